@@ -1,0 +1,248 @@
+"""The generator: decide which feeds exist and what they hold, then render them.
+
+Planning is pure. Rendering turns each entry into one fragment per format once
+and splices the fragments into every feed that holds the entry, so a post in
+the site, a source, two tags and an author feed is cleaned and escaped once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from urllib.parse import quote
+from xml.sax.saxutils import escape, quoteattr
+
+from .config import Settings
+from .html import Content
+from .normalizer import Post
+from .problems import Problem
+from .slugs import assign_slugs
+from .text import xml_safe
+
+KINDS = ("site", "source", "tag", "author")
+FOLDERS = {"source": "sources", "tag": "tags", "author": "authors"}
+FILES = {"atom": "feed.xml", "rss": "rss.xml", "json": "feed.json"}
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # `updated` of a feed with no entries
+
+
+@dataclass(frozen=True)
+class Feed:
+    kind: str  # site, source, tag or author
+    name: str
+    folder: str  # relative to the output folder, "" for the site
+    title: str
+    posts: tuple[Post, ...]  # newest first, at most `limit`
+    total: int  # posts in this feed before the limit
+
+    def file(self, fmt: str) -> str:
+        return f"{self.folder}/{FILES[fmt]}" if self.folder else FILES[fmt]
+
+    @property
+    def updated(self) -> datetime:
+        return max((p.updated for p in self.posts), default=EPOCH)
+
+
+def _members(post: Post, kind: str) -> Iterable[str]:
+    if kind == "source":
+        return post.sources
+    if kind == "tag":
+        return post.tags
+    return (post.author,) if post.author else ()
+
+
+def plan(posts: Iterable[Post], settings: Settings) -> tuple[list[Feed], list[Problem]]:
+    """Every feed and its entries. `posts` must be sorted newest first."""
+    posts = list(posts)
+    feeds = [Feed("site", "", "", settings.title, tuple(posts[: settings.limit]), len(posts))]
+    problems = []
+    kinds = KINDS[1:] if settings.author_feeds else KINDS[1:3]
+    for kind in kinds:
+        members: dict[str, list[Post]] = defaultdict(list)
+        for post in posts:
+            for name in _members(post, kind):
+                members[name].append(post)
+        slugs, collisions = assign_slugs(members)
+        for slug, names in collisions:
+            msg = f"{kind}s {', '.join(map(repr, names))} share the path {slug!r}; disambiguated"
+            problems.append(Problem(f"{FOLDERS[kind]}/{slug}", 0, 0, "FP501", msg))
+        for name in sorted(members, key=lambda n: slugs[n]):
+            entries = members[name]
+            title = f"{settings.title}: {name}"
+            folder = f"{FOLDERS[kind]}/{slugs[name]}"
+            feeds.append(Feed(kind, name, folder, title, tuple(entries[: settings.limit]), len(entries)))
+    return feeds, problems
+
+
+def iso(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _text(value: str) -> str:
+    return escape(xml_safe(value))
+
+
+def _attr(value: str) -> str:
+    return quoteattr(xml_safe(value))
+
+
+def url_of(settings: Settings, path: str) -> str:
+    return settings.site_url + quote(path)
+
+
+@dataclass(frozen=True)
+class Fragments:
+    """One entry rendered in every format, with and without its full content."""
+
+    atom: tuple[str, str]  # (full, summary only)
+    rss: tuple[str, str]
+    json: tuple[str, str]
+
+
+def fragments(post: Post, content: Content) -> Fragments:
+    return Fragments(
+        atom=(_atom_entry(post, content, True), _atom_entry(post, content, False)),
+        rss=(_rss_item(post, content, True), _rss_item(post, content, False)),
+        json=(_json_item(post, content, True), _json_item(post, content, False)),
+    )
+
+
+def _categories(post: Post) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(post.sources + post.tags))
+
+
+def _atom_entry(post: Post, content: Content, full: bool) -> str:
+    parts = [
+        f"<entry><id>{_text(post.id)}</id><title>{_text(post.title)}</title>",
+        f'<link rel="alternate" type="text/html" href={_attr(post.url)}/>',
+        f"<published>{iso(post.published)}</published><updated>{iso(post.updated)}</updated>",
+    ]
+    if post.author:
+        parts.append(f"<author><name>{_text(post.author)}</name></author>")
+    parts.extend(f"<category term={_attr(c)}/>" for c in _categories(post))
+    if content.summary:
+        parts.append(f"<summary>{_text(content.summary)}</summary>")
+    if full and content.html:
+        parts.append(f'<content type="html">{_text(content.html)}</content>')
+    if content.image:
+        parts.append(f"<media:thumbnail url={_attr(content.image)}/>")
+    parts.append("</entry>\n")
+    return "".join(parts)
+
+
+def _rss_item(post: Post, content: Content, full: bool) -> str:
+    parts = [
+        f"<item><title>{_text(post.title)}</title><link>{_text(post.url)}</link>",
+        f'<guid isPermaLink="false">{_text(post.id)}</guid>',
+        f"<pubDate>{format_datetime(post.published.astimezone(UTC), usegmt=True)}</pubDate>",
+    ]
+    if post.author:
+        parts.append(f"<dc:creator>{_text(post.author)}</dc:creator>")
+    parts.extend(f"<category>{_text(c)}</category>" for c in _categories(post))
+    if content.summary:
+        parts.append(f"<description>{_text(content.summary)}</description>")
+    if full and content.html:
+        parts.append(f"<content:encoded>{_text(content.html)}</content:encoded>")
+    if content.image:
+        parts.append(f"<media:thumbnail url={_attr(content.image)}/>")
+    parts.append("</item>\n")
+    return "".join(parts)
+
+
+def _json_item(post: Post, content: Content, full: bool) -> str:
+    item: dict[str, object] = {
+        "id": post.id,
+        "url": post.url,
+        "title": xml_safe(post.title),
+        "content_html": xml_safe(content.html) if full else "",
+        "summary": xml_safe(content.summary),
+        "date_published": iso(post.published),
+        "date_modified": iso(post.updated),
+    }
+    if not full or not content.html:
+        item.pop("content_html")
+        item["content_text"] = xml_safe(content.summary)
+    if content.image:
+        item["image"] = content.image
+    if post.author:
+        item["authors"] = [{"name": xml_safe(post.author)}]
+    if cats := _categories(post):
+        item["tags"] = [xml_safe(c) for c in cats]
+    return json.dumps(item, ensure_ascii=False, separators=(",", ":"))
+
+
+def _budget(sizes: list[tuple[int, int]], budget: int) -> tuple[int, int]:
+    """How many newest entries keep full content, and how many fit at all."""
+    total = sum(s for _, s in sizes)
+    keep = len(sizes)
+    while keep and total > budget:  # drop the oldest entries while even summaries overflow
+        keep -= 1
+        total -= sizes[keep][1]
+    full = 0
+    while full < keep and total - sizes[full][1] + sizes[full][0] <= budget:
+        total += sizes[full][0] - sizes[full][1]
+        full += 1
+    return full, keep
+
+
+def _head(fmt: str, feed: Feed, settings: Settings) -> tuple[str, str]:
+    self_url = url_of(settings, feed.file(fmt))
+    title = _text(feed.title)
+    desc = _text(settings.description or feed.title)
+    if fmt == "atom":
+        head = (
+            '<?xml version="1.0" encoding="utf-8"?>\n'
+            '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/">\n'
+            f"<id>{_text(self_url)}</id><title>{title}</title><subtitle>{desc}</subtitle>\n"
+            f"<updated>{iso(feed.updated)}</updated>\n"
+            f'<link rel="self" type="application/atom+xml" href={_attr(self_url)}/>\n'
+            f'<link rel="alternate" type="text/html" href={_attr(settings.site_url)}/>\n'
+            f"<author><name>{_text(settings.title)}</name></author>\n"
+            "<generator>feedpub</generator>\n"
+        )
+        return head, "</feed>\n"
+    head = (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"'
+        ' xmlns:content="http://purl.org/rss/1.0/modules/content/"'
+        ' xmlns:dc="http://purl.org/dc/elements/1.1/"'
+        ' xmlns:media="http://search.yahoo.com/mrss/">\n<channel>\n'
+        f"<title>{title}</title><link>{_text(settings.site_url)}</link>"
+        f"<description>{desc}</description>\n"
+        f'<atom:link rel="self" type="application/rss+xml" href={_attr(self_url)}/>\n'
+        f"<lastBuildDate>{format_datetime(feed.updated, usegmt=True)}</lastBuildDate>\n"
+        "<generator>feedpub</generator>\n"
+    )
+    return head, "</channel>\n</rss>\n"
+
+
+def _json_doc(feed: Feed, settings: Settings, items: list[str]) -> str:
+    head = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": xml_safe(feed.title),
+        "home_page_url": settings.site_url,
+        "feed_url": url_of(settings, feed.file("json")),
+        "description": xml_safe(settings.description or feed.title),
+        "authors": [{"name": xml_safe(settings.title)}],
+    }
+    text = json.dumps(head, ensure_ascii=False, indent=1)
+    return text[:-2] + ',\n "items": [\n' + ",\n".join(items) + "\n ]\n}\n"
+
+
+def render(feed: Feed, settings: Settings, frags: Mapping[str, Fragments]) -> dict[str, bytes]:
+    """The three files of one feed, each kept within the byte budget."""
+    out = {}
+    for fmt in FILES:
+        pairs = [getattr(frags[p.id], fmt) for p in feed.posts]
+        encoded = [(f.encode(), s.encode()) for f, s in pairs]
+        full, keep = _budget([(len(f), len(s)) for f, s in encoded], settings.feed_bytes - 4096)
+        body = [f for f, _ in encoded[:full]] + [s for _, s in encoded[full:keep]]
+        if fmt == "json":
+            out[feed.file(fmt)] = _json_doc(feed, settings, [b.decode() for b in body]).encode()
+        else:
+            head, tail = _head(fmt, feed, settings)
+            out[feed.file(fmt)] = head.encode() + b"".join(body) + tail.encode()
+    return out
