@@ -86,7 +86,9 @@ def collect(
     posts: Path, out: Path, settings: Settings, jobs: int = 0, progress: Progress | None = None
 ) -> tuple[list[collector.RawPost], list[Problem]]:
     paths = list(collector.walk(posts, skip=(out,)))
-    reads = parallel_map(partial(_read_chunk, posts, settings.max_bytes), paths, jobs, progress, "read")
+    reads = parallel_map(
+        partial(_read_chunk, posts, settings.max_bytes), paths, jobs, progress, "read"
+    )
     problems = [p for r in reads for p in r.problems]
     return [r.post for r in reads if r.post is not None], problems
 

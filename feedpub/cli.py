@@ -10,8 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
-from . import __version__, build as builder
-from . import config
+from . import __version__, config
+from . import build as builder
 from .problems import FeedpubError, Problem
 
 app = typer.Typer(
@@ -42,20 +42,29 @@ def print_problems(problems: tuple[Problem, ...] | list[Problem], fmt: str, verb
         return
     for p in shown:
         if fmt == "github":
-            level = "error" if p.severity == "error" else "warning" if p.severity == "warning" else "notice"
+            level = (
+                "error"
+                if p.severity == "error"
+                else "warning"
+                if p.severity == "warning"
+                else "notice"
+            )
             loc = f"file={p.path},line={p.line}" + (f",col={p.col}" if p.col else "")
             _err(f"::{level} {loc},title={p.code} {p.name}::{p.message}")
         else:
             _err(str(p))
     counts = Counter(p.code for p in problems)
     if counts and fmt == "text":
-        summary = ", ".join(f"{code} {Problem('', 0, 0, code, '').name} ×{n}" for code, n in sorted(counts.items()))
+        summary = ", ".join(
+            f"{code} {Problem('', 0, 0, code, '').name} ×{n}" for code, n in sorted(counts.items())
+        )
         _err(f"Problems by code: {summary}")
 
 
 def _problem_counts(problems: tuple[Problem, ...] | list[Problem]) -> str:
     c = Counter(p.severity for p in problems)
-    return f"{len(problems)} problems ({c['error']} errors, {c['warning']} warnings, {c['info']} notes)"
+    counts = f"{c['error']} errors, {c['warning']} warnings, {c['info']} notes"
+    return f"{len(problems)} problems ({counts})"
 
 
 def _progress(enabled: bool) -> builder.Progress | None:
@@ -93,9 +102,13 @@ def build(
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Entries per feed.")] = None,
     config_file: ConfigOpt = None,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on any warning or error.")] = False,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Worker processes (0: one per core).")] = 0,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=0, help="Worker processes (0: one per core).")
+    ] = 0,
     fmt: FormatOpt = "text",
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the summary line.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print only the summary line.")
+    ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also print notes.")] = False,
 ) -> None:
     """Build the site, source, tag and author feeds of POSTS into --out."""
@@ -139,14 +152,26 @@ def check(
     print_problems(problems, fmt, verbose)
     if fmt == "text":
         typer.echo(report_table(result.report))
-        typer.echo(f"Checked {len(raws)} posts ({len(result.posts)} entries): {_problem_counts(problems)}.")
+        typer.echo(
+            f"Checked {len(raws)} posts ({len(result.posts)} entries): {_problem_counts(problems)}."
+        )
     if any(p.severity == "error" for p in problems):
         raise typer.Exit(1)
 
 
 def report_table(report: dict[str, Any]) -> str:
     """Time and identity by source, as a markdown table."""
-    cols = ("posts", "marker", "clamped", "nan-marker", "date", "filename", "shifted", "naive", "merged")
+    cols = (
+        "posts",
+        "marker",
+        "clamped",
+        "nan-marker",
+        "date",
+        "filename",
+        "shifted",
+        "naive",
+        "merged",
+    )
     lines = ["| source | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
     for name, row in report.items():
         cells = [row.posts, *(row.how[k] for k in cols[1:7]), row.naive, row.duplicates]

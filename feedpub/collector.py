@@ -136,6 +136,9 @@ def _front_matter(
     if end is None or (end == len(lines) - 1 and len(lines) > 200):
         problems.append(Problem(path, 1, 0, "FP107", "front matter is not closed; skipped"))
         return None, 0
+    meta = simple_yaml(lines[1:end])
+    if meta is not None:
+        return meta, end + 1
     source = "\n".join(lines[1:end])
     try:
         meta = yaml.load(source, Loader=yaml.CSafeLoader)
@@ -159,13 +162,77 @@ def _front_matter(
     return meta, end + 1
 
 
+_KEY_VALUE = re.compile(r"([A-Za-z_][\w-]*):(?:[ \t]+(.*?))?[ \t]*$")
+_PLAIN_BAD_START = frozenset("-?:,[]{}#&*!|>'\"%@`0123456789+.~<= \t")
+# Words YAML 1.1 reads as booleans or null, not as text.
+_TYPED = frozenset(
+    v
+    for w in ["yes", "no", "true", "false", "on", "off", "null"]
+    for v in (w, w.title(), w.upper())
+)
+
+
+_BOOLS = {"true": True, "True": True, "false": False, "False": False}
+
+
+def _plain(value: str, in_flow: bool) -> bool:
+    """True if YAML would read `value` as this very string (a safe plain scalar)."""
+    if not value or value[0] in _PLAIN_BAD_START or value in _TYPED:
+        return False
+    if ": " in value or " #" in value or value.endswith(":") or "\t" in value:
+        return False
+    return not in_flow or not any(c in value for c in ",[]{}")
+
+
+def _scalar(key: str, value: str) -> tuple[bool, Any]:
+    if value.startswith('"'):
+        return value.endswith('"') and len(value) > 1 and '"' not in value[
+            1:-1
+        ] and "\\" not in value, value[1:-1]
+    if value.startswith("'"):
+        return value.endswith("'") and len(value) > 1 and "'" not in value[1:-1], value[1:-1]
+    if value.startswith("["):
+        inner = value[1:-1].strip() if value.endswith("]") else "!"
+        items = [x.strip() for x in inner.split(",")] if inner else []
+        return all(_plain(x, True) for x in items), items
+    if key == "date" and re.fullmatch(r"\d{4}-\d\d-\d\d[\dT:.+\- Z]*", value):
+        return True, value  # timestamps.parse_date reads the text as YAML would
+    return _plain(value, False), value
+
+
+def simple_yaml(lines: list[str]) -> dict[str, Any] | None:
+    """Front matter of flat `key: value` lines, read without YAML; None otherwise.
+
+    Nine posts in ten have only such lines, and the YAML loader's Python half
+    costs more than the rest of reading a post. Anything this cannot read
+    exactly as YAML would (quotes with escapes, numbers, booleans, nesting,
+    comments) returns None and goes to the YAML loader.
+    """
+    meta: dict[str, Any] = {}
+    numbers: dict[str, int] = {}
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        m = _KEY_VALUE.match(line)
+        if m is None:
+            return None
+        key, value = m.group(1), m.group(2) or ""
+        ok, parsed = _scalar(key, value) if value else (True, None)
+        if not ok and value in _BOOLS:
+            ok, parsed = True, _BOOLS[value]
+        if not ok:
+            return None
+        meta[key] = parsed
+        numbers.setdefault(key, i + 2)
+    meta["_lines"] = numbers
+    return meta
+
+
 def _string(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _names(
-    path: str, meta: dict[str, Any], key: str, problems: list[Problem]
-) -> tuple[str, ...]:
+def _names(path: str, meta: dict[str, Any], key: str, problems: list[Problem]) -> tuple[str, ...]:
     """Tags or categories as a clean tuple, whatever shape the YAML gave them."""
     value = meta.get(key)
     line = meta["_lines"].get(key, 1)
@@ -247,7 +314,9 @@ def _build(
     return RawPost(
         path=path,
         digest=hashlib.blake2b(data, digest_size=16).hexdigest(),
-        body_digest=hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest(),
+        body_digest=hashlib.blake2b(
+            body.encode("utf-8", "surrogatepass"), digest_size=16
+        ).hexdigest(),
         title=title,
         date=meta.get("date"),
         date_line=lines.get("date", 0),

@@ -117,7 +117,7 @@ def _read_jekyll(path: Path) -> dict[str, Any]:
 
 
 def find_config(posts: Path) -> Path | None:
-    """`feedpub.toml` or a pyproject with `[tool.feedpub]`: in the posts folder, its parent, or here."""
+    """`feedpub.toml`, or a pyproject with `[tool.feedpub]`, by the posts or here."""
     for folder in (posts, posts.parent, Path.cwd()):
         if (folder / "feedpub.toml").is_file():
             return folder / "feedpub.toml"

@@ -73,7 +73,9 @@ def plan(posts: Iterable[Post], settings: Settings) -> tuple[list[Feed], list[Pr
             entries = members[name]
             title = f"{settings.title}: {name}"
             folder = f"{FOLDERS[kind]}/{slugs[name]}"
-            feeds.append(Feed(kind, name, folder, title, tuple(entries[: settings.limit]), len(entries)))
+            feeds.append(
+                Feed(kind, name, folder, title, tuple(entries[: settings.limit]), len(entries))
+            )
     return feeds, problems
 
 

@@ -85,7 +85,9 @@ def _source(raw: RawPost, settings: Settings) -> str:
     return found[0] if found else ""
 
 
-def _parsed(raw: RawPost, settings: Settings) -> tuple[object, timestamps.Stamp | None, datetime | None]:
+def _parsed(
+    raw: RawPost, settings: Settings
+) -> tuple[timestamps.Marker, timestamps.Stamp | None, datetime | None]:
     zone = ZoneInfo(settings.source(_source(raw, settings)).zone)
     marker = timestamps.parse_marker(raw.marker) if raw.marker is not None else None
     stamp = timestamps.parse_date(raw.date, zone) if raw.date is not None else None
@@ -125,7 +127,7 @@ def _time(
     if stamp is not None and settings.shift == "correct":
         found = shifts.get((_source(raw, settings), f"{stamp.when:%Y-%m}"))
         shift = timedelta(hours=found.hours) if found else shift
-    when, how = timestamps.resolve(marker, stamp, name, shift)  # type: ignore[arg-type]
+    when, how = timestamps.resolve(marker, stamp, name, shift)
     if when is None:
         problems.append(Problem(raw.path, 1, 0, "FP302", "no usable date; skipped"))
         return None, problems

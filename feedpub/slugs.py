@@ -24,9 +24,7 @@ MAX_BYTES = 120  # well under the 255-byte limit of ext4, APFS and NTFS names
 
 
 def _visible(name: str) -> str:
-    return "".join(
-        "-" if unicodedata.category(ch)[0] in "CZ" else ch for ch in name
-    )
+    return "".join("-" if unicodedata.category(ch)[0] in "CZ" else ch for ch in name)
 
 
 def _short_hash(name: str) -> str:

@@ -59,7 +59,8 @@ def write_file(path: Path, data: bytes) -> bool:
 
 
 def write_all(out: Path, files: Mapping[str, bytes]) -> Written:
-    changed, unchanged = [], []
+    changed: list[str] = []
+    unchanged: list[str] = []
     for rel in sorted(files):
         (changed if write_file(target(out, rel), files[rel]) else unchanged).append(rel)
     return Written(tuple(changed), tuple(unchanged))

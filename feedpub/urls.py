@@ -1,0 +1,108 @@
+"""Canonical URLs: one identity for all the copies of one story.
+
+A feed entry's id is its story's canonical URL, so the copies the scraper saved
+(in `_posts/` and `archived/`, re-published, re-fetched) must map to one string.
+Those copies differ in ways that never change the story: double
+percent-encoding (`%25E9` for `%E9`), host case, default ports, fragments,
+tracking parameters, `http` versus `https` and a trailing slash. The canonical
+form removes exactly those differences and keeps everything else byte for byte
+(parameter order and encoding, path case, userinfo, IDNA hosts).
+
+`http` and `https` copies of one story differ only in scheme, so both map to
+`https`; for the same reason both schemes' default ports (80 and 443) go.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_URL = re.compile(
+    r"(?P<scheme>https?)://(?P<netloc>[^/?#]*)(?P<path>[^?#]*)(?:\?(?P<query>[^#]*))?(?:#.*)?",
+    re.IGNORECASE | re.DOTALL,
+)
+_HOSTPORT = re.compile(r"(?P<host>\[[^\]]*\]|[^:]*)(?::(?P<port>[0-9]*))?", re.DOTALL)
+_DOUBLE = re.compile(r"%25([0-9A-Fa-f]{2})")
+_DEFAULT_PORTS = {80, 443}
+_TRACKERS = {"fbclid", "gclid"}
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+@dataclass(frozen=True)
+class _Parts:
+    userinfo: str  # with its trailing "@", or ""
+    host: str
+    port: str  # with its leading ":", or ""
+    path: str
+    query: str
+
+
+def _split(url: str) -> _Parts | None:
+    """An absolute http(s) URL's parts, or `None` if `url` is not one (or has no host)."""
+    m = _URL.fullmatch(url)
+    if m is None:
+        return None
+    userinfo, at, hostport = m["netloc"].rpartition("@")
+    hp = _HOSTPORT.fullmatch(hostport)
+    host, port = (hp["host"], hp["port"]) if hp else (hostport, None)
+    if not host:
+        return None
+    return _Parts(
+        userinfo + at, host, "" if port is None else ":" + port, m["path"], m["query"] or ""
+    )
+
+
+def is_absolute_http(url: str) -> bool:
+    """Whether `url` (once stripped) is an absolute http or https URL with a host."""
+    return _split(url.strip()) is not None
+
+
+def canonical_url(url: str) -> str:
+    """The identity of the story at `url`; anything not absolute http(s) comes back stripped.
+
+    The rules are applied until nothing changes, because one can expose input for
+    another (dropping a fragment can leave a trailing slash or space). After the
+    first pass the string only gets shorter, so this ends.
+    """
+    current = url.strip()
+    while True:
+        nxt = _canonical_once(current)
+        if nxt == current:
+            return current
+        current = nxt
+
+
+def _canonical_once(url: str) -> str:
+    url = url.strip()
+    parts = _split(url) and _split(_undouble(url))
+    if parts is None:
+        return url
+    host = parts.host.translate(_ASCII_LOWER)
+    port = "" if _is_default_port(parts.port) else parts.port
+    path = parts.path.rstrip("/") or "/"
+    query = _drop_trackers(parts.query)
+    return f"https://{parts.userinfo}{host}{port}{path}{'?' + query if query else ''}".strip()
+
+
+def _undouble(url: str) -> str:
+    """`%25XX` -> `%XX`, repeatedly: the scraper sometimes encoded an encoded URL twice."""
+    while True:
+        once = _DOUBLE.sub(r"%\1", url)
+        if once == url:
+            return url
+        url = once
+
+
+def _is_default_port(port: str) -> bool:
+    digits = port[1:]
+    return not digits or (len(digits) <= 5 and int(digits) in _DEFAULT_PORTS)
+
+
+def _drop_trackers(query: str) -> str:
+    """The query without empty, `utm_*`, `fbclid` and `gclid` parameters, order kept."""
+    return "&".join(p for p in query.split("&") if p and not _is_tracker(p.partition("=")[0]))
+
+
+def _is_tracker(name: str) -> bool:
+    name = name.lower()
+    return name.startswith("utm_") or name in _TRACKERS

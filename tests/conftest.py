@@ -1,0 +1,57 @@
+"""Shared fixtures: the project's folders, the real corpus, and a CLI runner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from feedpub.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTS = ROOT / "posts"
+GOLDEN = ROOT / "tests" / "golden"
+CORPUS = ROOT.parent / "shared" / "corpus" / "archive"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    """Run the CLI in-process; return (exit code, stdout, stderr)."""
+    result = CliRunner().invoke(app, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder`, by relative path."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def stamps(folder: Path) -> dict[str, tuple[int, int]]:
+    """(inode, mtime_ns) of every file: any rewrite changes one of them."""
+    return {
+        p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpus/archive is absent")
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def corpus_build(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The corpus built once for the whole session: (output folder, summary line)."""
+    out = tmp_path_factory.mktemp("corpus") / "public"
+    code, stdout, stderr = run(
+        "build", str(corpus), "--out", str(out), "--site-url", "https://example.org"
+    )
+    assert code == 0, stderr
+    return out, stdout

@@ -1,0 +1,98 @@
+"""The command line: help, exit codes, configuration layers, refusals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import POSTS, run
+
+
+@pytest.mark.parametrize("command", [[], ["build"], ["check"]])
+def test_help(command: list[str]) -> None:
+    code, stdout, _ = run(*command, "--help")
+    assert code == 0
+    assert "Usage" in stdout
+
+
+def test_usage_error_exits_2() -> None:
+    code, _, _ = run("build", "--limit", "zero")
+    assert code == 2
+
+
+def test_missing_posts_folder_exits_1(tmp_path: Path) -> None:
+    code, _, stderr = run("build", str(tmp_path / "nope"), "--out", str(tmp_path / "out"))
+    assert code == 1
+    assert "does not exist" in stderr
+
+
+def test_output_may_not_be_or_contain_posts(tmp_path: Path) -> None:
+    posts = tmp_path / "site" / "_posts"
+    posts.mkdir(parents=True)
+    for out in (posts, tmp_path / "site"):
+        code, _, stderr = run("build", str(posts), "--out", str(out))
+        assert code == 1
+        assert "must not be, or contain" in stderr
+
+
+def write_post(folder: Path, name: str = "2021-01-02-a.md") -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(
+        '---\ntitle: "A"\ndate: 2021-01-02T03:04:05Z\nfrom: https://example.com/a\n'
+        "categories: [ X ]\ntags: [ X ]\n---\n<p>a</p>\n",
+        encoding="utf-8",
+    )
+
+
+def test_settings_layers(tmp_path: Path) -> None:
+    """defaults < _config.yml < feedpub.toml < flags."""
+    site = tmp_path / "site"
+    write_post(site / "_posts")
+    (site / "_config.yml").write_text(
+        "title: Jekyll Title\ndescription: From Jekyll\n"
+        "url: https://jekyll.example\nbaseurl: /blog\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert run("build", str(site / "_posts"), "--out", str(out))[0] == 0
+    atom = (out / "feed.xml").read_text(encoding="utf-8")
+    assert "<title>Jekyll Title</title>" in atom
+    assert 'href="https://jekyll.example/blog/feed.xml"' in atom
+    (site / "feedpub.toml").write_text('title = "Toml Title"\n', encoding="utf-8")
+    assert run("build", str(site / "_posts"), "--out", str(out))[0] == 0
+    atom = (out / "feed.xml").read_text(encoding="utf-8")
+    assert "<title>Toml Title</title>" in atom
+    assert "<subtitle>From Jekyll</subtitle>" in atom
+    assert (
+        run("build", str(site / "_posts"), "--out", str(out), "--site-url", "https://flag.example")[
+            0
+        ]
+        == 0
+    )
+    assert 'href="https://flag.example/blog/feed.xml"' in (out / "feed.xml").read_text("utf-8")
+
+
+def test_pyproject_tool_table(tmp_path: Path) -> None:
+    write_post(tmp_path / "_posts")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.feedpub]\ntitle = "From pyproject"\n', encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    assert run("build", str(tmp_path / "_posts"), "--out", str(out))[0] == 0
+    assert "<title>From pyproject</title>" in (out / "feed.xml").read_text("utf-8")
+
+
+def test_unknown_setting_is_a_usage_error(tmp_path: Path) -> None:
+    write_post(tmp_path / "_posts")
+    config = tmp_path / "feedpub.toml"
+    config.write_text("titel = 'typo'\n", encoding="utf-8")
+    code, _, stderr = run("build", str(tmp_path / "_posts"), "--config", str(config))
+    assert code == 2
+    assert "unknown setting(s) titel" in stderr
+
+
+def test_summary_line(tmp_path: Path) -> None:
+    code, stdout, _ = run("build", str(POSTS), "--out", str(tmp_path / "o"), "--quiet")
+    assert code == 0
+    assert stdout.startswith("Done: read 13 posts (11 entries), ")
+    assert stdout.rstrip().endswith("seconds.")
