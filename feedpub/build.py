@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -33,6 +34,8 @@ class Options:
     settings: Settings
     strict: bool = False
     jobs: int = 0  # worker processes; 0 = one per core
+    cache: Path | None = None  # folder of the incremental cache; None = no cache
+    report: Path | None = None  # where to write the JSON report, if anywhere
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,18 @@ class Summary:
     unchanged: tuple[str, ...]
     problems: tuple[Problem, ...]
     seconds: float
+
+    def as_json(self) -> bytes:
+        """The report of `--report` and of `<cache>/last-build.json`: no times, no clock."""
+        data = {
+            "posts_read": self.posts_read,
+            "entries": self.entries,
+            "feeds": self.feeds,
+            "written": list(self.written),
+            "unchanged": list(self.unchanged),
+            "problems": [p.as_dict() for p in self.problems],
+        }
+        return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode()
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -140,7 +155,7 @@ def build(options: Options, progress: Progress | None = None) -> Summary:
     for feed in feeds:
         files.update(generator.render(feed, settings, by_id))
     written = writer.write_all(options.out, files)
-    return Summary(
+    summary = Summary(
         posts_read=len(raws),
         entries=len(result.posts),
         feeds=len(feeds),
@@ -149,3 +164,7 @@ def build(options: Options, progress: Progress | None = None) -> Summary:
         problems=tuple(problems),
         seconds=time.perf_counter() - start,
     )
+    for path in (options.report, options.cache and options.cache / "last-build.json"):
+        if path:
+            writer.write_file(path, summary.as_json())
+    return summary

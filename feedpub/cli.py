@@ -110,10 +110,25 @@ def build(
         bool, typer.Option("--quiet", "-q", help="Print only the summary line.")
     ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also print notes.")] = False,
+    cache: Annotated[
+        Path, typer.Option("--cache", help="Incremental cache folder (safe to delete).")
+    ] = Path(".feedpub-cache"),
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Build from scratch.")] = False,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Also write a JSON report of the build here.")
+    ] = None,
 ) -> None:
     """Build the site, source, tag and author feeds of POSTS into --out."""
     settings = _settings(posts, config_file, url=site_url, limit=limit)
-    options = builder.Options(posts=posts, out=out, settings=settings, strict=strict, jobs=jobs)
+    options = builder.Options(
+        posts=posts,
+        out=out,
+        settings=settings,
+        strict=strict,
+        jobs=jobs,
+        cache=None if no_cache else cache,
+        report=report,
+    )
     try:
         summary = builder.build(options, _progress(not quiet))
     except builder.StrictFailure as e:

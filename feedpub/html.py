@@ -116,6 +116,7 @@ _TAGS = {
     *("td", "tfoot", "th", "thead", "tr", "u", "ul", "video"),
 }
 _ATTRIBUTES = {
+    "*": {"lang"},  # replaces nh3's default of lang and title everywhere
     "a": {"href", "title"},
     "abbr": {"title"},
     "img": {"src", "srcset", "sizes", "alt", "title", "width", "height"},
@@ -144,6 +145,10 @@ _BLOCK_TAG = re.compile(
     re.I,
 )
 _START_TAG = re.compile(r"<[a-zA-Z](?:[^>\"']+|\"[^\"]*\"|'[^']*')*")
+# In nh3 output text has `<` and `>` escaped and attribute values are always
+# double-quoted with `"` escaped: a bracket after `="` is (almost surely) in a value.
+_BRACKET_IN_VALUE = re.compile(r'="[^"]*[<>]')
+_TAG_WITH_ATTRIBUTES = re.compile(r'<[a-zA-Z][a-zA-Z0-9]*(?: [^\s"=/>]+="[^"]*")+>')
 _ANY_TAG = re.compile(r"<[^>\"]*(?:\"[^\"]*\"[^>\"]*)*>")
 _SENTENCE_END = re.compile(r"[。！？!?]+[」』”’\"')）]*|\.+[」』”’\"')）]*(?=\s|$)")
 
@@ -206,7 +211,7 @@ def summarize(text: str, limit: int) -> str:
     head = text[: limit - 1]
     if not text[limit - 1].isspace() and not _is_cjk(head[-1:]):
         space = head.rfind(" ")
-        if space >= limit // 2:
+        if space > 0:
             head = head[:space]
     return head.rstrip(" ,;:、，；：") + "…"
 
@@ -222,11 +227,8 @@ def _collapse_spaces(text: str, enough: int) -> str:
 
 def _last_sentence_end(text: str, limit: int) -> int:
     """Where the last sentence ending in the second half of `text[:limit]` ends, or 0."""
-    best = 0
-    for m in _SENTENCE_END.finditer(text, limit // 2, limit + 1):
-        if m.end() <= limit:
-            best = m.end()
-    return best
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, limit + 1) if m.end() <= limit]
+    return ends[-1] if ends and ends[-1] >= limit // 2 else 0
 
 
 def _is_cjk(char: str) -> bool:
@@ -355,9 +357,8 @@ def _image_src(img: Any, base: str | None, data_ok: bool) -> str | None:
     src = (img.get("src") or "").strip()
     if _is_placeholder(src):
         lazy = (img.get(name, "").strip() for name in _LAZY_SRC)
-        src = next((v for v in lazy if not _is_placeholder(v)), src)
-    url = _absolute(src, base, data_ok)
-    return None if url is None or _is_placeholder(url) else url
+        src = next((v for v in lazy if not _is_placeholder(v)), "")
+    return _absolute(src, base, data_ok) if src else None
 
 
 def _image_srcset(img: Any, base: str | None) -> str | None:
@@ -431,7 +432,7 @@ def _is_valid_http(url: str) -> bool:
     except ValueError:
         return False
     host = parts.hostname
-    return bool(host) and parts.netloc.startswith(("//", "")) and not _BAD_HOST.search(host or "")
+    return bool(host) and not _BAD_HOST.search(host or "")
 
 
 def _absolute_srcset(srcset: str, base: str | None) -> str | None:
@@ -463,6 +464,9 @@ def _serialize(body: Any) -> str:
 
 
 def _sanitize(html: str, data_images: bool) -> str:
+    """The allowlist, then `<` and `>` escaped in attribute values, where nh3 leaves
+    them: valid HTML, but a naive reader of the feed could take `alt="<script>"`
+    for a tag."""
     schemes = {"http", "https", "mailto", "data"} if data_images else {"http", "https", "mailto"}
     result: str = nh3.clean(
         html,
@@ -473,7 +477,14 @@ def _sanitize(html: str, data_images: bool) -> str:
         link_rel=None,
         strip_comments=True,
     )
+    if _BRACKET_IN_VALUE.search(result):
+        result = _TAG_WITH_ATTRIBUTES.sub(_escape_brackets, result)
     return result
+
+
+def _escape_brackets(tag: re.Match[str]) -> str:
+    inner = tag[0][1:-1].replace("<", "&lt;").replace(">", "&gt;")
+    return f"<{inner}>"
 
 
 def _plain_text(html: str) -> str:

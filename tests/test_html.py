@@ -1,0 +1,512 @@
+"""feedpub.html: scraped body HTML to safe feed content.
+
+Snippets are shaped like the corpus bodies (../shared/corpus/README.md): lazy
+images, ad slots, tracking pixels, relative and protocol-relative URLs.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import lxml.html
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from feedpub.html import (
+    DEFAULT_REMOVE,
+    Content,
+    ContentRules,
+    clean,
+    render_markdown,
+    summarize,
+    xml_safe,
+)
+
+BASE = "https://www.zaobao.com/realtime/china/story20210410-1138402"
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seed"
+URL_ATTRS = ("href", "src", "srcset", "poster")
+SAFE_SCHEMES = ("https://", "http://", "mailto:", "data:image/")
+
+
+def html_of(body: str, base: str | None = BASE, **rules: object) -> str:
+    return clean(body, base, ContentRules(**rules)).html  # type: ignore[arg-type]
+
+
+def url_values(markup: str) -> list[str]:
+    """Every URL in `markup`, srcset candidates split."""
+    if not markup.strip():
+        return []
+    root = lxml.html.fragment_fromstring(markup, create_parent="div")
+    urls = []
+    for element in root.iter():
+        for name in URL_ATTRS:
+            value = element.get(name)
+            if value is None:
+                continue
+            if name == "srcset":
+                urls += [c.split()[0] for c in value.split(", ")]
+            else:
+                urls.append(value)
+    return urls
+
+
+# --- the seed post -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seed_body() -> str:
+    posts = sorted(SEED.glob("*.md"))
+    if not posts:
+        pytest.skip("../shared/seed is absent")
+    text = posts[0].read_text(encoding="utf-8")
+    return text.split("\n------\n", 1)[1]  # after front matter, marker, link and rule
+
+
+def test_seed_post_loses_ads_and_promo_keeps_text(seed_body: str) -> None:
+    content = clean(seed_body, BASE)
+    assert "subscribe.sph.com.sg" not in content.html
+    assert "freemium_images" not in content.html  # the promo banners
+    assert "<section" not in content.html
+    assert "<div></div>" not in content.html
+    assert content.html.count("<p>") == 8
+    assert "美国国务院发布最新美台交往准则" in content.html
+    assert "反映我们不断深化的非官方关系。" in content.html
+    assert content.image is None  # the only images were the promo's
+    assert content.summary.startswith("美国国务院发布最新美台交往准则")
+    assert content.summary.endswith("。")
+    assert len(content.summary) <= 300
+
+
+def test_seed_promo_survives_without_default_rules(seed_body: str) -> None:
+    content = clean(seed_body, BASE, ContentRules(remove=()))
+    assert "subscribe.sph.com.sg" in content.html
+    assert content.image == (
+        "https://static.zaobao.com/s3fs-public/freemium_images/20210209/"
+        "399-default-desktop-l_0_1.jpg"
+    )
+
+
+# --- sanitising ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        pytest.param(
+            "<img src=x onerror=alert(1)>",
+            '<img src="https://www.zaobao.com/realtime/china/x">',
+            id="onerror",
+        ),
+        pytest.param('<a href="javascript:alert(1)">x</a>', "<a>x</a>", id="javascript"),
+        pytest.param('<a href="JaVaScRiPt:alert(1)">x</a>', "<a>x</a>", id="mixed case"),
+        pytest.param('<a href="&#106;avascript:alert(1)">x</a>', "<a>x</a>", id="entity"),
+        pytest.param('<a href="java&#x09;script:alert(1)">x</a>', "<a>x</a>", id="tab"),
+        pytest.param('<a href=" vbscript:msgbox(1)">x</a>', "<a>x</a>", id="vbscript"),
+        pytest.param('<a href="data:text/html,<b>x</b>">x</a>', "<a>x</a>", id="data link"),
+        pytest.param("<svg><script>alert(1)</script></svg>ok", "ok", id="svg script"),
+        pytest.param("<style>p{color:red}</style><p>ok</p>", "<p>ok</p>", id="style"),
+        pytest.param("<script>alert(1)</script>ok", "ok", id="script"),
+        pytest.param(
+            '<form action="/x"><input name=q><button>Go</button></form>ok', "ok", id="form"
+        ),
+        pytest.param("<template><img src=x onerror=alert(1)></template>ok", "ok", id="template"),
+        pytest.param(
+            '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>ok',
+            "ok",
+            id="noscript mxss",
+        ),
+        pytest.param("<p>unclosed <b>bold", "<p>unclosed <b>bold</b></p>", id="unclosed"),
+        pytest.param("]]> & bare <", "]]&gt; &amp; bare &lt;", id="bare"),
+        pytest.param(
+            '<p style="color:red" class="x" id="y" data-v="1" onclick="f()">t</p>',
+            "<p>t</p>",
+            id="attributes",
+        ),
+    ],
+)
+def test_hostile_and_broken_input(body: str, expected: str) -> None:
+    assert html_of(body) == expected
+
+
+def test_article_markup_is_kept() -> None:
+    body = (
+        "<h2>T</h2><blockquote><p><em>a</em> <strong>b</strong></p></blockquote>"
+        "<figure><img src='https://x.org/a.jpg' alt='A' width='600' height='400' loading='lazy'"
+        " referrerpolicy='no-referrer'><figcaption>cap</figcaption></figure>"
+        "<table><tbody><tr><td colspan='2'>c</td></tr></tbody></table>"
+        "<pre><code>x = 1</code></pre><ul><li>l</li></ul>"
+    )
+    assert html_of(body) == (
+        "<h2>T</h2><blockquote><p><em>a</em> <strong>b</strong></p></blockquote>"
+        '<figure><img src="https://x.org/a.jpg" alt="A" width="600" height="400">'
+        "<figcaption>cap</figcaption></figure>"
+        '<table><tbody><tr><td colspan="2">c</td></tr></tbody></table>'
+        "<pre><code>x = 1</code></pre><ul><li>l</li></ul>"
+    )
+
+
+def test_whole_document_gives_its_body() -> None:
+    body = (
+        "<!DOCTYPE html><html><head><title>Page</title><style>p{}</style></head>"
+        "<body class='x'><p>Body</p></body></html>"
+    )
+    assert clean(body, BASE) == Content("<p>Body</p>", "Body", None)
+
+
+@pytest.mark.parametrize("body", ["", "   \n", "<!-- only a comment -->", "<div> </div>"])
+def test_empty_input_gives_empty_content(body: str) -> None:
+    assert clean(body, BASE) == Content("", "", None)
+
+
+def test_illegal_xml_characters_are_removed() -> None:
+    content = clean("<p>a\x08b\ufffec\ud800d&#xFFFF;e</p>", BASE)
+    assert content.html == "<p>abcde</p>"
+    assert content.summary == "abcde"
+
+
+def test_large_page_is_handled() -> None:
+    paragraph = "<p>" + "新闻" * 200 + ' <a href="/x">x</a></p><div class="code-block"></div>'
+    body = paragraph * 1500  # about 700 KB, the size of the corpus's largest bodies
+    content = clean(body, BASE)
+    assert content.html.count("<p>") == 1500
+    assert "code-block" not in content.html
+
+
+# --- junk removal --------------------------------------------------------------
+
+
+def test_default_selectors_remove_corpus_junk() -> None:
+    body = (
+        "<p>text</p>"
+        '<div class="code-block code-block-1"><div class="container ads_KbHEVhh8Rw">Ad</div></div>'
+        '<div id="atatags-1611829871-5f426d4703786"></div>'
+        '<div class="sharedaddy sd-sharing-enabled"><h3>共享此文章：</h3></div>'
+        '<div id="jp-relatedposts" class="jp-relatedposts"><h3>相关</h3></div>'
+        '<div class="entry-footer"><ul><li>Tagged</li></ul></div>'
+        '<ins class="adsbygoogle"></ins><div id="dfp-ad-imu1"> </div>'
+    )
+    assert html_of(body) == "<p>text</p>"
+
+
+def test_custom_selectors_replace_the_defaults() -> None:
+    body = '<p>keep</p><aside class="promo">buy</aside><div class="code-block">x</div>'
+    assert html_of(body, remove=(".promo",)) == "<p>keep</p><div>x</div>"
+
+
+def test_selectors_with_combinators() -> None:
+    body = '<figure class="audio"><audio controls src="https://a.org/x.mpga"></audio>'
+    body += '<div class="player"><h4>title</h4></div></figure><div class="player">kept</div>'
+    assert html_of(body) == (
+        '<figure><audio controls="" src="https://a.org/x.mpga"></audio></figure><div>kept</div>'
+    )
+
+
+@pytest.mark.parametrize("selector", ["div[", "p::before", ""])
+def test_invalid_selector_is_a_value_error(selector: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(repr(selector))):
+        clean("<p>x</p>", BASE, ContentRules(remove=(selector,)))
+
+
+def test_default_selectors_are_valid() -> None:
+    assert clean("<p>x</p>", BASE, ContentRules(remove=DEFAULT_REMOVE)).html == "<p>x</p>"
+
+
+@pytest.mark.parametrize(
+    "pixel",
+    [
+        '<img src="https://medium.com/_/stat?event=post" width="1" height="1" alt="">',
+        '<img src="https://x.org/p.gif" height="0">',
+        '<img src="https://x.org/p.gif" width="1px">',
+        '<img src="https://x.org/p.gif" style="WIDTH: 1px; height:1px">',
+    ],
+)
+def test_tracking_pixels_are_removed(pixel: str) -> None:
+    assert clean(f"<p>text{pixel}</p>", BASE) == Content("<p>text</p>", "text", None)
+
+
+def test_empty_wrappers_collapse() -> None:
+    body = (
+        '<div><div class="aspectRatioPlaceholder"><span> </span></div></div><p>&nbsp;</p>'
+        '<a href="https://nei.st/medium/wsj"></a><p>text<br></p><p><br></p>'
+        "<table><tr><td></td><td>x</td></tr></table>"
+    )
+    assert html_of(body) == (
+        "<p>text<br></p><p><br></p><table><tbody><tr><td></td><td>x</td></tr></tbody></table>"
+    )
+
+
+# --- images --------------------------------------------------------------------
+
+
+def test_lazy_image_gets_its_real_source() -> None:
+    body = '<img class="lazyload" data-src="/s3fs/a.jpg" loading="lazy" alt="A">'
+    content = clean(body, BASE)
+    assert content.html == '<img alt="A" src="https://www.zaobao.com/s3fs/a.jpg">'
+    assert content.image == "https://www.zaobao.com/s3fs/a.jpg"
+
+
+@pytest.mark.parametrize(
+    "placeholder",
+    [
+        "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7",
+        "data:image/svg+xml,%3Csvg%3E%3C/svg%3E",
+        "",
+        "about:blank",
+        "/images/placeholder.png",
+        "/static/blank.gif",
+        "/img/loading.gif",
+    ],
+)
+def test_placeholder_source_is_replaced(placeholder: str) -> None:
+    body = f'<img src="{placeholder}" data-lazy-src="https://i0.wp.com/a.jpeg?ssl=1">'
+    assert html_of(body) == '<img src="https://i0.wp.com/a.jpeg?ssl=1">'
+
+
+def test_image_without_usable_source_is_removed() -> None:
+    body = '<p>a<img src="data:image/gif;base64,R0lGODlh" alt="x">b<img alt="y"></p>'
+    assert clean(body, BASE) == Content("<p>ab</p>", "ab", None)
+
+
+def test_srcset_is_made_absolute() -> None:
+    body = '<img src="//cdn.x.org/a.jpg" srcset="a.jpg 1x, /b,c.jpg 2x,//cdn.x.org/d.jpg 3x">'
+    assert html_of(body) == (
+        '<img src="https://cdn.x.org/a.jpg" srcset="https://www.zaobao.com/realtime/china/a.jpg'
+        ' 1x, https://www.zaobao.com/b,c.jpg 2x, https://cdn.x.org/d.jpg 3x">'
+    )
+
+
+def test_srcset_with_unusable_candidate_is_dropped() -> None:
+    assert html_of('<img src="https://x.org/a.jpg" srcset="a.jpg 1x">', base=None) == (
+        '<img src="https://x.org/a.jpg">'
+    )
+    assert html_of('<img src="https://x.org/a.jpg" srcset="data:image/gif;base64,R0 1x">') == (
+        '<img src="https://x.org/a.jpg">'
+    )
+
+
+def test_lazy_srcset_replaces_placeholder_srcset() -> None:
+    body = (
+        '<img src="https://i0.wp.com/a.jpeg" srcset="data:image/gif;base64,R0lGODlh"'
+        ' data-lazy-srcset="https://i0.wp.com/a.jpeg?w=696 696w">'
+    )
+    assert html_of(body) == (
+        '<img src="https://i0.wp.com/a.jpeg" srcset="https://i0.wp.com/a.jpeg?w=696 696w">'
+    )
+
+
+def test_thumbnail_is_the_first_real_image() -> None:
+    body = (
+        '<img src="https://medium.com/_/stat" width="1" height="1">'
+        '<img src="data:image/png;base64,iVBORw0KGgo=">'
+        '<img src="data:image/gif;base64,R0lGODlh" data-src="/first.jpg"><img src="/second.jpg">'
+    )
+    assert clean(body, BASE).image == "https://www.zaobao.com/first.jpg"
+
+
+def test_data_images_follow_the_rule() -> None:
+    body = '<img src="data:image/png;base64,iVBORw0KGgo="><p>t</p>'
+    assert html_of(body) == '<img src="data:image/png;base64,iVBORw0KGgo="><p>t</p>'
+    assert html_of(body, data_images=False) == "<p>t</p>"
+
+
+# --- URLs ----------------------------------------------------------------------
+
+
+def test_urls_are_made_absolute() -> None:
+    body = (
+        '<a href="/x">a</a><a href="y?q=1#f">b</a><a href="//t.co/z">c</a>'
+        '<a href="mailto:a@b.org">d</a>'
+        '<video src="v.mp4" poster="p.jpg" controls><source src="/w.webm"></video>'
+    )
+    assert html_of(body, base="http://site.org/dir/post") == (
+        '<a href="http://site.org/x">a</a><a href="http://site.org/dir/y?q=1#f">b</a>'
+        '<a href="https://t.co/z">c</a><a href="mailto:a@b.org">d</a>'
+        '<video src="http://site.org/dir/v.mp4" poster="http://site.org/dir/p.jpg" controls="">'
+        '<source src="http://site.org/w.webm"></video>'
+    )
+
+
+def test_relative_urls_go_without_a_base() -> None:
+    body = '<a href="/x">kept text</a><img src="a.jpg"><img src="//cdn.org/b.jpg">'
+    content = clean(body, None)
+    assert content.html == '<a>kept text</a><img src="https://cdn.org/b.jpg">'
+    assert content.image == "https://cdn.org/b.jpg"
+
+
+def test_unparseable_urls_go() -> None:
+    body = '<a href="http://[::1">a</a><img src="https://a b.org/x.jpg"><img src="http://x:99999/">'
+    assert html_of(body) == "<a>a</a>"
+
+
+# --- iframes -------------------------------------------------------------------
+
+
+def test_iframe_becomes_a_link() -> None:
+    body = (
+        '<figure class="embed-video"><div class="iframe-container">'
+        '<iframe src="//www.youtube.com/embed/U4vlbeIaHhI?rel=0" sandbox="allow-scripts">'
+        "</iframe></div><figcaption><span>cap</span></figcaption></figure>"
+    )
+    url = "https://www.youtube.com/embed/U4vlbeIaHhI?rel=0"
+    assert html_of(body) == (
+        f'<figure><div><p><a href="{url}">{url}</a></p></div>'
+        "<figcaption><span>cap</span></figcaption></figure>"
+    )
+
+
+def test_iframe_dropped() -> None:
+    body = '<p>a</p><iframe src="https://www.youtube.com/embed/x"></iframe><p>b</p>'
+    assert html_of(body, iframes="drop") == "<p>a</p><p>b</p>"
+
+
+def test_iframe_without_usable_source_is_dropped() -> None:
+    assert html_of('<iframe src="javascript:alert(1)"></iframe>t') == "t"
+    assert html_of('<iframe src="/embed"></iframe>t', base=None) == "t"
+
+
+# --- summary -------------------------------------------------------------------
+
+
+def test_summary_is_plain_text() -> None:
+    body = "<h1>Title</h1><p>One&amp;two&nbsp;&lt;three&gt;</p>\n\n<ul><li>a</li><li>b</li></ul>"
+    assert clean(body, BASE).summary == "Title One&two <three> a b"
+
+
+def test_summary_respects_the_limit() -> None:
+    body = "<p>" + "word " * 100 + "</p>"
+    summary = clean(body, BASE, ContentRules(summary_chars=50)).summary
+    assert len(summary) <= 50
+    assert summary.endswith("word…")
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"),
+    [
+        pytest.param("短句。", 10, "短句。", id="short"),
+        pytest.param(
+            "第一句话很长很长。第二句话也很长很长！第三句",
+            20,
+            "第一句话很长很长。第二句话也很长很长！",
+            id="cjk",
+        ),
+        pytest.param(
+            "一二三四五六七八九十一二三四五六七八九十", 10, "一二三四五六七八九…", id="cjk chars"
+        ),
+        pytest.param("「引用。」后面还有很多字很多字", 10, "「引用。」", id="closing quote"),
+        pytest.param(
+            "It rained. Then it snowed all day long", 24, "It rained. Then it…", id="too early"
+        ),
+        pytest.param(
+            "The first one. The second sentence ends here. And more",
+            50,
+            "The first one. The second sentence ends here.",
+            id="latin",
+        ),
+        pytest.param("Pi is 3.14159 and more words follow", 12, "Pi is…", id="no decimal cut"),
+        pytest.param(
+            "Some   spaced\n\nout text here", 100, "Some spaced out text here", id="spaces"
+        ),
+        pytest.param("anything", 0, "", id="zero"),
+    ],
+)
+def test_summarize(text: str, limit: int, expected: str) -> None:
+    assert summarize(text, limit) == expected
+
+
+@given(st.text(), st.integers(min_value=0, max_value=400))
+def test_summarize_never_exceeds_the_limit(text: str, limit: int) -> None:
+    assert len(summarize(text, limit)) <= limit
+
+
+# --- markdown and xml_safe -----------------------------------------------------
+
+
+def test_markdown_passes_html_blocks_through() -> None:
+    text = '# Title\n\n<div class="x">\n<p>raw</p>\n</div>\n\nSee www.example.org and *this*.\n'
+    assert render_markdown(text) == (
+        '<h1>Title</h1>\n<div class="x">\n<p>raw</p>\n</div>\n'
+        "<p>See www.example.org and <em>this</em>.</p>\n"
+    )
+
+
+def test_markdown_then_clean() -> None:
+    text = "[台总统府](https://www.zaobao.com/x)\n------\n\n<div>\n<p>正文。</p>\n</div>\n"
+    content = clean(render_markdown(text), BASE)
+    assert '<a href="https://www.zaobao.com/x">台总统府</a>' in content.html
+    assert content.summary == "台总统府 正文。"
+
+
+def test_xml_safe() -> None:
+    assert xml_safe("a\x08b\x00c\ufffed\uffffe\ud800f\udfff\t\n\r") == "abcdef\t\n\r"
+    text = "clean text 中文 \U0001f600"
+    assert xml_safe(text) is text
+
+
+# --- properties and the corpus -------------------------------------------------
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    '<a href="javascript:alert(1)">',
+    '<a href="JaVaScRiPt:alert(1)">',
+    '<a href="&#106;avascript:alert(1)">',
+    "<svg><script>alert(1)</script></svg>",
+    "<svg onload=alert(1)>",
+    '<iframe src="javascript:alert(1)">',
+    "<style>",
+    "</p>",
+    "<noscript>",
+    '<p title="',
+    "<!--",
+    "-->",
+    "]]>",
+    "&",
+    "&#0;",
+    "<math><mi xlink:href=javascript:alert(1)>",
+    '<video poster="javascript:alert(1)">',
+    '<img srcset="javascript:alert(1) 1x">',
+    "<body onload=alert(1)>",
+    "<html><head>",
+]
+
+
+def assert_safe(markup: str) -> None:
+    assert "<script" not in markup.lower()
+    if not markup.strip():
+        return
+    root = lxml.html.fragment_fromstring(markup, create_parent="div")
+    for element in root.iter():
+        assert not any(name.lower().startswith("on") for name in element.attrib), markup
+    assert all(url.startswith(SAFE_SCHEMES) for url in url_values(markup)), markup
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.one_of(st.sampled_from(HOSTILE), st.text(max_size=20)), max_size=12).map("".join),
+    st.sampled_from([BASE, None, "javascript:alert(1)", "not a url"]),
+)
+def test_clean_never_raises_and_is_safe(body: str, base: str | None) -> None:
+    content = clean(body, base)
+    assert_safe(content.html)
+    assert all(
+        u.startswith(("https://", "http://", "mailto:", "data:image/"))
+        for u in url_values(content.html)
+    )
+    assert xml_safe(content.html) == content.html
+
+
+def test_real_bodies(corpus: Path) -> None:
+    posts = sorted(corpus.rglob("*.md"))[::50]
+    for path in posts:
+        text = path.read_text(encoding="utf-8", errors="surrogateescape")
+        head, _, body = text.partition("\n---\n")
+        found = re.search(r"^from:\s*(\S+)", head, re.M)
+        content = clean(body, found[1] if found else None)
+        assert_safe(content.html)
+        assert all(
+            u.startswith(("https://", "http://", "mailto:", "data:image/"))
+            for u in url_values(content.html)
+        ), path
+        assert "<div></div>" not in content.html
