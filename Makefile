@@ -22,6 +22,7 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/actionlint examples/workflows/*.yml
 
 test: lint  ## lint, type-check and run the whole test suite
 	$(BIN)/pytest

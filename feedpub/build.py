@@ -1,18 +1,28 @@
-"""`build()`: gather and normalize every post, then render and write the feeds."""
+"""`build()`: gather and normalize every post, then render and write what changed.
+
+Phase one reads every post (in a process pool, or from the cache when a file's
+size, mtime or content hash says it is unchanged) and normalizes them. Phase
+two plans the feeds and their RFC 5005 archive documents, gives each output a
+key made of everything it is rendered from, and renders only the outputs whose
+key changed. With nothing changed at all, a snapshot of the posts' stats lets
+the build stop after one walk of the folder.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from . import collector, generator, html, normalizer, writer
+from . import collector, generator, html, normalizer, pages, writer
+from .cache import Cache, Stat
 from .config import Settings
 from .normalizer import Post
 from .problems import FeedpubError, Problem
@@ -61,13 +71,12 @@ class Summary:
         return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode()
 
 
+# --- phase one: read ------------------------------------------------------------
+
+
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
-
-
-def _read_chunk(root: Path, max_bytes: int, paths: Sequence[str]) -> list[collector.Read]:
-    return [collector.read_file(root, p, max_bytes) for p in paths]
 
 
 def parallel_map(
@@ -84,28 +93,92 @@ def parallel_map(
     results: list[R] = []
     if jobs == 1 or len(items) < PARALLEL_MIN:
         mapped: Iterable[list[R]] = map(func, chunks)
+        pool = None
+    else:
+        pool = ProcessPoolExecutor(jobs)
+        mapped = pool.map(func, chunks)
+    try:
         for part in mapped:
             results.extend(part)
             if progress:
                 progress(stage, len(results), len(items))
-        return results
-    with ProcessPoolExecutor(jobs) as pool:
-        for part in pool.map(func, chunks):
-            results.extend(part)
-            if progress:
-                progress(stage, len(results), len(items))
+    finally:
+        if pool is not None:
+            pool.shutdown()
     return results
+
+
+def _read_one(
+    root: Path, max_bytes: int, path: str, known: collector.Read | None
+) -> collector.Read:
+    """The cached reading of `path` if its content hash is unchanged, else a fresh one."""
+    if known is not None and known.post is not None:
+        try:
+            data = (root / path).read_bytes()
+        except OSError:
+            data = b""
+        if hashlib.blake2b(data, digest_size=16).hexdigest() == known.post.digest:
+            return known
+    return collector.read_file(root, path, max_bytes)
+
+
+def _read_chunk(
+    root: Path, max_bytes: int, items: Sequence[tuple[str, collector.Read | None]]
+) -> list[collector.Read]:
+    return [_read_one(root, max_bytes, path, known) for path, known in items]
+
+
+def scan(posts: Path, skip: tuple[Path, ...]) -> dict[str, Stat]:
+    """Every post file with its (size, mtime_ns), in sorted order."""
+    stats = {}
+    for path in collector.walk(posts, skip):
+        try:
+            st = os.stat(posts / path)
+            stats[path] = (st.st_size, st.st_mtime_ns)
+        except OSError:
+            stats[path] = (-1, -1)  # read_file reports it
+    return stats
+
+
+Index = dict[str, tuple[Stat, collector.Read]]
+
+
+def read_all(
+    posts: Path,
+    stats: dict[str, Stat],
+    index: Index,
+    settings: Settings,
+    jobs: int = 0,
+    progress: Progress | None = None,
+) -> Index:
+    """Read every post, reusing the cached reading of files whose stat is unchanged."""
+    fresh: dict[str, tuple[Stat, collector.Read]] = {}
+    todo = []
+    for path, stat in stats.items():
+        old = index.get(path)
+        if old is not None and old[0] == stat:
+            fresh[path] = old
+        else:
+            todo.append((path, old[1] if old else None))
+    reads = parallel_map(
+        partial(_read_chunk, posts, settings.max_bytes), todo, jobs, progress, "read"
+    )
+    for (path, _), read in zip(todo, reads, strict=True):
+        fresh[path] = (stats[path], read)
+    return {path: fresh[path] for path in stats}
 
 
 def collect(
     posts: Path, out: Path, settings: Settings, jobs: int = 0, progress: Progress | None = None
 ) -> tuple[list[collector.RawPost], list[Problem]]:
-    paths = list(collector.walk(posts, skip=(out,)))
-    reads = parallel_map(
-        partial(_read_chunk, posts, settings.max_bytes), paths, jobs, progress, "read"
-    )
+    """Read every post without a cache (for `check` and `normalize`)."""
+    index = read_all(posts, scan(posts, (out,)), {}, settings, jobs, progress)
+    reads = [read for _, read in index.values()]
     problems = [p for r in reads for p in r.problems]
     return [r.post for r in reads if r.post is not None], problems
+
+
+# --- phase two: render ------------------------------------------------------------
 
 
 def rules(settings: Settings, source: str) -> html.ContentRules:
@@ -118,7 +191,10 @@ def rules(settings: Settings, source: str) -> html.ContentRules:
 
 
 def content_of(root: Path, settings: Settings, post: Post) -> html.Content:
-    body = collector.read_body(root, post.path, post.body_start)
+    try:
+        body = collector.read_body(root, post.path, post.body_start)
+    except OSError:
+        body = ""  # deleted since it was read: the next build will drop it
     if post.markdown:
         body = html.render_markdown(body)
     source = post.sources[0] if post.sources else ""
@@ -131,40 +207,190 @@ def _fragment_chunk(
     return [generator.fragments(p, content_of(root, settings, p)) for p in posts]
 
 
+def _key(*parts: object) -> str:
+    return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
+
+
+@dataclass(frozen=True)
+class Job:
+    """Some output files and the key of everything they are rendered from."""
+
+    files: tuple[str, ...]
+    key: str
+    feed: generator.Feed
+    page: generator.Page | None = None
+    prev: generator.Page | None = None
+    next: generator.Page | None = None
+
+
+def plan_jobs(
+    feeds: Sequence[generator.Feed], fps: dict[str, str], settings: Settings
+) -> list[Job]:
+    jobs = []
+    for feed in feeds:
+        pages = generator.archive_pages(feed, settings) if feed.archived else []
+        newest = pages[-1].file if pages else None
+        files = tuple(feed.file(fmt) for fmt in generator.FILES)
+        jobs.append(
+            Job(files, _key(files, feed.title, newest, [fps[p.id] for p in feed.posts]), feed)
+        )
+        for i, page in enumerate(pages):
+            prev = pages[i - 1] if i else None
+            nxt = pages[i + 1] if i + 1 < len(pages) else None
+            parts = (page.file, page.label, feed.title, feed.file("atom"))
+            links = (prev and prev.file, nxt and nxt.file)
+            key = _key(parts, links, [fps[p.id] for p in page.posts])
+            jobs.append(Job((page.file,), key, feed, page, prev, nxt))
+    return jobs
+
+
+def _stat(path: Path) -> Stat | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns)
+
+
+def _intact(out: Path, outputs: dict[str, tuple[str, int, int]]) -> bool:
+    return all(_stat(out / rel) == (size, mtime) for rel, (_, size, mtime) in outputs.items())
+
+
+def _current(job: Job, outputs: dict[str, tuple[str, int, int]], out: Path) -> bool:
+    """True if every file of `job` was made from the same inputs and is still there."""
+    for f in job.files:
+        record = outputs.get(f)
+        if record is None or record[0] != job.key or _stat(out / f) != record[1:]:
+            return False
+    return True
+
+
+def _snapshot(stats: dict[str, Stat]) -> str:
+    return hashlib.blake2b(repr(sorted(stats.items())).encode(), digest_size=16).hexdigest()
+
+
 def build(options: Options, progress: Progress | None = None) -> Summary:
     start = time.perf_counter()
-    settings = options.settings
     writer.check_folders(options.posts, options.out)
     if not options.posts.is_dir():
         raise FeedpubError(f"posts folder {options.posts} does not exist")
-    raws, problems = collect(options.posts, options.out, settings, options.jobs, progress)
-    result = normalizer.normalize(raws, settings)
-    problems += result.problems
-    feeds, found = generator.plan(result.posts, settings)
-    problems += found
-    problems.sort()
-    if options.strict and any(p.severity != "info" for p in problems):
-        raise StrictFailure("problems found and --strict is set; no feed was written")
-    shown = {p.id: p for feed in feeds for p in feed.posts}
-    needed = sorted(shown.values(), key=lambda p: p.path)
-    frags = parallel_map(
-        partial(_fragment_chunk, options.posts, settings), needed, options.jobs, progress, "render"
-    )
-    by_id = {p.id: f for p, f in zip(needed, frags, strict=True)}
-    files: dict[str, bytes] = {}
-    for feed in feeds:
-        files.update(generator.render(feed, settings, by_id))
-    written = writer.write_all(options.out, files)
-    summary = Summary(
-        posts_read=len(raws),
-        entries=len(result.posts),
-        feeds=len(feeds),
-        written=written.changed,
-        unchanged=written.unchanged,
-        problems=tuple(problems),
-        seconds=time.perf_counter() - start,
-    )
+    store = Cache(options.cache, options.settings.fingerprint())
+    try:
+        summary = _build(options, store, progress)
+    finally:
+        store.close()
+    summary = replace(summary, seconds=time.perf_counter() - start)
     for path in (options.report, options.cache and options.cache / "last-build.json"):
         if path:
             writer.write_file(path, summary.as_json())
     return summary
+
+
+def _build(options: Options, store: Cache, progress: Progress | None) -> Summary:
+    settings, posts, out = options.settings, options.posts, options.out
+    skip = (out,) + ((options.cache,) if options.cache else ())
+    stats = scan(posts, skip)
+    snapshot, outputs = _snapshot(stats), store.outputs()
+    last: Summary | None = store.get("summary")
+    if last and store.get("snapshot") == snapshot and _intact(out, outputs):
+        if options.strict and any(p.severity != "info" for p in last.problems):
+            raise StrictFailure("problems found and --strict is set; no feed was written")
+        return replace(last, written=(), unchanged=tuple(sorted(last.written + last.unchanged)))
+    index = read_all(posts, stats, store.get("index") or {}, settings, options.jobs, progress)
+    reads = [read for _, read in index.values()]
+    problems = [p for r in reads for p in r.problems]
+    result = normalizer.normalize((r.post for r in reads if r.post is not None), settings)
+    feeds, found = generator.plan(result.posts, settings)
+    problems = sorted(problems + list(result.problems) + found)
+    if options.strict and any(p.severity != "info" for p in problems):
+        raise StrictFailure("problems found and --strict is set; no feed was written")
+    fps = {p.id: _key(p) for p in result.posts}
+    jobs = plan_jobs(feeds, fps, settings)
+    todo = [j for j in jobs if not _current(j, outputs, out)]
+    frags = _fragments(todo, fps, store, options, progress)
+    written, new_outputs = _write(todo, jobs, outputs, frags, options)
+    site_pages = {
+        **pages.STATIC,
+        pages.OPML_FILE: pages.opml(feeds, settings),
+        pages.INDEX_FILE: pages.index_html(feeds, settings),
+    }
+    for rel, data in site_pages.items():
+        path = writer.target(out, rel)
+        if writer.write_file(path, data):
+            written.append(rel)
+        new_outputs[rel] = ("page", *(_stat(path) or (0, 0)))
+    for stale in sorted(set(outputs) - set(new_outputs)):
+        writer.remove_file(out, stale)
+    store.save_outputs(new_outputs)
+    store.put("index", index)
+    store.put("snapshot", snapshot)
+    if todo:
+        store.prune_fragments(fps[p.id] for f in feeds for p in f.posts)
+    summary = Summary(
+        posts_read=len([r for r in reads if r.post is not None]),
+        entries=len(result.posts),
+        feeds=len(feeds),
+        written=tuple(sorted(written)),
+        unchanged=tuple(sorted(set(new_outputs) - set(written))),
+        problems=tuple(problems),
+        seconds=0.0,
+    )
+    store.put("summary", summary)
+    return summary
+
+
+def _fragments(
+    todo: Sequence[Job],
+    fps: dict[str, str],
+    store: Cache,
+    options: Options,
+    progress: Progress | None,
+) -> dict[str, generator.Fragments]:
+    """Fragments of every entry the outputs to render show in full, by post id."""
+    shown = {p.id: p for job in todo if job.page is None for p in job.feed.posts}
+    cached = store.fragments(fps[i] for i in shown)
+    missing = sorted((p for i, p in shown.items() if fps[i] not in cached), key=lambda p: p.path)
+    made = parallel_map(
+        partial(_fragment_chunk, options.posts, options.settings),
+        missing,
+        options.jobs,
+        progress,
+        "render",
+    )
+    store.save_fragments({fps[p.id]: f for p, f in zip(missing, made, strict=True)})
+    by_id = {i: cached[fps[i]] for i in shown if fps[i] in cached}
+    by_id.update((p.id, f) for p, f in zip(missing, made, strict=True))
+    return by_id
+
+
+def _write(
+    todo: Sequence[Job],
+    jobs: Sequence[Job],
+    outputs: dict[str, tuple[str, int, int]],
+    frags: dict[str, generator.Fragments],
+    options: Options,
+) -> tuple[list[str], dict[str, tuple[str, int, int]]]:
+    """Render and write the outputs to redo; return what was written and every output's record."""
+    settings, out = options.settings, options.out
+    entries: dict[str, str] = {}
+    written = []
+    records = {f: outputs[f] for job in jobs for f in job.files if f in outputs}
+    for job in todo:
+        if job.page is None:
+            prev = generator.archive_pages(job.feed, settings)[-1:] if job.feed.archived else []
+            files = generator.render(job.feed, settings, frags, prev[0].file if prev else None)
+        else:
+            for p in job.page.posts:
+                if p.id not in entries:
+                    entries[p.id] = generator.archive_entry(p)
+            data = generator.render_archive(
+                job.feed, job.page, job.prev, job.next, settings, entries
+            )
+            files = {job.page.file: data}
+        for rel, data in files.items():
+            path = writer.target(out, rel)
+            if writer.write_file(path, data):
+                written.append(rel)
+            stat = _stat(path) or (0, 0)
+            records[rel] = (job.key, *stat)
+    return written, records

@@ -12,7 +12,7 @@ import typer
 
 from . import __version__, config
 from . import build as builder
-from .problems import FeedpubError, Problem
+from .problems import CODES, FeedpubError, Problem, encodable
 
 app = typer.Typer(
     help="Publish a folder of Jekyll-style posts as Atom, RSS and JSON feeds.",
@@ -49,16 +49,23 @@ def print_problems(problems: tuple[Problem, ...] | list[Problem], fmt: str, verb
                 if p.severity == "warning"
                 else "notice"
             )
-            loc = f"file={p.path},line={p.line}" + (f",col={p.col}" if p.col else "")
-            _err(f"::{level} {loc},title={p.code} {p.name}::{p.message}")
+            loc = f"file={_gh(p.path, True)},line={p.line}" + (f",col={p.col}" if p.col else "")
+            title = _gh(f"{p.code} {p.name}", True)
+            _err(f"::{level} {loc},title={title}::{_gh(p.detail, False)}")
         else:
             _err(str(p))
     counts = Counter(p.code for p in problems)
     if counts and fmt == "text":
-        summary = ", ".join(
-            f"{code} {Problem('', 0, 0, code, '').name} ×{n}" for code, n in sorted(counts.items())
-        )
-        _err(f"Problems by code: {summary}")
+        _err("Problems by code:")
+        for code, n in sorted(counts.items()):
+            name, severity, _ = CODES[code]
+            _err(f"  {code} {name:<26} {severity:<8}{n:>7}")
+
+
+def _gh(text: str, prop: bool) -> str:
+    """Escape a GitHub workflow-command value (`prop`: a `key=value` property)."""
+    text = encodable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
 
 
 def _problem_counts(problems: tuple[Problem, ...] | list[Problem]) -> str:
@@ -174,24 +181,141 @@ def check(
         raise typer.Exit(1)
 
 
-def report_table(report: dict[str, Any]) -> str:
-    """Time and identity by source, as a markdown table."""
-    cols = (
-        "posts",
-        "marker",
-        "clamped",
-        "nan-marker",
-        "date",
-        "filename",
-        "shifted",
-        "naive",
-        "merged",
+@app.command()
+def normalize(
+    posts: PostsArg = Path("_posts"),
+    check_only: Annotated[
+        bool, typer.Option("--check", help="List the date lines that would change (default).")
+    ] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Print them as a unified diff.")] = False,
+    write: Annotated[
+        bool, typer.Option("--write", help="Rewrite them to the resolved time, in place.")
+    ] = False,
+    config_file: ConfigOpt = None,
+) -> None:
+    """Set each post's `date:` line to its resolved time (UTC); nothing else is touched.
+
+    --check and --diff exit 1 if any line would change; --write exits 0.
+    """
+    from . import normalizer, rewrite, writer
+
+    if check_only + diff + write > 1:
+        _err("Error: give only one of --check, --diff and --write")
+        raise typer.Exit(2)
+    settings = _settings(posts, config_file)
+    if not posts.is_dir():
+        _err(f"Error: posts folder {posts} does not exist")
+        raise typer.Exit(2)
+    raws, problems = builder.collect(posts, posts / ".feedpub-none", settings)
+    result = normalizer.normalize(raws, settings)
+    plan = rewrite.plan(result, lambda path: (posts / path).read_bytes(), raws, problems)
+    for skip in plan.skipped:
+        _err(f"{skip.path}:{skip.line}: skipped: {skip.reason}")
+    for edit in plan.edits:
+        if diff:
+            typer.echo(rewrite.unified_diff(edit), nl=False)
+        elif write:
+            try:
+                writer.write_file(posts / edit.path, edit.after)
+            except OSError as e:
+                _err(f"Error: {edit.path}: cannot write: {e.strerror or e}")
+                raise typer.Exit(1) from e
+            typer.echo(f"{edit.path}:{edit.line}: {edit.old} -> {edit.new} ({edit.reason})")
+        else:
+            typer.echo(f"{edit.path}:{edit.line}: {edit.old} -> {edit.new} ({edit.reason})")
+    n = f"{len(plan.edits)} of {plan.posts} posts"
+    done = f"Rewrote the date line of {n}" if write else f"The date line would change in {n}"
+    _err(
+        f"{done}; {len(plan.skipped)} skipped; {plan.duplicates} file(s) are copies of "
+        "another file's story (merged in the feeds, never deleted)."
     )
-    lines = ["| source | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
+    if plan.edits and not write:
+        raise typer.Exit(1)
+
+
+@app.command()
+def ping(
+    posts: PostsArg = Path("_posts"),
+    cache: Annotated[
+        Path, typer.Option("--cache", help="The build's cache folder (holds last-build.json).")
+    ] = Path(".feedpub-cache"),
+    hub: Annotated[
+        str | None, typer.Option("--hub", help="WebSub hub URL (default: `hub` in the config).")
+    ] = None,
+    site_url: Annotated[
+        str | None, typer.Option("--site-url", help="Absolute site URL, as given to build.")
+    ] = None,
+    config_file: ConfigOpt = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="The build's output folder: feeds not there are skipped."),
+    ] = None,
+) -> None:
+    """Tell the WebSub hub which feeds the last build changed; exit 1 if it refused any."""
+    from . import websub
+
+    settings = _settings(posts, config_file, url=site_url, hub=hub)
+    if not settings.hub:
+        _err('Error: no WebSub hub: set hub = "https://..." in feedpub.toml or pass --hub')
+        raise typer.Exit(2)
+    try:
+        websub.check_hub(settings.hub)
+    except FeedpubError as e:
+        _err(f"Error: {e}")
+        raise typer.Exit(2) from e
+    try:
+        urls = websub.feed_urls(websub.changed_feeds(cache), settings, out)
+    except FeedpubError as e:
+        _err(f"Error: {e}")
+        raise typer.Exit(1) from e
+    if not urls:
+        typer.echo("Nothing to announce: the last build changed no feed.")
+        return
+    refused = sent = 0
+    try:
+        for result in websub.ping(settings.hub, urls):
+            sent += 1
+            if result.ok:
+                typer.echo(f"published {result.url} ({result.status})")
+            else:
+                refused += 1
+                typer.echo(f"refused {result.url} ({result.status} {result.reason})")
+    except websub.HubUnreachable as e:
+        _err(f"Error: {e}; {len(urls) - sent} of {len(urls)} feeds not announced")
+        raise typer.Exit(1) from e
+    typer.echo(f"Announced {sent - refused} of {len(urls)} changed feeds to {settings.hub}.")
+    if refused:
+        _err(f"Error: the hub refused {refused} of {len(urls)} feeds")
+        raise typer.Exit(1)
+
+
+def report_table(report: dict[str, Any]) -> str:
+    """Time and identity by source, as a markdown table (docs/time.md explains it)."""
+    cols = (
+        "posts", "marker", "clamped", "NaN", "shifted", "date", "file name", "no time",
+        "naive", "bad date", "merged", "shift",
+    )  # fmt: skip
+
+    def cells(rows: list[Any]) -> list[str]:
+        counts = [
+            sum(r.posts for r in rows),
+            *(sum(r.how[k] for r in rows) for k in _HOW_COLUMNS),
+            sum(r.naive for r in rows),
+            sum(r.bad_date for r in rows),
+            sum(r.duplicates for r in rows),
+        ]
+        shifts = [s for r in rows for s in r.shifts]
+        shift = ", ".join(shifts) if len(rows) == 1 or not shifts else f"{len(shifts)} month(s)"
+        return [*map(str, counts), shift]
+
+    lines = ["| source | " + " | ".join(cols) + " |", "|---" + "|---:" * (len(cols) - 1) + "|---|"]
     for name, row in report.items():
-        cells = [row.posts, *(row.how[k] for k in cols[1:7]), row.naive, row.duplicates]
-        lines.append(f"| {name or '(none)'} | " + " | ".join(map(str, cells)) + " |")
+        lines.append(f"| {name or '(none)'} | " + " | ".join(cells([row])) + " |")
+    lines.append("| **all** | " + " | ".join(cells(list(report.values()))) + " |")
     return "\n".join(lines)
+
+
+_HOW_COLUMNS = ("marker", "clamped", "nan-marker", "shifted", "date", "filename", "none")
 
 
 @app.callback(invoke_without_command=True)

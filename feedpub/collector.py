@@ -1,32 +1,50 @@
 """The collector: find the posts and read each one into a `RawPost`.
 
 Reading never raises for anything that is the file's fault: it returns the
-post it could read (or None) and the `Problem`s it found. Bodies are not kept:
-a `RawPost` records where its body starts, and the generator reads it again
-only for the entries that end up in a feed, so memory grows with the number of
-posts, not with their size.
+post it could read (or None) and the `Problem`s it found, each with the file's
+own line number. Bodies are not kept: a `RawPost` records where its body
+starts, and the generator reads it again only for the entries that end up in a
+feed, so memory grows with the number of posts, not with their size.
+
+Every string a `RawPost` carries is free of the characters XML 1.0 forbids;
+finding one is reported (FP201), never fatal.
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 import re
+import stat
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .problems import Problem
-from .text import ILLEGAL_XML
+from .text import ILLEGAL_XML, xml_safe
 
 EXTENSIONS = (".md", ".markdown", ".html")
+FRONT_MATTER_LINES = 200  # a front matter not closed by then is reported unclosed
+BINARY_PROBE = 8192  # a NUL byte in this many first bytes makes a file binary
 _MARKER = re.compile(r"<!--\s*(.*?)\s*-->\s*$")
 _LINK = re.compile(r"\[(.*)\]\((\S*)\)\s*$")
 _RULE = re.compile(r"-{3,}\s*$")
 _FENCE = re.compile(r"(?:---|\.\.\.)[ \t]*$")
+_KEY_LINE = re.compile(r"([\w-]+)[ \t]*:")
+# Characters YAML refuses in a stream but XML allows (DEL and the C1 controls but
+# NEL): removed from the front matter, with those XML forbids, before it is read.
+_YAML_ONLY_BAD = re.compile("[\x7f-\x84\x86-\x9f]")
+_FRONT_MATTER_BAD = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]"
+)
+# Line breaks to YAML but not to us: as spaces, YAML's line numbers stay the file's.
+_YAML_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -49,6 +67,7 @@ class RawPost:
     body_line: int
     markdown: bool  # body is markdown (to render), not HTML
     encoding: str
+    marker_line: int = 0  # line of the `<!--...-->` marker, 0 when there is none
 
 
 @dataclass(frozen=True)
@@ -58,9 +77,14 @@ class Read:
 
 
 def walk(root: Path, skip: tuple[Path, ...] = ()) -> Iterator[str]:
-    """Relative paths of post files under `root`, sorted, hidden entries skipped."""
+    """Relative paths of post files under `root`, sorted, hidden entries skipped.
+
+    A folder that cannot be listed is yielded too (after the files), so that
+    `read_file` reports it instead of its posts vanishing without a word.
+    """
     skipped = {os.path.realpath(p) for p in skip}
-    for folder, dirs, files in os.walk(root):
+    errors: list[OSError] = []
+    for folder, dirs, files in os.walk(root, onerror=errors.append):
         dirs[:] = sorted(
             d
             for d in dirs
@@ -71,17 +95,55 @@ def walk(root: Path, skip: tuple[Path, ...] = ()) -> Iterator[str]:
             if name.startswith(".") or not name.endswith(EXTENSIONS):
                 continue
             yield name if rel == "." else f"{rel}/{name}".replace(os.sep, "/")
+    for error in errors:
+        if error.filename is not None:
+            yield os.path.relpath(os.fsdecode(error.filename), root).replace(os.sep, "/")
+
+
+_BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str  # LF line endings, no BOM
+    encoding: str  # "utf-8", "gb18030", "utf-16-le", ...
+    replaced: int  # undecodable byte sequences, now U+FFFD
+    first_bad: int  # offset in the bytes of the first byte that was not UTF-8, -1 if none
+
+
+def _lf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def decode_bytes(data: bytes) -> Decoded:
+    """Decode a post: UTF-8 (BOM or not), UTF-16/32 with a BOM, else the better of
+    UTF-8 and GB18030 with undecodable bytes replaced. Never raises."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            text = data[len(bom) :].decode(codec, "replace")
+            return Decoded(_lf(text), codec, text.count("\ufffd"), 0)
+    try:
+        return Decoded(_lf(data.decode("utf-8-sig")), "utf-8", 0, -1)
+    except UnicodeDecodeError as e:
+        first_bad = e.start
+    utf8 = data.decode("utf-8-sig", "replace")
+    bad_utf8 = utf8.count("\ufffd") - data.count("\ufffd".encode())
+    gbk = data.decode("gb18030", "replace")
+    bad_gbk = gbk.count("\ufffd") - data.count("\ufffd".encode("gb18030"))
+    if bad_gbk < bad_utf8:
+        return Decoded(_lf(gbk), "gb18030", max(bad_gbk, 0), first_bad)
+    return Decoded(_lf(utf8), "utf-8", max(bad_utf8, 1), first_bad)
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Text and the encoding used: UTF-8 (with or without BOM), else GB18030."""
-    try:
-        text, encoding = data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        text, encoding = data.decode("gb18030", errors="replace"), "gb18030"
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text, encoding
+    """Text (LF line endings) and the encoding used; see `decode_bytes`."""
+    decoded = decode_bytes(data)
+    return decoded.text, decoded.encoding
 
 
 def read_body(root: Path, path: str, start: int) -> str:
@@ -93,73 +155,173 @@ def read_body(root: Path, path: str, start: int) -> str:
 
 def read_file(root: Path, path: str, max_bytes: int) -> Read:
     """Read one post file; problems with the file itself are reported, not raised."""
+    full = root / path
+
+    def unreadable(what: str) -> Read:
+        return Read(None, (Problem(path, 1, 0, "FP001", what),))
+
     try:
-        with open(root / path, "rb") as f:
-            size = os.fstat(f.fileno()).st_size
-            if size > max_bytes:
-                msg = f"file is {size:,} bytes, over the {max_bytes:,}-byte limit; skipped"
-                return Read(None, (Problem(path, 1, 0, "FP002", msg),))
-            data = f.read()
+        st = os.stat(full)  # before open(): opening a named pipe would block
+        if stat.S_ISDIR(st.st_mode):  # a folder `walk` could not list
+            os.scandir(full).close()
+            return Read(None, ())
+        if not stat.S_ISREG(st.st_mode):
+            return unreadable("not a regular file (a pipe, socket or device); skipped")
+        if st.st_size <= max_bytes:
+            with open(full, "rb") as f:
+                data = f.read(max_bytes + 1)
     except OSError as e:
-        return Read(None, (Problem(path, 1, 0, "FP001", f"cannot read: {e.strerror}"),))
+        what = "folder cannot be listed" if os.path.isdir(full) else "cannot read the file"
+        return unreadable(f"{what}: {e.strerror or e}; skipped")
+    size = st.st_size if st.st_size > max_bytes else len(data)
+    if size > max_bytes:
+        msg = f"file is {size:,} bytes, over the {max_bytes:,}-byte limit (max_bytes); skipped"
+        return Read(None, (Problem(path, 1, 0, "FP002", msg),))
     return parse(path, data)
 
 
 def parse(path: str, data: bytes) -> Read:
-    """Parse a post's bytes. Pure: the fuzz tests call it on arbitrary bytes."""
-    if b"\x00" in data[:8192]:
-        return Read(None, (Problem(path, 1, 0, "FP003", "binary file; skipped"),))
-    if not data.strip():
-        return Read(None, (Problem(path, 1, 0, "FP005", "empty file; skipped"),))
-    text, encoding = decode(data)
+    """Parse a post's bytes. Pure, and never raises: the fuzz tests call it on any bytes."""
+    if b"\x00" in data[:BINARY_PROBE] and not data.startswith(tuple(b for b, _ in _BOMS)):
+        return Read(None, (Problem(path, 1, 0, "FP003", "binary file (NUL bytes); skipped"),))
+    decoded = decode_bytes(data)
+    text = decoded.text
+    if not text.strip():
+        what = "empty file" if not data else "file holds only white space"
+        return Read(None, (Problem(path, 1, 0, "FP005", f"{what}; skipped"),))
     problems: list[Problem] = []
-    if encoding != "utf-8":
-        problems.append(Problem(path, 1, 0, "FP004", "not UTF-8; decoded as GB18030"))
-    meta, body_line = _front_matter(path, text, problems)
-    if meta is None:
+    if decoded.encoding != "utf-8" or decoded.replaced:
+        problems.append(_encoding_problem(path, data, decoded))
+    front = _front_matter(path, text, problems)
+    if front.meta is None:
         return Read(None, tuple(problems))
-    if meta.get("published") is False:
-        problems.append(Problem(path, 1, 0, "FP006", "draft (published: false); skipped"))
+    if front.meta.get("published") is False:
+        line = front.lines.get("published", 1)
+        msg = "draft (`published: false`); skipped"
+        problems.append(Problem(path, line, 0, "FP006", msg))
         return Read(None, tuple(problems))
-    return Read(_build(path, data, text, meta, body_line, encoding, problems), tuple(problems))
+    return Read(_build(path, data, decoded, front, problems), tuple(problems))
 
 
-def _front_matter(
-    path: str, text: str, problems: list[Problem]
-) -> tuple[dict[str, Any] | None, int]:
-    """The front matter as a dict and the 0-based index of the line after it."""
-    lines = text.split("\n", 200)  # front matter is short: don't split whole bodies
-    if not _FENCE.match(lines[0]) or lines[0].startswith("..."):
-        problems.append(Problem(path, 1, 0, "FP102", "no front matter; read as a plain post"))
-        return {}, 0
-    end = next((i for i in range(1, len(lines)) if _FENCE.match(lines[i])), None)
-    if end is None or (end == len(lines) - 1 and len(lines) > 200):
-        problems.append(Problem(path, 1, 0, "FP107", "front matter is not closed; skipped"))
-        return None, 0
-    meta = simple_yaml(lines[1:end])
-    if meta is not None:
-        return meta, end + 1
-    source = "\n".join(lines[1:end])
+def _encoding_problem(path: str, data: bytes, decoded: Decoded) -> Problem:
+    line = 1
+    if decoded.first_bad > 0:
+        line = _lf(data[: decoded.first_bad].decode("utf-8-sig", "replace")).count("\n") + 1
+    replaced = (
+        f"; {decoded.replaced} undecodable byte sequence(s) replaced by U+FFFD"
+        if decoded.replaced
+        else ""
+    )
+    if decoded.encoding.startswith("utf-16") or decoded.encoding.startswith("utf-32"):
+        msg = f"{decoded.encoding.upper()} with a byte-order mark; decoded{replaced}"
+    elif decoded.encoding == "gb18030":
+        msg = f"not UTF-8 (first at line {line}); decoded as GB18030{replaced}"
+    else:
+        msg = f"not valid UTF-8 (first at line {line}); decoded as UTF-8{replaced}"
+    return Problem(path, line, 0, "FP004", msg)
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    meta: dict[str, Any] | None  # None: the post cannot be read
+    lines: dict[str, int]  # line in the file of each top-level key
+    body_line: int  # 0-based index of the first line after the front matter; 0 if none
+    present: bool  # the file starts with a front-matter block
+
+
+class _Loader(yaml.CSafeLoader):
+    """The C loader, but a timestamp YAML cannot build (2021-13-45) stays text,
+    so the date is reported where it is instead of the whole post failing."""
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
     try:
-        meta = yaml.load(source, Loader=yaml.CSafeLoader)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line, col = (mark.line + 2, mark.column + 1) if mark is not None else (2, 0)
-        reason = getattr(e, "problem", None) or str(e).split("\n")[0]
-        problems.append(Problem(path, line, col, "FP101", f"invalid YAML: {reason}; skipped"))
-        return None, 0
-    except (ValueError, OverflowError, TypeError) as e:  # e.g. a timestamp PyYAML cannot build
-        problems.append(Problem(path, 2, 0, "FP101", f"invalid YAML value: {e}; skipped"))
-        return None, 0
-    if meta is None:
-        meta = {}
-    if not isinstance(meta, dict):
-        problems.append(Problem(path, 2, 0, "FP103", "front matter is not a mapping; skipped"))
-        return None, 0
-    meta["_lines"] = {
-        m.group(1): i + 2 for i, ln in enumerate(lines[1:end]) if (m := re.match(r"(\w+):", ln))
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)  # type: ignore[arg-type]
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+# Errors found at the end of something left open (a quote, a bracket, a key
+# without its colon): the line that opened it is the one to fix.
+_OPENED_AT = frozenset(
+    {
+        "while scanning a simple key",
+        "while scanning a quoted scalar",
+        "while parsing a quoted scalar",
+        "while parsing a flow sequence",
+        "while parsing a flow mapping",
+        "while scanning a flow sequence",
+        "while scanning a flow mapping",
     }
-    return meta, end + 1
+)
+
+
+def _yaml_error(path: str, source: str, e: yaml.YAMLError) -> Problem:
+    """FP101 at the file's line and column (the front matter starts on line 2)."""
+    problem = getattr(e, "problem", None)
+    context = getattr(e, "context", None)
+    mark = getattr(e, "problem_mark", None)
+    opened = getattr(e, "context_mark", None)
+    if mark is not None and opened is not None and context in _OPENED_AT:
+        mark = opened if opened.line < mark.line else mark
+    if mark is not None:
+        line, col = mark.line + 2, mark.column + 1
+    elif isinstance(e, yaml.reader.ReaderError):
+        pos = min(e.position, len(source))
+        line, col = source.count("\n", 0, pos) + 2, pos - source.rfind("\n", 0, pos)
+        problem = (
+            f"unacceptable character U+{e.character:04X}"
+            if isinstance(e.character, int)
+            else e.reason
+        )
+    else:
+        line, col = 2, 0
+    reason = problem or str(e).split("\n")[0]
+    if context:
+        reason = f"{reason} ({context})"
+    return Problem(path, line, col, "FP101", f"invalid YAML: {reason}; post skipped")
+
+
+def _front_matter(path: str, text: str, problems: list[Problem]) -> FrontMatter:
+    """The front matter as a dict, where its keys are, and where the body starts."""
+    lines = text.split("\n", FRONT_MATTER_LINES)  # front matter is short: don't split bodies
+    if not _FENCE.match(lines[0]) or lines[0].startswith("..."):
+        return FrontMatter({}, {}, 0, False)
+    end = next((i for i in range(1, len(lines)) if _FENCE.match(lines[i])), None)
+    if end is None or (end == len(lines) - 1 and len(lines) > FRONT_MATTER_LINES):
+        what = (
+            "has no closing `---`"
+            if end is None and len(lines) <= FRONT_MATTER_LINES
+            else (f"is not closed within {FRONT_MATTER_LINES} lines")
+        )
+        problems.append(Problem(path, 1, 1, "FP107", f"front matter {what}; post skipped"))
+        return FrontMatter(None, {}, 0, True)
+    block = [_FRONT_MATTER_BAD.sub("", ln) for ln in lines[1:end]]
+    keys = {m.group(1): i + 2 for i, ln in enumerate(block) if (m := _KEY_LINE.match(ln))}
+    meta = simple_yaml(block)
+    if meta is not None:
+        return FrontMatter(meta, keys, end + 1, True)
+    source = _YAML_BREAKS.sub(" ", "\n".join(block))
+    try:
+        loaded = yaml.load(source, Loader=_Loader)
+    except yaml.YAMLError as e:
+        problems.append(_yaml_error(path, source, e))
+        return FrontMatter(None, keys, 0, True)
+    except RecursionError:
+        msg = "invalid YAML: nested too deeply to read; post skipped"
+        problems.append(Problem(path, 2, 0, "FP101", msg))
+        return FrontMatter(None, keys, 0, True)
+    if loaded is None:
+        loaded = {}
+    if not isinstance(loaded, dict):
+        kind = _kind(loaded)
+        msg = f"front matter is a {kind}, not `key: value` lines; post skipped"
+        problems.append(Problem(path, 2, 1, "FP103", msg))
+        return FrontMatter(None, keys, 0, True)
+    meta = {k: v for k, v in loaded.items() if isinstance(k, str)}
+    return FrontMatter(meta, keys, end + 1, True)
 
 
 _KEY_VALUE = re.compile(r"([A-Za-z_][\w-]*):(?:[ \t]+(.*?))?[ \t]*$")
@@ -206,15 +368,15 @@ def simple_yaml(lines: list[str]) -> dict[str, Any] | None:
     Nine posts in ten have only such lines, and the YAML loader's Python half
     costs more than the rest of reading a post. Anything this cannot read
     exactly as YAML would (quotes with escapes, numbers, booleans, nesting,
-    comments) returns None and goes to the YAML loader.
+    comments, line breaks YAML sees and we do not) returns None and goes to
+    the YAML loader.
     """
     meta: dict[str, Any] = {}
-    numbers: dict[str, int] = {}
-    for i, line in enumerate(lines):
+    for line in lines:
         if not line.strip():
             continue
         m = _KEY_VALUE.match(line)
-        if m is None:
+        if m is None or _YAML_BREAKS.search(line):
             return None
         key, value = m.group(1), m.group(2) or ""
         ok, parsed = _scalar(key, value) if value else (True, None)
@@ -223,38 +385,118 @@ def simple_yaml(lines: list[str]) -> dict[str, Any] | None:
         if not ok:
             return None
         meta[key] = parsed
-        numbers.setdefault(key, i + 2)
-    meta["_lines"] = numbers
     return meta
 
 
-def _string(value: Any) -> str:
-    return "" if value is None else str(value).strip()
+def _kind(value: Any) -> str:
+    """What YAML made of a value, in words."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, date):
+        return "date"
+    if isinstance(value, list | tuple):
+        return "list"
+    if isinstance(value, dict):
+        return "mapping"
+    return "string" if isinstance(value, str) else type(value).__name__
 
 
-def _names(path: str, meta: dict[str, Any], key: str, problems: list[Problem]) -> tuple[str, ...]:
-    """Tags or categories as a clean tuple, whatever shape the YAML gave them."""
-    value = meta.get(key)
-    line = meta["_lines"].get(key, 1)
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        items: list[Any] = value.split(",") if "," in value else value.split()
-    elif isinstance(value, list | tuple):
-        items = list(value)
-    else:
-        items = [value]
-    if any(not isinstance(x, str) or not x.strip() for x in items):
-        problems.append(
-            Problem(path, line, 0, "FP106", f"`{key}` has empty or non-text items; cleaned")
-        )
-    names = (_string(x) for x in items if x is not None and not isinstance(x, dict | list))
-    return tuple(dict.fromkeys(n for n in names if n))
+class _Fields:
+    """Turns front-matter values into clean strings, reporting what it had to change."""
+
+    def __init__(self, path: str, lines: dict[str, int], problems: list[Problem]) -> None:
+        self.path = path
+        self.lines = lines
+        self.problems = problems
+        self.removed: Counter[str] = Counter()  # key -> XML-illegal characters removed
+
+    def line(self, key: str) -> int:
+        return self.lines.get(key, 1)
+
+    def report(self, key: str, code: str, message: str) -> None:
+        self.problems.append(Problem(self.path, self.line(key), 0, code, message))
+
+    def text(self, key: str, value: Any) -> str | None:
+        """A scalar as clean, stripped text; None for lists, mappings and null."""
+        if value is None or isinstance(value, list | tuple | dict):
+            return None
+        text = value if isinstance(value, str) else str(value)
+        safe = xml_safe(text)
+        self.removed[key] += len(text) - len(safe)
+        return safe.strip()
+
+    def names(self, key: str, value: Any) -> tuple[str, ...]:
+        """Tags or categories as a clean tuple, whatever shape the YAML gave them."""
+        if value is None:
+            return ()
+        items: list[Any]
+        if isinstance(value, list | tuple):
+            items = list(value)
+            bad = [x for x in items if not isinstance(x, str) or not x.strip()]
+            if bad:
+                kinds = sorted({"empty" if _empty(x) else _kind(x) for x in bad})
+                msg = f"`{key}` has {len(bad)} {'/'.join(kinds)} item(s)"
+                dropped = sum(1 for x in bad if _empty(x) or isinstance(x, list | dict))
+                self.report(key, "FP106", msg + (f"; {dropped} dropped" if dropped else ""))
+        elif isinstance(value, str):
+            items = value.split(",") if "," in value else value.split()
+            shape = "comma-separated text" if "," in value else "text, not a list"
+            self.report(key, "FP106", f"`{key}` is {shape}; read as {len(items)} name(s)")
+        else:
+            items = [value]
+            self.report(key, "FP106", f"`{key}` is a {_kind(value)}, not a list of names")
+        names = (self.text(key, x) for x in items)
+        return tuple(dict.fromkeys(n for n in names if n))
+
+    def title(self, value: Any, fallback: str, origin: str) -> str:
+        """The title, or `fallback` (taken from `origin`) when there is none."""
+        text = self.text("title", value)
+        using = f"using {fallback!r} from the {origin}"
+        if value is None:
+            self.report("title", "FP104", f"no `title:`; {using}")
+        elif not isinstance(value, str):
+            kind = _kind(value)
+            if text is None:
+                self.report("title", "FP105", f"title is a {kind}, not text; {using}")
+            else:
+                self.report("title", "FP105", f"title is a {kind}; used as the text {text!r}")
+        elif not text:
+            self.report("title", "FP104", f"the title is empty; {using}")
+        return text or fallback
+
+    def author(self, value: Any) -> str:
+        if isinstance(value, dict):  # jekyll-feed's `author: {name: ...}`
+            value = value.get("name")
+        elif isinstance(value, list | tuple):
+            value = next((x for x in value if isinstance(x, str) and x.strip()), None)
+        return self.text("author", value) or ""
+
+    def report_removed(self) -> None:
+        """FP201 for characters that YAML escapes (`"\\x08"`) put into a value."""
+        for key, n in sorted(self.removed.items()):
+            if n:
+                msg = (
+                    f"`{key}` holds {n} character(s) XML cannot carry (from YAML escapes); removed"
+                )
+                self.report(key, "FP201", msg)
 
 
-def _preamble(text: str, start: int) -> tuple[str | None, str, str, int]:
-    """Marker text, link text, link URL and the body offset after the preamble."""
+def _date(value: Any) -> Any:
+    """`date:` as YAML gave it, but a list or mapping as a word: it is only ever
+    reported, and the repr of a YAML alias bomb would not fit in memory."""
+    return f"<a {_kind(value)}>" if isinstance(value, list | tuple | dict) else value
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _preamble(text: str, start: int) -> tuple[str | None, int, str, str, int]:
+    """Marker text and offset, link text, link URL and the body offset after the preamble."""
     marker, link_text, link_url = None, "", ""
+    marker_at = -1
     pos = start
     for step in ("marker", "link", "rule"):
         while text.startswith("\n", pos):
@@ -263,7 +505,7 @@ def _preamble(text: str, start: int) -> tuple[str | None, str, str, int]:
         end = len(text) if end < 0 else end
         line = text[pos:end]
         if step == "marker" and (m := _MARKER.match(line)):
-            marker = m.group(1)
+            marker, marker_at = m.group(1), pos
         elif step == "link" and (m := _LINK.match(line)):
             link_text, link_url = m.group(1), m.group(2)
         elif step == "rule" and (marker is not None or link_text) and _RULE.match(line):
@@ -272,62 +514,76 @@ def _preamble(text: str, start: int) -> tuple[str | None, str, str, int]:
             continue  # this part of the preamble is absent: try the next one on this line
         pos = min(end + 1, len(text))
     if marker is None and not link_text:
-        return None, "", "", start
-    return marker, link_text, link_url, pos
+        return None, -1, "", "", start
+    return marker, marker_at, link_text, link_url, pos
+
+
+def _illegal_chars(path: str, text: str, front_end: int) -> Problem | None:
+    """FP201 for the characters XML forbids in the file (and, in the front matter,
+    the controls YAML forbids): where the first is and how many there are."""
+    first = ILLEGAL_XML.search(text)
+    extra = _YAML_ONLY_BAD.search(text, 0, front_end)
+    if first is None and extra is None:
+        return None
+    count = len(ILLEGAL_XML.findall(text)) + len(_YAML_ONLY_BAD.findall(text, 0, front_end))
+    found = [m for m in (first, extra) if m is not None]
+    at = min(found, key=lambda m: m.start())
+    line = text.count("\n", 0, at.start()) + 1
+    col = at.start() - text.rfind("\n", 0, at.start())
+    msg = f"{count} control character(s) XML cannot carry (first U+{ord(at.group()):04X}); removed"
+    return Problem(path, line, col, "FP201", msg)
 
 
 def _build(
     path: str,
     data: bytes,
-    text: str,
-    meta: dict[str, Any],
-    body_line: int,
-    encoding: str,
+    decoded: Decoded,
+    front: FrontMatter,
     problems: list[Problem],
 ) -> RawPost:
-    lines = meta["_lines"]
+    text = decoded.text
+    meta = front.meta or {}
+    fields = _Fields(path, front.lines, problems)
     start = 0
-    if body_line:
-        start = sum(len(ln) + 1 for ln in text.split("\n", body_line)[:body_line])
+    if front.body_line:
+        start = sum(len(ln) + 1 for ln in text.split("\n", front.body_line)[: front.body_line])
     start = min(start, len(text))
-    marker, link_text, link_url, body_start = _preamble(text, start)
-    title = meta.get("title")
-    if title is not None and not isinstance(title, str):
-        problems.append(Problem(path, lines.get("title", 1), 0, "FP105", "title is not text"))
-    title = _string(title)
-    link_text = link_text.strip()
-    if not title:
-        fallback = link_text or Path(path).stem
-        problems.append(
-            Problem(path, lines.get("title", 1), 0, "FP104", f"no title; using {fallback!r}")
-        )
+    marker, marker_at, link_text, link_url, body_start = _preamble(text, start)
+    link_text = xml_safe(link_text).strip()
+    fallback = link_text or xml_safe(Path(path).stem).strip() or "untitled"
+    origin = "link text" if link_text else "file name"
+    if front.present:
+        title = fields.title(meta.get("title"), fallback, origin)
+    else:
         title = fallback
+        msg = f"no front matter; read as a plain post titled {title!r} (from the {origin})"
+        problems.append(Problem(path, 1, 1, "FP102", msg))
+    found = _illegal_chars(path, text, start)
+    if found:
+        problems.append(found)
     body = text[body_start:]
-    bad = ILLEGAL_XML.search(text)
-    if bad:
-        line = text.count("\n", 0, bad.start()) + 1
-        count = len(ILLEGAL_XML.findall(text))
-        msg = f"{count} character(s) XML cannot carry (first U+{ord(bad.group()):04X}); removed"
-        problems.append(Problem(path, line, 0, "FP201", msg))
-    url = _string(meta.get("from")) or link_url
+    url = fields.text("from", meta.get("from")) or xml_safe(link_url)
     stripped = body.lstrip()
-    return RawPost(
+    post = RawPost(
         path=path,
         digest=hashlib.blake2b(data, digest_size=16).hexdigest(),
         body_digest=hashlib.blake2b(
             body.encode("utf-8", "surrogatepass"), digest_size=16
         ).hexdigest(),
         title=title,
-        date=meta.get("date"),
-        date_line=lines.get("date", 0),
-        author=_string(meta.get("author")),
+        date=_date(meta.get("date")),
+        date_line=front.lines.get("date", 0),
+        author=fields.author(meta.get("author")),
         url=url,
-        tags=_names(path, meta, "tags", problems),
-        categories=_names(path, meta, "categories", problems),
+        tags=fields.names("tags", meta.get("tags")),
+        categories=fields.names("categories", meta.get("categories")),
         marker=marker,
         link_text=link_text,
         body_start=body_start,
         body_line=text.count("\n", 0, body_start) + 1,
         markdown=marker is None and not path.endswith(".html") and not stripped.startswith("<"),
-        encoding=encoding,
+        encoding=decoded.encoding,
+        marker_line=text.count("\n", 0, marker_at) + 1 if marker is not None else 0,
     )
+    fields.report_removed()
+    return post

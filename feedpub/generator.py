@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
 from .config import Settings
@@ -36,7 +36,16 @@ class Feed:
     folder: str  # relative to the output folder, "" for the site
     title: str
     posts: tuple[Post, ...]  # newest first, at most `limit`
-    total: int  # posts in this feed before the limit
+    history: tuple[Post, ...]  # every post of the feed, newest first
+
+    @property
+    def total(self) -> int:
+        return len(self.history)
+
+    @property
+    def archived(self) -> bool:
+        """Site, source and tag feeds get RFC 5005 archives; author feeds do not."""
+        return self.kind != "author"
 
     def file(self, fmt: str) -> str:
         return f"{self.folder}/{FILES[fmt]}" if self.folder else FILES[fmt]
@@ -57,7 +66,8 @@ def _members(post: Post, kind: str) -> Iterable[str]:
 def plan(posts: Iterable[Post], settings: Settings) -> tuple[list[Feed], list[Problem]]:
     """Every feed and its entries. `posts` must be sorted newest first."""
     posts = list(posts)
-    feeds = [Feed("site", "", "", settings.title, tuple(posts[: settings.limit]), len(posts))]
+    everything = tuple(posts)
+    feeds = [Feed("site", "", "", settings.title, everything[: settings.limit], everything)]
     problems = []
     kinds = KINDS[1:] if settings.author_feeds else KINDS[1:3]
     for kind in kinds:
@@ -70,12 +80,10 @@ def plan(posts: Iterable[Post], settings: Settings) -> tuple[list[Feed], list[Pr
             msg = f"{kind}s {', '.join(map(repr, names))} share the path {slug!r}; disambiguated"
             problems.append(Problem(f"{FOLDERS[kind]}/{slug}", 0, 0, "FP501", msg))
         for name in sorted(members, key=lambda n: slugs[n]):
-            entries = members[name]
+            entries = tuple(members[name])
             title = f"{settings.title}: {name}"
             folder = f"{FOLDERS[kind]}/{slugs[name]}"
-            feeds.append(
-                Feed(kind, name, folder, title, tuple(entries[: settings.limit]), len(entries))
-            )
+            feeds.append(Feed(kind, name, folder, title, entries[: settings.limit], entries))
     return feeds, problems
 
 
@@ -190,32 +198,53 @@ def _budget(sizes: list[tuple[int, int]], budget: int) -> tuple[int, int]:
     return full, keep
 
 
-def _head(fmt: str, feed: Feed, settings: Settings) -> tuple[str, str]:
+def _prolog(settings: Settings) -> str:
+    """XML declaration and the stylesheet that makes a feed readable in a browser."""
+    xsl = urlsplit(settings.site_url).path + "feed.xsl"  # same origin, as browsers require
+    pi = f'<?xml-stylesheet type="text/xsl" href={_attr(xsl)}?>'
+    return f'<?xml version="1.0" encoding="utf-8"?>\n{pi}\n'
+
+
+def _hub(settings: Settings, prefix: str) -> str:
+    return f'<{prefix}link rel="hub" href={_attr(settings.hub)}/>\n' if settings.hub else ""
+
+
+def _head(fmt: str, feed: Feed, settings: Settings, prev: str | None) -> tuple[str, str]:
     self_url = url_of(settings, feed.file(fmt))
+    prefix = "" if fmt == "atom" else "atom:"
+    archive = (
+        f'<{prefix}link rel="prev-archive" type="application/atom+xml" '
+        f"href={_attr(url_of(settings, prev))}/>\n"
+        if prev
+        else ""
+    )
     title = _text(feed.title)
     desc = _text(settings.description or feed.title)
     if fmt == "atom":
         head = (
-            '<?xml version="1.0" encoding="utf-8"?>\n'
-            '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/">\n'
+            _prolog(settings)
+            + '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/">\n'
             f"<id>{_text(self_url)}</id><title>{title}</title><subtitle>{desc}</subtitle>\n"
             f"<updated>{iso(feed.updated)}</updated>\n"
             f'<link rel="self" type="application/atom+xml" href={_attr(self_url)}/>\n'
-            f'<link rel="alternate" type="text/html" href={_attr(settings.site_url)}/>\n'
+            + _hub(settings, "")
+            + archive
+            + f'<link rel="alternate" type="text/html" href={_attr(settings.site_url)}/>\n'
             f"<author><name>{_text(settings.title)}</name></author>\n"
             "<generator>feedpub</generator>\n"
         )
         return head, "</feed>\n"
     head = (
-        '<?xml version="1.0" encoding="utf-8"?>\n'
-        '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"'
+        _prolog(settings) + '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"'
         ' xmlns:content="http://purl.org/rss/1.0/modules/content/"'
         ' xmlns:dc="http://purl.org/dc/elements/1.1/"'
         ' xmlns:media="http://search.yahoo.com/mrss/">\n<channel>\n'
         f"<title>{title}</title><link>{_text(settings.site_url)}</link>"
         f"<description>{desc}</description>\n"
         f'<atom:link rel="self" type="application/rss+xml" href={_attr(self_url)}/>\n'
-        f"<lastBuildDate>{format_datetime(feed.updated, usegmt=True)}</lastBuildDate>\n"
+        + _hub(settings, "atom:")
+        + archive
+        + f"<lastBuildDate>{format_datetime(feed.updated, usegmt=True)}</lastBuildDate>\n"
         "<generator>feedpub</generator>\n"
     )
     return head, "</channel>\n</rss>\n"
@@ -230,12 +259,19 @@ def _json_doc(feed: Feed, settings: Settings, items: list[str]) -> str:
         "description": xml_safe(settings.description or feed.title),
         "authors": [{"name": xml_safe(settings.title)}],
     }
+    if settings.hub:
+        head["hubs"] = [{"type": "WebSub", "url": settings.hub}]
     text = json.dumps(head, ensure_ascii=False, indent=1)
     return text[:-2] + ',\n "items": [\n' + ",\n".join(items) + "\n ]\n}\n"
 
 
-def render(feed: Feed, settings: Settings, frags: Mapping[str, Fragments]) -> dict[str, bytes]:
-    """The three files of one feed, each kept within the byte budget."""
+def render(
+    feed: Feed, settings: Settings, frags: Mapping[str, Fragments], prev: str | None = None
+) -> dict[str, bytes]:
+    """The three files of one feed, each kept within the byte budget.
+
+    `prev` is the newest archive document (RFC 5005 `prev-archive`), if any.
+    """
     out = {}
     for fmt in FILES:
         pairs = [getattr(frags[p.id], fmt) for p in feed.posts]
@@ -245,6 +281,83 @@ def render(feed: Feed, settings: Settings, frags: Mapping[str, Fragments]) -> di
         if fmt == "json":
             out[feed.file(fmt)] = _json_doc(feed, settings, [b.decode() for b in body]).encode()
         else:
-            head, tail = _head(fmt, feed, settings)
+            head, tail = _head(fmt, feed, settings, prev)
             out[feed.file(fmt)] = head.encode() + b"".join(body) + tail.encode()
     return out
+
+
+# --- RFC 5005 archives ------------------------------------------------------
+
+NO_CONTENT = Content("", "", None)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One archive document: a month of a feed, or a part of a crowded month."""
+
+    file: str  # e.g. "tags/x/archive/2021-04.xml", "archive/2021-04.2.xml"
+    label: str  # "2021-04" or "2021-04 (2)"
+    posts: tuple[Post, ...]  # newest first
+
+
+def archive_pages(feed: Feed, settings: Settings) -> list[Page]:
+    """The archive documents of `feed`, oldest first.
+
+    A month's posts go to one document, split oldest first into parts of a
+    fixed number of entries so each stays within the byte budget; a new post
+    therefore only touches its month's last part.
+    """
+    months: dict[str, list[Post]] = defaultdict(list)
+    for post in reversed(feed.history):  # oldest first
+        months[f"{post.published.astimezone(UTC):%Y-%m}"].append(post)
+    size = max(1, settings.feed_bytes // 2500)  # an archive entry is well under 2.5 KB
+    folder = f"{feed.folder}/archive" if feed.folder else "archive"
+    pages = []
+    for month in sorted(months):
+        posts = months[month]
+        for part, i in enumerate(range(0, len(posts), size), start=1):
+            suffix = f".{part}" if part > 1 else ""
+            label = f"{month} ({part})" if part > 1 else month
+            chunk = tuple(reversed(posts[i : i + size]))
+            pages.append(Page(f"{folder}/{month}{suffix}.xml", label, chunk))
+    return pages
+
+
+def archive_entry(post: Post) -> str:
+    """An archive entry: identity, title, link, times, author, categories."""
+    return _atom_entry(post, NO_CONTENT, False)
+
+
+def render_archive(
+    feed: Feed,
+    page: Page,
+    prev: Page | None,
+    next_: Page | None,
+    settings: Settings,
+    entries: Mapping[str, str],
+) -> bytes:
+    """One RFC 5005 archive document (Atom), marked `fh:archive`, fully linked."""
+    self_url = url_of(settings, page.file)
+    links = [
+        ("self", page.file),
+        ("current", feed.file("atom")),
+        *((("prev-archive", prev.file),) if prev else ()),
+        *((("next-archive", next_.file),) if next_ else ()),
+    ]
+    updated = max(p.updated for p in page.posts)
+    head = (
+        _prolog(settings)
+        + '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/"'
+        ' xmlns:fh="http://purl.org/syndication/history/1.0">\n<fh:archive/>\n'
+        f"<id>{_text(self_url)}</id><title>{_text(f'{feed.title} ({page.label})')}</title>\n"
+        f"<updated>{iso(updated)}</updated>\n"
+        + "".join(
+            f'<link rel="{rel}" type="application/atom+xml" href={_attr(url_of(settings, f))}/>\n'
+            for rel, f in links
+        )
+        + f'<link rel="alternate" type="text/html" href={_attr(settings.site_url)}/>\n'
+        f"<author><name>{_text(settings.title)}</name></author>\n"
+        "<generator>feedpub</generator>\n"
+    )
+    body = "".join(entries[p.id] for p in page.posts)
+    return (head + body + "</feed>\n").encode()

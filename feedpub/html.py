@@ -64,7 +64,7 @@ DEFAULT_REMOVE: tuple[str, ...] = (
     ".element-hidden",
     ".field-name-service-links-displays-group",  # share links
     '[id^="block-views-"]',  # "您可能感兴趣的文章" (related articles)
-    ".node-pao-pao-article > #comments",  # comment threads, mostly spam
+    ".node-pao-pao-article > #comments",  # comment threads, mostly spam (not ChinaFile's)
     ".comment-add",  # "冒个泡吧！" (leave a comment): 94
     # Matters (teahouse, society).
     "figure.audio > .player",  # audio player chrome repeating the title: 7
@@ -80,7 +80,7 @@ _ALWAYS_DROP = (
 )
 # Tracking pixels: 1x1 or 0x0 by attribute or by inline style.
 _PIXELS = etree.XPath(
-    ".//img[translate(normalize-space(@width), 'px', '') = '0'"
+    "descendant::img[translate(normalize-space(@width), 'px', '') = '0'"
     " or translate(normalize-space(@width), 'px', '') = '1'"
     " or translate(normalize-space(@height), 'px', '') = '0'"
     " or translate(normalize-space(@height), 'px', '') = '1'"
@@ -97,11 +97,11 @@ _VALUE_OPERATORS = {"=", "~=", "|=", "^=", "$=", "*="}
 # two parsers most often disagree about where markup ends.
 _PARSER = lxml_html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
 _TRANSLATOR = cssselect.HTMLTranslator()
-_IMAGES = etree.XPath(".//img")
-_IFRAMES = etree.XPath(".//iframe")
+_IMAGES = etree.XPath("descendant::img")
+_IFRAMES = etree.XPath("descendant::iframe")
 _MEDIA_URLS = etree.XPath(
-    ".//a/@href | .//video/@src | .//video/@poster | .//audio/@src"
-    " | .//source/@src | .//source/@srcset"
+    "descendant::a/@href | descendant::video/@src | descendant::video/@poster"
+    " | descendant::audio/@src | descendant::source/@src | descendant::source/@srcset"
 )
 
 _LAZY_SRC = ("data-src", "data-original", "data-lazy-src", "data-actualsrc", "data-cfsrc")
@@ -135,6 +135,7 @@ _CLEAN_CONTENT = {
 
 _FULL_DOCUMENT = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype|html|head|body)\b", re.I | re.S)
 _HAS_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+_PLAIN_HTTP = re.compile(r"https?://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,4})?([/?#]|$)", re.I)
 _BAD_HOST = re.compile(r"[\s#%/<>?@\\^|\[\]]")
 _URL_BLANKS = re.compile(r"[\t\n\r]")
 _SRCSET_URL = re.compile(r"[\s,]*(\S+)")
@@ -149,6 +150,8 @@ _START_TAG = re.compile(r"<[a-zA-Z](?:[^>\"']+|\"[^\"]*\"|'[^']*')*")
 # double-quoted with `"` escaped: a bracket after `="` is (almost surely) in a value.
 _BRACKET_IN_VALUE = re.compile(r'="[^"]*[<>]')
 _TAG_WITH_ATTRIBUTES = re.compile(r'<[a-zA-Z][a-zA-Z0-9]*(?: [^\s"=/>]+="[^"]*")+>')
+_IMG_WITHOUT_SRC = re.compile(r'<img(?: (?!src=)[^\s"=/>]+="[^"]*")*>')
+_IMAGE_SRC = re.compile(r'<img [^>]*?\bsrc="(https?://[^"]*)"')
 _ANY_TAG = re.compile(r"<[^>\"]*(?:\"[^\"]*\"[^>\"]*)*>")
 _SENTENCE_END = re.compile(r"[。！？!?]+[」』”’\"')）]*|\.+[」』”’\"')）]*(?=\s|$)")
 
@@ -186,13 +189,14 @@ def clean(html: str, base_url: str | None, rules: ContentRules = ContentRules())
     if body is None:
         return Content("", "", None)
     _remove_junk(body, _tags_text(html), rules.remove)
-    image = _fix_images(body, base_url, rules.data_images)
+    _fix_images(body, base_url, rules.data_images)
     _fix_urls(body, base_url)
     _fix_iframes(body, base_url, rules.iframes)
     _collapse_empty(body)
     safe = xml_safe(_sanitize(_serialize(body), rules.data_images).strip())
     summary = xml_safe(summarize(_plain_text(safe), rules.summary_chars))
-    return Content(safe, summary, image)
+    image = _IMAGE_SRC.search(safe)
+    return Content(safe, summary, unescape(image[1]) if image else None)
 
 
 def summarize(text: str, limit: int) -> str:
@@ -334,9 +338,8 @@ def _collapse_empty(body: Any) -> None:
             _drop(element)
 
 
-def _fix_images(body: Any, base: str | None, data_ok: bool) -> str | None:
-    """Wake lazy images, drop those with no usable source; return the first real one."""
-    first = None
+def _fix_images(body: Any, base: str | None, data_ok: bool) -> None:
+    """Wake lazy images and make their URLs absolute; drop those with no usable source."""
     for img in _IMAGES(body):
         src = _image_src(img, base, data_ok)
         if src is None:
@@ -348,9 +351,6 @@ def _fix_images(body: Any, base: str | None, data_ok: bool) -> str | None:
             img.set("srcset", srcset)
         else:
             img.attrib.pop("srcset", None)
-        if first is None and not src.startswith("data:"):
-            first = src
-    return first
 
 
 def _image_src(img: Any, base: str | None, data_ok: bool) -> str | None:
@@ -390,18 +390,24 @@ def _fix_urls(body: Any, base: str | None) -> None:
 
 
 def _fix_iframes(body: Any, base: str | None, mode: str) -> None:
-    """Embedded players become a link to the player (or go): feeds cannot embed them."""
+    """Embedded players become a link to the player (or go): feeds cannot embed them.
+
+    The link gets a paragraph of its own unless it already sits in one.
+    """
     for frame in _IFRAMES(body):
         src = frame.get("src") or frame.get("data-src") or ""
         url = _absolute(src.strip(), base)
-        if mode == "link" and url is not None:
-            para = frame.makeelement("p", {})
-            link = etree.SubElement(para, "a", href=url)
-            link.text = url
-            para.tail = frame.tail
-            frame.getparent().replace(frame, para)
-        else:
+        if mode != "link" or url is None:
             _drop(frame)
+            continue
+        link = frame.makeelement("a", {"href": url})
+        link.text = url
+        if next(frame.iterancestors("p"), None) is None:
+            para = frame.makeelement("p", {})
+            para.append(link)
+            link = para
+        link.tail = frame.tail
+        frame.getparent().replace(frame, link)
 
 
 def _absolute(url: str, base: str | None, data_ok: bool = False) -> str | None:
@@ -425,7 +431,9 @@ def _absolute(url: str, base: str | None, data_ok: bool = False) -> str | None:
 
 
 def _is_valid_http(url: str) -> bool:
-    """Whether `url` has a host and port that nh3 accepts too (it drops what it cannot parse)."""
+    """Whether `url` has a host and a port, as nh3 will want (it drops what it cannot parse)."""
+    if _PLAIN_HTTP.match(url):
+        return True
     try:
         parts = urlsplit(url)
         _ = parts.port  # a bad port raises
@@ -479,7 +487,10 @@ def _sanitize(html: str, data_images: bool) -> str:
     )
     if _BRACKET_IN_VALUE.search(result):
         result = _TAG_WITH_ATTRIBUTES.sub(_escape_brackets, result)
-    return result
+    if "<img" in result:  # nh3 dropped a src it could not parse (an odd host, say)
+        result = _IMG_WITHOUT_SRC.sub("", result)
+    # html5ever turns a stray </p> (a block that closed its paragraph) into <p></p>.
+    return result.replace("<p></p>", "")
 
 
 def _escape_brackets(tag: re.Match[str]) -> str:

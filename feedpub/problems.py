@@ -1,59 +1,123 @@
 """Diagnostics: every problem found in the input, with where it is and what to do.
 
 The core never prints; it returns `Problem`s and the CLI formats them. Codes are
-stable: scripts and CI annotations may match on them.
+stable: scripts and CI annotations may match on them. A code is never reused for
+another meaning; `docs/diagnostics.md` lists them all.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
 Severity = Literal["error", "warning", "info"]
 
-# code -> (name, severity, what the maintainer should do)
+# code -> (name, severity, what the maintainer should do; "" when nothing)
 CODES: dict[str, tuple[str, Severity, str]] = {
-    "FP001": ("unreadable", "error", "check the file's permissions"),
-    "FP002": ("too-large", "error", "split the post or raise max_bytes in the config"),
-    "FP003": ("binary", "error", "remove the file or move it out of the posts folder"),
-    "FP004": ("not-utf8", "warning", "re-save the file as UTF-8"),
-    "FP005": ("empty-file", "warning", "remove the file or give it front matter"),
+    "FP001": (
+        "unreadable",
+        "error",
+        "make the file readable (permissions, a broken link, a special file)",
+    ),
+    "FP002": ("too-large", "error", "split the post, or raise `max_bytes` in feedpub.toml"),
+    "FP003": (
+        "binary",
+        "error",
+        "move the file out of the posts folder, or give it a non-post extension",
+    ),
+    "FP004": ("not-utf8", "warning", "re-save the file as UTF-8 and check the text"),
+    "FP005": ("empty-file", "warning", "delete the file, or give it front matter and a body"),
     "FP006": ("draft", "info", "set `published: true` to publish it"),
-    "FP101": ("yaml-invalid", "error", "fix the YAML syntax at this position"),
-    "FP102": ("no-front-matter", "warning", "start the file with a `---` front-matter block"),
-    "FP103": ("front-matter-not-mapping", "error", "front matter must be `key: value` lines"),
-    "FP104": ("title-missing", "warning", "add a `title:`"),
-    "FP105": ("title-not-string", "warning", "quote the title"),
-    "FP106": ("bad-list", "warning", "write tags/categories as `[ a, b ]`"),
-    "FP107": ("front-matter-unclosed", "error", "close the front matter with a `---` line"),
-    "FP201": ("illegal-xml-chars", "warning", "remove control characters from the post"),
+    "FP101": (
+        "yaml-invalid",
+        "error",
+        'fix the YAML at this line: quote values that contain ": " or " #" '
+        "or start with one of [ ] { } > | * & ! % @ `",
+    ),
+    "FP102": (
+        "no-front-matter",
+        "warning",
+        "start the file with a `---` line, `key: value` lines and a closing `---`",
+    ),
+    "FP103": ("front-matter-not-mapping", "error", "write the front matter as `key: value` lines"),
+    "FP104": ("title-missing", "warning", "add a non-empty `title:`"),
+    "FP105": (
+        "title-not-string",
+        "warning",
+        "write the title as text, quoted if YAML would read it as a number, date or list",
+    ),
+    "FP106": ("bad-list", "warning", "write tags and categories as a list of names: `[ a, b ]`"),
+    "FP107": (
+        "front-matter-unclosed",
+        "error",
+        "end the front matter with a `---` line within its first 200 lines",
+    ),
+    "FP201": (
+        "illegal-xml-chars",
+        "warning",
+        "remove the control characters from the post (the feeds carry it without them)",
+    ),
     "FP301": (
         "date-unparseable",
         "warning",
         "write the date as ISO 8601, e.g. 2021-04-10T08:44:53Z",
     ),
     "FP302": ("no-date", "error", "add a `date:` or name the file YYYY-MM-DD-title.md"),
-    "FP303": ("marker-after-fetch", "info", "none: the marker was later than the fetch time"),
-    "FP304": ("nan-marker", "info", "none: the source feed gave no parseable pubDate"),
+    "FP303": ("marker-after-fetch", "info", ""),
+    "FP304": ("nan-marker", "info", ""),
     "FP305": ("source-shifted", "warning", 'set `shift = "correct"` or fix the source\'s zone'),
-    "FP306": ("marker-invalid", "warning", "the `<!--N-->` marker must be epoch milliseconds"),
-    "FP307": ("naive-date", "info", "add a zone offset to the date, or set the source's zone"),
-    "FP401": ("duplicate", "info", "none: copies of one story were merged into one entry"),
-    "FP402": ("no-url", "warning", "add `from:` with the original URL"),
-    "FP501": ("path-collision", "warning", "two names map to one feed path; rename one"),
-    "FP502": ("unsafe-name", "info", "the name was changed to make a safe file name"),
+    "FP306": ("marker-invalid", "warning", "make the `<!--N-->` marker epoch milliseconds"),
+    "FP307": (
+        "naive-date",
+        "info",
+        "add a zone offset to the date, or set the source's `zone` in feedpub.toml",
+    ),
+    "FP401": ("duplicate", "info", ""),
+    "FP402": (
+        "no-url",
+        "warning",
+        "give `from:` the original's absolute http(s) URL",
+    ),
+    "FP501": ("path-collision", "warning", "rename one of the names"),
 }
+
+# What cannot go into a line of text as is: controls (a newline would split the
+# line) and the lone surrogates `os.walk` makes of file-name bytes that are not UTF-8.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    n = ord(match.group())
+    if 0xDC80 <= n <= 0xDCFF:  # an undecodable byte of a file name
+        return f"\\x{n - 0xDC00:02x}"
+    return f"\\x{n:02x}" if n < 0x100 else f"\\u{n:04x}"
+
+
+def printable(text: str) -> str:
+    """`text` on one line, with controls and undecodable bytes as `\\xNN` escapes."""
+    return _UNPRINTABLE.sub(_escape, text) if _UNPRINTABLE.search(text) else text
+
+
+def encodable(text: str) -> str:
+    """`text` encodable as UTF-8: undecodable file-name bytes become `\\xNN`."""
+    return _SURROGATE.sub(_escape, text) if _SURROGATE.search(text) else text
 
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One thing wrong with one input file (or with the build as a whole)."""
+    """One thing wrong with one input file (or with the build as a whole).
+
+    `line` and `col` are 1-based; `col` is 0 when unknown, `line` is 0 for a
+    problem that belongs to no file line (a source, a feed path).
+    """
 
     path: str
     line: int
     col: int
     code: str
-    message: str
+    message: str  # what is wrong and what feedpub did about it; CODES gives what to do
 
     @property
     def name(self) -> str:
@@ -67,19 +131,31 @@ class Problem:
     def hint(self) -> str:
         return CODES[self.code][2]
 
+    @property
+    def where(self) -> str:
+        """`path:line:col`, `path:line` when the column is unknown."""
+        path = printable(self.path)
+        return f"{path}:{self.line}:{self.col}" if self.col else f"{path}:{self.line}"
+
+    @property
+    def detail(self) -> str:
+        """The message and what to do, on one line: `message. Hint.`"""
+        hint = self.hint
+        advice = f". {hint[0].upper()}{hint[1:]}." if hint else ""
+        return f"{printable(self.message)}{advice}"
+
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}:{self.col}" if self.col else f"{self.path}:{self.line}"
-        return f"{where}: {self.code} {self.name}: {self.message}"
+        return f"{self.where}: {self.code} {self.name}: {self.detail}"
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "path": self.path,
+            "path": encodable(self.path),
             "line": self.line,
             "col": self.col,
             "code": self.code,
             "name": self.name,
             "severity": self.severity,
-            "message": self.message,
+            "message": encodable(self.message),
             "hint": self.hint,
         }
 

@@ -57,6 +57,42 @@ def is_absolute_http(url: str) -> bool:
     return _split(url.strip()) is not None
 
 
+# Already canonical: https, a lower-case ASCII host, no port or userinfo, no
+# fragment, `%25` or white space, no trailing slash (but for the root), and a
+# query, if any, of non-empty parameters none of which can be a tracker. Most
+# URLs look like this, and skipping the rules for them is most of the
+# normalizer's speed.
+_SIMPLE = re.compile(r"https://[a-z0-9.\-]+(/[^?#\s]*)(?:\?([^#\s]*))?")
+
+
+def _simple(url: str) -> bool:
+    m = _SIMPLE.fullmatch(url)
+    if m is None or "%25" in url:
+        return False
+    path, query = m.group(1, 2)
+    if path.endswith("/") and path != "/":
+        return False
+    if query is None:
+        return True
+    query = query.lower()
+    return not (
+        not query
+        or query[0] == "&"
+        or query[-1] == "&"
+        or "&&" in query
+        or "utm_" in query
+        or "clid" in query
+    )
+
+
+def canonical_id(url: str) -> str | None:
+    """The canonical URL when `url` is an absolute http(s) URL with a host, else `None`."""
+    if _simple(url):
+        return url
+    canonical = canonical_url(url)
+    return canonical if _split(canonical) is not None else None
+
+
 def canonical_url(url: str) -> str:
     """The identity of the story at `url`; anything not absolute http(s) comes back stripped.
 
@@ -64,6 +100,10 @@ def canonical_url(url: str) -> str:
     another (dropping a fragment can leave a trailing slash or space). After the
     first pass the string only gets shorter, so this ends.
     """
+    return url if _simple(url) else _apply_rules(url)
+
+
+def _apply_rules(url: str) -> str:
     current = url.strip()
     while True:
         nxt = _canonical_once(current)

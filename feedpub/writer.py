@@ -1,9 +1,17 @@
-"""The only module that writes to disk: atomically, only what changed, only inside `out`."""
+"""The only module that writes to disk: atomically, only what changed, only inside `out`.
+
+Every file is written to a hidden temporary file beside it (`.feed.xml.<pid>.tmp`)
+and renamed over the old one, so a reader, or a build killed at any point (even
+with SIGKILL), finds each feed either as it was or as it is now, never
+truncated. Temporary files a killed build left behind are removed by the next
+build that writes to the same folder (`remove_stale_temps`).
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -12,6 +20,13 @@ from .problems import FeedpubError
 
 class UnsafeOutput(FeedpubError):
     """The output folder or a file in it would overwrite or escape where it must not."""
+
+
+class WriteError(FeedpubError):
+    """A file could not be written (permissions, a full disk, a folder in the way)."""
+
+
+_TEMP = re.compile(r"\.(.+)\.(\d+)\.tmp")
 
 
 def check_folders(posts: Path, out: Path) -> None:
@@ -24,7 +39,11 @@ def check_folders(posts: Path, out: Path) -> None:
 def target(out: Path, rel: str) -> Path:
     """`out / rel`, refusing any path that could leave `out`."""
     parts = PurePosixPath(rel).parts
-    if not parts or rel.startswith("/") or any(p in ("", ".", "..") or "\\" in p for p in parts):
+    if (
+        not parts
+        or rel.startswith("/")
+        or any(p in ("", ".", "..") or "\\" in p or "\x00" in p for p in parts)
+    ):
         raise UnsafeOutput(f"refusing to write outside the output folder: {rel!r}")
     return out.joinpath(*parts)
 
@@ -35,32 +54,80 @@ class Written:
     unchanged: tuple[str, ...]
 
 
+def _temp_name(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
 def write_file(path: Path, data: bytes) -> bool:
     """Write `data` unless the file already holds it; True if written.
 
     The bytes go to a temporary file in the same folder that is then renamed
     over the old one, so a reader (or a build killed at any point) sees the
-    old file or the new one, never a truncated one.
+    old file or the new one, never a truncated one. Temporary files that
+    killed builds left in the same folder are removed first.
     """
+    remove_stale_temps([path.parent])
     try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+        try:
+            if path.stat().st_size == len(data) and path.read_bytes() == data:
+                return False
+        except FileNotFoundError:
+            pass
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = _temp_name(path)
+        try:
+            with open(tmp, "wb") as f:
+                f.write(data)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+    except OSError as e:
+        raise WriteError(f"cannot write {path}: {e.strerror or e}") from e
     return True
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return pid < 2**31  # exists, but belongs to someone else
+    return True
+
+
+def remove_stale_temps(folders: Iterable[Path]) -> list[Path]:
+    """Delete the temporary files of killed builds (their process is gone) in `folders`."""
+    removed = []
+    for folder in folders:
+        try:
+            with os.scandir(folder) as entries:
+                names = [e.name for e in entries if e.name.endswith(".tmp") and e.is_file()]
+        except OSError:
+            continue
+        for name in names:
+            m = _TEMP.fullmatch(name)
+            if m is None or _alive(int(m.group(2))):
+                continue
+            try:
+                (folder / name).unlink()
+            except OSError:
+                continue
+            removed.append(folder / name)
+    return removed
 
 
 def write_all(out: Path, files: Mapping[str, bytes]) -> Written:
     changed: list[str] = []
     unchanged: list[str] = []
-    for rel in sorted(files):
-        (changed if write_file(target(out, rel), files[rel]) else unchanged).append(rel)
+    paths = {rel: target(out, rel) for rel in sorted(files)}  # refuse before writing any
+    for rel, path in paths.items():
+        (changed if write_file(path, files[rel]) else unchanged).append(rel)
     return Written(tuple(changed), tuple(unchanged))
+
+
+def remove_file(out: Path, rel: str) -> None:
+    """Delete an output the build no longer makes (a tag that lost its last post)."""
+    target(out, rel).unlink(missing_ok=True)

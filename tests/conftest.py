@@ -57,7 +57,8 @@ def corpus_build(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> tupl
     """The corpus built once for the whole session: (output folder, summary line)."""
     out = tmp_path_factory.mktemp("corpus") / "public"
     code, stdout, stderr = run(
-        "build", str(corpus), "--out", str(out), "--site-url", "https://example.org"
-    )
+        "build", str(corpus), "--out", str(out), "--site-url", "https://example.org",
+        "--cache", str(out.parent / "cache"),
+    )  # fmt: skip
     assert code == 0, stderr
     return out, stdout

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 import pytest
@@ -30,8 +31,8 @@ URL_ATTRS = ("href", "src", "srcset", "poster")
 SAFE_SCHEMES = ("https://", "http://", "mailto:", "data:image/")
 
 
-def html_of(body: str, base: str | None = BASE, **rules: object) -> str:
-    return clean(body, base, ContentRules(**rules)).html  # type: ignore[arg-type]
+def html_of(body: str, base: str | None = BASE, **rules: Any) -> str:
+    return clean(body, base, ContentRules(**rules)).html
 
 
 def url_values(markup: str) -> list[str]:
@@ -118,7 +119,13 @@ def test_seed_promo_survives_without_default_rules(seed_body: str) -> None:
             id="noscript mxss",
         ),
         pytest.param("<p>unclosed <b>bold", "<p>unclosed <b>bold</b></p>", id="unclosed"),
+        pytest.param("<p>a</p></p><p>b</p>", "<p>a</p><p>b</p>", id="stray end tag"),
         pytest.param("]]> & bare <", "]]&gt; &amp; bare &lt;", id="bare"),
+        pytest.param(
+            '<img alt="<script>x</script>" src="/a.jpg">',
+            '<img alt="&lt;script&gt;x&lt;/script&gt;" src="https://www.zaobao.com/a.jpg">',
+            id="brackets in attribute",
+        ),
         pytest.param(
             '<p style="color:red" class="x" id="y" data-v="1" onclick="f()">t</p>',
             "<p>t</p>",
@@ -201,6 +208,23 @@ def test_selectors_with_combinators() -> None:
     assert html_of(body) == (
         '<figure><audio controls="" src="https://a.org/x.mpga"></audio></figure><div>kept</div>'
     )
+
+
+@pytest.mark.parametrize(
+    ("selector", "body", "expected"),
+    [
+        (".Promo", '<P CLASS="Promo">x</P><p class="promo">y</p>', "<p>y</p>"),
+        ("div:not(.keep)", '<div class="keep">k</div><div>x</div>', "<div>k</div>"),
+        (":is(.a, .b)", '<p class="b">x</p><p>y</p>', "<p>y</p>"),
+        (
+            'a[href$=".PDF" i]',
+            '<a href="/f.pdf">x</a><a href="/g">y</a>',
+            '<a href="https://www.zaobao.com/g">y</a>',
+        ),
+    ],
+)
+def test_selectors_match_whatever_the_case(selector: str, body: str, expected: str) -> None:
+    assert html_of(body, remove=(selector,)) == expected
 
 
 @pytest.mark.parametrize("selector", ["div[", "p::before", ""])
@@ -336,8 +360,11 @@ def test_relative_urls_go_without_a_base() -> None:
 
 
 def test_unparseable_urls_go() -> None:
-    body = '<a href="http://[::1">a</a><img src="https://a b.org/x.jpg"><img src="http://x:99999/">'
-    assert html_of(body) == "<a>a</a>"
+    body = (
+        '<a href="http://[::1">a</a><img src="https://a b.org/x.jpg">'
+        '<img src="http://x.org:99999/"><img src="https://xn--/a.png"><img src="http://1.2.3.999/">'
+    )
+    assert clean(body, BASE) == Content("<a>a</a>", "a", None)
 
 
 # --- iframes -------------------------------------------------------------------
@@ -354,6 +381,12 @@ def test_iframe_becomes_a_link() -> None:
         f'<figure><div><p><a href="{url}">{url}</a></p></div>'
         "<figcaption><span>cap</span></figcaption></figure>"
     )
+
+
+def test_iframe_in_a_paragraph_becomes_an_inline_link() -> None:
+    body = '<p>see <iframe src="https://www.youtube.com/embed/x"></iframe> here</p>'
+    url = "https://www.youtube.com/embed/x"
+    assert html_of(body) == f'<p>see <a href="{url}">{url}</a> here</p>'
 
 
 def test_iframe_dropped() -> None:
@@ -473,6 +506,7 @@ HOSTILE = [
 
 
 def assert_safe(markup: str) -> None:
+    """No script tag, event handler or unsafe URL (text may still say "javascript:")."""
     assert "<script" not in markup.lower()
     if not markup.strip():
         return
@@ -490,23 +524,16 @@ def assert_safe(markup: str) -> None:
 def test_clean_never_raises_and_is_safe(body: str, base: str | None) -> None:
     content = clean(body, base)
     assert_safe(content.html)
-    assert all(
-        u.startswith(("https://", "http://", "mailto:", "data:image/"))
-        for u in url_values(content.html)
-    )
     assert xml_safe(content.html) == content.html
+    assert xml_safe(content.summary) == content.summary
 
 
 def test_real_bodies(corpus: Path) -> None:
-    posts = sorted(corpus.rglob("*.md"))[::50]
+    posts = sorted(corpus.rglob("*.md"))[::100]
     for path in posts:
         text = path.read_text(encoding="utf-8", errors="surrogateescape")
         head, _, body = text.partition("\n---\n")
         found = re.search(r"^from:\s*(\S+)", head, re.M)
         content = clean(body, found[1] if found else None)
         assert_safe(content.html)
-        assert all(
-            u.startswith(("https://", "http://", "mailto:", "data:image/"))
-            for u in url_values(content.html)
-        ), path
-        assert "<div></div>" not in content.html
+        assert "<div></div>" not in content.html, path

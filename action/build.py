@@ -1,0 +1,178 @@
+"""The build step of the feedpub GitHub Action (action.yml at the repository root).
+
+Runs `feedpub build`, then turns its JSON report into workflow annotations, step
+outputs and a job summary. Everything comes in through environment variables,
+so tests/test_action.py can run this file exactly as the action does:
+
+  INPUT_POSTS, INPUT_OUT, INPUT_CONFIG, INPUT_SITE_URL, INPUT_STRICT
+                      the action's inputs (empty: feedpub's default)
+  FEEDPUB_COMMAND     the feedpub executable (default: `feedpub` on PATH)
+  FEEDPUB_CACHE_DIR   the incremental cache folder (default: .feedpub-cache)
+  GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, GITHUB_WORKSPACE, RUNNER_TEMP
+                      set by the runner; each is optional here
+
+The exit status is feedpub's. Only the standard library is used.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+# GitHub shows about ten annotations of each level per step; past this many the
+# rest are counted in one line instead of flooding the log of a large archive.
+MAX_ANNOTATIONS = 50
+LEVELS = {"error": "error", "warning": "warning"}  # info notes are not annotated
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, "").strip() or default
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def repo_path(posts: Path, rel: str, workspace: Path) -> str | None:
+    """The problem's file as a path from the repository root, if it is a file there."""
+    if not rel:
+        return None
+    for path in (posts / rel, Path(rel)):  # the report's paths are relative to the posts
+        if path.is_file():
+            try:
+                return path.resolve().relative_to(workspace.resolve()).as_posix()
+            except ValueError:
+                return None  # outside the checkout: GitHub could not place it anyway
+    return None  # e.g. FP501 names a feed folder, FP305 a source
+
+
+def annotation(problem: dict[str, Any], posts: Path, workspace: Path) -> str:
+    level = LEVELS[problem["severity"]]
+    props = []
+    message = f"{problem['message']} ({problem['hint']})"
+    where = repo_path(posts, problem["path"], workspace)
+    if where is not None:
+        props.append(f"file={escape_property(where)}")
+        if problem["line"]:
+            props.append(f"line={problem['line']}")
+        if problem["col"]:
+            props.append(f"col={problem['col']}")
+    else:
+        message = f"{problem['path']}: {message}"
+    props.append(f"title={escape_property(problem['code'] + ' ' + problem['name'])}")
+    return f"::{level} {','.join(props)}::{escape_data(message)}"
+
+
+def annotate(problems: list[dict[str, Any]], posts: Path, workspace: Path) -> None:
+    shown: Counter[str] = Counter()
+    for p in problems:
+        if p["severity"] not in LEVELS:
+            continue
+        shown[p["severity"]] += 1
+        if shown[p["severity"]] <= MAX_ANNOTATIONS:
+            print(annotation(p, posts, workspace), flush=True)
+    for severity, n in sorted(shown.items()):
+        if n > MAX_ANNOTATIONS:
+            print(
+                f"feedpub: {n - MAX_ANNOTATIONS} more {severity}s not annotated; "
+                f"run `feedpub check` to see them all",
+                flush=True,
+            )
+
+
+def run_feedpub(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    command = [env("FEEDPUB_COMMAND", "feedpub"), *args]
+    print("+ " + shlex.join(command), flush=True)
+    return subprocess.run(command, check=False, text=True, **kwargs)
+
+
+def strict_problems(posts: str, config: str) -> list[dict[str, Any]]:
+    """--strict failed and wrote no report: ask `feedpub check` for the problems."""
+    args = ["check", posts, "--format", "json"] + (["--config", config] if config else [])
+    result = run_feedpub(args, stdout=subprocess.PIPE)
+    try:
+        found = json.loads(result.stdout)
+    except json.JSONDecodeError:
+        return []
+    return found if isinstance(found, list) else []
+
+
+def write_summary(path: str, report: dict[str, Any], problems: list[dict[str, Any]]) -> None:
+    lines = ["### feedpub", ""]
+    if report:
+        lines.append(
+            f"Read {report['posts_read']} posts ({report['entries']} entries) into "
+            f"{report['feeds']} feeds: {len(report['written'])} files written, "
+            f"{len(report['unchanged'])} unchanged."
+        )
+    else:
+        lines.append("No feed was written.")
+    counts = Counter((p["code"], p["name"], p["severity"]) for p in problems)
+    if counts:
+        lines += ["", "| code | problem | severity | posts |", "|---|---|---|---|"]
+        lines += [f"| {c} | {n} | {s} | {k} |" for (c, n, s), k in sorted(counts.items())]
+    with open(path, "a", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def main() -> int:
+    posts = env("INPUT_POSTS", "_posts")
+    out = env("INPUT_OUT", "public")
+    config = env("INPUT_CONFIG")
+    site_url = env("INPUT_SITE_URL")
+    strict = env("INPUT_STRICT", "false").lower() in ("true", "1", "yes")
+    workspace = Path(env("GITHUB_WORKSPACE", os.getcwd()))
+    temp = Path(env("RUNNER_TEMP") or tempfile.gettempdir())
+    report_path = temp / f"feedpub-report-{os.getpid()}.json"
+    report_path.unlink(missing_ok=True)
+
+    args = ["build", posts, "--out", out, "--report", str(report_path), "--quiet"]
+    args += ["--cache", env("FEEDPUB_CACHE_DIR", ".feedpub-cache")]
+    if config:
+        args += ["--config", config]
+    if site_url:
+        args += ["--site-url", site_url]
+    if strict:
+        args.append("--strict")
+    code = run_feedpub(args).returncode
+
+    report: dict[str, Any] = {}
+    if report_path.is_file():
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+        report_path.unlink()
+        problems = report["problems"]
+    elif strict and code == 1:
+        problems = strict_problems(posts, config)
+    else:
+        problems = []
+    annotate(problems, Path(posts), workspace)
+
+    written = report.get("written", [])
+    shown = sum(p["severity"] in LEVELS for p in problems)
+    outputs = {
+        "feeds-written": str(len(written)),
+        "feeds-changed": "true" if written else "false",
+        "problems": str(shown),
+    }
+    print(f"feedpub: {', '.join(f'{k}={v}' for k, v in outputs.items())}", flush=True)
+    if env("GITHUB_OUTPUT"):
+        with open(env("GITHUB_OUTPUT"), "a", encoding="utf-8") as f:
+            f.writelines(f"{k}={v}\n" for k, v in outputs.items())
+    if env("GITHUB_STEP_SUMMARY"):
+        write_summary(env("GITHUB_STEP_SUMMARY"), report, problems)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

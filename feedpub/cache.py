@@ -1,0 +1,111 @@
+"""The incremental cache: what the last build read and wrote, so the next one can skip it.
+
+It lives in one SQLite file (`<cache>/cache.sqlite`), safe to delete at any
+time. Posts are keyed by path *and* content hash, so a fresh `git clone` (new
+mtimes everywhere) still hits the cache once each file's hash is checked. A
+stamp of the feedpub version and every setting guards the whole file: a
+different stamp and the cache is emptied, so it can never make output differ
+from a cold build.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sqlite3
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+SCHEMA = 1
+Stat = tuple[int, int]  # (size, mtime_ns)
+
+
+class Cache:
+    """A cache in `folder`, or a no-op stand-in when `folder` is None."""
+
+    def __init__(self, folder: Path | None, settings_fingerprint: str) -> None:
+        self.db: sqlite3.Connection | None = None
+        if folder is None:
+            return
+        folder.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(folder / "cache.sqlite", isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        stamp = f"{__version__}/{SCHEMA}/{settings_fingerprint}"
+        self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB)")
+        if self.get("stamp") != stamp:
+            for table in ("meta", "fragments", "outputs"):
+                self.db.execute(f"DROP TABLE IF EXISTS {table}")
+        self.db.executescript(
+            """
+            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
+            CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, value BLOB);
+            CREATE TABLE IF NOT EXISTS outputs
+                (path TEXT PRIMARY KEY, key TEXT, size INT, mtime INT);
+            """
+        )
+        self.put("stamp", stamp)
+
+    def get(self, key: str) -> Any:
+        if self.db is None:
+            return None
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else pickle.loads(row[0])
+
+    def put(self, key: str, value: Any) -> None:
+        if self.db is not None:
+            blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, blob))
+
+    def fragments(self, keys: Iterable[str]) -> dict[str, Any]:
+        if self.db is None:
+            return {}
+        found: dict[str, Any] = {}
+        keys = list(keys)
+        for i in range(0, len(keys), 500):
+            part = keys[i : i + 500]
+            marks = ",".join("?" * len(part))
+            sql = f"SELECT key, value FROM fragments WHERE key IN ({marks})"
+            found.update((k, pickle.loads(v)) for k, v in self.db.execute(sql, part))
+        return found
+
+    def save_fragments(self, items: Mapping[str, Any]) -> None:
+        if self.db is not None and items:
+            rows = (
+                (k, pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)) for k, v in items.items()
+            )
+            with self.db:
+                self.db.execute("BEGIN")
+                self.db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?)", rows)
+
+    def outputs(self) -> dict[str, tuple[str, int, int]]:
+        """path -> (key of its inputs, size, mtime_ns) for every file the last build wrote."""
+        if self.db is None:
+            return {}
+        rows = self.db.execute("SELECT path, key, size, mtime FROM outputs")
+        return {p: (k, s, m) for p, k, s, m in rows}
+
+    def save_outputs(self, outputs: Mapping[str, tuple[str, int, int]]) -> None:
+        if self.db is not None:
+            with self.db:
+                self.db.execute("BEGIN")
+                self.db.execute("DELETE FROM outputs")
+                rows = ((p, k, s, m) for p, (k, s, m) in outputs.items())
+                self.db.executemany("INSERT INTO outputs VALUES (?, ?, ?, ?)", rows)
+
+    def prune_fragments(self, keep: Iterable[str]) -> None:
+        """Drop fragments no feed uses any more, so the cache does not grow for ever."""
+        if self.db is not None:
+            with self.db:
+                self.db.execute("BEGIN")
+                self.db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
+                self.db.execute("DELETE FROM keep")
+                self.db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((k,) for k in keep))
+                self.db.execute("DELETE FROM fragments WHERE key NOT IN (SELECT key FROM keep)")
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None

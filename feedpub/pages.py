@@ -1,0 +1,207 @@
+"""Pages for subscribers: the OPML list of every feed, the HTML index, the feed stylesheet.
+
+Like the feeds, each page is a pure function of the planned feeds and the
+settings: sorted, no clock, the same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC
+from email.utils import format_datetime
+from html import escape as html_escape
+from importlib.resources import files
+from urllib.parse import quote
+from xml.sax.saxutils import escape, quoteattr
+
+from .config import Settings
+from .generator import EPOCH, KINDS, Feed, url_of
+from .text import xml_safe
+
+OPML_FILE = "feeds.opml"
+INDEX_FILE = "index.html"
+XSL_FILE = "feed.xsl"
+
+GROUPS = {"site": "Site", "source": "Sources", "tag": "Tags", "author": "Authors"}
+MIME = {
+    "atom": "application/atom+xml",
+    "rss": "application/rss+xml",
+    "json": "application/feed+json",
+}
+LABELS = {"atom": "Atom", "rss": "RSS", "json": "JSON"}
+
+# Files that do not depend on the posts, by output path.
+STATIC: dict[str, bytes] = {XSL_FILE: files("feedpub").joinpath("data", XSL_FILE).read_bytes()}
+
+
+def _grouped(feeds: Sequence[Feed]) -> list[tuple[str, list[Feed]]]:
+    """(kind, feeds of that kind sorted by path), in KINDS order, empty kinds left out."""
+    groups = []
+    for kind in KINDS:
+        members = sorted((f for f in feeds if f.kind == kind), key=lambda f: f.folder)
+        if members:
+            groups.append((kind, members))
+    return groups
+
+
+def _newest(feeds: Sequence[Feed]) -> str:
+    newest = max((f.updated for f in feeds), default=EPOCH)
+    return format_datetime(newest.astimezone(UTC), usegmt=True)
+
+
+# ---------------------------------------------------------------------------
+# OPML 2.0
+
+
+def _xml_attr(value: str) -> str:
+    return quoteattr(xml_safe(value))
+
+
+def opml(feeds: Sequence[Feed], settings: Settings) -> bytes:
+    """`feeds.opml`: every feed's Atom URL, in outlines Site, Sources, Tags, Authors."""
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<opml version="2.0">',
+        "<head>",
+        f"<title>{escape(xml_safe(settings.title))}</title>",
+        f"<dateModified>{_newest(feeds)}</dateModified>",
+        "<docs>http://opml.org/spec2.opml</docs>",
+        "</head>",
+        "<body>",
+    ]
+    home = _xml_attr(settings.site_url)
+    for kind, members in _grouped(feeds):
+        lines.append(f'<outline text="{GROUPS[kind]}" title="{GROUPS[kind]}">')
+        for feed in members:
+            title = _xml_attr(feed.title)
+            xml_url = _xml_attr(url_of(settings, feed.file("atom")))
+            lines.append(
+                f'<outline type="rss" text={title} title={title} xmlUrl={xml_url} htmlUrl={home}/>'
+            )
+        lines.append("</outline>")
+    lines += ["</body>", "</opml>", ""]
+    return "\n".join(lines).encode()
+
+
+# ---------------------------------------------------------------------------
+# index.html
+
+
+def _h(value: str) -> str:
+    """Text or attribute value, escaped for HTML (quotes too)."""
+    return html_escape(xml_safe(value), quote=True)
+
+
+def _href(feed: Feed, fmt: str) -> str:
+    """A link relative to the site root, so the page works under any base path."""
+    return _h(quote(feed.file(fmt)))
+
+
+def _date(feed: Feed) -> str:
+    if not feed.posts:
+        return '<td class="n d">–</td>'
+    day = feed.updated.astimezone(UTC).strftime("%Y-%m-%d")
+    return f'<td class="n d"><time datetime="{day}">{day}</time></td>'
+
+
+def _row(feed: Feed) -> str:
+    name = feed.title if feed.kind == "site" else feed.name
+    others = " ".join(f'<a href="{_href(feed, f)}">{LABELS[f]}</a>' for f in ("rss", "json"))
+    return (
+        f'<tr><td class="name"><a href="{_href(feed, "atom")}">{_h(name)}</a></td>'
+        f'<td class="n">{feed.total}</td>{_date(feed)}<td class="fmt">{others}</td></tr>'
+    )
+
+
+def _table(members: Sequence[Feed]) -> str:
+    head = (
+        '<table><thead><tr><th scope="col">Feed (Atom)</th><th scope="col" class="n">Entries</th>'
+        '<th scope="col" class="n">Newest</th><th scope="col">Also</th></tr></thead><tbody>'
+    )
+    return head + "\n".join(_row(f) for f in members) + "</tbody></table>"
+
+
+def _discovery(feeds: Sequence[Feed]) -> list[str]:
+    """Autodiscovery links: the site in every format, each source as Atom."""
+    links = []
+    for feed in sorted(feeds, key=lambda f: (KINDS.index(f.kind), f.folder)):
+        if feed.kind == "site":
+            for fmt in ("atom", "rss", "json"):
+                title = feed.title if fmt == "atom" else f"{feed.title} ({LABELS[fmt]})"
+                links.append((fmt, title, feed))
+        elif feed.kind == "source":
+            links.append(("atom", feed.title, feed))
+    return [
+        f'<link rel="alternate" type="{MIME[fmt]}" title="{_h(title)}" href="{_href(feed, fmt)}">'
+        for fmt, title, feed in links
+    ]
+
+
+CSS = """
+:root{color-scheme:light dark;--line:#8884;--dim:#777}
+*{box-sizing:border-box}
+body{margin:0 auto;max-width:52rem;padding:1rem;font:16px/1.5 system-ui,sans-serif}
+h1{font-size:1.6rem;line-height:1.2;margin:.5rem 0}
+h2{font-size:1.2rem;margin:0;display:inline}
+section,details{margin:1.75rem 0}
+summary{cursor:pointer;padding:.25rem 0}
+.note{border-left:4px solid #e8912d;padding:.5rem .75rem;background:#e8912d1a}
+table{border-collapse:collapse;width:100%;margin-top:.5rem}
+th,td{padding:.45rem 0 .45rem .9rem;border-bottom:1px solid var(--line);text-align:left}
+th:first-child,td:first-child{padding-left:0}
+th{font-size:.75rem;color:var(--dim);font-weight:600;text-transform:uppercase}
+.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+td.d{color:var(--dim)}
+.name{overflow-wrap:anywhere;width:100%}
+.fmt{white-space:nowrap}
+.fmt a+a{margin-left:.5rem}
+.count{color:var(--dim);font-weight:normal}
+a{color:#1a6fc9}
+@media (prefers-color-scheme:dark){a{color:#6cb0ff}}
+@media (max-width:30rem){body{padding:.75rem;font-size:15px}th,td{padding-left:.6rem}}
+footer{color:var(--dim);font-size:.85rem;margin-top:2rem}
+"""
+
+
+def _section(kind: str, members: Sequence[Feed]) -> str:
+    count = "" if kind == "site" else f' <span class="count">({len(members)})</span>'
+    heading = f"<h2>{GROUPS[kind]}{count}</h2>"
+    if kind in ("site", "source"):
+        return f'<section id="{kind}s">{heading}\n{_table(members)}\n</section>'
+    return f'<details id="{kind}s"><summary>{heading}</summary>\n{_table(members)}\n</details>'
+
+
+def index_html(feeds: Sequence[Feed], settings: Settings) -> bytes:
+    """`index.html`: every feed with its entry count and newest date; no JavaScript."""
+    title = _h(settings.title)
+    description = f"<p>{_h(settings.description)}</p>\n" if settings.description else ""
+    groups = _grouped(feeds)
+    newest = max((f.updated for f in feeds if f.posts), default=None)
+    footer = "Published with feedpub."
+    if newest is not None:
+        day = newest.astimezone(UTC).strftime("%Y-%m-%d")
+        footer = f'Newest entry: <time datetime="{day}">{day}</time>. {footer}'
+    parts = [
+        "<!DOCTYPE html>",
+        "<html>",
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{title}: feeds</title>",
+        *_discovery(feeds),
+        f'<link rel="outline" type="text/x-opml" title="All feeds (OPML)" href="{OPML_FILE}">',
+        f"<style>{CSS}</style>",
+        "</head>",
+        "<body>",
+        f"<header><h1>{title}</h1>",
+        description + '<p class="note">These are feeds: copy a feed\'s link into your feed reader, '
+        f'or import <a href="{OPML_FILE}">all {len(feeds)} feeds as OPML</a>.</p></header>',
+        "<main>",
+        *(_section(kind, members) for kind, members in groups),
+        "</main>",
+        f"<footer>{footer}</footer>",
+        "</body>",
+        "</html>",
+        "",
+    ]
+    return "\n".join(parts).encode()

@@ -1,0 +1,98 @@
+"""WebSub publishing: tell the hub which feeds the last build changed.
+
+The build records the files it wrote in `<cache>/last-build.json`; the feeds
+among them are announced to the hub, one form POST per feed URL
+(`hub.mode=publish`, `hub.url=<feed URL>`). WebSub §7 leaves the publish
+request to the hub; one URL per request is what every public hub accepts, and
+it tells us which feed a refusal was about. The hub then fetches each feed and
+pushes it to the subscribers.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlencode, urlsplit
+
+from . import __version__
+from .config import Settings
+from .generator import FILES, url_of
+from .problems import FeedpubError
+
+TIMEOUT = 10.0  # seconds per request
+LAST_BUILD = "last-build.json"
+
+
+class HubUnreachable(FeedpubError):
+    """The hub could not be reached at all: no point in sending the other pings."""
+
+
+@dataclass(frozen=True)
+class Ping:
+    url: str  # the feed announced
+    status: int  # the hub's HTTP status
+    reason: str
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
+def changed_feeds(cache: Path) -> list[str]:
+    """The feed files (Atom, RSS, JSON) the last build wrote, relative to its output, sorted."""
+    path = cache / LAST_BUILD
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as e:
+        raise FeedpubError(f"{path}: no build recorded; run `feedpub build` first") from e
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise FeedpubError(f"{path}: cannot read the last build's report: {e}") from e
+    written = report.get("written") if isinstance(report, dict) else None
+    if not isinstance(written, list) or not all(isinstance(w, str) for w in written):
+        raise FeedpubError(f'{path}: "written" is not a list of paths')
+    names = set(FILES.values())
+    return sorted(w for w in written if PurePosixPath(w).name in names)
+
+
+def feed_urls(paths: Sequence[str], settings: Settings, out: Path | None = None) -> list[str]:
+    """Absolute URLs of `paths`; with `out`, only of the files still there."""
+    return [url_of(settings, p) for p in paths if out is None or (out / p).is_file()]
+
+
+def check_hub(hub: str) -> None:
+    parts = urlsplit(hub)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise FeedpubError(f"hub {hub!r} is not an http(s) URL")
+
+
+def publish(hub: str, url: str, timeout: float = TIMEOUT) -> Ping:
+    """POST one publish notification; raise HubUnreachable if no answer came."""
+    data = urlencode({"hub.mode": "publish", "hub.url": url}).encode()
+    request = urllib.request.Request(
+        hub,
+        data=data,
+        method="POST",
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "User-Agent": f"feedpub/{__version__}",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return Ping(url, response.status, response.reason)
+    except urllib.error.HTTPError as e:  # the hub answered, with a refusal
+        return Ping(url, e.code, str(e.reason))
+    except (urllib.error.URLError, OSError) as e:
+        reason = e.reason if isinstance(e, urllib.error.URLError) else e
+        raise HubUnreachable(f"hub {hub} is unreachable: {reason}") from e
+
+
+def ping(hub: str, urls: Sequence[str], timeout: float = TIMEOUT) -> Iterator[Ping]:
+    """Announce each URL in turn; stops with HubUnreachable at the first one with no answer."""
+    check_hub(hub)
+    for url in urls:
+        yield publish(hub, url, timeout)

@@ -1,0 +1,293 @@
+"""The GitHub Action (action.yml): its metadata, actionlint, and its build step run locally.
+
+The build step is run the way the runner runs it: the `run:` script of the step
+`build` in action.yml, through `bash -eo pipefail`, with every variable of the
+step's `env:` set, against a temporary git repository. The project's own
+feedpub stands in for the one the action installs.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import ROOT, stamps, tree
+
+ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+STEPS: list[dict[str, Any]] = ACTION["runs"]["steps"]
+BUILD = next(s for s in STEPS if s.get("id") == "build")
+EXAMPLES = sorted((ROOT / "examples" / "workflows").glob("*.yml"))
+BIN = Path(sys.executable).parent  # the project's virtualenv
+FEEDS = ("feed.xml", "rss.xml", "feed.json")
+
+
+# -- metadata -----------------------------------------------------------------
+
+
+def test_action_is_composite_with_the_promised_interface() -> None:
+    assert ACTION["runs"]["using"] == "composite"
+    assert set(ACTION["inputs"]) == {
+        "posts", "out", "config", "site-url", "strict", "python-version",
+    }  # fmt: skip
+    assert ACTION["inputs"]["posts"]["default"] == "_posts"
+    assert ACTION["inputs"]["out"]["default"] == "public"
+    text = (ROOT / "action.yml").read_text(encoding="utf-8")
+    for name in ACTION["inputs"]:
+        assert f"inputs.{name} }}}}" in text, f"input {name} is never used"
+    assert set(ACTION["outputs"]) == {"feeds-written", "feeds-changed", "problems"}
+    for name, output in ACTION["outputs"].items():
+        assert output["value"] == f"${{{{ steps.build.outputs.{name} }}}}"
+        assert output["description"]
+
+
+def test_steps_are_safe_and_pinned() -> None:
+    for step in STEPS:
+        assert step.get("name"), step
+        if "run" in step:
+            assert step["shell"] == "bash", step["name"]
+            # inputs and outputs reach scripts through env, never pasted into
+            # the script where a value could inject shell code
+            assert "${{" not in step["run"], step["name"]
+        else:
+            assert re.fullmatch(r"actions/[\w/-]+@v\d+", step["uses"]), step["uses"]
+    uses = [s["uses"].split("@")[0] for s in STEPS if "uses" in s]
+    assert uses.count("actions/cache/restore") == uses.count("actions/cache/save") == 1
+    assert "actions/setup-python" in uses
+
+
+def actionlint() -> Path:
+    path = BIN / "actionlint"
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail("actionlint is missing: `make venv` installs the dev extras")
+        pytest.skip("actionlint is not installed in this virtualenv")
+    return path
+
+
+def test_actionlint(tmp_path: Path) -> None:
+    """actionlint on the examples using this checkout's action, and on the action's steps.
+
+    actionlint checks workflows, not action metadata, so the action is checked
+    twice over: the examples with `uses: ./` make actionlint load action.yml
+    and check every `with:` against its inputs, and the composite steps are
+    wrapped in a workflow of their own so their expressions, the inputs of the
+    actions they use and (when shellcheck is on PATH) their scripts are checked.
+    """
+    project = tmp_path / "project"
+    workflows = project / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
+    shutil.copy(ROOT / "action.yml", project / "action.yml")
+    assert EXAMPLES
+    for example in EXAMPLES:
+        text = example.read_text(encoding="utf-8")
+        assert "uses: OWNER/feedpub@v1" in text, example.name
+        (workflows / example.name).write_text(text.replace("OWNER/feedpub@v1", "./"))
+    inputs = {
+        name: {"type": "string", "required": False, "default": str(spec.get("default", ""))}
+        for name, spec in ACTION["inputs"].items()
+    }
+    wrapper = {
+        "name": "the action's steps",
+        "on": {"workflow_call": {"inputs": inputs}},
+        "jobs": {"action": {"runs-on": "ubuntu-latest", "steps": STEPS}},
+    }
+    (workflows / "action-steps.yml").write_text(yaml.safe_dump(wrapper, sort_keys=False))
+    result = subprocess.run(
+        [str(actionlint()), "-no-color"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# -- the build step, run locally --------------------------------------------------
+
+
+def post(title: str | None, day: str, source: str, tags: str, author: str) -> str:
+    head = f'title: "{title}"\n' if title is not None else ""
+    return (
+        f"---\n{head}date: 2024-05-{day}T08:00:00Z\nauthor: {author}\n"
+        f"from: https://news.example.com/{day}/{source.split()[0].lower()}\n"
+        f"tags: [ {tags} ]\ncategories: [ {source} ]\n---\n<p>Story of the {day}th.</p>\n"
+    )
+
+
+POSTS = {
+    "2024-05-01-rain.md": post("Rain all week", "01", "Example Wire", "weather", "Ann"),
+    "2024-05-02-cup.md": post("Cup final", "02", "Other Daily", "sport", "Bob"),
+    "2024-05-03-market.md": post("Markets calm", "03", "Other Daily", "business, weather", "Bob"),
+    "2024-05-04-untitled.md": post(None, "04", "Example Wire", "weather", "Ann"),
+    # invalid YAML: an unclosed quote
+    "2024-05-05-broken.md": '---\ntitle: "Broken\ndate: 2024-05-05\n---\nbody\n',
+}
+NEW_NAME = "2024-05-06-eclipse.md"
+NEW = post("Eclipse seen", "06", "Example Wire", "science, weather", "Ann")
+NEW_URL = b"https://news.example.com/06/example"
+# The folders of the feeds that hold the new post: only these may change.
+NEW_FOLDERS = {"", "sources/example-wire", "tags/science", "tags/weather", "authors/ann"}
+
+
+def git(repo: Path, *args: str) -> str:
+    identity = ["-c", "user.name=Scraper", "-c", "user.email=scraper@example.com"]
+    result = subprocess.run(
+        ["git", *identity, *args], cwd=repo, capture_output=True, text=True, check=True
+    )
+    return result.stdout
+
+
+class Runner:
+    """A checkout, a runner temp folder, and the environment the build step gets."""
+
+    def __init__(self, tmp_path: Path, **inputs: str) -> None:
+        self.repo = tmp_path / "repo"
+        self.temp = tmp_path / "runner-temp"
+        self.temp.mkdir()
+        (self.repo / "_posts").mkdir(parents=True)
+        for name, text in POSTS.items():
+            (self.repo / "_posts" / name).write_text(text, encoding="utf-8")
+        git(self.repo, "init", "-q", "-b", "main")
+        git(self.repo, "add", "-A")
+        git(self.repo, "commit", "-q", "-m", "posts")
+        self.output = tmp_path / "github-output"
+        self.summary = tmp_path / "step-summary.md"
+        self.env = {
+            **os.environ,
+            "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+            "GITHUB_OUTPUT": str(self.output),
+            "GITHUB_STEP_SUMMARY": str(self.summary),
+            "GITHUB_WORKSPACE": str(self.repo),
+            "RUNNER_TEMP": str(self.temp),
+            # the step's env: as action.yml sets it, with the defaults of its inputs
+            "INPUT_POSTS": inputs.get("posts", "_posts"),
+            "INPUT_OUT": inputs.get("out", "public"),
+            "INPUT_CONFIG": inputs.get("config", ""),
+            "INPUT_SITE_URL": inputs.get("site_url", "https://feeds.example.org"),
+            "INPUT_STRICT": inputs.get("strict", "false"),
+            "FEEDPUB_COMMAND": str(BIN / "feedpub"),
+            "FEEDPUB_PYTHON": sys.executable,
+            "FEEDPUB_CACHE_DIR": str(self.temp / "feedpub-cache"),
+            "ACTION_PATH": str(ROOT),
+        }
+        missing = set(BUILD["env"]) - set(self.env)
+        assert not missing, f"the test does not set {missing}, which action.yml passes"
+
+    def run(self) -> tuple[int, str, dict[str, str]]:
+        """Run the build step; return its exit code, its output and its step outputs."""
+        self.output.write_text("")
+        result = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", BUILD["run"]],
+            cwd=self.repo,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        lines = self.output.read_text().splitlines()
+        outputs = dict(line.split("=", 1) for line in lines)
+        return result.returncode, result.stdout + result.stderr, outputs
+
+    @property
+    def out(self) -> Path:
+        return self.repo / "public"
+
+
+def annotations(log: str) -> list[str]:
+    return [line for line in log.splitlines() if line.startswith("::")]
+
+
+def check_annotations(log: str) -> None:
+    """The bad posts are annotated on their files, as paths from the repository root."""
+    found = annotations(log)
+    assert len(found) == 2, log
+    assert (
+        "::warning file=_posts/2024-05-04-untitled.md,line=1,title=FP104 title-missing::"
+        in "\n".join(found)
+    ), log
+    broken = [a for a in found if a.startswith("::error ")]
+    assert len(broken) == 1, log
+    where = r"::error file=_posts/2024-05-05-broken\.md,line=[23](,col=\d+)?,"
+    assert re.match(where + "title=FP101 yaml-invalid::invalid YAML", broken[0]), log
+
+
+def test_build_step_publishes_only_what_changed(tmp_path: Path) -> None:
+    runner = Runner(tmp_path)
+
+    code, log, outputs = runner.run()
+    assert code == 0, log
+    check_annotations(log)
+    first = tree(runner.out)
+    assert {"feed.xml", "sources/example-wire/feed.json", "tags/sport/rss.xml"} <= set(first)
+    assert outputs == {"feeds-written": str(len(first)), "feeds-changed": "true", "problems": "2"}
+    assert "| FP101 | yaml-invalid | error | 1 |" in runner.summary.read_text()
+    # the report and the cache stay in the runner's temp folder, out of the checkout
+    assert git(runner.repo, "status", "--porcelain", "--untracked-files=normal") == "?? public/\n"
+    assert (runner.temp / "feedpub-cache").is_dir()
+    assert not list(runner.temp.glob("feedpub-report-*"))
+
+    # the scraper commits one new post, with a tag no post had before
+    (runner.repo / "_posts" / NEW_NAME).write_text(NEW, encoding="utf-8")
+    git(runner.repo, "add", "-A", "_posts")
+    git(runner.repo, "commit", "-q", "-m", "one more post")
+    before = stamps(runner.out)
+    code, log, outputs = runner.run()
+    assert code == 0, log
+    check_annotations(log)
+    second = tree(runner.out)
+    changed = {path for path, data in second.items() if first.get(path) != data}
+    holding = {path for path, data in second.items() if NEW_URL in data}
+    feeds = {f"{folder}/{name}".lstrip("/") for folder in NEW_FOLDERS for name in FEEDS}
+    archives = {f"{folder}/archive/2024-05.xml".lstrip("/") for folder in NEW_FOLDERS}
+    archives -= {"authors/ann/archive/2024-05.xml"}  # author feeds have no archives
+    assert holding == feeds | archives
+    assert {p for p in changed if p.rsplit("/", 1)[-1] in FEEDS} == feeds
+    assert changed == holding | {"index.html", "feeds.opml"}  # the lists of feeds, with counts
+    after = stamps(runner.out)
+    assert {p for p in first if before[p] != after[p]} <= changed  # nothing else was rewritten
+    assert outputs == {
+        "feeds-written": str(len(changed)), "feeds-changed": "true", "problems": "2",
+    }  # fmt: skip
+
+    # nothing new: nothing written, and the outputs say so
+    before = stamps(runner.out)
+    code, log, outputs = runner.run()
+    assert code == 0, log
+    check_annotations(log)
+    assert stamps(runner.out) == before
+    assert outputs == {"feeds-written": "0", "feeds-changed": "false", "problems": "2"}
+
+
+def test_build_step_strict_fails_but_still_annotates(tmp_path: Path) -> None:
+    runner = Runner(tmp_path, strict="true")
+    code, log, outputs = runner.run()
+    assert code == 1, log
+    check_annotations(log)
+    assert not runner.out.exists()
+    assert outputs == {"feeds-written": "0", "feeds-changed": "false", "problems": "2"}
+
+
+def test_build_step_annotation_escaping() -> None:
+    spec = importlib.util.spec_from_file_location("action_build", ROOT / "action" / "build.py")
+    assert spec and spec.loader
+    step = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(step)
+    assert step.escape_data("50% done\r\nnext") == "50%25 done%0D%0Anext"
+    assert step.escape_property("a:b,c%") == "a%3Ab%2Cc%25"
+    problem = {
+        "path": "sources/x", "line": 0, "col": 0, "code": "FP501", "name": "path-collision",
+        "severity": "warning", "message": "two names, one path", "hint": "rename one",
+    }  # fmt: skip
+    line = step.annotation(problem, Path("_posts"), Path.cwd())
+    assert line == (
+        "::warning title=FP501 path-collision::sources/x: two names, one path (rename one)"
+    )
