@@ -29,7 +29,7 @@ test: lint  ## lint, type-check and run the whole test suite
 
 golden: venv  ## regenerate tests/golden from posts/ (review the diff like code)
 	rm -rf tests/golden
-	$(BIN)/feedpub build posts --out tests/golden --quiet
+	$(BIN)/feedpub build posts --out tests/golden --no-cache --quiet
 
 bench: venv  ## benchmark against the floor script (BENCH_N=10000,50000)
 	$(BIN)/python benchmarks/run.py

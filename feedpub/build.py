@@ -372,7 +372,7 @@ def _write(
 ) -> tuple[list[str], dict[str, tuple[str, int, int]]]:
     """Render and write the outputs to redo; return what was written and every output's record."""
     settings, out = options.settings, options.out
-    entries: dict[str, str] = {}
+    entries: dict[str, bytes] = {}
     written = []
     records = {f: outputs[f] for job in jobs for f in job.files if f in outputs}
     for job in todo:

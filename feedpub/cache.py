@@ -10,6 +10,8 @@ from a cold build.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import pickle
 import sqlite3
 from collections.abc import Iterable, Mapping
@@ -18,7 +20,19 @@ from typing import Any
 
 from . import __version__
 
-SCHEMA = 1
+SCHEMA = 2
+
+
+@functools.cache
+def code_version() -> str:
+    """The version and a hash of feedpub's own code: any change to either voids the cache."""
+    digest = hashlib.blake2b(digest_size=8)
+    for path in sorted(Path(__file__).parent.rglob("*")):
+        if path.suffix in (".py", ".xsl"):
+            digest.update(path.read_bytes())
+    return f"{__version__}+{digest.hexdigest()}"
+
+
 Stat = tuple[int, int]  # (size, mtime_ns)
 
 
@@ -33,7 +47,7 @@ class Cache:
         self.db = sqlite3.connect(folder / "cache.sqlite", isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
-        stamp = f"{__version__}/{SCHEMA}/{settings_fingerprint}"
+        stamp = f"{code_version()}/{SCHEMA}/{settings_fingerprint}"
         self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB)")
         if self.get("stamp") != stamp:
             for table in ("meta", "fragments", "outputs"):

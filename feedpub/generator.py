@@ -103,28 +103,46 @@ def url_of(settings: Settings, path: str) -> str:
     return settings.site_url + quote(path)
 
 
+Pieces = tuple[bytes, ...]  # an entry as byte strings to join; big ones are shared
+
+
 @dataclass(frozen=True)
 class Fragments:
-    """One entry rendered in every format, with and without its full content."""
+    """One entry rendered in every format: (with full content, with the summary only).
 
-    atom: tuple[str, str]  # (full, summary only)
-    rss: tuple[str, str]
-    json: tuple[str, str]
+    The escaped content is one bytes object shared by the Atom and RSS
+    variants, so holding the fragments of thousands of entries costs one copy
+    of each body, not four.
+    """
+
+    atom: tuple[Pieces, Pieces]
+    rss: tuple[Pieces, Pieces]
+    json: tuple[Pieces, Pieces]
 
 
 def fragments(post: Post, content: Content) -> Fragments:
+    body = _text(content.html).encode() if content.html else b""
     return Fragments(
-        atom=(_atom_entry(post, content, True), _atom_entry(post, content, False)),
-        rss=(_rss_item(post, content, True), _rss_item(post, content, False)),
+        atom=_variants(_atom_entry(post, content), b'<content type="html">', body, b"</content>"),
+        rss=_variants(_rss_item(post, content), b"<content:encoded>", body, b"</content:encoded>"),
         json=(_json_item(post, content, True), _json_item(post, content, False)),
     )
+
+
+def _variants(
+    head_tail: tuple[str, str], open_: bytes, body: bytes, close: bytes
+) -> tuple[Pieces, Pieces]:
+    head, tail = head_tail[0].encode(), head_tail[1].encode()
+    short = (head, tail)
+    return ((head, open_, body, close, tail) if body else short), short
 
 
 def _categories(post: Post) -> tuple[str, ...]:
     return tuple(dict.fromkeys(post.sources + post.tags))
 
 
-def _atom_entry(post: Post, content: Content, full: bool) -> str:
+def _atom_entry(post: Post, content: Content) -> tuple[str, str]:
+    """The entry before and after where its content goes."""
     parts = [
         f"<entry><id>{_text(post.id)}</id><title>{_text(post.title)}</title>",
         f'<link rel="alternate" type="text/html" href={_attr(post.url)}/>',
@@ -135,15 +153,12 @@ def _atom_entry(post: Post, content: Content, full: bool) -> str:
     parts.extend(f"<category term={_attr(c)}/>" for c in _categories(post))
     if content.summary:
         parts.append(f"<summary>{_text(content.summary)}</summary>")
-    if full and content.html:
-        parts.append(f'<content type="html">{_text(content.html)}</content>')
-    if content.image:
-        parts.append(f"<media:thumbnail url={_attr(content.image)}/>")
-    parts.append("</entry>\n")
-    return "".join(parts)
+    thumb = f"<media:thumbnail url={_attr(content.image)}/>" if content.image else ""
+    return "".join(parts), thumb + "</entry>\n"
 
 
-def _rss_item(post: Post, content: Content, full: bool) -> str:
+def _rss_item(post: Post, content: Content) -> tuple[str, str]:
+    """The item before and after where its content goes."""
     parts = [
         f"<item><title>{_text(post.title)}</title><link>{_text(post.url)}</link>",
         f'<guid isPermaLink="false">{_text(post.id)}</guid>',
@@ -154,15 +169,11 @@ def _rss_item(post: Post, content: Content, full: bool) -> str:
     parts.extend(f"<category>{_text(c)}</category>" for c in _categories(post))
     if content.summary:
         parts.append(f"<description>{_text(content.summary)}</description>")
-    if full and content.html:
-        parts.append(f"<content:encoded>{_text(content.html)}</content:encoded>")
-    if content.image:
-        parts.append(f"<media:thumbnail url={_attr(content.image)}/>")
-    parts.append("</item>\n")
-    return "".join(parts)
+    thumb = f"<media:thumbnail url={_attr(content.image)}/>" if content.image else ""
+    return "".join(parts), thumb + "</item>\n"
 
 
-def _json_item(post: Post, content: Content, full: bool) -> str:
+def _json_item(post: Post, content: Content, full: bool) -> Pieces:
     item: dict[str, object] = {
         "id": post.id,
         "url": post.url,
@@ -181,7 +192,7 @@ def _json_item(post: Post, content: Content, full: bool) -> str:
         item["authors"] = [{"name": xml_safe(post.author)}]
     if cats := _categories(post):
         item["tags"] = [xml_safe(c) for c in cats]
-    return json.dumps(item, ensure_ascii=False, separators=(",", ":"))
+    return (json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode(),)
 
 
 def _budget(sizes: list[tuple[int, int]], budget: int) -> tuple[int, int]:
@@ -250,7 +261,7 @@ def _head(fmt: str, feed: Feed, settings: Settings, prev: str | None) -> tuple[s
     return head, "</channel>\n</rss>\n"
 
 
-def _json_doc(feed: Feed, settings: Settings, items: list[str]) -> str:
+def _json_doc(feed: Feed, settings: Settings, items: bytes) -> bytes:
     head = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": xml_safe(feed.title),
@@ -262,7 +273,7 @@ def _json_doc(feed: Feed, settings: Settings, items: list[str]) -> str:
     if settings.hub:
         head["hubs"] = [{"type": "WebSub", "url": settings.hub}]
     text = json.dumps(head, ensure_ascii=False, indent=1)
-    return text[:-2] + ',\n "items": [\n' + ",\n".join(items) + "\n ]\n}\n"
+    return (text[:-2] + ',\n "items": [\n').encode() + items + b"\n ]\n}\n"
 
 
 def render(
@@ -275,14 +286,16 @@ def render(
     out = {}
     for fmt in FILES:
         pairs = [getattr(frags[p.id], fmt) for p in feed.posts]
-        encoded = [(f.encode(), s.encode()) for f, s in pairs]
-        full, keep = _budget([(len(f), len(s)) for f, s in encoded], settings.feed_bytes - 4096)
-        body = [f for f, _ in encoded[:full]] + [s for _, s in encoded[full:keep]]
+        sizes = [(sum(map(len, f)), sum(map(len, s))) for f, s in pairs]
+        full, keep = _budget(sizes, settings.feed_bytes - 4096)
+        chosen = [f for f, _ in pairs[:full]] + [s for _, s in pairs[full:keep]]
         if fmt == "json":
-            out[feed.file(fmt)] = _json_doc(feed, settings, [b.decode() for b in body]).encode()
+            items = b",\n".join(b"".join(pieces) for pieces in chosen)
+            out[feed.file(fmt)] = _json_doc(feed, settings, items)
         else:
             head, tail = _head(fmt, feed, settings, prev)
-            out[feed.file(fmt)] = head.encode() + b"".join(body) + tail.encode()
+            body = b"".join(piece for pieces in chosen for piece in pieces)
+            out[feed.file(fmt)] = head.encode() + body + tail.encode()
     return out
 
 
@@ -323,9 +336,9 @@ def archive_pages(feed: Feed, settings: Settings) -> list[Page]:
     return pages
 
 
-def archive_entry(post: Post) -> str:
+def archive_entry(post: Post) -> bytes:
     """An archive entry: identity, title, link, times, author, categories."""
-    return _atom_entry(post, NO_CONTENT, False)
+    return "".join(_atom_entry(post, NO_CONTENT)).encode()
 
 
 def render_archive(
@@ -334,7 +347,7 @@ def render_archive(
     prev: Page | None,
     next_: Page | None,
     settings: Settings,
-    entries: Mapping[str, str],
+    entries: Mapping[str, bytes],
 ) -> bytes:
     """One RFC 5005 archive document (Atom), marked `fh:archive`, fully linked."""
     self_url = url_of(settings, page.file)
@@ -359,5 +372,4 @@ def render_archive(
         f"<author><name>{_text(settings.title)}</name></author>\n"
         "<generator>feedpub</generator>\n"
     )
-    body = "".join(entries[p.id] for p in page.posts)
-    return (head + body + "</feed>\n").encode()
+    return head.encode() + b"".join(entries[p.id] for p in page.posts) + b"</feed>\n"
