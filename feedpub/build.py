@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -307,8 +308,7 @@ def _build(options: Options, store: Cache, progress: Progress | None) -> Summary
     fps = {p.id: _key(p) for p in result.posts}
     jobs = plan_jobs(feeds, fps, settings)
     todo = [j for j in jobs if not _current(j, outputs, out)]
-    frags = _fragments(todo, fps, store, options, progress)
-    written, new_outputs = _write(todo, jobs, outputs, frags, options)
+    written, new_outputs = _write(todo, jobs, outputs, fps, store, options, progress)
     site_pages = {
         **pages.STATIC,
         pages.OPML_FILE: pages.opml(feeds, settings),
@@ -363,34 +363,53 @@ def _fragments(
     return by_id
 
 
+BATCH = 64  # feeds whose entries are held in memory at once
+
+
 def _write(
     todo: Sequence[Job],
     jobs: Sequence[Job],
     outputs: dict[str, tuple[str, int, int]],
-    frags: dict[str, generator.Fragments],
+    fps: dict[str, str],
+    store: Cache,
     options: Options,
+    progress: Progress | None,
 ) -> tuple[list[str], dict[str, tuple[str, int, int]]]:
-    """Render and write the outputs to redo; return what was written and every output's record."""
+    """Render and write the outputs to redo; return what was written and every output's record.
+
+    Feeds go in batches, so only one batch's entries (with their full bodies)
+    are in memory at a time; archive entries are dropped once their last
+    archive document is written.
+    """
     settings, out = options.settings, options.out
-    entries: dict[str, bytes] = {}
-    written = []
+    written: list[str] = []
     records = {f: outputs[f] for job in jobs for f in job.files if f in outputs}
-    for job in todo:
-        if job.page is None:
-            prev = generator.archive_pages(job.feed, settings)[-1:] if job.feed.archived else []
-            files = generator.render(job.feed, settings, frags, prev[0].file if prev else None)
-        else:
-            for p in job.page.posts:
-                if p.id not in entries:
-                    entries[p.id] = generator.archive_entry(p)
-            data = generator.render_archive(
-                job.feed, job.page, job.prev, job.next, settings, entries
-            )
-            files = {job.page.file: data}
+
+    def put(job: Job, files: dict[str, bytes]) -> None:
         for rel, data in files.items():
             path = writer.target(out, rel)
             if writer.write_file(path, data):
                 written.append(rel)
-            stat = _stat(path) or (0, 0)
-            records[rel] = (job.key, *stat)
+            records[rel] = (job.key, *(_stat(path) or (0, 0)))
+
+    feeds = [j for j in todo if j.page is None]
+    for batch in _chunks(feeds, BATCH):
+        frags = _fragments(batch, fps, store, options, progress)
+        for job in batch:
+            prev = generator.archive_pages(job.feed, settings)[-1:] if job.feed.archived else []
+            put(job, generator.render(job.feed, settings, frags, prev[0].file if prev else None))
+    archives = [j for j in todo if j.page is not None]
+    uses = Counter(p.id for j in archives if j.page for p in j.page.posts)
+    entries: dict[str, bytes] = {}
+    for job in archives:
+        assert job.page is not None
+        for p in job.page.posts:
+            if p.id not in entries:
+                entries[p.id] = generator.archive_entry(p)
+        data = generator.render_archive(job.feed, job.page, job.prev, job.next, settings, entries)
+        put(job, {job.page.file: data})
+        for p in job.page.posts:
+            uses[p.id] -= 1
+            if not uses[p.id]:
+                del entries[p.id]
     return written, records
