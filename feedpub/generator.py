@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from html import escape as html_escape
 from urllib.parse import quote, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
@@ -168,7 +169,10 @@ def _rss_item(post: Post, content: Content) -> tuple[str, str]:
         parts.append(f"<dc:creator>{_text(post.author)}</dc:creator>")
     parts.extend(f"<category>{_text(c)}</category>" for c in _categories(post))
     if content.summary:
-        parts.append(f"<description>{_text(content.summary)}</description>")
+        # RSS readers render a description as HTML: escape the plain text for HTML first
+        parts.append(
+            f"<description>{_text(html_escape(content.summary, quote=False))}</description>"
+        )
     thumb = f"<media:thumbnail url={_attr(content.image)}/>" if content.image else ""
     return "".join(parts), thumb + "</item>\n"
 
@@ -287,13 +291,18 @@ def render(
     for fmt in FILES:
         pairs = [getattr(frags[p.id], fmt) for p in feed.posts]
         sizes = [(sum(map(len, f)), sum(map(len, s))) for f, s in pairs]
-        full, keep = _budget(sizes, settings.feed_bytes - 4096)
+        if fmt == "json":
+            head_size = len(_json_doc(feed, settings, b""))
+            sizes = [(f + 2, s + 2) for f, s in sizes]  # the ",\n" between items
+        else:
+            head, tail = _head(fmt, feed, settings, prev)
+            head_size = len(head.encode()) + len(tail.encode())
+        full, keep = _budget(sizes, settings.feed_bytes - head_size)
         chosen = [f for f, _ in pairs[:full]] + [s for _, s in pairs[full:keep]]
         if fmt == "json":
             items = b",\n".join(b"".join(pieces) for pieces in chosen)
             out[feed.file(fmt)] = _json_doc(feed, settings, items)
         else:
-            head, tail = _head(fmt, feed, settings, prev)
             body = b"".join(piece for pieces in chosen for piece in pieces)
             out[feed.file(fmt)] = head.encode() + body + tail.encode()
     return out
@@ -316,24 +325,47 @@ class Page:
 def archive_pages(feed: Feed, settings: Settings) -> list[Page]:
     """The archive documents of `feed`, oldest first.
 
-    A month's posts go to one document, split oldest first into parts of a
-    fixed number of entries so each stays within the byte budget; a new post
-    therefore only touches its month's last part.
+    A month's posts go to one document, split oldest first into parts that
+    stay within the byte budget (by an upper bound of each entry's size, so
+    the split is known before anything is rendered).
     """
     months: dict[str, list[Post]] = defaultdict(list)
     for post in reversed(feed.history):  # oldest first
         months[f"{post.published.astimezone(UTC):%Y-%m}"].append(post)
-    size = max(1, settings.feed_bytes // 2500)  # an archive entry is well under 2.5 KB
     folder = f"{feed.folder}/archive" if feed.folder else "archive"
+    room = settings.feed_bytes - 4096 - 2 * _bound(feed.title)  # the document's own head
     pages = []
     for month in sorted(months):
-        posts = months[month]
-        for part, i in enumerate(range(0, len(posts), size), start=1):
+        for part, chunk in enumerate(_split(months[month], room), start=1):
             suffix = f".{part}" if part > 1 else ""
             label = f"{month} ({part})" if part > 1 else month
-            chunk = tuple(reversed(posts[i : i + size]))
-            pages.append(Page(f"{folder}/{month}{suffix}.xml", label, chunk))
+            pages.append(Page(f"{folder}/{month}{suffix}.xml", label, tuple(reversed(chunk))))
     return pages
+
+
+def _bound(text: str) -> int:
+    """At most how many bytes `text` takes once escaped (an entity is at most 6 bytes)."""
+    return len(text.encode("utf-8", "surrogatepass")) + 5 * sum(map(text.count, "&<>\"'"))
+
+
+def archive_bound(post: Post) -> int:
+    """An upper bound of the size of `archive_entry(post)`, without rendering it."""
+    fields = (post.id, post.url, post.title, post.author, *_categories(post))
+    return 400 + sum(map(_bound, fields)) + 30 * len(fields)
+
+
+def _split(posts: list[Post], room: int) -> list[list[Post]]:
+    """Oldest-first runs of posts whose entries fit in `room` bytes (at least one each)."""
+    parts: list[list[Post]] = [[]]
+    used = 0
+    for post in posts:
+        size = archive_bound(post)
+        if parts[-1] and used + size > room:
+            parts.append([])
+            used = 0
+        parts[-1].append(post)
+        used += size
+    return parts
 
 
 def archive_entry(post: Post) -> bytes:

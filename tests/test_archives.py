@@ -1,0 +1,443 @@
+"""RFC 5005 archive documents (issue 7): valid, fully linked, complete, small, stable.
+
+Every site, source and tag feed gets one Atom document per month under
+`<folder>/archive/YYYY-MM.xml` (`YYYY-MM.2.xml`, ... when a month overflows),
+marked `<fh:archive/>` and chained with prev-archive/next-archive; the
+subscription documents link `prev-archive` to the newest one. Author feeds have
+no archives.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import pairwise
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
+
+import pytest
+from conftest import run, stamps, tree
+from lxml import etree
+from validators import check_atom, check_feedparser
+
+from feedpub import build, config, generator, normalizer
+
+SITE = "https://example.org/"
+ATOM = "{http://www.w3.org/2005/Atom}"
+FH = "http://purl.org/syndication/history/1.0"
+BUDGET = config.Settings().feed_bytes  # 1,000,000
+SUBSCRIPTION = tuple(generator.FILES.values())  # feed.xml, rss.xml, feed.json
+WROTE = re.compile(r"wrote (\d+) of (\d+) files")
+ENTRIES = re.compile(r"\((\d+) entries\)")
+
+
+# --- reading what the build wrote -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Doc:
+    """One archive document as a reader sees it; links as paths under the output folder."""
+
+    file: str
+    marked: bool  # has <fh:archive/> in the feed-history namespace
+    links: dict[str, list[str]]  # rel -> targets
+    ids: tuple[str, ...]
+    published: tuple[datetime, ...]
+
+
+def _path_of(url: str) -> str:
+    assert url.startswith(SITE), url
+    return unquote(url[len(SITE) :])
+
+
+def read_doc(out: Path, rel: str) -> Doc:
+    root = etree.parse(str(out / rel)).getroot()
+    links: dict[str, list[str]] = defaultdict(list)
+    for link in root.findall(f"{ATOM}link"):
+        if link.get("rel") != "alternate":
+            links[link.get("rel", "")].append(_path_of(link.get("href", "")))
+    entries = root.findall(f"{ATOM}entry")
+    return Doc(
+        file=rel,
+        marked=root.find(f"{{{FH}}}archive") is not None,
+        links=dict(links),
+        ids=tuple(e.findtext(f"{ATOM}id", "") for e in entries),
+        published=tuple(
+            datetime.fromisoformat(e.findtext(f"{ATOM}published", "")) for e in entries
+        ),
+    )
+
+
+def prev_archive(out: Path, rel: str) -> list[str]:
+    """The prev-archive targets of a subscription document (Atom, or atom:link in RSS)."""
+    root = etree.parse(str(out / rel)).getroot()
+    return [
+        _path_of(link.get("href", ""))
+        for link in root.iter(f"{ATOM}link")
+        if link.get("rel") == "prev-archive"
+    ]
+
+
+def archive_files(out: Path) -> dict[str, list[str]]:
+    """Archive documents by the folder of their feed ("" for the site), sorted by name."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for path in sorted(out.rglob("archive/*")):
+        rel = PurePosixPath(path.relative_to(out).as_posix())
+        assert path.is_file() and rel.suffix == ".xml", rel
+        folder = rel.parent.parent.as_posix()
+        found["" if folder == "." else folder].append(rel.as_posix())
+    return dict(found)
+
+
+def _feed_file(folder: str, name: str) -> str:
+    return f"{folder}/{name}" if folder else name
+
+
+def _month_and_part(rel: str) -> tuple[str, int]:
+    """("2021-04", 2) for ".../archive/2021-04.2.xml"."""
+    m = re.fullmatch(r"(\d{4}-\d{2})(?:\.(\d+))?\.xml", PurePosixPath(rel).name)
+    assert m, rel
+    return m[1], int(m[2] or 1)
+
+
+def chain_problems(out: Path, folder: str, files: list[str]) -> list[str]:
+    """Everything wrong with the links of one feed's archive documents."""
+    problems = []
+    docs = {f: read_doc(out, f) for f in files}
+    current = _feed_file(folder, "feed.xml")
+    for f, doc in docs.items():
+        if doc.links.get("self") != [f]:
+            problems.append(f"{f}: self is {doc.links.get('self')}")
+        if doc.links.get("current") != [current]:
+            problems.append(f"{f}: current is {doc.links.get('current')}, not {current}")
+        for rel in ("prev-archive", "next-archive"):
+            targets = doc.links.get(rel, [])
+            if len(targets) > 1 or any(t not in docs for t in targets):
+                problems.append(f"{f}: {rel} {targets} is not one archive document of the feed")
+    # Walk back from the newest, as an RFC 5005 client does.
+    chronological = sorted(files, key=_month_and_part)
+    newest = chronological[-1]
+    for sub in (current, _feed_file(folder, "rss.xml")):
+        if prev_archive(out, sub) != [newest]:
+            problems.append(f"{sub}: prev-archive is {prev_archive(out, sub)}, not [{newest}]")
+    walked = [newest]
+    while (prev := docs[walked[-1]].links.get("prev-archive", [""])[0]) in docs.keys() - walked:
+        walked.append(prev)
+    if walked[::-1] != chronological:
+        problems.append(
+            f"{folder or 'site'}: walking prev-archive from {newest} visits "
+            f"{len(walked)} of {len(files)} documents, not in order: {walked[:4]}..."
+        )
+    if "next-archive" in docs[newest].links:
+        problems.append(f"{newest}: the newest document has a next-archive")
+    if "prev-archive" in docs[chronological[0]].links:
+        problems.append(f"{chronological[0]}: the oldest document has a prev-archive")
+    for older, newer in pairwise(chronological):
+        if docs[older].links.get("next-archive") != [newer]:
+            problems.append(f"{older}: next-archive is not {newer}, whose prev points back")
+    return problems
+
+
+def _members(post: normalizer.Post, kind: str) -> tuple[str, ...]:
+    """The names of the feeds of `kind` that hold `post` (the site's name is "")."""
+    if kind == "site":
+        return ("",)
+    if kind == "author":
+        return (post.author,) if post.author else ()
+    kinds: tuple[str, ...] = getattr(post, f"{kind}s")
+    return kinds
+
+
+# --- the corpus -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def corpus_feeds(corpus: Path) -> tuple[list[normalizer.Post], list[generator.Feed]]:
+    """The corpus' stories and feeds, worked out without the writer: (posts, feeds)."""
+    settings = config.load(corpus, None, url=SITE)
+    raws, _ = build.collect(corpus, corpus / ".feedpub-none", settings)
+    posts = list(normalizer.normalize(raws, settings).posts)
+    feeds, _ = generator.plan(posts, settings)
+    return posts, feeds
+
+
+def test_corpus_archive_documents_are_valid(corpus_build: tuple[Path, str]) -> None:
+    out, _ = corpus_build
+    docs = [f for files in archive_files(out).values() for f in files]
+    assert len(docs) > 1000  # 3,294 in the corpus: the test cannot pass on nothing
+    problems = []
+    for rel in docs:
+        problems += [f"{rel}: {p}" for p in check_atom(out / rel) + check_feedparser(out / rel)]
+        if not read_doc(out, rel).marked:
+            problems.append(f"{rel}: no <fh:archive/> in {FH}")
+    assert problems == []
+
+
+def test_corpus_archive_links(
+    corpus_build: tuple[Path, str],
+    corpus_feeds: tuple[list[normalizer.Post], list[generator.Feed]],
+) -> None:
+    out, _ = corpus_build
+    _, feeds = corpus_feeds
+    found = archive_files(out)
+    archived = {f.folder for f in feeds if f.kind != "author"}
+    assert set(found) == archived  # every site, source and tag feed; no author feed
+    assert not list(out.glob("authors/*/archive"))
+    for feed in feeds:
+        if feed.kind == "author":
+            for name in ("feed.xml", "rss.xml"):
+                assert prev_archive(out, _feed_file(feed.folder, name)) == []
+    problems = [
+        p for folder, files in sorted(found.items()) for p in chain_problems(out, folder, files)
+    ]
+    assert problems == []
+
+
+def test_corpus_every_post_archived_once(
+    corpus_build: tuple[Path, str],
+    corpus_feeds: tuple[list[normalizer.Post], list[generator.Feed]],
+) -> None:
+    out, summary = corpus_build
+    posts, feeds = corpus_feeds
+    found = archive_files(out)
+    site = [i for f in found[""] for i in read_doc(out, f).ids]
+    assert [i for i, n in Counter(site).items() if n > 1] == []
+    m = ENTRIES.search(summary)
+    assert m and len(site) == int(m[1]) == len(posts)
+    assert set(site) == {p.id for p in posts}
+    checked = 0
+    for feed in feeds:
+        if feed.kind == "author":
+            continue
+        docs = [read_doc(out, f) for f in found[feed.folder]]
+        ids = [i for d in docs for i in d.ids]
+        members = {p.id for p in posts if feed.name in _members(p, feed.kind)}
+        assert len(ids) == len(set(ids)), feed.folder
+        assert set(ids) == members, feed.folder
+        # Each document holds its own month, newest first.
+        for doc in docs:
+            month, _ = _month_and_part(doc.file)
+            assert {f"{t.astimezone(UTC):%Y-%m}" for t in doc.published} == {month}, doc.file
+            assert list(doc.published) == sorted(doc.published, reverse=True), doc.file
+        checked += len(ids)
+    assert checked > 2 * len(posts)  # the site, a source and (mostly) a tag for each story
+
+
+def test_corpus_archives_within_budget(corpus_build: tuple[Path, str]) -> None:
+    out, _ = corpus_build
+    sizes = {f: (out / f).stat().st_size for files in archive_files(out).values() for f in files}
+    assert sizes and max(sizes.values()) <= BUDGET
+
+
+# --- small builds ---------------------------------------------------------------------
+
+
+def write_post(
+    folder: Path,
+    slug: str,
+    when: datetime,
+    *,
+    title: str,
+    url: str,
+    author: str = "",
+    tags: tuple[str, ...] = (),
+    source: str = "",
+    body: str = "<p>body</p>",
+) -> Path:
+    """A post in the scraped-archive format: front matter, marker, link, rule, body."""
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    lines = ["---", "layout: post", f'title: "{title}"', f"date: {stamp}"]
+    if author:
+        lines.append(f"author: {author}")
+    lines.append(f"from: {url}")
+    if tags:
+        lines.append(f"tags: [ {', '.join(tags)} ]")
+    if source:
+        lines.append(f"categories: [ {source} ]")
+    marker = int(when.timestamp() * 1000)
+    lines += [
+        "---",
+        f"<!--{marker}-->",
+        f"[{title}]({url})",
+        "------",
+        "",
+        f"<div>{body}</div>",
+        "",
+    ]
+    path = folder / f"{when:%Y-%m-%d}-{slug}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def feedpub_build(posts: Path, out: Path, *extra: str) -> tuple[int, int]:
+    """Build with a cache beside `out`; (files written, files in all)."""
+    code, stdout, stderr = run(
+        "build", str(posts), "--out", str(out), "--site-url", SITE, "--cache",
+        str(out.parent / "cache"), "--quiet", *extra,
+    )  # fmt: skip
+    assert code == 0, stderr
+    m = WROTE.search(stdout)
+    assert m, stdout
+    return int(m[1]), int(m[2])
+
+
+def test_crowded_month_is_split_into_linked_parts(tmp_path: Path) -> None:
+    """A low budget splits April's 20 posts into parts, oldest first, all linked."""
+    posts = tmp_path / "posts"
+    (posts).mkdir()
+    (posts / "feedpub.toml").write_text("feed_bytes = 9000\n", encoding="utf-8")
+    for i in range(20):
+        when = datetime(2021, 4, 1 + i, 8, tzinfo=UTC)
+        write_post(posts / "_posts", f"april-{i}", when, title=f"April {i}",
+                   url=f"https://example.com/april/{i}", source="Src", tags=("T",))  # fmt: skip
+    for month in (3, 5):
+        when = datetime(2021, month, 10, 8, tzinfo=UTC)
+        write_post(posts / "_posts", f"m{month}", when, title=f"Month {month}",
+                   url=f"https://example.com/m/{month}", source="Src")  # fmt: skip
+    out = tmp_path / "public"
+    feedpub_build(posts, out)
+    found = archive_files(out)
+    site = sorted(found[""], key=_month_and_part)
+    april = [f for f in site if "/2021-04" in f]
+    assert site[0] == "archive/2021-03.xml" and site[-1] == "archive/2021-05.xml"
+    assert len(april) >= 3
+    assert april == ["archive/2021-04.xml"] + [
+        f"archive/2021-04.{n}.xml" for n in range(2, len(april) + 1)
+    ]
+    assert sorted(found["sources/src"], key=_month_and_part) == [f"sources/src/{f}" for f in site]
+    assert sorted(found["tags/t"], key=_month_and_part) == [f"tags/t/{f}" for f in april]
+    assert "authors" not in {f.split("/")[0] for f in found}
+    for folder, files in found.items():
+        assert chain_problems(out, folder, files) == []
+        for rel in files:
+            assert check_atom(out / rel) + check_feedparser(out / rel) == []
+            assert (out / rel).stat().st_size <= 9000
+    # Oldest first: the parts hold April's posts in order, newest first within each.
+    ids = [i for rel in april for i in reversed(read_doc(out, rel).ids)]
+    assert ids == [f"https://example.com/april/{i}" for i in range(20)]
+
+
+def test_archive_parts_with_big_entries_stay_within_budget(tmp_path: Path) -> None:
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    (posts / "feedpub.toml").write_text("feed_bytes = 20000\n", encoding="utf-8")
+    for i in range(8):  # 8 entries of ~3.2 KB (a 1,000-character CJK title) in one part
+        when = datetime(2021, 4, 1 + i, 8, tzinfo=UTC)
+        write_post(posts / "_posts", f"long-{i}", when, title=f"{i}" + "长" * 1000,
+                   url=f"https://example.com/long/{i}", source="Src")  # fmt: skip
+    out = tmp_path / "public"
+    feedpub_build(posts, out)
+    sizes = {f: (out / f).stat().st_size for files in archive_files(out).values() for f in files}
+    assert sizes and max(sizes.values()) <= 20000, sizes
+
+
+# --- incremental rebuilds ------------------------------------------------------------
+
+# Four months of one source folder of the corpus: 2020-09 .. 2020-12, about 300 posts.
+MONTHS = ("2020-09", "2020-10", "2020-11", "2020-12")
+OLD_MONTH = "2020-10"  # neither the oldest nor the newest
+
+
+def copy_months(corpus: Path, posts: Path) -> int:
+    archived = corpus / "society" / "archived"
+    n = 0
+    for folder in sorted(archived.iterdir()):
+        if folder.is_dir() and folder.name[:7] in MONTHS:
+            shutil.copytree(folder, posts / "archived" / folder.name)
+            n += sum(1 for _ in folder.iterdir())
+    return n
+
+
+@pytest.fixture
+def society(corpus: Path, tmp_path: Path) -> Path:
+    posts = tmp_path / "posts"
+    n = copy_months(corpus, posts)
+    assert 250 <= n <= 400
+    return posts
+
+
+@pytest.mark.parametrize("limit", [1000, 50])
+def test_new_post_in_old_month_touches_only_its_month(society: Path, limit: int) -> None:
+    """Adding one post rewrites its feeds' current documents (where it shows) and the
+    archive document of its month, plus index.html's counts; nothing else."""
+    (society / "feedpub.toml").write_text(f"limit = {limit}\n", encoding="utf-8")
+    settings = config.load(society, None, url=SITE)
+    raws, _ = build.collect(society, society / ".none", settings)
+    before_posts = normalizer.normalize(raws, settings).posts
+    months = Counter(f"{p.published.astimezone(UTC):%Y-%m}" for p in before_posts)
+    assert set(MONTHS) <= set(months) and max(months) == MONTHS[-1]
+    # The new post copies the identity of the busiest source's post in the old month.
+    busiest = Counter(s for p in before_posts for s in p.sources).most_common(1)[0][0]
+    model = next(
+        p
+        for p in before_posts
+        if f"{p.published.astimezone(UTC):%Y-%m}" == OLD_MONTH and busiest in p.sources
+    )
+    assert model.author and model.tags
+
+    out = society.parent / "public"
+    feedpub_build(society, out)
+    old_tree, old_stamps = tree(out), stamps(out)
+
+    when = datetime(2020, 10, 15, 12, 0, 0, tzinfo=UTC)
+    write_post(
+        society / "archived" / "2020-10-15", "feedpub-new-story", when, title="A new story",
+        url="https://www.youtube.com/watch?v=feedpub-new-1", author=model.author,
+        tags=model.tags, source=busiest, body="<p>One more story.</p>",
+    )  # fmt: skip
+    raws, _ = build.collect(society, society / ".none", settings)
+    after_posts = normalizer.normalize(raws, settings).posts
+    assert len(after_posts) == len(before_posts) + 1
+    new = next(p for p in after_posts if p.id == "https://www.youtube.com/watch?v=feedpub-new-1")
+    assert f"{new.published.astimezone(UTC):%Y-%m}" == OLD_MONTH
+    feeds, _ = generator.plan(after_posts, settings)
+
+    expected = {"index.html"}  # the entry counts; feeds.opml lists no counts, no dates changed
+    for feed in feeds:
+        if feed.name not in _members(new, feed.kind):
+            continue
+        members = [p.id for p in after_posts if feed.name in _members(p, feed.kind)]
+        if members.index(new.id) < limit:  # the post shows in the current documents
+            expected |= {_feed_file(feed.folder, name) for name in SUBSCRIPTION}
+        if feed.kind != "author":
+            expected.add(_feed_file(feed.folder, f"archive/{OLD_MONTH}.xml"))
+    kinds = {f.kind for f in feeds if f.name in _members(new, f.kind)}
+    assert kinds == {"site", "source", "tag", "author"}
+    if limit == 1000:  # every feed shows every post: all four kinds' current documents
+        n = len([f for f in feeds if f.name in _members(new, f.kind)])
+        assert {"feed.xml", "rss.xml", "feed.json"} <= expected
+        assert len(expected) == 1 + 3 * n + (n - 1)
+
+    written, _ = feedpub_build(society, out)
+    new_tree, new_stamps = tree(out), stamps(out)
+    changed = {f for f in old_tree.keys() | new_tree.keys() if old_tree.get(f) != new_tree.get(f)}
+    assert changed == expected
+    assert written == len(expected)
+    # Every other file, every other month's archive document above all, was not even rewritten.
+    untouched = {f: s for f, s in old_stamps.items() if f not in expected}
+    assert {f: new_stamps[f] for f in untouched} == untouched
+    archives = [f for f in untouched if "/archive/" in f or f.startswith("archive/")]
+    assert len(archives) >= 3 * (len(MONTHS) - 1)  # site, source and tag: the other months
+
+
+def test_month_documents_are_stable(society: Path) -> None:
+    """Nothing changed: a warm rebuild, a rebuild after a touch, and a cold rebuild
+    (no cache) all rewrite nothing."""
+    out = society.parent / "public"
+    written, total = feedpub_build(society, out)
+    assert written == total
+    before = stamps(out)
+    assert len([f for f in before if "archive/" in f]) >= 3 * len(MONTHS)
+    assert feedpub_build(society, out) == (0, total)
+    assert stamps(out) == before
+    # A new mtime on every post defeats the snapshot: each output is planned again.
+    for path in sorted(society.rglob("*.md")):
+        path.touch()
+    assert feedpub_build(society, out) == (0, total)
+    assert stamps(out) == before
+    assert feedpub_build(society, out, "--no-cache") == (0, total)
+    assert stamps(out) == before

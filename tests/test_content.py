@@ -1,0 +1,419 @@
+"""Entry content is clean and safe, and every feed keeps to its byte budget (issue 5).
+
+The HTML a reader renders is checked as a reader would parse it: Atom
+`content type="html"`, RSS `content:encoded` and `description` (RSS readers
+render the description as HTML), JSON Feed `content_html`. Atom `summary` and
+JSON Feed `summary`/`content_text` are plain text by their specs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from html import unescape
+from pathlib import Path
+
+import pytest
+from conftest import POSTS, run
+from lxml import etree
+from lxml import html as lxml_html
+from test_build import check_all
+
+from feedpub import config
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
+MEDIA = "{http://search.yahoo.com/mrss/}thumbnail"
+BUDGET = config.Settings().feed_bytes  # 1,000,000
+URL_ATTRIBUTES = ("href", "src", "srcset", "poster")
+_CONTROLS = re.compile(r"[\x00-\x20\x7f]+")
+_SRCSET_URL = re.compile(r"\s*([^\s,]+)[^,]*,?")
+_HTTP = re.compile(r"https?://[^/\s]", re.I)
+
+
+# --- the checks ---------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    """What was checked, so that no test passes on nothing."""
+
+    entries: int = 0
+    fragments: int = 0  # distinct HTML strings parsed
+    elements: int = 0
+    urls: int = 0
+    problems: list[str] = field(default_factory=list)
+    seen: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _urls(name: str, value: str) -> list[str]:
+    return _SRCSET_URL.findall(value) if name == "srcset" else [value]
+
+
+def html_problems(markup: str, tally: Tally) -> list[str]:
+    """What is unsafe or unresolved in one HTML fragment (cached per distinct string)."""
+    if markup in tally.seen:
+        return tally.seen[markup]
+    found = []
+    low = markup.lower()
+    for tag in ("<script", "<style"):
+        if tag in low:
+            found.append(f"{tag} in the markup")
+    root = lxml_html.fragment_fromstring(markup, create_parent="div") if markup.strip() else None
+    for el in root.iter(etree.Element) if root is not None else ():
+        tally.elements += 1
+        if el.tag in ("script", "style"):
+            found.append(f"<{el.tag}> element")
+        for name, value in el.attrib.items():
+            if name.lower().startswith("on"):
+                found.append(f"<{el.tag} {name}>: event handler")
+            if name.lower() == "style":
+                found.append(f"<{el.tag} style>: inline style")
+            plain = _CONTROLS.sub("", unescape(value)).lower()
+            if plain.startswith(("javascript:", "vbscript:")) or (
+                name in URL_ATTRIBUTES and re.search(r"(?:^|,)(?:javascript|vbscript):", plain)
+            ):
+                found.append(f"<{el.tag} {name}={value!r}>: script URL")
+            if name not in URL_ATTRIBUTES:
+                continue
+            for url in _urls(name, value):
+                tally.urls += 1
+                scheme = _CONTROLS.sub("", unescape(url)).lower()
+                if scheme.startswith("data:"):
+                    if not (el.tag == "img" and name == "src"):
+                        found.append(f"<{el.tag} {name}>: data: URL outside img src")
+                elif name == "href" and scheme.startswith("mailto:"):
+                    pass
+                elif not _HTTP.match(url):
+                    found.append(f"<{el.tag} {name}={url[:80]!r}>: not absolute http(s)")
+    tally.fragments += 1
+    tally.seen[markup] = found
+    return found
+
+
+def _check(where: str, markup: str | None, tally: Tally) -> None:
+    if markup:
+        tally.problems += [f"{where}: {p}" for p in html_problems(markup, tally)]
+
+
+def _check_image(where: str, url: str | None, tally: Tally) -> None:
+    if url is not None and not _HTTP.match(url):
+        tally.problems.append(f"{where}: thumbnail {url[:80]!r} is not absolute http(s)")
+
+
+def check_atom_entries(path: Path, tally: Tally) -> None:
+    for entry in etree.parse(str(path)).getroot().iter(f"{ATOM}entry"):
+        where = f"{path}: {entry.findtext(f'{ATOM}id')}"
+        tally.entries += 1
+        content = entry.find(f"{ATOM}content")
+        if content is not None:
+            assert content.get("type") == "html", where
+            _check(where + " content", content.text, tally)
+        summary = entry.find(f"{ATOM}summary")
+        if summary is not None and summary.get("type", "text") != "text":
+            tally.problems.append(f"{where}: summary of type {summary.get('type')}")
+        thumb = entry.find(MEDIA)
+        _check_image(where, None if thumb is None else thumb.get("url"), tally)
+
+
+def check_rss_items(path: Path, tally: Tally) -> None:
+    for item in etree.parse(str(path)).getroot().iter("item"):
+        where = f"{path}: {item.findtext('guid')}"
+        tally.entries += 1
+        _check(where + " content:encoded", item.findtext(CONTENT), tally)
+        _check(where + " description", item.findtext("description"), tally)
+        thumb = item.find(MEDIA)
+        _check_image(where, None if thumb is None else thumb.get("url"), tally)
+
+
+def check_json_items(path: Path, tally: Tally) -> None:
+    for item in json.loads(path.read_bytes())["items"]:
+        where = f"{path}: {item['id']}"
+        tally.entries += 1
+        _check(where + " content_html", item.get("content_html"), tally)
+        _check_image(where, item.get("image"), tally)
+
+
+CHECKERS = {
+    "feed.xml": check_atom_entries,
+    "rss.xml": check_rss_items,
+    "feed.json": check_json_items,
+}
+
+
+def feed_files(out: Path) -> Iterator[Path]:
+    """Every feed file under `out`: subscription documents and archive documents."""
+    for path in sorted(out.rglob("*")):
+        if path.name in CHECKERS or (path.parent.name == "archive" and path.suffix == ".xml"):
+            yield path
+
+
+@pytest.mark.parametrize(
+    ("markup", "problem"),
+    [
+        ("<p>ok <script>alert(1)</script></p>", "<script"),
+        ("<style>p{}</style><p>ok</p>", "<style"),
+        ('<p onclick="x()">ok</p>', "event handler"),
+        ('<p style="color:red">ok</p>', "inline style"),
+        ('<a href=" JaVa&#x09;script:alert(1)">ok</a>', "script URL"),
+        ('<a title="vbscript:x">ok</a>', "script URL"),
+        ('<a href="data:text/html,hi">ok</a>', "data: URL outside img src"),
+        ('<img srcset="data:image/png;base64,AA 2x">', "data: URL outside img src"),
+        ('<a href="/relative">ok</a>', "not absolute"),
+        ('<img src="//cdn.example.com/a.jpg">', "not absolute"),
+        (
+            '<img src="https://a.example/1.jpg" srcset="https://a.example/2.jpg 2x, b.jpg 3x">',
+            "b.jpg",
+        ),
+        ('<video poster="p.jpg" src="https://a.example/v.mp4"></video>', "not absolute"),
+    ],
+)
+def test_checker_finds_what_it_looks_for(markup: str, problem: str) -> None:
+    """The corpus test is only as good as `html_problems`: it must see each kind of junk."""
+    assert any(problem in p for p in html_problems(markup, Tally())), markup
+
+
+def test_checker_passes_clean_markup() -> None:
+    markup = (
+        '<p>ok <a href="https://a.example/x?a=1&amp;b=2">x</a> <a href="mailto:a@b.example">m</a>'
+        '<img src="data:image/png;base64,AAAA" alt="">'
+        '<img src="https://a.example/1.jpg" srcset="https://a.example/1.jpg 1x, '
+        'https://a.example/2.jpg 2x"></p>'
+    )
+    tally = Tally()
+    assert html_problems(markup, tally) == []
+    assert tally.urls == 6
+
+
+# --- the corpus -----------------------------------------------------------------------
+
+
+def test_corpus_content_is_clean(corpus_build: tuple[Path, str]) -> None:
+    out, _ = corpus_build
+    tally = Tally()
+    for path in out.rglob("*"):
+        if path.name in CHECKERS:
+            CHECKERS[path.name](path, tally)
+    assert tally.problems == []
+    # 366 feeds x 3 formats of up to 50 entries (23,925), 4,491 distinct bodies and
+    # descriptions with 90,749 elements and 11,895 URLs: the test cannot pass on nothing.
+    assert tally.entries > 20_000
+    assert tally.fragments > 3_000
+    assert tally.elements > 50_000
+    assert tally.urls > 8_000
+
+
+def test_corpus_feeds_within_budget(corpus_build: tuple[Path, str]) -> None:
+    out, _ = corpus_build
+    sizes = {p.relative_to(out).as_posix(): p.stat().st_size for p in feed_files(out)}
+    assert len(sizes) > 4000  # 366 feeds x 3 files, and the archive documents
+    assert {f: n for f, n in sizes.items() if n > BUDGET} == {}
+    # Some feeds fill their budget: the limit is really reached, not just never approached.
+    assert max(sizes.values()) > BUDGET * 0.9
+
+
+ESCAPED = (
+    '---\ntitle: "Escaped markup"\ndate: 2021-04-10T08:00:00Z\n'
+    "from: https://example.com/a/1\ncategories: [ Src ]\n---\n"
+    "<p>Type &lt;script&gt;alert(1)&lt;/script&gt; or "
+    "&lt;img src=x onerror=alert(2)&gt; in the box.</p>\n"
+)
+
+
+@pytest.fixture
+def escaped(tmp_path: Path) -> Path:
+    """A post whose text *shows* markup: `&lt;script&gt;` in the body."""
+    posts = tmp_path / "posts" / "_posts"
+    posts.mkdir(parents=True)
+    (posts / "2021-04-10-escaped.md").write_text(ESCAPED, encoding="utf-8")
+    out = tmp_path / "public"
+    code, _, stderr = run("build", str(posts.parent), "--out", str(out), "--no-cache")
+    assert code == 0, stderr
+    return out
+
+
+def test_text_showing_markup_stays_text(escaped: Path) -> None:
+    entry = etree.parse(str(escaped / "feed.xml")).getroot().find(f"{ATOM}entry")
+    assert entry is not None
+    # Atom: the summary is text, the content escaped once more; both stay text.
+    assert entry.findtext(f"{ATOM}summary", "").startswith("Type <script>alert(1)")
+    assert html_problems(entry.findtext(f"{ATOM}content", ""), Tally()) == []
+    item = etree.parse(str(escaped / "rss.xml")).getroot().find("channel/item")
+    assert item is not None
+    assert html_problems(item.findtext(CONTENT, ""), Tally()) == []
+    (it,) = json.loads((escaped / "feed.json").read_bytes())["items"]
+    assert html_problems(it["content_html"], Tally()) == []
+    assert it["summary"].startswith("Type <script>alert(1)")  # JSON Feed: plain text
+
+
+def test_text_showing_markup_stays_text_in_rss_description(escaped: Path) -> None:
+    item = etree.parse(str(escaped / "rss.xml")).getroot().find("channel/item")
+    assert item is not None
+    assert html_problems(item.findtext("description", ""), Tally()) == []
+
+
+# --- the seed-style sample post -----------------------------------------------------------
+
+SEED_ID = "https://www.zaobao.com/realtime/singapore/story20210410-1138410"
+IMAGE = "https://static.zaobao.com/s3fs-public/2021/04/vaccine.jpg"
+LINK = "https://www.zaobao.com/realtime/singapore/story20210409-1138100"
+PARAGRAPHS = (
+    "卫生部今天宣布，45岁以上的居民从下周起可预约接种疫苗。",
+    "卫生部长说，疫苗供应稳定，接种中心将延长开放时间。",
+    "当局也呼吁已预约的居民按时出席。",
+    "截至昨天，已有逾百万人完成两剂接种。",
+)
+JUNK = (
+    *("dfp-ad", "innity", "imu", "subscribe", "promo", "freemium", "lazyload", "data:"),
+    *("style", "onclick", "track(", "<script", "datalayer", "pixel.example.com", "t.gif"),
+)
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("sample") / "public"
+    code, _, stderr = run("build", str(POSTS), "--out", str(out), "--no-cache")
+    assert code == 0, stderr
+    return out
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    thumbnail: str | None
+
+
+def seed_entries(out: Path, folder: str) -> dict[str, Rendered]:
+    """The seed post in each format of the feed in `folder`."""
+    found = {}
+    atom = etree.parse(str(out / folder / "feed.xml")).getroot()
+    for entry in atom.iter(f"{ATOM}entry"):
+        if entry.findtext(f"{ATOM}id") == SEED_ID:
+            thumb = entry.find(MEDIA)
+            found["atom"] = Rendered(
+                entry.findtext(f"{ATOM}content", ""), None if thumb is None else thumb.get("url")
+            )
+    rss = etree.parse(str(out / folder / "rss.xml")).getroot()
+    for item in rss.iter("item"):
+        if item.findtext("guid") == SEED_ID:
+            thumb = item.find(MEDIA)
+            found["rss"] = Rendered(
+                item.findtext(CONTENT, ""), None if thumb is None else thumb.get("url")
+            )
+    for it in json.loads((out / folder / "feed.json").read_bytes())["items"]:
+        if it["id"] == SEED_ID:
+            found["json"] = Rendered(it.get("content_html", ""), it.get("image"))
+    return found
+
+
+@pytest.mark.parametrize("folder", ["", "sources/联合早报"])
+def test_seed_post_renders_cleanly(sample: Path, folder: str) -> None:
+    rendered = seed_entries(sample, folder)
+    assert set(rendered) == {"atom", "rss", "json"}
+    for fmt, entry in rendered.items():
+        low = entry.html.lower()
+        assert [j for j in JUNK if j in low] == [], fmt
+        assert html_problems(entry.html, Tally()) == [], fmt
+        root = lxml_html.fragment_fromstring(entry.html, create_parent="div")
+        # The lazy image is woken, absolute and https; the promo image and the pixel are gone.
+        images = [dict(img.attrib) for img in root.iter("img")]
+        assert images == [{"src": IMAGE, "alt": "接种中心"}], fmt
+        assert entry.thumbnail == IMAGE, fmt
+        # The relative link resolves against the post's `from:` URL.
+        links = [(a.get("href"), a.text_content()) for a in root.iter("a")]
+        assert links == [(LINK, "按时出席")], fmt
+        # Every paragraph of text survives, in order, each in its own <p>.
+        texts = [p.text_content().strip() for p in root.iter("p")]
+        assert texts == list(PARAGRAPHS), fmt
+    summary = etree.parse(str(sample / folder / "feed.xml")).getroot()
+    entry = next(e for e in summary.iter(f"{ATOM}entry") if e.findtext(f"{ATOM}id") == SEED_ID)
+    assert entry.findtext(f"{ATOM}summary", "").startswith(PARAGRAPHS[0])
+
+
+# --- the byte budget ------------------------------------------------------------------------
+
+POSTS_N = 12
+BIG_BUDGET = 20_000
+
+
+def big_post(folder: Path, n: int) -> None:
+    """A post of ~3.5 KB of text; the last paragraph says which post it ends."""
+    when = datetime(2021, 4, 1, 8, tzinfo=UTC) + timedelta(days=n)
+    words = " ".join(f"word{n}x{i}" for i in range(40))
+    body = "".join(f"<p>Paragraph {i} of post {n}: {words}.</p>" for i in range(8))
+    body += f"<p>The end of post {n}.</p>"
+    url = f"https://example.com/big/{n}"
+    (folder / f"{when:%Y-%m-%d}-big-{n}.md").write_text(
+        f'---\ntitle: "Big post {n}"\ndate: {when:%Y-%m-%dT%H:%M:%S}Z\nauthor: Writer\n'
+        f"from: {url}\ntags: [ Heavy ]\ncategories: [ Big ]\n---\n"
+        f"<!--{int(when.timestamp() * 1000)}-->\n[Big post {n}]({url})\n------\n\n"
+        f"<div>{body}</div>\n",
+        encoding="utf-8",
+    )
+
+
+def _full_prefix(flags: list[bool]) -> int:
+    """How many leading entries are full, asserting that no later one is."""
+    k = flags.index(False) if False in flags else len(flags)
+    assert flags == [True] * k + [False] * (len(flags) - k), flags
+    return k
+
+
+def test_byte_budget_shrinks_older_entries_to_summaries(tmp_path: Path) -> None:
+    posts = tmp_path / "posts"
+    (posts / "_posts").mkdir(parents=True)
+    (posts / "feedpub.toml").write_text(f"feed_bytes = {BIG_BUDGET}\n", encoding="utf-8")
+    for n in range(POSTS_N):
+        big_post(posts / "_posts", n)
+    out = tmp_path / "public"
+    code, _, stderr = run("build", str(posts), "--out", str(out), "--no-cache")
+    assert code == 0, stderr
+    assert check_all(out) == []
+    files = list(feed_files(out))
+    # Site, source, tag and author feeds, and April's archive (site, source, tag):
+    # archive entries carry no body, so twelve fit in one document.
+    assert len(files) == 4 * 3 + 3
+    assert {p.relative_to(out).as_posix(): p.stat().st_size for p in files if
+            p.stat().st_size > BIG_BUDGET} == {}  # fmt: skip
+    newest_first = [f"https://example.com/big/{n}" for n in reversed(range(POSTS_N))]
+    for folder in ("", "sources/big", "tags/heavy", "authors/writer"):
+        # Atom: content on the newest entries only; a summary on every one.
+        atom = etree.parse(str(out / folder / "feed.xml")).getroot().findall(f"{ATOM}entry")
+        assert [e.findtext(f"{ATOM}id") for e in atom] == newest_first  # none dropped
+        assert all(e.find(f"{ATOM}summary") is not None for e in atom)
+        k = _full_prefix([e.find(f"{ATOM}content") is not None for e in atom])
+        assert 1 <= k < POSTS_N, folder
+        for e in atom[:k]:  # full means all of it
+            n = e.findtext(f"{ATOM}id", "").rsplit("/", 1)[1]
+            assert f"The end of post {n}." in e.findtext(f"{ATOM}content", "")
+        # RSS: content:encoded likewise; a description on every item.
+        rss = etree.parse(str(out / folder / "rss.xml")).getroot().findall("channel/item")
+        assert [i.findtext("guid") for i in rss] == newest_first
+        assert all(i.find("description") is not None for i in rss)
+        k = _full_prefix([i.find(CONTENT) is not None for i in rss])
+        assert 1 <= k < POSTS_N, folder
+        # JSON Feed: content_html on the newest, content_text (the summary) on the others.
+        items = json.loads((out / folder / "feed.json").read_bytes())["items"]
+        assert [i["id"] for i in items] == newest_first
+        k = _full_prefix(["content_html" in i for i in items])
+        assert 1 <= k < POSTS_N, folder
+        assert all("content_text" not in i for i in items[:k])
+        assert all(i["content_text"] == i["summary"] != "" for i in items[k:])
+
+
+def test_byte_budget_holds_with_a_long_description(tmp_path: Path) -> None:
+    posts = tmp_path / "posts"
+    (posts / "_posts").mkdir(parents=True)
+    (posts / "feedpub.toml").write_text(
+        f'feed_bytes = {BIG_BUDGET}\ndescription = "{"x" * 8000}"\n', encoding="utf-8"
+    )
+    for n in range(POSTS_N):
+        big_post(posts / "_posts", n)
+    out = tmp_path / "public"
+    code, _, stderr = run("build", str(posts), "--out", str(out), "--no-cache")
+    assert code == 0, stderr
+    sizes = {p.relative_to(out).as_posix(): p.stat().st_size for p in feed_files(out)}
+    assert {f: n for f, n in sizes.items() if n > BIG_BUDGET} == {}
