@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat as stat_module
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -110,10 +111,10 @@ def parallel_map(
 
 
 def _read_one(
-    root: Path, max_bytes: int, path: str, known: collector.Read | None
+    root: Path, max_bytes: int, path: str, size: int, known: collector.Read | None
 ) -> collector.Read:
     """The cached reading of `path` if its content hash is unchanged, else a fresh one."""
-    if known is not None and known.post is not None:
+    if known is not None and known.post is not None and 0 <= size <= max_bytes:
         try:
             data = (root / path).read_bytes()
         except OSError:
@@ -124,9 +125,9 @@ def _read_one(
 
 
 def _read_chunk(
-    root: Path, max_bytes: int, items: Sequence[tuple[str, collector.Read | None]]
+    root: Path, max_bytes: int, items: Sequence[tuple[str, int, collector.Read | None]]
 ) -> list[collector.Read]:
-    return [_read_one(root, max_bytes, path, known) for path, known in items]
+    return [_read_one(root, max_bytes, path, size, known) for path, size, known in items]
 
 
 def scan(posts: Path, skip: tuple[Path, ...]) -> dict[str, Stat]:
@@ -134,10 +135,11 @@ def scan(posts: Path, skip: tuple[Path, ...]) -> dict[str, Stat]:
     stats = {}
     for path in collector.walk(posts, skip):
         try:
-            st = os.stat(posts / path)
-            stats[path] = (st.st_size, st.st_mtime_ns)
+            st = os.stat(os.path.join(posts, path))
         except OSError:
-            stats[path] = (-1, -1)  # read_file reports it
+            st = None
+        regular = st is not None and stat_module.S_ISREG(st.st_mode)
+        stats[path] = (st.st_size, st.st_mtime_ns) if st and regular else (-1, -1)
     return stats
 
 
@@ -157,14 +159,14 @@ def read_all(
     todo = []
     for path, stat in stats.items():
         old = index.get(path)
-        if old is not None and old[0] == stat:
+        if old is not None and old[0] == stat and stat[0] >= 0:
             fresh[path] = old
         else:
-            todo.append((path, old[1] if old else None))
+            todo.append((path, stat[0], old[1] if old else None))
     reads = parallel_map(
         partial(_read_chunk, posts, settings.max_bytes), todo, jobs, progress, "read"
     )
-    for (path, _), read in zip(todo, reads, strict=True):
+    for (path, _, _), read in zip(todo, reads, strict=True):
         fresh[path] = (stats[path], read)
     return {path: fresh[path] for path in stats}
 
@@ -297,6 +299,7 @@ def _build(options: Options, store: Cache, progress: Progress | None) -> Summary
         if options.strict and any(p.severity != "info" for p in last.problems):
             raise StrictFailure("problems found and --strict is set; no feed was written")
         return replace(last, written=(), unchanged=tuple(sorted(last.written + last.unchanged)))
+    writer.remove_stale_temps_under(out)  # left by a killed build
     index = read_all(posts, stats, store.get("index") or {}, settings, options.jobs, progress)
     reads = [read for _, read in index.values()]
     problems = [p for r in reads for p in r.problems]

@@ -150,7 +150,8 @@ def build(
     typer.echo(
         f"Done: read {summary.posts_read} posts ({summary.entries} entries), "
         f"{summary.feeds} feeds, wrote {len(summary.written)} of {files} files, "
-        f"{_problem_counts(summary.problems)} in {summary.seconds:.2f} seconds."
+        f"{_problem_counts(summary.problems)} in {summary.seconds:.2f} seconds.",
+        err=fmt == "json",  # so that stdout holds the JSON alone
     )
 
 

@@ -18,7 +18,7 @@ import os
 import re
 import stat
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -108,6 +108,9 @@ _BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
 )
 
 
+_BOM_PREFIXES = tuple(bom for bom, _ in _BOMS)
+
+
 @dataclass(frozen=True)
 class Decoded:
     text: str  # LF line endings, no BOM
@@ -182,7 +185,7 @@ def read_file(root: Path, path: str, max_bytes: int) -> Read:
 
 def parse(path: str, data: bytes) -> Read:
     """Parse a post's bytes. Pure, and never raises: the fuzz tests call it on any bytes."""
-    if b"\x00" in data[:BINARY_PROBE] and not data.startswith(tuple(b for b, _ in _BOMS)):
+    if data.find(b"\x00", 0, BINARY_PROBE) >= 0 and not data.startswith(_BOM_PREFIXES):
         return Read(None, (Problem(path, 1, 0, "FP003", "binary file (NUL bytes); skipped"),))
     decoded = decode_bytes(data)
     text = decoded.text
@@ -230,18 +233,35 @@ class FrontMatter:
 
 
 class _Loader(yaml.CSafeLoader):
-    """The C loader, but a timestamp YAML cannot build (2021-13-45) stays text,
-    so the date is reported where it is instead of the whole post failing."""
+    """The C loader, but a scalar YAML cannot build (`2021-13-45`, `!!int abc`) stays
+    text, so the value is reported where it is instead of the whole post failing."""
 
 
-def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-    try:
-        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)  # type: ignore[arg-type]
-    except (ValueError, OverflowError):
-        return loader.construct_scalar(node)  # type: ignore[arg-type]
+# What PyYAML's scalar constructors raise on values their tag does not fit.
+_CONSTRUCT_ERRORS = (ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError)
 
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+def _lenient(
+    construct: Callable[[yaml.constructor.SafeConstructor, yaml.ScalarNode], Any],
+) -> Callable[[_Loader, yaml.Node], Any]:
+    def lenient(loader: _Loader, node: yaml.Node) -> Any:
+        if not isinstance(node, yaml.ScalarNode):  # `!!int [a]`: let PyYAML refuse it
+            return loader.construct_scalar(node)  # type: ignore[arg-type]
+        try:
+            return construct(loader, node)
+        except _CONSTRUCT_ERRORS:
+            return loader.construct_scalar(node)
+
+    return lenient
+
+
+for _tag, _construct in (
+    ("timestamp", yaml.constructor.SafeConstructor.construct_yaml_timestamp),
+    ("int", yaml.constructor.SafeConstructor.construct_yaml_int),
+    ("float", yaml.constructor.SafeConstructor.construct_yaml_float),
+    ("bool", yaml.constructor.SafeConstructor.construct_yaml_bool),
+):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _lenient(_construct))
 
 # Errors found at the end of something left open (a quote, a bracket, a key
 # without its colon): the line that opened it is the one to fix.
@@ -284,6 +304,30 @@ def _yaml_error(path: str, source: str, e: yaml.YAMLError) -> Problem:
     return Problem(path, line, col, "FP101", f"invalid YAML: {reason}; post skipped")
 
 
+MAX_DEPTH = 100  # YAML nesting: libyaml's C composer recurses and overflows the C stack
+_NESTING = re.compile(r"[\[{]|(?:^|\s)[-?](?:\s|$)")
+
+
+def _too_deep(source: str) -> tuple[int, int] | None:
+    """Where the YAML nests more than MAX_DEPTH levels deep (line, column), if it does.
+
+    Reads the YAML's events only (libyaml's parser keeps its own stack, so any
+    depth is safe there), and only when there are enough brackets and dashes
+    for it to matter."""
+    if len(_NESTING.findall(source)) <= MAX_DEPTH:
+        return None
+    depth = 0
+    for event in yaml.parse(source, Loader=yaml.CSafeLoader):
+        if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                return (mark.line + 2, mark.column + 1) if mark is not None else (2, 0)
+        elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+            depth -= 1
+    return None
+
+
 def _front_matter(path: str, text: str, problems: list[Problem]) -> FrontMatter:
     """The front matter as a dict, where its keys are, and where the body starts."""
     lines = text.split("\n", FRONT_MATTER_LINES)  # front matter is short: don't split bodies
@@ -305,12 +349,21 @@ def _front_matter(path: str, text: str, problems: list[Problem]) -> FrontMatter:
         return FrontMatter(meta, keys, end + 1, True)
     source = _YAML_BREAKS.sub(" ", "\n".join(block))
     try:
+        deep = _too_deep(source)
+        if deep:
+            msg = f"invalid YAML: nested more than {MAX_DEPTH} levels deep; post skipped"
+            problems.append(Problem(path, deep[0], deep[1], "FP101", msg))
+            return FrontMatter(None, keys, 0, True)
         loaded = yaml.load(source, Loader=_Loader)
     except yaml.YAMLError as e:
         problems.append(_yaml_error(path, source, e))
         return FrontMatter(None, keys, 0, True)
     except RecursionError:
         msg = "invalid YAML: nested too deeply to read; post skipped"
+        problems.append(Problem(path, 2, 0, "FP101", msg))
+        return FrontMatter(None, keys, 0, True)
+    except _CONSTRUCT_ERRORS as e:  # a constructor PyYAML has no guard for
+        msg = f"invalid YAML value ({type(e).__name__}: {e}); post skipped"
         problems.append(Problem(path, 2, 0, "FP101", msg))
         return FrontMatter(None, keys, 0, True)
     if loaded is None:
@@ -431,22 +484,27 @@ class _Fields:
         """Tags or categories as a clean tuple, whatever shape the YAML gave them."""
         if value is None:
             return ()
-        items: list[Any]
         if isinstance(value, list | tuple):
-            items = list(value)
-            bad = [x for x in items if not isinstance(x, str) or not x.strip()]
+            names = self._clean(key, value)
+            bad = [x for x in value if not isinstance(x, str) or not x.strip()]
             if bad:
-                kinds = sorted({"empty" if _empty(x) else _kind(x) for x in bad})
-                msg = f"`{key}` has {len(bad)} {'/'.join(kinds)} item(s)"
-                dropped = sum(1 for x in bad if _empty(x) or isinstance(x, list | dict))
-                self.report(key, "FP106", msg + (f"; {dropped} dropped" if dropped else ""))
-        elif isinstance(value, str):
-            items = value.split(",") if "," in value else value.split()
+                kinds = ", ".join(sorted({"empty" if _empty(x) else _kind(x) for x in bad}))
+                dropped = sum(1 for x in bad if _empty(x) or isinstance(x, list | tuple | dict))
+                msg = f"`{key}` has {len(bad)} item(s) that are not names ({kinds})"
+                kept = f"{len(bad) - dropped} kept as text" if len(bad) > dropped else ""
+                done = "; ".join(x for x in (f"{dropped} dropped" if dropped else "", kept) if x)
+                self.report(key, "FP106", f"{msg}: {done}; read as {list(names)!r}")
+            return names
+        if isinstance(value, str):
             shape = "comma-separated text" if "," in value else "text, not a list"
-            self.report(key, "FP106", f"`{key}` is {shape}; read as {len(items)} name(s)")
+            names = self._clean(key, value.split(",") if "," in value else value.split())
         else:
-            items = [value]
-            self.report(key, "FP106", f"`{key}` is a {_kind(value)}, not a list of names")
+            shape = f"a {_kind(value)}, not a list"
+            names = self._clean(key, [value])
+        self.report(key, "FP106", f"`{key}` is {shape}; read as {list(names)!r}")
+        return names
+
+    def _clean(self, key: str, items: Iterable[Any]) -> tuple[str, ...]:
         names = (self.text(key, x) for x in items)
         return tuple(dict.fromkeys(n for n in names if n))
 

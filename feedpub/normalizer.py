@@ -29,6 +29,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
+from operator import attrgetter
 from typing import NamedTuple
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -191,16 +192,16 @@ def _find_shifts(parsed: list[_Parsed]) -> dict[_Key, ShiftFound]:
     dates, never markers, so a rewritten archive finds the same shifts.
     """
     pairs: dict[_Key, list[tuple[datetime, datetime, str]]] = defaultdict(list)
-    timed: dict[_Key, list[tuple[datetime, str]]] = defaultdict(list)
     for p in parsed:
         marker, stamp = p.marker, p.stamp
-        if not isinstance(marker, datetime) or not timestamps.plausible(marker):
-            continue
-        key = (p.source, _month(marker))
-        story = p.ident or p.raw.path
-        timed[key].append((marker, story))
-        if stamp is not None and marker > stamp.when and timestamps.plausible(stamp.when):
-            pairs[key].append((marker, stamp.when, story))
+        if (
+            isinstance(marker, datetime)
+            and stamp is not None
+            and marker > stamp.when
+            and timestamps.plausible(marker)
+            and timestamps.plausible(stamp.when)
+        ):
+            pairs[(p.source, _month(marker))].append((marker, stamp.when, p.ident or p.raw.path))
     found = {}
     for key in sorted(pairs):
         shift = timestamps.detect_shift(
@@ -211,7 +212,11 @@ def _find_shifts(parsed: list[_Parsed]) -> dict[_Key, ShiftFound]:
         ahead = [(m, s) for m, d, s in pairs[key] if timestamps.lead_hours(m, d) == shift.hours]
         first, last = min(ahead)[0], max(ahead)[0]
         stories = {s for _, s in ahead}
-        in_span = {s for m, s in timed[key] if first <= m <= last}
+        in_span = {
+            p.ident or p.raw.path
+            for p in parsed
+            if p.source == key[0] and isinstance(p.marker, datetime) and first <= p.marker <= last
+        }
         if len(stories) < MIN_SHIFT_SHARE * len(in_span):
             continue
         source, (year, month) = key
@@ -275,7 +280,7 @@ _ZERO = timedelta(0)
 
 
 def _marker_line(raw: RawPost) -> int:
-    return max(raw.body_line - 1, 1)
+    return raw.marker_line or max(raw.body_line - 1, 1)
 
 
 def _bad_marker(raw: RawPost, what: str, problems: list[Problem]) -> None:
@@ -320,11 +325,17 @@ def _note(
         problems.append(Problem(path, line, 0, "FP307", msg))
 
 
-def _age(t: Timed) -> tuple[datetime, str, str, str]:
+def _age(t: Timed) -> tuple[object, ...]:
     """Oldest first: by resolved time, then file name (it starts with the scraper's
-    date), then content; the path comes last, so moving a copy between `_posts/`
-    and `archived/` does not change which copy is the latest."""
-    return (t.when, t.raw.path.rpartition("/")[2], t.raw.digest, t.raw.path)
+    date), then what the copy says. Not the raw date or the file's bytes, which
+    `normalize --write` changes, and the folder only as the very last resort, so
+    neither a rewrite nor moving a copy between `_posts/` and `archived/` changes
+    which copy is the latest."""
+    raw = t.raw
+    return (
+        t.when, raw.path.rpartition("/")[2], raw.title, raw.body_digest, raw.author,
+        raw.url, raw.categories, raw.tags, raw.path,
+    )  # fmt: skip
 
 
 def _merge(copies: list[Timed], ctx: _Context) -> Post:
@@ -394,15 +405,16 @@ def normalize(raws: Iterable[RawPost], settings: Settings) -> Result:
 
 def _normalize(raws: Iterable[RawPost], settings: Settings) -> Result:
     ctx = _Context(settings)
-    ordered = sorted(raws, key=lambda r: (r.path, r.digest))
+    ordered = sorted(raws, key=attrgetter("path", "digest"))
     parsed = [ctx.parse(raw) for raw in ordered]
     problems: list[Problem] = []
     shifts = _find_shifts(parsed) if settings.shift != "off" else {}
     for found in shifts.values():
         msg = (
             f"source {found.source!r} in {found.month}: markers run {found.hours} h ahead of "
-            f"the fetch times ({found.count} of {found.total} posts fetched before their "
-            f"marker; {found.stories} of {found.span_stories} stories from "
+            f"the fetch times ({found.count} of {found.total} posts fetched over "
+            f"{MIN_SHIFT_HOURS - 1} h before their marker; {found.stories} of "
+            f"{found.span_stories} stories from "
             f"{timestamps.format_iso(found.first)} to {timestamps.format_iso(found.last)})"
             + ("; corrected" if settings.shift == "correct" else "; not corrected (shift = detect)")
         )

@@ -66,7 +66,11 @@ CODES: dict[str, tuple[str, Severity, str]] = {
     "FP302": ("no-date", "error", "add a `date:` or name the file YYYY-MM-DD-title.md"),
     "FP303": ("marker-after-fetch", "info", ""),
     "FP304": ("nan-marker", "info", ""),
-    "FP305": ("source-shifted", "warning", 'set `shift = "correct"` or fix the source\'s zone'),
+    "FP305": (
+        "source-shifted",
+        "warning",
+        "check the source's feed; `shift` in feedpub.toml is correct, detect or off",
+    ),
     "FP306": ("marker-invalid", "warning", "make the `<!--N-->` marker epoch milliseconds"),
     "FP307": (
         "naive-date",

@@ -34,7 +34,9 @@ from datetime import UTC, datetime
 from . import collector, timestamps
 from .collector import RawPost
 from .normalizer import Result, Timed
-from .problems import Problem
+from .problems import CODES, Problem
+
+_RANK = {"error": 0, "warning": 1, "info": 2}
 
 
 @dataclass(frozen=True)
@@ -116,10 +118,15 @@ def plan(
     timed_paths = {t.raw.path for t in result.resolved}
     raws = list(raws)
     read_paths = {r.path for r in raws}
-    for problem in unread:
-        if problem.path not in read_paths and problem.severity == "error":
-            msg = f"could not be read ({problem.code} {problem.name}: {problem.message})"
-            skipped.append(Skip(problem.path, problem.line, msg))
+    worst: dict[str, Problem] = {}
+    for problem in unread:  # a file the collector skipped: its worst problem says why
+        if problem.path not in read_paths and problem.code in CODES:
+            known = worst.get(problem.path)
+            if known is None or _RANK[problem.severity] < _RANK[known.severity]:
+                worst[problem.path] = problem
+    for problem in worst.values():
+        msg = f"not read as a post ({problem.code} {problem.name}: {problem.message})"
+        skipped.append(Skip(problem.path, problem.line, msg))
     for raw in raws:
         if raw.path not in timed_paths:
             skipped.append(Skip(raw.path, raw.date_line or 1, "no usable time (FP302)"))
@@ -155,7 +162,9 @@ def plan(
 _EOL = re.compile(rb"\r\n|\r|\n")
 _DATE_LINE = re.compile(
     rb"""(?P<key>date:[ \t]*)
-    (?: "(?P<dq>[^"\\\r\n]*)" | '(?P<sq>[^'\r\n]*)' | (?P<plain>[^\s#"'][^\r\n#]*?|) )
+    (?: "(?P<dq>[^"\\\r\n]*)"
+      | '(?P<sq>[^'\r\n]*)'
+      | (?P<plain>[^\s#"'|>&*!%@`\[\]{},][^\r\n#]*?|) )  # not a YAML indicator
     (?P<rest>[ \t]*(?:\#[^\r\n]*)?)""",
     re.VERBOSE,
 )

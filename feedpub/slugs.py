@@ -41,8 +41,9 @@ def slugify(name: str) -> str:
         text = f"{cut.rstrip('-.')}-{_short_hash(name)}"
     if not text:
         return f"_{_short_hash(name)}"
-    if text.split(".")[0] in _RESERVED:
-        text = f"{text}-"
+    stem, dot, rest = text.partition(".")
+    if stem in _RESERVED:  # Windows reserves `nul` and `nul.txt` alike
+        text = f"{stem}-{dot}{rest}"
     return text
 
 

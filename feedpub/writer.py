@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -63,21 +64,24 @@ def write_file(path: Path, data: bytes) -> bool:
 
     The bytes go to a temporary file in the same folder that is then renamed
     over the old one, so a reader (or a build killed at any point) sees the
-    old file or the new one, never a truncated one. Temporary files that
-    killed builds left in the same folder are removed first.
+    old file or the new one, never a truncated one. A rewritten file keeps
+    its permissions. (`remove_stale_temps_under` clears what killed builds left.)
     """
-    remove_stale_temps([path.parent])
     try:
         try:
-            if path.stat().st_size == len(data) and path.read_bytes() == data:
+            st = path.stat()
+            if st.st_size == len(data) and path.read_bytes() == data:
                 return False
+            mode: int | None = stat.S_IMODE(st.st_mode)
         except FileNotFoundError:
-            pass
+            mode = None
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = _temp_name(path)
         try:
             with open(tmp, "wb") as f:
                 f.write(data)
+            if mode is not None:
+                os.chmod(tmp, mode)
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
@@ -117,6 +121,14 @@ def remove_stale_temps(folders: Iterable[Path]) -> list[Path]:
                 continue
             removed.append(folder / name)
     return removed
+
+
+def remove_stale_temps_under(out: Path) -> list[Path]:
+    """`remove_stale_temps` in `out` and every folder below it (one walk of the tree)."""
+    folders = [
+        Path(folder) for folder, _, files in os.walk(out) if any(_TEMP.fullmatch(f) for f in files)
+    ]
+    return remove_stale_temps(folders)
 
 
 def write_all(out: Path, files: Mapping[str, bytes]) -> Written:

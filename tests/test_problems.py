@@ -31,6 +31,7 @@ from conftest import ROOT, run, stamps, tree
 from lxml import etree
 from test_build import check_all
 
+from feedpub import collector, writer
 from feedpub.problems import CODES
 
 FIXTURES = ROOT / "tests" / "fixtures" / "problems"
@@ -72,7 +73,7 @@ def load_expected() -> tuple[dict[str, Expected], dict[str, str], set[tuple[str,
         if "generate" in entry:
             recipes[name] = entry["generate"]
     for path in sorted(FIXTURES.iterdir()):
-        if path.name == "EXPECTED.toml":
+        if path.name == "EXPECTED.toml" or path.name.startswith("."):
             continue
         text = _fixture_text(path.read_bytes())
         says = _EXPECT.findall(text)
@@ -117,7 +118,7 @@ def _post(title: str | None, url: str, day: str = "2021-06-10") -> bytes:
 def _generate(folder: Path, name: str, recipe: str) -> None:
     """Write the fixture `name` that is not committed (see EXPECTED.toml)."""
     path = folder / name
-    url = f"https://example.com/fixtures/generated-{len(name)}-{recipe}"
+    url = "https://example.com/fixtures/" + re.sub(r"[^a-z0-9-]", "", name)
     if recipe == "png":
         rng = random.Random(3)
         path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + rng.randbytes(4000))
@@ -126,6 +127,15 @@ def _generate(folder: Path, name: str, recipe: str) -> None:
     elif recipe == "utf16":
         text = _post("UTF-16 with a byte-order mark", url).decode()
         path.write_bytes(text.encode("utf-16"))  # with a BOM, in the machine's byte order
+    elif recipe == "gb18030":
+        text = _post("港股收市微升", "https://example.com/fixtures/gb18030").decode()
+        text = (
+            text.replace("Fixtures ]\ncat", "联合早报 ]\ncat") + "<p>香港股市今日收市微升。</p>\n"
+        )
+        path.write_bytes(text.encode("gb18030"))
+    elif recipe == "invalid-utf8-byte":
+        text = _post("一个坏字节", url).decode() + "<p>第九行有一个坏字节：@。</p>\n"
+        path.write_bytes(text.encode().replace(b"@", b"\xff"))
     elif recipe == "fifo":
         os.mkfifo(path)
     elif recipe == "dangling-link":
@@ -144,7 +154,7 @@ def make_posts(folder: Path, generated: bool = True) -> Path:
     """The fixture set in `folder`: the committed posts and, if asked, the generated ones."""
     folder.mkdir(parents=True)
     for path in FIXTURES.iterdir():
-        if path.name != "EXPECTED.toml":
+        if path.name != "EXPECTED.toml" and not path.name.startswith("."):
             shutil.copyfile(path, folder / path.name)
     if generated:
         for name, recipe in RECIPES.items():
@@ -310,6 +320,38 @@ def test_problem_lines_are_printed_as_path_line_col(fixture_build: Built) -> Non
     assert [ln.split()[0] for ln in lines[summary + 1 :]] == sorted(
         {p["code"] for p in fixture_build.report}
     )
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_yaml_error_line_is_the_files_line(newline: str, bom: bytes) -> None:
+    text = newline.join(
+        ["---", "title: t", "date: 2021-01-01", "layout: post", "  broken: indent", "---", "b"]
+    )
+    read = collector.parse("a.md", bom + text.encode())
+    assert read.post is None
+    assert [(p.code, p.line, p.col) for p in read.problems] == [("FP101", 5, 9)]
+
+
+def test_a_folder_that_cannot_be_listed_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    posts = make_posts(tmp_path / "posts", generated=False)
+    locked = posts / "locked"
+    locked.mkdir()
+    (locked / "2021-01-01-hidden.md").write_bytes(_post("Hidden", "https://example.com/h"))
+    real_scandir = os.scandir
+
+    def scandir(path: Any = ".") -> Any:
+        if os.fspath(path) == os.fspath(locked):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)  # chmod does not stop root
+    code, stdout, _ = run("check", str(posts), "--format", "json")
+    assert code == 1  # an error: the folder's posts are missing from the feeds
+    found = [(p["path"], p["code"], p["message"]) for p in json.loads(stdout)]
+    assert ("locked", "FP001", "folder cannot be listed: Permission denied; skipped") in found
 
 
 # --- check ----------------------------------------------------------------------------
@@ -479,9 +521,14 @@ def test_stale_temp_files_are_removed(tmp_path: Path) -> None:
         path.write_bytes(b"<?xml version='1.0'?><feed")
     keep = out / ".notes.tmp"
     keep.write_bytes(b"not ours")
-    assert build(posts, out).code == 0
+    mine = out / f".rss.xml.{os.getpid()}.tmp"  # a live process's: maybe mid-write
+    mine.write_bytes(b"")
+    assert build(posts, out, "--no-cache").code == 0  # rewrites each folder's files
     assert [p for p in stale if p.exists()] == []
-    assert keep.exists()
+    assert keep.exists() and mine.exists()
+    stale[0].write_bytes(b"")
+    assert writer.remove_stale_temps_under(out) == [stale[0]]
+    assert keep.exists() and mine.exists()
 
 
 # --- an interrupted build -------------------------------------------------------------
@@ -494,7 +541,7 @@ def _bulk_posts(folder: Path, n: int, variant: str) -> None:
         (folder / f"{day}-post-{i}.md").write_text(
             f"---\ntitle: {variant} post {i}\ndate: {day}T{i % 24:02d}:00:00Z\n"
             f"author: Author {i % 40}\nfrom: https://example.com/{i}\n"
-            f"tags: [ t{i % 400}, t{(i * 7) % 400} ]\ncategories: [ S{i % 20} ]\n---\n"
+            f"tags: [ t{i % 250}, t{(i * 7) % 250} ]\ncategories: [ S{i % 20} ]\n---\n"
             f"<p>{variant} body {i} &amp; more.</p>\n",
             encoding="utf-8",
         )
@@ -517,8 +564,8 @@ def _visible_files(out: Path) -> Iterator[tuple[str, Path]]:
 def test_kill_9_leaves_every_feed_old_or_new(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     old_posts, new_posts = tmp_path / "old", tmp_path / "new"
-    _bulk_posts(old_posts, 1200, "Old")
-    _bulk_posts(new_posts, 1200, "New")
+    _bulk_posts(old_posts, 500, "Old")
+    _bulk_posts(new_posts, 500, "New")
     out, reference = tmp_path / "public", tmp_path / "reference"
     subprocess.run(_feed_cmd(old_posts, out), check=True, env=env, cwd=tmp_path)
     old = tree(out)
@@ -528,7 +575,7 @@ def test_kill_9_leaves_every_feed_old_or_new(tmp_path: Path) -> None:
     new = tree(reference)
     assert set(new) == set(old) and new["feed.xml"] != old["feed.xml"]
     rng = random.Random(9)
-    delays = sorted(rng.uniform(0.05, duration) for _ in range(6))
+    delays = sorted(rng.uniform(0.05, duration) for _ in range(5))
     mixed = 0
     for delay in delays:
         proc = subprocess.Popen(_feed_cmd(new_posts, out), env=env, cwd=tmp_path)
@@ -551,7 +598,7 @@ def test_kill_9_leaves_every_feed_old_or_new(tmp_path: Path) -> None:
     subprocess.run(_feed_cmd(new_posts, out), check=True, env=env, cwd=tmp_path)
     assert tree(out) == new
     assert list(out.rglob("*.tmp")) == []
-    print(f"build of 1,200 posts: {duration:.2f} s; {mixed} of 6 kills landed mid-write")
+    print(f"build of 500 posts: {duration:.2f} s; {mixed} of 5 kills landed mid-write")
 
 
 # --- large inputs ---------------------------------------------------------------------
@@ -597,8 +644,8 @@ def test_a_thousand_tags(tmp_path: Path) -> None:
 
 
 def test_twenty_thousand_posts(tmp_path: Path) -> None:
-    """A large archive at a size `make test` affords. 100,000 posts, measured by
-    hand on 2 cores: see the commit that added this test."""
+    """A large archive at a size `make test` affords. By hand, on 2 busy cores:
+    100,000 such posts (1,000 tags) build in 43 s with a peak RSS of 449 MB."""
     posts = tmp_path / "posts"
     posts.mkdir()
     for i in range(20_000):
@@ -638,14 +685,12 @@ def test_every_fixture_is_named_after_its_codes() -> None:
             assert code.lower() in name, f"{name} should name {code}"
 
 
-@pytest.mark.xfail(strict=True, reason="slugify appends `-` after the extension: `nul.txt-`")
 def test_device_names_with_an_extension_are_changed(fixture_build: Built) -> None:
     """Windows reserves `NUL.txt` as it reserves `NUL`: the part before the first dot counts."""
     tags = [p.name for p in (fixture_build.out / "tags").iterdir()]
     assert [t for t in tags if t.split(".")[0] in ("con", "nul", "lpt1")] == []
 
 
-@pytest.mark.xfail(strict=True, reason="normalizer reports FP306 at body_line - 1")
 def test_marker_problem_is_on_the_marker_line(fixture_build: Built) -> None:
     lines = {p["line"] for p in fixture_build.report if p["code"] == "FP306"}
     assert lines == {11}

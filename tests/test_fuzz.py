@@ -1,0 +1,209 @@
+"""Property tests where parsing meets the world: the post reader on any bytes,
+and the whole build on small random post sets. Nothing may raise, every string
+that reaches a feed must be one XML can carry, every problem must point into
+the file."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+from conftest import run
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from test_build import check_all
+
+from feedpub import collector
+from feedpub.problems import CODES
+from feedpub.text import ILLEGAL_XML
+
+# --- strategies ---------------------------------------------------------------------
+
+# Characters that break things: XML-forbidden controls, YAML-forbidden ones, line
+# breaks YAML sees and we do not, BOMs, surrogate-adjacent and non-characters.
+NASTY = "\x00\x01\x08\x0b\x0c\x1b\x1f\x7f\x85\x9f\u2028\u2029\ufeff\ufffd\ufffe\uffff"
+YAML_BITS = [
+    ": ", " #", "[", "]", "{", "}", ",", "&a", "*a", "!", "!!str ", "!!binary ", "|", ">",
+    "'", '"', "\\x08", "\\0", "\\u", "%", "@", "`", "- ", "? ", "---", "...", "\t", "  ",
+]  # fmt: skip
+KEYS = ["title", "date", "tags", "categories", "author", "from", "published", "layout", "x"]
+
+scalar_text = st.lists(
+    st.one_of(
+        st.characters(codec="utf-8", exclude_categories=("Cs",)),
+        st.sampled_from(NASTY),
+        st.sampled_from(YAML_BITS),
+    ),
+    max_size=20,
+).map("".join)
+values = st.one_of(
+    scalar_text,
+    st.sampled_from(
+        [
+            "2021-04-10T08:44:53.510Z", "2021-13-45", "2021-04-10", "1618094400000", "true",
+            "false", "null", "~", "[ a, b ]", "[ 1, '', null, [x] ]", "a, b, c", "{ name: x }",
+            '"quoted \\x08 \\0"', "'single ''quoted'''", "&x [ *x ]", "!!timestamp 2021-99-99",
+            "9" * 40, "-1e999", "[" * 60,
+        ]
+    ),
+    scalar_text.map(lambda s: f'"{s}"'),
+    st.lists(scalar_text, max_size=4).map(lambda xs: "[ " + ", ".join(xs) + " ]"),
+)  # fmt: skip
+line = st.one_of(
+    st.tuples(st.sampled_from(KEYS), values).map(lambda kv: f"{kv[0]}: {kv[1]}"),
+    st.tuples(st.sampled_from(KEYS), st.lists(values, max_size=3)).map(
+        lambda kv: kv[0] + ":\n" + "".join(f"  - {v}\n" for v in kv[1])
+    ),
+    scalar_text,
+    st.just("# expect: nothing"),
+)
+preamble = st.lists(
+    st.sampled_from(
+        ["<!--1618094400000-->", "<!--NaN-->", "<!-- x -->", "[Link](https://e.org/a)", "------"]
+    ),
+    max_size=3,
+)
+body = st.lists(
+    st.one_of(scalar_text, st.sampled_from(["<p>a & b ]]> c</p>", "<div>", "# md", "---"])),
+    max_size=5,
+)
+
+
+@st.composite
+def post_bytes(draw: st.DrawFn) -> bytes:
+    """Something like a post: front matter, preamble, body, any line endings and encoding."""
+    parts = []
+    if draw(st.booleans()):
+        parts.append(draw(st.sampled_from(["---", "--- ", "...", "", "----", "\ufeff---"])))
+        parts += draw(st.lists(line, max_size=8))
+        if draw(st.integers(0, 9)):
+            parts.append(draw(st.sampled_from(["---", "...", "--- "])))
+    parts += draw(preamble) + draw(body)
+    newline = draw(st.sampled_from(["\n", "\r\n", "\r"]))
+    text = newline.join(parts)
+    if draw(st.booleans()):  # mixed line endings
+        text = text.replace("\n", draw(st.sampled_from(["\r\n", "\r", "\n"])), 1)
+    encoding = draw(st.sampled_from(["utf-8", "utf-8", "utf-8-sig", "gb18030", "utf-16"]))
+    data = text.encode(encoding, "replace")
+    if draw(st.integers(0, 4)) == 0:  # a stray byte somewhere
+        at = draw(st.integers(0, len(data)))
+        data = data[:at] + draw(st.binary(min_size=1, max_size=3)) + data[at:]
+    return data
+
+
+# --- the reader ---------------------------------------------------------------------------
+
+
+def check_read(data: bytes) -> collector.Read:
+    """`parse` returns a post or problems (never raises); everything in it is sound."""
+    read = collector.parse("2021-04-10-fuzz.md", data)
+    assert isinstance(read, collector.Read)
+    assert read.post is not None or read.problems
+    lines = collector.decode(data)[0].count("\n") + 2
+    for p in read.problems:
+        assert p.code in CODES
+        assert p.path == "2021-04-10-fuzz.md"
+        assert 1 <= p.line <= lines, p
+        assert p.col >= 0
+        assert str(p).count("\n") == 0
+        json.dumps(p.as_dict(), ensure_ascii=False).encode()
+    post = read.post
+    if post is not None:
+        strings = [post.title, post.author, post.url, post.link_text, *post.tags]
+        strings += post.categories
+        for s in strings:
+            assert isinstance(s, str)
+            assert not ILLEGAL_XML.search(s), (s, read.problems)
+            assert s == s.strip()
+        assert post.title
+        text, _ = collector.decode(data)
+        assert 0 <= post.body_start <= len(text)
+        assert post.encoding
+    return read
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.binary(max_size=2000))
+@example(b"")
+@example(b"\xef\xbb\xbf")
+@example(b"---")
+@example(b"---\n---")
+@example(b"---\n\x00")
+@example(b"\xff\xfe")
+@example(b"\x00\x00\xfe\xff")
+@example(b"---\ntitle: " + b"[" * 5000 + b"\n---\n")
+@example(b"---\ntags: &a [ *a ]\ntitle: *a\nauthor: *a\ndate: *a\n---\n")
+@example(b"---\ndate: 2021-02-30\ntitle: !!binary x\n---\n")
+def test_parse_never_raises_on_bytes(data: bytes) -> None:
+    check_read(data)
+
+
+@settings(max_examples=600, deadline=None)
+@given(post_bytes())
+def test_parse_never_raises_on_post_like_bytes(data: bytes) -> None:
+    check_read(data)
+
+
+def yaml_quote(text: str) -> str:
+    """`text` as a YAML double-quoted scalar, every character but printable ASCII escaped."""
+    out = []
+    for c in text:
+        n = ord(c)
+        if 0x20 <= n < 0x7F and c not in '"\\':
+            out.append(c)
+        else:
+            out.append(
+                f"\\x{n:02x}" if n < 0x100 else f"\\u{n:04x}" if n < 0x10000 else f"\\U{n:08x}"
+            )
+    return '"' + "".join(out) + '"'
+
+
+@given(st.lists(scalar_text, min_size=1, max_size=5), scalar_text)
+@settings(max_examples=300, deadline=None)
+def test_names_and_title_reach_the_post_clean(tags: list[str], title: str) -> None:
+    """Whatever YAML escapes put in a value comes out without forbidden characters."""
+    quoted = ", ".join(yaml_quote(t) for t in tags)
+    data = f"---\ntitle: {yaml_quote(title)}\ntags: [ {quoted} ]\n---\nbody\n".encode()
+    read = check_read(data)
+    assert read.post is not None
+    cleaned = [ILLEGAL_XML.sub("", t).strip() for t in tags]
+    assert set(read.post.tags) == {t for t in cleaned if t}
+    if ILLEGAL_XML.search(title + "".join(tags)):
+        assert "FP201" in {p.code for p in read.problems}
+
+
+# --- the whole pipeline ---------------------------------------------------------------------------
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(st.lists(post_bytes(), min_size=1, max_size=5), st.lists(scalar_text, max_size=5))
+def test_build_never_raises_and_feeds_stay_valid(posts: list[bytes], names: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "posts"
+        folder.mkdir()
+        for i, data in enumerate(posts):
+            (folder / f"2021-04-{10 + i:02d}-p{i}.md").write_bytes(data)
+        for i, name in enumerate(names):  # hostile tag names in a good post
+            tag = json.dumps(name)
+            (folder / f"2021-05-{10 + i:02d}-t{i}.md").write_text(
+                f"---\ntitle: T{i}\ndate: 2021-05-01T00:00:00Z\nfrom: https://e.org/{i}\n"
+                f"tags: [ {tag} ]\ncategories: [ {tag} ]\nauthor: {tag}\n---\n<p>x</p>\n",
+                encoding="utf-8",
+            )
+        out = Path(tmp) / "out"
+        code, stdout, stderr = run(
+            "build", str(folder), "--out", str(out), "--site-url", "https://example.org",
+            "--no-cache", "--jobs", "1",
+        )  # fmt: skip
+        assert code == 0, stderr
+        assert stdout.startswith("Done:")
+        assert check_all(out) == []
+        for path in out.rglob("*"):
+            assert path.resolve().is_relative_to(out.resolve())
+        code, _, _ = run("check", str(folder), "--format", "json")
+        assert code in (0, 1)
