@@ -222,6 +222,7 @@ class Job:
     key: str
     feed: generator.Feed
     page: generator.Page | None = None
+    newest: str | None = None  # a feed's newest archive document, for its prev-archive link
     prev: generator.Page | None = None
     next: generator.Page | None = None
 
@@ -230,20 +231,26 @@ def plan_jobs(
     feeds: Sequence[generator.Feed], fps: dict[str, str], settings: Settings
 ) -> list[Job]:
     jobs = []
+    sizes: dict[str, int] = {}
+
+    def bound(post: Post) -> int:  # each post's archive size once, not once per feed
+        if post.id not in sizes:
+            sizes[post.id] = generator.archive_bound(post)
+        return sizes[post.id]
+
     for feed in feeds:
-        pages = generator.archive_pages(feed, settings) if feed.archived else []
+        pages = generator.archive_pages(feed, settings, bound) if feed.archived else []
         newest = pages[-1].file if pages else None
         files = tuple(feed.file(fmt) for fmt in generator.FILES)
-        jobs.append(
-            Job(files, _key(files, feed.title, newest, [fps[p.id] for p in feed.posts]), feed)
-        )
+        key = _key(files, feed.title, newest, [fps[p.id] for p in feed.posts])
+        jobs.append(Job(files, key, feed, newest=newest))
         for i, page in enumerate(pages):
             prev = pages[i - 1] if i else None
             nxt = pages[i + 1] if i + 1 < len(pages) else None
             parts = (page.file, page.label, feed.title, feed.file("atom"))
             links = (prev and prev.file, nxt and nxt.file)
             key = _key(parts, links, [fps[p.id] for p in page.posts])
-            jobs.append(Job((page.file,), key, feed, page, prev, nxt))
+            jobs.append(Job((page.file,), key, feed, page, prev=prev, next=nxt))
     return jobs
 
 
@@ -300,7 +307,8 @@ def _build(options: Options, store: Cache, progress: Progress | None) -> Summary
             raise StrictFailure("problems found and --strict is set; no feed was written")
         return replace(last, written=(), unchanged=tuple(sorted(last.written + last.unchanged)))
     writer.remove_stale_temps_under(out)  # left by a killed build
-    index = read_all(posts, stats, store.get("index") or {}, settings, options.jobs, progress)
+    cached = store.reads()
+    index = read_all(posts, stats, cached, settings, options.jobs, progress)
     reads = [read for _, read in index.values()]
     problems = [p for r in reads for p in r.problems]
     result = normalizer.normalize((r.post for r in reads if r.post is not None), settings)
@@ -325,7 +333,10 @@ def _build(options: Options, store: Cache, progress: Progress | None) -> Summary
     for stale in sorted(set(outputs) - set(new_outputs)):
         writer.remove_file(out, stale)
     store.save_outputs(new_outputs)
-    store.put("index", index)
+    store.save_reads(
+        {p: v for p, v in index.items() if cached.get(p, (None,))[0] != v[0]},
+        [p for p in cached if p not in index],
+    )
     store.put("snapshot", snapshot)
     if todo:
         store.prune_fragments(fps[p.id] for f in feeds for p in f.posts)
@@ -399,8 +410,7 @@ def _write(
     for batch in _chunks(feeds, BATCH):
         frags = _fragments(batch, fps, store, options, progress)
         for job in batch:
-            prev = generator.archive_pages(job.feed, settings)[-1:] if job.feed.archived else []
-            put(job, generator.render(job.feed, settings, frags, prev[0].file if prev else None))
+            put(job, generator.render(job.feed, settings, frags, job.newest))
     archives = [j for j in todo if j.page is not None]
     uses = Counter(p.id for j in archives if j.page for p in j.page.posts)
     entries: dict[str, bytes] = {}

@@ -20,7 +20,7 @@ from typing import Any
 
 from . import __version__
 
-SCHEMA = 2
+SCHEMA = 3
 
 
 @functools.cache
@@ -50,12 +50,14 @@ class Cache:
         stamp = f"{code_version()}/{SCHEMA}/{settings_fingerprint}"
         self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB)")
         if self.get("stamp") != stamp:
-            for table in ("meta", "fragments", "outputs"):
+            for table in ("meta", "fragments", "outputs", "reads"):
                 self.db.execute(f"DROP TABLE IF EXISTS {table}")
         self.db.executescript(
             """
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
             CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, value BLOB);
+            CREATE TABLE IF NOT EXISTS reads
+                (path TEXT PRIMARY KEY, size INT, mtime INT, value BLOB);
             CREATE TABLE IF NOT EXISTS outputs
                 (path TEXT PRIMARY KEY, key TEXT, size INT, mtime INT);
             """
@@ -72,6 +74,26 @@ class Cache:
         if self.db is not None:
             blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
             self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, blob))
+
+    def reads(self) -> dict[str, tuple[Stat, Any]]:
+        """path -> ((size, mtime_ns), what the collector read) from the last build."""
+        if self.db is None:
+            return {}
+        rows = self.db.execute("SELECT path, size, mtime, value FROM reads")
+        return {p: ((s, m), pickle.loads(v)) for p, s, m, v in rows}
+
+    def save_reads(self, changed: Mapping[str, tuple[Stat, Any]], removed: Iterable[str]) -> None:
+        """Store the readings that changed and forget the files that are gone."""
+        if self.db is None:
+            return
+        rows = (
+            (path, size, mtime, pickle.dumps(read, protocol=pickle.HIGHEST_PROTOCOL))
+            for path, ((size, mtime), read) in changed.items()
+        )
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany("DELETE FROM reads WHERE path = ?", ((p,) for p in removed))
+            self.db.executemany("INSERT OR REPLACE INTO reads VALUES (?, ?, ?, ?)", rows)
 
     def fragments(self, keys: Iterable[str]) -> dict[str, Any]:
         if self.db is None:

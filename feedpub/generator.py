@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -322,7 +322,9 @@ class Page:
     posts: tuple[Post, ...]  # newest first
 
 
-def archive_pages(feed: Feed, settings: Settings) -> list[Page]:
+def archive_pages(
+    feed: Feed, settings: Settings, bound: Callable[[Post], int] | None = None
+) -> list[Page]:
     """The archive documents of `feed`, oldest first.
 
     A month's posts go to one document, split oldest first into parts that
@@ -336,7 +338,7 @@ def archive_pages(feed: Feed, settings: Settings) -> list[Page]:
     room = settings.feed_bytes - 4096 - 2 * _bound(feed.title)  # the document's own head
     pages = []
     for month in sorted(months):
-        for part, chunk in enumerate(_split(months[month], room), start=1):
+        for part, chunk in enumerate(_split(months[month], room, bound or archive_bound), start=1):
             suffix = f".{part}" if part > 1 else ""
             label = f"{month} ({part})" if part > 1 else month
             pages.append(Page(f"{folder}/{month}{suffix}.xml", label, tuple(reversed(chunk))))
@@ -354,12 +356,12 @@ def archive_bound(post: Post) -> int:
     return 400 + sum(map(_bound, fields)) + 30 * len(fields)
 
 
-def _split(posts: list[Post], room: int) -> list[list[Post]]:
+def _split(posts: list[Post], room: int, bound: Callable[[Post], int]) -> list[list[Post]]:
     """Oldest-first runs of posts whose entries fit in `room` bytes (at least one each)."""
     parts: list[list[Post]] = [[]]
     used = 0
     for post in posts:
-        size = archive_bound(post)
+        size = bound(post)
         if parts[-1] and used + size > room:
             parts.append([])
             used = 0
