@@ -263,7 +263,16 @@ def _stat(path: Path) -> Stat | None:
 
 
 def _intact(out: Path, outputs: dict[str, tuple[str, int, int]]) -> bool:
-    return all(_stat(out / rel) == (size, mtime) for rel, (_, size, mtime) in outputs.items())
+    """True if every output is still there as the last build left it."""
+    base = os.fspath(out)
+    for rel, (_, size, mtime) in outputs.items():
+        try:
+            st = os.stat(os.path.join(base, rel))
+        except OSError:
+            return False
+        if st.st_size != size or st.st_mtime_ns != mtime:
+            return False
+    return True
 
 
 def _current(job: Job, outputs: dict[str, tuple[str, int, int]], out: Path) -> bool:

@@ -83,13 +83,16 @@ def walk(root: Path, skip: tuple[Path, ...] = ()) -> Iterator[str]:
     `read_file` reports it instead of its posts vanishing without a word.
     """
     skipped = {os.path.realpath(p) for p in skip}
+    names = {os.path.basename(p) for p in skipped}  # realpath() only for dirs so named
+
+    def kept(folder: str, d: str) -> bool:
+        if d.startswith("."):
+            return False
+        return d not in names or os.path.realpath(os.path.join(folder, d)) not in skipped
+
     errors: list[OSError] = []
     for folder, dirs, files in os.walk(root, onerror=errors.append):
-        dirs[:] = sorted(
-            d
-            for d in dirs
-            if not d.startswith(".") and os.path.realpath(os.path.join(folder, d)) not in skipped
-        )
+        dirs[:] = sorted(d for d in dirs if kept(folder, d))
         rel = os.path.relpath(folder, root)
         for name in sorted(files):
             if name.startswith(".") or not name.endswith(EXTENSIONS):
