@@ -20,7 +20,7 @@ from typing import Any
 
 from . import __version__
 
-SCHEMA = 3
+SCHEMA = 4
 
 
 @functools.cache
@@ -34,6 +34,15 @@ def code_version() -> str:
 
 
 Stat = tuple[int, int]  # (size, mtime_ns)
+
+
+def _key(path: str) -> bytes:
+    """A path as SQLite can hold it: file names that are not UTF-8 carry surrogates."""
+    return path.encode("utf-8", "surrogateescape")
+
+
+def _unkey(key: bytes) -> str:
+    return key.decode("utf-8", "surrogateescape")
 
 
 class Cache:
@@ -57,7 +66,7 @@ class Cache:
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
             CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, value BLOB);
             CREATE TABLE IF NOT EXISTS reads
-                (path TEXT PRIMARY KEY, size INT, mtime INT, value BLOB);
+                (path BLOB PRIMARY KEY, size INT, mtime INT, value BLOB);
             CREATE TABLE IF NOT EXISTS outputs
                 (path TEXT PRIMARY KEY, key TEXT, size INT, mtime INT);
             """
@@ -80,19 +89,19 @@ class Cache:
         if self.db is None:
             return {}
         rows = self.db.execute("SELECT path, size, mtime, value FROM reads")
-        return {p: ((s, m), pickle.loads(v)) for p, s, m, v in rows}
+        return {_unkey(p): ((s, m), pickle.loads(v)) for p, s, m, v in rows}
 
     def save_reads(self, changed: Mapping[str, tuple[Stat, Any]], removed: Iterable[str]) -> None:
         """Store the readings that changed and forget the files that are gone."""
         if self.db is None:
             return
         rows = (
-            (path, size, mtime, pickle.dumps(read, protocol=pickle.HIGHEST_PROTOCOL))
+            (_key(path), size, mtime, pickle.dumps(read, protocol=pickle.HIGHEST_PROTOCOL))
             for path, ((size, mtime), read) in changed.items()
         )
         with self.db:
             self.db.execute("BEGIN")
-            self.db.executemany("DELETE FROM reads WHERE path = ?", ((p,) for p in removed))
+            self.db.executemany("DELETE FROM reads WHERE path = ?", ((_key(p),) for p in removed))
             self.db.executemany("INSERT OR REPLACE INTO reads VALUES (?, ?, ?, ?)", rows)
 
     def fragments(self, keys: Iterable[str]) -> dict[str, Any]:
