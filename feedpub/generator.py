@@ -331,14 +331,16 @@ def archive_pages(
     stay within the byte budget (by an upper bound of each entry's size, so
     the split is known before anything is rendered).
     """
-    months: dict[str, list[Post]] = defaultdict(list)
+    months: dict[tuple[int, int], list[Post]] = defaultdict(list)
     for post in reversed(feed.history):  # oldest first
-        months[f"{post.published.astimezone(UTC):%Y-%m}"].append(post)
+        when = post.published.astimezone(UTC)
+        months[(when.year, when.month)].append(post)
     folder = f"{feed.folder}/archive" if feed.folder else "archive"
     room = settings.feed_bytes - 4096 - 2 * _bound(feed.title)  # the document's own head
     pages = []
-    for month in sorted(months):
-        for part, chunk in enumerate(_split(months[month], room, bound or archive_bound), start=1):
+    for key in sorted(months):
+        month = f"{key[0]:04d}-{key[1]:02d}"
+        for part, chunk in enumerate(_split(months[key], room, bound or archive_bound), start=1):
             suffix = f".{part}" if part > 1 else ""
             label = f"{month} ({part})" if part > 1 else month
             pages.append(Page(f"{folder}/{month}{suffix}.xml", label, tuple(reversed(chunk))))
@@ -353,7 +355,7 @@ def _bound(text: str) -> int:
 def archive_bound(post: Post) -> int:
     """An upper bound of the size of `archive_entry(post)`, without rendering it."""
     fields = (post.id, post.url, post.title, post.author, *_categories(post))
-    return 400 + sum(map(_bound, fields)) + 30 * len(fields)
+    return 400 + _bound("".join(fields)) + 30 * len(fields)
 
 
 def _split(posts: list[Post], room: int, bound: Callable[[Post], int]) -> list[list[Post]]:
