@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -34,8 +35,14 @@ def _err(message: str) -> None:
     typer.echo(message, err=True)
 
 
-def print_problems(problems: tuple[Problem, ...] | list[Problem], fmt: str, verbose: bool) -> None:
-    """One line per problem; info notes only with --verbose (they are counted anyway)."""
+def print_problems(
+    problems: tuple[Problem, ...] | list[Problem], fmt: str, verbose: bool, root: Path = Path(".")
+) -> None:
+    """One line per problem; info notes only with --verbose (they are counted anyway).
+
+    GitHub annotations name files from the working folder (the repository's
+    root in a workflow), so the posts folder `root` is put in front.
+    """
     shown = [p for p in problems if verbose or p.severity != "info"]
     if fmt == "json":
         typer.echo(json.dumps([p.as_dict() for p in problems], ensure_ascii=False, indent=1))
@@ -49,7 +56,8 @@ def print_problems(problems: tuple[Problem, ...] | list[Problem], fmt: str, verb
                 if p.severity == "warning"
                 else "notice"
             )
-            loc = f"file={_gh(p.path, True)},line={p.line}" + (f",col={p.col}" if p.col else "")
+            where = os.path.relpath(os.path.join(root, p.path))
+            loc = f"file={_gh(where, True)},line={p.line}" + (f",col={p.col}" if p.col else "")
             title = _gh(f"{p.code} {p.name}", True)
             _err(f"::{level} {loc},title={title}::{_gh(p.detail, False)}")
         else:
@@ -145,7 +153,7 @@ def build(
         _err(f"Error: {e}")
         raise typer.Exit(1) from e
     if not quiet or fmt != "text":
-        print_problems(summary.problems, fmt, verbose)
+        print_problems(summary.problems, fmt, verbose, posts)
     files = len(summary.written) + len(summary.unchanged)
     typer.echo(
         f"Done: read {summary.posts_read} posts ({summary.entries} entries), "
@@ -172,7 +180,7 @@ def check(
     raws, problems = builder.collect(posts, posts / ".feedpub-none", settings)
     result = normalizer.normalize(raws, settings)
     problems = sorted(problems + list(result.problems))
-    print_problems(problems, fmt, verbose)
+    print_problems(problems, fmt, verbose, posts)
     if fmt == "text":
         typer.echo(report_table(result.report))
         typer.echo(

@@ -404,7 +404,8 @@ def test_github_annotations_are_escaped(tmp_path: Path) -> None:
     lines = stderr.splitlines()
     assert all(re.match(r"::(error|warning|notice) file=[^,\n]+,line=\d+", ln) for ln in lines)
     assert any(
-        ln.startswith("::error file=2021-05-11-fp101-yaml-invalid.md,line=5,col=1,") for ln in lines
+        ln.startswith("::error file=posts/2021-05-11-fp101-yaml-invalid.md,line=5,col=1,")
+        for ln in lines
     )
     assert "title=FP101 yaml-invalid::invalid YAML: could not find expected ':'" in stderr
 
