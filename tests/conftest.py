@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from feedpub.cli import app
+
+# CI runs the same examples every time, so a landing never hangs on a rare draw;
+# locally Hypothesis explores new ones on each run.
+settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTS = ROOT / "posts"
