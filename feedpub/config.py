@@ -145,6 +145,26 @@ def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
         settings = Settings(**layers)
     except TypeError as e:
         raise FeedpubError(f"{path}: {e}") from e
-    if settings.limit < 1:
-        raise FeedpubError("limit must be at least 1")
+    _check_values(settings, str(path or "settings"))
     return settings
+
+
+_CHOICES = {"shift": ("detect", "correct", "off"), "iframes": ("drop", "link")}
+_TYPES = {
+    **{k: str for k in ("title", "description", "url", "baseurl", "zone", "hub")},
+    **{k: int for k in ("limit", "max_bytes", "feed_bytes", "summary_chars")},
+    **{k: bool for k in ("author_feeds", "data_images")},
+}
+
+
+def _check_values(settings: Settings, where: str) -> None:
+    """Wrong types and unknown choices are errors, not silently odd builds."""
+    for key, kind in _TYPES.items():
+        value = getattr(settings, key)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise FeedpubError(f"{where}: {key} must be {kind.__name__}, not {value!r}")
+    for key, choices in _CHOICES.items():
+        if getattr(settings, key) not in choices:
+            raise FeedpubError(f"{where}: {key} must be one of {', '.join(choices)}")
+    if settings.limit < 1 or settings.feed_bytes < 4096 or settings.summary_chars < 1:
+        raise FeedpubError(f"{where}: limit and summary_chars must be >= 1, feed_bytes >= 4096")

@@ -96,3 +96,20 @@ def test_summary_line(tmp_path: Path) -> None:
     assert code == 0
     assert stdout.startswith("Done: read 13 posts (11 entries), ")
     assert stdout.rstrip().endswith("seconds.")
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('shift = "corect"', "shift must be one of detect, correct, off"),
+        ('limit = "50"', "limit must be int"),
+        ("author_feeds = 1", "author_feeds must be bool"),
+        ("feed_bytes = 100", "feed_bytes >= 4096"),
+    ],
+)
+def test_bad_setting_values_are_usage_errors(tmp_path: Path, line: str, message: str) -> None:
+    write_post(tmp_path / "_posts")
+    (tmp_path / "feedpub.toml").write_text(line + "\n", encoding="utf-8")
+    code, _, stderr = run("build", str(tmp_path / "_posts"), "--out", str(tmp_path / "out"))
+    assert code == 2
+    assert message in stderr
