@@ -12,8 +12,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from .problems import FeedpubError
@@ -47,12 +46,6 @@ def target(out: Path, rel: str) -> Path:
     ):
         raise UnsafeOutput(f"refusing to write outside the output folder: {rel!r}")
     return out.joinpath(*parts)
-
-
-@dataclass(frozen=True)
-class Written:
-    changed: tuple[str, ...]
-    unchanged: tuple[str, ...]
 
 
 def _temp_name(path: Path) -> Path:
@@ -129,15 +122,6 @@ def remove_stale_temps_under(out: Path) -> list[Path]:
         Path(folder) for folder, _, files in os.walk(out) if any(_TEMP.fullmatch(f) for f in files)
     ]
     return remove_stale_temps(folders)
-
-
-def write_all(out: Path, files: Mapping[str, bytes]) -> Written:
-    changed: list[str] = []
-    unchanged: list[str] = []
-    paths = {rel: target(out, rel) for rel in sorted(files)}  # refuse before writing any
-    for rel, path in paths.items():
-        (changed if write_file(path, files[rel]) else unchanged).append(rel)
-    return Written(tuple(changed), tuple(unchanged))
 
 
 def remove_file(out: Path, rel: str) -> None:

@@ -40,7 +40,8 @@ def build_site(posts: Path, out: Path, *flags: str) -> tuple[list[Feed], Setting
             pages.OPML_FILE: pages.opml(feeds, settings),
             **pages.STATIC,
         }
-        writer.write_all(out, files)
+        for rel, data in files.items():
+            writer.write_file(writer.target(out, rel), data)
     return feeds, settings
 
 
