@@ -43,6 +43,7 @@ class Settings:
     iframes: Literal["drop", "link"] = "link"
     data_images: bool = True
     hub: str = ""
+    archive_period: Literal["auto", "month", "year"] = "auto"  # auto: site by month, rest by year
     sources: dict[str, SourceSettings] = field(default_factory=dict)
 
     @property
@@ -149,9 +150,13 @@ def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
     return settings
 
 
-_CHOICES = {"shift": ("detect", "correct", "off"), "iframes": ("drop", "link")}
+_CHOICES = {
+    "shift": ("detect", "correct", "off"),
+    "iframes": ("drop", "link"),
+    "archive_period": ("auto", "month", "year"),
+}
 _TYPES = {
-    **{k: str for k in ("title", "description", "url", "baseurl", "zone", "hub")},
+    **{k: str for k in ("title", "description", "url", "baseurl", "zone", "hub", "archive_period")},
     **{k: int for k in ("limit", "max_bytes", "feed_bytes", "summary_chars")},
     **{k: bool for k in ("author_feeds", "data_images")},
 }

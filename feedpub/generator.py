@@ -315,11 +315,24 @@ NO_CONTENT = Content("", "", None)
 
 @dataclass(frozen=True)
 class Page:
-    """One archive document: a month of a feed, or a part of a crowded month."""
+    """One archive document: a period (month or year) of a feed, or a part of a crowded one."""
 
-    file: str  # e.g. "tags/x/archive/2021-04.xml", "archive/2021-04.2.xml"
+    file: str  # e.g. "tags/x/archive/2021.xml", "archive/2021-04.xml", "archive/2021-04.2.xml"
     label: str  # "2021-04" or "2021-04 (2)"
     posts: tuple[Post, ...]  # newest first
+
+
+def period(feed: Feed, settings: Settings) -> str:
+    """How `feed` is archived: "month" or "year".
+
+    By default the site feed, which holds every post, is archived by month and
+    the source and tag feeds by year: a month of a tag is often a handful of
+    posts, and a document per tag and month would be most of the files a
+    build writes.
+    """
+    if settings.archive_period != "auto":
+        return settings.archive_period
+    return "month" if feed.kind == "site" else "year"
 
 
 def archive_pages(
@@ -327,23 +340,24 @@ def archive_pages(
 ) -> list[Page]:
     """The archive documents of `feed`, oldest first.
 
-    A month's posts go to one document, split oldest first into parts that
+    A period's posts go to one document, split oldest first into parts that
     stay within the byte budget (by an upper bound of each entry's size, so
     the split is known before anything is rendered).
     """
-    months: dict[tuple[int, int], list[Post]] = defaultdict(list)
+    monthly = period(feed, settings) == "month"
+    periods: dict[str, list[Post]] = defaultdict(list)
     for post in reversed(feed.history):  # oldest first
         when = post.published.astimezone(UTC)
-        months[(when.year, when.month)].append(post)
+        name = f"{when.year:04d}-{when.month:02d}" if monthly else f"{when.year:04d}"
+        periods[name].append(post)
     folder = f"{feed.folder}/archive" if feed.folder else "archive"
     room = settings.feed_bytes - 4096 - 2 * _bound(feed.title)  # the document's own head
     pages = []
-    for key in sorted(months):
-        month = f"{key[0]:04d}-{key[1]:02d}"
-        for part, chunk in enumerate(_split(months[key], room, bound or archive_bound), start=1):
+    for name in sorted(periods):
+        for part, chunk in enumerate(_split(periods[name], room, bound or archive_bound), start=1):
             suffix = f".{part}" if part > 1 else ""
-            label = f"{month} ({part})" if part > 1 else month
-            pages.append(Page(f"{folder}/{month}{suffix}.xml", label, tuple(reversed(chunk))))
+            label = f"{name} ({part})" if part > 1 else name
+            pages.append(Page(f"{folder}/{name}{suffix}.xml", label, tuple(reversed(chunk))))
     return pages
 
 

@@ -209,7 +209,7 @@ def test_corpus_content_is_clean(corpus_build: tuple[Path, str]) -> None:
 def test_corpus_feeds_within_budget(corpus_build: tuple[Path, str]) -> None:
     out, _ = corpus_build
     sizes = {p.relative_to(out).as_posix(): p.stat().st_size for p in feed_files(out)}
-    assert len(sizes) > 4000  # 366 feeds x 3 files, and the archive documents
+    assert len(sizes) > 1500  # 366 feeds x 3 files, and the archive documents
     assert {f: n for f, n in sizes.items() if n > BUDGET} == {}
     # Some feeds fill their budget: the limit is really reached, not just never approached.
     assert max(sizes.values()) > BUDGET * 0.9
