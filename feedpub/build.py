@@ -1,21 +1,20 @@
 """`build()`: gather and normalize every post, then render and write what changed.
 
 Phase one reads every post (in a process pool, or from the cache when a file's
-size, mtime or content hash says it is unchanged) and normalizes them. Phase
-two plans the feeds and their RFC 5005 archive documents, gives each output a
-key made of everything it is rendered from, and renders only the outputs whose
-key changed. With nothing changed at all, a snapshot of the posts' stats lets
-the build stop after one walk of the folder.
+size, mtime or content hash says it is unchanged). Phase two (`render`)
+normalizes them, plans the feeds and their RFC 5005 archive documents and
+writes the outputs whose inputs changed. With nothing changed at all, a
+snapshot of the posts' stats lets the build stop after one walk of the folder,
+before phase two is even imported.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import os
-import stat as stat_module
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -23,10 +22,9 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from . import collector, generator, html, normalizer, pages, writer
+from . import collector, writer
 from .cache import Cache, Stat
 from .config import Settings
-from .normalizer import Post
 from .problems import FeedpubError, Problem
 
 T = TypeVar("T")
@@ -70,13 +68,13 @@ class Summary:
             "unchanged": list(self.unchanged),
             "problems": [p.as_dict() for p in self.problems],
         }
-        return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode()
+        return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 
 # --- phase one: read ------------------------------------------------------------
 
 
-def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
@@ -91,14 +89,14 @@ def parallel_map(
     """`func` over `items` in chunks, in worker processes when it pays, in order."""
     jobs = jobs or os.cpu_count() or 1
     size = max(50, min(500, len(items) // (jobs * 8) + 1))
-    chunks = list(_chunks(items, size))
+    parts = list(chunks(items, size))
     results: list[R] = []
     if jobs == 1 or len(items) < PARALLEL_MIN:
-        mapped: Iterable[list[R]] = map(func, chunks)
+        mapped: Iterable[list[R]] = map(func, parts)
         pool = None
     else:
         pool = ProcessPoolExecutor(jobs)
-        mapped = pool.map(func, chunks)
+        mapped = pool.map(func, parts)
     try:
         for part in mapped:
             results.extend(part)
@@ -128,19 +126,6 @@ def _read_chunk(
     root: Path, max_bytes: int, items: Sequence[tuple[str, int, collector.Read | None]]
 ) -> list[collector.Read]:
     return [_read_one(root, max_bytes, path, size, known) for path, size, known in items]
-
-
-def scan(posts: Path, skip: tuple[Path, ...]) -> dict[str, Stat]:
-    """Every post file with its (size, mtime_ns), in sorted order."""
-    stats = {}
-    for path in collector.walk(posts, skip):
-        try:
-            st = os.stat(os.path.join(posts, path))
-        except OSError:
-            st = None
-        regular = st is not None and stat_module.S_ISREG(st.st_mode)
-        stats[path] = (st.st_size, st.st_mtime_ns) if st and regular else (-1, -1)
-    return stats
 
 
 Index = dict[str, tuple[Stat, collector.Read]]
@@ -175,91 +160,13 @@ def collect(
     posts: Path, out: Path, settings: Settings, jobs: int = 0, progress: Progress | None = None
 ) -> tuple[list[collector.RawPost], list[Problem]]:
     """Read every post without a cache (for `check` and `normalize`)."""
-    index = read_all(posts, scan(posts, (out,)), {}, settings, jobs, progress)
+    index = read_all(posts, collector.scan(posts, (out,)), {}, settings, jobs, progress)
     reads = [read for _, read in index.values()]
     problems = [p for r in reads for p in r.problems]
     return [r.post for r in reads if r.post is not None], problems
 
 
 # --- phase two: render ------------------------------------------------------------
-
-
-def rules(settings: Settings, source: str) -> html.ContentRules:
-    return html.ContentRules(
-        remove=html.DEFAULT_REMOVE + settings.source(source).remove,
-        iframes=settings.iframes,
-        data_images=settings.data_images,
-        summary_chars=settings.summary_chars,
-    )
-
-
-def content_of(root: Path, settings: Settings, post: Post) -> html.Content:
-    try:
-        body = collector.read_body(root, post.path, post.body_start)
-    except OSError:
-        body = ""  # deleted since it was read: the next build will drop it
-    if post.markdown:
-        body = html.render_markdown(body)
-    source = post.sources[0] if post.sources else ""
-    return html.clean(body, post.url, rules(settings, source))
-
-
-def _fragment_chunk(
-    root: Path, settings: Settings, posts: Sequence[Post]
-) -> list[generator.Fragments]:
-    return [generator.fragments(p, content_of(root, settings, p)) for p in posts]
-
-
-def _key(*parts: object) -> str:
-    return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
-
-
-@dataclass(frozen=True)
-class Job:
-    """Some output files and the key of everything they are rendered from."""
-
-    files: tuple[str, ...]
-    key: str
-    feed: generator.Feed
-    page: generator.Page | None = None
-    newest: str | None = None  # a feed's newest archive document, for its prev-archive link
-    prev: generator.Page | None = None
-    next: generator.Page | None = None
-
-
-def plan_jobs(
-    feeds: Sequence[generator.Feed], fps: dict[str, str], settings: Settings
-) -> list[Job]:
-    jobs = []
-    sizes: dict[str, int] = {}
-
-    def bound(post: Post) -> int:  # each post's archive size once, not once per feed
-        if post.id not in sizes:
-            sizes[post.id] = generator.archive_bound(post)
-        return sizes[post.id]
-
-    for feed in feeds:
-        pages = generator.archive_pages(feed, settings, bound) if feed.archived else []
-        newest = pages[-1].file if pages else None
-        files = tuple(feed.file(fmt) for fmt in generator.FILES)
-        key = _key(files, feed.title, newest, [fps[p.id] for p in feed.posts])
-        jobs.append(Job(files, key, feed, newest=newest))
-        for i, page in enumerate(pages):
-            prev = pages[i - 1] if i else None
-            nxt = pages[i + 1] if i + 1 < len(pages) else None
-            parts = (page.file, page.label, feed.title, feed.file("atom"))
-            links = (prev and prev.file, nxt and nxt.file)
-            key = _key(parts, links, [fps[p.id] for p in page.posts])
-            jobs.append(Job((page.file,), key, feed, page, prev=prev, next=nxt))
-    return jobs
-
-
-def _stat(path: Path) -> Stat | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_size, st.st_mtime_ns)
 
 
 def _intact(out: Path, outputs: dict[str, tuple[str, int, int]]) -> bool:
@@ -275,17 +182,10 @@ def _intact(out: Path, outputs: dict[str, tuple[str, int, int]]) -> bool:
     return True
 
 
-def _current(job: Job, outputs: dict[str, tuple[str, int, int]], out: Path) -> bool:
-    """True if every file of `job` was made from the same inputs and is still there."""
-    for f in job.files:
-        record = outputs.get(f)
-        if record is None or record[0] != job.key or _stat(out / f) != record[1:]:
-            return False
-    return True
-
-
 def _snapshot(stats: dict[str, Stat]) -> str:
-    return hashlib.blake2b(repr(sorted(stats.items())).encode(), digest_size=16).hexdigest()
+    """A hash of every post's path and stat: `stats` is sorted, marshal is quick, and its
+    version 2 has no back-references, so the bytes depend on the values alone."""
+    return hashlib.blake2b(marshal.dumps(stats, 2), digest_size=16).hexdigest()
 
 
 def build(options: Options, progress: Progress | None = None) -> Summary:
@@ -306,132 +206,15 @@ def build(options: Options, progress: Progress | None = None) -> Summary:
 
 
 def _build(options: Options, store: Cache, progress: Progress | None) -> Summary:
-    settings, posts, out = options.settings, options.posts, options.out
+    posts, out = options.posts, options.out
     skip = (out,) + ((options.cache,) if options.cache else ())
-    stats = scan(posts, skip)
+    stats = collector.scan(posts, skip)
     snapshot, outputs = _snapshot(stats), store.outputs()
     last: Summary | None = store.get("summary")
     if last and store.get("snapshot") == snapshot and _intact(out, outputs):
         if options.strict and any(p.severity != "info" for p in last.problems):
             raise StrictFailure("problems found and --strict is set; no feed was written")
         return replace(last, written=(), unchanged=tuple(sorted(last.written + last.unchanged)))
-    writer.remove_stale_temps_under(out)  # left by a killed build
-    cached = store.reads()
-    index = read_all(posts, stats, cached, settings, options.jobs, progress)
-    reads = [read for _, read in index.values()]
-    problems = [p for r in reads for p in r.problems]
-    result = normalizer.normalize((r.post for r in reads if r.post is not None), settings)
-    feeds, found = generator.plan(result.posts, settings)
-    problems = sorted(problems + list(result.problems) + found)
-    if options.strict and any(p.severity != "info" for p in problems):
-        raise StrictFailure("problems found and --strict is set; no feed was written")
-    fps = {p.id: _key(p) for p in result.posts}
-    jobs = plan_jobs(feeds, fps, settings)
-    todo = [j for j in jobs if not _current(j, outputs, out)]
-    written, new_outputs = _write(todo, jobs, outputs, fps, store, options, progress)
-    site_pages = {
-        **pages.STATIC,
-        pages.OPML_FILE: pages.opml(feeds, settings),
-        pages.INDEX_FILE: pages.index_html(feeds, settings),
-    }
-    for rel, data in site_pages.items():
-        path = writer.target(out, rel)
-        if writer.write_file(path, data):
-            written.append(rel)
-        new_outputs[rel] = ("page", *(_stat(path) or (0, 0)))
-    for stale in sorted(set(outputs) - set(new_outputs)):
-        writer.remove_file(out, stale)
-    store.save_outputs(new_outputs)
-    store.save_reads(
-        {p: v for p, v in index.items() if cached.get(p, (None,))[0] != v[0]},
-        [p for p in cached if p not in index],
-    )
-    store.put("snapshot", snapshot)
-    if todo:
-        store.prune_fragments(fps[p.id] for f in feeds for p in f.posts)
-    summary = Summary(
-        posts_read=len([r for r in reads if r.post is not None]),
-        entries=len(result.posts),
-        feeds=len(feeds),
-        written=tuple(sorted(written)),
-        unchanged=tuple(sorted(set(new_outputs) - set(written))),
-        problems=tuple(problems),
-        seconds=0.0,
-    )
-    store.put("summary", summary)
-    return summary
+    from . import render  # lxml and the rest of the pipeline: only when there is work
 
-
-def _fragments(
-    todo: Sequence[Job],
-    fps: dict[str, str],
-    store: Cache,
-    options: Options,
-    progress: Progress | None,
-) -> dict[str, generator.Fragments]:
-    """Fragments of every entry the outputs to render show in full, by post id."""
-    shown = {p.id: p for job in todo if job.page is None for p in job.feed.posts}
-    cached = store.fragments(fps[i] for i in shown)
-    missing = sorted((p for i, p in shown.items() if fps[i] not in cached), key=lambda p: p.path)
-    made = parallel_map(
-        partial(_fragment_chunk, options.posts, options.settings),
-        missing,
-        options.jobs,
-        progress,
-        "render",
-    )
-    store.save_fragments({fps[p.id]: f for p, f in zip(missing, made, strict=True)})
-    by_id = {i: cached[fps[i]] for i in shown if fps[i] in cached}
-    by_id.update((p.id, f) for p, f in zip(missing, made, strict=True))
-    return by_id
-
-
-BATCH = 64  # feeds whose entries are held in memory at once
-
-
-def _write(
-    todo: Sequence[Job],
-    jobs: Sequence[Job],
-    outputs: dict[str, tuple[str, int, int]],
-    fps: dict[str, str],
-    store: Cache,
-    options: Options,
-    progress: Progress | None,
-) -> tuple[list[str], dict[str, tuple[str, int, int]]]:
-    """Render and write the outputs to redo; return what was written and every output's record.
-
-    Feeds go in batches, so only one batch's entries (with their full bodies)
-    are in memory at a time; archive entries are dropped once their last
-    archive document is written.
-    """
-    settings, out = options.settings, options.out
-    written: list[str] = []
-    records = {f: outputs[f] for job in jobs for f in job.files if f in outputs}
-
-    def put(job: Job, files: dict[str, bytes]) -> None:
-        for rel, data in files.items():
-            path = writer.target(out, rel)
-            if writer.write_file(path, data):
-                written.append(rel)
-            records[rel] = (job.key, *(_stat(path) or (0, 0)))
-
-    feeds = [j for j in todo if j.page is None]
-    for batch in _chunks(feeds, BATCH):
-        frags = _fragments(batch, fps, store, options, progress)
-        for job in batch:
-            put(job, generator.render(job.feed, settings, frags, job.newest))
-    archives = [j for j in todo if j.page is not None]
-    uses = Counter(p.id for j in archives if j.page for p in j.page.posts)
-    entries: dict[str, bytes] = {}
-    for job in archives:
-        assert job.page is not None
-        for p in job.page.posts:
-            if p.id not in entries:
-                entries[p.id] = generator.archive_entry(p)
-        data = generator.render_archive(job.feed, job.page, job.prev, job.next, settings, entries)
-        put(job, {job.page.file: data})
-        for p in job.page.posts:
-            uses[p.id] -= 1
-            if not uses[p.id]:
-                del entries[p.id]
-    return written, records
+    return render.rebuild(options, store, stats, snapshot, outputs, progress)

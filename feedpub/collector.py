@@ -76,31 +76,60 @@ class Read:
     problems: tuple[Problem, ...]
 
 
-def walk(root: Path, skip: tuple[Path, ...] = ()) -> Iterator[str]:
-    """Relative paths of post files under `root`, sorted, hidden entries skipped.
+Stat = tuple[int, int]  # (size, mtime_ns); (-1, -1) for what is not a regular file
 
-    A folder that cannot be listed is yielded too (after the files), so that
-    `read_file` reports it instead of its posts vanishing without a word.
+
+def scan(root: Path, skip: tuple[Path, ...] = ()) -> dict[str, Stat]:
+    """Post files under `root` (relative paths, sorted, hidden entries skipped) and their stats.
+
+    A folder that cannot be listed is included too (after the files, with no
+    stat), so that `read_file` reports it instead of its posts vanishing
+    without a word. Symbolic links to folders are not followed.
     """
     skipped = {os.path.realpath(p) for p in skip}
     names = {os.path.basename(p) for p in skipped}  # realpath() only for dirs so named
+    found: dict[str, Stat] = {}
+    errors: list[str] = []
 
-    def kept(folder: str, d: str) -> bool:
-        if d.startswith("."):
-            return False
-        return d not in names or os.path.realpath(os.path.join(folder, d)) not in skipped
-
-    errors: list[OSError] = []
-    for folder, dirs, files in os.walk(root, onerror=errors.append):
-        dirs[:] = sorted(d for d in dirs if kept(folder, d))
-        rel = os.path.relpath(folder, root)
-        for name in sorted(files):
-            if name.startswith(".") or not name.endswith(EXTENSIONS):
+    def visit(folder: str, prefix: str) -> None:
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            errors.append(prefix[:-1] or ".")
+            return
+        dirs = []
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
                 continue
-            yield name if rel == "." else f"{rel}/{name}".replace(os.sep, "/")
+            if entry.is_dir():
+                if entry.is_symlink():
+                    continue
+                if name not in names or os.path.realpath(entry.path) not in skipped:
+                    dirs.append(entry)
+            elif name.endswith(EXTENSIONS):
+                found[prefix + name] = _stat(entry)
+        for entry in dirs:
+            visit(entry.path, f"{prefix}{entry.name}/")
+
+    visit(os.fspath(root), "")
     for error in errors:
-        if error.filename is not None:
-            yield os.path.relpath(os.fsdecode(error.filename), root).replace(os.sep, "/")
+        found.setdefault(error, (-1, -1))
+    return found
+
+
+def _stat(entry: os.DirEntry[str]) -> Stat:
+    try:
+        st = entry.stat()
+    except OSError:
+        return (-1, -1)
+    return (st.st_size, st.st_mtime_ns) if stat.S_ISREG(st.st_mode) else (-1, -1)
+
+
+def walk(root: Path, skip: tuple[Path, ...] = ()) -> Iterator[str]:
+    """`scan` without the stats."""
+    yield from scan(root, skip)
 
 
 _BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's

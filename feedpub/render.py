@@ -1,0 +1,241 @@
+"""Phase two of a build: normalize, plan the feeds, render and write what changed.
+
+Each output gets a key made of everything it is rendered from; only outputs
+whose key changed (or whose file is gone or was touched) are rendered again.
+Imported only when a build has work to do: a build with nothing changed stops
+in `build` before this module (and lxml) is loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from . import collector, generator, html, normalizer, pages, writer
+from .build import Options, Progress, StrictFailure, Summary, chunks, parallel_map, read_all
+from .cache import Cache, Stat
+from .config import Settings
+from .normalizer import Post
+
+
+def rebuild(
+    options: Options,
+    store: Cache,
+    stats: dict[str, Stat],
+    snapshot: str,
+    outputs: dict[str, tuple[str, int, int]],
+    progress: Progress | None,
+) -> Summary:
+    """Read what changed, normalize and plan everything, write the outputs whose key changed."""
+    settings, posts, out = options.settings, options.posts, options.out
+    writer.remove_stale_temps_under(out)  # left by a killed build
+    cached = store.reads()
+    index = read_all(posts, stats, cached, settings, options.jobs, progress)
+    reads = [read for _, read in index.values()]
+    problems = [p for r in reads for p in r.problems]
+    result = normalizer.normalize((r.post for r in reads if r.post is not None), settings)
+    feeds, found = generator.plan(result.posts, settings)
+    problems = sorted(problems + list(result.problems) + found)
+    if options.strict and any(p.severity != "info" for p in problems):
+        raise StrictFailure("problems found and --strict is set; no feed was written")
+    fps = {p.id: _key(p) for p in result.posts}
+    jobs = plan_jobs(feeds, fps, settings)
+    todo = [j for j in jobs if not _current(j, outputs, out)]
+    written, new_outputs = _write(todo, jobs, outputs, fps, store, options, progress)
+    site_pages = {
+        **pages.STATIC,
+        pages.OPML_FILE: pages.opml(feeds, settings),
+        pages.INDEX_FILE: pages.index_html(feeds, settings),
+    }
+    for rel, data in site_pages.items():
+        path = writer.target(out, rel)
+        if writer.write_file(path, data):
+            written.append(rel)
+        new_outputs[rel] = ("page", *(_stat(path) or (0, 0)))
+    for stale in sorted(set(outputs) - set(new_outputs)):
+        writer.remove_file(out, stale)
+    store.save_outputs(new_outputs)
+    store.save_reads(
+        {p: v for p, v in index.items() if cached.get(p, (None,))[0] != v[0]},
+        [p for p in cached if p not in index],
+    )
+    store.put("snapshot", snapshot)
+    if todo:
+        store.prune_fragments(fps[p.id] for f in feeds for p in f.posts)
+    summary = Summary(
+        posts_read=len([r for r in reads if r.post is not None]),
+        entries=len(result.posts),
+        feeds=len(feeds),
+        written=tuple(sorted(written)),
+        unchanged=tuple(sorted(set(new_outputs) - set(written))),
+        problems=tuple(problems),
+        seconds=0.0,
+    )
+    store.put("summary", summary)
+    return summary
+
+
+def rules(settings: Settings, source: str) -> html.ContentRules:
+    return html.ContentRules(
+        remove=html.DEFAULT_REMOVE + settings.source(source).remove,
+        iframes=settings.iframes,
+        data_images=settings.data_images,
+        summary_chars=settings.summary_chars,
+    )
+
+
+def content_of(root: Path, settings: Settings, post: Post) -> html.Content:
+    try:
+        body = collector.read_body(root, post.path, post.body_start)
+    except OSError:
+        body = ""  # deleted since it was read: the next build will drop it
+    if post.markdown:
+        body = html.render_markdown(body)
+    source = post.sources[0] if post.sources else ""
+    return html.clean(body, post.url, rules(settings, source))
+
+
+def _fragment_chunk(
+    root: Path, settings: Settings, posts: Sequence[Post]
+) -> list[generator.Fragments]:
+    return [generator.fragments(p, content_of(root, settings, p)) for p in posts]
+
+
+def _key(*parts: object) -> str:
+    return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
+
+
+@dataclass(frozen=True)
+class Job:
+    """Some output files and the key of everything they are rendered from."""
+
+    files: tuple[str, ...]
+    key: str
+    feed: generator.Feed
+    page: generator.Page | None = None
+    newest: str | None = None  # a feed's newest archive document, for its prev-archive link
+    prev: generator.Page | None = None
+    next: generator.Page | None = None
+
+
+def plan_jobs(
+    feeds: Sequence[generator.Feed], fps: dict[str, str], settings: Settings
+) -> list[Job]:
+    jobs = []
+    sizes: dict[str, int] = {}
+
+    def bound(post: Post) -> int:  # each post's archive size once, not once per feed
+        if post.id not in sizes:
+            sizes[post.id] = generator.archive_bound(post)
+        return sizes[post.id]
+
+    for feed in feeds:
+        pages = generator.archive_pages(feed, settings, bound) if feed.archived else []
+        newest = pages[-1].file if pages else None
+        files = tuple(feed.file(fmt) for fmt in generator.FILES)
+        key = _key(files, feed.title, newest, [fps[p.id] for p in feed.posts])
+        jobs.append(Job(files, key, feed, newest=newest))
+        for i, page in enumerate(pages):
+            prev = pages[i - 1] if i else None
+            nxt = pages[i + 1] if i + 1 < len(pages) else None
+            parts = (page.file, page.label, feed.title, feed.file("atom"))
+            links = (prev and prev.file, nxt and nxt.file)
+            key = _key(parts, links, [fps[p.id] for p in page.posts])
+            jobs.append(Job((page.file,), key, feed, page, prev=prev, next=nxt))
+    return jobs
+
+
+def _stat(path: Path) -> Stat | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns)
+
+
+def _current(job: Job, outputs: dict[str, tuple[str, int, int]], out: Path) -> bool:
+    """True if every file of `job` was made from the same inputs and is still there."""
+    for f in job.files:
+        record = outputs.get(f)
+        if record is None or record[0] != job.key or _stat(out / f) != record[1:]:
+            return False
+    return True
+
+
+def _fragments(
+    todo: Sequence[Job],
+    fps: dict[str, str],
+    store: Cache,
+    options: Options,
+    progress: Progress | None,
+) -> dict[str, generator.Fragments]:
+    """Fragments of every entry the outputs to render show in full, by post id."""
+    shown = {p.id: p for job in todo if job.page is None for p in job.feed.posts}
+    cached = store.fragments(fps[i] for i in shown)
+    missing = sorted((p for i, p in shown.items() if fps[i] not in cached), key=lambda p: p.path)
+    made = parallel_map(
+        partial(_fragment_chunk, options.posts, options.settings),
+        missing,
+        options.jobs,
+        progress,
+        "render",
+    )
+    store.save_fragments({fps[p.id]: f for p, f in zip(missing, made, strict=True)})
+    by_id = {i: cached[fps[i]] for i in shown if fps[i] in cached}
+    by_id.update((p.id, f) for p, f in zip(missing, made, strict=True))
+    return by_id
+
+
+BATCH = 64  # feeds whose entries are held in memory at once
+
+
+def _write(
+    todo: Sequence[Job],
+    jobs: Sequence[Job],
+    outputs: dict[str, tuple[str, int, int]],
+    fps: dict[str, str],
+    store: Cache,
+    options: Options,
+    progress: Progress | None,
+) -> tuple[list[str], dict[str, tuple[str, int, int]]]:
+    """Render and write the outputs to redo; return what was written and every output's record.
+
+    Feeds go in batches, so only one batch's entries (with their full bodies)
+    are in memory at a time; archive entries are dropped once their last
+    archive document is written.
+    """
+    settings, out = options.settings, options.out
+    written: list[str] = []
+    records = {f: outputs[f] for job in jobs for f in job.files if f in outputs}
+
+    def put(job: Job, files: dict[str, bytes]) -> None:
+        for rel, data in files.items():
+            path = writer.target(out, rel)
+            if writer.write_file(path, data):
+                written.append(rel)
+            records[rel] = (job.key, *(_stat(path) or (0, 0)))
+
+    feeds = [j for j in todo if j.page is None]
+    for batch in chunks(feeds, BATCH):
+        frags = _fragments(batch, fps, store, options, progress)
+        for job in batch:
+            put(job, generator.render(job.feed, settings, frags, job.newest))
+    archives = [j for j in todo if j.page is not None]
+    uses = Counter(p.id for j in archives if j.page for p in j.page.posts)
+    entries: dict[str, bytes] = {}
+    for job in archives:
+        assert job.page is not None
+        for p in job.page.posts:
+            if p.id not in entries:
+                entries[p.id] = generator.archive_entry(p)
+        data = generator.render_archive(job.feed, job.page, job.prev, job.next, settings, entries)
+        put(job, {job.page.file: data})
+        for p in job.page.posts:
+            uses[p.id] -= 1
+            if not uses[p.id]:
+                del entries[p.id]
+    return written, records
