@@ -17,6 +17,7 @@ import hashlib
 import os
 import re
 import stat
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -537,8 +538,9 @@ class _Fields:
         return names
 
     def _clean(self, key: str, items: Iterable[Any]) -> tuple[str, ...]:
+        """Interned: thousands of posts share each tag, and a build holds them all."""
         names = (self.text(key, x) for x in items)
-        return tuple(dict.fromkeys(n for n in names if n))
+        return tuple(dict.fromkeys(sys.intern(n) for n in names if n))
 
     def title(self, value: Any, fallback: str, origin: str) -> str:
         """The title, or `fallback` (taken from `origin`) when there is none."""
@@ -561,7 +563,7 @@ class _Fields:
             value = value.get("name")
         elif isinstance(value, list | tuple):
             value = next((x for x in value if isinstance(x, str) and x.strip()), None)
-        return self.text("author", value) or ""
+        return sys.intern(self.text("author", value) or "")
 
     def report_removed(self) -> None:
         """FP201 for characters that YAML escapes (`"\\x08"`) put into a value."""

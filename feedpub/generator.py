@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from html import escape as html_escape
+from typing import NamedTuple
 from urllib.parse import quote, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
@@ -335,26 +336,41 @@ def period(feed: Feed, settings: Settings) -> str:
     return "month" if feed.kind == "site" else "year"
 
 
+class ArchiveFacts(NamedTuple):
+    """What archiving needs of a post: its month, its year, the bound of its entry size."""
+
+    month: str  # "2021-04"
+    year: str  # "2021"
+    bound: int  # archive_bound(post)
+
+
+def archive_facts(post: Post) -> ArchiveFacts:
+    when = post.published.astimezone(UTC)
+    return ArchiveFacts(
+        f"{when.year:04d}-{when.month:02d}", f"{when.year:04d}", archive_bound(post)
+    )
+
+
 def archive_pages(
-    feed: Feed, settings: Settings, bound: Callable[[Post], int] | None = None
+    feed: Feed, settings: Settings, facts: Callable[[Post], ArchiveFacts] = archive_facts
 ) -> list[Page]:
     """The archive documents of `feed`, oldest first.
 
     A period's posts go to one document, split oldest first into parts that
     stay within the byte budget (by an upper bound of each entry's size, so
-    the split is known before anything is rendered).
+    the split is known before anything is rendered). `facts` may be a cache:
+    a post is in several feeds.
     """
     monthly = period(feed, settings) == "month"
-    periods: dict[str, list[Post]] = defaultdict(list)
+    periods: dict[str, list[tuple[Post, int]]] = defaultdict(list)
     for post in reversed(feed.history):  # oldest first
-        when = post.published.astimezone(UTC)
-        name = f"{when.year:04d}-{when.month:02d}" if monthly else f"{when.year:04d}"
-        periods[name].append(post)
+        month, year, bound = facts(post)
+        periods[month if monthly else year].append((post, bound))
     folder = f"{feed.folder}/archive" if feed.folder else "archive"
     room = settings.feed_bytes - 4096 - 2 * _bound(feed.title)  # the document's own head
     pages = []
     for name in sorted(periods):
-        for part, chunk in enumerate(_split(periods[name], room, bound or archive_bound), start=1):
+        for part, chunk in enumerate(_split(periods[name], room), start=1):
             suffix = f".{part}" if part > 1 else ""
             label = f"{name} ({part})" if part > 1 else name
             pages.append(Page(f"{folder}/{name}{suffix}.xml", label, tuple(reversed(chunk))))
@@ -372,12 +388,12 @@ def archive_bound(post: Post) -> int:
     return 400 + _bound("".join(fields)) + 30 * len(fields)
 
 
-def _split(posts: list[Post], room: int, bound: Callable[[Post], int]) -> list[list[Post]]:
-    """Oldest-first runs of posts whose entries fit in `room` bytes (at least one each)."""
+def _split(posts: list[tuple[Post, int]], room: int) -> list[list[Post]]:
+    """Oldest-first runs of (post, size bound) whose entries fit in `room` bytes (at
+    least one post each)."""
     parts: list[list[Post]] = [[]]
     used = 0
-    for post in posts:
-        size = bound(post)
+    for post, size in posts:
         if parts[-1] and used + size > room:
             parts.append([])
             used = 0
