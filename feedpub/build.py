@@ -16,8 +16,9 @@ import json
 import marshal
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -124,6 +125,25 @@ class Workers:
             if progress:
                 progress(stage, len(results), len(items))
         return results
+
+    def stream(self, func: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> Iterator[R]:
+        """`func` over `items`, in order, as the results come: the caller works on the
+        first ones while the workers make the next (a few chunks ahead, to bound memory)."""
+        size = max(20, min(100, len(items) // (self.jobs * 8) + 1))
+        parts = chunks(items, size)
+        if self.jobs == 1 or len(items) < (2 * self.jobs if self._pool else PARALLEL_MIN):
+            for part in parts:
+                yield from func(part)
+            return
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.jobs, initializer=gc.disable)
+        pending: deque[Future[list[R]]] = deque()
+        for part in parts:
+            pending.append(self._pool.submit(func, part))
+            if len(pending) > 2 * self.jobs:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
 
 
 def _read_one(

@@ -72,6 +72,11 @@ class Cache:
         )
         self.put("stamp", stamp)
 
+    @property
+    def persistent(self) -> bool:
+        """False for the stand-in of a build without a cache."""
+        return self.db is not None
+
     def get(self, key: str) -> Any:
         if self.db is None:
             return None
@@ -128,6 +133,19 @@ class Cache:
             marks = ",".join("?" * len(part))
             sql = f"SELECT key, value FROM fragments WHERE key IN ({marks})"
             found.update((k, pickle.loads(v)) for k, v in self.db.execute(sql, part))
+        return found
+
+    def known_fragments(self, keys: Iterable[str]) -> set[str]:
+        """Which of `keys` the cache holds fragments for (without loading them)."""
+        if self.db is None:
+            return set()
+        found: set[str] = set()
+        keys = list(keys)
+        for i in range(0, len(keys), 500):
+            part = keys[i : i + 500]
+            marks = ",".join("?" * len(part))
+            sql = f"SELECT key FROM fragments WHERE key IN ({marks})"
+            found.update(k for (k,) in self.db.execute(sql, part))
         return found
 
     def save_fragments(self, items: Mapping[str, Any]) -> None:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import hashlib
 import marshal
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 from . import collector, generator, html, normalizer, pages, writer
-from .build import Options, Progress, StrictFailure, Summary, Workers, chunks, read_all
+from .build import Options, Progress, StrictFailure, Summary, Workers, read_all
 from .cache import Cache, Stat
 from .config import Settings
 from .normalizer import Post
@@ -178,31 +178,45 @@ def _current(job: Job, outputs: dict[str, tuple[str, int, int]], out: Path) -> b
     return True
 
 
-def _fragments(
-    todo: Sequence[Job],
-    fps: dict[str, str],
-    store: Cache,
-    workers: Workers,
-    options: Options,
-    progress: Progress | None,
-) -> dict[str, generator.Fragments]:
-    """Fragments of every entry the outputs to render show in full, by post id."""
-    shown = {p.id: p for job in todo if job.page is None for p in job.feed.posts}
-    cached = store.fragments(fps[i] for i in shown)
-    missing = sorted((p for i, p in shown.items() if fps[i] not in cached), key=lambda p: p.path)
-    render = partial(_fragment_chunk, options.posts, options.settings)
-    made = workers.map(render, missing, progress, "render")
-    store.save_fragments({fps[p.id]: f for p, f in zip(missing, made, strict=True)})
-    by_id = {i: cached[fps[i]] for i in shown if fps[i] in cached}
-    by_id.update((p.id, f) for p, f in zip(missing, made, strict=True))
-    return by_id
-
-
 def _year(job: Job) -> str:
     return job.page.label[:4] if job.page else ""
 
 
-BATCH = 8  # feeds whose entries are held in memory at once
+def _with_fragments(
+    feeds: Sequence[Job], fps: dict[str, str], store: Cache, workers: Workers, options: Options
+) -> Iterator[tuple[Job, dict[str, generator.Fragments]]]:
+    """Each feed with the fragments of its entries, in order.
+
+    The workers clean the entries no cache holds, in the order the feeds need
+    them, while the caller writes the feeds before. Fragments go to the cache
+    as they come and are dropped once their feed is written (read back from
+    the cache if a later feed shows them too), so memory holds a few feeds'
+    entries, not every entry of the build.
+    """
+    first: dict[str, int] = {}
+    last: dict[str, int] = {}
+    for n, job in enumerate(feeds):
+        for p in job.feed.posts:
+            first.setdefault(p.id, n)
+            last[p.id] = n
+    known = store.known_fragments(fps[i] for i in first)
+    todo = {p.id: p for job in feeds for p in job.feed.posts if fps[p.id] not in known}
+    clean = partial(_fragment_chunk, options.posts, options.settings)
+    made = zip(todo, workers.stream(clean, list(todo.values())), strict=True)
+    frags: dict[str, generator.Fragments] = {}
+    for n, job in enumerate(feeds):
+        ids = [p.id for p in job.feed.posts if p.id not in frags]
+        found = store.fragments(fps[i] for i in ids if fps[i] in known)
+        frags.update((i, found[fps[i]]) for i in ids if fps[i] in found)
+        fresh = {}
+        while any(i not in frags for i in ids):
+            i, fragments = next(made)
+            frags[i] = fresh[fps[i]] = fragments
+        store.save_fragments(fresh)
+        known.update(fresh)
+        yield job, frags
+        keep = store.persistent
+        frags = {i: f for i, f in frags.items() if first[i] > n or (not keep and last[i] > n)}
 
 
 def _write(
@@ -233,10 +247,8 @@ def _write(
             records[rel] = (job.key, *(_stat(path) or (0, 0)))
 
     feeds = [j for j in todo if j.page is None]
-    for batch in chunks(feeds, BATCH):
-        frags = _fragments(batch, fps, store, workers, options, progress)
-        for job in batch:
-            put(job, generator.render(job.feed, settings, frags, job.newest))
+    for job, frags in _with_fragments(feeds, fps, store, workers, options):
+        put(job, generator.render(job.feed, settings, frags, job.newest))
     # Year by year: an entry is dropped once the last document of its year holds it.
     archives = sorted((j for j in todo if j.page is not None), key=_year)
     uses = Counter(p.id for j in archives if j.page for p in j.page.posts)
