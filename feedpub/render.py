@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -50,7 +50,7 @@ def rebuild(
     if options.strict and any(p.severity != "info" for p in problems):
         raise StrictFailure("problems found and --strict is set; no feed was written")
     fps = {p.id: fingerprint(p) for p in result.posts}
-    jobs = plan_jobs(feeds, fps, settings)
+    jobs, plans = plan_jobs(feeds, fps, settings, store.get("plans"))
     todo = [j for j in jobs if not _current(j, outputs, out)]
     written, new_outputs = _write(todo, jobs, outputs, fps, store, workers, options, progress)
     site_pages = {
@@ -67,6 +67,7 @@ def rebuild(
         writer.remove_file(out, stale)
     store.save_outputs(new_outputs)
     store.put("snapshot", snapshot)
+    store.put("plans", plans)
     if todo:
         store.prune_fragments(fps[p.id] for f in feeds for p in f.posts)
     summary = Summary(
@@ -133,10 +134,25 @@ class Job:
     next: generator.Page | None = None
 
 
+# What planning a feed came to, enough to make its jobs again: its key, its newest
+# archive document, and each archive document as (file, label, entries, key), oldest
+# first. A feed's archive documents hold consecutive runs of its history.
+FeedPlan = tuple[str, str | None, tuple[tuple[str, str, int, str], ...]]
+
+
 def plan_jobs(
-    feeds: Sequence[generator.Feed], fps: dict[str, str], settings: Settings
-) -> list[Job]:
+    feeds: Sequence[generator.Feed],
+    fps: dict[str, str],
+    settings: Settings,
+    plans: dict[str, FeedPlan] | None = None,
+) -> tuple[list[Job], dict[str, FeedPlan]]:
+    """Every output's job, and the plan of every feed by a hash of all it is made of.
+
+    `plans` from the last build spare the feeds whose entries did not change
+    the work of splitting their history into archive documents and keying them.
+    """
     jobs = []
+    made: dict[str, FeedPlan] = {}
     known: dict[str, generator.ArchiveFacts] = {}
 
     def facts(post: Post) -> generator.ArchiveFacts:  # once per post, not once per feed
@@ -146,18 +162,46 @@ def plan_jobs(
         return found
 
     for feed in feeds:
-        pages = generator.archive_pages(feed, settings, facts) if feed.archived else []
-        newest = pages[-1].file if pages else None
-        files = tuple(feed.file(fmt) for fmt in generator.FILES)
-        key = _key(files, feed.title, newest, [fps[p.id] for p in feed.posts])
-        jobs.append(Job(files, key, feed, newest=newest))
-        for i, page in enumerate(pages):
-            prev = pages[i - 1] if i else None
-            nxt = pages[i + 1] if i + 1 < len(pages) else None
-            parts = (page.file, page.label, feed.title, feed.file("atom"))
-            links = (prev and prev.file, nxt and nxt.file)
-            key = _key(parts, links, [fps[p.id] for p in page.posts])
-            jobs.append(Job((page.file,), key, feed, page, prev=prev, next=nxt))
+        ids = "\n".join(fps[p.id] for p in feed.history)
+        digest = _key(feed.kind, feed.folder, feed.title, hashlib.blake2b(ids.encode()).digest())
+        plan = (plans or {}).get(digest) or _plan_feed(feed, fps, settings, facts)
+        made[digest] = plan
+        jobs += _jobs(feed, plan)
+    return jobs, made
+
+
+def _plan_feed(
+    feed: generator.Feed,
+    fps: dict[str, str],
+    settings: Settings,
+    facts: Callable[[Post], generator.ArchiveFacts],
+) -> FeedPlan:
+    pages = generator.archive_pages(feed, settings, facts) if feed.archived else []
+    newest = pages[-1].file if pages else None
+    files = tuple(feed.file(fmt) for fmt in generator.FILES)
+    key = _key(files, feed.title, newest, [fps[p.id] for p in feed.posts])
+    planned = []
+    for i, page in enumerate(pages):
+        prev = pages[i - 1].file if i else None
+        nxt = pages[i + 1].file if i + 1 < len(pages) else None
+        parts = (page.file, page.label, feed.title, feed.file("atom"))
+        page_key = _key(parts, (prev, nxt), [fps[p.id] for p in page.posts])
+        planned.append((page.file, page.label, len(page.posts), page_key))
+    return key, newest, tuple(planned)
+
+
+def _jobs(feed: generator.Feed, plan: FeedPlan) -> list[Job]:
+    key, newest, planned = plan
+    files = tuple(feed.file(fmt) for fmt in generator.FILES)
+    jobs = [Job(files, key, feed, newest=newest)]
+    pages, end = [], len(feed.history)
+    for file, label, count, _ in planned:  # oldest first: from the end of the history
+        pages.append(generator.Page(file, label, feed.history[end - count : end]))
+        end -= count
+    for i, (page, (_, _, _, page_key)) in enumerate(zip(pages, planned, strict=True)):
+        prev = pages[i - 1] if i else None
+        nxt = pages[i + 1] if i + 1 < len(pages) else None
+        jobs.append(Job((page.file,), page_key, feed, page, prev=prev, next=nxt))
     return jobs
 
 
