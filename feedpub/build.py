@@ -22,12 +22,18 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from . import collector, writer
-from .cache import Cache, Stat
+from . import writer
+from .cache import Cache
 from .config import Settings
 from .problems import FeedpubError, Problem
+from .scan import Stat, scan
+
+if TYPE_CHECKING:  # the collector (and YAML) is imported only when a post must be read
+    from . import collector
+
+    Index = dict[str, tuple[Stat, collector.Read]]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -157,6 +163,8 @@ def _read_one(
             data = b""
         if hashlib.blake2b(data, digest_size=16).hexdigest() == known.post.digest:
             return known
+    from . import collector
+
     return collector.read_file(root, path, max_bytes)
 
 
@@ -164,9 +172,6 @@ def _read_chunk(
     root: Path, max_bytes: int, items: Sequence[tuple[str, int, collector.Read | None]]
 ) -> list[collector.Read]:
     return [_read_one(root, max_bytes, path, size, known) for path, size, known in items]
-
-
-Index = dict[str, tuple[Stat, collector.Read]]
 
 
 def read_all(
@@ -197,7 +202,7 @@ def collect(
 ) -> tuple[list[collector.RawPost], list[Problem]]:
     """Read every post without a cache (for `check` and `normalize`)."""
     with Workers(jobs) as workers:
-        index = read_all(posts, collector.scan(posts, (out,)), {}, settings, workers, progress)
+        index = read_all(posts, scan(posts, (out,)), {}, settings, workers, progress)
     reads = [read for _, read in index.values()]
     problems = [p for r in reads for p in r.problems]
     return [r.post for r in reads if r.post is not None], problems
@@ -247,7 +252,7 @@ def build(options: Options, progress: Progress | None = None) -> Summary:
 def _build(options: Options, store: Cache, progress: Progress | None) -> Summary:
     posts, out = options.posts, options.out
     skip = (out,) + ((options.cache,) if options.cache else ())
-    stats = collector.scan(posts, skip)
+    stats = scan(posts, skip)
     snapshot, outputs = _snapshot(stats), store.outputs()
     last: Summary | None = store.get("summary")
     if last and store.get("snapshot") == snapshot and _intact(out, outputs):

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .scan import Stat
 
 SCHEMA = 5
 
@@ -31,9 +32,6 @@ def code_version() -> str:
         if path.suffix in (".py", ".xsl"):
             digest.update(path.read_bytes())
     return f"{__version__}+{digest.hexdigest()}"
-
-
-Stat = tuple[int, int]  # (size, mtime_ns)
 
 
 def _key(path: str) -> bytes:

@@ -28,9 +28,9 @@ from typing import Any
 import yaml
 
 from .problems import Problem
+from .scan import scan
 from .text import ILLEGAL_XML, xml_safe
 
-EXTENSIONS = (".md", ".markdown", ".html")
 FRONT_MATTER_LINES = 200  # a front matter not closed by then is reported unclosed
 BINARY_PROBE = 8192  # a NUL byte in this many first bytes makes a file binary
 _MARKER = re.compile(r"<!--\s*(.*?)\s*-->\s*$")
@@ -75,57 +75,6 @@ class RawPost:
 class Read:
     post: RawPost | None
     problems: tuple[Problem, ...]
-
-
-Stat = tuple[int, int]  # (size, mtime_ns); (-1, -1) for what is not a regular file
-
-
-def scan(root: Path, skip: tuple[Path, ...] = ()) -> dict[str, Stat]:
-    """Post files under `root` (relative paths, sorted, hidden entries skipped) and their stats.
-
-    A folder that cannot be listed is included too (after the files, with no
-    stat), so that `read_file` reports it instead of its posts vanishing
-    without a word. Symbolic links to folders are not followed.
-    """
-    skipped = {os.path.realpath(p) for p in skip}
-    names = {os.path.basename(p) for p in skipped}  # realpath() only for dirs so named
-    found: dict[str, Stat] = {}
-    errors: list[str] = []
-
-    def visit(folder: str, prefix: str) -> None:
-        try:
-            with os.scandir(folder) as it:
-                entries = sorted(it, key=lambda e: e.name)
-        except OSError:
-            errors.append(prefix[:-1] or ".")
-            return
-        dirs = []
-        for entry in entries:
-            name = entry.name
-            if name.startswith("."):
-                continue
-            if entry.is_dir():
-                if entry.is_symlink():
-                    continue
-                if name not in names or os.path.realpath(entry.path) not in skipped:
-                    dirs.append(entry)
-            elif name.endswith(EXTENSIONS):
-                found[prefix + name] = _stat(entry)
-        for entry in dirs:
-            visit(entry.path, f"{prefix}{entry.name}/")
-
-    visit(os.fspath(root), "")
-    for error in errors:
-        found.setdefault(error, (-1, -1))
-    return found
-
-
-def _stat(entry: os.DirEntry[str]) -> Stat:
-    try:
-        st = entry.stat()
-    except OSError:
-        return (-1, -1)
-    return (st.st_size, st.st_mtime_ns) if stat.S_ISREG(st.st_mode) else (-1, -1)
 
 
 def walk(root: Path, skip: tuple[Path, ...] = ()) -> Iterator[str]:

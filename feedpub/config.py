@@ -11,8 +11,6 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-
 from .problems import FeedpubError
 
 ShiftMode = Literal["detect", "correct", "off"]
@@ -107,6 +105,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def _read_jekyll(path: Path) -> dict[str, Any]:
     """The site fields of a Jekyll `_config.yml`, if there is one."""
+    import yaml  # here, not above: a build without a _config.yml may need no YAML at all
+
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):

@@ -18,9 +18,10 @@ from pathlib import Path
 
 from . import collector, generator, html, normalizer, pages, writer
 from .build import Options, Progress, StrictFailure, Summary, Workers, read_all
-from .cache import Cache, Stat
+from .cache import Cache
 from .config import Settings
 from .normalizer import Post
+from .scan import Stat
 
 
 def rebuild(
