@@ -14,7 +14,7 @@ import functools
 import hashlib
 import pickle
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -122,29 +122,23 @@ class Cache:
                     self.db.execute("DELETE FROM reads WHERE folder = ?", (_key(folder),))
 
     def fragments(self, keys: Iterable[str]) -> dict[str, Any]:
-        if self.db is None:
-            return {}
-        found: dict[str, Any] = {}
-        keys = list(keys)
-        for i in range(0, len(keys), 500):
-            part = keys[i : i + 500]
-            marks = ",".join("?" * len(part))
-            sql = f"SELECT key, value FROM fragments WHERE key IN ({marks})"
-            found.update((k, pickle.loads(v)) for k, v in self.db.execute(sql, part))
-        return found
+        return {k: pickle.loads(v) for k, v in self._select("key, value", keys)}
 
     def known_fragments(self, keys: Iterable[str]) -> set[str]:
         """Which of `keys` the cache holds fragments for (without loading them)."""
+        return {k for (k,) in self._select("key", keys)}
+
+    def _select(self, columns: str, keys: Iterable[str]) -> Iterator[Any]:
+        """Rows of the fragments whose key is one of `keys` (500 to a query)."""
         if self.db is None:
-            return set()
-        found: set[str] = set()
+            return
         keys = list(keys)
         for i in range(0, len(keys), 500):
             part = keys[i : i + 500]
             marks = ",".join("?" * len(part))
-            sql = f"SELECT key FROM fragments WHERE key IN ({marks})"
-            found.update(k for (k,) in self.db.execute(sql, part))
-        return found
+            yield from self.db.execute(
+                f"SELECT {columns} FROM fragments WHERE key IN ({marks})", part
+            )
 
     def save_fragments(self, items: Mapping[str, Any]) -> None:
         if self.db is not None and items:
