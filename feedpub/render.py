@@ -276,9 +276,9 @@ def _write(
 ) -> tuple[list[str], dict[str, tuple[str, int, int]]]:
     """Render and write the outputs to redo; return what was written and every output's record.
 
-    Feeds go in batches, so only one batch's entries (with their full bodies)
-    are in memory at a time; archive entries are dropped once their last
-    archive document is written.
+    Feeds are written as soon as the workers have cleaned their entries (see
+    `_with_fragments`); archive entries are dropped once the last archive
+    document of their year is written.
     """
     settings, out = options.settings, options.out
     written: list[str] = []
@@ -292,8 +292,10 @@ def _write(
             records[rel] = (job.key, *(_stat(path) or (0, 0)))
 
     feeds = [j for j in todo if j.page is None]
-    for job, frags in _with_fragments(feeds, fps, store, workers, options):
+    for n, (job, frags) in enumerate(_with_fragments(feeds, fps, store, workers, options)):
         put(job, generator.render(job.feed, settings, frags, job.newest))
+        if progress:
+            progress("render", n + 1, len(feeds))
     # Year by year: an entry is dropped once the last document of its year holds it.
     archives = sorted((j for j in todo if j.page is not None), key=_year)
     uses = Counter(p.id for j in archives if j.page for p in j.page.posts)
