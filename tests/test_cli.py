@@ -102,6 +102,7 @@ def test_summary_line(tmp_path: Path) -> None:
     ("line", "message"),
     [
         ('shift = "corect"', "shift must be one of detect, correct, off"),
+        ('archive_period = "week"', "archive_period must be one of auto, month, year"),
         ('limit = "50"', "limit must be int"),
         ("author_feeds = 1", "author_feeds must be bool"),
         ("feed_bytes = 100", "feed_bytes >= 4096"),
