@@ -44,13 +44,14 @@ def rebuild(
     raws = [read.post for _, read in index.values() if read.post is not None]
     del cached, index  # stored: free them for the rendering
     result = normalizer.normalize(raws, settings)
-    posts_read = len(raws)
-    del raws
-    feeds, found = generator.plan(result.posts, settings)
-    problems = sorted(problems + list(result.problems) + found)
+    posts_read, entries = len(raws), result.posts
+    problems += result.problems
+    del raws, result  # its `resolved` holds every reading: free them for the rendering
+    feeds, found = generator.plan(entries, settings)
+    problems = sorted(problems + found)
     if options.strict and any(p.severity != "info" for p in problems):
         raise StrictFailure("problems found and --strict is set; no feed was written")
-    fps = {p.id: fingerprint(p) for p in result.posts}
+    fps = {p.id: fingerprint(p) for p in entries}
     jobs, plans = plan_jobs(feeds, fps, settings, store.get("plans"))
     todo = [j for j in jobs if not _current(j, outputs, out)]
     written, new_outputs = _write(todo, jobs, outputs, fps, store, workers, options, progress)
@@ -73,7 +74,7 @@ def rebuild(
         store.prune_fragments(fps[p.id] for f in feeds for p in f.posts)
     summary = Summary(
         posts_read=posts_read,
-        entries=len(result.posts),
+        entries=len(entries),
         feeds=len(feeds),
         written=tuple(sorted(written)),
         unchanged=tuple(sorted(set(new_outputs) - set(written))),
