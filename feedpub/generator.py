@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -337,43 +337,62 @@ def period(feed: Feed, settings: Settings) -> str:
 
 
 class ArchiveFacts(NamedTuple):
-    """What archiving needs of a post: its month, its year, the bound of its entry size."""
+    """The periods of a post: its month and its year (UTC)."""
 
     month: str  # "2021-04"
     year: str  # "2021"
-    bound: int  # archive_bound(post)
 
 
 def archive_facts(post: Post) -> ArchiveFacts:
     when = post.published.astimezone(UTC)
-    return ArchiveFacts(
-        f"{when.year:04d}-{when.month:02d}", f"{when.year:04d}", archive_bound(post)
-    )
+    return ArchiveFacts(f"{when.year:04d}-{when.month:02d}", f"{when.year:04d}")
+
+
+def split_period(posts: Sequence[Post], room: int) -> tuple[int, ...]:
+    """How many of a period's posts (oldest first) go to each part: runs whose
+    entries fit in `room` bytes by `archive_bound`, at least one post each."""
+    sizes = [0]
+    used = 0
+    for post in posts:
+        size = archive_bound(post)
+        if sizes[-1] and used + size > room:
+            sizes.append(0)
+            used = 0
+        sizes[-1] += 1
+        used += size
+    return tuple(sizes)
 
 
 def archive_pages(
-    feed: Feed, settings: Settings, facts: Callable[[Post], ArchiveFacts] = archive_facts
+    feed: Feed,
+    settings: Settings,
+    facts: Callable[[Post], ArchiveFacts] = archive_facts,
+    split: Callable[[Sequence[Post], int], tuple[int, ...]] = split_period,
 ) -> list[Page]:
     """The archive documents of `feed`, oldest first.
 
     A period's posts go to one document, split oldest first into parts that
     stay within the byte budget (by an upper bound of each entry's size, so
-    the split is known before anything is rendered). `facts` may be a cache:
-    a post is in several feeds.
+    the split is known before anything is rendered). `facts` and `split` may
+    be caches: a post is in several feeds, and most periods of a feed do not
+    change from one build to the next.
     """
     monthly = period(feed, settings) == "month"
-    periods: dict[str, list[tuple[Post, int]]] = defaultdict(list)
+    periods: dict[str, list[Post]] = defaultdict(list)
     for post in reversed(feed.history):  # oldest first
-        month, year, bound = facts(post)
-        periods[month if monthly else year].append((post, bound))
+        month, year = facts(post)
+        periods[month if monthly else year].append(post)
     folder = f"{feed.folder}/archive" if feed.folder else "archive"
     room = settings.feed_bytes - 4096 - 2 * _bound(feed.title)  # the document's own head
     pages = []
     for name in sorted(periods):
-        for part, chunk in enumerate(_split(periods[name], room), start=1):
+        posts, start = periods[name], 0
+        for part, count in enumerate(split(posts, room), start=1):
             suffix = f".{part}" if part > 1 else ""
             label = f"{name} ({part})" if part > 1 else name
+            chunk = posts[start : start + count]
             pages.append(Page(f"{folder}/{name}{suffix}.xml", label, tuple(reversed(chunk))))
+            start += count
     return pages
 
 
@@ -386,20 +405,6 @@ def archive_bound(post: Post) -> int:
     """An upper bound of the size of `archive_entry(post)`, without rendering it."""
     fields = (post.id, post.url, post.title, post.author, *_categories(post))
     return 400 + _bound("".join(fields)) + 30 * len(fields)
-
-
-def _split(posts: list[tuple[Post, int]], room: int) -> list[list[Post]]:
-    """Oldest-first runs of (post, size bound) whose entries fit in `room` bytes (at
-    least one post each)."""
-    parts: list[list[Post]] = [[]]
-    used = 0
-    for post, size in posts:
-        if parts[-1] and used + size > room:
-            parts.append([])
-            used = 0
-        parts[-1].append(post)
-        used += size
-    return parts
 
 
 def archive_entry(post: Post) -> bytes:

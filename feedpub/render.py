@@ -137,24 +137,27 @@ class Job:
 
 
 # What planning a feed came to, enough to make its jobs again: its key, its newest
-# archive document, and each archive document as (file, label, entries, key), oldest
-# first. A feed's archive documents hold consecutive runs of its history.
-FeedPlan = tuple[str, str | None, tuple[tuple[str, str, int, str], ...]]
+# archive document, each archive document as (file, label, entries, key), oldest
+# first (a feed's archive documents hold consecutive runs of its history), and how
+# each of its archive periods was split into parts, by a hash of the period's entries.
+FeedPlan = tuple[str, str | None, tuple[tuple[str, str, int, str], ...], dict[str, tuple[int, ...]]]
+Plans = dict[str, tuple[str, FeedPlan]]  # feed folder -> (hash of all the feed is made of, plan)
 
 
 def plan_jobs(
     feeds: Sequence[generator.Feed],
     fps: dict[str, str],
     settings: Settings,
-    plans: dict[str, FeedPlan] | None = None,
-) -> tuple[list[Job], dict[str, FeedPlan]]:
-    """Every output's job, and the plan of every feed by a hash of all it is made of.
+    plans: Plans | None = None,
+) -> tuple[list[Job], Plans]:
+    """Every output's job, and the plan of every feed.
 
-    `plans` from the last build spare the feeds whose entries did not change
-    the work of splitting their history into archive documents and keying them.
+    `plans` from the last build spare a feed whose entries did not change the
+    work of splitting its history into archive documents and keying them, and
+    a feed that changed the splitting of its periods that did not.
     """
     jobs = []
-    made: dict[str, FeedPlan] = {}
+    made: Plans = {}
     known: dict[str, generator.ArchiveFacts] = {}
 
     def facts(post: Post) -> generator.ArchiveFacts:  # once per post, not once per feed
@@ -164,12 +167,19 @@ def plan_jobs(
         return found
 
     for feed in feeds:
-        ids = "\n".join(fps[p.id] for p in feed.history)
-        digest = _key(feed.kind, feed.folder, feed.title, hashlib.blake2b(ids.encode()).digest())
-        plan = (plans or {}).get(digest) or _plan_feed(feed, fps, settings, facts)
-        made[digest] = plan
+        digest = _key(feed.kind, feed.folder, feed.title, _hash_of(feed.history, fps))
+        old = (plans or {}).get(feed.folder)
+        if old is not None and old[0] == digest:
+            plan = old[1]
+        else:
+            plan = _plan_feed(feed, fps, settings, facts, old[1][3] if old else {})
+        made[feed.folder] = (digest, plan)
         jobs += _jobs(feed, plan)
     return jobs, made
+
+
+def _hash_of(posts: Sequence[Post], fps: dict[str, str]) -> bytes:
+    return hashlib.blake2b("\n".join(fps[p.id] for p in posts).encode()).digest()
 
 
 def _plan_feed(
@@ -177,8 +187,17 @@ def _plan_feed(
     fps: dict[str, str],
     settings: Settings,
     facts: Callable[[Post], generator.ArchiveFacts],
+    old_splits: dict[str, tuple[int, ...]],
 ) -> FeedPlan:
-    pages = generator.archive_pages(feed, settings, facts) if feed.archived else []
+    splits: dict[str, tuple[int, ...]] = {}
+
+    def split(posts: Sequence[Post], room: int) -> tuple[int, ...]:
+        key = _key(room, _hash_of(posts, fps))
+        found = old_splits.get(key) or generator.split_period(posts, room)
+        splits[key] = found
+        return found
+
+    pages = generator.archive_pages(feed, settings, facts, split) if feed.archived else []
     newest = pages[-1].file if pages else None
     files = tuple(feed.file(fmt) for fmt in generator.FILES)
     key = _key(files, feed.title, newest, [fps[p.id] for p in feed.posts])
@@ -189,11 +208,11 @@ def _plan_feed(
         parts = (page.file, page.label, feed.title, feed.file("atom"))
         page_key = _key(parts, (prev, nxt), [fps[p.id] for p in page.posts])
         planned.append((page.file, page.label, len(page.posts), page_key))
-    return key, newest, tuple(planned)
+    return key, newest, tuple(planned), splits
 
 
 def _jobs(feed: generator.Feed, plan: FeedPlan) -> list[Job]:
-    key, newest, planned = plan
+    key, newest, planned, _ = plan
     files = tuple(feed.file(fmt) for fmt in generator.FILES)
     jobs = [Job(files, key, feed, newest=newest)]
     pages, end = [], len(feed.history)
