@@ -17,8 +17,7 @@ import marshal
 import os
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -31,6 +30,8 @@ from .problems import FeedpubError, Problem
 from .scan import Stat, scan
 
 if TYPE_CHECKING:  # the collector (and YAML) is imported only when a post must be read
+    from concurrent.futures import Future, ProcessPoolExecutor
+
     from . import collector
 
     Index = dict[str, tuple[Stat, collector.Read]]
@@ -107,6 +108,16 @@ class Workers:
             self._pool.shutdown()
             self._pool = None
 
+    def _pool_for(self, count: int) -> ProcessPoolExecutor | None:
+        """The pool, started if need be, or None when `count` items are not worth it."""
+        if self.jobs == 1 or count < (2 * self.jobs if self._pool else PARALLEL_MIN):
+            return None
+        if self._pool is None:
+            from concurrent.futures import ProcessPoolExecutor  # 16 ms: not for quick builds
+
+            self._pool = ProcessPoolExecutor(self.jobs, initializer=gc.disable)
+        return self._pool
+
     def map(
         self,
         func: Callable[[Sequence[T]], list[R]],
@@ -117,14 +128,8 @@ class Workers:
         """`func` over `items` in chunks, in worker processes when it pays, in order."""
         size = max(50, min(500, len(items) // (self.jobs * 8) + 1))
         parts = list(chunks(items, size))
-        mapped: Iterable[list[R]]
-        started = self._pool is not None
-        if self.jobs == 1 or len(items) < (2 * self.jobs if started else PARALLEL_MIN):
-            mapped = map(func, parts)
-        else:
-            if self._pool is None:
-                self._pool = ProcessPoolExecutor(self.jobs, initializer=gc.disable)
-            mapped = self._pool.map(func, parts)
+        pool = self._pool_for(len(items))
+        mapped = pool.map(func, parts) if pool else map(func, parts)
         results: list[R] = []
         for part in mapped:
             results.extend(part)
@@ -135,17 +140,15 @@ class Workers:
     def stream(self, func: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> Iterator[R]:
         """`func` over `items`, in order, as the results come: the caller works on the
         first ones while the workers make the next (a few chunks ahead, to bound memory)."""
-        size = max(20, min(100, len(items) // (self.jobs * 8) + 1))
-        parts = chunks(items, size)
-        if self.jobs == 1 or len(items) < (2 * self.jobs if self._pool else PARALLEL_MIN):
+        parts = chunks(items, max(20, min(100, len(items) // (self.jobs * 8) + 1)))
+        pool = self._pool_for(len(items))
+        if pool is None:
             for part in parts:
                 yield from func(part)
             return
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.jobs, initializer=gc.disable)
         pending: deque[Future[list[R]]] = deque()
         for part in parts:
-            pending.append(self._pool.submit(func, part))
+            pending.append(pool.submit(func, part))
             if len(pending) > 2 * self.jobs:
                 yield from pending.popleft().result()
         while pending:
