@@ -27,35 +27,42 @@ def scan(root: Path, skip: tuple[Path, ...] = ()) -> dict[str, Stat]:
     found: dict[str, Stat] = {}
     errors: list[str] = []
 
-    def visit(folder: str, prefix: str) -> None:
+    def visit(folder: str, prefix: str, opened_as: str, parent: int | None) -> None:
+        # A folder is opened by its name in its parent and its files are stat'ed by
+        # name in it: the kernel resolves one name each time, not the whole path.
         try:
-            with os.scandir(folder) as it:
-                entries = sorted(it, key=attrgetter("name"))
+            fd = os.open(opened_as, os.O_RDONLY | os.O_DIRECTORY, dir_fd=parent)
         except OSError:
             errors.append(prefix[:-1] or ".")
             return
-        dirs = []
-        for entry in entries:
-            name = entry.name
-            if name.startswith("."):
-                continue
-            if entry.is_dir():
-                if entry.is_symlink():
+        try:
+            with os.scandir(fd) as it:
+                entries = sorted(it, key=attrgetter("name"))
+            dirs = []
+            for entry in entries:
+                name = entry.name
+                if name.startswith("."):
                     continue
-                if name not in names or os.path.realpath(entry.path) not in skipped:
-                    dirs.append(entry)
-            elif name.endswith(EXTENSIONS):
-                try:
-                    st = entry.stat()
-                except OSError:
-                    found[prefix + name] = (-1, -1)
-                    continue
-                regular = stat.S_ISREG(st.st_mode)
-                found[prefix + name] = (st.st_size, st.st_mtime_ns) if regular else (-1, -1)
-        for entry in dirs:
-            visit(entry.path, f"{prefix}{entry.name}/")
+                if entry.is_dir():
+                    if entry.is_symlink():
+                        continue
+                    path = f"{folder}/{name}"
+                    if name not in names or os.path.realpath(path) not in skipped:
+                        dirs.append((path, name))
+                elif name.endswith(EXTENSIONS):
+                    try:
+                        st = entry.stat()
+                    except OSError:
+                        found[prefix + name] = (-1, -1)
+                        continue
+                    regular = stat.S_ISREG(st.st_mode)
+                    found[prefix + name] = (st.st_size, st.st_mtime_ns) if regular else (-1, -1)
+            for path, name in dirs:
+                visit(path, f"{prefix}{name}/", name, fd)
+        finally:
+            os.close(fd)
 
-    visit(os.fspath(root), "")
+    visit(os.fspath(root), "", os.fspath(root), None)
     for error in errors:
         found.setdefault(error, (-1, -1))
     return found

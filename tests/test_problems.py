@@ -340,14 +340,20 @@ def test_a_folder_that_cannot_be_listed_is_reported(
     locked = posts / "locked"
     locked.mkdir()
     (locked / "2021-01-01-hidden.md").write_bytes(_post("Hidden", "https://example.com/h"))
-    real_scandir = os.scandir
+    real_scandir, real_open = os.scandir, os.open
 
     def scandir(path: Any = ".") -> Any:
-        if os.fspath(path) == os.fspath(locked):
+        if not isinstance(path, int) and os.fspath(path) == os.fspath(locked):
             raise PermissionError(13, "Permission denied", os.fspath(path))
         return real_scandir(path)
 
+    def open_(path: Any, flags: int, mode: int = 0o777, *, dir_fd: int | None = None) -> int:
+        if os.fspath(path) in ("locked", os.fspath(locked)) and flags & os.O_DIRECTORY:
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_open(path, flags, mode, dir_fd=dir_fd)
+
     monkeypatch.setattr(os, "scandir", scandir)  # chmod does not stop root
+    monkeypatch.setattr(os, "open", open_)
     code, stdout, _ = run("check", str(posts), "--format", "json")
     assert code == 1  # an error: the folder's posts are missing from the feeds
     found = [(p["path"], p["code"], p["message"]) for p in json.loads(stdout)]
