@@ -156,24 +156,24 @@ class Workers:
 
 
 def _read_one(
-    root: Path, max_bytes: int, path: str, size: int, known: collector.Read | None
-) -> collector.Read:
-    """The cached reading of `path` if its content hash is unchanged, else a fresh one."""
-    if known is not None and known.post is not None and 0 <= size <= max_bytes:
+    root: Path, max_bytes: int, path: str, size: int, known: str
+) -> collector.Read | None:
+    """None if the file's content hash is still `known`, else a fresh reading."""
+    if known and 0 <= size <= max_bytes:
         try:
             data = (root / path).read_bytes()
         except OSError:
             data = b""
-        if hashlib.blake2b(data, digest_size=16).hexdigest() == known.post.digest:
-            return known
+        if hashlib.blake2b(data, digest_size=16).hexdigest() == known:
+            return None
     from . import collector
 
     return collector.read_file(root, path, max_bytes)
 
 
 def _read_chunk(
-    root: Path, max_bytes: int, items: Sequence[tuple[str, int, collector.Read | None]]
-) -> list[collector.Read]:
+    root: Path, max_bytes: int, items: Sequence[tuple[str, int, str]]
+) -> list[collector.Read | None]:
     return [_read_one(root, max_bytes, path, size, known) for path, size, known in items]
 
 
@@ -185,7 +185,8 @@ def read_all(
     workers: Workers,
     progress: Progress | None = None,
 ) -> Index:
-    """Read every post, reusing the cached reading of files whose stat is unchanged."""
+    """Read every post, reusing the cached reading of files whose stat or content
+    hash is unchanged (only the hash goes to the workers, not the reading)."""
     fresh: dict[str, tuple[Stat, collector.Read]] = {}
     todo = []
     for path, stat in stats.items():
@@ -193,10 +194,11 @@ def read_all(
         if old is not None and old[0] == stat and stat[0] >= 0:
             fresh[path] = old
         else:
-            todo.append((path, stat[0], old[1] if old else None))
+            known = old[1].post.digest if old and old[1].post else ""
+            todo.append((path, stat[0], known))
     reads = workers.map(partial(_read_chunk, posts, settings.max_bytes), todo, progress, "read")
     for (path, _, _), read in zip(todo, reads, strict=True):
-        fresh[path] = (stats[path], read)
+        fresh[path] = (stats[path], read or index[path][1])
     return {path: fresh[path] for path in stats}
 
 
