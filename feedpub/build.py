@@ -34,8 +34,6 @@ if TYPE_CHECKING:  # the collector (and YAML) is imported only when a post must 
 
     from . import collector
 
-    Index = dict[str, tuple[Stat, collector.Read]]
-
 T = TypeVar("T")
 R = TypeVar("R")
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -177,38 +175,25 @@ def _read_chunk(
     return [_read_one(root, max_bytes, path, size, known) for path, size, known in items]
 
 
-def read_all(
+def read_files(
     posts: Path,
-    stats: dict[str, Stat],
-    index: Index,
+    todo: Sequence[tuple[str, int, str]],
     settings: Settings,
     workers: Workers,
     progress: Progress | None = None,
-) -> Index:
-    """Read every post, reusing the cached reading of files whose stat or content
-    hash is unchanged (only the hash goes to the workers, not the reading)."""
-    fresh: dict[str, tuple[Stat, collector.Read]] = {}
-    todo = []
-    for path, stat in stats.items():
-        old = index.get(path)
-        if old is not None and old[0] == stat and stat[0] >= 0:
-            fresh[path] = old
-        else:
-            known = old[1].post.digest if old and old[1].post else ""
-            todo.append((path, stat[0], known))
-    reads = workers.map(partial(_read_chunk, posts, settings.max_bytes), todo, progress, "read")
-    for (path, _, _), read in zip(todo, reads, strict=True):
-        fresh[path] = (stats[path], read or index[path][1])
-    return {path: fresh[path] for path in stats}
+) -> list[collector.Read | None]:
+    """Read each (path, size, known content hash) of `todo`: None where the file still
+    has the known hash (only the hash goes to the workers, not the cached reading)."""
+    return workers.map(partial(_read_chunk, posts, settings.max_bytes), todo, progress, "read")
 
 
 def collect(
     posts: Path, out: Path, settings: Settings, jobs: int = 0, progress: Progress | None = None
 ) -> tuple[list[collector.RawPost], list[Problem]]:
     """Read every post without a cache (for `check` and `normalize`)."""
+    todo = [(path, stat[0], "") for path, stat in scan(posts, (out,)).items()]
     with Workers(jobs) as workers:
-        index = read_all(posts, scan(posts, (out,)), {}, settings, workers, progress)
-    reads = [read for _, read in index.values()]
+        reads = [r for r in read_files(posts, todo, settings, workers, progress) if r]
     problems = [p for r in reads for p in r.problems]
     return [r.post for r in reads if r.post is not None], problems
 

@@ -15,13 +15,13 @@ import hashlib
 import pickle
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .scan import Stat
 
-SCHEMA = 5
+SCHEMA = 6
 
 
 @functools.cache
@@ -32,15 +32,6 @@ def code_version() -> str:
         if path.suffix in (".py", ".xsl"):
             digest.update(path.read_bytes())
     return f"{__version__}+{digest.hexdigest()}"
-
-
-def _key(path: str) -> bytes:
-    """A path as SQLite can hold it: file names that are not UTF-8 carry surrogates."""
-    return path.encode("utf-8", "surrogateescape")
-
-
-def _folder(path: str) -> str:
-    return path.rpartition("/")[0]
 
 
 class Cache:
@@ -57,13 +48,13 @@ class Cache:
         stamp = f"{code_version()}/{SCHEMA}/{settings_fingerprint}"
         self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB)")
         if self.get("stamp") != stamp:
-            for table in ("meta", "fragments", "outputs", "reads"):
-                self.db.execute(f"DROP TABLE IF EXISTS {table}")
+            tables = self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            for (table,) in tables.fetchall():
+                self.db.execute(f'DROP TABLE IF EXISTS "{table}"')
         self.db.executescript(
             """
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
             CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, value BLOB);
-            CREATE TABLE IF NOT EXISTS reads (folder BLOB PRIMARY KEY, value BLOB);
             CREATE TABLE IF NOT EXISTS outputs
                 (path TEXT PRIMARY KEY, key TEXT, size INT, mtime INT);
             """
@@ -86,40 +77,20 @@ class Cache:
             blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
             self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, blob))
 
-    def reads(self) -> dict[str, tuple[Stat, Any]]:
-        """path -> ((size, mtime_ns), what the collector read) from the last build."""
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One transaction for a whole build: a build that fails or is killed leaves
+        the cache as the last build that finished left it."""
         if self.db is None:
-            return {}
-        found: dict[str, tuple[Stat, Any]] = {}
-        for (value,) in self.db.execute("SELECT value FROM reads"):
-            found.update(pickle.loads(value))
-        return found
-
-    def save_reads(self, reads: Mapping[str, tuple[Stat, Any]], changed: Iterable[str]) -> None:
-        """Store the readings of the folders where a file changed, came or went.
-
-        Readings are kept one row per folder: loading 50,000 rows of one
-        reading each cost more than reading a fifth of the posts again.
-        """
-        if self.db is None:
+            yield
             return
-        folders = sorted({_folder(path) for path in changed})
-        if not folders:
-            return
-        by_folder: dict[str, dict[str, tuple[Stat, Any]]] = {f: {} for f in folders}
-        for path, value in reads.items():
-            part = by_folder.get(_folder(path))
-            if part is not None:
-                part[path] = value
-        with self.db:
-            self.db.execute("BEGIN")
-            for folder, part in by_folder.items():
-                if part:
-                    blob = pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
-                    sql = "INSERT OR REPLACE INTO reads VALUES (?, ?)"
-                    self.db.execute(sql, (_key(folder), blob))
-                else:
-                    self.db.execute("DELETE FROM reads WHERE folder = ?", (_key(folder),))
+        self.db.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
 
     def fragments(self, keys: Iterable[str]) -> dict[str, Any]:
         return {k: pickle.loads(v) for k, v in self._select("key, value", keys)}
@@ -145,9 +116,7 @@ class Cache:
             rows = (
                 (k, pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)) for k, v in items.items()
             )
-            with self.db:
-                self.db.execute("BEGIN")
-                self.db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?)", rows)
+            self.db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?)", rows)
 
     def outputs(self) -> dict[str, tuple[str, int, int]]:
         """path -> (key of its inputs, size, mtime_ns) for every file the last build wrote."""
@@ -158,21 +127,21 @@ class Cache:
 
     def save_outputs(self, outputs: Mapping[str, tuple[str, int, int]]) -> None:
         if self.db is not None:
-            with self.db:
-                self.db.execute("BEGIN")
-                self.db.execute("DELETE FROM outputs")
-                rows = ((p, k, s, m) for p, (k, s, m) in outputs.items())
-                self.db.executemany("INSERT INTO outputs VALUES (?, ?, ?, ?)", rows)
+            self.db.execute("DELETE FROM outputs")
+            rows = ((p, k, s, m) for p, (k, s, m) in outputs.items())
+            self.db.executemany("INSERT INTO outputs VALUES (?, ?, ?, ?)", rows)
 
     def prune_fragments(self, keep: Iterable[str]) -> None:
         """Drop fragments no feed uses any more, so the cache does not grow for ever."""
         if self.db is not None:
-            with self.db:
-                self.db.execute("BEGIN")
-                self.db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
-                self.db.execute("DELETE FROM keep")
-                self.db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((k,) for k in keep))
-                self.db.execute("DELETE FROM fragments WHERE key NOT IN (SELECT key FROM keep)")
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
+            self.db.execute("DELETE FROM keep")
+            self.db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((k,) for k in keep))
+            self.db.execute("DELETE FROM fragments WHERE key NOT IN (SELECT key FROM keep)")
+
+    def drop_fragments(self, keys: Iterable[str]) -> None:
+        if self.db is not None:
+            self.db.executemany("DELETE FROM fragments WHERE key = ?", ((k,) for k in keys))
 
     def close(self) -> None:
         if self.db is not None:

@@ -7,11 +7,13 @@ the site, a source, two tags and an author feed is cleaned and escaped once.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import marshal
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from html import escape as html_escape
 from typing import NamedTuple
@@ -31,6 +33,65 @@ FILES = {"atom": "feed.xml", "rss": "rss.xml", "json": "feed.json"}
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # `updated` of a feed with no entries
 
 
+class Member(NamedTuple):
+    """A feed's entry as planning sees it: what orders, keys and splits it, not its text.
+
+    Plain values only, so that a feed's members can be kept in the cache as one
+    `marshal` blob and patched there when a post changes.
+    """
+
+    published: int  # microseconds since the epoch: orders like `Post.key`
+    id: str
+    fp: str  # fingerprint of every field of the post
+    updated: int  # microseconds since the epoch
+    month: str  # "2021-04" (UTC)
+    year: str  # "2021"
+    bound: int  # at most how many bytes its archive entry takes (`archive_bound`)
+
+
+def micros(when: datetime) -> int:
+    return (when - EPOCH) // timedelta(microseconds=1)
+
+
+def from_micros(value: int) -> datetime:
+    return EPOCH + timedelta(microseconds=value)
+
+
+def fingerprint(post: Post) -> str:
+    """A hash of every field of `post` (marshal of its fields: ten times quicker than repr)."""
+    values = dict(
+        vars(post), published=post.published.isoformat(), updated=post.updated.isoformat()
+    )
+    return hashlib.blake2b(marshal.dumps(values, 2), digest_size=12).hexdigest()
+
+
+def member(post: Post) -> Member:
+    when = post.published.astimezone(UTC)
+    return Member(
+        micros(post.published), post.id, fingerprint(post), micros(post.updated),
+        f"{when.year:04d}-{when.month:02d}", f"{when.year:04d}", archive_bound(post),
+    )  # fmt: skip
+
+
+def feed_file(folder: str, fmt: str) -> str:
+    return f"{folder}/{FILES[fmt]}" if folder else FILES[fmt]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What the site pages (index.html, feeds.opml) show of a feed."""
+
+    kind: str
+    name: str
+    folder: str
+    title: str
+    total: int  # entries in its history
+    updated: datetime  # newest `updated` of its current entries, EPOCH if none
+
+    def file(self, fmt: str) -> str:
+        return feed_file(self.folder, fmt)
+
+
 @dataclass(frozen=True)
 class Feed:
     kind: str  # site, source, tag or author
@@ -38,7 +99,7 @@ class Feed:
     folder: str  # relative to the output folder, "" for the site
     title: str
     posts: tuple[Post, ...]  # newest first, at most `limit`
-    history: tuple[Post, ...]  # every post of the feed, newest first
+    history: tuple[Member, ...]  # every entry of the feed, newest first
 
     @property
     def total(self) -> int:
@@ -50,42 +111,80 @@ class Feed:
         return self.kind != "author"
 
     def file(self, fmt: str) -> str:
-        return f"{self.folder}/{FILES[fmt]}" if self.folder else FILES[fmt]
+        return feed_file(self.folder, fmt)
 
     @property
     def updated(self) -> datetime:
         return max((p.updated for p in self.posts), default=EPOCH)
 
+    @property
+    def listing(self) -> Listing:
+        return Listing(self.kind, self.name, self.folder, self.title, self.total, self.updated)
 
-def _members(post: Post, kind: str) -> Iterable[str]:
+
+def members_of(post: Post, kind: str) -> tuple[str, ...]:
+    """The names of the feeds of `kind` that hold `post`."""
     if kind == "source":
         return post.sources
     if kind == "tag":
         return post.tags
-    return (post.author,) if post.author else ()
+    if kind == "author":
+        return (post.author,) if post.author else ()
+    return ("",)
+
+
+def kinds(settings: Settings) -> tuple[str, ...]:
+    return KINDS if settings.author_feeds else KINDS[:3]
+
+
+def title_of(kind: str, name: str, settings: Settings) -> str:
+    return settings.title if kind == "site" else f"{settings.title}: {name}"
+
+
+def folder_of(kind: str, slug: str) -> str:
+    return f"{FOLDERS[kind]}/{slug}" if kind != "site" else ""
+
+
+def slug_problems(kind: str, collisions: list[tuple[str, list[str]]]) -> list[Problem]:
+    return [
+        Problem(
+            f"{FOLDERS[kind]}/{slug}",
+            0,
+            0,
+            "FP501",
+            f"{kind}s {', '.join(map(repr, names))} share the path {slug!r}; disambiguated",
+        )
+        for slug, names in collisions
+    ]
 
 
 def plan(posts: Iterable[Post], settings: Settings) -> tuple[list[Feed], list[Problem]]:
     """Every feed and its entries. `posts` must be sorted newest first."""
     posts = list(posts)
-    everything = tuple(posts)
-    feeds = [Feed("site", "", "", settings.title, everything[: settings.limit], everything)]
+    history = [member(p) for p in posts]
+    limit = settings.limit
+    title = settings.title
+    feeds = [Feed("site", "", "", title, tuple(posts[:limit]), tuple(history))]
     problems = []
-    kinds = KINDS[1:] if settings.author_feeds else KINDS[1:3]
-    for kind in kinds:
-        members: dict[str, list[Post]] = defaultdict(list)
-        for post in posts:
-            for name in _members(post, kind):
-                members[name].append(post)
-        slugs, collisions = assign_slugs(members)
-        for slug, names in collisions:
-            msg = f"{kind}s {', '.join(map(repr, names))} share the path {slug!r}; disambiguated"
-            problems.append(Problem(f"{FOLDERS[kind]}/{slug}", 0, 0, "FP501", msg))
-        for name in sorted(members, key=lambda n: slugs[n]):
-            entries = tuple(members[name])
-            title = f"{settings.title}: {name}"
-            folder = f"{FOLDERS[kind]}/{slugs[name]}"
-            feeds.append(Feed(kind, name, folder, title, entries[: settings.limit], entries))
+    for kind in kinds(settings)[1:]:
+        held: dict[str, list[int]] = defaultdict(list)
+        for i, post in enumerate(posts):
+            for name in members_of(post, kind):
+                held[name].append(i)
+        slugs, collisions = assign_slugs(held)
+        problems += slug_problems(kind, collisions)
+        for name in sorted(held, key=lambda n: slugs[n]):
+            found = held[name]
+            feeds.append(
+                Feed(
+                    kind,
+                    name,
+                    folder_of(kind, slugs[name]),
+                    title_of(kind, name, settings),
+                    tuple(posts[i] for i in found[:limit]),
+                    tuple(history[i] for i in found),
+                )
+            )
     return feeds, problems
 
 
@@ -320,7 +419,7 @@ class Page:
 
     file: str  # e.g. "tags/x/archive/2021.xml", "archive/2021-04.xml", "archive/2021-04.2.xml"
     label: str  # "2021-04" or "2021-04 (2)"
-    posts: tuple[Post, ...]  # newest first
+    members: tuple[Member, ...]  # newest first
 
 
 def period(feed: Feed, settings: Settings) -> str:
@@ -336,61 +435,45 @@ def period(feed: Feed, settings: Settings) -> str:
     return "month" if feed.kind == "site" else "year"
 
 
-class ArchiveFacts(NamedTuple):
-    """The periods of a post: its month and its year (UTC)."""
-
-    month: str  # "2021-04"
-    year: str  # "2021"
-
-
-def archive_facts(post: Post) -> ArchiveFacts:
-    when = post.published.astimezone(UTC)
-    return ArchiveFacts(f"{when.year:04d}-{when.month:02d}", f"{when.year:04d}")
-
-
-def split_period(posts: Sequence[Post], room: int) -> tuple[int, ...]:
-    """How many of a period's posts (oldest first) go to each part: runs whose
-    entries fit in `room` bytes by `archive_bound`, at least one post each."""
+def split_period(members: Sequence[Member], room: int) -> tuple[int, ...]:
+    """How many of a period's entries (oldest first) go to each part: runs whose
+    entries fit in `room` bytes by their `bound`, at least one entry each."""
     sizes = [0]
     used = 0
-    for post in posts:
-        size = archive_bound(post)
-        if sizes[-1] and used + size > room:
+    for m in members:
+        if sizes[-1] and used + m.bound > room:
             sizes.append(0)
             used = 0
         sizes[-1] += 1
-        used += size
+        used += m.bound
     return tuple(sizes)
 
 
 def archive_pages(
     feed: Feed,
     settings: Settings,
-    facts: Callable[[Post], ArchiveFacts] = archive_facts,
-    split: Callable[[Sequence[Post], int], tuple[int, ...]] = split_period,
+    split: Callable[[Sequence[Member], int], tuple[int, ...]] = split_period,
 ) -> list[Page]:
     """The archive documents of `feed`, oldest first.
 
-    A period's posts go to one document, split oldest first into parts that
+    A period's entries go to one document, split oldest first into parts that
     stay within the byte budget (by an upper bound of each entry's size, so
-    the split is known before anything is rendered). `facts` and `split` may
-    be caches: a post is in several feeds, and most periods of a feed do not
-    change from one build to the next.
+    the split is known before anything is rendered). `split` may be a cache:
+    most periods of a feed do not change from one build to the next.
     """
     monthly = period(feed, settings) == "month"
-    periods: dict[str, list[Post]] = defaultdict(list)
-    for post in reversed(feed.history):  # oldest first
-        month, year = facts(post)
-        periods[month if monthly else year].append(post)
+    periods: dict[str, list[Member]] = defaultdict(list)
+    for m in reversed(feed.history):  # oldest first
+        periods[m.month if monthly else m.year].append(m)
     folder = f"{feed.folder}/archive" if feed.folder else "archive"
     room = settings.feed_bytes - 4096 - 2 * _bound(feed.title)  # the document's own head
     pages = []
     for name in sorted(periods):
-        posts, start = periods[name], 0
-        for part, count in enumerate(split(posts, room), start=1):
+        members, start = periods[name], 0
+        for part, count in enumerate(split(members, room), start=1):
             suffix = f".{part}" if part > 1 else ""
             label = f"{name} ({part})" if part > 1 else name
-            chunk = posts[start : start + count]
+            chunk = members[start : start + count]
             pages.append(Page(f"{folder}/{name}{suffix}.xml", label, tuple(reversed(chunk))))
             start += count
     return pages
@@ -428,7 +511,7 @@ def render_archive(
         *((("prev-archive", prev.file),) if prev else ()),
         *((("next-archive", next_.file),) if next_ else ()),
     ]
-    updated = max(p.updated for p in page.posts)
+    updated = from_micros(max(m.updated for m in page.members))
     head = (
         _prolog(settings)
         + '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/"'
@@ -443,4 +526,4 @@ def render_archive(
         f"<author><name>{_text(settings.title)}</name></author>\n"
         "<generator>feedpub</generator>\n"
     )
-    return head.encode() + b"".join(entries[p.id] for p in page.posts) + b"</feed>\n"
+    return head.encode() + b"".join(entries[m.id] for m in page.members) + b"</feed>\n"

@@ -19,7 +19,6 @@ import nh3
 from cssselect.parser import Attrib, Class, CombinedSelector, Element, Hash
 from lxml import etree
 from lxml import html as lxml_html
-from markdown_it import MarkdownIt
 
 from .text import xml_safe
 
@@ -155,7 +154,14 @@ _IMAGE_SRC = re.compile(r'<img [^>]*?\bsrc="(https?://[^"]*)"')
 _ANY_TAG = re.compile(r"<[^>\"]*(?:\"[^\"]*\"[^>\"]*)*>")
 _SENTENCE_END = re.compile(r"[。！？!?]+[」』”’\"')）]*|\.+[」』”’\"')）]*(?=\s|$)")
 
-_MARKDOWN = MarkdownIt("commonmark", {"html": True, "linkify": False})
+
+@lru_cache(maxsize=1)
+def _markdown() -> Any:
+    """The CommonMark renderer, made on first use: most archives are HTML, and
+    importing markdown-it costs a quick build 30 ms."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True, "linkify": False})
 
 
 @dataclass(frozen=True)
@@ -179,7 +185,7 @@ class Content:
 
 def render_markdown(text: str) -> str:
     """CommonMark to HTML; raw HTML blocks pass through, since most bodies are HTML."""
-    markup: str = _MARKDOWN.render(text)
+    markup: str = _markdown().render(text)
     return markup
 
 

@@ -131,7 +131,7 @@ def sources_of(raw: RawPost, settings: Settings) -> tuple[str, ...]:
     return tuple(c for c in raw.categories if c not in generic)
 
 
-class _Parsed(NamedTuple):
+class Parsed(NamedTuple):
     raw: RawPost
     source: str
     zone: tzinfo
@@ -140,7 +140,7 @@ class _Parsed(NamedTuple):
     ident: str | None  # canonical `from:` URL, None if it is not an absolute http(s) URL
 
 
-class _Context:
+class Context:
     """Settings turned into lookups, so that a post costs no set or ZoneInfo to build."""
 
     def __init__(self, settings: Settings) -> None:
@@ -162,24 +162,24 @@ class _Context:
             zone = self._zones[source] = ZoneInfo(self.settings.source(source).zone)
         return zone
 
-    def parse(self, raw: RawPost) -> _Parsed:
+    def parse(self, raw: RawPost) -> Parsed:
         found = self.sources(raw)
         source = found[0] if found else ""
         zone = self.zone(source)
         marker = timestamps.parse_marker(raw.marker) if raw.marker is not None else None
         stamp = timestamps.parse_date(raw.date, zone) if raw.date is not None else None
         ident = canonical_id(raw.url) if raw.url else None
-        return _Parsed(raw, source, zone, marker, stamp, ident)
+        return Parsed(raw, source, zone, marker, stamp, ident)
 
 
 def _month(when: datetime) -> tuple[int, int]:
     return (when.year, when.month)
 
 
-_Key = tuple[str, tuple[int, int]]  # (source, (year, month) of the marker)
+ShiftKey = tuple[str, tuple[int, int]]  # (source, (year, month) of the marker)
 
 
-def _find_shifts(parsed: list[_Parsed]) -> dict[_Key, ShiftFound]:
+def find_shifts(parsed: list[Parsed]) -> dict[ShiftKey, ShiftFound]:
     """Shifts per (source, month of the marker): markers consistently whole hours ahead.
 
     `timestamps.detect_shift` finds the lead among the posts fetched before
@@ -191,7 +191,7 @@ def _find_shifts(parsed: list[_Parsed]) -> dict[_Key, ShiftFound]:
     The month is the marker's, not the date's: `normalize --write` changes
     dates, never markers, so a rewritten archive finds the same shifts.
     """
-    pairs: dict[_Key, list[tuple[datetime, datetime, str]]] = defaultdict(list)
+    pairs: dict[ShiftKey, list[tuple[datetime, datetime, str]]] = defaultdict(list)
     for p in parsed:
         marker, stamp = p.marker, p.stamp
         if (
@@ -227,6 +227,35 @@ def _find_shifts(parsed: list[_Parsed]) -> dict[_Key, ShiftFound]:
     return found
 
 
+def shift_key(source: str, marker: timestamps.Marker) -> ShiftKey | None:
+    """The (source, month of the marker) in which a file counts for `find_shifts`, if
+    any: only plausible markers can be, or fall between, the markers of a shift."""
+    if isinstance(marker, datetime) and timestamps.plausible(marker):
+        return (source, _month(marker))
+    return None
+
+
+def shift_problem(found: ShiftFound, settings: Settings) -> Problem:
+    """FP305: a shift found, and whether it was corrected."""
+    msg = (
+        f"source {found.source!r} in {found.month}: markers run {found.hours} h ahead of "
+        f"the fetch times ({found.count} of {found.total} posts fetched over "
+        f"{MIN_SHIFT_HOURS - 1} h before their marker; {found.stories} of "
+        f"{found.span_stories} stories from "
+        f"{timestamps.format_iso(found.first)} to {timestamps.format_iso(found.last)})"
+        + ("; corrected" if settings.shift == "correct" else "; not corrected (shift = detect)")
+    )
+    return Problem(found.source or "(no source)", 0, 0, "FP305", msg)
+
+
+def merge_problem(copies: list[Timed]) -> Problem:
+    """FP401: the copies of one story (as `merge` sorted them) that became one entry."""
+    latest = copies[-1]
+    paths = ", ".join(t.raw.path for t in copies[:-1])
+    msg = f"{len(copies)} copies of {latest.ident} merged into one entry (also in {paths})"
+    return Problem(latest.raw.path, 1, 0, "FP401", msg)
+
+
 def _permalink(raw: RawPost, when: datetime, settings: Settings) -> str:
     """Where a post without `from:` lives on the site (Jekyll's `date` permalink)."""
     name = raw.path.rpartition("/")[2]
@@ -235,8 +264,8 @@ def _permalink(raw: RawPost, when: datetime, settings: Settings) -> str:
     return f"{settings.site_url}{when:%Y/%m/%d}/{quote(slug)}.html"
 
 
-def _time(
-    p: _Parsed, settings: Settings, shifts: dict[_Key, ShiftFound], problems: list[Problem]
+def time_file(
+    p: Parsed, settings: Settings, shifts: dict[ShiftKey, ShiftFound], problems: list[Problem]
 ) -> Timed | None:
     raw, marker, stamp = p.raw, p.marker, p.stamp
     if isinstance(marker, datetime):
@@ -296,7 +325,7 @@ def _bad_date(raw: RawPost, what: str, problems: list[Problem]) -> None:
 
 
 def _note(
-    p: _Parsed,
+    p: Parsed,
     how: How,
     marker: timestamps.Marker,
     stamp: Stamp | None,
@@ -338,7 +367,7 @@ def _age(t: Timed) -> tuple[object, ...]:
     )  # fmt: skip
 
 
-def _merge(copies: list[Timed], ctx: _Context) -> Post:
+def merge(copies: list[Timed], ctx: Context) -> Post:
     """One entry from all copies of a story: earliest credible time, latest content.
 
     A time read from a file name is only a day; it counts only when no copy has
@@ -362,7 +391,7 @@ def _merge(copies: list[Timed], ctx: _Context) -> Post:
 
 
 def _entry(
-    latest: Timed, first: Timed, updated: datetime, copies: tuple[str, ...], ctx: _Context
+    latest: Timed, first: Timed, updated: datetime, copies: tuple[str, ...], ctx: Context
 ) -> Post:
     raw = latest.raw
     return Post(
@@ -404,28 +433,19 @@ def normalize(raws: Iterable[RawPost], settings: Settings) -> Result:
 
 
 def _normalize(raws: Iterable[RawPost], settings: Settings) -> Result:
-    ctx = _Context(settings)
+    ctx = Context(settings)
     ordered = sorted(raws, key=attrgetter("path", "digest"))
     parsed = [ctx.parse(raw) for raw in ordered]
     problems: list[Problem] = []
-    shifts = _find_shifts(parsed) if settings.shift != "off" else {}
-    for found in shifts.values():
-        msg = (
-            f"source {found.source!r} in {found.month}: markers run {found.hours} h ahead of "
-            f"the fetch times ({found.count} of {found.total} posts fetched over "
-            f"{MIN_SHIFT_HOURS - 1} h before their marker; {found.stories} of "
-            f"{found.span_stories} stories from "
-            f"{timestamps.format_iso(found.first)} to {timestamps.format_iso(found.last)})"
-            + ("; corrected" if settings.shift == "correct" else "; not corrected (shift = detect)")
-        )
-        problems.append(Problem(found.source or "(no source)", 0, 0, "FP305", msg))
+    shifts = find_shifts(parsed) if settings.shift != "off" else {}
+    problems += [shift_problem(found, settings) for found in shifts.values()]
     report: dict[str, SourceReport] = defaultdict(SourceReport)
     groups: dict[str, list[Timed]] = defaultdict(list)
     resolved = []
     for p in parsed:
         row = report[p.source]
         row.posts += 1
-        timed = _time(p, settings, shifts, problems)
+        timed = time_file(p, settings, shifts, problems)
         if p.raw.date is not None and (timed is None or timed.stamp is None):
             row.bad_date += 1
         if timed is None:
@@ -436,15 +456,12 @@ def _normalize(raws: Iterable[RawPost], settings: Settings) -> Result:
         resolved.append(timed)
         groups[timed.ident].append(timed)
     posts = []
-    for ident, copies in groups.items():
-        post = _merge(copies, ctx)
+    for copies in groups.values():
+        post = merge(copies, ctx)
         posts.append(post)
         if len(copies) > 1:
-            latest = copies[-1]
-            report[latest.source].duplicates += len(copies) - 1
-            paths = ", ".join(t.raw.path for t in copies[:-1])
-            msg = f"{len(copies)} copies of {ident} merged into one entry (also in {paths})"
-            problems.append(Problem(latest.raw.path, 1, 0, "FP401", msg))
+            report[copies[-1].source].duplicates += len(copies) - 1
+            problems.append(merge_problem(copies))
     for found in shifts.values():
         report[found.source].shifts.append(f"+{found.hours} h in {found.month}")
     posts.sort(key=lambda p: p.key, reverse=True)

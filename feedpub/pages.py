@@ -15,7 +15,7 @@ from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
 from .config import Settings
-from .generator import EPOCH, KINDS, Feed, url_of
+from .generator import EPOCH, KINDS, Listing, url_of
 from .text import xml_safe
 
 OPML_FILE = "feeds.opml"
@@ -34,7 +34,7 @@ LABELS = {"atom": "Atom", "rss": "RSS", "json": "JSON"}
 STATIC: dict[str, bytes] = {XSL_FILE: files("feedpub").joinpath("data", XSL_FILE).read_bytes()}
 
 
-def _grouped(feeds: Sequence[Feed]) -> list[tuple[str, list[Feed]]]:
+def _grouped(feeds: Sequence[Listing]) -> list[tuple[str, list[Listing]]]:
     """(kind, feeds of that kind sorted by path), in KINDS order, empty kinds left out."""
     groups = []
     for kind in KINDS:
@@ -44,7 +44,7 @@ def _grouped(feeds: Sequence[Feed]) -> list[tuple[str, list[Feed]]]:
     return groups
 
 
-def _newest(feeds: Sequence[Feed]) -> str:
+def _newest(feeds: Sequence[Listing]) -> str:
     newest = max((f.updated for f in feeds), default=EPOCH)
     return format_datetime(newest.astimezone(UTC), usegmt=True)
 
@@ -57,7 +57,7 @@ def _xml_attr(value: str) -> str:
     return quoteattr(xml_safe(value))
 
 
-def opml(feeds: Sequence[Feed], settings: Settings) -> bytes:
+def opml(feeds: Sequence[Listing], settings: Settings) -> bytes:
     """`feeds.opml`: every feed's Atom URL, in outlines Site, Sources, Tags, Authors."""
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
@@ -92,19 +92,19 @@ def _h(value: str) -> str:
     return html_escape(xml_safe(value), quote=True)
 
 
-def _href(feed: Feed, fmt: str) -> str:
+def _href(feed: Listing, fmt: str) -> str:
     """A link relative to the site root, so the page works under any base path."""
     return _h(quote(feed.file(fmt)))
 
 
-def _date(feed: Feed) -> str:
-    if not feed.posts:
+def _date(feed: Listing) -> str:
+    if not feed.total:
         return '<td class="n d">–</td>'
     day = feed.updated.astimezone(UTC).strftime("%Y-%m-%d")
     return f'<td class="n d"><time datetime="{day}">{day}</time></td>'
 
 
-def _row(feed: Feed) -> str:
+def _row(feed: Listing) -> str:
     name = feed.title if feed.kind == "site" else feed.name
     others = " ".join(f'<a href="{_href(feed, f)}">{LABELS[f]}</a>' for f in ("rss", "json"))
     return (
@@ -113,7 +113,7 @@ def _row(feed: Feed) -> str:
     )
 
 
-def _table(members: Sequence[Feed]) -> str:
+def _table(members: Sequence[Listing]) -> str:
     head = (
         '<table><thead><tr><th scope="col">Feed (Atom)</th><th scope="col" class="n">Entries</th>'
         '<th scope="col" class="n">Newest</th><th scope="col">Also</th></tr></thead><tbody>'
@@ -121,7 +121,7 @@ def _table(members: Sequence[Feed]) -> str:
     return head + "\n".join(_row(f) for f in members) + "</tbody></table>"
 
 
-def _discovery(feeds: Sequence[Feed]) -> list[str]:
+def _discovery(feeds: Sequence[Listing]) -> list[str]:
     """Autodiscovery links: the site in every format, each source as Atom."""
     links = []
     for feed in sorted(feeds, key=lambda f: (KINDS.index(f.kind), f.folder)):
@@ -163,7 +163,7 @@ footer{color:var(--dim);font-size:.85rem;margin-top:2rem}
 """
 
 
-def _section(kind: str, members: Sequence[Feed]) -> str:
+def _section(kind: str, members: Sequence[Listing]) -> str:
     count = "" if kind == "site" else f' <span class="count">({len(members)})</span>'
     heading = f"<h2>{GROUPS[kind]}{count}</h2>"
     if kind in ("site", "source"):
@@ -171,12 +171,12 @@ def _section(kind: str, members: Sequence[Feed]) -> str:
     return f'<details id="{kind}s"><summary>{heading}</summary>\n{_table(members)}\n</details>'
 
 
-def index_html(feeds: Sequence[Feed], settings: Settings) -> bytes:
+def index_html(feeds: Sequence[Listing], settings: Settings) -> bytes:
     """`index.html`: every feed with its entry count and newest date; no JavaScript."""
     title = _h(settings.title)
     description = f"<p>{_h(settings.description)}</p>\n" if settings.description else ""
     groups = _grouped(feeds)
-    newest = max((f.updated for f in feeds if f.posts), default=None)
+    newest = max((f.updated for f in feeds if f.total), default=None)
     footer = "Published with feedpub."
     if newest is not None:
         day = newest.astimezone(UTC).strftime("%Y-%m-%d")

@@ -2,6 +2,12 @@
 
 Each output gets a key made of everything it is rendered from; only outputs
 whose key changed (or whose file is gone or was touched) are rendered again.
+
+A full build normalizes and plans every post and saves the result as the
+cache's index. When the index is there and few files changed, the index is
+patched instead (see `index`) and only the feeds it names are planned again:
+the work follows the change, not the size of the archive.
+
 Imported only when a build has work to do: a build with nothing changed stops
 in `build` before this module (and lxml) is loaded.
 """
@@ -9,19 +15,40 @@ in `build` before this module (and lxml) is loaded.
 from __future__ import annotations
 
 import hashlib
-import marshal
+import os
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 from . import collector, generator, html, normalizer, pages, writer
-from .build import Options, Progress, StrictFailure, Summary, Workers, read_all
+from .build import Options, Progress, StrictFailure, Summary, Workers, read_files
 from .cache import Cache
+from .collector import Read
 from .config import Settings
+from .generator import Member
+from .index import Index
 from .normalizer import Post
+from .problems import Problem
 from .scan import Stat
+
+Outputs = dict[str, tuple[str, int, int]]  # output path -> (key of its inputs, size, mtime_ns)
+Lookup = Callable[[Sequence[str]], Mapping[str, Post]]  # story ids -> their entries
+SMALL = 0.05  # the share of the posts that may change for a build to patch the index
+SMALL_MIN = 200  # ... or this many, whichever is more
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every part of phase two works with."""
+
+    options: Options
+    store: Cache
+    workers: Workers
+    outputs: Outputs
+    snapshot: str
+    progress: Progress | None
 
 
 def rebuild(
@@ -30,54 +57,148 @@ def rebuild(
     workers: Workers,
     stats: dict[str, Stat],
     snapshot: str,
-    outputs: dict[str, tuple[str, int, int]],
+    outputs: Outputs,
     progress: Progress | None,
 ) -> Summary:
-    """Read what changed, normalize and plan everything, write the outputs whose key changed."""
-    settings, posts, out = options.settings, options.posts, options.out
-    writer.remove_stale_temps_under(out)  # left by a killed build
-    cached = store.reads()
-    index = read_all(posts, stats, cached, settings, workers, progress)
-    changed = [p for p, v in index.items() if cached.get(p, (None,))[0] != v[0]]
-    store.save_reads(index, changed + [p for p in cached if p not in index])
-    problems = [p for _, read in index.values() for p in read.problems]
-    raws = [read.post for _, read in index.values() if read.post is not None]
-    del cached, index  # stored: free them for the rendering
+    """Read what changed; patch the index if the change is small, else build in full."""
+    writer.remove_stale_temps_under(options.out)  # left by a killed build
+    ctx = Context(options, store, workers, outputs, snapshot, progress)
+    with store.transaction():
+        index = Index(store.db, options.settings) if store.db is not None else None
+        ready = index is not None and index.ready()
+        known = index.stats() if index is not None and ready else {}
+        changed = [p for p, stat in stats.items() if known.get(p) != stat or stat[0] < 0]
+        digests = index.digests(p for p in changed if p in known) if index is not None else {}
+        todo = [(p, stats[p][0], digests.get(p, "")) for p in changed]
+        deleted = [path for path in known if path not in stats]
+        reads = read_files(options.posts, todo, options.settings, workers, progress)
+        paths = [path for path, _, _ in todo]
+        fresh = {p: (stats[p], r) for p, r in zip(paths, reads, strict=True) if r is not None}
+        same = {p: stats[p] for p, r in zip(paths, reads, strict=True) if r is None}
+        del reads
+        if index is not None:
+            index.save_stats(stats)
+        if index is not None and ready:
+            index.touch(same)
+            if len(fresh) + len(deleted) <= max(SMALL_MIN, SMALL * len(stats)):
+                return _patch(ctx, index, fresh, deleted)
+        everything = index.reads() if index is not None and ready else {}
+        everything.update((path, (stat, everything[path][1])) for path, stat in same.items())
+        everything.update(fresh)
+        del fresh
+        return _full(ctx, index, {path: everything[path] for path in stats})
+
+
+def _full(ctx: Context, index: Index | None, reads: dict[str, tuple[Stat, Read]]) -> Summary:
+    """Normalize and plan every post, save the index, write the outputs whose key changed."""
+    settings = ctx.options.settings
+    problems = [p for _, read in reads.values() for p in read.problems]
+    raws = [read.post for _, read in reads.values() if read.post is not None]
     result = normalizer.normalize(raws, settings)
-    posts_read, entries = len(raws), result.posts
-    problems += result.problems
-    del raws, result  # its `resolved` holds every reading: free them for the rendering
-    feeds, found = generator.plan(entries, settings)
-    problems = sorted(problems + found)
-    if options.strict and any(p.severity != "info" for p in problems):
+    feeds, found = generator.plan(result.posts, settings)
+    if index is not None:
+        index.save(reads, result, feeds, found)
+    reads.clear()  # saved: free them for the rendering
+    problems = sorted(problems + list(result.problems) + found)
+    counts = (len(raws), len(result.posts), len(feeds))
+    by_id = {p.id: p for p in result.posts}
+    del raws, result  # its `resolved` holds every reading
+    _check_strict(ctx, problems)
+    jobs, plans = plan_jobs(feeds, settings, ctx.store.get("plans"))
+    written, records = _write(ctx, jobs, lambda ids: {i: by_id[i] for i in ids})
+    listings = [f.listing for f in feeds]
+    if ctx.store.persistent and written:
+        ctx.store.prune_fragments(m.fp for f in feeds for m in f.history[: len(f.posts)])
+    return _finish(ctx, written, records, listings, plans, problems, counts)
+
+
+def _patch(
+    ctx: Context, index: Index, fresh: dict[str, tuple[Stat, Read]], deleted: list[str]
+) -> Summary:
+    """Patch the index with the files that changed; plan and write the feeds it names
+    and those whose files were removed or touched since the last build."""
+    before = index.slugs()
+    patch = index.update(fresh, deleted)
+    after = index.slugs()
+    problems = index.problems()
+    _check_strict(ctx, problems)
+    owners = {folder: key for key, folder in after.items()}
+    broken = {_owner(rel) for rel in _broken(ctx.options.out, ctx.outputs)}
+    redo = patch.feeds | {owners[f] for f in broken if f in owners}
+    folders = {k[f] for k in (before, after) for f in redo if f in k}
+    folders |= {f for f in broken if f is not None and f not in owners}  # no feed's any more
+    feeds = index.feeds(redo, patch.histories)
+    old_plans = ctx.store.get("plans") or {}
+    jobs, plans = plan_jobs(feeds, ctx.options.settings, old_plans)
+    plans = {f: p for f, p in old_plans.items() if f not in folders} | plans
+    written, records = _write(ctx, jobs, index.posts)
+    kept = {rel: r for rel, r in ctx.outputs.items() if _owner(rel) not in folders}
+    ctx.store.drop_fragments(patch.gone)
+    return _finish(ctx, written, kept | records, index.listings(), plans, problems, index.counts())
+
+
+def _check_strict(ctx: Context, problems: Sequence[Problem]) -> None:
+    if ctx.options.strict and any(p.severity != "info" for p in problems):
         raise StrictFailure("problems found and --strict is set; no feed was written")
-    fps = {p.id: fingerprint(p) for p in entries}
-    jobs, plans = plan_jobs(feeds, fps, settings, store.get("plans"))
-    todo = [j for j in jobs if not _current(j, outputs, out)]
-    written, new_outputs = _write(todo, jobs, outputs, fps, store, workers, options, progress)
+
+
+def _owner(rel: str) -> str | None:
+    """The folder of the feed an output belongs to ("" for the site), None for a page."""
+    if rel in pages.STATIC or rel in (pages.OPML_FILE, pages.INDEX_FILE):
+        return None
+    head, _, rest = rel.partition("/")
+    if rest and head in generator.FOLDERS.values():
+        return f"{head}/{rest.partition('/')[0]}"
+    return ""
+
+
+def _broken(out: Path, outputs: Outputs) -> list[str]:
+    """The outputs that are gone or not as the last build left them."""
+    base = os.fspath(out)
+    found = []
+    for rel, (_, size, mtime) in outputs.items():
+        try:
+            st = os.stat(os.path.join(base, rel))
+        except OSError:
+            found.append(rel)
+            continue
+        if st.st_size != size or st.st_mtime_ns != mtime:
+            found.append(rel)
+    return found
+
+
+def _finish(
+    ctx: Context,
+    written: list[str],
+    records: Outputs,
+    listings: Sequence[generator.Listing],
+    plans: Plans,
+    problems: Sequence[Problem],
+    counts: tuple[int, int, int],
+) -> Summary:
+    """Write the site pages, remove what no feed makes any more, remember it all."""
+    settings, out, store = ctx.options.settings, ctx.options.out, ctx.store
     site_pages = {
         **pages.STATIC,
-        pages.OPML_FILE: pages.opml(feeds, settings),
-        pages.INDEX_FILE: pages.index_html(feeds, settings),
+        pages.OPML_FILE: pages.opml(listings, settings),
+        pages.INDEX_FILE: pages.index_html(listings, settings),
     }
     for rel, data in site_pages.items():
         path = writer.target(out, rel)
         if writer.write_file(path, data):
             written.append(rel)
-        new_outputs[rel] = ("page", *(_stat(path) or (0, 0)))
-    for stale in sorted(set(outputs) - set(new_outputs)):
+        records[rel] = ("page", *(_stat(path) or (0, 0)))
+    for stale in sorted(set(ctx.outputs) - set(records)):
         writer.remove_file(out, stale)
-    store.save_outputs(new_outputs)
-    store.put("snapshot", snapshot)
+    store.save_outputs(records)
+    store.put("snapshot", ctx.snapshot)
     store.put("plans", plans)
-    if todo:
-        store.prune_fragments(fps[p.id] for f in feeds for p in f.posts)
     summary = Summary(
-        posts_read=posts_read,
-        entries=len(entries),
-        feeds=len(feeds),
+        posts_read=counts[0],
+        entries=counts[1],
+        feeds=counts[2],
         written=tuple(sorted(written)),
-        unchanged=tuple(sorted(set(new_outputs) - set(written))),
+        unchanged=tuple(sorted(set(records) - set(written))),
         problems=tuple(problems),
         seconds=0.0,
     )
@@ -115,14 +236,6 @@ def _key(*parts: object) -> str:
     return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
 
 
-def fingerprint(post: Post) -> str:
-    """A hash of every field of `post` (marshal of its fields: ten times quicker than repr)."""
-    values = dict(
-        vars(post), published=post.published.isoformat(), updated=post.updated.isoformat()
-    )
-    return hashlib.blake2b(marshal.dumps(values, 2), digest_size=12).hexdigest()
-
-
 @dataclass(frozen=True)
 class Job:
     """Some output files and the key of everything they are rendered from."""
@@ -145,10 +258,7 @@ Plans = dict[str, tuple[str, FeedPlan]]  # feed folder -> (hash of all the feed 
 
 
 def plan_jobs(
-    feeds: Sequence[generator.Feed],
-    fps: dict[str, str],
-    settings: Settings,
-    plans: Plans | None = None,
+    feeds: Sequence[generator.Feed], settings: Settings, plans: Plans | None = None
 ) -> tuple[list[Job], Plans]:
     """Every output's job, and the plan of every feed.
 
@@ -158,56 +268,48 @@ def plan_jobs(
     """
     jobs = []
     made: Plans = {}
-    known: dict[str, generator.ArchiveFacts] = {}
-
-    def facts(post: Post) -> generator.ArchiveFacts:  # once per post, not once per feed
-        found = known.get(post.id)
-        if found is None:
-            found = known[post.id] = generator.archive_facts(post)
-        return found
-
     for feed in feeds:
-        digest = _key(feed.kind, feed.folder, feed.title, _hash_of(feed.history, fps))
+        digest = _key(feed.kind, feed.folder, feed.title, _hash_of(feed.history))
         old = (plans or {}).get(feed.folder)
         if old is not None and old[0] == digest:
             plan = old[1]
         else:
-            plan = _plan_feed(feed, fps, settings, facts, old[1][3] if old else {})
+            plan = _plan_feed(feed, settings, old[1][3] if old else {})
         made[feed.folder] = (digest, plan)
         jobs += _jobs(feed, plan)
     return jobs, made
 
 
-def _hash_of(posts: Sequence[Post], fps: dict[str, str]) -> bytes:
-    return hashlib.blake2b("\n".join(fps[p.id] for p in posts).encode()).digest()
+def _hash_of(members: Sequence[Member]) -> bytes:
+    return hashlib.blake2b("\n".join(m.fp for m in members).encode()).digest()
+
+
+def _fps(members: Sequence[Member]) -> list[str]:
+    return [m.fp for m in members]
 
 
 def _plan_feed(
-    feed: generator.Feed,
-    fps: dict[str, str],
-    settings: Settings,
-    facts: Callable[[Post], generator.ArchiveFacts],
-    old_splits: dict[str, tuple[int, ...]],
+    feed: generator.Feed, settings: Settings, old_splits: dict[str, tuple[int, ...]]
 ) -> FeedPlan:
     splits: dict[str, tuple[int, ...]] = {}
 
-    def split(posts: Sequence[Post], room: int) -> tuple[int, ...]:
-        key = _key(room, _hash_of(posts, fps))
-        found = old_splits.get(key) or generator.split_period(posts, room)
+    def split(members: Sequence[Member], room: int) -> tuple[int, ...]:
+        key = _key(room, _hash_of(members))
+        found = old_splits.get(key) or generator.split_period(members, room)
         splits[key] = found
         return found
 
-    pages = generator.archive_pages(feed, settings, facts, split) if feed.archived else []
+    pages = generator.archive_pages(feed, settings, split) if feed.archived else []
     newest = pages[-1].file if pages else None
     files = tuple(feed.file(fmt) for fmt in generator.FILES)
-    key = _key(files, feed.title, newest, [fps[p.id] for p in feed.posts])
+    key = _key(files, feed.title, newest, _fps(feed.history[: len(feed.posts)]))
     planned = []
     for i, page in enumerate(pages):
         prev = pages[i - 1].file if i else None
         nxt = pages[i + 1].file if i + 1 < len(pages) else None
         parts = (page.file, page.label, feed.title, feed.file("atom"))
-        page_key = _key(parts, (prev, nxt), [fps[p.id] for p in page.posts])
-        planned.append((page.file, page.label, len(page.posts), page_key))
+        page_key = _key(parts, (prev, nxt), _fps(page.members))
+        planned.append((page.file, page.label, len(page.members), page_key))
     return key, newest, tuple(planned), splits
 
 
@@ -248,7 +350,7 @@ def _year(job: Job) -> str:
 
 
 def _with_fragments(
-    feeds: Sequence[Job], fps: dict[str, str], store: Cache, workers: Workers, options: Options
+    feeds: Sequence[Job], ctx: Context
 ) -> Iterator[tuple[Job, dict[str, generator.Fragments]]]:
     """Each feed with the fragments of its entries, in order.
 
@@ -258,6 +360,8 @@ def _with_fragments(
     the cache if a later feed shows them too), so memory holds a few feeds'
     entries, not every entry of the build.
     """
+    store = ctx.store
+    fps = {m.id: m.fp for job in feeds for m in job.feed.history[: len(job.feed.posts)]}
     first: dict[str, int] = {}
     last: dict[str, int] = {}
     for n, job in enumerate(feeds):
@@ -266,8 +370,8 @@ def _with_fragments(
             last[p.id] = n
     known = store.known_fragments(fps[i] for i in first)
     todo = {p.id: p for job in feeds for p in job.feed.posts if fps[p.id] not in known}
-    clean = partial(_fragment_chunk, options.posts, options.settings)
-    made = zip(todo, workers.stream(clean, list(todo.values())), strict=True)
+    clean = partial(_fragment_chunk, ctx.options.posts, ctx.options.settings)
+    made = zip(todo, ctx.workers.stream(clean, list(todo.values())), strict=True)
     frags: dict[str, generator.Fragments] = {}
     for n, job in enumerate(feeds):
         ids = [p.id for p in job.feed.posts if p.id not in frags]
@@ -284,23 +388,16 @@ def _with_fragments(
         frags = {i: f for i, f in frags.items() if first[i] > n or (not keep and last[i] > n)}
 
 
-def _write(
-    todo: Sequence[Job],
-    jobs: Sequence[Job],
-    outputs: dict[str, tuple[str, int, int]],
-    fps: dict[str, str],
-    store: Cache,
-    workers: Workers,
-    options: Options,
-    progress: Progress | None,
-) -> tuple[list[str], dict[str, tuple[str, int, int]]]:
-    """Render and write the outputs to redo; return what was written and every output's record.
+def _write(ctx: Context, jobs: Sequence[Job], lookup: Lookup) -> tuple[list[str], Outputs]:
+    """Render and write the outputs whose key changed or whose file is not as it was left;
+    return what was written and the record of every output of `jobs`.
 
     Feeds are written as soon as the workers have cleaned their entries (see
     `_with_fragments`); archive entries are dropped once the last archive
     document of their year is written.
     """
-    settings, out = options.settings, options.out
+    settings, out, outputs = ctx.options.settings, ctx.options.out, ctx.outputs
+    todo = [j for j in jobs if not _current(j, outputs, out)]
     written: list[str] = []
     records = {f: outputs[f] for job in jobs for f in job.files if f in outputs}
 
@@ -312,23 +409,23 @@ def _write(
             records[rel] = (job.key, *(_stat(path) or (0, 0)))
 
     feeds = [j for j in todo if j.page is None]
-    for n, (job, frags) in enumerate(_with_fragments(feeds, fps, store, workers, options)):
+    for n, (job, frags) in enumerate(_with_fragments(feeds, ctx)):
         put(job, generator.render(job.feed, settings, frags, job.newest))
-        if progress:
-            progress("render", n + 1, len(feeds))
+        if ctx.progress:
+            ctx.progress("render", n + 1, len(feeds))
     # Year by year: an entry is dropped once the last document of its year holds it.
     archives = sorted((j for j in todo if j.page is not None), key=_year)
-    uses = Counter(p.id for j in archives if j.page for p in j.page.posts)
+    uses = Counter(m.id for j in archives if j.page for m in j.page.members)
     entries: dict[str, bytes] = {}
     for job in archives:
         assert job.page is not None
-        for p in job.page.posts:
-            if p.id not in entries:
-                entries[p.id] = generator.archive_entry(p)
+        missing = [m.id for m in job.page.members if m.id not in entries]
+        for i, post in lookup(missing).items():
+            entries[i] = generator.archive_entry(post)
         data = generator.render_archive(job.feed, job.page, job.prev, job.next, settings, entries)
         put(job, {job.page.file: data})
-        for p in job.page.posts:
-            uses[p.id] -= 1
-            if not uses[p.id]:
-                del entries[p.id]
+        for m in job.page.members:
+            uses[m.id] -= 1
+            if not uses[m.id]:
+                del entries[m.id]
     return written, records

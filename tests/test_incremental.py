@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import random
+import re
 import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from conftest import POSTS, run, stamps, tree
@@ -71,6 +74,103 @@ def test_warm_equals_cold_after_random_edits(tmp_path: Path) -> None:
         assert run("build", str(posts), "--out", str(cold), "--no-cache")[0] == 0
         assert tree(warm) == tree(cold), f"step {step}: {what}"
         shutil.rmtree(cold)
+
+
+# --- the patched index -------------------------------------------------------------------
+# Builds after a small change patch the cache's index (feedpub/index.py) instead of
+# normalizing every post. These posts exercise each thing the patch must redo: a
+# source whose markers run 8 h ahead in February (a shift, found and corrected per
+# month), copies of one story (merged), names whose paths collide, author feeds,
+# unreadable files.
+
+NAMES = ["财经", "A/B", "a-b", "a b", "Science", "science"]
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def rich_post(folder: Path, rng: random.Random, n: int, *, url: str = "", day: int = 0) -> Path:
+    shifted = rng.random() < 0.4
+    source = "晚8点" if shifted else rng.choice(SOURCES)
+    when = datetime(2021, 2, day or rng.randint(1, 27), rng.randint(0, 15), tzinfo=UTC)
+    ahead = timedelta(hours=8) if shifted else -timedelta(minutes=rng.randint(1, 50))
+    marker = (when + ahead - EPOCH) // timedelta(milliseconds=1)
+    tags = ", ".join(f'"{t}"' for t in dict.fromkeys(rng.sample(NAMES, rng.randint(0, 2))))
+    url = url or f"https://example.com/{n}"
+    path = folder / f"{when:%Y-%m-%d}-story-{n}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        f'---\ntitle: "Story {n}"\ndate: {when:%Y-%m-%dT%H:%M:%SZ}\n'
+        f"author: writer{rng.randint(1, 3)}\nfrom: {url}\n"
+        f"tags: [ {tags} ]\ncategories: [ {source} ]\n---\n"
+        f"<!--{marker}-->\n[Story {n}]({url})\n------\n\n<div><p>Body {n}.</p></div>\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def rich_edit(posts: Path, rng: random.Random, n: int) -> str:
+    files = sorted(p for p in posts.rglob("*.md"))
+    actions = ["add", "add", "copy", "delete", "body", "tags", "marker", "break", "move"]
+    action = rng.choice(actions)
+    victim = rng.choice(files)
+    text = victim.read_text("utf-8")
+    if action == "add":
+        rich_post(posts / "_posts", rng, n)
+    elif action == "copy":  # the same story scraped again a day later, maybe changed
+        url = re.search(r"^from: (.*)$", text, re.M)
+        day = int(victim.name[8:10]) % 27 + 1
+        rich_post(posts / "archived" / "copies", rng, n, url=url[1] if url else "", day=day)
+    elif action == "delete":
+        victim.unlink()
+    elif action == "body":
+        victim.write_text(text.replace("</div>", f"<p>edit {n}</p></div>"), encoding="utf-8")
+    elif action == "tags":
+        tag = rng.choice([*NAMES, f"new {n}"])
+        victim.write_text(text.replace("tags: [ ", f'tags: [ "{tag}", ', 1), encoding="utf-8")
+    elif action == "marker":  # eight hours ahead, or no pubDate at all
+        marker = rng.choice(["NaN", str(int(rng.random() * 1e3) + 1613000000000)])
+        victim.write_text(re.sub(r"<!--.*?-->", f"<!--{marker}-->", text), encoding="utf-8")
+    elif action == "break":
+        victim.write_text(text.replace("title: ", "title: [", 1), encoding="utf-8")
+    else:
+        target = posts / "archived" / "moved"
+        target.mkdir(parents=True, exist_ok=True)
+        victim.rename(target / victim.name)
+    return f"{action} {victim.name}"
+
+
+def test_patched_index_equals_full_build(tmp_path: Path) -> None:
+    rng = random.Random(20261124)
+    posts = tmp_path / "posts"
+    (posts / "_posts").mkdir(parents=True)
+    (posts / "feedpub.toml").write_text('title = "t"\nurl = "https://example.org"\nlimit = 4\n')
+    for n in range(40):
+        rich_post(posts / "_posts", rng, n)
+    warm, cache, report = tmp_path / "warm", tmp_path / "cache", tmp_path / "report.json"
+    codes: list[set[str]] = []
+    shifts: set[str] = set()
+    for step in range(30):
+        what = rich_edit(posts, rng, 100 + step) if step else "first build"
+        args = ("build", str(posts), "--out", str(warm), "--cache", str(cache))
+        assert run(*args, "--report", str(report))[0] == 0
+        cold, cold_report = tmp_path / "cold", tmp_path / "cold.json"
+        assert (
+            run(
+                "build", str(posts), "--out", str(cold), "--no-cache", "--report", str(cold_report)
+            )[0]
+            == 0
+        )
+        assert tree(warm) == tree(cold), f"step {step}: {what}"
+        warm_json, cold_json = json.loads(report.read_bytes()), json.loads(cold_report.read_bytes())
+        assert warm_json["problems"] == cold_json["problems"], f"step {step}: {what}"
+        assert warm_json["entries"] == cold_json["entries"], f"step {step}: {what}"
+        codes.append({p["code"] for p in cold_json["problems"]})
+        shifts.add(str([p for p in cold_json["problems"] if p["code"] == "FP305"]))
+        shutil.rmtree(cold)
+    # Each thing the patch must redo happened: the month's shift changed (new posts
+    # ahead, copies, edited markers), copies merged, paths shared, unreadable YAML.
+    assert "FP305" in codes[0] and len(shifts) > 2
+    for code in ("FP401", "FP501", "FP101"):
+        assert any(code in c for c in codes), (code, codes)
 
 
 def test_unchanged_rebuild_rewrites_nothing_and_says_so(tmp_path: Path) -> None:

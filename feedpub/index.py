@@ -1,0 +1,456 @@
+"""The index: what the last build made of every post, kept in the cache and
+patched by the files that change, so that a build after a small change costs
+in proportion to the change, not to the archive.
+
+A full build (`save`) stores every file's reading, the shift found in each
+(source, month of the markers), every story's entry and every feed's members.
+A later build (`update`) redoes only what the changed files can reach: the
+shift of their months (and, if that changed, the times of every file of the
+month), the stories they hold or held (merging each story's copies again)
+and the feeds those stories are or were in. Everything here runs the
+normalizer's and the generator's own functions on those subsets, so a patched
+index holds what a full build would have made; the tests compare the two.
+"""
+
+from __future__ import annotations
+
+import marshal
+import pickle
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from . import generator, normalizer
+from .collector import RawPost, Read
+from .config import Settings
+from .generator import Feed, Listing, Member
+from .normalizer import Post, ShiftFound, ShiftKey, Timed
+from .problems import Problem
+from .scan import Stat
+from .slugs import assign_slugs
+
+TABLES = """
+CREATE TABLE IF NOT EXISTS files (path BLOB PRIMARY KEY, size INT, mtime INT, digest TEXT,
+    shift TEXT, ident TEXT, ok INT, read BLOB);
+CREATE INDEX IF NOT EXISTS files_shift ON files (shift) WHERE shift IS NOT NULL;
+CREATE INDEX IF NOT EXISTS files_ident ON files (ident) WHERE ident IS NOT NULL;
+CREATE TABLE IF NOT EXISTS shifts (key TEXT PRIMARY KEY, found BLOB);
+CREATE TABLE IF NOT EXISTS entries (id TEXT PRIMARY KEY, fp TEXT, post BLOB);
+CREATE TABLE IF NOT EXISTS feeds (key TEXT PRIMARY KEY, kind TEXT, name TEXT, slug TEXT,
+    total INT, updated INT, members BLOB);
+CREATE TABLE IF NOT EXISTS problems (owner TEXT PRIMARY KEY, problems BLOB);
+"""
+NAMES = ("files", "shifts", "entries", "feeds", "problems")
+
+
+def _b(text: str) -> bytes:
+    """Text as SQLite can hold it: paths, names and URLs from files that are not
+    UTF-8 carry surrogates, which SQLite's TEXT cannot."""
+    return text.encode("utf-8", "surrogateescape")
+
+
+def _s(value: bytes) -> str:
+    return value.decode("utf-8", "surrogateescape")
+
+
+def _dump(value: Any) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _shift(key: ShiftKey | None) -> bytes | None:
+    if key is None:
+        return None
+    source, (year, month) = key
+    return _b(f"{source}\0{year:04d}-{month:02d}")
+
+
+def _feed_key(kind: str, name: str) -> bytes:
+    return _b(f"{kind}\0{name}")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A story that changed: what it was and what it is (None: absent)."""
+
+    old: Post | None
+    old_fp: str | None
+    new: Post | None
+    new_member: Member | None
+
+
+@dataclass(frozen=True)
+class Patch:
+    """What patching the index changed."""
+
+    feeds: set[bytes]  # keys of the feeds to plan again
+    histories: dict[bytes, list[tuple[Any, ...]]]  # the new members of the feeds that changed
+    gone: tuple[str, ...]  # fingerprints no entry has any more
+
+
+class Index:
+    """The index in the cache's database (see the module doc)."""
+
+    def __init__(self, db: sqlite3.Connection, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+        self.ctx = normalizer.Context(settings)
+        for statement in TABLES.split(";")[:-1]:  # not executescript: it commits
+            db.execute(statement)
+
+    # --- reading ---------------------------------------------------------------
+
+    def ready(self) -> bool:
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'stats'").fetchone()
+        return row is not None
+
+    def stats(self) -> dict[str, Stat]:
+        """path -> (size, mtime_ns) of every file the index holds (one blob: 50,000
+        rows of a table take ten times as long to load)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'stats'").fetchone()
+        return marshal.loads(row[0]) if row else {}
+
+    def save_stats(self, stats: dict[str, Stat]) -> None:
+        blob = marshal.dumps(stats, 2)
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('stats', ?)", (blob,))
+
+    def digests(self, paths: Iterable[str]) -> dict[str, str]:
+        """The content hash of each of `paths` the index holds."""
+        found = {}
+        for path in paths:
+            sql = "SELECT digest FROM files WHERE path = ?"
+            row = self.db.execute(sql, (_b(path),)).fetchone()
+            if row is not None:
+                found[path] = row[0]
+        return found
+
+    def reads(self) -> dict[str, tuple[Stat, Read]]:
+        rows = self.db.execute("SELECT path, size, mtime, read FROM files")
+        return {_s(p): ((s, m), pickle.loads(r)) for p, s, m, r in rows}
+
+    def counts(self) -> tuple[int, int, int]:
+        """(files read as posts, entries, feeds)."""
+        one = self.db.execute
+        return (
+            one("SELECT count(*) FROM files WHERE ok").fetchone()[0],
+            one("SELECT count(*) FROM entries").fetchone()[0],
+            one("SELECT count(*) FROM feeds").fetchone()[0],
+        )
+
+    def problems(self) -> list[Problem]:
+        rows = self.db.execute("SELECT problems FROM problems")
+        return sorted(p for (blob,) in rows for p in pickle.loads(blob))
+
+    def slugs(self) -> dict[bytes, str]:
+        """feed key -> folder of every feed."""
+        rows = self.db.execute("SELECT key, kind, slug FROM feeds")
+        return {key: generator.folder_of(kind, slug) for key, kind, slug in rows}
+
+    def listings(self) -> list[Listing]:
+        rows = self.db.execute("SELECT kind, name, slug, total, updated FROM feeds")
+        found = []
+        for kind, raw, slug, total, updated in rows:
+            name = _s(raw)
+            folder, title = (
+                generator.folder_of(kind, slug),
+                generator.title_of(kind, name, self.settings),
+            )
+            found.append(Listing(kind, name, folder, title, total, generator.from_micros(updated)))
+        return found
+
+    def feeds(
+        self, keys: Iterable[bytes], histories: Mapping[bytes, list[tuple[Any, ...]]]
+    ) -> list[Feed]:
+        """The feeds of `keys` that exist, their current posts loaded, in plan order;
+        `histories` holds the members of some of them already."""
+        found = []
+        for key in sorted(set(keys)):
+            sql = "SELECT kind, name, slug, members FROM feeds WHERE key = ?"
+            row = self.db.execute(sql, (key,)).fetchone()
+            if row is None:
+                continue
+            kind, name, slug, blob = row
+            name = _s(name)
+            members = histories[key] if key in histories else marshal.loads(blob)
+            history = tuple(map(Member._make, members))
+            shown = history[: self.settings.limit]
+            posts = self.posts([m.id for m in shown])
+            found.append(
+                Feed(
+                    kind,
+                    name,
+                    generator.folder_of(kind, slug),
+                    generator.title_of(kind, name, self.settings),
+                    tuple(posts[m.id] for m in shown),
+                    history,
+                )
+            )
+        order = {kind: i for i, kind in enumerate(generator.KINDS)}
+        return sorted(found, key=lambda f: (order[f.kind], f.folder))
+
+    def posts(self, ids: Sequence[str]) -> dict[str, Post]:
+        found: dict[str, Post] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            sql = f"SELECT id, post FROM entries WHERE id IN ({','.join('?' * len(part))})"
+            rows = self.db.execute(sql, [_b(i) for i in part])
+            found.update((_s(k), pickle.loads(v)) for k, v in rows)
+        return found
+
+    # --- a full build ------------------------------------------------------------
+
+    def save(
+        self,
+        reads: Mapping[str, tuple[Stat, Read]],
+        result: normalizer.Result,
+        feeds: Sequence[Feed],
+        slug_problems: Sequence[Problem],
+    ) -> None:
+        """Replace the index with what a full build made."""
+        db = self.db
+        for table in NAMES:
+            db.execute(f"DELETE FROM {table}")
+        timed = {t.raw.path: t for t in result.resolved}
+        owners: dict[str, list[Problem]] = defaultdict(list)
+        rows = []
+        for path, ((size, mtime), read) in reads.items():
+            t = timed.get(path)
+            shift = _shift(normalizer.shift_key(t.source, t.marker)) if t else None
+            ok = read.post is not None
+            digest = read.post.digest if read.post else ""
+            ident = _b(t.ident) if t else None
+            rows.append((_b(path), size, mtime, digest, shift, ident, ok, _dump(read)))
+            if read.problems:
+                owners[f"f:{path}"] += read.problems
+        db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        for found in result.shifts:
+            key = f"{found.source}\0{found.month}"
+            db.execute("INSERT INTO shifts VALUES (?, ?)", (_b(key), _dump(found)))
+            owners[f"g:{key}"].append(normalizer.shift_problem(found, self.settings))
+        for p in result.problems:
+            if p.code == "FP401":
+                owners[f"i:{timed[p.path].ident}"].append(p)
+            elif p.code != "FP305":
+                owners[f"f:{p.path}"].append(p)
+        for p in slug_problems:
+            kind = next(k for k, f in generator.FOLDERS.items() if p.path.startswith(f + "/"))
+            owners[f"k:{kind}"].append(p)
+        db.executemany(
+            "INSERT INTO problems VALUES (?, ?)", ((_b(o), _dump(ps)) for o, ps in owners.items())
+        )
+        site = feeds[0]
+        fps = {m.id: m.fp for m in site.history}
+        db.executemany(
+            "INSERT INTO entries VALUES (?, ?, ?)",
+            ((_b(p.id), fps[p.id], _dump(p)) for p in result.posts),
+        )
+        for feed in feeds:
+            slug = feed.folder.rpartition("/")[2]
+            self._put_feed(feed.kind, feed.name, slug, list(feed.history))
+
+    def _put_feed(
+        self, kind: str, name: str, slug: str, history: Sequence[tuple[Any, ...]]
+    ) -> None:
+        shown = history[: self.settings.limit]
+        updated = max((m[3] for m in shown), default=0)  # Member.updated
+        blob = marshal.dumps([tuple(m) for m in history], 2)
+        self.db.execute(
+            "INSERT OR REPLACE INTO feeds VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (_feed_key(kind, name), kind, _b(name), slug, len(history), updated, blob),
+        )
+
+    # --- a small change --------------------------------------------------------------
+
+    def touch(self, stats: Mapping[str, Stat]) -> None:
+        """New stats for files whose content did not change (a fresh clone, a `touch`)."""
+        self.db.executemany(
+            "UPDATE files SET size = ?, mtime = ? WHERE path = ?",
+            ((s, m, _b(p)) for p, (s, m) in stats.items()),
+        )
+
+    def update(self, changed: Mapping[str, tuple[Stat, Read]], deleted: Sequence[str]) -> Patch:
+        """Patch the index with the files that changed, came or went."""
+        old = self._old_rows(list(changed) + list(deleted))
+        for path in deleted:
+            self.db.execute("DELETE FROM files WHERE path = ?", (_b(path),))
+            self._set_problems(f"f:{path}", ())
+        retime = set()
+        groups = {shift for shift, _ in old.values() if shift}
+        for path, ((size, mtime), read) in changed.items():
+            shift = ident = None
+            if read.post is not None:
+                retime.add(path)
+                p = self.ctx.parse(read.post)
+                shift = _shift(normalizer.shift_key(p.source, p.marker))
+                ident = old.get(path, (None, None))[1]  # until it is timed again
+            if shift:
+                groups.add(shift)
+            digest = read.post.digest if read.post else ""
+            self.db.execute(
+                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (_b(path), size, mtime, digest, shift, ident, read.post is not None,
+                 _dump(read)),
+            )  # fmt: skip
+            self._set_problems(f"f:{path}", read.problems)
+        for key in sorted(groups):
+            if self._redo_shift(key):
+                retime.update(self._paths("shift", key))
+        idents = {ident for _, ident in old.values() if ident}
+        for path in sorted(retime):
+            idents |= self._retime(path)
+        entries = self._remerge(sorted(idents))
+        gone = tuple(e.old_fp for e in entries if e.old_fp)
+        histories: dict[bytes, list[tuple[Any, ...]]] = {}
+        return Patch(self._feeds_of(entries, histories), histories, gone)
+
+    def _old_rows(self, paths: Sequence[str]) -> dict[str, tuple[bytes | None, str | None]]:
+        found = {}
+        for path in paths:
+            row = self.db.execute(
+                "SELECT shift, ident FROM files WHERE path = ?", (_b(path),)
+            ).fetchone()
+            if row is not None:
+                found[path] = (row[0], row[1] and _s(row[1]))
+        return found
+
+    def _paths(self, column: str, value: bytes) -> list[str]:
+        rows = self.db.execute(f"SELECT path FROM files WHERE {column} = ?", (value,))
+        return sorted(_s(p) for (p,) in rows)
+
+    def _raws(self, column: str, value: bytes) -> Iterator[RawPost]:
+        """The readings of the files whose `column` is `value`, by path."""
+        rows = self.db.execute(f"SELECT path, read FROM files WHERE {column} = ?", (value,))
+        for _, blob in sorted(rows):
+            read: Read = pickle.loads(blob)
+            if read.post is not None:
+                yield read.post
+
+    def _redo_shift(self, key: bytes) -> bool:
+        """Find the shift of one (source, month) again; True if it changed."""
+        found: ShiftFound | None = None
+        if self.settings.shift != "off":
+            parsed = sorted(
+                (self.ctx.parse(raw) for raw in self._raws("shift", key)),
+                key=lambda p: (p.raw.path, p.raw.digest),
+            )
+            found = next(iter(normalizer.find_shifts(parsed).values()), None)
+        row = self.db.execute("SELECT found FROM shifts WHERE key = ?", (key,)).fetchone()
+        if (pickle.loads(row[0]) if row else None) == found:
+            return False
+        if found is None:
+            self.db.execute("DELETE FROM shifts WHERE key = ?", (key,))
+            self._set_problems(f"g:{_s(key)}", ())
+        else:
+            self.db.execute("INSERT OR REPLACE INTO shifts VALUES (?, ?)", (key, _dump(found)))
+            problem = normalizer.shift_problem(found, self.settings)
+            self._set_problems(f"g:{_s(key)}", [problem])
+        return True
+
+    def _time(self, raw: RawPost, problems: list[Problem]) -> Timed | None:
+        p = self.ctx.parse(raw)
+        shifts: dict[ShiftKey, ShiftFound] = {}
+        key = normalizer.shift_key(p.source, p.marker)
+        if key is not None:
+            row = self.db.execute(
+                "SELECT found FROM shifts WHERE key = ?", (_shift(key),)
+            ).fetchone()
+            if row is not None:
+                shifts[key] = pickle.loads(row[0])
+        return normalizer.time_file(p, self.settings, shifts, problems)
+
+    def _retime(self, path: str) -> set[str]:
+        """Time one file again; return its story's id, if it has a time."""
+        row = self.db.execute("SELECT read FROM files WHERE path = ?", (_b(path),)).fetchone()
+        read: Read = pickle.loads(row[0])
+        assert read.post is not None
+        problems: list[Problem] = []
+        timed = self._time(read.post, problems)
+        ident = timed.ident if timed else None
+        ident_b = _b(ident) if ident else None
+        self.db.execute("UPDATE files SET ident = ? WHERE path = ?", (ident_b, _b(path)))
+        self._set_problems(f"f:{path}", [*read.problems, *problems])
+        return {ident} if ident else set()
+
+    def _remerge(self, idents: Sequence[str]) -> list[Entry]:
+        """Merge each story's copies again; return the stories that changed."""
+        changed = []
+        for ident in idents:
+            copies = [t for raw in self._raws("ident", _b(ident)) if (t := self._time(raw, []))]
+            post = normalizer.merge(copies, self.ctx) if copies else None
+            note = [normalizer.merge_problem(copies)] if len(copies) > 1 else []
+            self._set_problems(f"i:{ident}", note)
+            sql = "SELECT fp, post FROM entries WHERE id = ?"
+            row = self.db.execute(sql, (_b(ident),)).fetchone()
+            new = generator.member(post) if post else None
+            if (row[0] if row else None) == (new.fp if new else None):
+                continue
+            if new is None:
+                self.db.execute("DELETE FROM entries WHERE id = ?", (_b(ident),))
+            else:
+                self.db.execute(
+                    "INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
+                    (_b(ident), new.fp, _dump(post)),
+                )
+            old = pickle.loads(row[1]) if row else None
+            changed.append(Entry(old, row[0] if row else None, post, new))
+        return changed
+
+    def _feeds_of(
+        self, changed: Sequence[Entry], histories: dict[bytes, list[tuple[Any, ...]]]
+    ) -> set[bytes]:
+        """Move the changed stories in and out of their feeds (their new members go to
+        `histories`); re-slug kinds whose names changed. Return the keys of the
+        feeds to plan again."""
+        drop: dict[bytes, set[str]] = defaultdict(set)
+        add: dict[bytes, list[Member]] = defaultdict(list)
+        for entry in changed:
+            for kind in generator.kinds(self.settings):
+                if entry.old is not None:
+                    for name in generator.members_of(entry.old, kind):
+                        drop[_feed_key(kind, name)].add(entry.old.id)
+                if entry.new is not None and entry.new_member is not None:
+                    for name in generator.members_of(entry.new, kind):
+                        add[_feed_key(kind, name)].append(entry.new_member)
+        touched = sorted(set(drop) | set(add))
+        renamed = set()
+        for key in touched:
+            kind, _, name = _s(key).partition("\0")
+            sql = "SELECT slug, members FROM feeds WHERE key = ?"
+            row = self.db.execute(sql, (key,)).fetchone()
+            gone = drop.get(key, set())
+            history = [m for m in marshal.loads(row[1]) if m[1] not in gone] if row else []
+            history += map(tuple, add.get(key, []))
+            history.sort(reverse=True)  # newest first, as Member orders (published, id)
+            if not history and kind != "site":
+                self.db.execute("DELETE FROM feeds WHERE key = ?", (key,))
+                renamed.add(kind)
+                continue
+            if row is None:
+                renamed.add(kind)
+            self._put_feed(kind, name, row[0] if row else "", history)
+            histories[key] = history
+        moved = {k for kind in sorted(renamed) for k in self._reslug(kind)}
+        return set(touched) | moved
+
+    def _reslug(self, kind: str) -> list[bytes]:
+        """Give the feeds of `kind` their slugs again; return the keys of those that moved."""
+        rows = self.db.execute("SELECT name, slug FROM feeds WHERE kind = ?", (kind,)).fetchall()
+        rows = [(_s(name), slug) for name, slug in rows]
+        slugs, collisions = assign_slugs(name for name, _ in rows)
+        moved = []
+        for name, slug in rows:
+            if slugs[name] != slug:
+                key = _feed_key(kind, name)
+                self.db.execute("UPDATE feeds SET slug = ? WHERE key = ?", (slugs[name], key))
+                moved.append(key)
+        self._set_problems(f"k:{kind}", generator.slug_problems(kind, collisions))
+        return moved
+
+    def _set_problems(self, owner: str, problems: Sequence[Problem]) -> None:
+        if problems:
+            self.db.execute(
+                "INSERT OR REPLACE INTO problems VALUES (?, ?)", (_b(owner), _dump(tuple(problems)))
+            )
+        else:
+            self.db.execute("DELETE FROM problems WHERE owner = ?", (_b(owner),))
