@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import marshal
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -68,9 +69,14 @@ def fingerprint(post: Post) -> str:
 def member(post: Post) -> Member:
     when = post.published.astimezone(UTC)
     return Member(
-        micros(post.published), post.id, fingerprint(post), micros(post.updated),
-        f"{when.year:04d}-{when.month:02d}", f"{when.year:04d}", archive_bound(post),
-    )  # fmt: skip
+        micros(post.published),
+        post.id,
+        fingerprint(post),
+        micros(post.updated),
+        sys.intern(f"{when.year:04d}-{when.month:02d}"),
+        sys.intern(f"{when.year:04d}"),
+        archive_bound(post),
+    )  # fmt: skip  (months and years interned: shared in memory and in the cache's blobs)
 
 
 def feed_file(folder: str, fmt: str) -> str:

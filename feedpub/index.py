@@ -59,6 +59,25 @@ def _dump(value: Any) -> bytes:
     return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
+def _dump_read(read: Read) -> bytes:
+    """A reading as a tuple of its values: half the bytes and time of the dataclass."""
+    post = tuple(vars(read.post).values()) if read.post is not None else None
+    return _dump((post, read.problems))
+
+
+def _load_read(blob: bytes) -> Read:
+    post, problems = pickle.loads(blob)
+    return Read(RawPost(*post) if post is not None else None, problems)
+
+
+def _dump_post(post: Post) -> bytes:
+    return _dump(tuple(vars(post).values()))
+
+
+def _load_post(blob: bytes) -> Post:
+    return Post(*pickle.loads(blob))
+
+
 def _shift(key: ShiftKey | None) -> bytes | None:
     if key is None:
         return None
@@ -127,7 +146,7 @@ class Index:
 
     def reads(self) -> dict[str, tuple[Stat, Read]]:
         rows = self.db.execute("SELECT path, size, mtime, read FROM files")
-        return {_s(p): ((s, m), pickle.loads(r)) for p, s, m, r in rows}
+        return {_s(p): ((s, m), _load_read(r)) for p, s, m, r in rows}
 
     def counts(self) -> tuple[int, int, int]:
         """(files read as posts, entries, feeds)."""
@@ -195,7 +214,7 @@ class Index:
             part = ids[i : i + 500]
             sql = f"SELECT id, post FROM entries WHERE id IN ({','.join('?' * len(part))})"
             rows = self.db.execute(sql, [_b(i) for i in part])
-            found.update((_s(k), pickle.loads(v)) for k, v in rows)
+            found.update((_s(k), _load_post(v)) for k, v in rows)
         return found
 
     # --- a full build ------------------------------------------------------------
@@ -220,7 +239,7 @@ class Index:
             ok = read.post is not None
             digest = read.post.digest if read.post else ""
             ident = _b(t.ident) if t else None
-            rows.append((_b(path), size, mtime, digest, shift, ident, ok, _dump(read)))
+            rows.append((_b(path), size, mtime, digest, shift, ident, ok, _dump_read(read)))
             if read.problems:
                 owners[f"f:{path}"] += read.problems
         db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
@@ -243,7 +262,7 @@ class Index:
         fps = {m.id: m.fp for m in site.history}
         db.executemany(
             "INSERT INTO entries VALUES (?, ?, ?)",
-            ((_b(p.id), fps[p.id], _dump(p)) for p in result.posts),
+            ((_b(p.id), fps[p.id], _dump_post(p)) for p in result.posts),
         )
         for feed in feeds:
             slug = feed.folder.rpartition("/")[2]
@@ -254,7 +273,7 @@ class Index:
     ) -> None:
         shown = history[: self.settings.limit]
         updated = max((m[3] for m in shown), default=0)  # Member.updated
-        blob = marshal.dumps([tuple(m) for m in history], 2)
+        blob = marshal.dumps([tuple(m) for m in history])  # shares interned months, years
         self.db.execute(
             "INSERT OR REPLACE INTO feeds VALUES (?, ?, ?, ?, ?, ?, ?)",
             (_feed_key(kind, name), kind, _b(name), slug, len(history), updated, blob),
@@ -290,7 +309,7 @@ class Index:
             self.db.execute(
                 "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (_b(path), size, mtime, digest, shift, ident, read.post is not None,
-                 _dump(read)),
+                 _dump_read(read)),
             )  # fmt: skip
             self._set_problems(f"f:{path}", read.problems)
         for key in sorted(groups):
@@ -322,7 +341,7 @@ class Index:
         """The readings of the files whose `column` is `value`, by path."""
         rows = self.db.execute(f"SELECT path, read FROM files WHERE {column} = ?", (value,))
         for _, blob in sorted(rows):
-            read: Read = pickle.loads(blob)
+            read = _load_read(blob)
             if read.post is not None:
                 yield read.post
 
@@ -362,7 +381,7 @@ class Index:
     def _retime(self, path: str) -> set[str]:
         """Time one file again; return its story's id, if it has a time."""
         row = self.db.execute("SELECT read FROM files WHERE path = ?", (_b(path),)).fetchone()
-        read: Read = pickle.loads(row[0])
+        read = _load_read(row[0])
         assert read.post is not None
         problems: list[Problem] = []
         timed = self._time(read.post, problems)
@@ -385,14 +404,14 @@ class Index:
             new = generator.member(post) if post else None
             if (row[0] if row else None) == (new.fp if new else None):
                 continue
-            if new is None:
+            if post is None or new is None:
                 self.db.execute("DELETE FROM entries WHERE id = ?", (_b(ident),))
             else:
                 self.db.execute(
                     "INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
-                    (_b(ident), new.fp, _dump(post)),
+                    (_b(ident), new.fp, _dump_post(post)),
                 )
-            old = pickle.loads(row[1]) if row else None
+            old = _load_post(row[1]) if row else None
             changed.append(Entry(old, row[0] if row else None, post, new))
         return changed
 

@@ -125,5 +125,14 @@ def remove_stale_temps_under(out: Path) -> list[Path]:
 
 
 def remove_file(out: Path, rel: str) -> None:
-    """Delete an output the build no longer makes (a tag that lost its last post)."""
-    target(out, rel).unlink(missing_ok=True)
+    """Delete an output the build no longer makes (a tag that lost its last post),
+    and the folders that held nothing else."""
+    path = target(out, rel)
+    path.unlink(missing_ok=True)
+    for folder in path.parents:
+        if folder == out or out not in folder.parents:
+            break
+        try:
+            folder.rmdir()
+        except OSError:  # not empty
+            break

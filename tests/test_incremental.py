@@ -138,6 +138,10 @@ def rich_edit(posts: Path, rng: random.Random, n: int) -> str:
     return f"{action} {victim.name}"
 
 
+def folders(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_dir()}
+
+
 def test_patched_index_equals_full_build(tmp_path: Path) -> None:
     rng = random.Random(20261124)
     posts = tmp_path / "posts"
@@ -160,6 +164,7 @@ def test_patched_index_equals_full_build(tmp_path: Path) -> None:
             == 0
         )
         assert tree(warm) == tree(cold), f"step {step}: {what}"
+        assert folders(warm) == folders(cold), f"step {step}: {what}"  # none left empty
         warm_json, cold_json = json.loads(report.read_bytes()), json.loads(cold_report.read_bytes())
         assert warm_json["problems"] == cold_json["problems"], f"step {step}: {what}"
         assert warm_json["entries"] == cold_json["entries"], f"step {step}: {what}"
