@@ -48,7 +48,7 @@ _FRONT_MATTER_BAD = re.compile(
 _YAML_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawPost:
     """One post file as written, before any judgement about time or identity."""
 
@@ -71,7 +71,7 @@ class RawPost:
     marker_line: int = 0  # line of the `<!--...-->` marker, 0 when there is none
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Read:
     post: RawPost | None
     problems: tuple[Problem, ...]
@@ -575,6 +575,10 @@ def _illegal_chars(path: str, text: str, front_end: int) -> Problem | None:
     return Problem(path, line, col, "FP201", msg)
 
 
+def _interned(names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(map(sys.intern, names))
+
+
 def _build(
     path: str,
     data: bytes,
@@ -605,6 +609,8 @@ def _build(
     body = text[body_start:]
     url = fields.text("from", meta.get("from")) or xml_safe(link_url)
     stripped = body.lstrip()
+    # Names repeat across posts: interned, a chunk of readings pickles (and so holds)
+    # each once; a link text equal to the title is the title's object.
     post = RawPost(
         path=path,
         digest=hashlib.blake2b(data, digest_size=16).hexdigest(),
@@ -614,12 +620,12 @@ def _build(
         title=title,
         date=_date(meta.get("date")),
         date_line=front.lines.get("date", 0),
-        author=fields.author(meta.get("author")),
+        author=sys.intern(fields.author(meta.get("author"))),
         url=url,
-        tags=fields.names("tags", meta.get("tags")),
-        categories=fields.names("categories", meta.get("categories")),
+        tags=_interned(fields.names("tags", meta.get("tags"))),
+        categories=_interned(fields.names("categories", meta.get("categories"))),
         marker=marker,
-        link_text=link_text,
+        link_text=title if link_text == title else link_text,
         body_start=body_start,
         body_line=text.count("\n", 0, body_start) + 1,
         markdown=marker is None and not path.endswith(".html") and not stripped.startswith("<"),

@@ -13,7 +13,7 @@ import marshal
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from html import escape as html_escape
@@ -29,6 +29,7 @@ from .slugs import assign_slugs
 from .text import xml_safe
 
 KINDS = ("site", "source", "tag", "author")
+_POST_FIELDS = tuple(f.name for f in fields(Post))
 FOLDERS = {"source": "sources", "tag": "tags", "author": "authors"}
 FILES = {"atom": "feed.xml", "rss": "rss.xml", "json": "feed.json"}
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # `updated` of a feed with no entries
@@ -60,9 +61,8 @@ def from_micros(value: int) -> datetime:
 
 def fingerprint(post: Post) -> str:
     """A hash of every field of `post` (marshal of its fields: ten times quicker than repr)."""
-    values = dict(
-        vars(post), published=post.published.isoformat(), updated=post.updated.isoformat()
-    )
+    values = {name: getattr(post, name) for name in _POST_FIELDS}
+    values.update(published=post.published.isoformat(), updated=post.updated.isoformat())
     return hashlib.blake2b(marshal.dumps(values, 2), digest_size=12).hexdigest()
 
 

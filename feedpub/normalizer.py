@@ -47,7 +47,7 @@ MIN_SHIFT_POSTS = 3  # clamped posts in one (source, month) needed to call it a 
 MIN_SHIFT_SHARE = 0.5  # of the month's clamped posts (skew not counted)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Post:
     """One story, merged from every file that holds a copy of it."""
 
