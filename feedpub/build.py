@@ -13,7 +13,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-import marshal
 import os
 import time
 from collections import deque
@@ -27,7 +26,7 @@ from . import writer
 from .cache import Cache
 from .config import Settings
 from .problems import FeedpubError, Problem
-from .scan import Stat, scan
+from .scan import scan, scanned
 
 if TYPE_CHECKING:  # the collector (and YAML) is imported only when a post must be read
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -214,12 +213,6 @@ def _intact(out: Path, outputs: dict[str, tuple[str, int, int]]) -> bool:
     return True
 
 
-def _snapshot(stats: dict[str, Stat]) -> str:
-    """A hash of every post's path and stat: `stats` is sorted, marshal is quick, and its
-    version 2 has no back-references, so the bytes depend on the values alone."""
-    return hashlib.blake2b(marshal.dumps(stats, 2), digest_size=16).hexdigest()
-
-
 def build(options: Options, progress: Progress | None = None) -> Summary:
     start = time.perf_counter()
     writer.check_folders(options.posts, options.out)
@@ -242,14 +235,14 @@ def build(options: Options, progress: Progress | None = None) -> Summary:
 def _build(options: Options, store: Cache, progress: Progress | None) -> Summary:
     posts, out = options.posts, options.out
     skip = (out,) + ((options.cache,) if options.cache else ())
-    stats = scan(posts, skip)
-    snapshot, outputs = _snapshot(stats), store.outputs()
+    found = scanned(posts, skip)
+    outputs = store.outputs()
     last: Summary | None = store.get("summary")
-    if last and store.get("snapshot") == snapshot and _intact(out, outputs):
+    if last and store.get("snapshot") == found.snapshot and _intact(out, outputs):
         if options.strict and any(p.severity != "info" for p in last.problems):
             raise StrictFailure("problems found and --strict is set; no feed was written")
         return replace(last, written=(), unchanged=tuple(sorted(last.written + last.unchanged)))
     from . import render  # lxml and the rest of the pipeline: only when there is work
 
     with Workers(options.jobs) as workers:
-        return render.rebuild(options, store, workers, stats, snapshot, outputs, progress)
+        return render.rebuild(options, store, workers, found, outputs, progress)

@@ -21,7 +21,7 @@ from typing import Any
 
 from . import __version__
 
-SCHEMA = 6
+SCHEMA = 7
 
 
 @functools.cache

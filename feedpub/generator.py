@@ -15,21 +15,21 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
 from html import escape as html_escape
 from typing import NamedTuple
 from urllib.parse import quote, urlsplit
-from xml.sax.saxutils import escape, quoteattr
 
 from .config import Settings
 from .html import Content
 from .normalizer import Post
 from .problems import Problem
 from .slugs import assign_slugs
-from .text import xml_safe
+from .text import xml_attr, xml_safe, xml_text
 
 KINDS = ("site", "source", "tag", "author")
 _POST_FIELDS = tuple(f.name for f in fields(Post))
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 FOLDERS = {"source": "sources", "tag": "tags", "author": "authors"}
 FILES = {"atom": "feed.xml", "rss": "rss.xml", "json": "feed.json"}
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # `updated` of a feed with no entries
@@ -198,12 +198,19 @@ def iso(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def rfc822(when: datetime) -> str:
+    """An RSS date, as `email.utils.format_datetime(when, usegmt=True)` writes it."""
+    u = when.astimezone(UTC)
+    day, month = _DAYS[u.weekday()], _MONTHS[u.month - 1]
+    return f"{day}, {u.day:02d} {month} {u.year:04d} {u.hour:02d}:{u.minute:02d}:{u.second:02d} GMT"
+
+
 def _text(value: str) -> str:
-    return escape(xml_safe(value))
+    return xml_text(xml_safe(value))
 
 
 def _attr(value: str) -> str:
-    return quoteattr(xml_safe(value))
+    return xml_attr(xml_safe(value))
 
 
 def url_of(settings: Settings, path: str) -> str:
@@ -269,7 +276,7 @@ def _rss_item(post: Post, content: Content) -> tuple[str, str]:
     parts = [
         f"<item><title>{_text(post.title)}</title><link>{_text(post.url)}</link>",
         f'<guid isPermaLink="false">{_text(post.id)}</guid>',
-        f"<pubDate>{format_datetime(post.published.astimezone(UTC), usegmt=True)}</pubDate>",
+        f"<pubDate>{rfc822(post.published)}</pubDate>",
     ]
     if post.author:
         parts.append(f"<dc:creator>{_text(post.author)}</dc:creator>")
@@ -365,7 +372,7 @@ def _head(fmt: str, feed: Feed, settings: Settings, prev: str | None) -> tuple[s
         f'<atom:link rel="self" type="application/rss+xml" href={_attr(self_url)}/>\n'
         + _hub(settings, "atom:")
         + archive
-        + f"<lastBuildDate>{format_datetime(feed.updated, usegmt=True)}</lastBuildDate>\n"
+        + f"<lastBuildDate>{rfc822(feed.updated)}</lastBuildDate>\n"
         "<generator>feedpub</generator>\n"
     )
     return head, "</channel>\n</rss>\n"

@@ -29,7 +29,7 @@ from .config import Settings
 from .generator import Feed, Listing, Member
 from .normalizer import Post, ShiftFound, ShiftKey, Timed
 from .problems import Problem
-from .scan import Stat
+from .scan import Scanned, Stat
 from .slugs import assign_slugs
 
 TABLES = """
@@ -37,11 +37,13 @@ CREATE TABLE IF NOT EXISTS files (path BLOB PRIMARY KEY, size INT, mtime INT, di
     shift TEXT, ident TEXT, ok INT, read BLOB);
 CREATE INDEX IF NOT EXISTS files_shift ON files (shift) WHERE shift IS NOT NULL;
 CREATE INDEX IF NOT EXISTS files_ident ON files (ident) WHERE ident IS NOT NULL;
+CREATE INDEX IF NOT EXISTS files_ok ON files (ok) WHERE ok;
 CREATE TABLE IF NOT EXISTS shifts (key TEXT PRIMARY KEY, found BLOB);
 CREATE TABLE IF NOT EXISTS entries (id TEXT PRIMARY KEY, fp TEXT, post BLOB);
 CREATE TABLE IF NOT EXISTS feeds (key TEXT PRIMARY KEY, kind TEXT, name TEXT, slug TEXT,
     total INT, updated INT, members BLOB);
 CREATE TABLE IF NOT EXISTS problems (owner TEXT PRIMARY KEY, problems BLOB);
+CREATE TABLE IF NOT EXISTS folders (folder BLOB PRIMARY KEY, digest BLOB, stats BLOB);
 """
 NAMES = ("files", "shifts", "entries", "feeds", "problems")
 _raw_values = attrgetter(*(f.name for f in fields(RawPost)))
@@ -124,18 +126,35 @@ class Index:
     # --- reading ---------------------------------------------------------------
 
     def ready(self) -> bool:
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'stats'").fetchone()
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'indexed'").fetchone()
         return row is not None
 
-    def stats(self) -> dict[str, Stat]:
-        """path -> (size, mtime_ns) of every file the index holds (one blob: 50,000
-        rows of a table take ten times as long to load)."""
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'stats'").fetchone()
-        return marshal.loads(row[0]) if row else {}
+    def dirty(self, digests: Mapping[str, bytes]) -> set[str]:
+        """The folders whose stats are not as the index holds them, or that went."""
+        old = {_s(f): d for f, d in self.db.execute("SELECT folder, digest FROM folders")}
+        return {f for f, d in digests.items() if old.get(f) != d} | (old.keys() - digests.keys())
 
-    def save_stats(self, stats: dict[str, Stat]) -> None:
-        blob = marshal.dumps(stats, 2)
-        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('stats', ?)", (blob,))
+    def stats(self, folders: Iterable[str]) -> dict[str, Stat]:
+        """path -> (size, mtime_ns) of the files of `folders` the index holds (a blob
+        per folder: 50,000 rows of a table take ten times as long to load)."""
+        found: dict[str, Stat] = {}
+        for folder in folders:
+            sql = "SELECT stats FROM folders WHERE folder = ?"
+            row = self.db.execute(sql, (_b(folder),)).fetchone()
+            if row is not None:
+                found.update(marshal.loads(row[0]))
+        return found
+
+    def save_stats(self, found: Scanned, folders: Iterable[str]) -> None:
+        """Remember the stats of `folders` (all the others are as the index holds them)."""
+        for folder in folders:
+            if folder in found.folders:
+                blob = marshal.dumps(found.folders[folder], 2)
+                row = (_b(folder), found.digests[folder], blob)
+                self.db.execute("INSERT OR REPLACE INTO folders VALUES (?, ?, ?)", row)
+            else:
+                self.db.execute("DELETE FROM folders WHERE folder = ?", (_b(folder),))
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('indexed', 1)")
 
     def digests(self, paths: Iterable[str]) -> dict[str, str]:
         """The content hash of each of `paths` the index holds."""

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC
-from email.utils import format_datetime
 from html import escape as html_escape
 from importlib.resources import files
 from urllib.parse import quote
-from xml.sax.saxutils import escape, quoteattr
 
 from .config import Settings
-from .generator import EPOCH, KINDS, Listing, url_of
-from .text import xml_safe
+from .generator import EPOCH, KINDS, Listing, rfc822, url_of
+from .text import xml_attr, xml_safe, xml_text
 
 OPML_FILE = "feeds.opml"
 INDEX_FILE = "index.html"
@@ -46,7 +44,7 @@ def _grouped(feeds: Sequence[Listing]) -> list[tuple[str, list[Listing]]]:
 
 def _newest(feeds: Sequence[Listing]) -> str:
     newest = max((f.updated for f in feeds), default=EPOCH)
-    return format_datetime(newest.astimezone(UTC), usegmt=True)
+    return rfc822(newest)
 
 
 # ---------------------------------------------------------------------------
@@ -54,7 +52,7 @@ def _newest(feeds: Sequence[Listing]) -> str:
 
 
 def _xml_attr(value: str) -> str:
-    return quoteattr(xml_safe(value))
+    return xml_attr(xml_safe(value))
 
 
 def opml(feeds: Sequence[Listing], settings: Settings) -> bytes:
@@ -63,7 +61,7 @@ def opml(feeds: Sequence[Listing], settings: Settings) -> bytes:
         '<?xml version="1.0" encoding="utf-8"?>',
         '<opml version="2.0">',
         "<head>",
-        f"<title>{escape(xml_safe(settings.title))}</title>",
+        f"<title>{xml_text(xml_safe(settings.title))}</title>",
         f"<dateModified>{_newest(feeds)}</dateModified>",
         "<docs>http://opml.org/spec2.opml</docs>",
         "</head>",

@@ -31,7 +31,7 @@ from .generator import Member
 from .index import Index
 from .normalizer import Post
 from .problems import Problem
-from .scan import Stat
+from .scan import Scanned, Stat, unsure
 
 Outputs = dict[str, tuple[str, int, int]]  # output path -> (key of its inputs, size, mtime_ns)
 Lookup = Callable[[Sequence[str]], Mapping[str, Post]]  # story ids -> their entries
@@ -55,29 +55,35 @@ def rebuild(
     options: Options,
     store: Cache,
     workers: Workers,
-    stats: dict[str, Stat],
-    snapshot: str,
+    found: Scanned,
     outputs: Outputs,
     progress: Progress | None,
 ) -> Summary:
     """Read what changed; patch the index if the change is small, else build in full."""
     writer.remove_stale_temps_under(options.out)  # left by a killed build
-    ctx = Context(options, store, workers, outputs, snapshot, progress)
+    ctx = Context(options, store, workers, outputs, found.snapshot, progress)
+    stats = found.stats
     with store.transaction():
         index = Index(store.db, options.settings) if store.db is not None else None
         ready = index is not None and index.ready()
-        known = index.stats() if index is not None and ready else {}
-        changed = [p for p, stat in stats.items() if known.get(p) != stat or stat[0] < 0]
+        dirty, current, known = set(found.folders), stats, {}
+        if index is not None and ready:  # compare only the folders whose stats changed
+            dirty = index.dirty(found.digests) | unsure(found.folders)
+            current = {
+                p: st for f in found.folders if f in dirty for p, st in found.folders[f].items()
+            }
+            known = index.stats(dirty)
+        changed = [p for p, stat in current.items() if known.get(p) != stat or stat[0] < 0]
         digests = index.digests(p for p in changed if p in known) if index is not None else {}
         todo = [(p, stats[p][0], digests.get(p, "")) for p in changed]
-        deleted = [path for path in known if path not in stats]
+        deleted = [path for path in known if path not in current]
         reads = read_files(options.posts, todo, options.settings, workers, progress)
         paths = [path for path, _, _ in todo]
         fresh = {p: (stats[p], r) for p, r in zip(paths, reads, strict=True) if r is not None}
         same = {p: stats[p] for p, r in zip(paths, reads, strict=True) if r is None}
         del reads
         if index is not None:
-            index.save_stats(stats)
+            index.save_stats(found, dirty)
         if index is not None and ready:
             index.touch(same)
             if len(fresh) + len(deleted) <= max(SMALL_MIN, SMALL * len(stats)):

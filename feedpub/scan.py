@@ -6,13 +6,45 @@ case in CI) needs neither YAML nor the parser to find that out.
 
 from __future__ import annotations
 
+import hashlib
+import marshal
 import os
 import stat
+from collections.abc import Mapping
+from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
 
 EXTENSIONS = (".md", ".markdown", ".html")
 Stat = tuple[int, int]  # (size, mtime_ns); (-1, -1) for what is not a regular file
+
+
+@dataclass(frozen=True)
+class Scanned:
+    """The posts' stats, and the same split by folder with a hash of each folder's:
+    a build compares (and the cache keeps) only the folders whose hash changed."""
+
+    stats: dict[str, Stat]  # path -> stat, in scan order
+    folders: dict[str, dict[str, Stat]]  # folder ("" for the top) -> its part of `stats`
+    digests: dict[str, bytes]  # folder -> hash of its part of `stats`
+    snapshot: str  # a hash of them all: equal snapshots, nothing to do
+
+
+def scanned(root: Path, skip: tuple[Path, ...] = ()) -> Scanned:
+    """`scan`, split by folder and hashed (marshal version 2 has no back-references,
+    so its bytes depend on the values alone)."""
+    stats, folders = _scan(root, skip)
+    digests = {f: _hash(marshal.dumps(part, 2)) for f, part in folders.items()}
+    return Scanned(stats, folders, digests, _hash(marshal.dumps(digests, 2)).hex())
+
+
+def _hash(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def unsure(folders: Mapping[str, Mapping[str, Stat]]) -> set[str]:
+    """Folders holding an entry that could not be stat'ed: read again by every build."""
+    return {f for f, part in folders.items() if any(st[0] < 0 for st in part.values())}
 
 
 def scan(root: Path, skip: tuple[Path, ...] = ()) -> dict[str, Stat]:
@@ -22,9 +54,14 @@ def scan(root: Path, skip: tuple[Path, ...] = ()) -> dict[str, Stat]:
     stat), so that `read_file` reports it instead of its posts vanishing
     without a word. Symbolic links to folders are not followed.
     """
+    return _scan(root, skip)[0]
+
+
+def _scan(root: Path, skip: tuple[Path, ...]) -> tuple[dict[str, Stat], dict[str, dict[str, Stat]]]:
     skipped = {os.path.realpath(p) for p in skip}
     names = {os.path.basename(p) for p in skipped}  # realpath() only for dirs so named
     found: dict[str, Stat] = {}
+    folders: dict[str, dict[str, Stat]] = {}
     errors: list[str] = []
 
     def visit(folder: str, prefix: str, opened_as: str, parent: int | None) -> None:
@@ -39,6 +76,7 @@ def scan(root: Path, skip: tuple[Path, ...] = ()) -> dict[str, Stat]:
             with os.scandir(fd) as it:
                 entries = sorted(it, key=attrgetter("name"))
             dirs = []
+            part: dict[str, Stat] = {}
             for entry in entries:
                 name = entry.name
                 if name.startswith("."):
@@ -53,10 +91,13 @@ def scan(root: Path, skip: tuple[Path, ...] = ()) -> dict[str, Stat]:
                     try:
                         st = entry.stat()
                     except OSError:
-                        found[prefix + name] = (-1, -1)
+                        part[prefix + name] = (-1, -1)
                         continue
                     regular = stat.S_ISREG(st.st_mode)
-                    found[prefix + name] = (st.st_size, st.st_mtime_ns) if regular else (-1, -1)
+                    part[prefix + name] = (st.st_size, st.st_mtime_ns) if regular else (-1, -1)
+            if part:
+                found.update(part)
+                folders[prefix[:-1]] = part
             for path, name in dirs:
                 visit(path, f"{prefix}{name}/", name, fd)
         finally:
@@ -65,4 +106,5 @@ def scan(root: Path, skip: tuple[Path, ...] = ()) -> dict[str, Stat]:
     visit(os.fspath(root), "", os.fspath(root), None)
     for error in errors:
         found.setdefault(error, (-1, -1))
-    return found
+        folders.setdefault(error.rpartition("/")[0], {}).setdefault(error, (-1, -1))
+    return found, folders

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from feedpub.scan import scan
+from feedpub.scan import scan, scanned, unsure
 
 
 def touch(path: Path, text: str = "x") -> Path:
@@ -70,3 +70,23 @@ def test_a_folder_that_cannot_be_opened_is_listed_after_the_files(
     monkeypatch.setattr(os, "open", open_)  # chmod does not stop root
     assert list(scan(tmp_path)) == ["z.md", "a/one.md", "locked"]
     assert scan(tmp_path)["locked"] == (-1, -1)
+
+
+def test_scanned_splits_the_stats_by_folder_and_hashes_each(tmp_path: Path) -> None:
+    for rel in ("top.md", "a/one.md", "a/two.md", "a/b/three.md", "c/four.md"):
+        touch(tmp_path / rel)
+    os.mkfifo(tmp_path / "c" / "pipe.md")
+    before = scanned(tmp_path)
+    assert before.stats == scan(tmp_path)
+    assert {f: list(part) for f, part in before.folders.items()} == {
+        "": ["top.md"],
+        "a": ["a/one.md", "a/two.md"],
+        "a/b": ["a/b/three.md"],
+        "c": ["c/four.md", "c/pipe.md"],
+    }
+    assert unsure(before.folders) == {"c"}  # a pipe: read again by every build
+    touch(tmp_path / "a" / "two.md", "edited")
+    after = scanned(tmp_path)
+    assert {f for f in after.digests if after.digests[f] != before.digests[f]} == {"a"}
+    assert after.snapshot != before.snapshot
+    assert scanned(tmp_path).snapshot == after.snapshot
