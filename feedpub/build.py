@@ -237,8 +237,10 @@ def _build(options: Options, store: Cache, progress: Progress | None) -> Summary
     skip = (out,) + ((options.cache,) if options.cache else ())
     found = scanned(posts, skip)
     outputs = store.outputs()
-    last: Summary | None = store.get("summary")
-    if last and store.get("snapshot") == found.snapshot and _intact(out, outputs):
+    last: Summary | None = None
+    if store.get("snapshot") == found.snapshot and _intact(out, outputs):
+        last = store.get("summary")
+    if last is not None:
         if options.strict and any(p.severity != "info" for p in last.problems):
             raise StrictFailure("problems found and --strict is set; no feed was written")
         return replace(last, written=(), unchanged=tuple(sorted(last.written + last.unchanged)))

@@ -43,7 +43,7 @@ CREATE TABLE IF NOT EXISTS entries (id TEXT PRIMARY KEY, fp TEXT, post BLOB);
 CREATE TABLE IF NOT EXISTS feeds (key TEXT PRIMARY KEY, kind TEXT, name TEXT, slug TEXT,
     total INT, updated INT, members BLOB);
 CREATE TABLE IF NOT EXISTS problems (owner TEXT PRIMARY KEY, problems BLOB);
-CREATE TABLE IF NOT EXISTS folders (folder BLOB PRIMARY KEY, digest BLOB, stats BLOB);
+CREATE TABLE IF NOT EXISTS folders (folder BLOB PRIMARY KEY, stats BLOB);
 """
 NAMES = ("files", "shifts", "entries", "feeds", "problems")
 _raw_values = attrgetter(*(f.name for f in fields(RawPost)))
@@ -126,12 +126,16 @@ class Index:
     # --- reading ---------------------------------------------------------------
 
     def ready(self) -> bool:
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'indexed'").fetchone()
-        return row is not None
+        return self._digests() is not None
+
+    def _digests(self) -> dict[str, bytes] | None:
+        """The hash of each folder's stats (one blob: loaded by every build)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'digests'").fetchone()
+        return None if row is None else marshal.loads(row[0])
 
     def dirty(self, digests: Mapping[str, bytes]) -> set[str]:
         """The folders whose stats are not as the index holds them, or that went."""
-        old = {_s(f): d for f, d in self.db.execute("SELECT folder, digest FROM folders")}
+        old = self._digests() or {}
         return {f for f, d in digests.items() if old.get(f) != d} | (old.keys() - digests.keys())
 
     def stats(self, folders: Iterable[str]) -> dict[str, Stat]:
@@ -150,11 +154,11 @@ class Index:
         for folder in folders:
             if folder in found.folders:
                 blob = marshal.dumps(found.folders[folder], 2)
-                row = (_b(folder), found.digests[folder], blob)
-                self.db.execute("INSERT OR REPLACE INTO folders VALUES (?, ?, ?)", row)
+                self.db.execute("INSERT OR REPLACE INTO folders VALUES (?, ?)", (_b(folder), blob))
             else:
                 self.db.execute("DELETE FROM folders WHERE folder = ?", (_b(folder),))
-        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('indexed', 1)")
+        blob = marshal.dumps(found.digests, 2)
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('digests', ?)", (blob,))
 
     def digests(self, paths: Iterable[str]) -> dict[str, str]:
         """The content hash of each of `paths` the index holds."""

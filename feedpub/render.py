@@ -60,10 +60,11 @@ def rebuild(
     progress: Progress | None,
 ) -> Summary:
     """Read what changed; patch the index if the change is small, else build in full."""
-    writer.remove_stale_temps_under(options.out)  # left by a killed build
     ctx = Context(options, store, workers, outputs, found.snapshot, progress)
     stats = found.stats
-    with store.transaction():
+    marker = options.cache / "building" if options.cache else None
+    first = store.get("snapshot") is None
+    with writer.writing(options.out, marker, first), store.transaction():
         index = Index(store.db, options.settings) if store.db is not None else None
         ready = index is not None and index.ready()
         dirty, current, known = set(found.folders), stats, {}

@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from .problems import FeedpubError
@@ -122,6 +123,23 @@ def remove_stale_temps_under(out: Path) -> list[Path]:
         Path(folder) for folder, _, files in os.walk(out) if any(_TEMP.fullmatch(f) for f in files)
     ]
     return remove_stale_temps(folders)
+
+
+@contextmanager
+def writing(out: Path, marker: Path | None, fresh: bool) -> Iterator[None]:
+    """Write into `out`, first clearing what killed builds left there.
+
+    `marker` (a file in the cache) is there only while a build runs, so a build
+    that finds none is spared the walk of the whole output tree; without a
+    cache, or with a `fresh` one that knows of no earlier build, it walks.
+    """
+    if marker is None or fresh or marker.exists():
+        remove_stale_temps_under(out)
+    if marker is not None:
+        marker.touch()
+    yield
+    if marker is not None:
+        marker.unlink(missing_ok=True)
 
 
 def remove_file(out: Path, rel: str) -> None:

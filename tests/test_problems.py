@@ -538,6 +538,32 @@ def test_stale_temp_files_are_removed(tmp_path: Path) -> None:
     assert keep.exists() and mine.exists()
 
 
+def test_only_a_build_after_a_killed_one_walks_the_output_for_temp_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    posts = make_posts(tmp_path / "posts", generated=False)
+    out, cache = tmp_path / "public", tmp_path / "cache"
+    walks: list[Path] = []
+    walk = writer.remove_stale_temps_under
+    monkeypatch.setattr(writer, "remove_stale_temps_under", lambda o: walks.append(o) or walk(o))
+    edited = next(p for p in sorted(posts.iterdir()) if p.suffix == ".md")
+
+    def edit_and_build() -> None:
+        edited.write_text(edited.read_text("utf-8") + "\nmore\n", "utf-8")
+        assert build(posts, out, "--cache", str(cache)).code == 0
+
+    edit_and_build()
+    assert walks == [out]  # a new cache knows of no earlier build: it looks
+    edit_and_build()
+    assert walks == [out]  # the last build finished: nothing to look for
+    stale = out / f".feed.xml.{2**22 + 12345}.tmp"
+    stale.write_bytes(b"")
+    (cache / "building").touch()  # what a build killed mid-write leaves
+    edit_and_build()
+    assert walks == [out, out] and not stale.exists()
+    assert not (cache / "building").exists()
+
+
 # --- an interrupted build -------------------------------------------------------------
 
 
