@@ -39,7 +39,7 @@ CREATE INDEX IF NOT EXISTS files_shift ON files (shift) WHERE shift IS NOT NULL;
 CREATE INDEX IF NOT EXISTS files_ident ON files (ident) WHERE ident IS NOT NULL;
 CREATE INDEX IF NOT EXISTS files_ok ON files (ok) WHERE ok;
 CREATE TABLE IF NOT EXISTS shifts (key TEXT PRIMARY KEY, found BLOB);
-CREATE TABLE IF NOT EXISTS entries (id TEXT PRIMARY KEY, fp TEXT, post BLOB);
+CREATE TABLE IF NOT EXISTS entries (id TEXT PRIMARY KEY, fp TEXT, post BLOB, archived BLOB);
 CREATE TABLE IF NOT EXISTS feeds (key TEXT PRIMARY KEY, kind TEXT, name TEXT, slug TEXT,
     total INT, updated INT, members BLOB);
 CREATE TABLE IF NOT EXISTS problems (owner TEXT PRIMARY KEY, problems BLOB);
@@ -234,6 +234,22 @@ class Index:
         order = {kind: i for i, kind in enumerate(generator.KINDS)}
         return sorted(found, key=lambda f: (order[f.kind], f.folder))
 
+    def archived(self, ids: Sequence[str]) -> dict[str, bytes]:
+        """The archive entry of each story of `ids`: rendered by the first build that
+        needs it and kept until the story changes (a story's archive document is
+        rewritten whenever a story near it changes)."""
+        found: dict[str, bytes] = {}
+        for start in range(0, len(ids), 500):
+            part = [_b(i) for i in ids[start : start + 500]]
+            sql = f"SELECT id, archived FROM entries WHERE id IN ({','.join('?' * len(part))})"
+            found.update((_s(k), v) for k, v in self.db.execute(sql, part) if v is not None)
+        missing = [i for i in ids if i not in found]
+        for i, post in self.posts(missing).items():
+            found[i] = generator.archive_entry(post)
+            sql = "UPDATE entries SET archived = ? WHERE id = ?"
+            self.db.execute(sql, (found[i], _b(i)))
+        return found
+
     def posts(self, ids: Sequence[str]) -> dict[str, Post]:
         found: dict[str, Post] = {}
         for i in range(0, len(ids), 500):
@@ -290,7 +306,7 @@ class Index:
         site = feeds[0]
         fps = {m.id: m.fp for m in site.history}
         db.executemany(
-            "INSERT INTO entries VALUES (?, ?, ?)",
+            "INSERT INTO entries (id, fp, post) VALUES (?, ?, ?)",
             ((_b(p.id), fps[p.id], _dump_post(p)) for p in result.posts),
         )
         for feed in feeds:
@@ -437,7 +453,7 @@ class Index:
                 self.db.execute("DELETE FROM entries WHERE id = ?", (_b(ident),))
             else:
                 self.db.execute(
-                    "INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
+                    "INSERT OR REPLACE INTO entries (id, fp, post) VALUES (?, ?, ?)",
                     (_b(ident), new.fp, _dump_post(post)),
                 )
             old = _load_post(row[1]) if row else None

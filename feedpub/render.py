@@ -34,7 +34,7 @@ from .problems import Problem
 from .scan import Scanned, Stat, unsure
 
 Outputs = dict[str, tuple[str, int, int]]  # output path -> (key of its inputs, size, mtime_ns)
-Lookup = Callable[[Sequence[str]], Mapping[str, Post]]  # story ids -> their entries
+Lookup = Callable[[Sequence[str]], Mapping[str, bytes]]  # story ids -> their archive entries
 SMALL = 0.05  # the share of the posts that may change for a build to patch the index
 SMALL_MIN = 200  # ... or this many, whichever is more
 
@@ -112,7 +112,9 @@ def _full(ctx: Context, index: Index | None, reads: dict[str, tuple[Stat, Read]]
     del raws, result  # its `resolved` holds every reading
     _check_strict(ctx, problems)
     jobs, plans = plan_jobs(feeds, settings, ctx.store.get("plans"))
-    written, records = _write(ctx, jobs, lambda ids: {i: by_id[i] for i in ids})
+    written, records = _write(
+        ctx, jobs, lambda ids: {i: generator.archive_entry(by_id[i]) for i in ids}
+    )
     listings = [f.listing for f in feeds]
     if ctx.store.persistent and written:
         ctx.store.prune_fragments(m.fp for f in feeds for m in f.history[: len(f.posts)])
@@ -138,7 +140,7 @@ def _patch(
     old_plans = ctx.store.get("plans") or {}
     jobs, plans = plan_jobs(feeds, ctx.options.settings, old_plans)
     plans = {f: p for f, p in old_plans.items() if f not in folders} | plans
-    written, records = _write(ctx, jobs, index.posts)
+    written, records = _write(ctx, jobs, index.archived)
     kept = {rel: r for rel, r in ctx.outputs.items() if _owner(rel) not in folders}
     ctx.store.drop_fragments(patch.gone)
     return _finish(ctx, written, kept | records, index.listings(), plans, problems, index.counts())
@@ -427,8 +429,7 @@ def _write(ctx: Context, jobs: Sequence[Job], lookup: Lookup) -> tuple[list[str]
     for job in archives:
         assert job.page is not None
         missing = [m.id for m in job.page.members if m.id not in entries]
-        for i, post in lookup(missing).items():
-            entries[i] = generator.archive_entry(post)
+        entries.update(lookup(missing))
         data = generator.render_archive(job.feed, job.page, job.prev, job.next, settings, entries)
         put(job, {job.page.file: data})
         for m in job.page.members:
