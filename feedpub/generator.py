@@ -12,7 +12,7 @@ import json
 import marshal
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from html import escape as html_escape
@@ -49,6 +49,31 @@ class Member(NamedTuple):
     month: str  # "2021-04" (UTC)
     year: str  # "2021"
     bound: int  # at most how many bytes its archive entry takes (`archive_bound`)
+
+
+class Period(NamedTuple):
+    """One archive period of a feed (a month of the site, a year of a source or tag):
+    enough to plan its archive documents without its members, unless it changed."""
+
+    name: str  # "2021-04" or "2021"
+    digest: bytes  # `digest_of` its members
+    size: int  # how many members it has
+
+
+def digest_of(members: Sequence[Member]) -> bytes:
+    """A hash of the fingerprints of `members`, in order."""
+    return hashlib.blake2b("\n".join(m.fp for m in members).encode(), digest_size=16).digest()
+
+
+def periods_of(
+    history: Sequence[Member], monthly: bool
+) -> tuple[tuple[Period, ...], dict[str, tuple[Member, ...]]]:
+    """`history` (newest first) split into its periods, oldest first, and their members."""
+    found: dict[str, list[Member]] = defaultdict(list)
+    for m in history:
+        found[m.month if monthly else m.year].append(m)
+    members = {name: tuple(found[name]) for name in sorted(found)}
+    return tuple(Period(n, digest_of(ms), len(ms)) for n, ms in members.items()), members
 
 
 def micros(when: datetime) -> int:
@@ -100,16 +125,25 @@ class Listing:
 
 @dataclass(frozen=True)
 class Feed:
+    """A feed: its current entries in full, its whole history by archive period.
+
+    `members` holds the members of some periods (all of them after a full
+    build; after a small change, those it touched): planning asks for the
+    others only if it needs them.
+    """
+
     kind: str  # site, source, tag or author
     name: str
     folder: str  # relative to the output folder, "" for the site
     title: str
     posts: tuple[Post, ...]  # newest first, at most `limit`
-    history: tuple[Member, ...]  # every entry of the feed, newest first
+    head: tuple[Member, ...]  # the members of `posts`
+    periods: tuple[Period, ...]  # oldest first
+    members: Mapping[str, tuple[Member, ...]]  # period name -> its members, newest first
 
     @property
     def total(self) -> int:
-        return len(self.history)
+        return sum(p.size for p in self.periods)
 
     @property
     def archived(self) -> bool:
@@ -137,6 +171,19 @@ def members_of(post: Post, kind: str) -> tuple[str, ...]:
     if kind == "author":
         return (post.author,) if post.author else ()
     return ("",)
+
+
+def monthly(kind: str, settings: Settings) -> bool:
+    """Whether the feeds of `kind` are archived by month (else by year).
+
+    By default the site feed, which holds every post, is archived by month and
+    the source and tag feeds by year: a month of a tag is often a handful of
+    posts, and a document per tag and month would be most of the files a
+    build writes.
+    """
+    if settings.archive_period != "auto":
+        return settings.archive_period == "month"
+    return kind == "site"
 
 
 def kinds(settings: Settings) -> tuple[str, ...]:
@@ -170,7 +217,8 @@ def plan(posts: Iterable[Post], settings: Settings) -> tuple[list[Feed], list[Pr
     history = [member(p) for p in posts]
     limit = settings.limit
     title = settings.title
-    feeds = [Feed("site", "", "", title, tuple(posts[:limit]), tuple(history))]
+    site = periods_of(history, monthly("site", settings))
+    feeds = [Feed("site", "", "", title, tuple(posts[:limit]), tuple(history[:limit]), *site)]
     problems = []
     for kind in kinds(settings)[1:]:
         held: dict[str, list[int]] = defaultdict(list)
@@ -179,6 +227,7 @@ def plan(posts: Iterable[Post], settings: Settings) -> tuple[list[Feed], list[Pr
                 held[name].append(i)
         slugs, collisions = assign_slugs(held)
         problems += slug_problems(kind, collisions)
+        by_month = monthly(kind, settings)
         for name in sorted(held, key=lambda n: slugs[n]):
             found = held[name]
             feeds.append(
@@ -188,7 +237,8 @@ def plan(posts: Iterable[Post], settings: Settings) -> tuple[list[Feed], list[Pr
                     folder_of(kind, slugs[name]),
                     title_of(kind, name, settings),
                     tuple(posts[i] for i in found[:limit]),
-                    tuple(history[i] for i in found),
+                    tuple(history[i] for i in found[:limit]),
+                    *periods_of([history[i] for i in found], by_month),
                 )
             )
     return feeds, problems
@@ -435,17 +485,17 @@ class Page:
     members: tuple[Member, ...]  # newest first
 
 
-def period(feed: Feed, settings: Settings) -> str:
-    """How `feed` is archived: "month" or "year".
+def page_name(feed: Feed, period: str, part: int) -> tuple[str, str]:
+    """The file and label of part `part` (from 1) of a period's archive documents."""
+    folder = f"{feed.folder}/archive" if feed.folder else "archive"
+    if part == 1:
+        return f"{folder}/{period}.xml", period
+    return f"{folder}/{period}.{part}.xml", f"{period} ({part})"
 
-    By default the site feed, which holds every post, is archived by month and
-    the source and tag feeds by year: a month of a tag is often a handful of
-    posts, and a document per tag and month would be most of the files a
-    build writes.
-    """
-    if settings.archive_period != "auto":
-        return settings.archive_period
-    return "month" if feed.kind == "site" else "year"
+
+def archive_room(feed: Feed, settings: Settings) -> int:
+    """The bytes an archive document of `feed` has for its entries."""
+    return settings.feed_bytes - 4096 - 2 * _bound(feed.title)  # the document's own head
 
 
 def split_period(members: Sequence[Member], room: int) -> tuple[int, ...]:
@@ -460,36 +510,6 @@ def split_period(members: Sequence[Member], room: int) -> tuple[int, ...]:
         sizes[-1] += 1
         used += m.bound
     return tuple(sizes)
-
-
-def archive_pages(
-    feed: Feed,
-    settings: Settings,
-    split: Callable[[Sequence[Member], int], tuple[int, ...]] = split_period,
-) -> list[Page]:
-    """The archive documents of `feed`, oldest first.
-
-    A period's entries go to one document, split oldest first into parts that
-    stay within the byte budget (by an upper bound of each entry's size, so
-    the split is known before anything is rendered). `split` may be a cache:
-    most periods of a feed do not change from one build to the next.
-    """
-    monthly = period(feed, settings) == "month"
-    periods: dict[str, list[Member]] = defaultdict(list)
-    for m in reversed(feed.history):  # oldest first
-        periods[m.month if monthly else m.year].append(m)
-    folder = f"{feed.folder}/archive" if feed.folder else "archive"
-    room = settings.feed_bytes - 4096 - 2 * _bound(feed.title)  # the document's own head
-    pages = []
-    for name in sorted(periods):
-        members, start = periods[name], 0
-        for part, count in enumerate(split(members, room), start=1):
-            suffix = f".{part}" if part > 1 else ""
-            label = f"{name} ({part})" if part > 1 else name
-            chunk = members[start : start + count]
-            pages.append(Page(f"{folder}/{name}{suffix}.xml", label, tuple(reversed(chunk))))
-            start += count
-    return pages
 
 
 def _bound(text: str) -> int:
@@ -511,18 +531,19 @@ def archive_entry(post: Post) -> bytes:
 def render_archive(
     feed: Feed,
     page: Page,
-    prev: Page | None,
-    next_: Page | None,
+    prev: str | None,
+    next_: str | None,
     settings: Settings,
     entries: Mapping[str, bytes],
 ) -> bytes:
-    """One RFC 5005 archive document (Atom), marked `fh:archive`, fully linked."""
+    """One RFC 5005 archive document (Atom), marked `fh:archive`, fully linked;
+    `prev` and `next_` are the files of the documents before and after it."""
     self_url = url_of(settings, page.file)
     links = [
         ("self", page.file),
         ("current", feed.file("atom")),
-        *((("prev-archive", prev.file),) if prev else ()),
-        *((("next-archive", next_.file),) if next_ else ()),
+        *((("prev-archive", prev),) if prev else ()),
+        *((("next-archive", next_),) if next_ else ()),
     ]
     updated = from_micros(max(m.updated for m in page.members))
     head = (

@@ -26,7 +26,7 @@ from typing import Any
 from . import generator, normalizer
 from .collector import RawPost, Read
 from .config import Settings
-from .generator import Feed, Listing, Member
+from .generator import Feed, Listing, Member, Period
 from .normalizer import Post, ShiftFound, ShiftKey, Timed
 from .problems import Problem
 from .scan import Scanned, Stat
@@ -41,11 +41,13 @@ CREATE INDEX IF NOT EXISTS files_ok ON files (ok) WHERE ok;
 CREATE TABLE IF NOT EXISTS shifts (key TEXT PRIMARY KEY, found BLOB);
 CREATE TABLE IF NOT EXISTS entries (id TEXT PRIMARY KEY, fp TEXT, post BLOB, archived BLOB);
 CREATE TABLE IF NOT EXISTS feeds (key TEXT PRIMARY KEY, kind TEXT, name TEXT, slug TEXT,
-    total INT, updated INT, members BLOB);
+    total INT, updated INT, head BLOB, periods BLOB);
+CREATE TABLE IF NOT EXISTS members (feed BLOB, period TEXT, members BLOB,
+    PRIMARY KEY (feed, period)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS problems (owner TEXT PRIMARY KEY, problems BLOB);
 CREATE TABLE IF NOT EXISTS folders (folder BLOB PRIMARY KEY, stats BLOB);
 """
-NAMES = ("files", "shifts", "entries", "feeds", "problems")
+NAMES = ("files", "shifts", "entries", "feeds", "members", "problems")
 _raw_values = attrgetter(*(f.name for f in fields(RawPost)))
 _post_values = attrgetter(*(f.name for f in fields(Post)))
 
@@ -109,7 +111,7 @@ class Patch:
     """What patching the index changed."""
 
     feeds: set[bytes]  # keys of the feeds to plan again
-    histories: dict[bytes, list[tuple[Any, ...]]]  # the new members of the feeds that changed
+    periods: dict[bytes, dict[str, tuple[Member, ...]]]  # the members of the periods that changed
     gone: tuple[str, ...]  # fingerprints no entry has any more
 
 
@@ -205,34 +207,43 @@ class Index:
         return found
 
     def feeds(
-        self, keys: Iterable[bytes], histories: Mapping[bytes, list[tuple[Any, ...]]]
+        self, keys: Iterable[bytes], loaded: Mapping[bytes, Mapping[str, tuple[Member, ...]]]
     ) -> list[Feed]:
-        """The feeds of `keys` that exist, their current posts loaded, in plan order;
-        `histories` holds the members of some of them already."""
+        """The feeds of `keys` that exist, their current posts loaded, in plan order,
+        with the members of their periods in `loaded` (`members` gives the others)."""
         found = []
         for key in sorted(set(keys)):
-            sql = "SELECT kind, name, slug, members FROM feeds WHERE key = ?"
+            sql = "SELECT kind, name, slug, head, periods FROM feeds WHERE key = ?"
             row = self.db.execute(sql, (key,)).fetchone()
             if row is None:
                 continue
-            kind, name, slug, blob = row
+            kind, name, slug, head_blob, periods_blob = row
             name = _s(name)
-            members = histories[key] if key in histories else marshal.loads(blob)
-            history = tuple(map(Member._make, members))
-            shown = history[: self.settings.limit]
-            posts = self.posts([m.id for m in shown])
+            head = tuple(map(Member._make, marshal.loads(head_blob)))
+            posts = self.posts([m.id for m in head])
             found.append(
                 Feed(
                     kind,
                     name,
                     generator.folder_of(kind, slug),
                     generator.title_of(kind, name, self.settings),
-                    tuple(posts[m.id] for m in shown),
-                    history,
+                    tuple(posts[m.id] for m in head),
+                    head,
+                    tuple(map(Period._make, marshal.loads(periods_blob))),
+                    loaded.get(key, {}),
                 )
             )
         order = {kind: i for i, kind in enumerate(generator.KINDS)}
         return sorted(found, key=lambda f: (order[f.kind], f.folder))
+
+    def members(self, feed: Feed, period: str) -> tuple[Member, ...]:
+        """The members of one period of `feed`, newest first."""
+        return self._members(_feed_key(feed.kind, feed.name), period)
+
+    def _members(self, key: bytes, period: str) -> tuple[Member, ...]:
+        sql = "SELECT members FROM members WHERE feed = ? AND period = ?"
+        row = self.db.execute(sql, (key, period)).fetchone()
+        return tuple(map(Member._make, marshal.loads(row[0]))) if row else ()
 
     def archived(self, ids: Sequence[str]) -> dict[str, bytes]:
         """The archive entry of each story of `ids`: rendered by the first build that
@@ -304,25 +315,35 @@ class Index:
             "INSERT INTO problems VALUES (?, ?)", ((_b(o), _dump(ps)) for o, ps in owners.items())
         )
         site = feeds[0]
-        fps = {m.id: m.fp for m in site.history}
+        fps = {m.id: m.fp for members in site.members.values() for m in members}
         db.executemany(
             "INSERT INTO entries (id, fp, post) VALUES (?, ?, ?)",
             ((_b(p.id), fps[p.id], _dump_post(p)) for p in result.posts),
         )
         for feed in feeds:
             slug = feed.folder.rpartition("/")[2]
-            self._put_feed(feed.kind, feed.name, slug, list(feed.history))
+            self._put_feed(feed.kind, feed.name, slug, feed.head, feed.periods)
+            for period, members in feed.members.items():
+                self._put_members(_feed_key(feed.kind, feed.name), period, members)
 
     def _put_feed(
-        self, kind: str, name: str, slug: str, history: Sequence[tuple[Any, ...]]
+        self, kind: str, name: str, slug: str, head: Sequence[Member], periods: Sequence[Period]
     ) -> None:
-        shown = history[: self.settings.limit]
-        updated = max((m[3] for m in shown), default=0)  # Member.updated
-        blob = marshal.dumps([tuple(m) for m in history])  # shares interned months, years
+        updated = max((m.updated for m in head), default=0)
+        total = sum(p.size for p in periods)
+        blobs = marshal.dumps([tuple(m) for m in head]), marshal.dumps([tuple(p) for p in periods])
         self.db.execute(
-            "INSERT OR REPLACE INTO feeds VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (_feed_key(kind, name), kind, _b(name), slug, len(history), updated, blob),
+            "INSERT OR REPLACE INTO feeds VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (_feed_key(kind, name), kind, _b(name), slug, total, updated, *blobs),
         )
+
+    def _put_members(self, key: bytes, period: str, members: Sequence[Member]) -> None:
+        if members:  # a marshal blob: shares interned months and years
+            blob = marshal.dumps([tuple(m) for m in members])
+            sql = "INSERT OR REPLACE INTO members VALUES (?, ?, ?)"
+            self.db.execute(sql, (key, period, blob))
+        else:
+            self.db.execute("DELETE FROM members WHERE feed = ? AND period = ?", (key, period))
 
     # --- a small change --------------------------------------------------------------
 
@@ -365,8 +386,8 @@ class Index:
             idents |= self._retime(path)
         entries = self._remerge(sorted(idents))
         gone = tuple(e.old_fp for e in entries if e.old_fp)
-        histories: dict[bytes, list[tuple[Any, ...]]] = {}
-        return Patch(self._feeds_of(entries, histories), histories, gone)
+        loaded: dict[bytes, dict[str, tuple[Member, ...]]] = {}
+        return Patch(self._feeds_of(entries, loaded), loaded, gone)
 
     def _old_rows(self, paths: Sequence[str]) -> dict[str, tuple[bytes | None, str | None]]:
         found = {}
@@ -461,41 +482,64 @@ class Index:
         return changed
 
     def _feeds_of(
-        self, changed: Sequence[Entry], histories: dict[bytes, list[tuple[Any, ...]]]
+        self, changed: Sequence[Entry], loaded: dict[bytes, dict[str, tuple[Member, ...]]]
     ) -> set[bytes]:
-        """Move the changed stories in and out of their feeds (their new members go to
-        `histories`); re-slug kinds whose names changed. Return the keys of the
-        feeds to plan again."""
-        drop: dict[bytes, set[str]] = defaultdict(set)
-        add: dict[bytes, list[Member]] = defaultdict(list)
+        """Move the changed stories in and out of their feeds' periods (the new members
+        of each period touched go to `loaded`); re-slug kinds whose names changed.
+        Return the keys of the feeds to plan again."""
+        drop: dict[bytes, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        add: dict[bytes, dict[str, list[Member]]] = defaultdict(lambda: defaultdict(list))
         for entry in changed:
+            old = generator.member(entry.old) if entry.old is not None else None
             for kind in generator.kinds(self.settings):
-                if entry.old is not None:
+                monthly = generator.monthly(kind, self.settings)
+                if entry.old is not None and old is not None:
+                    period = old.month if monthly else old.year
                     for name in generator.members_of(entry.old, kind):
-                        drop[_feed_key(kind, name)].add(entry.old.id)
-                if entry.new is not None and entry.new_member is not None:
+                        drop[_feed_key(kind, name)][period].add(entry.old.id)
+                if entry.new is not None and (new := entry.new_member) is not None:
+                    period = new.month if monthly else new.year
                     for name in generator.members_of(entry.new, kind):
-                        add[_feed_key(kind, name)].append(entry.new_member)
+                        add[_feed_key(kind, name)][period].append(new)
         touched = sorted(set(drop) | set(add))
         renamed = set()
         for key in touched:
             kind, _, name = _s(key).partition("\0")
-            sql = "SELECT slug, members FROM feeds WHERE key = ?"
+            sql = "SELECT slug, periods FROM feeds WHERE key = ?"
             row = self.db.execute(sql, (key,)).fetchone()
-            gone = drop.get(key, set())
-            history = [m for m in marshal.loads(row[1]) if m[1] not in gone] if row else []
-            history += map(tuple, add.get(key, []))
-            history.sort(reverse=True)  # newest first, as Member orders (published, id)
-            if not history and kind != "site":
+            periods = {p[0]: Period._make(p) for p in marshal.loads(row[1])} if row else {}
+            mine = loaded[key] = {}
+            for period in sorted(set(drop[key]) | set(add[key])):
+                gone = drop[key][period]
+                members = [m for m in self._members(key, period) if m.id not in gone]
+                members += add[key][period]
+                members.sort(reverse=True)  # newest first, as Member orders (published, id)
+                self._put_members(key, period, members)
+                if members:
+                    mine[period] = tuple(members)
+                    periods[period] = Period(period, generator.digest_of(members), len(members))
+                else:
+                    periods.pop(period, None)
+            if not periods and kind != "site":
                 self.db.execute("DELETE FROM feeds WHERE key = ?", (key,))
                 renamed.add(kind)
                 continue
             if row is None:
                 renamed.add(kind)
-            self._put_feed(kind, name, row[0] if row else "", history)
-            histories[key] = history
+            ordered = [periods[n] for n in sorted(periods)]
+            self._put_feed(kind, name, row[0] if row else "", self._head(key, ordered), ordered)
         moved = {k for kind in sorted(renamed) for k in self._reslug(kind)}
         return set(touched) | moved
+
+    def _head(self, key: bytes, periods: Sequence[Period]) -> list[Member]:
+        """The newest `limit` members of a feed: from its newest periods."""
+        head: list[Member] = []
+        limit = self.settings.limit
+        for period in reversed(periods):
+            head += self._members(key, period.name)[: limit - len(head)]
+            if len(head) >= limit:
+                break
+        return head
 
     def _reslug(self, kind: str) -> list[bytes]:
         """Give the feeds of `kind` their slugs again; return the keys of those that moved."""

@@ -111,13 +111,17 @@ def _full(ctx: Context, index: Index | None, reads: dict[str, tuple[Stat, Read]]
     by_id = {p.id: p for p in result.posts}
     del raws, result  # its `resolved` holds every reading
     _check_strict(ctx, problems)
-    jobs, plans = plan_jobs(feeds, settings, ctx.store.get("plans"))
+
+    def load(feed: generator.Feed, period: str) -> tuple[Member, ...]:
+        return feed.members[period]  # a full build has them all
+
+    jobs, plans = plan_jobs(feeds, settings, load, ctx.store.get("plans"))
     written, records = _write(
-        ctx, jobs, lambda ids: {i: generator.archive_entry(by_id[i]) for i in ids}
+        ctx, jobs, lambda ids: {i: generator.archive_entry(by_id[i]) for i in ids}, load
     )
     listings = [f.listing for f in feeds]
     if ctx.store.persistent and written:
-        ctx.store.prune_fragments(m.fp for f in feeds for m in f.history[: len(f.posts)])
+        ctx.store.prune_fragments(m.fp for f in feeds for m in f.head)
     return _finish(ctx, written, records, listings, plans, problems, counts)
 
 
@@ -136,11 +140,11 @@ def _patch(
     redo = patch.feeds | {owners[f] for f in broken if f in owners}
     folders = {k[f] for k in (before, after) for f in redo if f in k}
     folders |= {f for f in broken if f is not None and f not in owners}  # no feed's any more
-    feeds = index.feeds(redo, patch.histories)
+    feeds = index.feeds(redo, patch.periods)
     old_plans = ctx.store.get("plans") or {}
-    jobs, plans = plan_jobs(feeds, ctx.options.settings, old_plans)
+    jobs, plans = plan_jobs(feeds, ctx.options.settings, index.members, old_plans)
     plans = {f: p for f, p in old_plans.items() if f not in folders} | plans
-    written, records = _write(ctx, jobs, index.archived)
+    written, records = _write(ctx, jobs, index.archived, index.members)
     kept = {rel: r for rel, r in ctx.outputs.items() if _owner(rel) not in folders}
     ctx.store.drop_fragments(patch.gone)
     return _finish(ctx, written, kept | records, index.listings(), plans, problems, index.counts())
@@ -245,6 +249,30 @@ def _key(*parts: object) -> str:
     return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
 
 
+Load = Callable[[generator.Feed, str], tuple[Member, ...]]  # a period's members, newest first
+
+
+def members_of(feed: generator.Feed, period: str, load: Load) -> tuple[Member, ...]:
+    found = feed.members.get(period)
+    return found if found is not None else load(feed, period)
+
+
+@dataclass(frozen=True)
+class Part:
+    """Where an archive document's entries are: a run of a period's members."""
+
+    file: str
+    label: str
+    period: str
+    start: int  # of the period's members, oldest first
+    count: int
+
+    def page(self, feed: generator.Feed, load: Load) -> generator.Page:
+        oldest = members_of(feed, self.period, load)[::-1]
+        chunk = oldest[self.start : self.start + self.count]
+        return generator.Page(self.file, self.label, chunk[::-1])
+
+
 @dataclass(frozen=True)
 class Job:
     """Some output files and the key of everything they are rendered from."""
@@ -252,45 +280,42 @@ class Job:
     files: tuple[str, ...]
     key: str
     feed: generator.Feed
-    page: generator.Page | None = None
+    part: Part | None = None  # an archive document's, None for the feed's own files
     newest: str | None = None  # a feed's newest archive document, for its prev-archive link
-    prev: generator.Page | None = None
-    next: generator.Page | None = None
+    prev: str | None = None  # the archive documents before and after this one
+    next: str | None = None
 
 
 # What planning a feed came to, enough to make its jobs again: its key, its newest
-# archive document, each archive document as (file, label, entries, key), oldest
-# first (a feed's archive documents hold consecutive runs of its history), and how
-# each of its archive periods was split into parts, by a hash of the period's entries.
-FeedPlan = tuple[str, str | None, tuple[tuple[str, str, int, str], ...], dict[str, tuple[int, ...]]]
+# archive document, each archive document as (file, label, period, start, count, key),
+# oldest first, and how each of its periods was split into parts, by a hash of the
+# period's members (and the room a document has).
+PartPlan = tuple[str, str, str, int, int, str]
+FeedPlan = tuple[str, str | None, tuple[PartPlan, ...], dict[str, tuple[int, ...]]]
 Plans = dict[str, tuple[str, FeedPlan]]  # feed folder -> (hash of all the feed is made of, plan)
 
 
 def plan_jobs(
-    feeds: Sequence[generator.Feed], settings: Settings, plans: Plans | None = None
+    feeds: Sequence[generator.Feed], settings: Settings, load: Load, plans: Plans | None = None
 ) -> tuple[list[Job], Plans]:
     """Every output's job, and the plan of every feed.
 
     `plans` from the last build spare a feed whose entries did not change the
-    work of splitting its history into archive documents and keying them, and
-    a feed that changed the splitting of its periods that did not.
+    work of planning it again, and a feed that changed the splitting of the
+    periods that did not (and so the loading of their members).
     """
     jobs = []
     made: Plans = {}
     for feed in feeds:
-        digest = _key(feed.kind, feed.folder, feed.title, _hash_of(feed.history))
+        digest = _key(feed.kind, feed.folder, feed.title, feed.periods, _fps(feed.head))
         old = (plans or {}).get(feed.folder)
         if old is not None and old[0] == digest:
             plan = old[1]
         else:
-            plan = _plan_feed(feed, settings, old[1][3] if old else {})
+            plan = _plan_feed(feed, settings, load, old[1][3] if old else {})
         made[feed.folder] = (digest, plan)
         jobs += _jobs(feed, plan)
     return jobs, made
-
-
-def _hash_of(members: Sequence[Member]) -> bytes:
-    return hashlib.blake2b("\n".join(m.fp for m in members).encode()).digest()
 
 
 def _fps(members: Sequence[Member]) -> list[str]:
@@ -298,27 +323,33 @@ def _fps(members: Sequence[Member]) -> list[str]:
 
 
 def _plan_feed(
-    feed: generator.Feed, settings: Settings, old_splits: dict[str, tuple[int, ...]]
+    feed: generator.Feed, settings: Settings, load: Load, old_splits: dict[str, tuple[int, ...]]
 ) -> FeedPlan:
     splits: dict[str, tuple[int, ...]] = {}
-
-    def split(members: Sequence[Member], room: int) -> tuple[int, ...]:
-        key = _key(room, _hash_of(members))
-        found = old_splits.get(key) or generator.split_period(members, room)
-        splits[key] = found
-        return found
-
-    pages = generator.archive_pages(feed, settings, split) if feed.archived else []
-    newest = pages[-1].file if pages else None
+    parts: list[tuple[str, str, str, int, int]] = []
+    room = generator.archive_room(feed, settings)
+    for period in feed.periods if feed.archived else ():
+        key = _key(room, period.digest)
+        sizes = old_splits.get(key)
+        if sizes is None:
+            oldest = members_of(feed, period.name, load)[::-1]
+            sizes = generator.split_period(oldest, room)
+        splits[key] = sizes
+        start = 0
+        for n, count in enumerate(sizes, start=1):
+            parts.append((*generator.page_name(feed, period.name, n), period.name, start, count))
+            start += count
+    newest = parts[-1][0] if parts else None
     files = tuple(feed.file(fmt) for fmt in generator.FILES)
-    key = _key(files, feed.title, newest, _fps(feed.history[: len(feed.posts)]))
+    key = _key(files, feed.title, newest, _fps(feed.head))
+    digests = {p.name: p.digest for p in feed.periods}
     planned = []
-    for i, page in enumerate(pages):
-        prev = pages[i - 1].file if i else None
-        nxt = pages[i + 1].file if i + 1 < len(pages) else None
-        parts = (page.file, page.label, feed.title, feed.file("atom"))
-        page_key = _key(parts, (prev, nxt), _fps(page.members))
-        planned.append((page.file, page.label, len(page.members), page_key))
+    for i, (file, label, period_name, start, count) in enumerate(parts):
+        prev = parts[i - 1][0] if i else None
+        nxt = parts[i + 1][0] if i + 1 < len(parts) else None
+        inputs = (file, label, feed.title, feed.file("atom"), prev, nxt)
+        part_key = _key(inputs, digests[period_name], start, count)
+        planned.append((file, label, period_name, start, count, part_key))
     return key, newest, tuple(planned), splits
 
 
@@ -326,14 +357,11 @@ def _jobs(feed: generator.Feed, plan: FeedPlan) -> list[Job]:
     key, newest, planned, _ = plan
     files = tuple(feed.file(fmt) for fmt in generator.FILES)
     jobs = [Job(files, key, feed, newest=newest)]
-    pages, end = [], len(feed.history)
-    for file, label, count, _ in planned:  # oldest first: from the end of the history
-        pages.append(generator.Page(file, label, feed.history[end - count : end]))
-        end -= count
-    for i, (page, (_, _, _, page_key)) in enumerate(zip(pages, planned, strict=True)):
-        prev = pages[i - 1] if i else None
-        nxt = pages[i + 1] if i + 1 < len(pages) else None
-        jobs.append(Job((page.file,), page_key, feed, page, prev=prev, next=nxt))
+    for i, (file, label, period, start, count, part_key) in enumerate(planned):
+        prev = planned[i - 1][0] if i else None
+        nxt = planned[i + 1][0] if i + 1 < len(planned) else None
+        part = Part(file, label, period, start, count)
+        jobs.append(Job((file,), part_key, feed, part, prev=prev, next=nxt))
     return jobs
 
 
@@ -355,7 +383,7 @@ def _current(job: Job, outputs: dict[str, tuple[str, int, int]], out: Path) -> b
 
 
 def _year(job: Job) -> str:
-    return job.page.label[:4] if job.page else ""
+    return job.part.period[:4] if job.part else ""
 
 
 def _with_fragments(
@@ -370,7 +398,7 @@ def _with_fragments(
     entries, not every entry of the build.
     """
     store = ctx.store
-    fps = {m.id: m.fp for job in feeds for m in job.feed.history[: len(job.feed.posts)]}
+    fps = {m.id: m.fp for job in feeds for m in job.feed.head}
     first: dict[str, int] = {}
     last: dict[str, int] = {}
     for n, job in enumerate(feeds):
@@ -397,7 +425,9 @@ def _with_fragments(
         frags = {i: f for i, f in frags.items() if first[i] > n or (not keep and last[i] > n)}
 
 
-def _write(ctx: Context, jobs: Sequence[Job], lookup: Lookup) -> tuple[list[str], Outputs]:
+def _write(
+    ctx: Context, jobs: Sequence[Job], lookup: Lookup, load: Load
+) -> tuple[list[str], Outputs]:
     """Render and write the outputs whose key changed or whose file is not as it was left;
     return what was written and the record of every output of `jobs`.
 
@@ -417,22 +447,22 @@ def _write(ctx: Context, jobs: Sequence[Job], lookup: Lookup) -> tuple[list[str]
                 written.append(rel)
             records[rel] = (job.key, *(_stat(path) or (0, 0)))
 
-    feeds = [j for j in todo if j.page is None]
+    feeds = [j for j in todo if j.part is None]
     for n, (job, frags) in enumerate(_with_fragments(feeds, ctx)):
         put(job, generator.render(job.feed, settings, frags, job.newest))
         if ctx.progress:
             ctx.progress("render", n + 1, len(feeds))
     # Year by year: an entry is dropped once the last document of its year holds it.
-    archives = sorted((j for j in todo if j.page is not None), key=_year)
-    uses = Counter(m.id for j in archives if j.page for m in j.page.members)
+    archives = sorted((j for j in todo if j.part is not None), key=_year)
+    pages = [j.part.page(j.feed, load) for j in archives if j.part]
+    uses = Counter(m.id for page in pages for m in page.members)
     entries: dict[str, bytes] = {}
-    for job in archives:
-        assert job.page is not None
-        missing = [m.id for m in job.page.members if m.id not in entries]
+    for job, page in zip(archives, pages, strict=True):
+        missing = [m.id for m in page.members if m.id not in entries]
         entries.update(lookup(missing))
-        data = generator.render_archive(job.feed, job.page, job.prev, job.next, settings, entries)
-        put(job, {job.page.file: data})
-        for m in job.page.members:
+        data = generator.render_archive(job.feed, page, job.prev, job.next, settings, entries)
+        put(job, {page.file: data})
+        for m in page.members:
             uses[m.id] -= 1
             if not uses[m.id]:
                 del entries[m.id]
