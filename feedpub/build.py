@@ -11,7 +11,6 @@ before phase two is even imported.
 from __future__ import annotations
 
 import gc
-import hashlib
 import json
 import os
 import time
@@ -27,6 +26,7 @@ from .cache import Cache
 from .config import Settings
 from .problems import FeedpubError, Problem
 from .scan import scan, scanned
+from .text import content_hash
 
 if TYPE_CHECKING:  # the collector (and YAML) is imported only when a post must be read
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -158,10 +158,11 @@ def _read_one(
     """None if the file's content hash is still `known`, else a fresh reading."""
     if known and 0 <= size <= max_bytes:
         try:
-            data = (root / path).read_bytes()
+            with open(os.path.join(root, path), "rb") as f:
+                data = f.read()
         except OSError:
             data = b""
-        if hashlib.blake2b(data, digest_size=16).hexdigest() == known:
+        if content_hash(data) == known:
             return None
     from . import collector
 

@@ -13,7 +13,6 @@ finding one is reported (FP201), never fatal.
 from __future__ import annotations
 
 import codecs
-import hashlib
 import os
 import re
 import stat
@@ -29,7 +28,7 @@ import yaml
 
 from .problems import Problem
 from .scan import scan
-from .text import ILLEGAL_XML, xml_safe
+from .text import ILLEGAL_XML, content_hash, xml_safe
 
 FRONT_MATTER_LINES = 200  # a front matter not closed by then is reported unclosed
 BINARY_PROBE = 8192  # a NUL byte in this many first bytes makes a file binary
@@ -41,6 +40,7 @@ _KEY_LINE = re.compile(r"([\w-]+)[ \t]*:")
 # Characters YAML refuses in a stream but XML allows (DEL and the C1 controls but
 # NEL): removed from the front matter, with those XML forbids, before it is read.
 _YAML_ONLY_BAD = re.compile("[\x7f-\x84\x86-\x9f]")
+_NOT_SPACE = re.compile(r"\S")
 _FRONT_MATTER_BAD = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]"
 )
@@ -595,7 +595,8 @@ def _build(
     start = min(start, len(text))
     marker, marker_at, link_text, link_url, body_start = _preamble(text, start)
     link_text = xml_safe(link_text).strip()
-    fallback = link_text or xml_safe(Path(path).stem).strip() or "untitled"
+    stem = os.path.splitext(path.rpartition("/")[2])[0]
+    fallback = link_text or xml_safe(stem).strip() or "untitled"
     origin = "link text" if link_text else "file name"
     if front.present:
         title = fields.title(meta.get("title"), fallback, origin)
@@ -606,17 +607,15 @@ def _build(
     found = _illegal_chars(path, text, start)
     if found:
         problems.append(found)
-    body = text[body_start:]
     url = fields.text("from", meta.get("from")) or xml_safe(link_url)
-    stripped = body.lstrip()
+    first = _NOT_SPACE.search(text, body_start)
+    starts_html = first is not None and first.group() == "<"
     # Names repeat across posts: interned, a chunk of readings pickles (and so holds)
     # each once; a link text equal to the title is the title's object.
     post = RawPost(
         path=path,
-        digest=hashlib.blake2b(data, digest_size=16).hexdigest(),
-        body_digest=hashlib.blake2b(
-            body.encode("utf-8", "surrogatepass"), digest_size=16
-        ).hexdigest(),
+        digest=content_hash(data),
+        body_digest=content_hash(text[body_start:].encode("utf-8", "surrogatepass")),
         title=title,
         date=_date(meta.get("date")),
         date_line=front.lines.get("date", 0),
@@ -628,7 +627,7 @@ def _build(
         link_text=title if link_text == title else link_text,
         body_start=body_start,
         body_line=text.count("\n", 0, body_start) + 1,
-        markdown=marker is None and not path.endswith(".html") and not stripped.startswith("<"),
+        markdown=marker is None and not path.endswith(".html") and not starts_html,
         encoding=decoded.encoding,
         marker_line=text.count("\n", 0, marker_at) + 1 if marker is not None else 0,
     )

@@ -25,7 +25,6 @@ for the new time.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from . import collector, timestamps
 from .collector import RawPost
 from .normalizer import Result, Timed
 from .problems import CODES, Problem
+from .text import content_hash
 
 _RANK = {"error": 0, "warning": 1, "info": 2}
 
@@ -193,7 +193,7 @@ def edit(data: bytes, raw: RawPost, value: str) -> tuple[bytes, str, str]:
     """
     if raw.encoding not in _REWRITABLE:
         raise Refused(f"the file is {raw.encoding}, not UTF-8 or GB18030")
-    if hashlib.blake2b(data, digest_size=16).hexdigest() != raw.digest:
+    if content_hash(data) != raw.digest:
         raise Refused("the file changed since it was read")
     if _front_matter_dates(data) != 1:
         raise Refused("the front matter has more than one `date:` line")

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 # C0 controls but tab, LF and CR; lone surrogates; U+FFFE and U+FFFF.
 ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def content_hash(data: bytes | memoryview) -> str:
+    """The hash files are known by: SHA-256 (twice as quick as BLAKE2b where the CPU
+    has SHA instructions), cut to 128 bits."""
+    return hashlib.sha256(data).hexdigest()[:32]
 
 
 def xml_text(value: str) -> str:

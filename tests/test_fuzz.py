@@ -5,6 +5,7 @@ the file."""
 
 from __future__ import annotations
 
+import codecs
 import json
 import tempfile
 from pathlib import Path
@@ -143,6 +144,31 @@ def test_parse_never_raises_on_bytes(data: bytes) -> None:
 @given(post_bytes())
 def test_parse_never_raises_on_post_like_bytes(data: bytes) -> None:
     check_read(data)
+
+
+body_text = st.text(
+    st.sampled_from(
+        ["a", "字", " ", "\n", "<", "\t", "\x01", "\x1f", "\x7f", "\x85", "\ufffe", "\uffff"]
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(body_text, st.sampled_from(["", "\x7f", "\x90"]))
+def test_utf8_files_are_read_as_their_crlf_and_bom_copies(body: str, front: str) -> None:
+    """A body's hash and the characters XML forbids do not depend on a BOM or CRLF
+    line ends (the hash is what merges copies of a story)."""
+    text = f"---\ntitle: t{front}\n---\n{body}"
+    plain = collector.parse("p.md", text.encode())
+    assert plain.post is not None
+    forbidden = bool(ILLEGAL_XML.search(text)) or bool(front)
+    assert ("FP201" in {p.code for p in plain.problems}) == forbidden
+    for data in (codecs.BOM_UTF8 + text.encode(), text.replace("\n", "\r\n").encode()):
+        other = collector.parse("p.md", data)
+        assert other.post is not None
+        assert other.post.body_digest == plain.post.body_digest
+        assert {p.code for p in other.problems} - {"FP004"} == {p.code for p in plain.problems}
 
 
 def yaml_quote(text: str) -> str:
