@@ -63,22 +63,28 @@ def write_file(path: Path, data: bytes) -> bool:
     """
     try:
         try:
-            st = path.stat()
+            st = os.stat(path)
             if st.st_size == len(data) and path.read_bytes() == data:
                 return False
             mode: int | None = stat.S_IMODE(st.st_mode)
         except FileNotFoundError:
             mode = None
-        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = _temp_name(path)
         try:
-            with open(tmp, "wb") as f:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+            try:
+                fd = os.open(tmp, flags, 0o666)
+            except FileNotFoundError:  # a new folder: made only then, not for every file
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(tmp, flags, 0o666)
+            with open(fd, "wb") as f:
                 f.write(data)
             if mode is not None:
                 os.chmod(tmp, mode)
             os.replace(tmp, path)
-        finally:
+        except BaseException:
             tmp.unlink(missing_ok=True)
+            raise
     except OSError as e:
         raise WriteError(f"cannot write {path}: {e.strerror or e}") from e
     return True
