@@ -374,8 +374,8 @@ class Index:
             digest = read.post.digest if read.post else ""
             self.db.execute(
                 "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (_b(path), size, mtime, digest, shift, ident, read.post is not None,
-                 _dump_read(read)),
+                (_b(path), size, mtime, digest, shift, ident and _b(ident),
+                 read.post is not None, _dump_read(read)),
             )  # fmt: skip
             self._set_problems(f"f:{path}", read.problems)
         for key in sorted(groups):
@@ -445,9 +445,12 @@ class Index:
         return normalizer.time_file(p, self.settings, shifts, problems)
 
     def _retime(self, path: str) -> set[str]:
-        """Time one file again; return its story's id, if it has a time."""
-        row = self.db.execute("SELECT read FROM files WHERE path = ?", (_b(path),)).fetchone()
-        read = _load_read(row[0])
+        """Time one file again; return its story's id before and after, if it had
+        or has one (a post without a URL takes its id from its date, so a corrected
+        time can move it to another story)."""
+        sql = "SELECT read, ident FROM files WHERE path = ?"
+        blob, old = self.db.execute(sql, (_b(path),)).fetchone()
+        read = _load_read(blob)
         assert read.post is not None
         problems: list[Problem] = []
         timed = self._time(read.post, problems)
@@ -455,7 +458,7 @@ class Index:
         ident_b = _b(ident) if ident else None
         self.db.execute("UPDATE files SET ident = ? WHERE path = ?", (ident_b, _b(path)))
         self._set_problems(f"f:{path}", [*read.problems, *problems])
-        return {ident} if ident else set()
+        return {i for i in (ident, old and _s(old)) if i}
 
     def _remerge(self, idents: Sequence[str]) -> list[Entry]:
         """Merge each story's copies again; return the stories that changed."""

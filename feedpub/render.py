@@ -62,9 +62,8 @@ def rebuild(
     """Read what changed; patch the index if the change is small, else build in full."""
     ctx = Context(options, store, workers, outputs, found.snapshot, progress)
     stats = found.stats
-    marker = options.cache / "building" if options.cache else None
-    first = store.get("snapshot") is None
-    with writer.writing(options.out, marker, first), store.transaction():
+    sure = store.get("snapshot") is not None  # this cache saw a build finish
+    with writer.writing(options.out, sure), store.transaction():
         index = Index(store.db, options.settings) if store.db is not None else None
         ready = index is not None and index.ready()
         dirty, current, known = set(found.folders), stats, {}

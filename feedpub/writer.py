@@ -28,6 +28,7 @@ class WriteError(FeedpubError):
 
 
 _TEMP = re.compile(r"\.(.+)\.(\d+)\.tmp")
+BUILDING = ".feedpub-building"  # in the output folder while a build writes to it
 
 
 def check_folders(posts: Path, out: Path) -> None:
@@ -132,20 +133,26 @@ def remove_stale_temps_under(out: Path) -> list[Path]:
 
 
 @contextmanager
-def writing(out: Path, marker: Path | None, fresh: bool) -> Iterator[None]:
+def writing(out: Path, sure: bool) -> Iterator[None]:
     """Write into `out`, first clearing what killed builds left there.
 
-    `marker` (a file in the cache) is there only while a build runs, so a build
-    that finds none is spared the walk of the whole output tree; without a
-    cache, or with a `fresh` one that knows of no earlier build, it walks.
+    Every build keeps a hidden marker in `out` while it runs (only a build
+    killed outright leaves it behind), so a build that finds none is spared
+    the walk of the whole output tree, if it is `sure` that the build before
+    it wrote into `out` through the same cache.
     """
-    if marker is None or fresh or marker.exists():
+    marker = out / BUILDING
+    if not sure or marker.exists():
         remove_stale_temps_under(out)
-    if marker is not None:
-        marker.touch()
-    yield
-    if marker is not None:
+    made = not out.is_dir()
+    out.mkdir(parents=True, exist_ok=True)
+    marker.touch()
+    try:
+        yield
+    finally:
         marker.unlink(missing_ok=True)
+        if made and not any(out.iterdir()):  # nothing written (--strict): no folder either
+            out.rmdir()
 
 
 def remove_file(out: Path, rel: str) -> None:

@@ -178,6 +178,39 @@ def test_patched_index_equals_full_build(tmp_path: Path) -> None:
         assert any(code in c for c in codes), (code, codes)
 
 
+def test_a_shift_that_moves_a_post_without_url_to_another_day_moves_its_story(
+    tmp_path: Path,
+) -> None:
+    """A post with no `from:` takes its id from its date. When a new post makes its
+    month's shift appear, re-timing it gives it another id: the story under the old
+    one must go, as in a full build."""
+    posts = tmp_path / "posts"
+    (posts / "_posts").mkdir(parents=True)
+    (posts / "feedpub.toml").write_text('title = "t"\nurl = "https://example.org"\n')
+
+    def post(name: str, marker: datetime, when: datetime | None, url: str) -> None:
+        date = f"date: {when:%Y-%m-%dT%H:%M:%SZ}\n" if when else ""
+        ms = (marker - EPOCH) // timedelta(milliseconds=1)
+        (posts / "_posts" / name).write_text(
+            f'---\ntitle: "{name}"\n{date}author: w\nfrom: {url}\ncategories: [ S ]\n---\n'
+            f"<!--{ms}-->\n[{name}]({url or 'x'})\n------\n\n<div><p>Body.</p></div>\n",
+            encoding="utf-8",
+        )
+
+    for n, day in enumerate((5, 20, 12)):  # fetched at 10:00, markers 8 h ahead
+        when = datetime(2021, 2, day, 10, tzinfo=UTC)
+        post(f"a{n}.md", when + timedelta(hours=8), when, f"https://example.com/a{n}")
+        if n == 1:  # two such posts are not yet a shift
+            post("x.md", datetime(2021, 2, 11, 3, tzinfo=UTC), None, "")
+            build = ("build", str(posts), "--out", str(tmp_path / "warm"))
+            assert run(*build, "--cache", str(tmp_path / "cache"))[0] == 0
+    assert run(*build, "--cache", str(tmp_path / "cache"))[0] == 0
+    assert run("build", str(posts), "--out", str(tmp_path / "cold"), "--no-cache")[0] == 0
+    assert tree(tmp_path / "warm") == tree(tmp_path / "cold")
+    feed = (tmp_path / "warm" / "feed.xml").read_text("utf-8")
+    assert "2021/02/10/x.html" in feed and "2021/02/11/x.html" not in feed  # 03:00 - 8 h
+
+
 def test_unchanged_rebuild_rewrites_nothing_and_says_so(tmp_path: Path) -> None:
     out, cache = tmp_path / "out", tmp_path / "cache"
     assert run("build", str(POSTS), "--out", str(out), "--cache", str(cache))[0] == 0

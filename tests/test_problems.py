@@ -558,10 +558,12 @@ def test_only_a_build_after_a_killed_one_walks_the_output_for_temp_files(
     assert walks == [out]  # the last build finished: nothing to look for
     stale = out / f".feed.xml.{2**22 + 12345}.tmp"
     stale.write_bytes(b"")
-    (cache / "building").touch()  # what a build killed mid-write leaves
+    (out / writer.BUILDING).touch()  # with the temp file: what any killed build leaves
     edit_and_build()
     assert walks == [out, out] and not stale.exists()
-    assert not (cache / "building").exists()
+    assert not (out / writer.BUILDING).exists()
+    assert build(posts, out, "--no-cache").code == 0  # no cache: it looks every time
+    assert walks == [out, out, out]
 
 
 # --- an interrupted build -------------------------------------------------------------
