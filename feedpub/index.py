@@ -112,7 +112,7 @@ class Patch:
 
     feeds: set[bytes]  # keys of the feeds to plan again
     periods: dict[bytes, dict[str, tuple[Member, ...]]]  # the members of the periods that changed
-    gone: tuple[str, ...]  # fingerprints no entry has any more
+    gone: tuple[str, ...]  # fingerprints no feed shows any more: their fragments can go
 
 
 class Index:
@@ -387,7 +387,9 @@ class Index:
         entries = self._remerge(sorted(idents))
         gone = tuple(e.old_fp for e in entries if e.old_fp)
         loaded: dict[bytes, dict[str, tuple[Member, ...]]] = {}
-        return Patch(self._feeds_of(entries, loaded), loaded, gone)
+        left: set[tuple[str, str]] = set()
+        feeds = self._feeds_of(entries, loaded, left)
+        return Patch(feeds, loaded, gone + self._unshown(left))
 
     def _old_rows(self, paths: Sequence[str]) -> dict[str, tuple[bytes | None, str | None]]:
         found = {}
@@ -485,10 +487,14 @@ class Index:
         return changed
 
     def _feeds_of(
-        self, changed: Sequence[Entry], loaded: dict[bytes, dict[str, tuple[Member, ...]]]
+        self,
+        changed: Sequence[Entry],
+        loaded: dict[bytes, dict[str, tuple[Member, ...]]],
+        left: set[tuple[str, str]],
     ) -> set[bytes]:
         """Move the changed stories in and out of their feeds' periods (the new members
-        of each period touched go to `loaded`); re-slug kinds whose names changed.
+        of each period touched go to `loaded`, the (id, fingerprint) of each entry
+        that left a feed's newest to `left`); re-slug kinds whose names changed.
         Return the keys of the feeds to plan again."""
         drop: dict[bytes, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         add: dict[bytes, dict[str, list[Member]]] = defaultdict(lambda: defaultdict(list))
@@ -508,9 +514,10 @@ class Index:
         renamed = set()
         for key in touched:
             kind, _, name = _s(key).partition("\0")
-            sql = "SELECT slug, periods FROM feeds WHERE key = ?"
+            sql = "SELECT slug, periods, head FROM feeds WHERE key = ?"
             row = self.db.execute(sql, (key,)).fetchone()
             periods = {p[0]: Period._make(p) for p in marshal.loads(row[1])} if row else {}
+            shown = {(m[1], m[2]) for m in marshal.loads(row[2])} if row else set()
             mine = loaded[key] = {}
             for period in sorted(set(drop[key]) | set(add[key])):
                 gone = drop[key][period]
@@ -526,13 +533,43 @@ class Index:
             if not periods and kind != "site":
                 self.db.execute("DELETE FROM feeds WHERE key = ?", (key,))
                 renamed.add(kind)
+                left |= shown
                 continue
             if row is None:
                 renamed.add(kind)
             ordered = [periods[n] for n in sorted(periods)]
-            self._put_feed(kind, name, row[0] if row else "", self._head(key, ordered), ordered)
+            head = self._head(key, ordered)
+            self._put_feed(kind, name, row[0] if row else "", head, ordered)
+            left |= shown - {(m.id, m.fp) for m in head}
         moved = {k for kind in sorted(renamed) for k in self._reslug(kind)}
         return set(touched) | moved
+
+    def _unshown(self, left: set[tuple[str, str]]) -> tuple[str, ...]:
+        """The fingerprints of `left` (entries that left some feed's newest) that no
+        feed shows any more: their fragments can go, as a full build prunes them."""
+        heads: dict[bytes, set[str]] = {}
+        found = []
+        for ident, fp in sorted(left):
+            sql = "SELECT fp, post FROM entries WHERE id = ?"
+            row = self.db.execute(sql, (_b(ident),)).fetchone()
+            if row is None or row[0] != fp:  # changed or gone: `update` drops it
+                continue
+            post = _load_post(row[1])
+            keys = [
+                _feed_key(kind, name)
+                for kind in generator.kinds(self.settings)
+                for name in generator.members_of(post, kind)
+            ]
+            if not any(fp in self._shown(key, heads) for key in keys):
+                found.append(fp)
+        return tuple(found)
+
+    def _shown(self, key: bytes, heads: dict[bytes, set[str]]) -> set[str]:
+        """The fingerprints of a feed's newest entries (`heads` keeps those loaded)."""
+        if key not in heads:
+            row = self.db.execute("SELECT head FROM feeds WHERE key = ?", (key,)).fetchone()
+            heads[key] = {m[2] for m in marshal.loads(row[0])} if row else set()
+        return heads[key]
 
     def _head(self, key: bytes, periods: Sequence[Period]) -> list[Member]:
         """The newest `limit` members of a feed: from its newest periods."""

@@ -6,6 +6,8 @@ import json
 import random
 import re
 import shutil
+import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -176,6 +178,16 @@ def test_patched_index_equals_full_build(tmp_path: Path) -> None:
     assert "FP305" in codes[0] and len(shifts) > 2
     for code in ("FP401", "FP501", "FP101"):
         assert any(code in c for c in codes), (code, codes)
+    # The patched cache keeps the fragments of the entries some feed shows, and only
+    # those: as many as a full build keeps, however many entries came and went.
+    fresh = tmp_path / "fresh-cache"
+    assert run("build", str(posts), "--out", str(tmp_path / "f"), "--cache", str(fresh))[0] == 0
+    assert fragment_keys(cache) == fragment_keys(fresh)
+
+
+def fragment_keys(cache: Path) -> set[str]:
+    with closing(sqlite3.connect(cache / "cache.sqlite")) as db:
+        return {key for (key,) in db.execute("SELECT key FROM fragments")}
 
 
 def test_a_shift_that_moves_a_post_without_url_to_another_day_moves_its_story(
