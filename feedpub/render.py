@@ -251,7 +251,8 @@ def _key(*parts: object) -> str:
 Load = Callable[[generator.Feed, str], tuple[Member, ...]]  # a period's members, newest first
 
 
-def members_of(feed: generator.Feed, period: str, load: Load) -> tuple[Member, ...]:
+def period_members(feed: generator.Feed, period: str, load: Load) -> tuple[Member, ...]:
+    """The members of one period of `feed`: loaded already, or by `load`."""
     found = feed.members.get(period)
     return found if found is not None else load(feed, period)
 
@@ -267,7 +268,7 @@ class Part:
     count: int
 
     def page(self, feed: generator.Feed, load: Load) -> generator.Page:
-        oldest = members_of(feed, self.period, load)[::-1]
+        oldest = period_members(feed, self.period, load)[::-1]
         chunk = oldest[self.start : self.start + self.count]
         return generator.Page(self.file, self.label, chunk[::-1])
 
@@ -331,7 +332,7 @@ def _plan_feed(
         key = _key(room, period.digest)
         sizes = old_splits.get(key)
         if sizes is None:
-            oldest = members_of(feed, period.name, load)[::-1]
+            oldest = period_members(feed, period.name, load)[::-1]
             sizes = generator.split_period(oldest, room)
         splits[key] = sizes
         start = 0
