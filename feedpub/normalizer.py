@@ -442,7 +442,9 @@ def _normalize(raws: Iterable[RawPost], settings: Settings) -> Result:
     report: dict[str, SourceReport] = defaultdict(SourceReport)
     groups: dict[str, list[Timed]] = defaultdict(list)
     resolved = []
-    for p in parsed:
+    parsed.reverse()
+    while parsed:  # each parsing dropped once used: 50,000 of them are never all kept
+        p = parsed.pop()
         row = report[p.source]
         row.posts += 1
         timed = time_file(p, settings, shifts, problems)
@@ -456,7 +458,8 @@ def _normalize(raws: Iterable[RawPost], settings: Settings) -> Result:
         resolved.append(timed)
         groups[timed.ident].append(timed)
     posts = []
-    for copies in groups.values():
+    while groups:  # popped: a story's list goes as its post comes
+        _, copies = groups.popitem()
         post = merge(copies, ctx)
         posts.append(post)
         if len(copies) > 1:
