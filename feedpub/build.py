@@ -170,9 +170,11 @@ def _read_one(
 
 
 def _read_chunk(
-    root: Path, max_bytes: int, items: Sequence[tuple[str, int, str]]
+    root: Path, max_bytes: int, items: Sequence[tuple[bytes, int, str]]
 ) -> list[collector.Read | None]:
-    return [_read_one(root, max_bytes, path, size, known) for path, size, known in items]
+    return [
+        _read_one(root, max_bytes, os.fsdecode(path), size, known) for path, size, known in items
+    ]
 
 
 def read_files(
@@ -183,8 +185,14 @@ def read_files(
     progress: Progress | None = None,
 ) -> list[collector.Read | None]:
     """Read each (path, size, known content hash) of `todo`: None where the file still
-    has the known hash (only the hash goes to the workers, not the cached reading)."""
-    return workers.map(partial(_read_chunk, posts, settings.max_bytes), todo, progress, "read")
+    has the known hash (only the hash goes to the workers, not the cached reading).
+
+    Paths go to the workers as bytes: pickling a string that is not ASCII leaves
+    a UTF-8 copy of it cached in the string, for as long as the build holds it.
+    """
+    items = [(os.fsencode(path), size, known) for path, size, known in todo]
+    read = partial(_read_chunk, posts, settings.max_bytes)
+    return workers.map(read, items, progress, "read")
 
 
 def collect(

@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS problems (owner TEXT PRIMARY KEY, problems BLOB);
 CREATE TABLE IF NOT EXISTS folders (folder BLOB PRIMARY KEY, stats BLOB);
 """
 NAMES = ("files", "shifts", "entries", "feeds", "members", "problems")
-_raw_values = attrgetter(*(f.name for f in fields(RawPost)))
+_raw_values = attrgetter(*(f.name for f in fields(RawPost) if f.name != "path"))
 _post_values = attrgetter(*(f.name for f in fields(Post)))
 
 
@@ -62,19 +62,27 @@ def _s(value: bytes) -> str:
     return value.decode("utf-8", "surrogateescape")
 
 
+def _decoded(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    """Rows whose first column is a path, the path as text."""
+    for path, *rest in rows:
+        yield (_s(path), *rest)
+
+
 def _dump(value: Any) -> bytes:
     return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _dump_read(read: Read) -> bytes:
-    """A reading as a tuple of its values: half the bytes and time of the dataclass."""
+    """A reading as a tuple of its values: half the bytes and time of the dataclass.
+    Not its path, the row's key: pickling a string that is not ASCII leaves a UTF-8
+    copy of it cached in the string, for as long as the build holds it."""
     post = _raw_values(read.post) if read.post is not None else None
     return _dump((post, read.problems))
 
 
-def _load_read(blob: bytes) -> Read:
+def _load_read(path: str, blob: bytes) -> Read:
     post, problems = pickle.loads(blob)
-    return Read(RawPost(*post) if post is not None else None, problems)
+    return Read(RawPost(path, *post) if post is not None else None, problems)
 
 
 def _dump_post(post: Post) -> bytes:
@@ -174,7 +182,7 @@ class Index:
 
     def reads(self) -> dict[str, tuple[Stat, Read]]:
         rows = self.db.execute("SELECT path, size, mtime, read FROM files")
-        return {_s(p): ((s, m), _load_read(r)) for p, s, m, r in rows}
+        return {path: ((s, m), _load_read(path, r)) for path, s, m, r in _decoded(rows)}
 
     def counts(self) -> tuple[int, int, int]:
         """(files read as posts, entries, feeds)."""
@@ -408,8 +416,8 @@ class Index:
     def _raws(self, column: str, value: bytes) -> Iterator[RawPost]:
         """The readings of the files whose `column` is `value`, by path."""
         rows = self.db.execute(f"SELECT path, read FROM files WHERE {column} = ?", (value,))
-        for _, blob in sorted(rows):
-            read = _load_read(blob)
+        for path, blob in sorted(rows):
+            read = _load_read(_s(path), blob)
             if read.post is not None:
                 yield read.post
 
@@ -452,7 +460,7 @@ class Index:
         time can move it to another story)."""
         sql = "SELECT read, ident FROM files WHERE path = ?"
         blob, old = self.db.execute(sql, (_b(path),)).fetchone()
-        read = _load_read(blob)
+        read = _load_read(path, blob)
         assert read.post is not None
         problems: list[Problem] = []
         timed = self._time(read.post, problems)

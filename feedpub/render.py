@@ -91,8 +91,9 @@ def rebuild(
         everything = index.reads() if index is not None and ready else {}
         everything.update((path, (stat, everything[path][1])) for path, stat in same.items())
         everything.update(fresh)
-        del fresh
-        return _full(ctx, index, {path: everything[path] for path in stats})
+        ordered = {path: everything[path] for path in stats}
+        del fresh, everything  # `_full` frees the readings once they are saved
+        return _full(ctx, index, ordered)
 
 
 def _full(ctx: Context, index: Index | None, reads: dict[str, tuple[Stat, Read]]) -> Summary:
