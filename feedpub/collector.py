@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -591,12 +592,10 @@ def _illegal_chars(path: str, text: str, front_end: int) -> Problem | None:
     return Problem(path, line, col, "FP201", msg)
 
 
-_NAMES: dict[tuple[str, ...], tuple[str, ...]] = {}
-
-
+@lru_cache(maxsize=4096)
 def _interned(names: tuple[str, ...]) -> tuple[str, ...]:
-    """`names` as the one tuple of interned strings every post with those names holds."""
-    return _NAMES.setdefault(names, tuple(map(sys.intern, names)))
+    """`names` as the one tuple of interned strings the posts with those names hold."""
+    return tuple(map(sys.intern, names))
 
 
 def _build(

@@ -89,14 +89,14 @@ def _scan(root: Path, skip: tuple[Path, ...]) -> tuple[dict[str, Stat], dict[str
                     if name not in names or os.path.realpath(path) not in skipped:
                         dirs.append((path, name))
                 elif name.endswith(EXTENSIONS):
-                    name = sys.intern(prefix + name)  # see `collector._unpickled`
+                    rel = sys.intern(prefix + name)  # see `collector._unpickled`
                     try:
                         st = entry.stat()
                     except OSError:
-                        part[name] = (-1, -1)
+                        part[rel] = (-1, -1)
                         continue
                     regular = stat.S_ISREG(st.st_mode)
-                    part[name] = (st.st_size, st.st_mtime_ns) if regular else (-1, -1)
+                    part[rel] = (st.st_size, st.st_mtime_ns) if regular else (-1, -1)
             if part:
                 found.update(part)
                 folders[prefix[:-1]] = part
