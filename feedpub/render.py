@@ -78,10 +78,14 @@ def rebuild(
         todo = [(p, stats[p][0], digests.get(p, "")) for p in changed]
         deleted = [path for path in known if path not in current]
         reads = read_files(options.posts, todo, options.settings, workers, progress)
-        paths = [path for path, _, _ in todo]
-        fresh = {p: (stats[p], r) for p, r in zip(paths, reads, strict=True) if r is not None}
-        same = {p: stats[p] for p, r in zip(paths, reads, strict=True) if r is None}
-        del reads
+        fresh: dict[str, tuple[Stat, Read]] = {}
+        same: dict[str, Stat] = {}
+        for (path, _, _), read in zip(todo, reads, strict=True):
+            if read is None:
+                same[path] = stats[path]
+            else:
+                fresh[path] = (stats[path], read)
+        del reads, todo
         if index is not None:
             index.save_stats(found, dirty)
         if index is not None and ready:
