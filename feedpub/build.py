@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -172,8 +173,10 @@ def _read_one(
 def _read_chunk(
     root: Path, max_bytes: int, items: Sequence[tuple[bytes, int, str]]
 ) -> list[collector.Read | None]:
+    # Interned: read in this process, the path is then the scan's string again.
     return [
-        _read_one(root, max_bytes, os.fsdecode(path), size, known) for path, size, known in items
+        _read_one(root, max_bytes, sys.intern(os.fsdecode(path)), size, known)
+        for path, size, known in items
     ]
 
 

@@ -20,6 +20,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -76,7 +77,7 @@ class RawPost:
         return (_unpickled, tuple(getattr(self, name) for name in _RAW_FIELDS))
 
 
-_RAW_FIELDS = tuple(RawPost.__dataclass_fields__)
+_RAW_FIELDS = tuple(f.name for f in dataclass_fields(RawPost))
 
 
 def _unpickled(path: str, *values: Any) -> RawPost:
@@ -594,7 +595,8 @@ def _illegal_chars(path: str, text: str, front_end: int) -> Problem | None:
 
 @lru_cache(maxsize=4096)
 def _interned(names: tuple[str, ...]) -> tuple[str, ...]:
-    """`names` as the one tuple of interned strings the posts with those names hold."""
+    """`names` as interned strings, in a tuple shared by the posts with those names
+    (so a chunk of readings pickles it once)."""
     return tuple(map(sys.intern, names))
 
 

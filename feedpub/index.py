@@ -17,6 +17,7 @@ from __future__ import annotations
 import marshal
 import pickle
 import sqlite3
+import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -63,9 +64,9 @@ def _s(value: bytes) -> str:
 
 
 def _decoded(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
-    """Rows whose first column is a path, the path as text."""
+    """Rows whose first column is a path, the path as text: interned, the scan's string."""
     for path, *rest in rows:
-        yield (_s(path), *rest)
+        yield (sys.intern(_s(path)), *rest)
 
 
 def _dump(value: Any) -> bytes:

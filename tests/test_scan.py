@@ -90,3 +90,24 @@ def test_scanned_splits_the_stats_by_folder_and_hashes_each(tmp_path: Path) -> N
     assert {f for f in after.digests if after.digests[f] != before.digests[f]} == {"a"}
     assert after.snapshot != before.snapshot
     assert scanned(tmp_path).snapshot == after.snapshot
+
+
+@pytest.mark.parametrize("count", [3, 450])  # read in this process / in the worker pool
+def test_readings_share_the_scans_path_strings(tmp_path: Path, count: int) -> None:
+    """A reading holds the scan's own path string, not a copy, whether it was read
+    here or came back pickled from a worker (tens of thousands of paths otherwise
+    sit in memory twice), and every name round-trips, undecodable bytes included."""
+    from feedpub.build import Workers, read_files
+    from feedpub.config import Settings
+
+    names = [f"_posts/2021-01-01-新闻 {i}.md" for i in range(count - 1)]
+    names.append(os.fsdecode(b"_posts/2021-01-01-\xff.md"))
+    for name in names:
+        touch(tmp_path / name, f"---\ntitle: t\n---\n\n<p>{len(name)}</p>\n")
+    found = scan(tmp_path)
+    todo = [(path, stat[0], "") for path, stat in found.items()]
+    with Workers(2) as workers:
+        reads = read_files(tmp_path, todo, Settings(), workers)
+    keys = {path: path for path in found}
+    assert sorted(r.post.path for r in reads if r and r.post) == sorted(names)
+    assert all(r and r.post and r.post.path is keys[r.post.path] for r in reads)
