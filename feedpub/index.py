@@ -2,8 +2,9 @@
 patched by the files that change, so that a build after a small change costs
 in proportion to the change, not to the archive.
 
-A full build (`save`) stores every file's reading, the shift found in each
-(source, month of the markers), every story's entry and every feed's members.
+A full build (`save_files`, then `save_feeds`) stores every file's reading,
+the shift found in each (source, month of the markers), every story's entry
+and every feed's members.
 A later build (`update`) redoes only what the changed files can reach: the
 shift of their months (and, if that changed, the times of every file of the
 month), the stories they hold or held (merging each story's copies again)
@@ -281,14 +282,10 @@ class Index:
 
     # --- a full build ------------------------------------------------------------
 
-    def save(
-        self,
-        reads: Mapping[str, tuple[Stat, Read]],
-        result: normalizer.Result,
-        feeds: Sequence[Feed],
-        slug_problems: Sequence[Problem],
-    ) -> None:
-        """Replace the index with what a full build made."""
+    def save_files(self, reads: Mapping[str, tuple[Stat, Read]], result: normalizer.Result) -> None:
+        """Replace the index with what a full build read and normalized: every file's
+        reading, time and story, the shifts and their problems. `save_feeds` adds the
+        entries and feeds once they are planned: the readings can go first."""
         db = self.db
         for table in NAMES:
             db.execute(f"DELETE FROM {table}")
@@ -317,23 +314,34 @@ class Index:
                 owners[f"i:{timed[p.path].ident}"].append(p)
             elif p.code != "FP305":
                 owners[f"f:{p.path}"].append(p)
+        self._put_problems(owners)
+
+    def save_feeds(
+        self, posts: Sequence[Post], feeds: Sequence[Feed], slug_problems: Sequence[Problem]
+    ) -> None:
+        """The second half of `save_files`: every story's entry and every feed."""
+        db = self.db
+        owners: dict[str, list[Problem]] = defaultdict(list)
         for p in slug_problems:
             kind = next(k for k, f in generator.FOLDERS.items() if p.path.startswith(f + "/"))
             owners[f"k:{kind}"].append(p)
-        db.executemany(
-            "INSERT INTO problems VALUES (?, ?)", ((_b(o), _dump(ps)) for o, ps in owners.items())
-        )
+        self._put_problems(owners)
         site = feeds[0]
         fps = {m.id: m.fp for members in site.members.values() for m in members}
         db.executemany(
             "INSERT INTO entries (id, fp, post) VALUES (?, ?, ?)",
-            ((_b(p.id), fps[p.id], _dump_post(p)) for p in result.posts),
+            ((_b(p.id), fps[p.id], _dump_post(p)) for p in posts),
         )
         for feed in feeds:
             slug = feed.folder.rpartition("/")[2]
             self._put_feed(feed.kind, feed.name, slug, feed.head, feed.periods)
             for period, members in feed.members.items():
                 self._put_members(_feed_key(feed.kind, feed.name), period, members)
+
+    def _put_problems(self, owners: Mapping[str, Sequence[Problem]]) -> None:
+        self.db.executemany(
+            "INSERT INTO problems VALUES (?, ?)", ((_b(o), _dump(ps)) for o, ps in owners.items())
+        )
 
     def _put_feed(
         self, kind: str, name: str, slug: str, head: Sequence[Member], periods: Sequence[Period]

@@ -106,14 +106,18 @@ def _full(ctx: Context, index: Index | None, reads: dict[str, tuple[Stat, Read]]
     problems = [p for _, read in reads.values() for p in read.problems]
     raws = [read.post for _, read in reads.values() if read.post is not None]
     result = normalizer.normalize(raws, settings)
-    feeds, found = generator.plan(result.posts, settings)
     if index is not None:
-        index.save(reads, result, feeds, found)
-    reads.clear()  # saved: free them for the rendering
-    problems = sorted(problems + list(result.problems) + found)
-    counts = (len(raws), len(result.posts), len(feeds))
-    by_id = {p.id: p for p in result.posts}
+        index.save_files(reads, result)
+    posts, problems, posts_read = result.posts, problems + list(result.problems), len(raws)
+    reads.clear()  # saved: planning reuses the memory of the readings
     del raws, result  # its `resolved` holds every reading
+    feeds, found = generator.plan(posts, settings)
+    if index is not None:
+        index.save_feeds(posts, feeds, found)
+    problems = sorted(problems + found)
+    counts = (posts_read, len(posts), len(feeds))
+    by_id = {p.id: p for p in posts}
+    del posts
     _check_strict(ctx, problems)
 
     def load(feed: generator.Feed, period: str) -> tuple[Member, ...]:
