@@ -138,7 +138,7 @@ class Workers:
     def stream(self, func: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> Iterator[R]:
         """`func` over `items`, in order, as the results come: the caller works on the
         first ones while the workers make the next (a few chunks ahead, to bound memory)."""
-        parts = chunks(items, max(20, min(100, len(items) // (self.jobs * 8) + 1)))
+        parts = chunks(items, max(10, min(25, len(items) // (self.jobs * 8) + 1)))
         pool = self._pool_for(len(items))
         if pool is None:
             for part in parts:
