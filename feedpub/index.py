@@ -319,7 +319,7 @@ class Index:
     def save_feeds(
         self, posts: Sequence[Post], feeds: Sequence[Feed], slug_problems: Sequence[Problem]
     ) -> None:
-        """The second half of `save_files`: every story's entry and every feed."""
+        """After `save_files`: every story's entry, every feed and the slug problems."""
         db = self.db
         owners: dict[str, list[Problem]] = defaultdict(list)
         for p in slug_problems:

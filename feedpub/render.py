@@ -109,7 +109,7 @@ def _full(ctx: Context, index: Index | None, reads: dict[str, tuple[Stat, Read]]
     if index is not None:
         index.save_files(reads, result)
     posts, problems, posts_read = result.posts, problems + list(result.problems), len(raws)
-    reads.clear()  # saved: planning reuses the memory of the readings
+    reads.clear()  # planning reuses the memory of the readings
     del raws, result  # its `resolved` holds every reading
     feeds, found = generator.plan(posts, settings)
     if index is not None:
