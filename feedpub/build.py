@@ -201,8 +201,10 @@ def read_files(
 
     Paths go to the workers as bytes: pickling a string that is not ASCII leaves
     a UTF-8 copy of it cached in the string, for as long as the build holds it.
+    They are interned, so that the readings hold the caller's strings, not copies
+    (see `collector._unpickled`): `sys.intern` makes the string it is given the one.
     """
-    items = [(os.fsencode(path), size, known) for path, size, known in todo]
+    items = [(os.fsencode(sys.intern(path)), size, known) for path, size, known in todo]
     read = partial(_read_chunk, posts, settings.max_bytes)
     return workers.map(read, items, progress, "read")
 

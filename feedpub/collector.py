@@ -81,8 +81,8 @@ _RAW_FIELDS = tuple(f.name for f in dataclass_fields(RawPost))
 
 
 def _unpickled(path: str, *values: Any) -> RawPost:
-    """A reading from a worker, its path the scan's string (`scan` interns them):
-    tens of thousands of readings hold no second copy of every path."""
+    """A reading from a worker, its path the caller's string (`build.read_files`
+    interns them): tens of thousands of readings hold no second copy of a path."""
     return RawPost(sys.intern(path), *values)
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import marshal
 import pickle
 import sqlite3
-import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -62,12 +61,6 @@ def _b(text: str) -> bytes:
 
 def _s(value: bytes) -> str:
     return value.decode("utf-8", "surrogateescape")
-
-
-def _decoded(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
-    """Rows whose first column is a path, the path as text: interned, the scan's string."""
-    for path, *rest in rows:
-        yield (sys.intern(_s(path)), *rest)
 
 
 def _dump(value: Any) -> bytes:
@@ -184,7 +177,11 @@ class Index:
 
     def reads(self) -> dict[str, tuple[Stat, Read]]:
         rows = self.db.execute("SELECT path, size, mtime, read FROM files")
-        return {path: ((s, m), _load_read(path, r)) for path, s, m, r in _decoded(rows)}
+        found = {}
+        for raw_path, size, mtime, blob in rows:
+            path = _s(raw_path)
+            found[path] = ((size, mtime), _load_read(path, blob))
+        return found
 
     def counts(self) -> tuple[int, int, int]:
         """(files read as posts, entries, feeds)."""
@@ -256,9 +253,10 @@ class Index:
         return tuple(map(Member._make, marshal.loads(row[0]))) if row else ()
 
     def archived(self, ids: Sequence[str]) -> dict[str, bytes]:
-        """The archive entry of each story of `ids`: rendered by the first build that
-        needs it and kept until the story changes (a story's archive document is
-        rewritten whenever a story near it changes)."""
+        """The archive entry of each story of `ids`: saved with the story by a full
+        build, else rendered by the first build that needs it, and kept until the
+        story changes (a story's archive document is rewritten whenever a story
+        near it changes)."""
         found: dict[str, bytes] = {}
         for start in range(0, len(ids), 500):
             part = [_b(i) for i in ids[start : start + 500]]
@@ -328,9 +326,9 @@ class Index:
         self._put_problems(owners)
         site = feeds[0]
         fps = {m.id: m.fp for members in site.members.values() for m in members}
-        db.executemany(
-            "INSERT INTO entries (id, fp, post) VALUES (?, ?, ?)",
-            ((_b(p.id), fps[p.id], _dump_post(p)) for p in posts),
+        db.executemany(  # with its archive entry: a later build's `archived` finds them all
+            "INSERT INTO entries VALUES (?, ?, ?, ?)",
+            ((_b(p.id), fps[p.id], _dump_post(p), generator.archive_entry(p)) for p in posts),
         )
         for feed in feeds:
             slug = feed.folder.rpartition("/")[2]

@@ -116,7 +116,7 @@ def _full(ctx: Context, index: Index | None, reads: dict[str, tuple[Stat, Read]]
         index.save_feeds(posts, feeds, found)
     problems = sorted(problems + found)
     counts = (posts_read, len(posts), len(feeds))
-    by_id = {p.id: p for p in posts}
+    lookup = index.archived if index is not None else _archived(posts)
     del posts
     _check_strict(ctx, problems)
 
@@ -124,13 +124,17 @@ def _full(ctx: Context, index: Index | None, reads: dict[str, tuple[Stat, Read]]
         return feed.members[period]  # a full build has them all
 
     jobs, plans = plan_jobs(feeds, settings, load, ctx.store.get("plans"))
-    written, records = _write(
-        ctx, jobs, lambda ids: {i: generator.archive_entry(by_id[i]) for i in ids}, load
-    )
+    written, records = _write(ctx, jobs, lookup, load)
     listings = [f.listing for f in feeds]
     if ctx.store.persistent and written:
         ctx.store.prune_fragments(m.fp for f in feeds for m in f.head)
     return _finish(ctx, written, records, listings, plans, problems, counts)
+
+
+def _archived(posts: Sequence[Post]) -> Lookup:
+    """Archive entries rendered from the posts (a build without a cache)."""
+    by_id = {p.id: p for p in posts}
+    return lambda ids: {i: generator.archive_entry(by_id[i]) for i in ids}
 
 
 def _patch(

@@ -10,7 +10,6 @@ import hashlib
 import marshal
 import os
 import stat
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from operator import attrgetter
@@ -89,7 +88,7 @@ def _scan(root: Path, skip: tuple[Path, ...]) -> tuple[dict[str, Stat], dict[str
                     if name not in names or os.path.realpath(path) not in skipped:
                         dirs.append((path, name))
                 elif name.endswith(EXTENSIONS):
-                    rel = sys.intern(prefix + name)  # see `collector._unpickled`
+                    rel = prefix + name
                     try:
                         st = entry.stat()
                     except OSError:
