@@ -44,24 +44,24 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def repo_path(posts: Path, rel: str, workspace: Path) -> str | None:
-    """The problem's file as a path from the repository root, if it is a file there."""
-    if not rel:
+def repo_path(problem: dict[str, Any], workspace: Path) -> str | None:
+    """The problem's file as a path from the repository root, if it names a file there
+    (the report's paths are relative to the working folder; FP501 names a feed
+    folder, FP305 a source)."""
+    if problem.get("scope", "post") not in ("post", "file") or not problem["path"]:
         return None
-    for path in (posts / rel, Path(rel)):  # the report's paths are relative to the posts
-        if path.is_file():
-            try:
-                return path.resolve().relative_to(workspace.resolve()).as_posix()
-            except ValueError:
-                return None  # outside the checkout: GitHub could not place it anyway
-    return None  # e.g. FP501 names a feed folder, FP305 a source
+    path = Path(problem["path"])
+    try:
+        return path.resolve().relative_to(workspace.resolve()).as_posix()
+    except (ValueError, OSError):
+        return None  # outside the checkout: GitHub could not place it anyway
 
 
-def annotation(problem: dict[str, Any], posts: Path, workspace: Path) -> str:
+def annotation(problem: dict[str, Any], workspace: Path) -> str:
     level = LEVELS[problem["severity"]]
     props = []
     message = f"{problem['message']} ({problem['hint']})"
-    where = repo_path(posts, problem["path"], workspace)
+    where = repo_path(problem, workspace)
     if where is not None:
         props.append(f"file={escape_property(where)}")
         if problem["line"]:
@@ -74,14 +74,14 @@ def annotation(problem: dict[str, Any], posts: Path, workspace: Path) -> str:
     return f"::{level} {','.join(props)}::{escape_data(message)}"
 
 
-def annotate(problems: list[dict[str, Any]], posts: Path, workspace: Path) -> None:
+def annotate(problems: list[dict[str, Any]], workspace: Path) -> None:
     shown: Counter[str] = Counter()
     for p in problems:
         if p["severity"] not in LEVELS:
             continue
         shown[p["severity"]] += 1
         if shown[p["severity"]] <= MAX_ANNOTATIONS:
-            print(annotation(p, posts, workspace), flush=True)
+            print(annotation(p, workspace), flush=True)
     for severity, n in sorted(shown.items()):
         if n > MAX_ANNOTATIONS:
             print(
@@ -127,7 +127,7 @@ def write_summary(path: str, report: dict[str, Any], problems: list[dict[str, An
 
 
 def main() -> int:
-    posts = env("INPUT_POSTS", "_posts")
+    posts = env("INPUT_POSTS", ".")
     out = env("INPUT_OUT", "public")
     config = env("INPUT_CONFIG")
     site_url = env("INPUT_SITE_URL")
@@ -156,7 +156,7 @@ def main() -> int:
         problems = strict_problems(posts, config)
     else:
         problems = []
-    annotate(problems, Path(posts), workspace)
+    annotate(problems, workspace)
 
     written = report.get("written", [])
     shown = sum(p["severity"] in LEVELS for p in problems)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import pickle
+import platform
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -26,12 +27,13 @@ SCHEMA = 7
 
 @functools.cache
 def code_version() -> str:
-    """The version and a hash of feedpub's own code: any change to either voids the cache."""
+    """The version and a hash of feedpub's own code, and the Python running it (pickle
+    and marshal data may change between versions): any change voids the cache."""
     digest = hashlib.blake2b(digest_size=8)
     for path in sorted(Path(__file__).parent.rglob("*")):
         if path.suffix in (".py", ".xsl"):
             digest.update(path.read_bytes())
-    return f"{__version__}+{digest.hexdigest()}"
+    return f"{__version__}+{digest.hexdigest()}/py{platform.python_version()}"
 
 
 class Cache:

@@ -1,190 +1,229 @@
-"""The command line: parse flags, call the core, turn its errors into messages."""
+"""The command line: parse flags, call the core, turn its errors into messages.
+
+The only module that prints. Every way a run can go wrong ends in one line and
+an exit code (0 done, 1 failed, 2 misused), never a traceback: the console
+script's `main` turns usage errors into `Error: ...` lines and catches what
+nothing else did.
+"""
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
-from . import __version__, config
+from . import __version__, config, report
 from . import build as builder
-from .problems import CODES, FeedpubError, Problem, encodable
+from .model import Options
+from .problems import BuildFailure, FeedpubError, Problem
+from .scan import POST_FOLDERS, is_posts_folder
+from .workers import Progress
 
 app = typer.Typer(
     help="Publish a folder of Jekyll-style posts as Atom, RSS and JSON feeds.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-PostsArg = Annotated[
-    Path, typer.Argument(help="Folder of posts, searched recursively.", show_default=True)
+
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+RootArg = Annotated[
+    Path,
+    typer.Argument(
+        help="The repository (or a posts folder): its _posts/ and archived/ folders are read.",
+        show_default=True,
+    ),
 ]
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", help="feedpub.toml (default: found beside the posts).")
 ]
-FormatOpt = Annotated[str, typer.Option("--format", help="Problem output: text, json or github.")]
+FormatOpt = Annotated[Format, typer.Option("--format", help="How problems are printed.")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Also print notes.")]
 
 
 def _err(message: str) -> None:
     typer.echo(message, err=True)
 
 
-def print_problems(
-    problems: tuple[Problem, ...] | list[Problem], fmt: str, verbose: bool, root: Path = Path(".")
-) -> None:
-    """One line per problem; info notes only with --verbose (they are counted anyway).
+def fail(message: str, code: int = 1) -> NoReturn:
+    _err(f"Error: {message}")
+    raise typer.Exit(code)
 
-    GitHub annotations name files from the working folder (the repository's
-    root in a workflow), so the posts folder `root` is put in front.
+
+def print_problems(problems: Sequence[Problem], fmt: Format, verbose: bool, root: Path) -> None:
+    """Problems to stderr as text or GitHub annotations, or to stdout as JSON."""
+    if fmt is Format.json:
+        typer.echo(report.json_text(problems, root))
+    elif fmt is Format.github:
+        for line in report.github_lines(problems, verbose, root):
+            _err(line)
+    else:
+        for line in report.text_lines(problems, verbose, root):
+            _err(line)
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Progress | None]:
+    """A progress bar on stderr while the block runs, if stderr is a terminal.
+
+    It disappears when done and gives the terminal its cursor back however the
+    block ends (an error, --strict, Ctrl-C).
     """
-    shown = [p for p in problems if verbose or p.severity != "info"]
-    if fmt == "json":
-        typer.echo(json.dumps([p.as_dict() for p in problems], ensure_ascii=False, indent=1))
-        return
-    for p in shown:
-        if fmt == "github":
-            level = (
-                "error"
-                if p.severity == "error"
-                else "warning"
-                if p.severity == "warning"
-                else "notice"
-            )
-            where = os.path.relpath(os.path.join(root, p.path))
-            loc = f"file={_gh(where, True)},line={p.line}" + (f",col={p.col}" if p.col else "")
-            title = _gh(f"{p.code} {p.name}", True)
-            _err(f"::{level} {loc},title={title}::{_gh(p.detail, False)}")
-        else:
-            _err(str(p))
-    counts = Counter(p.code for p in problems)
-    if counts and fmt == "text":
-        _err("Problems by code:")
-        for code, n in sorted(counts.items()):
-            name, severity, _ = CODES[code]
-            _err(f"  {code} {name:<26} {severity:<8}{n:>7}")
-
-
-def _gh(text: str, prop: bool) -> str:
-    """Escape a GitHub workflow-command value (`prop`: a `key=value` property)."""
-    text = encodable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
-
-
-def _problem_counts(problems: tuple[Problem, ...] | list[Problem]) -> str:
-    c = Counter(p.severity for p in problems)
-    counts = f"{c['error']} errors, {c['warning']} warnings, {c['info']} notes"
-    return f"{len(problems)} problems ({counts})"
-
-
-def _progress(enabled: bool) -> builder.Progress | None:
     if not enabled or not sys.stderr.isatty():
-        return None
-    from rich.progress import Progress  # typer ships rich; only loaded for a terminal
+        yield None
+        return
+    # typer ships rich; loaded only for a terminal
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    bar = Progress(transient=True)
+    units = {"read": ("Reading", "posts"), "render": ("Writing", "feeds")}
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,} {task.fields[unit]}"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
     tasks: dict[str, Any] = {}
-    bar.start()
 
     def update(stage: str, done: int, total: int) -> None:
         if stage not in tasks:
-            tasks[stage] = bar.add_task(stage, total=total)
+            verb, unit = units.get(stage, (stage, "items"))
+            tasks[stage] = bar.add_task(verb, total=total, unit=unit)
         bar.update(tasks[stage], completed=done)
-        if all(bar.tasks[t].finished for t in tasks.values()) and stage == "render":
-            bar.stop()
 
-    return update
+    with bar:
+        yield update
 
 
-def _settings(posts: Path, config_file: Path | None, **flags: Any) -> config.Settings:
+def _settings(root: Path, config_file: Path | None, **flags: Any) -> config.Settings:
+    if not root.is_dir():
+        what = "is not a folder" if root.exists() else "does not exist"
+        fail(f"{root} {what} (give the repository or posts folder to read)", 2)
     try:
-        return config.load(posts, config_file, **flags)
-    except FeedpubError as e:
-        _err(f"Error: {e}")
+        return config.load(root, config_file, **flags)
+    except config.ConfigError as e:
+        for mistake in e.mistakes:
+            _err(mistake)
         raise typer.Exit(2) from e
+
+
+def _check_out(root: Path, out: Path) -> None:
+    """`--out` must be a folder of its own, outside every posts folder."""
+    if out.exists() and not out.is_dir():
+        fail(f"--out {out}: is a file, not a folder", 2)
+    r, o = root.resolve(), out.resolve()
+    if r == o or o in r.parents:
+        fail(f"--out {out}: must not be, or contain, the folder of posts {root}", 2)
+    inside = o.relative_to(r).parts[:-1] if o.is_relative_to(r) else ()
+    if (o.is_relative_to(r) and is_posts_folder(root)) or any(p in POST_FOLDERS for p in inside):
+        fail(f"--out {out}: must not be inside a posts folder", 2)
 
 
 @app.command()
 def build(
-    posts: PostsArg = Path("_posts"),
+    root: RootArg = Path("."),
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("public"),
-    site_url: Annotated[str | None, typer.Option("--site-url", help="Absolute site URL.")] = None,
+    site_url: Annotated[
+        str | None,
+        typer.Option(
+            "--site-url",
+            help="Absolute URL the output is published at (replaces url and baseurl).",
+        ),
+    ] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Entries per feed.")] = None,
     config_file: ConfigOpt = None,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on any warning or error.")] = False,
     jobs: Annotated[
         int, typer.Option("--jobs", "-j", min=0, help="Worker processes (0: one per core).")
     ] = 0,
-    fmt: FormatOpt = "text",
+    fmt: FormatOpt = Format.text,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only the summary line.")
     ] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also print notes.")] = False,
+    verbose: VerboseOpt = False,
     cache: Annotated[
         Path, typer.Option("--cache", help="Incremental cache folder (safe to delete).")
     ] = Path(".feedpub-cache"),
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Build from scratch.")] = False,
-    report: Annotated[
-        Path | None, typer.Option("--report", help="Also write a JSON report of the build here.")
+    report_file: Annotated[
+        Path | None,
+        typer.Option("--report", help="Also write a JSON report of the build here."),
     ] = None,
 ) -> None:
-    """Build the site, source, tag and author feeds of POSTS into --out."""
-    settings = _settings(posts, config_file, url=site_url, limit=limit)
-    options = builder.Options(
-        posts=posts,
+    """Build the site, source, tag and author feeds of ROOT into --out."""
+    settings = _settings(root, config_file, site_url=site_url, limit=limit)
+    _check_out(root, out)
+    if not no_cache and cache.exists() and not cache.is_dir():
+        fail(f"--cache {cache}: is a file, not a folder", 2)
+    options = Options(
+        posts=root,
         out=out,
         settings=settings,
         strict=strict,
         jobs=jobs,
         cache=None if no_cache else cache,
-        report=report,
     )
     try:
-        summary = builder.build(options, _progress(not quiet))
-    except builder.StrictFailure as e:
-        _err(f"Error: {e}")
-        raise typer.Exit(1) from e
+        with _progress(not quiet) as progress:
+            summary = builder.build(options, progress)
+    except BuildFailure as e:
+        print_problems([p for p in e.problems if p.severity != "info"], fmt, verbose, root)
+        fail(str(e))
     except FeedpubError as e:
-        _err(f"Error: {e}")
-        raise typer.Exit(1) from e
-    if not quiet or fmt != "text":
-        print_problems(summary.problems, fmt, verbose, posts)
-    files = len(summary.written) + len(summary.unchanged)
-    typer.echo(
-        f"Done: read {summary.posts_read} posts ({summary.entries} entries), "
-        f"{summary.feeds} feeds, wrote {len(summary.written)} of {files} files, "
-        f"{_problem_counts(summary.problems)} in {summary.seconds:.2f} seconds.",
-        err=fmt == "json",  # so that stdout holds the JSON alone
-    )
+        fail(str(e))
+    if not quiet or fmt is not Format.text:
+        print_problems(summary.problems, fmt, verbose, root)
+    if report_file is not None:
+        from . import writer
+
+        try:
+            writer.write_file(report_file, report.summary_json(summary, root))
+        except FeedpubError as e:
+            fail(str(e))
+    typer.echo(report.summary_line(summary), err=fmt is Format.json)  # stdout: the JSON alone
 
 
 @app.command()
 def check(
-    posts: PostsArg = Path("_posts"),
+    root: RootArg = Path("."),
     config_file: ConfigOpt = None,
-    fmt: FormatOpt = "text",
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also print notes.")] = False,
+    fmt: FormatOpt = Format.text,
+    verbose: VerboseOpt = False,
 ) -> None:
-    """Read and normalize POSTS without writing anything; exit 1 on any error."""
+    """Read and normalize the posts without writing anything; exit 1 on any error."""
     from . import normalizer
 
-    settings = _settings(posts, config_file)
-    if not posts.is_dir():
-        _err(f"Error: posts folder {posts} does not exist")
-        raise typer.Exit(2)
-    raws, problems = builder.collect(posts, posts / ".feedpub-none", settings)
+    settings = _settings(root, config_file)
+    with _progress(fmt is Format.text) as progress:
+        raws, problems, found = builder.collect(root, root / ".feedpub-none", settings, 0, progress)
     result = normalizer.normalize(raws, settings)
-    problems = sorted(problems + list(result.problems))
-    print_problems(problems, fmt, verbose, posts)
-    if fmt == "text":
-        typer.echo(report_table(result.report))
+    problems = sorted(
+        problems
+        + list(result.problems)
+        + config.setting_problems(settings, root, result.report, urls=False)
+    )
+    print_problems(problems, fmt, verbose, root)
+    if fmt is Format.text:
+        typer.echo(report.folders_line(found))
+        typer.echo(report.time_table(result.report))
         typer.echo(
-            f"Checked {len(raws)} posts ({len(result.posts)} entries): {_problem_counts(problems)}."
+            f"Checked {len(raws)} posts ({len(result.posts)} entries): "
+            f"{report.problem_counts(problems)}."
         )
     if any(p.severity == "error" for p in problems):
         raise typer.Exit(1)
@@ -192,7 +231,7 @@ def check(
 
 @app.command()
 def normalize(
-    posts: PostsArg = Path("_posts"),
+    root: RootArg = Path("."),
     check_only: Annotated[
         bool, typer.Option("--check", help="List the date lines that would change (default).")
     ] = False,
@@ -209,29 +248,25 @@ def normalize(
     from . import normalizer, rewrite, writer
 
     if check_only + diff + write > 1:
-        _err("Error: give only one of --check, --diff and --write")
-        raise typer.Exit(2)
-    settings = _settings(posts, config_file)
-    if not posts.is_dir():
-        _err(f"Error: posts folder {posts} does not exist")
-        raise typer.Exit(2)
-    raws, problems = builder.collect(posts, posts / ".feedpub-none", settings)
+        fail("give only one of --check, --diff and --write", 2)
+    settings = _settings(root, config_file)
+    raws, problems, _ = builder.collect(root, root / ".feedpub-none", settings)
     result = normalizer.normalize(raws, settings)
-    plan = rewrite.plan(result, lambda path: (posts / path).read_bytes(), raws, problems)
+    plan = rewrite.plan(result, lambda path: (root / path).read_bytes(), raws, problems)
     for skip in plan.skipped:
-        _err(f"{skip.path}:{skip.line}: skipped: {skip.reason}")
+        _err(f"{os.path.relpath(root / skip.path)}:{skip.line}: skipped: {skip.reason}")
     for edit in plan.edits:
+        shown = os.path.relpath(root / edit.path)
         if diff:
             typer.echo(rewrite.unified_diff(edit), nl=False)
         elif write:
             try:
-                writer.write_file(posts / edit.path, edit.after)
-            except OSError as e:
-                _err(f"Error: {edit.path}: cannot write: {e.strerror or e}")
-                raise typer.Exit(1) from e
-            typer.echo(f"{edit.path}:{edit.line}: {edit.old} -> {edit.new} ({edit.reason})")
+                writer.write_file(root / edit.path, edit.after)
+            except FeedpubError as e:
+                fail(str(e))
+            typer.echo(f"{shown}:{edit.line}: {edit.old} -> {edit.new} ({edit.reason})")
         else:
-            typer.echo(f"{edit.path}:{edit.line}: {edit.old} -> {edit.new} ({edit.reason})")
+            typer.echo(f"{shown}:{edit.line}: {edit.old} -> {edit.new} ({edit.reason})")
     n = f"{len(plan.edits)} of {plan.posts} posts"
     done = f"Rewrote the date line of {n}" if write else f"The date line would change in {n}"
     _err(
@@ -244,7 +279,7 @@ def normalize(
 
 @app.command()
 def ping(
-    posts: PostsArg = Path("_posts"),
+    root: RootArg = Path("."),
     cache: Annotated[
         Path, typer.Option("--cache", help="The build's cache folder (holds last-build.json).")
     ] = Path(".feedpub-cache"),
@@ -263,20 +298,17 @@ def ping(
     """Tell the WebSub hub which feeds the last build changed; exit 1 if it refused any."""
     from . import websub
 
-    settings = _settings(posts, config_file, url=site_url, hub=hub)
+    settings = _settings(root, config_file, site_url=site_url, hub=hub)
     if not settings.hub:
-        _err('Error: no WebSub hub: set hub = "https://..." in feedpub.toml or pass --hub')
-        raise typer.Exit(2)
+        fail('no WebSub hub: set hub = "https://..." in feedpub.toml or pass --hub', 2)
     try:
         websub.check_hub(settings.hub)
     except FeedpubError as e:
-        _err(f"Error: {e}")
-        raise typer.Exit(2) from e
+        fail(str(e), 2)
     try:
         urls = websub.feed_urls(websub.changed_feeds(cache), settings, out)
     except FeedpubError as e:
-        _err(f"Error: {e}")
-        raise typer.Exit(1) from e
+        fail(str(e))
     if not urls:
         typer.echo("Nothing to announce: the last build changed no feed.")
         return
@@ -290,47 +322,54 @@ def ping(
                 refused += 1
                 typer.echo(f"refused {result.url} ({result.status} {result.reason})")
     except websub.HubUnreachable as e:
-        _err(f"Error: {e}; {len(urls) - sent} of {len(urls)} feeds not announced")
-        raise typer.Exit(1) from e
+        fail(f"{e}; {len(urls) - sent} of {len(urls)} feeds not announced")
     typer.echo(f"Announced {sent - refused} of {len(urls)} changed feeds to {settings.hub}.")
     if refused:
-        _err(f"Error: the hub refused {refused} of {len(urls)} feeds")
-        raise typer.Exit(1)
-
-
-def report_table(report: dict[str, Any]) -> str:
-    """Time and identity by source, as a markdown table (docs/time.md explains it)."""
-    cols = (
-        "posts", "marker", "clamped", "NaN", "shifted", "date", "file name", "no time",
-        "naive", "bad date", "merged", "shift",
-    )  # fmt: skip
-
-    def cells(rows: list[Any]) -> list[str]:
-        counts = [
-            sum(r.posts for r in rows),
-            *(sum(r.how[k] for r in rows) for k in _HOW_COLUMNS),
-            sum(r.naive for r in rows),
-            sum(r.bad_date for r in rows),
-            sum(r.duplicates for r in rows),
-        ]
-        shifts = [s for r in rows for s in r.shifts]
-        shift = ", ".join(shifts) if len(rows) == 1 or not shifts else f"{len(shifts)} month(s)"
-        return [*map(str, counts), shift]
-
-    lines = ["| source | " + " | ".join(cols) + " |", "|---" + "|---:" * (len(cols) - 1) + "|---|"]
-    for name, row in report.items():
-        lines.append(f"| {name or '(none)'} | " + " | ".join(cells([row])) + " |")
-    lines.append("| **all** | " + " | ".join(cells(list(report.values()))) + " |")
-    return "\n".join(lines)
-
-
-_HOW_COLUMNS = ("marker", "clamped", "nan-marker", "shifted", "date", "filename", "none")
+        fail(f"the hub refused {refused} of {len(urls)} feeds")
 
 
 @app.callback(invoke_without_command=True)
-def main(
+def _callback(
     version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
 ) -> None:
     if version:
         typer.echo(f"feedpub {__version__}")
         raise typer.Exit(0)
+
+
+def main(args: Sequence[str] | None = None) -> NoReturn:
+    """The console script: a usage error is one `Error:` line (exit 2), and anything
+    no other handler caught is one line too (exit 1), never a traceback
+    (FEEDPUB_TRACEBACK=1 shows it, for a bug report)."""
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=args, prog_name="feedpub", standalone_mode=False)
+    except Exception as e:  # the CLI's last line of defence: see the docstring
+        code = _failed(e)
+    except KeyboardInterrupt:
+        _err("Interrupted.")
+        code = 130
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _failed(e: Exception) -> int:
+    """The exit code of a run that raised `e`, after one line about it."""
+    if isinstance(e, BrokenPipeError):  # `feedpub check | head`: the reader went away
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (no flush error at exit)
+        return 1
+    usage = getattr(e, "format_message", None)
+    if usage is not None and isinstance(getattr(e, "exit_code", None), int):
+        if type(e).__name__ == "NoArgsIsHelpError":  # `feedpub`: the help, as asked
+            _err(usage())
+            return 2
+        ctx = getattr(e, "ctx", None)
+        hint = f" (see '{ctx.command_path} -h')" if ctx is not None else ""
+        _err(f"Error: {usage()}{hint}")
+        return int(e.exit_code)  # type: ignore[attr-defined]
+    if type(e).__name__ == "Abort":
+        _err("Aborted.")
+        return 1
+    if os.environ.get("FEEDPUB_TRACEBACK"):
+        raise e
+    _err(f"Error: unexpected {type(e).__name__}: {e} (a bug in feedpub: please report it)")
+    return 1

@@ -13,24 +13,24 @@ finding one is reported (FP201), never fatal.
 from __future__ import annotations
 
 import codecs
+import errno
 import os
 import re
 import stat
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .problems import Problem
-from .scan import scan
-from .text import ILLEGAL_XML, content_hash, xml_safe
+from .text import ILLEGAL_XML, content_hash, xml_safe, yaml_mark
 
 FRONT_MATTER_LINES = 200  # a front matter not closed by then is reported unclosed
 BINARY_PROBE = 8192  # a NUL byte in this many first bytes makes a file binary
@@ -95,11 +95,6 @@ class Read:
         return (Read, (self.post, self.problems))
 
 
-def walk(root: Path, skip: tuple[Path, ...] = ()) -> Iterator[str]:
-    """`scan` without the stats."""
-    yield from scan(root, skip)
-
-
 _BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -149,38 +144,119 @@ def decode(data: bytes) -> tuple[str, str]:
     return decoded.text, decoded.encoding
 
 
-def read_body(root: Path, path: str, start: int) -> str:
+class Refused(Exception):
+    """A post file that is not read, and why: a problem's code and message ("" for a
+    folder that could be listed after all: nothing to report)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def read_bytes(root: Path, path: str, limit: int) -> bytes:
+    """The bytes of the post file `path` under `root`, at most `limit` of them.
+
+    A symbolic link is followed only to a file inside `root`: a link committed to
+    an archive must not publish the runner's files. Pipes, devices and folders
+    are refused without being read (opening a pipe without O_NONBLOCK blocks).
+    """
+    full = os.path.join(root, path)
+    try:
+        try:
+            fd = os.open(full, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError as e:
+            if e.errno != errno.ELOOP:  # ELOOP: the file is a symbolic link
+                raise
+            fd = _open_link(root, full)
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            os.close(fd)
+            if stat.S_ISDIR(st.st_mode):  # a folder the scan could not list
+                os.scandir(full).close()
+                raise Refused("", "")
+            raise Refused("FP001", "not a regular file (a pipe, socket or device); skipped")
+        with open(fd, "rb") as f:
+            if st.st_size > limit:
+                raise Refused("FP002", _too_large(st.st_size, limit))
+            data = f.read(limit + 1)
+    except OSError as e:
+        what = "folder cannot be listed" if os.path.isdir(full) else "cannot read the file"
+        raise Refused("FP001", f"{what}: {e.strerror or e}; skipped") from e
+    if len(data) > limit:
+        raise Refused("FP002", _too_large(len(data), limit))
+    return data
+
+
+def _open_link(root: Path, full: str) -> int:
+    """Open the target of the link `full`, if it lies inside `root`."""
+    target = os.path.realpath(full)
+    base = os.path.realpath(root)
+    if os.path.commonpath([target, base]) != base:
+        raise Refused(
+            "FP007", f"symbolic link to {target}, outside the posts folder; not followed, skipped"
+        )
+    return os.open(target, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+
+
+def _too_large(size: int, limit: int) -> str:
+    return f"file is {size:,} bytes, over the {limit:,}-byte limit (max_bytes); skipped"
+
+
+def read_body(root: Path, path: str, start: int, limit: int) -> str:
     """The body of a post, read again from disk (`start` is `RawPost.body_start`)."""
-    with open(root / path, "rb") as f:
-        text, _ = decode(f.read())
+    text, _ = decode(read_bytes(root, path, limit))
     return text[start:]
 
 
 def read_file(root: Path, path: str, max_bytes: int) -> Read:
     """Read one post file; problems with the file itself are reported, not raised."""
-    full = root / path
-
-    def unreadable(what: str) -> Read:
-        return Read(None, (Problem(path, 1, 0, "FP001", what),))
-
     try:
-        st = os.stat(full)  # before open(): opening a named pipe would block
-        if stat.S_ISDIR(st.st_mode):  # a folder `walk` could not list
-            os.scandir(full).close()
-            return Read(None, ())
-        if not stat.S_ISREG(st.st_mode):
-            return unreadable("not a regular file (a pipe, socket or device); skipped")
-        if st.st_size <= max_bytes:
-            with open(full, "rb") as f:
-                data = f.read(max_bytes + 1)
-    except OSError as e:
-        what = "folder cannot be listed" if os.path.isdir(full) else "cannot read the file"
-        return unreadable(f"{what}: {e.strerror or e}; skipped")
-    size = st.st_size if st.st_size > max_bytes else len(data)
-    if size > max_bytes:
-        msg = f"file is {size:,} bytes, over the {max_bytes:,}-byte limit (max_bytes); skipped"
-        return Read(None, (Problem(path, 1, 0, "FP002", msg),))
+        data = read_bytes(root, path, max_bytes)
+    except Refused as e:
+        return Read(None, (Problem(path, 1, 0, e.code, e.message),) if e.code else ())
     return parse(path, data)
+
+
+def _read_one(root: Path, max_bytes: int, path: str, size: int, known: str) -> Read | None:
+    """None if the file's content hash is still `known`, else a fresh reading."""
+    if known and 0 <= size <= max_bytes:
+        try:
+            data = read_bytes(root, path, max_bytes)
+        except Refused:
+            data = b""
+        if content_hash(data) == known:
+            return None
+    return read_file(root, path, max_bytes)
+
+
+def _read_chunk(
+    root: Path, max_bytes: int, items: Sequence[tuple[bytes, int, str]]
+) -> list[Read | None]:
+    # Interned: read in this process, the path is then the scan's string again.
+    return [
+        _read_one(root, max_bytes, sys.intern(os.fsdecode(path)), size, known)
+        for path, size, known in items
+    ]
+
+
+Mapper = Callable[[Callable[[Sequence[Any]], list[Any]], Sequence[Any]], list[Any]]
+
+
+def read_files(
+    root: Path, todo: Sequence[tuple[str, int, str]], max_bytes: int, mapper: Mapper
+) -> list[Read | None]:
+    """Read each (path, size, known content hash) of `todo` with `mapper` (the build's
+    workers): None where the file still has the known hash (only the hash goes to
+    the workers, not the cached reading).
+
+    Paths go to the workers as bytes: pickling a string that is not ASCII leaves
+    a UTF-8 copy of it cached in the string, for as long as the build holds it.
+    They are interned, so that the readings hold the caller's strings, not copies
+    (see `_unpickled`): `sys.intern` makes the string it is given the one.
+    """
+    items = [(os.fsencode(sys.intern(path)), size, known) for path, size, known in todo]
+    return mapper(partial(_read_chunk, root, max_bytes), items)
 
 
 def parse(path: str, data: bytes) -> Read:
@@ -263,31 +339,14 @@ for _tag, _construct in (
 ):
     _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _lenient(_construct))
 
-# Errors found at the end of something left open (a quote, a bracket, a key
-# without its colon): the line that opened it is the one to fix.
-_OPENED_AT = frozenset(
-    {
-        "while scanning a simple key",
-        "while scanning a quoted scalar",
-        "while parsing a quoted scalar",
-        "while parsing a flow sequence",
-        "while parsing a flow mapping",
-        "while scanning a flow sequence",
-        "while scanning a flow mapping",
-    }
-)
-
 
 def _yaml_error(path: str, source: str, e: yaml.YAMLError) -> Problem:
     """FP101 at the file's line and column (the front matter starts on line 2)."""
     problem = getattr(e, "problem", None)
     context = getattr(e, "context", None)
-    mark = getattr(e, "problem_mark", None)
-    opened = getattr(e, "context_mark", None)
-    if mark is not None and opened is not None and context in _OPENED_AT:
-        mark = opened if opened.line < mark.line else mark
+    mark = yaml_mark(e)
     if mark is not None:
-        line, col = mark.line + 2, mark.column + 1
+        line, col = mark[0] + 2, mark[1] + 1
     elif isinstance(e, yaml.reader.ReaderError):
         pos = min(e.position, len(source))
         line, col = source.count("\n", 0, pos) + 2, pos - source.rfind("\n", 0, pos)

@@ -1,19 +1,35 @@
-"""Settings: defaults < Jekyll `_config.yml` < `feedpub.toml` / `[tool.feedpub]` < flags."""
+"""Settings: defaults < Jekyll `_config.yml` < `feedpub.toml` / `[tool.feedpub]` < flags.
+
+The configuration is checked whole before anything runs: every key, every
+value's type, every list item, every CSS selector and URL. Each mistake is one
+line, `file:line: key: what is wrong`, and all of them are reported at once
+(`ConfigError`), as mkdocs does, so a typo never passes silently and never
+costs one run per mistake.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import hashlib
 import json
+import re
 import tomllib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .problems import FeedpubError
+from .problems import FeedpubError, Problem
+from .scan import is_posts_folder
+from .text import yaml_mark
 
 ShiftMode = Literal["detect", "correct", "off"]
+LOCALHOST = (
+    "http://localhost:4000"  # Jekyll's own default, used (with a warning) when no URL is set
+)
 
 
 @dataclass(frozen=True)
@@ -28,7 +44,7 @@ class SourceSettings:
 class Settings:
     title: str = "Feeds"
     description: str = ""
-    url: str = "http://localhost:4000"
+    url: str = ""  # absolute http(s) URL of the site; "" = none given (LOCALHOST, with a warning)
     baseurl: str = ""
     limit: int = 50
     generic_categories: tuple[str, ...] = ("news",)
@@ -43,78 +59,350 @@ class Settings:
     hub: str = ""
     archive_period: Literal["auto", "month", "year"] = "auto"  # auto: site by month, rest by year
     sources: dict[str, SourceSettings] = field(default_factory=dict)
+    include: tuple[str, ...] = ()  # more post files, besides _posts/ and archived/
+    exclude: tuple[str, ...] = ()  # files and folders that are never posts
+    # Where each `[sources."X"]` is written, (file, line): for the warning about a
+    # source no post has. Not a setting: left out of the fingerprint.
+    origins: dict[str, tuple[str, int]] = field(default_factory=dict, compare=False)
 
     @property
     def site_url(self) -> str:
         """Absolute URL of the site root, always ending in `/`."""
-        return self.url.rstrip("/") + "/" + (self.baseurl.strip("/") + "/").lstrip("/")
+        url = self.url or LOCALHOST
+        return url.rstrip("/") + "/" + (self.baseurl.strip("/") + "/").lstrip("/")
 
     def source(self, name: str) -> SourceSettings:
         return self.sources.get(name) or SourceSettings(zone=self.zone)
 
     def fingerprint(self) -> str:
         """A hash of every setting: a cache built under other settings is void."""
-        data = json.dumps(dataclasses.asdict(self), sort_keys=True, ensure_ascii=False)
-        return hashlib.blake2b(data.encode(), digest_size=8).hexdigest()
+        data = dataclasses.asdict(self)
+        del data["origins"]
+        text = json.dumps(data, sort_keys=True, ensure_ascii=False)
+        return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
-_FIELDS = {f.name for f in dataclasses.fields(Settings)}
-_SOURCE_FIELDS = {f.name for f in dataclasses.fields(SourceSettings)}
+class ConfigError(FeedpubError):
+    """Mistakes in the settings, one line each (`file:line: key: what is wrong`)."""
+
+    def __init__(self, mistakes: list[str]) -> None:
+        super().__init__("\n".join(mistakes))
+        self.mistakes = mistakes
 
 
-def _check_zone(zone: str, where: str) -> None:
+# --- checking values -----------------------------------------------------------
+
+Check = Callable[[Any], tuple[Any, str]]  # value -> (converted value, "" or what is wrong)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return str(value)
+
+
+def _text(value: Any) -> tuple[Any, str]:
+    return (value, "") if isinstance(value, str) else (value, f"must be text, not {_shown(value)}")
+
+
+def _whole(least: int) -> Check:
+    def check(value: Any) -> tuple[Any, str]:
+        if not isinstance(value, int) or isinstance(value, bool):
+            return value, f"must be a whole number, not {_shown(value)}"
+        return (value, "") if value >= least else (value, f"must be at least {least}, not {value}")
+
+    return check
+
+
+def _flag(value: Any) -> tuple[Any, str]:
+    if isinstance(value, bool):
+        return value, ""
+    return value, f"must be true or false, not {_shown(value)}"
+
+
+def _choice(*choices: str) -> Check:
+    def check(value: Any) -> tuple[Any, str]:
+        if value in choices:
+            return value, ""
+        return value, f"must be one of {', '.join(choices)}, not {_shown(value)}"
+
+    return check
+
+
+def _names(item: Check | None = None) -> Check:
+    """A list of text items (each checked by `item` too, if given)."""
+
+    def check(value: Any) -> tuple[Any, str]:
+        if not isinstance(value, list | tuple):
+            return value, f'must be a list of text items, like ["a", "b"], not {_shown(value)}'
+        wrong = []
+        for n, x in enumerate(value, start=1):
+            if not isinstance(x, str):
+                wrong.append(f"item {n} must be text, not {_shown(x)}")
+            elif item is not None and (what := item(x)[1]):
+                wrong.append(f"item {n}: {what}")
+        return tuple(value), "; ".join(wrong)
+
+    return check
+
+
+def _zone(value: Any) -> tuple[Any, str]:
+    if not isinstance(value, str):
+        return value, f"must be a time zone name, not {_shown(value)}"
     try:
-        ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError) as e:
-        raise FeedpubError(f"{where}: unknown time zone {zone!r}") from e
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return value, f'unknown time zone {_shown(value)} (use a name like "Asia/Singapore")'
+    return value, ""
 
 
-def _convert(raw: dict[str, Any], where: str) -> dict[str, Any]:
-    """Check a config table against the Settings fields and convert its values."""
-    unknown = sorted(set(raw) - _FIELDS)
-    if unknown:
-        raise FeedpubError(f"{where}: unknown setting(s) {', '.join(unknown)}")
-    out = dict(raw)
-    if "generic_categories" in out:
-        out["generic_categories"] = tuple(str(x) for x in out["generic_categories"])
-    sources = {}
-    for name, table in (out.get("sources") or {}).items():
-        bad = sorted(set(table) - _SOURCE_FIELDS)
-        if bad:
-            raise FeedpubError(f"{where}: sources.{name}: unknown setting(s) {', '.join(bad)}")
-        src = dict(table)
-        if "remove" in src:
-            src["remove"] = tuple(str(x) for x in src["remove"])
-        src.setdefault("zone", out.get("zone", "UTC"))
-        _check_zone(src["zone"], f"{where}: sources.{name}")
-        sources[str(name)] = SourceSettings(**src)
-    if "sources" in out:
-        out["sources"] = sources
-    return out
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
+def url_mistake(value: str) -> str:
+    """What is wrong with `value` as an absolute http(s) URL, "" if nothing."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
-        raise FeedpubError(f"{path}: cannot read config: {e}") from e
+        parts = urlsplit(value)
+        _ = parts.port  # a bad port raises
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"must be an absolute http(s) URL, like https://example.org/, not {_shown(value)}"
+    if parts.query or parts.fragment or any(c.isspace() for c in value):
+        return f"must be a plain http(s) URL without spaces, query or fragment: {_shown(value)}"
+    return ""
+
+
+def _url(value: Any) -> tuple[Any, str]:
+    if not isinstance(value, str):
+        return value, f"must be an absolute http(s) URL, not {_shown(value)}"
+    return value, url_mistake(value) if value else ""
+
+
+def _baseurl(value: Any) -> tuple[Any, str]:
+    if not isinstance(value, str):
+        return value, f'must be a path like "/news", not {_shown(value)}'
+    if "://" in value or "?" in value or "#" in value:
+        return (
+            value,
+            f'must be a path like "/news" (the site\'s URL goes in `url`), not {_shown(value)}',
+        )
+    return value, ""
+
+
+def _selector(value: str) -> tuple[Any, str]:
+    """A CSS selector that the cleaner can run (cssselect: no lxml needed to check)."""
+    import cssselect
+
+    try:
+        for selector in cssselect.parse(value):
+            if selector.pseudo_element:
+                return value, f"pseudo-elements are not supported: {_shown(value)}"
+            cssselect.HTMLTranslator().selector_to_xpath(selector)
+    except cssselect.SelectorError as e:
+        return value, f"invalid CSS selector {_shown(value)}: {e}"
+    return value, ""
+
+
+CHECKS: dict[str, Check] = {
+    "title": _text,
+    "description": _text,
+    "url": _url,
+    "baseurl": _baseurl,
+    "limit": _whole(1),
+    "generic_categories": _names(),
+    "author_feeds": _flag,
+    "max_bytes": _whole(1),
+    "feed_bytes": _whole(4096),
+    "summary_chars": _whole(1),
+    "zone": _zone,
+    "shift": _choice("detect", "correct", "off"),
+    "iframes": _choice("drop", "link"),
+    "data_images": _flag,
+    "hub": _url,
+    "archive_period": _choice("auto", "month", "year"),
+    "include": _names(),
+    "exclude": _names(),
+}
+SOURCE_CHECKS: dict[str, Check] = {"zone": _zone, "remove": _names(_selector)}
+JEKYLL_KEYS = ("title", "description", "url", "baseurl")
+
+
+def _unknown(key: str, known: Iterator[str] | list[str]) -> str:
+    close = difflib.get_close_matches(key, list(known), n=1)
+    return "unknown setting" + (f" (did you mean {close[0]!r}?)" if close else "")
+
+
+# --- reading files ---------------------------------------------------------------
+
+
+_TOML_TABLE = re.compile(r"\s*\[\s*([^\[\]]*?)\s*\]\s*(?:#.*)?$")
+_TOML_KEY = re.compile(
+    r"""\s*((?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)(?:\s*\.\s*(?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+))*)\s*="""
+)
+_TOML_PART = re.compile(r"""\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*\.?""")
+
+
+def _toml_path(text: str) -> tuple[str, ...]:
+    parts = []
+    for m in _TOML_PART.finditer(text):
+        part = m.group(1)
+        if part[0] == '"':
+            part = json.loads(part)
+        elif part[0] == "'":
+            part = part[1:-1]
+        parts.append(part)
+    return tuple(parts)
+
+
+def toml_lines(text: str) -> dict[tuple[str, ...], int]:
+    """The line of every table and key of a TOML file, by its dotted path (the
+    first line wins): tomllib reads values but not where they are."""
+    lines: dict[tuple[str, ...], int] = {}
+    table: tuple[str, ...] = ()
+    for n, line in enumerate(text.split("\n"), start=1):
+        if m := _TOML_TABLE.match(line):
+            table = _toml_path(m.group(1))
+            lines.setdefault(table, n)
+        elif m := _TOML_KEY.match(line):
+            lines.setdefault(table + _toml_path(m.group(1)), n)
+    return lines
+
+
+@dataclass
+class _Layer:
+    """One file's settings, with where each key is, and the mistakes found in it."""
+
+    file: str
+    values: dict[str, Any] = field(default_factory=dict)
+    lines: dict[tuple[str, ...], int] = field(default_factory=dict)
+    mistakes: list[str] = field(default_factory=list)
+
+    def line(self, *path: str) -> int:
+        for end in range(len(path), 0, -1):
+            if path[:end] in self.lines:
+                return self.lines[path[:end]]
+        return 1
+
+    def wrong(self, path: tuple[str, ...], message: str) -> None:
+        key = ".".join(_key_text(p) for p in path)
+        self.mistakes.append(f"{self.file}:{self.line(*path)}: {key}: {message}")
+
+
+def _key_text(part: str) -> str:
+    return part if re.fullmatch(r"[A-Za-z0-9_-]+", part) else json.dumps(part, ensure_ascii=False)
+
+
+def _read_toml(path: Path) -> _Layer:
+    layer = _Layer(str(path))
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except OSError as e:
+        layer.mistakes.append(f"{path}:1: cannot read the config: {e.strerror or e}")
+        return layer
+    except UnicodeDecodeError:
+        layer.mistakes.append(f"{path}:1: the config is not UTF-8")
+        return layer
+    except tomllib.TOMLDecodeError as e:
+        m = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
+        line = m.group(1) if m else "1"
+        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))
+        layer.mistakes.append(f"{path}:{line}: invalid TOML: {reason}")
+        return layer
+    lines = toml_lines(text)
     if path.name == "pyproject.toml":
-        return dict(data.get("tool", {}).get("feedpub", {}))
-    return data
+        tool = data.get("tool", {})
+        data = tool.get("feedpub", {}) if isinstance(tool, dict) else {}
+        lines = {k[2:]: n for k, n in lines.items() if k[:2] == ("tool", "feedpub")}
+    layer.lines = lines
+    _check_table(layer, data if isinstance(data, dict) else {})
+    return layer
 
 
-def _read_jekyll(path: Path) -> dict[str, Any]:
-    """The site fields of a Jekyll `_config.yml`, if there is one."""
+def _check_table(layer: _Layer, data: dict[str, Any]) -> None:
+    """Check every key of a feedpub table and keep the converted values in `layer`."""
+    for key, value in data.items():
+        if key == "sources":
+            layer.values["sources"] = _check_sources(layer, value)
+            continue
+        check = CHECKS.get(key)
+        if check is None:
+            layer.wrong((key,), _unknown(key, [*CHECKS, "sources"]))
+            continue
+        converted, wrong = check(value)
+        if wrong:
+            layer.wrong((key,), wrong)
+        else:
+            layer.values[key] = converted
+
+
+def _check_sources(layer: _Layer, tables: Any) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    if not isinstance(tables, dict):
+        layer.wrong(("sources",), 'must be tables, like [sources."Name"]')
+        return found
+    for name, table in tables.items():
+        where = ("sources", name)
+        if not isinstance(table, dict):
+            layer.wrong(where, f'must be a table, like [sources."{name}"] with zone = "..."')
+            continue
+        values: dict[str, Any] = {}
+        for key, value in table.items():
+            check = SOURCE_CHECKS.get(key)
+            if check is None:
+                layer.wrong((*where, key), _unknown(key, list(SOURCE_CHECKS)))
+                continue
+            converted, wrong = check(value)
+            if wrong:
+                layer.wrong((*where, key), wrong)
+            else:
+                values[key] = converted
+        found[name] = values
+    return found
+
+
+def _read_jekyll(path: Path) -> _Layer:
+    """The site fields of a Jekyll `_config.yml` (title, description, url, baseurl)."""
     import yaml  # here, not above: a build without a _config.yml may need no YAML at all
 
+    layer = _Layer(str(path))
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return {}
-    if not isinstance(data, dict):
-        return {}
-    keys = ("title", "description", "url", "baseurl")
-    return {k: str(data[k]) for k in keys if isinstance(data.get(k), str | int | float)}
+        text = path.read_text(encoding="utf-8")
+        node = yaml.compose(text, Loader=yaml.CSafeLoader)
+        data = yaml.load(text, Loader=yaml.CSafeLoader)
+    except OSError as e:
+        layer.mistakes.append(f"{path}:1: cannot read the Jekyll config: {e.strerror or e}")
+        return layer
+    except UnicodeDecodeError:
+        layer.mistakes.append(f"{path}:1: the Jekyll config is not UTF-8")
+        return layer
+    except yaml.YAMLError as e:
+        mark = yaml_mark(e)
+        line = mark[0] + 1 if mark is not None else 1
+        reason = getattr(e, "problem", None) or str(e).split("\n")[0]
+        layer.mistakes.append(f"{path}:{line}: invalid YAML: {reason}")
+        return layer
+    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+        return layer  # an empty file, or not a mapping: nothing for feedpub in it
+    for key_node, _ in node.value:
+        if isinstance(key_node.value, str):
+            layer.lines.setdefault((key_node.value,), key_node.start_mark.line + 1)
+    for key in JEKYLL_KEYS:
+        value = data.get(key)
+        if value is None:
+            continue
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)  # `title: 2021`
+        converted, wrong = CHECKS[key](value)
+        if wrong:
+            layer.wrong((key,), wrong)
+        else:
+            layer.values[key] = converted
+    return layer
 
 
 def find_config(posts: Path) -> Path | None:
@@ -123,53 +411,74 @@ def find_config(posts: Path) -> Path | None:
         if (folder / "feedpub.toml").is_file():
             return folder / "feedpub.toml"
         pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and _read_toml(pyproject):
+        if pyproject.is_file() and "[tool.feedpub" in pyproject.read_text("utf-8", "replace"):
             return pyproject
     return None
 
 
-def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
-    """Build the settings in layers; flags that are None were not given."""
-    layers: dict[str, Any] = {}
+def find_jekyll(posts: Path) -> Path | None:
     for folder in (posts, posts.parent, Path.cwd()):
         if (folder / "_config.yml").is_file():
-            layers.update(_read_jekyll(folder / "_config.yml"))
-            break
-    path = config or find_config(posts)
+            return folder / "_config.yml"
+    return None
+
+
+def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
+    """Build the settings in layers; flags that are None were not given.
+
+    `site_url` (the `--site-url` flag) replaces `url` and `baseurl` together, as
+    Hugo's `--baseURL` does: a Pages workflow passes the whole URL of the site.
+    """
+    layers: list[_Layer] = []
+    mistakes: list[str] = []
+    jekyll = find_jekyll(posts)
+    if jekyll is not None:
+        layers.append(_read_jekyll(jekyll))
     if config is not None and not config.is_file():
-        raise FeedpubError(f"{config}: config file not found")
+        mistakes.append(f"Error: --config: {config}: no such file")
+    path = config if config is not None and config.is_file() else find_config(posts)
     if path is not None:
-        layers.update(_convert(_read_toml(path), str(path)))
-    layers.update({k: v for k, v in flags.items() if v is not None})
-    _check_zone(layers.get("zone", "UTC"), str(path or "settings"))
-    try:
-        settings = Settings(**layers)
-    except TypeError as e:
-        raise FeedpubError(f"{path}: {e}") from e
-    _check_values(settings, str(path or "settings"))
-    return settings
+        layers.append(_read_toml(path))
+    values: dict[str, Any] = {}
+    sources: dict[str, dict[str, Any]] = {}
+    origins: dict[str, tuple[str, int]] = {}
+    for layer in layers:
+        mistakes += layer.mistakes
+        for name, table in layer.values.pop("sources", {}).items():
+            sources.setdefault(name, {}).update(table)
+            origins[name] = (layer.file, layer.line("sources", name))
+        values.update(layer.values)
+    site_url = flags.pop("site_url", None)
+    if site_url is not None:
+        if wrong := url_mistake(site_url):
+            mistakes.append(f"Error: --site-url: {wrong}")
+        values.update(url=site_url, baseurl="")
+    values.update({k: v for k, v in flags.items() if v is not None})
+    if mistakes:
+        raise ConfigError(mistakes)
+    zone = values.get("zone", "UTC")
+    values["sources"] = {
+        name: SourceSettings(**{"zone": zone, **table}) for name, table in sources.items()
+    }
+    return Settings(**values, origins=origins)
 
 
-_CHOICES = {
-    "shift": ("detect", "correct", "off"),
-    "iframes": ("drop", "link"),
-    "archive_period": ("auto", "month", "year"),
-}
-_TYPES = {
-    **{k: str for k in ("title", "description", "url", "baseurl", "zone", "hub", "archive_period")},
-    **{k: int for k in ("limit", "max_bytes", "feed_bytes", "summary_chars")},
-    **{k: bool for k in ("author_feeds", "data_images")},
-}
-
-
-def _check_values(settings: Settings, where: str) -> None:
-    """Wrong types and unknown choices are errors, not silently odd builds."""
-    for key, kind in _TYPES.items():
-        value = getattr(settings, key)
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise FeedpubError(f"{where}: {key} must be {kind.__name__}, not {value!r}")
-    for key, choices in _CHOICES.items():
-        if getattr(settings, key) not in choices:
-            raise FeedpubError(f"{where}: {key} must be one of {', '.join(choices)}")
-    if settings.limit < 1 or settings.feed_bytes < 4096 or settings.summary_chars < 1:
-        raise FeedpubError(f"{where}: limit and summary_chars must be >= 1, feed_bytes >= 4096")
+def setting_problems(
+    settings: Settings, root: Path, sources: Iterable[str], urls: bool = True
+) -> list[Problem]:
+    """What the settings miss or name in vain, given the sources the posts have
+    (`urls`: and whether the run makes URLs, which need the site's)."""
+    problems = []
+    if urls and not settings.url:
+        home = root.parent if is_posts_folder(root) else root
+        where = find_jekyll(root) or find_config(root) or home / "_config.yml"
+        msg = f"no site URL: ids and links use {settings.site_url}"
+        problems.append(Problem(str(where), 0, 0, "FP601", msg, "file"))
+    seen = set(sources)
+    for name, (file, line) in sorted(settings.origins.items()):
+        if name not in seen:
+            close = difflib.get_close_matches(name, sorted(seen), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            msg = f"[sources.{_key_text(name)}]: no post has this source{hint}; its settings unused"
+            problems.append(Problem(file, line, 0, "FP602", msg, "file"))
+    return problems

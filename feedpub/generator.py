@@ -206,13 +206,19 @@ def slug_problems(kind: str, collisions: list[tuple[str, list[str]]]) -> list[Pr
             0,
             "FP501",
             f"{kind}s {', '.join(map(repr, names))} share the path {slug!r}; disambiguated",
+            "feed",
         )
         for slug, names in collisions
     ]
 
 
-def plan(posts: Iterable[Post], settings: Settings) -> tuple[list[Feed], list[Problem]]:
-    """Every feed and its entries. `posts` must be sorted newest first."""
+def plan(
+    posts: Iterable[Post],
+    settings: Settings,
+    taken: Mapping[str, Mapping[str, str]] | None = None,
+) -> tuple[list[Feed], list[Problem]]:
+    """Every feed and its entries. `posts` must be sorted newest first; `taken` is
+    the slug each feed's name had in the last build, by kind (see `assign_slugs`)."""
     posts = list(posts)
     history = [member(p) for p in posts]
     limit = settings.limit
@@ -225,7 +231,7 @@ def plan(posts: Iterable[Post], settings: Settings) -> tuple[list[Feed], list[Pr
         for i, post in enumerate(posts):
             for name in members_of(post, kind):
                 held[name].append(i)
-        slugs, collisions = assign_slugs(held)
+        slugs, collisions = assign_slugs(held, (taken or {}).get(kind))
         problems += slug_problems(kind, collisions)
         by_month = monthly(kind, settings)
         for name in sorted(held, key=lambda n: slugs[n]):

@@ -121,9 +121,15 @@ class Patch:
 class Index:
     """The index in the cache's database (see the module doc)."""
 
-    def __init__(self, db: sqlite3.Connection, settings: Settings) -> None:
+    def __init__(
+        self,
+        db: sqlite3.Connection,
+        settings: Settings,
+        taken: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> None:
         self.db = db
         self.settings = settings
+        self.taken = taken or {}  # the last build's slugs, by kind (see `assign_slugs`)
         self.ctx = normalizer.Context(settings)
         for statement in TABLES.split(";")[:-1]:  # not executescript: it commits
             db.execute(statement)
@@ -200,6 +206,11 @@ class Index:
         """feed key -> folder of every feed."""
         rows = self.db.execute("SELECT key, kind, slug FROM feeds")
         return {key: generator.folder_of(kind, slug) for key, kind, slug in rows}
+
+    def names(self, kind: str) -> list[str]:
+        """The names of the feeds of `kind`."""
+        rows = self.db.execute("SELECT name FROM feeds WHERE kind = ?", (kind,))
+        return [_s(name) for (name,) in rows]
 
     def listings(self) -> list[Listing]:
         rows = self.db.execute("SELECT kind, name, slug, total, updated FROM feeds")
@@ -600,7 +611,7 @@ class Index:
         """Give the feeds of `kind` their slugs again; return the keys of those that moved."""
         rows = self.db.execute("SELECT name, slug FROM feeds WHERE kind = ?", (kind,)).fetchall()
         rows = [(_s(name), slug) for name, slug in rows]
-        slugs, collisions = assign_slugs(name for name, _ in rows)
+        slugs, collisions = assign_slugs((name for name, _ in rows), self.taken.get(kind))
         moved = []
         for name, slug in rows:
             if slugs[name] != slug:

@@ -245,7 +245,7 @@ def shift_problem(found: ShiftFound, settings: Settings) -> Problem:
         f"{timestamps.format_iso(found.first)} to {timestamps.format_iso(found.last)})"
         + ("; corrected" if settings.shift == "correct" else "; not corrected (shift = detect)")
     )
-    return Problem(found.source or "(no source)", 0, 0, "FP305", msg)
+    return Problem(found.source or "(no source)", 0, 0, "FP305", msg, "source")
 
 
 def merge_problem(copies: list[Timed]) -> Problem:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 Severity = Literal["error", "warning", "info"]
+Scope = Literal["post", "file", "source", "feed"]
 
 # code -> (name, severity, what the maintainer should do; "" when nothing)
 CODES: dict[str, tuple[str, Severity, str]] = {
@@ -29,6 +30,16 @@ CODES: dict[str, tuple[str, Severity, str]] = {
     "FP004": ("not-utf8", "warning", "re-save the file as UTF-8 and check the text"),
     "FP005": ("empty-file", "warning", "delete the file, or give it front matter and a body"),
     "FP006": ("draft", "info", "set `published: true` to publish it"),
+    "FP007": (
+        "link-outside",
+        "error",
+        "replace the symbolic link with the post itself, or remove it",
+    ),
+    "FP008": (
+        "no-posts",
+        "warning",
+        "put the posts in `_posts/` or `archived/` folders, or list them in `include`",
+    ),
     "FP101": (
         "yaml-invalid",
         "error",
@@ -84,6 +95,12 @@ CODES: dict[str, tuple[str, Severity, str]] = {
         "give `from:` the original's absolute http(s) URL",
     ),
     "FP501": ("path-collision", "warning", "rename one of the names"),
+    "FP601": (
+        "no-site-url",
+        "warning",
+        "set `url` (and `baseurl`) in _config.yml or feedpub.toml, or pass --site-url",
+    ),
+    "FP602": ("unknown-source", "warning", "check the name against the posts' categories"),
 }
 
 # What cannot go into a line of text as is: controls (a newline would split the
@@ -122,6 +139,10 @@ class Problem:
     col: int
     code: str
     message: str  # what is wrong and what feedpub did about it; CODES gives what to do
+    # What `path` names: a post file (relative to the posts root), another file
+    # (relative to the working folder, like a config file), a source or a feed's
+    # folder in the output. Only files are shown as paths an editor can open.
+    scope: Scope = "post"
 
     @property
     def name(self) -> str:
@@ -151,13 +172,15 @@ class Problem:
     def __str__(self) -> str:
         return f"{self.where}: {self.code} {self.name}: {self.detail}"
 
-    def __reduce__(self) -> tuple[type[Problem], tuple[str, int, int, str, str]]:
-        """Pickled as its five values: the cache loads thousands of them per build."""
-        return (Problem, (self.path, self.line, self.col, self.code, self.message))
+    def __reduce__(self) -> tuple[type[Problem], tuple[str, int, int, str, str, Scope]]:
+        """Pickled as its values: the cache loads thousands of them per build."""
+        return (Problem, (self.path, self.line, self.col, self.code, self.message, self.scope))
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self, path: str | None = None) -> dict[str, object]:
+        """The problem as JSON values; `path` as shown (see `report.shown_path`)."""
         return {
-            "path": encodable(self.path),
+            "path": encodable(self.path if path is None else path),
+            "scope": self.scope,
             "line": self.line,
             "col": self.col,
             "code": self.code,
@@ -170,3 +193,15 @@ class Problem:
 
 class FeedpubError(Exception):
     """An error that stops the whole run (bad config, unsafe output folder)."""
+
+
+class BuildFailure(FeedpubError):
+    """The build stopped before writing anything; `problems` are why."""
+
+    def __init__(self, message: str, problems: tuple[Problem, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+
+class StrictFailure(BuildFailure):
+    """`--strict` and the input had problems: nothing was written."""

@@ -22,16 +22,17 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from . import collector, generator, html, normalizer, pages, writer
-from .build import Options, Progress, StrictFailure, Summary, Workers, read_files
+from . import collector, config, generator, html, normalizer, pages, writer
 from .cache import Cache
 from .collector import Read
 from .config import Settings
 from .generator import Member
 from .index import Index
+from .model import Manifest, Options, Summary
 from .normalizer import Post
-from .problems import Problem
-from .scan import Scanned, Stat, unsure
+from .problems import BuildFailure, Problem, StrictFailure
+from .scan import Scanned, Stat, no_posts, unsure
+from .workers import Progress, Workers
 
 Outputs = dict[str, tuple[str, int, int]]  # output path -> (key of its inputs, size, mtime_ns)
 Lookup = Callable[[Sequence[str]], Mapping[str, bytes]]  # story ids -> their archive entries
@@ -49,6 +50,8 @@ class Context:
     outputs: Outputs
     snapshot: str
     progress: Progress | None
+    files: int  # post files found
+    manifest: Manifest  # what the last build wrote to the output folder
 
 
 def rebuild(
@@ -60,11 +63,14 @@ def rebuild(
     progress: Progress | None,
 ) -> Summary:
     """Read what changed; patch the index if the change is small, else build in full."""
-    ctx = Context(options, store, workers, outputs, found.snapshot, progress)
+    manifest = writer.read_manifest(options.out)
+    ctx = Context(
+        options, store, workers, outputs, found.snapshot, progress, len(found.stats), manifest
+    )
     stats = found.stats
     sure = store.get("snapshot") is not None  # this cache saw a build finish
     with writer.writing(options.out, sure), store.transaction():
-        index = Index(store.db, options.settings) if store.db is not None else None
+        index = Index(store.db, options.settings, manifest.slugs) if store.db is not None else None
         ready = index is not None and index.ready()
         dirty, current, known = set(found.folders), stats, {}
         if index is not None and ready:  # compare only the folders whose stats changed
@@ -77,7 +83,8 @@ def rebuild(
         digests = index.digests(p for p in changed if p in known) if index is not None else {}
         todo = [(p, stats[p][0], digests.get(p, "")) for p in changed]
         deleted = [path for path in known if path not in current]
-        reads = read_files(options.posts, todo, options.settings, workers, progress)
+        mapper = partial(workers.map, progress=progress, stage="read")
+        reads = collector.read_files(options.posts, todo, options.settings.max_bytes, mapper)
         fresh: dict[str, tuple[Stat, Read]] = {}
         same: dict[str, Stat] = {}
         for (path, _, _), read in zip(todo, reads, strict=True):
@@ -111,14 +118,15 @@ def _full(ctx: Context, index: Index | None, reads: dict[str, tuple[Stat, Read]]
     posts, problems, posts_read = result.posts, problems + list(result.problems), len(raws)
     reads.clear()  # planning reuses the memory of the readings
     del raws, result  # its `resolved` holds every reading
-    feeds, found = generator.plan(posts, settings)
+    feeds, found = generator.plan(posts, settings, ctx.manifest.slugs)
     if index is not None:
         index.save_feeds(posts, feeds, found)
-    problems = sorted(problems + found)
+    sources = [f.name for f in feeds if f.kind == "source"]
+    problems = sorted(problems + found + _setting_problems(ctx, sources))
     counts = (posts_read, len(posts), len(feeds))
     lookup = index.archived if index is not None else _archived(posts)
     del posts
-    _check_strict(ctx, problems)
+    _check_publishable(ctx, problems, counts)
 
     def load(feed: generator.Feed, period: str) -> tuple[Member, ...]:
         return feed.members[period]  # a full build has them all
@@ -145,8 +153,9 @@ def _patch(
     before = index.slugs()
     patch = index.update(fresh, deleted)
     after = index.slugs()
-    problems = index.problems()
-    _check_strict(ctx, problems)
+    problems = sorted(index.problems() + _setting_problems(ctx, index.names("source")))
+    counts = index.counts()
+    _check_publishable(ctx, problems, counts)
     owners = {folder: key for key, folder in after.items()}
     broken = {_owner(rel) for rel in _broken(ctx.options.out, ctx.outputs)}
     redo = patch.feeds | {owners[f] for f in broken if f in owners}
@@ -159,17 +168,38 @@ def _patch(
     written, records = _write(ctx, jobs, index.archived, index.members)
     kept = {rel: r for rel, r in ctx.outputs.items() if _owner(rel) not in folders}
     ctx.store.drop_fragments(patch.gone)
-    return _finish(ctx, written, kept | records, index.listings(), plans, problems, index.counts())
+    return _finish(ctx, written, kept | records, index.listings(), plans, problems, counts)
 
 
-def _check_strict(ctx: Context, problems: Sequence[Problem]) -> None:
+def _setting_problems(ctx: Context, sources: Sequence[str]) -> list[Problem]:
+    found = config.setting_problems(ctx.options.settings, ctx.options.posts, sources)
+    return found + ([] if ctx.files else [no_posts(ctx.options.posts)])
+
+
+def _check_publishable(
+    ctx: Context, problems: Sequence[Problem], counts: tuple[int, int, int]
+) -> None:
+    """Refuse to publish nothing from something, and anything under --strict with problems."""
+    posts_read, entries, _ = counts
+    problems = tuple(problems)
+    if ctx.files and not posts_read:
+        raise BuildFailure(
+            f"none of the {ctx.files} post files could be read; nothing was written", problems
+        )
+    if ctx.files and not entries:
+        raise BuildFailure(
+            f"no post of the {posts_read} read has a usable time; nothing was written", problems
+        )
     if ctx.options.strict and any(p.severity != "info" for p in problems):
-        raise StrictFailure("problems found and --strict is set; no feed was written")
+        n = sum(p.severity != "info" for p in problems)
+        raise StrictFailure(
+            f"--strict: {n} problem(s) above (errors or warnings); nothing was written", problems
+        )
 
 
 def _owner(rel: str) -> str | None:
     """The folder of the feed an output belongs to ("" for the site), None for a page."""
-    if rel in pages.STATIC or rel in (pages.OPML_FILE, pages.INDEX_FILE):
+    if rel in pages.STATIC or rel in (pages.OPML_FILE, pages.INDEX_FILE, writer.MANIFEST):
         return None
     head, _, rest = rel.partition("/")
     if rest and head in generator.FOLDERS.values():
@@ -213,8 +243,16 @@ def _finish(
         if writer.write_file(path, data):
             written.append(rel)
         records[rel] = ("page", *(_stat(path) or (0, 0)))
-    for stale in sorted(set(ctx.outputs) - set(records)):
+    for stale in sorted((set(ctx.outputs) | ctx.manifest.files) - set(records)):
         writer.remove_file(out, stale)
+    slugs: dict[str, dict[str, str]] = {}
+    for listing in listings:
+        if listing.kind != "site":
+            slugs.setdefault(listing.kind, {})[listing.name] = listing.folder.rpartition("/")[2]
+    manifest = Manifest(frozenset(records) - {writer.MANIFEST}, slugs)
+    path = out / writer.MANIFEST
+    writer.write_file(path, writer.manifest_bytes(manifest))  # not a file readers see
+    records[writer.MANIFEST] = ("manifest", *(_stat(path) or (0, 0)))
     store.save_outputs(records)
     store.put("snapshot", ctx.snapshot)
     store.put("plans", plans)
@@ -223,7 +261,7 @@ def _finish(
         entries=counts[1],
         feeds=counts[2],
         written=tuple(sorted(written)),
-        unchanged=tuple(sorted(set(records) - set(written))),
+        unchanged=tuple(sorted(set(records) - set(written) - {writer.MANIFEST})),
         problems=tuple(problems),
         seconds=0.0,
     )
@@ -242,9 +280,9 @@ def rules(settings: Settings, source: str) -> html.ContentRules:
 
 def content_of(root: Path, settings: Settings, post: Post) -> html.Content:
     try:
-        body = collector.read_body(root, post.path, post.body_start)
-    except OSError:
-        body = ""  # deleted since it was read: the next build will drop it
+        body = collector.read_body(root, post.path, post.body_start, settings.max_bytes)
+    except collector.Refused:
+        body = ""  # changed or gone since it was read: the next build will see it
     if post.markdown:
         body = html.render_markdown(body)
     source = post.sources[0] if post.sources else ""

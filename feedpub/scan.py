@@ -1,5 +1,12 @@
 """Finding the posts: one pass over the folder that lists and stats every post file.
 
+Which files are posts is Jekyll's answer: the files of every `_posts/` folder
+(`category/_posts/` included) and, for the news archives, of every `archived/`
+folder, at any depth; a root that is itself such a folder is read whole. The
+rest of a repository (README.md, pages, `_layouts/`, `_site/`) is never read,
+unless `include` names it; `exclude` takes files or folders out. Both are
+gitignore-style patterns, relative to the root.
+
 Kept apart from the collector so that a build with nothing to do (the common
 case in CI) needs neither YAML nor the parser to find that out.
 """
@@ -10,13 +17,59 @@ import hashlib
 import marshal
 import os
 import stat
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
+from typing import Any
+
+from .problems import Problem
 
 EXTENSIONS = (".md", ".markdown", ".html")
+POST_FOLDERS = ("_posts", "archived")  # every file in them (at any depth) is a post
+# Never searched for posts folders: Jekyll's output and the folders of other tools.
+NOT_SEARCHED = frozenset({"_site", "node_modules", "vendor"})
 Stat = tuple[int, int]  # (size, mtime_ns); (-1, -1) for what is not a regular file
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which files under the root are posts, besides those of the posts folders."""
+
+    include: tuple[str, ...] = ()  # gitignore-style patterns of more post files
+    exclude: tuple[str, ...] = ()  # ... of files and folders that are never posts
+
+    def matchers(self) -> tuple[Any, Any]:
+        """Compiled `include` and `exclude` (pathspec, imported only when they are set)."""
+        if not self.include and not self.exclude:
+            return None, None
+        import pathspec
+
+        def spec(lines: tuple[str, ...]) -> Any:
+            return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+
+        return spec(self.include), spec(self.exclude)
+
+
+def is_posts_folder(root: Path) -> bool:
+    """Whether `root` is itself a posts folder, read whole (`feedpub build _posts`)."""
+    return os.path.basename(os.path.realpath(root)) in POST_FOLDERS
+
+
+def no_posts(root: Path) -> Problem:
+    """FP008: nothing under `root` is a post file."""
+    msg = f"no post files found under {root} (in _posts/ or archived/ folders); nothing to publish"
+    return Problem(str(root), 0, 0, "FP008", msg, "file")
+
+
+def top_folders(paths: Iterable[str]) -> dict[str, int]:
+    """How many of `paths` lie in each top folder ("." for the root's own files)."""
+    counts: dict[str, int] = {}
+    for path in paths:
+        head, sep, _ = path.partition("/")
+        top = head if sep else "."
+        counts[top] = counts.get(top, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 @dataclass(frozen=True)
@@ -30,10 +83,10 @@ class Scanned:
     snapshot: str  # a hash of them all: equal snapshots, nothing to do
 
 
-def scanned(root: Path, skip: tuple[Path, ...] = ()) -> Scanned:
+def scanned(root: Path, skip: tuple[Path, ...] = (), select: Selection = Selection()) -> Scanned:
     """`scan`, split by folder and hashed (marshal version 2 has no back-references,
     so its bytes depend on the values alone)."""
-    stats, folders = _scan(root, skip)
+    stats, folders = _scan(root, skip, select)
     digests = {f: _hash(marshal.dumps(part, 2)) for f, part in folders.items()}
     return Scanned(stats, folders, digests, _hash(marshal.dumps(digests, 2)).hex())
 
@@ -47,30 +100,43 @@ def unsure(folders: Mapping[str, Mapping[str, Stat]]) -> set[str]:
     return {f for f, part in folders.items() if any(st[0] < 0 for st in part.values())}
 
 
-def scan(root: Path, skip: tuple[Path, ...] = ()) -> dict[str, Stat]:
+def scan(
+    root: Path, skip: tuple[Path, ...] = (), select: Selection = Selection()
+) -> dict[str, Stat]:
     """Post files under `root` (relative paths, sorted, hidden entries skipped) and their stats.
 
     A folder that cannot be listed is included too (after the files, with no
     stat), so that `read_file` reports it instead of its posts vanishing
-    without a word. Symbolic links to folders are not followed.
+    without a word. Symbolic links to folders are not followed; a link to a
+    file is listed with its target's stat, and the collector refuses it if
+    the target lies outside `root`.
     """
-    return _scan(root, skip)[0]
+    return _scan(root, skip, select)[0]
 
 
-def _scan(root: Path, skip: tuple[Path, ...]) -> tuple[dict[str, Stat], dict[str, dict[str, Stat]]]:
+def _scan(
+    root: Path, skip: tuple[Path, ...], select: Selection
+) -> tuple[dict[str, Stat], dict[str, dict[str, Stat]]]:
     skipped = {os.path.realpath(p) for p in skip}
     names = {os.path.basename(p) for p in skipped}  # realpath() only for dirs so named
     found: dict[str, Stat] = {}
     folders: dict[str, dict[str, Stat]] = {}
     errors: list[str] = []
+    include, exclude = select.matchers()
 
-    def visit(folder: str, prefix: str, opened_as: str, parent: int | None) -> None:
+    def wanted_folder(name: str, rel: str, inside: bool) -> bool:
+        if exclude is not None and exclude.match_file(rel + "/"):
+            return False
+        return inside or include is not None or name not in NOT_SEARCHED
+
+    def visit(folder: str, prefix: str, opened_as: str, parent: int | None, inside: bool) -> None:
         # A folder is opened by its name in its parent and its files are stat'ed by
         # name in it: the kernel resolves one name each time, not the whole path.
         try:
             fd = os.open(opened_as, os.O_RDONLY | os.O_DIRECTORY, dir_fd=parent)
         except OSError:
-            errors.append(prefix[:-1] or ".")
+            if inside or include is not None:  # else it was only searched for posts folders
+                errors.append(prefix[:-1] or ".")
             return
         try:
             with os.scandir(fd) as it:
@@ -81,14 +147,22 @@ def _scan(root: Path, skip: tuple[Path, ...]) -> tuple[dict[str, Stat], dict[str
                 name = entry.name
                 if name.startswith("."):
                     continue
-                if entry.is_dir():
-                    if entry.is_symlink():
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:  # a link that loops: listed, for the collector to report
+                    is_dir = False
+                if is_dir:
+                    if entry.is_symlink() or not wanted_folder(name, prefix + name, inside):
                         continue
                     path = f"{folder}/{name}"
                     if name not in names or os.path.realpath(path) not in skipped:
                         dirs.append((path, name))
                 elif name.endswith(EXTENSIONS):
                     rel = prefix + name
+                    if not (inside or (include is not None and include.match_file(rel))):
+                        continue
+                    if exclude is not None and exclude.match_file(rel):
+                        continue
                     try:
                         st = entry.stat()
                     except OSError:
@@ -100,11 +174,11 @@ def _scan(root: Path, skip: tuple[Path, ...]) -> tuple[dict[str, Stat], dict[str
                 found.update(part)
                 folders[prefix[:-1]] = part
             for path, name in dirs:
-                visit(path, f"{prefix}{name}/", name, fd)
+                visit(path, f"{prefix}{name}/", name, fd, inside or name in POST_FOLDERS)
         finally:
             os.close(fd)
 
-    visit(os.fspath(root), "", os.fspath(root), None)
+    visit(os.fspath(root), "", os.fspath(root), None, is_posts_folder(root))
     for error in errors:
         found.setdefault(error, (-1, -1))
         folders.setdefault(error.rpartition("/")[0], {}).setdefault(error, (-1, -1))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 # Path separators, Windows-reserved characters, URL delimiters, whitespace and
 # every control or format character (Unicode categories C*, Z*).
@@ -47,21 +47,28 @@ def slugify(name: str) -> str:
     return text
 
 
-def assign_slugs(names: Iterable[str]) -> tuple[dict[str, str], list[tuple[str, list[str]]]]:
+def assign_slugs(
+    names: Iterable[str], taken: Mapping[str, str] | None = None
+) -> tuple[dict[str, str], list[tuple[str, list[str]]]]:
     """Map each name to a unique slug; return the map and the collisions found.
 
     Names that share a slug are sorted; the first keeps the plain slug and the
     others get `-<hash of the name>`, so the result never depends on input order.
+    A name that held the plain slug before (`taken`, the last build's map) keeps
+    it: a newcomer never takes over a feed's URL (`BBC` arriving after `bbc`).
     """
+    taken = taken or {}
     groups: dict[str, list[str]] = {}
     for name in sorted(set(names)):
         groups.setdefault(slugify(name), []).append(name)
     slugs: dict[str, str] = {}
     collisions = []
     for slug, group in groups.items():
+        if len(group) > 1:
+            keeper = next((n for n in group if taken.get(n) == slug), group[0])
+            group = [keeper, *(n for n in group if n != keeper)]
+            collisions.append((slug, group))
         slugs[group[0]] = slug
         for other in group[1:]:
             slugs[other] = f"{slug}-{_short_hash(other)}"
-        if len(group) > 1:
-            collisions.append((slug, group))
     return slugs, collisions

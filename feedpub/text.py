@@ -1,4 +1,5 @@
-"""Characters XML 1.0 cannot carry, found and removed before anything reaches a feed."""
+"""Small helpers about text: characters XML 1.0 cannot carry, hashes, escaping, and
+where a YAML error is."""
 
 from __future__ import annotations
 
@@ -34,3 +35,28 @@ def xml_attr(value: str) -> str:
 def xml_safe(text: str) -> str:
     """`text` without the characters XML 1.0 forbids (lxml refuses them)."""
     return ILLEGAL_XML.sub("", text) if ILLEGAL_XML.search(text) else text
+
+
+# YAML errors found at the end of something left open (a quote, a bracket, a key
+# without its colon): the line that opened it is the one to fix.
+_OPENED_AT = frozenset(
+    {
+        "while scanning a simple key",
+        "while scanning a quoted scalar",
+        "while parsing a quoted scalar",
+        "while parsing a flow sequence",
+        "while parsing a flow mapping",
+        "while scanning a flow sequence",
+        "while scanning a flow mapping",
+    }
+)
+
+
+def yaml_mark(error: Exception) -> tuple[int, int] | None:
+    """Where a PyYAML error is to be fixed, as 0-based (line, column) of its text,
+    or None if it has no mark. Duck-typed, so this module needs no YAML."""
+    mark = getattr(error, "problem_mark", None)
+    opened = getattr(error, "context_mark", None)
+    if mark is not None and opened is not None and getattr(error, "context", None) in _OPENED_AT:
+        mark = opened if opened.line < mark.line else mark
+    return (mark.line, mark.column) if mark is not None else None

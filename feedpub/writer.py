@@ -9,6 +9,7 @@ build that writes to the same folder (`remove_stale_temps`).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
@@ -16,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
+from .model import Manifest
 from .problems import FeedpubError
 
 
@@ -29,6 +31,7 @@ class WriteError(FeedpubError):
 
 _TEMP = re.compile(r"\.(.+)\.(\d+)\.tmp")
 BUILDING = ".feedpub-building"  # in the output folder while a build writes to it
+MANIFEST = ".feedpub-manifest.json"  # what feedpub wrote there: see `model.Manifest`
 
 
 def check_folders(posts: Path, out: Path) -> None:
@@ -145,14 +148,50 @@ def writing(out: Path, sure: bool) -> Iterator[None]:
     if not sure or marker.exists():
         remove_stale_temps_under(out)
     made = not out.is_dir()
-    out.mkdir(parents=True, exist_ok=True)
-    marker.touch()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    except OSError as e:
+        raise WriteError(f"cannot write to the output folder {out}: {e.strerror or e}") from e
     try:
         yield
     finally:
         marker.unlink(missing_ok=True)
         if made and not any(out.iterdir()):  # nothing written (--strict): no folder either
             out.rmdir()
+
+
+def read_manifest(out: Path) -> Manifest:
+    """The manifest the last build left in `out`; an empty one if there is none (or it
+    is not one feedpub wrote): then no file there is known to be feedpub's."""
+    try:
+        data = json.loads((out / MANIFEST).read_bytes())
+        files = frozenset(f for f in data["files"] if isinstance(f, str) and _inside(f))
+        slugs = {
+            str(kind): {str(name): str(slug) for name, slug in names.items()}
+            for kind, names in data["feeds"].items()
+        }
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return Manifest()
+    return Manifest(files, slugs)
+
+
+def manifest_bytes(manifest: Manifest) -> bytes:
+    """The manifest as a file: sorted, so the same build writes the same bytes."""
+    data = {
+        "feedpub": 1,
+        "files": sorted(manifest.files),
+        "feeds": {k: dict(sorted(v.items())) for k, v in sorted(manifest.slugs.items())},
+    }
+    return (json.dumps(data, ensure_ascii=False, indent=0) + "\n").encode()
+
+
+def _inside(rel: str) -> bool:
+    try:
+        target(Path("."), rel)
+    except UnsafeOutput:
+        return False
+    return rel != MANIFEST
 
 
 def remove_file(out: Path, rel: str) -> None:

@@ -29,6 +29,16 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def run_in(folder: Path, *args: str) -> tuple[int, str, str]:
+    """`run` in `folder`: problems and edits then name the posts from there."""
+    here = os.getcwd()
+    os.chdir(folder)
+    try:
+        return run(*args)
+    finally:
+        os.chdir(here)
+
+
 def tree(folder: Path) -> dict[str, bytes]:
     """Every file under `folder`, by relative path."""
     return {

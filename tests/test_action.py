@@ -21,6 +21,8 @@ import pytest
 import yaml
 from conftest import ROOT, stamps, tree
 
+from feedpub import writer
+
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
 STEPS: list[dict[str, Any]] = ACTION["runs"]["steps"]
 BUILD = next(s for s in STEPS if s.get("id") == "build")
@@ -37,7 +39,7 @@ def test_action_is_composite_with_the_promised_interface() -> None:
     assert set(ACTION["inputs"]) == {
         "posts", "out", "config", "site-url", "strict", "python-version",
     }  # fmt: skip
-    assert ACTION["inputs"]["posts"]["default"] == "_posts"
+    assert ACTION["inputs"]["posts"]["default"] == "."
     assert ACTION["inputs"]["out"]["default"] == "public"
     text = (ROOT / "action.yml").read_text(encoding="utf-8")
     for name in ACTION["inputs"]:
@@ -131,6 +133,12 @@ POSTS = {
     # invalid YAML: an unclosed quote
     "2024-05-05-broken.md": '---\ntitle: "Broken\ndate: 2024-05-05\n---\nbody\n',
 }
+PAGES = {
+    "README.md": "# The archive\n\nScraped hourly.\n",
+    "_config.yml": "title: The archive\nbaseurl: /repo\n",
+    "index.md": "---\nlayout: default\n---\n{% for p in site.posts %}{{ p.title }}{% endfor %}\n",
+    "_layouts/default.html": "<html><body>{{ content }}</body></html>\n",
+}
 NEW_NAME = "2024-05-06-eclipse.md"
 NEW = post("Eclipse seen", "06", "Example Wire", "science, weather", "Ann")
 NEW_URL = b"https://news.example.com/06/example"
@@ -156,6 +164,9 @@ class Runner:
         (self.repo / "_posts").mkdir(parents=True)
         for name, text in POSTS.items():
             (self.repo / "_posts" / name).write_text(text, encoding="utf-8")
+        for name, text in PAGES.items():  # a Jekyll site beside the posts: never read
+            (self.repo / name).parent.mkdir(parents=True, exist_ok=True)
+            (self.repo / name).write_text(text, encoding="utf-8")
         git(self.repo, "init", "-q", "-b", "main")
         git(self.repo, "add", "-A")
         git(self.repo, "commit", "-q", "-m", "posts")
@@ -169,7 +180,7 @@ class Runner:
             "GITHUB_WORKSPACE": str(self.repo),
             "RUNNER_TEMP": str(self.temp),
             # the step's env: as action.yml sets it, with the defaults of its inputs
-            "INPUT_POSTS": inputs.get("posts", "_posts"),
+            "INPUT_POSTS": inputs.get("posts", "."),
             "INPUT_OUT": inputs.get("out", "public"),
             "INPUT_CONFIG": inputs.get("config", ""),
             "INPUT_SITE_URL": inputs.get("site_url", "https://feeds.example.org"),
@@ -220,13 +231,18 @@ def check_annotations(log: str) -> None:
     assert re.match(where + "title=FP101 yaml-invalid::invalid YAML", broken[0]), log
 
 
+def published(out: Path) -> dict[str, bytes]:
+    """The files readers see: all but feedpub's own manifest."""
+    return {k: v for k, v in tree(out).items() if k != writer.MANIFEST}
+
+
 def test_build_step_publishes_only_what_changed(tmp_path: Path) -> None:
     runner = Runner(tmp_path)
 
     code, log, outputs = runner.run()
     assert code == 0, log
     check_annotations(log)
-    first = tree(runner.out)
+    first = published(runner.out)
     assert {"feed.xml", "sources/example-wire/feed.json", "tags/sport/rss.xml"} <= set(first)
     assert outputs == {"feeds-written": str(len(first)), "feeds-changed": "true", "problems": "2"}
     assert "| FP101 | yaml-invalid | error | 1 |" in runner.summary.read_text()
@@ -243,7 +259,7 @@ def test_build_step_publishes_only_what_changed(tmp_path: Path) -> None:
     code, log, outputs = runner.run()
     assert code == 0, log
     check_annotations(log)
-    second = tree(runner.out)
+    second = published(runner.out)
     changed = {path for path, data in second.items() if first.get(path) != data}
     holding = {path for path, data in second.items() if NEW_URL in data}
     feeds = {f"{folder}/{name}".lstrip("/") for folder in NEW_FOLDERS for name in FEEDS}
@@ -287,8 +303,9 @@ def test_build_step_annotation_escaping() -> None:
     problem = {
         "path": "sources/x", "line": 0, "col": 0, "code": "FP501", "name": "path-collision",
         "severity": "warning", "message": "two names, one path", "hint": "rename one",
+        "scope": "feed",
     }  # fmt: skip
-    line = step.annotation(problem, Path("_posts"), Path.cwd())
+    line = step.annotation(problem, Path.cwd())
     assert line == (
         "::warning title=FP501 path-collision::sources/x: two names, one path (rename one)"
     )

@@ -159,7 +159,7 @@ def _members(post: normalizer.Post, kind: str) -> tuple[str, ...]:
 def corpus_feeds(corpus: Path) -> tuple[list[normalizer.Post], list[generator.Feed]]:
     """The corpus' stories and feeds, worked out without the writer: (posts, feeds)."""
     settings = config.load(corpus, None, url=SITE)
-    raws, _ = build.collect(corpus, corpus / ".feedpub-none", settings)
+    raws, _, _ = build.collect(corpus, corpus / ".feedpub-none", settings)
     posts = list(normalizer.normalize(raws, settings).posts)
     feeds, _ = generator.plan(posts, settings)
     return posts, feeds
@@ -402,7 +402,7 @@ def test_new_post_in_old_month_touches_only_its_period(
     toml = f'limit = {limit}\narchive_period = "{period}"\n'
     (society / "feedpub.toml").write_text(toml, encoding="utf-8")
     settings = config.load(society, None, url=SITE)
-    raws, _ = build.collect(society, society / ".none", settings)
+    raws, _, _ = build.collect(society, society / ".none", settings)
     before_posts = normalizer.normalize(raws, settings).posts
     months = Counter(f"{p.published.astimezone(UTC):%Y-%m}" for p in before_posts)
     assert set(MONTHS) <= set(months) and max(months) == MONTHS[-1]
@@ -425,7 +425,7 @@ def test_new_post_in_old_month_touches_only_its_period(
         url="https://www.youtube.com/watch?v=feedpub-new-1", author=model.author,
         tags=model.tags, source=busiest, body="<p>One more story.</p>",
     )  # fmt: skip
-    raws, _ = build.collect(society, society / ".none", settings)
+    raws, _, _ = build.collect(society, society / ".none", settings)
     after_posts = normalizer.normalize(raws, settings).posts
     assert len(after_posts) == len(before_posts) + 1
     new = next(p for p in after_posts if p.id == "https://www.youtube.com/watch?v=feedpub-new-1")

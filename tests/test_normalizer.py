@@ -37,7 +37,7 @@ def iso(when: datetime) -> str:
 
 def read(posts: Path, **overrides: object) -> tuple[list[RawPost], config.Settings]:
     settings = replace(config.load(posts), **overrides)  # type: ignore[arg-type]
-    raws, problems = builder.collect(posts, posts / ".none", settings, jobs=1)
+    raws, problems, _ = builder.collect(posts, posts / ".none", settings, jobs=1)
     assert not [p for p in problems if p.severity == "error"], problems
     return raws, settings
 
@@ -553,7 +553,7 @@ def test_iso_fast_path_agrees_with_the_general_parser(text: str) -> None:
 @pytest.fixture(scope="module")
 def corpus_result(corpus: Path) -> tuple[list[RawPost], Result]:
     settings = config.load(corpus)
-    raws, _ = builder.collect(corpus, corpus / ".none", settings)
+    raws, _, _ = builder.collect(corpus, corpus / ".none", settings)
     return raws, normalizer.normalize(raws, settings)
 
 

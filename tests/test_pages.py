@@ -32,7 +32,7 @@ def build_site(posts: Path, out: Path, *flags: str) -> tuple[list[Feed], Setting
     assert code == 0, stderr
     url = flags[flags.index("--site-url") + 1] if "--site-url" in flags else None
     settings = config.load(posts, url=url)
-    raws, _ = builder.collect(posts, out, settings)
+    raws, _, _ = builder.collect(posts, out, settings)
     feeds, _ = generator.plan(normalizer.normalize(raws, settings).posts, settings)
     if not (out / pages.INDEX_FILE).exists():  # not wired into build() yet
         files = {

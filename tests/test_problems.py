@@ -27,7 +27,7 @@ from typing import Any
 
 import feedparser
 import pytest
-from conftest import ROOT, run, stamps, tree
+from conftest import ROOT, run, run_in, stamps, tree
 from lxml import etree
 from test_build import check_all
 
@@ -193,10 +193,12 @@ class Built:
 
 
 def build(posts: Path, out: Path, *flags: str) -> Built:
+    """Build from inside `posts`, so that problems name the fixtures by their names."""
     report = out.parent / f"{out.name}-report.json"
-    code, stdout, stderr = run(
-        "build", str(posts), "--out", str(out), "--site-url", SITE, "--report", str(report),
-        "--jobs", "1", *flags,
+    cache = () if {"--cache", "--no-cache"} & set(flags) else ("--cache", str(out.parent / "cache"))
+    code, stdout, stderr = run_in(
+        posts, "build", str(posts), "--out", str(out), "--site-url", SITE, "--report", str(report),
+        "--jobs", "1", *cache, *flags,
     )  # fmt: skip
     problems = json.loads(report.read_text("utf-8"))["problems"] if report.exists() else []
     return Built(posts, out, code, stdout, stderr, problems)
@@ -206,7 +208,7 @@ def build(posts: Path, out: Path, *flags: str) -> Built:
 def fixture_build(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """The whole fixture set, generated files included, built once for this module."""
     root = tmp_path_factory.mktemp("problems")
-    posts = make_posts(root / "posts")
+    posts = make_posts(root / "_posts")
     return build(posts, root / "public", "--no-cache")
 
 
@@ -299,7 +301,7 @@ def test_hostile_names_stay_inside_the_output(fixture_build: Built) -> None:
             assert name.lower() not in reserved, name
     # nothing landed beside the output folder (`../x`, `../../../tmp`, `/etc/passwd`)
     assert sorted(p.name for p in fixture_build.out.parent.iterdir()) == [
-        "posts",
+        "_posts",
         "public",
         "public-report.json",
     ]
@@ -336,7 +338,7 @@ def test_yaml_error_line_is_the_files_line(newline: str, bom: bytes) -> None:
 def test_a_folder_that_cannot_be_listed_is_reported(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    posts = make_posts(tmp_path / "posts", generated=False)
+    posts = make_posts(tmp_path / "_posts", generated=False)
     locked = posts / "locked"
     locked.mkdir()
     (locked / "2021-01-01-hidden.md").write_bytes(_post("Hidden", "https://example.com/h"))
@@ -354,7 +356,7 @@ def test_a_folder_that_cannot_be_listed_is_reported(
 
     monkeypatch.setattr(os, "scandir", scandir)  # chmod does not stop root
     monkeypatch.setattr(os, "open", open_)
-    code, stdout, _ = run("check", str(posts), "--format", "json")
+    code, stdout, _ = run_in(posts, "check", str(posts), "--format", "json")
     assert code == 1  # an error: the folder's posts are missing from the feeds
     found = [(p["path"], p["code"], p["message"]) for p in json.loads(stdout)]
     assert ("locked", "FP001", "folder cannot be listed: Permission denied; skipped") in found
@@ -364,9 +366,9 @@ def test_a_folder_that_cannot_be_listed_is_reported(
 
 
 def test_check_reports_the_same_problems_and_exits_1(tmp_path: Path) -> None:
-    posts = make_posts(tmp_path / "posts")
+    posts = make_posts(tmp_path / "_posts")
     before = tree(posts), stamps(posts)
-    code, stdout, stderr = run("check", str(posts), "--format", "json")
+    code, stdout, stderr = run_in(posts, "check", ".", "--format", "json")
     assert code == 1, stderr
     report = json.loads(stdout)
     for p in report:
@@ -379,8 +381,8 @@ def test_check_reports_the_same_problems_and_exits_1(tmp_path: Path) -> None:
 
 
 def test_check_prints_a_summary_per_code(tmp_path: Path) -> None:
-    posts = make_posts(tmp_path / "posts", generated=False)
-    code, stdout, stderr = run("check", str(posts))
+    posts = make_posts(tmp_path / "_posts", generated=False)
+    code, stdout, stderr = run_in(posts, "check", ".")
     assert code == 1
     counts: dict[str, int] = {}
     for _, _, c in all_expected(generated=False):
@@ -394,7 +396,7 @@ def test_check_prints_a_summary_per_code(tmp_path: Path) -> None:
 
 
 def test_check_exits_0_without_errors(tmp_path: Path) -> None:
-    posts = tmp_path / "posts"
+    posts = tmp_path / "_posts"
     posts.mkdir()
     for name in ("2021-05-01-good-plain.md", "2021-05-03-crlf-fp106.md"):
         shutil.copyfile(FIXTURES / name, posts / name)
@@ -404,13 +406,13 @@ def test_check_exits_0_without_errors(tmp_path: Path) -> None:
 
 
 def test_github_annotations_are_escaped(tmp_path: Path) -> None:
-    posts = make_posts(tmp_path / "posts", generated=False)
+    posts = make_posts(tmp_path / "_posts", generated=False)
     code, _, stderr = run("check", str(posts), "--format", "github")
     assert code == 1
     lines = stderr.splitlines()
     assert all(re.match(r"::(error|warning|notice) file=[^,\n]+,line=\d+", ln) for ln in lines)
     assert any(
-        ln.startswith("::error file=posts/2021-05-11-fp101-yaml-invalid.md,line=5,col=1,")
+        ln.startswith("::error file=_posts/2021-05-11-fp101-yaml-invalid.md,line=5,col=1,")
         for ln in lines
     )
     assert "title=FP101 yaml-invalid::invalid YAML: could not find expected ':'" in stderr
@@ -420,19 +422,19 @@ def test_github_annotations_are_escaped(tmp_path: Path) -> None:
 
 
 def test_strict_fails_and_leaves_the_feeds_as_they_were(tmp_path: Path) -> None:
-    posts = make_posts(tmp_path / "posts", generated=False)
+    posts = make_posts(tmp_path / "_posts", generated=False)
     out = tmp_path / "public"
     assert build(posts, out).code == 0
     before = tree(out), stamps(out)
     (posts / "2021-07-01-new.md").write_bytes(_post("A new post", "https://example.com/new"))
     result = build(posts, out, "--strict")
     assert result.code == 1
-    assert "--strict" in result.stderr and "no feed was written" in result.stderr
+    assert "--strict" in result.stderr and "nothing was written" in result.stderr
     assert (tree(out), stamps(out)) == before
 
 
 def test_strict_passes_on_clean_posts(tmp_path: Path) -> None:
-    posts = tmp_path / "posts"
+    posts = tmp_path / "_posts"
     posts.mkdir()
     shutil.copyfile(FIXTURES / "2021-05-01-good-plain.md", posts / "2021-05-01-good-plain.md")
     result = build(posts, tmp_path / "public", "--strict")
@@ -448,18 +450,23 @@ def test_output_may_not_be_the_posts_or_hold_them(tmp_path: Path) -> None:
     before = tree(tmp_path / "site")
     for out in (posts, tmp_path / "site", tmp_path, tmp_path / "link", posts / ".."):
         code, _, stderr = run("build", str(posts), "--out", str(out), "--no-cache")
-        assert code == 1, out
-        assert "must not be, or contain, the posts folder" in stderr
+        assert code == 2, out
+        assert "must not be, or contain, the folder of posts" in stderr
+    code, _, stderr = run("build", str(posts), "--out", str(posts / "public"), "--no-cache")
+    assert code == 2
+    assert stderr == f"Error: --out {posts / 'public'}: must not be inside a posts folder\n"
     assert tree(tmp_path / "site") == before
 
 
-def test_output_inside_the_posts_is_not_read_as_posts(tmp_path: Path) -> None:
-    posts = make_posts(tmp_path / "posts", generated=False)
-    out = posts / "public"
-    first = build(posts, out, "--no-cache")
+def test_output_inside_the_repository_is_not_read_as_posts(tmp_path: Path) -> None:
+    make_posts(tmp_path / "site" / "_posts", generated=False)
+    site, out = tmp_path / "site", tmp_path / "site" / "public"
+    first = build(site, out, "--no-cache")
     assert first.code == 0
-    (out / "2021-01-01-planted.md").write_bytes(_post("Planted", "https://example.com/planted"))
-    second = build(posts, out, "--no-cache")
+    planted = out / "_posts" / "2021-01-01-planted.md"
+    planted.parent.mkdir()
+    planted.write_bytes(_post("Planted", "https://example.com/planted"))
+    second = build(site, out, "--no-cache")
     assert second.code == 0
     assert "Planted" not in (out / "feed.xml").read_text("utf-8")
 
@@ -502,7 +509,7 @@ def no_writes_under(monkeypatch: pytest.MonkeyPatch) -> Callable[[Path], list[st
 
 
 def test_posts_are_only_read(tmp_path: Path, no_writes_under: Callable[[Path], list[str]]) -> None:
-    posts = make_posts(tmp_path / "posts")
+    posts = make_posts(tmp_path / "_posts")
     for path in sorted(posts.iterdir()):
         if path.is_file() and not path.is_symlink():
             path.chmod(0o444)
@@ -519,7 +526,7 @@ def test_posts_are_only_read(tmp_path: Path, no_writes_under: Callable[[Path], l
 
 
 def test_stale_temp_files_are_removed(tmp_path: Path) -> None:
-    posts = make_posts(tmp_path / "posts", generated=False)
+    posts = make_posts(tmp_path / "_posts", generated=False)
     out = tmp_path / "public"
     assert build(posts, out).code == 0
     dead = 2**22 + 12345  # above any pid this machine hands out (pid_max <= 2**22)
@@ -541,7 +548,7 @@ def test_stale_temp_files_are_removed(tmp_path: Path) -> None:
 def test_only_a_build_after_a_killed_one_walks_the_output_for_temp_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    posts = make_posts(tmp_path / "posts", generated=False)
+    posts = make_posts(tmp_path / "_posts", generated=False)
     out, cache = tmp_path / "public", tmp_path / "cache"
     walks: list[Path] = []
     walk = writer.remove_stale_temps_under
@@ -598,16 +605,16 @@ def _visible_files(out: Path) -> Iterator[tuple[str, Path]]:
 
 def test_kill_9_leaves_every_feed_old_or_new(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    old_posts, new_posts = tmp_path / "old", tmp_path / "new"
+    old_posts, new_posts = tmp_path / "old" / "_posts", tmp_path / "new" / "_posts"
     _bulk_posts(old_posts, 500, "Old")
     _bulk_posts(new_posts, 500, "New")
     out, reference = tmp_path / "public", tmp_path / "reference"
     subprocess.run(_feed_cmd(old_posts, out), check=True, env=env, cwd=tmp_path)
-    old = tree(out)
+    old = {rel: path.read_bytes() for rel, path in _visible_files(out)}
     started = time.perf_counter()
     subprocess.run(_feed_cmd(new_posts, reference), check=True, env=env, cwd=tmp_path)
     duration = time.perf_counter() - started
-    new = tree(reference)
+    new = {rel: path.read_bytes() for rel, path in _visible_files(reference)}
     assert set(new) == set(old) and new["feed.xml"] != old["feed.xml"]
     rng = random.Random(9)
     delays = sorted(rng.uniform(0.05, duration) for _ in range(5))
@@ -631,7 +638,7 @@ def test_kill_9_leaves_every_feed_old_or_new(tmp_path: Path) -> None:
         mixed += states == {True, False}
     # the build finishes after all those kills: every file new, every temporary file gone
     subprocess.run(_feed_cmd(new_posts, out), check=True, env=env, cwd=tmp_path)
-    assert tree(out) == new
+    assert tree(out) == tree(reference)
     assert list(out.rglob("*.tmp")) == []
     print(f"build of 500 posts: {duration:.2f} s; {mixed} of 5 kills landed mid-write")
 
@@ -640,13 +647,14 @@ def test_kill_9_leaves_every_feed_old_or_new(tmp_path: Path) -> None:
 
 
 def test_ten_megabyte_post(tmp_path: Path) -> None:
-    posts = tmp_path / "posts"
+    posts = tmp_path / "_posts"
     posts.mkdir()
     paragraph = "<p>" + "新闻 news & more. " * 40 + "</p>\n"
     body = paragraph * (10_000_000 // len(paragraph.encode()) + 1)
     data = _post("Ten megabytes", "https://example.com/big") + body.encode()
     assert len(data) > 10_000_000
     (posts / "2021-06-10-big.md").write_bytes(data)
+    (posts / "2021-06-09-small.md").write_bytes(_post("Small", "https://example.com/small"))
     result = build(posts, tmp_path / "public")
     assert result.code == 0
     assert [p["code"] for p in result.report] == ["FP002"]
@@ -657,14 +665,15 @@ def test_ten_megabyte_post(tmp_path: Path) -> None:
     assert result.code == 0, result.stderr
     assert result.report == []
     site = tmp_path / "public2" / "feed.xml"
-    assert feedparser.parse(site.read_bytes()).entries[0].title == "Ten megabytes"
+    titles = {e.title for e in feedparser.parse(site.read_bytes()).entries}
+    assert titles == {"Ten megabytes", "Small"}
     assert site.stat().st_size <= 1_000_000  # the feed's byte budget still holds
     assert check_all(tmp_path / "public2") == []
     print(f"10 MB post built in {seconds:.1f} s")
 
 
 def test_a_thousand_tags(tmp_path: Path) -> None:
-    posts = tmp_path / "posts"
+    posts = tmp_path / "_posts"
     posts.mkdir()
     for i in range(1000):
         (posts / f"2021-03-{1 + i % 28:02d}-t{i}.md").write_bytes(
@@ -681,7 +690,7 @@ def test_a_thousand_tags(tmp_path: Path) -> None:
 def test_twenty_thousand_posts(tmp_path: Path) -> None:
     """A large archive at a size `make test` affords. By hand, on 2 busy cores:
     100,000 such posts (1,000 tags) build in 43 s with a peak RSS of 449 MB."""
-    posts = tmp_path / "posts"
+    posts = tmp_path / "_posts"
     posts.mkdir()
     for i in range(20_000):
         day = f"2021-{1 + i % 12:02d}-{1 + i % 28:02d}"

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import run, tree
+from conftest import run, run_in, tree
 from test_normalizer import fetch_text, ms, shifted_archive, write_post
 
 from feedpub import build as builder
@@ -184,7 +184,7 @@ def archive(tmp_path: Path) -> Path:
 
 def test_check_lists_and_exits_1(archive: Path) -> None:
     before = tree(archive)
-    code, stdout, stderr = run("normalize", str(archive))
+    code, stdout, stderr = run_in(archive, "normalize", ".")
     assert code == 1
     assert stdout.splitlines() == [
         '_posts/2021-04-10-crlf.md:3: date: "2021-04-10T09:00:00.250Z" -> date: '
@@ -196,7 +196,7 @@ def test_check_lists_and_exits_1(archive: Path) -> None:
     assert "_posts/2021-04-11-no-date.md:1: skipped: no `date:` line" in stderr
     assert "The date line would change in 2 of 4 posts; 2 skipped;" in stderr
     assert tree(archive) == before
-    assert run("normalize", str(archive), "--check")[:2] == (code, stdout)
+    assert run_in(archive, "normalize", ".", "--check")[:2] == (code, stdout)
 
 
 def test_diff(archive: Path) -> None:
@@ -294,7 +294,7 @@ def test_corpus_write_then_check(corpus: Path, tmp_path: Path) -> None:
     posts = tmp_path / "archive"
     shutil.copytree(corpus, posts)
     settings = config.load(posts)
-    raws, _ = builder.collect(posts, tmp_path / "none", settings)
+    raws, _, _ = builder.collect(posts, tmp_path / "none", settings)
     rng = random.Random(7)
     planted = {}
     for raw in rng.sample([r for r in raws if r.marker and r.marker != "NaN"], 12):
@@ -307,7 +307,7 @@ def test_corpus_write_then_check(corpus: Path, tmp_path: Path) -> None:
         path.write_bytes(data.replace(line, wrong, 1))
         planted[raw.path] = path.read_bytes()
     before = tree(posts)
-    code, stdout, stderr = run("normalize", str(posts), "--write")
+    code, stdout, stderr = run_in(posts, "normalize", ".", "--write")
     assert code == 0, stderr
     assert sorted(ln.split(":", 1)[0] for ln in stdout.splitlines()) == sorted(planted)
     after = tree(posts)

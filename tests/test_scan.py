@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from feedpub.scan import scan, scanned, unsure
+from feedpub.scan import Selection, scan, scanned, top_folders, unsure
 
 
 def touch(path: Path, text: str = "x") -> Path:
@@ -18,45 +18,93 @@ def touch(path: Path, text: str = "x") -> Path:
 
 
 def test_posts_sorted_by_relative_path_with_their_stats(tmp_path: Path) -> None:
-    for rel in ("b.md", "a.html", "_posts/2021-01-02-x.markdown", "archived/2020/z.md"):
-        touch(tmp_path / rel, rel)
-    found = scan(tmp_path)
-    assert list(found) == ["a.html", "b.md", "_posts/2021-01-02-x.markdown", "archived/2020/z.md"]
-    st = (tmp_path / "b.md").stat()
+    posts = tmp_path / "_posts"
+    for rel in ("b.md", "a.html", "sub/2021-01-02-x.markdown", "z/y/z.md"):
+        touch(posts / rel, rel)
+    found = scan(posts)  # a posts folder is read whole, at any depth
+    assert list(found) == ["a.html", "b.md", "sub/2021-01-02-x.markdown", "z/y/z.md"]
+    st = (posts / "b.md").stat()
     assert found["b.md"] == (st.st_size, st.st_mtime_ns)
+
+
+def repository(root: Path) -> Path:
+    """A Jekyll news archive as its owners keep it."""
+    for rel in (
+        "README.md", "index.md", "about.html", "_layouts/default.html", "_includes/head.html",
+        "_site/index.html", "_site/2021/a.html", "_drafts/2021-09-09-draft.md",
+        "node_modules/pkg/README.md", "assets/notes.md",
+        "_posts/2021-04-10-a.md", "_posts/2021/2021-04-11-b.md",
+        "archived/2021-03-01/2021-03-01-c.md", "2020/archived/2020-01-01-d.md",
+        "news/_posts/2021-04-12-e.md", "news/index.md",
+    ):  # fmt: skip
+        touch(root / rel)
+    return root
+
+
+def test_a_repository_root_reads_its_posts_folders_only(tmp_path: Path) -> None:
+    found = scan(repository(tmp_path))
+    assert list(found) == [
+        "2020/archived/2020-01-01-d.md",
+        "_posts/2021-04-10-a.md",
+        "_posts/2021/2021-04-11-b.md",
+        "archived/2021-03-01/2021-03-01-c.md",
+        "news/_posts/2021-04-12-e.md",
+    ]
+    assert top_folders(found) == {"2020": 1, "_posts": 2, "archived": 1, "news": 1}
+
+
+def test_include_and_exclude_are_gitignore_patterns(tmp_path: Path) -> None:
+    root = repository(tmp_path)
+    select = Selection(include=("_drafts/*.md", "assets/"), exclude=("archived/", "*-b.md"))
+    assert list(scan(root, (), select)) == [
+        "_drafts/2021-09-09-draft.md",
+        "_posts/2021-04-10-a.md",
+        "assets/notes.md",
+        "news/_posts/2021-04-12-e.md",
+    ]
 
 
 def test_hidden_entries_other_extensions_and_skipped_folders_are_left_out(
     tmp_path: Path,
 ) -> None:
-    touch(tmp_path / "post.md")
-    touch(tmp_path / ".draft.md")
-    touch(tmp_path / ".git" / "x.md")
-    touch(tmp_path / "notes.txt")
-    touch(tmp_path / "public" / "feed.md")  # the output folder, inside the posts
-    touch(tmp_path / "sub" / "public" / "kept.md")  # same name, another folder
-    assert list(scan(tmp_path, (tmp_path / "public",))) == ["post.md", "sub/public/kept.md"]
+    posts = tmp_path / "_posts"
+    touch(posts / "post.md")
+    touch(posts / ".draft.md")
+    touch(posts / ".git" / "x.md")
+    touch(posts / "notes.txt")
+    touch(posts / "public" / "feed.md")  # the output folder, inside the posts
+    touch(posts / "sub" / "public" / "kept.md")  # same name, another folder
+    assert list(scan(posts, (posts / "public",))) == ["post.md", "sub/public/kept.md"]
 
 
-def test_links_to_files_are_followed_links_to_folders_are_not(tmp_path: Path) -> None:
+def test_links_to_files_are_listed_links_to_folders_are_not(tmp_path: Path) -> None:
     target = touch(tmp_path / "elsewhere" / "real.md", "hello")
-    posts = tmp_path / "posts"
+    posts = tmp_path / "_posts"
     posts.mkdir()
     (posts / "linked.md").symlink_to(target)
     (posts / "folder").symlink_to(target.parent, target_is_directory=True)
     (posts / "broken.md").symlink_to(tmp_path / "missing.md")
+    (posts / "la.md").symlink_to("lb.md")  # a loop: listed, for the collector to report
+    (posts / "lb.md").symlink_to("la.md")
     found = scan(posts)
-    assert found == {"broken.md": (-1, -1), "linked.md": (5, target.stat().st_mtime_ns)}
+    assert found == {
+        "broken.md": (-1, -1),
+        "la.md": (-1, -1),
+        "lb.md": (-1, -1),
+        "linked.md": (5, target.stat().st_mtime_ns),
+    }
 
 
 def test_a_pipe_named_like_a_post_has_no_stat(tmp_path: Path) -> None:
-    os.mkfifo(tmp_path / "pipe.md")
-    assert scan(tmp_path) == {"pipe.md": (-1, -1)}
+    (tmp_path / "_posts").mkdir()
+    os.mkfifo(tmp_path / "_posts" / "pipe.md")
+    assert scan(tmp_path) == {"_posts/pipe.md": (-1, -1)}
 
 
 def test_a_folder_that_cannot_be_opened_is_listed_after_the_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    tmp_path = tmp_path / "_posts"
     touch(tmp_path / "a" / "one.md")
     touch(tmp_path / "locked" / "two.md")
     touch(tmp_path / "z.md")
@@ -73,6 +121,7 @@ def test_a_folder_that_cannot_be_opened_is_listed_after_the_files(
 
 
 def test_scanned_splits_the_stats_by_folder_and_hashes_each(tmp_path: Path) -> None:
+    tmp_path = tmp_path / "_posts"
     for rel in ("top.md", "a/one.md", "a/two.md", "a/b/three.md", "c/four.md"):
         touch(tmp_path / rel)
     os.mkfifo(tmp_path / "c" / "pipe.md")
@@ -97,17 +146,19 @@ def test_readings_share_the_scans_path_strings(tmp_path: Path, count: int) -> No
     """A reading holds the scan's own path string, not a copy, whether it was read
     here or came back pickled from a worker (tens of thousands of paths otherwise
     sit in memory twice), and every name round-trips, undecodable bytes included."""
-    from feedpub.build import Workers, read_files
-    from feedpub.config import Settings
+    from feedpub.collector import read_files
+    from feedpub.workers import Workers
 
-    names = [f"_posts/2021-01-01-新闻 {i}.md" for i in range(count - 1)]
-    names.append(os.fsdecode(b"_posts/2021-01-01-\xff.md"))
+    # names of this test alone: an equal string interned by an earlier test is the one
+    # `sys.intern` returns, and the scan's own copy would not be used
+    names = [f"_posts/2021-01-01-新闻 {count}-{i}.md" for i in range(count - 1)]
+    names.append(os.fsdecode(b"_posts/2021-01-01-\xff-%d.md" % count))
     for name in names:
         touch(tmp_path / name, f"---\ntitle: t\n---\n\n<p>{len(name)}</p>\n")
     found = scan(tmp_path)
     todo = [(path, stat[0], "") for path, stat in found.items()]
     with Workers(2) as workers:
-        reads = read_files(tmp_path, todo, Settings(), workers)
+        reads = read_files(tmp_path, todo, 5_000_000, workers.map)
     keys = {path: path for path in found}
     assert sorted(r.post.path for r in reads if r and r.post) == sorted(names)
     assert all(r and r.post and r.post.path is keys[r.post.path] for r in reads)

@@ -212,7 +212,7 @@ def test_hub_must_be_http(tmp_path: Path) -> None:
     posts = write_posts(tmp_path, "file:///etc/passwd")
     code, _, stderr = run("ping", str(posts), "--cache", str(tmp_path / "cache"))
     assert code == 2
-    assert "is not an http(s) URL" in stderr
+    assert "hub: must be an absolute http(s) URL" in stderr
 
 
 def test_ping_before_any_build_exits_1(tmp_path: Path, hub: Hub) -> None:

@@ -1,0 +1,155 @@
+"""Problems and summaries as people and tools read them: text, JSON, GitHub annotations.
+
+Pure: every function returns text. A post's path is shown from the working
+folder (the repository's root in a workflow), so an editor, a terminal or a
+GitHub annotation opens the right file whatever folder was built.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from .model import Summary
+from .problems import CODES, Problem, encodable, printable
+
+LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def shown_path(problem: Problem, root: Path) -> str:
+    """The problem's path as a person would open it: a post from the working folder."""
+    if problem.scope != "post":
+        return problem.path
+    return os.path.relpath(os.path.join(root, problem.path))
+
+
+def where(problem: Problem, root: Path) -> str:
+    """`path:line:col`, `path:line` when the column is unknown."""
+    path = printable(shown_path(problem, root))
+    if problem.col:
+        return f"{path}:{problem.line}:{problem.col}"
+    return f"{path}:{problem.line}" if problem.line else path
+
+
+def line(problem: Problem, root: Path) -> str:
+    """`path:line[:col]: CODE name: message. Hint.`"""
+    return f"{where(problem, root)}: {problem.code} {problem.name}: {problem.detail}"
+
+
+def shown(problems: Iterable[Problem], verbose: bool) -> list[Problem]:
+    """Info notes only with --verbose (they are counted anyway)."""
+    return [p for p in problems if verbose or p.severity != "info"]
+
+
+def text_lines(problems: Sequence[Problem], verbose: bool, root: Path) -> list[str]:
+    """One line per problem, then the count of each code."""
+    lines = [line(p, root) for p in shown(problems, verbose)]
+    counts = Counter(p.code for p in problems)
+    if counts:
+        lines.append("Problems by code:")
+        for code, n in sorted(counts.items()):
+            name, severity, _ = CODES[code]
+            lines.append(f"  {code} {name:<26} {severity:<8}{n:>7}")
+    return lines
+
+
+def as_dicts(problems: Iterable[Problem], root: Path) -> list[dict[str, object]]:
+    return [p.as_dict(shown_path(p, root)) for p in problems]
+
+
+def json_text(problems: Sequence[Problem], root: Path) -> str:
+    return json.dumps(as_dicts(problems, root), ensure_ascii=False, indent=1)
+
+
+def github_lines(problems: Sequence[Problem], verbose: bool, root: Path) -> list[str]:
+    """GitHub workflow commands: an annotation on the file and line of each problem."""
+    lines = []
+    for p in shown(problems, verbose):
+        props = []
+        if p.scope in ("post", "file"):
+            props.append(f"file={_gh(shown_path(p, root), True)}")
+            if p.line:
+                props.append(f"line={p.line}")
+            if p.col:
+                props.append(f"col={p.col}")
+            detail = p.detail
+        else:
+            detail = f"{printable(p.path)}: {p.detail}"
+        props.append(f"title={_gh(f'{p.code} {p.name}', True)}")
+        lines.append(f"::{LEVELS[p.severity]} {','.join(props)}::{_gh(detail, False)}")
+    return lines
+
+
+def _gh(text: str, prop: bool) -> str:
+    """Escape a GitHub workflow-command value (`prop`: a `key=value` property)."""
+    text = encodable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+
+def problem_counts(problems: Sequence[Problem]) -> str:
+    c = Counter(p.severity for p in problems)
+    counts = f"{c['error']} errors, {c['warning']} warnings, {c['info']} notes"
+    return f"{len(problems)} problems ({counts})"
+
+
+def summary_line(summary: Summary) -> str:
+    """The one line every build ends with (Pelican's `Done: Processed N articles`)."""
+    files = len(summary.written) + len(summary.unchanged)
+    return (
+        f"Done: read {summary.posts_read} posts ({summary.entries} entries), "
+        f"{summary.feeds} feeds, wrote {len(summary.written)} of {files} files, "
+        f"{problem_counts(summary.problems)} in {summary.seconds:.2f} seconds."
+    )
+
+
+def summary_json(summary: Summary, root: Path) -> bytes:
+    """The report of `--report`: no times, no clock; paths as `shown_path` gives them."""
+    data = {
+        "posts_read": summary.posts_read,
+        "entries": summary.entries,
+        "feeds": summary.feeds,
+        "written": list(summary.written),
+        "unchanged": list(summary.unchanged),
+        "problems": as_dicts(summary.problems, root),
+    }
+    return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+
+
+_HOW_COLUMNS = ("marker", "clamped", "nan-marker", "shifted", "date", "filename", "none")
+
+
+def time_table(report: dict[str, Any]) -> str:
+    """Time and identity by source, as a markdown table (the README explains it)."""
+    cols = (
+        "posts", "marker", "clamped", "NaN", "shifted", "date", "file name", "no time",
+        "naive", "bad date", "merged", "shift",
+    )  # fmt: skip
+
+    def cells(rows: list[Any]) -> list[str]:
+        counts = [
+            sum(r.posts for r in rows),
+            *(sum(r.how[k] for r in rows) for k in _HOW_COLUMNS),
+            sum(r.naive for r in rows),
+            sum(r.bad_date for r in rows),
+            sum(r.duplicates for r in rows),
+        ]
+        shifts = [s for r in rows for s in r.shifts]
+        shift = ", ".join(shifts) if len(rows) == 1 or not shifts else f"{len(shifts)} month(s)"
+        return [*map(str, counts), shift]
+
+    lines = ["| source | " + " | ".join(cols) + " |", "|---" + "|---:" * (len(cols) - 1) + "|---|"]
+    for name, row in report.items():
+        lines.append(f"| {name or '(none)'} | " + " | ".join(cells([row])) + " |")
+    lines.append("| **all** | " + " | ".join(cells(list(report.values()))) + " |")
+    return "\n".join(lines)
+
+
+def folders_line(counts: dict[str, int]) -> str:
+    """`Found 6040 post files: _posts 210, archived 5830.`"""
+    total = sum(counts.values())
+    parts = ", ".join(f"{printable(top)} {n}" for top, n in counts.items())
+    return f"Found {total} post files" + (f": {parts}." if parts else ".")

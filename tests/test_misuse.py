@@ -1,0 +1,213 @@
+"""Misuse through the real console script: every mistake is one line and the right exit
+code (2 for usage, 1 for a failure), never a traceback; the configuration is checked
+whole; the progress bar lives on a terminal's stderr and gives the cursor back."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FEEDPUB = Path(sys.executable).parent / "feedpub"
+POST = (
+    "---\ntitle: A\ndate: 2021-01-02T03:04:05Z\nfrom: https://example.com/a\n"
+    "categories: [ Wire ]\n---\n<p>a</p>\n"
+)
+
+
+def feedpub(cwd: Path, *args: str) -> tuple[int, str, str]:
+    result = subprocess.run(
+        [str(FEEDPUB), *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=120
+    )
+    return result.returncode, result.stdout, result.stderr
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    (tmp_path / "_posts").mkdir()
+    (tmp_path / "_posts" / "2021-01-02-a.md").write_text(POST, encoding="utf-8")
+    (tmp_path / "a-file.txt").write_text("not a folder\n")
+    return tmp_path
+
+
+MISUSE = [
+    (
+        ["build", "--format", "bogus"],
+        2,
+        "Error: Invalid value for '--format': 'bogus' is not one of",
+    ),
+    (["build", "--limit", "0"], 2, "Error: Invalid value for '--limit': 0 is not in the range"),
+    (["build", "-j", "many"], 2, "Error: Invalid value for '--jobs' / '-j': 'many' is not a valid"),
+    (["build", "--no-such-flag"], 2, "Error: No such option: --no-such-flag"),
+    (["bogus"], 2, "Error: No such command 'bogus'."),
+    (["build", "nope"], 2, "Error: nope does not exist"),
+    (["build", "a-file.txt"], 2, "Error: a-file.txt is not a folder"),
+    (["build", "--out", "a-file.txt"], 2, "Error: --out a-file.txt: is a file, not a folder"),
+    (
+        ["build", "--out", "_posts/feeds"],
+        2,
+        "Error: --out _posts/feeds: must not be inside a posts folder",
+    ),
+    (["build", "--out", "."], 2, "Error: --out .: must not be, or contain, the folder of posts ."),
+    (
+        ["build", "--out", "/proc/feedpub-out"],
+        1,
+        "Error: cannot write to the output folder /proc/feedpub-out",
+    ),
+    (["build", "--cache", "a-file.txt"], 2, "Error: --cache a-file.txt: is a file, not a folder"),
+    (["build", "-q", "--report", "/proc/none/r.json"], 1, "Error: cannot write /proc/none/r.json"),
+    (
+        ["build", "--site-url", "example.org"],
+        2,
+        "Error: --site-url: must be an absolute http(s) URL, like https://example.org/,"
+        ' not "example.org"',
+    ),
+    (
+        ["build", "--site-url", "ftp://example.org/"],
+        2,
+        "Error: --site-url: must be an absolute http(s) URL",
+    ),
+    (["build", "--site-url", "https://"], 2, "Error: --site-url: must be an absolute http(s) URL"),
+    (["build", "--config", "missing.toml"], 2, "Error: --config: missing.toml: no such file"),
+    (["check", "--format", "xml"], 2, "Error: Invalid value for '--format': 'xml'"),
+    (["normalize", "--check", "--write"], 2, "Error: give only one of --check, --diff and --write"),
+    (["ping"], 2, 'Error: no WebSub hub: set hub = "https://..." in feedpub.toml or pass --hub'),
+    (["ping", "--hub", "https://hub.example", "--cache", "nowhere"], 1, "Error:"),
+]
+
+
+@pytest.mark.parametrize(("args", "code", "line"), MISUSE, ids=[" ".join(m[0]) for m in MISUSE])
+def test_misuse_is_one_line_and_the_right_exit_code(
+    repo: Path, args: list[str], code: int, line: str
+) -> None:
+    got, stdout, stderr = feedpub(repo, *args)
+    assert (got, stdout) == (code, ""), stderr
+    assert stderr.count("\n") == 1 and stderr.startswith(line), stderr
+
+
+@pytest.mark.parametrize("args", [["-h"], ["--help"], ["build", "-h"], ["check", "--help"]])
+def test_help(repo: Path, args: list[str]) -> None:
+    code, stdout, stderr = feedpub(repo, *args)
+    assert code == 0 and "Usage: feedpub" in stdout and stderr == ""
+
+
+def test_no_command_prints_the_help(repo: Path) -> None:
+    code, stdout, stderr = feedpub(repo)
+    assert code == 2 and "Usage: feedpub" in stdout + stderr and "Traceback" not in stderr
+
+
+CONFIG = """\
+title = "Archive"
+limt = 5
+generic_categories = "news"
+hub = "ftp://hub.example"
+include = "drafts/*.md"
+feed_bytes = 100
+shift = "sometimes"
+
+[sources."Wire"]
+zone = "Mars/Olympus"
+remove = ["div[", 3, "p::before", ".ok"]
+colour = "red"
+
+[sources."Wier"]
+zone = "Asia/Singapore"
+"""
+
+
+def test_every_config_mistake_is_one_line_with_its_file_and_line(repo: Path) -> None:
+    (repo / "feedpub.toml").write_text(CONFIG, encoding="utf-8")
+    (repo / "_config.yml").write_text("title: T\nurl: example.org\n", encoding="utf-8")
+    code, stdout, stderr = feedpub(repo, "build")
+    assert (code, stdout) == (2, "")
+    lines = stderr.splitlines()
+    assert lines == [
+        "_config.yml:2: url: must be an absolute http(s) URL, like https://example.org/,"
+        ' not "example.org"',
+        "feedpub.toml:2: limt: unknown setting (did you mean 'limit'?)",
+        "feedpub.toml:3: generic_categories: must be a list of text items,"
+        ' like ["a", "b"], not "news"',
+        "feedpub.toml:4: hub: must be an absolute http(s) URL, like https://example.org/,"
+        ' not "ftp://hub.example"',
+        'feedpub.toml:5: include: must be a list of text items, like ["a", "b"], not "drafts/*.md"',
+        "feedpub.toml:6: feed_bytes: must be at least 4096, not 100",
+        'feedpub.toml:7: shift: must be one of detect, correct, off, not "sometimes"',
+        'feedpub.toml:10: sources.Wire.zone: unknown time zone "Mars/Olympus"'
+        ' (use a name like "Asia/Singapore")',
+        'feedpub.toml:11: sources.Wire.remove: item 1: invalid CSS selector "div[":'
+        " Expected ident or '*', got <EOF at 4>; item 2 must be text, not 3;"
+        ' item 3: pseudo-elements are not supported: "p::before"',
+        "feedpub.toml:12: sources.Wire.colour: unknown setting",
+    ]
+
+
+def test_a_broken_jekyll_config_is_an_error_at_its_line(repo: Path) -> None:
+    (repo / "_config.yml").write_text("title: T\nbaseurl: [/news\nurl: x\n", encoding="utf-8")
+    code, _, stderr = feedpub(repo, "build")
+    assert code == 2
+    assert stderr == "_config.yml:2: invalid YAML: did not find expected ',' or ']'\n"
+
+
+def test_a_source_no_post_has_is_a_warning(repo: Path) -> None:
+    (repo / "feedpub.toml").write_text('[sources."Wier"]\nzone = "UTC"\n', encoding="utf-8")
+    code, _, stderr = feedpub(repo, "build", "--site-url", "https://e.org")
+    assert code == 0
+    assert (
+        "feedpub.toml:1: FP602 unknown-source: [sources.Wier]: no post has this source "
+        "(did you mean 'Wire'?); its settings unused." in stderr
+    )
+
+
+def on_a_terminal(cwd: Path, *args: str) -> tuple[int, bytes, bytes]:
+    """Run feedpub with stderr on a pseudo-terminal (stdout a pipe): (code, stdout, tty)."""
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [str(FEEDPUB), *args], cwd=cwd, stdout=subprocess.PIPE, stderr=follower,
+        env={**os.environ, "COLUMNS": "100", "TERM": "xterm"},
+    )  # fmt: skip
+    os.close(follower)
+    seen = b""
+    while True:
+        ready, _, _ = select.select([leader], [], [], 60)
+        if not ready:
+            break
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: feedpub is done
+            break
+        if not chunk:
+            break
+        seen += chunk
+    assert proc.stdout is not None
+    with proc.stdout:
+        stdout = proc.stdout.read()
+    os.close(leader)
+    return proc.wait(timeout=60), stdout, seen
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_progress_is_drawn_on_a_terminal_and_the_cursor_comes_back(
+    tmp_path: Path, strict: bool
+) -> None:
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    for n in range(600):  # enough for the worker pool and several updates
+        text = POST.replace("/a\n", f"/{n}\n").replace("title: A", f"title: Post {n}")
+        (posts / f"2021-01-02-p{n}.md").write_text(text, encoding="utf-8")
+    args = ["build", "--site-url", "https://e.org"]
+    if strict:
+        (posts / "2021-01-03-bad.md").write_text("---\ntitle: [\n---\n", encoding="utf-8")
+        args.append("--strict")
+    code, stdout, tty = on_a_terminal(tmp_path, *args)
+    assert code == (1 if strict else 0)
+    assert b"\x1b" not in stdout  # the bar is drawn on stderr only
+    assert b"\x1b[?25l" in tty and tty.rindex(b"\x1b[?25h") > tty.rindex(b"\x1b[?25l")
+    assert f"/{601 if strict else 600} posts".encode() in tty  # counts, not a percentage
+    # not a terminal: nothing drawn at all
+    code, _, stderr = feedpub(tmp_path, *args)
+    assert "\x1b" not in stderr

@@ -1,0 +1,192 @@
+"""feedpub on a repository as its owners keep it: which files are posts, the site URL,
+an output folder that is feedpub's own, feed paths that keep their meaning, and
+exit codes that say whether anything was published."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import POSTS, run, run_in, tree
+
+from feedpub import writer
+
+PAGES = {
+    "README.md": "# 茶馆\n\nAn archive of posts, scraped every hour.\n",
+    "index.md": "---\nlayout: default\ntitle: Home\n---\n{% for p in site.posts %}{% endfor %}\n",
+    "about.md": "---\nlayout: page\ntitle: About\npermalink: /about/\n---\nWho we are.\n",
+    "_layouts/default.html": "<!DOCTYPE html><html><body>{{ content }}</body></html>\n",
+    "_includes/head.html": "<title>{{ page.title }}</title>\n",
+    "_site/index.html": "<html>built by Jekyll</html>\n",
+    "Gemfile": 'source "https://rubygems.org"\n',
+}
+
+
+def repository(corpus: Path, root: Path, baseurl: str) -> Path:
+    """A copy of the teahouse archive laid out as its repository is."""
+    shutil.copytree(corpus / "teahouse", root)
+    for name, text in PAGES.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    (root / "_config.yml").write_text(
+        f"title: 茶馆\nurl: https://owner.github.io\nbaseurl: {baseurl}\n"
+        "markdown: kramdown\nplugins:\n  - jekyll-feed\n",
+        encoding="utf-8",
+    )
+    return root
+
+
+_OURS = re.compile(r"https://owner\.github\.io[^\s\"'<>&]*")
+
+
+def our_urls(out: Path) -> list[str]:
+    """Every URL of the site's own host in every output file."""
+    return [
+        url
+        for rel, data in tree(out).items()
+        if rel != writer.MANIFEST
+        for url in _OURS.findall(data.decode("utf-8"))
+    ]
+
+
+@pytest.mark.parametrize("flags", [(), ("--site-url", "https://owner.github.io/teahouse")])
+def test_a_repository_root_is_read_as_jekyll_reads_it(
+    corpus: Path, tmp_path: Path, flags: tuple[str, ...]
+) -> None:
+    """All 6,040 posts of _posts/ and archived/ are read and nothing else; every URL of
+    the site starts with its base exactly once, from _config.yml or from the Pages
+    URL given as --site-url (which replaces url and baseurl: no /teahouse/teahouse/)."""
+    root = repository(corpus, tmp_path / "teahouse", "/teahouse")
+    out = tmp_path / "public"
+    report = tmp_path / "report.json"
+    code, stdout, stderr = run_in(
+        root, "build", "--out", str(out), "--report", str(report), "--quiet", *flags
+    )
+    assert code == 0, stderr
+    assert stdout.startswith("Done: read 6040 posts"), stdout
+    problems = json.loads(report.read_bytes())["problems"]
+    files = [p["path"] for p in problems if p["scope"] in ("post", "file")]
+    assert files and all(re.match(r"(_posts|archived)/", path) for path in files), files
+    urls = our_urls(out)
+    assert len(urls) > 3000
+    assert all(url.startswith("https://owner.github.io/teahouse/") for url in urls)
+    assert not [url for url in urls if "/teahouse/teahouse" in url]
+    atom = (out / "feed.xml").read_text("utf-8")
+    self_link = 'rel="self" type="application/atom+xml" href="https://owner.github.io/teahouse/'
+    assert f"<link {self_link}feed.xml" in atom
+    # check counts the post files of each top folder
+    code, stdout, _ = run_in(root, "check")
+    assert code == 0
+    assert "Found 6040 post files: _posts 210, archived 5830." in stdout
+
+
+def test_a_posts_folder_given_itself_is_read_whole(tmp_path: Path) -> None:
+    shutil.copytree(POSTS, tmp_path / "site")
+    code, stdout, _ = run("build", str(tmp_path / "site" / "_posts"), "--out", str(tmp_path / "a"))
+    assert code == 0
+    assert stdout.startswith("Done: read 12 posts"), stdout  # not the one in archived/
+    code, stdout, _ = run("build", str(tmp_path / "site"), "--out", str(tmp_path / "b"))
+    assert stdout.startswith("Done: read 13 posts"), stdout
+
+
+def write_post(folder: Path, name: str, tags: str = "", body: str = "<p>x</p>") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"2021-05-{len(list(folder.iterdir())) + 1:02d}-{name}.md"
+    day = path.name[:10]
+    path.write_text(
+        f"---\ntitle: {name}\ndate: {day}T08:00:00Z\nauthor: Ann\n"
+        f"from: https://news.example.com/{name}\ntags: [ {tags} ]\ncategories: [ Wire ]\n"
+        f"---\n{body}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_no_site_url_is_a_warning_and_strict_fails(tmp_path: Path) -> None:
+    write_post(tmp_path / "_posts", "a")
+    code, _, stderr = run_in(tmp_path, "build")
+    assert code == 0
+    assert (
+        "_config.yml: FP601 no-site-url: no site URL: ids and links use http://localhost:4000/"
+        in stderr
+    )
+    code, _, stderr = run_in(tmp_path, "build", "--strict", "--out", "strict")
+    assert code == 1
+    assert "FP601 no-site-url" in stderr and "--strict: 1 problem(s) above" in stderr
+    assert not (tmp_path / "strict").exists()
+
+
+def test_settings_that_drop_feeds_drop_their_files_whatever_the_cache(tmp_path: Path) -> None:
+    """The output folder is feedpub's own: what it wrote and no longer makes goes, even
+    with --no-cache; what someone else put there stays."""
+    site = tmp_path / "site"
+    shutil.copytree(POSTS, site)
+    out = tmp_path / "public"
+    assert run("build", str(site), "--out", str(out))[0] == 0
+    assert (out / "authors").is_dir()
+    (out / "CNAME").write_text("feeds.example.org\n")
+    (out / "authors" / "mine.txt").write_text("mine\n")
+    config = site / "feedpub.toml"
+    config.write_text("author_feeds = false\n" + config.read_text("utf-8"), encoding="utf-8")
+    assert run("build", str(site), "--out", str(out), "--no-cache")[0] == 0
+    left = sorted(p.relative_to(out / "authors").as_posix() for p in (out / "authors").rglob("*"))
+    assert left == ["mine.txt"]
+    assert (out / "CNAME").read_text() == "feeds.example.org\n"
+    assert "authors/" not in (out / "index.html").read_text("utf-8")
+    manifest = json.loads((out / writer.MANIFEST).read_bytes())
+    assert "CNAME" not in manifest["files"] and "index.html" in manifest["files"]
+    # a lost cache, a deleted manifest: feedpub then knows of no file of its own
+    (out / writer.MANIFEST).unlink()
+    config.write_text(config.read_text("utf-8").replace("author_feeds = false\n", ""))
+    assert run("build", str(site), "--out", str(out), "--no-cache")[0] == 0
+    assert (out / "authors" / "mine.txt").exists() and (out / "CNAME").exists()
+
+
+def test_a_feeds_path_stays_with_its_name(tmp_path: Path) -> None:
+    """`BBC` arriving after `bbc` had tags/bbc/ gets another path; with or without cache."""
+    posts = tmp_path / "site" / "_posts"
+    write_post(posts, "one", "bbc")
+    for n, flags in enumerate([(), ("--no-cache",)]):
+        out = tmp_path / f"public{n}"
+        args = ("build", str(posts.parent), "--out", str(out), "--site-url", "https://e.org")
+        assert run(*args, *flags)[0] == 0
+        added = write_post(posts, f"two{n}", "BBC")
+        code, _, stderr = run(*args, *flags)
+        assert code == 0
+        assert "tags 'bbc', 'BBC' share the path 'bbc'" in stderr
+        bbc = (out / "tags" / "bbc" / "feed.xml").read_text("utf-8")
+        assert "https://news.example.com/one" in bbc and f"example.com/two{n}" not in bbc
+        other = [p for p in (out / "tags").iterdir() if p.name.startswith("bbc-")]
+        assert len(other) == 1 and f"example.com/two{n}" in (other[0] / "feed.xml").read_text()
+        added.unlink()
+
+
+def test_nothing_readable_exits_1_and_leaves_the_output_alone(tmp_path: Path) -> None:
+    posts = tmp_path / "_posts"
+    good = write_post(posts, "good")
+    out = tmp_path / "public"
+    assert run_in(tmp_path, "build", "--site-url", "https://e.org")[0] == 0
+    before = tree(out)
+    good.write_text("---\ntitle: [broken\n---\n", encoding="utf-8")
+    code, _, stderr = run_in(tmp_path, "build", "--site-url", "https://e.org")
+    assert code == 1
+    assert "_posts/2021-05-01-good.md:2:8: FP101 yaml-invalid" in stderr
+    assert stderr.endswith("Error: none of the 1 post files could be read; nothing was written\n")
+    assert tree(out) == before
+    good.write_text("---\ntitle: no time\n---\n<p>x</p>\n", encoding="utf-8")
+    good.rename(posts / "undated.md")
+    code, _, stderr = run_in(tmp_path, "build", "--site-url", "https://e.org")
+    assert code == 1
+    assert "no post of the 1 read has a usable time; nothing was written" in stderr
+    assert tree(out) == before
+
+
+def test_no_posts_at_all_is_a_warning(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("# nothing yet\n")
+    code, stdout, stderr = run_in(tmp_path, "build", "--site-url", "https://e.org")
+    assert code == 0
+    assert ".: FP008 no-posts: no post files found under ." in stderr
+    assert stdout.startswith("Done: read 0 posts (0 entries)")
