@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import os
 import time
+from contextlib import ExitStack
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -45,7 +46,13 @@ def collect(
     todo = [(path, stat[0], "") for path, stat in found.items()]
     with Workers(jobs) as workers:
         mapper = partial(workers.map, progress=progress, stage="read")
-        reads = [r for r in collector.read_files(posts, todo, settings.max_bytes, mapper) if r]
+        reads = [
+            r
+            for r in collector.read_files(
+                posts, todo, collector.Limits(settings.max_bytes, settings.max_tags), mapper
+            )
+            if r
+        ]
     problems = [p for r in reads for p in r.problems]
     if not found:
         problems.append(no_posts(posts))
@@ -70,10 +77,27 @@ def _intact(out: Path, outputs: dict[str, tuple[str, int, int]]) -> bool:
 
 
 def build(options: Options, progress: Progress | None = None) -> Summary:
+    """Build the feeds of `options.posts` into `options.out`, one build at a time per
+    output folder and per cache (a second one waits for the first)."""
     start = time.perf_counter()
     writer.check_folders(options.posts, options.out)
     if not options.posts.is_dir():
         raise FeedpubError(f"posts folder {options.posts} does not exist")
+    out, cache = options.out, options.cache
+    made = not out.exists()
+    try:
+        with ExitStack() as held:
+            held.enter_context(writer.exclusive(out, "output folder"))
+            if cache is not None:
+                held.enter_context(writer.exclusive(cache, "cache"))
+            summary = _locked(options, progress)
+    finally:
+        if made and out.is_dir() and not any(out.iterdir()):  # nothing written: no folder
+            out.rmdir()
+    return replace(summary, seconds=time.perf_counter() - start)
+
+
+def _locked(options: Options, progress: Progress | None) -> Summary:
     store = Cache(options.cache, options.settings.fingerprint())
     gc.disable()  # see Workers: a build makes no reference cycles worth the collector's walks
     try:
@@ -81,7 +105,6 @@ def build(options: Options, progress: Progress | None = None) -> Summary:
     finally:
         gc.enable()
         store.close()
-    summary = replace(summary, seconds=time.perf_counter() - start)
     if options.cache:
         writer.write_file(options.cache / "last-build.json", summary.written_json())
     return summary
@@ -96,8 +119,11 @@ def _build(options: Options, store: Cache, progress: Progress | None) -> Summary
     if store.get("snapshot") == found.snapshot and _intact(out, outputs):
         last = store.get("summary")
     if last is not None:
-        if options.strict and any(p.severity != "info" for p in last.problems):
-            raise StrictFailure("problems found and --strict is set; no feed was written")
+        if options.strict and (n := sum(p.severity != "info" for p in last.problems)):
+            raise StrictFailure(
+                f"--strict: {n} problem(s) above (errors or warnings); nothing was written",
+                tuple(last.problems),
+            )
         return replace(last, written=(), unchanged=tuple(sorted(last.written + last.unchanged)))
     from . import render  # lxml and the rest of the pipeline: only when there is work
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .problems import FeedpubError
 
 SCHEMA = 7
 
@@ -36,6 +37,22 @@ def code_version() -> str:
     return f"{__version__}+{digest.hexdigest()}/py{platform.python_version()}"
 
 
+def _open(folder: Path) -> sqlite3.Connection:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(folder / "cache.sqlite", isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB)")
+    except sqlite3.DatabaseError:
+        raise
+    except (OSError, sqlite3.Error) as e:
+        raise FeedpubError(
+            f"cannot use the cache {folder}: {e} (delete it, or build with --no-cache)"
+        ) from e
+    return db
+
+
 class Cache:
     """A cache in `folder`, or a no-op stand-in when `folder` is None."""
 
@@ -43,12 +60,13 @@ class Cache:
         self.db: sqlite3.Connection | None = None
         if folder is None:
             return
-        folder.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(folder / "cache.sqlite", isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
+        try:
+            self.db = _open(folder)
+        except sqlite3.DatabaseError:  # not a database (any more): the cache is disposable
+            for name in ("cache.sqlite", "cache.sqlite-wal", "cache.sqlite-shm"):
+                (folder / name).unlink(missing_ok=True)
+            self.db = _open(folder)
         stamp = f"{code_version()}/{SCHEMA}/{settings_fingerprint}"
-        self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB)")
         if self.get("stamp") != stamp:
             tables = self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             for (table,) in tables.fetchall():

@@ -25,13 +25,14 @@ from dataclasses import fields as dataclass_fields
 from datetime import date
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
 from .problems import Problem
 from .text import ILLEGAL_XML, content_hash, xml_safe, yaml_mark
 
+MAX_TAGS = 100  # see `Limits`
 FRONT_MATTER_LINES = 200  # a front matter not closed by then is reported unclosed
 BINARY_PROBE = 8192  # a NUL byte in this many first bytes makes a file binary
 _MARKER = re.compile(r"<!--\s*(.*?)\s*-->\s*$")
@@ -209,33 +210,41 @@ def read_body(root: Path, path: str, start: int, limit: int) -> str:
     return text[start:]
 
 
-def read_file(root: Path, path: str, max_bytes: int) -> Read:
+class Limits(NamedTuple):
+    """What one post may be: bounds a real archive never meets, so that one hostile
+    file cannot make a build read gigabytes or write a feed per tag of thousands."""
+
+    max_bytes: int = 5_000_000  # a larger file is skipped (FP002)
+    max_tags: int = MAX_TAGS  # tags, and categories, per post; the rest are dropped (FP108)
+
+
+def read_file(root: Path, path: str, limits: Limits = Limits()) -> Read:
     """Read one post file; problems with the file itself are reported, not raised."""
     try:
-        data = read_bytes(root, path, max_bytes)
+        data = read_bytes(root, path, limits.max_bytes)
     except Refused as e:
         return Read(None, (Problem(path, 1, 0, e.code, e.message),) if e.code else ())
-    return parse(path, data)
+    return parse(path, data, limits.max_tags)
 
 
-def _read_one(root: Path, max_bytes: int, path: str, size: int, known: str) -> Read | None:
+def _read_one(root: Path, limits: Limits, path: str, size: int, known: str) -> Read | None:
     """None if the file's content hash is still `known`, else a fresh reading."""
-    if known and 0 <= size <= max_bytes:
+    if known and 0 <= size <= limits.max_bytes:
         try:
-            data = read_bytes(root, path, max_bytes)
+            data = read_bytes(root, path, limits.max_bytes)
         except Refused:
             data = b""
         if content_hash(data) == known:
             return None
-    return read_file(root, path, max_bytes)
+    return read_file(root, path, limits)
 
 
 def _read_chunk(
-    root: Path, max_bytes: int, items: Sequence[tuple[bytes, int, str]]
+    root: Path, limits: Limits, items: Sequence[tuple[bytes, int, str]]
 ) -> list[Read | None]:
     # Interned: read in this process, the path is then the scan's string again.
     return [
-        _read_one(root, max_bytes, sys.intern(os.fsdecode(path)), size, known)
+        _read_one(root, limits, sys.intern(os.fsdecode(path)), size, known)
         for path, size, known in items
     ]
 
@@ -244,7 +253,7 @@ Mapper = Callable[[Callable[[Sequence[Any]], list[Any]], Sequence[Any]], list[An
 
 
 def read_files(
-    root: Path, todo: Sequence[tuple[str, int, str]], max_bytes: int, mapper: Mapper
+    root: Path, todo: Sequence[tuple[str, int, str]], limits: Limits, mapper: Mapper
 ) -> list[Read | None]:
     """Read each (path, size, known content hash) of `todo` with `mapper` (the build's
     workers): None where the file still has the known hash (only the hash goes to
@@ -256,10 +265,10 @@ def read_files(
     (see `_unpickled`): `sys.intern` makes the string it is given the one.
     """
     items = [(os.fsencode(sys.intern(path)), size, known) for path, size, known in todo]
-    return mapper(partial(_read_chunk, root, max_bytes), items)
+    return mapper(partial(_read_chunk, root, limits), items)
 
 
-def parse(path: str, data: bytes) -> Read:
+def parse(path: str, data: bytes, max_tags: int = MAX_TAGS) -> Read:
     """Parse a post's bytes. Pure, and never raises: the fuzz tests call it on any bytes."""
     if data.find(b"\x00", 0, BINARY_PROBE) >= 0 and not data.startswith(_BOM_PREFIXES):
         return Read(None, (Problem(path, 1, 0, "FP003", "binary file (NUL bytes); skipped"),))
@@ -279,7 +288,7 @@ def parse(path: str, data: bytes) -> Read:
         msg = "draft (`published: false`); skipped"
         problems.append(Problem(path, line, 0, "FP006", msg))
         return Read(None, tuple(problems))
-    return Read(_build(path, data, decoded, front, problems), tuple(problems))
+    return Read(_build(path, data, decoded, front, problems, max_tags), tuple(problems))
 
 
 def _encoding_problem(path: str, data: bytes, decoded: Decoded) -> Problem:
@@ -518,10 +527,13 @@ def _kind(value: Any) -> str:
 class _Fields:
     """Turns front-matter values into clean strings, reporting what it had to change."""
 
-    def __init__(self, path: str, lines: dict[str, int], problems: list[Problem]) -> None:
+    def __init__(
+        self, path: str, lines: dict[str, int], problems: list[Problem], max_tags: int
+    ) -> None:
         self.path = path
         self.lines = lines
         self.problems = problems
+        self.max_tags = max_tags
         self.removed: Counter[str] = Counter()  # key -> XML-illegal characters removed
 
     def line(self, key: str) -> int:
@@ -564,9 +576,18 @@ class _Fields:
         return names
 
     def _clean(self, key: str, items: Iterable[Any]) -> tuple[str, ...]:
-        """Interned: thousands of posts share each tag, and a build holds them all."""
+        """Interned: thousands of posts share each tag, and a build holds them all.
+        At most `max_tags`: each name is a feed, and one post must not make thousands."""
         names = (self.text(key, x) for x in items)
-        return tuple(dict.fromkeys(sys.intern(n) for n in names if n))
+        found = tuple(dict.fromkeys(sys.intern(n) for n in names if n))
+        if len(found) > self.max_tags:
+            msg = (
+                f"`{key}` has {len(found):,} names, over the limit of {self.max_tags} "
+                f"(max_tags); only the first {self.max_tags} are kept"
+            )
+            self.report(key, "FP108", msg)
+            found = found[: self.max_tags]
+        return found
 
     def title(self, value: Any, fallback: str, origin: str) -> str:
         """The title, or `fallback` (taken from `origin`) when there is none."""
@@ -665,10 +686,11 @@ def _build(
     decoded: Decoded,
     front: FrontMatter,
     problems: list[Problem],
+    max_tags: int = MAX_TAGS,
 ) -> RawPost:
     text = decoded.text
     meta = front.meta or {}
-    fields = _Fields(path, front.lines, problems)
+    fields = _Fields(path, front.lines, problems, max_tags)
     start = 0
     if front.body_line:
         start = sum(len(ln) + 1 for ln in text.split("\n", front.body_line)[: front.body_line])

@@ -50,6 +50,9 @@ class Settings:
     generic_categories: tuple[str, ...] = ("news",)
     author_feeds: bool = True
     max_bytes: int = 5_000_000  # posts larger than this are skipped
+    max_tags: int = 100  # tags, and categories, per post: more are dropped
+    max_feeds: int = 10_000  # feeds per build: the smallest tag and author feeds go first
+    max_output_bytes: int = 4_000_000_000  # bytes of output per build: then writing stops
     feed_bytes: int = 1_000_000  # budget per feed file; older entries shrink to summaries
     summary_chars: int = 300
     zone: str = "UTC"  # default zone for naive dates
@@ -216,6 +219,9 @@ CHECKS: dict[str, Check] = {
     "generic_categories": _names(),
     "author_feeds": _flag,
     "max_bytes": _whole(1),
+    "max_tags": _whole(1),
+    "max_feeds": _whole(1),
+    "max_output_bytes": _whole(1),
     "feed_bytes": _whole(4096),
     "summary_chars": _whole(1),
     "zone": _zone,

@@ -250,6 +250,22 @@ def plan(
     return feeds, problems
 
 
+def over_limit(listings: Sequence[Listing], limit: int) -> tuple[set[str], list[Problem]]:
+    """The folders of the feeds past `limit` and FP503 if there are any: the site and
+    the feeds with the most entries are kept (ties by kind, then path), so a tag bomb
+    costs the smallest tags, never a source."""
+    if len(listings) <= limit:
+        return set(), []
+    order = {kind: i for i, kind in enumerate(KINDS)}
+    ranked = sorted(listings, key=lambda f: (f.kind != "site", -f.total, order[f.kind], f.folder))
+    dropped = ranked[limit:]
+    msg = (
+        f"{len(listings):,} feeds, over the limit of {limit:,} (max_feeds): the "
+        f"{len(dropped):,} with the fewest entries are not published, like {dropped[0].folder}"
+    )
+    return {f.folder for f in dropped}, [Problem(dropped[0].folder, 0, 0, "FP503", msg, "feed")]
+
+
 def iso(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 

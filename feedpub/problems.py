@@ -64,6 +64,11 @@ CODES: dict[str, tuple[str, Severity, str]] = {
         "error",
         "end the front matter with a `---` line within its first 200 lines",
     ),
+    "FP108": (
+        "too-many-names",
+        "warning",
+        "give the post fewer tags or categories, or raise `max_tags` in feedpub.toml",
+    ),
     "FP201": (
         "illegal-xml-chars",
         "warning",
@@ -95,6 +100,16 @@ CODES: dict[str, tuple[str, Severity, str]] = {
         "give `from:` the original's absolute http(s) URL",
     ),
     "FP501": ("path-collision", "warning", "rename one of the names"),
+    "FP503": (
+        "too-many-feeds",
+        "warning",
+        "check the posts' tags and authors, or raise `max_feeds` in feedpub.toml",
+    ),
+    "FP504": (
+        "output-too-large",
+        "error",
+        "find what makes the output so large, or raise `max_output_bytes` in feedpub.toml",
+    ),
     "FP601": (
         "no-site-url",
         "warning",

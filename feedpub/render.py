@@ -84,7 +84,8 @@ def rebuild(
         todo = [(p, stats[p][0], digests.get(p, "")) for p in changed]
         deleted = [path for path in known if path not in current]
         mapper = partial(workers.map, progress=progress, stage="read")
-        reads = collector.read_files(options.posts, todo, options.settings.max_bytes, mapper)
+        limits = collector.Limits(options.settings.max_bytes, options.settings.max_tags)
+        reads = collector.read_files(options.posts, todo, limits, mapper)
         fresh: dict[str, tuple[Stat, Read]] = {}
         same: dict[str, Stat] = {}
         for (path, _, _), read in zip(todo, reads, strict=True):
@@ -98,7 +99,9 @@ def rebuild(
         if index is not None and ready:
             index.touch(same)
             if len(fresh) + len(deleted) <= max(SMALL_MIN, SMALL * len(stats)):
-                return _patch(ctx, index, fresh, deleted)
+                summary = _patch(ctx, index, fresh, deleted)
+                if summary is not None:
+                    return summary
         everything = index.reads() if index is not None and ready else {}
         everything.update((path, (stat, everything[path][1])) for path, stat in same.items())
         everything.update(fresh)
@@ -122,7 +125,9 @@ def _full(ctx: Context, index: Index | None, reads: dict[str, tuple[Stat, Read]]
     if index is not None:
         index.save_feeds(posts, feeds, found)
     sources = [f.name for f in feeds if f.kind == "source"]
-    problems = sorted(problems + found + _setting_problems(ctx, sources))
+    dropped, too_many = generator.over_limit([f.listing for f in feeds], settings.max_feeds)
+    feeds = [f for f in feeds if f.folder not in dropped]
+    problems = sorted(problems + found + too_many + _setting_problems(ctx, sources))
     counts = (posts_read, len(posts), len(feeds))
     lookup = index.archived if index is not None else _archived(posts)
     del posts
@@ -132,11 +137,12 @@ def _full(ctx: Context, index: Index | None, reads: dict[str, tuple[Stat, Read]]
         return feed.members[period]  # a full build has them all
 
     jobs, plans = plan_jobs(feeds, settings, load, ctx.store.get("plans"))
-    written, records = _write(ctx, jobs, lookup, load)
-    listings = [f.listing for f in feeds]
-    if ctx.store.persistent and written:
+    done = _write(ctx, jobs, lookup, load, 0)
+    if ctx.store.persistent and done.files:
         ctx.store.prune_fragments(m.fp for f in feeds for m in f.head)
-    return _finish(ctx, written, records, listings, plans, problems, counts)
+    problems = sorted(problems + _over_limit(settings, done.skipped))
+    listings = [f.listing for f in feeds]
+    return _finish(ctx, done.files, done.records, listings, plans, problems, counts)
 
 
 def _archived(posts: Sequence[Post]) -> Lookup:
@@ -147,14 +153,18 @@ def _archived(posts: Sequence[Post]) -> Lookup:
 
 def _patch(
     ctx: Context, index: Index, fresh: dict[str, tuple[Stat, Read]], deleted: list[str]
-) -> Summary:
+) -> Summary | None:
     """Patch the index with the files that changed; plan and write the feeds it names
-    and those whose files were removed or touched since the last build."""
+    and those whose files were removed or touched since the last build. None when
+    the archive has more feeds than `max_feeds`: which are published is then the
+    whole archive's question, for a full build."""
     before = index.slugs()
     patch = index.update(fresh, deleted)
     after = index.slugs()
-    problems = sorted(index.problems() + _setting_problems(ctx, index.names("source")))
     counts = index.counts()
+    if counts[2] > ctx.options.settings.max_feeds:
+        return None
+    problems = sorted(index.problems() + _setting_problems(ctx, index.names("source")))
     _check_publishable(ctx, problems, counts)
     owners = {folder: key for key, folder in after.items()}
     broken = {_owner(rel) for rel in _broken(ctx.options.out, ctx.outputs)}
@@ -165,10 +175,13 @@ def _patch(
     old_plans = ctx.store.get("plans") or {}
     jobs, plans = plan_jobs(feeds, ctx.options.settings, index.members, old_plans)
     plans = {f: p for f, p in old_plans.items() if f not in folders} | plans
-    written, records = _write(ctx, jobs, index.archived, index.members)
     kept = {rel: r for rel, r in ctx.outputs.items() if _owner(rel) not in folders}
+    used = sum(r[1] for rel, r in kept.items() if _owner(rel) is not None)
+    done = _write(ctx, jobs, index.archived, index.members, used)
     ctx.store.drop_fragments(patch.gone)
-    return _finish(ctx, written, kept | records, index.listings(), plans, problems, counts)
+    problems = sorted(problems + _over_limit(ctx.options.settings, done.skipped))
+    records = kept | done.records
+    return _finish(ctx, done.files, records, index.listings(), plans, problems, counts)
 
 
 def _setting_problems(ctx: Context, sources: Sequence[str]) -> list[Problem]:
@@ -233,6 +246,7 @@ def _finish(
 ) -> Summary:
     """Write the site pages, remove what no feed makes any more, remember it all."""
     settings, out, store = ctx.options.settings, ctx.options.out, ctx.store
+    listings = [f for f in listings if f.file("atom") in records]  # not past a limit
     site_pages = {
         **pages.STATIC,
         pages.OPML_FILE: pages.opml(listings, settings),
@@ -476,22 +490,43 @@ def _with_fragments(
         frags = {i: f for i, f in frags.items() if first[i] > n or (not keep and last[i] > n)}
 
 
-def _write(
-    ctx: Context, jobs: Sequence[Job], lookup: Lookup, load: Load
-) -> tuple[list[str], Outputs]:
-    """Render and write the outputs whose key changed or whose file is not as it was left;
-    return what was written and the record of every output of `jobs`.
+@dataclass
+class Written:
+    """What `_write` did: the files written, the record of every output it kept or
+    made, and the files it did not write because the output reached its limit."""
+
+    files: list[str]
+    records: Outputs
+    skipped: list[str]
+
+
+def _write(ctx: Context, jobs: Sequence[Job], lookup: Lookup, load: Load, used: int) -> Written:
+    """Render and write the outputs whose key changed or whose file is not as it was left.
 
     Feeds are written as soon as the workers have cleaned their entries (see
     `_with_fragments`); archive entries are dropped once the last archive
-    document of their year is written.
+    document of their year is written. The output of a build (`used` bytes of it
+    outside `jobs`) stays within `max_output_bytes`: what would pass it is not
+    written, and not published.
     """
     settings, out, outputs = ctx.options.settings, ctx.options.out, ctx.outputs
     todo = [j for j in jobs if not _current(j, outputs, out)]
+    _claim(ctx, jobs)
     written: list[str] = []
+    skipped: list[str] = []
     records = {f: outputs[f] for job in jobs for f in job.files if f in outputs}
+    redone = {f for job in todo for f in job.files}
+    used += sum(r[1] for f, r in records.items() if f not in redone)
 
     def put(job: Job, files: dict[str, bytes]) -> None:
+        nonlocal used
+        size = sum(map(len, files.values()))
+        if skipped or used + size > settings.max_output_bytes:
+            skipped.extend(files)
+            for rel in files:
+                records.pop(rel, None)
+            return
+        used += size
         for rel, data in files.items():
             path = writer.target(out, rel)
             if writer.write_file(path, data):
@@ -517,4 +552,26 @@ def _write(
             uses[m.id] -= 1
             if not uses[m.id]:
                 del entries[m.id]
-    return written, records
+    return Written(written, records, skipped)
+
+
+def _claim(ctx: Context, jobs: Sequence[Job]) -> None:
+    """Add the files `jobs` may write to the manifest before writing any: a build
+    killed half-way still leaves every file it made listed as feedpub's own."""
+    files = ctx.manifest.files
+    new = {f for job in jobs for f in job.files} - files
+    new |= {*pages.STATIC, pages.OPML_FILE, pages.INDEX_FILE} - files
+    if new:
+        claimed = Manifest(files | new, ctx.manifest.slugs)
+        writer.write_file(ctx.options.out / writer.MANIFEST, writer.manifest_bytes(claimed))
+
+
+def _over_limit(settings: Settings, skipped: Sequence[str]) -> list[Problem]:
+    """FP504: files not written because the output reached `max_output_bytes`."""
+    if not skipped:
+        return []
+    msg = (
+        f"the output reached the limit of {settings.max_output_bytes:,} bytes "
+        f"(max_output_bytes): {len(skipped):,} files not written, from {skipped[0]} on"
+    )
+    return [Problem(skipped[0], 0, 0, "FP504", msg, "feed")]

@@ -114,6 +114,11 @@ def scan(
     return _scan(root, skip, select)[0]
 
 
+def _outside(root: Path, path: str) -> bool:
+    base = os.path.realpath(root)
+    return os.path.commonpath([base, os.path.realpath(path)]) != base
+
+
 def _scan(
     root: Path, skip: tuple[Path, ...], select: Selection
 ) -> tuple[dict[str, Stat], dict[str, dict[str, Stat]]]:
@@ -152,7 +157,11 @@ def _scan(
                 except OSError:  # a link that loops: listed, for the collector to report
                     is_dir = False
                 if is_dir:
-                    if entry.is_symlink() or not wanted_folder(name, prefix + name, inside):
+                    if entry.is_symlink():  # never followed; reported if it leads outside
+                        if (inside or include is not None) and _outside(root, f"{folder}/{name}"):
+                            part[prefix + name] = (-1, -1)
+                        continue
+                    if not wanted_folder(name, prefix + name, inside):
                         continue
                     path = f"{folder}/{name}"
                     if name not in names or os.path.realpath(path) not in skipped:

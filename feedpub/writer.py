@@ -9,10 +9,12 @@ build that writes to the same folder (`remove_stale_temps`).
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
 import stat
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
@@ -147,7 +149,6 @@ def writing(out: Path, sure: bool) -> Iterator[None]:
     marker = out / BUILDING
     if not sure or marker.exists():
         remove_stale_temps_under(out)
-    made = not out.is_dir()
     try:
         out.mkdir(parents=True, exist_ok=True)
         marker.touch()
@@ -157,8 +158,42 @@ def writing(out: Path, sure: bool) -> Iterator[None]:
         yield
     finally:
         marker.unlink(missing_ok=True)
-        if made and not any(out.iterdir()):  # nothing written (--strict): no folder either
-            out.rmdir()
+
+
+LOCK_WAIT = 300.0  # seconds a build waits for another one to finish with a folder
+
+
+class Busy(FeedpubError):
+    """Another build held a folder for longer than a build waits."""
+
+
+@contextmanager
+def exclusive(folder: Path, what: str, wait: float = LOCK_WAIT) -> Iterator[None]:
+    """Hold `folder` (made if need be) for this build alone: the output folder and the
+    cache are each one build's at a time. A second build waits for the first, up to
+    `wait` seconds, then gives up (`Busy`). The lock is the kernel's (flock on the
+    folder itself), so a killed build never leaves a stale one behind."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as e:
+        raise WriteError(f"cannot use the {what} {folder}: {e.strerror or e}") from e
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise Busy(
+                        f"another feedpub build is using the {what} {folder}; "
+                        f"waited {wait:.0f} s for it to finish"
+                    ) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)  # and with it the lock
 
 
 def read_manifest(out: Path) -> Manifest:

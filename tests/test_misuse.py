@@ -57,7 +57,7 @@ MISUSE = [
     (
         ["build", "--out", "/proc/feedpub-out"],
         1,
-        "Error: cannot write to the output folder /proc/feedpub-out",
+        "Error: cannot use the output folder /proc/feedpub-out",
     ),
     (["build", "--cache", "a-file.txt"], 2, "Error: --cache a-file.txt: is a file, not a folder"),
     (["build", "-q", "--report", "/proc/none/r.json"], 1, "Error: cannot write /proc/none/r.json"),

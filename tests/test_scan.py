@@ -77,7 +77,7 @@ def test_hidden_entries_other_extensions_and_skipped_folders_are_left_out(
     assert list(scan(posts, (posts / "public",))) == ["post.md", "sub/public/kept.md"]
 
 
-def test_links_to_files_are_listed_links_to_folders_are_not(tmp_path: Path) -> None:
+def test_links_are_listed_and_links_to_folders_never_followed(tmp_path: Path) -> None:
     target = touch(tmp_path / "elsewhere" / "real.md", "hello")
     posts = tmp_path / "_posts"
     posts.mkdir()
@@ -89,6 +89,7 @@ def test_links_to_files_are_listed_links_to_folders_are_not(tmp_path: Path) -> N
     found = scan(posts)
     assert found == {
         "broken.md": (-1, -1),
+        "folder": (-1, -1),  # a folder outside: listed for the collector to refuse (FP007)
         "la.md": (-1, -1),
         "lb.md": (-1, -1),
         "linked.md": (5, target.stat().st_mtime_ns),
@@ -146,7 +147,7 @@ def test_readings_share_the_scans_path_strings(tmp_path: Path, count: int) -> No
     """A reading holds the scan's own path string, not a copy, whether it was read
     here or came back pickled from a worker (tens of thousands of paths otherwise
     sit in memory twice), and every name round-trips, undecodable bytes included."""
-    from feedpub.collector import read_files
+    from feedpub.collector import Limits, read_files
     from feedpub.workers import Workers
 
     # names of this test alone: an equal string interned by an earlier test is the one
@@ -158,7 +159,7 @@ def test_readings_share_the_scans_path_strings(tmp_path: Path, count: int) -> No
     found = scan(tmp_path)
     todo = [(path, stat[0], "") for path, stat in found.items()]
     with Workers(2) as workers:
-        reads = read_files(tmp_path, todo, 5_000_000, workers.map)
+        reads = read_files(tmp_path, todo, Limits(), workers.map)
     keys = {path: path for path in found}
     assert sorted(r.post.path for r in reads if r and r.post) == sorted(names)
     assert all(r and r.post and r.post.path is keys[r.post.path] for r in reads)

@@ -1,0 +1,370 @@
+"""Hostile repositories and faults: nothing leaks, nothing explodes, nothing is lost.
+
+Every build here runs the real console script in its own process, as CI does:
+a traceback, a worker left behind or a byte of a file outside the posts folder
+in the output fails the test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+from conftest import POSTS, ROOT, tree
+from lxml import etree
+
+from feedpub import writer
+
+FEEDPUB = Path(sys.executable).parent / "feedpub"
+SITE = "https://example.org"
+SECRET = "TOP-SECRET-3f9c1e"  # in files outside the posts folder only
+
+
+def post(title: str, n: int, tags: str = "Wire", body: str = "<p>Story.</p>") -> str:
+    return (
+        f"---\ntitle: {title}\ndate: 2021-05-{n % 28 + 1:02d}T08:00:00Z\nauthor: Ann\n"
+        f"from: https://news.example.com/{n}\ntags: [ {tags} ]\ncategories: [ Wire ]\n"
+        f"---\n{body}\n"
+    )
+
+
+def feedpub(cwd: Path, *args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(FEEDPUB), *args], cwd=cwd, capture_output=True, text=True, check=False, **kwargs
+    )  # type: ignore[call-overload, no-any-return]
+
+
+# --- hostile repositories ---------------------------------------------------------------
+
+
+def _secret_post(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "secret.md"
+    path.write_text(post(f"Secret {SECRET}", 99, body=f"<p>{SECRET}</p>"), encoding="utf-8")
+    return path
+
+
+def _symlink_out(posts: Path) -> None:
+    (posts / "2021-05-20-x.md").symlink_to(_secret_post(posts.parent.parent / "elsewhere"))
+
+
+def _symlink_passwd(posts: Path) -> None:
+    (posts / "2030-01-01-x.md").symlink_to("/etc/passwd")
+
+
+def _symlink_out_relative(posts: Path) -> None:
+    _secret_post(posts.parent.parent / "elsewhere")
+    (posts / "2021-05-21-y.md").symlink_to("../../elsewhere/secret.md")
+
+
+def _loop(posts: Path) -> None:
+    (posts / "la.md").symlink_to("lb.md")
+    (posts / "lb.md").symlink_to("la.md")
+
+
+def _dangling(posts: Path) -> None:
+    (posts / "2021-05-22-gone.md").symlink_to(posts / "nowhere.md")
+
+
+def _folder_link_out(posts: Path) -> None:
+    _secret_post(posts.parent.parent / "elsewhere")
+    (posts / "more").symlink_to(posts.parent.parent / "elsewhere", target_is_directory=True)
+
+
+def _tag_bomb(posts: Path) -> None:
+    tags = ", ".join(f"t{n}" for n in range(20_000))
+    (posts / "2021-05-23-bomb.md").write_text(post("Bomb", 23, tags=tags), encoding="utf-8")
+
+
+def _deep_nesting(posts: Path) -> None:
+    body = "<div>" * 3000 + "<p>Deep text survives.</p>" + "</div>" * 3000
+    (posts / "2021-05-24-deep.md").write_text(post("Deep", 24, body=body), encoding="utf-8")
+
+
+def _thirty_megabytes(posts: Path) -> None:
+    body = "<p>" + "新闻 news. " * 2_800_000 + "</p>"
+    (posts / "2021-05-25-huge.md").write_text(post("Huge", 25, body=body), encoding="utf-8")
+
+
+def _fifo(posts: Path) -> None:
+    os.mkfifo(posts / "2021-05-26-pipe.md")
+
+
+def _unreadable_folder(posts: Path) -> None:
+    locked = posts / "locked"
+    locked.mkdir()
+    (locked / "2021-05-27-hidden.md").write_text(post("Hidden", 27), encoding="utf-8")
+    locked.chmod(0)
+
+
+CASES: dict[str, tuple[Callable[[Path], None], str]] = {
+    "symlink out": (_symlink_out, "FP007"),
+    "symlink to /etc/passwd": (_symlink_passwd, "FP007"),
+    "relative symlink out": (_symlink_out_relative, "FP007"),
+    "symlink loop": (_loop, "FP001"),
+    "dangling symlink": (_dangling, "FP001"),
+    "folder link out": (_folder_link_out, "FP007"),
+    "tag bomb": (_tag_bomb, "FP108"),
+    "deep nesting": (_deep_nesting, "FP202"),
+    "30 MB post": (_thirty_megabytes, "FP002"),
+    "FIFO": (_fifo, "FP001"),
+    "unreadable folder": (_unreadable_folder, "FP001"),
+}
+
+
+def _as_a_user(args: list[str]) -> list[str]:
+    """Root reads any folder: drop the capabilities that let it (setpriv, util-linux),
+    so that a folder with mode 000 is as unreadable as it is for everyone else."""
+    if os.geteuid() != 0:
+        return args
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv: cannot make a folder unreadable")
+    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--", *args]
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_hostile_repository(tmp_path: Path, case: str) -> None:
+    make, code = CASES[case]
+    root = tmp_path / "repo"
+    posts = root / "_posts"
+    posts.mkdir(parents=True)
+    (posts / "2021-05-01-good.md").write_text(post("Good", 1), encoding="utf-8")
+    make(posts)
+    out = tmp_path / "public"
+    argv = [str(FEEDPUB), "build", "--out", str(out), "--site-url", SITE, "--format", "json"]
+    try:
+        result = subprocess.run(
+            _as_a_user(argv), cwd=root, capture_output=True, text=True, check=False, timeout=300
+        )
+        checked = subprocess.run(
+            _as_a_user([str(FEEDPUB), "check"]), cwd=root, capture_output=True, text=True
+        )
+        normalized = subprocess.run(
+            _as_a_user([str(FEEDPUB), "normalize"]), cwd=root, capture_output=True, text=True
+        )
+    finally:
+        for folder in posts.glob("locked"):
+            folder.chmod(0o755)
+    assert result.returncode == 0, result.stderr
+    for run in (result, checked, normalized):
+        assert "Traceback" not in run.stderr, run.stderr
+    problems = json.loads(result.stdout)
+    codes = {p["code"] for p in problems}
+    assert code in codes, problems
+    severe = any(p["severity"] == "error" for p in problems)
+    assert checked.returncode == (1 if severe else 0), checked.stderr
+    assert normalized.returncode in (0, 1), normalized.stderr
+    files = tree(out)
+    assert "feed.xml" in files and b"Good" in files["feed.xml"]
+    leaked = [rel for rel, data in files.items() if SECRET.encode() in data or b"root:x:0" in data]
+    assert leaked == []
+    if case == "tag bomb":  # 100 tags kept: not 80,000 files
+        assert len(files) < 600 and sum(map(len, files.values())) < 10_000_000
+    if case == "deep nesting":
+        entry = etree.fromstring(files["feed.xml"]).find(".//{http://www.w3.org/2005/Atom}entry")
+        assert entry is not None and "Deep text survives." in etree.tostring(entry).decode()
+
+
+def test_limits_on_feeds_and_output_bytes(tmp_path: Path) -> None:
+    """Past `max_feeds` the smallest feeds are not published; past `max_output_bytes`
+    writing stops, and the pages list only the feeds that were written."""
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    for n in range(12):
+        tags = ", ".join(f"tag{k}" for k in range(n + 1))  # tag0 in 12 posts, tag11 in 1
+        (posts / f"2021-05-{n + 1:02d}-p{n}.md").write_text(post(f"P{n}", n, tags), "utf-8")
+    (tmp_path / "feedpub.toml").write_text("max_feeds = 8\n", encoding="utf-8")
+    result = feedpub(tmp_path, "build", "--site-url", SITE)
+    assert result.returncode == 0, result.stderr
+    assert "FP503 too-many-feeds: 15 feeds, over the limit of 8 (max_feeds)" in result.stderr
+    tags = sorted(p.name for p in (tmp_path / "public" / "tags").iterdir())
+    assert tags == ["tag0", "tag1", "tag2", "tag3", "tag4"]  # with site, source, author: 8
+    assert "tags/tag5/" not in (tmp_path / "public" / "index.html").read_text("utf-8")
+    (tmp_path / "feedpub.toml").write_text("max_output_bytes = 40000\n", encoding="utf-8")
+    result = feedpub(tmp_path, "build", "--site-url", SITE)
+    assert result.returncode == 0, result.stderr
+    assert "FP504 output-too-large: the output reached the limit of 40,000 bytes" in result.stderr
+    files = tree(tmp_path / "public")
+    assert sum(len(v) for k, v in files.items() if k not in ("index.html", "feeds.opml")) < 60_000
+    index = (tmp_path / "public" / "index.html").read_text("utf-8")
+    for href in _links(index):
+        assert href in files, href  # the pages never point at a file not written
+
+
+def _links(html: str) -> list[str]:
+    page = etree.HTML(html)
+    return [unquote(h) for h in page.xpath("//a/@href | //link/@href") if "://" not in h]
+
+
+# --- two builds at once -------------------------------------------------------------------
+
+
+def test_two_builds_at_once_share_the_cache_and_the_output_safely(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(POSTS, site)
+    reference = tmp_path / "reference"
+    assert feedpub(site, "build", "--out", str(reference), "--no-cache").returncode == 0
+    out, cache = tmp_path / "public", tmp_path / "cache"
+    args = ["build", "--out", str(out), "--cache", str(cache)]
+    rng = random.Random(20)
+    for rep in range(20):
+        victim = rng.choice([out / "feed.xml", out / "rss.xml", out / "tags", None])
+        if victim is not None and victim.is_file():
+            victim.unlink()
+        elif victim is not None and victim.is_dir():
+            shutil.rmtree(victim)
+        procs = [
+            subprocess.Popen(
+                [str(FEEDPUB), *args],
+                cwd=site,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        results = [(*p.communicate(timeout=300), p.returncode) for p in procs]
+        files = {k: v for k, v in tree(out).items() if k != writer.MANIFEST}
+        for stdout, stderr, code in results:
+            assert code == 0 and "Traceback" not in stderr, (rep, stderr)
+            assert f" of {len(files)} files, " in stdout, (rep, stdout, sorted(files))
+        assert tree(out) == tree(reference), rep
+
+
+# --- killed builds --------------------------------------------------------------------------
+
+
+def _our_processes(marker: str) -> list[int]:
+    """Processes whose command line names `marker` (a build, or one of its workers)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if marker.encode() in cmdline and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+def _whole(out: Path) -> Iterator[str]:
+    """Every feed file that is not whole (XML or JSON that does not parse)."""
+    for path in out.rglob("*"):
+        try:
+            if path.suffix == ".xml":
+                etree.parse(path)
+            elif path.suffix == ".json":
+                json.loads(path.read_bytes())
+        except (etree.XMLSyntaxError, ValueError):
+            yield path.relative_to(out).as_posix()
+
+
+@pytest.fixture(scope="module")
+def ten_thousand(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("ten-thousand") / "posts"
+    make = ROOT / "benchmarks" / "make_posts.py"
+    subprocess.run([sys.executable, str(make), str(root), "10000"], check=True)
+    return root
+
+
+def test_kill_9_leaves_no_process_and_whole_feeds(ten_thousand: Path, tmp_path: Path) -> None:
+    """kill -9 at several points of a cold 10,000-post build: within a second no process
+    of the build is left (its workers die with it), every feed file is whole, and the
+    next build completes the output (the same as a build never killed)."""
+    reference = tmp_path / "reference"
+    started = time.perf_counter()
+    argv = [str(FEEDPUB), "build", str(ten_thousand), "--site-url", SITE, "--quiet"]
+    done = subprocess.run([*argv, "--out", str(reference), "--no-cache"], capture_output=True)
+    assert done.returncode == 0, done.stderr
+    duration = time.perf_counter() - started
+    out, cache = tmp_path / "public", tmp_path / "cache"
+    marker = str(out)
+    for fraction in (0.1, 0.3, 0.5, 0.7, 0.9):
+        proc = subprocess.Popen(
+            [*argv, "--out", str(out), "--cache", str(cache)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        time.sleep(duration * fraction)
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=30)  # returns once no process holds its pipes any more
+        deadline = time.monotonic() + 1.0
+        while _our_processes(marker) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _our_processes(marker) == [], f"left after a kill at {fraction:.0%}"
+        if out.exists():
+            assert list(_whole(out)) == [], fraction
+    done = subprocess.run([*argv, "--out", str(out), "--cache", str(cache)], capture_output=True)
+    assert done.returncode == 0, done.stderr
+    assert tree(out) == tree(reference)
+    assert list(out.rglob("*.tmp")) == []
+
+
+# --- a full disk ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 2 MB tmpfs, mounted for the test (root only), or a skip."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a tmpfs needs root")
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True
+    )
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {made.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_disk_fails_the_build_and_the_next_one_completes(
+    tmp_path: Path, small_disk: Path
+) -> None:
+    """A build that fills the disk exits 1 with one line; the pages it had published
+    still list only files that are there and whole; once there is room, the next
+    build completes the output, equal to a build that never failed."""
+    site = tmp_path / "site"
+    shutil.copytree(POSTS, site)
+    out, cache = small_disk / "public", tmp_path / "cache"
+    args = ["build", "--out", str(out), "--cache", str(cache), "--site-url", SITE]
+    assert feedpub(site, *args).returncode == 0
+    pages = {k: v for k, v in tree(out).items() if k in ("index.html", "feeds.opml")}
+    for n in range(300):  # big posts, in many tags: more than the disk holds
+        body = f"<p>{'长文 ' * 2000}</p>"
+        text = post(f"Long {n}", n, tags=f"long{n}, wire", body=body)
+        (site / "_posts" / f"2021-06-{n % 28 + 1:02d}-long-{n}.md").write_text(text, "utf-8")
+    failed = feedpub(site, *args)
+    assert failed.returncode == 1
+    assert failed.stderr.endswith("No space left on device\n"), failed.stderr
+    assert failed.stderr.splitlines()[-1].startswith("Error: cannot write ")
+    assert "Traceback" not in failed.stderr
+    now = tree(out)
+    assert {k: now[k] for k in pages} == pages  # the old pages: they list the old feeds
+    for href in _links(now["index.html"].decode()):
+        assert href in now, href
+    assert list(_whole(out)) == []
+    for path in (site / "_posts").glob("*-long-*.md"):
+        path.unlink()
+    # room again: the build completes what the failed one left
+    done = feedpub(site, *args)
+    assert done.returncode == 0, done.stderr
+    reference = tmp_path / "reference"
+    built = feedpub(site, "build", "--out", str(reference), "--no-cache", "--site-url", SITE)
+    assert built.returncode == 0, built.stderr
+    assert tree(out) == tree(reference)
