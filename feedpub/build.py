@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING
 
 from . import writer
 from .cache import Cache
-from .config import Settings
 from .model import Options, Summary
 from .problems import FeedpubError, Problem, StrictFailure
 from .scan import Selection, no_posts, scan, scanned, top_folders
+from .settings import Settings
 from .workers import Progress, Workers
 
 if TYPE_CHECKING:  # the collector (and YAML) is imported only when a post must be read

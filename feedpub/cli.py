@@ -23,6 +23,7 @@ from . import build as builder
 from .model import Options
 from .problems import BuildFailure, FeedpubError, Problem
 from .scan import POST_FOLDERS, is_posts_folder
+from .settings import Settings
 from .workers import Progress
 
 app = typer.Typer(
@@ -110,7 +111,7 @@ def _progress(enabled: bool) -> Iterator[Progress | None]:
         yield update
 
 
-def _settings(root: Path, config_file: Path | None, **flags: Any) -> config.Settings:
+def _settings(root: Path, config_file: Path | None, **flags: Any) -> Settings:
     if not root.is_dir():
         what = "is not a folder" if root.exists() else "does not exist"
         fail(f"{root} {what} (give the repository or posts folder to read)", 2)

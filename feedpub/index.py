@@ -24,13 +24,14 @@ from dataclasses import dataclass, fields
 from operator import attrgetter
 from typing import Any
 
-from . import generator, normalizer
+from . import formats, normalizer, planner
 from .collector import RawPost, Read
-from .config import Settings
-from .generator import Feed, Listing, Member, Period
-from .normalizer import Post, ShiftFound, ShiftKey, Timed
+from .model import Feed, Listing, Member, Period, Post, from_micros
+from .normalizer import ShiftFound, ShiftKey, Timed
+from .planner import KIND
 from .problems import Problem
 from .scan import Scanned, Stat
+from .settings import Settings
 from .slugs import assign_slugs
 
 TABLES = """
@@ -205,7 +206,7 @@ class Index:
     def slugs(self) -> dict[bytes, str]:
         """feed key -> folder of every feed."""
         rows = self.db.execute("SELECT key, kind, slug FROM feeds")
-        return {key: generator.folder_of(kind, slug) for key, kind, slug in rows}
+        return {key: KIND[kind].path(slug) for key, kind, slug in rows}
 
     def names(self, kind: str) -> list[str]:
         """The names of the feeds of `kind`."""
@@ -217,11 +218,9 @@ class Index:
         found = []
         for kind, raw, slug, total, updated in rows:
             name = _s(raw)
-            folder, title = (
-                generator.folder_of(kind, slug),
-                generator.title_of(kind, name, self.settings),
-            )
-            found.append(Listing(kind, name, folder, title, total, generator.from_micros(updated)))
+            row = KIND[kind]
+            folder, title = row.path(slug), row.title(name, self.settings)
+            found.append(Listing(row, name, folder, title, total, from_micros(updated)))
         return found
 
     def feeds(
@@ -241,22 +240,21 @@ class Index:
             posts = self.posts([m.id for m in head])
             found.append(
                 Feed(
-                    kind,
+                    KIND[kind],
                     name,
-                    generator.folder_of(kind, slug),
-                    generator.title_of(kind, name, self.settings),
+                    KIND[kind].path(slug),
+                    KIND[kind].title(name, self.settings),
                     tuple(posts[m.id] for m in head),
                     head,
                     tuple(map(Period._make, marshal.loads(periods_blob))),
                     loaded.get(key, {}),
                 )
             )
-        order = {kind: i for i, kind in enumerate(generator.KINDS)}
-        return sorted(found, key=lambda f: (order[f.kind], f.folder))
+        return sorted(found, key=lambda f: (planner.order(f.kind), f.folder))
 
     def members(self, feed: Feed, period: str) -> tuple[Member, ...]:
         """The members of one period of `feed`, newest first."""
-        return self._members(_feed_key(feed.kind, feed.name), period)
+        return self._members(_feed_key(feed.kind.name, feed.name), period)
 
     def _members(self, key: bytes, period: str) -> tuple[Member, ...]:
         sql = "SELECT members FROM members WHERE feed = ? AND period = ?"
@@ -275,7 +273,7 @@ class Index:
             found.update((_s(k), v) for k, v in self.db.execute(sql, part) if v is not None)
         missing = [i for i in ids if i not in found]
         for i, post in self.posts(missing).items():
-            found[i] = generator.archive_entry(post)
+            found[i] = formats.archive_entry(post)
             sql = "UPDATE entries SET archived = ? WHERE id = ?"
             self.db.execute(sql, (found[i], _b(i)))
         return found
@@ -332,20 +330,21 @@ class Index:
         db = self.db
         owners: dict[str, list[Problem]] = defaultdict(list)
         for p in slug_problems:
-            kind = next(k for k, f in generator.FOLDERS.items() if p.path.startswith(f + "/"))
-            owners[f"k:{kind}"].append(p)
+            kind = planner.kind_of(p.path)
+            assert kind is not None
+            owners[f"k:{kind.name}"].append(p)
         self._put_problems(owners)
         site = feeds[0]
         fps = {m.id: m.fp for members in site.members.values() for m in members}
         db.executemany(  # with its archive entry: a later build's `archived` finds them all
             "INSERT INTO entries VALUES (?, ?, ?, ?)",
-            ((_b(p.id), fps[p.id], _dump_post(p), generator.archive_entry(p)) for p in posts),
+            ((_b(p.id), fps[p.id], _dump_post(p), formats.archive_entry(p)) for p in posts),
         )
         for feed in feeds:
             slug = feed.folder.rpartition("/")[2]
-            self._put_feed(feed.kind, feed.name, slug, feed.head, feed.periods)
+            self._put_feed(feed.kind.name, feed.name, slug, feed.head, feed.periods)
             for period, members in feed.members.items():
-                self._put_members(_feed_key(feed.kind, feed.name), period, members)
+                self._put_members(_feed_key(feed.kind.name, feed.name), period, members)
 
     def _put_problems(self, owners: Mapping[str, Sequence[Problem]]) -> None:
         self.db.executemany(
@@ -498,7 +497,7 @@ class Index:
             self._set_problems(f"i:{ident}", note)
             sql = "SELECT fp, post FROM entries WHERE id = ?"
             row = self.db.execute(sql, (_b(ident),)).fetchone()
-            new = generator.member(post) if post else None
+            new = planner.member(post) if post else None
             if (row[0] if row else None) == (new.fp if new else None):
                 continue
             if post is None or new is None:
@@ -525,21 +524,21 @@ class Index:
         drop: dict[bytes, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         add: dict[bytes, dict[str, list[Member]]] = defaultdict(lambda: defaultdict(list))
         for entry in changed:
-            old = generator.member(entry.old) if entry.old is not None else None
-            for kind in generator.kinds(self.settings):
-                monthly = generator.monthly(kind, self.settings)
+            old = planner.member(entry.old) if entry.old is not None else None
+            for kind in planner.kinds(self.settings):
+                monthly = planner.monthly(kind, self.settings)
                 if entry.old is not None and old is not None:
-                    period = old.month if monthly else old.year
-                    for name in generator.members_of(entry.old, kind):
-                        drop[_feed_key(kind, name)][period].add(entry.old.id)
+                    period = planner.period_of(old, monthly)
+                    for name in kind.names(entry.old):
+                        drop[_feed_key(kind.name, name)][period].add(entry.old.id)
                 if entry.new is not None and (new := entry.new_member) is not None:
-                    period = new.month if monthly else new.year
-                    for name in generator.members_of(entry.new, kind):
-                        add[_feed_key(kind, name)][period].append(new)
+                    period = planner.period_of(new, monthly)
+                    for name in kind.names(entry.new):
+                        add[_feed_key(kind.name, name)][period].append(new)
         touched = sorted(set(drop) | set(add))
-        renamed = set()
+        renamed: set[str] = set()
         for key in touched:
-            kind, _, name = _s(key).partition("\0")
+            kind_name, _, name = _s(key).partition("\0")
             sql = "SELECT slug, periods, head FROM feeds WHERE key = ?"
             row = self.db.execute(sql, (key,)).fetchone()
             periods = {p[0]: Period._make(p) for p in marshal.loads(row[1])} if row else {}
@@ -553,19 +552,19 @@ class Index:
                 self._put_members(key, period, members)
                 if members:
                     mine[period] = tuple(members)
-                    periods[period] = Period(period, generator.digest_of(members), len(members))
+                    periods[period] = planner.period(period, members)
                 else:
                     periods.pop(period, None)
-            if not periods and kind != "site":
+            if not periods and KIND[kind_name].folder:
                 self.db.execute("DELETE FROM feeds WHERE key = ?", (key,))
-                renamed.add(kind)
+                renamed.add(kind_name)
                 left |= shown
                 continue
             if row is None:
-                renamed.add(kind)
+                renamed.add(kind_name)
             ordered = [periods[n] for n in sorted(periods)]
             head = self._head(key, ordered)
-            self._put_feed(kind, name, row[0] if row else "", head, ordered)
+            self._put_feed(kind_name, name, row[0] if row else "", head, ordered)
             left |= shown - {(m.id, m.fp) for m in head}
         moved = {k for kind in sorted(renamed) for k in self._reslug(kind)}
         return set(touched) | moved
@@ -582,9 +581,9 @@ class Index:
                 continue
             post = _load_post(row[1])
             keys = [
-                _feed_key(kind, name)
-                for kind in generator.kinds(self.settings)
-                for name in generator.members_of(post, kind)
+                _feed_key(kind.name, name)
+                for kind in planner.kinds(self.settings)
+                for name in kind.names(post)
             ]
             if not any(fp in self._shown(key, heads) for key in keys):
                 found.append(fp)
@@ -618,7 +617,7 @@ class Index:
                 key = _feed_key(kind, name)
                 self.db.execute("UPDATE feeds SET slug = ? WHERE key = ?", (slugs[name], key))
                 moved.append(key)
-        self._set_problems(f"k:{kind}", generator.slug_problems(kind, collisions))
+        self._set_problems(f"k:{kind}", planner.slug_problems(KIND[kind], collisions))
         return moved
 
     def _set_problems(self, owner: str, problems: Sequence[Problem]) -> None:

@@ -1,13 +1,24 @@
-"""The values that cross stages: what a build is asked to do and what it did."""
+"""The values that cross stages, frozen and read by field name.
+
+A build takes `Options`; the normalizer makes `Post`s; the planner makes
+`Feed`s of `Member`s by `Period`, each of a `FeedKind`, and the `Job`s that
+render them; the build answers with a `Summary`. `Manifest` is what a build
+leaves in its output folder.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
-from .config import Settings
 from .problems import Problem
+from .settings import Settings
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # `updated` of a feed with no entries
 
 
 @dataclass(frozen=True)
@@ -18,6 +29,183 @@ class Options:
     strict: bool = False
     jobs: int = 0  # worker processes; 0 = one per core
     cache: Path | None = None  # folder of the incremental cache; None = no cache
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """One story, merged from every file that holds a copy of it."""
+
+    id: str  # the canonical URL: never changes when a copy moves or is re-scraped
+    url: str  # link to the original, as the latest copy gives it
+    title: str
+    published: datetime
+    updated: datetime
+    how: str  # how `published` was decided: marker, date, clamped, nan-marker, filename, shifted
+    author: str
+    tags: tuple[str, ...]
+    sources: tuple[str, ...]
+    path: str  # the latest copy, whose title and content are used
+    digest: str
+    body_start: int
+    markdown: bool
+    copies: tuple[str, ...]  # every file of the story, oldest first
+
+    @property
+    def key(self) -> tuple[datetime, str]:
+        """Sort key: newest first with `sorted(..., key=..., reverse=True)`, ties by id."""
+        return (self.published, self.id)
+
+
+@dataclass(frozen=True)
+class FeedKind:
+    """A kind of feed: one row of `planner.FEED_KINDS`, everything a kind differs in."""
+
+    name: str  # "site", "source", "tag", "author"
+    folder: str  # where its feeds go, one folder per name; "" for the site's one feed
+    label: str  # its heading on the site's pages
+    names: Callable[[Post], tuple[str, ...]]  # the feeds of this kind a post is in
+    monthly: bool  # archived by month (else by year) under archive_period = "auto"
+    archived: bool  # has RFC 5005 archive documents
+    enabled: Callable[[Settings], bool]  # whether the settings ask for it
+
+    def path(self, slug: str) -> str:
+        """The folder of the feed with this slug, relative to the output folder."""
+        return f"{self.folder}/{slug}" if self.folder else ""
+
+    def title(self, name: str, settings: Settings) -> str:
+        return f"{settings.title}: {name}" if self.folder else settings.title
+
+
+class Member(NamedTuple):
+    """A feed's entry as planning sees it: what orders, keys and splits it, not its text.
+
+    Plain values only, so that a feed's members can be kept in the cache as one
+    `marshal` blob and patched there when a post changes.
+    """
+
+    published: int  # microseconds since the epoch: orders like `Post.key`
+    id: str
+    fp: str  # fingerprint of every field of the post
+    updated: int  # microseconds since the epoch
+    month: str  # "2021-04" (UTC)
+    year: str  # "2021"
+    bound: int  # at most how many bytes its archive entry takes (`formats.archive_bound`)
+
+
+class Period(NamedTuple):
+    """One archive period of a feed (a month of the site, a year of a source or tag):
+    enough to plan its archive documents without its members, unless it changed."""
+
+    name: str  # "2021-04" or "2021"
+    digest: bytes  # `planner.digest_of` its members
+    size: int  # how many members it has
+
+
+FILES = {"atom": "feed.xml", "rss": "rss.xml", "json": "feed.json"}
+
+
+def feed_file(folder: str, fmt: str) -> str:
+    return f"{folder}/{FILES[fmt]}" if folder else FILES[fmt]
+
+
+def from_micros(value: int) -> datetime:
+    return EPOCH + timedelta(microseconds=value)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What the site pages (index.html, feeds.opml) show of a feed."""
+
+    kind: FeedKind
+    name: str
+    folder: str
+    title: str
+    total: int  # entries in its history
+    updated: datetime  # newest `updated` of its current entries, EPOCH if none
+
+    def file(self, fmt: str) -> str:
+        return feed_file(self.folder, fmt)
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A feed: its current entries in full, its whole history by archive period.
+
+    `members` holds the members of some periods (all of them after a full
+    build; after a small change, those it touched): planning asks for the
+    others only if it needs them.
+    """
+
+    kind: FeedKind
+    name: str
+    folder: str  # relative to the output folder, "" for the site
+    title: str
+    posts: tuple[Post, ...]  # newest first, at most `limit`
+    head: tuple[Member, ...]  # the members of `posts`
+    periods: tuple[Period, ...]  # oldest first
+    members: Mapping[str, tuple[Member, ...]]  # period name -> its members, newest first
+
+    @property
+    def total(self) -> int:
+        return sum(p.size for p in self.periods)
+
+    def file(self, fmt: str) -> str:
+        return feed_file(self.folder, fmt)
+
+    @property
+    def updated(self) -> datetime:
+        return max((p.updated for p in self.posts), default=EPOCH)
+
+    @property
+    def listing(self) -> Listing:
+        return Listing(self.kind, self.name, self.folder, self.title, self.total, self.updated)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One archive document: a period (month or year) of a feed, or a part of a crowded one."""
+
+    file: str  # e.g. "tags/x/archive/2021.xml", "archive/2021-04.xml", "archive/2021-04.2.xml"
+    label: str  # "2021-04" or "2021-04 (2)"
+    members: tuple[Member, ...]  # newest first
+
+
+Load = Callable[[Feed, str], tuple[Member, ...]]  # a period's members, newest first
+
+
+def period_members(feed: Feed, period: str, load: Load) -> tuple[Member, ...]:
+    """The members of one period of `feed`: loaded already, or by `load`."""
+    found = feed.members.get(period)
+    return found if found is not None else load(feed, period)
+
+
+@dataclass(frozen=True)
+class Part:
+    """Where an archive document's entries are: a run of a period's members."""
+
+    file: str
+    label: str
+    period: str
+    start: int  # of the period's members, oldest first
+    count: int
+
+    def page(self, feed: Feed, load: Load) -> Page:
+        oldest = period_members(feed, self.period, load)[::-1]
+        chunk = oldest[self.start : self.start + self.count]
+        return Page(self.file, self.label, chunk[::-1])
+
+
+@dataclass(frozen=True)
+class Job:
+    """Some output files and the key of everything they are rendered from."""
+
+    files: tuple[str, ...]
+    key: str
+    feed: Feed
+    part: Part | None = None  # an archive document's, None for the feed's own files
+    newest: str | None = None  # a feed's newest archive document, for its prev-archive link
+    prev: str | None = None  # the archive documents before and after this one
+    next: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,8 +231,5 @@ class Summary:
     def written_json(self) -> bytes:
         """`<cache>/last-build.json`, for `feedpub ping`: the files written. Not the whole
         report: encoding thousands of problems took ~15 ms of every warm build."""
-        return _json({"written": list(self.written)})
-
-
-def _json(data: object) -> bytes:
-    return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+        data = {"written": list(self.written)}
+        return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode()

@@ -36,8 +36,9 @@ from zoneinfo import ZoneInfo
 
 from . import timestamps
 from .collector import RawPost
-from .config import Settings
+from .model import Post
 from .problems import Problem
+from .settings import Settings
 from .slugs import slugify
 from .timestamps import How, Stamp
 from .urls import canonical_id
@@ -45,31 +46,6 @@ from .urls import canonical_id
 MIN_SHIFT_HOURS = 2  # a lead that rounds to 1 h is clock skew, never a shift
 MIN_SHIFT_POSTS = 3  # clamped posts in one (source, month) needed to call it a shift
 MIN_SHIFT_SHARE = 0.5  # of the month's clamped posts (skew not counted)
-
-
-@dataclass(frozen=True, slots=True)
-class Post:
-    """One story, merged from every file that holds a copy of it."""
-
-    id: str  # the canonical URL: never changes when a copy moves or is re-scraped
-    url: str  # link to the original, as the latest copy gives it
-    title: str
-    published: datetime
-    updated: datetime
-    how: str  # how `published` was decided: marker, date, clamped, nan-marker, filename, shifted
-    author: str
-    tags: tuple[str, ...]
-    sources: tuple[str, ...]
-    path: str  # the latest copy, whose title and content are used
-    digest: str
-    body_start: int
-    markdown: bool
-    copies: tuple[str, ...]  # every file of the story, oldest first
-
-    @property
-    def key(self) -> tuple[datetime, str]:
-        """Sort key: newest first with `sorted(..., key=..., reverse=True)`, ties by id."""
-        return (self.published, self.id)
 
 
 class Timed(NamedTuple):

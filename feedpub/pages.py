@@ -12,30 +12,32 @@ from html import escape as html_escape
 from importlib.resources import files
 from urllib.parse import quote
 
-from .config import Settings
-from .generator import EPOCH, KINDS, Listing, rfc822, url_of
+from .formats import rfc822, url_of
+from .model import EPOCH, FeedKind, Listing
+from .planner import FEED_KINDS, KIND, SITE, order
+from .settings import Settings
 from .text import xml_attr, xml_safe, xml_text
 
 OPML_FILE = "feeds.opml"
 INDEX_FILE = "index.html"
 XSL_FILE = "feed.xsl"
 
-GROUPS = {"site": "Site", "source": "Sources", "tag": "Tags", "author": "Authors"}
 MIME = {
     "atom": "application/atom+xml",
     "rss": "application/rss+xml",
     "json": "application/feed+json",
 }
+SOURCE = KIND["source"]
 LABELS = {"atom": "Atom", "rss": "RSS", "json": "JSON"}
 
 # Files that do not depend on the posts, by output path.
 STATIC: dict[str, bytes] = {XSL_FILE: files("feedpub").joinpath("data", XSL_FILE).read_bytes()}
 
 
-def _grouped(feeds: Sequence[Listing]) -> list[tuple[str, list[Listing]]]:
-    """(kind, feeds of that kind sorted by path), in KINDS order, empty kinds left out."""
+def _grouped(feeds: Sequence[Listing]) -> list[tuple[FeedKind, list[Listing]]]:
+    """(kind, feeds of that kind sorted by path), in FEED_KINDS order, empty kinds left out."""
     groups = []
-    for kind in KINDS:
+    for kind in FEED_KINDS:
         members = sorted((f for f in feeds if f.kind == kind), key=lambda f: f.folder)
         if members:
             groups.append((kind, members))
@@ -69,7 +71,7 @@ def opml(feeds: Sequence[Listing], settings: Settings) -> bytes:
     ]
     home = _xml_attr(settings.site_url)
     for kind, members in _grouped(feeds):
-        lines.append(f'<outline text="{GROUPS[kind]}" title="{GROUPS[kind]}">')
+        lines.append(f'<outline text="{kind.label}" title="{kind.label}">')
         for feed in members:
             title = _xml_attr(feed.title)
             xml_url = _xml_attr(url_of(settings, feed.file("atom")))
@@ -103,7 +105,7 @@ def _date(feed: Listing) -> str:
 
 
 def _row(feed: Listing) -> str:
-    name = feed.title if feed.kind == "site" else feed.name
+    name = feed.title if feed.kind is SITE else feed.name
     others = " ".join(f'<a href="{_href(feed, f)}">{LABELS[f]}</a>' for f in ("rss", "json"))
     return (
         f'<tr><td class="name"><a href="{_href(feed, "atom")}">{_h(name)}</a></td>'
@@ -122,12 +124,12 @@ def _table(members: Sequence[Listing]) -> str:
 def _discovery(feeds: Sequence[Listing]) -> list[str]:
     """Autodiscovery links: the site in every format, each source as Atom."""
     links = []
-    for feed in sorted(feeds, key=lambda f: (KINDS.index(f.kind), f.folder)):
-        if feed.kind == "site":
+    for feed in sorted(feeds, key=lambda f: (order(f.kind), f.folder)):
+        if feed.kind is SITE:
             for fmt in ("atom", "rss", "json"):
                 title = feed.title if fmt == "atom" else f"{feed.title} ({LABELS[fmt]})"
                 links.append((fmt, title, feed))
-        elif feed.kind == "source":
+        elif feed.kind is SOURCE:
             links.append(("atom", feed.title, feed))
     return [
         f'<link rel="alternate" type="{MIME[fmt]}" title="{_h(title)}" href="{_href(feed, fmt)}">'
@@ -161,12 +163,13 @@ footer{color:var(--dim);font-size:.85rem;margin-top:2rem}
 """
 
 
-def _section(kind: str, members: Sequence[Listing]) -> str:
-    count = "" if kind == "site" else f' <span class="count">({len(members)})</span>'
-    heading = f"<h2>{GROUPS[kind]}{count}</h2>"
-    if kind in ("site", "source"):
-        return f'<section id="{kind}s">{heading}\n{_table(members)}\n</section>'
-    return f'<details id="{kind}s"><summary>{heading}</summary>\n{_table(members)}\n</details>'
+def _section(kind: FeedKind, members: Sequence[Listing]) -> str:
+    count = "" if kind is SITE else f' <span class="count">({len(members)})</span>'
+    heading = f"<h2>{kind.label}{count}</h2>"
+    if kind in (SITE, SOURCE):  # open; the long lists of tags and authors folded
+        return f'<section id="{kind.name}s">{heading}\n{_table(members)}\n</section>'
+    table = _table(members)
+    return f'<details id="{kind.name}s"><summary>{heading}</summary>\n{table}\n</details>'
 
 
 def index_html(feeds: Sequence[Listing], settings: Settings) -> bytes:

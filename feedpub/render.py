@@ -14,7 +14,6 @@ in `build` before this module (and lxml) is loaded.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -22,16 +21,14 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from . import collector, config, generator, html, normalizer, pages, writer
+from . import collector, config, formats, html, normalizer, pages, planner, writer
 from .cache import Cache
 from .collector import Read
-from .config import Settings
-from .generator import Member
 from .index import Index
-from .model import Manifest, Options, Summary
-from .normalizer import Post
+from .model import Feed, Job, Listing, Load, Manifest, Member, Options, Post, Summary
 from .problems import BuildFailure, Problem, StrictFailure
 from .scan import Scanned, Stat, no_posts, unsure
+from .settings import Settings
 from .workers import Progress, Workers
 
 Outputs = dict[str, tuple[str, int, int]]  # output path -> (key of its inputs, size, mtime_ns)
@@ -121,11 +118,11 @@ def _full(ctx: Context, index: Index | None, reads: dict[str, tuple[Stat, Read]]
     posts, problems, posts_read = result.posts, problems + list(result.problems), len(raws)
     reads.clear()  # planning reuses the memory of the readings
     del raws, result  # its `resolved` holds every reading
-    feeds, found = generator.plan(posts, settings, ctx.manifest.slugs)
+    feeds, found = planner.plan(posts, settings, ctx.manifest.slugs)
     if index is not None:
         index.save_feeds(posts, feeds, found)
-    sources = [f.name for f in feeds if f.kind == "source"]
-    dropped, too_many = generator.over_limit([f.listing for f in feeds], settings.max_feeds)
+    sources = [f.name for f in feeds if f.kind is planner.KIND["source"]]
+    dropped, too_many = planner.over_limit([f.listing for f in feeds], settings.max_feeds)
     feeds = [f for f in feeds if f.folder not in dropped]
     problems = sorted(problems + found + too_many + _setting_problems(ctx, sources))
     counts = (posts_read, len(posts), len(feeds))
@@ -133,10 +130,10 @@ def _full(ctx: Context, index: Index | None, reads: dict[str, tuple[Stat, Read]]
     del posts
     _check_publishable(ctx, problems, counts)
 
-    def load(feed: generator.Feed, period: str) -> tuple[Member, ...]:
+    def load(feed: Feed, period: str) -> tuple[Member, ...]:
         return feed.members[period]  # a full build has them all
 
-    jobs, plans = plan_jobs(feeds, settings, load, ctx.store.get("plans"))
+    jobs, plans = planner.jobs(feeds, settings, load, ctx.store.get("plans"))
     done = _write(ctx, jobs, lookup, load, 0)
     if ctx.store.persistent and done.files:
         ctx.store.prune_fragments(m.fp for f in feeds for m in f.head)
@@ -148,7 +145,7 @@ def _full(ctx: Context, index: Index | None, reads: dict[str, tuple[Stat, Read]]
 def _archived(posts: Sequence[Post]) -> Lookup:
     """Archive entries rendered from the posts (a build without a cache)."""
     by_id = {p.id: p for p in posts}
-    return lambda ids: {i: generator.archive_entry(by_id[i]) for i in ids}
+    return lambda ids: {i: formats.archive_entry(by_id[i]) for i in ids}
 
 
 def _patch(
@@ -173,7 +170,7 @@ def _patch(
     folders |= {f for f in broken if f is not None and f not in owners}  # no feed's any more
     feeds = index.feeds(redo, patch.periods)
     old_plans = ctx.store.get("plans") or {}
-    jobs, plans = plan_jobs(feeds, ctx.options.settings, index.members, old_plans)
+    jobs, plans = planner.jobs(feeds, ctx.options.settings, index.members, old_plans)
     plans = {f: p for f, p in old_plans.items() if f not in folders} | plans
     kept = {rel: r for rel, r in ctx.outputs.items() if _owner(rel) not in folders}
     used = sum(r[1] for rel, r in kept.items() if _owner(rel) is not None)
@@ -215,7 +212,8 @@ def _owner(rel: str) -> str | None:
     if rel in pages.STATIC or rel in (pages.OPML_FILE, pages.INDEX_FILE, writer.MANIFEST):
         return None
     head, _, rest = rel.partition("/")
-    if rest and head in generator.FOLDERS.values():
+    kind = planner.kind_of(rel)
+    if rest and kind is not None and kind.folder:
         return f"{head}/{rest.partition('/')[0]}"
     return ""
 
@@ -239,8 +237,8 @@ def _finish(
     ctx: Context,
     written: list[str],
     records: Outputs,
-    listings: Sequence[generator.Listing],
-    plans: Plans,
+    listings: Sequence[Listing],
+    plans: planner.Plans,
     problems: Sequence[Problem],
     counts: tuple[int, int, int],
 ) -> Summary:
@@ -261,8 +259,9 @@ def _finish(
         writer.remove_file(out, stale)
     slugs: dict[str, dict[str, str]] = {}
     for listing in listings:
-        if listing.kind != "site":
-            slugs.setdefault(listing.kind, {})[listing.name] = listing.folder.rpartition("/")[2]
+        if listing.kind.folder:
+            slug = listing.folder.rpartition("/")[2]
+            slugs.setdefault(listing.kind.name, {})[listing.name] = slug
     manifest = Manifest(frozenset(records) - {writer.MANIFEST}, slugs)
     path = out / writer.MANIFEST
     writer.write_file(path, writer.manifest_bytes(manifest))  # not a file readers see
@@ -305,129 +304,8 @@ def content_of(root: Path, settings: Settings, post: Post) -> html.Content:
 
 def _fragment_chunk(
     root: Path, settings: Settings, posts: Sequence[Post]
-) -> list[generator.Fragments]:
-    return [generator.fragments(p, content_of(root, settings, p)) for p in posts]
-
-
-def _key(*parts: object) -> str:
-    return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
-
-
-Load = Callable[[generator.Feed, str], tuple[Member, ...]]  # a period's members, newest first
-
-
-def period_members(feed: generator.Feed, period: str, load: Load) -> tuple[Member, ...]:
-    """The members of one period of `feed`: loaded already, or by `load`."""
-    found = feed.members.get(period)
-    return found if found is not None else load(feed, period)
-
-
-@dataclass(frozen=True)
-class Part:
-    """Where an archive document's entries are: a run of a period's members."""
-
-    file: str
-    label: str
-    period: str
-    start: int  # of the period's members, oldest first
-    count: int
-
-    def page(self, feed: generator.Feed, load: Load) -> generator.Page:
-        oldest = period_members(feed, self.period, load)[::-1]
-        chunk = oldest[self.start : self.start + self.count]
-        return generator.Page(self.file, self.label, chunk[::-1])
-
-
-@dataclass(frozen=True)
-class Job:
-    """Some output files and the key of everything they are rendered from."""
-
-    files: tuple[str, ...]
-    key: str
-    feed: generator.Feed
-    part: Part | None = None  # an archive document's, None for the feed's own files
-    newest: str | None = None  # a feed's newest archive document, for its prev-archive link
-    prev: str | None = None  # the archive documents before and after this one
-    next: str | None = None
-
-
-# What planning a feed came to, enough to make its jobs again: its key, its newest
-# archive document, each archive document as (file, label, period, start, count, key),
-# oldest first, and how each of its periods was split into parts, by a hash of the
-# period's members (and the room a document has).
-PartPlan = tuple[str, str, str, int, int, str]
-FeedPlan = tuple[str, str | None, tuple[PartPlan, ...], dict[str, tuple[int, ...]]]
-Plans = dict[str, tuple[str, FeedPlan]]  # feed folder -> (hash of all the feed is made of, plan)
-
-
-def plan_jobs(
-    feeds: Sequence[generator.Feed], settings: Settings, load: Load, plans: Plans | None = None
-) -> tuple[list[Job], Plans]:
-    """Every output's job, and the plan of every feed.
-
-    `plans` from the last build spare a feed whose entries did not change the
-    work of planning it again, and a feed that changed the splitting of the
-    periods that did not (and so the loading of their members).
-    """
-    jobs = []
-    made: Plans = {}
-    for feed in feeds:
-        digest = _key(feed.kind, feed.folder, feed.title, feed.periods, _fps(feed.head))
-        old = (plans or {}).get(feed.folder)
-        if old is not None and old[0] == digest:
-            plan = old[1]
-        else:
-            plan = _plan_feed(feed, settings, load, old[1][3] if old else {})
-        made[feed.folder] = (digest, plan)
-        jobs += _jobs(feed, plan)
-    return jobs, made
-
-
-def _fps(members: Sequence[Member]) -> list[str]:
-    return [m.fp for m in members]
-
-
-def _plan_feed(
-    feed: generator.Feed, settings: Settings, load: Load, old_splits: dict[str, tuple[int, ...]]
-) -> FeedPlan:
-    splits: dict[str, tuple[int, ...]] = {}
-    parts: list[tuple[str, str, str, int, int]] = []
-    room = generator.archive_room(feed, settings)
-    for period in feed.periods if feed.archived else ():
-        key = _key(room, period.digest)
-        sizes = old_splits.get(key)
-        if sizes is None:
-            oldest = period_members(feed, period.name, load)[::-1]
-            sizes = generator.split_period(oldest, room)
-        splits[key] = sizes
-        start = 0
-        for n, count in enumerate(sizes, start=1):
-            parts.append((*generator.page_name(feed, period.name, n), period.name, start, count))
-            start += count
-    newest = parts[-1][0] if parts else None
-    files = tuple(feed.file(fmt) for fmt in generator.FILES)
-    key = _key(files, feed.title, newest, _fps(feed.head))
-    digests = {p.name: p.digest for p in feed.periods}
-    planned = []
-    for i, (file, label, period_name, start, count) in enumerate(parts):
-        prev = parts[i - 1][0] if i else None
-        nxt = parts[i + 1][0] if i + 1 < len(parts) else None
-        inputs = (file, label, feed.title, feed.file("atom"), prev, nxt)
-        part_key = _key(inputs, digests[period_name], start, count)
-        planned.append((file, label, period_name, start, count, part_key))
-    return key, newest, tuple(planned), splits
-
-
-def _jobs(feed: generator.Feed, plan: FeedPlan) -> list[Job]:
-    key, newest, planned, _ = plan
-    files = tuple(feed.file(fmt) for fmt in generator.FILES)
-    jobs = [Job(files, key, feed, newest=newest)]
-    for i, (file, label, period, start, count, part_key) in enumerate(planned):
-        prev = planned[i - 1][0] if i else None
-        nxt = planned[i + 1][0] if i + 1 < len(planned) else None
-        part = Part(file, label, period, start, count)
-        jobs.append(Job((file,), part_key, feed, part, prev=prev, next=nxt))
-    return jobs
+) -> list[formats.Fragments]:
+    return [formats.fragments(p, content_of(root, settings, p)) for p in posts]
 
 
 def _stat(path: Path) -> Stat | None:
@@ -453,7 +331,7 @@ def _year(job: Job) -> str:
 
 def _with_fragments(
     feeds: Sequence[Job], ctx: Context
-) -> Iterator[tuple[Job, dict[str, generator.Fragments]]]:
+) -> Iterator[tuple[Job, dict[str, formats.Fragments]]]:
     """Each feed with the fragments of its entries, in order.
 
     The workers clean the entries no cache holds, in the order the feeds need
@@ -474,7 +352,7 @@ def _with_fragments(
     todo = {p.id: p for job in feeds for p in job.feed.posts if fps[p.id] not in known}
     clean = partial(_fragment_chunk, ctx.options.posts, ctx.options.settings)
     made = zip(todo, ctx.workers.stream(clean, list(todo.values())), strict=True)
-    frags: dict[str, generator.Fragments] = {}
+    frags: dict[str, formats.Fragments] = {}
     for n, job in enumerate(feeds):
         ids = [p.id for p in job.feed.posts if p.id not in frags]
         found = store.fragments(fps[i] for i in ids if fps[i] in known)
@@ -535,7 +413,7 @@ def _write(ctx: Context, jobs: Sequence[Job], lookup: Lookup, load: Load, used: 
 
     feeds = [j for j in todo if j.part is None]
     for n, (job, frags) in enumerate(_with_fragments(feeds, ctx)):
-        put(job, generator.render(job.feed, settings, frags, job.newest))
+        put(job, formats.render(job.feed, settings, frags, job.newest))
         if ctx.progress:
             ctx.progress("render", n + 1, len(feeds))
     # Year by year: an entry is dropped once the last document of its year holds it.
@@ -546,7 +424,7 @@ def _write(ctx: Context, jobs: Sequence[Job], lookup: Lookup, load: Load, used: 
     for job, page in zip(archives, pages, strict=True):
         missing = [m.id for m in page.members if m.id not in entries]
         entries.update(lookup(missing))
-        data = generator.render_archive(job.feed, page, job.prev, job.next, settings, entries)
+        data = formats.archive(job.feed, page, job.prev, job.next, settings, entries)
         put(job, {page.file: data})
         for m in page.members:
             uses[m.id] -= 1

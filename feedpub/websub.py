@@ -19,9 +19,10 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlencode, urlsplit
 
 from . import __version__
-from .config import Settings
-from .generator import FILES, url_of
+from .formats import url_of
+from .model import FILES
 from .problems import FeedpubError
+from .settings import Settings
 
 TIMEOUT = 10.0  # seconds per request
 LAST_BUILD = "last-build.json"

@@ -24,13 +24,13 @@ from conftest import run, stamps, tree
 from lxml import etree
 from validators import check_atom, check_feedparser
 
-from feedpub import build, config, generator, normalizer
+from feedpub import build, config, model, normalizer, planner
 
 SITE = "https://example.org/"
 ATOM = "{http://www.w3.org/2005/Atom}"
 FH = "http://purl.org/syndication/history/1.0"
 BUDGET = config.Settings().feed_bytes  # 1,000,000
-SUBSCRIPTION = tuple(generator.FILES.values())  # feed.xml, rss.xml, feed.json
+SUBSCRIPTION = tuple(model.FILES.values())  # feed.xml, rss.xml, feed.json
 WROTE = re.compile(r"wrote (\d+) of (\d+) files")
 ENTRIES = re.compile(r"\((\d+) entries\)")
 
@@ -142,7 +142,7 @@ def chain_problems(out: Path, folder: str, files: list[str]) -> list[str]:
     return problems
 
 
-def _members(post: normalizer.Post, kind: str) -> tuple[str, ...]:
+def _members(post: model.Post, kind: str) -> tuple[str, ...]:
     """The names of the feeds of `kind` that hold `post` (the site's name is "")."""
     if kind == "site":
         return ("",)
@@ -156,12 +156,12 @@ def _members(post: normalizer.Post, kind: str) -> tuple[str, ...]:
 
 
 @pytest.fixture(scope="module")
-def corpus_feeds(corpus: Path) -> tuple[list[normalizer.Post], list[generator.Feed]]:
+def corpus_feeds(corpus: Path) -> tuple[list[model.Post], list[model.Feed]]:
     """The corpus' stories and feeds, worked out without the writer: (posts, feeds)."""
     settings = config.load(corpus, None, url=SITE)
     raws, _, _ = build.collect(corpus, corpus / ".feedpub-none", settings)
     posts = list(normalizer.normalize(raws, settings).posts)
-    feeds, _ = generator.plan(posts, settings)
+    feeds, _ = planner.plan(posts, settings)
     return posts, feeds
 
 
@@ -179,16 +179,16 @@ def test_corpus_archive_documents_are_valid(corpus_build: tuple[Path, str]) -> N
 
 def test_corpus_archive_links(
     corpus_build: tuple[Path, str],
-    corpus_feeds: tuple[list[normalizer.Post], list[generator.Feed]],
+    corpus_feeds: tuple[list[model.Post], list[model.Feed]],
 ) -> None:
     out, _ = corpus_build
     _, feeds = corpus_feeds
     found = archive_files(out)
-    archived = {f.folder for f in feeds if f.kind != "author"}
+    archived = {f.folder for f in feeds if f.kind.name != "author"}
     assert set(found) == archived  # every site, source and tag feed; no author feed
     assert not list(out.glob("authors/*/archive"))
     for feed in feeds:
-        if feed.kind == "author":
+        if feed.kind.name == "author":
             for name in ("feed.xml", "rss.xml"):
                 assert prev_archive(out, _feed_file(feed.folder, name)) == []
     problems = [
@@ -199,7 +199,7 @@ def test_corpus_archive_links(
 
 def test_corpus_every_post_archived_once(
     corpus_build: tuple[Path, str],
-    corpus_feeds: tuple[list[normalizer.Post], list[generator.Feed]],
+    corpus_feeds: tuple[list[model.Post], list[model.Feed]],
 ) -> None:
     out, summary = corpus_build
     posts, feeds = corpus_feeds
@@ -211,17 +211,17 @@ def test_corpus_every_post_archived_once(
     assert set(site) == {p.id for p in posts}
     checked = 0
     for feed in feeds:
-        if feed.kind == "author":
+        if feed.kind.name == "author":
             continue
         docs = [read_doc(out, f) for f in found[feed.folder]]
         ids = [i for d in docs for i in d.ids]
-        members = {p.id for p in posts if feed.name in _members(p, feed.kind)}
+        members = {p.id for p in posts if feed.name in _members(p, feed.kind.name)}
         assert len(ids) == len(set(ids)), feed.folder
         assert set(ids) == members, feed.folder
         # Each document holds its own period (the site's a month, the others' a year).
         for doc in docs:
             period, _ = _period_and_part(doc.file)
-            assert len(period) == (7 if feed.kind == "site" else 4), doc.file
+            assert len(period) == (7 if feed.kind.name == "site" else 4), doc.file
             fmt = "%Y-%m" if len(period) == 7 else "%Y"
             assert {t.astimezone(UTC).strftime(fmt) for t in doc.published} == {period}, doc.file
             assert list(doc.published) == sorted(doc.published, reverse=True), doc.file
@@ -430,23 +430,23 @@ def test_new_post_in_old_month_touches_only_its_period(
     assert len(after_posts) == len(before_posts) + 1
     new = next(p for p in after_posts if p.id == "https://www.youtube.com/watch?v=feedpub-new-1")
     assert f"{new.published.astimezone(UTC):%Y-%m}" == OLD_MONTH
-    feeds, _ = generator.plan(after_posts, settings)
+    feeds, _ = planner.plan(after_posts, settings)
 
     expected = {"index.html"}  # the entry counts; feeds.opml lists no counts, no dates changed
     for feed in feeds:
-        if feed.name not in _members(new, feed.kind):
+        if feed.name not in _members(new, feed.kind.name):
             continue
-        members = [p.id for p in after_posts if feed.name in _members(p, feed.kind)]
+        members = [p.id for p in after_posts if feed.name in _members(p, feed.kind.name)]
         if members.index(new.id) < limit:  # the post shows in the current documents
             expected |= {_feed_file(feed.folder, name) for name in SUBSCRIPTION}
-        if feed.kind != "author":
-            by_month = period == "month" or feed.kind == "site"
+        if feed.kind.name != "author":
+            by_month = period == "month" or feed.kind.name == "site"
             name = OLD_MONTH if by_month else OLD_MONTH[:4]
             expected.add(_feed_file(feed.folder, f"archive/{name}.xml"))
-    kinds = {f.kind for f in feeds if f.name in _members(new, f.kind)}
+    kinds = {f.kind.name for f in feeds if f.name in _members(new, f.kind.name)}
     assert kinds == {"site", "source", "tag", "author"}
     if limit == 1000:  # every feed shows every post: all four kinds' current documents
-        n = len([f for f in feeds if f.name in _members(new, f.kind)])
+        n = len([f for f in feeds if f.name in _members(new, f.kind.name)])
         assert {"feed.xml", "rss.xml", "feed.json"} <= expected
         assert len(expected) == 1 + 3 * n + (n - 1)
 

@@ -26,7 +26,7 @@ from test_pages import build_site
 
 from feedpub import pages
 from feedpub.config import Settings
-from feedpub.generator import Feed
+from feedpub.model import Feed
 
 CHROMIUM = shutil.which("chromium")
 pytestmark = pytest.mark.skipif(
@@ -109,7 +109,7 @@ def test_index_in_chromium(site: Site) -> None:
     discovery = doc.xpath("/html/head/link[@rel='alternate']")
     types = [link.get("type") for link in discovery]
     assert types[:3] == list(FEED_LINKS)  # the site feed in every format
-    sources = [f for f in site.feeds if f.kind == "source"]
+    sources = [f for f in site.feeds if f.kind.name == "source"]
     assert types[3:] == ["application/atom+xml"] * len(sources)
     for link in discovery:
         assert site.file(urljoin(url, link.get("href"))).is_file(), link.get("href")
@@ -151,7 +151,7 @@ def chromium_runs_xslt(site: Site) -> bool:
 def test_feeds_render_with_the_stylesheet_in_chromium(site: Site, name: str) -> None:
     if not chromium_runs_xslt(site):
         pytest.skip("this Chromium no longer runs XSLT; tests/test_pages.py checks feed.xsl")
-    source = next(f for f in site.feeds if f.kind == "source" and len(f.posts) > 1)
+    source = next(f for f in site.feeds if f.kind.name == "source" and len(f.posts) > 1)
     for feed in (site.feeds[0], source):
         path = f"{feed.folder}/{name}" if feed.folder else name
         url = site.base + path

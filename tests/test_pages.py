@@ -16,10 +16,10 @@ from lxml import etree
 from validators import check_opml
 
 from feedpub import build as builder
-from feedpub import config, generator, normalizer, pages, writer
+from feedpub import config, normalizer, pages, planner, writer
 from feedpub.config import Settings
-from feedpub.generator import Feed, url_of
-from feedpub.normalizer import Post
+from feedpub.formats import url_of
+from feedpub.model import Feed, Post
 
 FEED_NAMES = ("feed.xml", "rss.xml", "feed.json")
 HOSTILE = "<script>alert(\"x\")</script> & 'q' \x01<b>"
@@ -33,7 +33,7 @@ def build_site(posts: Path, out: Path, *flags: str) -> tuple[list[Feed], Setting
     url = flags[flags.index("--site-url") + 1] if "--site-url" in flags else None
     settings = config.load(posts, url=url)
     raws, _, _ = builder.collect(posts, out, settings)
-    feeds, _ = generator.plan(normalizer.normalize(raws, settings).posts, settings)
+    feeds, _ = planner.plan(normalizer.normalize(raws, settings).posts, settings)
     if not (out / pages.INDEX_FILE).exists():  # not wired into build() yet
         files = {
             pages.INDEX_FILE: pages.index_html(feeds, settings),
@@ -52,7 +52,11 @@ def feed_files(out: Path) -> list[str]:
         for p in out.rglob("*")
         if p.name in FEED_NAMES and len(p.relative_to(out).parts) in (1, 3)
     ]
-    return sorted(f for f in found if "/" not in f or f.split("/")[0] in generator.FOLDERS.values())
+    return sorted(
+        f
+        for f in found
+        if "/" not in f or f.split("/")[0] in {k.folder for k in planner.FEED_KINDS if k.folder}
+    )
 
 
 @pytest.fixture
@@ -90,7 +94,7 @@ def hostile_feeds() -> tuple[list[Feed], Settings]:
         make_post(2, sources=("联合早报",), tags=("a&b",)),
         make_post(1, sources=("联合早报",)),
     ]
-    feeds, _ = generator.plan(posts, settings)
+    feeds, _ = planner.plan(posts, settings)
     return feeds, settings
 
 
@@ -133,7 +137,7 @@ def test_opml_escapes_hostile_names(tmp_path: Path) -> None:
 
 def test_opml_of_no_feeds_is_still_valid(tmp_path: Path) -> None:
     settings = Settings(url="https://example.org")
-    feeds, _ = generator.plan([], settings)
+    feeds, _ = planner.plan([], settings)
     path = tmp_path / "feeds.opml"
     path.write_bytes(pages.opml(feeds, settings))
     assert check_opml(path) == []
@@ -148,13 +152,13 @@ def test_index_lists_every_feed(sample: tuple[Path, list[Feed], Settings]) -> No
     out, feeds, _ = sample
     doc = lxml.html.parse(str(out / pages.INDEX_FILE)).getroot()
     rows = doc.xpath("//tbody/tr")
-    in_order = sorted(feeds, key=lambda f: (generator.KINDS.index(f.kind), f.folder))
+    in_order = sorted(feeds, key=lambda f: (planner.order(f.kind), f.folder))
     assert len(rows) == len(feeds)
     for feed, row in zip(in_order, rows, strict=True):
         hrefs = row.xpath(".//a/@href")
         assert hrefs == [quote(feed.file(fmt)) for fmt in ("atom", "rss", "json")]
         cells = [c.text_content() for c in row.xpath("td")]
-        assert cells[0] == (feed.title if feed.kind == "site" else feed.name)
+        assert cells[0] == (feed.title if feed.kind.name == "site" else feed.name)
         assert cells[1] == str(feed.total)
         assert cells[2] == feed.updated.strftime("%Y-%m-%d")
     hrefs = doc.xpath("//body//a/@href")
@@ -169,7 +173,7 @@ def test_index_autodiscovery(sample: tuple[Path, list[Feed], Settings]) -> None:
     out, feeds, _ = sample
     doc = lxml.html.parse(str(out / pages.INDEX_FILE)).getroot()
     links = [(x.get("type"), x.get("href")) for x in doc.xpath("/html/head/link[@rel='alternate']")]
-    sources = sorted(f.file("atom") for f in feeds if f.kind == "source")
+    sources = sorted(f.file("atom") for f in feeds if f.kind.name == "source")
     assert links == [
         ("application/atom+xml", "feed.xml"),
         ("application/rss+xml", "rss.xml"),
@@ -200,12 +204,12 @@ def test_index_groups_tags_and_authors_in_details() -> None:
     assert doc.xpath("//section/@id") == ["sites", "sources"]
     assert doc.xpath("//details/@id") == ["tags", "authors"]
     tags = doc.xpath("//details[@id='tags']//td[@class='name']/a/text()")
-    assert sorted(tags) == sorted(f.name for f in feeds if f.kind == "tag")
+    assert sorted(tags) == sorted(f.name for f in feeds if f.kind.name == "tag")
 
 
 def test_index_of_an_empty_site() -> None:
     settings = Settings(url="https://example.org")
-    feeds, _ = generator.plan([], settings)
+    feeds, _ = planner.plan([], settings)
     doc = lxml.html.fromstring(pages.index_html(feeds, settings))
     assert [c.text_content() for c in doc.xpath("//tbody/tr/td")][1:3] == ["0", "–"]
     assert "Newest entry" not in doc.findtext(".//footer")
@@ -225,7 +229,7 @@ def test_many_feeds_stay_compact() -> None:
         make_post(1 + i % 28, id=f"https://e.com/{i}", tags=(f"tag {i}",)) for i in range(5000)
     ]
     posts.sort(key=lambda p: p.key, reverse=True)
-    feeds, _ = generator.plan(posts, settings)
+    feeds, _ = planner.plan(posts, settings)
     data = pages.index_html(feeds, settings)
     assert len(data) < 300 * len(feeds)  # one compact row per feed
     assert len(lxml.html.fromstring(data).xpath("/html/head/link[@rel='alternate']")) == 3

@@ -16,7 +16,7 @@ from lxml import etree
 
 from feedpub import websub
 from feedpub.config import Settings
-from feedpub.generator import url_of
+from feedpub.formats import url_of
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITE = "https://example.org"

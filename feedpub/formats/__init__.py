@@ -1,0 +1,84 @@
+"""The feed formats: an entry rendered once per format, spliced into every feed that holds it.
+
+Rendering turns each entry into `Fragments` once and splices them into every
+feed that holds the entry, so a post in the site, a source, two tags and an
+author feed is cleaned and escaped once. One module per format; `common` holds
+what they share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ..html import Content
+from ..model import FILES, Feed, Post
+from ..settings import Settings
+from . import atom, jsonfeed, rss
+from .atom import archive_bound, archive_entry
+from .common import Pieces, bound, budget, iso, rfc822, text, url_of, variants
+
+__all__ = [
+    "Fragments",
+    "archive",
+    "archive_bound",
+    "archive_entry",
+    "bound",
+    "fragments",
+    "iso",
+    "render",
+    "rfc822",
+    "url_of",
+]
+archive = atom.archive
+
+
+@dataclass(frozen=True)
+class Fragments:
+    """One entry rendered in every format: (with full content, with the summary only).
+
+    The escaped content is one bytes object shared by the Atom and RSS
+    variants, so holding the fragments of thousands of entries costs one copy
+    of each body, not four.
+    """
+
+    atom: tuple[Pieces, Pieces]
+    rss: tuple[Pieces, Pieces]
+    json: tuple[Pieces, Pieces]
+
+
+def fragments(post: Post, content: Content) -> Fragments:
+    body = text(content.html).encode() if content.html else b""
+    return Fragments(
+        atom=variants(atom.entry(post, content), b'<content type="html">', body, b"</content>"),
+        rss=variants(rss.item(post, content), b"<content:encoded>", body, b"</content:encoded>"),
+        json=(jsonfeed.item(post, content, True), jsonfeed.item(post, content, False)),
+    )
+
+
+def render(
+    feed: Feed, settings: Settings, frags: Mapping[str, Fragments], prev: str | None = None
+) -> dict[str, bytes]:
+    """The three files of one feed, each kept within the byte budget.
+
+    `prev` is the newest archive document (RFC 5005 `prev-archive`), if any.
+    """
+    out = {}
+    for fmt in FILES:
+        pairs = [getattr(frags[p.id], fmt) for p in feed.posts]
+        sizes = [(sum(map(len, f)), sum(map(len, s))) for f, s in pairs]
+        if fmt == "json":
+            room = settings.feed_bytes - len(jsonfeed.document(feed, settings, b""))
+            sizes = [(f + 2, s + 2) for f, s in sizes]  # the ",\n" between items
+        else:
+            top, tail = (atom if fmt == "atom" else rss).head(feed, settings, prev)
+            room = settings.feed_bytes - len(top.encode()) - len(tail.encode())
+        full, keep = budget(sizes, room)
+        chosen = [f for f, _ in pairs[:full]] + [s for _, s in pairs[full:keep]]
+        if fmt == "json":
+            items = b",\n".join(b"".join(pieces) for pieces in chosen)
+            out[feed.file(fmt)] = jsonfeed.document(feed, settings, items)
+        else:
+            body = b"".join(piece for pieces in chosen for piece in pieces)
+            out[feed.file(fmt)] = top.encode() + body + tail.encode()
+    return out

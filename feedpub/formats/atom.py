@@ -1,0 +1,92 @@
+"""Atom 1.0 (RFC 4287): entries, feed documents, and RFC 5005 archive documents."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..html import Content
+from ..model import Feed, Page, Post, from_micros
+from ..settings import Settings
+from .common import attr, bound, categories, hub, iso, prev_archive, prolog, text, url_of
+
+NO_CONTENT = Content("", "", None)
+_NAMESPACES = 'xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/"'
+
+
+def entry(post: Post, content: Content) -> tuple[str, str]:
+    """The entry before and after where its content goes."""
+    parts = [
+        f"<entry><id>{text(post.id)}</id><title>{text(post.title)}</title>",
+        f'<link rel="alternate" type="text/html" href={attr(post.url)}/>',
+        f"<published>{iso(post.published)}</published><updated>{iso(post.updated)}</updated>",
+    ]
+    if post.author:
+        parts.append(f"<author><name>{text(post.author)}</name></author>")
+    parts.extend(f"<category term={attr(c)}/>" for c in categories(post))
+    if content.summary:
+        parts.append(f"<summary>{text(content.summary)}</summary>")
+    thumb = f"<media:thumbnail url={attr(content.image)}/>" if content.image else ""
+    return "".join(parts), thumb + "</entry>\n"
+
+
+def head(feed: Feed, settings: Settings, prev: str | None) -> tuple[str, str]:
+    """A feed document before and after its entries."""
+    self_url = url_of(settings, feed.file("atom"))
+    top = (
+        prolog(settings) + f"<feed {_NAMESPACES}>\n"
+        f"<id>{text(self_url)}</id><title>{text(feed.title)}</title>"
+        f"<subtitle>{text(settings.description or feed.title)}</subtitle>\n"
+        f"<updated>{iso(feed.updated)}</updated>\n"
+        f'<link rel="self" type="application/atom+xml" href={attr(self_url)}/>\n'
+        + hub(settings, "")
+        + prev_archive(settings, "", prev)
+        + f'<link rel="alternate" type="text/html" href={attr(settings.site_url)}/>\n'
+        f"<author><name>{text(settings.title)}</name></author>\n"
+        "<generator>feedpub</generator>\n"
+    )
+    return top, "</feed>\n"
+
+
+def archive_entry(post: Post) -> bytes:
+    """An archive entry: identity, title, link, times, author, categories."""
+    return "".join(entry(post, NO_CONTENT)).encode()
+
+
+def archive_bound(post: Post) -> int:
+    """An upper bound of the size of `archive_entry(post)`, without rendering it."""
+    fields = (post.id, post.url, post.title, post.author, *categories(post))
+    return 400 + bound("".join(fields)) + 30 * len(fields)
+
+
+def archive(
+    feed: Feed,
+    page: Page,
+    prev: str | None,
+    next_: str | None,
+    settings: Settings,
+    entries: Mapping[str, bytes],
+) -> bytes:
+    """One RFC 5005 archive document, marked `fh:archive`, fully linked; `prev` and
+    `next_` are the files of the documents before and after it."""
+    self_url = url_of(settings, page.file)
+    links = [
+        ("self", page.file),
+        ("current", feed.file("atom")),
+        *((("prev-archive", prev),) if prev else ()),
+        *((("next-archive", next_),) if next_ else ()),
+    ]
+    updated = from_micros(max(m.updated for m in page.members))
+    top = (
+        prolog(settings) + f"<feed {_NAMESPACES}"
+        ' xmlns:fh="http://purl.org/syndication/history/1.0">\n<fh:archive/>\n'
+        f"<id>{text(self_url)}</id><title>{text(f'{feed.title} ({page.label})')}</title>\n"
+        f"<updated>{iso(updated)}</updated>\n"
+        + "".join(
+            f'<link rel="{rel}" type="application/atom+xml" href={attr(url_of(settings, f))}/>\n'
+            for rel, f in links
+        )
+        + f'<link rel="alternate" type="text/html" href={attr(settings.site_url)}/>\n'
+        f"<author><name>{text(settings.title)}</name></author>\n"
+        "<generator>feedpub</generator>\n"
+    )
+    return top.encode() + b"".join(entries[m.id] for m in page.members) + b"</feed>\n"

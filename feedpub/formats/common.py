@@ -1,0 +1,91 @@
+"""What every format shares: dates, escaping, URLs, the stylesheet prolog, a byte budget."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import quote, urlsplit
+
+from ..model import Post
+from ..settings import Settings
+from ..text import xml_attr, xml_safe, xml_text
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+Pieces = tuple[bytes, ...]  # an entry as byte strings to join; big ones are shared
+
+
+def iso(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def rfc822(when: datetime) -> str:
+    """An RSS date, as `email.utils.format_datetime(when, usegmt=True)` writes it."""
+    u = when.astimezone(UTC)
+    day, month = _DAYS[u.weekday()], _MONTHS[u.month - 1]
+    return f"{day}, {u.day:02d} {month} {u.year:04d} {u.hour:02d}:{u.minute:02d}:{u.second:02d} GMT"
+
+
+def text(value: str) -> str:
+    """Character data, safe for XML."""
+    return xml_text(xml_safe(value))
+
+
+def attr(value: str) -> str:
+    """A quoted attribute value, safe for XML."""
+    return xml_attr(xml_safe(value))
+
+
+def url_of(settings: Settings, path: str) -> str:
+    return settings.site_url + quote(path)
+
+
+def categories(post: Post) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(post.sources + post.tags))
+
+
+def prolog(settings: Settings) -> str:
+    """XML declaration and the stylesheet that makes a feed readable in a browser."""
+    xsl = urlsplit(settings.site_url).path + "feed.xsl"  # same origin, as browsers require
+    pi = f'<?xml-stylesheet type="text/xsl" href={attr(xsl)}?>'
+    return f'<?xml version="1.0" encoding="utf-8"?>\n{pi}\n'
+
+
+def hub(settings: Settings, prefix: str) -> str:
+    return f'<{prefix}link rel="hub" href={attr(settings.hub)}/>\n' if settings.hub else ""
+
+
+def prev_archive(settings: Settings, prefix: str, prev: str | None) -> str:
+    """RFC 5005's link from a feed to its newest archive document."""
+    if not prev:
+        return ""
+    href = attr(url_of(settings, prev))
+    return f'<{prefix}link rel="prev-archive" type="application/atom+xml" href={href}/>\n'
+
+
+def variants(
+    head_tail: tuple[str, str], open_: bytes, body: bytes, close: bytes
+) -> tuple[Pieces, Pieces]:
+    """An entry with its full content, and with its summary only."""
+    head, tail = head_tail[0].encode(), head_tail[1].encode()
+    short = (head, tail)
+    return ((head, open_, body, close, tail) if body else short), short
+
+
+def budget(sizes: list[tuple[int, int]], room: int) -> tuple[int, int]:
+    """How many newest entries keep full content, and how many fit at all."""
+    total = sum(s for _, s in sizes)
+    keep = len(sizes)
+    while keep and total > room:  # drop the oldest entries while even summaries overflow
+        keep -= 1
+        total -= sizes[keep][1]
+    full = 0
+    while full < keep and total - sizes[full][1] + sizes[full][0] <= room:
+        total += sizes[full][0] - sizes[full][1]
+        full += 1
+    return full, keep
+
+
+def bound(value: str) -> int:
+    """At most how many bytes `value` takes once escaped (an entity is at most 6 bytes)."""
+    return len(value.encode("utf-8", "surrogatepass")) + 5 * sum(map(value.count, "&<>\"'"))

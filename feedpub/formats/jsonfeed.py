@@ -1,0 +1,50 @@
+"""JSON Feed 1.1."""
+
+from __future__ import annotations
+
+import json
+
+from ..html import Content
+from ..model import Feed, Post
+from ..settings import Settings
+from ..text import xml_safe
+from .common import Pieces, categories, iso, url_of
+
+
+def item(post: Post, content: Content, full: bool) -> Pieces:
+    """An item, with its full content or (`full` false) its summary as its text."""
+    found: dict[str, object] = {
+        "id": post.id,
+        "url": post.url,
+        "title": xml_safe(post.title),
+        "content_html": xml_safe(content.html) if full else "",
+        "summary": xml_safe(content.summary),
+        "date_published": iso(post.published),
+        "date_modified": iso(post.updated),
+    }
+    if not full or not content.html:
+        found.pop("content_html")
+        found["content_text"] = xml_safe(content.summary)
+    if content.image:
+        found["image"] = content.image
+    if post.author:
+        found["authors"] = [{"name": xml_safe(post.author)}]
+    if cats := categories(post):
+        found["tags"] = [xml_safe(c) for c in cats]
+    return (json.dumps(found, ensure_ascii=False, separators=(",", ":")).encode(),)
+
+
+def document(feed: Feed, settings: Settings, items: bytes) -> bytes:
+    """The feed around its items (joined by ",\\n")."""
+    top = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": xml_safe(feed.title),
+        "home_page_url": settings.site_url,
+        "feed_url": url_of(settings, feed.file("json")),
+        "description": xml_safe(settings.description or feed.title),
+        "authors": [{"name": xml_safe(settings.title)}],
+    }
+    if settings.hub:
+        top["hubs"] = [{"type": "WebSub", "url": settings.hub}]
+    text = json.dumps(top, ensure_ascii=False, indent=1)
+    return (text[:-2] + ',\n "items": [\n').encode() + items + b"\n ]\n}\n"

@@ -1,0 +1,52 @@
+"""RSS 2.0, with the content, Dublin Core, Media RSS and Atom (self, hub, archive) modules."""
+
+from __future__ import annotations
+
+from html import escape as html_escape
+
+from ..html import Content
+from ..model import Feed, Post
+from ..settings import Settings
+from .common import attr, categories, hub, prev_archive, prolog, rfc822, text, url_of
+
+_NAMESPACES = (
+    'xmlns:atom="http://www.w3.org/2005/Atom"'
+    ' xmlns:content="http://purl.org/rss/1.0/modules/content/"'
+    ' xmlns:dc="http://purl.org/dc/elements/1.1/"'
+    ' xmlns:media="http://search.yahoo.com/mrss/"'
+)
+
+
+def item(post: Post, content: Content) -> tuple[str, str]:
+    """The item before and after where its content goes."""
+    parts = [
+        f"<item><title>{text(post.title)}</title><link>{text(post.url)}</link>",
+        f'<guid isPermaLink="false">{text(post.id)}</guid>',
+        f"<pubDate>{rfc822(post.published)}</pubDate>",
+    ]
+    if post.author:
+        parts.append(f"<dc:creator>{text(post.author)}</dc:creator>")
+    parts.extend(f"<category>{text(c)}</category>" for c in categories(post))
+    if content.summary:
+        # RSS readers render a description as HTML: escape the plain text for HTML first
+        parts.append(
+            f"<description>{text(html_escape(content.summary, quote=False))}</description>"
+        )
+    thumb = f"<media:thumbnail url={attr(content.image)}/>" if content.image else ""
+    return "".join(parts), thumb + "</item>\n"
+
+
+def head(feed: Feed, settings: Settings, prev: str | None) -> tuple[str, str]:
+    """A channel before and after its items."""
+    self_url = url_of(settings, feed.file("rss"))
+    top = (
+        prolog(settings) + f'<rss version="2.0" {_NAMESPACES}>\n<channel>\n'
+        f"<title>{text(feed.title)}</title><link>{text(settings.site_url)}</link>"
+        f"<description>{text(settings.description or feed.title)}</description>\n"
+        f'<atom:link rel="self" type="application/rss+xml" href={attr(self_url)}/>\n'
+        + hub(settings, "atom:")
+        + prev_archive(settings, "atom:", prev)
+        + f"<lastBuildDate>{rfc822(feed.updated)}</lastBuildDate>\n"
+        "<generator>feedpub</generator>\n"
+    )
+    return top, "</channel>\n</rss>\n"

@@ -1,0 +1,378 @@
+"""The planner: which feeds exist, what they hold, and the jobs that render them.
+
+Pure. A kind of feed is one row of `FEED_KINDS`; a post is in the feeds its
+kinds' `names` give. A feed's history is kept by archive period (a month of
+the site, a year of a source or tag), with a digest of each, so that a small
+change re-plans only the periods it touches (`incremental/delta.py` calls the
+same functions on them). `jobs` turns the feeds into the outputs to render,
+each with a key of everything it is rendered from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import sys
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import fields
+from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
+
+from . import formats
+from .model import (
+    EPOCH,
+    FILES,
+    Feed,
+    FeedKind,
+    Job,
+    Listing,
+    Load,
+    Member,
+    Part,
+    Period,
+    Post,
+    period_members,
+)
+from .problems import Problem
+from .settings import Settings
+from .slugs import assign_slugs
+
+
+def _site(post: Post) -> tuple[str, ...]:
+    return ("",)
+
+
+def _sources(post: Post) -> tuple[str, ...]:
+    return post.sources
+
+
+def _tags(post: Post) -> tuple[str, ...]:
+    return post.tags
+
+
+def _author(post: Post) -> tuple[str, ...]:
+    return (post.author,) if post.author else ()
+
+
+def _always(settings: Settings) -> bool:
+    return True
+
+
+def _author_feeds(settings: Settings) -> bool:
+    return settings.author_feeds
+
+
+# One row per kind of feed, in the order feeds are planned, written and listed.
+# By default the site feed, which holds every post, is archived by month and the
+# others by year: a month of a tag is often a handful of posts, and a document
+# per tag and month would be most of the files a build writes.
+FEED_KINDS = (
+    FeedKind("site", "", "Site", _site, monthly=True, archived=True, enabled=_always),
+    FeedKind("source", "sources", "Sources", _sources, False, True, _always),
+    FeedKind("tag", "tags", "Tags", _tags, False, True, _always),
+    FeedKind("author", "authors", "Authors", _author, False, False, _author_feeds),
+)
+KIND = {kind.name: kind for kind in FEED_KINDS}
+SITE = KIND["site"]
+_ORDER = {kind: i for i, kind in enumerate(FEED_KINDS)}
+
+
+def kinds(settings: Settings) -> tuple[FeedKind, ...]:
+    """The kinds of feed the settings ask for."""
+    return tuple(kind for kind in FEED_KINDS if kind.enabled(settings))
+
+
+def kind_of(folder: str) -> FeedKind | None:
+    """The kind whose feeds live in `folder`'s top folder ("" is the site's)."""
+    top = folder.partition("/")[0]
+    return next((k for k in FEED_KINDS if k.folder == top), None)
+
+
+def order(kind: FeedKind) -> int:
+    return _ORDER[kind]
+
+
+def monthly(kind: FeedKind, settings: Settings) -> bool:
+    """Whether the feeds of `kind` are archived by month (else by year)."""
+    if settings.archive_period != "auto":
+        return settings.archive_period == "month"
+    return kind.monthly
+
+
+def period_of(member: Member, monthly: bool) -> str:
+    return member.month if monthly else member.year
+
+
+# --- members and periods -----------------------------------------------------------
+
+_POST_FIELDS = tuple(f.name for f in fields(Post))
+
+
+def micros(when: datetime) -> int:
+    return (when - EPOCH) // timedelta(microseconds=1)
+
+
+def fingerprint(post: Post) -> str:
+    """A hash of every field of `post` (marshal of its fields: ten times quicker than repr)."""
+    values = {name: getattr(post, name) for name in _POST_FIELDS}
+    values.update(published=post.published.isoformat(), updated=post.updated.isoformat())
+    return hashlib.blake2b(marshal.dumps(values, 2), digest_size=12).hexdigest()
+
+
+def member(post: Post) -> Member:
+    when = post.published.astimezone(UTC)
+    return Member(
+        micros(post.published),
+        post.id,
+        fingerprint(post),
+        micros(post.updated),
+        sys.intern(f"{when.year:04d}-{when.month:02d}"),
+        sys.intern(f"{when.year:04d}"),
+        formats.archive_bound(post),
+    )  # fmt: skip  (months and years interned: shared in memory and in the cache's blobs)
+
+
+def digest_of(members: Sequence[Member]) -> bytes:
+    """A hash of the fingerprints of `members`, in order."""
+    return hashlib.blake2b("\n".join(m.fp for m in members).encode(), digest_size=16).digest()
+
+
+def period(name: str, members: Sequence[Member]) -> Period:
+    return Period(name, digest_of(members), len(members))
+
+
+def periods_of(
+    history: Sequence[Member], monthly: bool
+) -> tuple[tuple[Period, ...], dict[str, tuple[Member, ...]]]:
+    """`history` (newest first) split into its periods, oldest first, and their members."""
+    found: dict[str, list[Member]] = defaultdict(list)
+    for m in history:
+        found[period_of(m, monthly)].append(m)
+    members = {name: tuple(found[name]) for name in sorted(found)}
+    return tuple(period(n, ms) for n, ms in members.items()), members
+
+
+def head_of(
+    periods: Sequence[Period], load: Mapping[str, Sequence[Member]], limit: int
+) -> list[Member]:
+    """The newest `limit` members of a feed, from its newest periods (`load`: by period)."""
+    head: list[Member] = []
+    for p in reversed(periods):
+        head += load[p.name][: limit - len(head)]
+        if len(head) >= limit:
+            break
+    return head
+
+
+# --- feeds -----------------------------------------------------------------------------
+
+
+def slug_problems(kind: FeedKind, collisions: list[tuple[str, list[str]]]) -> list[Problem]:
+    return [
+        Problem(
+            kind.path(slug),
+            0,
+            0,
+            "FP501",
+            f"{kind.name}s {', '.join(map(repr, names))} share the path {slug!r}; disambiguated",
+            "feed",
+        )
+        for slug, names in collisions
+    ]
+
+
+def slugs(
+    kind: FeedKind, names: Iterable[str], taken: Mapping[str, str] | None
+) -> tuple[dict[str, str], list[Problem]]:
+    """Each name's slug (`taken`: the last build's, see `assign_slugs`) and FP501s."""
+    found, collisions = assign_slugs(names, taken)
+    return found, slug_problems(kind, collisions)
+
+
+def plan(
+    posts: Iterable[Post],
+    settings: Settings,
+    taken: Mapping[str, Mapping[str, str]] | None = None,
+) -> tuple[list[Feed], list[Problem]]:
+    """Every feed and its entries. `posts` must be sorted newest first; `taken` is
+    the slug each feed's name had in the last build, by kind (see `assign_slugs`)."""
+    posts = list(posts)
+    history = [member(p) for p in posts]
+    limit = settings.limit
+    feeds: list[Feed] = []
+    problems: list[Problem] = []
+    for kind in kinds(settings):
+        held: dict[str, list[int]] = defaultdict(list)
+        for i, post in enumerate(posts):
+            for name in kind.names(post):
+                held[name].append(i)
+        if not kind.folder:  # the site's one feed, even with no post at all
+            held.setdefault("", [])
+        named, found = slugs(kind, held, (taken or {}).get(kind.name))
+        problems += found
+        by_month = monthly(kind, settings)
+        for name in sorted(held, key=lambda n: named[n]):
+            chosen = held[name]
+            feeds.append(
+                Feed(
+                    kind,
+                    name,
+                    kind.path(named[name]),
+                    kind.title(name, settings),
+                    tuple(posts[i] for i in chosen[:limit]),
+                    tuple(history[i] for i in chosen[:limit]),
+                    *periods_of([history[i] for i in chosen], by_month),
+                )
+            )
+    return feeds, problems
+
+
+def over_limit(listings: Sequence[Listing], limit: int) -> tuple[set[str], list[Problem]]:
+    """The folders of the feeds past `limit` and FP503 if there are any: the site and
+    the feeds with the most entries are kept (ties by kind, then path), so a tag bomb
+    costs the smallest tags, never a source."""
+    if len(listings) <= limit:
+        return set(), []
+    ranked = sorted(listings, key=lambda f: (f.kind is not SITE, -f.total, order(f.kind), f.folder))
+    dropped = ranked[limit:]
+    msg = (
+        f"{len(listings):,} feeds, over the limit of {limit:,} (max_feeds): the "
+        f"{len(dropped):,} with the fewest entries are not published, like {dropped[0].folder}"
+    )
+    return {f.folder for f in dropped}, [Problem(dropped[0].folder, 0, 0, "FP503", msg, "feed")]
+
+
+# --- archive documents -----------------------------------------------------------------
+
+
+def page_name(feed: Feed, period: str, part: int) -> tuple[str, str]:
+    """The file and label of part `part` (from 1) of a period's archive documents."""
+    folder = f"{feed.folder}/archive" if feed.folder else "archive"
+    if part == 1:
+        return f"{folder}/{period}.xml", period
+    return f"{folder}/{period}.{part}.xml", f"{period} ({part})"
+
+
+def archive_room(feed: Feed, settings: Settings) -> int:
+    """The bytes an archive document of `feed` has for its entries."""
+    return settings.feed_bytes - 4096 - 2 * formats.bound(feed.title)  # the document's own head
+
+
+def split_period(members: Sequence[Member], room: int) -> tuple[int, ...]:
+    """How many of a period's entries (oldest first) go to each part: runs whose
+    entries fit in `room` bytes by their `bound`, at least one entry each."""
+    sizes = [0]
+    used = 0
+    for m in members:
+        if sizes[-1] and used + m.bound > room:
+            sizes.append(0)
+            used = 0
+        sizes[-1] += 1
+        used += m.bound
+    return tuple(sizes)
+
+
+# --- jobs ------------------------------------------------------------------------------
+
+
+class PartPlan(NamedTuple):
+    """An archive document as planned: where its entries are, and its key."""
+
+    file: str
+    label: str
+    period: str
+    start: int  # of the period's members, oldest first
+    size: int
+    key: str
+
+
+class FeedPlan(NamedTuple):
+    """What planning a feed came to, enough to make its jobs again."""
+
+    key: str  # of the feed's own files
+    newest: str | None  # its newest archive document
+    parts: tuple[PartPlan, ...]  # oldest first
+    splits: dict[str, tuple[int, ...]]  # each period's split into parts, by a hash of its members
+
+
+class Planned(NamedTuple):
+    digest: str  # a hash of all the feed is made of: equal, and the plan holds
+    plan: FeedPlan
+
+
+Plans = dict[str, Planned]  # by feed folder
+
+
+def key(*parts: object) -> str:
+    return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
+
+
+def jobs(
+    feeds: Sequence[Feed], settings: Settings, load: Load, plans: Plans | None = None
+) -> tuple[list[Job], Plans]:
+    """Every output's job, and the plan of every feed.
+
+    `plans` from the last build spare a feed whose entries did not change the
+    work of planning it again, and a feed that changed the splitting of the
+    periods that did not (and so the loading of their members).
+    """
+    found = []
+    made: Plans = {}
+    for feed in feeds:
+        digest = key(feed.kind.name, feed.folder, feed.title, feed.periods, _fps(feed.head))
+        old = (plans or {}).get(feed.folder)
+        if old is not None and old.digest == digest:
+            plan = old.plan
+        else:
+            plan = _plan_feed(feed, settings, load, old.plan.splits if old else {})
+        made[feed.folder] = Planned(digest, plan)
+        found += _jobs(feed, plan)
+    return found, made
+
+
+def _fps(members: Sequence[Member]) -> list[str]:
+    return [m.fp for m in members]
+
+
+def _plan_feed(
+    feed: Feed, settings: Settings, load: Load, old_splits: dict[str, tuple[int, ...]]
+) -> FeedPlan:
+    splits: dict[str, tuple[int, ...]] = {}
+    parts: list[tuple[str, str, str, int, int]] = []
+    room = archive_room(feed, settings)
+    for p in feed.periods if feed.kind.archived else ():
+        split_key = key(room, p.digest)
+        sizes = old_splits.get(split_key)
+        if sizes is None:
+            oldest = period_members(feed, p.name, load)[::-1]
+            sizes = split_period(oldest, room)
+        splits[split_key] = sizes
+        start = 0
+        for n, count in enumerate(sizes, start=1):
+            parts.append((*page_name(feed, p.name, n), p.name, start, count))
+            start += count
+    newest = parts[-1][0] if parts else None
+    files = tuple(feed.file(fmt) for fmt in FILES)
+    feed_key = key(files, feed.title, newest, _fps(feed.head))
+    digests = {p.name: p.digest for p in feed.periods}
+    planned = []
+    for i, (file, label, period_name, start, count) in enumerate(parts):
+        prev = parts[i - 1][0] if i else None
+        nxt = parts[i + 1][0] if i + 1 < len(parts) else None
+        inputs = (file, label, feed.title, feed.file("atom"), prev, nxt)
+        part_key = key(inputs, digests[period_name], start, count)
+        planned.append(PartPlan(file, label, period_name, start, count, part_key))
+    return FeedPlan(feed_key, newest, tuple(planned), splits)
+
+
+def _jobs(feed: Feed, plan: FeedPlan) -> list[Job]:
+    files = tuple(feed.file(fmt) for fmt in FILES)
+    found = [Job(files, plan.key, feed, newest=plan.newest)]
+    parts = plan.parts
+    for i, p in enumerate(parts):
+        prev = parts[i - 1].file if i else None
+        nxt = parts[i + 1].file if i + 1 < len(parts) else None
+        part = Part(p.file, p.label, p.period, p.start, p.size)
+        found.append(Job((p.file,), p.key, feed, part, prev=prev, next=nxt))
+    return found

@@ -1,0 +1,65 @@
+"""Settings: every knob of a build, as one frozen value (`config` reads and checks them)."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Literal
+
+ShiftMode = Literal["detect", "correct", "off"]
+LOCALHOST = "http://localhost:4000"  # Jekyll's default, used (with a warning) if no URL is set
+
+
+@dataclass(frozen=True)
+class SourceSettings:
+    """Per-source overrides, `[sources."联合早报"]` in the config."""
+
+    zone: str = "UTC"  # the zone naive dates of this source are read in
+    remove: tuple[str, ...] = ()  # extra CSS selectors of junk to delete from bodies
+
+
+@dataclass(frozen=True)
+class Settings:
+    title: str = "Feeds"
+    description: str = ""
+    url: str = ""  # absolute http(s) URL of the site; "" = none given (LOCALHOST, with a warning)
+    baseurl: str = ""
+    limit: int = 50
+    generic_categories: tuple[str, ...] = ("news",)
+    author_feeds: bool = True
+    max_bytes: int = 5_000_000  # posts larger than this are skipped
+    max_tags: int = 100  # tags, and categories, per post: more are dropped
+    max_feeds: int = 10_000  # feeds per build: the smallest tag and author feeds go first
+    max_output_bytes: int = 4_000_000_000  # bytes of output per build: then writing stops
+    feed_bytes: int = 1_000_000  # budget per feed file; older entries shrink to summaries
+    summary_chars: int = 300
+    zone: str = "UTC"  # default zone for naive dates
+    shift: ShiftMode = "correct"
+    iframes: Literal["drop", "link"] = "link"
+    data_images: bool = True
+    hub: str = ""
+    archive_period: Literal["auto", "month", "year"] = "auto"  # auto: site by month, rest by year
+    sources: dict[str, SourceSettings] = field(default_factory=dict)
+    include: tuple[str, ...] = ()  # more post files, besides _posts/ and archived/
+    exclude: tuple[str, ...] = ()  # files and folders that are never posts
+    # Where each `[sources."X"]` is written, (file, line): for the warning about a
+    # source no post has. Not a setting: left out of the fingerprint.
+    origins: dict[str, tuple[str, int]] = field(default_factory=dict, compare=False)
+
+    @property
+    def site_url(self) -> str:
+        """Absolute URL of the site root, always ending in `/`."""
+        url = self.url or LOCALHOST
+        return url.rstrip("/") + "/" + (self.baseurl.strip("/") + "/").lstrip("/")
+
+    def source(self, name: str) -> SourceSettings:
+        return self.sources.get(name) or SourceSettings(zone=self.zone)
+
+    def fingerprint(self) -> str:
+        """A hash of every setting: a cache built under other settings is void."""
+        data = dataclasses.asdict(self)
+        del data["origins"]
+        text = json.dumps(data, sort_keys=True, ensure_ascii=False)
+        return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
