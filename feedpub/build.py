@@ -1,17 +1,13 @@
-"""`build()`: gather and normalize every post, then render and write what changed.
+"""`build()`: find the posts, read what changed, derive the feeds, write what changed.
 
-Phase one reads every post (in a process pool, or from the cache when a file's
-size, mtime or content hash says it is unchanged). Phase two (`render`)
-normalizes them, plans the feeds and their RFC 5005 archive documents and
-writes the outputs whose inputs changed. With nothing changed at all, a
-snapshot of the posts' stats lets the build stop after one walk of the folder,
-before phase two is even imported.
+The only module that knows both the stages and the cache (`incremental`). With
+nothing changed at all, the scan and one look at the cache end the build,
+before YAML, lxml and the rest of the pipeline are even imported.
 """
 
 from __future__ import annotations
 
 import gc
-import os
 import time
 from contextlib import ExitStack
 from dataclasses import replace
@@ -20,19 +16,145 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import writer
-from .cache import Cache
-from .model import Options, Summary
-from .problems import FeedpubError, Problem, StrictFailure
+from .model import Feed, Options, Record, Summary
+from .problems import BuildFailure, FeedpubError, Problem, StrictFailure
 from .scan import Selection, no_posts, scan, scanned, top_folders
 from .settings import Settings
 from .workers import Progress, Workers
 
 if TYPE_CHECKING:  # the collector (and YAML) is imported only when a post must be read
     from . import collector
+    from .incremental.cache import Cache, Derived, NoCache
 
 
 def selection(settings: Settings) -> Selection:
     return Selection(settings.include, settings.exclude)
+
+
+def build(options: Options, progress: Progress | None = None) -> Summary:
+    """Build the feeds of `options.posts` into `options.out`, one build at a time per
+    output folder and per cache (a second one waits for the first)."""
+    start = time.perf_counter()
+    writer.check_folders(options.posts, options.out)
+    if not options.posts.is_dir():
+        raise FeedpubError(f"posts folder {options.posts} does not exist")
+    out, cache = options.out, options.cache
+    made = not out.exists()
+    gc.disable()  # see Workers: a build makes no reference cycles worth the collector's walks
+    try:
+        with ExitStack() as held:
+            held.enter_context(writer.exclusive(out, "output folder"))
+            if cache is not None:
+                held.enter_context(writer.exclusive(cache, "cache"))
+            summary = _build(options, progress)
+    finally:
+        gc.enable()
+        if made and out.is_dir() and not any(out.iterdir()):  # nothing written: no folder
+            out.rmdir()
+    if cache is not None:
+        writer.write_file(cache / "last-build.json", summary.written_json())
+    return replace(summary, seconds=time.perf_counter() - start)
+
+
+def _open(options: Options) -> Cache | NoCache:
+    from .incremental.cache import Cache, NoCache
+
+    if options.cache is None:
+        return NoCache()
+    return Cache(options.cache, options.settings)
+
+
+def _build(options: Options, progress: Progress | None) -> Summary:
+    root, out, settings = options.posts, options.out, options.settings
+    skip = (out,) + ((options.cache,) if options.cache else ())
+    found = scanned(root, skip, selection(settings))
+    if options.cache is not None:  # nothing changed: a look at the cache, no pipeline
+        from .incremental.snapshot import unchanged
+
+        last = unchanged(options.cache, settings, found, out)
+        if last is not None:
+            _check_strict(options, last.problems)
+            return replace(last, written=(), unchanged=tuple(sorted(last.written + last.unchanged)))
+    from . import collector, planner, render  # lxml and the rest: only when there is work
+
+    cache = _open(options)
+    try:
+        with Workers(options.jobs) as workers, writer.writing(out, cache.sure), cache.transaction():
+            manifest = writer.read_manifest(out)
+            records = cache.outputs.records()
+            mapper = partial(workers.map, progress=progress, stage="read")
+            limits = collector.Limits(settings.max_bytes, settings.max_tags)
+            read = partial(collector.read_files, root, limits=limits, mapper=mapper)
+            changes = cache.read(found, read)
+            derived = cache.derive(changes, settings, manifest.slugs, records, out)
+            del changes
+            problems, feeds = _checked(options, derived, len(found.stats))
+            old_plans = cache.outputs.plans()
+            jobs, plans = planner.jobs(feeds, settings, derived.load, old_plans)
+            target = render.Target(root, out, settings, manifest, records)
+            kept = _kept(derived, records)
+            used = sum(r.size for r in kept.values())
+            done = render.write(
+                jobs, target, derived.lookup, derived.load, used, workers, cache.outputs, progress
+            )
+            done = render.publish(target, done, kept, derived.listings)
+            problems = sorted(problems + render.over_limit(settings, done.skipped))
+            summary = Summary(
+                posts_read=derived.posts_read,
+                entries=derived.entries,
+                feeds=len(feeds) if derived.redo is None else len(derived.listings),
+                written=tuple(sorted(done.files)),
+                unchanged=tuple(sorted(set(done.records) - set(done.files) - {writer.MANIFEST})),
+                problems=tuple(problems),
+                seconds=0.0,
+            )
+            if derived.redo is not None:
+                plans = {f: p for f, p in old_plans.items() if f not in derived.redo} | plans
+            cache.outputs.save_records(done.records)
+            cache.commit(found, summary, derived, plans)
+    finally:
+        cache.close()
+    return summary
+
+
+def _checked(options: Options, derived: Derived, files: int) -> tuple[list[Problem], list[Feed]]:
+    """The build's problems and the feeds to publish, or why nothing can be: no post
+    could be read, none has a time, or --strict and a problem."""
+    from . import config, planner
+
+    settings, root = options.settings, options.posts
+    sources = [f.name for f in derived.listings if f.kind is planner.KIND["source"]]
+    problems = derived.problems + config.setting_problems(settings, root, sources)
+    if not files:
+        problems.append(no_posts(root))
+    dropped, too_many = planner.over_limit(derived.listings, settings.max_feeds)
+    problems = sorted(problems + too_many)
+    if files and not derived.posts_read:
+        message = f"none of the {files} post files could be read; nothing was written"
+        raise BuildFailure(message, tuple(problems))
+    if files and not derived.entries:
+        message = f"no post of the {derived.posts_read} read has a usable time; nothing was written"
+        raise BuildFailure(message, tuple(problems))
+    _check_strict(options, problems)
+    return problems, [f for f in derived.feeds if f.folder not in dropped]
+
+
+def _check_strict(options: Options, problems: tuple[Problem, ...] | list[Problem]) -> None:
+    if options.strict and (n := sum(p.severity != "info" for p in problems)):
+        raise StrictFailure(
+            f"--strict: {n} problem(s) above (errors or warnings); nothing was written",
+            tuple(problems),
+        )
+
+
+def _kept(derived: Derived, records: dict[str, Record]) -> dict[str, Record]:
+    """The outputs of the last build that this one keeps as they are: after a small
+    change, those of the feeds it did not touch."""
+    from .incremental.cache import owner
+
+    if derived.redo is None:
+        return {}
+    return {rel: r for rel, r in records.items() if owner(rel) not in derived.redo}
 
 
 def collect(
@@ -46,86 +168,10 @@ def collect(
     todo = [(path, stat[0], "") for path, stat in found.items()]
     with Workers(jobs) as workers:
         mapper = partial(workers.map, progress=progress, stage="read")
-        reads = [
-            r
-            for r in collector.read_files(
-                posts, todo, collector.Limits(settings.max_bytes, settings.max_tags), mapper
-            )
-            if r
-        ]
+        limits = collector.Limits(settings.max_bytes, settings.max_tags)
+        reads = [r for r in collector.read_files(posts, todo, limits, mapper) if r]
     problems = [p for r in reads for p in r.problems]
     if not found:
         problems.append(no_posts(posts))
     posts_read = [r.post for r in reads if r.post is not None]
     return posts_read, problems, top_folders(found)
-
-
-# --- phase two: render ------------------------------------------------------------
-
-
-def _intact(out: Path, outputs: dict[str, tuple[str, int, int]]) -> bool:
-    """True if every output is still there as the last build left it."""
-    base = os.fspath(out)
-    for rel, (_, size, mtime) in outputs.items():
-        try:
-            st = os.stat(os.path.join(base, rel))
-        except OSError:
-            return False
-        if st.st_size != size or st.st_mtime_ns != mtime:
-            return False
-    return True
-
-
-def build(options: Options, progress: Progress | None = None) -> Summary:
-    """Build the feeds of `options.posts` into `options.out`, one build at a time per
-    output folder and per cache (a second one waits for the first)."""
-    start = time.perf_counter()
-    writer.check_folders(options.posts, options.out)
-    if not options.posts.is_dir():
-        raise FeedpubError(f"posts folder {options.posts} does not exist")
-    out, cache = options.out, options.cache
-    made = not out.exists()
-    try:
-        with ExitStack() as held:
-            held.enter_context(writer.exclusive(out, "output folder"))
-            if cache is not None:
-                held.enter_context(writer.exclusive(cache, "cache"))
-            summary = _locked(options, progress)
-    finally:
-        if made and out.is_dir() and not any(out.iterdir()):  # nothing written: no folder
-            out.rmdir()
-    return replace(summary, seconds=time.perf_counter() - start)
-
-
-def _locked(options: Options, progress: Progress | None) -> Summary:
-    store = Cache(options.cache, options.settings.fingerprint())
-    gc.disable()  # see Workers: a build makes no reference cycles worth the collector's walks
-    try:
-        summary = _build(options, store, progress)
-    finally:
-        gc.enable()
-        store.close()
-    if options.cache:
-        writer.write_file(options.cache / "last-build.json", summary.written_json())
-    return summary
-
-
-def _build(options: Options, store: Cache, progress: Progress | None) -> Summary:
-    posts, out = options.posts, options.out
-    skip = (out,) + ((options.cache,) if options.cache else ())
-    found = scanned(posts, skip, selection(options.settings))
-    outputs = store.outputs()
-    last: Summary | None = None
-    if store.get("snapshot") == found.snapshot and _intact(out, outputs):
-        last = store.get("summary")
-    if last is not None:
-        if options.strict and (n := sum(p.severity != "info" for p in last.problems)):
-            raise StrictFailure(
-                f"--strict: {n} problem(s) above (errors or warnings); nothing was written",
-                tuple(last.problems),
-            )
-        return replace(last, written=(), unchanged=tuple(sorted(last.written + last.unchanged)))
-    from . import render  # lxml and the rest of the pipeline: only when there is work
-
-    with Workers(options.jobs) as workers:
-        return render.rebuild(options, store, workers, found, outputs, progress)

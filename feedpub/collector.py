@@ -735,3 +735,6 @@ def _build(
     )
     fields.report_removed()
     return post
+
+
+Reading = Read  # the name the stages use (`Read` is the one readings are pickled under)

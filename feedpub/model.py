@@ -208,6 +208,14 @@ class Job:
     next: str | None = None
 
 
+class Record(NamedTuple):
+    """An output file as the build that wrote it left it."""
+
+    key: str  # of everything it was rendered from ("page", "manifest" for those)
+    size: int
+    mtime: int  # ns
+
+
 @dataclass(frozen=True)
 class Manifest:
     """What the last build wrote into the output folder (`writer.MANIFEST` there):

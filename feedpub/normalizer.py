@@ -80,6 +80,11 @@ class ShiftFound:
     stories: int  # stories in the span with a copy `hours` ahead
     span_stories: int  # stories of the source with a marker in the span
 
+    @property
+    def group(self) -> str:
+        """The shift group it was found in (`group_name`)."""
+        return f"{self.source}\0{self.month}"
+
 
 @dataclass
 class SourceReport:
@@ -211,6 +216,12 @@ def shift_key(source: str, marker: timestamps.Marker) -> ShiftKey | None:
     return None
 
 
+def group_name(key: ShiftKey) -> str:
+    """A shift group as text: the source and the month of its markers."""
+    source, (year, month) = key
+    return f"{source}\0{year:04d}-{month:02d}"
+
+
 def shift_problem(found: ShiftFound, settings: Settings) -> Problem:
     """FP305: a shift found, and whether it was corrected."""
     msg = (
@@ -221,7 +232,8 @@ def shift_problem(found: ShiftFound, settings: Settings) -> Problem:
         f"{timestamps.format_iso(found.first)} to {timestamps.format_iso(found.last)})"
         + ("; corrected" if settings.shift == "correct" else "; not corrected (shift = detect)")
     )
-    return Problem(found.source or "(no source)", 0, 0, "FP305", msg, "source")
+    group = group_name((found.source, (int(found.month[:4]), int(found.month[5:]))))
+    return Problem(found.source or "(no source)", 0, 0, "FP305", msg, "source", f"shift:{group}")
 
 
 def merge_problem(copies: list[Timed]) -> Problem:
@@ -229,7 +241,7 @@ def merge_problem(copies: list[Timed]) -> Problem:
     latest = copies[-1]
     paths = ", ".join(t.raw.path for t in copies[:-1])
     msg = f"{len(copies)} copies of {latest.ident} merged into one entry (also in {paths})"
-    return Problem(latest.raw.path, 1, 0, "FP401", msg)
+    return Problem(latest.raw.path, 1, 0, "FP401", msg, owner=f"story:{latest.ident}")
 
 
 def _permalink(raw: RawPost, when: datetime, settings: Settings) -> str:

@@ -177,6 +177,7 @@ def slug_problems(kind: FeedKind, collisions: list[tuple[str, list[str]]]) -> li
             "FP501",
             f"{kind.name}s {', '.join(map(repr, names))} share the path {slug!r}; disambiguated",
             "feed",
+            f"kind:{kind.name}",
         )
         for slug, names in collisions
     ]

@@ -158,6 +158,10 @@ class Problem:
     # (relative to the working folder, like a config file), a source or a feed's
     # folder in the output. Only files are shown as paths an editor can open.
     scope: Scope = "post"
+    # Who the problem belongs to, so that a small change can drop and redo exactly the
+    # problems of what it touched: "" for the post file at `path`, else "shift:<group>",
+    # "story:<id>" or "kind:<name>".
+    owner: str = ""
 
     @property
     def name(self) -> str:
@@ -187,9 +191,14 @@ class Problem:
     def __str__(self) -> str:
         return f"{self.where}: {self.code} {self.name}: {self.detail}"
 
-    def __reduce__(self) -> tuple[type[Problem], tuple[str, int, int, str, str, Scope]]:
+    @property
+    def owned_by(self) -> str:
+        return self.owner or f"file:{self.path}"
+
+    def __reduce__(self) -> tuple[type[Problem], tuple[str, int, int, str, str, Scope, str]]:
         """Pickled as its values: the cache loads thousands of them per build."""
-        return (Problem, (self.path, self.line, self.col, self.code, self.message, self.scope))
+        values = (self.path, self.line, self.col, self.code, self.message, self.scope, self.owner)
+        return (Problem, values)
 
     def as_dict(self, path: str | None = None) -> dict[str, object]:
         """The problem as JSON values; `path` as shown (see `report.shown_path`)."""

@@ -1,0 +1,267 @@
+"""The cache's one door: what a build asks of it, with a cache or without (`NoCache`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import formats, normalizer, planner
+from ..collector import Reading
+from ..model import Feed, Listing, Load, Member, Record, Summary
+from ..planner import Plans
+from ..problems import Problem
+from ..scan import Scanned, Stat, unsure
+from ..settings import Settings
+from . import snapshot
+from .delta import Delta, full_groups
+from .index import FeedRow, Index, feed_key
+from .outputs import NoOutputs, Outputs
+from .readings import File, Readings
+from .store import Store
+
+SMALL = 0.05  # the share of the posts that may change for a build to patch the index
+SMALL_MIN = 200  # ... or this many, whichever is more
+Lookup = Callable[[Sequence[str]], Mapping[str, bytes]]  # story ids -> their archive entries
+Todo = list[tuple[str, int, str]]  # (path, size, known content hash) of the files to read
+Reader = Callable[[Todo], list[Reading | None]]
+
+
+@dataclass
+class Changes:
+    """What a build read: every file (a full build) or only those that changed."""
+
+    files: dict[str, File]  # path -> stat and reading
+    deleted: list[str] = field(default_factory=list)
+    full: bool = True  # `files` holds every file, in scan order
+
+
+@dataclass(frozen=True)
+class Derived:
+    """The feeds of the posts, as a build is to write them."""
+
+    problems: list[Problem]
+    posts_read: int
+    entries: int
+    feeds: list[Feed]  # the feeds to plan and write: all of them, or those a change touched
+    listings: list[Listing]  # every feed
+    load: Load  # the members of the periods a feed does not hold
+    lookup: Lookup  # the archive entries of stories
+    redo: frozenset[str] | None = None  # output folders to write again; None: all of them
+    gone: tuple[str, ...] = ()  # fingerprints of entries no feed shows any more
+
+
+def owner(rel: str) -> str:
+    """The folder of the feed an output belongs to ("" for the site and the pages)."""
+    head, _, rest = rel.partition("/")
+    kind = planner.kind_of(rel)
+    if rest and kind is not None and kind.folder:
+        return f"{head}/{rest.partition('/')[0]}"
+    return ""
+
+
+def _plan_all(
+    index: Index | None,
+    readings: Readings | None,
+    files: dict[str, File],
+    settings: Settings,
+    taken: Mapping[str, Mapping[str, str]],
+) -> Derived:
+    """Normalize and plan every post (and, with an index, save what they came to).
+
+    The readings are saved and dropped as soon as they are normalized: planning
+    reuses their memory.
+    """
+    problems = [p for file in files.values() for p in file.reading.problems]
+    raws = [file.reading.post for file in files.values() if file.reading.post is not None]
+    result = normalizer.normalize(raws, settings)
+    problems += result.problems
+    if index is not None and readings is not None:
+        index.clear()
+        _save_problems(index, problems)
+        for found in result.shifts:
+            index.put_shift(found.group, found)
+        times = {t.raw.path: t for t in result.resolved}
+        groups = full_groups(files, times)
+        readings.replace_all((path, files[path], g) for path, g in groups)
+        del times, groups
+    posts, posts_read = result.posts, len(raws)
+    files.clear()
+    del raws, result  # its `resolved` holds every reading
+    feeds, slug_problems = planner.plan(posts, settings, taken)
+    problems += slug_problems
+    lookup: Lookup
+    if index is not None:
+        _save_problems(index, slug_problems)
+        site = feeds[0]
+        fps = {m.id: m.fp for members in site.members.values() for m in members}
+        index.put_entries((p, fps[p.id]) for p in posts)
+        for feed in feeds:
+            slug = feed.folder.rpartition("/")[2]
+            index.put_feed(FeedRow(feed.kind, feed.name, slug, feed.head, feed.periods))
+            for name, members in feed.members.items():
+                index.put_period(feed_key(feed.kind, feed.name), name, members)
+        lookup = index.archived
+    else:
+        by_id = {p.id: p for p in posts}
+        lookup = lambda ids: {i: formats.archive_entry(by_id[i]) for i in ids}  # noqa: E731
+    return Derived(
+        problems=sorted(problems),
+        posts_read=posts_read,
+        entries=len(posts),
+        feeds=feeds,
+        listings=[f.listing for f in feeds],
+        load=_held,
+        lookup=lookup,
+    )
+
+
+def _held(feed: Feed, period: str) -> tuple[Member, ...]:
+    return feed.members[period]  # a full build has them all
+
+
+def _save_problems(index: Index, problems: Sequence[Problem]) -> None:
+    owners: dict[str, list[Problem]] = {}
+    for p in problems:
+        owners.setdefault(p.owned_by, []).append(p)
+    for owner_, found in owners.items():
+        index.put_problems(owner_, found)
+
+
+class NoCache:
+    """A build without a cache: everything read, normalized and planned from scratch."""
+
+    sure = False  # whether the output folder is as a build through this cache left it
+    outputs = NoOutputs()
+
+    def read(self, found: Scanned, read: Reader) -> Changes:
+        todo = [(path, stat[0], "") for path, stat in found.stats.items()]
+        readings = read(todo)
+        files = {}
+        for (path, _, _), reading in zip(todo, readings, strict=True):
+            assert reading is not None  # no known hash: every file is read
+            files[path] = File(found.stats[path], reading)
+        return Changes(files)
+
+    def derive(
+        self,
+        changes: Changes,
+        settings: Settings,
+        taken: Mapping[str, Mapping[str, str]],
+        records: Mapping[str, Record],
+        out: Path,
+    ) -> Derived:
+        files, changes.files = changes.files, {}  # planning reuses the readings' memory
+        return _plan_all(None, None, files, settings, taken)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        yield
+
+    def commit(self, found: Scanned, summary: Summary, derived: Derived, plans: Plans) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class Cache:
+    """The incremental cache in `folder` (see the module doc)."""
+
+    def __init__(self, folder: Path, settings: Settings) -> None:
+        self.store = Store(folder, settings.fingerprint())
+        self.readings = Readings(self.store)
+        self.index = Index(self.store, settings)
+        self.outputs = Outputs(self.store)
+        self.sure = self.store.get("snapshot") is not None  # it saw a build finish
+        self._found: Scanned | None = None
+        self._dirty: set[str] = set()
+
+    def read(self, found: Scanned, read: Reader) -> Changes:
+        """Read the files whose stats changed (and whose content hash did too)."""
+        ready = self.readings.ready()
+        stats = found.stats
+        dirty, current, known = set(found.folders), stats, {}
+        if ready:  # compare only the folders whose stats changed
+            dirty = self.readings.dirty(found.digests) | unsure(found.folders)
+            current = {
+                p: st for f in found.folders if f in dirty for p, st in found.folders[f].items()
+            }
+            known = self.readings.stats(dirty)
+        changed = [p for p, stat in current.items() if known.get(p) != stat or stat[0] < 0]
+        digests = self.readings.digests(p for p in changed if p in known)
+        todo = [(p, stats[p][0], digests.get(p, "")) for p in changed]
+        deleted = [path for path in known if path not in current]
+        fresh: dict[str, File] = {}
+        same: dict[str, Stat] = {}
+        for (path, _, _), reading in zip(todo, read(todo), strict=True):
+            if reading is None:
+                same[path] = stats[path]
+            else:
+                fresh[path] = File(stats[path], reading)
+        self.readings.save_stats(found, dirty)
+        if ready:
+            self.readings.touch(same)
+            if len(fresh) + len(deleted) <= max(SMALL_MIN, SMALL * len(stats)):
+                return Changes(fresh, deleted, full=False)
+        everything = self.readings.all() if ready else {}
+        everything.update((p, File(stat, everything[p].reading)) for p, stat in same.items())
+        everything.update(fresh)
+        ordered = {path: everything[path] for path in stats}
+        return Changes(ordered)
+
+    def derive(
+        self,
+        changes: Changes,
+        settings: Settings,
+        taken: Mapping[str, Mapping[str, str]],
+        records: Mapping[str, Record],
+        out: Path,
+    ) -> Derived:
+        """The feeds to write: all of them, or after a small change those it touched
+        and those whose files were removed or touched since the last build."""
+        if changes.full:
+            files, changes.files = changes.files, {}  # planning reuses the readings' memory
+            return _plan_all(self.index, self.readings, files, settings, taken)
+        before = self.index.folders()
+        patch = Delta(self.readings, self.index, settings, taken).apply(
+            changes.files, changes.deleted
+        )
+        if self.index.count() > settings.max_feeds:  # which are published: a full question
+            return self.derive(Changes(self.readings.all()), settings, taken, records, out)
+        after = self.index.folders()
+        owners = {folder: key for key, folder in after.items()}
+        broke = {owner(rel) for rel in snapshot.broken(out, records)}
+        redo = patch.feeds | {owners[f] for f in broke if f in owners}
+        folders = {k[f] for k in (before, after) for f in redo if f in k}
+        folders |= {f for f in broke if f not in owners}  # no feed's any more
+        return Derived(
+            problems=self.index.problems(),
+            posts_read=self.readings.posts_read(),
+            entries=self.index.entries(),
+            feeds=self.index.feeds(redo, patch.periods),
+            listings=self.index.listings(),
+            load=self.index.members,
+            lookup=self.index.archived,
+            redo=frozenset(folders),
+            gone=patch.gone,
+        )
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.store.transaction():
+            yield
+
+    def commit(self, found: Scanned, summary: Summary, derived: Derived, plans: Plans) -> None:
+        """Remember this build: its snapshot, summary, plans; fragments no feed shows go."""
+        if derived.redo is None:
+            if summary.written:
+                self.outputs.prune_fragments(m.fp for f in derived.feeds for m in f.head)
+        else:
+            self.outputs.drop_fragments(derived.gone)
+        self.outputs.save_plans(plans)
+        snapshot.save(self.store, found, summary)
+
+    def close(self) -> None:
+        self.store.close()

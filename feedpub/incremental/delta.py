@@ -1,0 +1,284 @@
+"""After a small change: redo what the changed files reach, with the normalizer's and
+the planner's own group functions, and nothing else.
+
+A changed, new or deleted file touches its shift group (source and month of
+its marker) before and after; a group whose shift changed has every file timed
+again; every story a timed file was or is in is merged again; every feed and
+archive period a changed story was or is in gets its members again; a kind of
+feed whose names changed gets its slugs again. The result is what a full build
+would have made: `tests/test_incremental.py` compares the two after random
+edits.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from .. import normalizer, planner
+from ..collector import RawPost
+from ..model import FeedKind, Member, Post
+from ..normalizer import ShiftFound, Timed
+from ..problems import Problem
+from ..settings import Settings
+from .index import FeedRow, Index, feed_key
+from .readings import File, Groups, Readings
+
+
+@dataclass(frozen=True)
+class Story:
+    """A story that changed: what it was and what it is (None: absent)."""
+
+    old: Post | None
+    old_fp: str | None
+    new: Post | None
+    new_member: Member | None
+
+
+@dataclass(frozen=True)
+class Patch:
+    """What patching the index changed."""
+
+    feeds: set[bytes]  # keys of the feeds to plan again
+    periods: dict[bytes, dict[str, tuple[Member, ...]]]  # the members of the periods that changed
+    gone: tuple[str, ...]  # fingerprints no feed shows any more: their fragments can go
+
+
+class Delta:
+    """Patches `readings` and `index` with the files that changed (see the module doc)."""
+
+    def __init__(
+        self,
+        readings: Readings,
+        index: Index,
+        settings: Settings,
+        taken: Mapping[str, Mapping[str, str]],
+    ) -> None:
+        self.readings = readings
+        self.index = index
+        self.settings = settings
+        self.taken = taken  # the last build's slugs, by kind (see `assign_slugs`)
+        self.ctx = normalizer.Context(settings)
+
+    def apply(self, changed: Mapping[str, File], deleted: Sequence[str]) -> Patch:
+        """Patch the index with the files that changed, came or went."""
+        old = self.readings.groups(list(changed) + list(deleted))
+        for path in deleted:
+            self.readings.delete(path)
+            self.index.put_problems(f"file:{path}", ())
+        retime = set()
+        groups = {g.shift for g in old.values() if g.shift}
+        for path, file in changed.items():
+            shift = ident = None
+            post = file.reading.post
+            if post is not None:
+                retime.add(path)
+                shift = self._group(post)
+                ident = old.get(path, Groups(None, None)).ident  # until it is timed again
+            if shift:
+                groups.add(shift)
+            self.readings.put(path, file, Groups(shift, ident))
+            self.index.put_problems(f"file:{path}", file.reading.problems)
+        for group in sorted(groups):
+            if self._redo_shift(group):
+                retime.update(self.readings.paths("shift", group))
+        idents = {g.ident for g in old.values() if g.ident}
+        for path in sorted(retime):
+            idents |= self._retime(path)
+        stories = self._remerge(sorted(idents))
+        gone = tuple(e.old_fp for e in stories if e.old_fp)
+        loaded: dict[bytes, dict[str, tuple[Member, ...]]] = {}
+        left: set[tuple[str, str]] = set()
+        feeds = self._feeds_of(stories, loaded, left)
+        return Patch(feeds, loaded, gone + self._unshown(left))
+
+    def _group(self, post: RawPost) -> str | None:
+        p = self.ctx.parse(post)
+        key = normalizer.shift_key(p.source, p.marker)
+        return normalizer.group_name(key) if key is not None else None
+
+    def _redo_shift(self, group: str) -> bool:
+        """Find the shift of one group again; True if it changed."""
+        found: ShiftFound | None = None
+        if self.settings.shift != "off":
+            parsed = sorted(
+                (self.ctx.parse(raw) for raw in self.readings.posts("shift", group)),
+                key=lambda p: (p.raw.path, p.raw.digest),
+            )
+            found = next(iter(normalizer.find_shifts(parsed).values()), None)
+        if self.index.shift(group) == found:
+            return False
+        self.index.put_shift(group, found)
+        problems = [normalizer.shift_problem(found, self.settings)] if found else []
+        self.index.put_problems(f"shift:{group}", problems)
+        return True
+
+    def _time(self, raw: RawPost, problems: list[Problem]) -> Timed | None:
+        p = self.ctx.parse(raw)
+        shifts = {}
+        key = normalizer.shift_key(p.source, p.marker)
+        if key is not None and (found := self.index.shift(normalizer.group_name(key))):
+            shifts[key] = found
+        return normalizer.time_file(p, self.settings, shifts, problems)
+
+    def _retime(self, path: str) -> set[str]:
+        """Time one file again; return its story's id before and after, if it had
+        or has one (a post without a URL takes its id from its date, so a corrected
+        time can move it to another story)."""
+        reading = self.readings.reading(path)
+        old = self.readings.groups([path])[path].ident
+        assert reading.post is not None
+        problems: list[Problem] = []
+        timed = self._time(reading.post, problems)
+        ident = timed.ident if timed else None
+        self.readings.set_ident(path, ident)
+        self.index.put_problems(f"file:{path}", [*reading.problems, *problems])
+        return {i for i in (ident, old) if i}
+
+    def _remerge(self, idents: Sequence[str]) -> list[Story]:
+        """Merge each story's copies again; return the stories that changed."""
+        changed = []
+        for ident in idents:
+            copies = [
+                t for raw in self.readings.posts("ident", ident) if (t := self._time(raw, []))
+            ]
+            post = normalizer.merge(copies, self.ctx) if copies else None
+            note = [normalizer.merge_problem(copies)] if len(copies) > 1 else []
+            self.index.put_problems(f"story:{ident}", note)
+            before = self.index.entry(ident)
+            new = planner.member(post) if post else None
+            if (before.fp if before else None) == (new.fp if new else None):
+                continue
+            if post is None or new is None:
+                self.index.delete_entry(ident)
+            else:
+                self.index.put_entry(post, new.fp)
+            old_post = before.post if before else None
+            changed.append(Story(old_post, before.fp if before else None, post, new))
+        return changed
+
+    def _feeds_of(
+        self,
+        changed: Sequence[Story],
+        loaded: dict[bytes, dict[str, tuple[Member, ...]]],
+        left: set[tuple[str, str]],
+    ) -> set[bytes]:
+        """Move the changed stories in and out of their feeds' periods (the new members
+        of each period touched go to `loaded`, the (id, fingerprint) of each entry
+        that left a feed's newest to `left`); re-slug kinds whose names changed.
+        Return the keys of the feeds to plan again."""
+        drop: dict[bytes, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        add: dict[bytes, dict[str, list[Member]]] = defaultdict(lambda: defaultdict(list))
+        kinds: dict[bytes, tuple[FeedKind, str]] = {}
+        for story in changed:
+            old = planner.member(story.old) if story.old is not None else None
+            for kind in planner.kinds(self.settings):
+                monthly = planner.monthly(kind, self.settings)
+                if story.old is not None and old is not None:
+                    period = planner.period_of(old, monthly)
+                    for name in kind.names(story.old):
+                        key = feed_key(kind, name)
+                        kinds[key] = (kind, name)
+                        drop[key][period].add(story.old.id)
+                if story.new is not None and (new := story.new_member) is not None:
+                    period = planner.period_of(new, monthly)
+                    for name in kind.names(story.new):
+                        key = feed_key(kind, name)
+                        kinds[key] = (kind, name)
+                        add[key][period].append(new)
+        touched = sorted(set(drop) | set(add))
+        renamed: set[FeedKind] = set()
+        for key in touched:
+            kind, name = kinds[key]
+            row = self.index.feed(key)
+            periods = {p.name: p for p in row.periods} if row else {}
+            shown = {(m.id, m.fp) for m in row.head} if row else set()
+            mine = loaded[key] = {}
+            for name_of_period in sorted(set(drop[key]) | set(add[key])):
+                gone = drop[key][name_of_period]
+                members = [m for m in self.index.period(key, name_of_period) if m.id not in gone]
+                members += add[key][name_of_period]
+                members.sort(reverse=True)  # newest first, as Member orders (published, id)
+                self.index.put_period(key, name_of_period, members)
+                if members:
+                    mine[name_of_period] = tuple(members)
+                    periods[name_of_period] = planner.period(name_of_period, members)
+                else:
+                    periods.pop(name_of_period, None)
+            if not periods and kind.folder:  # the feed is gone (the site never is)
+                self.index.delete_feed(key)
+                renamed.add(kind)
+                left |= shown
+                continue
+            if row is None:
+                renamed.add(kind)
+            ordered = tuple(periods[n] for n in sorted(periods))
+            head = tuple(planner.head_of(ordered, _Periods(self.index, key), self.settings.limit))
+            self.index.put_feed(FeedRow(kind, name, row.slug if row else "", head, ordered))
+            left |= shown - {(m.id, m.fp) for m in head}
+        moved = {k for kind in sorted(renamed, key=planner.order) for k in self._reslug(kind)}
+        return set(touched) | moved
+
+    def _unshown(self, left: set[tuple[str, str]]) -> tuple[str, ...]:
+        """The fingerprints of `left` (entries that left some feed's newest) that no
+        feed shows any more: their fragments can go, as a full build prunes them."""
+        heads: dict[bytes, set[str]] = {}
+        found = []
+        for ident, fp in sorted(left):
+            entry = self.index.entry(ident)
+            if entry is None or entry.fp != fp:  # changed or gone: `apply` drops it
+                continue
+            keys = [
+                feed_key(kind, name)
+                for kind in planner.kinds(self.settings)
+                for name in kind.names(entry.post)
+            ]
+            for key in keys:
+                if key not in heads:
+                    heads[key] = self.index.shown(key)
+            if not any(fp in heads[key] for key in keys):
+                found.append(fp)
+        return tuple(found)
+
+    def _reslug(self, kind: FeedKind) -> list[bytes]:
+        """Give the feeds of `kind` their slugs again; return the keys of those that moved."""
+        current = self.index.slugs(kind)
+        slugs, problems = planner.slugs(kind, current, self.taken.get(kind.name))
+        moved = []
+        for name, slug in current.items():
+            if slugs[name] != slug:
+                key = feed_key(kind, name)
+                self.index.set_slug(key, slugs[name])
+                moved.append(key)
+        self.index.put_problems(f"kind:{kind.name}", problems)
+        return moved
+
+
+class _Periods(Mapping[str, Sequence[Member]]):
+    """A feed's members by period, loaded from the index when asked for."""
+
+    def __init__(self, index: Index, key: bytes) -> None:
+        self.index, self.key = index, key
+
+    def __getitem__(self, period: str) -> Sequence[Member]:
+        return self.index.period(self.key, period)
+
+    def __iter__(self) -> Iterator[str]:
+        raise NotImplementedError  # only looked up by period
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+
+def full_groups(
+    paths: Iterable[str], resolved: Mapping[str, Timed]
+) -> Iterable[tuple[str, Groups]]:
+    """The groups of each file of a full build, from the normalizer's times."""
+    for path in paths:
+        t = resolved.get(path)
+        if t is None:
+            yield path, Groups(None, None)
+            continue
+        key = normalizer.shift_key(t.source, t.marker)
+        yield path, Groups(normalizer.group_name(key) if key else None, t.ident)

@@ -1,0 +1,183 @@
+"""The posts as the last build read them: each file's stat, content hash, reading,
+and the groups it was in (its shift group and its story), so that a build reads
+again only the files that changed and knows what they touched."""
+
+from __future__ import annotations
+
+import marshal
+import pickle
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import fields
+from operator import attrgetter
+from typing import NamedTuple
+
+from ..collector import RawPost, Reading
+from ..scan import Scanned, Stat
+from .store import Store, b, dump, s
+
+TABLES = """
+CREATE TABLE IF NOT EXISTS files (path BLOB PRIMARY KEY, size INT, mtime INT, digest TEXT,
+    shift TEXT, ident TEXT, ok INT, read BLOB);
+CREATE INDEX IF NOT EXISTS files_shift ON files (shift) WHERE shift IS NOT NULL;
+CREATE INDEX IF NOT EXISTS files_ident ON files (ident) WHERE ident IS NOT NULL;
+CREATE INDEX IF NOT EXISTS files_ok ON files (ok) WHERE ok;
+CREATE TABLE IF NOT EXISTS folders (folder BLOB PRIMARY KEY, stats BLOB);
+"""
+_raw_values = attrgetter(*(f.name for f in fields(RawPost) if f.name != "path"))
+
+
+def dump_reading(reading: Reading) -> bytes:
+    """A reading as a tuple of its values: half the bytes and time of the dataclass.
+    Not its path, the row's key: pickling a string that is not ASCII leaves a UTF-8
+    copy of it cached in the string, for as long as the build holds it."""
+    post = _raw_values(reading.post) if reading.post is not None else None
+    return dump((post, reading.problems))
+
+
+def load_reading(path: str, blob: bytes) -> Reading:
+    post, problems = pickle.loads(blob)
+    return Reading(RawPost(path, *post) if post is not None else None, problems)
+
+
+class Groups(NamedTuple):
+    """The groups a file was in: its shift group and its story (None: none)."""
+
+    shift: str | None
+    ident: str | None
+
+
+class File(NamedTuple):
+    """A file as the index holds it."""
+
+    stat: Stat
+    reading: Reading
+
+
+class Readings:
+    """The files table of a cache's `store` (see the module doc)."""
+
+    def __init__(self, store: Store) -> None:
+        self.db = store.db
+        self.store = store
+        for statement in TABLES.split(";")[:-1]:  # not executescript: it commits
+            self.db.execute(statement)
+
+    # --- stats ------------------------------------------------------------------------
+
+    def ready(self) -> bool:
+        """Whether a full build filled the table (else every file is read)."""
+        return self.store.blob("digests") is not None
+
+    def _digests(self) -> dict[str, bytes]:
+        """The hash of each folder's stats (one blob: loaded by every build)."""
+        blob = self.store.blob("digests")
+        return marshal.loads(blob) if blob is not None else {}
+
+    def dirty(self, digests: Mapping[str, bytes]) -> set[str]:
+        """The folders whose stats are not as the index holds them, or that went."""
+        old = self._digests()
+        return {f for f, d in digests.items() if old.get(f) != d} | (old.keys() - digests.keys())
+
+    def stats(self, folders: Iterable[str]) -> dict[str, Stat]:
+        """path -> (size, mtime_ns) of the files of `folders` the index holds (a blob
+        per folder: 50,000 rows of a table take ten times as long to load)."""
+        found: dict[str, Stat] = {}
+        for folder in folders:
+            sql = "SELECT stats FROM folders WHERE folder = ?"
+            row = self.db.execute(sql, (b(folder),)).fetchone()
+            if row is not None:
+                found.update(marshal.loads(row[0]))
+        return found
+
+    def save_stats(self, found: Scanned, folders: Iterable[str]) -> None:
+        """Remember the stats of `folders` (all the others are as the index holds them)."""
+        for folder in folders:
+            if folder in found.folders:
+                blob = marshal.dumps(found.folders[folder], 2)
+                self.db.execute("INSERT OR REPLACE INTO folders VALUES (?, ?)", (b(folder), blob))
+            else:
+                self.db.execute("DELETE FROM folders WHERE folder = ?", (b(folder),))
+        self.store.put_blob("digests", marshal.dumps(found.digests, 2))
+
+    def digests(self, paths: Iterable[str]) -> dict[str, str]:
+        """The content hash of each of `paths` the index holds."""
+        found = {}
+        for path in paths:
+            sql = "SELECT digest FROM files WHERE path = ?"
+            row = self.db.execute(sql, (b(path),)).fetchone()
+            if row is not None:
+                found[path] = row[0]
+        return found
+
+    def touch(self, stats: Mapping[str, Stat]) -> None:
+        """New stats for files whose content did not change (a fresh clone, a `touch`)."""
+        self.db.executemany(
+            "UPDATE files SET size = ?, mtime = ? WHERE path = ?",
+            ((size, mtime, b(p)) for p, (size, mtime) in stats.items()),
+        )
+
+    # --- readings ---------------------------------------------------------------------
+
+    def all(self) -> dict[str, File]:
+        rows = self.db.execute("SELECT path, size, mtime, read FROM files")
+        found = {}
+        for raw_path, size, mtime, blob in rows:
+            path = s(raw_path)
+            found[path] = File((size, mtime), load_reading(path, blob))
+        return found
+
+    def posts_read(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM files WHERE ok").fetchone()[0])
+
+    def replace_all(self, files: Iterable[tuple[str, File, Groups]]) -> None:
+        """Every file of a full build, with its groups (a generator: 50,000 rows are
+        never held at once)."""
+        self.db.execute("DELETE FROM files")
+        rows = (self._row(path, file, groups) for path, file, groups in files)
+        self.db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def put(self, path: str, file: File, groups: Groups) -> None:
+        row = self._row(path, file, groups)
+        self.db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+
+    @staticmethod
+    def _row(path: str, file: File, groups: Groups) -> tuple[object, ...]:
+        post = file.reading.post
+        return (
+            b(path), *file.stat, post.digest if post else "",
+            groups.shift and b(groups.shift), groups.ident and b(groups.ident),
+            post is not None, dump_reading(file.reading),
+        )  # fmt: skip
+
+    def delete(self, path: str) -> None:
+        self.db.execute("DELETE FROM files WHERE path = ?", (b(path),))
+
+    def groups(self, paths: Sequence[str]) -> dict[str, Groups]:
+        """The groups of each of `paths` the index holds."""
+        found = {}
+        for path in paths:
+            sql = "SELECT shift, ident FROM files WHERE path = ?"
+            row = self.db.execute(sql, (b(path),)).fetchone()
+            if row is not None:
+                found[path] = Groups(row[0] and s(row[0]), row[1] and s(row[1]))
+        return found
+
+    def set_ident(self, path: str, ident: str | None) -> None:
+        self.db.execute("UPDATE files SET ident = ? WHERE path = ?", (ident and b(ident), b(path)))
+
+    def reading(self, path: str) -> Reading:
+        row = self.db.execute("SELECT read FROM files WHERE path = ?", (b(path),)).fetchone()
+        return load_reading(path, row[0])
+
+    def paths(self, column: str, value: str) -> list[str]:
+        """The files whose group `column` ("shift" or "ident") is `value`, by path."""
+        rows = self.db.execute(f"SELECT path FROM files WHERE {column} = ?", (b(value),))
+        return sorted(s(p) for (p,) in rows)
+
+    def posts(self, column: str, value: str) -> Iterator[RawPost]:
+        """The readings of the files whose group `column` is `value`, by path."""
+        rows = self.db.execute(f"SELECT path, read FROM files WHERE {column} = ?", (b(value),))
+        for path, blob in sorted(rows):
+            reading = load_reading(s(path), blob)
+            if reading.post is not None:
+                yield reading.post

@@ -1,0 +1,123 @@
+"""The cache's file: one SQLite database, `<cache>/cache.sqlite`, safe to delete.
+
+A stamp of feedpub's code, the Python running it and every setting guards the
+whole file: a different stamp and it is emptied, so the cache can never make
+output differ from a cold build. A file that is not a database any more is
+deleted and made again: the cache is disposable.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import pickle
+import platform
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .. import __version__
+from ..problems import FeedpubError
+
+SCHEMA = 8
+FILE = "cache.sqlite"
+
+
+@functools.cache
+def code_version() -> str:
+    """The version and a hash of feedpub's own code, and the Python running it (pickle
+    and marshal data may change between versions): any change voids the cache."""
+    digest = hashlib.blake2b(digest_size=8)
+    for path in sorted(Path(__file__).parent.parent.rglob("*")):
+        if path.suffix in (".py", ".xsl"):
+            digest.update(path.read_bytes())
+    return f"{__version__}+{digest.hexdigest()}/py{platform.python_version()}"
+
+
+def _connect(folder: Path) -> sqlite3.Connection:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(folder / FILE, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB)")
+    except sqlite3.DatabaseError:
+        raise
+    except (OSError, sqlite3.Error) as e:
+        raise FeedpubError(
+            f"cannot use the cache {folder}: {e} (delete it, or build with --no-cache)"
+        ) from e
+    return db
+
+
+class Store:
+    """The database of a cache in `folder`, emptied unless its stamp is `stamp`."""
+
+    def __init__(self, folder: Path, settings_fingerprint: str) -> None:
+        try:
+            self.db = _connect(folder)
+        except sqlite3.DatabaseError:  # not a database (any more)
+            for suffix in ("", "-wal", "-shm"):
+                (folder / (FILE + suffix)).unlink(missing_ok=True)
+            self.db = _connect(folder)
+        stamp = f"{code_version()}/{SCHEMA}/{settings_fingerprint}"
+        if self.get("stamp") != stamp:
+            tables = self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            for (table,) in tables.fetchall():
+                self.db.execute(f'DROP TABLE IF EXISTS "{table}"')
+            self.db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB)")
+        self.put("stamp", stamp)
+
+    @classmethod
+    def reading(cls, folder: Path) -> Store:
+        """The database as it is, to look at only (no stamp checked, nothing emptied)."""
+        store = cls.__new__(cls)
+        store.db = sqlite3.connect(folder / FILE, isolation_level=None)
+        return store
+
+    def get(self, key: str) -> object:
+        """A value kept under `key`, None if none; its owner checks its type."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else pickle.loads(row[0])
+
+    def put(self, key: str, value: object) -> None:
+        blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, blob))
+
+    def blob(self, key: str) -> bytes | None:
+        """Raw bytes kept under `key` (marshal data, read without unpickling)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def put_blob(self, key: str, value: bytes) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One transaction for a whole build: a build that fails or is killed leaves
+        the cache as the last build that finished left it."""
+        self.db.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def b(text: str) -> bytes:
+    """Text as SQLite can hold it: paths, names and URLs from files that are not
+    UTF-8 carry surrogates, which SQLite's TEXT cannot."""
+    return text.encode("utf-8", "surrogateescape")
+
+
+def s(value: bytes) -> str:
+    return value.decode("utf-8", "surrogateescape")
+
+
+def dump(value: object) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
