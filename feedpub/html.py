@@ -20,7 +20,7 @@ from cssselect.parser import Attrib, Class, CombinedSelector, Element, Hash
 from lxml import etree
 from lxml import html as lxml_html
 
-from .text import xml_safe
+from .text import ILLEGAL_XML, xml_safe
 
 __all__ = [
     "DEFAULT_REMOVE",
@@ -133,6 +133,8 @@ _CLEAN_CONTENT = {
 }
 
 _FULL_DOCUMENT = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype|html|head|body)\b", re.I | re.S)
+# A numeric character reference as libxml2 reads it: the `;` may be missing.
+_NUMERIC_REFERENCE = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]{1,8})|0*([0-9]{1,10}));?")
 _HAS_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 _PLAIN_HTTP = re.compile(r"https?://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,4})?([/?#]|$)", re.I)
 _BAD_HOST = re.compile(r"[\s#%/<>?@\\^|\[\]]")
@@ -247,8 +249,14 @@ def _is_cjk(char: str) -> bool:
 
 
 def _parse(html: str) -> Any:
-    """The `<body>` of `html`, parsed as a fragment unless it is a whole document."""
+    """The `<body>` of `html`, parsed as a fragment unless it is a whole document.
+
+    What XML forbids goes first, written raw or as a reference (`&#8;`): lxml
+    refuses to set a text or attribute holding it, and the cleaning sets both.
+    """
     html = xml_safe(html)
+    if "&#" in html:
+        html = _NUMERIC_REFERENCE.sub(_forbidden_dropped, html)
     if not html.strip():
         return None
     if not _FULL_DOCUMENT.match(html):
@@ -258,6 +266,13 @@ def _parse(html: str) -> Any:
     except (etree.ParserError, ValueError):
         return None
     return doc.find("body")
+
+
+def _forbidden_dropped(ref: re.Match[str]) -> str:
+    """`ref` itself, or "" if it names a character XML forbids."""
+    hexadecimal, decimal = ref.groups()
+    code = int(hexadecimal, 16) if hexadecimal is not None else int(decimal)
+    return "" if code < 0x110000 and ILLEGAL_XML.match(chr(code)) else ref[0]
 
 
 def _tags_text(html: str) -> str:
