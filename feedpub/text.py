@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from html import unescape
+from html.entities import html5
 
 # C0 controls but tab, LF and CR; lone surrogates; U+FFFE and U+FFFF.
 ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -35,6 +37,36 @@ def xml_attr(value: str) -> str:
 def xml_safe(text: str) -> str:
     """`text` without the characters XML 1.0 forbids (lxml refuses them)."""
     return ILLEGAL_XML.sub("", text) if ILLEGAL_XML.search(text) else text
+
+
+# A complete character reference, `;` and all: decimal, hexadecimal or named. The
+# digits are bounded, as int() refuses over 4,300 decimal ones (html.unescape raises).
+_REFERENCE = re.compile(
+    r"&(?:#([0-9]{1,32})|#[xX]([0-9a-fA-F]{1,32})|([a-zA-Z][a-zA-Z0-9]{0,31}));"
+)
+
+
+def unescape_references(text: str) -> str:
+    """`text` with its complete character references decoded, once.
+
+    Scrapers escape plain text as if it were HTML (`AT&#38;T`). Only whole
+    references count, so the text people write stays as written: `AT&T`,
+    `R&D`, `a&lt b` (html.unescape would decode `&lt` and `&ampfoo;`).
+    `&amp;#38;` becomes `&#38;`. A reference to a character XML forbids gives
+    that character, for `xml_safe` to remove and the caller to count, as if it
+    had been written raw (html.unescape would drop it without a trace).
+    """
+    return _REFERENCE.sub(_decode_reference, text) if "&" in text else text
+
+
+def _decode_reference(ref: re.Match[str]) -> str:
+    decimal, hexadecimal, name = ref.groups()
+    if name is not None:
+        return html5.get(name + ";", ref[0])
+    code = int(decimal) if decimal is not None else int(hexadecimal, 16)
+    if code < 0x110000 and ILLEGAL_XML.match(chr(code)):
+        return chr(code)
+    return unescape(ref[0])  # HTML's rules: `&#150;` is windows-1252's en dash, ...
 
 
 # YAML errors found at the end of something left open (a quote, a bracket, a key

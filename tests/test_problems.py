@@ -270,6 +270,19 @@ def test_bare_ampersand_and_cdata_end_survive(fixture_build: Built) -> None:
     assert '<title>Q&amp;A: ]]&gt; &amp; &lt;b&gt;bold&lt;/b&gt; "quotes"</title>' in raw
 
 
+def test_character_references_decoded_once(fixture_build: Built) -> None:
+    items = json.loads((fixture_build.out / "feed.json").read_text("utf-8"))["items"]
+    item = next(i for i in items if i["title"].startswith("AT&T"))
+    assert item["title"] == "AT&T & R&D: a&lt b, &#38; and a bell"
+    assert item["authors"] == [{"name": "Tom & Jerry"}]
+    assert "Q&A" in item["tags"]
+    fp201 = next(p for p in fixture_build.report if p["path"].endswith("-character-references.md"))
+    assert fp201["message"] == (
+        "`title` holds 1 character(s) XML cannot carry"
+        " (from YAML escapes or character references); removed"
+    )
+
+
 def test_tags_from_bad_shapes_become_feeds(fixture_build: Built) -> None:
     tags = {p.name for p in (fixture_build.out / "tags").iterdir()}
     # a scalar, a comma-separated string, numbers kept, empty and nested items dropped
