@@ -9,6 +9,8 @@ feed, so memory grows with the number of posts, not with their size.
 Every string a `RawPost` carries is free of the characters XML 1.0 forbids;
 finding one is reported (FP201), never fatal. Titles, names and the link text
 are plain text with their character references decoded (scrapers escape them).
+A body nested too deep for lxml is found here (FP202): the cleaner, which
+makes it plain text, runs only for what is not cached, so could not report it.
 """
 
 from __future__ import annotations
@@ -31,7 +33,15 @@ from typing import Any
 import yaml
 
 from .problems import Problem
-from .text import ILLEGAL_XML, content_hash, unescape_references, xml_safe, yaml_mark
+from .text import (
+    ILLEGAL_XML,
+    NESTING_LIMIT,
+    content_hash,
+    too_deep,
+    unescape_references,
+    xml_safe,
+    yaml_mark,
+)
 
 FRONT_MATTER_LINES = 200  # a front matter not closed by then is reported unclosed
 BINARY_PROBE = 8192  # a NUL byte in this many first bytes makes a file binary
@@ -676,6 +686,22 @@ def _link_text(path: str, text: str, link: str, at: int, problems: list[Problem]
     return safe.strip()
 
 
+def _deep_body(path: str, text: str, body_start: int) -> Problem | None:
+    """FP202 for a body nested deeper than lxml can parse, found by the estimate
+    `html.clean` uses to make such a body plain text; at the body's first line
+    that is not blank."""
+    depth = too_deep(text, body_start)
+    if not depth:
+        return None
+    first = _NOT_SPACE.search(text, body_start)
+    line = text.count("\n", 0, first.start() if first else body_start) + 1
+    msg = (
+        f"body nests {depth} elements deep, over the {NESTING_LIMIT} the HTML parser"
+        " can hold; published as plain text"
+    )
+    return Problem(path, line, 0, "FP202", msg)
+
+
 @lru_cache(maxsize=4096)
 def _interned(names: tuple[str, ...]) -> tuple[str, ...]:
     """`names` as interned strings, in a tuple shared by the posts with those names
@@ -711,6 +737,9 @@ def _build(
     found = _illegal_chars(path, text, start)
     if found:
         problems.append(found)
+    deep = _deep_body(path, text, body_start)
+    if deep:
+        problems.append(deep)
     url = fields.text("from", meta.get("from")) or xml_safe(link_url)
     first = _NOT_SPACE.search(text, body_start)
     starts_html = first is not None and first.group() == "<"

@@ -20,7 +20,7 @@ from cssselect.parser import Attrib, Class, CombinedSelector, Element, Hash
 from lxml import etree
 from lxml import html as lxml_html
 
-from .text import ILLEGAL_XML, xml_safe
+from .text import ILLEGAL_XML, TAG, too_deep, unescape_references, xml_safe, xml_text
 
 __all__ = [
     "DEFAULT_REMOVE",
@@ -154,6 +154,20 @@ _TAG_WITH_ATTRIBUTES = re.compile(r'<[a-zA-Z][a-zA-Z0-9]*(?: [^\s"=/>]+="[^"]*")
 _IMG_WITHOUT_SRC = re.compile(r'<img(?: (?!src=)[^\s"=/>]+="[^"]*")*>')
 _IMAGE_SRC = re.compile(r'<img [^>]*?\bsrc="(https?://[^"]*)"')
 _ANY_TAG = re.compile(r"<[^>\"]*(?:\"[^\"]*\"[^>\"]*)*>")
+# What a body that lxml cannot parse shows of itself as text: not comments, doctypes,
+# processing instructions, nor what these elements hold.
+_HIDDEN = re.compile(
+    r"<!--.*?(?:-->|\Z)|<[!?][^>]*>?"
+    r"|<(script|style|noscript|template|title|textarea|svg|math)\b.*?(?:</\1\s*>|\Z)",
+    re.I | re.S,
+)
+# Tags that end a paragraph of that text (the others are dropped).
+_BLOCKS = frozenset(
+    {"p", "div", "br", "hr", "li", "ul", "ol", "dd", "dt", "dl", "tr", "td", "th", "table"}
+    | {"caption", "blockquote", "pre", "figure", "figcaption", "section", "article"}
+    | {"header", "footer", "aside", "nav", "main", "h1", "h2", "h3", "h4", "h5", "h6"}
+)
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _SENTENCE_END = re.compile(r"[。！？!?]+[」』”’\"')）]*|\.+[」』”’\"')）]*(?=\s|$)")
 
 
@@ -192,10 +206,18 @@ def render_markdown(text: str) -> str:
 
 
 def clean(html: str, base_url: str | None, rules: ContentRules = ContentRules()) -> Content:
-    """`html` as safe feed content: junk gone, lazy images woken, URLs absolute."""
+    """`html` as safe feed content: junk gone, lazy images woken, URLs absolute.
+
+    A body nested deeper than NESTING_LIMIT, or one lxml makes nothing of,
+    becomes its plain text: lxml drops what nests too deep without an error,
+    and an entry must not be published empty. (The collector reports the
+    first, by the same estimate: FP202.)
+    """
+    if too_deep(html):
+        return _as_text(html, rules)
     body = _parse(html)
-    if body is None:
-        return Content("", "", None)
+    if body is None or (len(body) == 0 and not (body.text or "").strip()):
+        return _as_text(html, rules)  # "" when there is no text: nothing lost
     _remove_junk(body, _tags_text(html), rules.remove)
     _fix_images(body, base_url, rules.data_images)
     _fix_urls(body, base_url)
@@ -205,6 +227,20 @@ def clean(html: str, base_url: str | None, rules: ContentRules = ContentRules())
     summary = xml_safe(summarize(_plain_text(safe), rules.summary_chars))
     image = _IMAGE_SRC.search(safe)
     return Content(safe, summary, unescape(image[1]) if image else None)
+
+
+def _as_text(html: str, rules: ContentRules) -> Content:
+    """`html` as paragraphs of its text, split at blank lines and block tags: its
+    tags stripped, its character references decoded once, the text escaped."""
+    text = unescape_references(TAG.sub(_paragraph_break, _HIDDEN.sub(" ", html)))
+    paragraphs = (" ".join(para.split()) for para in _BLANK_LINE.split(xml_safe(text)))
+    safe = "".join(f"<p>{xml_text(para)}</p>" for para in paragraphs if para)
+    summary = xml_safe(summarize(_plain_text(safe), rules.summary_chars))
+    return Content(safe, summary, None)
+
+
+def _paragraph_break(tag: re.Match[str]) -> str:
+    return "\n\n" if tag[2].lower() in _BLOCKS else ""
 
 
 def summarize(text: str, limit: int) -> str:

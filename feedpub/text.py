@@ -1,5 +1,5 @@
-"""Small helpers about text: characters XML 1.0 cannot carry, hashes, escaping, and
-where a YAML error is."""
+"""Small helpers about text: characters XML 1.0 cannot carry, hashes, escaping,
+where a YAML error is, and how deep a body's markup nests."""
 
 from __future__ import annotations
 
@@ -92,3 +92,56 @@ def yaml_mark(error: Exception) -> tuple[int, int] | None:
     if mark is not None and opened is not None and getattr(error, "context", None) in _OPENED_AT:
         mark = opened if opened.line < mark.line else mark
     return (mark.line, mark.column) if mark is not None else None
+
+
+# How deep a body may nest. libxml2's HTML parser (lxml) drops, without an error,
+# everything nested beyond ~2,046 elements; the deepest body of the 10,321-post
+# corpus nests 33 deep. Far above real content, far below the parser's limit.
+NESTING_LIMIT = 512
+# Elements that never hold others: they add no depth.
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param"}
+    | {"source", "track", "wbr"}
+)
+# A tag: `/` if it ends an element, its name, and what follows up to its `>`
+# (quoted values may hold `>`; a quote left open ends the tag: no backtracking).
+TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)((?:[^>\"']+|\"[^\"]*\"|'[^']*')*)>?")
+
+
+def nesting_depth(html: str, start: int = 0) -> int:
+    """How deep the elements of `html[start:]` nest, estimated from its tags alone:
+    the collector needs it without lxml, and lxml cannot tell (it fails on depth).
+
+    An end tag closes the latest open element of its name and all opened after
+    it, and is ignored when none is open, as libxml2 does; `<x/>` closes at
+    once, as libxml2 does too. Elements never closed count to the end, so tag
+    soup may come out deeper than a parser would make it, never shallower.
+    """
+    stack: list[str] = []
+    open_: dict[str, int] = {}
+    deepest = 0
+    for end, name, rest in TAG.findall(html, start):
+        name = name.lower()
+        if end:
+            if open_.get(name):
+                while (top := stack.pop()) != name:
+                    open_[top] -= 1
+                open_[name] -= 1
+        elif name not in _VOID and not rest.endswith("/"):
+            stack.append(name)
+            open_[name] = open_.get(name, 0) + 1
+            deepest = max(deepest, len(stack))
+    return deepest
+
+
+def too_deep(html: str, start: int = 0) -> int:
+    """`nesting_depth(html, start)` if it is over NESTING_LIMIT, else 0.
+
+    The walk over the tags costs a third of reading a post; a body with no more
+    start tags than the limit cannot nest beyond it, and counting `<` is nearly
+    free (in the corpus 45 bodies in 10,321 need the walk).
+    """
+    if html.count("<", start) - html.count("</", start) <= NESTING_LIMIT:
+        return 0
+    depth = nesting_depth(html, start)
+    return depth if depth > NESTING_LIMIT else 0

@@ -185,6 +185,40 @@ def test_references_to_illegal_characters_are_removed() -> None:
     )
 
 
+def test_deep_nesting_falls_back_to_text() -> None:
+    """libxml2 drops what nests beyond ~2,046 elements, without an error."""
+    deep = "<div>" * 3000 + "<p>Deep &amp; inside &lt;b&gt;.</p>\n\nLast words." + "</div>" * 3000
+    body = f"<p>First &#38; foremost,\n  one paragraph</p>{deep}<script>var a = '<p>';</script>"
+    content = clean(body, BASE)
+    assert content == Content(
+        "<p>First &amp; foremost, one paragraph</p><p>Deep &amp; inside &lt;b&gt;.</p>"
+        "<p>Last words.</p>",
+        "First & foremost, one paragraph Deep & inside <b>. Last words.",
+        None,
+    )
+
+
+def test_nesting_below_the_limit_is_parsed() -> None:
+    body = "<div>" * 500 + '<p>Deep <a href="/x">inside</a>.</p>' + "</div>" * 500
+    assert '<a href="https://www.zaobao.com/x">inside</a>' in clean(body, BASE).html
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<html><body></body></html>\n<p>The article, after a stray end.</p>",
+        "</html><p>The article, after a stray end.</p>",
+        "<html><head><title>Page</title></head></html>The article, after a stray end.",
+    ],
+)
+def test_text_lxml_makes_nothing_of_is_kept(body: str) -> None:
+    """Not too deep, yet lxml gives an empty body: the text is published, not nothing."""
+    content = clean(body, BASE)
+    assert content == Content(
+        "<p>The article, after a stray end.</p>", "The article, after a stray end.", None
+    )
+
+
 def test_large_page_is_handled() -> None:
     paragraph = "<p>" + "新闻" * 200 + ' <a href="/x">x</a></p><div class="code-block"></div>'
     body = paragraph * 1500  # about 700 KB, the size of the corpus's largest bodies
@@ -514,6 +548,8 @@ HOSTILE = [
     '<img srcset="javascript:alert(1) 1x">',
     "<body onload=alert(1)>",
     "<html><head>",
+    "</html>",  # lxml drops what follows
+    "<div>" * 600,  # nested too deep: the plain-text fallback
     "&#8;&lt;script&gt;",  # libxml2 decodes the reference: lxml then refuses the text
 ]
 
