@@ -449,16 +449,20 @@ def _fix_urls(body: Any, base: str | None) -> None:
 def _fix_iframes(body: Any, base: str | None, mode: str) -> None:
     """Embedded players become a link to the player (or go): feeds cannot embed them.
 
-    The link gets a paragraph of its own unless it already sits in one.
+    The link reads as the frame's title, else the player's host: an embed URL
+    runs to hundreds of characters of parameters, in the text and the summary.
+    It gets a paragraph of its own unless it already sits in one.
     """
     for frame in _IFRAMES(body):
         src = frame.get("src") or frame.get("data-src") or ""
         url = _absolute(src.strip(), base)
-        if mode != "link" or url is None:
+        title = (frame.get("title") or "").strip()
+        host = urlsplit(url).hostname if url else None
+        if mode != "link" or url is None or not (title or host):  # mailto: has no host
             _drop(frame)
             continue
         link = frame.makeelement("a", {"href": url})
-        link.text = url
+        link.text = title or host
         if next(frame.iterancestors("p"), None) is None:
             para = frame.makeelement("p", {})
             para.append(link)

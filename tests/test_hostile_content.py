@@ -37,6 +37,7 @@ categories: [ Hostile ]
 BODY_LINE = 13
 # A reference left as text: `&#38;`, `&amp;`, `&#x26;`, `&eacute;`, ...
 REFERENCE = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);")
+LINK = re.compile(r'<a href="([^"]*)">([^<]*)</a>')
 
 
 def _build(repo: Path, out: Path, cache: Path) -> tuple[int, str, list[dict[str, Any]]]:
@@ -97,6 +98,21 @@ def test_corpus_has_no_deep_body(corpus_build: tuple[Path, str]) -> None:
     problems = json.loads((out.parent / "report.json").read_text("utf-8"))["problems"]
     assert problems  # the report is there, and FP202 is not in it
     assert [p for p in problems if p["code"] == "FP202"] == []
+
+
+# --- iframes -----------------------------------------------------------------------
+
+
+def test_corpus_iframe_links_read_as_title_or_host(corpus_build: tuple[Path, str]) -> None:
+    out, _ = corpus_build
+    players: list[str] = []
+    for path in out.rglob("feed.json"):
+        for item in json.loads(path.read_text("utf-8"))["items"]:
+            for href, text in LINK.findall(item.get("content_html", "")):
+                if "/embed/" in href or "/player" in href:
+                    assert not text.startswith(("http:", "https:")), (path, text)
+                    players.append(text)
+    assert "www.youtube.com" in players and "YouTube video player" in players
 
 
 # --- character references ----------------------------------------------------------
