@@ -138,10 +138,12 @@ def too_deep(html: str, start: int = 0) -> int:
     """`nesting_depth(html, start)` if it is over NESTING_LIMIT, else 0.
 
     The walk over the tags costs a third of reading a post; a body with no more
-    start tags than the limit cannot nest beyond it, and counting `<` is nearly
-    free (in the corpus 45 bodies in 10,321 need the walk).
+    start tags than the limit cannot nest beyond it, and counting is nearly
+    free: `<` first, `</` (twice as slow) only for the 243 bodies of the
+    corpus with more `<` than the limit; 45 of its 10,321 need the walk.
     """
-    if html.count("<", start) - html.count("</", start) <= NESTING_LIMIT:
+    tags = html.count("<", start)
+    if tags <= NESTING_LIMIT or tags - html.count("</", start) <= NESTING_LIMIT:
         return 0
     depth = nesting_depth(html, start)
     return depth if depth > NESTING_LIMIT else 0
