@@ -7,7 +7,10 @@ starts, and the generator reads it again only for the entries that end up in a
 feed, so memory grows with the number of posts, not with their size.
 
 Every string a `RawPost` carries is free of the characters XML 1.0 forbids;
-finding one is reported (FP201), never fatal.
+finding one is reported (FP201), never fatal. Titles, names and the link text
+are plain text with their character references decoded (scrapers escape them).
+A body nested too deep for lxml is found here (FP202): the cleaner, which
+makes it plain text, runs only for what is not cached, so could not report it.
 """
 
 from __future__ import annotations
@@ -30,7 +33,15 @@ from typing import Any, NamedTuple
 import yaml
 
 from .problems import Problem
-from .text import ILLEGAL_XML, content_hash, xml_safe, yaml_mark
+from .text import (
+    ILLEGAL_XML,
+    NESTING_LIMIT,
+    content_hash,
+    too_deep,
+    unescape_references,
+    xml_safe,
+    yaml_mark,
+)
 
 MAX_TAGS = 100  # see `Limits`
 FRONT_MATTER_LINES = 200  # a front matter not closed by then is reported unclosed
@@ -49,6 +60,8 @@ _FRONT_MATTER_BAD = re.compile(
 )
 # Line breaks to YAML but not to us: as spaces, YAML's line numbers stay the file's.
 _YAML_BREAKS = re.compile("[\x85\u2028\u2029]")
+# Plain-text fields whose character references are decoded (not `from:`, a URL).
+_DECODED = frozenset({"title", "author", "tags", "categories"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -547,6 +560,8 @@ class _Fields:
         if value is None or isinstance(value, list | tuple | dict):
             return None
         text = value if isinstance(value, str) else str(value)
+        if key in _DECODED:
+            text = unescape_references(text)
         safe = xml_safe(text)
         self.removed[key] += len(text) - len(safe)
         return safe.strip()
@@ -613,11 +628,13 @@ class _Fields:
         return sys.intern(self.text("author", value) or "")
 
     def report_removed(self) -> None:
-        """FP201 for characters that YAML escapes (`"\\x08"`) put into a value."""
+        """FP201 for characters that YAML escapes (`"\\x08"`) or character references
+        (`&#8;`) put into a value."""
         for key, n in sorted(self.removed.items()):
             if n:
                 msg = (
-                    f"`{key}` holds {n} character(s) XML cannot carry (from YAML escapes); removed"
+                    f"`{key}` holds {n} character(s) XML cannot carry"
+                    " (from YAML escapes or character references); removed"
                 )
                 self.report(key, "FP201", msg)
 
@@ -632,10 +649,11 @@ def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _preamble(text: str, start: int) -> tuple[str | None, int, str, str, int]:
-    """Marker text and offset, link text, link URL and the body offset after the preamble."""
+def _preamble(text: str, start: int) -> tuple[str | None, int, str, int, str, int]:
+    """Marker text and offset, link text and offset, link URL and the body offset
+    after the preamble."""
     marker, link_text, link_url = None, "", ""
-    marker_at = -1
+    marker_at = link_at = -1
     pos = start
     for step in ("marker", "link", "rule"):
         while text.startswith("\n", pos):
@@ -646,15 +664,15 @@ def _preamble(text: str, start: int) -> tuple[str | None, int, str, str, int]:
         if step == "marker" and (m := _MARKER.match(line)):
             marker, marker_at = m.group(1), pos
         elif step == "link" and (m := _LINK.match(line)):
-            link_text, link_url = m.group(1), m.group(2)
+            link_text, link_url, link_at = m.group(1), m.group(2), pos
         elif step == "rule" and (marker is not None or link_text) and _RULE.match(line):
             pass
         else:
             continue  # this part of the preamble is absent: try the next one on this line
         pos = min(end + 1, len(text))
     if marker is None and not link_text:
-        return None, -1, "", "", start
-    return marker, marker_at, link_text, link_url, pos
+        return None, -1, "", -1, "", start
+    return marker, marker_at, link_text, link_at, link_url, pos
 
 
 def _illegal_chars(path: str, text: str, front_end: int) -> Problem | None:
@@ -671,6 +689,38 @@ def _illegal_chars(path: str, text: str, front_end: int) -> Problem | None:
     col = at.start() - text.rfind("\n", 0, at.start())
     msg = f"{count} control character(s) XML cannot carry (first U+{ord(at.group()):04X}); removed"
     return Problem(path, line, col, "FP201", msg)
+
+
+def _link_text(path: str, text: str, link: str, at: int, problems: list[Problem]) -> str:
+    """The preamble's link text, decoded as the title is (it stands in for a missing
+    one); FP201 for what its references would smuggle in, as for a front-matter
+    value (characters written raw are counted with the file's)."""
+    decoded = unescape_references(xml_safe(link))
+    safe = xml_safe(decoded)
+    if len(safe) < len(decoded):
+        n = len(decoded) - len(safe)
+        msg = (
+            f"the link text holds {n} character(s) XML cannot carry"
+            " (from character references); removed"
+        )
+        problems.append(Problem(path, text.count("\n", 0, at) + 1, 0, "FP201", msg))
+    return safe.strip()
+
+
+def _deep_body(path: str, text: str, body_start: int) -> Problem | None:
+    """FP202 for a body nested deeper than lxml can parse, found by the estimate
+    `html.clean` uses to make such a body plain text; at the body's first line
+    that is not blank."""
+    depth = too_deep(text, body_start)
+    if not depth:
+        return None
+    first = _NOT_SPACE.search(text, body_start)
+    line = text.count("\n", 0, first.start() if first else body_start) + 1
+    msg = (
+        f"body nests {depth} elements deep, over the {NESTING_LIMIT} the HTML parser"
+        " can hold; published as plain text"
+    )
+    return Problem(path, line, 0, "FP202", msg)
 
 
 @lru_cache(maxsize=4096)
@@ -695,8 +745,8 @@ def _build(
     if front.body_line:
         start = sum(len(ln) + 1 for ln in text.split("\n", front.body_line)[: front.body_line])
     start = min(start, len(text))
-    marker, marker_at, link_text, link_url, body_start = _preamble(text, start)
-    link_text = xml_safe(link_text).strip()
+    marker, marker_at, link_text, link_at, link_url, body_start = _preamble(text, start)
+    link_text = _link_text(path, text, link_text, link_at, problems)
     stem = os.path.splitext(path.rpartition("/")[2])[0]
     fallback = link_text or xml_safe(stem).strip() or "untitled"
     origin = "link text" if link_text else "file name"
@@ -709,6 +759,9 @@ def _build(
     found = _illegal_chars(path, text, start)
     if found:
         problems.append(found)
+    deep = _deep_body(path, text, body_start)
+    if deep:
+        problems.append(deep)
     url = fields.text("from", meta.get("from")) or xml_safe(link_url)
     first = _NOT_SPACE.search(text, body_start)
     starts_html = first is not None and first.group() == "<"

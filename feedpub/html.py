@@ -20,7 +20,7 @@ from cssselect.parser import Attrib, Class, CombinedSelector, Element, Hash
 from lxml import etree
 from lxml import html as lxml_html
 
-from .text import xml_safe
+from .text import ILLEGAL_XML, TAG, too_deep, unescape_references, xml_safe, xml_text
 
 __all__ = [
     "DEFAULT_REMOVE",
@@ -133,6 +133,8 @@ _CLEAN_CONTENT = {
 }
 
 _FULL_DOCUMENT = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype|html|head|body)\b", re.I | re.S)
+# A numeric character reference as libxml2 reads it: the `;` may be missing.
+_NUMERIC_REFERENCE = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]{1,8})|0*([0-9]{1,10}));?")
 _HAS_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 _PLAIN_HTTP = re.compile(r"https?://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,4})?([/?#]|$)", re.I)
 _BAD_HOST = re.compile(r"[\s#%/<>?@\\^|\[\]]")
@@ -152,6 +154,20 @@ _TAG_WITH_ATTRIBUTES = re.compile(r'<[a-zA-Z][a-zA-Z0-9]*(?: [^\s"=/>]+="[^"]*")
 _IMG_WITHOUT_SRC = re.compile(r'<img(?: (?!src=)[^\s"=/>]+="[^"]*")*>')
 _IMAGE_SRC = re.compile(r'<img [^>]*?\bsrc="(https?://[^"]*)"')
 _ANY_TAG = re.compile(r"<[^>\"]*(?:\"[^\"]*\"[^>\"]*)*>")
+# What a body that lxml cannot parse shows of itself as text: not comments, doctypes,
+# processing instructions, nor what these elements hold.
+_HIDDEN = re.compile(
+    r"<!--.*?(?:-->|\Z)|<[!?][^>]*>?"
+    r"|<(script|style|noscript|template|title|textarea|svg|math)\b.*?(?:</\1\s*>|\Z)",
+    re.I | re.S,
+)
+# Tags that end a paragraph of that text (the others are dropped).
+_BLOCKS = frozenset(
+    {"p", "div", "br", "hr", "li", "ul", "ol", "dd", "dt", "dl", "tr", "td", "th", "table"}
+    | {"caption", "blockquote", "pre", "figure", "figcaption", "section", "article"}
+    | {"header", "footer", "aside", "nav", "main", "h1", "h2", "h3", "h4", "h5", "h6"}
+)
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _SENTENCE_END = re.compile(r"[。！？!?]+[」』”’\"')）]*|\.+[」』”’\"')）]*(?=\s|$)")
 
 
@@ -190,10 +206,18 @@ def render_markdown(text: str) -> str:
 
 
 def clean(html: str, base_url: str | None, rules: ContentRules = ContentRules()) -> Content:
-    """`html` as safe feed content: junk gone, lazy images woken, URLs absolute."""
+    """`html` as safe feed content: junk gone, lazy images woken, URLs absolute.
+
+    A body nested deeper than NESTING_LIMIT, or one lxml makes nothing of,
+    becomes its plain text: lxml drops what nests too deep without an error,
+    and an entry must not be published empty. (The collector reports the
+    first, by the same estimate: FP202.)
+    """
+    if too_deep(html):
+        return _as_text(html, rules)
     body = _parse(html)
-    if body is None:
-        return Content("", "", None)
+    if body is None or (len(body) == 0 and not (body.text or "").strip()):
+        return _as_text(html, rules)  # "" when there is no text: nothing lost
     _remove_junk(body, _tags_text(html), rules.remove)
     _fix_images(body, base_url, rules.data_images)
     _fix_urls(body, base_url)
@@ -203,6 +227,20 @@ def clean(html: str, base_url: str | None, rules: ContentRules = ContentRules())
     summary = xml_safe(summarize(_plain_text(safe), rules.summary_chars))
     image = _IMAGE_SRC.search(safe)
     return Content(safe, summary, unescape(image[1]) if image else None)
+
+
+def _as_text(html: str, rules: ContentRules) -> Content:
+    """`html` as paragraphs of its text, split at blank lines and block tags: its
+    tags stripped, its character references decoded once, the text escaped."""
+    text = unescape_references(TAG.sub(_paragraph_break, _HIDDEN.sub(" ", html)))
+    paragraphs = (" ".join(para.split()) for para in _BLANK_LINE.split(xml_safe(text)))
+    safe = "".join(f"<p>{xml_text(para)}</p>" for para in paragraphs if para)
+    summary = xml_safe(summarize(_plain_text(safe), rules.summary_chars))
+    return Content(safe, summary, None)
+
+
+def _paragraph_break(tag: re.Match[str]) -> str:
+    return "\n\n" if tag[2].lower() in _BLOCKS else ""
 
 
 def summarize(text: str, limit: int) -> str:
@@ -247,8 +285,14 @@ def _is_cjk(char: str) -> bool:
 
 
 def _parse(html: str) -> Any:
-    """The `<body>` of `html`, parsed as a fragment unless it is a whole document."""
+    """The `<body>` of `html`, parsed as a fragment unless it is a whole document.
+
+    What XML forbids goes first, written raw or as a reference (`&#8;`): lxml
+    refuses to set a text or attribute holding it, and the cleaning sets both.
+    """
     html = xml_safe(html)
+    if "&#" in html:
+        html = _NUMERIC_REFERENCE.sub(_forbidden_dropped, html)
     if not html.strip():
         return None
     if not _FULL_DOCUMENT.match(html):
@@ -258,6 +302,13 @@ def _parse(html: str) -> Any:
     except (etree.ParserError, ValueError):
         return None
     return doc.find("body")
+
+
+def _forbidden_dropped(ref: re.Match[str]) -> str:
+    """`ref` itself, or "" if it names a character XML forbids."""
+    hexadecimal, decimal = ref.groups()
+    code = int(hexadecimal, 16) if hexadecimal is not None else int(decimal)
+    return "" if code < 0x110000 and ILLEGAL_XML.match(chr(code)) else ref[0]
 
 
 def _tags_text(html: str) -> str:
@@ -398,16 +449,20 @@ def _fix_urls(body: Any, base: str | None) -> None:
 def _fix_iframes(body: Any, base: str | None, mode: str) -> None:
     """Embedded players become a link to the player (or go): feeds cannot embed them.
 
-    The link gets a paragraph of its own unless it already sits in one.
+    The link reads as the frame's title, else the player's host: an embed URL
+    runs to hundreds of characters of parameters, in the text and the summary.
+    It gets a paragraph of its own unless it already sits in one.
     """
     for frame in _IFRAMES(body):
         src = frame.get("src") or frame.get("data-src") or ""
         url = _absolute(src.strip(), base)
-        if mode != "link" or url is None:
+        title = (frame.get("title") or "").strip()
+        host = urlsplit(url).hostname if url else None
+        if mode != "link" or url is None or not (title or host):  # mailto: has no host
             _drop(frame)
             continue
         link = frame.makeelement("a", {"href": url})
-        link.text = url
+        link.text = title or host
         if next(frame.iterancestors("p"), None) is None:
             para = frame.makeelement("p", {})
             para.append(link)

@@ -74,6 +74,11 @@ CODES: dict[str, tuple[str, Severity, str]] = {
         "warning",
         "remove the control characters from the post (the feeds carry it without them)",
     ),
+    "FP202": (
+        "content-too-deep",
+        "warning",
+        "unwrap the body's nested elements (a scraper's or editor's runaway markup)",
+    ),
     "FP301": (
         "date-unparseable",
         "warning",

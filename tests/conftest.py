@@ -72,11 +72,12 @@ def corpus() -> Path:
 
 @pytest.fixture(scope="session")
 def corpus_build(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """The corpus built once for the whole session: (output folder, summary line)."""
+    """The corpus built once for the whole session: (output folder, summary line).
+    The build's JSON report is `report.json` beside the output folder."""
     out = tmp_path_factory.mktemp("corpus") / "public"
     code, stdout, stderr = run(
         "build", str(corpus), "--out", str(out), "--site-url", "https://example.org",
-        "--cache", str(out.parent / "cache"),
+        "--cache", str(out.parent / "cache"), "--report", str(out.parent / "report.json"),
     )  # fmt: skip
     assert code == 0, stderr
     return out, stdout

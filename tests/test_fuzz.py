@@ -17,7 +17,7 @@ from test_build import check_all
 
 from feedpub import collector
 from feedpub.problems import CODES
-from feedpub.text import ILLEGAL_XML
+from feedpub.text import ILLEGAL_XML, unescape_references
 
 # --- strategies ---------------------------------------------------------------------
 
@@ -27,6 +27,7 @@ NASTY = "\x00\x01\x08\x0b\x0c\x1b\x1f\x7f\x85\x9f\u2028\u2029\ufeff\ufffd\ufffe\
 YAML_BITS = [
     ": ", " #", "[", "]", "{", "}", ",", "&a", "*a", "!", "!!str ", "!!binary ", "|", ">",
     "'", '"', "\\x08", "\\0", "\\u", "%", "@", "`", "- ", "? ", "---", "...", "\t", "  ",
+    "&#8;", "&amp;", "&#x26;", "&#38", "&lt",  # references, decoded in names and titles
 ]  # fmt: skip
 KEYS = ["title", "date", "tags", "categories", "author", "from", "published", "layout", "x"]
 
@@ -188,14 +189,16 @@ def yaml_quote(text: str) -> str:
 @given(st.lists(scalar_text, min_size=1, max_size=5), scalar_text)
 @settings(max_examples=300, deadline=None)
 def test_names_and_title_reach_the_post_clean(tags: list[str], title: str) -> None:
-    """Whatever YAML escapes put in a value comes out without forbidden characters."""
+    """Whatever YAML escapes (or character references) put in a value comes out
+    without forbidden characters, and is reported."""
     quoted = ", ".join(yaml_quote(t) for t in tags)
     data = f"---\ntitle: {yaml_quote(title)}\ntags: [ {quoted} ]\n---\nbody\n".encode()
     read = check_read(data)
     assert read.post is not None
-    cleaned = [ILLEGAL_XML.sub("", t).strip() for t in tags]
+    decoded = [unescape_references(t) for t in [title, *tags]]
+    cleaned = [ILLEGAL_XML.sub("", t).strip() for t in decoded[1:]]
     assert set(read.post.tags) == {t for t in cleaned if t}
-    if ILLEGAL_XML.search(title + "".join(tags)):
+    if any(ILLEGAL_XML.search(t) for t in decoded):
         assert "FP201" in {p.code for p in read.problems}
 
 

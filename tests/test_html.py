@@ -173,6 +173,51 @@ def test_illegal_xml_characters_are_removed() -> None:
     assert content.summary == "abcde"
 
 
+def test_references_to_illegal_characters_are_removed() -> None:
+    """The cleaning sets texts and attributes; lxml refuses a control character in them."""
+    body = (
+        '<p>a<script>x</script>&#8;b&#x1F<iframe title="t&#0;" src="/e&#xB;x"></iframe></p>'
+        "<p>&amp;#8; &#9;stays</p>"
+    )
+    assert clean(body, BASE).html == (
+        '<p>ab<a href="https://www.zaobao.com/ex">t</a></p><p>&amp;#8; \tstays</p>'
+    )
+
+
+def test_deep_nesting_falls_back_to_text() -> None:
+    """libxml2 drops what nests beyond ~2,046 elements, without an error."""
+    deep = "<div>" * 3000 + "<p>Deep &amp; inside &lt;b&gt;.</p>\n\nLast words." + "</div>" * 3000
+    body = f"<p>First &#38; foremost,\n  one paragraph</p>{deep}<script>var a = '<p>';</script>"
+    content = clean(body, BASE)
+    assert content == Content(
+        "<p>First &amp; foremost, one paragraph</p><p>Deep &amp; inside &lt;b&gt;.</p>"
+        "<p>Last words.</p>",
+        "First & foremost, one paragraph Deep & inside <b>. Last words.",
+        None,
+    )
+
+
+def test_nesting_below_the_limit_is_parsed() -> None:
+    body = "<div>" * 500 + '<p>Deep <a href="/x">inside</a>.</p>' + "</div>" * 500
+    assert '<a href="https://www.zaobao.com/x">inside</a>' in clean(body, BASE).html
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<html><body></body></html>\n<p>The article, after a stray end.</p>",
+        "</html><p>The article, after a stray end.</p>",
+        "<html><head><title>Page</title></head></html>The article, after a stray end.",
+    ],
+)
+def test_text_lxml_makes_nothing_of_is_kept(body: str) -> None:
+    """Not too deep, yet lxml gives an empty body: the text is published, not nothing."""
+    content = clean(body, BASE)
+    assert content == Content(
+        "<p>The article, after a stray end.</p>", "The article, after a stray end.", None
+    )
+
+
 def test_large_page_is_handled() -> None:
     paragraph = "<p>" + "新闻" * 200 + ' <a href="/x">x</a></p><div class="code-block"></div>'
     body = paragraph * 1500  # about 700 KB, the size of the corpus's largest bodies
@@ -378,7 +423,7 @@ def test_iframe_becomes_a_link() -> None:
     )
     url = "https://www.youtube.com/embed/U4vlbeIaHhI?rel=0"
     assert html_of(body) == (
-        f'<figure><div><p><a href="{url}">{url}</a></p></div>'
+        f'<figure><div><p><a href="{url}">www.youtube.com</a></p></div>'
         "<figcaption><span>cap</span></figcaption></figure>"
     )
 
@@ -386,7 +431,26 @@ def test_iframe_becomes_a_link() -> None:
 def test_iframe_in_a_paragraph_becomes_an_inline_link() -> None:
     body = '<p>see <iframe src="https://www.youtube.com/embed/x"></iframe> here</p>'
     url = "https://www.youtube.com/embed/x"
-    assert html_of(body) == f'<p>see <a href="{url}">{url}</a> here</p>'
+    assert html_of(body) == f'<p>see <a href="{url}">www.youtube.com</a> here</p>'
+
+
+# An embed URL as the corpus has them: a player's parameters run to 700 characters.
+EMBED = "https://w.soundcloud.com/player/?url=" + "https%3A//api.soundcloud.com/tracks/1" * 19
+
+
+def test_iframe_link_reads_as_its_title() -> None:
+    body = f'<p>Listen:</p><iframe title="  Episode 12: the archive  " src="{EMBED}"></iframe>'
+    content = clean(body, BASE)
+    assert content.html == f'<p>Listen:</p><p><a href="{EMBED}">Episode 12: the archive</a></p>'
+    assert content.summary == "Listen: Episode 12: the archive"
+
+
+def test_iframe_link_without_title_reads_as_the_host() -> None:
+    for title in ("", 'title=""', 'title=" "'):
+        content = clean(f'<p>Listen:</p><iframe {title} src="{EMBED}"></iframe>', BASE)
+        assert ">w.soundcloud.com</a></p>" in content.html
+        assert content.summary == "Listen: w.soundcloud.com"
+        assert "api.soundcloud" not in content.summary
 
 
 def test_iframe_dropped() -> None:
@@ -397,6 +461,7 @@ def test_iframe_dropped() -> None:
 def test_iframe_without_usable_source_is_dropped() -> None:
     assert html_of('<iframe src="javascript:alert(1)"></iframe>t') == "t"
     assert html_of('<iframe src="/embed"></iframe>t', base=None) == "t"
+    assert html_of('<iframe src="mailto:a@example.org"></iframe>t') == "t"  # no host to show
 
 
 # --- summary -------------------------------------------------------------------
@@ -502,6 +567,9 @@ HOSTILE = [
     '<img srcset="javascript:alert(1) 1x">',
     "<body onload=alert(1)>",
     "<html><head>",
+    "</html>",  # lxml drops what follows
+    "<div>" * 600,  # nested too deep: the plain-text fallback
+    "&#8;&lt;script&gt;",  # libxml2 decodes the reference: lxml then refuses the text
 ]
 
 

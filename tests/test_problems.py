@@ -136,6 +136,9 @@ def _generate(folder: Path, name: str, recipe: str) -> None:
     elif recipe == "invalid-utf8-byte":
         text = _post("一个坏字节", url).decode() + "<p>第九行有一个坏字节：@。</p>\n"
         path.write_bytes(text.encode().replace(b"@", b"\xff"))
+    elif recipe == "deep-nesting":
+        deep = b"<div>" * 3000 + b"<p>Deep inside.</p>" + b"</div>" * 3000
+        path.write_bytes(_post("Nested 3,000 deep", url).replace(b"<p>Generated.</p>", deep))
     elif recipe == "fifo":
         os.mkfifo(path)
     elif recipe == "dangling-link":
@@ -268,6 +271,25 @@ def test_bare_ampersand_and_cdata_end_survive(fixture_build: Built) -> None:
     assert "&amp;&amp; c" in html
     raw = (fixture_build.out / "feed.xml").read_text("utf-8")
     assert '<title>Q&amp;A: ]]&gt; &amp; &lt;b&gt;bold&lt;/b&gt; "quotes"</title>' in raw
+
+
+def test_character_references_decoded_once(fixture_build: Built) -> None:
+    items = json.loads((fixture_build.out / "feed.json").read_text("utf-8"))["items"]
+    item = next(i for i in items if i["title"].startswith("AT&T"))
+    assert item["title"] == "AT&T & R&D: a&lt b, &#38; and a bell"
+    assert item["authors"] == [{"name": "Tom & Jerry"}]
+    assert "Q&A" in item["tags"]
+    fp201 = next(p for p in fixture_build.report if p["path"].endswith("-character-references.md"))
+    assert fp201["message"] == (
+        "`title` holds 1 character(s) XML cannot carry"
+        " (from YAML escapes or character references); removed"
+    )
+
+
+def test_deep_body_is_published_as_text(fixture_build: Built) -> None:
+    items = json.loads((fixture_build.out / "feed.json").read_text("utf-8"))["items"]
+    item = next(i for i in items if i["title"] == "Nested 3,000 deep")
+    assert (item["content_html"], item["summary"]) == ("<p>Deep inside.</p>", "Deep inside.")
 
 
 def test_tags_from_bad_shapes_become_feeds(fixture_build: Built) -> None:
