@@ -469,6 +469,12 @@ _TYPED = frozenset(
 
 
 _BOOLS = {"true": True, "True": True, "false": False, "False": False}
+# Dates `timestamps.parse_date` reads exactly as YAML would; other shapes YAML takes
+# for a timestamp (a one-digit hour, two spaces, a one-digit zone hour) go to YAML.
+_SIMPLE_DATE = re.compile(
+    r"\d{4}-\d\d-\d\d(?:[Tt ]\d\d:\d\d:\d\d(?:\.\d*)?(?: ?(?:Z|[-+]\d\d(?::\d\d)?))?)?",
+    re.ASCII,
+)
 
 
 def _plain(value: str, in_flow: bool) -> bool:
@@ -491,7 +497,7 @@ def _scalar(key: str, value: str) -> tuple[bool, Any]:
         inner = value[1:-1].strip() if value.endswith("]") else "!"
         items = [x.strip() for x in inner.split(",")] if inner else []
         return all(_plain(x, True) for x in items), items
-    if key == "date" and re.fullmatch(r"\d{4}-\d\d-\d\d[\dT:.+\- Z]*", value):
+    if key == "date" and _SIMPLE_DATE.fullmatch(value):
         return True, value  # timestamps.parse_date reads the text as YAML would
     return _plain(value, False), value
 
