@@ -16,14 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import writer
-from .model import Feed, Options, Record, Summary
+from .model import Feed, Options, RawPost, Record, Summary
 from .problems import BuildFailure, FeedpubError, Problem, StrictFailure
 from .scan import Selection, no_posts, scan, scanned, top_folders
 from .settings import Settings
 from .workers import Progress, Workers
 
 if TYPE_CHECKING:  # the collector (and YAML) is imported only when a post must be read
-    from . import collector
     from .incremental.cache import Cache, Derived, NoCache
 
 
@@ -68,7 +67,8 @@ def _build(options: Options, progress: Progress | None) -> Summary:
     root, out, settings = options.posts, options.out, options.settings
     skip = (out,) + ((options.cache,) if options.cache else ())
     found = scanned(root, skip, selection(settings))
-    if options.cache is not None:  # nothing changed: a look at the cache, no pipeline
+    killed = (out / writer.BUILDING).exists()  # a build was killed here: finish its work
+    if options.cache is not None and not killed:  # nothing changed: a look at the cache
         from .incremental.snapshot import unchanged
 
         last = unchanged(options.cache, settings, found, out)
@@ -159,7 +159,7 @@ def _kept(derived: Derived, records: dict[str, Record]) -> dict[str, Record]:
 
 def collect(
     posts: Path, out: Path, settings: Settings, jobs: int = 0, progress: Progress | None = None
-) -> tuple[list[collector.RawPost], list[Problem], dict[str, int]]:
+) -> tuple[list[RawPost], list[Problem], dict[str, int]]:
     """Read every post without a cache (for `check` and `normalize`); also how many
     post files each top folder holds."""
     from . import collector

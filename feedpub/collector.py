@@ -15,7 +15,6 @@ makes it plain text, runs only for what is not cached, so could not report it.
 
 from __future__ import annotations
 
-import codecs
 import errno
 import os
 import re
@@ -23,15 +22,12 @@ import stat
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from dataclasses import fields as dataclass_fields
-from datetime import date
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import yaml
-
+from . import encoding, frontmatter
+from .model import RawPost, Reading
 from .problems import Problem
 from .text import (
     ILLEGAL_XML,
@@ -40,122 +36,19 @@ from .text import (
     too_deep,
     unescape_references,
     xml_safe,
-    yaml_mark,
 )
 
 MAX_TAGS = 100  # see `Limits`
-FRONT_MATTER_LINES = 200  # a front matter not closed by then is reported unclosed
 BINARY_PROBE = 8192  # a NUL byte in this many first bytes makes a file binary
 _MARKER = re.compile(r"<!--\s*(.*?)\s*-->\s*$")
 _LINK = re.compile(r"\[(.*)\]\((\S*)\)\s*$")
 _RULE = re.compile(r"-{3,}\s*$")
-_FENCE = re.compile(r"(?:---|\.\.\.)[ \t]*$")
-_KEY_LINE = re.compile(r"([\w-]+)[ \t]*:")
 # Characters YAML refuses in a stream but XML allows (DEL and the C1 controls but
 # NEL): removed from the front matter, with those XML forbids, before it is read.
 _YAML_ONLY_BAD = re.compile("[\x7f-\x84\x86-\x9f]")
 _NOT_SPACE = re.compile(r"\S")
-_FRONT_MATTER_BAD = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]"
-)
-# Line breaks to YAML but not to us: as spaces, YAML's line numbers stay the file's.
-_YAML_BREAKS = re.compile("[\x85\u2028\u2029]")
 # Plain-text fields whose character references are decoded (not `from:`, a URL).
 _DECODED = frozenset({"title", "author", "tags", "categories"})
-
-
-@dataclass(frozen=True, slots=True)
-class RawPost:
-    """One post file as written, before any judgement about time or identity."""
-
-    path: str  # relative to the posts folder, with `/`
-    digest: str  # hash of the file's bytes
-    body_digest: str  # hash of the body alone: copies that differ in front matter only match
-    title: str
-    date: Any  # what YAML gave for `date:` (datetime, date, str, ...), None if absent
-    date_line: int  # line of `date:` in the file, 0 if absent
-    author: str
-    url: str  # the `from:` URL
-    tags: tuple[str, ...]
-    categories: tuple[str, ...]
-    marker: str | None  # the text inside `<!--...-->`, None when there is no marker
-    link_text: str  # the text of the `[title](url)` preamble line
-    body_start: int  # offset of the body in the decoded, LF-normalised text
-    body_line: int
-    markdown: bool  # body is markdown (to render), not HTML
-    encoding: str
-    marker_line: int = 0  # line of the `<!--...-->` marker, 0 when there is none
-
-    def __reduce__(self) -> tuple[Callable[..., RawPost], tuple[Any, ...]]:
-        """Pickled as its values (half the time to load); see `_unpickled`."""
-        return (_unpickled, tuple(getattr(self, name) for name in _RAW_FIELDS))
-
-
-_RAW_FIELDS = tuple(f.name for f in dataclass_fields(RawPost))
-
-
-def _unpickled(path: str, *values: Any) -> RawPost:
-    """A reading from a worker, its path the caller's string (`build.read_files`
-    interns them): tens of thousands of readings hold no second copy of a path."""
-    return RawPost(sys.intern(path), *values)
-
-
-@dataclass(frozen=True, slots=True)
-class Read:
-    post: RawPost | None
-    problems: tuple[Problem, ...]
-
-    def __reduce__(self) -> tuple[type[Read], tuple[RawPost | None, tuple[Problem, ...]]]:
-        return (Read, (self.post, self.problems))
-
-
-_BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-
-
-_BOM_PREFIXES = tuple(bom for bom, _ in _BOMS)
-
-
-@dataclass(frozen=True)
-class Decoded:
-    text: str  # LF line endings, no BOM
-    encoding: str  # "utf-8", "gb18030", "utf-16-le", ...
-    replaced: int  # undecodable byte sequences, now U+FFFD
-    first_bad: int  # offset in the bytes of the first byte that was not UTF-8, -1 if none
-
-
-def _lf(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
-
-
-def decode_bytes(data: bytes) -> Decoded:
-    """Decode a post: UTF-8 (BOM or not), UTF-16/32 with a BOM, else the better of
-    UTF-8 and GB18030 with undecodable bytes replaced. Never raises."""
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            text = data[len(bom) :].decode(codec, "replace")
-            return Decoded(_lf(text), codec, text.count("\ufffd"), 0)
-    try:
-        return Decoded(_lf(data.decode("utf-8-sig")), "utf-8", 0, -1)
-    except UnicodeDecodeError as e:
-        first_bad = e.start
-    utf8 = data.decode("utf-8-sig", "replace")
-    bad_utf8 = utf8.count("\ufffd") - data.count("\ufffd".encode())
-    gbk = data.decode("gb18030", "replace")
-    bad_gbk = gbk.count("\ufffd") - data.count("\ufffd".encode("gb18030"))
-    if bad_gbk < bad_utf8:
-        return Decoded(_lf(gbk), "gb18030", max(bad_gbk, 0), first_bad)
-    return Decoded(_lf(utf8), "utf-8", max(bad_utf8, 1), first_bad)
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """Text (LF line endings) and the encoding used; see `decode_bytes`."""
-    decoded = decode_bytes(data)
-    return decoded.text, decoded.encoding
 
 
 class Refused(Exception):
@@ -219,7 +112,7 @@ def _too_large(size: int, limit: int) -> str:
 
 def read_body(root: Path, path: str, start: int, limit: int) -> str:
     """The body of a post, read again from disk (`start` is `RawPost.body_start`)."""
-    text, _ = decode(read_bytes(root, path, limit))
+    text, _ = encoding.decode(read_bytes(root, path, limit))
     return text[start:]
 
 
@@ -231,16 +124,16 @@ class Limits(NamedTuple):
     max_tags: int = MAX_TAGS  # tags, and categories, per post; the rest are dropped (FP108)
 
 
-def read_file(root: Path, path: str, limits: Limits = Limits()) -> Read:
-    """Read one post file; problems with the file itself are reported, not raised."""
+def read_file(root: Path, path: str, limits: Limits = Limits()) -> Reading:
+    """Reading one post file; problems with the file itself are reported, not raised."""
     try:
         data = read_bytes(root, path, limits.max_bytes)
     except Refused as e:
-        return Read(None, (Problem(path, 1, 0, e.code, e.message),) if e.code else ())
+        return Reading(None, (Problem(path, 1, 0, e.code, e.message),) if e.code else ())
     return parse(path, data, limits.max_tags)
 
 
-def _read_one(root: Path, limits: Limits, path: str, size: int, known: str) -> Read | None:
+def _read_one(root: Path, limits: Limits, path: str, size: int, known: str) -> Reading | None:
     """None if the file's content hash is still `known`, else a fresh reading."""
     if known and 0 <= size <= limits.max_bytes:
         try:
@@ -254,7 +147,7 @@ def _read_one(root: Path, limits: Limits, path: str, size: int, known: str) -> R
 
 def _read_chunk(
     root: Path, limits: Limits, items: Sequence[tuple[bytes, int, str]]
-) -> list[Read | None]:
+) -> list[Reading | None]:
     # Interned: read in this process, the path is then the scan's string again.
     return [
         _read_one(root, limits, sys.intern(os.fsdecode(path)), size, known)
@@ -267,8 +160,8 @@ Mapper = Callable[[Callable[[Sequence[Any]], list[Any]], Sequence[Any]], list[An
 
 def read_files(
     root: Path, todo: Sequence[tuple[str, int, str]], limits: Limits, mapper: Mapper
-) -> list[Read | None]:
-    """Read each (path, size, known content hash) of `todo` with `mapper` (the build's
+) -> list[Reading | None]:
+    """Reading each (path, size, known content hash) of `todo` with `mapper` (the build's
     workers): None where the file still has the known hash (only the hash goes to
     the workers, not the cached reading).
 
@@ -281,266 +174,27 @@ def read_files(
     return mapper(partial(_read_chunk, root, limits), items)
 
 
-def parse(path: str, data: bytes, max_tags: int = MAX_TAGS) -> Read:
+def parse(path: str, data: bytes, max_tags: int = MAX_TAGS) -> Reading:
     """Parse a post's bytes. Pure, and never raises: the fuzz tests call it on any bytes."""
-    if data.find(b"\x00", 0, BINARY_PROBE) >= 0 and not data.startswith(_BOM_PREFIXES):
-        return Read(None, (Problem(path, 1, 0, "FP003", "binary file (NUL bytes); skipped"),))
-    decoded = decode_bytes(data)
+    if data.find(b"\x00", 0, BINARY_PROBE) >= 0 and not data.startswith(encoding.BOM_PREFIXES):
+        return Reading(None, (Problem(path, 1, 0, "FP003", "binary file (NUL bytes); skipped"),))
+    decoded = encoding.decode_bytes(data)
     text = decoded.text
     if not text.strip():
         what = "empty file" if not data else "file holds only white space"
-        return Read(None, (Problem(path, 1, 0, "FP005", f"{what}; skipped"),))
+        return Reading(None, (Problem(path, 1, 0, "FP005", f"{what}; skipped"),))
     problems: list[Problem] = []
     if decoded.encoding != "utf-8" or decoded.replaced:
-        problems.append(_encoding_problem(path, data, decoded))
-    front = _front_matter(path, text, problems)
+        problems.append(encoding.problem(path, data, decoded))
+    front = frontmatter.read(path, text, problems)
     if front.meta is None:
-        return Read(None, tuple(problems))
+        return Reading(None, tuple(problems))
     if front.meta.get("published") is False:
         line = front.lines.get("published", 1)
         msg = "draft (`published: false`); skipped"
         problems.append(Problem(path, line, 0, "FP006", msg))
-        return Read(None, tuple(problems))
-    return Read(_build(path, data, decoded, front, problems, max_tags), tuple(problems))
-
-
-def _encoding_problem(path: str, data: bytes, decoded: Decoded) -> Problem:
-    line = 1
-    if decoded.first_bad > 0:
-        line = _lf(data[: decoded.first_bad].decode("utf-8-sig", "replace")).count("\n") + 1
-    replaced = (
-        f"; {decoded.replaced} undecodable byte sequence(s) replaced by U+FFFD"
-        if decoded.replaced
-        else ""
-    )
-    if decoded.encoding.startswith("utf-16") or decoded.encoding.startswith("utf-32"):
-        msg = f"{decoded.encoding.upper()} with a byte-order mark; decoded{replaced}"
-    elif decoded.encoding == "gb18030":
-        msg = f"not UTF-8 (first at line {line}); decoded as GB18030{replaced}"
-    else:
-        msg = f"not valid UTF-8 (first at line {line}); decoded as UTF-8{replaced}"
-    return Problem(path, line, 0, "FP004", msg)
-
-
-@dataclass(frozen=True)
-class FrontMatter:
-    meta: dict[str, Any] | None  # None: the post cannot be read
-    lines: dict[str, int]  # line in the file of each top-level key
-    body_line: int  # 0-based index of the first line after the front matter; 0 if none
-    present: bool  # the file starts with a front-matter block
-
-
-class _Loader(yaml.CSafeLoader):
-    """The C loader, but a scalar YAML cannot build (`2021-13-45`, `!!int abc`) stays
-    text, so the value is reported where it is instead of the whole post failing."""
-
-
-# What PyYAML's scalar constructors raise on values their tag does not fit.
-_CONSTRUCT_ERRORS = (ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError)
-
-
-def _lenient(
-    construct: Callable[[yaml.constructor.SafeConstructor, yaml.ScalarNode], Any],
-) -> Callable[[_Loader, yaml.Node], Any]:
-    def lenient(loader: _Loader, node: yaml.Node) -> Any:
-        if not isinstance(node, yaml.ScalarNode):  # `!!int [a]`: let PyYAML refuse it
-            return loader.construct_scalar(node)  # type: ignore[arg-type]
-        try:
-            return construct(loader, node)
-        except _CONSTRUCT_ERRORS:
-            return loader.construct_scalar(node)
-
-    return lenient
-
-
-for _tag, _construct in (
-    ("timestamp", yaml.constructor.SafeConstructor.construct_yaml_timestamp),
-    ("int", yaml.constructor.SafeConstructor.construct_yaml_int),
-    ("float", yaml.constructor.SafeConstructor.construct_yaml_float),
-    ("bool", yaml.constructor.SafeConstructor.construct_yaml_bool),
-):
-    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _lenient(_construct))
-
-
-def _yaml_error(path: str, source: str, e: yaml.YAMLError) -> Problem:
-    """FP101 at the file's line and column (the front matter starts on line 2)."""
-    problem = getattr(e, "problem", None)
-    context = getattr(e, "context", None)
-    mark = yaml_mark(e)
-    if mark is not None:
-        line, col = mark[0] + 2, mark[1] + 1
-    elif isinstance(e, yaml.reader.ReaderError):
-        pos = min(e.position, len(source))
-        line, col = source.count("\n", 0, pos) + 2, pos - source.rfind("\n", 0, pos)
-        problem = (
-            f"unacceptable character U+{e.character:04X}"
-            if isinstance(e.character, int)
-            else e.reason
-        )
-    else:
-        line, col = 2, 0
-    reason = problem or str(e).split("\n")[0]
-    if context:
-        reason = f"{reason} ({context})"
-    return Problem(path, line, col, "FP101", f"invalid YAML: {reason}; post skipped")
-
-
-MAX_DEPTH = 100  # YAML nesting: libyaml's C composer recurses and overflows the C stack
-_NESTING = re.compile(r"[\[{]|(?:^|\s)[-?](?:\s|$)")
-
-
-def _too_deep(source: str) -> tuple[int, int] | None:
-    """Where the YAML nests more than MAX_DEPTH levels deep (line, column), if it does.
-
-    Reads the YAML's events only (libyaml's parser keeps its own stack, so any
-    depth is safe there), and only when there are enough brackets and dashes
-    for it to matter."""
-    if len(_NESTING.findall(source)) <= MAX_DEPTH:
-        return None
-    depth = 0
-    for event in yaml.parse(source, Loader=yaml.CSafeLoader):
-        if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                mark = event.start_mark
-                return (mark.line + 2, mark.column + 1) if mark is not None else (2, 0)
-        elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
-            depth -= 1
-    return None
-
-
-def _front_matter(path: str, text: str, problems: list[Problem]) -> FrontMatter:
-    """The front matter as a dict, where its keys are, and where the body starts."""
-    lines = text.split("\n", FRONT_MATTER_LINES)  # front matter is short: don't split bodies
-    if not _FENCE.match(lines[0]) or lines[0].startswith("..."):
-        return FrontMatter({}, {}, 0, False)
-    end = next((i for i in range(1, len(lines)) if _FENCE.match(lines[i])), None)
-    if end is None or (end == len(lines) - 1 and len(lines) > FRONT_MATTER_LINES):
-        what = (
-            "has no closing `---`"
-            if end is None and len(lines) <= FRONT_MATTER_LINES
-            else (f"is not closed within {FRONT_MATTER_LINES} lines")
-        )
-        problems.append(Problem(path, 1, 1, "FP107", f"front matter {what}; post skipped"))
-        return FrontMatter(None, {}, 0, True)
-    block = [_FRONT_MATTER_BAD.sub("", ln) for ln in lines[1:end]]
-    keys = {m.group(1): i + 2 for i, ln in enumerate(block) if (m := _KEY_LINE.match(ln))}
-    meta = simple_yaml(block)
-    if meta is not None:
-        return FrontMatter(meta, keys, end + 1, True)
-    source = _YAML_BREAKS.sub(" ", "\n".join(block))
-    try:
-        deep = _too_deep(source)
-        if deep:
-            msg = f"invalid YAML: nested more than {MAX_DEPTH} levels deep; post skipped"
-            problems.append(Problem(path, deep[0], deep[1], "FP101", msg))
-            return FrontMatter(None, keys, 0, True)
-        loaded = yaml.load(source, Loader=_Loader)
-    except yaml.YAMLError as e:
-        problems.append(_yaml_error(path, source, e))
-        return FrontMatter(None, keys, 0, True)
-    except RecursionError:
-        msg = "invalid YAML: nested too deeply to read; post skipped"
-        problems.append(Problem(path, 2, 0, "FP101", msg))
-        return FrontMatter(None, keys, 0, True)
-    except _CONSTRUCT_ERRORS as e:  # a constructor PyYAML has no guard for
-        msg = f"invalid YAML value ({type(e).__name__}: {e}); post skipped"
-        problems.append(Problem(path, 2, 0, "FP101", msg))
-        return FrontMatter(None, keys, 0, True)
-    if loaded is None:
-        loaded = {}
-    if not isinstance(loaded, dict):
-        kind = _kind(loaded)
-        msg = f"front matter is a {kind}, not `key: value` lines; post skipped"
-        problems.append(Problem(path, 2, 1, "FP103", msg))
-        return FrontMatter(None, keys, 0, True)
-    meta = {k: v for k, v in loaded.items() if isinstance(k, str)}
-    return FrontMatter(meta, keys, end + 1, True)
-
-
-_KEY_VALUE = re.compile(r"([A-Za-z_][\w-]*):(?:[ \t]+(.*?))?[ \t]*$")
-_PLAIN_BAD_START = frozenset("-?:,[]{}#&*!|>'\"%@`0123456789+.~<= \t")
-# Words YAML 1.1 reads as booleans or null, not as text.
-_TYPED = frozenset(
-    v
-    for w in ["yes", "no", "true", "false", "on", "off", "null"]
-    for v in (w, w.title(), w.upper())
-)
-
-
-_BOOLS = {"true": True, "True": True, "false": False, "False": False}
-# Dates `timestamps.parse_date` reads exactly as YAML would; other shapes YAML takes
-# for a timestamp (a one-digit hour, two spaces, a one-digit zone hour) go to YAML.
-_SIMPLE_DATE = re.compile(
-    r"\d{4}-\d\d-\d\d(?:[Tt ]\d\d:\d\d:\d\d(?:\.\d*)?(?: ?(?:Z|[-+]\d\d(?::\d\d)?))?)?",
-    re.ASCII,
-)
-
-
-def _plain(value: str, in_flow: bool) -> bool:
-    """True if YAML would read `value` as this very string (a safe plain scalar)."""
-    if not value or value[0] in _PLAIN_BAD_START or value in _TYPED:
-        return False
-    if ": " in value or " #" in value or value.endswith(":") or "\t" in value:
-        return False
-    return not in_flow or not any(c in value for c in ",[]{}")
-
-
-def _scalar(key: str, value: str) -> tuple[bool, Any]:
-    if value.startswith('"'):
-        return value.endswith('"') and len(value) > 1 and '"' not in value[
-            1:-1
-        ] and "\\" not in value, value[1:-1]
-    if value.startswith("'"):
-        return value.endswith("'") and len(value) > 1 and "'" not in value[1:-1], value[1:-1]
-    if value.startswith("["):
-        inner = value[1:-1].strip() if value.endswith("]") else "!"
-        items = [x.strip() for x in inner.split(",")] if inner else []
-        return all(_plain(x, True) for x in items), items
-    if key == "date" and _SIMPLE_DATE.fullmatch(value):
-        return True, value  # timestamps.parse_date reads the text as YAML would
-    return _plain(value, False), value
-
-
-def simple_yaml(lines: list[str]) -> dict[str, Any] | None:
-    """Front matter of flat `key: value` lines, read without YAML; None otherwise.
-
-    Nine posts in ten have only such lines, and the YAML loader's Python half
-    costs more than the rest of reading a post. Anything this cannot read
-    exactly as YAML would (quotes with escapes, numbers, booleans, nesting,
-    comments, line breaks YAML sees and we do not) returns None and goes to
-    the YAML loader.
-    """
-    meta: dict[str, Any] = {}
-    for line in lines:
-        if not line.strip():
-            continue
-        m = _KEY_VALUE.match(line)
-        if m is None or _YAML_BREAKS.search(line):
-            return None
-        key, value = m.group(1), m.group(2) or ""
-        ok, parsed = _scalar(key, value) if value else (True, None)
-        if not ok and value in _BOOLS:
-            ok, parsed = True, _BOOLS[value]
-        if not ok:
-            return None
-        meta[key] = parsed
-    return meta
-
-
-def _kind(value: Any) -> str:
-    """What YAML made of a value, in words."""
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, date):
-        return "date"
-    if isinstance(value, list | tuple):
-        return "list"
-    if isinstance(value, dict):
-        return "mapping"
-    return "string" if isinstance(value, str) else type(value).__name__
+        return Reading(None, tuple(problems))
+    return Reading(_build(path, data, decoded, front, problems, max_tags), tuple(problems))
 
 
 class _Fields:
@@ -580,7 +234,9 @@ class _Fields:
             names = self._clean(key, value)
             bad = [x for x in value if not isinstance(x, str) or not x.strip()]
             if bad:
-                kinds = ", ".join(sorted({"empty" if _empty(x) else _kind(x) for x in bad}))
+                kinds = ", ".join(
+                    sorted({"empty" if _empty(x) else frontmatter.kind(x) for x in bad})
+                )
                 dropped = sum(1 for x in bad if _empty(x) or isinstance(x, list | tuple | dict))
                 msg = f"`{key}` has {len(bad)} item(s) that are not names ({kinds})"
                 kept = f"{len(bad) - dropped} kept as text" if len(bad) > dropped else ""
@@ -591,7 +247,7 @@ class _Fields:
             shape = "comma-separated text" if "," in value else "text, not a list"
             names = self._clean(key, value.split(",") if "," in value else value.split())
         else:
-            shape = f"a {_kind(value)}, not a list"
+            shape = f"a {frontmatter.kind(value)}, not a list"
             names = self._clean(key, [value])
         self.report(key, "FP106", f"`{key}` is {shape}; read as {list(names)!r}")
         return names
@@ -617,7 +273,7 @@ class _Fields:
         if value is None:
             self.report("title", "FP104", f"no `title:`; {using}")
         elif not isinstance(value, str):
-            kind = _kind(value)
+            kind = frontmatter.kind(value)
             if text is None:
                 self.report("title", "FP105", f"title is a {kind}, not text; {using}")
             else:
@@ -648,7 +304,7 @@ class _Fields:
 def _date(value: Any) -> Any:
     """`date:` as YAML gave it, but a list or mapping as a word: it is only ever
     reported, and the repr of a YAML alias bomb would not fit in memory."""
-    return f"<a {_kind(value)}>" if isinstance(value, list | tuple | dict) else value
+    return f"<a {frontmatter.kind(value)}>" if isinstance(value, list | tuple | dict) else value
 
 
 def _empty(value: Any) -> bool:
@@ -739,8 +395,8 @@ def _interned(names: tuple[str, ...]) -> tuple[str, ...]:
 def _build(
     path: str,
     data: bytes,
-    decoded: Decoded,
-    front: FrontMatter,
+    decoded: encoding.Decoded,
+    front: frontmatter.FrontMatter,
     problems: list[Problem],
     max_tags: int = MAX_TAGS,
 ) -> RawPost:
@@ -794,6 +450,3 @@ def _build(
     )
     fields.report_removed()
     return post
-
-
-Reading = Read  # the name the stages use (`Read` is the one readings are pickled under)

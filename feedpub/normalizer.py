@@ -35,8 +35,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from . import timestamps
-from .collector import RawPost
-from .model import Post
+from .model import Post, RawPost
 from .problems import Problem
 from .settings import Settings
 from .slugs import slugify

@@ -30,8 +30,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from . import collector, timestamps
-from .collector import RawPost
+from . import collector, encoding, frontmatter, timestamps
+from .model import RawPost
 from .normalizer import Result, Timed
 from .problems import CODES, Problem
 from .text import content_hash
@@ -222,8 +222,8 @@ def edit(data: bytes, raw: RawPost, value: str) -> tuple[bytes, str, str]:
 
 def _front_matter_dates(data: bytes) -> int:
     """How many top-level `date` keys the front matter of `data` has."""
-    text, _ = collector.decode(data)
-    lines = text.split("\n", collector.FRONT_MATTER_LINES)
+    text, _ = encoding.decode(data)
+    lines = text.split("\n", frontmatter.FRONT_MATTER_LINES)
     count = 0
     for line in lines[1:]:
         if line.rstrip() in ("---", "..."):

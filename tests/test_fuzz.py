@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_build import check_all
 
-from feedpub import collector
+from feedpub import collector, encoding
 from feedpub.problems import CODES
 from feedpub.text import ILLEGAL_XML, unescape_references
 
@@ -97,12 +97,12 @@ def post_bytes(draw: st.DrawFn) -> bytes:
 # --- the reader ---------------------------------------------------------------------------
 
 
-def check_read(data: bytes) -> collector.Read:
+def check_read(data: bytes) -> collector.Reading:
     """`parse` returns a post or problems (never raises); everything in it is sound."""
     read = collector.parse("2021-04-10-fuzz.md", data)
-    assert isinstance(read, collector.Read)
+    assert isinstance(read, collector.Reading)
     assert read.post is not None or read.problems
-    lines = collector.decode(data)[0].count("\n") + 2
+    lines = encoding.decode(data)[0].count("\n") + 2
     for p in read.problems:
         assert p.code in CODES
         assert p.path == "2021-04-10-fuzz.md"
@@ -119,7 +119,7 @@ def check_read(data: bytes) -> collector.Read:
             assert not ILLEGAL_XML.search(s), (s, read.problems)
             assert s == s.strip()
         assert post.title
-        text, _ = collector.decode(data)
+        text, _ = encoding.decode(data)
         assert 0 <= post.body_start <= len(text)
         assert post.encoding
     return read

@@ -157,7 +157,7 @@ def expected(path: str, meta: dict[str, Any], body: str) -> dict[str, Any]:
 
 def _date_kept_as_text(ours: Any, theirs: Any) -> bool:
     """Deliberate: flat `key: value` front matter (nine posts in ten) is read without
-    YAML (`collector.simple_yaml`), which keeps a timestamp's text; the normalizer's
+    YAML (`frontmatter.simple_yaml`), which keeps a timestamp's text; the normalizer's
     `timestamps.parse_date` reads that text as the instant YAML would have made."""
     if not isinstance(ours, str) or not isinstance(theirs, date):
         return False

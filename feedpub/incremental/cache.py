@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import formats, normalizer, planner
-from ..collector import Reading
-from ..model import Feed, Listing, Load, Member, Record, Summary
+from ..model import Feed, Listing, Load, Member, Reading, Record, Summary
 from ..planner import Plans
 from ..problems import Problem
 from ..scan import Scanned, Stat, unsure

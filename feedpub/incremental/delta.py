@@ -17,8 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from .. import normalizer, planner
-from ..collector import RawPost
-from ..model import FeedKind, Member, Post
+from ..model import FeedKind, Member, Post, RawPost
 from ..normalizer import ShiftFound, Timed
 from ..problems import Problem
 from ..settings import Settings

@@ -11,7 +11,7 @@ from dataclasses import fields
 from operator import attrgetter
 from typing import NamedTuple
 
-from ..collector import RawPost, Reading
+from ..model import RawPost, Reading
 from ..scan import Scanned, Stat
 from .store import Store, b, dump, s
 

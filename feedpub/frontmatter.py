@@ -1,0 +1,249 @@
+"""Front matter: the `---` block at the top of a post, read to a dict with the file's
+line of every key, and every YAML mistake reported at the file's line and column.
+
+Nine posts in ten have flat `key: value` lines only, read here without YAML
+(`simple_yaml`); the rest go to libyaml's C loader, made lenient so that one
+value YAML cannot build is reported where it is instead of the post failing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import yaml
+
+from .problems import Problem
+from .text import yaml_mark
+
+FRONT_MATTER_LINES = 200  # a front matter not closed by then is reported unclosed
+_FENCE = re.compile(r"(?:---|\.\.\.)[ \t]*$")
+_KEY_LINE = re.compile(r"([\w-]+)[ \t]*:")
+FRONT_MATTER_BAD = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]"
+)
+# Line breaks to YAML but not to us: as spaces, YAML's line numbers stay the file's.
+_YAML_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    meta: dict[str, Any] | None  # None: the post cannot be read
+    lines: dict[str, int]  # line in the file of each top-level key
+    body_line: int  # 0-based index of the first line after the front matter; 0 if none
+    present: bool  # the file starts with a front-matter block
+
+
+class _Loader(yaml.CSafeLoader):
+    """The C loader, but a scalar YAML cannot build (`2021-13-45`, `!!int abc`) stays
+    text, so the value is reported where it is instead of the whole post failing."""
+
+
+# What PyYAML's scalar constructors raise on values their tag does not fit.
+_CONSTRUCT_ERRORS = (ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError)
+
+
+def _lenient(
+    construct: Callable[[yaml.constructor.SafeConstructor, yaml.ScalarNode], Any],
+) -> Callable[[_Loader, yaml.Node], Any]:
+    def lenient(loader: _Loader, node: yaml.Node) -> Any:
+        if not isinstance(node, yaml.ScalarNode):  # `!!int [a]`: let PyYAML refuse it
+            return loader.construct_scalar(node)  # type: ignore[arg-type]
+        try:
+            return construct(loader, node)
+        except _CONSTRUCT_ERRORS:
+            return loader.construct_scalar(node)
+
+    return lenient
+
+
+for _tag, _construct in (
+    ("timestamp", yaml.constructor.SafeConstructor.construct_yaml_timestamp),
+    ("int", yaml.constructor.SafeConstructor.construct_yaml_int),
+    ("float", yaml.constructor.SafeConstructor.construct_yaml_float),
+    ("bool", yaml.constructor.SafeConstructor.construct_yaml_bool),
+):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _lenient(_construct))
+
+
+def _yaml_error(path: str, source: str, e: yaml.YAMLError) -> Problem:
+    """FP101 at the file's line and column (the front matter starts on line 2)."""
+    problem = getattr(e, "problem", None)
+    context = getattr(e, "context", None)
+    mark = yaml_mark(e)
+    if mark is not None:
+        line, col = mark[0] + 2, mark[1] + 1
+    elif isinstance(e, yaml.reader.ReaderError):
+        pos = min(e.position, len(source))
+        line, col = source.count("\n", 0, pos) + 2, pos - source.rfind("\n", 0, pos)
+        problem = (
+            f"unacceptable character U+{e.character:04X}"
+            if isinstance(e.character, int)
+            else e.reason
+        )
+    else:
+        line, col = 2, 0
+    reason = problem or str(e).split("\n")[0]
+    if context:
+        reason = f"{reason} ({context})"
+    return Problem(path, line, col, "FP101", f"invalid YAML: {reason}; post skipped")
+
+
+MAX_DEPTH = 100  # YAML nesting: libyaml's C composer recurses and overflows the C stack
+_NESTING = re.compile(r"[\[{]|(?:^|\s)[-?](?:\s|$)")
+
+
+def _too_deep(source: str) -> tuple[int, int] | None:
+    """Where the YAML nests more than MAX_DEPTH levels deep (line, column), if it does.
+
+    Reads the YAML's events only (libyaml's parser keeps its own stack, so any
+    depth is safe there), and only when there are enough brackets and dashes
+    for it to matter."""
+    if len(_NESTING.findall(source)) <= MAX_DEPTH:
+        return None
+    depth = 0
+    for event in yaml.parse(source, Loader=yaml.CSafeLoader):
+        if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                return (mark.line + 2, mark.column + 1) if mark is not None else (2, 0)
+        elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+            depth -= 1
+    return None
+
+
+def read(path: str, text: str, problems: list[Problem]) -> FrontMatter:
+    """The front matter as a dict, where its keys are, and where the body starts."""
+    lines = text.split("\n", FRONT_MATTER_LINES)  # front matter is short: don't split bodies
+    if not _FENCE.match(lines[0]) or lines[0].startswith("..."):
+        return FrontMatter({}, {}, 0, False)
+    end = next((i for i in range(1, len(lines)) if _FENCE.match(lines[i])), None)
+    if end is None or (end == len(lines) - 1 and len(lines) > FRONT_MATTER_LINES):
+        what = (
+            "has no closing `---`"
+            if end is None and len(lines) <= FRONT_MATTER_LINES
+            else (f"is not closed within {FRONT_MATTER_LINES} lines")
+        )
+        problems.append(Problem(path, 1, 1, "FP107", f"front matter {what}; post skipped"))
+        return FrontMatter(None, {}, 0, True)
+    block = [FRONT_MATTER_BAD.sub("", ln) for ln in lines[1:end]]
+    keys = {m.group(1): i + 2 for i, ln in enumerate(block) if (m := _KEY_LINE.match(ln))}
+    meta = simple_yaml(block)
+    if meta is not None:
+        return FrontMatter(meta, keys, end + 1, True)
+    source = _YAML_BREAKS.sub(" ", "\n".join(block))
+    try:
+        deep = _too_deep(source)
+        if deep:
+            msg = f"invalid YAML: nested more than {MAX_DEPTH} levels deep; post skipped"
+            problems.append(Problem(path, deep[0], deep[1], "FP101", msg))
+            return FrontMatter(None, keys, 0, True)
+        loaded = yaml.load(source, Loader=_Loader)
+    except yaml.YAMLError as e:
+        problems.append(_yaml_error(path, source, e))
+        return FrontMatter(None, keys, 0, True)
+    except RecursionError:
+        msg = "invalid YAML: nested too deeply to read; post skipped"
+        problems.append(Problem(path, 2, 0, "FP101", msg))
+        return FrontMatter(None, keys, 0, True)
+    except _CONSTRUCT_ERRORS as e:  # a constructor PyYAML has no guard for
+        msg = f"invalid YAML value ({type(e).__name__}: {e}); post skipped"
+        problems.append(Problem(path, 2, 0, "FP101", msg))
+        return FrontMatter(None, keys, 0, True)
+    if loaded is None:
+        loaded = {}
+    if not isinstance(loaded, dict):
+        msg = f"front matter is a {kind(loaded)}, not `key: value` lines; post skipped"
+        problems.append(Problem(path, 2, 1, "FP103", msg))
+        return FrontMatter(None, keys, 0, True)
+    meta = {k: v for k, v in loaded.items() if isinstance(k, str)}
+    return FrontMatter(meta, keys, end + 1, True)
+
+
+_KEY_VALUE = re.compile(r"([A-Za-z_][\w-]*):(?:[ \t]+(.*?))?[ \t]*$")
+_PLAIN_BAD_START = frozenset("-?:,[]{}#&*!|>'\"%@`0123456789+.~<= \t")
+# Words YAML 1.1 reads as booleans or null, not as text.
+_TYPED = frozenset(
+    v
+    for w in ["yes", "no", "true", "false", "on", "off", "null"]
+    for v in (w, w.title(), w.upper())
+)
+
+
+_BOOLS = {"true": True, "True": True, "false": False, "False": False}
+# Dates `timestamps.parse_date` reads exactly as YAML would; other shapes YAML takes
+# for a timestamp (a one-digit hour, two spaces, a one-digit zone hour) go to YAML.
+_SIMPLE_DATE = re.compile(
+    r"\d{4}-\d\d-\d\d(?:[Tt ]\d\d:\d\d:\d\d(?:\.\d*)?(?: ?(?:Z|[-+]\d\d(?::\d\d)?))?)?",
+    re.ASCII,
+)
+
+
+def _plain(value: str, in_flow: bool) -> bool:
+    """True if YAML would read `value` as this very string (a safe plain scalar)."""
+    if not value or value[0] in _PLAIN_BAD_START or value in _TYPED:
+        return False
+    if ": " in value or " #" in value or value.endswith(":") or "\t" in value:
+        return False
+    return not in_flow or not any(c in value for c in ",[]{}")
+
+
+def _scalar(key: str, value: str) -> tuple[bool, Any]:
+    if value.startswith('"'):
+        return value.endswith('"') and len(value) > 1 and '"' not in value[
+            1:-1
+        ] and "\\" not in value, value[1:-1]
+    if value.startswith("'"):
+        return value.endswith("'") and len(value) > 1 and "'" not in value[1:-1], value[1:-1]
+    if value.startswith("["):
+        inner = value[1:-1].strip() if value.endswith("]") else "!"
+        items = [x.strip() for x in inner.split(",")] if inner else []
+        return all(_plain(x, True) for x in items), items
+    if key == "date" and _SIMPLE_DATE.fullmatch(value):
+        return True, value  # timestamps.parse_date reads the text as YAML would
+    return _plain(value, False), value
+
+
+def simple_yaml(lines: list[str]) -> dict[str, Any] | None:
+    """Front matter of flat `key: value` lines, read without YAML; None otherwise.
+
+    Nine posts in ten have only such lines, and the YAML loader's Python half
+    costs more than the rest of reading a post. Anything this cannot read
+    exactly as YAML would (quotes with escapes, numbers, booleans, nesting,
+    comments, line breaks YAML sees and we do not) returns None and goes to
+    the YAML loader.
+    """
+    meta: dict[str, Any] = {}
+    for line in lines:
+        if not line.strip():
+            continue
+        m = _KEY_VALUE.match(line)
+        if m is None or _YAML_BREAKS.search(line):
+            return None
+        key, value = m.group(1), m.group(2) or ""
+        ok, parsed = _scalar(key, value) if value else (True, None)
+        if not ok and value in _BOOLS:
+            ok, parsed = True, _BOOLS[value]
+        if not ok:
+            return None
+        meta[key] = parsed
+    return meta
+
+
+def kind(value: Any) -> str:
+    """What YAML made of a value, in words."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, date):
+        return "date"
+    if isinstance(value, list | tuple):
+        return "list"
+    if isinstance(value, dict):
+        return "mapping"
+    return "string" if isinstance(value, str) else type(value).__name__
