@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html import unescape
 from typing import Any, Literal
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import cssselect
 import nh3
@@ -20,7 +20,10 @@ from cssselect.parser import Attrib, Class, CombinedSelector, Element, Hash
 from lxml import etree
 from lxml import html as lxml_html
 
-from .text import ILLEGAL_XML, TAG, too_deep, unescape_references, xml_safe, xml_text
+from . import summaries
+from .summaries import plain_text, summarize
+from .text import ILLEGAL_XML, too_deep, xml_safe
+from .urls import absolute, absolute_srcset
 
 __all__ = [
     "DEFAULT_REMOVE",
@@ -135,17 +138,6 @@ _CLEAN_CONTENT = {
 _FULL_DOCUMENT = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype|html|head|body)\b", re.I | re.S)
 # A numeric character reference as libxml2 reads it: the `;` may be missing.
 _NUMERIC_REFERENCE = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]{1,8})|0*([0-9]{1,10}));?")
-_HAS_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
-_PLAIN_HTTP = re.compile(r"https?://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,4})?([/?#]|$)", re.I)
-_BAD_HOST = re.compile(r"[\s#%/<>?@\\^|\[\]]")
-_URL_BLANKS = re.compile(r"[\t\n\r]")
-_SRCSET_URL = re.compile(r"[\s,]*(\S+)")
-_SRCSET_DESCRIPTOR = re.compile(r"([^,]*),?")
-_BLOCK_TAG = re.compile(
-    r"</?(?:p|div|br|hr|li|ul|ol|dd|dt|dl|h[1-6]|tr|td|th|table|caption|blockquote|pre"
-    r"|figure|figcaption)\b[^>\"]*(?:\"[^\"]*\"[^>\"]*)*>",
-    re.I,
-)
 _START_TAG = re.compile(r"<[a-zA-Z](?:[^>\"']+|\"[^\"]*\"|'[^']*')*")
 # In nh3 output text has `<` and `>` escaped and attribute values are always
 # double-quoted with `"` escaped: a bracket after `="` is (almost surely) in a value.
@@ -153,22 +145,6 @@ _BRACKET_IN_VALUE = re.compile(r'="[^"]*[<>]')
 _TAG_WITH_ATTRIBUTES = re.compile(r'<[a-zA-Z][a-zA-Z0-9]*(?: [^\s"=/>]+="[^"]*")+>')
 _IMG_WITHOUT_SRC = re.compile(r'<img(?: (?!src=)[^\s"=/>]+="[^"]*")*>')
 _IMAGE_SRC = re.compile(r'<img [^>]*?\bsrc="(https?://[^"]*)"')
-_ANY_TAG = re.compile(r"<[^>\"]*(?:\"[^\"]*\"[^>\"]*)*>")
-# What a body that lxml cannot parse shows of itself as text: not comments, doctypes,
-# processing instructions, nor what these elements hold.
-_HIDDEN = re.compile(
-    r"<!--.*?(?:-->|\Z)|<[!?][^>]*>?"
-    r"|<(script|style|noscript|template|title|textarea|svg|math)\b.*?(?:</\1\s*>|\Z)",
-    re.I | re.S,
-)
-# Tags that end a paragraph of that text (the others are dropped).
-_BLOCKS = frozenset(
-    {"p", "div", "br", "hr", "li", "ul", "ol", "dd", "dt", "dl", "tr", "td", "th", "table"}
-    | {"caption", "blockquote", "pre", "figure", "figcaption", "section", "article"}
-    | {"header", "footer", "aside", "nav", "main", "h1", "h2", "h3", "h4", "h5", "h6"}
-)
-_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
-_SENTENCE_END = re.compile(r"[。！？!?]+[」』”’\"')）]*|\.+[」』”’\"')）]*(?=\s|$)")
 
 
 @lru_cache(maxsize=1)
@@ -224,64 +200,15 @@ def clean(html: str, base_url: str | None, rules: ContentRules = ContentRules())
     _fix_iframes(body, base_url, rules.iframes)
     _collapse_empty(body)
     safe = xml_safe(_sanitize(_serialize(body), rules.data_images).strip())
-    summary = xml_safe(summarize(_plain_text(safe), rules.summary_chars))
+    summary = xml_safe(summarize(plain_text(safe), rules.summary_chars))
     image = _IMAGE_SRC.search(safe)
     return Content(safe, summary, unescape(image[1]) if image else None)
 
 
 def _as_text(html: str, rules: ContentRules) -> Content:
-    """`html` as paragraphs of its text, split at blank lines and block tags: its
-    tags stripped, its character references decoded once, the text escaped."""
-    text = unescape_references(TAG.sub(_paragraph_break, _HIDDEN.sub(" ", html)))
-    paragraphs = (" ".join(para.split()) for para in _BLANK_LINE.split(xml_safe(text)))
-    safe = "".join(f"<p>{xml_text(para)}</p>" for para in paragraphs if para)
-    summary = xml_safe(summarize(_plain_text(safe), rules.summary_chars))
-    return Content(safe, summary, None)
-
-
-def _paragraph_break(tag: re.Match[str]) -> str:
-    return "\n\n" if tag[2].lower() in _BLOCKS else ""
-
-
-def summarize(text: str, limit: int) -> str:
-    """At most `limit` chars of `text`, ending on a sentence if one ends late enough.
-
-    Otherwise the cut falls between words (Latin) or characters (CJK) and gets "…".
-    """
-    text = _collapse_spaces(text, limit + 2)
-    if len(text) <= limit:
-        return text
-    if limit < 1:
-        return ""
-    sentence = _last_sentence_end(text, limit)
-    if sentence:
-        return text[:sentence].rstrip()
-    head = text[: limit - 1]
-    if not text[limit - 1].isspace() and not _is_cjk(head[-1:]):
-        space = head.rfind(" ")
-        if space > 0:
-            head = head[:space]
-    return head.rstrip(" ,;:、，；：") + "…"
-
-
-def _collapse_spaces(text: str, enough: int) -> str:
-    """`text` with runs of whitespace as one space, trimmed; only the start of a
-    long text, as long as that start still holds `enough` chars."""
-    head = " ".join(text[: 2 * enough].split())
-    if len(head) >= enough or 2 * enough >= len(text):
-        return head
-    return " ".join(text.split())
-
-
-def _last_sentence_end(text: str, limit: int) -> int:
-    """Where the last sentence ending in the second half of `text[:limit]` ends, or 0."""
-    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, limit + 1) if m.end() <= limit]
-    return ends[-1] if ends and ends[-1] >= limit // 2 else 0
-
-
-def _is_cjk(char: str) -> bool:
-    """Whether `char` belongs to a script written without spaces between words."""
-    return bool(char) and ord(char) >= 0x2E80
+    """`html` as the paragraphs of its text, for a body the parser cannot hold."""
+    safe = summaries.paragraphs(html)
+    return Content(safe, xml_safe(summarize(plain_text(safe), rules.summary_chars)), None)
 
 
 def _parse(html: str) -> Any:
@@ -415,7 +342,7 @@ def _image_src(img: Any, base: str | None, data_ok: bool) -> str | None:
     if _is_placeholder(src):
         lazy = (img.get(name, "").strip() for name in _LAZY_SRC)
         src = next((v for v in lazy if not _is_placeholder(v)), "")
-    return _absolute(src, base, data_ok) if src else None
+    return absolute(src, base, data_ok) if src else None
 
 
 def _image_srcset(img: Any, base: str | None) -> str | None:
@@ -423,7 +350,7 @@ def _image_srcset(img: Any, base: str | None) -> str | None:
     if not srcset.strip() or "data:" in srcset:
         lazy = (img.get(name) for name in _LAZY_SRCSET)
         srcset = next((v for v in lazy if v), srcset)
-    return _absolute_srcset(srcset, base)
+    return absolute_srcset(srcset, base)
 
 
 def _is_placeholder(src: str) -> bool:
@@ -439,7 +366,7 @@ def _fix_urls(body: Any, base: str | None) -> None:
     """Make link and media URLs absolute; drop the ones that cannot be."""
     for value in _MEDIA_URLS(body):
         element, name = value.getparent(), value.attrname
-        url = _absolute_srcset(value, base) if name == "srcset" else _absolute(value, base)
+        url = absolute_srcset(value, base) if name == "srcset" else absolute(value, base)
         if url is None:
             del element.attrib[name]
         elif url != value:
@@ -455,7 +382,7 @@ def _fix_iframes(body: Any, base: str | None, mode: str) -> None:
     """
     for frame in _IFRAMES(body):
         src = frame.get("src") or frame.get("data-src") or ""
-        url = _absolute(src.strip(), base)
+        url = absolute(src.strip(), base)
         title = (frame.get("title") or "").strip()
         host = urlsplit(url).hostname if url else None
         if mode != "link" or url is None or not (title or host):  # mailto: has no host
@@ -469,59 +396,6 @@ def _fix_iframes(body: Any, base: str | None, mode: str) -> None:
             link = para
         link.tail = frame.tail
         frame.getparent().replace(frame, link)
-
-
-def _absolute(url: str, base: str | None, data_ok: bool = False) -> str | None:
-    """`url` as an absolute http(s) or mailto URL (or data: if `data_ok`), else None."""
-    url = _URL_BLANKS.sub("", url.strip())  # browsers ignore tabs and newlines in URLs
-    if url.startswith("//"):
-        url = "https:" + url
-    elif not _HAS_SCHEME.match(url):
-        if base is None:
-            return None
-        try:
-            url = urljoin(base, url)
-        except ValueError:
-            return None
-    scheme = url.partition(":")[0].lower()
-    if scheme in ("http", "https"):
-        return url if _is_valid_http(url) else None
-    if scheme == "mailto" or (data_ok and url[:11].lower() == "data:image/"):
-        return url
-    return None
-
-
-def _is_valid_http(url: str) -> bool:
-    """Whether `url` has a host and a port, as nh3 will want (it drops what it cannot parse)."""
-    if _PLAIN_HTTP.match(url):
-        return True
-    try:
-        parts = urlsplit(url)
-        _ = parts.port  # a bad port raises
-    except ValueError:
-        return False
-    host = parts.hostname
-    return bool(host) and not _BAD_HOST.search(host or "")
-
-
-def _absolute_srcset(srcset: str, base: str | None) -> str | None:
-    """`srcset` with absolute URLs, or None if any candidate is not absolute http(s)."""
-    candidates = []
-    pos = 0
-    while m := _SRCSET_URL.match(srcset, pos):
-        url, pos = m.group(1), m.end()
-        descriptor = ""
-        if url.endswith(","):
-            url = url.rstrip(",")
-        else:
-            d = _SRCSET_DESCRIPTOR.match(srcset, pos)
-            if d:
-                descriptor, pos = d.group(1).strip(), d.end()
-        absolute = _absolute(url, base) if url else None
-        if absolute is None or absolute.lower().startswith("mailto:"):
-            return None
-        candidates.append(f"{absolute} {descriptor}".rstrip())
-    return ", ".join(candidates) or None
 
 
 def _serialize(body: Any) -> str:
@@ -557,8 +431,3 @@ def _sanitize(html: str, data_images: bool) -> str:
 def _escape_brackets(tag: re.Match[str]) -> str:
     inner = tag[0][1:-1].replace("<", "&lt;").replace(">", "&gt;")
     return f"<{inner}>"
-
-
-def _plain_text(html: str) -> str:
-    """What a reader sees of `html` (nh3 output: every attribute double-quoted)."""
-    return unescape(_ANY_TAG.sub("", _BLOCK_TAG.sub(" ", html)))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
 
 _URL = re.compile(
     r"(?P<scheme>https?)://(?P<netloc>[^/?#]*)(?P<path>[^?#]*)(?:\?(?P<query>[^#]*))?(?:#.*)?",
@@ -146,3 +147,66 @@ def _drop_trackers(query: str) -> str:
 def _is_tracker(name: str) -> bool:
     name = name.lower()
     return name.startswith("utm_") or name in _TRACKERS
+
+
+# --- links in a body ----------------------------------------------------------------
+
+_HAS_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+_PLAIN_HTTP = re.compile(r"https?://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,4})?([/?#]|$)", re.I)
+_BAD_HOST = re.compile(r"[\s#%/<>?@\\^|\[\]]")
+_URL_BLANKS = re.compile(r"[\t\n\r]")
+_SRCSET_URL = re.compile(r"[\s,]*(\S+)")
+_SRCSET_DESCRIPTOR = re.compile(r"([^,]*),?")
+
+
+def absolute(url: str, base: str | None, data_ok: bool = False) -> str | None:
+    """`url` as an absolute http(s) or mailto URL (or data: if `data_ok`), else None."""
+    url = _URL_BLANKS.sub("", url.strip())  # browsers ignore tabs and newlines in URLs
+    if url.startswith("//"):
+        url = "https:" + url
+    elif not _HAS_SCHEME.match(url):
+        if base is None:
+            return None
+        try:
+            url = urljoin(base, url)
+        except ValueError:
+            return None
+    scheme = url.partition(":")[0].lower()
+    if scheme in ("http", "https"):
+        return url if _is_valid_http(url) else None
+    if scheme == "mailto" or (data_ok and url[:11].lower() == "data:image/"):
+        return url
+    return None
+
+
+def _is_valid_http(url: str) -> bool:
+    """Whether `url` has a host and a port, as nh3 will want (it drops what it cannot parse)."""
+    if _PLAIN_HTTP.match(url):
+        return True
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # a bad port raises
+    except ValueError:
+        return False
+    host = parts.hostname
+    return bool(host) and not _BAD_HOST.search(host or "")
+
+
+def absolute_srcset(srcset: str, base: str | None) -> str | None:
+    """`srcset` with absolute URLs, or None if any candidate is not absolute http(s)."""
+    candidates = []
+    pos = 0
+    while m := _SRCSET_URL.match(srcset, pos):
+        url, pos = m.group(1), m.end()
+        descriptor = ""
+        if url.endswith(","):
+            url = url.rstrip(",")
+        else:
+            d = _SRCSET_DESCRIPTOR.match(srcset, pos)
+            if d:
+                descriptor, pos = d.group(1).strip(), d.end()
+        found = absolute(url, base) if url else None
+        if found is None or found.lower().startswith("mailto:"):
+            return None
+        candidates.append(f"{found} {descriptor}".rstrip())
+    return ", ".join(candidates) or None

@@ -1,0 +1,89 @@
+"""What a reader sees of a body as text: its summary, and its paragraphs when the
+HTML parser cannot hold it."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+from .text import TAG, unescape_references, xml_safe, xml_text
+
+_BLOCK_TAG = re.compile(
+    r"</?(?:p|div|br|hr|li|ul|ol|dd|dt|dl|h[1-6]|tr|td|th|table|caption|blockquote|pre"
+    r"|figure|figcaption)\b[^>\"]*(?:\"[^\"]*\"[^>\"]*)*>",
+    re.I,
+)
+_ANY_TAG = re.compile(r"<[^>\"]*(?:\"[^\"]*\"[^>\"]*)*>")
+# What a body that lxml cannot parse shows of itself as text: not comments, doctypes,
+# processing instructions, nor what these elements hold.
+_HIDDEN = re.compile(
+    r"<!--.*?(?:-->|\Z)|<[!?][^>]*>?"
+    r"|<(script|style|noscript|template|title|textarea|svg|math)\b.*?(?:</\1\s*>|\Z)",
+    re.I | re.S,
+)
+# Tags that end a paragraph of that text (the others are dropped).
+_BLOCKS = frozenset(
+    {"p", "div", "br", "hr", "li", "ul", "ol", "dd", "dt", "dl", "tr", "td", "th", "table"}
+    | {"caption", "blockquote", "pre", "figure", "figcaption", "section", "article"}
+    | {"header", "footer", "aside", "nav", "main", "h1", "h2", "h3", "h4", "h5", "h6"}
+)
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
+_SENTENCE_END = re.compile(r"[。！？!?]+[」』”’\"')）]*|\.+[」』”’\"')）]*(?=\s|$)")
+
+
+def paragraphs(html: str) -> str:
+    """`html` as paragraphs of its text, split at blank lines and block tags: its
+    tags stripped, its character references decoded once, the text escaped."""
+    text = unescape_references(TAG.sub(_paragraph_break, _HIDDEN.sub(" ", html)))
+    found = (" ".join(para.split()) for para in _BLANK_LINE.split(xml_safe(text)))
+    return "".join(f"<p>{xml_text(para)}</p>" for para in found if para)
+
+
+def _paragraph_break(tag: re.Match[str]) -> str:
+    return "\n\n" if tag[2].lower() in _BLOCKS else ""
+
+
+def summarize(text: str, limit: int) -> str:
+    """At most `limit` chars of `text`, ending on a sentence if one ends late enough.
+
+    Otherwise the cut falls between words (Latin) or characters (CJK) and gets "…".
+    """
+    text = _collapse_spaces(text, limit + 2)
+    if len(text) <= limit:
+        return text
+    if limit < 1:
+        return ""
+    sentence = _last_sentence_end(text, limit)
+    if sentence:
+        return text[:sentence].rstrip()
+    head = text[: limit - 1]
+    if not text[limit - 1].isspace() and not _is_cjk(head[-1:]):
+        space = head.rfind(" ")
+        if space > 0:
+            head = head[:space]
+    return head.rstrip(" ,;:、，；：") + "…"
+
+
+def _collapse_spaces(text: str, enough: int) -> str:
+    """`text` with runs of whitespace as one space, trimmed; only the start of a
+    long text, as long as that start still holds `enough` chars."""
+    head = " ".join(text[: 2 * enough].split())
+    if len(head) >= enough or 2 * enough >= len(text):
+        return head
+    return " ".join(text.split())
+
+
+def _last_sentence_end(text: str, limit: int) -> int:
+    """Where the last sentence ending in the second half of `text[:limit]` ends, or 0."""
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, limit + 1) if m.end() <= limit]
+    return ends[-1] if ends and ends[-1] >= limit // 2 else 0
+
+
+def _is_cjk(char: str) -> bool:
+    """Whether `char` belongs to a script written without spaces between words."""
+    return bool(char) and ord(char) >= 0x2E80
+
+
+def plain_text(html: str) -> str:
+    """What a reader sees of `html` (nh3 output: every attribute double-quoted)."""
+    return unescape(_ANY_TAG.sub("", _BLOCK_TAG.sub(" ", html)))
