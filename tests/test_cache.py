@@ -1,0 +1,278 @@
+"""The incremental cache's rooms, one by one, and the paths a build takes through them
+that the random-edit tests of test_incremental.py do not reach on purpose: a warm
+cache followed by a large change, damaged outputs, a feed plan reused, a shift
+that disappears."""
+
+from __future__ import annotations
+
+import pickle
+import random
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import POSTS, run, stamps, tree
+from test_incremental import make_post
+
+from feedpub import planner
+from feedpub.config import load
+from feedpub.incremental import snapshot
+from feedpub.incremental.index import FeedRow, Index, feed_key
+from feedpub.incremental.outputs import Outputs
+from feedpub.incremental.readings import File, Groups, Readings
+from feedpub.incremental.store import FILE, Store
+from feedpub.model import Member, Period, RawPost, Reading
+from feedpub.problems import Problem
+from feedpub.scan import scanned
+from feedpub.settings import Settings
+
+SITE = "https://example.org"
+
+
+def build(posts: Path, out: Path, cache: Path | None, *flags: str) -> str:
+    caching = ("--cache", str(cache)) if cache else ("--no-cache",)
+    code, stdout, stderr = run("build", str(posts), "--out", str(out), *caching, *flags)
+    assert code == 0, stderr
+    return stdout
+
+
+def cold_equals_warm(posts: Path, warm: Path, tmp_path: Path, *flags: str) -> None:
+    """The warm output equals a build without a cache over the same output folder."""
+    cold = tmp_path / "cold"
+    shutil.rmtree(cold, ignore_errors=True)
+    shutil.copytree(warm, cold)  # the same manifest to start from
+    build(posts, cold, None, *flags)
+    assert tree(warm) == tree(cold)
+
+
+@pytest.fixture
+def posts(tmp_path: Path) -> Path:
+    site = tmp_path / "site"
+    shutil.copytree(POSTS, site)
+    rng = random.Random(5)
+    for n in range(60):
+        make_post(site / "_posts", rng, n)
+    return site
+
+
+# --- store --------------------------------------------------------------------------------
+
+
+def test_a_store_is_emptied_when_its_stamp_changes(tmp_path: Path) -> None:
+    store = Store(tmp_path, "settings-a")
+    store.put("x", {"kept": 1})
+    store.close()
+    store = Store(tmp_path, "settings-a")
+    assert store.get("x") == {"kept": 1}
+    store.close()
+    store = Store(tmp_path, "settings-b")
+    assert store.get("x") is None
+    store.close()
+
+
+def test_a_file_that_is_no_database_is_made_again(tmp_path: Path) -> None:
+    (tmp_path / FILE).write_bytes(b"not a database at all" * 100)
+    store = Store(tmp_path, "s")
+    store.put("x", 1)
+    assert store.get("x") == 1
+    store.close()
+
+
+def test_a_failed_transaction_leaves_the_store_as_it_was(tmp_path: Path) -> None:
+    store = Store(tmp_path, "s")
+    store.put("x", 1)
+    with pytest.raises(RuntimeError), store.transaction():
+        store.put("x", 2)
+        raise RuntimeError("killed")
+    assert store.get("x") == 1
+    store.close()
+
+
+# --- readings -----------------------------------------------------------------------------
+
+
+def reading(path: str, title: str = "t") -> Reading:
+    raw = RawPost(
+        path, "digest-" + title, "body", title, None, 0, "", "", (), (), None, "", 0, 1, False,
+        "utf-8",
+    )  # fmt: skip
+    return Reading(raw, (Problem(path, 1, 0, "FP104", "no title"),))
+
+
+def test_readings_hold_files_with_their_groups_and_find_dirty_folders(tmp_path: Path) -> None:
+    posts = tmp_path / "_posts"
+    (posts / "a").mkdir(parents=True)
+    for rel in ("a/1.md", "2.md"):
+        (posts / rel).write_text("x")
+    found = scanned(posts)
+    store = Store(tmp_path / "cache", "s")
+    readings = Readings(store)
+    assert not readings.ready()
+    readings.save_stats(found, set(found.folders))
+    assert readings.ready() and readings.dirty(found.digests) == set()
+    files = {p: File(found.stats[p], reading(p)) for p in found.stats}
+    readings.replace_all((p, f, Groups("src\0" + "2021-04", f"id-{p}")) for p, f in files.items())
+    assert readings.all() == files
+    assert readings.groups(["2.md"]) == {"2.md": Groups("src\x002021-04", "id-2.md")}
+    assert readings.paths("shift", "src\x002021-04") == ["2.md", "a/1.md"]
+    assert readings.digests(["a/1.md", "gone.md"]) == {"a/1.md": "digest-t"}
+    (posts / "a" / "1.md").write_text("changed")
+    assert readings.dirty(scanned(posts).digests) == {"a"}
+    (posts / "2.md").unlink()
+    assert readings.dirty(scanned(posts).digests) == {"", "a"}
+    store.close()
+
+
+# --- index --------------------------------------------------------------------------------
+
+
+def test_index_rows_come_back_typed(tmp_path: Path) -> None:
+    store = Store(tmp_path, "s")
+    index = Index(store, Settings(url=SITE))
+    kind = planner.KIND["tag"]
+    m = Member(5, "https://e.org/1", "fp1", 6, "2021-04", "2021", 500)
+    row = FeedRow(kind, "Science", "science", (m,), (Period("2021", b"d", 1),))
+    index.put_feed(row)
+    index.put_period(row.key, "2021", [m])
+    assert index.feed(feed_key(kind, "Science")) == row
+    assert index.period(row.key, "2021") == (m,)
+    assert index.slugs(kind) == {"Science": "science"}
+    assert [(f.kind, f.name, f.folder, f.total) for f in index.listings()] == [
+        (kind, "Science", "tags/science", 1)
+    ]
+    problem = Problem("x.md", 1, 0, "FP401", "merged", owner="story:https://e.org/1")
+    index.put_problems(problem.owned_by, [problem])
+    assert index.problems() == [problem]
+    index.put_problems(problem.owned_by, [])
+    assert index.problems() == []
+    store.close()
+
+
+# --- outputs and the snapshot -------------------------------------------------------------
+
+
+def test_output_records_and_what_counts_as_broken(posts: Path, tmp_path: Path) -> None:
+    out, cache = tmp_path / "public", tmp_path / "cache"
+    build(posts, out, cache)
+    store = Store(cache, load(posts).fingerprint())
+    records = Outputs(store).records()
+    assert store.get("snapshot") is not None  # the same stamp: nothing was emptied
+    store.close()
+    assert "feed.xml" in records and snapshot.broken(out, records) == []
+    (out / "rss.xml").write_bytes(b"tampered")
+    (out / "feed.json").unlink()
+    assert sorted(snapshot.broken(out, records)) == ["feed.json", "rss.xml"]
+
+
+def test_unchanged_needs_the_same_code_settings_posts_and_outputs(
+    posts: Path, tmp_path: Path
+) -> None:
+    out, cache = tmp_path / "public", tmp_path / "cache"
+    build(posts, out, cache)
+    settings = load(posts)
+    found = scanned(posts, (out, cache))
+    assert snapshot.unchanged(cache, settings, found, out) is not None
+    assert snapshot.unchanged(cache, Settings(title="other"), found, out) is None
+    (out / "feed.json").unlink()
+    assert snapshot.unchanged(cache, settings, found, out) is None
+
+
+# --- the paths a build takes ---------------------------------------------------------------
+
+
+def test_a_warm_cache_then_a_large_change(posts: Path, tmp_path: Path) -> None:
+    """More than 5% of the posts changed: a full build that reuses the unchanged
+    readings of the index, and gives what a cold build gives."""
+    out, cache = tmp_path / "public", tmp_path / "cache"
+    build(posts, out, cache)
+    files = sorted((posts / "_posts").glob("*-post-*.md"))
+    for path in files[: len(files) // 3]:
+        path.write_text(path.read_text("utf-8").replace("</div>", "<p>more</p></div>"), "utf-8")
+    for path in files[-5:]:
+        path.unlink()
+    build(posts, out, cache)
+    cold_equals_warm(posts, out, tmp_path)
+
+
+def test_damaged_outputs_are_written_again(posts: Path, tmp_path: Path) -> None:
+    out, cache = tmp_path / "public", tmp_path / "cache"
+    build(posts, out, cache)
+    reference = tree(out)
+    (out / "feed.xml").unlink()
+    (out / "tags" / "财经" / "rss.xml").write_bytes(b"broken")
+    shutil.rmtree(out / "archive")
+    (posts / "_posts" / "2021-03-01-hello-feedpub.md").touch()  # a small change as well
+    stdout = build(posts, out, cache)
+    assert tree(out) == reference
+    assert " 0 of " not in stdout
+
+
+def test_a_feeds_plan_is_reused_when_its_entries_did_not_change(
+    posts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A change to one source's post re-plans the feeds it is in, not the others."""
+    out, cache = tmp_path / "public", tmp_path / "cache"
+    build(posts, out, cache)
+    planned: list[str] = []
+    real = planner._plan_feed
+
+    def spy(feed, *args):  # type: ignore[no-untyped-def]
+        planned.append(feed.folder)
+        return real(feed, *args)
+
+    monkeypatch.setattr(planner, "_plan_feed", spy)
+    target = next((posts / "_posts").glob("*-post-7.md"))
+    target.write_text(target.read_text("utf-8").replace("Post 7", "Post seven"), "utf-8")
+    build(posts, out, cache)
+    assert planned and "" in planned  # the site shows it
+    untouched = [p.name for p in (out / "sources").iterdir() if f"sources/{p.name}" not in planned]
+    assert untouched  # some source feeds were not planned again
+    cold_equals_warm(posts, out, tmp_path)
+
+
+def shifted(folder: Path, n: int, ahead: timedelta, url: str) -> Path:
+    when = datetime(2021, 4, 1 + n, 6, tzinfo=UTC)
+    marker = int((when + ahead).timestamp() * 1000)
+    fetched = when + timedelta(minutes=20)
+    path = folder / f"{when:%Y-%m-%d}-s{n}.md"
+    path.write_text(
+        f"---\ntitle: S{n}\ndate: {fetched:%Y-%m-%dT%H:%M:%S}.500Z\nfrom: {url}\n"
+        f"categories: [ 晚报 ]\ntags: [ 晚报 ]\n---\n<!--{marker}-->\n[S{n}]({url})\n------\n\n"
+        f"<div><p>{n}</p></div>\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_shift_that_disappears(tmp_path: Path) -> None:
+    """A month's shift found, then its evidence deleted: the posts are timed again
+    from their own dates, as a cold build does."""
+    posts = tmp_path / "site" / "_posts"
+    posts.mkdir(parents=True)
+    made = [shifted(posts, n, timedelta(hours=8), f"https://e.org/s{n}") for n in range(6)]
+    out, cache = tmp_path / "public", tmp_path / "cache"
+    report = tmp_path / "report.json"
+    build(posts.parent, out, cache, "--site-url", SITE, "--report", str(report))
+    assert b"FP305" in report.read_bytes()
+    for path in made[:5]:
+        path.unlink()
+    build(posts.parent, out, cache, "--site-url", SITE, "--report", str(report))
+    assert b"FP305" not in report.read_bytes()
+    cold_equals_warm(posts.parent, out, tmp_path, "--site-url", SITE)
+
+
+def test_problems_are_pickled_with_their_owner() -> None:
+    problem = Problem("a.md", 1, 0, "FP401", "m", owner="story:x")
+    assert pickle.loads(pickle.dumps(problem)) == problem
+    assert problem.owned_by == "story:x" and Problem("a.md", 1, 0, "FP104", "m").owned_by == (
+        "file:a.md"
+    )
+
+
+def test_unchanged_stamps(posts: Path, tmp_path: Path) -> None:
+    out, cache = tmp_path / "public", tmp_path / "cache"
+    build(posts, out, cache)
+    before = stamps(out)
+    assert " wrote 0 of " in build(posts, out, cache)
+    assert stamps(out) == before
