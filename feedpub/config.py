@@ -174,7 +174,21 @@ CHECKS: dict[str, Check] = {
     "include": _names(),
     "exclude": _names(),
 }
-SOURCE_CHECKS: dict[str, Check] = {"zone": _zone, "remove": _names(_selector)}
+
+
+def _offset(value: Any) -> tuple[Any, str]:
+    """A marker offset: what the source's clock is off by, like "-16h" or "+5h30m"."""
+    if isinstance(value, str) and _OFFSET.fullmatch(value.strip()) and value.strip()[1:]:
+        return value.strip(), ""
+    return value, f'must be an offset like "-16h" or "-5h30m", not {_shown(value)}'
+
+
+_OFFSET = re.compile(r"[+-](?:\d{1,2}h)?(?:\d{1,3}m)?")
+SOURCE_CHECKS: dict[str, Check] = {
+    "zone": _zone,
+    "remove": _names(_selector),
+    "marker_offset": _offset,
+}
 JEKYLL_KEYS = ("title", "description", "url", "baseurl")
 
 

@@ -6,11 +6,11 @@ per-source report out. Nothing depends on file order or on the clock.
 1. **Time of each file.** The marker, the `date:` and the file name are parsed
    (naive values in the source's zone) and `timestamps.resolve` picks the time
    and records how (`marker`, `clamped`, `shifted`, ...).
-2. **Shifts.** Per (source, month of the markers), `timestamps.detect_shift`
-   looks for markers that run the same whole number of hours (at least
-   `MIN_SHIFT_HOURS`) ahead of the fetch times. With `shift = "correct"` the
-   posts of that source whose markers lie between the first and the last
-   shifted post of that month get `shift` hours taken off their marker.
+2. **Shifts.** Per source (the shift group), `shifts.estimate` finds the runs
+   of posts whose markers run hours ahead of the fetch times, from the copies
+   fetched before their marker (`evidence`). With `shift = "correct"` a run's
+   offset is taken off the markers it applies to; a source's stated
+   `marker_offset` applies to all its markers instead, and nothing is guessed.
 3. **Identity.** A file's story is its canonical `from:` URL (`urls.canonical_id`),
    else its permalink. All the files of one story merge into one `Post`:
    published is the earliest credible time among them, title and content come
@@ -24,6 +24,7 @@ lines to the resolved times changes no entry.
 from __future__ import annotations
 
 import gc
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -34,17 +35,14 @@ from typing import NamedTuple
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from . import timestamps
+from . import shifts, timestamps
 from .model import Post, RawPost
 from .problems import Problem
 from .settings import Settings
+from .shifts import Shift
 from .slugs import slugify
 from .timestamps import How, Stamp
 from .urls import canonical_id
-
-MIN_SHIFT_HOURS = 2  # a lead that rounds to 1 h is clock skew, never a shift
-MIN_SHIFT_POSTS = 3  # clamped posts in one (source, month) needed to call it a shift
-MIN_SHIFT_SHARE = 0.5  # of the month's clamped posts (skew not counted)
 
 
 class Timed(NamedTuple):
@@ -60,29 +58,31 @@ class Timed(NamedTuple):
     how: How
     stamp: Stamp | None  # the `date:` as read (None: absent, unreadable or implausible)
     marker: datetime | None  # the marker as a time (None: absent, NaN or unreadable)
-    shift: int  # hours taken off the marker, 0 unless `how == "shifted"`
+    shift: timedelta  # taken off the marker, zero unless `how == "shifted"`
     ident: str  # the story: canonical `from:` URL, else the permalink
     link: str  # the link to the original: `from:` as written, else the permalink
-
-
-@dataclass(frozen=True)
-class ShiftFound:
-    """A source whose markers ran `hours` ahead of the fetch times in one month."""
-
-    source: str
-    month: str  # YYYY-MM of the markers
-    hours: int
-    count: int  # clamped posts `hours` ahead
-    total: int  # clamped posts at least MIN_SHIFT_HOURS ahead
-    first: datetime  # earliest and latest marker of those posts: the span corrected
-    last: datetime
-    stories: int  # stories in the span with a copy `hours` ahead
-    span_stories: int  # stories of the source with a marker in the span
+    story: str  # canonical `from:` URL, else the file: the story as `evidence` counts it
 
     @property
-    def group(self) -> str:
-        """The shift group it was found in (`group_name`)."""
-        return f"{self.source}\0{self.month}"
+    def evidence(self) -> Evidence | None:
+        """What the file tells of its source's clock (see `evidence`)."""
+        if self.marker is None:
+            return None
+        stamp = self.stamp
+        fetched = stamp.when if stamp is not None and self.marker > stamp.when else None
+        return Evidence(self.marker, fetched, self.story)
+
+
+class Evidence(NamedTuple):
+    """What a file tells of its source's clock: its marker, and its date if the copy
+    was clamped (fetched before its marker)."""
+
+    marker: datetime  # plausible
+    fetched: datetime | None  # the `date:`, when it is earlier than the marker
+    story: str  # canonical `from:` URL, else the file
+
+
+Runs = dict[str, tuple[Shift, ...]]  # by source: the runs of its shifted posts
 
 
 @dataclass
@@ -94,7 +94,7 @@ class SourceReport:
     naive: int = 0  # dates without a zone (date-only ones included)
     bad_date: int = 0  # a `date:` that cannot be read or is implausible
     duplicates: int = 0  # files merged into another file's entry
-    shifts: list[str] = field(default_factory=list)  # "+16 h in 2021-04" per shifted month
+    shifts: list[str] = field(default_factory=list)  # "+16 h 2021-04-02..2021-06-30" per run
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ class Result:
     problems: tuple[Problem, ...]  # sorted
     report: dict[str, SourceReport]  # by source name, sorted
     resolved: tuple[Timed, ...]  # every file with its time, by path: for `feedpub normalize`
-    shifts: tuple[ShiftFound, ...] = ()
+    runs: Runs = field(default_factory=dict)  # the shifts found, by source
 
 
 def sources_of(raw: RawPost, settings: Settings) -> tuple[str, ...]:
@@ -152,87 +152,74 @@ class Context:
         return Parsed(raw, source, zone, marker, stamp, ident)
 
 
-def _month(when: datetime) -> tuple[int, int]:
-    return (when.year, when.month)
+def evidence(p: Parsed) -> Evidence | None:
+    """What the file tells of its source's clock, if it has a plausible marker."""
+    marker, stamp = p.marker, p.stamp
+    if not isinstance(marker, datetime) or not timestamps.plausible(marker):
+        return None
+    fetched = None
+    if stamp is not None and timestamps.plausible(stamp.when) and marker > stamp.when:
+        fetched = stamp.when
+    return Evidence(marker, fetched, p.ident or p.raw.path)
 
 
-ShiftKey = tuple[str, tuple[int, int]]  # (source, (year, month) of the marker)
+def stated(settings: Settings, source: str) -> timedelta | None:
+    """The offset the settings state for `source` (`marker_offset`), if any."""
+    text = settings.source(source).marker_offset
+    return parse_offset(text) if text else None
 
 
-def find_shifts(parsed: list[Parsed]) -> dict[ShiftKey, ShiftFound]:
-    """Shifts per (source, month of the marker): markers consistently whole hours ahead.
-
-    `timestamps.detect_shift` finds the lead among the posts fetched before
-    their marker; it is a shift only if at least half of the source's stories
-    with a marker between the first and the last post so far ahead have a copy
-    that far ahead (in a shifted feed every story is first fetched before its
-    marker; a few future-dated posts in a month are not a shift).
-
-    The month is the marker's, not the date's: `normalize --write` changes
-    dates, never markers, so a rewritten archive finds the same shifts.
-    """
-    pairs: dict[ShiftKey, list[tuple[datetime, datetime, str]]] = defaultdict(list)
-    for p in parsed:
-        marker, stamp = p.marker, p.stamp
-        if (
-            isinstance(marker, datetime)
-            and stamp is not None
-            and marker > stamp.when
-            and timestamps.plausible(marker)
-            and timestamps.plausible(stamp.when)
-        ):
-            pairs[(p.source, _month(marker))].append((marker, stamp.when, p.ident or p.raw.path))
-    found = {}
-    for key in sorted(pairs):
-        shift = timestamps.detect_shift(
-            [(m, d) for m, d, _ in pairs[key]], MIN_SHIFT_POSTS, MIN_SHIFT_SHARE, MIN_SHIFT_HOURS
-        )
-        if shift is None:
-            continue
-        ahead = [(m, s) for m, d, s in pairs[key] if timestamps.lead_hours(m, d) == shift.hours]
-        first, last = min(ahead)[0], max(ahead)[0]
-        stories = {s for _, s in ahead}
-        in_span = {
-            p.ident or p.raw.path
-            for p in parsed
-            if p.source == key[0] and isinstance(p.marker, datetime) and first <= p.marker <= last
-        }
-        if len(stories) < MIN_SHIFT_SHARE * len(in_span):
-            continue
-        source, (year, month) = key
-        found[key] = ShiftFound(
-            source, f"{year:04d}-{month:02d}", shift.hours, shift.count, shift.total,
-            first, last, len(stories), len(in_span),
-        )  # fmt: skip
-    return found
+def parse_offset(text: str) -> timedelta | None:
+    """`-16h`, `+5h30m`, `-90m` as what to take off the markers (16 h, ...)."""
+    m = _OFFSET.fullmatch(text.strip())
+    if m is None or not (m["h"] or m["m"]):
+        return None
+    ahead = timedelta(hours=int(m["h"] or 0), minutes=int(m["m"] or 0))
+    return ahead if m["sign"] == "-" else -ahead
 
 
-def shift_key(source: str, marker: timestamps.Marker) -> ShiftKey | None:
-    """The (source, month of the marker) in which a file counts for `find_shifts`, if
-    any: only plausible markers can be, or fall between, the markers of a shift."""
-    if isinstance(marker, datetime) and timestamps.plausible(marker):
-        return (source, _month(marker))
-    return None
+def runs_of(source: str, found: Iterable[Evidence], settings: Settings) -> tuple[Shift, ...]:
+    """The shift group's function: the runs of `source`'s posts that run ahead, from
+    the evidence of all its files (none when the settings state or switch it off)."""
+    if settings.shift == "off" or stated(settings, source) is not None:
+        return ()
+    found = list(found)
+    if not any(e.fetched is not None and shifts.is_evidence(e.marker, e.fetched) for e in found):
+        return ()  # nothing runs far enough ahead: the common case, at no cost
+    clamped = [(e.marker, e.fetched, e.story) for e in found if e.fetched is not None]
+    return shifts.estimate(source, clamped, [(e.marker, e.story) for e in found])
 
 
-def group_name(key: ShiftKey) -> str:
-    """A shift group as text: the source and the month of its markers."""
-    source, (year, month) = key
-    return f"{source}\0{year:04d}-{month:02d}"
-
-
-def shift_problem(found: ShiftFound, settings: Settings) -> Problem:
-    """FP305: a shift found, and whether it was corrected."""
+def shift_problem(run: Shift, settings: Settings) -> Problem:
+    """FP305: a run of shifted posts found, and whether it was corrected."""
     msg = (
-        f"source {found.source!r} in {found.month}: markers run {found.hours} h ahead of "
-        f"the fetch times ({found.count} of {found.total} posts fetched over "
-        f"{MIN_SHIFT_HOURS - 1} h before their marker; {found.stories} of "
-        f"{found.span_stories} stories from "
-        f"{timestamps.format_iso(found.first)} to {timestamps.format_iso(found.last)})"
+        f"source {run.source!r}: markers run {_hours(run.offset)} ahead of the fetch times "
+        f"from {timestamps.format_iso(run.first)} to {timestamps.format_iso(run.last)} "
+        f"({run.stories} of {run.span_stories} stories fetched before their marker, "
+        f"{run.count} of them bound it)"
         + ("; corrected" if settings.shift == "correct" else "; not corrected (shift = detect)")
     )
-    group = group_name((found.source, (int(found.month[:4]), int(found.month[5:]))))
-    return Problem(found.source or "(no source)", 0, 0, "FP305", msg, "source", f"shift:{group}")
+    owner = f"shift:{run.source}"
+    return Problem(run.source or "(no source)", 0, 0, "FP305", msg, "source", owner)
+
+
+def stated_problem(source: str, offset: timedelta, files: int) -> Problem:
+    """FP308: a source's markers taken as `offset` ahead, as the settings state."""
+    msg = (
+        f"source {source!r}: markers taken as {_hours(offset)} ahead (marker_offset), "
+        f"in all {files} of its files with a marker"
+    )
+    return Problem(source or "(no source)", 0, 0, "FP308", msg, "source", f"shift:{source}")
+
+
+def _hours(offset: timedelta) -> str:
+    minutes = int(offset / timedelta(minutes=1))
+    hours, rest = divmod(abs(minutes), 60)
+    sign = "-" if minutes < 0 else ""
+    return f"{sign}{hours} h" + (f" {rest} min" if rest else "")
+
+
+_OFFSET = re.compile(r"(?P<sign>[+-])(?:(?P<h>\d{1,2})h)?(?:(?P<m>\d{1,3})m)?")
 
 
 def merge_problem(copies: list[Timed]) -> Problem:
@@ -251,9 +238,7 @@ def _permalink(raw: RawPost, when: datetime, settings: Settings) -> str:
     return f"{settings.site_url}{when:%Y/%m/%d}/{quote(slug)}.html"
 
 
-def time_file(
-    p: Parsed, settings: Settings, shifts: dict[ShiftKey, ShiftFound], problems: list[Problem]
-) -> Timed | None:
+def time_file(p: Parsed, settings: Settings, runs: Runs, problems: list[Problem]) -> Timed | None:
     raw, marker, stamp = p.raw, p.marker, p.stamp
     if isinstance(marker, datetime):
         if not timestamps.plausible(marker):
@@ -267,15 +252,17 @@ def time_file(
             stamp = None
     elif raw.date is not None:
         _bad_date(raw, "cannot read date", problems)
-    hours = 0
-    if shifts and isinstance(marker, datetime) and settings.shift == "correct":
-        found = shifts.get((p.source, _month(marker)))
-        if found is not None and found.first <= marker <= found.last:
-            hours = found.hours
+    offset = _ZERO
+    if isinstance(marker, datetime):
+        offset = stated(settings, p.source) or _ZERO
+        found = runs.get(p.source)
+        if found and settings.shift == "correct":
+            clamped = stamp is not None and marker > stamp.when
+            offset = shifts.offset_at(found, marker, clamped=clamped)
     name = None
     if stamp is None and not isinstance(marker, datetime):
         name = timestamps.parse_filename(raw.path, p.zone)
-    when, how = timestamps.resolve(marker, stamp, name, timedelta(hours=hours) if hours else _ZERO)
+    when, how = timestamps.resolve(marker, stamp, name, offset)
     if when is None:
         msg = "no usable time: no readable marker, date or YYYY-MM-DD file name; skipped"
         problems.append(Problem(raw.path, raw.date_line or 1, 0, "FP302", msg))
@@ -289,7 +276,8 @@ def time_file(
             msg = f"`from:` {raw.url.strip()!r} is not an absolute http(s) URL; id is {ident}"
             problems.append(Problem(raw.path, 1, 0, "FP402", msg))
     marker_time = marker if isinstance(marker, datetime) else None
-    return Timed(raw, p.source, when, how, stamp, marker_time, hours, ident, link)
+    story = p.ident or raw.path
+    return Timed(raw, p.source, when, how, stamp, marker_time, offset, ident, link, story)
 
 
 _ZERO = timedelta(0)
@@ -424,8 +412,16 @@ def _normalize(raws: Iterable[RawPost], settings: Settings) -> Result:
     ordered = sorted(raws, key=attrgetter("path", "digest"))
     parsed = [ctx.parse(raw) for raw in ordered]
     problems: list[Problem] = []
-    shifts = find_shifts(parsed) if settings.shift != "off" else {}
-    problems += [shift_problem(found, settings) for found in shifts.values()]
+    found: dict[str, list[Evidence]] = defaultdict(list)
+    for p in parsed:
+        if (e := evidence(p)) is not None:
+            found[p.source].append(e)
+    runs = {s: r for s in sorted(found) if (r := runs_of(s, found[s], settings))}
+    problems += [shift_problem(run, settings) for rs in runs.values() for run in rs]
+    for source in sorted(found):
+        if (offset := stated(settings, source)) is not None:
+            problems.append(stated_problem(source, offset, len(found[source])))
+    del found
     report: dict[str, SourceReport] = defaultdict(SourceReport)
     groups: dict[str, list[Timed]] = defaultdict(list)
     resolved = []
@@ -434,7 +430,7 @@ def _normalize(raws: Iterable[RawPost], settings: Settings) -> Result:
         p = parsed.pop()
         row = report[p.source]
         row.posts += 1
-        timed = time_file(p, settings, shifts, problems)
+        timed = time_file(p, settings, runs, problems)
         if p.raw.date is not None and (timed is None or timed.stamp is None):
             row.bad_date += 1
         if timed is None:
@@ -452,8 +448,10 @@ def _normalize(raws: Iterable[RawPost], settings: Settings) -> Result:
         if len(copies) > 1:
             report[copies[-1].source].duplicates += len(copies) - 1
             problems.append(merge_problem(copies))
-    for found in shifts.values():
-        report[found.source].shifts.append(f"+{found.hours} h in {found.month}")
+    for source, rs in runs.items():
+        report[source].shifts += [
+            f"+{_hours(r.offset)} {r.first:%Y-%m-%d}..{r.last:%Y-%m-%d}" for r in rs
+        ]
     posts.sort(key=lambda p: p.key, reverse=True)
     problems.sort()
     return Result(
@@ -461,5 +459,5 @@ def _normalize(raws: Iterable[RawPost], settings: Settings) -> Result:
         tuple(problems),
         dict(sorted(report.items())),
         tuple(resolved),
-        tuple(shifts.values()),
+        runs,
     )

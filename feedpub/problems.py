@@ -90,7 +90,8 @@ CODES: dict[str, tuple[str, Severity, str]] = {
     "FP305": (
         "source-shifted",
         "warning",
-        "check the source's feed; `shift` in feedpub.toml is correct, detect or off",
+        "check the source's feed; state its offset as `marker_offset` in feedpub.toml, or set"
+        " `shift` to correct, detect or off",
     ),
     "FP306": ("marker-invalid", "warning", "make the `<!--N-->` marker epoch milliseconds"),
     "FP307": (
@@ -98,6 +99,7 @@ CODES: dict[str, tuple[str, Severity, str]] = {
         "info",
         "add a zone offset to the date, or set the source's `zone` in feedpub.toml",
     ),
+    "FP308": ("offset-stated", "info", ""),
     "FP401": ("duplicate", "info", ""),
     "FP402": (
         "no-url",

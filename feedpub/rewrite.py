@@ -81,8 +81,8 @@ def reason(t: Timed) -> str | None:
             return None
         if t.how == "shifted" and t.marker is not None:
             return (
-                f"shifted: source {t.source or '(none)'!r} runs {t.shift} h ahead in "
-                f"{t.marker:%Y-%m} (FP305); the marker {_iso(t.marker)} less {t.shift} h"
+                f"shifted: source {t.source or '(none)'!r} runs {_ahead(t)} ahead "
+                f"(FP305); the marker {_iso(t.marker)} less {_ahead(t)}"
             )
         if t.how == "marker" and t.marker is not None:
             return f"marker: the marker {_iso(t.marker)} is earlier than the date"
@@ -94,8 +94,13 @@ def reason(t: Timed) -> str | None:
     else:
         what = f"date {raw.date!r} is not a plausible time"
     if t.how == "shifted" and t.marker is not None:
-        return f"shifted: {what}; the marker {_iso(t.marker)} less the source's {t.shift} h"
+        return f"shifted: {what}; the marker {_iso(t.marker)} less the source's {_ahead(t)}"
     return f"{t.how}: {what}; {_ORIGIN.get(t.how, t.how)} gives {_iso(when)}"
+
+
+def _ahead(t: Timed) -> str:
+    minutes = int(t.shift.total_seconds() // 60)
+    return f"{minutes // 60} h" + (f" {minutes % 60} min" if minutes % 60 else "")
 
 
 _ORIGIN = {"marker": "the marker", "filename": "the file name", "shifted": "the shifted marker"}

@@ -18,6 +18,7 @@ class SourceSettings:
 
     zone: str = "UTC"  # the zone naive dates of this source are read in
     remove: tuple[str, ...] = ()  # extra CSS selectors of junk to delete from bodies
+    marker_offset: str = ""  # "-16h": its markers run 16 h ahead; overrides detection
 
 
 @dataclass(frozen=True)

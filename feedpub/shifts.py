@@ -159,6 +159,12 @@ def estimate(
     return tuple(runs)
 
 
+def is_evidence(marker: datetime, fetched: datetime, grid: timedelta = GRID) -> bool:
+    """Whether a clamped copy runs far enough ahead to count (more than clock skew):
+    a source with none has no run, and `estimate` need not be asked."""
+    return _steps(marker - fetched - SKEW, grid) >= _steps(MIN_SHIFT, grid)
+
+
 def offset_at(runs: Sequence[Shift], marker: datetime, *, clamped: bool) -> timedelta:
     """What to take off the marker of a copy of the runs' source (`clamped`: its
     marker is later than its date): the offset of the run that `applies` to it,

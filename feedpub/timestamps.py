@@ -34,9 +34,6 @@ compared with, so a marker later that day counts as later than the date.
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
@@ -63,15 +60,6 @@ class Stamp(NamedTuple):
     naive: bool  # no zone was given (read in the source's zone)
     date_only: bool  # only a day was given (start of that day in the zone)
     fetch_like: bool  # non-zero milliseconds, like the scraper's run time (toISOString())
-
-
-@dataclass(frozen=True)
-class Shift:
-    """Markers ahead of the fetch time by `hours` in `count` of `total` clamped posts."""
-
-    hours: int
-    count: int
-    total: int
 
 
 # --- epoch values -------------------------------------------------------------
@@ -286,37 +274,6 @@ def _from_marker(marker: datetime, date: Stamp | None, shift: timedelta) -> tupl
     if date is None or marker <= date.when:
         return marker, "marker"
     return date.when, "clamped"
-
-
-def lead_hours(marker: datetime, fetched: datetime) -> int:
-    """How many whole hours `marker` runs ahead of `fetched`, rounded up (see below)."""
-    return -(-(marker - fetched) // _HOUR)
-
-
-def detect_shift(
-    pairs: Iterable[tuple[datetime, datetime]],
-    min_count: int = 3,
-    min_share: float = 0.5,
-    min_hours: int = 1,
-) -> Shift | None:
-    """A whole-hour lead of a source's markers over its clamped fetch times, if any.
-
-    For a source `h` hours ahead the marker is `true + h` and the fetch time is a
-    little after `true`, so `marker - date` lies in `(h - 1 h, h]`: round it up.
-    Pairs with `marker <= date` are not clamped and are ignored, and so are
-    leads that round to fewer than `min_hours` (clock skew of a few minutes is
-    common and is not a shift: the normalizer passes 2). Ties between hours go
-    to the smaller one, so the answer does not depend on input order.
-    """
-    leads = (lead_hours(marker, fetched) for marker, fetched in pairs if marker > fetched)
-    hours = Counter(h for h in leads if h >= min_hours)
-    total = sum(hours.values())
-    if not total:
-        return None
-    best, count = min(hours.items(), key=lambda item: (-item[1], item[0]))
-    if count < min_count or count < min_share * total:
-        return None
-    return Shift(hours=best, count=count, total=total)
 
 
 def format_iso(when: datetime) -> str:

@@ -197,8 +197,8 @@ def fragment_keys(cache: Path) -> set[str]:
 def test_a_shift_that_moves_a_post_without_url_to_another_day_moves_its_story(
     tmp_path: Path,
 ) -> None:
-    """A post with no `from:` takes its id from its date. When a new post makes its
-    month's shift appear, re-timing it gives it another id: the story under the old
+    """A post with no `from:` takes its id from its date. When new posts make its
+    source's shift appear, re-timing it gives it another id: the story under the old
     one must go, as in a full build."""
     posts = tmp_path / "posts"
     (posts / "_posts").mkdir(parents=True)
@@ -213,10 +213,10 @@ def test_a_shift_that_moves_a_post_without_url_to_another_day_moves_its_story(
             encoding="utf-8",
         )
 
-    for n, day in enumerate((5, 20, 12)):  # fetched at 10:00, markers 8 h ahead
+    for n, day in enumerate((5, 20, 12, 3, 24, 15, 8)):  # fetched at 10:00, markers 8 h ahead
         when = datetime(2021, 2, day, 10, tzinfo=UTC)
         post(f"a{n}.md", when + timedelta(hours=8), when, f"https://example.com/a{n}")
-        if n == 1:  # two such posts are not yet a shift
+        if n == 4:  # five such posts are not yet a shift
             post("x.md", datetime(2021, 2, 11, 3, tzinfo=UTC), None, "")
             build = ("build", str(posts), "--out", str(tmp_path / "warm"))
             assert run(*build, "--cache", str(tmp_path / "cache"))[0] == 0

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
+from pathlib import Path
 from typing import NamedTuple
 
 import pytest
@@ -28,6 +29,7 @@ from hypothesis import strategies as st
 from feedpub import collector, shifts, timestamps
 from feedpub.shifts import Shift
 from feedpub.timestamps import Stamp
+from feedpub.urls import canonical_id
 
 HOUR = timedelta(hours=1)
 MINUTE = timedelta(minutes=1)
@@ -324,7 +326,9 @@ def test_late_fetches_keep_a_month_in_the_run() -> None:
     more, more_markers = shifted_rows(rng, 40, 16 * HOUR, datetime(2021, 10, 1, tzinfo=UTC), "b")
     september = [datetime(2021, 9, d, 10, tzinfo=UTC) + 16 * HOUR for d in (1, 20)]
     late = [(m, m - 13 * HOUR - 10 * MINUTE, f"late{i}") for i, m in enumerate(september)]
-    assert max(markers)[0] < september[0] and timestamps.lead_hours(*late[0][:2]) == 14
+    assert (
+        max(markers)[0] < september[0] and -(-(late[0][0] - late[0][1]) // timedelta(hours=1)) == 14
+    )
     every = [*markers, *((m, s) for m, _, s in late), *more_markers]
     (run,) = shifts.estimate("Z", clamped + late + more, every)
     assert run.offset == 16 * HOUR and all(run.covers(m) for m in september)
@@ -371,7 +375,7 @@ def test_the_seed_post_gets_its_true_time() -> None:
     (run,) = runs[sa.ZAOBAO]
     assert run.covers(seed_copy.marker)
     assert correct(copies, runs)[seed_copy.story] == datetime(2021, 4, 10, 6, 40, tzinfo=UTC)
-    assert timestamps.lead_hours(seed_copy.marker, seed_copy.stamp.when) == 14
+    assert -(-(seed_copy.marker - seed_copy.stamp.when) // timedelta(hours=1)) == 14
 
 
 # --- properties -----------------------------------------------------------------------
@@ -452,3 +456,93 @@ def test_fifty_thousand_posts() -> None:
     (run,) = shifts.estimate("Z", clamped, markers)
     assert time.perf_counter() - start < 10  # about 0.2 s; a quadratic step would take minutes
     assert (run.offset, run.count, run.span_stories) == (16 * HOUR, 25_000, 25_000)
+
+
+# --- end to end: the normalizer and the build ---------------------------------------------
+
+
+def _normalized(root: Path, shift: str) -> tuple[dict[str, datetime], list[str]]:
+    """Each story's published time, by canonical id, and the problem codes."""
+    from dataclasses import replace
+
+    from feedpub import build, config, normalizer
+
+    settings = replace(config.load(root), shift=shift)  # type: ignore[arg-type]
+    raws, _, _ = build.collect(root, root / ".none", settings, jobs=1)
+    result = normalizer.normalize(raws, settings)
+    return {p.id: p.published for p in result.posts}, [p.code for p in result.problems]
+
+
+def _first_fetches(root: Path) -> dict[str, datetime]:
+    """The earliest `date:` of each story's copies: when the scraper first had it."""
+    found: dict[str, datetime] = {}
+    for path in sorted(root.rglob("*.md")):
+        raw = collector.parse(path.name, path.read_bytes()).post
+        assert raw is not None
+        stamp = timestamps.parse_date(raw.date, UTC)
+        assert stamp is not None
+        ident = canonical_id(raw.url)
+        found[ident] = min(found.get(ident, stamp.when), stamp.when)
+    return found
+
+
+@pytest.mark.parametrize("hours", [8, 13, 16])
+def test_a_shifted_archive_end_to_end(tmp_path: Path, hours: int) -> None:
+    """The normalizer, as a build runs it: 95% or more of the shifted source's stories
+    at their true time to the minute, none after its first fetch, no other story moved
+    by a second; with `shift = "detect"` the shift is only reported."""
+    archive = sa.standard(seed=2, hours=hours)
+    archive.write(tmp_path)
+    corrected, codes = _normalized(tmp_path, "correct")
+    untouched, _ = _normalized(tmp_path, "off")
+    first = _first_fetches(tmp_path)
+    assert "FP305" in codes
+    shifted = [s for s in archive.stories if s.source == sa.ZAOBAO]
+    right = [s for s in shifted if abs(corrected[canonical_id(s.url)] - s.true) <= MINUTE]
+    assert len(right) >= 0.95 * len(shifted), (len(right), len(shifted))
+    assert [i for i, when in corrected.items() if when > first[i]] == []
+    others = {canonical_id(s.url) for s in archive.stories if s.source != sa.ZAOBAO}
+    assert {i: corrected[i] for i in others} == {i: untouched[i] for i in others}
+    detected, codes = _normalized(tmp_path, "detect")
+    assert "FP305" in codes and detected == untouched
+
+
+def _seed_site(tmp_path: Path, toml: str) -> Path:
+    site = tmp_path / "site"
+    (site / "_posts").mkdir(parents=True)
+    for path in SEED_POST.glob("*.md"):
+        (site / "_posts" / path.name).write_bytes(path.read_bytes())
+    (site / "feedpub.toml").write_text(toml, encoding="utf-8")
+    return site
+
+
+@pytest.mark.skipif(not SEED_POST.is_dir(), reason="../shared/seed is absent")
+@pytest.mark.parametrize(
+    ("toml", "atom", "rss", "code"),
+    [
+        ('[sources."联合早报"]\nmarker_offset = "-16h"\n', "2021-04-10T06:40:00Z",
+         "Sat, 10 Apr 2021 06:40:00 GMT", "FP308"),
+        ("", "2021-04-10T08:44:53Z", "Sat, 10 Apr 2021 08:44:53 GMT", "FP303"),
+    ],
+)  # fmt: skip
+def test_the_seed_post_with_and_without_its_stated_offset(
+    tmp_path: Path, toml: str, atom: str, rss: str, code: str
+) -> None:
+    """The project's first post: 16 h ahead, fetched two hours after it appeared. Stated,
+    the offset gives its true time in every format; alone, one post is no evidence of
+    a shift, and the fetch time is used, with the note."""
+    import json
+
+    from conftest import run
+
+    site = _seed_site(tmp_path, toml)
+    out = tmp_path / "public"
+    report = tmp_path / "report.json"
+    args = ("build", str(site), "--out", str(out), "--site-url", "https://e.org")
+    code_, _, stderr = run(*args, "--report", str(report), "--verbose")
+    assert code_ == 0, stderr
+    assert f"<published>{atom}</published>" in (out / "feed.xml").read_text("utf-8")
+    assert f"<pubDate>{rss}</pubDate>" in (out / "rss.xml").read_text("utf-8")
+    (item,) = json.loads((out / "feed.json").read_bytes())["items"]
+    assert item["date_published"] == atom
+    assert code in {p["code"] for p in json.loads(report.read_bytes())["problems"]}

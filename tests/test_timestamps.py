@@ -5,7 +5,6 @@ Example values are shapes measured in the news corpus (../shared/corpus/README.m
 
 from __future__ import annotations
 
-import random
 import re
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -19,9 +18,7 @@ from hypothesis import strategies as st
 from feedpub.timestamps import (
     EARLIEST,
     LATEST,
-    Shift,
     Stamp,
-    detect_shift,
     format_iso,
     from_ms,
     parse_date,
@@ -367,63 +364,6 @@ def test_plausibility_bounds_are_inclusive_of_1990_and_2100() -> None:
     assert resolve(LATEST, None, None) == (None, "none")
 
 
-# --- detect_shift ------------------------------------------------------------------
-
-
-def shifted_source(n: int, hours: int, seed: int) -> list[tuple[datetime, datetime]]:
-    """(marker, clamped date) of a source `hours` ahead, fetched 0-50 min after publication."""
-    rng = random.Random(seed)
-    pairs = []
-    for i in range(n):
-        true = T + timedelta(hours=7 * i, minutes=rng.randrange(60))
-        fetched = true + timedelta(
-            seconds=rng.randrange(50 * 60 + 1), milliseconds=rng.randrange(1000)
-        )
-        pairs.append((true + timedelta(hours=hours), fetched))
-    return pairs
-
-
-def test_detect_shift_finds_a_16_hour_source() -> None:
-    assert detect_shift(shifted_source(20, 16, seed=1)) == Shift(hours=16, count=20, total=20)
-
-
-def test_detect_shift_with_some_noise() -> None:
-    noise = [(T + timedelta(minutes=m), T) for m in (3, 7, 12)]  # small clock skew
-    pairs = shifted_source(10, 16, seed=2) + noise
-    assert detect_shift(pairs) == Shift(hours=16, count=10, total=13)
-
-
-def test_detect_shift_ignores_a_clean_source() -> None:
-    clean = [(T + timedelta(hours=i), T + timedelta(hours=i)) for i in range(30)]
-    assert detect_shift(clean) is None
-    skew = [(T + timedelta(minutes=5), T), (T + timedelta(hours=3), T)]
-    assert detect_shift(clean + skew) is None  # too few clamped posts
-
-
-def test_detect_shift_needs_a_majority() -> None:
-    pairs = shifted_source(3, 16, seed=3) + shifted_source(4, 5, seed=4)
-    assert detect_shift(pairs) == Shift(hours=5, count=4, total=7)
-    assert detect_shift(pairs, min_share=0.6) is None
-
-
-@pytest.mark.parametrize(
-    ("lead", "hours"),
-    [
-        pytest.param(timedelta(hours=16), 16, id="fetched at once"),
-        pytest.param(timedelta(hours=15, seconds=1), 16, id="fetched 59:59 later"),
-        pytest.param(timedelta(hours=15), 15, id="fetched an hour later: next bucket"),
-        pytest.param(timedelta(minutes=1), 1, id="under an hour rounds up to 1"),
-    ],
-)
-def test_detect_shift_rounds_the_lead_up(lead: timedelta, hours: int) -> None:
-    assert detect_shift([(T + lead, T)] * 3) == Shift(hours=hours, count=3, total=3)
-
-
-def test_detect_shift_order_and_ties() -> None:
-    pairs = shifted_source(4, 16, seed=5) + shifted_source(4, 8, seed=6)
-    assert detect_shift(pairs) == detect_shift(reversed(pairs)) == Shift(8, 4, 8)
-
-
 # --- properties -------------------------------------------------------------------
 
 ZONES = st.sampled_from([UTC, CST, timezone(timedelta(hours=-5, minutes=-30)), SHANGHAI])
@@ -513,26 +453,6 @@ def test_resolve_never_after_the_date(
     if EARLIEST <= stamp.when < LATEST:
         assert when is not None and when <= stamp.when
         assert how != "filename"
-
-
-MINUTES = st.integers(0, 3 * 24 * 60).map(lambda m: T + timedelta(minutes=m))
-PAIRS = st.lists(st.tuples(MINUTES, MINUTES), max_size=20)
-
-
-@FAST
-@given(PAIRS.flatmap(lambda pairs: st.tuples(st.just(pairs), st.permutations(pairs))))
-def test_detect_shift_ignores_order(
-    both: tuple[list[tuple[datetime, datetime]], list[tuple[datetime, datetime]]],
-) -> None:
-    pairs, shuffled = both
-    assert detect_shift(pairs) == detect_shift(shuffled)
-    assert detect_shift(pairs, min_count=1) == detect_shift(shuffled, min_count=1)
-
-
-@FAST
-@given(st.integers(1, 48), st.integers(3, 25), st.integers(0, 2**32))
-def test_detect_shift_finds_any_whole_hour(hours: int, n: int, seed: int) -> None:
-    assert detect_shift(shifted_source(n, hours, seed)) == Shift(hours, n, n)
 
 
 # --- the corpus --------------------------------------------------------------------

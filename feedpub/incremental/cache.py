@@ -79,8 +79,8 @@ def _plan_all(
     if index is not None and readings is not None:
         index.clear()
         _save_problems(index, problems)
-        for found in result.shifts:
-            index.put_shift(found.group, found)
+        for source, runs in result.runs.items():
+            index.put_runs(source, runs)
         times = {t.raw.path: t for t in result.resolved}
         groups = full_groups(files, times)
         readings.replace_all((path, files[path], g) for path, g in groups)

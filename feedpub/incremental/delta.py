@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from .. import normalizer, planner
 from ..model import FeedKind, Member, Post, RawPost
-from ..normalizer import ShiftFound, Timed
+from ..normalizer import Evidence, Timed
 from ..problems import Problem
 from ..settings import Settings
 from .index import FeedRow, Index, feed_key
@@ -59,6 +59,7 @@ class Delta:
         self.settings = settings
         self.taken = taken  # the last build's slugs, by kind (see `assign_slugs`)
         self.ctx = normalizer.Context(settings)
+        self.runs: normalizer.Runs = {}  # of the sources timed so far, from the index
 
     def apply(self, changed: Mapping[str, File], deleted: Sequence[str]) -> Patch:
         """Patch the index with the files that changed, came or went."""
@@ -69,15 +70,15 @@ class Delta:
         retime = set()
         groups = {g.shift for g in old.values() if g.shift}
         for path, file in changed.items():
-            shift = ident = None
+            shift = ident = found = None
             post = file.reading.post
             if post is not None:
                 retime.add(path)
-                shift = self._group(post)
+                shift, found = self._group(post)
                 ident = old.get(path, Groups(None, None)).ident  # until it is timed again
             if shift:
                 groups.add(shift)
-            self.readings.put(path, file, Groups(shift, ident))
+            self.readings.put(path, file, Groups(shift, ident, found))
             self.index.put_problems(f"file:{path}", file.reading.problems)
         for group in sorted(groups):
             if self._redo_shift(group):
@@ -92,34 +93,31 @@ class Delta:
         feeds = self._feeds_of(stories, loaded, left)
         return Patch(feeds, loaded, gone + self._unshown(left))
 
-    def _group(self, post: RawPost) -> str | None:
+    def _group(self, post: RawPost) -> tuple[str | None, Evidence | None]:
+        """The file's shift group (its source, if it tells of its clock) and evidence."""
         p = self.ctx.parse(post)
-        key = normalizer.shift_key(p.source, p.marker)
-        return normalizer.group_name(key) if key is not None else None
+        found = normalizer.evidence(p)
+        return (p.source if found else None), found
 
-    def _redo_shift(self, group: str) -> bool:
-        """Find the shift of one group again; True if it changed."""
-        found: ShiftFound | None = None
-        if self.settings.shift != "off":
-            parsed = sorted(
-                (self.ctx.parse(raw) for raw in self.readings.posts("shift", group)),
-                key=lambda p: (p.raw.path, p.raw.digest),
-            )
-            found = next(iter(normalizer.find_shifts(parsed).values()), None)
-        if self.index.shift(group) == found:
+    def _redo_shift(self, source: str) -> bool:
+        """Find the runs of one source again; True if they changed."""
+        found = self.readings.evidence(source)
+        runs = normalizer.runs_of(source, found, self.settings)
+        problems = [normalizer.shift_problem(run, self.settings) for run in runs]
+        if (offset := normalizer.stated(self.settings, source)) is not None and found:
+            problems.append(normalizer.stated_problem(source, offset, len(found)))
+        self.index.put_problems(f"shift:{source}", problems)
+        if self.index.runs(source) == runs:
             return False
-        self.index.put_shift(group, found)
-        problems = [normalizer.shift_problem(found, self.settings)] if found else []
-        self.index.put_problems(f"shift:{group}", problems)
+        self.index.put_runs(source, runs)
+        self.runs.pop(source, None)
         return True
 
     def _time(self, raw: RawPost, problems: list[Problem]) -> Timed | None:
         p = self.ctx.parse(raw)
-        shifts = {}
-        key = normalizer.shift_key(p.source, p.marker)
-        if key is not None and (found := self.index.shift(normalizer.group_name(key))):
-            shifts[key] = found
-        return normalizer.time_file(p, self.settings, shifts, problems)
+        if p.source not in self.runs:
+            self.runs[p.source] = self.index.runs(p.source)
+        return normalizer.time_file(p, self.settings, self.runs, problems)
 
     def _retime(self, path: str) -> set[str]:
         """Time one file again; return its story's id before and after, if it had
@@ -279,5 +277,5 @@ def full_groups(
         if t is None:
             yield path, Groups(None, None)
             continue
-        key = normalizer.shift_key(t.source, t.marker)
-        yield path, Groups(normalizer.group_name(key) if key else None, t.ident)
+        found = t.evidence
+        yield path, Groups(t.source if found else None, t.ident, found)

@@ -13,10 +13,10 @@ from typing import NamedTuple
 
 from .. import formats
 from ..model import Feed, FeedKind, Listing, Member, Period, Post, from_micros
-from ..normalizer import ShiftFound
 from ..planner import KIND, order
 from ..problems import Problem
 from ..settings import Settings
+from ..shifts import Shift
 from .store import Store, b, dump, s
 
 TABLES = """
@@ -88,16 +88,17 @@ class Index:
 
     # --- shifts -----------------------------------------------------------------------
 
-    def shift(self, group: str) -> ShiftFound | None:
-        row = self.db.execute("SELECT found FROM shifts WHERE key = ?", (b(group),)).fetchone()
-        found = pickle.loads(row[0]) if row else None
-        return found if isinstance(found, ShiftFound) else None
+    def runs(self, source: str) -> tuple[Shift, ...]:
+        """The runs of shifted posts found in `source` (none: none)."""
+        row = self.db.execute("SELECT found FROM shifts WHERE key = ?", (b(source),)).fetchone()
+        found = pickle.loads(row[0]) if row else ()
+        return tuple(r for r in found if isinstance(r, Shift))
 
-    def put_shift(self, group: str, found: ShiftFound | None) -> None:
-        if found is None:
-            self.db.execute("DELETE FROM shifts WHERE key = ?", (b(group),))
+    def put_runs(self, source: str, runs: tuple[Shift, ...]) -> None:
+        if runs:
+            self.db.execute("INSERT OR REPLACE INTO shifts VALUES (?, ?)", (b(source), dump(runs)))
         else:
-            self.db.execute("INSERT OR REPLACE INTO shifts VALUES (?, ?)", (b(group), dump(found)))
+            self.db.execute("DELETE FROM shifts WHERE key = ?", (b(source),))
 
     # --- entries ----------------------------------------------------------------------
 

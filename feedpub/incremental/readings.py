@@ -11,13 +11,15 @@ from dataclasses import fields
 from operator import attrgetter
 from typing import NamedTuple
 
-from ..model import RawPost, Reading
+from ..model import RawPost, Reading, from_micros
+from ..normalizer import Evidence
+from ..planner import micros
 from ..scan import Scanned, Stat
 from .store import Store, b, dump, s
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS files (path BLOB PRIMARY KEY, size INT, mtime INT, digest TEXT,
-    shift TEXT, ident TEXT, ok INT, read BLOB);
+    shift TEXT, ident TEXT, ok INT, read BLOB, marker INT, fetched INT, story BLOB);
 CREATE INDEX IF NOT EXISTS files_shift ON files (shift) WHERE shift IS NOT NULL;
 CREATE INDEX IF NOT EXISTS files_ident ON files (ident) WHERE ident IS NOT NULL;
 CREATE INDEX IF NOT EXISTS files_ok ON files (ok) WHERE ok;
@@ -40,10 +42,12 @@ def load_reading(path: str, blob: bytes) -> Reading:
 
 
 class Groups(NamedTuple):
-    """The groups a file was in: its shift group and its story (None: none)."""
+    """The groups a file was in: its shift group (its source, when it tells of the
+    source's clock) and its story (None: none), and what it tells of the clock."""
 
     shift: str | None
     ident: str | None
+    evidence: Evidence | None = None
 
 
 class File(NamedTuple):
@@ -134,26 +138,31 @@ class Readings:
         never held at once)."""
         self.db.execute("DELETE FROM files")
         rows = (self._row(path, file, groups) for path, file, groups in files)
-        self.db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        self.db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
     def put(self, path: str, file: File, groups: Groups) -> None:
         row = self._row(path, file, groups)
-        self.db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+        self.db.execute(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row
+        )
 
     @staticmethod
     def _row(path: str, file: File, groups: Groups) -> tuple[object, ...]:
-        post = file.reading.post
+        post, e = file.reading.post, groups.evidence
         return (
             b(path), *file.stat, post.digest if post else "",
             groups.shift and b(groups.shift), groups.ident and b(groups.ident),
             post is not None, dump_reading(file.reading),
+            micros(e.marker) if e else None,
+            micros(e.fetched) if e and e.fetched else None,
+            b(e.story) if e else None,
         )  # fmt: skip
 
     def delete(self, path: str) -> None:
         self.db.execute("DELETE FROM files WHERE path = ?", (b(path),))
 
     def groups(self, paths: Sequence[str]) -> dict[str, Groups]:
-        """The groups of each of `paths` the index holds."""
+        """The groups of each of `paths` the index holds (not what they tell)."""
         found = {}
         for path in paths:
             sql = "SELECT shift, ident FROM files WHERE path = ?"
@@ -161,6 +170,15 @@ class Readings:
             if row is not None:
                 found[path] = Groups(row[0] and s(row[0]), row[1] and s(row[1]))
         return found
+
+    def evidence(self, source: str) -> list[Evidence]:
+        """What the files of `source` tell of its clock, by path (a query: no reading
+        of a source's thousands of files is loaded)."""
+        sql = "SELECT path, marker, fetched, story FROM files WHERE shift = ? ORDER BY path"
+        return [
+            Evidence(from_micros(m), from_micros(f) if f is not None else None, s(story))
+            for _, m, f, story in self.db.execute(sql, (b(source),))
+        ]
 
     def set_ident(self, path: str, ident: str | None) -> None:
         self.db.execute("UPDATE files SET ident = ? WHERE path = ?", (ident and b(ident), b(path)))
