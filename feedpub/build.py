@@ -86,7 +86,7 @@ def _build(options: Options, progress: Progress | None) -> Summary:
             limits = collector.Limits(settings.max_bytes, settings.max_tags)
             read = partial(collector.read_files, root, limits=limits, mapper=mapper)
             changes = cache.read(found, read)
-            derived = cache.derive(changes, settings, manifest.slugs, records, out)
+            derived = cache.derive(changes, settings, manifest, records, out)
             del changes
             problems, feeds = _checked(options, derived, len(found.stats))
             old_plans = cache.outputs.plans()
@@ -97,7 +97,7 @@ def _build(options: Options, progress: Progress | None) -> Summary:
             done = render.write(
                 jobs, target, derived.lookup, derived.load, used, workers, cache.outputs, progress
             )
-            done = render.publish(target, done, kept, derived.listings)
+            done = render.publish(target, done, kept, derived.listings, derived.ids)
             problems = sorted(problems + render.over_limit(settings, done.skipped))
             summary = Summary(
                 posts_read=derived.posts_read,

@@ -270,6 +270,8 @@ class Manifest:
 
     files: frozenset[str] = frozenset()
     slugs: dict[str, dict[str, str]] = field(default_factory=dict)  # kind -> name -> slug
+    ids: dict[str, str] = field(default_factory=dict)  # post file -> the id it was published
+    # with, for stories whose id is their permalink (no `from:`): it must never change
 
 
 @dataclass(frozen=True)

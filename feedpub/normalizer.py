@@ -24,9 +24,8 @@ lines to the resolved times changes no entry.
 from __future__ import annotations
 
 import gc
-import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
@@ -62,6 +61,12 @@ class Timed(NamedTuple):
     ident: str  # the story: canonical `from:` URL, else the permalink
     link: str  # the link to the original: `from:` as written, else the permalink
     story: str  # canonical `from:` URL, else the file: the story as `evidence` counts it
+
+    @property
+    def own(self) -> bool:
+        """Whether its story's id is its permalink (no usable `from:`): one that changes
+        with the site URL or the date, and so is remembered once published."""
+        return self.story == self.raw.path
 
     @property
     def evidence(self) -> Evidence | None:
@@ -123,8 +128,9 @@ class Parsed(NamedTuple):
 class Context:
     """Settings turned into lookups, so that a post costs no set or ZoneInfo to build."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, kept: Mapping[str, str] | None = None) -> None:
         self.settings = settings
+        self.kept = kept or {}  # the id each post file without `from:` was published with
         self.generic = frozenset(settings.generic_categories)
         self._sources: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._zones: dict[str, tzinfo] = {}
@@ -166,16 +172,7 @@ def evidence(p: Parsed) -> Evidence | None:
 def stated(settings: Settings, source: str) -> timedelta | None:
     """The offset the settings state for `source` (`marker_offset`), if any."""
     text = settings.source(source).marker_offset
-    return parse_offset(text) if text else None
-
-
-def parse_offset(text: str) -> timedelta | None:
-    """`-16h`, `+5h30m`, `-90m` as what to take off the markers (16 h, ...)."""
-    m = _OFFSET.fullmatch(text.strip())
-    if m is None or not (m["h"] or m["m"]):
-        return None
-    ahead = timedelta(hours=int(m["h"] or 0), minutes=int(m["m"] or 0))
-    return ahead if m["sign"] == "-" else -ahead
+    return shifts.parse_offset(text) if text else None
 
 
 def runs_of(source: str, found: Iterable[Evidence], settings: Settings) -> tuple[Shift, ...]:
@@ -193,7 +190,7 @@ def runs_of(source: str, found: Iterable[Evidence], settings: Settings) -> tuple
 def shift_problem(run: Shift, settings: Settings) -> Problem:
     """FP305: a run of shifted posts found, and whether it was corrected."""
     msg = (
-        f"source {run.source!r}: markers run {_hours(run.offset)} ahead of the fetch times "
+        f"source {run.source!r}: markers run {shifts.hours(run.offset)} ahead of the fetch times "
         f"from {timestamps.format_iso(run.first)} to {timestamps.format_iso(run.last)} "
         f"({run.stories} of {run.span_stories} stories fetched before their marker, "
         f"{run.count} of them bound it)"
@@ -206,20 +203,10 @@ def shift_problem(run: Shift, settings: Settings) -> Problem:
 def stated_problem(source: str, offset: timedelta, files: int) -> Problem:
     """FP308: a source's markers taken as `offset` ahead, as the settings state."""
     msg = (
-        f"source {source!r}: markers taken as {_hours(offset)} ahead (marker_offset), "
+        f"source {source!r}: markers taken as {shifts.hours(offset)} ahead (marker_offset), "
         f"in all {files} of its files with a marker"
     )
     return Problem(source or "(no source)", 0, 0, "FP308", msg, "source", f"shift:{source}")
-
-
-def _hours(offset: timedelta) -> str:
-    minutes = int(offset / timedelta(minutes=1))
-    hours, rest = divmod(abs(minutes), 60)
-    sign = "-" if minutes < 0 else ""
-    return f"{sign}{hours} h" + (f" {rest} min" if rest else "")
-
-
-_OFFSET = re.compile(r"(?P<sign>[+-])(?:(?P<h>\d{1,2})h)?(?:(?P<m>\d{1,3})m)?")
 
 
 def merge_problem(copies: list[Timed]) -> Problem:
@@ -238,7 +225,11 @@ def _permalink(raw: RawPost, when: datetime, settings: Settings) -> str:
     return f"{settings.site_url}{when:%Y/%m/%d}/{quote(slug)}.html"
 
 
-def time_file(p: Parsed, settings: Settings, runs: Runs, problems: list[Problem]) -> Timed | None:
+def time_file(
+    p: Parsed, settings: Settings, runs: Runs, problems: list[Problem], kept: Mapping[str, str]
+) -> Timed | None:
+    """One file's time and story (`kept`: the id each file without `from:` was
+    published with: a story's id never changes under its subscribers)."""
     raw, marker, stamp = p.raw, p.marker, p.stamp
     if isinstance(marker, datetime):
         if not timestamps.plausible(marker):
@@ -275,6 +266,14 @@ def time_file(p: Parsed, settings: Settings, runs: Runs, problems: list[Problem]
         if raw.url.strip():
             msg = f"`from:` {raw.url.strip()!r} is not an absolute http(s) URL; id is {ident}"
             problems.append(Problem(raw.path, 1, 0, "FP402", msg))
+        old = kept.get(raw.path)
+        if old is not None and old != ident:
+            msg = (
+                f"its id would become {ident} (its link: the site URL or its date changed); "
+                f"kept {old}, the id it was published with, so that readers do not get it twice"
+            )
+            problems.append(Problem(raw.path, 1, 0, "FP403", msg))
+            ident = old
     marker_time = marker if isinstance(marker, datetime) else None
     story = p.ident or raw.path
     return Timed(raw, p.source, when, how, stamp, marker_time, offset, ident, link, story)
@@ -401,14 +400,16 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def normalize(raws: Iterable[RawPost], settings: Settings) -> Result:
+def normalize(
+    raws: Iterable[RawPost], settings: Settings, kept: Mapping[str, str] | None = None
+) -> Result:
     """Time every file, find shifts, merge the copies of each story (see the module doc)."""
     with _gc_paused():
-        return _normalize(raws, settings)
+        return _normalize(raws, Context(settings, kept))
 
 
-def _normalize(raws: Iterable[RawPost], settings: Settings) -> Result:
-    ctx = Context(settings)
+def _normalize(raws: Iterable[RawPost], ctx: Context) -> Result:
+    settings = ctx.settings
     ordered = sorted(raws, key=attrgetter("path", "digest"))
     parsed = [ctx.parse(raw) for raw in ordered]
     problems: list[Problem] = []
@@ -430,7 +431,7 @@ def _normalize(raws: Iterable[RawPost], settings: Settings) -> Result:
         p = parsed.pop()
         row = report[p.source]
         row.posts += 1
-        timed = time_file(p, settings, runs, problems)
+        timed = time_file(p, settings, runs, problems, ctx.kept)
         if p.raw.date is not None and (timed is None or timed.stamp is None):
             row.bad_date += 1
         if timed is None:
@@ -450,7 +451,7 @@ def _normalize(raws: Iterable[RawPost], settings: Settings) -> Result:
             problems.append(merge_problem(copies))
     for source, rs in runs.items():
         report[source].shifts += [
-            f"+{_hours(r.offset)} {r.first:%Y-%m-%d}..{r.last:%Y-%m-%d}" for r in rs
+            f"+{shifts.hours(r.offset)} {r.first:%Y-%m-%d}..{r.last:%Y-%m-%d}" for r in rs
         ]
     posts.sort(key=lambda p: p.key, reverse=True)
     problems.sort()

@@ -106,6 +106,12 @@ CODES: dict[str, tuple[str, Severity, str]] = {
         "warning",
         "give `from:` the original's absolute http(s) URL",
     ),
+    "FP403": (
+        "id-kept",
+        "warning",
+        "give the post a `from:` URL, or accept the new id by deleting its line in"
+        " .feedpub-manifest.json",
+    ),
     "FP501": ("path-collision", "warning", "rename one of the names"),
     "FP503": (
         "too-many-feeds",

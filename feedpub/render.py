@@ -188,7 +188,11 @@ def write(
 
 
 def publish(
-    target: Target, done: Written, kept: Mapping[str, Record], listings: Sequence[Listing]
+    target: Target,
+    done: Written,
+    kept: Mapping[str, Record],
+    listings: Sequence[Listing],
+    ids: Mapping[str, str],
 ) -> Written:
     """Write the site's pages, remove what this build no longer makes (of the files a
     build wrote: nothing else in `out` is touched), then the manifest. Last, so that
@@ -216,7 +220,7 @@ def publish(
         if listing.kind.folder:
             slug = listing.folder.rpartition("/")[2]
             slugs.setdefault(listing.kind.name, {})[listing.name] = slug
-    manifest = Manifest(frozenset(records) - {writer.MANIFEST}, slugs)
+    manifest = Manifest(frozenset(records) - {writer.MANIFEST}, slugs, dict(ids))
     path = out / writer.MANIFEST
     writer.write_file(path, writer.manifest_bytes(manifest))  # not a file readers see
     records[writer.MANIFEST] = _record("manifest", path)
@@ -251,7 +255,7 @@ def _claim(target: Target, jobs: Sequence[Job]) -> None:
     new = {f for job in jobs for f in job.files} - files
     new |= {*pages.STATIC, pages.OPML_FILE, pages.INDEX_FILE} - files
     if new:
-        claimed = Manifest(files | new, target.manifest.slugs)
+        claimed = Manifest(files | new, target.manifest.slugs, target.manifest.ids)
         writer.write_file(target.out / writer.MANIFEST, writer.manifest_bytes(claimed))
 
 

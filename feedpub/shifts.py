@@ -36,6 +36,7 @@ result; O(n log n) in the source's posts (the sort; every other pass is linear).
 from __future__ import annotations
 
 import math
+import re
 import sys
 from bisect import bisect_left, bisect_right
 from collections import deque
@@ -313,3 +314,23 @@ def _run(
     if len(clamped) < MIN_SHARE * len(stories):
         return None
     return Shift(source, offset, first, last, len(evidence), len(clamped), len(stories))
+
+
+def parse_offset(text: str) -> timedelta | None:
+    """`-16h`, `+5h30m`, `-90m` as what to take off the markers (16 h, ...)."""
+    m = _OFFSET.fullmatch(text.strip())
+    if m is None or not (m["h"] or m["m"]):
+        return None
+    ahead = timedelta(hours=int(m["h"] or 0), minutes=int(m["m"] or 0))
+    return ahead if m["sign"] == "-" else -ahead
+
+
+def hours(offset: timedelta) -> str:
+    """`16 h`, `5 h 30 min`."""
+    minutes = int(offset / timedelta(minutes=1))
+    hours, rest = divmod(abs(minutes), 60)
+    sign = "-" if minutes < 0 else ""
+    return f"{sign}{hours} h" + (f" {rest} min" if rest else "")
+
+
+_OFFSET = re.compile(r"(?P<sign>[+-])(?:(?P<h>\d{1,2})h)?(?:(?P<m>\d{1,3})m)?")

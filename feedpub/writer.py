@@ -206,9 +206,10 @@ def read_manifest(out: Path) -> Manifest:
             str(kind): {str(name): str(slug) for name, slug in names.items()}
             for kind, names in data["feeds"].items()
         }
+        ids = {str(path): str(ident) for path, ident in data.get("ids", {}).items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return Manifest()
-    return Manifest(files, slugs)
+    return Manifest(files, slugs, ids)
 
 
 def manifest_bytes(manifest: Manifest) -> bytes:
@@ -218,6 +219,8 @@ def manifest_bytes(manifest: Manifest) -> bytes:
         "files": sorted(manifest.files),
         "feeds": {k: dict(sorted(v.items())) for k, v in sorted(manifest.slugs.items())},
     }
+    if manifest.ids:
+        data["ids"] = dict(sorted(manifest.ids.items()))
     return (json.dumps(data, ensure_ascii=False, indent=0) + "\n").encode()
 
 

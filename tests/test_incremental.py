@@ -194,12 +194,13 @@ def fragment_keys(cache: Path) -> set[str]:
         return {key for (key,) in db.execute("SELECT key FROM fragments")}
 
 
-def test_a_shift_that_moves_a_post_without_url_to_another_day_moves_its_story(
+def test_a_shift_that_moves_a_post_without_url_keeps_its_published_id(
     tmp_path: Path,
 ) -> None:
     """A post with no `from:` takes its id from its date. When new posts make its
-    source's shift appear, re-timing it gives it another id: the story under the old
-    one must go, as in a full build."""
+    source's shift appear, re-timing it moves its link to another day, but its id
+    stays the one it was published with (FP403), in a warm build as in a cold one,
+    and there is still one entry of it."""
     posts = tmp_path / "posts"
     (posts / "_posts").mkdir(parents=True)
     (posts / "feedpub.toml").write_text('title = "t"\nurl = "https://example.org"\n')
@@ -213,18 +214,24 @@ def test_a_shift_that_moves_a_post_without_url_to_another_day_moves_its_story(
             encoding="utf-8",
         )
 
+    warm, cold = tmp_path / "warm", tmp_path / "cold"
     for n, day in enumerate((5, 20, 12, 3, 24, 15, 8)):  # fetched at 10:00, markers 8 h ahead
         when = datetime(2021, 2, day, 10, tzinfo=UTC)
         post(f"a{n}.md", when + timedelta(hours=8), when, f"https://example.com/a{n}")
         if n == 4:  # five such posts are not yet a shift
             post("x.md", datetime(2021, 2, 11, 3, tzinfo=UTC), None, "")
-            build = ("build", str(posts), "--out", str(tmp_path / "warm"))
-            assert run(*build, "--cache", str(tmp_path / "cache"))[0] == 0
-    assert run(*build, "--cache", str(tmp_path / "cache"))[0] == 0
-    assert run("build", str(posts), "--out", str(tmp_path / "cold"), "--no-cache")[0] == 0
-    assert tree(tmp_path / "warm") == tree(tmp_path / "cold")
-    feed = (tmp_path / "warm" / "feed.xml").read_text("utf-8")
-    assert "2021/02/10/x.html" in feed and "2021/02/11/x.html" not in feed  # 03:00 - 8 h
+            assert (
+                run("build", str(posts), "--out", str(warm), "--cache", str(tmp_path / "c"))[0] == 0
+            )
+    shutil.copytree(warm, cold)  # the same output folder, and so the same manifest
+    code, _, stderr = run("build", str(posts), "--out", str(warm), "--cache", str(tmp_path / "c"))
+    assert code == 0
+    assert "FP403 id-kept: its id would become https://example.org/2021/02/10/x.html" in stderr
+    assert run("build", str(posts), "--out", str(cold), "--no-cache")[0] == 0
+    assert tree(warm) == tree(cold)
+    feed = (warm / "feed.xml").read_text("utf-8")
+    assert feed.count("<id>https://example.org/2021/02/11/x.html</id>") == 1  # 03:00 - 8 h
+    assert 'href="https://example.org/2021/02/10/x.html"' in feed  # its link: where it is now
 
 
 def test_unchanged_rebuild_rewrites_nothing_and_says_so(tmp_path: Path) -> None:

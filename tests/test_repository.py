@@ -190,3 +190,29 @@ def test_no_posts_at_all_is_a_warning(tmp_path: Path) -> None:
     assert code == 0
     assert ".: FP008 no-posts: no post files found under ." in stderr
     assert stdout.startswith("Done: read 0 posts (0 entries)")
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_a_new_site_url_changes_no_published_id(tmp_path: Path, cache: bool) -> None:
+    """Posts without `from:` take their id from the site URL; moving the site keeps
+    the ids readers have (FP403), gives them their new links, and --strict fails."""
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    for n in range(3):
+        (posts / f"2021-05-0{n + 1}-note-{n}.md").write_text(
+            f"---\ntitle: Note {n}\ndate: 2021-05-0{n + 1}T08:00:00Z\n---\n<p>n</p>\n", "utf-8"
+        )
+    flags = ("--cache", str(tmp_path / "cache")) if cache else ("--no-cache",)
+    out = tmp_path / "public"
+    assert run_in(tmp_path, "build", "--site-url", "https://old.example", *flags)[0] == 0
+    before = re.findall(r"<id>([^<]*)</id>", (out / "feed.xml").read_text("utf-8"))
+    code, _, stderr = run_in(tmp_path, "build", "--site-url", "https://new.example/x", *flags)
+    assert code == 0
+    assert stderr.count(": FP403 id-kept: ") == 3
+    atom = (out / "feed.xml").read_text("utf-8")
+    assert re.findall(r"<id>([^<]*)</id>", atom)[1:] == before[1:]  # [0]: the feed's own
+    assert 'href="https://new.example/x/2021/05/01/note-0.html"' in atom
+    code, _, stderr = run_in(
+        tmp_path, "build", "--site-url", "https://new.example/x", "--strict", *flags
+    )
+    assert code == 1 and "FP403" in stderr

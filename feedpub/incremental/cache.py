@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import formats, normalizer, planner
-from ..model import Feed, Listing, Load, Member, Reading, Record, Summary
+from ..model import Feed, Listing, Load, Manifest, Member, Reading, Record, Summary
 from ..planner import Plans
 from ..problems import Problem
 from ..scan import Scanned, Stat, unsure
@@ -49,6 +49,7 @@ class Derived:
     lookup: Lookup  # the archive entries of stories
     redo: frozenset[str] | None = None  # output folders to write again; None: all of them
     gone: tuple[str, ...] = ()  # fingerprints of entries no feed shows any more
+    ids: Mapping[str, str] = field(default_factory=dict)  # see `Manifest.ids`
 
 
 def owner(rel: str) -> str:
@@ -65,7 +66,7 @@ def _plan_all(
     readings: Readings | None,
     files: dict[str, File],
     settings: Settings,
-    taken: Mapping[str, Mapping[str, str]],
+    manifest: Manifest,
 ) -> Derived:
     """Normalize and plan every post (and, with an index, save what they came to).
 
@@ -74,8 +75,9 @@ def _plan_all(
     """
     problems = [p for file in files.values() for p in file.reading.problems]
     raws = [file.reading.post for file in files.values() if file.reading.post is not None]
-    result = normalizer.normalize(raws, settings)
+    result = normalizer.normalize(raws, settings, manifest.ids)
     problems += result.problems
+    ids = {t.raw.path: t.ident for t in result.resolved if t.own}
     if index is not None and readings is not None:
         index.clear()
         _save_problems(index, problems)
@@ -88,7 +90,7 @@ def _plan_all(
     posts, posts_read = result.posts, len(raws)
     files.clear()
     del raws, result  # its `resolved` holds every reading
-    feeds, slug_problems = planner.plan(posts, settings, taken)
+    feeds, slug_problems = planner.plan(posts, settings, manifest.slugs)
     problems += slug_problems
     lookup: Lookup
     if index is not None:
@@ -113,6 +115,7 @@ def _plan_all(
         listings=[f.listing for f in feeds],
         load=_held,
         lookup=lookup,
+        ids=ids,
     )
 
 
@@ -147,12 +150,12 @@ class NoCache:
         self,
         changes: Changes,
         settings: Settings,
-        taken: Mapping[str, Mapping[str, str]],
+        manifest: Manifest,
         records: Mapping[str, Record],
         out: Path,
     ) -> Derived:
         files, changes.files = changes.files, {}  # planning reuses the readings' memory
-        return _plan_all(None, None, files, settings, taken)
+        return _plan_all(None, None, files, settings, manifest)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -214,7 +217,7 @@ class Cache:
         self,
         changes: Changes,
         settings: Settings,
-        taken: Mapping[str, Mapping[str, str]],
+        manifest: Manifest,
         records: Mapping[str, Record],
         out: Path,
     ) -> Derived:
@@ -222,13 +225,12 @@ class Cache:
         and those whose files were removed or touched since the last build."""
         if changes.full:
             files, changes.files = changes.files, {}  # planning reuses the readings' memory
-            return _plan_all(self.index, self.readings, files, settings, taken)
+            return _plan_all(self.index, self.readings, files, settings, manifest)
         before = self.index.folders()
-        patch = Delta(self.readings, self.index, settings, taken).apply(
-            changes.files, changes.deleted
-        )
+        delta = Delta(self.readings, self.index, settings, manifest.slugs, manifest.ids)
+        patch = delta.apply(changes.files, changes.deleted)
         if self.index.count() > settings.max_feeds:  # which are published: a full question
-            return self.derive(Changes(self.readings.all()), settings, taken, records, out)
+            return self.derive(Changes(self.readings.all()), settings, manifest, records, out)
         after = self.index.folders()
         owners = {folder: key for key, folder in after.items()}
         broke = {owner(rel) for rel in snapshot.broken(out, records)}
@@ -245,6 +247,7 @@ class Cache:
             lookup=self.index.archived,
             redo=frozenset(folders),
             gone=patch.gone,
+            ids=self.readings.own_ids(),
         )
 
     @contextmanager

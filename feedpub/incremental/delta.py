@@ -53,12 +53,13 @@ class Delta:
         index: Index,
         settings: Settings,
         taken: Mapping[str, Mapping[str, str]],
+        kept: Mapping[str, str],
     ) -> None:
         self.readings = readings
         self.index = index
         self.settings = settings
         self.taken = taken  # the last build's slugs, by kind (see `assign_slugs`)
-        self.ctx = normalizer.Context(settings)
+        self.ctx = normalizer.Context(settings, kept)
         self.runs: normalizer.Runs = {}  # of the sources timed so far, from the index
 
     def apply(self, changed: Mapping[str, File], deleted: Sequence[str]) -> Patch:
@@ -117,7 +118,7 @@ class Delta:
         p = self.ctx.parse(raw)
         if p.source not in self.runs:
             self.runs[p.source] = self.index.runs(p.source)
-        return normalizer.time_file(p, self.settings, self.runs, problems)
+        return normalizer.time_file(p, self.settings, self.runs, problems, self.ctx.kept)
 
     def _retime(self, path: str) -> set[str]:
         """Time one file again; return its story's id before and after, if it had
@@ -129,7 +130,7 @@ class Delta:
         problems: list[Problem] = []
         timed = self._time(reading.post, problems)
         ident = timed.ident if timed else None
-        self.readings.set_ident(path, ident)
+        self.readings.set_ident(path, ident, timed is not None and timed.own)
         self.index.put_problems(f"file:{path}", [*reading.problems, *problems])
         return {i for i in (ident, old) if i}
 
@@ -278,4 +279,4 @@ def full_groups(
             yield path, Groups(None, None)
             continue
         found = t.evidence
-        yield path, Groups(t.source if found else None, t.ident, found)
+        yield path, Groups(t.source if found else None, t.ident, found, t.own)

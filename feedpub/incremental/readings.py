@@ -19,7 +19,8 @@ from .store import Store, b, dump, s
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS files (path BLOB PRIMARY KEY, size INT, mtime INT, digest TEXT,
-    shift TEXT, ident TEXT, ok INT, read BLOB, marker INT, fetched INT, story BLOB);
+    shift TEXT, ident TEXT, ok INT, read BLOB, marker INT, fetched INT, story BLOB, own INT);
+CREATE INDEX IF NOT EXISTS files_own ON files (own) WHERE own;
 CREATE INDEX IF NOT EXISTS files_shift ON files (shift) WHERE shift IS NOT NULL;
 CREATE INDEX IF NOT EXISTS files_ident ON files (ident) WHERE ident IS NOT NULL;
 CREATE INDEX IF NOT EXISTS files_ok ON files (ok) WHERE ok;
@@ -48,6 +49,7 @@ class Groups(NamedTuple):
     shift: str | None
     ident: str | None
     evidence: Evidence | None = None
+    own: bool = False  # the story's id is the file's permalink (`Timed.own`)
 
 
 class File(NamedTuple):
@@ -138,13 +140,13 @@ class Readings:
         never held at once)."""
         self.db.execute("DELETE FROM files")
         rows = (self._row(path, file, groups) for path, file, groups in files)
-        self.db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        marks = ", ".join("?" * 12)
+        self.db.executemany(f"INSERT INTO files VALUES ({marks})", rows)
 
     def put(self, path: str, file: File, groups: Groups) -> None:
         row = self._row(path, file, groups)
-        self.db.execute(
-            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row
-        )
+        marks = ", ".join("?" * len(row))
+        self.db.execute(f"INSERT OR REPLACE INTO files VALUES ({marks})", row)
 
     @staticmethod
     def _row(path: str, file: File, groups: Groups) -> tuple[object, ...]:
@@ -156,6 +158,7 @@ class Readings:
             micros(e.marker) if e else None,
             micros(e.fetched) if e and e.fetched else None,
             b(e.story) if e else None,
+            groups.own,
         )  # fmt: skip
 
     def delete(self, path: str) -> None:
@@ -180,8 +183,14 @@ class Readings:
             for _, m, f, story in self.db.execute(sql, (b(source),))
         ]
 
-    def set_ident(self, path: str, ident: str | None) -> None:
-        self.db.execute("UPDATE files SET ident = ? WHERE path = ?", (ident and b(ident), b(path)))
+    def set_ident(self, path: str, ident: str | None, own: bool) -> None:
+        sql = "UPDATE files SET ident = ?, own = ? WHERE path = ?"
+        self.db.execute(sql, (ident and b(ident), own, b(path)))
+
+    def own_ids(self) -> dict[str, str]:
+        """path -> id of the files whose story's id is their permalink (`Groups.own`)."""
+        rows = self.db.execute("SELECT path, ident FROM files WHERE own")
+        return {s(path): s(ident) for path, ident in rows}
 
     def reading(self, path: str) -> Reading:
         row = self.db.execute("SELECT read FROM files WHERE path = ?", (b(path),)).fetchone()
