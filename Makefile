@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: venv feeds test lint golden bench clean
+.PHONY: venv feeds test lint golden tables bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -30,6 +30,9 @@ test: lint  ## lint, type-check and run the whole test suite
 golden: venv  ## regenerate tests/golden from posts/ (review the diff like code)
 	rm -rf tests/golden
 	$(BIN)/feedpub build posts --out tests/golden --no-cache --quiet
+
+tables: venv  ## regenerate feedpub/data/hanzi.txt from hanzidentifier (review the diff)
+	$(BIN)/python tools/hanzi_table.py
 
 bench: venv  ## benchmark against the floor script (BENCH_N=10000,50000)
 	$(BIN)/python benchmarks/run.py

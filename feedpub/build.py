@@ -7,7 +7,6 @@ before YAML, lxml and the rest of the pipeline are even imported.
 
 from __future__ import annotations
 
-import gc
 import time
 from contextlib import ExitStack
 from dataclasses import replace
@@ -20,7 +19,7 @@ from .model import Feed, Options, RawPost, Record, Summary
 from .problems import BuildFailure, FeedpubError, Problem, StrictFailure
 from .scan import Selection, no_posts, scan, scanned, top_folders
 from .settings import Settings
-from .workers import Progress, Workers
+from .workers import Progress, Workers, paused_gc
 
 if TYPE_CHECKING:  # the collector (and YAML) is imported only when a post must be read
     from .incremental.cache import Cache, Derived, NoCache
@@ -39,15 +38,14 @@ def build(options: Options, progress: Progress | None = None) -> Summary:
         raise FeedpubError(f"posts folder {options.posts} does not exist")
     out, cache = options.out, options.cache
     made = not out.exists()
-    gc.disable()  # see Workers: a build makes no reference cycles worth the collector's walks
     try:
         with ExitStack() as held:
+            held.enter_context(paused_gc())
             held.enter_context(writer.exclusive(out, "output folder"))
             if cache is not None:
                 held.enter_context(writer.exclusive(cache, "cache"))
             summary = _build(options, progress)
     finally:
-        gc.enable()
         if made and out.is_dir() and not any(out.iterdir()):  # nothing written: no folder
             out.rmdir()
     if cache is not None:

@@ -26,7 +26,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from . import encoding, frontmatter
+from . import encoding, frontmatter, language
 from .model import RawPost, Reading
 from .problems import Problem
 from .text import (
@@ -447,6 +447,7 @@ def _build(
         markdown=marker is None and not path.endswith(".html") and not starts_html,
         encoding=decoded.encoding,
         marker_line=text.count("\n", 0, marker_at) + 1 if marker is not None else 0,
+        lang=language.detect(title),
     )
     fields.report_removed()
     return post

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from . import language
 from .problems import FeedpubError, Problem
 from .scan import is_posts_folder
 from .settings import Settings, SourceSettings
@@ -151,9 +152,16 @@ def _selector(value: str) -> tuple[Any, str]:
     return value, ""
 
 
+def _lang(value: Any) -> tuple[Any, str]:
+    if isinstance(value, str) and (not value or language.valid(value)):
+        return value, ""
+    return value, f'must be a language tag like "zh-Hant", "zh-Hans" or "en", not {_shown(value)}'
+
+
 CHECKS: dict[str, Check] = {
     "title": _text,
     "description": _text,
+    "lang": _lang,
     "url": _url,
     "baseurl": _baseurl,
     "limit": _whole(1),
@@ -188,6 +196,7 @@ SOURCE_CHECKS: dict[str, Check] = {
     "zone": _zone,
     "remove": _names(_selector),
     "marker_offset": _offset,
+    "lang": _lang,
 }
 JEKYLL_KEYS = ("title", "description", "url", "baseurl")
 

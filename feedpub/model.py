@@ -53,6 +53,7 @@ class RawPost:
     markdown: bool  # body is markdown (to render), not HTML
     encoding: str
     marker_line: int = 0  # line of the `<!--...-->` marker, 0 when there is none
+    lang: str = ""  # the title's language (`language.detect`), "" if it does not say
 
     def __reduce__(self) -> tuple[Callable[..., RawPost], tuple[Any, ...]]:
         """Pickled as its values (half the time to load); see `_unpickled`."""
@@ -95,6 +96,7 @@ class Post:
     body_start: int
     markdown: bool
     copies: tuple[str, ...]  # every file of the story, oldest first
+    lang: str = ""  # its language: its source's, if the settings state it, else its title's
 
     @property
     def key(self) -> tuple[datetime, str]:
@@ -118,7 +120,7 @@ class FeedKind:
         """The folder of the feed with this slug, relative to the output folder."""
         return f"{self.folder}/{slug}" if self.folder else ""
 
-    def title(self, name: str, settings: Settings) -> str:
+    def title(self, name: str, settings: Settings, lang: str = "") -> str:
         return f"{settings.title}: {name}" if self.folder else settings.title
 
 
@@ -136,6 +138,7 @@ class Member(NamedTuple):
     month: str  # "2021-04" (UTC)
     year: str  # "2021"
     bound: int  # at most how many bytes its archive entry takes (`formats.archive_bound`)
+    lang: str  # the post's language ("" if unknown): a feed's is its newest entries'
 
 
 class Period(NamedTuple):
@@ -168,6 +171,7 @@ class Listing:
     title: str
     total: int  # entries in its history
     updated: datetime  # newest `updated` of its current entries, EPOCH if none
+    lang: str = ""  # its language (`planner.feed_lang`), "" if unknown
 
     def file(self, fmt: str) -> str:
         return feed_file(self.folder, fmt)
@@ -190,6 +194,7 @@ class Feed:
     head: tuple[Member, ...]  # the members of `posts`
     periods: tuple[Period, ...]  # oldest first
     members: Mapping[str, tuple[Member, ...]]  # period name -> its members, newest first
+    lang: str = ""  # its language (`planner.feed_lang`), "" if unknown
 
     @property
     def total(self) -> int:
@@ -204,7 +209,9 @@ class Feed:
 
     @property
     def listing(self) -> Listing:
-        return Listing(self.kind, self.name, self.folder, self.title, self.total, self.updated)
+        return Listing(
+            self.kind, self.name, self.folder, self.title, self.total, self.updated, self.lang
+        )
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,11 @@ def _grouped(feeds: Sequence[Listing]) -> list[tuple[FeedKind, list[Listing]]]:
     return groups
 
 
+def _site_lang(feeds: Sequence[Listing], settings: Settings) -> str:
+    """The language of the site's pages: the site feed's."""
+    return next((f.lang for f in feeds if f.kind is SITE), settings.lang)
+
+
 def _newest(feeds: Sequence[Listing]) -> str:
     newest = max((f.updated for f in feeds), default=EPOCH)
     return rfc822(newest)
@@ -184,7 +189,9 @@ def index_html(feeds: Sequence[Listing], settings: Settings) -> bytes:
         footer = f'Newest entry: <time datetime="{day}">{day}</time>. {footer}'
     parts = [
         "<!DOCTYPE html>",
-        "<html>",
+        f'<html lang="{_h(_site_lang(feeds, settings))}">'
+        if _site_lang(feeds, settings)
+        else "<html>",
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',

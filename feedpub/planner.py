@@ -19,7 +19,7 @@ from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
-from . import formats
+from . import formats, language
 from .model import (
     EPOCH,
     FILES,
@@ -130,6 +130,7 @@ def member(post: Post) -> Member:
         sys.intern(f"{when.year:04d}-{when.month:02d}"),
         sys.intern(f"{when.year:04d}"),
         formats.archive_bound(post),
+        post.lang,
     )  # fmt: skip  (months and years interned: shared in memory and in the cache's blobs)
 
 
@@ -215,18 +216,33 @@ def plan(
         by_month = monthly(kind, settings)
         for name in sorted(held, key=lambda n: named[n]):
             chosen = held[name]
+            head = tuple(history[i] for i in chosen[:limit])
+            lang = feed_lang(kind, name, head, settings)
             feeds.append(
                 Feed(
                     kind,
                     name,
                     kind.path(named[name]),
-                    kind.title(name, settings),
+                    kind.title(name, settings, lang),
                     tuple(posts[i] for i in chosen[:limit]),
-                    tuple(history[i] for i in chosen[:limit]),
+                    head,
                     *periods_of([history[i] for i in chosen], by_month),
+                    lang,
                 )
             )
     return feeds, problems
+
+
+def feed_lang(kind: FeedKind, name: str, head: Iterable[Member], settings: Settings) -> str:
+    """A feed's language: the site's or the source's if the settings state it, else the
+    commonest of its newest entries' (a feed is read as what it shows now)."""
+    if not kind.folder and settings.lang:
+        return settings.lang
+    if kind is KIND["source"] and (stated := settings.source(name).lang):
+        return stated
+    # "und" (BCP 47's undetermined) when none of its newest titles tells: every feed
+    # says something, and nothing depends on another feed (a warm build redoes one).
+    return language.majority(m.lang for m in head) or settings.lang or "und"
 
 
 def over_limit(listings: Sequence[Listing], limit: int) -> tuple[set[str], list[Problem]]:

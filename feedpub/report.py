@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from . import language
 from .model import Summary
 from .problems import CODES, Problem, encodable, printable
 
@@ -126,7 +127,7 @@ def time_table(report: dict[str, Any]) -> str:
     """Time and identity by source, as a markdown table (the README explains it)."""
     cols = (
         "posts", "marker", "clamped", "NaN", "shifted", "date", "file name", "no time",
-        "naive", "bad date", "merged", "shift",
+        "naive", "bad date", "merged", "language", "shift",
     )  # fmt: skip
 
     def cells(rows: list[Any]) -> list[str]:
@@ -138,8 +139,9 @@ def time_table(report: dict[str, Any]) -> str:
             sum(r.duplicates for r in rows),
         ]
         shifts = [s for r in rows for s in r.shifts]
-        shift = ", ".join(shifts) if len(rows) == 1 or not shifts else f"{len(shifts)} month(s)"
-        return [*map(str, counts), shift]
+        shift = ", ".join(shifts) if len(rows) == 1 or not shifts else f"{len(shifts)} run(s)"
+        langs = language.majority(lang for r in rows for lang in r.langs.elements())
+        return [*map(str, counts), langs or "–", shift]
 
     lines = ["| source | " + " | ".join(cols) + " |", "|---" + "|---:" * (len(cols) - 1) + "|---|"]
     for name, row in report.items():

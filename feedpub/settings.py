@@ -19,12 +19,14 @@ class SourceSettings:
     zone: str = "UTC"  # the zone naive dates of this source are read in
     remove: tuple[str, ...] = ()  # extra CSS selectors of junk to delete from bodies
     marker_offset: str = ""  # "-16h": its markers run 16 h ahead; overrides detection
+    lang: str = ""  # its language (BCP 47: "zh-Hant"); "" = found from its posts
 
 
 @dataclass(frozen=True)
 class Settings:
     title: str = "Feeds"
     description: str = ""
+    lang: str = ""  # the site's language (BCP 47: "zh-Hans", "en"); "" = found from the posts
     url: str = ""  # absolute http(s) URL of the site; "" = none given (LOCALHOST, with a warning)
     baseurl: str = ""
     limit: int = 50

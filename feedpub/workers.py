@@ -18,6 +18,7 @@ import signal
 import sys
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
@@ -28,6 +29,20 @@ R = TypeVar("R")
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 PARALLEL_MIN = 400  # below this many items, starting a process pool costs more than it saves
 _PR_SET_PDEATHSIG = 1
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """The cycle collector off while the block runs (see the module doc): a build
+    makes no reference cycles, so it could free nothing, but its full collections
+    walk every object again and again. Reference counting frees as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:

@@ -131,7 +131,7 @@ def test_index_rows_come_back_typed(tmp_path: Path) -> None:
     store = Store(tmp_path, "s")
     index = Index(store, Settings(url=SITE))
     kind = planner.KIND["tag"]
-    m = Member(5, "https://e.org/1", "fp1", 6, "2021-04", "2021", 500)
+    m = Member(5, "https://e.org/1", "fp1", 6, "2021-04", "2021", 500, "en")
     row = FeedRow(kind, "Science", "science", (m,), (Period("2021", b"d", 1),))
     index.put_feed(row)
     index.put_period(row.key, "2021", [m])

@@ -13,7 +13,8 @@ PACKAGE = ROOT / "feedpub"
 # A module may import modules of lower layers only (lazy imports inside functions
 # count too). The stages sit in the middle; the helpers and values at the bottom.
 LAYERS: list[set[str]] = [
-    {"problems", "text", "settings", "timestamps", "urls", "slugs", "shifts", "__init__"},
+    {"problems", "text", "settings", "timestamps", "urls", "slugs", "shifts", "language"},
+    {"__init__"},
     {"model", "summaries", "encoding"},
     {"html", "frontmatter", "scan", "workers", "writer"},
     {"collector"},

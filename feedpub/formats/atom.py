@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from .. import language
 from ..html import Content
 from ..model import Feed, Page, Post, from_micros
 from ..settings import Settings
@@ -15,8 +16,9 @@ _NAMESPACES = 'xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.ya
 
 def entry(post: Post, content: Content) -> tuple[str, str]:
     """The entry before and after where its content goes."""
+    lang = f" xml:lang={attr(post.lang)}" if post.lang else ""
     parts = [
-        f"<entry><id>{text(post.id)}</id><title>{text(post.title)}</title>",
+        f"<entry{lang}><id>{text(post.id)}</id><title>{text(post.title)}</title>",
         f'<link rel="alternate" type="text/html" href={attr(post.url)}/>',
         f"<published>{iso(post.published)}</published><updated>{iso(post.updated)}</updated>",
     ]
@@ -33,7 +35,7 @@ def head(feed: Feed, settings: Settings, prev: str | None) -> tuple[str, str]:
     """A feed document before and after its entries."""
     self_url = url_of(settings, feed.file("atom"))
     top = (
-        prolog(settings) + f"<feed {_NAMESPACES}>\n"
+        prolog(settings) + f"<feed {_NAMESPACES}{_lang(feed)}>\n"
         f"<id>{text(self_url)}</id><title>{text(feed.title)}</title>"
         f"<subtitle>{text(settings.description or feed.title)}</subtitle>\n"
         f"<updated>{iso(feed.updated)}</updated>\n"
@@ -45,6 +47,10 @@ def head(feed: Feed, settings: Settings, prev: str | None) -> tuple[str, str]:
         "<generator>feedpub</generator>\n"
     )
     return top, "</feed>\n"
+
+
+def _lang(feed: Feed) -> str:
+    return f" xml:lang={attr(feed.lang)}" if feed.lang else ""
 
 
 def archive_entry(post: Post) -> bytes:
@@ -76,8 +82,10 @@ def archive(
         *((("next-archive", next_),) if next_ else ()),
     ]
     updated = from_micros(max(m.updated for m in page.members))
+    # its own entries' language: what it holds decides it, as what it holds keys it
+    lang = language.majority(m.lang for m in page.members) or "und"
     top = (
-        prolog(settings) + f"<feed {_NAMESPACES}"
+        prolog(settings) + f"<feed {_NAMESPACES} xml:lang={attr(lang)}"
         ' xmlns:fh="http://purl.org/syndication/history/1.0">\n<fh:archive/>\n'
         f"<id>{text(self_url)}</id><title>{text(f'{feed.title} ({page.label})')}</title>\n"
         f"<updated>{iso(updated)}</updated>\n"

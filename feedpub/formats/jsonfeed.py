@@ -27,6 +27,8 @@ def item(post: Post, content: Content, full: bool) -> Pieces:
         found["content_text"] = xml_safe(content.summary)
     if content.image:
         found["image"] = content.image
+    if post.lang:
+        found["language"] = post.lang
     if post.author:
         found["authors"] = [{"name": xml_safe(post.author)}]
     if cats := categories(post):
@@ -44,6 +46,8 @@ def document(feed: Feed, settings: Settings, items: bytes) -> bytes:
         "description": xml_safe(settings.description or feed.title),
         "authors": [{"name": xml_safe(settings.title)}],
     }
+    if feed.lang:
+        top["language"] = feed.lang
     if settings.hub:
         top["hubs"] = [{"type": "WebSub", "url": settings.hub}]
     text = json.dumps(top, ensure_ascii=False, indent=1)

@@ -43,7 +43,8 @@ def head(feed: Feed, settings: Settings, prev: str | None) -> tuple[str, str]:
         prolog(settings) + f'<rss version="2.0" {_NAMESPACES}>\n<channel>\n'
         f"<title>{text(feed.title)}</title><link>{text(settings.site_url)}</link>"
         f"<description>{text(settings.description or feed.title)}</description>\n"
-        f'<atom:link rel="self" type="application/rss+xml" href={attr(self_url)}/>\n'
+        + (f"<language>{text(feed.lang)}</language>\n" if feed.lang else "")
+        + f'<atom:link rel="self" type="application/rss+xml" href={attr(self_url)}/>\n'
         + hub(settings, "atom:")
         + prev_archive(settings, "atom:", prev)
         + f"<lastBuildDate>{rfc822(feed.updated)}</lastBuildDate>\n"

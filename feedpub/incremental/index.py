@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from .. import formats
 from ..model import Feed, FeedKind, Listing, Member, Period, Post, from_micros
-from ..planner import KIND, order
+from ..planner import KIND, feed_lang, order
 from ..problems import Problem
 from ..settings import Settings
 from ..shifts import Shift
@@ -23,7 +23,7 @@ TABLES = """
 CREATE TABLE IF NOT EXISTS shifts (key TEXT PRIMARY KEY, found BLOB);
 CREATE TABLE IF NOT EXISTS entries (id TEXT PRIMARY KEY, fp TEXT, post BLOB, archived BLOB);
 CREATE TABLE IF NOT EXISTS feeds (key TEXT PRIMARY KEY, kind TEXT, name TEXT, slug TEXT,
-    total INT, updated INT, head BLOB, periods BLOB);
+    total INT, updated INT, head BLOB, periods BLOB, lang TEXT);
 CREATE TABLE IF NOT EXISTS members (feed BLOB, period TEXT, members BLOB,
     PRIMARY KEY (feed, period)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS problems (owner TEXT PRIMARY KEY, problems BLOB);
@@ -171,9 +171,10 @@ class Index:
             marshal.dumps([tuple(m) for m in row.head]),
             marshal.dumps([tuple(p) for p in row.periods]),
         )
+        lang = feed_lang(row.kind, row.name, row.head, self.settings)
         self.db.execute(
-            "INSERT OR REPLACE INTO feeds VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (row.key, row.kind.name, b(row.name), row.slug, total, updated, *blobs),
+            "INSERT OR REPLACE INTO feeds VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (row.key, row.kind.name, b(row.name), row.slug, total, updated, *blobs, lang),
         )
 
     def delete_feed(self, key: bytes) -> None:
@@ -200,12 +201,13 @@ class Index:
         return int(self.db.execute("SELECT count(*) FROM feeds").fetchone()[0])
 
     def listings(self) -> list[Listing]:
-        rows = self.db.execute("SELECT kind, name, slug, total, updated FROM feeds")
+        rows = self.db.execute("SELECT kind, name, slug, total, updated, lang FROM feeds")
         found = []
-        for kind_name, raw, slug, total, updated in rows:
+        for kind_name, raw, slug, total, updated, lang in rows:
             name, kind = s(raw), KIND[kind_name]
-            title = kind.title(name, self.settings)
-            found.append(Listing(kind, name, kind.path(slug), title, total, from_micros(updated)))
+            title = kind.title(name, self.settings, lang)
+            when = from_micros(updated)
+            found.append(Listing(kind, name, kind.path(slug), title, total, when, lang))
         return found
 
     def feeds(
@@ -219,16 +221,18 @@ class Index:
             if row is None:
                 continue
             posts = self.posts([m.id for m in row.head])
+            lang = feed_lang(row.kind, row.name, row.head, self.settings)
             found.append(
                 Feed(
                     row.kind,
                     row.name,
                     row.folder,
-                    row.kind.title(row.name, self.settings),
+                    row.kind.title(row.name, self.settings, lang),
                     tuple(posts[m.id] for m in row.head),
                     row.head,
                     row.periods,
                     loaded.get(key, {}),
+                    lang,
                 )
             )
         return sorted(found, key=lambda f: (order(f.kind), f.folder))

@@ -30,7 +30,7 @@ def code_version() -> str:
     and marshal data may change between versions): any change voids the cache."""
     digest = hashlib.blake2b(digest_size=8)
     for path in sorted(Path(__file__).parent.parent.rglob("*")):
-        if path.suffix in (".py", ".xsl"):
+        if path.suffix in (".py", ".xsl", ".txt"):
             digest.update(path.read_bytes())
     return f"{__version__}+{digest.hexdigest()}/py{platform.python_version()}"
 
