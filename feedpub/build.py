@@ -23,6 +23,7 @@ from .workers import Progress, Workers, paused_gc
 
 if TYPE_CHECKING:  # the collector (and YAML) is imported only when a post must be read
     from .incremental.cache import Cache, Derived, NoCache
+    from .planner import Published
 
 
 def selection(settings: Settings) -> Selection:
@@ -86,21 +87,21 @@ def _build(options: Options, progress: Progress | None) -> Summary:
             changes = cache.read(found, read)
             derived = cache.derive(changes, settings, manifest, records, out)
             del changes
-            problems, feeds = _checked(options, derived, len(found.stats))
+            problems, feeds, shown = _checked(options, derived, len(found.stats))
             old_plans = cache.outputs.plans()
             jobs, plans = planner.jobs(feeds, settings, derived.load, old_plans)
             target = render.Target(root, out, settings, manifest, records)
-            kept = _kept(derived, records)
+            kept = _kept(derived, records, shown.hidden)
             used = sum(r.size for r in kept.values())
             done = render.write(
                 jobs, target, derived.lookup, derived.load, used, workers, cache.outputs, progress
             )
-            done = render.publish(target, done, kept, derived.listings, derived.ids)
+            done = render.publish(target, done, kept, shown, derived.ids)
             problems = sorted(problems + render.over_limit(settings, done.skipped))
             summary = Summary(
                 posts_read=derived.posts_read,
                 entries=derived.entries,
-                feeds=len(feeds) if derived.redo is None else len(derived.listings),
+                feeds=sum(not f.alias for f in shown.listings),
                 written=tuple(sorted(done.files)),
                 unchanged=tuple(sorted(set(done.records) - set(done.files) - {writer.MANIFEST})),
                 problems=tuple(problems),
@@ -115,9 +116,11 @@ def _build(options: Options, progress: Progress | None) -> Summary:
     return summary
 
 
-def _checked(options: Options, derived: Derived, files: int) -> tuple[list[Problem], list[Feed]]:
-    """The build's problems and the feeds to publish, or why nothing can be: no post
-    could be read, none has a time, or --strict and a problem."""
+def _checked(
+    options: Options, derived: Derived, files: int
+) -> tuple[list[Problem], list[Feed], Published]:
+    """The build's problems, the feeds to write and what is published, or why
+    nothing can be: no post could be read, none has a time, or --strict and a problem."""
     from . import config, planner
 
     settings, root = options.settings, options.posts
@@ -125,8 +128,8 @@ def _checked(options: Options, derived: Derived, files: int) -> tuple[list[Probl
     problems = derived.problems + config.setting_problems(settings, root, sources)
     if not files:
         problems.append(no_posts(root))
-    dropped, too_many = planner.over_limit(derived.listings, settings.max_feeds)
-    problems = sorted(problems + too_many)
+    shown = planner.published(derived.listings, settings)
+    problems = sorted(problems + shown.problems)
     if files and not derived.posts_read:
         message = f"none of the {files} post files could be read; nothing was written"
         raise BuildFailure(message, tuple(problems))
@@ -134,7 +137,7 @@ def _checked(options: Options, derived: Derived, files: int) -> tuple[list[Probl
         message = f"no post of the {derived.posts_read} read has a usable time; nothing was written"
         raise BuildFailure(message, tuple(problems))
     _check_strict(options, problems)
-    return problems, [f for f in derived.feeds if f.folder not in dropped]
+    return problems, [f for f in derived.feeds if f.folder not in shown.hidden], shown
 
 
 def _check_strict(options: Options, problems: tuple[Problem, ...] | list[Problem]) -> None:
@@ -145,14 +148,17 @@ def _check_strict(options: Options, problems: tuple[Problem, ...] | list[Problem
         )
 
 
-def _kept(derived: Derived, records: dict[str, Record]) -> dict[str, Record]:
+def _kept(
+    derived: Derived, records: dict[str, Record], hidden: frozenset[str]
+) -> dict[str, Record]:
     """The outputs of the last build that this one keeps as they are: after a small
-    change, those of the feeds it did not touch."""
+    change, those of the published feeds it did not touch."""
     from .incremental.cache import owner
 
     if derived.redo is None:
         return {}
-    return {rel: r for rel, r in records.items() if owner(rel) not in derived.redo}
+    skip = derived.redo | hidden
+    return {rel: r for rel, r in records.items() if owner(rel) not in skip}
 
 
 def collect(

@@ -23,8 +23,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from . import language
 from .problems import FeedpubError, Problem
 from .scan import is_posts_folder
-from .settings import Settings, SourceSettings
+from .settings import KindSettings, Settings, SourceSettings
 from .text import yaml_mark
+from .tomllines import toml_lines
 
 
 class ConfigError(FeedpubError):
@@ -167,6 +168,7 @@ CHECKS: dict[str, Check] = {
     "limit": _whole(1),
     "generic_categories": _names(),
     "author_feeds": _flag,
+    "merge_duplicates": _flag,
     "max_bytes": _whole(1),
     "max_tags": _whole(1),
     "max_feeds": _whole(1),
@@ -192,6 +194,28 @@ def _offset(value: Any) -> tuple[Any, str]:
 
 
 _OFFSET = re.compile(r"[+-](?:\d{1,2}h)?(?:\d{1,3}m)?")
+
+
+def _pattern(value: Any) -> tuple[Any, str]:
+    """A title pattern: text with {name} (the feed's) and {site} (the site's title)."""
+    if not isinstance(value, str):
+        return value, f"must be text, not {_shown(value)}"
+    try:
+        value.format(name="", site="")
+    except (KeyError, IndexError, ValueError) as e:
+        return value, f"{_shown(value)}: only {{name}} and {{site}} can be filled in ({e})"
+    return value, ""
+
+
+KIND_CHECKS: dict[str, Check] = {
+    "enabled": _flag,
+    "only": _names(),
+    "except": _names(),
+    "min_posts": _whole(1),
+    "title": _pattern,
+    "description": _pattern,
+}
+KINDS = ("source", "tag", "author")  # the kinds `[feeds.X]` may name (not the site)
 SOURCE_CHECKS: dict[str, Check] = {
     "zone": _zone,
     "remove": _names(_selector),
@@ -207,39 +231,6 @@ def _unknown(key: str, known: Iterator[str] | list[str]) -> str:
 
 
 # --- reading files ---------------------------------------------------------------
-
-
-_TOML_TABLE = re.compile(r"\s*\[\s*([^\[\]]*?)\s*\]\s*(?:#.*)?$")
-_TOML_KEY = re.compile(
-    r"""\s*((?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)(?:\s*\.\s*(?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+))*)\s*="""
-)
-_TOML_PART = re.compile(r"""\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*\.?""")
-
-
-def _toml_path(text: str) -> tuple[str, ...]:
-    parts = []
-    for m in _TOML_PART.finditer(text):
-        part = m.group(1)
-        if part[0] == '"':
-            part = json.loads(part)
-        elif part[0] == "'":
-            part = part[1:-1]
-        parts.append(part)
-    return tuple(parts)
-
-
-def toml_lines(text: str) -> dict[tuple[str, ...], int]:
-    """The line of every table and key of a TOML file, by its dotted path (the
-    first line wins): tomllib reads values but not where they are."""
-    lines: dict[tuple[str, ...], int] = {}
-    table: tuple[str, ...] = ()
-    for n, line in enumerate(text.split("\n"), start=1):
-        if m := _TOML_TABLE.match(line):
-            table = _toml_path(m.group(1))
-            lines.setdefault(table, n)
-        elif m := _TOML_KEY.match(line):
-            lines.setdefault(table + _toml_path(m.group(1)), n)
-    return lines
 
 
 @dataclass
@@ -297,11 +288,14 @@ def _check_table(layer: _Layer, data: dict[str, Any]) -> None:
     """Check every key of a feedpub table and keep the converted values in `layer`."""
     for key, value in data.items():
         if key == "sources":
-            layer.values["sources"] = _check_sources(layer, value)
+            layer.values["sources"] = _check_tables(layer, key, value, SOURCE_CHECKS)
+            continue
+        if key == "feeds":
+            layer.values["feeds"] = _check_tables(layer, key, value, KIND_CHECKS, KINDS)
             continue
         check = CHECKS.get(key)
         if check is None:
-            layer.wrong((key,), _unknown(key, [*CHECKS, "sources"]))
+            layer.wrong((key,), _unknown(key, [*CHECKS, "sources", "feeds"]))
             continue
         converted, wrong = check(value)
         if wrong:
@@ -310,27 +304,40 @@ def _check_table(layer: _Layer, data: dict[str, Any]) -> None:
             layer.values[key] = converted
 
 
-def _check_sources(layer: _Layer, tables: Any) -> dict[str, dict[str, Any]]:
+def _check_tables(
+    layer: _Layer,
+    key: str,
+    tables: Any,
+    checks: dict[str, Check],
+    names: tuple[str, ...] = (),
+) -> dict[str, dict[str, Any]]:
+    """`[sources."X"]` or `[feeds.tag]`: named tables of `checks` (of `names` if given)."""
     found: dict[str, dict[str, Any]] = {}
+    example = f"{key}.{names[0]}" if names else f'{key}."Name"'
     if not isinstance(tables, dict):
-        layer.wrong(("sources",), 'must be tables, like [sources."Name"]')
+        layer.wrong((key,), f"must be tables, like [{example}]")
         return found
     for name, table in tables.items():
-        where = ("sources", name)
+        where = (key, name)
+        if names and name not in names:
+            close = difflib.get_close_matches(name, names, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"one of {', '.join(names)}"
+            layer.wrong(where, f"no such kind of feed ({hint})")
+            continue
         if not isinstance(table, dict):
-            layer.wrong(where, f'must be a table, like [sources."{name}"] with zone = "..."')
+            layer.wrong(where, f"must be a table, like [{key}.{_key_text(name)}]")
             continue
         values: dict[str, Any] = {}
-        for key, value in table.items():
-            check = SOURCE_CHECKS.get(key)
+        for item, value in table.items():
+            check = checks.get(item)
             if check is None:
-                layer.wrong((*where, key), _unknown(key, list(SOURCE_CHECKS)))
+                layer.wrong((*where, item), _unknown(item, list(checks)))
                 continue
             converted, wrong = check(value)
             if wrong:
-                layer.wrong((*where, key), wrong)
+                layer.wrong((*where, item), wrong)
             else:
-                values[key] = converted
+                values["skip" if item == "except" else item] = converted
         found[name] = values
     return found
 
@@ -411,12 +418,15 @@ def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
         layers.append(_read_toml(path))
     values: dict[str, Any] = {}
     sources: dict[str, dict[str, Any]] = {}
+    kinds: dict[str, dict[str, Any]] = {}
     origins: dict[str, tuple[str, int]] = {}
     for layer in layers:
         mistakes += layer.mistakes
         for name, table in layer.values.pop("sources", {}).items():
             sources.setdefault(name, {}).update(table)
             origins[name] = (layer.file, layer.line("sources", name))
+        for name, table in layer.values.pop("feeds", {}).items():
+            kinds.setdefault(name, {}).update(table)
         values.update(layer.values)
     site_url = flags.pop("site_url", None)
     if site_url is not None:
@@ -430,6 +440,7 @@ def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
     values["sources"] = {
         name: SourceSettings(**{"zone": zone, **table}) for name, table in sources.items()
     }
+    values["feeds"] = {name: KindSettings(**table) for name, table in sorted(kinds.items())}
     return Settings(**values, origins=origins)
 
 

@@ -148,8 +148,10 @@ class Period(NamedTuple):
     name: str  # "2021-04" or "2021"
     digest: bytes  # `planner.digest_of` its members
     size: int  # how many members it has
+    mix: int  # `planner.mix_of` its members: equal sets of posts, equal mixes
 
 
+MIX = 1 << 96  # fingerprints are 96-bit hashes: their sum modulo this is a set's hash
 FILES = {"atom": "feed.xml", "rss": "rss.xml", "json": "feed.json"}
 
 
@@ -172,6 +174,9 @@ class Listing:
     total: int  # entries in its history
     updated: datetime  # newest `updated` of its current entries, EPOCH if none
     lang: str = ""  # its language (`planner.feed_lang`), "" if unknown
+    mix: int = 0  # of all its posts (`planner.mix_of`): two feeds of the same posts match
+    alias: str = ""  # a feed not published since the feed in `folder` has the same posts:
+    # its own folder (where a page sends its readers on)
 
     def file(self, fmt: str) -> str:
         return feed_file(self.folder, fmt)
@@ -209,8 +214,9 @@ class Feed:
 
     @property
     def listing(self) -> Listing:
+        mix = sum(p.mix for p in self.periods) % MIX
         return Listing(
-            self.kind, self.name, self.folder, self.title, self.total, self.updated, self.lang
+            self.kind, self.name, self.folder, self.title, self.total, self.updated, self.lang, mix
         )
 
 
@@ -279,6 +285,8 @@ class Manifest:
     slugs: dict[str, dict[str, str]] = field(default_factory=dict)  # kind -> name -> slug
     ids: dict[str, str] = field(default_factory=dict)  # post file -> the id it was published
     # with, for stories whose id is their permalink (no `from:`): it must never change
+    aliases: dict[str, str] = field(default_factory=dict)  # folder of a feed not published
+    # -> the folder of the feed with the same posts (`planner.published`)
 
 
 @dataclass(frozen=True)

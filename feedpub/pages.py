@@ -112,8 +112,9 @@ def _date(feed: Listing) -> str:
 def _row(feed: Listing) -> str:
     name = feed.title if feed.kind is SITE else feed.name
     others = " ".join(f'<a href="{_href(feed, f)}">{LABELS[f]}</a>' for f in ("rss", "json"))
+    same = f' <span class="same">= {_h(feed.title)}</span>' if feed.alias else ""
     return (
-        f'<tr><td class="name"><a href="{_href(feed, "atom")}">{_h(name)}</a></td>'
+        f'<tr><td class="name"><a href="{_href(feed, "atom")}">{_h(name)}</a>{same}</td>'
         f'<td class="n">{feed.total}</td>{_date(feed)}<td class="fmt">{others}</td></tr>'
     )
 
@@ -130,6 +131,8 @@ def _discovery(feeds: Sequence[Listing]) -> list[str]:
     """Autodiscovery links: the site in every format, each source as Atom."""
     links = []
     for feed in sorted(feeds, key=lambda f: (order(f.kind), f.folder)):
+        if feed.alias:
+            continue
         if feed.kind is SITE:
             for fmt in ("atom", "rss", "json"):
                 title = feed.title if fmt == "atom" else f"{feed.title} ({LABELS[fmt]})"
@@ -160,7 +163,7 @@ td.d{color:var(--dim)}
 .name{overflow-wrap:anywhere;width:100%}
 .fmt{white-space:nowrap}
 .fmt a+a{margin-left:.5rem}
-.count{color:var(--dim);font-weight:normal}
+.count,.same{color:var(--dim);font-weight:normal}
 a{color:#1a6fc9}
 @media (prefers-color-scheme:dark){a{color:#6cb0ff}}
 @media (max-width:30rem){body{padding:.75rem;font-size:15px}th,td{padding-left:.6rem}}
@@ -175,6 +178,10 @@ def _section(kind: FeedKind, members: Sequence[Listing]) -> str:
         return f'<section id="{kind.name}s">{heading}\n{_table(members)}\n</section>'
     table = _table(members)
     return f'<details id="{kind.name}s"><summary>{heading}</summary>\n{table}\n</details>'
+
+
+def _published(feeds: Sequence[Listing]) -> int:
+    return sum(not f.alias for f in feeds)
 
 
 def index_html(feeds: Sequence[Listing], settings: Settings) -> bytes:
@@ -203,11 +210,46 @@ def index_html(feeds: Sequence[Listing], settings: Settings) -> bytes:
         "<body>",
         f"<header><h1>{title}</h1>",
         description + '<p class="note">These are feeds: copy a feed\'s link into your feed reader, '
-        f'or import <a href="{OPML_FILE}">all {len(feeds)} feeds as OPML</a>.</p></header>',
+        f'or import <a href="{OPML_FILE}">all {_published(feeds)} feeds as OPML</a>.</p></header>',
         "<main>",
         *(_section(kind, members) for kind, members in groups),
         "</main>",
         f"<footer>{footer}</footer>",
+        "</body>",
+        "</html>",
+        "",
+    ]
+    return "\n".join(parts).encode()
+
+
+# ---------------------------------------------------------------------------
+# the page left where a feed would be that another holds
+
+
+def redirect(feed: Listing, settings: Settings) -> bytes:
+    """`<folder>/index.html` of a feed not published because `feed.folder`'s has the
+    same posts: it sends a browser on, and tells a person where to subscribe."""
+    up = "../" * (feed.alias.count("/") + 1)
+    page = _h(quote(up + (feed.folder + "/" if feed.folder else "")))
+    links = " · ".join(
+        f'<a href="{_h(quote(up + feed.file(fmt)))}">{LABELS[fmt]}</a>'
+        for fmt in ("atom", "rss", "json")
+    )
+    lang = f' lang="{_h(feed.lang)}"' if feed.lang else ""
+    home = url_of(settings, feed.folder + "/" if feed.folder else "")
+    parts = [
+        "<!DOCTYPE html>",
+        f"<html{lang}>",
+        "<head>",
+        '<meta charset="utf-8">',
+        f'<meta http-equiv="refresh" content="0; url={page}">',
+        f'<link rel="canonical" href="{_h(home)}">',
+        '<meta name="robots" content="noindex">',
+        f"<title>{_h(feed.name)}: {_h(feed.title)}</title>",
+        "</head>",
+        "<body>",
+        f"<p>The feed of the {feed.kind.name} {_h(feed.name)} has the same posts as "
+        f'<a href="{page}">{_h(feed.title)}</a>: subscribe there ({links}).</p>',
         "</body>",
         "</html>",
         "",

@@ -14,8 +14,8 @@ import hashlib
 import marshal
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import fields
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
@@ -23,6 +23,7 @@ from . import formats, language
 from .model import (
     EPOCH,
     FILES,
+    MIX,
     Feed,
     FeedKind,
     Job,
@@ -59,8 +60,8 @@ def _always(settings: Settings) -> bool:
     return True
 
 
-def _author_feeds(settings: Settings) -> bool:
-    return settings.author_feeds
+def _wanted(kind: str) -> Callable[[Settings], bool]:
+    return lambda settings: settings.kind(kind).enabled
 
 
 # One row per kind of feed, in the order feeds are planned, written and listed.
@@ -69,9 +70,9 @@ def _author_feeds(settings: Settings) -> bool:
 # per tag and month would be most of the files a build writes.
 FEED_KINDS = (
     FeedKind("site", "", "Site", _site, monthly=True, archived=True, enabled=_always),
-    FeedKind("source", "sources", "Sources", _sources, False, True, _always),
-    FeedKind("tag", "tags", "Tags", _tags, False, True, _always),
-    FeedKind("author", "authors", "Authors", _author, False, False, _author_feeds),
+    FeedKind("source", "sources", "Sources", _sources, False, True, _wanted("source")),
+    FeedKind("tag", "tags", "Tags", _tags, False, True, _wanted("tag")),
+    FeedKind("author", "authors", "Authors", _author, False, False, _wanted("author")),
 )
 KIND = {kind.name: kind for kind in FEED_KINDS}
 SITE = KIND["site"]
@@ -139,8 +140,14 @@ def digest_of(members: Sequence[Member]) -> bytes:
     return hashlib.blake2b("\n".join(m.fp for m in members).encode(), digest_size=16).digest()
 
 
+def mix_of(members: Iterable[Member]) -> int:
+    """A hash of the set of `members`: the sum of their fingerprints, so that a feed's
+    is the sum of its periods' (a warm build knows them, not all the members)."""
+    return sum(int(m.fp, 16) for m in members) % MIX
+
+
 def period(name: str, members: Sequence[Member]) -> Period:
-    return Period(name, digest_of(members), len(members))
+    return Period(name, digest_of(members), len(members), mix_of(members))
 
 
 def periods_of(
@@ -243,6 +250,45 @@ def feed_lang(kind: FeedKind, name: str, head: Iterable[Member], settings: Setti
     # "und" (BCP 47's undetermined) when none of its newest titles tells: every feed
     # says something, and nothing depends on another feed (a warm build redoes one).
     return language.majority(m.lang for m in head) or settings.lang or "und"
+
+
+@dataclass(frozen=True)
+class Published:
+    """Which feeds a build publishes, and what the site's pages list."""
+
+    listings: list[Listing]  # to list: the published, then those shown as another
+    hidden: frozenset[str]  # the folders of the feeds not written
+    aliases: dict[str, str]  # folder of a feed not published -> the folder that has its posts
+    problems: list[Problem]
+
+
+def published(listings: Sequence[Listing], settings: Settings) -> Published:
+    """The feeds to publish: those the settings want (`[feeds.tag]` and the like), one
+    per set of posts (`merge_duplicates`: the first in FEED_KINDS order, then by path,
+    keeps it; the others are listed as it), at most `max_feeds`."""
+    wanted = sorted(
+        (
+            f
+            for f in listings
+            if not f.kind.folder or settings.kind(f.kind.name).wants(f.name, f.total)
+        ),
+        key=lambda f: (order(f.kind), f.folder),
+    )
+    aliases: dict[str, str] = {}
+    shown: list[Listing] = []
+    if settings.merge_duplicates:
+        first: dict[tuple[int, int], Listing] = {}
+        for f in wanted:
+            keeper = first.setdefault((f.total, f.mix), f)
+            if keeper is not f and f.total:
+                aliases[f.folder] = keeper.folder
+                shown.append(replace(keeper, kind=f.kind, name=f.name, alias=f.folder))
+    kept = [f for f in wanted if f.folder not in aliases]
+    dropped, problems = over_limit(kept, settings.max_feeds)
+    lists = [f for f in kept if f.folder not in dropped]
+    lists += [f for f in shown if f.folder not in dropped]
+    hidden = {f.folder for f in listings} - {f.folder for f in lists if not f.alias}
+    return Published(lists, frozenset(hidden), aliases, problems)
 
 
 def over_limit(listings: Sequence[Listing], limit: int) -> tuple[set[str], list[Problem]]:

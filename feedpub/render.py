@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Protocol
 
 from . import collector, formats, html, pages, writer
-from .model import Job, Listing, Load, Manifest, Post, Record
+from .model import Job, Load, Manifest, Post, Record
+from .planner import Published
 from .problems import Problem
 from .settings import Settings
 from .workers import Progress, Workers
@@ -191,7 +192,7 @@ def publish(
     target: Target,
     done: Written,
     kept: Mapping[str, Record],
-    listings: Sequence[Listing],
+    shown: Published,
     ids: Mapping[str, str],
 ) -> Written:
     """Write the site's pages, remove what this build no longer makes (of the files a
@@ -200,12 +201,15 @@ def publish(
     settings, out = target.settings, target.out
     records = {**kept, **done.records}
     written = list(done.files)
-    listings = [f for f in listings if f.file("atom") in records]  # not past a limit
+    listings = [f for f in shown.listings if f.file("atom") in records]  # not past a limit
     site_pages = {
         **pages.STATIC,
         pages.OPML_FILE: pages.opml(listings, settings),
         pages.INDEX_FILE: pages.index_html(listings, settings),
     }
+    for feed in listings:
+        if feed.alias:
+            site_pages[f"{feed.alias}/{pages.INDEX_FILE}"] = pages.redirect(feed, settings)
     for rel, data in site_pages.items():
         path = writer.target(out, rel)
         if writer.write_file(path, data):
@@ -218,9 +222,10 @@ def publish(
     slugs: dict[str, dict[str, str]] = {}
     for listing in listings:
         if listing.kind.folder:
-            slug = listing.folder.rpartition("/")[2]
+            slug = (listing.alias or listing.folder).rpartition("/")[2]
             slugs.setdefault(listing.kind.name, {})[listing.name] = slug
-    manifest = Manifest(frozenset(records) - {writer.MANIFEST}, slugs, dict(ids))
+    aliases = {f.alias: f.folder for f in listings if f.alias}
+    manifest = Manifest(frozenset(records) - {writer.MANIFEST}, slugs, dict(ids), aliases)
     path = out / writer.MANIFEST
     writer.write_file(path, writer.manifest_bytes(manifest))  # not a file readers see
     records[writer.MANIFEST] = _record("manifest", path)

@@ -23,6 +23,24 @@ class SourceSettings:
 
 
 @dataclass(frozen=True)
+class KindSettings:
+    """Per-kind settings, `[feeds.tag]` (`source`, `tag`, `author`) in the config."""
+
+    enabled: bool = True
+    only: tuple[str, ...] = ()  # publish only the feeds of these names
+    skip: tuple[str, ...] = ()  # never publish these (`except` in the config)
+    min_posts: int = 1  # a feed with fewer posts in its whole history is not published
+    title: str = ""  # a pattern: "{name}", "{site}"; "" = the default in the feed's language
+    description: str = ""  # likewise
+
+    def wants(self, name: str, total: int) -> bool:
+        """Whether a feed of this kind with this name and history is published."""
+        if self.only and name not in self.only:
+            return False
+        return name not in self.skip and total >= self.min_posts
+
+
+@dataclass(frozen=True)
 class Settings:
     title: str = "Feeds"
     description: str = ""
@@ -31,7 +49,8 @@ class Settings:
     baseurl: str = ""
     limit: int = 50
     generic_categories: tuple[str, ...] = ("news",)
-    author_feeds: bool = True
+    author_feeds: bool = True  # the older spelling of [feeds.author] enabled
+    merge_duplicates: bool = True  # a feed holding exactly another's posts is not published
     max_bytes: int = 5_000_000  # posts larger than this are skipped
     max_tags: int = 100  # tags, and categories, per post: more are dropped
     max_feeds: int = 10_000  # feeds per build: the smallest tag and author feeds go first
@@ -45,6 +64,7 @@ class Settings:
     hub: str = ""
     archive_period: Literal["auto", "month", "year"] = "auto"  # auto: site by month, rest by year
     sources: dict[str, SourceSettings] = field(default_factory=dict)
+    feeds: dict[str, KindSettings] = field(default_factory=dict)  # by kind: "source", "tag"...
     include: tuple[str, ...] = ()  # more post files, besides _posts/ and archived/
     exclude: tuple[str, ...] = ()  # files and folders that are never posts
     # Where each `[sources."X"]` is written, (file, line): for the warning about a
@@ -59,6 +79,12 @@ class Settings:
 
     def source(self, name: str) -> SourceSettings:
         return self.sources.get(name) or SourceSettings(zone=self.zone)
+
+    def kind(self, name: str) -> KindSettings:
+        found = self.feeds.get(name) or KindSettings()
+        if name == "author" and not self.author_feeds:
+            return dataclasses.replace(found, enabled=False)
+        return found
 
     def fingerprint(self) -> str:
         """A hash of every setting: a cache built under other settings is void."""

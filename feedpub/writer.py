@@ -207,9 +207,10 @@ def read_manifest(out: Path) -> Manifest:
             for kind, names in data["feeds"].items()
         }
         ids = {str(path): str(ident) for path, ident in data.get("ids", {}).items()}
+        aliases = {str(a): str(b) for a, b in data.get("aliases", {}).items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return Manifest()
-    return Manifest(files, slugs, ids)
+    return Manifest(files, slugs, ids, aliases)
 
 
 def manifest_bytes(manifest: Manifest) -> bytes:
@@ -221,6 +222,8 @@ def manifest_bytes(manifest: Manifest) -> bytes:
     }
     if manifest.ids:
         data["ids"] = dict(sorted(manifest.ids.items()))
+    if manifest.aliases:
+        data["aliases"] = dict(sorted(manifest.aliases.items()))
     return (json.dumps(data, ensure_ascii=False, indent=0) + "\n").encode()
 
 

@@ -9,7 +9,9 @@ import pytest
 from hypothesis import settings
 from typer.testing import CliRunner
 
+from feedpub import model, planner
 from feedpub.cli import app
+from feedpub.settings import Settings
 
 # CI runs the same examples every time, so a landing never hangs on a rare draw;
 # locally Hypothesis explores new ones on each run.
@@ -81,3 +83,9 @@ def corpus_build(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> tupl
     )  # fmt: skip
     assert code == 0, stderr
     return out, stdout
+
+
+def published(feeds: list[model.Feed], settings: Settings) -> list[model.Feed]:
+    """The feeds of a plan that a build publishes (one per set of posts, and so on)."""
+    hidden = planner.published([f.listing for f in feeds], settings).hidden
+    return [f for f in feeds if f.folder not in hidden]

@@ -143,7 +143,8 @@ NEW_NAME = "2024-05-06-eclipse.md"
 NEW = post("Eclipse seen", "06", "Example Wire", "science, weather", "Ann")
 NEW_URL = b"https://news.example.com/06/example"
 # The folders of the feeds that hold the new post: only these may change.
-NEW_FOLDERS = {"", "sources/example-wire", "tags/science", "tags/weather", "authors/ann"}
+# Ann's posts are Example Wire's: her feed is that one (authors/ann/index.html says so)
+NEW_FOLDERS = {"", "sources/example-wire", "tags/science", "tags/weather"}
 
 
 def git(repo: Path, *args: str) -> str:
@@ -265,7 +266,7 @@ def test_build_step_publishes_only_what_changed(tmp_path: Path) -> None:
     feeds = {f"{folder}/{name}".lstrip("/") for folder in NEW_FOLDERS for name in FEEDS}
     # The site is archived by month, sources and tags by year; authors are not archived.
     archives = {f"{folder}/archive/2024.xml" for folder in NEW_FOLDERS if folder}
-    archives = archives - {"authors/ann/archive/2024.xml"} | {"archive/2024-05.xml"}
+    archives |= {"archive/2024-05.xml"}
     assert holding == feeds | archives
     assert {p for p in changed if p.rsplit("/", 1)[-1] in FEEDS} == feeds
     assert changed == holding | {"index.html", "feeds.opml"}  # the lists of feeds, with counts

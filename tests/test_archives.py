@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
 import pytest
-from conftest import run, stamps, tree
+from conftest import published, run, stamps, tree
 from lxml import etree
 from validators import check_atom, check_feedparser
 
@@ -162,13 +162,13 @@ def corpus_feeds(corpus: Path) -> tuple[list[model.Post], list[model.Feed]]:
     raws, _, _ = build.collect(corpus, corpus / ".feedpub-none", settings)
     posts = list(normalizer.normalize(raws, settings).posts)
     feeds, _ = planner.plan(posts, settings)
-    return posts, feeds
+    return posts, published(feeds, settings)
 
 
 def test_corpus_archive_documents_are_valid(corpus_build: tuple[Path, str]) -> None:
     out, _ = corpus_build
     docs = [f for files in archive_files(out).values() for f in files]
-    assert len(docs) > 500  # 638 in the corpus: the test cannot pass on nothing
+    assert len(docs) > 300  # 384 in the corpus: the test cannot pass on nothing
     problems = []
     for rel in docs:
         problems += [f"{rel}: {p}" for p in check_atom(out / rel) + check_feedparser(out / rel)]
@@ -226,7 +226,9 @@ def test_corpus_every_post_archived_once(
             assert {t.astimezone(UTC).strftime(fmt) for t in doc.published} == {period}, doc.file
             assert list(doc.published) == sorted(doc.published, reverse=True), doc.file
         checked += len(ids)
-    assert checked > 2 * len(posts)  # the site, a source and (mostly) a tag for each story
+    # The site and a source for each story; this corpus' tags are its sources' names,
+    # so their feeds are the sources' (one feed per thing).
+    assert checked >= 2 * len(posts)
 
 
 def test_corpus_archives_within_budget(corpus_build: tuple[Path, str]) -> None:
@@ -292,7 +294,7 @@ def test_crowded_month_is_split_into_linked_parts(tmp_path: Path) -> None:
     """A low budget splits April's 20 posts into parts, oldest first, all linked."""
     posts = tmp_path / "posts"
     (posts).mkdir()
-    toml = 'feed_bytes = 9000\narchive_period = "month"\n'
+    toml = 'feed_bytes = 9000\narchive_period = "month"\nmerge_duplicates = false\n'
     (posts / "feedpub.toml").write_text(toml, encoding="utf-8")
     for i in range(20):
         when = datetime(2021, 4, 1 + i, 8, tzinfo=UTC)
@@ -329,7 +331,8 @@ def test_default_periods_site_by_month_others_by_year(tmp_path: Path) -> None:
     """Site: a document per month. Sources and tags: per year, a crowded year in parts."""
     posts = tmp_path / "posts"
     posts.mkdir()
-    (posts / "feedpub.toml").write_text("feed_bytes = 9000\n", encoding="utf-8")
+    toml = "feed_bytes = 9000\nmerge_duplicates = false\n"  # the source is the site
+    (posts / "feedpub.toml").write_text(toml, encoding="utf-8")
     dates = [datetime(2020, 12, 30, 8, tzinfo=UTC)]
     dates += [datetime(2021, 1 + i % 12, 1 + i, 8, tzinfo=UTC) for i in range(20)]
     for i, when in enumerate(dates):
@@ -430,7 +433,7 @@ def test_new_post_in_old_month_touches_only_its_period(
     assert len(after_posts) == len(before_posts) + 1
     new = next(p for p in after_posts if p.id == "https://www.youtube.com/watch?v=feedpub-new-1")
     assert f"{new.published.astimezone(UTC):%Y-%m}" == OLD_MONTH
-    feeds, _ = planner.plan(after_posts, settings)
+    feeds = published(planner.plan(after_posts, settings)[0], settings)
 
     expected = {"index.html"}  # the entry counts; feeds.opml lists no counts, no dates changed
     for feed in feeds:
@@ -444,7 +447,7 @@ def test_new_post_in_old_month_touches_only_its_period(
             name = OLD_MONTH if by_month else OLD_MONTH[:4]
             expected.add(_feed_file(feed.folder, f"archive/{name}.xml"))
     kinds = {f.kind.name for f in feeds if f.name in _members(new, f.kind.name)}
-    assert kinds == {"site", "source", "tag", "author"}
+    assert kinds == {"site", "source", "author"}  # the tag's feed is the source's
     if limit == 1000:  # every feed shows every post: all four kinds' current documents
         n = len([f for f in feeds if f.name in _members(new, f.kind.name)])
         assert {"feed.xml", "rss.xml", "feed.json"} <= expected

@@ -132,7 +132,7 @@ def test_index_rows_come_back_typed(tmp_path: Path) -> None:
     index = Index(store, Settings(url=SITE))
     kind = planner.KIND["tag"]
     m = Member(5, "https://e.org/1", "fp1", 6, "2021-04", "2021", 500, "en")
-    row = FeedRow(kind, "Science", "science", (m,), (Period("2021", b"d", 1),))
+    row = FeedRow(kind, "Science", "science", (m,), (Period("2021", b"d", 1, 7),))
     index.put_feed(row)
     index.put_period(row.key, "2021", [m])
     assert index.feed(feed_key(kind, "Science")) == row

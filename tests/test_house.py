@@ -13,7 +13,17 @@ PACKAGE = ROOT / "feedpub"
 # A module may import modules of lower layers only (lazy imports inside functions
 # count too). The stages sit in the middle; the helpers and values at the bottom.
 LAYERS: list[set[str]] = [
-    {"problems", "text", "settings", "timestamps", "urls", "slugs", "shifts", "language"},
+    {
+        "problems",
+        "text",
+        "settings",
+        "timestamps",
+        "urls",
+        "slugs",
+        "shifts",
+        "language",
+        "tomllines",
+    },
     {"__init__"},
     {"model", "summaries", "encoding"},
     {"html", "frontmatter", "scan", "workers", "writer"},

@@ -16,33 +16,34 @@ from lxml import etree
 from validators import check_opml
 
 from feedpub import build as builder
-from feedpub import config, normalizer, pages, planner, writer
+from feedpub import config, normalizer, pages, planner
 from feedpub.config import Settings
 from feedpub.formats import url_of
-from feedpub.model import Feed, Post
+from feedpub.model import Feed, Listing, Post
 
 FEED_NAMES = ("feed.xml", "rss.xml", "feed.json")
 HOSTILE = "<script>alert(\"x\")</script> & 'q' \x01<b>"
 
 
-def build_site(posts: Path, out: Path, *flags: str) -> tuple[list[Feed], Settings]:
+def listings(feeds: list[Feed], settings: Settings) -> list[Listing]:
+    """What the site's pages list of `feeds`: the published, and those shown as another."""
+    return planner.published([f.listing for f in feeds], settings).listings
+
+
+def build_site(posts: Path, out: Path, *flags: str) -> tuple[list[Listing], Settings]:
     """Build `posts` into `out` with the CLI, add the pages if the build has not, and
-    return the feeds and settings the build used."""
+    return what the site's pages list and the settings the build used."""
     code, _, stderr = run("build", str(posts), "--out", str(out), "--quiet", *flags)
     assert code == 0, stderr
     url = flags[flags.index("--site-url") + 1] if "--site-url" in flags else None
     settings = config.load(posts, url=url)
+    return listings(planned(posts, out, settings), settings), settings
+
+
+def planned(posts: Path, out: Path, settings: Settings) -> list[Feed]:
+    """The feeds a build of `posts` plans, the published and the others."""
     raws, _, _ = builder.collect(posts, out, settings)
-    feeds, _ = planner.plan(normalizer.normalize(raws, settings).posts, settings)
-    if not (out / pages.INDEX_FILE).exists():  # not wired into build() yet
-        files = {
-            pages.INDEX_FILE: pages.index_html(feeds, settings),
-            pages.OPML_FILE: pages.opml(feeds, settings),
-            **pages.STATIC,
-        }
-        for rel, data in files.items():
-            writer.write_file(writer.target(out, rel), data)
-    return feeds, settings
+    return planner.plan(normalizer.normalize(raws, settings).posts, settings)[0]
 
 
 def feed_files(out: Path) -> list[str]:
@@ -60,7 +61,7 @@ def feed_files(out: Path) -> list[str]:
 
 
 @pytest.fixture
-def sample(tmp_path: Path) -> tuple[Path, list[Feed], Settings]:
+def sample(tmp_path: Path) -> tuple[Path, list[Listing], Settings]:
     out = tmp_path / "public"
     feeds, settings = build_site(POSTS, out)
     return out, feeds, settings
@@ -87,7 +88,7 @@ def make_post(n: int, **fields: Any) -> Post:
     return replace(post, **fields)
 
 
-def hostile_feeds() -> tuple[list[Feed], Settings]:
+def hostile_feeds() -> tuple[list[Listing], Settings]:
     settings = Settings(title=f"Site {HOSTILE}", description=HOSTILE, url="https://example.org")
     posts = [
         make_post(3, sources=(HOSTILE,), tags=("a&b", '"quoted"'), author=HOSTILE),
@@ -95,7 +96,7 @@ def hostile_feeds() -> tuple[list[Feed], Settings]:
         make_post(1, sources=("联合早报",)),
     ]
     feeds, _ = planner.plan(posts, settings)
-    return feeds, settings
+    return listings(feeds, settings), settings
 
 
 # ---------------------------------------------------------------------------
@@ -103,7 +104,7 @@ def hostile_feeds() -> tuple[list[Feed], Settings]:
 
 
 def test_opml_is_valid_and_lists_exactly_the_feeds_that_exist(
-    sample: tuple[Path, list[Feed], Settings],
+    sample: tuple[Path, list[Listing], Settings],
 ) -> None:
     out, feeds, settings = sample
     path = out / pages.OPML_FILE
@@ -113,8 +114,8 @@ def test_opml_is_valid_and_lists_exactly_the_feeds_that_exist(
     assert [g.get("text") for g in body] == ["Site", "Sources", "Tags", "Authors"]
     listed = [o.get("xmlUrl") for o in body.iter("outline") if o.get("type") == "rss"]
     atom_files = [f for f in feed_files(out) if f.endswith("feed.xml")]
-    assert sorted(listed) == sorted(url_of(settings, f) for f in atom_files)
-    assert len(listed) == len(feeds)
+    assert sorted(set(listed)) == sorted(url_of(settings, f) for f in atom_files)
+    assert len(listed) == len(feeds)  # a feed that is another's is listed as it
     site = body[0][0]
     assert site.get("text") == site.get("title") == "feedpub sample"
     assert site.get("htmlUrl") == "https://example.org/feeds/"
@@ -139,7 +140,7 @@ def test_opml_of_no_feeds_is_still_valid(tmp_path: Path) -> None:
     settings = Settings(url="https://example.org")
     feeds, _ = planner.plan([], settings)
     path = tmp_path / "feeds.opml"
-    path.write_bytes(pages.opml(feeds, settings))
+    path.write_bytes(pages.opml(listings(feeds, settings), settings))
     assert check_opml(path) == []
     assert b"<dateModified>Thu, 01 Jan 1970 00:00:00 GMT</dateModified>" in path.read_bytes()
 
@@ -148,7 +149,7 @@ def test_opml_of_no_feeds_is_still_valid(tmp_path: Path) -> None:
 # index.html
 
 
-def test_index_lists_every_feed(sample: tuple[Path, list[Feed], Settings]) -> None:
+def test_index_lists_every_feed(sample: tuple[Path, list[Listing], Settings]) -> None:
     out, feeds, _ = sample
     doc = lxml.html.parse(str(out / pages.INDEX_FILE)).getroot()
     rows = doc.xpath("//tbody/tr")
@@ -158,7 +159,8 @@ def test_index_lists_every_feed(sample: tuple[Path, list[Feed], Settings]) -> No
         hrefs = row.xpath(".//a/@href")
         assert hrefs == [quote(feed.file(fmt)) for fmt in ("atom", "rss", "json")]
         cells = [c.text_content() for c in row.xpath("td")]
-        assert cells[0] == (feed.title if feed.kind.name == "site" else feed.name)
+        name = feed.title if feed.kind.name == "site" else feed.name
+        assert cells[0] == name + (f" = {feed.title}" if feed.alias else "")
         assert cells[1] == str(feed.total)
         assert cells[2] == feed.updated.strftime("%Y-%m-%d")
     hrefs = doc.xpath("//body//a/@href")
@@ -169,7 +171,7 @@ def test_index_lists_every_feed(sample: tuple[Path, list[Feed], Settings]) -> No
     assert doc.xpath("//meta[@name='viewport']")
 
 
-def test_index_autodiscovery(sample: tuple[Path, list[Feed], Settings]) -> None:
+def test_index_autodiscovery(sample: tuple[Path, list[Listing], Settings]) -> None:
     out, feeds, _ = sample
     doc = lxml.html.parse(str(out / pages.INDEX_FILE)).getroot()
     links = [(x.get("type"), x.get("href")) for x in doc.xpath("/html/head/link[@rel='alternate']")]
@@ -210,7 +212,7 @@ def test_index_groups_tags_and_authors_in_details() -> None:
 def test_index_of_an_empty_site() -> None:
     settings = Settings(url="https://example.org")
     feeds, _ = planner.plan([], settings)
-    doc = lxml.html.fromstring(pages.index_html(feeds, settings))
+    doc = lxml.html.fromstring(pages.index_html(listings(feeds, settings), settings))
     assert [c.text_content() for c in doc.xpath("//tbody/tr/td")][1:3] == ["0", "–"]
     assert "Newest entry" not in doc.findtext(".//footer")
 
@@ -229,7 +231,7 @@ def test_many_feeds_stay_compact() -> None:
         make_post(1 + i % 28, id=f"https://e.com/{i}", tags=(f"tag {i}",)) for i in range(5000)
     ]
     posts.sort(key=lambda p: p.key, reverse=True)
-    feeds, _ = planner.plan(posts, settings)
+    feeds = listings(planner.plan(posts, settings)[0], settings)
     data = pages.index_html(feeds, settings)
     assert len(data) < 300 * len(feeds)  # one compact row per feed
     assert len(lxml.html.fromstring(data).xpath("/html/head/link[@rel='alternate']")) == 3
@@ -248,7 +250,7 @@ def test_static_is_the_package_data() -> None:
     assert {"feed.xsl": data} == pages.STATIC
 
 
-def test_every_feed_points_at_the_stylesheet(sample: tuple[Path, list[Feed], Settings]) -> None:
+def test_every_feed_points_at_the_stylesheet(sample: tuple[Path, list[Listing], Settings]) -> None:
     """The `<?xml-stylesheet?>` href of each Atom and RSS file is the written feed.xsl."""
     out, _, settings = sample
     assert (out / pages.XSL_FILE).read_bytes() == pages.STATIC[pages.XSL_FILE]
@@ -261,8 +263,11 @@ def test_every_feed_points_at_the_stylesheet(sample: tuple[Path, list[Feed], Set
 
 
 @pytest.mark.parametrize("name", ["feed.xml", "rss.xml"])
-def test_stylesheet_renders_the_feed(sample: tuple[Path, list[Feed], Settings], name: str) -> None:
-    out, feeds, _ = sample
+def test_stylesheet_renders_the_feed(
+    sample: tuple[Path, list[Listing], Settings], name: str
+) -> None:
+    out, _, settings = sample
+    feeds = planned(POSTS, out, settings)
     for feed in (feeds[0], next(f for f in feeds if f.name == "联合早报")):
         path = out / (f"{feed.folder}/{name}" if feed.folder else name)
         page = lxml.html.fromstring(str(xsl()(etree.parse(str(path)))))

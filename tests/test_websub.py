@@ -73,7 +73,8 @@ def write_posts(site: Path, hub_url: str) -> Path:
             f"author: Writer {n}\n---\n<p>Body {n}</p>\n",
             encoding="utf-8",
         )
-    (site / "feedpub.toml").write_text(f'url = "{SITE}"\nhub = "{hub_url}"\n', encoding="utf-8")
+    toml = f'url = "{SITE}"\nhub = "{hub_url}"\nmerge_duplicates = false\n'  # 8 feeds, 3 alike
+    (site / "feedpub.toml").write_text(toml, encoding="utf-8")
     return posts
 
 

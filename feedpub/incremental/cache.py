@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import formats, normalizer, planner
-from ..model import Feed, Listing, Load, Manifest, Member, Reading, Record, Summary
+from ..model import FILES, Feed, Listing, Load, Manifest, Member, Reading, Record, Summary
 from ..planner import Plans
 from ..problems import Problem
 from ..scan import Scanned, Stat, unsure
@@ -59,6 +59,16 @@ def owner(rel: str) -> str:
     if rest and kind is not None and kind.folder:
         return f"{head}/{rest.partition('/')[0]}"
     return ""
+
+
+def _published(files: Iterable[str]) -> set[str]:
+    """The folders of the feeds whose Atom file is among `files`."""
+    atom = FILES["atom"]
+    found = set()
+    for rel in files:
+        if rel.endswith(atom) and owner(rel) == (folder := rel[: -len(atom)].rstrip("/")):
+            found.add(folder)
+    return found
 
 
 def _plan_all(
@@ -234,6 +244,12 @@ class Cache:
         after = self.index.folders()
         owners = {folder: key for key, folder in after.items()}
         broke = {owner(rel) for rel in snapshot.broken(out, records)}
+        listings = self.index.listings()
+        # feeds published now and not then, or then and not now, though no post of
+        # theirs changed: another feed came to hold the same posts, or stopped to
+        hidden = planner.published(listings, settings).hidden
+        now = {f.folder for f in listings if f.folder not in hidden}
+        broke |= now ^ _published(manifest.files)
         redo = patch.feeds | {owners[f] for f in broke if f in owners}
         folders = {k[f] for k in (before, after) for f in redo if f in k}
         folders |= {f for f in broke if f not in owners}  # no feed's any more
@@ -242,7 +258,7 @@ class Cache:
             posts_read=self.readings.posts_read(),
             entries=self.index.entries(),
             feeds=self.index.feeds(redo, patch.periods),
-            listings=self.index.listings(),
+            listings=listings,
             load=self.index.members,
             lookup=self.index.archived,
             redo=frozenset(folders),

@@ -12,7 +12,7 @@ from operator import attrgetter
 from typing import NamedTuple
 
 from .. import formats
-from ..model import Feed, FeedKind, Listing, Member, Period, Post, from_micros
+from ..model import MIX, Feed, FeedKind, Listing, Member, Period, Post, from_micros
 from ..planner import KIND, feed_lang, order
 from ..problems import Problem
 from ..settings import Settings
@@ -23,7 +23,7 @@ TABLES = """
 CREATE TABLE IF NOT EXISTS shifts (key TEXT PRIMARY KEY, found BLOB);
 CREATE TABLE IF NOT EXISTS entries (id TEXT PRIMARY KEY, fp TEXT, post BLOB, archived BLOB);
 CREATE TABLE IF NOT EXISTS feeds (key TEXT PRIMARY KEY, kind TEXT, name TEXT, slug TEXT,
-    total INT, updated INT, head BLOB, periods BLOB, lang TEXT);
+    total INT, updated INT, head BLOB, periods BLOB, lang TEXT, mix TEXT);
 CREATE TABLE IF NOT EXISTS members (feed BLOB, period TEXT, members BLOB,
     PRIMARY KEY (feed, period)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS problems (owner TEXT PRIMARY KEY, problems BLOB);
@@ -172,9 +172,10 @@ class Index:
             marshal.dumps([tuple(p) for p in row.periods]),
         )
         lang = feed_lang(row.kind, row.name, row.head, self.settings)
+        mix = f"{sum(p.mix for p in row.periods) % MIX:x}"  # past SQLite's 64-bit integers
         self.db.execute(
-            "INSERT OR REPLACE INTO feeds VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (row.key, row.kind.name, b(row.name), row.slug, total, updated, *blobs, lang),
+            "INSERT OR REPLACE INTO feeds VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (row.key, row.kind.name, b(row.name), row.slug, total, updated, *blobs, lang, mix),
         )
 
     def delete_feed(self, key: bytes) -> None:
@@ -201,13 +202,14 @@ class Index:
         return int(self.db.execute("SELECT count(*) FROM feeds").fetchone()[0])
 
     def listings(self) -> list[Listing]:
-        rows = self.db.execute("SELECT kind, name, slug, total, updated, lang FROM feeds")
+        sql = "SELECT kind, name, slug, total, updated, lang, mix FROM feeds"
         found = []
-        for kind_name, raw, slug, total, updated, lang in rows:
+        for kind_name, raw, slug, total, updated, lang, mix in self.db.execute(sql):
             name, kind = s(raw), KIND[kind_name]
             title = kind.title(name, self.settings, lang)
             when = from_micros(updated)
-            found.append(Listing(kind, name, kind.path(slug), title, total, when, lang))
+            listing = Listing(kind, name, kind.path(slug), title, total, when, lang, int(mix, 16))
+            found.append(listing)
         return found
 
     def feeds(

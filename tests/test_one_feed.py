@@ -1,0 +1,194 @@
+"""One feed per thing: a feed holding exactly another's posts is not published again,
+and the settings that choose which feeds are (`[feeds.tag]` and the like)."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from urllib.parse import unquote
+
+import lxml.html
+import pytest
+from conftest import run, tree
+from lxml import etree
+from validators import check_opml
+
+SITE = "https://example.org/news/"
+ATOM = "{http://www.w3.org/2005/Atom}"
+# (slug, source, tags, author): S has 1-3, T has 1-2, R and U have 4 only.
+POSTS = [
+    ("p1", "S", ("T",), "Ann"),
+    ("p2", "S", ("T",), ""),
+    ("p3", "S", (), ""),
+    ("p4", "R", ("U",), "Bob"),
+]
+
+
+def write(posts: Path, slug: str, source: str, tags: tuple[str, ...], author: str) -> Path:
+    n = int(slug[1:])
+    lines = ["---", f"title: Post {n}", f"date: 2021-05-0{n}T08:00:00Z"]
+    lines += [f"from: https://example.com/{n}", f"categories: [ {source} ]"]
+    lines += [f"tags: [ {', '.join(tags)} ]"] if tags else []
+    lines += [f"author: {author}"] if author else []
+    path = posts / f"2021-05-0{n}-{slug}.md"
+    path.write_text("\n".join([*lines, "---", f"<p>Body {n}</p>", ""]), encoding="utf-8")
+    return path
+
+
+def site(tmp_path: Path, toml: str = "") -> Path:
+    root = tmp_path / "site"
+    (root / "_posts").mkdir(parents=True)
+    for post in POSTS:
+        write(root / "_posts", *post)
+    (root / "feedpub.toml").write_text(f'url = "{SITE}"\n{toml}', encoding="utf-8")
+    return root
+
+
+def build(root: Path, out: Path, *flags: str) -> str:
+    code, stdout, stderr = run("build", str(root), "--out", str(out), "-q", *flags)
+    assert code == 0, stderr
+    return stdout
+
+
+def published(out: Path) -> list[str]:
+    """The folders of the feeds written (their Atom file), sorted."""
+    return sorted(p.parent.relative_to(out).as_posix() for p in out.rglob("feed.xml"))
+
+
+def entry_sets(out: Path) -> dict[str, frozenset[str]]:
+    """Every published feed's entry ids, its archive documents included."""
+    found = {}
+    for feed in out.rglob("feed.xml"):
+        ids: set[str] = set()
+        for doc in [feed, *(feed.parent / "archive").glob("*.xml")]:
+            root = etree.parse(str(doc)).getroot()
+            ids |= {e.findtext(f"{ATOM}id") or "" for e in root.iter(f"{ATOM}entry")}
+        found[feed.parent.relative_to(out).as_posix()] = frozenset(ids)
+    return found
+
+
+def same_sets(out: Path) -> list[list[str]]:
+    groups = defaultdict(list)
+    for folder, ids in sorted(entry_sets(out).items()):
+        groups[ids].append(folder)
+    return [g for g in groups.values() if len(g) > 1]
+
+
+def test_a_feed_with_another_s_posts_is_listed_as_that_feed(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(site(tmp_path), out, "--no-cache")
+    # U and Bob hold R's one post, Ann holds none but post 1 (no other feed does).
+    assert published(out) == [".", "authors/ann", "sources/r", "sources/s", "tags/t"]
+    assert same_sets(out) == []
+    manifest = json.loads((out / ".feedpub-manifest.json").read_bytes())
+    assert manifest["aliases"] == {"authors/bob": "sources/r", "tags/u": "sources/r"}
+    assert manifest["feeds"]["tag"] == {"T": "t", "U": "u"}  # the folder is kept for U
+    # The old URL's page sends a browser on and says where to subscribe.
+    page = lxml.html.parse(str(out / "tags/u/index.html")).getroot()
+    assert page.xpath("//meta[@http-equiv='refresh']/@content") == ["0; url=../../sources/r/"]
+    links = page.xpath("//a/@href")
+    assert "../../sources/r/feed.xml" in links
+    assert all((out / "tags/u" / unquote(h)).resolve().is_relative_to(out) for h in links)
+    # The OPML subscribes to R once per outline, under Tags and Authors too: no copy.
+    assert check_opml(out / "feeds.opml") == []
+    opml = etree.parse(str(out / "feeds.opml")).getroot()
+    urls = {o.get("xmlUrl") for o in opml.iter("outline") if o.get("type")}
+    assert urls == {
+        f"{SITE}{f}/feed.xml" if f != "." else f"{SITE}feed.xml" for f in published(out)
+    }
+    tags = opml.xpath("//outline[@text='Tags']/outline/@xmlUrl")
+    assert tags == [f"{SITE}sources/r/feed.xml", f"{SITE}tags/t/feed.xml"]
+    # The index lists U by its name, as R.
+    index = lxml.html.parse(str(out / "index.html")).getroot()
+    row = index.xpath("//details[@id='tags']//tr[td/a[text()='U']]")[0]
+    assert row.xpath(".//a/@href")[0] == "sources/r/feed.xml"
+    assert "=" in row.text_content()
+
+
+def test_a_feed_becomes_another_s_and_back_in_warm_builds(tmp_path: Path) -> None:
+    """T is S's feed once post 3 is gone, though none of T's posts changed; and its
+    own again when post 3 is back. A warm build gives what a cold one gives."""
+    root = site(tmp_path)
+    out, cold = tmp_path / "out", tmp_path / "cold"
+    cache = ("--cache", str(tmp_path / "cache"))
+    build(root, out, *cache)
+    assert "tags/t" in published(out)
+    third = root / "_posts" / "2021-05-03-p3.md"
+    text = third.read_bytes()
+    third.unlink()
+    build(root, out, *cache)
+    assert "tags/t" not in published(out)
+    assert (out / "tags/t/index.html").is_file()
+    build(root, cold, "--no-cache")
+    assert tree(out) == tree(cold)
+    third.write_bytes(text)
+    build(root, out, *cache)
+    assert "tags/t" in published(out)
+    assert (
+        not (out / "tags/t/index.html").exists()
+        or b"refresh" not in (out / "tags/t/index.html").read_bytes()
+    )
+    build(root, cold, "--no-cache")
+    assert tree(out) == tree(cold)
+    assert same_sets(out) == []
+
+
+def test_merge_duplicates_off_publishes_every_feed(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(site(tmp_path, "merge_duplicates = false\n"), out, "--no-cache")
+    assert len(published(out)) == 7
+    assert same_sets(out) == [["authors/bob", "sources/r", "tags/u"]]
+
+
+@pytest.mark.parametrize(
+    ("toml", "folders"),
+    [
+        ("[feeds.tag]\nmin_posts = 2\n", [".", "authors/ann", "sources/r", "sources/s", "tags/t"]),
+        ('[feeds.tag]\nexcept = ["T"]\n', [".", "authors/ann", "sources/r", "sources/s"]),
+        ('[feeds.source]\nonly = ["S"]\n', [".", "authors/ann", "sources/s", "tags/t", "tags/u"]),
+        ("[feeds.author]\nenabled = false\n", [".", "sources/r", "sources/s", "tags/t"]),
+        ("author_feeds = false\n", [".", "sources/r", "sources/s", "tags/t"]),
+    ],
+)
+def test_settings_choose_the_feeds(tmp_path: Path, toml: str, folders: list[str]) -> None:
+    out = tmp_path / "out"
+    build(site(tmp_path, toml), out, "--no-cache")
+    assert published(out) == folders
+    index = (out / "index.html").read_text("utf-8")
+    opml = (out / "feeds.opml").read_text("utf-8")
+    for folder in ("tags/t", "tags/u", "sources/r", "authors/ann"):
+        listed = folder in folders or (out / folder / "index.html").is_file()
+        assert (f'"{folder}/feed.xml"' in index) == (folder in folders), folder
+        assert (f"{folder}/feed.xml" in opml) == (folder in folders), folder
+        assert listed or not (out / folder).exists(), folder
+
+
+def test_feed_settings_mistakes_are_one_line_each(tmp_path: Path) -> None:
+    toml = (
+        "[feeds.tags]\nmin_posts = 2\n"
+        '[feeds.tag]\nmin_posts = 0\ntitle = "{site}: #{nam}"\nexcept = "x"\n'
+    )
+    root = site(tmp_path, toml)
+    code, _, stderr = run("build", str(root), "--out", str(tmp_path / "out"))
+    assert code == 2
+    config = root / "feedpub.toml"
+    assert stderr.splitlines() == [
+        f"{config}:2: feeds.tags: no such kind of feed (did you mean 'tag'?)",
+        f"{config}:5: feeds.tag.min_posts: must be at least 1, not 0",
+        f'{config}:6: feeds.tag.title: "{{site}}: #{{nam}}": only {{name}} and {{site}}'
+        " can be filled in ('nam')",
+        f'{config}:7: feeds.tag.except: must be a list of text items, like ["a", "b"], not "x"',
+    ]
+
+
+def test_no_two_corpus_feeds_hold_the_same_posts(corpus_build: tuple[Path, str]) -> None:
+    out, _ = corpus_build
+    sets = entry_sets(out)
+    assert len(sets) > 200  # 270 feeds; 96 more are others' (62 tags, 34 authors)
+    assert same_sets(out) == []
+    aliases = json.loads((out / ".feedpub-manifest.json").read_bytes())["aliases"]
+    assert len(aliases) > 50
+    for alias, keeper in aliases.items():
+        assert (out / alias / "index.html").is_file() and not (out / alias / "feed.xml").exists()
+        assert (out / (f"{keeper}/feed.xml" if keeper else "feed.xml")).is_file()
