@@ -13,8 +13,9 @@ PACKAGE = ROOT / "feedpub"
 # A module may import modules of lower layers only (lazy imports inside functions
 # count too). The stages sit in the middle; the helpers and values at the bottom.
 LAYERS: list[set[str]] = [
-    {"problems", "text", "settings", "timestamps", "urls", "slugs", "shifts", "__init__"},
-    {"model", "summaries", "encoding"},
+    {"problems", "text", "settings", "timestamps", "urls", "slugs", "shifts", "videos"}
+    | {"__init__"},
+    {"model", "summaries", "encoding", "images"},
     {"html", "frontmatter", "scan", "workers", "writer"},
     {"collector"},
     {"normalizer"},
