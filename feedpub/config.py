@@ -179,6 +179,7 @@ CHECKS: dict[str, Check] = {
     "shift": _choice("detect", "correct", "off"),
     "iframes": _choice("drop", "link"),
     "data_images": _flag,
+    "referrer_policy": _choice("no-referrer", "keep"),
     "hub": _url,
     "archive_period": _choice("auto", "month", "year"),
     "include": _names(),
@@ -221,6 +222,7 @@ SOURCE_CHECKS: dict[str, Check] = {
     "remove": _names(_selector),
     "marker_offset": _offset,
     "lang": _lang,
+    "referrer_policy": _choice("no-referrer", "keep"),
 }
 JEKYLL_KEYS = ("title", "description", "url", "baseurl")
 
@@ -436,9 +438,12 @@ def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
     values.update({k: v for k, v in flags.items() if v is not None})
     if mistakes:
         raise ConfigError(mistakes)
-    zone = values.get("zone", "UTC")
+    inherited = {  # what a source's table does not set is the global value
+        "zone": values.get("zone", "UTC"),
+        "referrer_policy": values.get("referrer_policy", "no-referrer"),
+    }
     values["sources"] = {
-        name: SourceSettings(**{"zone": zone, **table}) for name, table in sources.items()
+        name: SourceSettings(**{**inherited, **table}) for name, table in sources.items()
     }
     values["feeds"] = {name: KindSettings(**table) for name, table in sorted(kinds.items())}
     return Settings(**values, origins=origins)

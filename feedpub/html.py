@@ -3,6 +3,8 @@
 One lxml pass removes junk (ads, promos, page chrome), wakes lazy images and
 makes every URL absolute; one nh3 pass then enforces the allowlist. Safety
 rests on nh3 alone, so no junk rule or lxml quirk can let a script through.
+(The one piece of markup feedpub writes itself, a video's still, is made of a
+checked id and an escaped title; the tests hold that nh3 would keep it as is.)
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from cssselect.parser import Attrib, Class, CombinedSelector, Element, Hash
 from lxml import etree
 from lxml import html as lxml_html
 
-from . import summaries
+from . import images, summaries, videos
 from .summaries import plain_text, summarize
 from .text import ILLEGAL_XML, too_deep, xml_safe
 from .urls import absolute, absolute_srcset
@@ -99,16 +101,11 @@ _VALUE_OPERATORS = {"=", "~=", "|=", "^=", "$=", "*="}
 # two parsers most often disagree about where markup ends.
 _PARSER = lxml_html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
 _TRANSLATOR = cssselect.HTMLTranslator()
-_IMAGES = etree.XPath("descendant::img")
 _IFRAMES = etree.XPath("descendant::iframe")
 _MEDIA_URLS = etree.XPath(
     "descendant::a/@href | descendant::video/@src | descendant::video/@poster"
     " | descendant::audio/@src | descendant::source/@src | descendant::source/@srcset"
 )
-
-_LAZY_SRC = ("data-src", "data-original", "data-lazy-src", "data-actualsrc", "data-cfsrc")
-_LAZY_SRCSET = ("data-srcset", "data-lazy-srcset")
-_PLACEHOLDER_NAMES = ("placeholder", "blank.gif", "lazy", "loading")
 
 _TAGS = {
     *("a", "abbr", "audio", "b", "blockquote", "br", "caption", "cite", "code", "dd"),
@@ -145,6 +142,16 @@ _BRACKET_IN_VALUE = re.compile(r'="[^"]*[<>]')
 _TAG_WITH_ATTRIBUTES = re.compile(r'<[a-zA-Z][a-zA-Z0-9]*(?: [^\s"=/>]+="[^"]*")+>')
 _IMG_WITHOUT_SRC = re.compile(r'<img(?: (?!src=)[^\s"=/>]+="[^"]*")*>')
 _IMAGE_SRC = re.compile(r'<img [^>]*?\bsrc="(https?://[^"]*)"')
+# What `referrer_policy = "keep"` keeps of a post's own `referrerpolicy` (the
+# HTML standard's values; browsers ignore any other).
+_REFERRER_POLICIES = {
+    "img": {
+        "referrerpolicy": {
+            *("no-referrer", "no-referrer-when-downgrade", "origin", "origin-when-cross-origin"),
+            *("same-origin", "strict-origin", "strict-origin-when-cross-origin", "unsafe-url"),
+        }
+    }
+}
 
 
 @lru_cache(maxsize=1)
@@ -158,12 +165,15 @@ def _markdown() -> Any:
 
 @dataclass(frozen=True)
 class ContentRules:
-    """What to strip from one source's bodies; `remove` holds CSS selectors."""
+    """How to clean one source's bodies; `remove` holds CSS selectors."""
 
     remove: tuple[str, ...] = DEFAULT_REMOVE
     iframes: Literal["drop", "link"] = "link"
     data_images: bool = True
     summary_chars: int = 300
+    # "no-referrer" on every image: Chinese image hosts refuse hotlinks that name
+    # another site, and accept a request that names none. "keep": what the post says.
+    referrer_policy: Literal["no-referrer", "keep"] = "no-referrer"
 
 
 @dataclass(frozen=True)
@@ -181,28 +191,50 @@ def render_markdown(text: str) -> str:
     return markup
 
 
-def clean(html: str, base_url: str | None, rules: ContentRules = ContentRules()) -> Content:
-    """`html` as safe feed content: junk gone, lazy images woken, URLs absolute.
+def clean(
+    html: str, page_url: str | None, rules: ContentRules = ContentRules(), title: str = ""
+) -> Content:
+    """`html`, the body of the page at `page_url`, as safe feed content: junk gone,
+    lazy images woken and loaded lazily, URLs absolute (against `page_url`).
 
     A body nested deeper than NESTING_LIMIT, or one lxml makes nothing of,
     becomes its plain text: lxml drops what nests too deep without an error,
     and an entry must not be published empty. (The collector reports the
     first, by the same estimate: FP202.)
+
+    Content without an image of its own, of a YouTube video's page (else of a
+    body embedding one), is led by the video's still, `title` its alt text: a
+    reader shows a video post, mostly a title and a short description or
+    nothing, with no picture otherwise. The summary stays the body's text: the
+    still adds none (its alt text is no text a reader sees), and a summary
+    repeating the title would show twice in a reader's list of entries.
     """
+    content, embedded = _cleaned(html, page_url, rules)
+    if content.image is not None:
+        return content
+    video = (videos.video_id(page_url) if page_url else None) or embedded
+    if video is None:
+        return content
+    still, image = images.video_still(video, title, rules.referrer_policy)
+    return Content(still + content.html, content.summary, image)
+
+
+def _cleaned(html: str, base_url: str | None, rules: ContentRules) -> tuple[Content, str | None]:
+    """The content, and the first YouTube video the body embeds (or None)."""
     if too_deep(html):
-        return _as_text(html, rules)
+        return _as_text(html, rules), None
     body = _parse(html)
     if body is None or (len(body) == 0 and not (body.text or "").strip()):
-        return _as_text(html, rules)  # "" when there is no text: nothing lost
+        return _as_text(html, rules), None  # "" when there is no text: nothing lost
     _remove_junk(body, _tags_text(html), rules.remove)
-    _fix_images(body, base_url, rules.data_images)
+    images.fix_images(body, base_url, rules.data_images)
     _fix_urls(body, base_url)
-    _fix_iframes(body, base_url, rules.iframes)
+    embedded = _fix_iframes(body, base_url, rules.iframes)
     _collapse_empty(body)
-    safe = xml_safe(_sanitize(_serialize(body), rules.data_images).strip())
+    safe = xml_safe(_sanitize(_serialize(body), rules).strip())
     summary = xml_safe(summarize(plain_text(safe), rules.summary_chars))
     image = _IMAGE_SRC.search(safe)
-    return Content(safe, summary, unescape(image[1]) if image else None)
+    return Content(safe, summary, unescape(image[1]) if image else None), embedded
 
 
 def _as_text(html: str, rules: ContentRules) -> Content:
@@ -322,46 +354,6 @@ def _collapse_empty(body: Any) -> None:
             _drop(element)
 
 
-def _fix_images(body: Any, base: str | None, data_ok: bool) -> None:
-    """Wake lazy images and make their URLs absolute; drop those with no usable source."""
-    for img in _IMAGES(body):
-        src = _image_src(img, base, data_ok)
-        if src is None:
-            _drop(img)
-            continue
-        img.set("src", src)
-        srcset = _image_srcset(img, base)
-        if srcset:
-            img.set("srcset", srcset)
-        else:
-            img.attrib.pop("srcset", None)
-
-
-def _image_src(img: Any, base: str | None, data_ok: bool) -> str | None:
-    src = (img.get("src") or "").strip()
-    if _is_placeholder(src):
-        lazy = (img.get(name, "").strip() for name in _LAZY_SRC)
-        src = next((v for v in lazy if not _is_placeholder(v)), "")
-    return absolute(src, base, data_ok) if src else None
-
-
-def _image_srcset(img: Any, base: str | None) -> str | None:
-    srcset = img.get("srcset") or ""
-    if not srcset.strip() or "data:" in srcset:
-        lazy = (img.get(name) for name in _LAZY_SRCSET)
-        srcset = next((v for v in lazy if v), srcset)
-    return absolute_srcset(srcset, base)
-
-
-def _is_placeholder(src: str) -> bool:
-    """Whether `src` is a stand-in shown until a lazy loader swaps the real image in."""
-    low = src.lower()
-    if not low or low == "about:blank" or low.startswith(("data:image/gif", "data:image/svg")):
-        return True
-    name = low.split("?", 1)[0].rsplit("/", 1)[-1]
-    return any(marker in name for marker in _PLACEHOLDER_NAMES)
-
-
 def _fix_urls(body: Any, base: str | None) -> None:
     """Make link and media URLs absolute; drop the ones that cannot be."""
     for value in _MEDIA_URLS(body):
@@ -373,16 +365,20 @@ def _fix_urls(body: Any, base: str | None) -> None:
             element.set(name, url)
 
 
-def _fix_iframes(body: Any, base: str | None, mode: str) -> None:
-    """Embedded players become a link to the player (or go): feeds cannot embed them.
+def _fix_iframes(body: Any, base: str | None, mode: str) -> str | None:
+    """Embedded players become a link to the player (or go): feeds cannot embed
+    them. Returns the first YouTube video they play, dropped or not.
 
     The link reads as the frame's title, else the player's host: an embed URL
     runs to hundreds of characters of parameters, in the text and the summary.
     It gets a paragraph of its own unless it already sits in one.
     """
+    first = None
     for frame in _IFRAMES(body):
         src = frame.get("src") or frame.get("data-src") or ""
         url = absolute(src.strip(), base)
+        if first is None and url is not None:
+            first = videos.video_id(url)
         title = (frame.get("title") or "").strip()
         host = urlsplit(url).hostname if url else None
         if mode != "link" or url is None or not (title or host):  # mailto: has no host
@@ -396,6 +392,7 @@ def _fix_iframes(body: Any, base: str | None, mode: str) -> None:
             link = para
         link.tail = frame.tail
         frame.getparent().replace(frame, link)
+    return first
 
 
 def _serialize(body: Any) -> str:
@@ -406,26 +403,40 @@ def _serialize(body: Any) -> str:
     return markup[len("<body>") : -len("</body>")]
 
 
-def _sanitize(html: str, data_images: bool) -> str:
+def _sanitize(html: str, rules: ContentRules) -> str:
     """The allowlist, then `<` and `>` escaped in attribute values, where nh3 leaves
     them: valid HTML, but a naive reader of the feed could take `alt="<script>"`
-    for a tag."""
+    for a tag. Then every image gets `images.img_start`'s attributes.
+
+    Those are written into nh3's output, not set by nh3: its
+    `set_tag_attribute_values` writes two attributes in an order that changes
+    from one process to the next, and builds must not differ. Every `<img ` of
+    that output starts an image: text and attribute values have no `<` left.
+    """
+    result: str = _cleaner(rules.data_images, rules.referrer_policy == "keep").clean(html)
+    if _BRACKET_IN_VALUE.search(result):
+        result = _TAG_WITH_ATTRIBUTES.sub(_escape_brackets, result)
+    if "<img" in result:
+        result = _IMG_WITHOUT_SRC.sub("", result)  # nh3 dropped a src it could not parse
+        result = result.replace("<img ", images.img_start(rules.referrer_policy))
+    # html5ever turns a stray </p> (a block that closed its paragraph) into <p></p>.
+    return result.replace("<p></p>", "")
+
+
+@lru_cache(maxsize=4)
+def _cleaner(data_images: bool, keep_referrer_policy: bool) -> Any:
+    """nh3's sanitizer for these rules, made once per process: `nh3.clean` makes one
+    from its arguments on every call, a third of its time over the corpus."""
     schemes = {"http", "https", "mailto", "data"} if data_images else {"http", "https", "mailto"}
-    result: str = nh3.clean(
-        html,
+    return nh3.Cleaner(
         tags=_TAGS,
         clean_content_tags=_CLEAN_CONTENT,
         attributes=_ATTRIBUTES,
+        tag_attribute_values=_REFERRER_POLICIES if keep_referrer_policy else None,
         url_schemes=schemes,
         link_rel=None,
         strip_comments=True,
     )
-    if _BRACKET_IN_VALUE.search(result):
-        result = _TAG_WITH_ATTRIBUTES.sub(_escape_brackets, result)
-    if "<img" in result:  # nh3 dropped a src it could not parse (an odd host, say)
-        result = _IMG_WITHOUT_SRC.sub("", result)
-    # html5ever turns a stray </p> (a block that closed its paragraph) into <p></p>.
-    return result.replace("<p></p>", "")
 
 
 def _escape_brackets(tag: re.Match[str]) -> str:

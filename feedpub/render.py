@@ -61,11 +61,13 @@ class Written:
 
 
 def rules(settings: Settings, source: str) -> html.ContentRules:
+    own = settings.source(source)
     return html.ContentRules(
-        remove=html.DEFAULT_REMOVE + settings.source(source).remove,
+        remove=html.DEFAULT_REMOVE + own.remove,
         iframes=settings.iframes,
         data_images=settings.data_images,
         summary_chars=settings.summary_chars,
+        referrer_policy=own.referrer_policy,
     )
 
 
@@ -77,7 +79,7 @@ def content_of(root: Path, settings: Settings, post: Post) -> html.Content:
     if post.markdown:
         body = html.render_markdown(body)
     source = post.sources[0] if post.sources else ""
-    return html.clean(body, post.url, rules(settings, source))
+    return html.clean(body, post.url, rules(settings, source), post.title)
 
 
 def _fragment_chunk(

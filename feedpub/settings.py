@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 ShiftMode = Literal["detect", "correct", "off"]
+ReferrerPolicy = Literal["no-referrer", "keep"]  # what images get: see html.ContentRules
 LOCALHOST = "http://localhost:4000"  # Jekyll's default, used (with a warning) if no URL is set
 
 
@@ -20,6 +21,7 @@ class SourceSettings:
     remove: tuple[str, ...] = ()  # extra CSS selectors of junk to delete from bodies
     marker_offset: str = ""  # "-16h": its markers run 16 h ahead; overrides detection
     lang: str = ""  # its language (BCP 47: "zh-Hant"); "" = found from its posts
+    referrer_policy: ReferrerPolicy = "no-referrer"  # the global one unless set
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class Settings:
     shift: ShiftMode = "correct"
     iframes: Literal["drop", "link"] = "link"
     data_images: bool = True
+    referrer_policy: ReferrerPolicy = "no-referrer"  # on every image, or "keep" the post's
     hub: str = ""
     archive_period: Literal["auto", "month", "year"] = "auto"  # auto: site by month, rest by year
     sources: dict[str, SourceSettings] = field(default_factory=dict)
@@ -78,7 +81,8 @@ class Settings:
         return url.rstrip("/") + "/" + (self.baseurl.strip("/") + "/").lstrip("/")
 
     def source(self, name: str) -> SourceSettings:
-        return self.sources.get(name) or SourceSettings(zone=self.zone)
+        found = self.sources.get(name)
+        return found or SourceSettings(zone=self.zone, referrer_policy=self.referrer_policy)
 
     def kind(self, name: str) -> KindSettings:
         found = self.feeds.get(name) or KindSettings()

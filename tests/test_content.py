@@ -318,9 +318,12 @@ def test_seed_post_renders_cleanly(sample: Path, folder: str) -> None:
         assert [j for j in JUNK if j in low] == [], fmt
         assert html_problems(entry.html, Tally()) == [], fmt
         root = lxml_html.fragment_fromstring(entry.html, create_parent="div")
-        # The lazy image is woken, absolute and https; the promo image and the pixel are gone.
+        # The lazy image is woken, absolute and https, asks for no referrer and loads
+        # lazily; the promo image and the pixel are gone.
         images = [dict(img.attrib) for img in root.iter("img")]
-        assert images == [{"src": IMAGE, "alt": "接种中心"}], fmt
+        assert images == [
+            {"loading": "lazy", "referrerpolicy": "no-referrer", "src": IMAGE, "alt": "接种中心"}
+        ], fmt
         assert entry.thumbnail == IMAGE, fmt
         # The relative link resolves against the post's `from:` URL.
         links = [(a.get("href"), a.text_content()) for a in root.iter("a")]
