@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from . import titles
 from .problems import Problem
 from .settings import Settings
 
@@ -121,7 +122,10 @@ class FeedKind:
         return f"{self.folder}/{slug}" if self.folder else ""
 
     def title(self, name: str, settings: Settings, lang: str = "") -> str:
-        return f"{settings.title}: {name}" if self.folder else settings.title
+        return titles.title(self.name, name, settings, lang)
+
+    def description(self, name: str, settings: Settings, lang: str = "") -> str:
+        return titles.description(self.name, name, settings, lang)
 
 
 class Member(NamedTuple):

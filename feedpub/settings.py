@@ -22,6 +22,8 @@ class SourceSettings:
     marker_offset: str = ""  # "-16h": its markers run 16 h ahead; overrides detection
     lang: str = ""  # its language (BCP 47: "zh-Hant"); "" = found from its posts
     referrer_policy: ReferrerPolicy = "no-referrer"  # the global one unless set
+    icon: str = ""  # its feeds' icon and logo ("" = the site's)
+    logo: str = ""
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class Settings:
     data_images: bool = True
     referrer_policy: ReferrerPolicy = "no-referrer"  # on every image, or "keep" the post's
     hub: str = ""
+    icon: str = ""  # a small square image (Atom icon, JSON Feed favicon): URL or site path
+    logo: str = ""  # a larger one (Atom logo, RSS image, JSON Feed icon)
     archive_period: Literal["auto", "month", "year"] = "auto"  # auto: site by month, rest by year
     sources: dict[str, SourceSettings] = field(default_factory=dict)
     feeds: dict[str, KindSettings] = field(default_factory=dict)  # by kind: "source", "tag"...

@@ -25,7 +25,7 @@ LAYERS: list[set[str]] = [
         "tomllines",
         "videos",
     },
-    {"__init__"},
+    {"__init__", "titles", "checks"},
     {"model", "summaries", "encoding", "images"},
     {"html", "frontmatter", "scan", "workers", "writer"},
     {"collector"},

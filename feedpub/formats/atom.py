@@ -8,7 +8,18 @@ from .. import language
 from ..html import Content
 from ..model import Feed, Page, Post, from_micros
 from ..settings import Settings
-from .common import attr, bound, categories, hub, iso, prev_archive, prolog, text, url_of
+from .common import (
+    attr,
+    bound,
+    categories,
+    hub,
+    images,
+    iso,
+    prev_archive,
+    prolog,
+    text,
+    url_of,
+)
 
 NO_CONTENT = Content("", "", None)
 _NAMESPACES = 'xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/"'
@@ -37,16 +48,23 @@ def head(feed: Feed, settings: Settings, prev: str | None) -> tuple[str, str]:
     top = (
         prolog(settings) + f"<feed {_NAMESPACES}{_lang(feed)}>\n"
         f"<id>{text(self_url)}</id><title>{text(feed.title)}</title>"
-        f"<subtitle>{text(settings.description or feed.title)}</subtitle>\n"
+        f"<subtitle>{text(feed.kind.description(feed.name, settings, feed.lang))}</subtitle>\n"
         f"<updated>{iso(feed.updated)}</updated>\n"
         f'<link rel="self" type="application/atom+xml" href={attr(self_url)}/>\n'
         + hub(settings, "")
         + prev_archive(settings, "", prev)
         + f'<link rel="alternate" type="text/html" href={attr(settings.site_url)}/>\n'
         f"<author><name>{text(settings.title)}</name></author>\n"
-        "<generator>feedpub</generator>\n"
+        "<generator>feedpub</generator>\n" + _images(feed, settings)
     )
     return top, "</feed>\n"
+
+
+def _images(feed: Feed, settings: Settings) -> str:
+    icon, logo = images(feed, settings)
+    return (f"<icon>{text(icon)}</icon>\n" if icon else "") + (
+        f"<logo>{text(logo)}</logo>\n" if logo else ""
+    )
 
 
 def _lang(feed: Feed) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import quote, urlsplit
 
-from ..model import Post
+from ..model import Feed, Post
 from ..settings import Settings
 from ..text import xml_attr, xml_safe, xml_text
 
@@ -38,6 +38,17 @@ def attr(value: str) -> str:
 
 def url_of(settings: Settings, path: str) -> str:
     return settings.site_url + quote(path)
+
+
+def images(feed: Feed, settings: Settings) -> tuple[str, str]:
+    """The absolute URLs of a feed's icon and logo ("" for none): a source's own, else
+    the site's."""
+    own = settings.source(feed.name) if feed.kind.name == "source" else None
+    found = []
+    for which in ("icon", "logo"):
+        value = (getattr(own, which) if own else "") or getattr(settings, which)
+        found.append(value if "://" in value or not value else url_of(settings, value.lstrip("/")))
+    return found[0], found[1]
 
 
 def categories(post: Post) -> tuple[str, ...]:

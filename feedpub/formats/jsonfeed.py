@@ -8,7 +8,7 @@ from ..html import Content
 from ..model import Feed, Post
 from ..settings import Settings
 from ..text import xml_safe
-from .common import Pieces, categories, iso, url_of
+from .common import Pieces, categories, images, iso, url_of
 
 
 def item(post: Post, content: Content, full: bool) -> Pieces:
@@ -43,9 +43,14 @@ def document(feed: Feed, settings: Settings, items: bytes) -> bytes:
         "title": xml_safe(feed.title),
         "home_page_url": settings.site_url,
         "feed_url": url_of(settings, feed.file("json")),
-        "description": xml_safe(settings.description or feed.title),
+        "description": xml_safe(feed.kind.description(feed.name, settings, feed.lang)),
         "authors": [{"name": xml_safe(settings.title)}],
     }
+    icon, logo = images(feed, settings)
+    if logo:
+        top["icon"] = logo  # JSON Feed's icon is the large one (512 pixels square)
+    if icon:
+        top["favicon"] = icon
     if feed.lang:
         top["language"] = feed.lang
     if settings.hub:

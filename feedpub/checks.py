@@ -1,0 +1,218 @@
+"""What each setting may be: a check per key, turning a TOML or YAML value into the
+setting's, or saying what is wrong with it (`config` reports it at its line)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from . import language
+
+Check = Callable[[Any], tuple[Any, str]]  # value -> (converted value, "" or what is wrong)
+
+
+def shown(value: Any) -> str:
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return str(value)
+
+
+def _text(value: Any) -> tuple[Any, str]:
+    return (value, "") if isinstance(value, str) else (value, f"must be text, not {shown(value)}")
+
+
+def _whole(least: int) -> Check:
+    def check(value: Any) -> tuple[Any, str]:
+        if not isinstance(value, int) or isinstance(value, bool):
+            return value, f"must be a whole number, not {shown(value)}"
+        return (value, "") if value >= least else (value, f"must be at least {least}, not {value}")
+
+    return check
+
+
+def _flag(value: Any) -> tuple[Any, str]:
+    if isinstance(value, bool):
+        return value, ""
+    return value, f"must be true or false, not {shown(value)}"
+
+
+def _choice(*choices: str) -> Check:
+    def check(value: Any) -> tuple[Any, str]:
+        if value in choices:
+            return value, ""
+        return value, f"must be one of {', '.join(choices)}, not {shown(value)}"
+
+    return check
+
+
+def _names(item: Check | None = None) -> Check:
+    """A list of text items (each checked by `item` too, if given)."""
+
+    def check(value: Any) -> tuple[Any, str]:
+        if not isinstance(value, list | tuple):
+            return value, f'must be a list of text items, like ["a", "b"], not {shown(value)}'
+        wrong = []
+        for n, x in enumerate(value, start=1):
+            if not isinstance(x, str):
+                wrong.append(f"item {n} must be text, not {shown(x)}")
+            elif item is not None and (what := item(x)[1]):
+                wrong.append(f"item {n}: {what}")
+        return tuple(value), "; ".join(wrong)
+
+    return check
+
+
+def _zone(value: Any) -> tuple[Any, str]:
+    if not isinstance(value, str):
+        return value, f"must be a time zone name, not {shown(value)}"
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return value, f'unknown time zone {shown(value)} (use a name like "Asia/Singapore")'
+    return value, ""
+
+
+def url_mistake(value: str) -> str:
+    """What is wrong with `value` as an absolute http(s) URL, "" if nothing."""
+    try:
+        parts = urlsplit(value)
+        _ = parts.port  # a bad port raises
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"must be an absolute http(s) URL, like https://example.org/, not {shown(value)}"
+    if parts.query or parts.fragment or any(c.isspace() for c in value):
+        return f"must be a plain http(s) URL without spaces, query or fragment: {shown(value)}"
+    return ""
+
+
+def _url(value: Any) -> tuple[Any, str]:
+    if not isinstance(value, str):
+        return value, f"must be an absolute http(s) URL, not {shown(value)}"
+    return value, url_mistake(value) if value else ""
+
+
+def _image(value: Any) -> tuple[Any, str]:
+    """An image: an absolute http(s) URL, or a path from the site's root."""
+    if isinstance(value, str) and (
+        not value or ("://" not in value and not value.startswith("//") and " " not in value)
+    ):
+        return value, ""
+    if isinstance(value, str) and "://" in value:
+        return value, url_mistake(value)
+    return (
+        value,
+        f'must be a URL or a path from the site\'s root like "icon.png", not {shown(value)}',
+    )
+
+
+def _baseurl(value: Any) -> tuple[Any, str]:
+    if not isinstance(value, str):
+        return value, f'must be a path like "/news", not {shown(value)}'
+    if "://" in value or "?" in value or "#" in value:
+        return (
+            value,
+            f'must be a path like "/news" (the site\'s URL goes in `url`), not {shown(value)}',
+        )
+    return value, ""
+
+
+def _selector(value: str) -> tuple[Any, str]:
+    """A CSS selector that the cleaner can run (cssselect: no lxml needed to check)."""
+    import cssselect
+
+    try:
+        for selector in cssselect.parse(value):
+            if selector.pseudo_element:
+                return value, f"pseudo-elements are not supported: {shown(value)}"
+            cssselect.HTMLTranslator().selector_to_xpath(selector)
+    except cssselect.SelectorError as e:
+        return value, f"invalid CSS selector {shown(value)}: {e}"
+    return value, ""
+
+
+def _lang(value: Any) -> tuple[Any, str]:
+    if isinstance(value, str) and (not value or language.valid(value)):
+        return value, ""
+    return value, f'must be a language tag like "zh-Hant", "zh-Hans" or "en", not {shown(value)}'
+
+
+CHECKS: dict[str, Check] = {
+    "title": _text,
+    "description": _text,
+    "lang": _lang,
+    "url": _url,
+    "baseurl": _baseurl,
+    "limit": _whole(1),
+    "generic_categories": _names(),
+    "author_feeds": _flag,
+    "merge_duplicates": _flag,
+    "max_bytes": _whole(1),
+    "max_tags": _whole(1),
+    "max_feeds": _whole(1),
+    "max_output_bytes": _whole(1),
+    "feed_bytes": _whole(4096),
+    "summary_chars": _whole(1),
+    "zone": _zone,
+    "shift": _choice("detect", "correct", "off"),
+    "iframes": _choice("drop", "link"),
+    "data_images": _flag,
+    "referrer_policy": _choice("no-referrer", "keep"),
+    "hub": _url,
+    "icon": _image,
+    "logo": _image,
+    "archive_period": _choice("auto", "month", "year"),
+    "include": _names(),
+    "exclude": _names(),
+}
+
+
+def _offset(value: Any) -> tuple[Any, str]:
+    """A marker offset: what the source's clock is off by, like "-16h" or "+5h30m"."""
+    if isinstance(value, str) and _OFFSET.fullmatch(value.strip()) and value.strip()[1:]:
+        return value.strip(), ""
+    return value, f'must be an offset like "-16h" or "-5h30m", not {shown(value)}'
+
+
+_OFFSET = re.compile(r"[+-](?:\d{1,2}h)?(?:\d{1,3}m)?")
+
+
+def _pattern(value: Any) -> tuple[Any, str]:
+    """A title pattern: text with {name} (the feed's) and {site} (the site's title)."""
+    if not isinstance(value, str):
+        return value, f"must be text, not {shown(value)}"
+    try:
+        value.format(name="", site="")
+    except (KeyError, IndexError, ValueError) as e:
+        return value, f"{shown(value)}: only {{name}} and {{site}} can be filled in ({e})"
+    return value, ""
+
+
+KIND_CHECKS: dict[str, Check] = {
+    "enabled": _flag,
+    "only": _names(),
+    "except": _names(),
+    "min_posts": _whole(1),
+    "title": _pattern,
+    "description": _pattern,
+}
+KINDS = ("source", "tag", "author")  # the kinds `[feeds.X]` may name (not the site)
+SOURCE_CHECKS: dict[str, Check] = {
+    "zone": _zone,
+    "remove": _names(_selector),
+    "marker_offset": _offset,
+    "lang": _lang,
+    "referrer_policy": _choice("no-referrer", "keep"),
+    "icon": _image,
+    "logo": _image,
+}
