@@ -28,6 +28,16 @@ _BLOCKS = frozenset(
     | {"header", "footer", "aside", "nav", "main", "h1", "h2", "h3", "h4", "h5", "h6"}
 )
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
+# Scripts written without spaces between words (Han, kana, their punctuation and
+# full-width forms; not Hangul, which spaces its words).
+_CJK = (
+    "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff"
+)
+# A line or block break after a CJK sentence, before more CJK text, is no space:
+# "第一段。</p><p>第二段" reads "第一段。第二段" (CSS Text 3 drops such segment breaks).
+# After a heading, which has no full stop, it stays one: "标题 正文".
+_CJK_BREAK = re.compile(f"(?<=[。！？；：，、」』）】〉》〕…”’])[^\\S\n]*\n\\s*(?=[{_CJK}])")
 _SENTENCE_END = re.compile(r"[。！？!?]+[」』”’\"')）]*|\.+[」』”’\"')）]*(?=\s|$)")
 
 
@@ -67,10 +77,10 @@ def summarize(text: str, limit: int) -> str:
 def _collapse_spaces(text: str, enough: int) -> str:
     """`text` with runs of whitespace as one space, trimmed; only the start of a
     long text, as long as that start still holds `enough` chars."""
-    head = " ".join(text[: 2 * enough].split())
+    head = " ".join(_CJK_BREAK.sub("", text[: 2 * enough]).split())
     if len(head) >= enough or 2 * enough >= len(text):
         return head
-    return " ".join(text.split())
+    return " ".join(_CJK_BREAK.sub("", text).split())
 
 
 def _last_sentence_end(text: str, limit: int) -> int:
@@ -85,5 +95,6 @@ def _is_cjk(char: str) -> bool:
 
 
 def plain_text(html: str) -> str:
-    """What a reader sees of `html` (nh3 output: every attribute double-quoted)."""
-    return unescape(_ANY_TAG.sub("", _BLOCK_TAG.sub(" ", html)))
+    """What a reader sees of `html` (nh3 output: every attribute double-quoted), its
+    blocks on lines of their own."""
+    return unescape(_ANY_TAG.sub("", _BLOCK_TAG.sub("\n", html)))

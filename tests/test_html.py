@@ -481,6 +481,21 @@ def test_summary_is_plain_text() -> None:
     assert clean(body, BASE).summary == "Title One&two <three> a b"
 
 
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("<p>第一段。</p>\n<p>第二段。</p>", "第一段。第二段。"),  # no space between CJK blocks
+        ("<p>「引文。」</p><br><p>內文</p>", "「引文。」內文"),
+        ("<h2>標題</h2><p>內文。</p>", "標題 內文。"),  # a heading has no full stop
+        ("<p>香港 北京</p>", "香港 北京"),  # a space the text has is kept
+        ("<p>中文</p><p>English</p><p>text</p>", "中文 English text"),
+        ("<p>한국어</p><p>문장</p>", "한국어 문장"),  # Hangul spaces its words
+    ],
+)
+def test_summary_joins_cjk_blocks_without_a_space(body: str, expected: str) -> None:
+    assert clean(body, BASE).summary == expected
+
+
 def test_summary_respects_the_limit() -> None:
     body = "<p>" + "word " * 100 + "</p>"
     summary = clean(body, BASE, ContentRules(summary_chars=50)).summary
