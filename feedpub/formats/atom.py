@@ -8,7 +8,18 @@ from .. import language
 from ..html import Content
 from ..model import Feed, Page, Post, from_micros
 from ..settings import Settings
-from .common import attr, bound, categories, hub, iso, prev_archive, prolog, text, url_of
+from .common import (
+    attr,
+    bound,
+    categories,
+    description,
+    hub,
+    iso,
+    prev_archive,
+    prolog,
+    text,
+    url_of,
+)
 
 NO_CONTENT = Content("", "", None)
 _NAMESPACES = 'xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/"'
@@ -35,9 +46,9 @@ def head(feed: Feed, settings: Settings, prev: str | None) -> tuple[str, str]:
     """A feed document before and after its entries."""
     self_url = url_of(settings, feed.file("atom"))
     top = (
-        prolog(settings) + f"<feed {_NAMESPACES}{_lang(feed)}>\n"
+        prolog(feed.file("atom")) + f"<feed {_NAMESPACES}{_lang(feed)}>\n"
         f"<id>{text(self_url)}</id><title>{text(feed.title)}</title>"
-        f"<subtitle>{text(settings.description or feed.title)}</subtitle>\n"
+        f"<subtitle>{text(description(feed, settings))}</subtitle>\n"
         f"<updated>{iso(feed.updated)}</updated>\n"
         f'<link rel="self" type="application/atom+xml" href={attr(self_url)}/>\n'
         + hub(settings, "")
@@ -85,7 +96,7 @@ def archive(
     # its own entries' language: what it holds decides it, as what it holds keys it
     lang = language.majority(m.lang for m in page.members) or "und"
     top = (
-        prolog(settings) + f"<feed {_NAMESPACES} xml:lang={attr(lang)}"
+        prolog(page.file) + f"<feed {_NAMESPACES} xml:lang={attr(lang)}"
         ' xmlns:fh="http://purl.org/syndication/history/1.0">\n<fh:archive/>\n'
         f"<id>{text(self_url)}</id><title>{text(f'{feed.title} ({page.label})')}</title>\n"
         f"<updated>{iso(updated)}</updated>\n"

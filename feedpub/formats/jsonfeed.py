@@ -8,7 +8,7 @@ from ..html import Content
 from ..model import Feed, Post
 from ..settings import Settings
 from ..text import xml_safe
-from .common import Pieces, categories, iso, url_of
+from .common import Pieces, categories, description, iso, url_of
 
 
 def item(post: Post, content: Content, full: bool) -> Pieces:
@@ -43,7 +43,7 @@ def document(feed: Feed, settings: Settings, items: bytes) -> bytes:
         "title": xml_safe(feed.title),
         "home_page_url": settings.site_url,
         "feed_url": url_of(settings, feed.file("json")),
-        "description": xml_safe(settings.description or feed.title),
+        "description": xml_safe(description(feed, settings)),
         "authors": [{"name": xml_safe(settings.title)}],
     }
     if feed.lang:

@@ -7,7 +7,7 @@ from html import escape as html_escape
 from ..html import Content
 from ..model import Feed, Post
 from ..settings import Settings
-from .common import attr, categories, hub, prev_archive, prolog, rfc822, text, url_of
+from .common import attr, categories, description, hub, prev_archive, prolog, rfc822, text, url_of
 
 _NAMESPACES = (
     'xmlns:atom="http://www.w3.org/2005/Atom"'
@@ -40,9 +40,9 @@ def head(feed: Feed, settings: Settings, prev: str | None) -> tuple[str, str]:
     """A channel before and after its items."""
     self_url = url_of(settings, feed.file("rss"))
     top = (
-        prolog(settings) + f'<rss version="2.0" {_NAMESPACES}>\n<channel>\n'
+        prolog(feed.file("rss")) + f'<rss version="2.0" {_NAMESPACES}>\n<channel>\n'
         f"<title>{text(feed.title)}</title><link>{text(settings.site_url)}</link>"
-        f"<description>{text(settings.description or feed.title)}</description>\n"
+        f"<description>{text(description(feed, settings))}</description>\n"
         + (f"<language>{text(feed.lang)}</language>\n" if feed.lang else "")
         + f'<atom:link rel="self" type="application/rss+xml" href={attr(self_url)}/>\n'
         + hub(settings, "atom:")
