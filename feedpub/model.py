@@ -105,6 +105,10 @@ class Post:
         return (self.published, self.id)
 
 
+def site_zone(settings: Settings, name: str) -> str:
+    return settings.zone
+
+
 @dataclass(frozen=True)
 class FeedKind:
     """A kind of feed: one row of `planner.FEED_KINDS`, everything a kind differs in."""
@@ -116,6 +120,7 @@ class FeedKind:
     monthly: bool  # archived by month (else by year) under archive_period = "auto"
     archived: bool  # has RFC 5005 archive documents
     enabled: Callable[[Settings], bool]  # whether the settings ask for it
+    zone: Callable[[Settings, str], str] = site_zone  # its page's zone, by feed name
 
     def path(self, slug: str) -> str:
         """The folder of the feed with this slug, relative to the output folder."""
@@ -157,10 +162,24 @@ class Period(NamedTuple):
 
 MIX = 1 << 96  # fingerprints are 96-bit hashes: their sum modulo this is a set's hash
 FILES = {"atom": "feed.xml", "rss": "rss.xml", "json": "feed.json"}
+MIME = {
+    "atom": "application/atom+xml",
+    "rss": "application/rss+xml",
+    "json": "application/feed+json",
+}
+# A feed's HTML page, in its folder; the site feed's is `feed.html` (like its feed.xml
+# and feed.json beside it), as the output root's index.html is the list of every feed.
+PAGE = "index.html"
+SITE_PAGE = "feed.html"
+SITE_INDEX = "index.html"  # every feed, at the output root (`pages.index_html`)
 
 
 def feed_file(folder: str, fmt: str) -> str:
     return f"{folder}/{FILES[fmt]}" if folder else FILES[fmt]
+
+
+def page_file(folder: str) -> str:
+    return f"{folder}/{PAGE}" if folder else SITE_PAGE
 
 
 def from_micros(value: int) -> datetime:
@@ -184,6 +203,10 @@ class Listing:
 
     def file(self, fmt: str) -> str:
         return feed_file(self.folder, fmt)
+
+    @property
+    def page(self) -> str:
+        return page_file(self.folder)
 
 
 @dataclass(frozen=True)
@@ -211,6 +234,15 @@ class Feed:
 
     def file(self, fmt: str) -> str:
         return feed_file(self.folder, fmt)
+
+    @property
+    def page(self) -> str:
+        return page_file(self.folder)
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """Its own files, rendered together: the three formats and its page."""
+        return (*(feed_file(self.folder, fmt) for fmt in FILES), self.page)
 
     @property
     def updated(self) -> datetime:

@@ -1,5 +1,7 @@
 """Pages for subscribers: the OPML list of every feed, the HTML index, the feed stylesheet.
 
+(Each feed's own page is one of its files, rendered with it: `formats.page`.)
+
 Like the feeds, each page is a pure function of the planned feeds and the
 settings: sorted, no clock, the same input gives the same bytes.
 """
@@ -13,22 +15,18 @@ from importlib.resources import files
 from urllib.parse import quote
 
 from .formats import rfc822, url_of
-from .model import EPOCH, FeedKind, Listing
+from .model import EPOCH, MIME, SITE_INDEX, FeedKind, Listing
 from .planner import FEED_KINDS, KIND, SITE, order
 from .settings import Settings
 from .text import xml_attr, xml_safe, xml_text
 
 OPML_FILE = "feeds.opml"
-INDEX_FILE = "index.html"
+INDEX_FILE = SITE_INDEX
 XSL_FILE = "feed.xsl"
 
-MIME = {
-    "atom": "application/atom+xml",
-    "rss": "application/rss+xml",
-    "json": "application/feed+json",
-}
 SOURCE = KIND["source"]
 LABELS = {"atom": "Atom", "rss": "RSS", "json": "JSON"}
+FORMATS = tuple(LABELS)
 
 # Files that do not depend on the posts, by output path.
 STATIC: dict[str, bytes] = {XSL_FILE: files("feedpub").joinpath("data", XSL_FILE).read_bytes()}
@@ -74,12 +72,12 @@ def opml(feeds: Sequence[Listing], settings: Settings) -> bytes:
         "</head>",
         "<body>",
     ]
-    home = _xml_attr(settings.site_url)
     for kind, members in _grouped(feeds):
         lines.append(f'<outline text="{kind.label}" title="{kind.label}">')
         for feed in members:
             title = _xml_attr(feed.title)
             xml_url = _xml_attr(url_of(settings, feed.file("atom")))
+            home = _xml_attr(url_of(settings, feed.page))
             lines.append(
                 f'<outline type="rss" text={title} title={title} xmlUrl={xml_url} htmlUrl={home}/>'
             )
@@ -97,9 +95,9 @@ def _h(value: str) -> str:
     return html_escape(xml_safe(value), quote=True)
 
 
-def _href(feed: Listing, fmt: str) -> str:
+def _href(path: str) -> str:
     """A link relative to the site root, so the page works under any base path."""
-    return _h(quote(feed.file(fmt)))
+    return _h(quote(path))
 
 
 def _date(feed: Listing) -> str:
@@ -109,22 +107,24 @@ def _date(feed: Listing) -> str:
     return f'<td class="n d"><time datetime="{day}">{day}</time></td>'
 
 
-def _row(feed: Listing) -> str:
+def _row(feed: Listing, limit: int) -> str:
     name = feed.title if feed.kind is SITE else feed.name
-    others = " ".join(f'<a href="{_href(feed, f)}">{LABELS[f]}</a>' for f in ("rss", "json"))
+    links = " ".join(f'<a href="{_href(feed.file(f))}">{LABELS[f]}</a>' for f in FORMATS)
     same = f' <span class="same">= {_h(feed.title)}</span>' if feed.alias else ""
     return (
-        f'<tr><td class="name"><a href="{_href(feed, "atom")}">{_h(name)}</a>{same}</td>'
-        f'<td class="n">{feed.total}</td>{_date(feed)}<td class="fmt">{others}</td></tr>'
+        f'<tr><td class="name"><a href="{_href(feed.page)}">{_h(name)}</a>{same}</td>'
+        f'<td class="n">{min(feed.total, limit)}<span class="of"> of {feed.total}</span></td>'
+        f'{_date(feed)}<td class="fmt">{links}</td></tr>'
     )
 
 
-def _table(members: Sequence[Listing]) -> str:
+def _table(members: Sequence[Listing], limit: int) -> str:
     head = (
-        '<table><thead><tr><th scope="col">Feed (Atom)</th><th scope="col" class="n">Entries</th>'
-        '<th scope="col" class="n">Newest</th><th scope="col">Also</th></tr></thead><tbody>'
+        '<table><thead><tr><th scope="col">Feed</th><th scope="col" class="n" title='
+        '"the entries the feed holds, of all of its archive">Entries</th>'
+        '<th scope="col" class="n">Newest</th><th scope="col">Subscribe</th></tr></thead><tbody>'
     )
-    return head + "\n".join(_row(f) for f in members) + "</tbody></table>"
+    return head + "\n".join(_row(f, limit) for f in members) + "</tbody></table>"
 
 
 def _discovery(feeds: Sequence[Listing]) -> list[str]:
@@ -136,12 +136,12 @@ def _discovery(feeds: Sequence[Listing]) -> list[str]:
         if feed.kind is SITE:
             for fmt in ("atom", "rss", "json"):
                 title = feed.title if fmt == "atom" else f"{feed.title} ({LABELS[fmt]})"
-                links.append((fmt, title, feed))
+                links.append((fmt, title, feed.file(fmt)))
         elif feed.kind is SOURCE:
-            links.append(("atom", feed.title, feed))
+            links.append(("atom", feed.title, feed.file("atom")))
     return [
-        f'<link rel="alternate" type="{MIME[fmt]}" title="{_h(title)}" href="{_href(feed, fmt)}">'
-        for fmt, title, feed in links
+        f'<link rel="alternate" type="{MIME[fmt]}" title="{_h(title)}" href="{_href(path)}">'
+        for fmt, title, path in links
     ]
 
 
@@ -159,7 +159,7 @@ th,td{padding:.45rem 0 .45rem .9rem;border-bottom:1px solid var(--line);text-ali
 th:first-child,td:first-child{padding-left:0}
 th{font-size:.75rem;color:var(--dim);font-weight:600;text-transform:uppercase}
 .n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
-td.d{color:var(--dim)}
+td.d,.of{color:var(--dim)}
 .name{overflow-wrap:anywhere;width:100%}
 .fmt{white-space:nowrap}
 .fmt a+a{margin-left:.5rem}
@@ -171,12 +171,12 @@ footer{color:var(--dim);font-size:.85rem;margin-top:2rem}
 """
 
 
-def _section(kind: FeedKind, members: Sequence[Listing]) -> str:
+def _section(kind: FeedKind, members: Sequence[Listing], limit: int) -> str:
     count = "" if kind is SITE else f' <span class="count">({len(members)})</span>'
     heading = f"<h2>{kind.label}{count}</h2>"
+    table = _table(members, limit)
     if kind in (SITE, SOURCE):  # open; the long lists of tags and authors folded
-        return f'<section id="{kind.name}s">{heading}\n{_table(members)}\n</section>'
-    table = _table(members)
+        return f'<section id="{kind.name}s">{heading}\n{table}\n</section>'
     return f'<details id="{kind.name}s"><summary>{heading}</summary>\n{table}\n</details>'
 
 
@@ -185,7 +185,8 @@ def _published(feeds: Sequence[Listing]) -> int:
 
 
 def index_html(feeds: Sequence[Listing], settings: Settings) -> bytes:
-    """`index.html`: every feed with its entry count and newest date; no JavaScript."""
+    """`index.html`: every feed, its name linked to its page, with the entries it holds
+    (at most `limit`) beside all of its archive's, its newest date and its files."""
     title = _h(settings.title)
     description = f"<p>{_h(settings.description)}</p>\n" if settings.description else ""
     groups = _grouped(feeds)
@@ -210,9 +211,12 @@ def index_html(feeds: Sequence[Listing], settings: Settings) -> bytes:
         "<body>",
         f"<header><h1>{title}</h1>",
         description + '<p class="note">These are feeds: copy a feed\'s link into your feed reader, '
-        f'or import <a href="{OPML_FILE}">all {_published(feeds)} feeds as OPML</a>.</p></header>',
+        f'or import <a href="{OPML_FILE}">all {_published(feeds)} feeds as OPML</a>. A feed '
+        f"holds its newest {settings.limit} entries, its archive all of them; a feed's name opens "
+        "its page."
+        "</p></header>",
         "<main>",
-        *(_section(kind, members) for kind, members in groups),
+        *(_section(kind, members, settings.limit) for kind, members in groups),
         "</main>",
         f"<footer>{footer}</footer>",
         "</body>",
@@ -230,13 +234,13 @@ def redirect(feed: Listing, settings: Settings) -> bytes:
     """`<folder>/index.html` of a feed not published because `feed.folder`'s has the
     same posts: it sends a browser on, and tells a person where to subscribe."""
     up = "../" * (feed.alias.count("/") + 1)
-    page = _h(quote(up + (feed.folder + "/" if feed.folder else "")))
+    page = _h(quote(up + feed.page))  # the file: a folder's URL opens no page from disk
     links = " · ".join(
         f'<a href="{_h(quote(up + feed.file(fmt)))}">{LABELS[fmt]}</a>'
         for fmt in ("atom", "rss", "json")
     )
     lang = f' lang="{_h(feed.lang)}"' if feed.lang else ""
-    home = url_of(settings, feed.folder + "/" if feed.folder else "")
+    home = url_of(settings, feed.page)
     parts = [
         "<!DOCTYPE html>",
         f"<html{lang}>",

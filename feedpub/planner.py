@@ -22,7 +22,6 @@ from typing import NamedTuple
 from . import formats, language
 from .model import (
     EPOCH,
-    FILES,
     MIX,
     Feed,
     FeedKind,
@@ -64,13 +63,17 @@ def _wanted(kind: str) -> Callable[[Settings], bool]:
     return lambda settings: settings.kind(kind).enabled
 
 
+def _zone(settings: Settings, name: str) -> str:
+    return settings.source(name).zone
+
+
 # One row per kind of feed, in the order feeds are planned, written and listed.
 # By default the site feed, which holds every post, is archived by month and the
 # others by year: a month of a tag is often a handful of posts, and a document
 # per tag and month would be most of the files a build writes.
 FEED_KINDS = (
     FeedKind("site", "", "Site", _site, monthly=True, archived=True, enabled=_always),
-    FeedKind("source", "sources", "Sources", _sources, False, True, _wanted("source")),
+    FeedKind("source", "sources", "Sources", _sources, False, True, _wanted("source"), _zone),
     FeedKind("tag", "tags", "Tags", _tags, False, True, _wanted("tag")),
     FeedKind("author", "authors", "Authors", _author, False, False, _wanted("author")),
 )
@@ -416,8 +419,7 @@ def _plan_feed(
             parts.append((*page_name(feed, p.name, n), p.name, start, count))
             start += count
     newest = parts[-1][0] if parts else None
-    files = tuple(feed.file(fmt) for fmt in FILES)
-    feed_key = key(files, feed.title, newest, _fps(feed.head))
+    feed_key = key(feed.files, feed.title, newest, _fps(feed.head))
     digests = {p.name: p.digest for p in feed.periods}
     planned = []
     for i, (file, label, period_name, start, count) in enumerate(parts):
@@ -430,8 +432,7 @@ def _plan_feed(
 
 
 def _jobs(feed: Feed, plan: FeedPlan) -> list[Job]:
-    files = tuple(feed.file(fmt) for fmt in FILES)
-    found = [Job(files, plan.key, feed, newest=plan.newest)]
+    found = [Job(feed.files, plan.key, feed, newest=plan.newest)]
     parts = plan.parts
     for i, p in enumerate(parts):
         prev = parts[i - 1].file if i else None

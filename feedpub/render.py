@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from . import collector, formats, html, pages, writer
-from .model import Job, Load, Manifest, Post, Record
+from .model import Job, Load, Manifest, Post, Record, page_file
 from .planner import Published
 from .problems import Problem
 from .settings import Settings
@@ -211,7 +211,7 @@ def publish(
     }
     for feed in listings:
         if feed.alias:
-            site_pages[f"{feed.alias}/{pages.INDEX_FILE}"] = pages.redirect(feed, settings)
+            site_pages[page_file(feed.alias)] = pages.redirect(feed, settings)
     for rel, data in site_pages.items():
         path = writer.target(out, rel)
         if writer.write_file(path, data):

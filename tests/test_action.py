@@ -21,7 +21,7 @@ import pytest
 import yaml
 from conftest import ROOT, stamps, tree
 
-from feedpub import writer
+from feedpub import model, writer
 
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
 STEPS: list[dict[str, Any]] = ACTION["runs"]["steps"]
@@ -264,10 +264,11 @@ def test_build_step_publishes_only_what_changed(tmp_path: Path) -> None:
     changed = {path for path, data in second.items() if first.get(path) != data}
     holding = {path for path, data in second.items() if NEW_URL in data}
     feeds = {f"{folder}/{name}".lstrip("/") for folder in NEW_FOLDERS for name in FEEDS}
+    feed_pages = {model.page_file(folder) for folder in NEW_FOLDERS}  # each feed's page lists it
     # The site is archived by month, sources and tags by year; authors are not archived.
     archives = {f"{folder}/archive/2024.xml" for folder in NEW_FOLDERS if folder}
     archives |= {"archive/2024-05.xml"}
-    assert holding == feeds | archives
+    assert holding == feeds | feed_pages | archives
     assert {p for p in changed if p.rsplit("/", 1)[-1] in FEEDS} == feeds
     assert changed == holding | {"index.html", "feeds.opml"}  # the lists of feeds, with counts
     after = stamps(runner.out)

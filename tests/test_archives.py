@@ -442,6 +442,7 @@ def test_new_post_in_old_month_touches_only_its_period(
         members = [p.id for p in after_posts if feed.name in _members(p, feed.kind.name)]
         if members.index(new.id) < limit:  # the post shows in the current documents
             expected |= {_feed_file(feed.folder, name) for name in SUBSCRIPTION}
+            expected.add(feed.page)  # and in the feed's page
         if feed.kind.name != "author":
             by_month = period == "month" or feed.kind.name == "site"
             name = OLD_MONTH if by_month else OLD_MONTH[:4]
@@ -451,7 +452,7 @@ def test_new_post_in_old_month_touches_only_its_period(
     if limit == 1000:  # every feed shows every post: all four kinds' current documents
         n = len([f for f in feeds if f.name in _members(new, f.kind.name)])
         assert {"feed.xml", "rss.xml", "feed.json"} <= expected
-        assert len(expected) == 1 + 3 * n + (n - 1)
+        assert len(expected) == 1 + 4 * n + (n - 1)  # index.html; files and page; archives
 
     written, _ = feedpub_build(society, out)
     new_tree, new_stamps = tree(out), stamps(out)

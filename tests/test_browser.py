@@ -1,13 +1,17 @@
-"""index.html and feed.xsl in a real browser: headless Chromium over HTTP on 127.0.0.1.
+"""index.html, the feeds' pages and feed.xsl in a real browser: headless Chromium
+over HTTP on 127.0.0.1, and from the folder (file://).
 
 The sample site lives under the base path /feeds, so the output is served as
-`<root>/feeds/`: the feeds' `<?xml-stylesheet href="/feeds/feed.xsl"?>` then
-resolves on the local server exactly as it would on the real site.
+`<root>/feeds/`, as it would be on the real site. Every link of the pages and
+the feeds' `<?xml-stylesheet href="../../feed.xsl"?>` are relative, so they
+resolve there and under any other base path. From file:// Chromium runs no
+stylesheet at all (each file is an origin of its own): the pages need none.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 import subprocess
 import threading
@@ -16,11 +20,11 @@ from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import lxml.html
 import pytest
-from conftest import POSTS
+from conftest import POSTS, ROOT
 from lxml import etree
 from test_pages import build_site, planned
 
@@ -115,16 +119,13 @@ def test_index_in_chromium(site: Site) -> None:
         assert site.file(urljoin(url, link.get("href"))).is_file(), link.get("href")
     # Every link on the page (feeds and the OPML list) resolves to a served file.
     hrefs = [urljoin(url, h) for h in doc.xpath("//body//a/@href")]
-    assert len(hrefs) == 3 * len(site.feeds) + 1
+    assert len(hrefs) == 4 * len(site.feeds) + 1  # each feed's page and files, and the OPML
     for href in hrefs:
         assert site.file(href).is_file(), href
     opml = site.base + pages.OPML_FILE
     assert hrefs.count(opml) == 1
     assert [urljoin(url, h) for h in doc.xpath("/html/head/link[@rel='outline']/@href")] == [opml]
-    # A phone-sized screenshot, to look at.
-    shot = site.tmp / "index.png"
-    chromium(site.tmp, url, f"--screenshot={shot}", "--window-size=412,915")
-    assert shot.read_bytes().startswith(b"\x89PNG")
+    screenshot(site, url, "index.png")
 
 
 _RUNS_XSLT: dict[str, bool] = {}
@@ -164,3 +165,40 @@ def test_feeds_render_with_the_stylesheet_in_chromium(site: Site, name: str) -> 
         assert "This is a feed: copy its URL into your reader." in doc.text_content()
         assert doc.xpath("//li/h2/a/text()") == [p.title for p in feed.posts]
         assert doc.xpath("//script") == []
+
+
+@pytest.mark.parametrize("where", ["http", "file"])
+def test_feed_page_in_chromium(site: Site, where: str) -> None:
+    """A source's page, served under the base path and opened from the folder: its
+    title, language and entries, in order, and links that lead to the site's files."""
+    feeds = planned(POSTS, site.out, site.settings)
+    feed = next(f for f in feeds if f.name == "联合早报" and f.kind.name == "source")
+    assert len(feed.posts) > 1
+    url = site.base + quote(feed.page) if where == "http" else (site.out / feed.page).as_uri()
+    doc = dom(site, url)
+    assert doc.findtext(".//title") == doc.findtext(".//h1") == feed.title
+    assert doc.get("lang") == feed.lang
+    assert doc.xpath("//ol/li/h2/a/text()") == [p.title for p in feed.posts]
+    assert doc.xpath("//ol/li/h2/a/@href") == [p.url for p in feed.posts]
+    assert doc.xpath("//script") == []
+    folder = site.out / feed.folder
+    for href in [
+        *doc.xpath("/html/head/link[@rel='alternate']/@href"),
+        *doc.xpath("//header//a/@href"),
+    ]:
+        target = urljoin(url, href)
+        path = site.file(target) if where == "http" else Path(unquote(urlsplit(target).path))
+        assert path.is_file() and site.out in path.parents, href
+    assert site.file(urljoin(site.base + quote(feed.page), "feed.xml")) == folder / "feed.xml"
+    if where == "http":
+        screenshot(site, url, "feed-page.png")
+
+
+def screenshot(site: Site, url: str, name: str) -> None:
+    """A phone-sized screenshot, to look at; `UPDATE_SCREENSHOTS=1` puts it in docs/,
+    where the README shows it."""
+    shot = site.tmp / name
+    chromium(site.tmp, url, f"--screenshot={shot}", "--window-size=412,915")
+    assert shot.read_bytes().startswith(b"\x89PNG")
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        shutil.copyfile(shot, ROOT / "docs" / name)

@@ -66,7 +66,10 @@ def test_sample_feed_contents(sample: Path) -> None:
     # The tag 纽约时报 中文 holds the source's posts: its folder sends readers there.
     assert not (sample / "tags/纽约时报-中文/feed.xml").exists()
     page = (sample / "tags/纽约时报-中文/index.html").read_text("utf-8")
-    assert 'url=../../sources/%E7%BA%BD%E7%BA%A6%E6%97%B6%E6%8A%A5-%E4%B8%AD%E6%96%87/"' in page
+    assert (
+        'url=../../sources/%E7%BA%BD%E7%BA%A6%E6%97%B6%E6%8A%A5-%E4%B8%AD%E6%96%87/index.html"'
+        in page
+    )
     assert b"url=../../sources/" in (sample / "authors/李四/index.html").read_bytes()
 
 

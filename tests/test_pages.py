@@ -1,4 +1,4 @@
-"""Pages for subscribers: feeds.opml, index.html and the feed stylesheet feed.xsl."""
+"""Pages for subscribers: feeds.opml, index.html, each feed's page and feed.xsl."""
 
 from __future__ import annotations
 
@@ -7,19 +7,21 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
+from zoneinfo import ZoneInfo
 
 import lxml.html
 import pytest
-from conftest import POSTS, run
+from conftest import POSTS, published, run, tree
 from lxml import etree
 from validators import check_opml
 
 from feedpub import build as builder
-from feedpub import config, normalizer, pages, planner
+from feedpub import config, formats, normalizer, pages, planner, writer
 from feedpub.config import Settings
-from feedpub.formats import url_of
-from feedpub.model import Feed, Listing, Post
+from feedpub.formats import iso, url_of
+from feedpub.html import Content
+from feedpub.model import FILES, MIME, Feed, Listing, Post
 
 FEED_NAMES = ("feed.xml", "rss.xml", "feed.json")
 HOSTILE = "<script>alert(\"x\")</script> & 'q' \x01<b>"
@@ -62,9 +64,18 @@ def feed_files(out: Path) -> list[str]:
 
 @pytest.fixture
 def sample(tmp_path: Path) -> tuple[Path, list[Listing], Settings]:
+    """The sample posts built: what the site's pages list."""
     out = tmp_path / "public"
     feeds, settings = build_site(POSTS, out)
     return out, feeds, settings
+
+
+@pytest.fixture
+def sample_feeds(tmp_path: Path) -> tuple[Path, list[Feed], Settings]:
+    """The sample posts built: the feeds published, with their posts."""
+    out = tmp_path / "public"
+    _, settings = build_site(POSTS, out)
+    return out, published(planned(POSTS, out, settings), settings), settings
 
 
 def make_post(n: int, **fields: Any) -> Post:
@@ -89,14 +100,18 @@ def make_post(n: int, **fields: Any) -> Post:
 
 
 def hostile_feeds() -> tuple[list[Listing], Settings]:
+    feeds, settings = hostile_plan()
+    return listings(feeds, settings), settings
+
+
+def hostile_plan() -> tuple[list[Feed], Settings]:
     settings = Settings(title=f"Site {HOSTILE}", description=HOSTILE, url="https://example.org")
     posts = [
         make_post(3, sources=(HOSTILE,), tags=("a&b", '"quoted"'), author=HOSTILE),
         make_post(2, sources=("联合早报",), tags=("a&b",)),
         make_post(1, sources=("联合早报",)),
     ]
-    feeds, _ = planner.plan(posts, settings)
-    return listings(feeds, settings), settings
+    return planner.plan(posts, settings)[0], settings
 
 
 # ---------------------------------------------------------------------------
@@ -118,7 +133,7 @@ def test_opml_is_valid_and_lists_exactly_the_feeds_that_exist(
     assert len(listed) == len(feeds)  # a feed that is another's is listed as it
     site = body[0][0]
     assert site.get("text") == site.get("title") == "feedpub sample"
-    assert site.get("htmlUrl") == "https://example.org/feeds/"
+    assert site.get("htmlUrl") == "https://example.org/feeds/feed.html"  # its page
     head = etree.parse(str(path)).getroot().find("head")
     assert head is not None
     assert head.findtext("dateModified") == "Fri, 16 Apr 2021 01:00:00 GMT"  # newest entry
@@ -156,12 +171,12 @@ def test_index_lists_every_feed(sample: tuple[Path, list[Listing], Settings]) ->
     in_order = sorted(feeds, key=lambda f: (planner.order(f.kind), f.folder))
     assert len(rows) == len(feeds)
     for feed, row in zip(in_order, rows, strict=True):
-        hrefs = row.xpath(".//a/@href")
-        assert hrefs == [quote(feed.file(fmt)) for fmt in ("atom", "rss", "json")]
+        hrefs = row.xpath(".//a/@href")  # its name to its page, then its three files
+        assert hrefs == [quote(feed.page), *(quote(feed.file(fmt)) for fmt in FILES)]
         cells = [c.text_content() for c in row.xpath("td")]
         name = feed.title if feed.kind.name == "site" else feed.name
         assert cells[0] == name + (f" = {feed.title}" if feed.alias else "")
-        assert cells[1] == str(feed.total)
+        assert cells[1] == f"{min(feed.total, 50)} of {feed.total}"  # all 11 fit in 50
         assert cells[2] == feed.updated.strftime("%Y-%m-%d")
     hrefs = doc.xpath("//body//a/@href")
     for href in hrefs:
@@ -209,11 +224,24 @@ def test_index_groups_tags_and_authors_in_details() -> None:
     assert sorted(tags) == sorted(f.name for f in feeds if f.kind.name == "tag")
 
 
+def test_index_counts_what_a_feed_holds_beside_its_archive() -> None:
+    """A feed holds its newest `limit` entries: the index says so beside the total,
+    which a reader would otherwise take for what the feed gives."""
+    settings = Settings(url="https://example.org", limit=2)
+    posts = [make_post(n, sources=("s",) if n % 2 else ()) for n in range(5, 0, -1)]
+    feeds, _ = planner.plan(posts, settings)
+    doc = lxml.html.fromstring(pages.index_html(listings(feeds, settings), settings))
+    rows = {r.findtext("td/a"): r.xpath("td")[1].text_content() for r in doc.xpath("//tbody/tr")}
+    assert rows[settings.title] == "2 of 5"
+    assert rows["s"] == "2 of 3"
+    assert "A feed holds its newest 2 entries" in doc.xpath("//p[@class='note']")[0].text_content()
+
+
 def test_index_of_an_empty_site() -> None:
     settings = Settings(url="https://example.org")
     feeds, _ = planner.plan([], settings)
     doc = lxml.html.fromstring(pages.index_html(listings(feeds, settings), settings))
-    assert [c.text_content() for c in doc.xpath("//tbody/tr/td")][1:3] == ["0", "–"]
+    assert [c.text_content() for c in doc.xpath("//tbody/tr/td")][1:3] == ["0 of 0", "–"]
     assert "Newest entry" not in doc.findtext(".//footer")
 
 
@@ -233,8 +261,151 @@ def test_many_feeds_stay_compact() -> None:
     posts.sort(key=lambda p: p.key, reverse=True)
     feeds = listings(planner.plan(posts, settings)[0], settings)
     data = pages.index_html(feeds, settings)
-    assert len(data) < 300 * len(feeds)  # one compact row per feed
+    assert len(data) < 350 * len(feeds)  # one compact row per feed: its page and its files
     assert len(lxml.html.fromstring(data).xpath("/html/head/link[@rel='alternate']")) == 3
+
+
+# ---------------------------------------------------------------------------
+# Each feed's page
+
+
+def page_of(data: bytes) -> Any:
+    """A feed's page, parsed strictly: a stray or unclosed tag fails (HTML5 tokenizer)."""
+    assert data.startswith(b"<!DOCTYPE html>\n")
+    return lxml.html.document_fromstring(data, lxml.html.HTMLParser(recover=False))
+
+
+def test_every_feed_has_its_page(sample_feeds: tuple[Path, list[Feed], Settings]) -> None:
+    out, feeds, settings = sample_feeds
+    assert (out / "feed.html").is_file()  # the site's: index.html lists every feed
+    for feed in feeds:
+        doc = page_of((out / feed.page).read_bytes())
+        assert doc.get("lang") == feed.lang != ""
+        assert doc.findtext("head/title") == doc.findtext(".//h1") == feed.title
+        assert doc.xpath("/html/head/meta[1]/@charset") == ["utf-8"]
+        about = doc.xpath("/html/head/meta[@name='description']/@content")
+        assert about == [feed.kind.description(feed.name, settings, feed.lang)]
+        alternates = doc.xpath("/html/head/link[@rel='alternate']")
+        assert [(x.get("type"), x.get("href")) for x in alternates] == [
+            (MIME[fmt], name) for fmt, name in FILES.items()
+        ]
+        # The entries, newest first, each linked to its original.
+        assert doc.xpath("//ol/li/h2/a/text()") == [p.title for p in feed.posts]
+        assert doc.xpath("//ol/li/h2/a/@href") == [p.url for p in feed.posts]
+        assert doc.xpath("//ol/li//time/@datetime") == [iso(p.published) for p in feed.posts]
+        assert doc.xpath("//ol/li/@lang") == [p.lang for p in feed.posts]
+        assert len(doc.xpath("//p[@class='summary']")) == len(feed.posts)
+        assert doc.xpath("//script | //@*[starts-with(name(), 'on')]") == []
+        # Every other link is relative and names a file of the output.
+        entries = set(doc.xpath("//ol/li/h2/a/@href"))
+        local = [h for h in doc.xpath("//@href | //@src") if h not in entries]
+        assert len(local) == 2 * len(FILES) + 1  # its files, twice, and the site's index
+        for href in local:
+            assert not urlsplit(href).scheme and not href.startswith("/"), href
+            assert (out / feed.page).parent.joinpath(unquote(href)).resolve().is_file(), href
+        up = doc.xpath("//header//a/@href")[0]
+        assert urljoin((out / feed.page).as_uri(), up) == (out / pages.INDEX_FILE).as_uri()
+
+
+def test_page_times_are_the_feeds_zone(
+    sample_feeds: tuple[Path, list[Feed], Settings],
+) -> None:
+    """联合早报's zone is Asia/Singapore (posts/feedpub.toml): its page shows its times
+    there; the site and the tag of the same name show the site's zone, UTC."""
+    out, feeds, _ = sample_feeds
+    shown = 0
+    for feed in (f for f in feeds if f.name == "联合早报" or f.kind is planner.SITE):
+        zone = "Asia/Singapore" if feed.kind.name == "source" else "UTC"
+        doc = page_of((out / feed.page).read_bytes())
+        assert f"times in {zone}." in doc.findtext(".//main/p[@class='meta']")
+        local = [p.published.astimezone(ZoneInfo(zone)) for p in feed.posts]
+        assert doc.xpath("//ol/li//time/text()") == [f"{t:%Y-%m-%d %H:%M}" for t in local]
+        shown += 1
+    assert shown == 2  # the site and the source (its tag and author are the source's feed)
+
+
+def test_pages_are_the_same_under_any_site_url(tmp_path: Path) -> None:
+    """Every link of the HTML pages is relative: another URL or base path changes only
+    the links of the entries that have no `from:` (to their page on the site)."""
+    urls = {"first": "https://example.org/feeds/", "second": "http://localhost:8000/a/b/"}
+    found = {}
+    for name, url in urls.items():
+        build_site(POSTS, tmp_path / name, "--site-url", url)
+        found[name] = {
+            rel: data.replace(url.encode(), b"SITE/")
+            for rel, data in tree(tmp_path / name).items()
+            if rel.endswith(".html")
+        }
+    assert len(found["first"]) == 1 + 31  # the index and a page per feed
+    assert found["first"] == found["second"]
+    assert b"SITE/" in found["first"]["feed.html"]  # hello-feedpub.md links to its page
+
+
+def _page(feed: Feed, settings: Settings, contents: dict[str, Content]) -> bytes:
+    frags = {p.id: formats.fragments(p, contents[p.id]) for p in feed.posts}
+    files = formats.render(feed, settings, frags)
+    assert list(files) == list(feed.files)  # the three formats, then the page
+    return files[feed.page]
+
+
+def test_page_escapes_hostile_entries() -> None:
+    feeds, settings = hostile_plan()
+    hostile = make_post(4, url="javascript:alert(1)", title=HOSTILE, sources=(HOSTILE,))
+    feeds, _ = planner.plan([hostile, *(p for p in feeds[0].posts)], settings)
+    summary = Content("", f"{HOSTILE} <img src=x onerror=alert(1)>", None)
+    for feed in feeds:
+        data = _page(feed, settings, {p.id: summary for p in feed.posts})
+        assert b"<script" not in data and b"<b>" not in data and b"<img" not in data
+        assert b"javascript:" not in data  # a link that is not http(s) is not made
+        doc = page_of(data)
+        clean = HOSTILE.replace("\x01", "")
+        assert doc.findtext(".//h1") == feed.title.replace("\x01", "")
+        assert doc.xpath("//p[@class='summary']/text()")[0].startswith(clean)
+        if hostile in feed.posts:
+            assert doc.findtext(".//ol/li/h2") == clean
+
+
+def test_page_stays_within_the_byte_budget() -> None:
+    """Long summaries: the oldest entries are left out, as the feeds drop theirs."""
+    settings = Settings(url="https://example.org", feed_bytes=20_000)
+    posts = [make_post(n, title=f"Post {n} " + "長" * 200) for n in range(28, 0, -1)]
+    feeds, _ = planner.plan(posts, settings)
+    long = Content("", "字" * 300, None)
+    data = _page(feeds[0], settings, {p.id: long for p in feeds[0].posts})
+    assert 15_000 < len(data) <= settings.feed_bytes
+    titles = page_of(data).xpath("//ol/li/h2/a/text()")
+    assert 0 < len(titles) < len(posts)
+    assert titles == [p.title for p in posts[: len(titles)]]  # the newest
+    assert f"{len(titles)} entries, newest first" in data.decode()
+
+
+def test_page_of_a_feed_with_no_entries() -> None:
+    settings = Settings(url="https://example.org")
+    feeds, _ = planner.plan([], settings)
+    doc = page_of(_page(feeds[0], settings, {}))
+    assert doc.xpath("//ol/li") == []
+    assert "No entries yet" in doc.text_content()
+    assert doc.get("lang") == "und"
+
+
+def test_corpus_every_feed_has_its_page(corpus_build: tuple[Path, str]) -> None:
+    """Each feed of the corpus build has its page, listed in the manifest, holding the
+    entries its Atom feed holds, in its language."""
+    out, _ = corpus_build
+    listed = writer.read_manifest(out).files
+    atoms = [rel for rel in feed_files(out) if rel.endswith("feed.xml")]
+    assert len(atoms) > 200  # 270
+    for rel in atoms:
+        folder = rel.rpartition("/")[0]
+        page = f"{folder}/index.html" if folder else "feed.html"
+        assert page in listed, page
+        doc = page_of((out / page).read_bytes())
+        atom = etree.parse(str(out / rel)).getroot()
+        ns = {"a": "http://www.w3.org/2005/Atom"}
+        assert doc.get("lang") == atom.get("{http://www.w3.org/XML/1998/namespace}lang"), page
+        assert doc.findtext("head/title") == atom.findtext("a:title", namespaces=ns), page
+        titles = doc.xpath("//ol/li/h2/a/text()")
+        assert titles == atom.xpath("a:entry/a:title/text()", namespaces=ns), page
 
 
 # ---------------------------------------------------------------------------
@@ -251,15 +422,19 @@ def test_static_is_the_package_data() -> None:
 
 
 def test_every_feed_points_at_the_stylesheet(sample: tuple[Path, list[Listing], Settings]) -> None:
-    """The `<?xml-stylesheet?>` href of each Atom and RSS file is the written feed.xsl."""
-    out, _, settings = sample
+    """The `<?xml-stylesheet?>` href of each Atom and RSS file, archive documents
+    included, is the written feed.xsl, relative: on the feed's own origin (browsers
+    run no stylesheet from another) under any base path."""
+    out, _, _ = sample
     assert (out / pages.XSL_FILE).read_bytes() == pages.STATIC[pages.XSL_FILE]
-    expected = urlsplit(url_of(settings, pages.XSL_FILE)).path
-    for rel in feed_files(out):
-        if rel.endswith(".xml"):
-            pi = etree.parse(str(out / rel)).getroot().getprevious()
-            assert pi is not None and pi.target == "xml-stylesheet", rel
-            assert pi.get("href") == expected, rel
+    documents = [p.relative_to(out).as_posix() for p in out.rglob("*.xml")]
+    assert len(documents) > len([f for f in feed_files(out) if f.endswith(".xml")])  # archives
+    for rel in documents:
+        pi = etree.parse(str(out / rel)).getroot().getprevious()
+        assert pi is not None and pi.target == "xml-stylesheet", rel
+        href = pi.get("href")
+        assert href.endswith("feed.xsl") and not urlsplit(href).scheme and href[0] != "/", rel
+        assert urljoin((out / rel).as_uri(), href) == (out / pages.XSL_FILE).as_uri(), rel
 
 
 @pytest.mark.parametrize("name", ["feed.xml", "rss.xml"])

@@ -2,8 +2,8 @@
 
 Rendering turns each entry into `Fragments` once and splices them into every
 feed that holds the entry, so a post in the site, a source, two tags and an
-author feed is cleaned and escaped once. One module per format; `common` holds
-what they share.
+author feed is cleaned and escaped once. One module per format, `page` for the
+feed's HTML page; `common` holds what they share.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ..html import Content
 from ..model import FILES, Feed, Post
 from ..settings import Settings
-from . import atom, jsonfeed, rss
+from . import atom, jsonfeed, page, rss
 from .atom import archive_bound, archive_entry
 from .common import Pieces, bound, budget, iso, rfc822, text, url_of, variants
 
@@ -35,7 +35,8 @@ archive = atom.archive
 
 @dataclass(frozen=True)
 class Fragments:
-    """One entry rendered in every format: (with full content, with the summary only).
+    """One entry rendered in every format: (with full content, with the summary only),
+    and for the feed's page (before and after its local time, see `page.entry`).
 
     The escaped content is one bytes object shared by the Atom and RSS
     variants, so holding the fragments of thousands of entries costs one copy
@@ -45,6 +46,7 @@ class Fragments:
     atom: tuple[Pieces, Pieces]
     rss: tuple[Pieces, Pieces]
     json: tuple[Pieces, Pieces]
+    page: Pieces
 
 
 def fragments(post: Post, content: Content) -> Fragments:
@@ -53,13 +55,14 @@ def fragments(post: Post, content: Content) -> Fragments:
         atom=variants(atom.entry(post, content), b'<content type="html">', body, b"</content>"),
         rss=variants(rss.item(post, content), b"<content:encoded>", body, b"</content:encoded>"),
         json=(jsonfeed.item(post, content, True), jsonfeed.item(post, content, False)),
+        page=page.entry(post, content),
     )
 
 
 def render(
     feed: Feed, settings: Settings, frags: Mapping[str, Fragments], prev: str | None = None
 ) -> dict[str, bytes]:
-    """The three files of one feed, each kept within the byte budget.
+    """The three files of one feed and its page, each kept within the byte budget.
 
     `prev` is the newest archive document (RFC 5005 `prev-archive`), if any.
     """
@@ -81,4 +84,5 @@ def render(
         else:
             body = b"".join(piece for pieces in chosen for piece in pieces)
             out[feed.file(fmt)] = top.encode() + body + tail.encode()
+    out[feed.page] = page.document(feed, settings, [frags[p.id].page for p in feed.posts])
     return out

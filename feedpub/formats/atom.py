@@ -12,6 +12,7 @@ from .common import (
     attr,
     bound,
     categories,
+    description,
     hub,
     images,
     iso,
@@ -46,14 +47,14 @@ def head(feed: Feed, settings: Settings, prev: str | None) -> tuple[str, str]:
     """A feed document before and after its entries."""
     self_url = url_of(settings, feed.file("atom"))
     top = (
-        prolog(settings) + f"<feed {_NAMESPACES}{_lang(feed)}>\n"
+        prolog(feed.file("atom")) + f"<feed {_NAMESPACES}{_lang(feed)}>\n"
         f"<id>{text(self_url)}</id><title>{text(feed.title)}</title>"
-        f"<subtitle>{text(feed.kind.description(feed.name, settings, feed.lang))}</subtitle>\n"
+        f"<subtitle>{text(description(feed, settings))}</subtitle>\n"
         f"<updated>{iso(feed.updated)}</updated>\n"
         f'<link rel="self" type="application/atom+xml" href={attr(self_url)}/>\n'
         + hub(settings, "")
         + prev_archive(settings, "", prev)
-        + f'<link rel="alternate" type="text/html" href={attr(settings.site_url)}/>\n'
+        + f'<link rel="alternate" type="text/html" href={attr(url_of(settings, feed.page))}/>\n'
         f"<author><name>{text(settings.title)}</name></author>\n"
         "<generator>feedpub</generator>\n" + _images(feed, settings)
     )
@@ -103,7 +104,7 @@ def archive(
     # its own entries' language: what it holds decides it, as what it holds keys it
     lang = language.majority(m.lang for m in page.members) or "und"
     top = (
-        prolog(settings) + f"<feed {_NAMESPACES} xml:lang={attr(lang)}"
+        prolog(page.file) + f"<feed {_NAMESPACES} xml:lang={attr(lang)}"
         ' xmlns:fh="http://purl.org/syndication/history/1.0">\n<fh:archive/>\n'
         f"<id>{text(self_url)}</id><title>{text(f'{feed.title} ({page.label})')}</title>\n"
         f"<updated>{iso(updated)}</updated>\n"

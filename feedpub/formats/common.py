@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from ..model import Feed, Post
 from ..settings import Settings
@@ -55,9 +55,15 @@ def categories(post: Post) -> tuple[str, ...]:
     return tuple(dict.fromkeys(post.sources + post.tags))
 
 
-def prolog(settings: Settings) -> str:
-    """XML declaration and the stylesheet that makes a feed readable in a browser."""
-    xsl = urlsplit(settings.site_url).path + "feed.xsl"  # same origin, as browsers require
+def description(feed: Feed, settings: Settings) -> str:
+    return feed.kind.description(feed.name, settings, feed.lang)
+
+
+def prolog(file: str) -> str:
+    """XML declaration and the stylesheet that makes the feed `file` readable in a
+    browser: relative, so it stays on the feed's own origin (as browsers require)
+    under any base path."""
+    xsl = "../" * file.count("/") + "feed.xsl"
     pi = f'<?xml-stylesheet type="text/xsl" href={attr(xsl)}?>'
     return f'<?xml version="1.0" encoding="utf-8"?>\n{pi}\n'
 

@@ -8,7 +8,7 @@ from ..html import Content
 from ..model import Feed, Post
 from ..settings import Settings
 from ..text import xml_safe
-from .common import Pieces, categories, images, iso, url_of
+from .common import Pieces, categories, description, images, iso, url_of
 
 
 def item(post: Post, content: Content, full: bool) -> Pieces:
@@ -41,9 +41,9 @@ def document(feed: Feed, settings: Settings, items: bytes) -> bytes:
     top = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": xml_safe(feed.title),
-        "home_page_url": settings.site_url,
+        "home_page_url": url_of(settings, feed.page),  # its page, which lists its entries
         "feed_url": url_of(settings, feed.file("json")),
-        "description": xml_safe(feed.kind.description(feed.name, settings, feed.lang)),
+        "description": xml_safe(description(feed, settings)),
         "authors": [{"name": xml_safe(settings.title)}],
     }
     icon, logo = images(feed, settings)

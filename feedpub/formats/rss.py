@@ -7,7 +7,18 @@ from html import escape as html_escape
 from ..html import Content
 from ..model import Feed, Post
 from ..settings import Settings
-from .common import attr, categories, hub, images, prev_archive, prolog, rfc822, text, url_of
+from .common import (
+    attr,
+    categories,
+    description,
+    hub,
+    images,
+    prev_archive,
+    prolog,
+    rfc822,
+    text,
+    url_of,
+)
 
 _NAMESPACES = (
     'xmlns:atom="http://www.w3.org/2005/Atom"'
@@ -39,11 +50,10 @@ def item(post: Post, content: Content) -> tuple[str, str]:
 def head(feed: Feed, settings: Settings, prev: str | None) -> tuple[str, str]:
     """A channel before and after its items."""
     self_url = url_of(settings, feed.file("rss"))
-    about = text(feed.kind.description(feed.name, settings, feed.lang))
     top = (
-        prolog(settings) + f'<rss version="2.0" {_NAMESPACES}>\n<channel>\n'
-        f"<title>{text(feed.title)}</title><link>{text(settings.site_url)}</link>"
-        f"<description>{about}</description>\n"
+        prolog(feed.file("rss")) + f'<rss version="2.0" {_NAMESPACES}>\n<channel>\n'
+        f"<title>{text(feed.title)}</title><link>{text(url_of(settings, feed.page))}</link>"
+        f"<description>{text(description(feed, settings))}</description>\n"
         + (f"<language>{text(feed.lang)}</language>\n" if feed.lang else "")
         + f'<atom:link rel="self" type="application/rss+xml" href={attr(self_url)}/>\n'
         + hub(settings, "atom:")
@@ -59,5 +69,5 @@ def _image(feed: Feed, settings: Settings) -> str:
     logo = images(feed, settings)[1]
     if not logo:
         return ""
-    parts = (text(logo), text(feed.title), text(settings.site_url))
+    parts = (text(logo), text(feed.title), text(url_of(settings, feed.page)))
     return "<image><url>{}</url><title>{}</title><link>{}</link></image>\n".format(*parts)
