@@ -241,6 +241,7 @@ def redirect(feed: Listing, settings: Settings) -> bytes:
     )
     lang = f' lang="{_h(feed.lang)}"' if feed.lang else ""
     home = url_of(settings, feed.page)
+    own = feed.kind.title(feed.name, settings, feed.lang)  # what it would be called
     parts = [
         "<!DOCTYPE html>",
         f"<html{lang}>",
@@ -249,7 +250,7 @@ def redirect(feed: Listing, settings: Settings) -> bytes:
         f'<meta http-equiv="refresh" content="0; url={page}">',
         f'<link rel="canonical" href="{_h(home)}">',
         '<meta name="robots" content="noindex">',
-        f"<title>{_h(feed.name)}: {_h(feed.title)}</title>",
+        f"<title>{_h(own)} → {_h(feed.title)}</title>",
         "</head>",
         "<body>",
         f"<p>The feed of the {feed.kind.name} {_h(feed.name)} has the same posts as "
