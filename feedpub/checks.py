@@ -206,7 +206,6 @@ KIND_CHECKS: dict[str, Check] = {
     "title": _pattern,
     "description": _pattern,
 }
-KINDS = ("source", "tag", "author")  # the kinds `[feeds.X]` may name (not the site)
 SOURCE_CHECKS: dict[str, Check] = {
     "zone": _zone,
     "remove": _names(_selector),

@@ -166,7 +166,7 @@ def build(
         typer.Option("--report", help="Also write a JSON report of the build here."),
     ] = None,
 ) -> None:
-    """Build the site, source, tag and author feeds of ROOT into --out."""
+    """Build the feeds of ROOT into --out: the site's, and one per source, tag and so on."""
     settings = _settings(root, config_file, site_url=site_url, limit=limit)
     _check_out(root, out)
     if not no_cache and cache.exists() and not cache.is_dir():

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .checks import CHECKS, KIND_CHECKS, KINDS, SOURCE_CHECKS, Check, url_mistake
+from .checks import CHECKS, KIND_CHECKS, SOURCE_CHECKS, Check, url_mistake
 from .problems import FeedpubError, Problem
 from .scan import is_posts_folder
 from .settings import KindSettings, Settings, SourceSettings
@@ -103,7 +103,9 @@ def _check_table(layer: _Layer, data: dict[str, Any]) -> None:
             layer.values["sources"] = _check_tables(layer, key, value, SOURCE_CHECKS)
             continue
         if key == "feeds":
-            layer.values["feeds"] = _check_tables(layer, key, value, KIND_CHECKS, KINDS)
+            from .planner import SETTABLE  # here, not above: only [feeds.X] tables need the planner
+
+            layer.values["feeds"] = _check_tables(layer, key, value, KIND_CHECKS, SETTABLE)
             continue
         check = CHECKS.get(key)
         if check is None:

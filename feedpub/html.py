@@ -23,6 +23,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from . import images, summaries, videos
+from .model import Content
 from .summaries import plain_text, summarize
 from .text import ILLEGAL_XML, too_deep, xml_safe
 from .urls import absolute, absolute_srcset
@@ -174,15 +175,6 @@ class ContentRules:
     # "no-referrer" on every image: Chinese image hosts refuse hotlinks that name
     # another site, and accept a request that names none. "keep": what the post says.
     referrer_policy: Literal["no-referrer", "keep"] = "no-referrer"
-
-
-@dataclass(frozen=True)
-class Content:
-    """A body ready for a feed: safe HTML with absolute URLs, a summary, a thumbnail."""
-
-    html: str
-    summary: str
-    image: str | None
 
 
 def render_markdown(text: str) -> str:

@@ -110,6 +110,15 @@ def site_zone(settings: Settings, name: str) -> str:
 
 
 @dataclass(frozen=True)
+class Content:
+    """A body ready for a feed: safe HTML with absolute URLs, a summary, a thumbnail."""
+
+    html: str
+    summary: str
+    image: str | None
+
+
+@dataclass(frozen=True)
 class FeedKind:
     """A kind of feed: one row of `planner.FEED_KINDS`, everything a kind differs in."""
 

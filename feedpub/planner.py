@@ -79,6 +79,7 @@ FEED_KINDS = (
 )
 KIND = {kind.name: kind for kind in FEED_KINDS}
 SITE = KIND["site"]
+SETTABLE = tuple(kind.name for kind in FEED_KINDS if kind is not SITE)  # `[feeds.X]` may name
 _ORDER = {kind: i for i, kind in enumerate(FEED_KINDS)}
 
 

@@ -28,7 +28,8 @@ class SourceSettings:
 
 @dataclass(frozen=True)
 class KindSettings:
-    """Per-kind settings, `[feeds.tag]` (`source`, `tag`, `author`) in the config."""
+    """Per-kind settings, `[feeds.tag]` in the config (any kind of `planner.FEED_KINDS` but
+    the site's)."""
 
     enabled: bool = True
     only: tuple[str, ...] = ()  # publish only the feeds of these names

@@ -27,6 +27,12 @@ _DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
         "zh-Hant": ("作者：{name}", "{site}中{name}的文章"),
     },
 }
+# Any other kind (a row of FEED_KINDS without its own patterns above): the site and the name.
+_OTHER: dict[str, tuple[str, str]] = {
+    "en": ("{site}: {name}", "Posts of {name} on {site}"),
+    "zh-Hans": ("{site}：{name}", "{site}中「{name}」的文章"),
+    "zh-Hant": ("{site}：{name}", "{site}中「{name}」的文章"),
+}
 _HANT = ("zh-hant", "zh-tw", "zh-hk", "zh-mo")
 
 
@@ -40,7 +46,7 @@ def _script(lang: str) -> str:
 def _pattern(kind: str, settings: Settings, lang: str, which: int) -> str:
     chosen = settings.kind(kind)
     stated = chosen.description if which else chosen.title
-    return stated or _DEFAULTS[kind][_script(lang)][which]
+    return stated or _DEFAULTS.get(kind, _OTHER)[_script(lang)][which]
 
 
 def title(kind: str, name: str, settings: Settings, lang: str) -> str:

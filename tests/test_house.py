@@ -4,9 +4,12 @@ the layers below; the stages never reach the cache; modules and classes stay sma
 from __future__ import annotations
 
 import ast
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
-from conftest import ROOT
+from conftest import POSTS, ROOT
 
 PACKAGE = ROOT / "feedpub"
 
@@ -122,3 +125,24 @@ def test_the_test_sees_lazy_imports(tmp_path: Path) -> None:
     """The graph is built from every import, those inside functions too."""
     assert "incremental" in imports(PACKAGE / "build.py")
     assert "lxml" not in graph()["text"]
+
+
+def test_a_build_with_nothing_to_do_imports_no_lxml_and_no_yaml(tmp_path: Path) -> None:
+    """The nothing-changed check comes before the pipeline's imports, `[feeds.X]` tables
+    and all (the config asks the planner, which imports nothing heavy, for the kinds)."""
+    site = tmp_path / "site"
+    shutil.copytree(POSTS, site)
+    with (site / "feedpub.toml").open("a", encoding="utf-8") as toml:
+        toml.write('\n[feeds.tag]\ntitle = "#{name}"\n')
+    args = ["build", str(site), "--out", str(tmp_path / "out"), "--cache", str(tmp_path / "c")]
+    script = (
+        "import sys\nfrom feedpub.cli import app\n"
+        f"try:\n    app({[*args, '-q']!r})\nexcept SystemExit as e:\n    assert not e.code, e\n"
+        "print(sorted({'lxml', 'nh3', 'yaml'} & set(sys.modules)))"
+    )
+    found = [
+        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+        for _ in range(2)
+    ]
+    assert found[0].stdout.splitlines()[-1] == "['lxml', 'nh3', 'yaml']"  # the first reads all
+    assert found[1].stdout.splitlines()[-1] == "[]", found[1].stdout

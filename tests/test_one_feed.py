@@ -14,6 +14,8 @@ from conftest import run, tree
 from lxml import etree
 from validators import check_opml
 
+from feedpub import config, planner
+
 SITE = "https://example.org/news/"
 ATOM = "{http://www.w3.org/2005/Atom}"
 # (slug, source, tags, author): S has 1-3, T has 1-2, R and U have 4 only.
@@ -182,6 +184,18 @@ def test_feed_settings_mistakes_are_one_line_each(tmp_path: Path) -> None:
         " can be filled in ('nam')",
         f'{config}:7: feeds.tag.except: must be a list of text items, like ["a", "b"], not "x"',
     ]
+
+
+@pytest.mark.parametrize("kind", [kind.name for kind in planner.FEED_KINDS])
+def test_a_feeds_table_may_name_every_kind_but_the_site(tmp_path: Path, kind: str) -> None:
+    """The kinds `[feeds.X]` may name are the rows of FEED_KINDS: no list elsewhere."""
+    toml = tmp_path / "feedpub.toml"
+    toml.write_text(f"[feeds.{kind}]\nmin_posts = 2\n", encoding="utf-8")
+    if kind == "site":  # its one feed is always published, whatever it holds
+        with pytest.raises(config.ConfigError, match=r"feeds\.site: no such kind of feed"):
+            config.load(tmp_path, toml)
+    else:
+        assert config.load(tmp_path, toml).kind(kind).min_posts == 2
 
 
 def test_no_two_corpus_feeds_hold_the_same_posts(corpus_build: tuple[Path, str]) -> None:

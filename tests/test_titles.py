@@ -144,3 +144,14 @@ def test_no_language_falls_back_to_english_words() -> None:
     assert titles.title("tag", "x", settings, "ja") == "#x"
     assert titles.description("author", "x", settings, "zh-Hans") == "x!"
     assert titles.title("site", "", settings, "zh-Hans") == "Site"
+
+
+def test_a_kind_without_patterns_of_its_own_says_the_site_and_its_name() -> None:
+    """A new row of FEED_KINDS needs no titles of its own: "{site}: {name}" until it has."""
+    settings = Settings(title="Teahouse")
+    assert titles.title("series", "Spring", settings, "en") == "Teahouse: Spring"
+    assert titles.description("series", "Spring", settings, "en") == "Posts of Spring on Teahouse"
+    assert titles.title("series", "春", settings, "zh-Hant") == "Teahouse：春"
+    assert titles.description("series", "春", settings, "zh-Hans") == "Teahouse中「春」的文章"
+    stated = Settings(title="Teahouse", feeds={"series": KindSettings(title="{name} · {site}")})
+    assert titles.title("series", "Spring", stated, "en") == "Spring · Teahouse"

@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..html import Content
-from ..model import FILES, Feed, Post
+from ..model import FILES, Content, Feed, Post
 from ..settings import Settings
 from . import atom, jsonfeed, page, rss
 from .atom import archive_bound, archive_entry

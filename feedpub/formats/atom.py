@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .. import language
-from ..html import Content
-from ..model import Feed, Page, Post, from_micros
+from ..model import Content, Feed, Page, Post, from_micros
 from ..settings import Settings
 from .common import (
     attr,

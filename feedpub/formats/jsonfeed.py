@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ..html import Content
-from ..model import Feed, Post
+from ..model import Content, Feed, Post
 from ..settings import Settings
 from ..text import xml_safe
 from .common import Pieces, categories, description, images, iso, url_of

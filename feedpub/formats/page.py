@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
-from ..html import Content
-from ..model import FILES, MIME, SITE_INDEX, Feed, Post
+from ..model import FILES, MIME, SITE_INDEX, Content, Feed, Post
 from ..settings import Settings
 from .common import Pieces, attr, budget, description, iso, text
 

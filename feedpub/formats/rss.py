@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from html import escape as html_escape
 
-from ..html import Content
-from ..model import Feed, Post
+from ..model import Content, Feed, Post
 from ..settings import Settings
 from .common import (
     attr,
