@@ -174,6 +174,8 @@ _TYPED = frozenset(
 )
 
 
+_DOUBLE_QUOTED = re.compile(r'"((?:[^"\\]|\\["\\])*)"')
+_ESCAPE = re.compile(r'\\(["\\])')
 _BOOLS = {"true": True, "True": True, "false": False, "False": False}
 # Dates `timestamps.parse_date` reads exactly as YAML would; other shapes YAML takes
 # for a timestamp (a one-digit hour, two spaces, a one-digit zone hour) go to YAML.
@@ -193,10 +195,11 @@ def _plain(value: str, in_flow: bool) -> bool:
 
 
 def _scalar(key: str, value: str) -> tuple[bool, Any]:
-    if value.startswith('"'):
-        return value.endswith('"') and len(value) > 1 and '"' not in value[
-            1:-1
-        ] and "\\" not in value, value[1:-1]
+    if value.startswith('"'):  # escapes: only \" and \\ (a scraped title quotes a name)
+        if (m := _DOUBLE_QUOTED.fullmatch(value)) is None:
+            return False, value
+        inner = m[1]
+        return True, _ESCAPE.sub(r"\1", inner) if "\\" in inner else inner
     if value.startswith("'"):
         return value.endswith("'") and len(value) > 1 and "'" not in value[1:-1], value[1:-1]
     if value.startswith("["):

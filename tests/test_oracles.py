@@ -226,6 +226,18 @@ def test_front_matter_dates_yaml_reads(when: str) -> None:
     assert differences("2021-04-10-a-post.md", data, Counter()) == []
 
 
+# The fast path reads a double-quoted value with `\"` and `\\` escapes itself (a
+# scraped title quoting a name): it must read it as YAML does, and leave any other
+# escape to YAML.
+@pytest.mark.parametrize(
+    "title",
+    [r'"say \"hi\""', r'"a \\ b"', r'"\\"', r'"a \\\" b"', r'"tab\tnot"', r'"\u4e2d"'],
+)
+def test_front_matter_quoted_escapes_as_yaml(title: str) -> None:
+    data = f"---\ntitle: {title}\ndate: 2021-04-10\n---\nBody\n".encode()
+    assert differences("2021-04-10-a-post.md", data, Counter()) == []
+
+
 # --- feedgen ------------------------------------------------------------------------
 
 
