@@ -238,7 +238,8 @@ class _Fields:
         if key in _DECODED:
             text = unescape_references(text)
         safe = xml_safe(text)
-        self.removed[key] += len(text) - len(safe)
+        if len(safe) < len(text):
+            self.removed[key] += len(text) - len(safe)
         return safe.strip()
 
     def names(self, key: str, value: Any) -> tuple[str, ...]:
@@ -447,7 +448,7 @@ def _build(
     post = RawPost(
         path=path,
         digest=content_hash(data),
-        body_digest=content_hash(text[body_start:].encode("utf-8", "surrogatepass")),
+        body_digest=encoding.body_digest(data, decoded, body_start),
         title=title,
         date=_date(meta.get("date")),
         date_line=front.lines.get("date", 0),

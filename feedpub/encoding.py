@@ -7,6 +7,7 @@ import codecs
 from dataclasses import dataclass
 
 from .problems import Problem
+from .text import content_hash
 
 _BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -49,6 +50,21 @@ def decode_bytes(data: bytes) -> Decoded:
     if bad_gbk < bad_utf8:
         return Decoded(_lf(gbk), "gb18030", max(bad_gbk, 0), first_bad)
     return Decoded(_lf(utf8), "utf-8", max(bad_utf8, 1), first_bad)
+
+
+def body_digest(data: bytes, decoded: Decoded, start: int) -> str:
+    """The hash of the text from `start` on, as UTF-8: of the file's own bytes from
+    there when the text is them decoded unchanged (UTF-8, no BOM, no CR), as nearly
+    every post is, rather than of the text encoded again."""
+    text = decoded.text
+    if (
+        decoded.encoding == "utf-8"
+        and decoded.first_bad < 0
+        and not data.startswith(codecs.BOM_UTF8)
+        and b"\r" not in data
+    ):
+        return content_hash(memoryview(data)[len(text[:start].encode()) :])
+    return content_hash(text[start:].encode("utf-8", "surrogatepass"))
 
 
 def decode(data: bytes) -> tuple[str, str]:

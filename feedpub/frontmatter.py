@@ -130,7 +130,7 @@ def read(path: str, text: str, problems: list[Problem]) -> FrontMatter:
         )
         problems.append(Problem(path, 1, 1, "FP107", f"front matter {what}; post skipped"))
         return FrontMatter(None, {}, 0, True)
-    block = [FRONT_MATTER_BAD.sub("", ln) for ln in lines[1:end]]
+    block = FRONT_MATTER_BAD.sub("", "\n".join(lines[1:end])).split("\n") if end > 1 else []
     keys = {m.group(1): i + 2 for i, ln in enumerate(block) if (m := _KEY_LINE.match(ln))}
     meta = simple_yaml(block)
     if meta is not None:
@@ -164,7 +164,11 @@ def read(path: str, text: str, problems: list[Problem]) -> FrontMatter:
     return FrontMatter(meta, keys, end + 1, True)
 
 
-_KEY_VALUE = re.compile(r"([A-Za-z_][\w-]*):(?:[ \t]+(.*?))?[ \t]*$")
+# A key and its colon; the value, after a space or tab, is the rest of the line
+# stripped of spaces and tabs (a regular expression's lazy `(.*?)[ \t]*$` costs a
+# fifth of reading a post's front matter).
+_KEY = re.compile(r"[A-Za-z_][\w-]*:")
+_FLOW_SPECIAL = re.compile(r"[,\[\]{}]")
 _PLAIN_BAD_START = frozenset("-?:,[]{}#&*!|>'\"%@`0123456789+.~<= \t")
 # Words YAML 1.1 reads as booleans or null, not as text.
 _TYPED = frozenset(
@@ -191,11 +195,13 @@ def _plain(value: str, in_flow: bool) -> bool:
         return False
     if ": " in value or " #" in value or value.endswith(":") or "\t" in value:
         return False
-    return not in_flow or not any(c in value for c in ",[]{}")
+    return not in_flow or _FLOW_SPECIAL.search(value) is None
 
 
 def _scalar(key: str, value: str) -> tuple[bool, Any]:
     if value.startswith('"'):  # escapes: only \" and \\ (a scraped title quotes a name)
+        if "\\" not in value:
+            return len(value) > 1 and value.endswith('"') and '"' not in value[1:-1], value[1:-1]
         if (m := _DOUBLE_QUOTED.fullmatch(value)) is None:
             return False, value
         inner = m[1]
@@ -220,14 +226,21 @@ def simple_yaml(lines: list[str]) -> dict[str, Any] | None:
     comments, line breaks YAML sees and we do not) returns None and goes to
     the YAML loader.
     """
+    if _YAML_BREAKS.search("\n".join(lines)) and any(
+        line.strip() and _YAML_BREAKS.search(line) for line in lines
+    ):
+        return None  # on a line that is not blank (a blank one is skipped)
     meta: dict[str, Any] = {}
     for line in lines:
         if not line.strip():
             continue
-        m = _KEY_VALUE.match(line)
-        if m is None or _YAML_BREAKS.search(line):
+        m = _KEY.match(line)
+        if m is None:
             return None
-        key, value = m.group(1), m.group(2) or ""
+        rest = line[m.end() :]
+        if rest and rest[0] not in " \t":
+            return None
+        key, value = line[: m.end() - 1], rest.strip(" \t")
         ok, parsed = _scalar(key, value) if value else (True, None)
         if not ok and value in _BOOLS:
             ok, parsed = True, _BOOLS[value]
