@@ -94,7 +94,15 @@ def _build(options: Options, progress: Progress | None) -> Summary:
             kept = _kept(derived, records, shown.hidden)
             used = sum(r.size for r in kept.values())
             done = render.write(
-                jobs, target, derived.lookup, derived.load, used, workers, cache.outputs, progress
+                jobs,
+                target,
+                derived.lookup,
+                derived.load,
+                used,
+                workers,
+                cache.outputs,
+                progress,
+                derived.saving,
             )
             done = render.publish(target, done, kept, shown, derived.ids)
             problems = sorted(problems + render.over_limit(settings, done.skipped))

@@ -88,6 +88,30 @@ def _fragment_chunk(
     return [formats.fragments(p, content_of(root, settings, p)) for p in posts]
 
 
+def _clean_ahead(
+    feeds: Sequence[Job],
+    target: Target,
+    workers: Workers,
+    store: FragmentStore,
+    idle: Iterator[None],
+) -> None:
+    """Clean the first entries of `feeds` in the workers while the steps of `idle`
+    run here (saving the index of a full build: the workers would wait), their
+    fragments straight to `store`, where `_with_fragments` finds them."""
+    fps = {m.id: m.fp for job in feeds for m in job.feed.head}
+    known = store.known(fps.values())
+    todo = {p.id: p for job in feeds for p in job.feed.posts if fps[p.id] not in known}
+    clean = partial(_fragment_chunk, target.root, target.settings)
+    fresh: dict[str, formats.Fragments] = {}
+    made = workers.ahead(clean, list(todo.values()), idle)
+    for i, fragments in zip(todo, made, strict=False):  # the first of `todo` only
+        fresh[fps[i]] = fragments
+        if len(fresh) >= 100:
+            store.save_fragments(fresh)
+            fresh = {}
+    store.save_fragments(fresh)
+
+
 def _with_fragments(
     feeds: Sequence[Job], target: Target, workers: Workers, store: FragmentStore
 ) -> Iterator[tuple[Job, dict[str, formats.Fragments]]]:
@@ -135,11 +159,13 @@ def write(
     workers: Workers,
     store: FragmentStore,
     progress: Progress | None = None,
+    idle: Iterator[None] | None = None,
 ) -> Written:
     """Render and write the outputs whose key changed or whose file is not as it was left.
 
     Feeds are written as soon as the workers have cleaned their entries (see
-    `_with_fragments`); archive entries are dropped once the last archive
+    `_with_fragments`), the first of them cleaned while the steps of `idle` run
+    (`_clean_ahead`); archive entries are dropped once the last archive
     document of their year is written. The output of a build (`used` bytes of it
     outside `jobs`) stays within `max_output_bytes`: what would pass it is not
     written, and not published.
@@ -169,10 +195,14 @@ def write(
             records[rel] = _record(job.key, path)
 
     feeds = [j for j in todo if j.part is None]
+    if idle is not None and store.persistent:
+        _clean_ahead(feeds, target, workers, store, idle)
     for n, (job, frags) in enumerate(_with_fragments(feeds, target, workers, store)):
         put(job, formats.render(job.feed, settings, frags, job.newest))
         if progress:
             progress("render", n + 1, len(feeds))
+    for _ in idle or ():  # all of it, before `lookup` is asked
+        pass
     # Year by year: an entry is dropped once the last document of its year holds it.
     archives = sorted((j for j in todo if j.part is not None), key=_year)
     docs = [j.part.page(j.feed, load) for j in archives if j.part]

@@ -135,3 +135,23 @@ class Workers:
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()
+
+    def ahead(
+        self, func: Callable[[Sequence[T]], list[R]], items: Sequence[T], idle: Iterator[None]
+    ) -> Iterator[R]:
+        """`func` over the first of `items`, in order, in the workers while the steps of
+        `idle` run here (between steps, the results that are ready); no more are
+        handed out once `idle` is done. For work the workers can do early, while
+        the caller has its own to do."""
+        parts = chunks(items, max(10, min(25, len(items) // (self.jobs * 8) + 1)))
+        pool = self._pool_for(len(items))
+        pending: deque[Future[list[R]]] = deque()
+        for _ in idle:
+            while pool is not None and len(pending) <= 2 * self.jobs:
+                if (part := next(parts, None)) is None:
+                    break
+                pending.append(pool.submit(func, part))
+            while pending and pending[0].done():
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
