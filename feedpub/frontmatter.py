@@ -27,6 +27,7 @@ FRONT_MATTER_BAD = re.compile(
 )
 # Line breaks to YAML but not to us: as spaces, YAML's line numbers stay the file's.
 _YAML_BREAKS = re.compile("[\x85\u2028\u2029]")
+_BLANK = " \x85\u2028\u2029"  # what a blank line may hold (the breaks are spaces to YAML)
 
 
 @dataclass(frozen=True)
@@ -182,9 +183,10 @@ _DOUBLE_QUOTED = re.compile(r'"((?:[^"\\]|\\["\\])*)"')
 _ESCAPE = re.compile(r'\\(["\\])')
 _BOOLS = {"true": True, "True": True, "false": False, "False": False}
 # Dates `timestamps.parse_date` reads exactly as YAML would; other shapes YAML takes
-# for a timestamp (a one-digit hour, two spaces, a one-digit zone hour) go to YAML.
+# for a timestamp (a one-digit hour, two spaces, a one-digit zone hour, a point
+# without digits, a zone's minutes past 59) go to YAML.
 _SIMPLE_DATE = re.compile(
-    r"\d{4}-\d\d-\d\d(?:[Tt ]\d\d:\d\d:\d\d(?:\.\d*)?(?: ?(?:Z|[-+]\d\d(?::\d\d)?))?)?",
+    r"\d{4}-\d\d-\d\d(?:[Tt ]\d\d:\d\d:\d\d(?:\.\d+)?(?: ?(?:Z|[-+]\d\d(?::[0-5]\d)?))?)?",
     re.ASCII,
 )
 
@@ -195,7 +197,8 @@ def _plain(value: str, in_flow: bool) -> bool:
         return False
     if ": " in value or " #" in value or value.endswith(":") or "\t" in value:
         return False
-    return not in_flow or _FLOW_SPECIAL.search(value) is None
+    # libyaml refuses `:` before a flow indicator in a flow collection (`[x:?]`)
+    return not in_flow or (_FLOW_SPECIAL.search(value) is None and ":?" not in value)
 
 
 def _scalar(key: str, value: str) -> tuple[bool, Any]:
@@ -209,8 +212,8 @@ def _scalar(key: str, value: str) -> tuple[bool, Any]:
     if value.startswith("'"):
         return value.endswith("'") and len(value) > 1 and "'" not in value[1:-1], value[1:-1]
     if value.startswith("["):
-        inner = value[1:-1].strip() if value.endswith("]") else "!"
-        items = [x.strip() for x in inner.split(",")] if inner else []
+        inner = value[1:-1].strip(" \t") if value.endswith("]") else "!"
+        items = [x.strip(" \t") for x in inner.split(",")] if inner else []  # as YAML: not U+3000
         return all(_plain(x, True) for x in items), items
     if key == "date" and _SIMPLE_DATE.fullmatch(value):
         return True, value  # timestamps.parse_date reads the text as YAML would
@@ -232,8 +235,8 @@ def simple_yaml(lines: list[str]) -> dict[str, Any] | None:
         return None  # on a line that is not blank (a blank one is skipped)
     meta: dict[str, Any] = {}
     for line in lines:
-        if not line.strip():
-            continue
+        if not line.strip(_BLANK):  # not str.strip(): YAML refuses some lines of tabs,
+            continue  # and U+3000 or U+00A0 is text to it
         m = _KEY.match(line)
         if m is None:
             return None
