@@ -79,6 +79,23 @@ def test_a_file_that_is_no_database_is_made_again(tmp_path: Path) -> None:
     store.close()
 
 
+def test_a_database_damaged_inside_is_made_again(tmp_path: Path) -> None:
+    """A header that still says SQLite over pages that do not: every build would
+    fail on it, so it is made again like a file that is no database."""
+    store = Store(tmp_path, "s")
+    store.put("x", 1)
+    store.close()
+    data = bytearray((tmp_path / FILE).read_bytes())
+    size = int.from_bytes(data[16:18], "big")  # the page size, from the header
+    data[size:] = b"\xff" * (len(data) - size)  # every page but the schema's
+    (tmp_path / FILE).write_bytes(bytes(data))
+    store = Store(tmp_path, "s")
+    assert store.get("x") is None
+    store.put("x", 2)
+    assert store.get("x") == 2
+    store.close()
+
+
 def test_a_failed_transaction_leaves_the_store_as_it_was(tmp_path: Path) -> None:
     store = Store(tmp_path, "s")
     store.put("x", 1)

@@ -75,7 +75,11 @@ class Store:
             _remove(folder)
             self.db = _connect(folder)
         stamp = f"{code_version()}/{SCHEMA}/{settings_fingerprint}"
-        if self.get("stamp") != stamp:  # made again from nothing: a new file (module doc)
+        try:
+            current = self.get("stamp")
+        except (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError):  # damaged inside
+            current = None
+        if current != stamp:  # made again from nothing: a new file (module doc)
             self.db.close()
             _remove(folder)
             self.db = _connect(folder, journal="DELETE")
