@@ -760,3 +760,17 @@ def test_device_names_with_an_extension_are_changed(fixture_build: Built) -> Non
 def test_marker_problem_is_on_the_marker_line(fixture_build: Built) -> None:
     lines = {p["line"] for p in fixture_build.report if p["code"] == "FP306"}
     assert lines == {11}
+
+
+def test_an_implausible_date_is_shown_as_written_whichever_reader_read_it(tmp_path: Path) -> None:
+    """The fast path keeps a date as text, YAML makes it a date: FP301 says the same."""
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    front = "---\ntitle: {}\ndate: 1980-01-01\n---\nBody\n"
+    (posts / "2021-01-01-a.md").write_text(front.format("plain"), encoding="utf-8")
+    (posts / "2021-01-02-b.md").write_text(front.format('"say \\"hi\\""'), encoding="utf-8")
+    (posts / "2021-01-03-c.md").write_text(front.format("'x' # c"), encoding="utf-8")
+    _, out, err = run_in(tmp_path, "check", ".")
+    lines = [line for line in (out + err).splitlines() if ": FP301 " in line]
+    assert len(lines) == 3, out + err
+    assert all("(not 1990 to 2100) '1980-01-01'; ignored" in line for line in lines), lines
