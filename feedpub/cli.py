@@ -361,7 +361,10 @@ def main(args: Sequence[str] | None = None) -> NoReturn:
 
 
 def _exit(code: int) -> NoReturn:
-    """Flush what was printed, then leave without the interpreter's teardown."""
+    """Flush what was printed, then leave without the interpreter's teardown (unless
+    a profiler or a coverage tracer is watching: it writes its data at exit)."""
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        sys.exit(code)
     try:
         sys.stdout.flush()
         sys.stderr.flush()
