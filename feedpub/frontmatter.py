@@ -8,16 +8,18 @@ value YAML cannot build is reported where it is instead of the post failing.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from .problems import Problem
 from .text import yaml_mark
+
+if TYPE_CHECKING:  # imported when a post needs it: a build that reads two posts may not
+    import yaml
 
 FRONT_MATTER_LINES = 200  # a front matter not closed by then is reported unclosed
 _FENCE = re.compile(r"(?:---|\.\.\.)[ \t]*$")
@@ -38,40 +40,46 @@ class FrontMatter:
     present: bool  # the file starts with a front-matter block
 
 
-class _Loader(yaml.CSafeLoader):
-    """The C loader, but a scalar YAML cannot build (`2021-13-45`, `!!int abc`) stays
-    text, so the value is reported where it is instead of the whole post failing."""
-
-
 # What PyYAML's scalar constructors raise on values their tag does not fit.
 _CONSTRUCT_ERRORS = (ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError)
 
 
-def _lenient(
-    construct: Callable[[yaml.constructor.SafeConstructor, yaml.ScalarNode], Any],
-) -> Callable[[_Loader, yaml.Node], Any]:
-    def lenient(loader: _Loader, node: yaml.Node) -> Any:
-        if not isinstance(node, yaml.ScalarNode):  # `!!int [a]`: let PyYAML refuse it
-            return loader.construct_scalar(node)  # type: ignore[arg-type]
-        try:
-            return construct(loader, node)
-        except _CONSTRUCT_ERRORS:
-            return loader.construct_scalar(node)
+@functools.cache
+def _loader() -> type[yaml.CSafeLoader]:
+    """The C loader, but a scalar YAML cannot build (`2021-13-45`, `!!int abc`) stays
+    text, so the value is reported where it is instead of the whole post failing."""
+    import yaml
 
-    return lenient
+    class Loader(yaml.CSafeLoader):
+        pass
 
+    def lenient(
+        construct: Callable[[yaml.constructor.SafeConstructor, yaml.ScalarNode], Any],
+    ) -> Callable[[Loader, yaml.Node], Any]:
+        def lenient(loader: Loader, node: yaml.Node) -> Any:
+            if not isinstance(node, yaml.ScalarNode):  # `!!int [a]`: let PyYAML refuse it
+                return loader.construct_scalar(node)  # type: ignore[arg-type]
+            try:
+                return construct(loader, node)
+            except _CONSTRUCT_ERRORS:
+                return loader.construct_scalar(node)
 
-for _tag, _construct in (
-    ("timestamp", yaml.constructor.SafeConstructor.construct_yaml_timestamp),
-    ("int", yaml.constructor.SafeConstructor.construct_yaml_int),
-    ("float", yaml.constructor.SafeConstructor.construct_yaml_float),
-    ("bool", yaml.constructor.SafeConstructor.construct_yaml_bool),
-):
-    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _lenient(_construct))
+        return lenient
+
+    for tag, construct in (
+        ("timestamp", yaml.constructor.SafeConstructor.construct_yaml_timestamp),
+        ("int", yaml.constructor.SafeConstructor.construct_yaml_int),
+        ("float", yaml.constructor.SafeConstructor.construct_yaml_float),
+        ("bool", yaml.constructor.SafeConstructor.construct_yaml_bool),
+    ):
+        Loader.add_constructor(f"tag:yaml.org,2002:{tag}", lenient(construct))
+    return Loader
 
 
 def _yaml_error(path: str, source: str, e: yaml.YAMLError) -> Problem:
     """FP101 at the file's line and column (the front matter starts on line 2)."""
+    import yaml
+
     problem = getattr(e, "problem", None)
     context = getattr(e, "context", None)
     mark = yaml_mark(e)
@@ -105,6 +113,8 @@ def _too_deep(source: str) -> tuple[int, int] | None:
     for it to matter."""
     if len(_NESTING.findall(source)) <= MAX_DEPTH:
         return None
+    import yaml
+
     depth = 0
     for event in yaml.parse(source, Loader=yaml.CSafeLoader):
         if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
@@ -136,6 +146,8 @@ def read(path: str, text: str, problems: list[Problem]) -> FrontMatter:
     meta = simple_yaml(block)
     if meta is not None:
         return FrontMatter(meta, keys, end + 1, True)
+    import yaml
+
     source = _YAML_BREAKS.sub(" ", "\n".join(block))
     try:
         deep = _too_deep(source)
@@ -143,7 +155,7 @@ def read(path: str, text: str, problems: list[Problem]) -> FrontMatter:
             msg = f"invalid YAML: nested more than {MAX_DEPTH} levels deep; post skipped"
             problems.append(Problem(path, deep[0], deep[1], "FP101", msg))
             return FrontMatter(None, keys, 0, True)
-        loaded = yaml.load(source, Loader=_Loader)
+        loaded = yaml.load(source, Loader=_loader())
     except yaml.YAMLError as e:
         problems.append(_yaml_error(path, source, e))
         return FrontMatter(None, keys, 0, True)

@@ -24,7 +24,6 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from functools import cache
-from importlib.resources import files
 
 _TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 # The commonest short words of the Latin-script languages the archives carry.
@@ -48,23 +47,31 @@ _ACCENTED = re.compile("[à-ÿœæß]")  # letters English does not use
 _VIETNAMESE = frozenset("ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
 
 
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
+_HAN = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]"
 _SCRIPTS = {
-    "kana": re.compile("[\u3040-\u30ff\u31f0-\u31ff]"),
-    "ko": re.compile("[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]"),
-    "latin": re.compile("[A-Za-z\u00c0-\u024f]"),
-    "el": re.compile("[\u0370-\u03ff]"),
-    "he": re.compile("[\u0590-\u05ff]"),
-    "ar": re.compile("[\u0600-\u06ff]"),
-    "hi": re.compile("[\u0900-\u097f]"),
-    "th": re.compile("[\u0e00-\u0e7f]"),
+    "kana": "[\u3040-\u30ff\u31f0-\u31ff]",
+    "ko": "[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]",
+    "latin": "[A-Za-z\u00c0-\u024f]",
+    "el": "[\u0370-\u03ff]",
+    "he": "[\u0590-\u05ff]",
+    "ar": "[\u0600-\u06ff]",
+    "hi": "[\u0900-\u097f]",
+    "th": "[\u0e00-\u0e7f]",
 }
+
+
+@cache
+def _patterns() -> tuple[re.Pattern[str], dict[str, re.Pattern[str]]]:
+    """Han and the other scripts, compiled on first use (not by `valid`'s importers)."""
+    return re.compile(_HAN), {name: re.compile(chars) for name, chars in _SCRIPTS.items()}
 
 
 @cache
 def _variants() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """Patterns of the characters only Traditional, and only Simplified, Chinese use
     (regular expressions: a title is counted at C speed, not a character at a time)."""
+    from importlib.resources import files
+
     text = files("feedpub").joinpath("data", "hanzi.txt").read_text("utf-8")
     _, traditional, simplified = text.split("\n")[:3]
     return re.compile(f"[{re.escape(traditional)}]"), re.compile(f"[{re.escape(simplified)}]")
@@ -73,8 +80,9 @@ def _variants() -> tuple[re.Pattern[str], re.Pattern[str]]:
 def detect(text: str) -> str:
     """The language of `text` ("" when it does not say: too few letters, or a script
     shared by too many languages). A few microseconds for a title."""
-    han = len(_HAN.findall(text))
-    counts = {name: len(pattern.findall(text)) for name, pattern in _SCRIPTS.items()}
+    han_chars, scripts = _patterns()
+    han = len(han_chars.findall(text))
+    counts = {name: len(pattern.findall(text)) for name, pattern in scripts.items()}
     if counts["kana"] and counts["kana"] + han >= max(counts.values()):
         return "ja"
     script, count = max(counts.items(), key=lambda item: item[1])

@@ -277,7 +277,7 @@ def test_front_matter_fast_path_reads_as_yaml(block: str, title: str) -> None:
     lines = [f"title2: {title}", *block.split("\n")]
     fast = fm.simple_yaml(lines)
     try:
-        want = yaml.load("\n".join(lines), Loader=fm._Loader)
+        want = yaml.load("\n".join(lines), Loader=fm._loader())
     except yaml.YAMLError:
         want = None
     assert fast is None or fast == want, (fast, want)
