@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import writer
+from . import model, writer
 from .model import Feed, Options, RawPost, Record, Summary
 from .problems import BuildFailure, FeedpubError, Problem, StrictFailure
 from .scan import Selection, no_posts, scan, scanned, top_folders
@@ -85,6 +85,7 @@ def _build(options: Options, progress: Progress | None) -> Summary:
             limits = collector.Limits(settings.max_bytes, settings.max_tags)
             read = partial(collector.read_files, root, limits=limits, mapper=mapper)
             changes = cache.read(found, read)
+            model.shared_names.clear()  # see `model._unpickled`
             derived = cache.derive(changes, settings, manifest, records, out)
             del changes
             problems, feeds, shown = _checked(options, derived, len(found.stats))
@@ -182,6 +183,7 @@ def collect(
         mapper = partial(workers.map, progress=progress, stage="read")
         limits = collector.Limits(settings.max_bytes, settings.max_tags)
         reads = [r for r in collector.read_files(posts, todo, limits, mapper) if r]
+        model.shared_names.clear()
     problems = [p for r in reads for p in r.problems]
     if not found:
         problems.append(no_posts(posts))

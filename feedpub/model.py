@@ -64,9 +64,29 @@ class RawPost:
 _RAW_FIELDS = tuple(f.name for f in fields(RawPost))
 
 
+_SHARED_AT = tuple(  # of a post's values after its path: names many posts share
+    i - 1 for i, f in enumerate(fields(RawPost)) if f.name in ("author", "encoding", "lang")
+)
+_NAMES_AT = tuple(i - 1 for i, f in enumerate(fields(RawPost)) if f.name in ("tags", "categories"))
+shared_names: dict[tuple[str, ...], tuple[str, ...]] = {}  # emptied once the posts are read
+
+
 def _unpickled(path: str, *values: Any) -> RawPost:
     """A reading from a worker, its path the caller's string (`build.read_files`
-    interns them): tens of thousands of readings hold no second copy of a path."""
+    interns them): tens of thousands of readings hold no second copy of a path.
+    A chunk of readings carries each name and tuple of names once; the chunks share
+    them here (interned, tuples by value)."""
+    if type(values[_NAMES_AT[0]]) is tuple:  # else not a RawPost's values: as they are
+        own = list(values)
+        for i in _SHARED_AT:
+            if type(v := own[i]) is str:
+                own[i] = sys.intern(v)
+        for i in _NAMES_AT:
+            names = own[i]
+            own[i] = shared_names.setdefault(names, names)
+            if own[i] is names:
+                own[i] = shared_names[names] = tuple(map(sys.intern, names))
+        values = tuple(own)
     return RawPost(sys.intern(path), *values)
 
 

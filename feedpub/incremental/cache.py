@@ -17,7 +17,7 @@ from . import snapshot
 from .delta import Delta, full_groups
 from .index import FeedRow, Index, feed_key
 from .outputs import NoOutputs, Outputs
-from .readings import File, Readings
+from .readings import File, Groups, Readings
 from .store import Store
 
 SMALL = 0.05  # the share of the posts that may change for a build to patch the index
@@ -89,21 +89,24 @@ def _plan_all(
     """
     problems = [p for file in files.values() for p in file.reading.problems]
     raws = [file.reading.post for file in files.values() if file.reading.post is not None]
+    posts_read = len(raws)
     result = normalizer.normalize(raws, settings, manifest.ids)
+    del raws
     problems += result.problems
     ids = {t.raw.path: t.ident for t in result.resolved if t.own}
+    posts = result.posts
     if index is not None and readings is not None:
         index.clear()
         _save_problems(index, problems)
         for source, runs in result.runs.items():
             index.put_runs(source, runs)
         times = {t.raw.path: t for t in result.resolved}
-        groups = full_groups(files, times)
-        readings.replace_all((path, files[path], g) for path, g in groups)
-        del times, groups
-    posts, posts_read = result.posts, len(raws)
+        del result  # its `resolved` holds every reading: `times` alone does now
+        readings.replace_all(_saved_rows(files, times))
+        del times
+    else:
+        del result  # its `resolved` holds every reading
     files.clear()
-    del raws, result  # its `resolved` holds every reading
     feeds, slug_problems = planner.plan(posts, settings, manifest.slugs)
     problems += slug_problems
     lookup: Lookup
@@ -126,6 +129,19 @@ def _plan_all(
         ids=ids,
         saving=saving,
     )
+
+
+def _saved_rows(
+    files: dict[str, File], times: dict[str, normalizer.Timed]
+) -> Iterator[tuple[str, File, Groups]]:
+    """The rows of `Readings.replace_all`, in scan order, each file's reading and time
+    dropped once its row is made: the normalizer's peak is not topped by the saving."""
+    for path in list(files):
+        file, t = files.pop(path), times.pop(path, None)
+        yield path, file, _NO_GROUPS if t is None else full_groups(t)
+
+
+_NO_GROUPS = Groups(None, None)
 
 
 def _save_planned(index: Index, posts: list[Post], feeds: Sequence[Feed]) -> Iterator[None]:

@@ -13,7 +13,7 @@ edits.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from .. import normalizer, planner
@@ -269,14 +269,7 @@ class _Periods(Mapping[str, Sequence[Member]]):
         raise NotImplementedError
 
 
-def full_groups(
-    paths: Iterable[str], resolved: Mapping[str, Timed]
-) -> Iterable[tuple[str, Groups]]:
-    """The groups of each file of a full build, from the normalizer's times."""
-    for path in paths:
-        t = resolved.get(path)
-        if t is None:
-            yield path, Groups(None, None)
-            continue
-        found = t.evidence
-        yield path, Groups(t.source if found else None, t.ident, found, t.own)
+def full_groups(t: Timed) -> Groups:
+    """The groups of a file of a full build, from the normalizer's time of it."""
+    found = t.evidence
+    return Groups(t.source if found else None, t.ident, found, t.own)
