@@ -18,7 +18,7 @@ import signal
 import sys
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ R = TypeVar("R")
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 PARALLEL_MIN = 400  # below this many items, starting a process pool costs more than it saves
 _PR_SET_PDEATHSIG = 1
+_M_ARENA_MAX = -8  # glibc's mallopt parameter
 
 
 @contextmanager
@@ -64,6 +65,21 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+def _one_malloc_arena() -> None:
+    """Have glibc's malloc keep one heap for every thread of this process (Linux only).
+
+    The pool's own threads receive and unpickle the workers' results (every
+    reading, every cleaned entry), so by default glibc gives them a heap of
+    their own, which the main thread then frees into piecemeal: at 50,000 posts
+    that was 7 MB more peak RSS, and no faster. `MALLOC_ARENA_MAX=1` in the
+    environment does the same, for programs that can set it before they start."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with suppress(OSError, AttributeError):  # not glibc: its own allocator decides
+            ctypes.CDLL(None).mallopt(_M_ARENA_MAX, 1)
+
+
 def _start_worker(parent: int) -> None:
     gc.disable()
     _die_with_parent(parent)
@@ -95,6 +111,7 @@ class Workers:
         if self._pool is None:
             from concurrent.futures import ProcessPoolExecutor  # 16 ms: not for quick builds
 
+            _one_malloc_arena()  # before the pool starts its threads
             self._pool = ProcessPoolExecutor(
                 self.jobs, initializer=_start_worker, initargs=(os.getpid(),)
             )
