@@ -7,7 +7,7 @@ import codecs
 from dataclasses import dataclass
 
 from .problems import Problem
-from .text import content_hash
+from .text import hash_number
 
 _BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -52,10 +52,11 @@ def decode_bytes(data: bytes) -> Decoded:
     return Decoded(_lf(utf8), "utf-8", max(bad_utf8, 1), first_bad)
 
 
-def body_digest(data: bytes, decoded: Decoded, start: int) -> str:
+def body_digest(data: bytes, decoded: Decoded, start: int) -> int:
     """The hash of the text from `start` on, as UTF-8: of the file's own bytes from
     there when the text is them decoded unchanged (UTF-8, no BOM, no CR), as nearly
-    every post is, rather than of the text encoded again."""
+    every post is, rather than of the text encoded again. A number, ordered as its
+    hexadecimal `content_hash`: 40 bytes less than the string in every reading."""
     text = decoded.text
     if (
         decoded.encoding == "utf-8"
@@ -63,8 +64,8 @@ def body_digest(data: bytes, decoded: Decoded, start: int) -> str:
         and not data.startswith(codecs.BOM_UTF8)
         and b"\r" not in data
     ):
-        return content_hash(memoryview(data)[len(text[:start].encode()) :])
-    return content_hash(text[start:].encode("utf-8", "surrogatepass"))
+        return hash_number(memoryview(data)[len(text[:start].encode()) :])
+    return hash_number(text[start:].encode("utf-8", "surrogatepass"))
 
 
 def decode(data: bytes) -> tuple[str, str]:

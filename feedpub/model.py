@@ -39,7 +39,7 @@ class RawPost:
 
     path: str  # relative to the posts folder, with `/`
     digest: str  # hash of the file's bytes
-    body_digest: str  # hash of the body alone: copies that differ in front matter only match
+    body_digest: int  # hash of the body alone: copies that differ in front matter only match
     title: str
     date: Any  # what YAML gave for `date:` (datetime, date, str, ...), None if absent
     date_line: int  # line of `date:` in the file, 0 if absent

@@ -18,6 +18,11 @@ def content_hash(data: bytes | memoryview) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
 
 
+def hash_number(data: bytes | memoryview) -> int:
+    """`content_hash` as a number (ordered as the hexadecimal string is)."""
+    return int.from_bytes(hashlib.sha256(data).digest()[:16])
+
+
 def xml_text(value: str) -> str:
     """Character data escaped as `xml.sax.saxutils.escape` does (whose module imports
     urllib.request, http and ssl: a tenth of a small build's start-up)."""

@@ -388,6 +388,11 @@ def test_clock_skew_is_not_a_shift() -> None:
 # --- merging -------------------------------------------------------------------------
 
 
+def _number(text: str) -> int:
+    """A body digest for `text`, ordered as the text is (as digests are)."""
+    return int.from_bytes(text.encode().ljust(64, b"\0"))
+
+
 def raw_post(
     path: str,
     *,
@@ -399,7 +404,8 @@ def raw_post(
     source: str = "S",
 ) -> RawPost:
     return RawPost(
-        path=path, digest=f"d-{path}-{title}-{body}", body_digest=f"b-{body}", title=title,
+        path=path, digest=f"d-{path}-{title}-{body}", body_digest=_number(f"b-{body}"),
+        title=title,
         date=date, date_line=3 if date is not None else 0, author="", url=url, tags=(source,),
         categories=(source,), marker=marker, link_text="", body_start=0, body_line=10,
         markdown=False, encoding="utf-8",
