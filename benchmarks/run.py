@@ -311,7 +311,7 @@ def bench_n(n: int, args: argparse.Namespace) -> dict[str, Row]:
         for k in FEEDPUB_RUNS:
             rows[k + AGAINST] = Row(f"{RUNS[k]}, against {commit or args.against}")
     rows["hugo"] = Row(RUNS["hugo"])
-    pristine = ensure_posts(n, args.seed, args.fresh)
+    pristine = args.posts or ensure_posts(n, args.seed, args.fresh)
     work = BENCH_OUT / f"run-{n}"
     if work.exists():
         shutil.rmtree(work)
@@ -594,6 +594,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", action="store_true", help="keep bench-out/run-N (outputs)")
     ap.add_argument("--check", action="store_true", help="exit 1 if a target fails")
     ap.add_argument(
+        "--posts",
+        type=Path,
+        metavar="DIR",
+        help="measure these posts (e.g. ../shared/corpus/archive) instead of generated ones",
+    )
+    ap.add_argument(
         "--against",
         type=Path,
         metavar="CHECKOUT",
@@ -603,7 +609,12 @@ def main(argv: list[str] | None = None) -> int:
     args.only = [x.strip() for x in args.only.split(",") if x.strip()]
     if unknown := set(args.only) - {"floor", "feedpub", "hugo"}:
         ap.error(f"--only: unknown {', '.join(sorted(unknown))}")
-    if os.environ.get("BENCH_N"):
+    if args.posts:
+        if not args.posts.is_dir():
+            ap.error(f"--posts: no folder {args.posts}")
+        args.posts = args.posts.resolve()
+        ns = [len(all_files(args.posts))]
+    elif os.environ.get("BENCH_N"):
         ns = parse_ns(os.environ["BENCH_N"])
     elif args.n:
         ns = parse_ns(",".join(args.n))
