@@ -293,7 +293,7 @@ class Cache:
         return Derived(
             problems=self.index.problems(),
             posts_read=self.readings.posts_read(),
-            entries=self.index.entries(),
+            entries=next(f.total for f in listings if f.kind is planner.SITE),  # holds every post
             feeds=self.index.feeds(redo, patch.periods),
             listings=listings,
             load=self.index.members,

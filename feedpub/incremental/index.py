@@ -125,9 +125,6 @@ class Index:
     def delete_entry(self, ident: str) -> None:
         self.db.execute("DELETE FROM entries WHERE id = ?", (b(ident),))
 
-    def entries(self) -> int:
-        return int(self.db.execute("SELECT count(*) FROM entries").fetchone()[0])
-
     def posts(self, ids: Sequence[str]) -> dict[str, Post]:
         found: dict[str, Post] = {}
         for i in range(0, len(ids), 500):
