@@ -20,7 +20,7 @@ from feedpub.config import load
 from feedpub.incremental import snapshot
 from feedpub.incremental.index import FeedRow, Index, feed_key
 from feedpub.incremental.outputs import Outputs
-from feedpub.incremental.readings import File, Groups, Readings
+from feedpub.incremental.readings import File, Groups, Readings, dump_reading, load_reading
 from feedpub.incremental.store import FILE, Store
 from feedpub.model import Member, Period, RawPost, Reading
 from feedpub.problems import Problem
@@ -111,10 +111,24 @@ def test_a_failed_transaction_leaves_the_store_as_it_was(tmp_path: Path) -> None
 
 def reading(path: str, title: str = "t") -> Reading:
     raw = RawPost(
-        path, "digest-" + title, "body", title, None, 0, "", "", (), (), None, "", 0, 1, False,
+        path, "digest-" + title, 7, title, None, 0, "", "", (), (), None, "", 0, 1, False,
         "utf-8",
     )  # fmt: skip
     return Reading(raw, (Problem(path, 1, 0, "FP104", "no title"),))
+
+
+def test_a_reading_comes_back_from_the_cache_as_it_was_read() -> None:
+    """Non-ASCII text is kept as UTF-8 bytes (see `readings._OWN_TEXT`): it comes back
+    equal, lone surrogates and all, and a link text that is the title stays one string."""
+    title = "香港「新聞」\udc80 é"
+    raw = RawPost(
+        "_posts/x.md", "d", 7, title, None, 0, "作者", "https://例子.cn/a", ("標籤",), ("標籤",),
+        None, title, 0, 1, False, "utf-8",
+    )  # fmt: skip
+    back = load_reading(raw.path, dump_reading(Reading(raw, ())))
+    assert back == Reading(raw, ())
+    assert back.post is not None and back.post.link_text is back.post.title
+    assert type(back.post.url) is str and back.post.marker is None
 
 
 def test_readings_hold_files_with_their_groups_and_find_dirty_folders(tmp_path: Path) -> None:

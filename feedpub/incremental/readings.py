@@ -41,13 +41,17 @@ _OWN_TEXT = tuple(
 
 def dump_reading(reading: Reading) -> bytes:
     """A reading as a tuple of its values: half the bytes and time of the dataclass.
-    Not its path, the row's key (see `_OWN_TEXT`)."""
+    Not its path, the row's key (see `_OWN_TEXT`). Equal texts (a link text that is
+    the title) are kept once, and come back as one string."""
     post = None
     if reading.post is not None:
         values = list(_raw_values(reading.post))
+        encoded: dict[str, bytes] = {}
         for i in _OWN_TEXT:
             if (v := values[i]) is not None and not v.isascii():
-                values[i] = v.encode("utf-8", "surrogatepass")
+                if v not in encoded:
+                    encoded[v] = v.encode("utf-8", "surrogatepass")
+                values[i] = encoded[v]
         post = tuple(values)
     return dump((post, reading.problems))
 
@@ -58,9 +62,12 @@ def load_reading(path: str, blob: bytes) -> Reading:
         return Reading(None, problems)
     if any(type(post[i]) is bytes for i in _OWN_TEXT):
         values = list(post)
+        decoded: dict[bytes, str] = {}
         for i in _OWN_TEXT:
             if type(v := values[i]) is bytes:
-                values[i] = v.decode("utf-8", "surrogatepass")
+                if v not in decoded:
+                    decoded[v] = v.decode("utf-8", "surrogatepass")
+                values[i] = decoded[v]
         post = values
     return Reading(RawPost(path, *post), problems)
 
