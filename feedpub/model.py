@@ -82,10 +82,11 @@ def _unpickled(path: str, *values: Any) -> RawPost:
             if type(v := own[i]) is str:
                 own[i] = sys.intern(v)
         for i in _NAMES_AT:
-            names = own[i]
-            own[i] = shared_names.setdefault(names, names)
-            if own[i] is names:
-                own[i] = shared_names[names] = tuple(map(sys.intern, names))
+            shared = shared_names.get(own[i])
+            if shared is None:
+                shared = tuple(map(sys.intern, own[i]))
+                shared_names[shared] = shared  # the key is the shared tuple too
+            own[i] = shared
         values = tuple(own)
     return RawPost(sys.intern(path), *values)
 
