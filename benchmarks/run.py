@@ -2,10 +2,12 @@
 
     python benchmarks/run.py [--n N ...] [--reps R] [--quick] [--only floor,feedpub,hugo]
     BENCH_N=10000,50000 python benchmarks/run.py
+    python benchmarks/run.py --posts DIR [--against CHECKOUT]
 
 For each N: generate N synthetic posts (make_posts.py; kept in
-bench-out/posts-N for the next run), then run each command as a child process
-and measure its wall time, CPU time (user + sys) and peak RSS from os.wait4.
+bench-out/posts-N for the next run), or take the posts of --posts, then run
+each command as a child process and measure its wall time, CPU time (user +
+sys) and peak RSS from os.wait4.
 Each figure is the median of R runs (default 3). The table goes to stdout and
 to bench-out/results.md, followed by PASS/FAIL for each target.
 """

@@ -136,10 +136,14 @@ class Workers:
                 progress(stage, len(results), len(items))
         return results
 
+    def _small_parts(self, items: Sequence[T]) -> Iterator[Sequence[T]]:
+        """`items` in chunks of 10 to 25: small, so that results come back early."""
+        return chunks(items, max(10, min(25, len(items) // (self.jobs * 8) + 1)))
+
     def stream(self, func: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> Iterator[R]:
         """`func` over `items`, in order, as the results come: the caller works on the
         first ones while the workers make the next (a few chunks ahead, to bound memory)."""
-        parts = chunks(items, max(10, min(25, len(items) // (self.jobs * 8) + 1)))
+        parts = self._small_parts(items)
         pool = self._pool_for(len(items))
         if pool is None:
             for part in parts:
@@ -160,7 +164,7 @@ class Workers:
         `idle` run here (between steps, the results that are ready); no more are
         handed out once `idle` is done. For work the workers can do early, while
         the caller has its own to do."""
-        parts = chunks(items, max(10, min(25, len(items) // (self.jobs * 8) + 1)))
+        parts = self._small_parts(items)
         pool = self._pool_for(len(items))
         pending: deque[Future[list[R]]] = deque()
         for _ in idle:
