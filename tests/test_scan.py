@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from feedpub import scan as scan_module
 from feedpub.scan import Selection, scan, scanned, top_folders, unsure
 
 
@@ -163,3 +164,81 @@ def test_readings_share_the_scans_path_strings(tmp_path: Path, count: int) -> No
     keys = {path: path for path in found}
     assert sorted(r.post.path for r in reads if r and r.post) == sorted(names)
     assert all(r and r.post and r.post.path is keys[r.post.path] for r in reads)
+
+
+def split_tree(root: Path) -> Path:
+    """Folders both sides list (their files split one by one) and a folder of
+    `SPLIT` subfolders or more (given out whole, nested folders included)."""
+    posts = root / "archived"
+    for d in range(7):
+        for n in range(d + 1):
+            touch(posts / f"2021-01-0{d}" / f"2021-01-0{d}-{n}.md", "x" * n)
+    for rel in ("top-1.md", "top-2.md", "top-3.md", "2021-01-05/deep/x.md", "2021-01-06/a/b/y.md"):
+        touch(posts / rel)
+    touch(root / "_posts" / "2021-02-01-a.md")
+    os.mkfifo(posts / "2021-01-03" / "pipe.md")
+    (posts / "2021-01-04" / "link").symlink_to(root / "_posts", target_is_directory=True)
+    return root
+
+
+def test_two_processes_scan_as_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`scan` shares its stat calls with a forked child: the same stats, in the same
+    order, as one process alone, unlistable folders included."""
+    assert scan_module._alone() or (os.cpu_count() or 1) < 2
+    root = split_tree(tmp_path)
+    real_open = os.open
+
+    def open_(path: Any, flags: int, mode: int = 0o777, *, dir_fd: int | None = None) -> int:
+        if os.fspath(path) in ("2021-01-02", "b"):  # a folder of each side's
+            raise PermissionError(13, "Permission denied", path)
+        return real_open(path, flags, mode, dir_fd=dir_fd)
+
+    for patched in (False, True):
+        if patched:
+            monkeypatch.setattr(os, "open", open_)
+        alone = scan_module._scan(root, (), Selection())
+        two = scan_module._in_two(root, (), Selection())
+        assert two == alone
+        assert list(two[0]) == list(alone[0])
+        assert {f: list(p) for f, p in two[1].items()} == {f: list(p) for f, p in alone[1].items()}
+        assert list(two[1]) == list(alone[1])
+    assert alone[0]["archived/2021-01-02"] == (-1, -1)
+    assert alone[0]["archived/2021-01-06/a/b"] == (-1, -1)
+    assert len(alone[0]) == 1 + 3 + 1 + 28 - 3 + 1 + 2  # _posts, top, deep, days, locked
+
+
+def test_a_child_that_fails_or_lists_otherwise_leaves_the_work_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = split_tree(tmp_path)
+    alone = scan_module._scan(root, (), Selection())
+    real = scan_module._visit
+
+    def failing(*args: Any, side: int | None = None) -> Any:
+        if side == 1:
+            raise RuntimeError("the child fails")
+        return real(*args, side=side)
+
+    def otherwise(*args: Any, side: int | None = None) -> Any:
+        folders, errors = real(*args, side=side)
+        if side == 1:  # a file came between the two listings of a shared folder
+            folders["archived"]["archived/top-4.md"] = (1, 1)
+        return folders, errors
+
+    for visit in (failing, otherwise):
+        monkeypatch.setattr(scan_module, "_visit", visit)
+        two = scan_module._in_two(root, (), Selection())
+        assert two == alone and list(two[0]) == list(alone[0])
+
+
+def test_no_fork_while_another_thread_runs() -> None:
+    import threading
+
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not scan_module._alone()
+    finally:
+        stop.set()
+        thread.join()
