@@ -254,7 +254,12 @@ def _in_two(
     if not _alone():
         return _scan(root, skip, select)
     r, w = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # no process to spare: alone, then
+        os.close(r)
+        os.close(w)
+        return _scan(root, skip, select)
     if pid == 0:  # the child: never returns, never runs the parent's exit handlers
         code = 1
         try:
@@ -279,7 +284,10 @@ def _in_two(
             data = pipe.read()
     finally:
         os.close(r)  # a child still writing gets EPIPE, and exits
-        ok = os.waitpid(pid, 0)[1] == 0
+        try:
+            ok = os.waitpid(pid, 0)[1] == 0
+        except ChildProcessError:  # reaped by another (SIGCHLD ignored): its data unsure
+            ok = False
     if not ok:
         return _scan(root, skip, select)
     sent, their_errors = marshal.loads(data)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -229,6 +230,18 @@ def test_a_child_that_fails_or_lists_otherwise_leaves_the_work_here(
         monkeypatch.setattr(scan_module, "_visit", visit)
         two = scan_module._in_two(root, (), Selection())
         assert two == alone and list(two[0]) == list(alone[0])
+    monkeypatch.setattr(scan_module, "_visit", real)
+    ignored = signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children reaped unseen
+    try:
+        assert scan_module._in_two(root, (), Selection()) == alone
+    finally:
+        signal.signal(signal.SIGCHLD, ignored)
+
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert scan_module._in_two(root, (), Selection()) == alone
 
 
 def test_no_fork_while_another_thread_runs() -> None:
