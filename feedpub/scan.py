@@ -13,6 +13,7 @@ case in CI) needs neither YAML nor the parser to find that out.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import marshal
 import os
@@ -22,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn, cast
 
 from .problems import Problem
 
@@ -124,8 +125,8 @@ def _outside(root: Path, path: str) -> bool:
 def _scan(
     root: Path, skip: tuple[Path, ...], select: Selection
 ) -> tuple[dict[str, Stat], dict[str, dict[str, Stat]]]:
-    folders, errors = _visit(root, skip, select)
-    return _joined(folders, errors)  # type: ignore[arg-type]
+    folders, errors, _ = _visit(root, skip, select)
+    return _joined(cast(dict[str, dict[str, Stat]], folders), errors)
 
 
 def _joined(
@@ -146,16 +147,21 @@ Part = dict[str, Stat | None]
 
 def _visit(
     root: Path, skip: tuple[Path, ...], select: Selection, side: int | None = None
-) -> tuple[dict[str, Part], list[str]]:
-    """Each folder's post files and their stats, in scan order, and the folders that
-    could not be listed. With a `side` (0 or 1), for `_in_two`: that process's
-    share only. A folder with `SPLIT` subfolders or more gives every other one to
-    each side, subtree and all; the files of the folders above are split one by
-    one, the other side's stat left None."""
+) -> tuple[dict[str, Part], list[str], dict[str, int]]:
+    """Each folder's post files and their stats, in scan order, the folders that
+    could not be listed, and a hash of what each folder both sides list holds.
+
+    With a `side` (0 or 1), for `_in_two`: that process's share only. A folder
+    with `SPLIT` subfolders or more gives every other one to each side, subtree
+    and all; the files of the folders above it are split one by one, the other
+    side's stats left None. Both sides list those folders: equal hashes (of the
+    files' and subfolders' names; string hashes are the same in a fork) show
+    that they split the same things."""
     skipped = {os.path.realpath(p) for p in skip}
     names = {os.path.basename(p) for p in skipped}  # realpath() only for dirs so named
     folders: dict[str, Part] = {}
     errors: list[str] = []
+    listed: dict[str, int] = {}
     include, exclude = select.matchers()
 
     def wanted_folder(name: str, rel: str, inside: bool) -> bool:
@@ -218,6 +224,8 @@ def _visit(
                     part[rel] = (st.st_size, st.st_mtime_ns) if regular else (-1, -1)
             if part:
                 folders[prefix[:-1]] = part
+            if shared:
+                listed[prefix[:-1]] = hash((tuple(part), tuple(dirs)))
             split = shared and len(dirs) >= SPLIT
             for i, (path, name) in enumerate(dirs):
                 if split and i % 2 != side:
@@ -228,16 +236,16 @@ def _visit(
             os.close(fd)
 
     visit(os.fspath(root), "", os.fspath(root), None, is_posts_folder(root), side is not None)
-    return folders, errors
+    return folders, errors, listed
 
 
-def _alone() -> bool:
-    """Whether this process may fork for the scan: Linux, two cores, and no thread
+def _may_fork() -> bool:
+    """Whether the scan may fork: on Linux, with two cores to run on, and no thread
     of Python's running besides this one (forking a threaded process can deadlock)."""
     threading = sys.modules.get("threading")
     return (
         sys.platform.startswith("linux")
-        and (os.cpu_count() or 1) > 1
+        and len(os.sched_getaffinity(0)) > 1
         and (threading is None or threading.active_count() == 1)
     )
 
@@ -245,41 +253,36 @@ def _alone() -> bool:
 def _in_two(
     root: Path, skip: tuple[Path, ...], select: Selection
 ) -> tuple[dict[str, Stat], dict[str, dict[str, Stat]]]:
-    """`_scan` shared with a forked child (as `git status` preloads its index with
-    threads): a `stat` is a system call and a Python object, which costs as long
-    again, so one process alone takes 0.23 s for 50,000 posts. The child sends
-    its folders whole, and its stats of the files of the folders both list, with
-    a hash of their names to show it saw the same files (Python's string hashes
-    are the same in a fork). If anything is amiss, this process scans alone."""
-    if not _alone():
+    """`_scan`, shared with a forked child (as `git status` preloads its index in
+    threads). Python builds an object for each `stat` that costs as much as the
+    system call itself: one process took 0.22 s for 50,000 posts, where C takes
+    0.10 s. The child sends its own folders whole and its stats of the files of
+    the folders both list, with `_visit`'s hashes of those folders; if they are
+    not this side's (the tree changed between the two listings), or anything
+    else is amiss, this process scans again alone."""
+    if not _may_fork():
         return _scan(root, skip, select)
     r, w = os.pipe()
+    parent, enabled, pid = os.getpid(), gc.isenabled(), -1
+    gc.disable()  # no collection in the child: it would run this process's finalizers
     try:
         pid = os.fork()
-    except OSError:  # no process to spare: alone, then
+        if pid == 0:
+            _child(root, skip, select, r, w)
+    except OSError:
+        pass  # no process to spare: scanned alone, below
+    finally:
+        if os.getpid() != parent:
+            os._exit(1)  # the child, interrupted before `_child` could end it
+        if enabled:
+            gc.enable()
+    if pid < 0:
         os.close(r)
         os.close(w)
         return _scan(root, skip, select)
-    if pid == 0:  # the child: never returns, never runs the parent's exit handlers
-        code = 1
-        try:
-            os.close(r)
-            parts, errors = _visit(root, skip, select, side=1)
-            sent = [
-                (f, hash(tuple(p)), [s for s in p.values() if s is not None])
-                if None in p.values()
-                else (f, None, p)
-                for f, p in parts.items()
-            ]
-            with open(w, "wb") as out:
-                out.write(marshal.dumps((sent, errors), 2))
-            code = 0
-        finally:
-            os._exit(code)
     os.close(w)
-    data = b""
     try:
-        folders, errors = _visit(root, skip, select, side=0)
+        folders, errors, listed = _visit(root, skip, select, side=0)
         with open(r, "rb", closefd=False) as pipe:
             data = pipe.read()
     finally:
@@ -288,22 +291,47 @@ def _in_two(
             ok = os.waitpid(pid, 0)[1] == 0
         except ChildProcessError:  # reaped by another (SIGCHLD ignored): its data unsure
             ok = False
-    if not ok:
+    got = _received(data) if ok else None
+    if got is None or got[2] != listed:
         return _scan(root, skip, select)
-    sent, their_errors = marshal.loads(data)
-    for folder, names_hash, stats in sent:
-        if names_hash is None:  # a folder of its own
-            folders[folder] = stats
-        elif (part := folders.get(folder)) is not None and names_hash == hash(tuple(part)):
-            missing = [rel for rel, st in part.items() if st is None]
-            if len(missing) == len(stats):
-                part.update(zip(missing, stats, strict=True))
-    for part in folders.values():
-        if None in part.values():  # not seen alike by both sides: stat'ed here
-            part.update([(rel, _stat(root, rel)) for rel, st in part.items() if st is None])
+    theirs, their_errors, _, shared = got
+    for folder, values in shared.items():  # the same names, in the same order
+        part = folders.get(folder, {})
+        if len(values) != len(part):
+            return _scan(root, skip, select)
+        part.update(
+            [(rel, v) for (rel, st), v in zip(part.items(), values, strict=True) if st is None]
+        )
+    folders.update(theirs)
     ordered = dict(sorted(folders.items(), key=lambda item: item[0].split("/")))
     merged = sorted(errors + their_errors, key=lambda e: e.split("/"))
-    return _joined(ordered, merged)  # type: ignore[arg-type]
+    return _joined(cast(dict[str, dict[str, Stat]], ordered), merged)
+
+
+Sent = tuple[dict[str, Part], list[str], dict[str, int], dict[str, list[Stat | None]]]
+
+
+def _child(root: Path, skip: tuple[Path, ...], select: Selection, r: int, w: int) -> NoReturn:
+    """The child's side of `_in_two`: its folders, its stats of the files of the
+    folders both sides list, and their hashes, to the pipe; then it exits."""
+    code = 1
+    try:
+        os.close(r)
+        parts, errors, listed = _visit(root, skip, select, side=1)
+        shared = {f: list(parts.pop(f, {}).values()) for f in listed}
+        sent: Sent = (parts, errors, listed, shared)
+        with open(w, "wb") as out:
+            out.write(marshal.dumps(sent, 2))
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _received(data: bytes) -> Sent | None:
+    try:
+        return cast(Sent, marshal.loads(data))
+    except (EOFError, ValueError, TypeError):  # cut short
+        return None
 
 
 def _stat(root: Path, rel: str) -> Stat:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import marshal
 import os
+import random
 import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -169,71 +173,98 @@ def test_readings_share_the_scans_path_strings(tmp_path: Path, count: int) -> No
 
 def split_tree(root: Path) -> Path:
     """Folders both sides list (their files split one by one) and a folder of
-    `SPLIT` subfolders or more (given out whole, nested folders included)."""
+    `SPLIT` subfolders or more (given out whole, nested folders included: the
+    child takes every other one, from the second)."""
     posts = root / "archived"
     for d in range(7):
         for n in range(d + 1):
-            touch(posts / f"2021-01-0{d}" / f"2021-01-0{d}-{n}.md", "x" * n)
-    for rel in ("top-1.md", "top-2.md", "top-3.md", "2021-01-05/deep/x.md", "2021-01-06/a/b/y.md"):
-        touch(posts / rel)
+            touch(posts / f"2021-01-0{d}" / f"2021-01-0{d}-{n}.md", "x" * (n + d))
+    for n in range(1, 6):  # in a folder both list: the child stats top-2 and top-4
+        touch(posts / f"top-{n}.md", "y" * n)
+    for rel in ("2021-01-05/deep/x.md", "2021-01-06/a/b/y.md", "2021-01-06-extra/z.md"):
+        touch(posts / rel)  # 2021-01-06-extra: after 2021-01-06/a/b, though not as a string
     touch(root / "_posts" / "2021-02-01-a.md")
     os.mkfifo(posts / "2021-01-03" / "pipe.md")
     (posts / "2021-01-04" / "link").symlink_to(root / "_posts", target_is_directory=True)
     return root
 
 
+def shapes(result: tuple[dict[str, Any], dict[str, dict[str, Any]]]) -> object:
+    """Content and order of both of a scan's dicts."""
+    stats, folders = result
+    return list(stats.items()), [(f, list(part.items())) for f, part in folders.items()]
+
+
+@pytest.fixture
+def forking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`_in_two` forks here, whatever this machine's cores (tests of its merge)."""
+    monkeypatch.setattr(scan_module, "_may_fork", lambda: True)
+
+
+@pytest.mark.usefixtures("forking")
 def test_two_processes_scan_as_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`scan` shares its stat calls with a forked child: the same stats, in the same
     order, as one process alone, unlistable folders included."""
-    assert scan_module._alone() or (os.cpu_count() or 1) < 2
     root = split_tree(tmp_path)
     real_open = os.open
 
     def open_(path: Any, flags: int, mode: int = 0o777, *, dir_fd: int | None = None) -> int:
-        if os.fspath(path) in ("2021-01-02", "b"):  # a folder of each side's
+        if os.fspath(path) in ("2021-01-03", "2021-01-06-extra", "b"):  # the child's twice
             raise PermissionError(13, "Permission denied", path)
         return real_open(path, flags, mode, dir_fd=dir_fd)
 
-    for patched in (False, True):
-        if patched:
-            monkeypatch.setattr(os, "open", open_)
-        alone = scan_module._scan(root, (), Selection())
-        two = scan_module._in_two(root, (), Selection())
-        assert two == alone
-        assert list(two[0]) == list(alone[0])
-        assert {f: list(p) for f, p in two[1].items()} == {f: list(p) for f, p in alone[1].items()}
-        assert list(two[1]) == list(alone[1])
-    assert alone[0]["archived/2021-01-02"] == (-1, -1)
-    assert alone[0]["archived/2021-01-06/a/b"] == (-1, -1)
-    assert len(alone[0]) == 1 + 3 + 1 + 28 - 3 + 1 + 2  # _posts, top, deep, days, locked
+    alone = scan_module._scan(root, (), Selection())
+    assert shapes(scan_module._in_two(root, (), Selection())) == shapes(alone)
+    order = list(alone[1])  # folders by path components, not as strings
+    assert order.index("archived/2021-01-06/a/b") < order.index("archived/2021-01-06-extra")
+    monkeypatch.setattr(os, "open", open_)
+    alone = scan_module._scan(root, (), Selection())
+    assert shapes(scan_module._in_two(root, (), Selection())) == shapes(alone)
+    assert list(alone[0])[-3:] == [  # the unlistable, by path components
+        "archived/2021-01-03",
+        "archived/2021-01-06/a/b",
+        "archived/2021-01-06-extra",
+    ]
 
 
+@pytest.mark.usefixtures("forking")
 def test_a_child_that_fails_or_lists_otherwise_leaves_the_work_here(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = split_tree(tmp_path)
-    alone = scan_module._scan(root, (), Selection())
-    real = scan_module._visit
+    alone = shapes(scan_module._scan(root, (), Selection()))
+    real_visit, real_scandir, real_dumps = scan_module._visit, os.scandir, marshal.dumps
 
     def failing(*args: Any, side: int | None = None) -> Any:
         if side == 1:
             raise RuntimeError("the child fails")
-        return real(*args, side=side)
+        return real_visit(*args, side=side)
 
-    def otherwise(*args: Any, side: int | None = None) -> Any:
-        folders, errors = real(*args, side=side)
-        if side == 1:  # a file came between the two listings of a shared folder
-            folders["archived"]["archived/top-4.md"] = (1, 1)
-        return folders, errors
+    def without(hidden: str) -> Callable[..., Any]:
+        """The child does not see `hidden`: made or removed between the two listings."""
 
-    for visit in (failing, otherwise):
+        @contextmanager
+        def scandir(fd: int) -> Iterator[Iterator[os.DirEntry[str]]]:
+            with real_scandir(fd) as entries:
+                yield (e for e in entries if e.name != hidden)
+
+        def visit(*args: Any, side: int | None = None) -> Any:
+            if side == 1:  # in the child alone
+                os.scandir = scandir  # type: ignore[assignment]
+            return real_visit(*args, side=side)
+
+        return visit
+
+    for visit in (failing, without("2021-01-00"), without("top-3.md"), without("2021-01-06")):
         monkeypatch.setattr(scan_module, "_visit", visit)
-        two = scan_module._in_two(root, (), Selection())
-        assert two == alone and list(two[0]) == list(alone[0])
-    monkeypatch.setattr(scan_module, "_visit", real)
+        assert shapes(scan_module._in_two(root, (), Selection())) == alone
+    monkeypatch.setattr(scan_module, "_visit", real_visit)
+    monkeypatch.setattr(marshal, "dumps", lambda value, version: real_dumps(value, version)[:-9])
+    assert shapes(scan_module._in_two(root, (), Selection())) == alone  # cut short
+    monkeypatch.setattr(marshal, "dumps", real_dumps)
     ignored = signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children reaped unseen
     try:
-        assert scan_module._in_two(root, (), Selection()) == alone
+        assert shapes(scan_module._in_two(root, (), Selection())) == alone
     finally:
         signal.signal(signal.SIGCHLD, ignored)
 
@@ -241,7 +272,7 @@ def test_a_child_that_fails_or_lists_otherwise_leaves_the_work_here(
         raise BlockingIOError(11, "Resource temporarily unavailable")
 
     monkeypatch.setattr(os, "fork", no_fork)
-    assert scan_module._in_two(root, (), Selection()) == alone
+    assert shapes(scan_module._in_two(root, (), Selection())) == alone
 
 
 def test_no_fork_while_another_thread_runs() -> None:
@@ -251,7 +282,45 @@ def test_no_fork_while_another_thread_runs() -> None:
     thread = threading.Thread(target=stop.wait)
     thread.start()
     try:
-        assert not scan_module._alone()
+        assert not scan_module._may_fork()
     finally:
         stop.set()
         thread.join()
+
+
+def random_tree(root: Path, rng: random.Random, depth: int = 0) -> None:
+    """Folders and files of names that sort differently as strings and as paths,
+    not valid UTF-8, hidden; links in and out, pipes."""
+    files = ["0.md", "1.md", "2.md", "3.md", "p.markdown", "r.html", "s.txt", ".h.md", "é.md"]
+    files.append(os.fsdecode(b"\xfe.md"))
+    for name in rng.sample(files, rng.choice([0, 1, 2, 3, 5, 8])):
+        path, luck = root / name, rng.random()
+        if luck < 0.05:
+            os.mkfifo(path)
+        elif luck < 0.1:
+            path.symlink_to(root / "nowhere.md")
+        else:
+            path.write_text("x" * rng.randrange(30), encoding="utf-8")
+    folders = ["_posts", "archived", "a", "a-b", "a.b", "b", "c", "d", "e", "_site", ".git"]
+    folders.append(os.fsdecode(b"f\xe9"))
+    for name in rng.sample(folders, rng.choice([0, 0, 1, 2, 3, 5, 7]) if depth < 4 else 0):
+        if rng.random() < 0.08:
+            (root / name).symlink_to(root.parent if rng.random() < 0.5 else "/tmp")
+            continue
+        (root / name).mkdir()
+        random_tree(root / name, rng, depth + 1)
+
+
+@pytest.mark.usefixtures("forking")
+@pytest.mark.parametrize("seed", range(40))
+def test_two_processes_scan_random_trees_as_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    rng = random.Random(seed)
+    root = tmp_path / rng.choice(["site", "_posts", "archived"])
+    root.mkdir()
+    random_tree(root, rng)
+    monkeypatch.setattr(scan_module, "SPLIT", rng.choice([2, 3, 4]))
+    select = rng.choice([Selection(), Selection(("*.txt", "a/"), ("b/", "1.md"))])
+    alone = scan_module._scan(root, (), select)
+    assert shapes(scan_module._in_two(root, (), select)) == shapes(alone)
