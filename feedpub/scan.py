@@ -8,7 +8,8 @@ unless `include` names it; `exclude` takes files or folders out. Both are
 gitignore-style patterns, relative to the root.
 
 Kept apart from the collector so that a build with nothing to do (the common
-case in CI) needs neither YAML nor the parser to find that out.
+case in CI) needs neither YAML nor the parser to find that out. On Linux the
+pass is shared with a forked child (`_in_two`): most of its time is Python's.
 """
 
 from __future__ import annotations
@@ -332,11 +333,3 @@ def _received(data: bytes) -> Sent | None:
         return cast(Sent, marshal.loads(data))
     except (EOFError, ValueError, TypeError):  # cut short
         return None
-
-
-def _stat(root: Path, rel: str) -> Stat:
-    try:
-        st = os.stat(os.path.join(root, rel))
-    except OSError:
-        return (-1, -1)
-    return (st.st_size, st.st_mtime_ns) if stat.S_ISREG(st.st_mode) else (-1, -1)
