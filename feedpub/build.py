@@ -65,7 +65,7 @@ def _open(options: Options) -> Cache | NoCache:
 def _build(options: Options, progress: Progress | None) -> Summary:
     root, out, settings = options.posts, options.out, options.settings
     skip = (out,) + ((options.cache,) if options.cache else ())
-    found = scanned(root, skip, selection(settings))
+    found = scanned(root, skip, selection(settings), options.jobs)
     killed = (out / writer.BUILDING).exists()  # a build was killed here: finish its work
     if options.cache is not None and not killed:  # nothing changed: a look at the cache
         from .incremental.snapshot import unchanged
@@ -177,7 +177,7 @@ def collect(
     post files each top folder holds."""
     from . import collector
 
-    found = scan(posts, (out,), selection(settings))
+    found = scan(posts, (out,), selection(settings), jobs)
     todo = [(path, stat[0], "") for path, stat in found.items()]
     with Workers(jobs) as workers:
         mapper = partial(workers.map, progress=progress, stage="read")

@@ -87,10 +87,12 @@ class Scanned:
     snapshot: str  # a hash of them all: equal snapshots, nothing to do
 
 
-def scanned(root: Path, skip: tuple[Path, ...] = (), select: Selection = Selection()) -> Scanned:
+def scanned(
+    root: Path, skip: tuple[Path, ...] = (), select: Selection = Selection(), jobs: int = 0
+) -> Scanned:
     """`scan`, split by folder and hashed (marshal version 2 has no back-references,
     so its bytes depend on the values alone)."""
-    stats, folders = _in_two(root, skip, select)
+    stats, folders = _in_two(root, skip, select, jobs)
     digests = {f: _hash(marshal.dumps(part, 2)) for f, part in folders.items()}
     return Scanned(stats, folders, digests, _hash(marshal.dumps(digests, 2)).hex())
 
@@ -105,7 +107,7 @@ def unsure(folders: Mapping[str, Mapping[str, Stat]]) -> set[str]:
 
 
 def scan(
-    root: Path, skip: tuple[Path, ...] = (), select: Selection = Selection()
+    root: Path, skip: tuple[Path, ...] = (), select: Selection = Selection(), jobs: int = 0
 ) -> dict[str, Stat]:
     """Post files under `root` (relative paths, sorted, hidden entries skipped) and their stats.
 
@@ -113,9 +115,10 @@ def scan(
     stat), so that `read_file` reports it instead of its posts vanishing
     without a word. Symbolic links to folders are not followed; a link to a
     file is listed with its target's stat, and the collector refuses it if
-    the target lies outside `root`.
+    the target lies outside `root`. `jobs=1` (the build's `--jobs 1`): in this
+    process alone.
     """
-    return _in_two(root, skip, select)[0]
+    return _in_two(root, skip, select, jobs)[0]
 
 
 def _outside(root: Path, path: str) -> bool:
@@ -252,7 +255,7 @@ def _may_fork() -> bool:
 
 
 def _in_two(
-    root: Path, skip: tuple[Path, ...], select: Selection
+    root: Path, skip: tuple[Path, ...], select: Selection, jobs: int = 0
 ) -> tuple[dict[str, Stat], dict[str, dict[str, Stat]]]:
     """`_scan`, shared with a forked child (as `git status` preloads its index in
     threads). Python builds an object for each `stat` that costs as much as the
@@ -261,7 +264,7 @@ def _in_two(
     the folders both list, with `_visit`'s hashes of those folders; if they are
     not this side's (the tree changed between the two listings), or anything
     else is amiss, this process scans again alone."""
-    if not _may_fork():
+    if jobs == 1 or not _may_fork():
         return _scan(root, skip, select)
     r, w = os.pipe()
     parent, enabled, pid = os.getpid(), gc.isenabled(), -1

@@ -324,3 +324,18 @@ def test_two_processes_scan_random_trees_as_one(
     select = rng.choice([Selection(), Selection(("*.txt", "a/"), ("b/", "1.md"))])
     alone = scan_module._scan(root, (), select)
     assert shapes(scan_module._in_two(root, (), select)) == shapes(alone)
+
+
+def test_one_job_scans_in_this_process_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--jobs 1` starts no other process, the scan's child included."""
+    root = split_tree(tmp_path)
+    monkeypatch.setattr(scan_module, "_may_fork", lambda: True)
+
+    def no_fork() -> int:
+        raise AssertionError("forked")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert scan(root, jobs=1) == scan_module._scan(root, (), Selection())[0]
+    assert scanned(root, jobs=1).stats == scan(root, jobs=1)
