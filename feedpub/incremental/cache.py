@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 
 from .. import formats, normalizer, planner
@@ -152,6 +153,7 @@ def _save_planned(index: Index, posts: list[Post], feeds: Sequence[Feed]) -> Ite
     their memory."""
     site = feeds[0]
     fps = {m.id: m.fp for members in site.members.values() for m in members}
+    posts.sort(key=attrgetter("id"))  # in key order: random inserts spill SQLite's cache
     while posts:
         step = posts[:SAVE_STEP]
         del posts[:SAVE_STEP]
