@@ -33,6 +33,7 @@ from .text import (
     ILLEGAL_XML,
     NESTING_LIMIT,
     content_hash,
+    first_illegal,
     too_deep,
     unescape_references,
     xml_safe,
@@ -353,10 +354,10 @@ def _preamble(text: str, start: int) -> tuple[str | None, int, str, int, str, in
     return marker, marker_at, link_text, link_at, link_url, pos
 
 
-def _illegal_chars(path: str, text: str, front_end: int) -> Problem | None:
+def _illegal_chars(path: str, text: str, front_end: int, utf8: bytes | None) -> Problem | None:
     """FP201 for the characters XML forbids in the file (and, in the front matter,
     the controls YAML forbids): where the first is and how many there are."""
-    first = ILLEGAL_XML.search(text)
+    first = first_illegal(text, utf8)
     extra = _YAML_ONLY_BAD.search(text, 0, front_end)
     if first is None and extra is None:
         return None
@@ -434,7 +435,7 @@ def _build(
         title = fallback
         msg = f"no front matter; read as a plain post titled {title!r} (from the {origin})"
         problems.append(Problem(path, 1, 1, "FP102", msg))
-    found = _illegal_chars(path, text, start)
+    found = _illegal_chars(path, text, start, data if decoded.first_bad < 0 else None)
     if found:
         problems.append(found)
     deep = _deep_body(path, text, body_start)

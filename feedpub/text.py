@@ -10,6 +10,20 @@ from html.entities import html5
 
 # C0 controls but tab, LF and CR; lone surrogates; U+FFFE and U+FFFF.
 ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_C0 = bytes(range(0x20)).translate(None, b"\t\n\r")  # the C0 controls XML forbids
+
+
+def first_illegal(text: str, utf8: bytes | None = None) -> re.Match[str] | None:
+    """The first character of `text` that XML 1.0 forbids, if any.
+
+    `utf8`: the bytes `text` was decoded from as strict UTF-8 (line ends aside).
+    They hold such a character only as a C0 control, one byte in UTF-8, and the
+    text only as U+FFFE or U+FFFF (strict UTF-8 has no surrogates): scans at C
+    speed, in half the time of the regular expression's over the whole text.
+    """
+    if utf8 is None or len(utf8.translate(None, _C0)) < len(utf8):
+        return ILLEGAL_XML.search(text)
+    return ILLEGAL_XML.search(text) if "\ufffe" in text or "\uffff" in text else None
 
 
 def content_hash(data: bytes | memoryview) -> str:

@@ -172,6 +172,24 @@ def test_utf8_files_are_read_as_their_crlf_and_bom_copies(body: str, front: str)
         assert {p.code for p in other.problems} - {"FP004"} == {p.code for p in plain.problems}
 
 
+@settings(max_examples=300, deadline=None)
+@given(body_text, st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "gb18030", "invalid"]))
+def test_forbidden_characters_are_found_in_every_encoding(body: str, codec: str) -> None:
+    """FP201 counts the characters XML forbids in the decoded text, and points at
+    the first, whether the bytes of strict UTF-8 were scanned or the text itself."""
+    text = f"---\ntitle: t\n---\n{body}"
+    data = text.encode() + b"\xff" if codec == "invalid" else text.encode(codec)
+    found = ILLEGAL_XML.findall(encoding.decode_bytes(data).text)
+    read = collector.parse("p.md", data)
+    fp201 = [p for p in read.problems if p.code == "FP201" and "control character" in p.message]
+    if not found:
+        assert not fp201
+        return
+    assert len(fp201) == 1
+    assert fp201[0].message.startswith(f"{len(found)} control character(s)")
+    assert f"(first U+{ord(found[0]):04X})" in fp201[0].message
+
+
 def yaml_quote(text: str) -> str:
     """`text` as a YAML double-quoted scalar, every character but printable ASCII escaped."""
     out = []
