@@ -85,10 +85,12 @@ def _build(options: Options, progress: Progress | None) -> Summary:
             limits = collector.Limits(settings.max_bytes, settings.max_tags)
             read = partial(collector.read_files, root, limits=limits, mapper=mapper)
             changes = cache.read(found, read)
+            files, snap = len(found.stats), found.snapshot
+            del found  # read: its dicts go (2-4 MB of the peak at 50,000-100,000 posts)
             model.shared_names.clear()  # see `model._unpickled`
             derived = cache.derive(changes, settings, manifest, records, out)
             del changes
-            problems, feeds, shown = _checked(options, derived, len(found.stats))
+            problems, feeds, shown = _checked(options, derived, files)
             old_plans = cache.outputs.plans()
             jobs, plans = planner.jobs(feeds, settings, derived.load, old_plans)
             target = render.Target(root, out, settings, manifest, records)
@@ -119,7 +121,7 @@ def _build(options: Options, progress: Progress | None) -> Summary:
             if derived.redo is not None:
                 plans = {f: p for f, p in old_plans.items() if f not in derived.redo} | plans
             cache.outputs.save_records(done.records)
-            cache.commit(found, summary, derived, plans)
+            cache.commit(snap, summary, derived, plans)
     finally:
         cache.close()
     return summary

@@ -210,7 +210,7 @@ class NoCache:
     def transaction(self) -> Iterator[None]:
         yield
 
-    def commit(self, found: Scanned, summary: Summary, derived: Derived, plans: Plans) -> None:
+    def commit(self, snap: str, summary: Summary, derived: Derived, plans: Plans) -> None:
         pass
 
     def close(self) -> None:
@@ -226,7 +226,6 @@ class Cache:
         self.index = Index(self.store, settings)
         self.outputs = Outputs(self.store)
         self.sure = self.store.get("snapshot") is not None  # it saw a build finish
-        self._found: Scanned | None = None
         self._dirty: set[str] = set()
 
     def read(self, found: Scanned, read: Reader) -> Changes:
@@ -310,7 +309,7 @@ class Cache:
         with self.store.transaction():
             yield
 
-    def commit(self, found: Scanned, summary: Summary, derived: Derived, plans: Plans) -> None:
+    def commit(self, snap: str, summary: Summary, derived: Derived, plans: Plans) -> None:
         """Remember this build: its snapshot, summary, plans; fragments no feed shows go."""
         if derived.redo is None:
             if summary.written:
@@ -318,7 +317,7 @@ class Cache:
         else:
             self.outputs.drop_fragments(derived.gone)
         self.outputs.save_plans(plans)
-        snapshot.save(self.store, found, summary)
+        snapshot.save(self.store, snap, summary)
 
     def close(self) -> None:
         self.store.close()

@@ -55,6 +55,6 @@ def unchanged(folder: Path, settings: Settings, found: Scanned, out: Path) -> Su
         store.close()
 
 
-def save(store: Store, found: Scanned, summary: Summary) -> None:
-    store.put("snapshot", found.snapshot)
+def save(store: Store, snap: str, summary: Summary) -> None:
+    store.put("snapshot", snap)
     store.put("summary", summary)
