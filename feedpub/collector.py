@@ -91,6 +91,8 @@ def read_bytes(root: Path, path: str, limit: int) -> bytes:
         finally:
             os.close(fd)
     except OSError as e:
+        if isinstance(e, FileNotFoundError) and not os.path.lexists(full):
+            raise Refused("FP001", "the file went away while the build ran; skipped") from e
         what = "folder cannot be listed" if os.path.isdir(full) else "cannot read the file"
         raise Refused("FP001", f"{what}: {e.strerror or e}; skipped") from e
     if len(data) > limit:
@@ -435,12 +437,10 @@ def _build(
         title = fallback
         msg = f"no front matter; read as a plain post titled {title!r} (from the {origin})"
         problems.append(Problem(path, 1, 1, "FP102", msg))
-    found = _illegal_chars(path, text, start, data if decoded.first_bad < 0 else None)
-    if found:
-        problems.append(found)
-    deep = _deep_body(path, text, body_start)
-    if deep:
-        problems.append(deep)
+    utf8 = data if decoded.first_bad < 0 else None  # strict UTF-8: see `first_illegal`
+    for found in (_illegal_chars(path, text, start, utf8), _deep_body(path, text, body_start)):
+        if found:
+            problems.append(found)
     url = fields.text("from", meta.get("from")) or xml_safe(link_url)
     first = _NOT_SPACE.search(text, body_start)
     starts_html = first is not None and first.group() == "<"

@@ -19,7 +19,8 @@ CODES: dict[str, tuple[str, Severity, str]] = {
     "FP001": (
         "unreadable",
         "error",
-        "make the file readable (permissions, a broken link, a special file)",
+        "make the file readable (permissions, a broken link, a special file); one that"
+        " went away during the build needs nothing: the next build sees it gone",
     ),
     "FP002": ("too-large", "error", "split the post, or raise `max_bytes` in feedpub.toml"),
     "FP003": (

@@ -384,6 +384,22 @@ def test_a_folder_that_cannot_be_listed_is_reported(
     assert ("locked", "FP001", "folder cannot be listed: Permission denied; skipped") in found
 
 
+def test_a_post_gone_since_the_scan_is_said_to_be_gone(tmp_path: Path) -> None:
+    """A post deleted or moved between the scan and its reading is not called
+    unreadable (nothing is to be done); a link to nowhere still is."""
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    gone = collector.read_file(posts, "2021-01-01-gone.md")
+    assert [(p.code, p.message) for p in gone.problems] == [
+        ("FP001", "the file went away while the build ran; skipped")
+    ]
+    (posts / "2021-01-02-link.md").symlink_to(posts / "nowhere.md")
+    dangling = collector.read_file(posts, "2021-01-02-link.md")
+    assert [(p.code, p.message) for p in dangling.problems] == [
+        ("FP001", "cannot read the file: No such file or directory; skipped")
+    ]
+
+
 # --- check ----------------------------------------------------------------------------
 
 
