@@ -79,8 +79,7 @@ class Index:
     def __init__(self, store: Store, settings: Settings) -> None:
         self.db = store.db
         self.settings = settings
-        for statement in TABLES.split(";")[:-1]:  # not executescript: it commits
-            self.db.execute(statement)
+        store.create(TABLES)
 
     def clear(self) -> None:
         for table in NAMES:

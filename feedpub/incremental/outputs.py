@@ -26,8 +26,7 @@ class Outputs:
     def __init__(self, store: Store) -> None:
         self.db = store.db
         self.store = store
-        for statement in TABLES.split(";")[:-1]:  # not executescript: it commits
-            self.db.execute(statement)
+        store.create(TABLES)
 
     # --- output records --------------------------------------------------------------
 

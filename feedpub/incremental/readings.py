@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import marshal
 import pickle
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import fields
 from operator import attrgetter
@@ -26,7 +27,7 @@ CREATE INDEX IF NOT EXISTS files_ident ON files (ident) WHERE ident IS NOT NULL;
 CREATE INDEX IF NOT EXISTS files_ok ON files (ok) WHERE ok;
 CREATE TABLE IF NOT EXISTS folders (folder BLOB PRIMARY KEY, stats BLOB);
 """
-_INDEXES = ("files_own", "files_shift", "files_ident", "files_ok")
+_INDEXES = re.findall(r"CREATE INDEX IF NOT EXISTS (\w+)", TABLES)
 _raw_values = attrgetter(*(f.name for f in fields(RawPost) if f.name != "path"))
 
 
@@ -96,8 +97,7 @@ class Readings:
     def __init__(self, store: Store) -> None:
         self.db = store.db
         self.store = store
-        for statement in TABLES.split(";")[:-1]:  # not executescript: it commits
-            self.db.execute(statement)
+        store.create(TABLES)
 
     # --- stats ------------------------------------------------------------------------
 
@@ -177,8 +177,7 @@ class Readings:
         rows = (self._row(path, file, groups) for path, file, groups in files)
         marks = ", ".join("?" * 12)
         self.db.executemany(f"INSERT INTO files VALUES ({marks})", rows)
-        for statement in TABLES.split(";")[:-1]:
-            self.db.execute(statement)
+        self.store.create(TABLES)
 
     def put(self, path: str, file: File, groups: Groups) -> None:
         row = self._row(path, file, groups)

@@ -124,6 +124,11 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
+    def create(self, tables: str) -> None:
+        """Each `CREATE ... IF NOT EXISTS` of `tables` (not executescript: it commits)."""
+        for statement in tables.split(";")[:-1]:
+            self.db.execute(statement)
+
 
 def b(text: str) -> bytes:
     """Text as SQLite can hold it: paths, names and URLs from files that are not
