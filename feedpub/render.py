@@ -10,7 +10,7 @@ them (`FragmentStore`) spares the next build the cleaning.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -24,6 +24,7 @@ from .problems import Problem
 from .settings import Settings
 from .workers import Progress, Workers
 
+_WRITES_AHEAD = 4  # archive documents handed to the workers and not yet written
 Lookup = Callable[[Sequence[str]], Mapping[str, bytes]]  # story ids -> their archive entries
 
 
@@ -179,7 +180,16 @@ def write(
     redone = {f for job in todo for f in job.files}
     used += sum(r.size for f, r in records.items() if f not in redone)
 
-    def put(job: Job, files: dict[str, bytes]) -> None:
+    pending: deque[tuple[str, list[str], Callable[[], list[writer.Made]]]] = deque()
+
+    def made(key: str, rels: list[str], files: list[writer.Made]) -> None:
+        for rel, (new, size, mtime) in zip(rels, files, strict=True):
+            if new:
+                written.append(rel)
+            records[rel] = Record(key, size, mtime)
+
+    def put(job: Job, files: dict[str, bytes], by: Workers | None = None) -> None:
+        """Write `files` here, or in the workers `by` if their pool runs."""
         nonlocal used
         size = sum(map(len, files.values()))
         if skipped or used + size > settings.max_output_bytes:
@@ -188,11 +198,14 @@ def write(
                 records.pop(rel, None)
             return
         used += size
-        for rel, data in files.items():
-            path = writer.target(out, rel)
-            if writer.write_file(path, data):
-                written.append(rel)
-            records[rel] = _record(job.key, path)
+        items = [(writer.target(out, rel), data) for rel, data in files.items()]
+        if by is None:
+            made(job.key, list(files), writer.write_files(items))
+            return
+        pending.append((job.key, list(files), by.later(writer.write_files, items)))
+        while len(pending) > _WRITES_AHEAD:
+            key, rels, result = pending.popleft()
+            made(key, rels, result())
 
     feeds = [j for j in todo if j.part is None]
     if idle is not None and store.persistent:
@@ -204,6 +217,8 @@ def write(
     for _ in idle or ():  # all of it, before `lookup` is asked
         pass
     # Year by year: an entry is dropped once the last document of its year holds it.
+    # The workers, done cleaning, write the documents (mostly the kernel's work:
+    # creating files), while this process renders the next ones.
     archives = sorted((j for j in todo if j.part is not None), key=_year)
     docs = [j.part.page(j.feed, load) for j in archives if j.part]
     uses = Counter(m.id for doc in docs for m in doc.members)
@@ -212,11 +227,13 @@ def write(
         missing = [m.id for m in doc.members if m.id not in entries]
         entries.update(lookup(missing))
         data = formats.archive(job.feed, doc, job.prev, job.next, settings, entries)
-        put(job, {doc.file: data})
+        put(job, {doc.file: data}, workers)
         for m in doc.members:
             uses[m.id] -= 1
             if not uses[m.id]:
                 del entries[m.id]
+    for key, rels, result in pending:
+        made(key, rels, result())
     return Written(written, records, skipped)
 
 
@@ -265,11 +282,7 @@ def publish(
 
 
 def _record(key: str, path: Path) -> Record:
-    try:
-        st = path.stat()
-    except OSError:
-        return Record(key, 0, 0)
-    return Record(key, st.st_size, st.st_mtime_ns)
+    return Record(key, *writer.file_stat(path))
 
 
 def _current(job: Job, records: Mapping[str, Record], out: Path) -> bool:

@@ -136,6 +136,15 @@ class Workers:
                 progress(stage, len(results), len(items))
         return results
 
+    def later(self, func: Callable[[T], R], item: T) -> Callable[[], R]:
+        """`func(item)` in a worker if the pool is running (it is not started for
+        this), else here and now; what is returned gives the result, waiting for
+        it, or raises what `func` raised."""
+        if self._pool is None:
+            result = func(item)
+            return lambda: result
+        return self._pool.submit(func, item).result
+
     def _small_parts(self, items: Sequence[T]) -> Iterator[Sequence[T]]:
         """`items` in chunks of 10 to 25: small, so that results come back early."""
         return chunks(items, max(10, min(25, len(items) // (self.jobs * 8) + 1)))

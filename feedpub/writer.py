@@ -15,7 +15,7 @@ import os
 import re
 import stat
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
@@ -94,6 +94,25 @@ def write_file(path: Path, data: bytes) -> bool:
     except OSError as e:
         raise WriteError(f"cannot write {path}: {e.strerror or e}") from e
     return True
+
+
+Made = tuple[bool, int, int]  # (written, size, mtime in ns) of a file `write_files` made
+
+
+def file_stat(path: Path) -> tuple[int, int]:
+    """(size, mtime in ns) of `path`, zeros if it cannot be read: what a build
+    records of each output, to see later whether it was touched."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return (0, 0)
+    return (st.st_size, st.st_mtime_ns)
+
+
+def write_files(files: Sequence[tuple[Path, bytes]]) -> list[Made]:
+    """`write_file` for each of `files`, and the file's `file_stat` then: a unit of
+    work for a worker process, which only needs to send back these numbers."""
+    return [(write_file(path, data), *file_stat(path)) for path, data in files]
 
 
 def _alive(pid: int) -> bool:

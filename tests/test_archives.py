@@ -14,7 +14,7 @@ import re
 import shutil
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
@@ -484,3 +484,52 @@ def test_archive_documents_are_stable(society: Path) -> None:
     assert stamps(out) == before
     assert feedpub_build(society, out, "--no-cache") == (0, total)
     assert stamps(out) == before
+
+
+@pytest.fixture(scope="module")
+def crowd(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """450 posts over three years: enough for the build to start its worker pool
+    (`workers.PARALLEL_MIN`), and archive documents for every feed."""
+    posts = tmp_path_factory.mktemp("crowd") / "posts"
+    for i in range(450):
+        when = datetime(2019, 1, 1, 8, tzinfo=UTC) + timedelta(days=2.4 * i)
+        write_post(
+            posts / "_posts", f"post-{i}", when, title=f"Post {i}",
+            url=f"https://news.example/{i}", author=f"a{i % 3}", tags=(f"t{i % 4}",),
+            source=f"s{i % 2}",
+        )  # fmt: skip
+    return posts
+
+
+def test_archives_written_by_the_workers_are_the_same(crowd: Path, tmp_path: Path) -> None:
+    """With the pool running, the workers write the archive documents: the output is
+    byte for byte a one-process build's, and what is recorded of each file (its size
+    and time) is right, so that a rebuild rewrites nothing."""
+    pool, alone = tmp_path / "pool" / "public", tmp_path / "alone" / "public"
+    written, total = feedpub_build(crowd, pool, "--jobs", "2")
+    assert written == total
+    assert feedpub_build(crowd, alone, "--jobs", "1") == (total, total)
+    assert tree(pool) == tree(alone)
+    assert len([f for f in tree(pool) if "archive/" in f]) > 20
+    before = stamps(pool)
+    for path in sorted(crowd.rglob("*.md")):  # past the snapshot: every output checked
+        path.touch()
+    assert feedpub_build(crowd, pool, "--jobs", "2") == (0, total)
+    assert stamps(pool) == before
+
+
+def test_an_archive_the_workers_cannot_write_fails_the_build(crowd: Path, tmp_path: Path) -> None:
+    """A worker's write error ends the build as one in this process would: exit 1,
+    one line naming the file, no traceback."""
+    first = tmp_path / "first" / "public"
+    feedpub_build(crowd, first, "--jobs", "2")
+    rel = sorted(f for f in tree(first) if f.startswith("archive/"))[0]
+    out = tmp_path / "public"
+    (out / rel).mkdir(parents=True)  # a folder where the document goes
+    code, _, stderr = run(
+        "build", str(crowd), "--out", str(out), "--site-url", SITE, "--no-cache", "--jobs", "2"
+    )
+    assert code == 1
+    last = stderr.splitlines()[-1]
+    assert last.startswith(f"Error: cannot write {out / rel}"), stderr
+    assert "Traceback" not in stderr
