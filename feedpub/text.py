@@ -21,9 +21,14 @@ def first_illegal(text: str, utf8: bytes | None = None) -> re.Match[str] | None:
     text only as U+FFFE or U+FFFF (strict UTF-8 has no surrogates): scans at C
     speed, in half the time of the regular expression's over the whole text.
     """
-    if utf8 is None or len(utf8.translate(None, _C0)) < len(utf8):
-        return ILLEGAL_XML.search(text)
-    return ILLEGAL_XML.search(text) if "\ufffe" in text or "\uffff" in text else None
+    if (
+        utf8 is not None
+        and len(utf8.translate(None, _C0)) == len(utf8)
+        and "\ufffe" not in text
+        and "\uffff" not in text
+    ):
+        return None
+    return ILLEGAL_XML.search(text)
 
 
 def content_hash(data: bytes | memoryview) -> str:
