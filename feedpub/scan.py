@@ -235,11 +235,12 @@ def _visit(
                 if split and i % 2 != side:
                     continue
                 into = inside or name in POST_FOLDERS
-                visit(path, f"{prefix}{name}/", name, fd, into, shared and not split)
+                visit(path, f"{prefix}{name}/", name, fd, into, shared and not split)  # noqa: F821
         finally:
             os.close(fd)
 
     visit(os.fspath(root), "", os.fspath(root), None, is_posts_folder(root), side is not None)
+    del visit  # it holds itself, and `folders`: a cycle, never freed under `paused_gc`
     return folders, errors, listed
 
 

@@ -1,9 +1,10 @@
 """Small helpers about text: characters XML 1.0 cannot carry, hashes, escaping,
-where a YAML error is, and how deep a body's markup nests."""
+indented JSON, where a YAML error is, and how deep a body's markup nests."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from html import unescape
 from html.entities import html5
@@ -40,6 +41,25 @@ def content_hash(data: bytes | memoryview) -> str:
 def hash_number(data: bytes | memoryview) -> int:
     """`content_hash` as a number (ordered as the hexadecimal string is)."""
     return int.from_bytes(hashlib.sha256(data).digest()[:16])
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False).encode  # compact: the C encoder
+
+
+def indented_json(value: object, indent: int, depth: int = 1) -> str:
+    """`json.dumps(value, ensure_ascii=False, indent=indent)`, for a feed's head and the
+    manifest. json's own indenting encoder is closures that call each other: a
+    reference cycle per call, which a build never frees (`workers.paused_gc`)."""
+    if not isinstance(value, dict | list) or not value:
+        return _JSON(value)
+    inner = "\n" + " " * (indent * depth)
+    if isinstance(value, dict):
+        parts = [f"{_JSON(k)}: {indented_json(v, indent, depth + 1)}" for k, v in value.items()]
+    else:
+        parts = [indented_json(v, indent, depth + 1) for v in value]
+    ends = "{}" if isinstance(value, dict) else "[]"
+    outer = "\n" + " " * (indent * (depth - 1))
+    return ends[0] + inner + ("," + inner).join(parts) + outer + ends[1]
 
 
 def xml_text(value: str) -> str:

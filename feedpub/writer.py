@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 
 from .model import Manifest
 from .problems import FeedpubError
+from .text import indented_json
 
 
 class UnsafeOutput(FeedpubError):
@@ -243,7 +244,7 @@ def manifest_bytes(manifest: Manifest) -> bytes:
         data["ids"] = dict(sorted(manifest.ids.items()))
     if manifest.aliases:
         data["aliases"] = dict(sorted(manifest.aliases.items()))
-    return (json.dumps(data, ensure_ascii=False, indent=0) + "\n").encode()
+    return (indented_json(data, 0) + "\n").encode()
 
 
 def _inside(rel: str) -> bool:

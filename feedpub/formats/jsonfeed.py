@@ -6,7 +6,7 @@ import json
 
 from ..model import Content, Feed, Post
 from ..settings import Settings
-from ..text import xml_safe
+from ..text import indented_json, xml_safe
 from .common import Pieces, categories, description, images, iso, url_of
 
 
@@ -54,5 +54,5 @@ def document(feed: Feed, settings: Settings, items: bytes) -> bytes:
         top["language"] = feed.lang
     if settings.hub:
         top["hubs"] = [{"type": "WebSub", "url": settings.hub}]
-    text = json.dumps(top, ensure_ascii=False, indent=1)
+    text = indented_json(top, 1)
     return (text[:-2] + ',\n "items": [\n').encode() + items + b"\n ]\n}\n"
