@@ -20,7 +20,7 @@ from feedpub.config import load
 from feedpub.incremental import snapshot
 from feedpub.incremental.index import FeedRow, Index, feed_key
 from feedpub.incremental.outputs import Outputs
-from feedpub.incremental.readings import File, Groups, Readings, dump_reading, load_reading
+from feedpub.incremental.readings import Groups, Readings, dump_reading, load_reading
 from feedpub.incremental.store import FILE, Store
 from feedpub.model import Member, Period, RawPost, Reading
 from feedpub.problems import Problem
@@ -142,7 +142,7 @@ def test_readings_hold_files_with_their_groups_and_find_dirty_folders(tmp_path: 
     assert not readings.ready()
     readings.save_stats(found, set(found.folders))
     assert readings.ready() and readings.dirty(found.digests) == set()
-    files = {p: File(found.stats[p], reading(p)) for p in found.stats}
+    files = {p: reading(p) for p in found.stats}
     readings.replace_all((p, f, Groups("src\0" + "2021-04", f"id-{p}")) for p, f in files.items())
     assert readings.all() == files
     assert readings.groups(["2.md"]) == {"2.md": Groups("src\x002021-04", "id-2.md")}

@@ -12,13 +12,13 @@ from .. import formats, normalizer, planner
 from ..model import FILES, Feed, Listing, Load, Manifest, Member, Post, Reading, Record, Summary
 from ..planner import Plans
 from ..problems import Problem
-from ..scan import Scanned, Stat, unsure
+from ..scan import Scanned, unsure
 from ..settings import Settings
 from . import snapshot
 from .delta import Delta, full_groups
 from .index import FeedRow, Index, feed_key
 from .outputs import NoOutputs, Outputs
-from .readings import File, Groups, Readings
+from .readings import Groups, Readings
 from .store import Store
 
 SMALL = 0.05  # the share of the posts that may change for a build to patch the index
@@ -33,7 +33,7 @@ Reader = Callable[[Todo], list[Reading | None]]
 class Changes:
     """What a build read: every file (a full build) or only those that changed."""
 
-    files: dict[str, File]  # path -> stat and reading
+    files: dict[str, Reading]  # path -> reading
     deleted: list[str] = field(default_factory=list)
     full: bool = True  # `files` holds every file, in scan order
 
@@ -79,7 +79,7 @@ def _published(files: Iterable[str]) -> set[str]:
 def _plan_all(
     index: Index | None,
     readings: Readings | None,
-    files: dict[str, File],
+    files: dict[str, Reading],
     settings: Settings,
     manifest: Manifest,
 ) -> Derived:
@@ -88,8 +88,8 @@ def _plan_all(
     The readings are saved and dropped as soon as they are normalized: planning
     reuses their memory.
     """
-    problems = [p for file in files.values() for p in file.reading.problems]
-    raws = [file.reading.post for file in files.values() if file.reading.post is not None]
+    problems = [p for reading in files.values() for p in reading.problems]
+    raws = [reading.post for reading in files.values() if reading.post is not None]
     posts_read = len(raws)
     result = normalizer.normalize(raws, settings, manifest.ids)
     del raws
@@ -133,13 +133,13 @@ def _plan_all(
 
 
 def _saved_rows(
-    files: dict[str, File], times: dict[str, normalizer.Timed]
-) -> Iterator[tuple[str, File, Groups]]:
+    files: dict[str, Reading], times: dict[str, normalizer.Timed]
+) -> Iterator[tuple[str, Reading, Groups]]:
     """The rows of `Readings.replace_all`, in scan order, each file's reading and time
     dropped once its row is made: the normalizer's peak is not topped by the saving."""
     for path in list(files):
-        file, t = files.pop(path), times.pop(path, None)
-        yield path, file, _NO_GROUPS if t is None else full_groups(t)
+        reading, t = files.pop(path), times.pop(path, None)
+        yield path, reading, _NO_GROUPS if t is None else full_groups(t)
 
 
 _NO_GROUPS = Groups(None, None)
@@ -192,7 +192,7 @@ class NoCache:
         files = {}
         for (path, _, _), reading in zip(todo, readings, strict=True):
             assert reading is not None  # no known hash: every file is read
-            files[path] = File(found.stats[path], reading)
+            files[path] = reading
         return Changes(files)
 
     def derive(
@@ -243,20 +243,15 @@ class Cache:
         digests = self.readings.digests(p for p in changed if p in known)
         todo = [(p, stats[p][0], digests.get(p, "")) for p in changed]
         deleted = [path for path in known if path not in current]
-        fresh: dict[str, File] = {}
-        same: dict[str, Stat] = {}
-        for (path, _, _), reading in zip(todo, read(todo), strict=True):
-            if reading is None:
-                same[path] = stats[path]
-            else:
-                fresh[path] = File(stats[path], reading)
+        fresh = {  # None: a new stat, the known content (a fresh clone, a `touch`)
+            path: reading
+            for (path, _, _), reading in zip(todo, read(todo), strict=True)
+            if reading is not None
+        }
         self.readings.save_stats(found, dirty)
-        if ready:
-            self.readings.touch(same)
-            if len(fresh) + len(deleted) <= max(SMALL_MIN, SMALL * len(stats)):
-                return Changes(fresh, deleted, full=False)
+        if ready and len(fresh) + len(deleted) <= max(SMALL_MIN, SMALL * len(stats)):
+            return Changes(fresh, deleted, full=False)
         everything = self.readings.all() if ready else {}
-        everything.update((p, File(stat, everything[p].reading)) for p, stat in same.items())
         everything.update(fresh)
         ordered = {path: everything[path] for path in stats}
         return Changes(ordered)

@@ -17,12 +17,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from .. import normalizer, planner
-from ..model import FeedKind, Member, Post, RawPost
+from ..model import FeedKind, Member, Post, RawPost, Reading
 from ..normalizer import Evidence, Timed
 from ..problems import Problem
 from ..settings import Settings
 from .index import FeedRow, Index, feed_key
-from .readings import File, Groups, Readings
+from .readings import Groups, Readings
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class Delta:
         self.ctx = normalizer.Context(settings, kept)
         self.runs: normalizer.Runs = {}  # of the sources timed so far, from the index
 
-    def apply(self, changed: Mapping[str, File], deleted: Sequence[str]) -> Patch:
+    def apply(self, changed: Mapping[str, Reading], deleted: Sequence[str]) -> Patch:
         """Patch the index with the files that changed, came or went."""
         old = self.readings.groups(list(changed) + list(deleted))
         for path in deleted:
@@ -70,17 +70,17 @@ class Delta:
             self.index.put_problems(f"file:{path}", ())
         retime = set()
         groups = {g.shift for g in old.values() if g.shift}
-        for path, file in changed.items():
+        for path, reading in changed.items():
             shift = ident = found = None
-            post = file.reading.post
+            post = reading.post
             if post is not None:
                 retime.add(path)
                 shift, found = self._group(post)
                 ident = old.get(path, Groups(None, None)).ident  # until it is timed again
             if shift:
                 groups.add(shift)
-            self.readings.put(path, file, Groups(shift, ident, found))
-            self.index.put_problems(f"file:{path}", file.reading.problems)
+            self.readings.put(path, reading, Groups(shift, ident, found))
+            self.index.put_problems(f"file:{path}", reading.problems)
         for group in sorted(groups):
             if self._redo_shift(group):
                 retime.update(self.readings.paths("shift", group))

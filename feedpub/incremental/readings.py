@@ -1,6 +1,6 @@
-"""The posts as the last build read them: each file's stat, content hash, reading,
-and the groups it was in (its shift group and its story), so that a build reads
-again only the files that changed and knows what they touched."""
+"""The posts as the last build read them: each folder's stats, each file's content
+hash, reading and the groups it was in (its shift group and its story), so that a
+build reads again only the files that changed and knows what they touched."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from ..scan import Scanned, Stat
 from .store import Store, b, dump, s
 
 TABLES = """
-CREATE TABLE IF NOT EXISTS files (path BLOB PRIMARY KEY, size INT, mtime INT, digest TEXT,
-    shift TEXT, ident TEXT, ok INT, read BLOB, marker INT, fetched INT, story BLOB, own INT);
+CREATE TABLE IF NOT EXISTS files (path BLOB PRIMARY KEY, digest TEXT, shift TEXT, ident TEXT,
+    ok INT, read BLOB, marker INT, fetched INT, story BLOB, own INT);
 CREATE INDEX IF NOT EXISTS files_own ON files (own) WHERE own;
 CREATE INDEX IF NOT EXISTS files_shift ON files (shift) WHERE shift IS NOT NULL;
 CREATE INDEX IF NOT EXISTS files_ident ON files (ident) WHERE ident IS NOT NULL;
@@ -84,13 +84,6 @@ class Groups(NamedTuple):
     own: bool = False  # the story's id is the file's permalink (`Timed.own`)
 
 
-class File(NamedTuple):
-    """A file as the index holds it."""
-
-    stat: Stat
-    reading: Reading
-
-
 class Readings:
     """The files table of a cache's `store` (see the module doc)."""
 
@@ -146,27 +139,16 @@ class Readings:
                 found[path] = row[0]
         return found
 
-    def touch(self, stats: Mapping[str, Stat]) -> None:
-        """New stats for files whose content did not change (a fresh clone, a `touch`)."""
-        self.db.executemany(
-            "UPDATE files SET size = ?, mtime = ? WHERE path = ?",
-            ((size, mtime, b(p)) for p, (size, mtime) in stats.items()),
-        )
-
     # --- readings ---------------------------------------------------------------------
 
-    def all(self) -> dict[str, File]:
-        rows = self.db.execute("SELECT path, size, mtime, read FROM files")
-        found = {}
-        for raw_path, size, mtime, blob in rows:
-            path = s(raw_path)
-            found[path] = File((size, mtime), load_reading(path, blob))
-        return found
+    def all(self) -> dict[str, Reading]:
+        rows = self.db.execute("SELECT path, read FROM files")
+        return {(path := s(raw_path)): load_reading(path, blob) for raw_path, blob in rows}
 
     def posts_read(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM files WHERE ok").fetchone()[0])
 
-    def replace_all(self, files: Iterable[tuple[str, File, Groups]]) -> None:
+    def replace_all(self, files: Iterable[tuple[str, Reading, Groups]]) -> None:
         """Every file of a full build, with its groups (a generator: 50,000 rows are
         never held at once). The indexes are made again after the rows: kept, each
         row's random keys went into four of them, and SQLite's 2 MB page cache
@@ -174,23 +156,23 @@ class Readings:
         self.db.execute("DELETE FROM files")
         for name in _INDEXES:
             self.db.execute(f"DROP INDEX IF EXISTS {name}")
-        rows = (self._row(path, file, groups) for path, file, groups in files)
-        marks = ", ".join("?" * 12)
+        rows = (self._row(path, reading, groups) for path, reading, groups in files)
+        marks = ", ".join("?" * 10)
         self.db.executemany(f"INSERT INTO files VALUES ({marks})", rows)
         self.store.create(TABLES)
 
-    def put(self, path: str, file: File, groups: Groups) -> None:
-        row = self._row(path, file, groups)
+    def put(self, path: str, reading: Reading, groups: Groups) -> None:
+        row = self._row(path, reading, groups)
         marks = ", ".join("?" * len(row))
         self.db.execute(f"INSERT OR REPLACE INTO files VALUES ({marks})", row)
 
     @staticmethod
-    def _row(path: str, file: File, groups: Groups) -> tuple[object, ...]:
-        post, e = file.reading.post, groups.evidence
+    def _row(path: str, reading: Reading, groups: Groups) -> tuple[object, ...]:
+        post, e = reading.post, groups.evidence
         return (
-            b(path), *file.stat, post.digest if post else "",
+            b(path), post.digest if post else "",
             groups.shift and b(groups.shift), groups.ident and b(groups.ident),
-            post is not None, dump_reading(file.reading),
+            post is not None, dump_reading(reading),
             micros(e.marker) if e else None,
             micros(e.fetched) if e and e.fetched else None,
             b(e.story) if e else None,
