@@ -84,9 +84,11 @@ def _build(options: Options, progress: Progress | None) -> Summary:
             mapper = partial(workers.map, progress=progress, stage="read")
             limits = collector.Limits(settings.max_bytes, settings.max_tags)
             read = partial(collector.read_files, root, limits=limits, mapper=mapper)
-            changes = cache.read(found, read)
-            files, snap = len(found.stats), found.snapshot
-            del found  # read: only its count and snapshot are needed (its dicts: 2-4 MB)
+            pending = cache.pending(found)
+            files, snap = found.files, found.snapshot
+            del found  # only its count and snapshot are needed now: not held while reading
+            changes = cache.read(pending, read)
+            del pending
             model.shared_names.clear()  # see `model._unpickled`
             derived = cache.derive(changes, settings, manifest, records, out)
             del changes

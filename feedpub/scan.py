@@ -20,11 +20,11 @@ import marshal
 import os
 import stat
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, NoReturn, cast
+from typing import Any, NamedTuple, NoReturn, cast
 
 from .problems import Problem
 
@@ -78,32 +78,47 @@ def top_folders(paths: Iterable[str]) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class Scanned:
-    """The posts' stats, and the same split by folder with a hash of each folder's:
-    a build compares (and the cache keeps) only the folders whose hash changed."""
+    """The posts' stats by folder, each folder's marshalled (version 2 has no
+    back-references, so its bytes depend on the values alone) and hashed: a build
+    compares, decodes and saves in the cache only the folders whose hash changed."""
 
-    stats: dict[str, Stat]  # path -> stat, in scan order
-    folders: dict[str, dict[str, Stat]]  # folder ("" for the top) -> its part of `stats`
-    digests: dict[str, bytes]  # folder -> hash of its part of `stats`
+    parts: dict[str, bytes]  # folder ("" for the top) -> its {path: stat}, in scan order
+    digests: dict[str, bytes]  # folder -> hash of its part
     snapshot: str  # a hash of them all: equal snapshots, nothing to do
+    files: int  # how many post files (and unlistable folders) there are
+    unsure: frozenset[str]  # folders with an entry that could not be stat'ed: always read
+    errors: tuple[str, ...] = ()  # folders that could not be listed (listed last)
+
+    def stats(self, folders: Container[str] | None = None) -> dict[str, Stat]:
+        """path -> stat of the files in `folders` (default: all), in scan order."""
+        return _decoded(self.parts, self.errors, folders)
+
+
+def _decoded(
+    parts: dict[str, bytes], errors: tuple[str, ...], folders: Container[str] | None = None
+) -> dict[str, Stat]:
+    found: dict[str, Stat] = {}
+    for folder, part in parts.items():
+        if folders is None or folder in folders:
+            found.update(marshal.loads(part))
+    for error in errors:  # after the files, as `scan` lists them
+        if error in found:
+            found[error] = found.pop(error)
+    return found
 
 
 def scanned(
     root: Path, skip: tuple[Path, ...] = (), select: Selection = Selection(), jobs: int = 0
 ) -> Scanned:
-    """`scan`, split by folder and hashed (marshal version 2 has no back-references,
-    so its bytes depend on the values alone)."""
-    stats, folders = _in_two(root, skip, select, jobs)
-    digests = {f: _hash(marshal.dumps(part, 2)) for f, part in folders.items()}
-    return Scanned(stats, folders, digests, _hash(marshal.dumps(digests, 2)).hex())
+    """`scan`, split by folder and hashed."""
+    found = _in_two(root, skip, select, jobs)
+    digests = {f: _hash(part) for f, part in found.parts.items()}
+    snapshot = _hash(marshal.dumps(digests, 2)).hex()
+    return Scanned(found.parts, digests, snapshot, found.files, found.unsure, found.errors)
 
 
 def _hash(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
-
-
-def unsure(folders: Mapping[str, Mapping[str, Stat]]) -> set[str]:
-    """Folders holding an entry that could not be stat'ed: read again by every build."""
-    return {f for f, part in folders.items() if any(st[0] < 0 for st in part.values())}
 
 
 def scan(
@@ -118,7 +133,7 @@ def scan(
     the target lies outside `root`. `jobs=1` (the build's `--jobs 1`): in this
     process alone.
     """
-    return _in_two(root, skip, select, jobs)[0]
+    return _in_two(root, skip, select, jobs).stats()
 
 
 def _outside(root: Path, path: str) -> bool:
@@ -126,24 +141,47 @@ def _outside(root: Path, path: str) -> bool:
     return os.path.commonpath([base, os.path.realpath(path)]) != base
 
 
-def _scan(
-    root: Path, skip: tuple[Path, ...], select: Selection
-) -> tuple[dict[str, Stat], dict[str, dict[str, Stat]]]:
+class _Found(NamedTuple):
+    parts: dict[str, bytes]  # as `Scanned.parts`
+    files: int
+    unsure: frozenset[str]
+    errors: tuple[str, ...]
+
+    def stats(self) -> dict[str, Stat]:
+        return _decoded(self.parts, self.errors)
+
+
+def _scan(root: Path, skip: tuple[Path, ...], select: Selection) -> _Found:
     folders, errors, _ = _visit(root, skip, select)
-    return _joined(cast(dict[str, dict[str, Stat]], folders), errors)
+    return _joined(folders, errors, {}, 0, set())
 
 
 def _joined(
-    folders: dict[str, dict[str, Stat]], errors: list[str]
-) -> tuple[dict[str, Stat], dict[str, dict[str, Stat]]]:
-    """Every post's stat (in scan order), and the folders' with the unlistable ones."""
-    found: dict[str, Stat] = {}
-    for part in folders.values():
-        found.update(part)
+    folders: dict[str, Part],
+    errors: list[str],
+    theirs: dict[str, bytes],
+    files: int,
+    unsure: set[str],
+) -> _Found:
+    """This process's folders (the child's: `theirs`, marshalled, with how many files
+    and which unsure folders they hold) in scan order, the unlistable ones in their parent's."""
+    errors = sorted(errors, key=lambda e: e.split("/"))
     for error in errors:
-        found.setdefault(error, (-1, -1))
-        folders.setdefault(error.rpartition("/")[0], {}).setdefault(error, (-1, -1))
-    return found, folders
+        parent = error.rpartition("/")[0]
+        if parent in theirs:  # rare: one of the child's folders holds it
+            files -= len(own := marshal.loads(theirs.pop(parent)))
+            folders[parent] = own
+        folders.setdefault(parent, {}).setdefault(error, (-1, -1))
+    unsure = unsure | _unsure(folders)
+    files += sum(map(len, folders.values()))
+    mine = {f: marshal.dumps(part, 2) for f, part in folders.items()}
+    parts = dict(sorted((mine | theirs).items(), key=lambda item: item[0].split("/")))
+    return _Found(parts, files, frozenset(unsure), tuple(errors))
+
+
+def _unsure(folders: Mapping[str, Part]) -> set[str]:
+    """Folders holding an entry that could not be stat'ed: read again by every build."""
+    return {f for f, part in folders.items() if any(st and st[0] < 0 for st in part.values())}
 
 
 Part = dict[str, Stat | None]
@@ -255,16 +293,15 @@ def _may_fork() -> bool:
     )
 
 
-def _in_two(
-    root: Path, skip: tuple[Path, ...], select: Selection, jobs: int = 0
-) -> tuple[dict[str, Stat], dict[str, dict[str, Stat]]]:
+def _in_two(root: Path, skip: tuple[Path, ...], select: Selection, jobs: int = 0) -> _Found:
     """`_scan`, shared with a forked child (as `git status` preloads its index in
     threads). Python builds an object for each `stat` that costs as much as the
     system call itself: one process took 0.22 s for 50,000 posts, where C takes
-    0.10 s. The child sends its own folders whole and its stats of the files of
-    the folders both list, with `_visit`'s hashes of those folders; if they are
-    not this side's (the tree changed between the two listings), or anything
-    else is amiss, this process scans again alone."""
+    0.10 s. The child sends its own folders marshalled (this process decodes
+    only those a build reads), and its stats of the files of the folders both
+    list, with `_visit`'s hashes of those folders; if they are not this side's
+    (the tree changed between the two listings), or anything else is amiss,
+    this process scans again alone."""
     if jobs == 1 or not _may_fork():
         return _scan(root, skip, select)
     r, w = os.pipe()
@@ -299,7 +336,7 @@ def _in_two(
     got = _received(data) if ok else None
     if got is None or got[2] != listed:
         return _scan(root, skip, select)
-    theirs, their_errors, _, shared = got
+    theirs, their_errors, _, shared, files, unsure = got
     for folder, values in shared.items():  # the same names, in the same order
         part = folders.get(folder, {})
         if len(values) != len(part):
@@ -307,24 +344,26 @@ def _in_two(
         part.update(
             [(rel, v) for (rel, st), v in zip(part.items(), values, strict=True) if st is None]
         )
-    folders.update(theirs)
-    ordered = dict(sorted(folders.items(), key=lambda item: item[0].split("/")))
-    merged = sorted(errors + their_errors, key=lambda e: e.split("/"))
-    return _joined(cast(dict[str, dict[str, Stat]], ordered), merged)
+    return _joined(folders, errors + their_errors, theirs, files, set(unsure))
 
 
-Sent = tuple[dict[str, Part], list[str], dict[str, int], dict[str, list[Stat | None]]]
+Sent = tuple[
+    dict[str, bytes], list[str], dict[str, int], dict[str, list[Stat | None]], int, list[str]
+]
 
 
 def _child(root: Path, skip: tuple[Path, ...], select: Selection, r: int, w: int) -> NoReturn:
-    """The child's side of `_in_two`: its folders, its stats of the files of the
-    folders both sides list, and their hashes, to the pipe; then it exits."""
+    """The child's side of `_in_two`: its folders (marshalled, with how many files
+    and which unsure folders they hold), its stats of the files of the folders
+    both sides list, and their hashes, to the pipe; then it exits."""
     code = 1
     try:
         os.close(r)
         parts, errors, listed = _visit(root, skip, select, side=1)
         shared = {f: list(parts.pop(f, {}).values()) for f in listed}
-        sent: Sent = (parts, errors, listed, shared)
+        own = {f: marshal.dumps(part, 2) for f, part in parts.items()}
+        files = sum(map(len, parts.values()))
+        sent: Sent = (own, errors, listed, shared, files, sorted(_unsure(parts)))
         with open(w, "wb") as out:
             out.write(marshal.dumps(sent, 2))
         code = 0

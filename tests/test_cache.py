@@ -140,9 +140,9 @@ def test_readings_hold_files_with_their_groups_and_find_dirty_folders(tmp_path: 
     store = Store(tmp_path / "cache", "s")
     readings = Readings(store)
     assert not readings.ready()
-    readings.save_stats(found, set(found.folders))
+    readings.save_stats(found, set(found.parts))
     assert readings.ready() and readings.dirty(found.digests) == set()
-    files = {p: reading(p) for p in found.stats}
+    files = {p: reading(p) for p in found.stats()}
     readings.replace_all((p, f, Groups("src\0" + "2021-04", f"id-{p}")) for p, f in files.items())
     assert readings.all() == files
     assert readings.groups(["2.md"]) == {"2.md": Groups("src\x002021-04", "id-2.md")}

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from feedpub import scan as scan_module
-from feedpub.scan import Selection, scan, scanned, top_folders, unsure
+from feedpub.scan import Selection, scan, scanned, top_folders
 
 
 def touch(path: Path, text: str = "x") -> Path:
@@ -133,14 +133,15 @@ def test_scanned_splits_the_stats_by_folder_and_hashes_each(tmp_path: Path) -> N
         touch(tmp_path / rel)
     os.mkfifo(tmp_path / "c" / "pipe.md")
     before = scanned(tmp_path)
-    assert before.stats == scan(tmp_path)
-    assert {f: list(part) for f, part in before.folders.items()} == {
+    assert before.stats() == scan(tmp_path) and before.files == 6
+    assert {f: list(marshal.loads(part)) for f, part in before.parts.items()} == {
         "": ["top.md"],
         "a": ["a/one.md", "a/two.md"],
         "a/b": ["a/b/three.md"],
         "c": ["c/four.md", "c/pipe.md"],
     }
-    assert unsure(before.folders) == {"c"}  # a pipe: read again by every build
+    assert list(before.stats({"a", "c"})) == ["a/one.md", "a/two.md", "c/four.md", "c/pipe.md"]
+    assert before.unsure == {"c"}  # a pipe: read again by every build
     touch(tmp_path / "a" / "two.md", "edited")
     after = scanned(tmp_path)
     assert {f for f in after.digests if after.digests[f] != before.digests[f]} == {"a"}
@@ -189,10 +190,10 @@ def split_tree(root: Path) -> Path:
     return root
 
 
-def shapes(result: tuple[dict[str, Any], dict[str, dict[str, Any]]]) -> object:
-    """Content and order of both of a scan's dicts."""
-    stats, folders = result
-    return list(stats.items()), [(f, list(part.items())) for f, part in folders.items()]
+def shapes(found: Any) -> object:
+    """Content and order of a scan's stats and folders, and what it counted."""
+    folders = [(f, list(marshal.loads(part).items())) for f, part in found.parts.items()]
+    return list(found.stats().items()), folders, found.files, found.unsure, found.errors
 
 
 @pytest.fixture
@@ -215,12 +216,12 @@ def test_two_processes_scan_as_one(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
     alone = scan_module._scan(root, (), Selection())
     assert shapes(scan_module._in_two(root, (), Selection())) == shapes(alone)
-    order = list(alone[1])  # folders by path components, not as strings
+    order = list(alone.parts)  # folders by path components, not as strings
     assert order.index("archived/2021-01-06/a/b") < order.index("archived/2021-01-06-extra")
     monkeypatch.setattr(os, "open", open_)
     alone = scan_module._scan(root, (), Selection())
     assert shapes(scan_module._in_two(root, (), Selection())) == shapes(alone)
-    assert list(alone[0])[-3:] == [  # the unlistable, by path components
+    assert list(alone.stats())[-3:] == [  # the unlistable, by path components
         "archived/2021-01-03",
         "archived/2021-01-06/a/b",
         "archived/2021-01-06-extra",
@@ -259,7 +260,12 @@ def test_a_child_that_fails_or_lists_otherwise_leaves_the_work_here(
         monkeypatch.setattr(scan_module, "_visit", visit)
         assert shapes(scan_module._in_two(root, (), Selection())) == alone
     monkeypatch.setattr(scan_module, "_visit", real_visit)
-    monkeypatch.setattr(marshal, "dumps", lambda value, version: real_dumps(value, version)[:-9])
+    here = os.getpid()
+
+    def cut(value: Any, version: int) -> bytes:  # in the child alone
+        return real_dumps(value, version)[: -9 if os.getpid() != here else None]
+
+    monkeypatch.setattr(marshal, "dumps", cut)
     assert shapes(scan_module._in_two(root, (), Selection())) == alone  # cut short
     monkeypatch.setattr(marshal, "dumps", real_dumps)
     ignored = signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children reaped unseen
@@ -337,5 +343,5 @@ def test_one_job_scans_in_this_process_alone(
         raise AssertionError("forked")
 
     monkeypatch.setattr(os, "fork", no_fork)
-    assert scan(root, jobs=1) == scan_module._scan(root, (), Selection())[0]
-    assert scanned(root, jobs=1).stats == scan(root, jobs=1)
+    assert scan(root, jobs=1) == scan_module._scan(root, (), Selection()).stats()
+    assert scanned(root, jobs=1).stats() == scan(root, jobs=1)

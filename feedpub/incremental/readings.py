@@ -122,8 +122,7 @@ class Readings:
     def save_stats(self, found: Scanned, folders: Iterable[str]) -> None:
         """Remember the stats of `folders` (all the others are as the index holds them)."""
         for folder in folders:
-            if folder in found.folders:
-                blob = marshal.dumps(found.folders[folder], 2)
+            if (blob := found.parts.get(folder)) is not None:
                 self.db.execute("INSERT OR REPLACE INTO folders VALUES (?, ?)", (b(folder), blob))
             else:
                 self.db.execute("DELETE FROM folders WHERE folder = ?", (b(folder),))
