@@ -159,29 +159,31 @@ def _scan(root: Path, skip: tuple[Path, ...], select: Selection) -> _Found:
 def _joined(
     folders: dict[str, Part],
     errors: list[str],
-    theirs: dict[str, bytes],
+    packed: dict[str, bytes],
     files: int,
     unsure: set[str],
 ) -> _Found:
-    """This process's folders (the child's: `theirs`, marshalled, with how many files
-    and which unsure folders they hold) in scan order, the unlistable ones in their parent's."""
+    """`folders` marshalled (see `_packed`), with those `packed` already (and the
+    `files` and `unsure` folders they hold), in scan order, and the unlistable
+    folders in their parent's."""
     errors = sorted(errors, key=lambda e: e.split("/"))
     for error in errors:
         parent = error.rpartition("/")[0]
-        if parent in theirs:  # rare: one of the child's folders holds it
-            files -= len(own := marshal.loads(theirs.pop(parent)))
-            folders[parent] = own
+        if parent in packed:
+            files -= len(part := marshal.loads(packed.pop(parent)))
+            folders[parent] = part
         folders.setdefault(parent, {}).setdefault(error, (-1, -1))
-    unsure = unsure | _unsure(folders)
-    files += sum(map(len, folders.values()))
-    mine = {f: marshal.dumps(part, 2) for f, part in folders.items()}
-    parts = dict(sorted((mine | theirs).items(), key=lambda item: item[0].split("/")))
-    return _Found(parts, files, frozenset(unsure), tuple(errors))
+    more, count, found = _packed(folders)
+    parts = dict(sorted((packed | more).items(), key=lambda item: item[0].split("/")))
+    return _Found(parts, files + count, frozenset(unsure | found), tuple(errors))
 
 
-def _unsure(folders: Mapping[str, Part]) -> set[str]:
-    """Folders holding an entry that could not be stat'ed: read again by every build."""
-    return {f for f, part in folders.items() if any(st and st[0] < 0 for st in part.values())}
+def _packed(folders: Mapping[str, Part]) -> tuple[dict[str, bytes], int, set[str]]:
+    """Folders marshalled, how many files they hold, and which of them hold one that
+    could not be stat'ed (read again by every build)."""
+    unsure = {f for f, part in folders.items() if any(st and st[0] < 0 for st in part.values())}
+    packed = {f: marshal.dumps(part, 2) for f, part in folders.items()}
+    return packed, sum(map(len, folders.values())), unsure
 
 
 Part = dict[str, Stat | None]
@@ -325,7 +327,8 @@ def _in_two(root: Path, skip: tuple[Path, ...], select: Selection, jobs: int = 0
     os.close(w)
     try:
         folders, errors, listed = _visit(root, skip, select, side=0)
-        with open(r, "rb", closefd=False) as pipe:
+        own, files, unsure = _packed({f: part for f, part in folders.items() if f not in listed})
+        with open(r, "rb", closefd=False) as pipe:  # its own folders packed while the child ends
             data = pipe.read()
     finally:
         os.close(r)  # a child still writing gets EPIPE, and exits
@@ -336,15 +339,17 @@ def _in_two(root: Path, skip: tuple[Path, ...], select: Selection, jobs: int = 0
     got = _received(data) if ok else None
     if got is None or got[2] != listed:
         return _scan(root, skip, select)
-    theirs, their_errors, _, shared, files, unsure = got
+    theirs, their_errors, _, shared, their_files, their_unsure = got
+    both = {f: folders[f] for f in listed if f in folders}
     for folder, values in shared.items():  # the same names, in the same order
-        part = folders.get(folder, {})
+        part = both.get(folder, {})
         if len(values) != len(part):
             return _scan(root, skip, select)
         part.update(
             [(rel, v) for (rel, st), v in zip(part.items(), values, strict=True) if st is None]
         )
-    return _joined(folders, errors + their_errors, theirs, files, set(unsure))
+    unsure.update(their_unsure)
+    return _joined(both, errors + their_errors, own | theirs, files + their_files, unsure)
 
 
 Sent = tuple[
@@ -361,9 +366,8 @@ def _child(root: Path, skip: tuple[Path, ...], select: Selection, r: int, w: int
         os.close(r)
         parts, errors, listed = _visit(root, skip, select, side=1)
         shared = {f: list(parts.pop(f, {}).values()) for f in listed}
-        own = {f: marshal.dumps(part, 2) for f, part in parts.items()}
-        files = sum(map(len, parts.values()))
-        sent: Sent = (own, errors, listed, shared, files, sorted(_unsure(parts)))
+        own, files, unsure = _packed(parts)
+        sent: Sent = (own, errors, listed, shared, files, sorted(unsure))
         with open(w, "wb") as out:
             out.write(marshal.dumps(sent, 2))
         code = 0
