@@ -182,7 +182,8 @@ def split_tree(root: Path) -> Path:
             touch(posts / f"2021-01-0{d}" / f"2021-01-0{d}-{n}.md", "x" * (n + d))
     for n in range(1, 6):  # in a folder both list: the child stats top-2 and top-4
         touch(posts / f"top-{n}.md", "y" * n)
-    for rel in ("2021-01-05/deep/x.md", "2021-01-06/a/b/y.md", "2021-01-06-extra/z.md"):
+    deep = ("2021-01-05/deep/x.md", "2021-01-06/a/w.md", "2021-01-06/a/b/y.md")
+    for rel in (*deep, "2021-01-06-extra/z.md"):
         touch(posts / rel)  # 2021-01-06-extra: after 2021-01-06/a/b, though not as a string
     touch(root / "_posts" / "2021-02-01-a.md")
     os.mkfifo(posts / "2021-01-03" / "pipe.md")
@@ -210,7 +211,7 @@ def test_two_processes_scan_as_one(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     real_open = os.open
 
     def open_(path: Any, flags: int, mode: int = 0o777, *, dir_fd: int | None = None) -> int:
-        if os.fspath(path) in ("2021-01-03", "2021-01-06-extra", "b"):  # the child's twice
+        if os.fspath(path) in ("2021-01-03", "2021-01-06-extra", "b", "deep"):
             raise PermissionError(13, "Permission denied", path)
         return real_open(path, flags, mode, dir_fd=dir_fd)
 
@@ -221,9 +222,10 @@ def test_two_processes_scan_as_one(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(os, "open", open_)
     alone = scan_module._scan(root, (), Selection())
     assert shapes(scan_module._in_two(root, (), Selection())) == shapes(alone)
-    assert list(alone.stats())[-3:] == [  # the unlistable, by path components
-        "archived/2021-01-03",
-        "archived/2021-01-06/a/b",
+    assert list(alone.stats())[-4:] == [  # the unlistable, by path components
+        "archived/2021-01-03",  # in a folder both sides list
+        "archived/2021-01-05/deep",  # in a folder of the child's, with files
+        "archived/2021-01-06/a/b",  # in one of this process's, with files
         "archived/2021-01-06-extra",
     ]
 
