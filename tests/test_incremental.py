@@ -80,6 +80,30 @@ def test_warm_equals_cold_after_random_edits(tmp_path: Path) -> None:
         shutil.rmtree(cold)
 
 
+def test_a_large_change_equals_a_cold_build(tmp_path: Path) -> None:
+    """More than 200 posts changed (and 5 %): the changed files are read, the others'
+    readings come from the cache, and every post is normalized and planned again.
+    Files with a new stat and the same content are not read again."""
+    rng = random.Random(20261205)
+    posts = tmp_path / "posts"
+    shutil.copytree(POSTS, posts)
+    (posts / "feedpub.toml").write_text('title = "t"\nurl = "https://example.org"\nlimit = 5\n')
+    made = [make_post(posts / "_posts", rng, n) for n in range(300)]
+    warm, cache, cold = tmp_path / "warm", tmp_path / "cache", tmp_path / "cold"
+    assert run("build", str(posts), "--out", str(warm), "--cache", str(cache))[0] == 0
+    for path in made[:240]:
+        text = path.read_text("utf-8").replace('title: "', 'title: "edited ', 1)
+        path.write_text(text, encoding="utf-8")
+    for path in made[240:280]:
+        path.touch()
+    made[-1].unlink()
+    shutil.copytree(warm, cold)  # the same manifest to start from
+    code, stdout, _ = run("build", str(posts), "--out", str(warm), "--cache", str(cache))
+    assert code == 0 and "read 312 posts" in stdout
+    assert run("build", str(posts), "--out", str(cold), "--no-cache")[0] == 0
+    assert tree(warm) == tree(cold)
+
+
 # --- the patched index -------------------------------------------------------------------
 # Builds after a small change patch the cache's index (feedpub/index.py) instead of
 # normalizing every post. These posts exercise each thing the patch must redo: a

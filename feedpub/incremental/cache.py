@@ -47,7 +47,6 @@ class Pending:
     deleted: list[str]
     order: list[str] | None  # every post file, in scan order; None: a small change for sure
     full: bool = False  # every file is read: a build without a cache, or its first
-    small: float = -1  # at most this many files read or deleted: a small change
 
 
 @dataclass(frozen=True)
@@ -67,6 +66,11 @@ class Derived:
     # Steps that save a full build's plan in the index: `render.write` runs them while
     # the workers clean the first entries, all of them before `lookup` is first asked.
     saving: Iterator[None] | None = None
+
+
+def _small(files: int) -> float:
+    """At most how many of `files` post files may change for a build to patch the index."""
+    return max(SMALL_MIN, SMALL * files)
 
 
 def owner(rel: str) -> str:
@@ -256,9 +260,8 @@ class Cache:
         todo = [(p, current[p][0], digests.get(p, "")) for p in changed]
         deleted = [path for path in known if path not in current]
         self.readings.save_stats(found, dirty)
-        small = max(SMALL_MIN, SMALL * found.files)
-        order = None if len(todo) + len(deleted) <= small else list(found.stats())
-        return Pending(todo, deleted, order, small=small)
+        small = len(todo) + len(deleted) <= _small(found.files)
+        return Pending(todo, deleted, None if small else list(found.stats()))
 
     def read(self, pending: Pending, read: Reader) -> Changes:
         """Read the pending files (those whose content hash changed too): only they
@@ -268,11 +271,12 @@ class Cache:
             for (path, _, _), reading in zip(pending.todo, read(pending.todo), strict=True)
             if reading is not None
         }
-        if pending.order is None or len(fresh) + len(pending.deleted) <= pending.small:
-            return Changes(fresh, pending.deleted, full=False)
+        order, deleted = pending.order, pending.deleted
+        if order is None or (not pending.full and len(fresh) + len(deleted) <= _small(len(order))):
+            return Changes(fresh, deleted, full=False)
         everything = {} if pending.full else self.readings.all()
         everything.update(fresh)
-        return Changes({path: everything[path] for path in pending.order})
+        return Changes({path: everything[path] for path in order})
 
     def derive(
         self,
