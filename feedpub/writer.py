@@ -117,6 +117,9 @@ def write_files(files: Sequence[tuple[Path, bytes]]) -> list[Made]:
 
 
 def _alive(pid: int) -> bool:
+    """Whether process `pid` may still be writing. A zombie is not: a killed build's
+    workers are orphans, and an init that does not reap them (as in many containers)
+    leaves them zombies for good, with their temporary files."""
     if pid == os.getpid():
         return True
     try:
@@ -125,7 +128,13 @@ def _alive(pid: int) -> bool:
         return False
     except (PermissionError, OverflowError, ValueError):
         return pid < 2**31  # exists, but belongs to someone else
-    return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+    except OSError:  # no /proc (not Linux): as `kill` says
+        return True
+    state = stat[stat.rfind(b")") + 2 :][:1]  # after the name, which may hold anything
+    return state not in (b"Z", b"X")
 
 
 def remove_stale_temps(folders: Iterable[Path]) -> list[Path]:

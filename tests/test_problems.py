@@ -581,6 +581,21 @@ def test_stale_temp_files_are_removed(tmp_path: Path) -> None:
     stale[0].write_bytes(b"")
     assert writer.remove_stale_temps_under(out) == [stale[0]]
     assert keep.exists() and mine.exists()
+    if not sys.platform.startswith("linux"):
+        return
+    zombie = os.fork()  # a killed build's worker, left a zombie by an init that never reaps
+    if zombie == 0:
+        os._exit(0)
+    try:
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{zombie}/stat").read_text().rpartition(")")[2].split()[0] != "Z":
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        orphaned = out / "tags/alpha" / f".feed.json.{zombie}.tmp"
+        orphaned.write_bytes(b"{")
+        assert writer.remove_stale_temps_under(out) == [orphaned]
+    finally:
+        os.waitpid(zombie, 0)
 
 
 def test_only_a_build_after_a_killed_one_walks_the_output_for_temp_files(
