@@ -130,10 +130,10 @@ def _alive(pid: int) -> bool:
         return pid < 2**31  # exists, but belongs to someone else
     try:
         with open(f"/proc/{pid}/stat", "rb") as f:
-            stat = f.read()
+            line = f.read()
     except OSError:  # no /proc (not Linux): as `kill` says
         return True
-    state = stat[stat.rfind(b")") + 2 :][:1]  # after the name, which may hold anything
+    state = line[line.rfind(b")") + 2 :][:1]  # after the name, which may hold anything
     return state not in (b"Z", b"X")
 
 
