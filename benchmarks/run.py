@@ -278,8 +278,8 @@ class Change:
         when = make_posts.LAST_DAY + timedelta(hours=rep + 1)
         post = gen.one_post(when=when, dialect="marker")
         post.in_posts = True
-        while (posts / post.relpath()).exists():
-            post.title += "（新）"
+        while (posts / post.relpath()).exists():  # in front: the file name keeps 50 chars
+            post.title = "（新）" + post.title
         self.post = post
         self.added = posts / post.relpath()
 
