@@ -66,6 +66,12 @@ def _build(options: Options, progress: Progress | None) -> Summary:
     root, out, settings = options.posts, options.out, options.settings
     skip = (out,) + ((options.cache,) if options.cache else ())
     found = scanned(root, skip, selection(settings), options.jobs)
+    if not found.files and _has_entries(out):
+        message = (
+            f"no post files found under {root}: the feeds in {out} were left as they are"
+            f" (delete {out} to publish an empty site)"
+        )
+        raise BuildFailure(message, (no_posts(root),))
     killed = (out / writer.BUILDING).exists()  # a build was killed here: finish its work
     if options.cache is not None and not killed:  # nothing changed: a look at the cache
         from .incremental.snapshot import unchanged
@@ -127,6 +133,13 @@ def _build(options: Options, progress: Progress | None) -> Summary:
     finally:
         cache.close()
     return summary
+
+
+def _has_entries(out: Path) -> bool:
+    """Whether the output folder holds a site feed with entries: a build that finds no
+    post file at all (a wrong folder, a failed checkout) must not empty it. The site
+    has archive documents (`planner.page_name`) exactly when it has entries."""
+    return any(rel.startswith("archive/") for rel in writer.read_manifest(out).files)
 
 
 def _checked(

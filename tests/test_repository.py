@@ -190,6 +190,27 @@ def test_no_posts_at_all_is_a_warning(tmp_path: Path) -> None:
     assert code == 0
     assert ".: FP008 no-posts: no post files found under ." in stderr
     assert stdout.startswith("Done: read 0 posts (0 entries)")
+    code, stdout, stderr = run_in(tmp_path, "build", "--site-url", "https://e.org")
+    assert code == 0 and "wrote 0 of 7 files" in stdout  # an empty site, built again
+
+
+def test_no_posts_leave_a_published_site_alone(tmp_path: Path) -> None:
+    """A wrong folder or a failed checkout finds no post file: the site's feeds stay."""
+    post = tmp_path / "_posts" / "2021-05-01-hello.md"
+    post.parent.mkdir()
+    post.write_text("---\ntitle: Hello\ndate: 2021-05-01\n---\n<p>x</p>\n", encoding="utf-8")
+    assert run_in(tmp_path, "build", "--site-url", "https://e.org")[0] == 0
+    out = tmp_path / "public"
+    before = tree(out)
+    post.unlink()
+    code, stdout, stderr = run_in(tmp_path, "build", "--site-url", "https://e.org")
+    assert code == 1 and stdout == ""
+    assert ".: FP008 no-posts: no post files found under ." in stderr
+    assert stderr.endswith(
+        "Error: no post files found under .: the feeds in public were left as they are"
+        " (delete public to publish an empty site)\n"
+    )
+    assert tree(out) == before
 
 
 @pytest.mark.parametrize("cache", [True, False])
