@@ -124,16 +124,25 @@ def _settings(root: Path, config_file: Path | None, **flags: Any) -> Settings:
         raise typer.Exit(2) from e
 
 
+def _check_folder(flag: str, folder: Path) -> None:
+    """A folder flag must name a folder, or a path where one can be made."""
+    if folder.exists() and not folder.is_dir():
+        fail(f"{flag} {folder}: is a file, not a folder", 2)
+    above = next((p for p in folder.parents if p.exists()), None)
+    if above is not None and not above.is_dir():
+        fail(f"{flag} {folder}: {above} is a file, not a folder", 2)
+
+
 def _check_out(root: Path, out: Path) -> None:
-    """`--out` must be a folder of its own, outside every posts folder."""
-    if out.exists() and not out.is_dir():
-        fail(f"--out {out}: is a file, not a folder", 2)
+    """`--out` must be a folder of its own, outside every posts folder (the scan skips
+    it: a posts folder there would be left unread, and the feeds mixed with posts)."""
+    _check_folder("--out", out)
     r, o = root.resolve(), out.resolve()
     if r == o or o in r.parents:
         fail(f"--out {out}: must not be, or contain, the folder of posts {root}", 2)
-    inside = o.relative_to(r).parts[:-1] if o.is_relative_to(r) else ()
-    if (o.is_relative_to(r) and is_posts_folder(root)) or any(p in POST_FOLDERS for p in inside):
-        fail(f"--out {out}: must not be inside a posts folder", 2)
+    inside = o.relative_to(r).parts if o.is_relative_to(r) else ()
+    if (inside and is_posts_folder(root)) or any(p in POST_FOLDERS for p in inside):
+        fail(f"--out {out}: must not be a posts folder, or inside one", 2)
 
 
 @app.command()
@@ -170,8 +179,8 @@ def build(
     """Build the feeds of ROOT into --out: the site's, and one per source, tag and so on."""
     settings = _settings(root, config_file, site_url=site_url, limit=limit)
     _check_out(root, out)
-    if not no_cache and cache.exists() and not cache.is_dir():
-        fail(f"--cache {cache}: is a file, not a folder", 2)
+    if not no_cache:
+        _check_folder("--cache", cache)
     options = Options(
         posts=root,
         out=out,

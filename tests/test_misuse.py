@@ -51,7 +51,13 @@ MISUSE = [
     (
         ["build", "--out", "_posts/feeds"],
         2,
-        "Error: --out _posts/feeds: must not be inside a posts folder",
+        "Error: --out _posts/feeds: must not be a posts folder, or inside one",
+    ),
+    (["build", "--out", "_posts"], 2, "Error: --out _posts: must not be a posts folder, or inside"),
+    (
+        ["build", "--out", "a-file.txt/feeds"],
+        2,
+        "Error: --out a-file.txt/feeds: a-file.txt is a file, not a folder",
     ),
     (["build", "--out", "."], 2, "Error: --out .: must not be, or contain, the folder of posts ."),
     (
@@ -60,6 +66,7 @@ MISUSE = [
         "Error: cannot use the output folder /proc/feedpub-out",
     ),
     (["build", "--cache", "a-file.txt"], 2, "Error: --cache a-file.txt: is a file, not a folder"),
+    (["build", "--cache", "a-file.txt/c"], 2, "Error: --cache a-file.txt/c: a-file.txt is a file"),
     (["build", "-q", "--report", "/proc/none/r.json"], 1, "Error: cannot write /proc/none/r.json"),
     (
         ["build", "--site-url", "example.org"],
@@ -90,6 +97,17 @@ def test_misuse_is_one_line_and_the_right_exit_code(
     assert stderr.count("\n") == 1 and stderr.startswith(line), stderr
 
 
+def test_an_output_folder_linked_to_a_posts_folder_is_refused(repo: Path) -> None:
+    """The scan skips the output folder: its posts would be left out, the feeds
+    written among them."""
+    (repo / "public").symlink_to("_posts")
+    before = sorted(p.name for p in (repo / "_posts").iterdir())
+    code, stdout, stderr = feedpub(repo, "build", "--out", "public")
+    assert (code, stdout) == (2, "")
+    assert stderr == "Error: --out public: must not be a posts folder, or inside one\n"
+    assert sorted(p.name for p in (repo / "_posts").iterdir()) == before
+
+
 @pytest.mark.parametrize("args", [["-h"], ["--help"], ["build", "-h"], ["check", "--help"]])
 def test_help(repo: Path, args: list[str]) -> None:
     code, stdout, stderr = feedpub(repo, *args)
@@ -118,6 +136,23 @@ colour = "red"
 [sources."Wier"]
 zone = "Asia/Singapore"
 """
+
+
+def test_bad_patterns_and_a_config_of_no_settings_are_mistakes(repo: Path) -> None:
+    """A pattern the scan could not compile, and a `_config.yml` that is not a
+    mapping, are found with the rest of the settings, not while building."""
+    toml = 'exclude = ["ok/", "[z-a]", "!"]\ninclude = ["[b-a]*.md"]\n'
+    (repo / "feedpub.toml").write_text(toml, encoding="utf-8")
+    (repo / "_config.yml").write_text("# the site\n- title\n- url\n", encoding="utf-8")
+    for command in ("build", "check"):
+        code, stdout, stderr = feedpub(repo, command)
+        assert (code, stdout) == (2, "")
+        assert stderr.splitlines() == [
+            "_config.yml:2: the Jekyll config must be `key: value` lines, not a list",
+            'feedpub.toml:1: exclude: item 2: invalid pattern "[z-a]": bad character range z-a;'
+            " item 3: invalid pattern \"!\": Invalid git pattern: '!'",
+            'feedpub.toml:2: include: item 1: invalid pattern "[b-a]*.md": bad character range b-a',
+        ]
 
 
 def test_every_config_mistake_is_one_line_with_its_file_and_line(repo: Path) -> None:

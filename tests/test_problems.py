@@ -492,7 +492,7 @@ def test_output_may_not_be_the_posts_or_hold_them(tmp_path: Path) -> None:
         assert "must not be, or contain, the folder of posts" in stderr
     code, _, stderr = run("build", str(posts), "--out", str(posts / "public"), "--no-cache")
     assert code == 2
-    assert stderr == f"Error: --out {posts / 'public'}: must not be inside a posts folder\n"
+    assert stderr == f"Error: --out {posts / 'public'}: must not be a posts folder, or inside one\n"
     assert tree(tmp_path / "site") == before
 
 
