@@ -141,6 +141,19 @@ def _selector(value: str) -> tuple[Any, str]:
     return value, ""
 
 
+def _glob(value: str) -> tuple[Any, str]:
+    """A gitignore-style pattern, compiled as the scan will compile it."""
+    import pathspec
+
+    try:
+        pathspec.GitIgnoreSpec.from_lines([value])
+    except re.error as e:  # its position is in pathspec's regular expression, not here
+        return value, f"invalid pattern {shown(value)}: {e.msg}"
+    except ValueError as e:  # pathspec's own
+        return value, f"invalid pattern {shown(value)}: {e}"
+    return value, ""
+
+
 def _lang(value: Any) -> tuple[Any, str]:
     if isinstance(value, str) and (not value or language.valid(value)):
         return value, ""
@@ -172,8 +185,8 @@ CHECKS: dict[str, Check] = {
     "icon": _image,
     "logo": _image,
     "archive_period": _choice("auto", "month", "year"),
-    "include": _names(),
-    "exclude": _names(),
+    "include": _names(_glob),
+    "exclude": _names(_glob),
 }
 
 

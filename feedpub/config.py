@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .checks import CHECKS, KIND_CHECKS, SOURCE_CHECKS, Check, url_mistake
+from .checks import CHECKS, KIND_CHECKS, SOURCE_CHECKS, Check, shown, url_mistake
 from .problems import FeedpubError, Problem
 from .scan import is_posts_folder
 from .settings import KindSettings, Settings, SourceSettings
@@ -177,8 +177,15 @@ def _read_jekyll(path: Path) -> _Layer:
         reason = getattr(e, "problem", None) or str(e).split("\n")[0]
         layer.mistakes.append(f"{path}:{line}: invalid YAML: {reason}")
         return layer
+    if data is None:
+        return layer  # an empty file (or comments only): nothing for feedpub in it
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
-        return layer  # an empty file, or not a mapping: nothing for feedpub in it
+        line = node.start_mark.line + 1 if node is not None else 1
+        what = "a list" if isinstance(data, list) else shown(data)
+        layer.mistakes.append(
+            f"{path}:{line}: the Jekyll config must be `key: value` lines, not {what}"
+        )
+        return layer
     for key_node, _ in node.value:
         if isinstance(key_node.value, str):
             layer.lines.setdefault((key_node.value,), key_node.start_mark.line + 1)
