@@ -33,7 +33,10 @@ POST_FOLDERS = ("_posts", "archived")  # every file in them (at any depth) is a 
 # Never searched for posts folders: Jekyll's output and the folders of other tools.
 NOT_SEARCHED = frozenset({"_site", "node_modules", "vendor"})
 SPLIT = 4  # a folder with this many subfolders or more: `_in_two` splits them
-Stat = tuple[int, int]  # (size, mtime_ns); (-1, -1) for what is not a regular file
+# (size, mtime_ns, mode); (-1, -1) for what is not a regular file. The mode, for a
+# `chmod` changes neither size nor mtime, and the cache must see a file that can no
+# longer be read (FP001), or can be again.
+Stat = tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -265,7 +268,7 @@ def _visit(
                         part[rel] = (-1, -1)
                         continue
                     regular = stat.S_ISREG(st.st_mode)
-                    part[rel] = (st.st_size, st.st_mtime_ns) if regular else (-1, -1)
+                    part[rel] = (st.st_size, st.st_mtime_ns, st.st_mode) if regular else (-1, -1)
             if part:
                 folders[prefix[:-1]] = part
             if shared:

@@ -5,6 +5,7 @@ that disappears."""
 
 from __future__ import annotations
 
+import os
 import pickle
 import random
 import shutil
@@ -207,6 +208,35 @@ def test_unchanged_needs_the_same_code_settings_posts_and_outputs(
     assert snapshot.unchanged(cache, Settings(title="other"), found, out) is None
     (out / "feed.json").unlink()
     assert snapshot.unchanged(cache, settings, found, out) is None
+
+
+def test_a_chmod_is_a_change(posts: Path, tmp_path: Path) -> None:
+    """A post that can no longer be read, or can be again (FP001), keeps its size and
+    mtime: the cache must look at it all the same."""
+    out, cache = tmp_path / "public", tmp_path / "cache"
+    build(posts, out, cache)
+    settings = load(posts)
+    post = posts / "_posts" / "2021-03-01-hello-feedpub.md"
+    post.chmod(0o600)
+    found = scanned(posts, (out, cache))
+    assert snapshot.unchanged(cache, settings, found, out) is None
+    build(posts, out, cache)
+    assert snapshot.unchanged(cache, settings, scanned(posts, (out, cache)), out) is not None
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its mode")
+def test_a_post_made_unreadable_and_readable_again(posts: Path, tmp_path: Path) -> None:
+    out, cache = tmp_path / "public", tmp_path / "cache"
+    build(posts, out, cache)
+    post = posts / "_posts" / "2021-03-01-hello-feedpub.md"
+    post.chmod(0)
+    try:
+        assert "FP001" in run("build", str(posts), "-o", str(out), "--cache", str(cache))[2]
+        cold_equals_warm(posts, out, tmp_path)
+    finally:
+        post.chmod(0o644)
+    build(posts, out, cache)
+    cold_equals_warm(posts, out, tmp_path)
 
 
 # --- the paths a build takes ---------------------------------------------------------------
