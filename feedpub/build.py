@@ -90,7 +90,7 @@ def _build(options: Options, progress: Progress | None) -> Summary:
             mapper = partial(workers.map, progress=progress, stage="read")
             limits = collector.Limits(settings.max_bytes, settings.max_tags)
             read = partial(collector.read_files, root, limits=limits, mapper=mapper)
-            pending = cache.pending(found)
+            pending = cache.pending(found, out)
             files, snap = found.files, found.snapshot
             del found  # only its count and snapshot are needed now: not held while reading
             changes = cache.read(pending, read)

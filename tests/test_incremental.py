@@ -11,6 +11,7 @@ from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from conftest import POSTS, run, stamps, tree
 
 SOURCES = ["联合早报", "BBC 中文网", "端传媒", "serpentza"]
@@ -256,6 +257,67 @@ def test_a_shift_that_moves_a_post_without_url_keeps_its_published_id(
     feed = (warm / "feed.xml").read_text("utf-8")
     assert feed.count("<id>https://example.org/2021/02/11/x.html</id>") == 1  # 03:00 - 8 h
     assert 'href="https://example.org/2021/02/10/x.html"' in feed  # its link: where it is now
+
+    # The README's way to accept the new id: delete its line from the manifest. The
+    # cache's memory of the old one must not outlive it.
+    manifest = warm / ".feedpub-manifest.json"
+    data = json.loads(manifest.read_text("utf-8"))
+    del data["ids"]["_posts/x.md"]
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    shutil.rmtree(cold)
+    shutil.copytree(warm, cold)
+    code, _, stderr = run("build", str(posts), "--out", str(warm), "--cache", str(tmp_path / "c"))
+    assert code == 0 and "FP403" not in stderr
+    assert run("build", str(posts), "--out", str(cold), "--no-cache")[0] == 0
+    assert tree(warm) == tree(cold)
+    assert "<id>https://example.org/2021/02/10/x.html</id>" in (warm / "feed.xml").read_text()
+
+
+@pytest.mark.parametrize("lost", ["manifest", "output folder"])
+def test_the_paths_remembered_are_the_output_folders(tmp_path: Path, lost: str) -> None:
+    """Which of two names that share a path keeps it (FP501) is the output folder's
+    memory: with its manifest gone, a warm build plans as a build without the cache."""
+    posts, out, cache = tmp_path / "posts", tmp_path / "out", tmp_path / "cache"
+    (posts / "_posts").mkdir(parents=True)
+
+    def post(n: int, tag: str) -> None:
+        (posts / "_posts" / f"2021-02-0{n}-p{n}.md").write_text(
+            f'---\ntitle: "p{n}"\ndate: 2021-02-0{n}T10:00:00Z\nfrom: https://example.com/{n}\n'
+            f'tags: [ "{tag}" ]\n---\n<div><p>b</p></div>\n',
+            encoding="utf-8",
+        )
+
+    def build(folder: Path, *flags: str) -> str:
+        code, _, stderr = run("build", str(posts), "--out", str(folder), *flags)
+        assert code == 0, stderr
+        return stderr
+
+    post(1, "a-b")
+    post(2, "a-b")
+    build(out, "--cache", str(cache))
+    post(3, "A/B")  # the same path: the name that had it keeps it
+    assert "FP501" in build(out, "--cache", str(cache))
+    assert (out / "tags" / "a-b" / "feed.xml").read_text().count("<entry>") == 2
+    if lost == "manifest":
+        (out / ".feedpub-manifest.json").unlink()
+    else:
+        shutil.rmtree(out)
+        out.mkdir()
+    clean = tmp_path / "clean"
+    shutil.copytree(out, clean)
+    build(out, "--cache", str(cache))
+    build(clean, "--no-cache")
+    assert published(out) == published(clean)
+    assert "A/B" in (out / "tags" / "a-b" / "feed.xml").read_text()  # as in sorted order
+    # (Without the manifest, a build without the cache cannot know the last build's
+    # files: the old `tags/a-b-561853dc/` stays in `clean`. The cache knew them.)
+
+
+def published(out: Path) -> dict[str, bytes]:
+    """The files the manifest of `out` lists, and the manifest."""
+    files = tree(out)
+    names = json.loads(files[".feedpub-manifest.json"])["files"]
+    return {name: files[name] for name in [*names, ".feedpub-manifest.json"]}
 
 
 def test_unchanged_rebuild_rewrites_nothing_and_says_so(tmp_path: Path) -> None:

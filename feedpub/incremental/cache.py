@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
 
-from .. import formats, normalizer, planner
+from .. import formats, normalizer, planner, writer
 from ..model import FILES, Feed, Listing, Load, Manifest, Member, Post, Reading, Record, Summary
 from ..planner import Plans
 from ..problems import Problem
@@ -47,6 +47,7 @@ class Pending:
     deleted: list[str]
     order: list[str] | None  # every post file, in scan order; None: a small change for sure
     full: bool = False  # every file is read: a build without a cache, or its first
+    whole: bool = False  # every post planned again, however few changed (see `Cache.pending`)
 
 
 @dataclass(frozen=True)
@@ -202,7 +203,7 @@ class NoCache:
     sure = False  # whether the output folder is as a build through this cache left it
     outputs = NoOutputs()
 
-    def pending(self, found: Scanned) -> Pending:
+    def pending(self, found: Scanned, out: Path) -> Pending:
         todo = [(path, stat[0], "") for path, stat in found.stats().items()]
         return Pending(todo, [], [path for path, _, _ in todo], full=True)
 
@@ -246,8 +247,13 @@ class Cache:
         self.sure = self.store.get("snapshot") is not None  # it saw a build finish
         self._dirty: set[str] = set()
 
-    def pending(self, found: Scanned) -> Pending:
-        """The files whose stats changed; their stats are saved for the next build."""
+    def pending(self, found: Scanned, out: Path) -> Pending:
+        """The files whose stats changed; their stats are saved for the next build.
+
+        Every post is planned again if the output folder's manifest is not the one
+        the last build wrote (gone with the folder, edited to drop a kept id): the
+        paths and ids it remembers are the output's, and a build without the cache
+        would plan from it as it is now."""
         if not self.readings.ready():  # a cold cache: every file
             todo = [(path, stat[0], "") for path, stat in found.stats().items()]
             self.readings.save_stats(found, found.parts)
@@ -260,8 +266,10 @@ class Cache:
         todo = [(p, current[p][0], digests.get(p, "")) for p in changed]
         deleted = [path for path in known if path not in current]
         self.readings.save_stats(found, dirty)
-        small = len(todo) + len(deleted) <= _small(found.files)
-        return Pending(todo, deleted, None if small else list(found.stats()))
+        manifest = self.outputs.record(writer.MANIFEST)
+        whole = manifest is None or bool(snapshot.broken(out, {writer.MANIFEST: manifest}))
+        small = len(todo) + len(deleted) <= _small(found.files) and not whole
+        return Pending(todo, deleted, None if small else list(found.stats()), whole=whole)
 
     def read(self, pending: Pending, read: Reader) -> Changes:
         """Read the pending files (those whose content hash changed too): only they
@@ -272,7 +280,8 @@ class Cache:
             if reading is not None
         }
         order, deleted = pending.order, pending.deleted
-        if order is None or (not pending.full and len(fresh) + len(deleted) <= _small(len(order))):
+        small = len(fresh) + len(deleted) <= _small(len(order or ()))
+        if order is None or (not pending.full and not pending.whole and small):
             return Changes(fresh, deleted, full=False)
         everything = {} if pending.full else self.readings.all()
         everything.update(fresh)
