@@ -136,10 +136,16 @@ def _build(options: Options, progress: Progress | None) -> Summary:
 
 
 def _has_entries(out: Path) -> bool:
-    """Whether the output folder holds a site feed with entries: a build that finds no
-    post file at all (a wrong folder, a failed checkout) must not empty it. The site
-    has archive documents (`planner.page_name`) exactly when it has entries."""
-    return any(rel.startswith("archive/") for rel in writer.read_manifest(out).files)
+    """Whether the output folder holds a site feed of feedpub's with entries: a build
+    that finds no post file at all (a wrong folder, a failed checkout) must not
+    empty it. Its Atom file says (in it, `<entry` is only ever an element)."""
+    atom = model.FILES["atom"]
+    if atom not in writer.read_manifest(out).files:
+        return False
+    try:
+        return b"<entry" in (out / atom).read_bytes()
+    except OSError:
+        return False
 
 
 def _checked(
