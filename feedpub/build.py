@@ -85,12 +85,12 @@ def _build(options: Options, progress: Progress | None) -> Summary:
     cache = _open(options)
     try:
         with Workers(options.jobs) as workers, writer.writing(out, cache.sure), cache.transaction():
-            manifest = writer.read_manifest(out)
+            manifest = cache.manifest(writer.read_manifest(out))
             records = cache.outputs.records()
             mapper = partial(workers.map, progress=progress, stage="read")
             limits = collector.Limits(settings.max_bytes, settings.max_tags)
             read = partial(collector.read_files, root, limits=limits, mapper=mapper)
-            pending = cache.pending(found, out)
+            pending = cache.pending(found, manifest)
             files, snap = found.files, found.snapshot
             del found  # only its count and snapshot are needed now: not held while reading
             changes = cache.read(pending, read)
@@ -129,7 +129,7 @@ def _build(options: Options, progress: Progress | None) -> Summary:
             if derived.redo is not None:
                 plans = {f: p for f, p in old_plans.items() if f not in derived.redo} | plans
             cache.outputs.save_records(done.records)
-            cache.commit(snap, summary, derived, plans)
+            cache.commit(snap, summary, derived, plans, done.manifest)
     finally:
         cache.close()
     return summary

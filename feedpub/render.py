@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Protocol
@@ -59,6 +59,7 @@ class Written:
     files: list[str]
     records: dict[str, Record]
     skipped: list[str]
+    manifest: Manifest = field(default_factory=Manifest)  # the one `publish` wrote
 
 
 def rules(settings: Settings, source: str) -> html.ContentRules:
@@ -278,7 +279,7 @@ def publish(
     path = out / writer.MANIFEST
     writer.write_file(path, writer.manifest_bytes(manifest))  # not a file readers see
     records[writer.MANIFEST] = _record("manifest", path)
-    return Written(written, records, done.skipped)
+    return Written(written, records, done.skipped, manifest)
 
 
 def _record(key: str, path: Path) -> Record:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from pathlib import Path
 
-from .. import formats, normalizer, planner, writer
+from .. import formats, normalizer, planner
 from ..model import FILES, Feed, Listing, Load, Manifest, Member, Post, Reading, Record, Summary
 from ..planner import Plans
 from ..problems import Problem
@@ -72,6 +72,13 @@ class Derived:
 def _small(files: int) -> float:
     """At most how many of `files` post files may change for a build to patch the index."""
     return max(SMALL_MIN, SMALL * files)
+
+
+def _memory(manifest: object) -> object:
+    """What a manifest remembers for the planning (not the files it lists)."""
+    if not isinstance(manifest, Manifest):
+        return None
+    return manifest.slugs, manifest.ids, manifest.aliases
 
 
 def owner(rel: str) -> str:
@@ -203,7 +210,10 @@ class NoCache:
     sure = False  # whether the output folder is as a build through this cache left it
     outputs = NoOutputs()
 
-    def pending(self, found: Scanned, out: Path) -> Pending:
+    def manifest(self, found: Manifest) -> Manifest:
+        return found
+
+    def pending(self, found: Scanned, manifest: Manifest) -> Pending:
         todo = [(path, stat[0], "") for path, stat in found.stats().items()]
         return Pending(todo, [], [path for path, _, _ in todo], full=True)
 
@@ -229,7 +239,9 @@ class NoCache:
     def transaction(self) -> Iterator[None]:
         yield
 
-    def commit(self, snap: str, summary: Summary, derived: Derived, plans: Plans) -> None:
+    def commit(
+        self, snap: str, summary: Summary, derived: Derived, plans: Plans, manifest: Manifest
+    ) -> None:
         pass
 
     def close(self) -> None:
@@ -247,13 +259,21 @@ class Cache:
         self.sure = self.store.get("snapshot") is not None  # it saw a build finish
         self._dirty: set[str] = set()
 
-    def pending(self, found: Scanned, out: Path) -> Pending:
+    def manifest(self, found: Manifest) -> Manifest:
+        """The output folder's manifest; if it has none (made afresh, as a CI runner's
+        is), what the last build's said: the paths names were given and the ids kept
+        for readers are remembered all the same (but not the files it holds)."""
+        last = self.store.get("manifest")
+        if found.files or not isinstance(last, Manifest):
+            return found
+        return replace(last, files=frozenset())
+
+    def pending(self, found: Scanned, manifest: Manifest) -> Pending:
         """The files whose stats changed; their stats are saved for the next build.
 
-        Every post is planned again if the output folder's manifest is not the one
-        the last build wrote (gone with the folder, edited to drop a kept id): the
-        paths and ids it remembers are the output's, and a build without the cache
-        would plan from it as it is now."""
+        Every post is planned again if `manifest` remembers other paths or ids than
+        the last build's (edited to drop a kept id, or another build's): the index
+        holds what the last build made of them."""
         if not self.readings.ready():  # a cold cache: every file
             todo = [(path, stat[0], "") for path, stat in found.stats().items()]
             self.readings.save_stats(found, found.parts)
@@ -266,8 +286,7 @@ class Cache:
         todo = [(p, current[p][0], digests.get(p, "")) for p in changed]
         deleted = [path for path in known if path not in current]
         self.readings.save_stats(found, dirty)
-        manifest = self.outputs.record(writer.MANIFEST)
-        whole = manifest is None or bool(snapshot.broken(out, {writer.MANIFEST: manifest}))
+        whole = _memory(manifest) != _memory(self.store.get("manifest"))
         small = len(todo) + len(deleted) <= _small(found.files) and not whole
         return Pending(todo, deleted, None if small else list(found.stats()), whole=whole)
 
@@ -335,14 +354,18 @@ class Cache:
         with self.store.transaction():
             yield
 
-    def commit(self, snap: str, summary: Summary, derived: Derived, plans: Plans) -> None:
-        """Remember this build: its snapshot, summary, plans; fragments no feed shows go."""
+    def commit(
+        self, snap: str, summary: Summary, derived: Derived, plans: Plans, manifest: Manifest
+    ) -> None:
+        """Remember this build: its snapshot, summary, plans, manifest; fragments no feed
+        shows go."""
         if derived.redo is None:
             if summary.written:
                 self.outputs.prune_fragments(m.fp for f in derived.feeds for m in f.head)
         else:
             self.outputs.drop_fragments(derived.gone)
         self.outputs.save_plans(plans)
+        self.store.put("manifest", manifest)
         snapshot.save(self.store, snap, summary)
 
     def close(self) -> None:

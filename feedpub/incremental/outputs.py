@@ -35,11 +35,6 @@ class Outputs:
         rows = self.db.execute("SELECT path, key, size, mtime FROM outputs")
         return {p: Record(k, size, mtime) for p, k, size, mtime in rows}
 
-    def record(self, path: str) -> Record | None:
-        row = self.db.execute("SELECT key, size, mtime FROM outputs WHERE path = ?", (path,))
-        found = row.fetchone()
-        return Record(*found) if found else None
-
     def save_records(self, records: Mapping[str, Record]) -> None:
         self.db.execute("DELETE FROM outputs")
         rows = ((p, r.key, r.size, r.mtime) for p, r in records.items())
