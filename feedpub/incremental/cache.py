@@ -264,9 +264,7 @@ class Cache:
         is), what the last build's said: the paths names were given and the ids kept
         for readers are remembered all the same (but not the files it holds)."""
         last = self.store.get("manifest")
-        if found.files or not isinstance(last, Manifest):
-            return found
-        return replace(last, files=frozenset())
+        return found if found.files or not isinstance(last, Manifest) else last
 
     def pending(self, found: Scanned, manifest: Manifest) -> Pending:
         """The files whose stats changed; their stats are saved for the next build.
@@ -365,7 +363,7 @@ class Cache:
         else:
             self.outputs.drop_fragments(derived.gone)
         self.outputs.save_plans(plans)
-        self.store.put("manifest", manifest)
+        self.store.put("manifest", replace(manifest, files=frozenset()))  # see `manifest`
         snapshot.save(self.store, snap, summary)
 
     def close(self) -> None:
