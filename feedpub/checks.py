@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -141,12 +142,21 @@ def _selector(value: str) -> tuple[Any, str]:
     return value, ""
 
 
-def _glob(value: str) -> tuple[Any, str]:
-    """A gitignore-style pattern, compiled as the scan will compile it."""
+def gitignore(lines: Iterable[str]) -> Any:
+    """gitignore-style patterns, compiled (pathspec). Python's `re` warns on stderr of
+    a possible nested set (`[[a]`), a literal `[` for gitignore: a problem, and so
+    each line printed, is one line."""
     import pathspec
 
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def _glob(value: str) -> tuple[Any, str]:
+    """A gitignore-style pattern, compiled as the scan will compile it."""
     try:
-        pathspec.GitIgnoreSpec.from_lines([value])
+        gitignore([value])
     except re.error as e:  # its position is in pathspec's regular expression, not here
         return value, f"invalid pattern {shown(value)}: {e.msg}"
     except ValueError as e:  # pathspec's own

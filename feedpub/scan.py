@@ -26,6 +26,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any, NamedTuple, NoReturn, cast
 
+from .checks import gitignore
 from .problems import Problem
 
 EXTENSIONS = (".md", ".markdown", ".html")
@@ -50,10 +51,9 @@ class Selection:
         """Compiled `include` and `exclude` (pathspec, imported only when they are set)."""
         if not self.include and not self.exclude:
             return None, None
-        import pathspec
 
         def spec(lines: tuple[str, ...]) -> Any:
-            return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+            return gitignore(lines) if lines else None
 
         return spec(self.include), spec(self.exclude)
 

@@ -155,6 +155,14 @@ def test_bad_patterns_and_a_config_of_no_settings_are_mistakes(repo: Path) -> No
         ]
 
 
+def test_a_pattern_python_warns_of_prints_no_warning(repo: Path) -> None:
+    """`[[a]` is a literal `[` in gitignore; `re` warns of a nested set on stderr."""
+    (repo / "feedpub.toml").write_text('exclude = ["[[a]*.md"]\n', encoding="utf-8")
+    for command in (["check"], ["build", "-q", "--site-url", "https://e.org"]):
+        code, _, stderr = feedpub(repo, *command)
+        assert code == 0 and "Warning" not in stderr, stderr
+
+
 def test_every_config_mistake_is_one_line_with_its_file_and_line(repo: Path) -> None:
     (repo / "feedpub.toml").write_text(CONFIG, encoding="utf-8")
     (repo / "_config.yml").write_text("title: T\nurl: example.org\n", encoding="utf-8")
