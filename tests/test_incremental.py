@@ -19,6 +19,7 @@ from feedpub.config import load
 from feedpub.incremental.cache import Cache
 from feedpub.scan import scanned
 
+SITE = "https://example.org/"
 SOURCES = ["联合早报", "BBC 中文网", "端传媒", "serpentza"]
 TAGS = ["财经", "评论", "a/b", "Science"]
 
@@ -328,6 +329,20 @@ def published(out: Path) -> dict[str, bytes]:
     files = tree(out)
     names = json.loads(files[".feedpub-manifest.json"])["files"]
     return {name: files[name] for name in [*names, ".feedpub-manifest.json"]}
+
+
+def test_settings_moved_in_their_file_are_shown_where_they_are(tmp_path: Path) -> None:
+    """Moving a table changes no setting (the cache stays), but the problems name it."""
+    posts, out, cache = tmp_path / "posts", tmp_path / "out", tmp_path / "cache"
+    shutil.copytree(POSTS, posts)
+    toml = posts / "feedpub.toml"
+    toml.write_text('[sources."Nobody"]\nzone = "Asia/Tokyo"\n', encoding="utf-8")
+    args = ("build", str(posts), "--out", str(out), "--cache", str(cache), "--site-url", SITE)
+    assert f"{toml}:1: FP602 unknown-source" in run(*args)[2]
+    toml.write_text('# moved\n\n[sources."Nobody"]\nzone = "Asia/Tokyo"\n', encoding="utf-8")
+    code, stdout, stderr = run(*args)
+    assert code == 0 and " wrote 0 of " in stdout
+    assert f"{toml}:3: FP602 unknown-source" in stderr
 
 
 def test_unchanged_rebuild_rewrites_nothing_and_says_so(tmp_path: Path) -> None:

@@ -252,6 +252,7 @@ class Cache:
     """The incremental cache in `folder` (see the module doc)."""
 
     def __init__(self, folder: Path, settings: Settings) -> None:
+        self.settings = settings
         self.store = Store(folder, settings.fingerprint())
         self.readings = Readings(self.store)
         self.index = Index(self.store, settings)
@@ -364,7 +365,7 @@ class Cache:
             self.outputs.drop_fragments(derived.gone)
         self.outputs.save_plans(plans)
         self.store.put("manifest", replace(manifest, files=frozenset()))  # see `manifest`
-        snapshot.save(self.store, snap, summary)
+        snapshot.save(self.store, snap, summary, self.settings)
 
     def close(self) -> None:
         self.store.close()
