@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, TypeVar
 
+from .problems import FeedpubError
+
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
@@ -89,6 +91,10 @@ def _start_worker(parent: int) -> None:
     os.close(null)
 
 
+class WorkerDied(FeedpubError):
+    """A worker process was killed: the pool cannot go on."""
+
+
 class Workers:
     """The process pool of one build (see the module doc)."""
 
@@ -99,10 +105,22 @@ class Workers:
     def __enter__(self) -> Workers:
         return self
 
-    def __exit__(self, *_: object) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
-            self._pool = None
+    def __exit__(self, kind: object, error: BaseException | None, _: object) -> None:
+        """Stop the workers. One that died (killed, out of memory) broke the pool: its
+        shutdown is not waited for (Python's can hang on the work still queued for it),
+        and the run ends with one line, not a traceback."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        from concurrent.futures.process import BrokenProcessPool
+
+        broken = isinstance(error, BrokenProcessPool)
+        pool.shutdown(wait=not broken, cancel_futures=True)
+        if broken:
+            raise WorkerDied(
+                "a worker process died (killed, or out of memory); feedpub stopped."
+                " Run it again: a build completes what a failed one left"
+            ) from error
 
     def _pool_for(self, count: int) -> ProcessPoolExecutor | None:
         """The pool, started if need be, or None when `count` items are not worth it."""

@@ -313,6 +313,35 @@ def test_kill_9_leaves_no_process_and_whole_feeds(ten_thousand: Path, tmp_path: 
     assert list(out.rglob("*.tmp")) == []
 
 
+def test_a_worker_killed_ends_the_build_with_one_line(ten_thousand: Path, tmp_path: Path) -> None:
+    """A worker killed (the out-of-memory killer's way): the build ends at once with
+    exit 1 and one line, and the next build completes the output."""
+    reference = tmp_path / "reference"
+    argv = [str(FEEDPUB), "build", str(ten_thousand), "--site-url", SITE, "--quiet"]
+    done = subprocess.run([*argv, "--out", str(reference), "--no-cache"], capture_output=True)
+    assert done.returncode == 0, done.stderr
+    out, cache = tmp_path / "public", tmp_path / "cache"
+    proc = subprocess.Popen(
+        [*argv, "--out", str(out), "--cache", str(cache)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    deadline = time.monotonic() + 20
+    while len(workers := [p for p in _our_processes(str(out)) if p != proc.pid]) < 2:
+        assert time.monotonic() < deadline and proc.poll() is None, "no workers seen"
+        time.sleep(0.02)
+    time.sleep(0.2)  # both busy reading: the forked scan's child is gone by now
+    os.kill(workers[-1], signal.SIGKILL)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 1
+    assert stderr.decode().endswith(
+        "Error: a worker process died (killed, or out of memory); feedpub stopped."
+        " Run it again: a build completes what a failed one left\n"
+    )
+    done = subprocess.run([*argv, "--out", str(out), "--cache", str(cache)], capture_output=True)
+    assert done.returncode == 0, done.stderr
+    assert tree(out) == tree(reference)
+
+
 # --- a full disk ------------------------------------------------------------------------------
 
 
