@@ -143,9 +143,9 @@ def _selector(value: str) -> tuple[Any, str]:
 
 
 def gitignore(lines: Iterable[str]) -> Any:
-    """gitignore-style patterns, compiled (pathspec). Python's `re` warns on stderr of
-    a possible nested set (`[[a]`), a literal `[` for gitignore: a problem, and so
-    each line printed, is one line."""
+    """gitignore-style patterns, compiled (pathspec), without the FutureWarning that
+    Python's `re` prints for a possible nested set (`[[a]`, a literal `[` to gitignore):
+    what feedpub prints stays one line a problem."""
     import pathspec
 
     with warnings.catch_warnings():

@@ -34,9 +34,9 @@ POST_FOLDERS = ("_posts", "archived")  # every file in them (at any depth) is a 
 # Never searched for posts folders: Jekyll's output and the folders of other tools.
 NOT_SEARCHED = frozenset({"_site", "node_modules", "vendor"})
 SPLIT = 4  # a folder with this many subfolders or more: `_in_two` splits them
-# (size, mtime_ns, mode); (-1, -1) for what is not a regular file. The mode, for a
-# `chmod` changes neither size nor mtime, and the cache must see a file that can no
-# longer be read (FP001), or can be again.
+# (size, mtime_ns, mode); (-1, -1) for what is not a regular file. The mode: a `chmod`
+# changes neither size nor mtime, and the cache must see a post that can no longer be
+# read (FP001), or can be again.
 Stat = tuple[int, ...]
 
 
