@@ -233,7 +233,8 @@ def check(
         typer.echo(report.folders_line(found))
         typer.echo(report.time_table(result.report))
         typer.echo(
-            f"Checked {len(raws)} posts ({len(result.posts)} entries): "
+            f"Checked {report.count(len(raws), 'post')}"
+            f" ({report.count(len(result.posts), 'entry', 'entries')}): "
             f"{report.problem_counts(problems)}."
         )
     if any(p.severity == "error" for p in problems):

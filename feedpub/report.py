@@ -91,19 +91,25 @@ def _gh(text: str, prop: bool) -> str:
     return text.replace(":", "%3A").replace(",", "%2C") if prop else text
 
 
+def count(n: int, thing: str, things: str = "") -> str:
+    """`1 post`, `2 posts` (`things`: the plural, if not `thing` + s)."""
+    return f"{n} {thing if n == 1 else things or thing + 's'}"
+
+
 def problem_counts(problems: Sequence[Problem]) -> str:
     c = Counter(p.severity for p in problems)
-    counts = f"{c['error']} errors, {c['warning']} warnings, {c['info']} notes"
-    return f"{len(problems)} problems ({counts})"
+    counts = f"{count(c['error'], 'error')}, {count(c['warning'], 'warning')}, "
+    return f"{count(len(problems), 'problem')} ({counts}{count(c['info'], 'note')})"
 
 
 def summary_line(summary: Summary) -> str:
     """The one line every build ends with (Pelican's `Done: Processed N articles`)."""
     files = len(summary.written) + len(summary.unchanged)
     return (
-        f"Done: read {summary.posts_read} posts ({summary.entries} entries), "
-        f"{summary.feeds} feeds, wrote {len(summary.written)} of {files} files, "
-        f"{problem_counts(summary.problems)} in {summary.seconds:.2f} seconds."
+        f"Done: read {count(summary.posts_read, 'post')}"
+        f" ({count(summary.entries, 'entry', 'entries')}), {count(summary.feeds, 'feed')},"
+        f" wrote {len(summary.written)} of {count(files, 'file')},"
+        f" {problem_counts(summary.problems)} in {summary.seconds:.2f} seconds."
     )
 
 
@@ -154,4 +160,4 @@ def folders_line(counts: dict[str, int]) -> str:
     """`Found 6040 post files: _posts 210, archived 5830.`"""
     total = sum(counts.values())
     parts = ", ".join(f"{printable(top)} {n}" for top, n in counts.items())
-    return f"Found {total} post files" + (f": {parts}." if parts else ".")
+    return f"Found {count(total, 'post file')}" + (f": {parts}." if parts else ".")

@@ -174,7 +174,7 @@ def test_nothing_readable_exits_1_and_leaves_the_output_alone(tmp_path: Path) ->
     code, _, stderr = run_in(tmp_path, "build", "--site-url", "https://e.org")
     assert code == 1
     assert "_posts/2021-05-01-good.md:2:8: FP101 yaml-invalid" in stderr
-    assert stderr.endswith("Error: none of the 1 post files could be read; nothing was written\n")
+    assert stderr.endswith("Error: the one post file could not be read; nothing was written\n")
     assert tree(out) == before
     good.write_text("---\ntitle: no time\n---\n<p>x</p>\n", encoding="utf-8")
     good.rename(posts / "undated.md")
