@@ -163,10 +163,11 @@ def _checked(
     shown = planner.published(derived.listings, settings)
     problems = sorted(problems + shown.problems)
     if files and not derived.posts_read:
-        read = (
-            "the one post file could not" if files == 1 else f"none of the {files} post files could"
-        )
-        raise BuildFailure(f"{read} be read; nothing was written", tuple(problems))
+        if files == 1:
+            message = "the one post file could not be read; nothing was written"
+        else:
+            message = f"none of the {files} post files could be read; nothing was written"
+        raise BuildFailure(message, tuple(problems))
     if files and not derived.entries:
         message = f"no post of the {derived.posts_read} read has a usable time; nothing was written"
         raise BuildFailure(message, tuple(problems))
