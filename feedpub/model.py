@@ -55,6 +55,7 @@ class RawPost:
     encoding: str
     marker_line: int = 0  # line of the `<!--...-->` marker, 0 when there is none
     lang: str = ""  # the title's language (`language.detect`), "" if it does not say
+    url_line: int = 0  # line of `from:`, 0 if absent
 
     def __reduce__(self) -> tuple[Callable[..., RawPost], tuple[Any, ...]]:
         """Pickled as its values (half the time to load); see `_unpickled`."""

@@ -269,7 +269,7 @@ def time_file(
         ident = link = _permalink(raw, when, settings)
         if raw.url.strip():
             msg = f"`from:` {raw.url.strip()!r} is not an absolute http(s) URL; id is {ident}"
-            problems.append(Problem(raw.path, 1, 0, "FP402", msg))
+            problems.append(Problem(raw.path, raw.url_line or 1, 0, "FP402", msg))
         old = kept.get(raw.path)
         if old is not None and old != ident:
             msg = (

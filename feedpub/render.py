@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import Protocol
 
-from . import collector, formats, html, pages, writer
+from . import formats, html, pages, postfiles, writer
 from .model import Job, Load, Manifest, Post, Record, page_file
 from .planner import Published
 from .problems import Problem
@@ -75,8 +75,8 @@ def rules(settings: Settings, source: str) -> html.ContentRules:
 
 def content_of(root: Path, settings: Settings, post: Post) -> html.Content:
     try:
-        body = collector.read_body(root, post.path, post.body_start, settings.max_bytes)
-    except collector.Refused:
+        body = postfiles.read_body(root, post.path, post.body_start, settings.max_bytes)
+    except postfiles.Refused:
         body = ""  # changed or gone since it was read: the next build will see it
     if post.markdown:
         body = html.render_markdown(body)

@@ -30,7 +30,7 @@ LAYERS: list[set[str]] = [
     },
     {"__init__", "titles", "checks"},
     {"model", "summaries", "encoding", "images"},
-    {"html", "frontmatter", "scan", "workers", "writer"},
+    {"html", "frontmatter", "postfiles", "scan", "workers", "writer"},
     {"collector"},
     {"normalizer"},
     {"formats"},

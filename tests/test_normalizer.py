@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feedpub import build as builder
-from feedpub import config, normalizer, rewrite, shifts, timestamps, urls
+from feedpub import collector, config, normalizer, rewrite, shifts, timestamps, urls
 from feedpub.collector import RawPost
 from feedpub.normalizer import Result
 
@@ -472,6 +472,15 @@ def test_posts_without_a_url_get_a_permalink() -> None:
         "https://example.org/2021/04/10/hello-world.html",
     ]
     assert [p.code for p in posts.problems] == ["FP402"]
+
+
+def test_a_relative_url_is_reported_at_its_line() -> None:
+    text = "---\ntitle: Hello\ndate: 2021-04-10\nfrom: /news/a.html\n---\n<p>x</p>\n"
+    reading = collector.parse("_posts/a.md", text.encode())
+    assert reading.post is not None
+    result = normalizer.normalize([reading.post], config.Settings(url="https://example.org"))
+    (problem,) = [p for p in result.problems if p.code == "FP402"]
+    assert (problem.path, problem.line) == ("_posts/a.md", 4)
 
 
 # --- properties ------------------------------------------------------------------------
