@@ -216,9 +216,9 @@ def stated_problem(source: str, offset: timedelta, files: int) -> Problem:
 def merge_problem(copies: list[Timed]) -> Problem:
     """FP401: the copies of one story (as `merge` sorted them) that became one entry."""
     latest = copies[-1]
-    paths = ", ".join(t.raw.path for t in copies[:-1])
-    msg = f"{len(copies)} copies of {latest.ident} merged into one entry (also in {paths})"
-    return Problem(latest.raw.path, 1, 0, "FP401", msg, owner=f"story:{latest.ident}")
+    msg = f"{len(copies)} copies of {latest.ident} merged into one entry"
+    also = tuple(t.raw.path for t in copies[:-1])
+    return Problem(latest.raw.path, 1, 0, "FP401", msg, owner=f"story:{latest.ident}", also=also)
 
 
 def _permalink(raw: RawPost, when: datetime, settings: Settings) -> str:

@@ -8,6 +8,7 @@ another meaning; `docs/diagnostics.md` lists them all.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -176,6 +177,9 @@ class Problem:
     # problems of what it touched: "" for the post file at `path`, else "shift:<group>",
     # "story:<id>" or "kind:<name>".
     owner: str = ""
+    # Other post files the problem is in too (relative to the posts root, as `path`):
+    # shown after the message as paths are, from the working folder.
+    also: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -195,37 +199,45 @@ class Problem:
         path = printable(self.path)
         return f"{path}:{self.line}:{self.col}" if self.col else f"{path}:{self.line}"
 
-    @property
-    def detail(self) -> str:
+    def said(self, shown: Callable[[str], str] = str) -> str:
+        """The message, and the other files it is in (`shown`: how a post's path is shown)."""
+        if not self.also:
+            return self.message
+        return f"{self.message} (also in {', '.join(map(shown, self.also))})"
+
+    def detail(self, shown: Callable[[str], str] = str) -> str:
         """The message and what to do, on one line: `message. Hint.`"""
         hint = self.hint
         advice = f". {hint[0].upper()}{hint[1:]}." if hint else ""
-        return f"{printable(self.message)}{advice}"
+        return f"{printable(self.said(shown))}{advice}"
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.code} {self.name}: {self.detail}"
+        return f"{self.where}: {self.code} {self.name}: {self.detail()}"
 
     @property
     def owned_by(self) -> str:
         return self.owner or f"file:{self.path}"
 
-    def __reduce__(self) -> tuple[type[Problem], tuple[str, int, int, str, str, Scope, str]]:
+    def __reduce__(
+        self,
+    ) -> tuple[type[Problem], tuple[str, int, int, str, str, Scope, str, tuple[str, ...]]]:
         """Pickled as its values: the cache loads thousands of them per build."""
         values = (self.path, self.line, self.col, self.code, self.message, self.scope, self.owner)
-        return (Problem, values)
+        return (Problem, (*values, self.also))
 
-    def as_dict(self, path: str | None = None) -> dict[str, object]:
-        """The problem as JSON values; `path` as shown (see `report.shown_path`)."""
+    def as_dict(self, shown: Callable[[str], str] = str) -> dict[str, object]:
+        """The problem as JSON values, post paths as `shown` (see `report.shown_path`)."""
         return {
-            "path": encodable(self.path if path is None else path),
+            "path": encodable(shown(self.path) if self.scope == "post" else self.path),
             "scope": self.scope,
             "line": self.line,
             "col": self.col,
             "code": self.code,
             "name": self.name,
             "severity": self.severity,
-            "message": encodable(self.message),
+            "message": encodable(self.said(shown)),
             "hint": self.hint,
+            "also": [encodable(shown(path)) for path in self.also],
         }
 
 

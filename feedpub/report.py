@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +21,17 @@ from .problems import CODES, Problem, encodable, printable
 LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
+def post_path(root: Path) -> Callable[[str], str]:
+    """How a post's path (relative to `root`) is shown: from the working folder, as a
+    person would open it."""
+    return lambda path: os.path.relpath(os.path.join(root, path))
+
+
 def shown_path(problem: Problem, root: Path) -> str:
-    """The problem's path as a person would open it: a post from the working folder."""
+    """The problem's path as a person would open it (a post: see `post_path`)."""
     if problem.scope != "post":
         return problem.path
-    return os.path.relpath(os.path.join(root, problem.path))
+    return post_path(root)(problem.path)
 
 
 def where(problem: Problem, root: Path) -> str:
@@ -38,7 +44,8 @@ def where(problem: Problem, root: Path) -> str:
 
 def line(problem: Problem, root: Path) -> str:
     """`path:line[:col]: CODE name: message. Hint.`"""
-    return f"{where(problem, root)}: {problem.code} {problem.name}: {problem.detail}"
+    detail = problem.detail(post_path(root))
+    return f"{where(problem, root)}: {problem.code} {problem.name}: {detail}"
 
 
 def shown(problems: Iterable[Problem], verbose: bool) -> list[Problem]:
@@ -59,7 +66,7 @@ def text_lines(problems: Sequence[Problem], verbose: bool, root: Path) -> list[s
 
 
 def as_dicts(problems: Iterable[Problem], root: Path) -> list[dict[str, object]]:
-    return [p.as_dict(shown_path(p, root)) for p in problems]
+    return [p.as_dict(post_path(root)) for p in problems]
 
 
 def json_text(problems: Sequence[Problem], root: Path) -> str:
@@ -77,9 +84,9 @@ def github_lines(problems: Sequence[Problem], verbose: bool, root: Path) -> list
                 props.append(f"line={p.line}")
             if p.col:
                 props.append(f"col={p.col}")
-            detail = p.detail
+            detail = p.detail(post_path(root))
         else:
-            detail = f"{printable(p.path)}: {p.detail}"
+            detail = f"{printable(p.path)}: {p.detail()}"
         props.append(f"title={_gh(f'{p.code} {p.name}', True)}")
         lines.append(f"::{LEVELS[p.severity]} {','.join(props)}::{_gh(detail, False)}")
     return lines

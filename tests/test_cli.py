@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
-from conftest import POSTS, run
+from conftest import POSTS, run, run_in
 
 
 @pytest.mark.parametrize("command", [[], ["build"], ["check"]])
@@ -115,3 +116,25 @@ def test_bad_setting_values_are_usage_errors(tmp_path: Path, line: str, message:
     code, _, stderr = run("build", str(tmp_path / "_posts"), "--out", str(tmp_path / "out"))
     assert code == 2
     assert stderr == f"{tmp_path / 'feedpub.toml'}:1: {message}\n"
+
+
+def test_every_path_of_a_problem_opens_from_the_working_folder(tmp_path: Path) -> None:
+    """FP401 names the other copies of a story: from the working folder too, as its
+    own path, in the text and in the JSON report (not from ROOT)."""
+    root = tmp_path / "site"
+    write_post(root / "_posts", "2021-01-02-a.md")
+    write_post(root / "archived" / "2021-01-02", "2021-01-02-a.md")
+    report = tmp_path / "report.json"
+    code, _, stderr = run_in(
+        tmp_path, "build", "site", "--out", "out", "--verbose", "--report", str(report)
+    )
+    assert code == 0, stderr
+    other, newest = "site/_posts/2021-01-02-a.md", "site/archived/2021-01-02/2021-01-02-a.md"
+    line = next(ln for ln in stderr.splitlines() if " FP401 " in ln)
+    assert line.startswith(f"{newest}:1: FP401 duplicate: 2 copies of ")
+    assert line.endswith(f"merged into one entry (also in {other})")
+    problems = json.loads(report.read_text("utf-8"))["problems"]
+    found = next(p for p in problems if p["code"] == "FP401")
+    assert (found["path"], found["also"]) == (newest, [other])
+    assert found["message"].endswith(f"(also in {other})")
+    assert (tmp_path / other).is_file()
