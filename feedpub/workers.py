@@ -19,6 +19,7 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
 from .problems import FeedpubError
@@ -32,6 +33,7 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total)
 PARALLEL_MIN = 400  # below this many items, starting a process pool costs more than it saves
 _PR_SET_PDEATHSIG = 1
 _M_ARENA_MAX = -8  # glibc's mallopt parameter
+_WATCH = 0.5  # seconds between looks at the workers while waiting on one
 
 
 @contextmanager
@@ -91,6 +93,23 @@ def _start_worker(parent: int) -> None:
     os.close(null)
 
 
+def _dead(pool: ProcessPoolExecutor) -> bool:
+    """Whether a worker of `pool` has died (they only end when the pool shuts down)."""
+    workers = getattr(pool, "_processes", None) or {}
+    return any(p.exitcode is not None for p in list(workers.values()))
+
+
+def _abandon(pool: ProcessPoolExecutor) -> None:
+    """Kill the workers of a broken pool and close this process's end of their result
+    pipe, so that the pool's thread, if it waits on a message a dead worker never
+    finished, reads its end and stops (Python's own exit would wait for it)."""
+    for worker in list((getattr(pool, "_processes", None) or {}).values()):
+        with suppress(OSError, ValueError):
+            worker.kill()
+    with suppress(AttributeError, OSError):
+        pool._result_queue._writer.close()  # type: ignore[attr-defined]
+
+
 class WorkerDied(FeedpubError):
     """A worker process was killed: the pool cannot go on."""
 
@@ -106,21 +125,37 @@ class Workers:
         return self
 
     def __exit__(self, kind: object, error: BaseException | None, _: object) -> None:
-        """Stop the workers. One that died (killed, out of memory) broke the pool: its
-        shutdown is not waited for (Python's can hang on the work still queued for it),
-        and the run ends with one line, not a traceback."""
+        """Stop the workers. One that died (killed, out of memory) broke the pool: the
+        others are stopped too, its shutdown is not waited for (Python's can hang on
+        the work still queued), and the run ends with one line, not a traceback."""
         pool, self._pool = self._pool, None
         if pool is None:
             return
         from concurrent.futures.process import BrokenProcessPool
 
         broken = isinstance(error, BrokenProcessPool)
+        if broken:
+            _abandon(pool)
         pool.shutdown(wait=not broken, cancel_futures=True)
         if broken:
             raise WorkerDied(
                 "a worker process died (killed, or out of memory); feedpub stopped."
                 " Run it again: a build completes what a failed one left"
             ) from error
+
+    def _result(self, future: Future[R]) -> R:
+        """`future.result()`, or BrokenProcessPool once a worker is seen dead.
+
+        Python's pool notices a dead worker itself, except one killed while sending
+        a result: its thread then waits for the rest of that message for good (and
+        the other workers for the pipe's lock), so the wait here would never end."""
+        from concurrent.futures import wait
+        from concurrent.futures.process import BrokenProcessPool
+
+        while not wait((future,), _WATCH).done:
+            if self._pool is not None and _dead(self._pool):
+                raise BrokenProcessPool("a worker process died")
+        return future.result()
 
     def _pool_for(self, count: int) -> ProcessPoolExecutor | None:
         """The pool, started if need be, or None when `count` items are not worth it."""
@@ -146,7 +181,10 @@ class Workers:
         size = max(50, min(500, len(items) // (self.jobs * 8) + 1))
         parts = list(chunks(items, size))
         pool = self._pool_for(len(items))
-        mapped = pool.map(func, parts) if pool else map(func, parts)
+        if pool is None:
+            mapped: Iterator[list[R]] = map(func, parts)
+        else:
+            mapped = map(self._result, [pool.submit(func, part) for part in parts])
         results: list[R] = []
         for part in mapped:
             results.extend(part)
@@ -161,7 +199,7 @@ class Workers:
         if self._pool is None:
             result = func(item)
             return lambda: result
-        return self._pool.submit(func, item).result
+        return partial(self._result, self._pool.submit(func, item))
 
     def _small_parts(self, items: Sequence[T]) -> Iterator[Sequence[T]]:
         """`items` in chunks of 10 to 25: small, so that results come back early."""
@@ -180,9 +218,9 @@ class Workers:
         for part in parts:
             pending.append(pool.submit(func, part))
             if len(pending) > 2 * self.jobs:
-                yield from pending.popleft().result()
+                yield from self._result(pending.popleft())
         while pending:
-            yield from pending.popleft().result()
+            yield from self._result(pending.popleft())
 
     def ahead(
         self, func: Callable[[Sequence[T]], list[R]], items: Sequence[T], idle: Iterator[None]
@@ -202,4 +240,4 @@ class Workers:
             while pending and pending[0].done():
                 yield from pending.popleft().result()
         while pending:
-            yield from pending.popleft().result()
+            yield from self._result(pending.popleft())

@@ -342,6 +342,41 @@ def test_a_worker_killed_ends_the_build_with_one_line(ten_thousand: Path, tmp_pa
     assert tree(out) == tree(reference)
 
 
+DIE_SENDING = """
+import os, signal, struct, sys
+from feedpub.workers import WorkerDied, Workers
+
+def die_sending(items):
+    # The worst moment to die: half a result written to the pool's pipe, its lock held.
+    if items[0] == 0:
+        frame = sys._getframe()
+        while frame.f_code.co_name != "_process_worker":
+            frame = frame.f_back
+        queue = frame.f_locals["result_queue"]
+        queue._wlock.acquire()
+        os.write(queue._writer.fileno(), struct.pack("!i", 1 << 20) + b"half a result")
+        os.kill(os.getpid(), signal.SIGKILL)
+    return list(items)
+
+try:
+    with Workers(2) as workers:
+        workers.map(die_sending, list(range(2000)))
+except WorkerDied as e:
+    print(e)
+"""
+
+
+def test_a_worker_killed_while_sending_a_result_ends_the_run() -> None:
+    """Python's pool waits for good on a message its dead worker never finished (and
+    its other worker on the pipe's lock): the build sees the worker dead and stops,
+    and the interpreter, which joins the pool's thread at exit, exits too."""
+    done = subprocess.run(
+        [sys.executable, "-c", DIE_SENDING], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("a worker process died (killed, or out of memory)")
+
+
 # --- a full disk ------------------------------------------------------------------------------
 
 
