@@ -133,16 +133,49 @@ def _check_folder(flag: str, folder: Path) -> None:
         fail(f"{flag} {folder}: {above} is a file, not a folder", 2)
 
 
-def _check_out(root: Path, out: Path) -> None:
-    """`--out` must be a folder of its own, outside every posts folder (the scan skips
-    it: a posts folder there would be left unread, and the feeds mixed with posts)."""
-    _check_folder("--out", out)
-    r, o = root.resolve(), out.resolve()
+def _resolved(flag: str, folder: Path) -> Path:
+    try:
+        return folder.resolve()
+    except (OSError, RuntimeError) as e:  # a loop of symbolic links
+        fail(f"{flag} {folder}: cannot be used: {getattr(e, 'strerror', None) or e}", 2)
+
+
+def _check_own(flag: str, root: Path, folder: Path) -> Path:
+    """A folder feedpub writes to (`--out`, `--cache`) must be one of its own, outside
+    every posts folder and holding none: the scan skips it, so posts there would be
+    left unread, and feedpub's files mixed with posts. Returns it resolved."""
+    _check_folder(flag, folder)
+    r, o = root.resolve(), _resolved(flag, folder)
     if r == o or o in r.parents:
-        fail(f"--out {out}: must not be, or contain, the folder of posts {root}", 2)
+        fail(f"{flag} {folder}: must not be, or contain, the folder of posts {root}", 2)
     inside = o.relative_to(r).parts if o.is_relative_to(r) else ()
     if (inside and is_posts_folder(root)) or any(p in POST_FOLDERS for p in inside):
-        fail(f"--out {out}: must not be a posts folder, or inside one", 2)
+        fail(f"{flag} {folder}: must not be a posts folder, or inside one", 2)
+    if held := [name for name in POST_FOLDERS if (o / name).is_dir()]:
+        fail(f"{flag} {folder}: must not hold a posts folder ({held[0]}/)", 2)
+    return o
+
+
+def _check_folders(root: Path, out: Path, cache: Path | None, report_file: Path | None) -> None:
+    """`--out`, `--cache` and `--report` name places of their own (see `_check_own`):
+    a cache in the output folder would be published, or take its lock twice; a
+    report there would overwrite a feed, and in a posts folder a post."""
+    o = _check_own("--out", root, out)
+    c = _check_own("--cache", root, cache) if cache is not None else None
+    if c is not None and (c == o or o in c.parents or c in o.parents):
+        fail(f"--cache {cache}: must not be the output folder, inside it, or hold it", 2)
+    if report_file is None:
+        return
+    if report_file.is_dir():
+        fail(f"--report {report_file}: is a folder, not a file", 2)
+    f = _resolved("--report", report_file)
+    if o in f.parents or (c is not None and c in f.parents):
+        fail(f"--report {report_file}: must not be in the output folder or the cache", 2)
+    r = root.resolve()
+    if f.is_relative_to(r) and (
+        is_posts_folder(root) or any(p in POST_FOLDERS for p in f.parent.relative_to(r).parts)
+    ):
+        fail(f"--report {report_file}: must not be in a posts folder", 2)
 
 
 @app.command()
@@ -178,9 +211,7 @@ def build(
 ) -> None:
     """Build the feeds of ROOT into --out: the site's, and one per source, tag and so on."""
     settings = _settings(root, config_file, site_url=site_url, limit=limit)
-    _check_out(root, out)
-    if not no_cache:
-        _check_folder("--cache", cache)
+    _check_folders(root, out, None if no_cache else cache, report_file)
     options = Options(
         posts=root,
         out=out,
@@ -203,7 +234,7 @@ def build(
         from . import writer
 
         try:
-            writer.write_file(report_file, report.summary_json(summary, root))
+            writer.write_named(report_file, report.summary_json(summary, root))
         except FeedpubError as e:
             fail(str(e))
     typer.echo(report.summary_line(summary), err=fmt is Format.json)  # stdout: the JSON alone
@@ -267,25 +298,28 @@ def normalize(
     plan = rewrite.plan(result, lambda path: (root / path).read_bytes(), raws, problems)
     for skip in plan.skipped:
         _err(f"{os.path.relpath(root / skip.path)}:{skip.line}: skipped: {skip.reason}")
+    failed = 0
     for edit in plan.edits:
         shown = os.path.relpath(root / edit.path)
         if diff:
             typer.echo(rewrite.unified_diff(edit), nl=False)
-        elif write:
-            try:
-                writer.write_file(root / edit.path, edit.after)
+            continue
+        if write:
+            try:  # a post that is a link (to a file in ROOT: others are not read) stays one
+                writer.write_file(Path(os.path.realpath(root / edit.path)), edit.after)
             except FeedpubError as e:
-                fail(str(e))
-            typer.echo(f"{shown}:{edit.line}: {edit.old} -> {edit.new} ({edit.reason})")
-        else:
-            typer.echo(f"{shown}:{edit.line}: {edit.old} -> {edit.new} ({edit.reason})")
-    n = f"{len(plan.edits)} of {plan.posts} posts"
+                _err(f"Error: {e}")
+                failed += 1
+                continue
+        typer.echo(f"{shown}:{edit.line}: {edit.old} -> {edit.new} ({edit.reason})")
+    n = f"{len(plan.edits) - failed} of {plan.posts} posts"
     done = f"Rewrote the date line of {n}" if write else f"The date line would change in {n}"
+    unwritten = f"{failed} could not be written; " if failed else ""
     _err(
-        f"{done}; {len(plan.skipped)} skipped; {plan.duplicates} file(s) are copies of "
-        "another file's story (merged in the feeds, never deleted)."
+        f"{done}; {len(plan.skipped)} skipped; {unwritten}{plan.duplicates} file(s) are copies"
+        " of another file's story (merged in the feeds, never deleted)."
     )
-    if plan.edits and not write:
+    if (plan.edits and not write) or failed:
         raise typer.Exit(1)
 
 

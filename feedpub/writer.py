@@ -10,6 +10,7 @@ build that writes to the same folder (`remove_stale_temps`).
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -45,7 +46,8 @@ def check_folders(posts: Path, out: Path) -> None:
 
 
 def target(out: Path, rel: str) -> Path:
-    """`out / rel`, refusing any path that could leave `out`."""
+    """`out / rel`, refusing any path that could leave `out`: by its name, or through a
+    symbolic link to a folder in `out` (`out` itself may be one: the user named it)."""
     parts = PurePosixPath(rel).parts
     if (
         not parts
@@ -53,11 +55,26 @@ def target(out: Path, rel: str) -> Path:
         or any(p in ("", ".", "..") or "\\" in p or "\x00" in p for p in parts)
     ):
         raise UnsafeOutput(f"refusing to write outside the output folder: {rel!r}")
+    folder = out
+    for part in parts[:-1]:  # a link to a folder elsewhere would take the files there
+        folder = folder / part
+        try:
+            linked = stat.S_ISLNK(os.lstat(folder).st_mode)
+        except OSError:  # not there yet: made as a folder
+            break
+        if linked:
+            raise UnsafeOutput(
+                f"{folder} is a symbolic link: feedpub writes only inside the output"
+                " folder; replace the link with a folder"
+            )
     return out.joinpath(*parts)
 
 
 def _temp_name(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    name = path.name
+    if len(os.fsencode(name)) > 200:  # `.NAME.PID.tmp` must fit in a name's 255 bytes
+        name = hashlib.blake2b(os.fsencode(name), digest_size=8).hexdigest()
+    return path.with_name(f".{name}.{os.getpid()}.tmp")
 
 
 def write_file(path: Path, data: bytes) -> bool:
@@ -95,6 +112,23 @@ def write_file(path: Path, data: bytes) -> bool:
     except OSError as e:
         raise WriteError(f"cannot write {path}: {e.strerror or e}") from e
     return True
+
+
+def write_named(path: Path, data: bytes) -> None:
+    """Write a file the user named (`--report`): a pipe, a terminal or `/dev/stdout`
+    is written to as it is (not replaced by a file); anything else as `write_file`."""
+    try:
+        special = not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        special = False
+    if not special:
+        write_file(path, data)
+        return
+    try:
+        with open(path, "wb") as f:
+            f.write(data)
+    except OSError as e:
+        raise WriteError(f"cannot write {path}: {e.strerror or e}") from e
 
 
 Made = tuple[bool, int, int]  # (written, size, mtime in ns) of a file `write_files` made
@@ -267,7 +301,10 @@ def remove_file(out: Path, rel: str) -> None:
     """Delete an output the build no longer makes (a tag that lost its last post),
     and the folders that held nothing else."""
     path = target(out, rel)
-    path.unlink(missing_ok=True)
+    try:
+        path.unlink(missing_ok=True)
+    except IsADirectoryError:  # a folder now (a manifest edited by hand): not feedpub's
+        return
     for folder in path.parents:
         if folder == out or out not in folder.parents:
             break

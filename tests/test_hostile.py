@@ -207,6 +207,34 @@ def _links(html: str) -> list[str]:
     return [unquote(h) for h in page.xpath("//a/@href | //link/@href") if "://" not in h]
 
 
+def test_a_link_in_the_output_folder_is_never_written_through(tmp_path: Path) -> None:
+    """`public/tags` made a link to a folder elsewhere: the build refuses to write (or
+    delete) through it, and a manifest listing a folder leaves the folder be."""
+    (tmp_path / "_posts").mkdir()
+    for n in range(3):
+        (tmp_path / "_posts" / f"2021-05-0{n + 1}-p{n}.md").write_text(post(f"P{n}", n), "utf-8")
+    assert feedpub(tmp_path, "build", "--site-url", SITE).returncode == 0
+    public, outside = tmp_path / "public", tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("not feedpub's\n")
+    shutil.rmtree(public / "tags")
+    (public / "tags").symlink_to(outside)
+    manifest = json.loads((public / writer.MANIFEST).read_text("utf-8"))
+    manifest["files"] += ["tags/keep.txt", "authors"]
+    (public / writer.MANIFEST).write_text(json.dumps(manifest), "utf-8")
+    result = feedpub(tmp_path, "build", "--site-url", SITE, "--no-cache")
+    assert result.returncode == 1
+    assert result.stderr.endswith(
+        "Error: public/tags is a symbolic link: feedpub writes only inside the output"
+        " folder; replace the link with a folder\n"
+    )
+    assert sorted(p.name for p in outside.iterdir()) == ["keep.txt"]
+    (public / "tags").unlink()
+    result = feedpub(tmp_path, "build", "--site-url", SITE, "--no-cache")
+    assert result.returncode == 0, result.stderr
+    assert (public / "authors").is_dir() and (public / "tags" / "wire" / "index.html").is_file()
+
+
 # --- two builds at once -------------------------------------------------------------------
 
 

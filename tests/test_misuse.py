@@ -4,6 +4,7 @@ whole; the progress bar lives on a terminal's stderr and gives the cursor back."
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import select
@@ -67,7 +68,31 @@ MISUSE = [
     ),
     (["build", "--cache", "a-file.txt"], 2, "Error: --cache a-file.txt: is a file, not a folder"),
     (["build", "--cache", "a-file.txt/c"], 2, "Error: --cache a-file.txt/c: a-file.txt is a file"),
+    (["build", "--cache", "_posts"], 2, "Error: --cache _posts: must not be a posts folder, or in"),
+    (
+        ["build", "--cache", "."],
+        2,
+        "Error: --cache .: must not be, or contain, the folder of posts",
+    ),
+    (
+        ["build", "--cache", "public"],
+        2,
+        "Error: --cache public: must not be the output folder, inside it, or hold it",
+    ),
+    (["build", "-o", "o", "--cache", "o/c"], 2, "Error: --cache o/c: must not be the output fold"),
     (["build", "-q", "--report", "/proc/none/r.json"], 1, "Error: cannot write /proc/none/r.json"),
+    (["build", "--report", "."], 2, "Error: --report .: is a folder, not a file"),
+    (["build", "--report", ""], 2, "Error: --report .: is a folder, not a file"),
+    (
+        ["build", "--report", "public/feed.xml"],
+        2,
+        "Error: --report public/feed.xml: must not be in the output folder or the cache",
+    ),
+    (
+        ["build", "--report", "_posts/2021-01-02-a.md"],
+        2,
+        "Error: --report _posts/2021-01-02-a.md: must not be in a posts folder",
+    ),
     (
         ["build", "--site-url", "example.org"],
         2,
@@ -106,6 +131,38 @@ def test_an_output_folder_linked_to_a_posts_folder_is_refused(repo: Path) -> Non
     assert (code, stdout) == (2, "")
     assert stderr == "Error: --out public: must not be a posts folder, or inside one\n"
     assert sorted(p.name for p in (repo / "_posts").iterdir()) == before
+
+
+def test_a_folder_holding_a_posts_folder_is_not_an_output_or_a_cache(repo: Path) -> None:
+    """`news/_posts` is read by the scan unless `news` is skipped as the output or the
+    cache: its posts would be left out without a word."""
+    (repo / "news" / "_posts").mkdir(parents=True)
+    for flag in ("--out", "--cache"):
+        code, stdout, stderr = feedpub(repo, "build", flag, "news")
+        assert (code, stdout) == (2, "")
+        assert stderr == f"Error: {flag} news: must not hold a posts folder (_posts/)\n"
+    assert not (repo / "news" / "cache.sqlite").exists()
+
+
+def test_an_output_folder_in_a_loop_of_links_is_one_line(repo: Path) -> None:
+    (repo / "a").symlink_to("b")
+    (repo / "b").symlink_to("a")
+    code, stdout, stderr = feedpub(repo, "build", "--out", "a")
+    assert (code, stdout) == (2, "")
+    assert stderr.startswith("Error: --out a: cannot be used: ") and stderr.count("\n") == 1
+
+
+def test_a_report_to_a_pipe_is_written_into_it(repo: Path) -> None:
+    """`--report /dev/stdout` (or any pipe) is written to, not replaced by a file."""
+    fifo = repo / "report.fifo"
+    os.mkfifo(fifo)
+    argv = [str(FEEDPUB), "build", "-q", "--report", str(fifo)]
+    with subprocess.Popen(argv, cwd=repo, stdout=subprocess.DEVNULL) as proc:
+        with open(fifo, "rb") as f:
+            data = f.read()
+        assert proc.wait(timeout=60) == 0
+    assert json.loads(data)["posts_read"] == 1
+    assert fifo.is_fifo()
 
 
 @pytest.mark.parametrize("args", [["-h"], ["--help"], ["build", "-h"], ["check", "--help"]])

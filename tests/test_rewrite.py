@@ -230,6 +230,25 @@ def test_write_then_check(archive: Path) -> None:
     assert (code, stdout) == (0, "")
 
 
+def test_write_keeps_a_linked_post_a_link_and_takes_the_longest_names(archive: Path) -> None:
+    """The link's target is rewritten, not the link replaced by a copy; a name of 255
+    bytes (the most a file system allows) is rewritten through a shorter temporary."""
+    (archive / "real").mkdir()
+    target = archive / "real" / "kept.md"
+    target.write_bytes(post_bytes("date: 2021-04-10T08:44:53.510Z"))
+    link = archive / "_posts" / "2021-04-10-link.md"
+    link.symlink_to(Path("..", "real", "kept.md"))
+    long = archive / "_posts" / f"2021-04-10-{'a' * 241}.md"
+    long.write_bytes(post_bytes("date: 2021-04-10T08:44:53.510Z"))
+    assert len(long.name) == 255
+    code, stdout, stderr = run("normalize", str(archive), "--write")
+    assert code == 0, stderr
+    assert len(stdout.splitlines()) == 4
+    assert link.is_symlink() and b"date: 2021-04-10T08:00:00Z\n" in target.read_bytes()
+    assert b"date: 2021-04-10T08:00:00Z\n" in long.read_bytes()
+    assert run("normalize", str(archive), "--check")[:2] == (0, "")
+
+
 def test_one_mode_only(archive: Path) -> None:
     code, _, stderr = run("normalize", str(archive), "--check", "--write")
     assert code == 2
