@@ -115,8 +115,14 @@ def _build(options: Options, progress: Progress | None) -> Summary:
                 progress,
                 derived.saving,
             )
+            if done.skipped:  # a site cut short is not published: its pages stay the last's
+                message = (
+                    "the output reached max_output_bytes, so the build stopped; the pages"
+                    " still list the last build's feeds"
+                )
+                over = render.over_limit(settings, done.skipped)
+                raise BuildFailure(message, tuple(sorted(problems + over)))
             done = render.publish(target, done, kept, shown, derived.ids)
-            problems = sorted(problems + render.over_limit(settings, done.skipped))
             summary = Summary(
                 posts_read=derived.posts_read,
                 entries=derived.entries,

@@ -177,7 +177,7 @@ def test_hostile_repository(tmp_path: Path, case: str) -> None:
 
 def test_limits_on_feeds_and_output_bytes(tmp_path: Path) -> None:
     """Past `max_feeds` the smallest feeds are not published; past `max_output_bytes`
-    writing stops, and the pages list only the feeds that were written."""
+    the build stops (exit 1) and the last build's pages and files stay."""
     posts = tmp_path / "_posts"
     posts.mkdir()
     for n in range(12):
@@ -191,15 +191,25 @@ def test_limits_on_feeds_and_output_bytes(tmp_path: Path) -> None:
     tags = sorted(p.name for p in (tmp_path / "public" / "tags").iterdir())
     assert tags == ["tag0", *(f"tag{n}" for n in range(1, 8))]  # tag0 is the site; 8 with it
     assert "tags/tag8/" not in (tmp_path / "public" / "index.html").read_text("utf-8")
+    before = tree(tmp_path / "public")
     (tmp_path / "feedpub.toml").write_text("max_output_bytes = 40000\n", encoding="utf-8")
     result = feedpub(tmp_path, "build", "--site-url", SITE)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr
     assert "FP504 output-too-large: the output reached the limit of 40,000 bytes" in result.stderr
+    assert result.stderr.endswith(
+        "Error: the output reached max_output_bytes, so the build stopped; the pages still"
+        " list the last build's feeds\n"
+    )
     files = tree(tmp_path / "public")
-    assert sum(len(v) for k, v in files.items() if k not in ("index.html", "feeds.opml")) < 60_000
-    index = (tmp_path / "public" / "index.html").read_text("utf-8")
-    for href in _links(index):
-        assert href in files, href  # the pages never point at a file not written
+    assert files.keys() >= before.keys()  # nothing of the last build's is removed
+    assert files["index.html"] == before["index.html"]
+    for href in _links(files["index.html"].decode()):
+        assert href in files, href  # the pages never point at a file not there
+    for rel in files:
+        if rel.endswith("feed.xml"):  # nor a feed at an archive document
+            for href in etree.fromstring(files[rel]).xpath("//*[local-name()='link']/@href"):
+                path = href.removeprefix(SITE + "/")
+                assert "://" in path or unquote(path) in files, (rel, href)
 
 
 def _links(html: str) -> list[str]:
