@@ -103,27 +103,43 @@ def _url(value: Any) -> tuple[Any, str]:
     return value, url_mistake(value) if value else ""
 
 
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def _plain_path(value: str) -> bool:
+    """Whether `value` is a plain path on the site: a scheme (`javascript:`), a host,
+    a query or fragment, `..`, spaces or control characters would make the URL
+    built from it another one, or none."""
+    return not (
+        _SCHEME.match(value)
+        or value.startswith("//")
+        or any(c in value for c in "?#\\")
+        or any(c.isspace() or ord(c) < 32 for c in value)
+        or ".." in value.split("/")
+    )
+
+
 def _image(value: Any) -> tuple[Any, str]:
-    """An image: an absolute http(s) URL, or a path from the site's root."""
-    if isinstance(value, str) and (
-        not value or ("://" not in value and not value.startswith("//") and " " not in value)
-    ):
-        return value, ""
+    """An image: an absolute http(s) URL, or a plain path from the site's root."""
     if isinstance(value, str) and "://" in value:
         return value, url_mistake(value)
+    if isinstance(value, str) and (not value or _plain_path(value)):
+        return value, ""
     return (
         value,
-        f'must be a URL or a path from the site\'s root like "icon.png", not {shown(value)}',
+        f'must be an http(s) URL or a plain path from the site\'s root like "icon.png",'
+        f" not {shown(value)}",
     )
 
 
 def _baseurl(value: Any) -> tuple[Any, str]:
     if not isinstance(value, str):
         return value, f'must be a path like "/news", not {shown(value)}'
-    if "://" in value or "?" in value or "#" in value:
+    if "://" in value or (value and not _plain_path(value)):
         return (
             value,
-            f'must be a path like "/news" (the site\'s URL goes in `url`), not {shown(value)}',
+            'must be a plain path like "/news" (the site\'s URL goes in `url`),'
+            f" not {shown(value)}",
         )
     return value, ""
 

@@ -131,11 +131,40 @@ def test_image_and_pattern_mistakes(tmp_path: Path) -> None:
         ':1: logo: must be an absolute http(s) URL, like https://example.org/, not "ftp://x/y.png"'
     )
     assert lines[1].endswith(
-        ':2: icon: must be a URL or a path from the site\'s root like "icon.png", not 3'
+        ':2: icon: must be an http(s) URL or a plain path from the site\'s root like "icon.png",'
+        " not 3"
     )
     assert lines[2].endswith(
         ":4: feeds.author.title: \"{who}\": only {name} and {site} can be filled in ('who')"
     )
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["javascript:alert(1)", "data:image/png;base64,AAAA", "/img/a.png?v=2", "../../etc/passwd",
+     "//evil.example/a.png", "a b.png"],
+)  # fmt: skip
+def test_an_image_path_is_a_plain_path_on_the_site(tmp_path: Path, value: str) -> None:
+    """Each of these became a URL on the site that is another one, or none."""
+    (tmp_path / "_posts").mkdir()
+    write(tmp_path / "_posts", *POSTS[0])
+    (tmp_path / "feedpub.toml").write_text(f"icon = {json.dumps(value)}\n", encoding="utf-8")
+    code, _, stderr = run("build", str(tmp_path), "--out", str(tmp_path / "out"))
+    assert code == 2
+    assert stderr.endswith(
+        f":1: icon: must be an http(s) URL or a plain path from the site's root like"
+        f' "icon.png", not {json.dumps(value)}\n'
+    )
+
+
+@pytest.mark.parametrize("value", ["a b", "/../../x", "/news\\u0000", "javascript:x"])
+def test_a_baseurl_is_a_plain_path(tmp_path: Path, value: str) -> None:
+    (tmp_path / "_posts").mkdir()
+    write(tmp_path / "_posts", *POSTS[0])
+    (tmp_path / "_config.yml").write_text(f'url: https://e.org\nbaseurl: "{value}"\n')
+    code, _, stderr = run("build", str(tmp_path), "--out", str(tmp_path / "out"))
+    assert code == 2
+    assert ':2: baseurl: must be a plain path like "/news"' in stderr
 
 
 def test_no_language_falls_back_to_english_words() -> None:
