@@ -90,7 +90,13 @@ def url_mistake(value: str) -> str:
         _ = parts.port  # a bad port raises
     except ValueError:
         parts = None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+    host = parts.hostname if parts is not None else None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not host
+        or (":" not in host and "" in host.removesuffix(".").split("."))  # `http://.../`
+    ):
         return f"must be an absolute http(s) URL, like https://example.org/, not {shown(value)}"
     if parts.query or parts.fragment or any(c.isspace() for c in value):
         return f"must be a plain http(s) URL without spaces, query or fragment: {shown(value)}"

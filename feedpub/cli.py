@@ -351,6 +351,8 @@ def ping(
         websub.check_hub(settings.hub)
     except FeedpubError as e:
         fail(str(e), 2)
+    if out is not None and not out.is_dir():
+        fail(f"--out {out}: no such folder (the build's output folder)", 2)
     try:
         urls = websub.feed_urls(websub.changed_feeds(cache), settings, out)
     except FeedpubError as e:

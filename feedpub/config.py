@@ -254,6 +254,8 @@ def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
         if wrong := url_mistake(site_url):
             mistakes.append(f"Error: --site-url: {wrong}")
         values.update(url=site_url, baseurl="")
+    if (hub := flags.get("hub")) is not None and (wrong := url_mistake(hub)):
+        mistakes.append(f"Error: --hub: {wrong}")
     values.update({k: v for k, v in flags.items() if v is not None})
     if mistakes:
         raise ConfigError(mistakes)

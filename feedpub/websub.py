@@ -10,6 +10,7 @@ pushes it to the subscribers.
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -21,7 +22,7 @@ from urllib.parse import urlencode, urlsplit
 from . import __version__
 from .formats import url_of
 from .model import FILES
-from .problems import FeedpubError
+from .problems import FeedpubError, printable
 from .settings import Settings
 
 TIMEOUT = 10.0  # seconds per request
@@ -65,8 +66,11 @@ def feed_urls(paths: Sequence[str], settings: Settings, out: Path | None = None)
 
 
 def check_hub(hub: str) -> None:
-    parts = urlsplit(hub)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(hub)
+    except ValueError:  # `http://[::1`
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
         raise FeedpubError(f"hub {hub!r} is not an http(s) URL")
 
 
@@ -87,9 +91,10 @@ def publish(hub: str, url: str, timeout: float = TIMEOUT) -> Ping:
             return Ping(url, response.status, response.reason)
     except urllib.error.HTTPError as e:  # the hub answered, with a refusal
         return Ping(url, e.code, str(e.reason))
-    except (urllib.error.URLError, OSError) as e:
+    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as e:
+        # no answer, or none in HTTP (a bad status line), or a host no DNS can look up
         reason = e.reason if isinstance(e, urllib.error.URLError) else e
-        raise HubUnreachable(f"hub {hub} is unreachable: {reason}") from e
+        raise HubUnreachable(f"hub {hub} is unreachable: {printable(str(reason))}") from e
 
 
 def ping(hub: str, urls: Sequence[str], timeout: float = TIMEOUT) -> Iterator[Ping]:

@@ -202,6 +202,59 @@ def test_unreachable_hub_exits_1(tmp_path: Path) -> None:
     assert "24 of 24 feeds not announced" in stderr
 
 
+def test_a_hub_that_answers_no_http_is_unreachable_in_one_line(tmp_path: Path) -> None:
+    """A reply that is not HTTP (a bad status line) is no answer: one line, exit 1."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    port = server.getsockname()[1]
+
+    def garbage() -> None:
+        connection, _ = server.accept()
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"\x00\xffgarbage\r\n\r\n")
+
+    posts = write_posts(tmp_path, f"http://127.0.0.1:{port}/")
+    cache = tmp_path / "cache"
+    build(posts, tmp_path / "out", cache)
+    answering = threading.Thread(target=garbage)
+    answering.start()
+    try:
+        code, _, stderr = run("ping", str(posts), "--cache", str(cache))
+    finally:
+        answering.join(10)
+        server.close()
+    assert code == 1
+    assert stderr.count("\n") == 1 and stderr.startswith(f"Error: hub http://127.0.0.1:{port}/")
+    assert "is unreachable: " in stderr and "24 of 24 feeds not announced" in stderr
+
+
+@pytest.mark.parametrize(
+    ("hub", "wrong"),
+    [("http://[::1", "must be an absolute"), ("http://a b/", "must be a plain"),
+     ("http://.../", "must be an absolute"), ("http://h/?x=1#f", "must be a plain")],
+)  # fmt: skip
+def test_a_hub_flag_is_checked_as_the_setting_is(tmp_path: Path, hub: str, wrong: str) -> None:
+    posts = write_posts(tmp_path, "")
+    code, _, stderr = run("ping", str(posts), "--hub", hub, "--cache", str(tmp_path / "c"))
+    assert code == 2
+    assert stderr.startswith(f"Error: --hub: {wrong}") and stderr.count("\n") == 1
+
+
+def test_ping_with_an_output_folder_that_is_not_there_is_a_usage_error(
+    tmp_path: Path, hub: Hub
+) -> None:
+    posts = write_posts(tmp_path, hub.url)
+    build(posts, tmp_path / "out", tmp_path / "cache")
+    code, _, stderr = run(
+        "ping", str(posts), "--cache", str(tmp_path / "cache"), "--out", str(tmp_path / "ou")
+    )
+    assert code == 2
+    assert stderr == f"Error: --out {tmp_path / 'ou'}: no such folder (the build's output folder)\n"
+    assert hub.requests == []
+
+
 def test_no_hub_is_a_usage_error(tmp_path: Path) -> None:
     posts = write_posts(tmp_path, "")
     code, _, stderr = run("ping", str(posts), "--cache", str(tmp_path / "cache"))
