@@ -247,18 +247,23 @@ def check(
     fmt: FormatOpt = Format.text,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Read and normalize the posts without writing anything; exit 1 on any error."""
-    from . import normalizer
+    """Read and normalize the posts, and plan the feeds, without writing anything; exit 1
+    on any error."""
+    from . import normalizer, planner
 
     settings = _settings(root, config_file)
     with _progress(fmt is Format.text) as progress:
         raws, problems, found = builder.collect(root, root / ".feedpub-none", settings, 0, progress)
     result = normalizer.normalize(raws, settings)
+    feeds, slug_problems = planner.plan(result.posts, settings)  # what a build would say of them
     problems = sorted(
         problems
         + list(result.problems)
-        + config.setting_problems(settings, root, result.report, urls=False)
+        + slug_problems
+        + planner.published([f.listing for f in feeds], settings).problems
+        + config.setting_problems(settings, root, result.report)
     )
+    del feeds
     print_problems(problems, fmt, verbose, root)
     if fmt is Format.text:
         typer.echo(report.folders_line(found))

@@ -270,13 +270,11 @@ def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
     return Settings(**values, origins=origins)
 
 
-def setting_problems(
-    settings: Settings, root: Path, sources: Iterable[str], urls: bool = True
-) -> list[Problem]:
+def setting_problems(settings: Settings, root: Path, sources: Iterable[str]) -> list[Problem]:
     """What the settings miss or name in vain, given the sources the posts have
-    (`urls`: and whether the run makes URLs, which need the site's)."""
+    (a `check` says what a build would)."""
     problems = []
-    if urls and not settings.url:
+    if not settings.url:
         home = root.parent if is_posts_folder(root) else root
         where = find_jekyll(root) or find_config(root) or home / "_config.yml"
         msg = f"no site URL: ids and links use {settings.site_url}"

@@ -138,3 +138,25 @@ def test_every_path_of_a_problem_opens_from_the_working_folder(tmp_path: Path) -
     assert (found["path"], found["also"]) == (newest, [other])
     assert found["message"].endswith(f"(also in {other})")
     assert (tmp_path / other).is_file()
+
+
+def test_check_reports_what_a_strict_build_fails_on(tmp_path: Path) -> None:
+    """Tags `BBC` and `bbc` share a path (FP501, found while planning the feeds):
+    `check` says so, as `build --strict` does, so that a CI step can ask either."""
+    posts = tmp_path / "_posts"
+    write_post(posts, "2021-01-02-a.md")
+    text = (posts / "2021-01-02-a.md").read_text("utf-8")
+    (posts / "2021-01-02-a.md").write_text(text.replace("tags: [ X ]", "tags: [ BBC ]"), "utf-8")
+    (posts / "2021-01-03-b.md").write_text(
+        text.replace("tags: [ X ]", "tags: [ bbc ]").replace("/a\n", "/b\n"), "utf-8"
+    )
+    code, stdout, _ = run("check", str(tmp_path), "--format", "json")
+    assert code == 0
+    checked = {(p["code"], p["path"]) for p in json.loads(stdout) if p["severity"] != "info"}
+    assert ("FP501", "tags/bbc") in checked
+    code, stdout, _ = run(
+        "build", str(tmp_path), "--strict", "--out", str(tmp_path / "o"), "--format", "json"
+    )
+    assert code == 1
+    built = {(p["code"], p["path"]) for p in json.loads(stdout) if p["severity"] != "info"}
+    assert built == checked

@@ -64,7 +64,8 @@ def expectations(raw: RawPost) -> dict[str, list[str]]:
 @pytest.fixture(scope="module")
 def fixtures(tmp_path_factory: pytest.TempPathFactory) -> tuple[Result, list[RawPost], Path]:
     out = tmp_path_factory.mktemp("times") / "public"
-    code, _, stderr = run("build", str(FIXTURES), "--out", str(out), "--cache", str(out / "c"))
+    cache = out.parent / "cache"
+    code, _, stderr = run("build", str(FIXTURES), "--out", str(out), "--cache", str(cache))
     assert code == 0, stderr
     raws, settings = read(FIXTURES)
     return normalizer.normalize(raws, settings), raws, out
