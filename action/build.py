@@ -97,9 +97,10 @@ def run_feedpub(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[s
     return subprocess.run(command, check=False, text=True, **kwargs)
 
 
-def strict_problems(posts: str, config: str) -> list[dict[str, Any]]:
+def strict_problems(posts: str, config: str, site_url: str) -> list[dict[str, Any]]:
     """--strict failed and wrote no report: ask `feedpub check` for the problems."""
     args = ["check", posts, "--format", "json"] + (["--config", config] if config else [])
+    args += ["--site-url", site_url] if site_url else []
     result = run_feedpub(args, stdout=subprocess.PIPE)
     try:
         found = json.loads(result.stdout)
@@ -153,7 +154,7 @@ def main() -> int:
         report_path.unlink()
         problems = report["problems"]
     elif strict and code == 1:
-        problems = strict_problems(posts, config)
+        problems = strict_problems(posts, config, site_url)
     else:
         problems = []
     annotate(problems, workspace)

@@ -244,6 +244,10 @@ def build(
 def check(
     root: RootArg = Path("."),
     config_file: ConfigOpt = None,
+    site_url: Annotated[
+        str | None,
+        typer.Option("--site-url", help="Absolute site URL, as given to build."),
+    ] = None,
     fmt: FormatOpt = Format.text,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -251,7 +255,7 @@ def check(
     on any error."""
     from . import normalizer, planner
 
-    settings = _settings(root, config_file)
+    settings = _settings(root, config_file, site_url=site_url)
     with _progress(fmt is Format.text) as progress:
         raws, problems, found = builder.collect(root, root / ".feedpub-none", settings, 0, progress)
     result = normalizer.normalize(raws, settings)

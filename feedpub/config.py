@@ -233,7 +233,12 @@ def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
     if jekyll is not None:
         layers.append(_read_jekyll(jekyll))
     if config is not None and not config.is_file():
-        mistakes.append(f"Error: --config: {config}: no such file")
+        what = "no such file"
+        if config.is_dir():
+            what = "a folder, not a file"
+        elif config.exists():
+            what = "not a regular file"
+        mistakes.append(f"Error: --config: {config}: {what}")
     path = config if config is not None and config.is_file() else find_config(posts)
     if path is not None:
         layers.append(_read_toml(path))

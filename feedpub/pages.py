@@ -74,8 +74,9 @@ def opml(feeds: Sequence[Listing], settings: Settings) -> bytes:
     ]
     for kind, members in _grouped(feeds):
         lines.append(f'<outline text="{kind.label}" title="{kind.label}">')
-        for feed in members:
-            title = _xml_attr(feed.title)
+        for feed in members:  # a feed published as another is under its own title
+            own = feed.kind.title(feed.name, settings, feed.lang) if feed.alias else feed.title
+            title = _xml_attr(own)
             xml_url = _xml_attr(url_of(settings, feed.file("atom")))
             home = _xml_attr(url_of(settings, feed.page))
             lines.append(

@@ -106,6 +106,8 @@ MISUSE = [
     ),
     (["build", "--site-url", "https://"], 2, "Error: --site-url: must be an absolute http(s) URL"),
     (["build", "--config", "missing.toml"], 2, "Error: --config: missing.toml: no such file"),
+    (["build", "--config", "_posts"], 2, "Error: --config: _posts: a folder, not a file"),
+    (["build", "--config", "/dev/null"], 2, "Error: --config: /dev/null: not a regular file"),
     (["check", "--format", "xml"], 2, "Error: Invalid value for '--format': 'xml'"),
     (["normalize", "--check", "--write"], 2, "Error: give only one of --check, --diff and --write"),
     (["ping"], 2, 'Error: no WebSub hub: set hub = "https://..." in feedpub.toml or pass --hub'),

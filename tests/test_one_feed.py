@@ -103,6 +103,14 @@ def test_a_feed_with_another_s_posts_is_listed_as_that_feed(tmp_path: Path) -> N
     }
     tags = opml.xpath("//outline[@text='Tags']/outline/@xmlUrl")
     assert tags == [f"{SITE}sources/r/feed.xml", f"{SITE}tags/t/feed.xml"]
+    # ... each under its own title (a reader lists it so), not R's
+    outline = opml.xpath(f"//outline[@text='Tags']/outline[@xmlUrl='{SITE}sources/r/feed.xml']")
+    assert [o.get("title") for o in outline] == ["#U"]
+    bob = opml.xpath("//outline[@text='Authors']/outline")
+    assert [(o.get("title"), o.get("xmlUrl")) for o in bob][-1] == (
+        "Posts by Bob",
+        f"{SITE}sources/r/feed.xml",
+    )
     # The index lists U by its name, as R.
     index = lxml.html.parse(str(out / "index.html")).getroot()
     row = index.xpath("//details[@id='tags']//tr[td/a[text()='U']]")[0]
