@@ -19,14 +19,14 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from . import __version__, config, report
+from . import __version__, config, report, scan, writer
 from . import build as builder
 from .model import Options
 from .problems import BuildFailure, FeedpubError, Problem
-from .scan import POST_FOLDERS, is_posts_folder
 from .settings import Settings
 from .workers import Progress
 
+DEFAULT_CACHE = Path(".feedpub-cache")  # in the working folder, as Jekyll's .jekyll-cache
 app = typer.Typer(
     help="Publish a folder of Jekyll-style posts as Atom, RSS and JSON feeds.",
     no_args_is_help=True,
@@ -134,47 +134,43 @@ def _check_folder(flag: str, folder: Path) -> None:
 
 
 def _resolved(flag: str, folder: Path) -> Path:
+    """`folder` resolved, or a usage error (a loop of links cannot be resolved)."""
     try:
         return folder.resolve()
-    except (OSError, RuntimeError) as e:  # a loop of symbolic links
+    except (OSError, RuntimeError) as e:
         fail(f"{flag} {folder}: cannot be used: {getattr(e, 'strerror', None) or e}", 2)
 
 
-def _check_own(flag: str, root: Path, folder: Path) -> Path:
-    """A folder feedpub writes to (`--out`, `--cache`) must be one of its own, outside
-    every posts folder and holding none: the scan skips it, so posts there would be
-    left unread, and feedpub's files mixed with posts. Returns it resolved."""
-    _check_folder(flag, folder)
-    r, o = root.resolve(), _resolved(flag, folder)
-    if r == o or o in r.parents:
-        fail(f"{flag} {folder}: must not be, or contain, the folder of posts {root}", 2)
-    inside = o.relative_to(r).parts if o.is_relative_to(r) else ()
-    if (inside and is_posts_folder(root)) or any(p in POST_FOLDERS for p in inside):
-        fail(f"{flag} {folder}: must not be a posts folder, or inside one", 2)
-    if held := [name for name in POST_FOLDERS if (o / name).is_dir()]:
-        fail(f"{flag} {folder}: must not hold a posts folder ({held[0]}/)", 2)
-    return o
-
-
-def _check_folders(root: Path, out: Path, cache: Path | None, report_file: Path | None) -> None:
-    """`--out`, `--cache` and `--report` name places of their own (see `_check_own`):
-    a cache in the output folder would be published, or take its lock twice; a
-    report there would overwrite a feed, and in a posts folder a post."""
-    o = _check_own("--out", root, out)
-    c = _check_own("--cache", root, cache) if cache is not None else None
-    if c is not None and (c == o or o in c.parents or c in o.parents):
-        fail(f"--cache {cache}: must not be the output folder, inside it, or hold it", 2)
+def _check_folders(
+    root: Path, out: Path, cache: Path | None, cache_given: bool, report_file: Path | None
+) -> None:
+    """`--out`, `--cache` and `--report` name places of their own. The scan skips the
+    output folder and the cache, so posts there would be left unread
+    (`scan.unread_posts`), and feeds written among posts; a cache in the output
+    folder would be published (or its lock taken twice); a report there would
+    overwrite a feed, and in a posts folder a post."""
+    _check_folder("--out", out)
+    o = _resolved("--out", out)
+    known = (out / writer.MANIFEST).is_file()  # feedpub's already: its tree is not walked
+    if wrong := scan.unread_posts(root, o, walk=not known):
+        fail(f"--out {out}: {wrong}", 2)
+    if cache is not None:
+        flag = "--cache" if cache_given else "the default cache"
+        hint = "" if cache_given else " (pass --cache DIR, or --no-cache)"
+        _check_folder(flag, cache)
+        c = _resolved(flag, cache)
+        if wrong := scan.unread_posts(root, c):
+            fail(f"{flag} {cache}: {wrong}{hint}", 2)
+        if c == o or o in c.parents or c in o.parents:
+            fail(f"{flag} {cache}: must not be the output folder, inside it, or hold it{hint}", 2)
     if report_file is None:
         return
     if report_file.is_dir():
         fail(f"--report {report_file}: is a folder, not a file", 2)
     f = _resolved("--report", report_file)
-    if o in f.parents or (c is not None and c in f.parents):
+    if o in f.parents or (cache is not None and cache.resolve() in f.parents):
         fail(f"--report {report_file}: must not be in the output folder or the cache", 2)
-    r = root.resolve()
-    if f.is_relative_to(r) and (
-        is_posts_folder(root) or any(p in POST_FOLDERS for p in f.parent.relative_to(r).parts)
-    ):
+    if scan.in_posts_folder(root, f.parent):
         fail(f"--report {report_file}: must not be in a posts folder", 2)
 
 
@@ -201,8 +197,11 @@ def build(
     ] = False,
     verbose: VerboseOpt = False,
     cache: Annotated[
-        Path, typer.Option("--cache", help="Incremental cache folder (safe to delete).")
-    ] = Path(".feedpub-cache"),
+        Path | None,
+        typer.Option(
+            "--cache", help="Incremental cache folder (safe to delete) [default: .feedpub-cache]"
+        ),
+    ] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Build from scratch.")] = False,
     report_file: Annotated[
         Path | None,
@@ -211,7 +210,8 @@ def build(
 ) -> None:
     """Build the feeds of ROOT into --out: the site's, and one per source, tag and so on."""
     settings = _settings(root, config_file, site_url=site_url, limit=limit)
-    _check_folders(root, out, None if no_cache else cache, report_file)
+    cache_given, cache = cache is not None, cache or DEFAULT_CACHE
+    _check_folders(root, out, None if no_cache else cache, cache_given, report_file)
     options = Options(
         posts=root,
         out=out,
@@ -231,8 +231,6 @@ def build(
     if not quiet or fmt is not Format.text:
         print_problems(summary.problems, fmt, verbose, root)
     if report_file is not None:
-        from . import writer
-
         try:
             writer.write_named(report_file, report.summary_json(summary, root))
         except FeedpubError as e:
@@ -297,7 +295,7 @@ def normalize(
 
     --check and --diff exit 1 if any line would change; --write exits 0.
     """
-    from . import normalizer, rewrite, writer
+    from . import normalizer, rewrite
 
     if check_only + diff + write > 1:
         fail("give only one of --check, --diff and --write", 2)
@@ -337,7 +335,7 @@ def ping(
     root: RootArg = Path("."),
     cache: Annotated[
         Path, typer.Option("--cache", help="The build's cache folder (holds last-build.json).")
-    ] = Path(".feedpub-cache"),
+    ] = DEFAULT_CACHE,
     hub: Annotated[
         str | None, typer.Option("--hub", help="WebSub hub URL (default: `hub` in the config).")
     ] = None,
@@ -356,10 +354,6 @@ def ping(
     settings = _settings(root, config_file, site_url=site_url, hub=hub)
     if not settings.hub:
         fail('no WebSub hub: set hub = "https://..." in feedpub.toml or pass --hub', 2)
-    try:
-        websub.check_hub(settings.hub)
-    except FeedpubError as e:
-        fail(str(e), 2)
     if out is not None and not out.is_dir():
         fail(f"--out {out}: no such folder (the build's output folder)", 2)
     try:

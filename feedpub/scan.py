@@ -21,6 +21,7 @@ import os
 import stat
 import sys
 from collections.abc import Container, Iterable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
@@ -61,6 +62,45 @@ class Selection:
 def is_posts_folder(root: Path) -> bool:
     """Whether `root` is itself a posts folder, read whole (`feedpub build _posts`)."""
     return os.path.basename(os.path.realpath(root)) in POST_FOLDERS
+
+
+def in_posts_folder(root: Path, path: Path) -> bool:
+    """Whether `path` (resolved) is in a posts folder of `root`, or is one."""
+    r = root.resolve()
+    if not path.is_relative_to(r):
+        return False
+    return is_posts_folder(root) or any(p in POST_FOLDERS for p in path.relative_to(r).parts)
+
+
+def unread_posts(root: Path, folder: Path, walk: bool = True) -> str:
+    """What is wrong with `folder` (resolved) as one the scan of `root` skips (the output
+    folder, the cache): "" if nothing. Being, or holding, the posts or a posts folder
+    the scan would read there: those posts would be left out without a word.
+    `walk=False`: only the posts folders right in it are looked for (a folder known
+    to be feedpub's own, whose tree is large)."""
+    r = root.resolve()
+    if r == folder or folder in r.parents:
+        return f"must not be, or contain, the folder of posts {root}"
+    if not folder.is_relative_to(r) or not _searched(folder.relative_to(r).parts):
+        return ""  # never read by the scan: whatever it holds
+    if in_posts_folder(root, folder):
+        return "must not be a posts folder, or inside one"
+    todo = [folder]
+    while todo:
+        with suppress(OSError), os.scandir(todo.pop()) as entries:
+            for e in entries:
+                if not e.is_dir(follow_symlinks=False) or not _searched((e.name,)):
+                    continue
+                if e.name in POST_FOLDERS:
+                    return f"must not hold a posts folder ({Path(e.path).relative_to(folder)}/)"
+                if walk:
+                    todo.append(Path(e.path))
+    return ""
+
+
+def _searched(parts: tuple[str, ...]) -> bool:
+    """Whether the scan looks for posts folders in a folder at `parts` (below ROOT)."""
+    return not any(p.startswith(".") or p in NOT_SEARCHED for p in parts)
 
 
 def no_posts(root: Path) -> Problem:

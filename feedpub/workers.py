@@ -26,6 +26,7 @@ from .problems import FeedpubError
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
+    from multiprocessing.context import BaseContext
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -110,6 +111,17 @@ def _abandon(pool: ProcessPoolExecutor) -> None:
         pool._result_queue._writer.close()  # type: ignore[attr-defined]
 
 
+def _forking() -> BaseContext | None:
+    """Workers forked from the build, where the system can: they are its children
+    (`_die_with_parent`) and start with its modules loaded. Python 3.14 makes the
+    fork server the default on Linux, whose workers are the server's children."""
+    import multiprocessing
+
+    if "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return None
+
+
 class WorkerDied(FeedpubError):
     """A worker process was killed: the pool cannot go on."""
 
@@ -166,7 +178,7 @@ class Workers:
 
             _one_malloc_arena()  # before the pool starts its threads
             self._pool = ProcessPoolExecutor(
-                self.jobs, initializer=_start_worker, initargs=(os.getpid(),)
+                self.jobs, _forking(), initializer=_start_worker, initargs=(os.getpid(),)
             )
         return self._pool
 

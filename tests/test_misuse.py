@@ -10,6 +10,7 @@ import pty
 import select
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -139,11 +140,41 @@ def test_a_folder_holding_a_posts_folder_is_not_an_output_or_a_cache(repo: Path)
     """`news/_posts` is read by the scan unless `news` is skipped as the output or the
     cache: its posts would be left out without a word."""
     (repo / "news" / "_posts").mkdir(parents=True)
-    for flag in ("--out", "--cache"):
-        code, stdout, stderr = feedpub(repo, "build", flag, "news")
+    (repo / "site" / "blog" / "archived").mkdir(parents=True)
+    for flag, folder, held in [
+        ("--out", "news", "_posts"),
+        ("--cache", "news", "_posts"),
+        ("--out", "site", "blog/archived"),
+    ]:
+        code, stdout, stderr = feedpub(repo, "build", flag, folder)
         assert (code, stdout) == (2, "")
-        assert stderr == f"Error: {flag} news: must not hold a posts folder (_posts/)\n"
+        assert stderr == f"Error: {flag} {folder}: must not hold a posts folder ({held}/)\n"
     assert not (repo / "news" / "cache.sqlite").exists()
+
+
+def test_folders_the_scan_never_reads_may_hold_anything(repo: Path) -> None:
+    """Jekyll's `_site` (which holds a copy of `archived/`), a folder outside ROOT, and
+    the default cache in a posts folder (hidden) are no posts' place: allowed."""
+    (repo / "_site" / "archived" / "2021-01-02").mkdir(parents=True)
+    assert feedpub(repo, "build", "--out", "_site")[0] == 0
+    elsewhere = repo.parent / f"{repo.name}-elsewhere"  # outside ROOT
+    (elsewhere / "archived").mkdir(parents=True)
+    assert feedpub(repo, "build", "--out", str(elsewhere))[0] == 0
+    code, _, stderr = feedpub(repo / "_posts", "build", "--out", str(elsewhere / "o"))
+    assert code == 0, stderr
+    assert (repo / "_posts" / ".feedpub-cache").is_dir()
+
+
+def test_the_default_cache_is_named_as_such(repo: Path) -> None:
+    out = repo.parent / f"{repo.name}-out"
+    out.mkdir()
+    code, _, stderr = feedpub(out, "build", str(repo), "--out", ".")
+    assert code == 2
+    assert stderr == (
+        "Error: the default cache .feedpub-cache: must not be the output folder, inside it,"
+        " or hold it (pass --cache DIR, or --no-cache)\n"
+    )
+    assert feedpub(out, "build", str(repo), "--out", ".", "--no-cache")[0] == 0
 
 
 def test_an_output_folder_in_a_loop_of_links_is_one_line(repo: Path) -> None:
@@ -158,13 +189,14 @@ def test_a_report_to_a_pipe_is_written_into_it(repo: Path) -> None:
     """`--report /dev/stdout` (or any pipe) is written to, not replaced by a file."""
     fifo = repo / "report.fifo"
     os.mkfifo(fifo)
+    read: list[bytes] = []
+    reader = threading.Thread(target=lambda: read.append(fifo.read_bytes()), daemon=True)
+    reader.start()  # a daemon: if the pipe were replaced by a file, it would wait for good
     argv = [str(FEEDPUB), "build", "-q", "--report", str(fifo)]
-    with subprocess.Popen(argv, cwd=repo, stdout=subprocess.DEVNULL) as proc:
-        with open(fifo, "rb") as f:
-            data = f.read()
-        assert proc.wait(timeout=60) == 0
-    assert json.loads(data)["posts_read"] == 1
-    assert fifo.is_fifo()
+    assert subprocess.run(argv, cwd=repo, capture_output=True, timeout=60).returncode == 0
+    reader.join(10)
+    assert fifo.is_fifo() and read
+    assert json.loads(read[0])["posts_read"] == 1
 
 
 @pytest.mark.parametrize("args", [["-h"], ["--help"], ["build", "-h"], ["check", "--help"]])
