@@ -60,6 +60,12 @@ def _xml_attr(value: str) -> str:
     return xml_attr(xml_safe(value))
 
 
+def _own_title(feed: Listing, settings: Settings) -> str:
+    """What a feed published as another (`Listing.alias`) would be called: its listing
+    has the other's title."""
+    return feed.kind.title(feed.name, settings, feed.lang)
+
+
 def opml(feeds: Sequence[Listing], settings: Settings) -> bytes:
     """`feeds.opml`: every feed's Atom URL, in outlines Site, Sources, Tags, Authors."""
     lines = [
@@ -75,8 +81,7 @@ def opml(feeds: Sequence[Listing], settings: Settings) -> bytes:
     for kind, members in _grouped(feeds):
         lines.append(f'<outline text="{kind.label}" title="{kind.label}">')
         for feed in members:  # a feed published as another is under its own title
-            own = feed.kind.title(feed.name, settings, feed.lang) if feed.alias else feed.title
-            title = _xml_attr(own)
+            title = _xml_attr(_own_title(feed, settings) if feed.alias else feed.title)
             xml_url = _xml_attr(url_of(settings, feed.file("atom")))
             home = _xml_attr(url_of(settings, feed.page))
             lines.append(
@@ -242,7 +247,7 @@ def redirect(feed: Listing, settings: Settings) -> bytes:
     )
     lang = f' lang="{_h(feed.lang)}"' if feed.lang else ""
     home = url_of(settings, feed.page)
-    own = feed.kind.title(feed.name, settings, feed.lang)  # what it would be called
+    own = _own_title(feed, settings)
     parts = [
         "<!DOCTYPE html>",
         f"<html{lang}>",
