@@ -71,7 +71,7 @@ def _build(options: Options, progress: Progress | None) -> Summary:
             f"no post files found under {root}: the feeds in {out} were left as they are"
             f" (delete {out} to publish an empty site)"
         )
-        raise BuildFailure(message, (no_posts(root),))
+        raise BuildFailure(message, (no_posts(root, selection(settings)),))
     killed = (out / writer.BUILDING).exists()  # a build was killed here: finish its work
     if options.cache is not None and not killed:  # nothing changed: a look at the cache
         from .incremental.snapshot import unchanged
@@ -165,7 +165,7 @@ def _checked(
     sources = [f.name for f in derived.listings if f.kind is planner.KIND["source"]]
     problems = derived.problems + config.setting_problems(settings, root, sources)
     if not files:
-        problems.append(no_posts(root))
+        problems.append(no_posts(root, selection(settings)))
     shown = planner.published(derived.listings, settings)
     problems = sorted(problems + shown.problems)
     if files and not derived.posts_read:
@@ -218,6 +218,6 @@ def collect(
         model.shared_names.clear()
     problems = [p for r in reads for p in r.problems]
     if not found:
-        problems.append(no_posts(posts))
+        problems.append(no_posts(posts, selection(settings)))
     posts_read = [r.post for r in reads if r.post is not None]
     return posts_read, problems, top_folders(found)

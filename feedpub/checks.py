@@ -98,6 +98,8 @@ def url_mistake(value: str) -> str:
         or (":" not in host and "" in host.removesuffix(".").split("."))  # `http://.../`
     ):
         return f"must be an absolute http(s) URL, like https://example.org/, not {shown(value)}"
+    if parts.username is not None or parts.password is not None:  # in every id and link
+        return f"must not hold a user name or password: {shown(value)}"
     if parts.query or parts.fragment or any(c.isspace() for c in value):
         return f"must be a plain http(s) URL without spaces, query or fragment: {shown(value)}"
     return ""
@@ -177,6 +179,8 @@ def gitignore(lines: Iterable[str]) -> Any:
 
 def _glob(value: str) -> tuple[Any, str]:
     """A gitignore-style pattern, compiled as the scan will compile it."""
+    if ".." in value.split("/"):  # it would match nothing, without a word
+        return value, f"invalid pattern {shown(value)}: patterns are relative to ROOT, within it"
     try:
         gitignore([value])
     except re.error as e:  # its position is in pathspec's regular expression, not here

@@ -180,19 +180,19 @@ def head_of(
 # --- feeds -----------------------------------------------------------------------------
 
 
-def slug_problems(kind: FeedKind, collisions: list[tuple[str, list[str]]]) -> list[Problem]:
-    return [
-        Problem(
-            kind.path(slug),
-            0,
-            0,
-            "FP501",
-            f"{kind.name}s {', '.join(map(repr, names))} share the path {slug!r}; disambiguated",
-            "feed",
-            f"kind:{kind.name}",
+def slug_problems(
+    kind: FeedKind, collisions: list[tuple[str, list[str]]], slugs: Mapping[str, str]
+) -> list[Problem]:
+    """FP501 for each path that several names map to, saying where each one went."""
+    problems = []
+    for slug, names in collisions:
+        moved = ", ".join(f"{n!r} to {kind.path(slugs[n])!r}" for n in names[1:])
+        msg = (
+            f"{kind.name}s {', '.join(map(repr, names))} share the path {slug!r};"
+            f" {names[0]!r} keeps it, {moved}"
         )
-        for slug, names in collisions
-    ]
+        problems.append(Problem(kind.path(slug), 0, 0, "FP501", msg, "feed", f"kind:{kind.name}"))
+    return problems
 
 
 def slugs(
@@ -200,7 +200,7 @@ def slugs(
 ) -> tuple[dict[str, str], list[Problem]]:
     """Each name's slug (`taken`: the last build's, see `assign_slugs`) and FP501s."""
     found, collisions = assign_slugs(names, taken)
-    return found, slug_problems(kind, collisions)
+    return found, slug_problems(kind, collisions, found)
 
 
 def plan(

@@ -103,9 +103,12 @@ def _searched(parts: tuple[str, ...]) -> bool:
     return not any(p.startswith(".") or p in NOT_SEARCHED for p in parts)
 
 
-def no_posts(root: Path) -> Problem:
-    """FP008: nothing under `root` is a post file."""
-    msg = f"no post files found under {root} (in _posts/ or archived/ folders); nothing to publish"
+def no_posts(root: Path, select: Selection = Selection()) -> Problem:
+    """FP008: nothing under `root` is a post file (as `select` chooses them)."""
+    where = "in _posts/ or archived/ folders"
+    if select.include or select.exclude:
+        where += ", with `include` and `exclude` as set"
+    msg = f"no post files found under {root} ({where}); nothing to publish"
     return Problem(str(root), 0, 0, "FP008", msg, "file")
 
 

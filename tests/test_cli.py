@@ -108,6 +108,11 @@ def test_summary_line(tmp_path: Path) -> None:
         ('limit = "50"', 'limit: must be a whole number, not "50"'),
         ("author_feeds = 1", "author_feeds: must be true or false, not 1"),
         ("feed_bytes = 100", "feed_bytes: must be at least 4096, not 100"),
+        (
+            'include = ["../other/*.md"]',
+            'include: item 1: invalid pattern "../other/*.md": patterns are relative to ROOT,'
+            " within it",
+        ),
     ],
 )
 def test_bad_setting_values_are_usage_errors(tmp_path: Path, line: str, message: str) -> None:
@@ -160,3 +165,14 @@ def test_check_reports_what_a_strict_build_fails_on(tmp_path: Path) -> None:
     assert code == 1
     built = {(p["code"], p["path"]) for p in json.loads(stdout) if p["severity"] != "info"}
     assert built == checked
+
+
+def test_no_posts_says_when_the_patterns_chose_none(tmp_path: Path) -> None:
+    write_post(tmp_path / "_posts")
+    (tmp_path / "feedpub.toml").write_text('exclude = ["*.md"]\n', encoding="utf-8")
+    code, _, stderr = run("build", str(tmp_path), "--out", str(tmp_path / "out"))
+    assert code == 0
+    assert (
+        f"FP008 no-posts: no post files found under {tmp_path} (in _posts/ or archived/"
+        " folders, with `include` and `exclude` as set); nothing to publish" in stderr
+    )

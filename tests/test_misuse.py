@@ -106,6 +106,11 @@ MISUSE = [
         "Error: --site-url: must be an absolute http(s) URL",
     ),
     (["build", "--site-url", "https://"], 2, "Error: --site-url: must be an absolute http(s) URL"),
+    (
+        ["build", "--site-url", "https://me:secret@example.org/"],
+        2,
+        'Error: --site-url: must not hold a user name or password: "https://me:secret@',
+    ),
     (["build", "--config", "missing.toml"], 2, "Error: --config: missing.toml: no such file"),
     (["build", "--config", "_posts"], 2, "Error: --config: _posts: a folder, not a file"),
     (["build", "--config", "/dev/null"], 2, "Error: --config: /dev/null: not a regular file"),
