@@ -278,22 +278,24 @@ def _iso(when: datetime) -> str:
 
 
 def unified_diff(edit: Edit, context: int = 3) -> str:
-    """The edit as a unified diff of the file (`a/PATH`, `b/PATH`), one hunk."""
+    """The edit as a unified diff of the file (`a/PATH`, `b/PATH`), one hunk. Each line
+    ends as it does in the file (CRLF too), so that `patch` applies the diff."""
     lines = _lines(edit.before, edit.line + context)
     first = max(1, edit.line - context)
     last = min(len(lines), edit.line + context)
-    text = [_decode(edit.before[s:e]) for s, e, _ in lines]
     out = [
-        f"--- a/{edit.path}",
-        f"+++ b/{edit.path}",
-        f"@@ -{first},{last - first + 1} +{first},{last - first + 1} @@",
+        f"--- a/{edit.path}\n",
+        f"+++ b/{edit.path}\n",
+        f"@@ -{first},{last - first + 1} +{first},{last - first + 1} @@\n",
     ]
     for n in range(first, last + 1):
+        start, end, after = lines[n - 1]
+        eol = _decode(edit.before[end:after]) or "\n\\ No newline at end of file\n"
         if n == edit.line:
-            out += [f"-{edit.old}", f"+{edit.new}"]
+            out += [f"-{edit.old}{eol}", f"+{edit.new}{eol}"]
         else:
-            out.append(f" {text[n - 1]}")
-    return "\n".join(out) + "\n"
+            out.append(f" {_decode(edit.before[start:end])}{eol}")
+    return "".join(out)
 
 
 def _decode(data: bytes) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import codecs
 import random
 import shutil
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -213,6 +215,22 @@ def test_diff(archive: Path) -> None:
         " from: https://www.zaobao.com/realtime/china/story20210410-1138402\n"
     )
     assert stdout.count("\n--- a/") == 1
+
+
+@pytest.mark.skipif(shutil.which("patch") is None, reason="needs patch(1)")
+def test_diff_applies_as_write_writes(archive: Path, tmp_path: Path) -> None:
+    """`patch` applies the diff (CRLF lines as CRLF) to give what --write gives."""
+    copy = tmp_path / "copy"
+    shutil.copytree(archive, copy)
+    feedpub = Path(sys.executable).parent / "feedpub"  # stdout as bytes, CRs and all
+    shown = subprocess.run([feedpub, "normalize", str(archive), "--diff"], capture_output=True)
+    assert shown.returncode == 1 and b"\r\n" in shown.stdout
+    patched = subprocess.run(
+        ["patch", "-p1", "--quiet"], cwd=copy, input=shown.stdout, capture_output=True
+    )
+    assert patched.returncode == 0, patched.stdout + patched.stderr
+    assert run("normalize", str(archive), "--write")[0] == 0
+    assert tree(copy) == tree(archive)
 
 
 def test_write_then_check(archive: Path) -> None:
