@@ -55,16 +55,17 @@ def target(out: Path, rel: str) -> Path:
         or any(p in ("", ".", "..") or "\\" in p or "\x00" in p for p in parts)
     ):
         raise UnsafeOutput(f"refusing to write outside the output folder: {rel!r}")
-    folder = out
+    folder = os.path.join(out, "")
     for part in parts[:-1]:  # a link to a folder elsewhere would take the files there
-        folder = folder / part
+        folder += part
         try:
             linked = stat.S_ISLNK(os.lstat(folder).st_mode)
         except OSError:  # not there yet: made as a folder
             break
+        folder += os.sep
         if linked:
             raise UnsafeOutput(
-                f"{folder} is a symbolic link: feedpub writes only inside the output"
+                f"{folder.rstrip(os.sep)} is a symbolic link: feedpub writes only inside the output"
                 " folder; replace the link with a folder"
             )
     return out.joinpath(*parts)
