@@ -199,7 +199,7 @@ def build(
     cache: Annotated[
         Path | None,
         typer.Option(
-            "--cache", help="Incremental cache folder (safe to delete) [default: .feedpub-cache]"
+            "--cache", help="Incremental cache folder (safe to delete; default .feedpub-cache)."
         ),
     ] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Build from scratch.")] = False,
