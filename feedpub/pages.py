@@ -128,7 +128,7 @@ def _table(members: Sequence[Listing], limit: int) -> str:
     head = (
         '<table><thead><tr><th scope="col">Feed</th><th scope="col" class="n" title='
         '"the entries the feed holds, of all of its archive">Entries</th>'
-        '<th scope="col" class="n">Newest</th><th scope="col">Subscribe</th></tr></thead><tbody>'
+        '<th scope="col" class="n d">Newest</th><th scope="col">Subscribe</th></tr></thead><tbody>'
     )
     return head + "\n".join(_row(f, limit) for f in members) + "</tbody></table>"
 
@@ -166,13 +166,14 @@ th:first-child,td:first-child{padding-left:0}
 th{font-size:.75rem;color:var(--dim);font-weight:600;text-transform:uppercase}
 .n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 td.d,.of{color:var(--dim)}
-.name{overflow-wrap:anywhere;width:100%}
+.name{overflow-wrap:break-word;width:100%}
 .fmt{white-space:nowrap}
 .fmt a+a{margin-left:.5rem}
 .count,.same{color:var(--dim);font-weight:normal}
 a{color:#1a6fc9}
 @media (prefers-color-scheme:dark){a{color:#6cb0ff}}
-@media (max-width:30rem){body{padding:.75rem;font-size:15px}th,td{padding-left:.6rem}}
+@media (max-width:30rem){body{padding:.75rem;font-size:15px}th,td{padding-left:.6rem}
+.d,.of{display:none}.name{overflow-wrap:anywhere}}
 footer{color:var(--dim);font-size:.85rem;margin-top:2rem}
 """
 
