@@ -26,6 +26,7 @@ from .problems import BuildFailure, FeedpubError, Problem
 from .settings import Settings
 from .workers import Progress
 
+INTERRUPTED = 130  # the exit code of a run stopped by Ctrl-C (128 + SIGINT), as shells give
 DEFAULT_CACHE = Path(".feedpub-cache")  # in the working folder, as Jekyll's .jekyll-cache
 app = typer.Typer(
     help="Publish a folder of Jekyll-style posts as Atom, RSS and JSON feeds.",
@@ -404,8 +405,9 @@ def main(args: Sequence[str] | None = None) -> NoReturn:
     except Exception as e:  # the CLI's last line of defence: see the docstring
         code = _failed(e)
     except KeyboardInterrupt:
-        _err("Interrupted.")
-        code = 130
+        code = INTERRUPTED
+    if code == INTERRUPTED:  # typer turns Ctrl-C into this exit code, without a word
+        _err("Interrupted: the next build completes what this one left.")
     _exit(code if isinstance(code, int) else 0)
 
 

@@ -380,6 +380,29 @@ def test_a_worker_killed_ends_the_build_with_one_line(ten_thousand: Path, tmp_pa
     assert tree(out) == tree(reference)
 
 
+def test_ctrl_c_ends_the_build_with_one_line(ten_thousand: Path, tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT to the build, as a terminal sends it): exit 130 and one line, no
+    worker left behind."""
+    out = tmp_path / "public"
+    argv = [str(FEEDPUB), "build", str(ten_thousand), "--out", str(out), "--no-cache", "-q"]
+    proc = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as a shell starts it
+    )  # fmt: skip
+    deadline = time.monotonic() + 20
+    while len([p for p in _our_processes(str(out)) if p != proc.pid]) < 2:
+        assert time.monotonic() < deadline and proc.poll() is None, "no workers seen"
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert (proc.returncode, stdout) == (130, b"")
+    assert stderr.decode() == "Interrupted: the next build completes what this one left.\n"
+    deadline = time.monotonic() + 5
+    while _our_processes(str(out)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _our_processes(str(out)) == []
+
+
 DIE_SENDING = """
 import os, signal, struct, sys
 from feedpub.workers import WorkerDied, Workers
