@@ -118,7 +118,7 @@ def _build(options: Options, progress: Progress | None) -> Summary:
             if done.skipped:  # a site cut short is not published: its pages stay the last's
                 message = (
                     "the output reached max_output_bytes, so the build stopped: the pages"
-                    " and the manifest were not written, no file was removed"
+                    " were not written, no file was removed"
                 )
                 over = render.over_limit(settings, done.skipped)
                 raise BuildFailure(message, tuple(sorted(problems + over)))

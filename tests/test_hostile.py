@@ -197,8 +197,8 @@ def test_limits_on_feeds_and_output_bytes(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stderr
     assert "FP504 output-too-large: the output reached the limit of 40,000 bytes" in result.stderr
     assert result.stderr.endswith(
-        "Error: the output reached max_output_bytes, so the build stopped: the pages and"
-        " the manifest were not written, no file was removed\n"
+        "Error: the output reached max_output_bytes, so the build stopped: the pages were"
+        " not written, no file was removed\n"
     )
     files = tree(tmp_path / "public")
     assert files.keys() >= before.keys()  # nothing of the last build's is removed
