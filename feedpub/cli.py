@@ -210,6 +210,8 @@ def build(
     ] = None,
 ) -> None:
     """Build the feeds of ROOT into --out: the site's, and one per source, tag and so on."""
+    if quiet and verbose:
+        fail("give only one of --quiet and --verbose", 2)
     settings = _settings(root, config_file, site_url=site_url, limit=limit)
     cache_given, cache = cache is not None, cache or DEFAULT_CACHE
     _check_folders(root, out, None if no_cache else cache, cache_given, report_file)

@@ -116,6 +116,7 @@ MISUSE = [
     (["build", "--config", "/dev/null"], 2, "Error: --config: /dev/null: not a regular file"),
     (["check", "--format", "xml"], 2, "Error: Invalid value for '--format': 'xml'"),
     (["normalize", "--check", "--write"], 2, "Error: give only one of --check, --diff and --write"),
+    (["build", "-q", "--verbose"], 2, "Error: give only one of --quiet and --verbose"),
     (["ping"], 2, 'Error: no WebSub hub: set hub = "https://..." in feedpub.toml or pass --hub'),
     (["ping", "--hub", "https://hub.example", "--cache", "nowhere"], 1, "Error:"),
 ]
