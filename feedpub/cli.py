@@ -155,6 +155,7 @@ def _check_folders(
     known = (out / writer.MANIFEST).is_file()  # feedpub's already: its tree is not walked
     if wrong := scan.unread_posts(root, o, walk=not known):
         fail(f"--out {out}: {wrong}", 2)
+    c = None
     if cache is not None:
         flag = "--cache" if cache_given else "the default cache"
         hint = "" if cache_given else " (pass --cache DIR, or --no-cache)"
@@ -169,7 +170,7 @@ def _check_folders(
     if report_file.is_dir():
         fail(f"--report {report_file}: is a folder, not a file", 2)
     f = _resolved("--report", report_file)
-    if o in f.parents or (cache is not None and cache.resolve() in f.parents):
+    if o in f.parents or (c is not None and c in f.parents):
         fail(f"--report {report_file}: must not be in the output folder or the cache", 2)
     if scan.in_posts_folder(root, f.parent):
         fail(f"--report {report_file}: must not be in a posts folder", 2)
@@ -268,7 +269,6 @@ def check(
         + planner.published([f.listing for f in feeds], settings).problems
         + config.setting_problems(settings, root, result.report)
     )
-    del feeds
     print_problems(problems, fmt, verbose, root)
     if fmt is Format.text:
         typer.echo(report.folders_line(found))
@@ -296,7 +296,8 @@ def normalize(
 ) -> None:
     """Set each post's `date:` line to its resolved time (UTC); nothing else is touched.
 
-    --check and --diff exit 1 if any line would change; --write exits 0.
+    --check and --diff exit 1 if any line would change; --write exits 0 (1 if a post
+    could not be written: the others are).
     """
     from . import normalizer, rewrite
 

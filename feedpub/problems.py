@@ -200,7 +200,8 @@ class Problem:
         return f"{path}:{self.line}:{self.col}" if self.col else f"{path}:{self.line}"
 
     def said(self, shown: Callable[[str], str] = str) -> str:
-        """The message, and the other files it is in (`shown`: how a post's path is shown)."""
+        """The message, and the other files it is in, their paths `shown` as the CLI shows
+        `path` (from the working folder): a path that opens from the shell, not from ROOT."""
         if not self.also:
             return self.message
         return f"{self.message} (also in {', '.join(map(shown, self.also))})"
@@ -226,7 +227,7 @@ class Problem:
         return (Problem, (*values, self.also))
 
     def as_dict(self, shown: Callable[[str], str] = str) -> dict[str, object]:
-        """The problem as JSON values, post paths as `shown` (see `report.shown_path`)."""
+        """The problem as JSON values, post paths as `shown` (see `report.post_path`)."""
         return {
             "path": encodable(shown(self.path) if self.scope == "post" else self.path),
             "scope": self.scope,
