@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html import unescape
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import cssselect
 import nh3
@@ -26,7 +26,7 @@ from . import images, summaries, videos
 from .model import Content
 from .summaries import plain_text, summarize
 from .text import ILLEGAL_XML, too_deep, xml_safe
-from .urls import absolute, absolute_srcset
+from .urls import absolute, absolute_srcset, is_absolute_http
 
 __all__ = [
     "DEFAULT_REMOVE",
@@ -62,6 +62,7 @@ DEFAULT_REMOVE: tuple[str, ...] = (
     ".entry-author-wrapper",  # "Published" dates: 434
     ".entry-footer",  # tag lists: 712
     '[class*="BarrierFailsafe"]',  # "You've hit the wall" banner: 38
+    "section.collection",  # nei.st's "Related" lists of other articles' headlines: 200
     # Drupal (pao-pao.net): 97 files each.
     ".submitted",  # "X 在 <date> 提交"
     ".field-name-title",  # the title again
@@ -358,25 +359,29 @@ def _fix_urls(body: Any, base: str | None) -> None:
 
 
 def _fix_iframes(body: Any, base: str | None, mode: str) -> str | None:
-    """Embedded players become a link to the player (or go): feeds cannot embed
+    """Embedded players become a link to what they play (or go): feeds cannot embed
     them. Returns the first YouTube video they play, dropped or not.
 
     The link reads as the frame's title, else the player's host: an embed URL
     runs to hundreds of characters of parameters, in the text and the summary.
-    It gets a paragraph of its own unless it already sits in one.
+    It leads to the video's page, not its bare player, and through a wrapper
+    (`_embedded`) to what the wrapper shows; a "like" button goes. It gets a
+    paragraph of its own unless it already sits in one.
     """
     first = None
     for frame in _IFRAMES(body):
         src = frame.get("src") or frame.get("data-src") or ""
         url = absolute(src.strip(), base)
-        if first is None and url is not None:
-            first = videos.video_id(url)
-        title = (frame.get("title") or "").strip()
+        url, name = _embedded(url) if url is not None else (None, "")
+        video = videos.video_id(url) if url is not None else None
+        if first is None:
+            first = video
+        title = (frame.get("title") or "").strip() or name
         host = urlsplit(url).hostname if url else None
-        if mode != "link" or url is None or not (title or host):  # mailto: has no host
-            _drop(frame)
+        if mode != "link" or url is None or not (title or host) or host in _BUTTONS:
+            _drop(frame)  # (mailto: has no host)
             continue
-        link = frame.makeelement("a", {"href": url})
+        link = frame.makeelement("a", {"href": videos.watch_url(video) if video else url})
         link.text = title or host
         if next(frame.iterancestors("p"), None) is None:
             para = frame.makeelement("p", {})
@@ -385,6 +390,24 @@ def _fix_iframes(body: Any, base: str | None, mode: str) -> str | None:
         link.tail = frame.tail
         frame.getparent().replace(frame, link)
     return first
+
+
+# Players that show a button, not content: a link to them would be noise.
+_BUTTONS = frozenset({"button.like.co"})  # LikeCoin's "like" button (Matters): 8 files
+
+
+def _embedded(url: str) -> tuple[str, str]:
+    """The page an embedding service's player shows, and its name: Embedly (Medium,
+    Matters) wraps YouTube and forms in a widget whose URL names neither, and the
+    link to it would read `cdn.embedly.com`. Other URLs as they are, with no name."""
+    parts = urlsplit(url)
+    if parts.hostname != "cdn.embedly.com":
+        return url, ""
+    query = parse_qs(parts.query)
+    page = next(iter(query.get("url", []) + query.get("src", [])), "")
+    if not is_absolute_http(page):
+        return url, ""
+    return page, next(iter(query.get("display_name", [])), "")
 
 
 def _serialize(body: Any) -> str:

@@ -38,7 +38,12 @@ _CJK = (
 # "第一段。</p><p>第二段" reads "第一段。第二段" (CSS Text 3 drops such segment breaks).
 # After a heading, which has no full stop, it stays one: "标题 正文".
 _CJK_BREAK = re.compile(f"(?<=[。！？；：，、」』）】〉》〕…”’])[^\\S\n]*\n\\s*(?=[{_CJK}])")
-_SENTENCE_END = re.compile(r"[。！？!?]+[」』”’\"')）]*|\.+[」』”’\"')）]*(?=\s|$)")
+# A sentence ends at 。！？ anywhere; at . ! ? only before a space or the end (not in
+# "3.14" or "watch?v="), or, for ! and ?, before CJK ("真的吗?然后").
+_CLOSERS = "[」』”’\"')）]*"
+_SENTENCE_END = re.compile(
+    f"[。！？]+{_CLOSERS}|[!?]+{_CLOSERS}(?=\\s|$|[{_CJK}])|\\.+{_CLOSERS}(?=\\s|$)"
+)
 
 
 def paragraphs(html: str) -> str:

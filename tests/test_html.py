@@ -247,6 +247,8 @@ def test_default_selectors_remove_corpus_junk() -> None:
         '<div id="jp-relatedposts" class="jp-relatedposts"><h3>相关</h3></div>'
         '<div class="entry-footer"><ul><li>Tagged</li></ul></div>'
         '<ins class="adsbygoogle"></ins><div id="dfp-ad-imu1"> </div>'
+        '<section class="jsx-1092709871 collection"><header>Related</header><ul><li>'
+        '<a href="https://nei.st/x"><h2>如今，一切都是私募股权基金了</h2></a></li></ul></section>'
     )
     assert html_of(body) == "<p>text</p>"
 
@@ -430,7 +432,7 @@ def test_iframe_becomes_a_link() -> None:
         '<iframe src="//www.youtube.com/embed/U4vlbeIaHhI?rel=0" sandbox="allow-scripts">'
         "</iframe></div><figcaption><span>cap</span></figcaption></figure>"
     )
-    url = "https://www.youtube.com/embed/U4vlbeIaHhI?rel=0"
+    url = "https://www.youtube.com/watch?v=U4vlbeIaHhI"  # the video's page, not its player
     assert html_of(body, iframes="link") == (
         still("U4vlbeIaHhI") + f'<figure><div><p><a href="{url}">www.youtube.com</a></p></div>'
         "<figcaption><span>cap</span></figcaption></figure>"
@@ -460,6 +462,28 @@ def test_iframe_link_without_title_reads_as_the_host() -> None:
         assert ">w.soundcloud.com</a></p>" in content.html
         assert content.summary == "Listen: w.soundcloud.com"
         assert "api.soundcloud" not in content.summary
+
+
+EMBEDLY = (
+    "https://cdn.embedly.com/widgets/media.html?src=https%3A%2F%2Fwww.youtube.com%2Fembed%2F"
+    "7iw0udYmTPY%3Ffeature%3Doembed&display_name=YouTube&url=https%3A%2F%2Fwww.youtube.com"
+    "%2Fwatch%3Fv%3D7iw0udYmTPY&type=text%2Fhtml&schema=youtube"
+)
+LIKE = (
+    "https://cdn.embedly.com/widgets/media.html?src=https%3A%2F%2Fbutton.like.co%2Fin%2Fembed"
+    "%2Fmafang-matters%2Fbutton&display_name=LikeCoin&url=https%3A%2F%2Fbutton.like.co%2F"
+    "mafang-matters&schema=like"
+)
+
+
+def test_a_wrapped_player_is_a_link_to_what_it_plays() -> None:
+    """Embedly's widget (Matters, Medium) names neither the video nor its host: the link
+    leads to the video and reads as the wrapper names it; a "like" button goes."""
+    body = f'<p>a</p><iframe src="{EMBEDLY}"></iframe><iframe src="{LIKE}"></iframe><p>b</p>'
+    assert html_of(body, iframes="link") == (
+        still("7iw0udYmTPY") + "<p>a</p>"
+        '<p><a href="https://www.youtube.com/watch?v=7iw0udYmTPY">YouTube</a></p><p>b</p>'
+    )
 
 
 def test_iframe_dropped() -> None:
@@ -527,6 +551,15 @@ def test_summary_respects_the_limit() -> None:
             id="latin",
         ),
         pytest.param("Pi is 3.14159 and more words follow", 12, "Pi is…", id="no decimal cut"),
+        pytest.param(
+            "See the talk: https://www.youtube.com/watch?v=abc, then more words here",
+            44,
+            "See the talk…",
+            id="no cut in a URL at ?",
+        ),
+        pytest.param(
+            "一二三四五六七八九十吗?十一十二十三十四", 14, "一二三四五六七八九十吗?", id="? in CJK"
+        ),
         pytest.param(
             "Some   spaced\n\nout text here", 100, "Some spaced out text here", id="spaces"
         ),
