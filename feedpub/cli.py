@@ -26,6 +26,7 @@ from .problems import BuildFailure, FeedpubError, Problem
 from .settings import Settings
 from .workers import Progress
 
+MAX_JOBS = 256  # `-j 100000` (a typo) would fork until the machine gives out
 INTERRUPTED = 130  # the exit code of a run stopped by Ctrl-C (128 + SIGINT), as shells give
 DEFAULT_CACHE = Path(".feedpub-cache")  # in the working folder, as Jekyll's .jekyll-cache
 app = typer.Typer(
@@ -191,7 +192,10 @@ def build(
     config_file: ConfigOpt = None,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on any warning or error.")] = False,
     jobs: Annotated[
-        int, typer.Option("--jobs", "-j", min=0, help="Worker processes (0: one per core).")
+        int,
+        typer.Option(
+            "--jobs", "-j", min=0, max=MAX_JOBS, help="Worker processes (0: one per core)."
+        ),
     ] = 0,
     fmt: FormatOpt = Format.text,
     quiet: Annotated[

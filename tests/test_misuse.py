@@ -45,6 +45,7 @@ MISUSE = [
     ),
     (["build", "--limit", "0"], 2, "Error: Invalid value for '--limit': 0 is not in the range"),
     (["build", "-j", "many"], 2, "Error: Invalid value for '--jobs' / '-j': 'many' is not a valid"),
+    (["build", "-j", "100000"], 2, "Error: Invalid value for '--jobs' / '-j': 100000 is not in"),
     (["build", "--no-such-flag"], 2, "Error: No such option: --no-such-flag"),
     (["bogus"], 2, "Error: No such command 'bogus'."),
     (["build", "nope"], 2, "Error: nope does not exist"),
