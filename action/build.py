@@ -97,21 +97,11 @@ def run_feedpub(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[s
     return subprocess.run(command, check=False, text=True, **kwargs)
 
 
-def strict_problems(posts: str, config: str, site_url: str) -> list[dict[str, Any]]:
-    """--strict failed and wrote no report: ask `feedpub check` for the problems."""
-    args = ["check", posts, "--format", "json"] + (["--config", config] if config else [])
-    args += ["--site-url", site_url] if site_url else []
-    result = run_feedpub(args, stdout=subprocess.PIPE)
-    try:
-        found = json.loads(result.stdout)
-    except json.JSONDecodeError:
-        return []
-    return found if isinstance(found, list) else []
-
-
 def write_summary(path: str, report: dict[str, Any], problems: list[dict[str, Any]]) -> None:
     lines = ["### feedpub", ""]
-    if report:
+    if report.get("failed"):
+        lines.append(f"No feed was written: {report['failed']}.")
+    elif report:
         lines.append(
             f"Read {report['posts_read']} posts ({report['entries']} entries) into "
             f"{report['feeds']} feeds: {len(report['written'])} files written, "
@@ -152,9 +142,7 @@ def main() -> int:
     if report_path.is_file():
         report = json.loads(report_path.read_text(encoding="utf-8"))
         report_path.unlink()
-        problems = report["problems"]
-    elif strict and code == 1:
-        problems = strict_problems(posts, config, site_url)
+        problems = report["problems"]  # a build that failed (--strict) writes one too
     else:
         problems = []
     annotate(problems, workspace)

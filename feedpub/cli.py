@@ -233,6 +233,11 @@ def build(
             summary = builder.build(options, progress)
     except BuildFailure as e:
         print_problems([p for p in e.problems if p.severity != "info"], fmt, verbose, root)
+        if report_file is not None:
+            try:
+                writer.write_named(report_file, report.failure_json(str(e), e.problems, root))
+            except FeedpubError as written:
+                _err(f"Error: {written}")
         fail(str(e))
     except FeedpubError as e:
         fail(str(e))

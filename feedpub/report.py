@@ -133,6 +133,18 @@ def summary_json(summary: Summary, root: Path) -> bytes:
     return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 
+def failure_json(message: str, problems: Sequence[Problem], root: Path) -> bytes:
+    """The report of `--report` for a build that wrote nothing (`--strict`, no post read,
+    ...): why, and every problem, so that CI annotates them all the same."""
+    data = {
+        "failed": message,
+        "written": [],
+        "unchanged": [],
+        "problems": as_dicts(problems, root),
+    }
+    return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+
+
 _HOW_COLUMNS = ("marker", "clamped", "nan-marker", "shifted", "date", "filename", "none")
 
 

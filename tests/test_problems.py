@@ -465,10 +465,19 @@ def test_strict_fails_and_leaves_the_feeds_as_they_were(tmp_path: Path) -> None:
     assert build(posts, out).code == 0
     before = tree(out), stamps(out)
     (posts / "2021-07-01-new.md").write_bytes(_post("A new post", "https://example.com/new"))
+    before_report = (tmp_path / "public-report.json").read_bytes()
     result = build(posts, out, "--strict")
     assert result.code == 1
     assert "--strict" in result.stderr and "nothing was written" in result.stderr
     assert (tree(out), stamps(out)) == before
+    # the report says why, with every problem, for CI to annotate (the action does)
+    report = json.loads((tmp_path / "public-report.json").read_bytes())
+    assert report != json.loads(before_report)
+    assert report["failed"].startswith("--strict: ") and report["written"] == []
+    assert any(p["severity"] == "error" for p in report["problems"])
+    assert {p["code"] for p in report["problems"]} >= {
+        line.split()[1] for line in result.stderr.splitlines() if ": FP" in line
+    }
 
 
 def test_strict_passes_on_clean_posts(tmp_path: Path) -> None:
