@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -130,7 +130,7 @@ def summary_json(summary: Summary, root: Path) -> bytes:
         "unchanged": list(summary.unchanged),
         "problems": as_dicts(summary.problems, root),
     }
-    return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+    return _compact(data)
 
 
 def failure_json(message: str, problems: Sequence[Problem], root: Path) -> bytes:
@@ -142,6 +142,10 @@ def failure_json(message: str, problems: Sequence[Problem], root: Path) -> bytes
         "unchanged": [],
         "problems": as_dicts(problems, root),
     }
+    return _compact(data)
+
+
+def _compact(data: Mapping[str, object]) -> bytes:
     return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 

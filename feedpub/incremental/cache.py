@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from operator import attrgetter
 from pathlib import Path
 
@@ -260,11 +261,16 @@ class Cache:
         self.sure = self.store.get("snapshot") is not None  # it saw a build finish
         self._dirty: set[str] = set()
 
+    @cached_property
+    def _last_manifest(self) -> object:
+        """The copy of the last build's manifest (`commit`), unpickled once a build."""
+        return self.store.get("manifest")
+
     def manifest(self, found: Manifest) -> Manifest:
         """The output folder's manifest; if it has none (made afresh, as a CI runner's
         is), what the last build's said: the paths names were given and the ids kept
         for readers are remembered all the same (but not the files it holds)."""
-        last = self.store.get("manifest")
+        last = self._last_manifest
         return found if found.files or not isinstance(last, Manifest) else last
 
     def pending(self, found: Scanned, manifest: Manifest) -> Pending:
@@ -285,7 +291,7 @@ class Cache:
         todo = [(p, current[p][0], digests.get(p, "")) for p in changed]
         deleted = [path for path in known if path not in current]
         self.readings.save_stats(found, dirty)
-        whole = _memory(manifest) != _memory(self.store.get("manifest"))
+        whole = _memory(manifest) != _memory(self._last_manifest)
         small = len(todo) + len(deleted) <= _small(found.files) and not whole
         return Pending(todo, deleted, None if small else list(found.stats()), whole=whole)
 
