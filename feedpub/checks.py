@@ -8,7 +8,7 @@ import re
 import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import language
@@ -105,10 +105,28 @@ def url_mistake(value: str) -> str:
     return ""
 
 
+def canonical_url(value: str) -> tuple[str, str]:
+    """`value` with its scheme and host as every client writes them (lower case, an
+    international name in punycode), so that ids do not change with how the URL
+    was typed; and what is wrong with it ("" if nothing)."""
+    if wrong := url_mistake(value):
+        return value, wrong
+    parts = urlsplit(value)
+    host = parts.hostname or ""
+    try:
+        ascii_host = host if host.isascii() else host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return value, f"has a host name that is not a valid domain name: {shown(value)}"
+    netloc = ascii_host if ":" not in host else f"[{host}]"
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path, "", "")), ""
+
+
 def _url(value: Any) -> tuple[Any, str]:
     if not isinstance(value, str):
         return value, f"must be an absolute http(s) URL, not {shown(value)}"
-    return value, url_mistake(value) if value else ""
+    return canonical_url(value) if value else (value, "")
 
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")

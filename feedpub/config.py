@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .checks import CHECKS, KIND_CHECKS, SOURCE_CHECKS, Check, shown, url_mistake
+from .checks import CHECKS, KIND_CHECKS, SOURCE_CHECKS, Check, canonical_url, shown
 from .problems import FeedpubError, Problem
 from .scan import is_posts_folder
 from .settings import KindSettings, Settings, SourceSettings
@@ -256,11 +256,14 @@ def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
         values.update(layer.values)
     site_url = flags.pop("site_url", None)
     if site_url is not None:
-        if wrong := url_mistake(site_url):
+        site_url, wrong = canonical_url(site_url)
+        if wrong:
             mistakes.append(f"Error: --site-url: {wrong}")
         values.update(url=site_url, baseurl="")
-    if (hub := flags.get("hub")) is not None and (wrong := url_mistake(hub)):
-        mistakes.append(f"Error: --hub: {wrong}")
+    if flags.get("hub") is not None:
+        flags["hub"], wrong = canonical_url(flags["hub"])
+        if wrong:
+            mistakes.append(f"Error: --hub: {wrong}")
     values.update({k: v for k, v in flags.items() if v is not None})
     if mistakes:
         raise ConfigError(mistakes)

@@ -112,6 +112,16 @@ MISUSE = [
         2,
         'Error: --site-url: must not hold a user name or password: "https://me:secret@',
     ),
+    (
+        ["build", "--site-url", "https://a..b.example/"],
+        2,
+        "Error: --site-url: must be an absolute http(s) URL",
+    ),
+    (
+        ["build", "--site-url", "https://ä" + "x" * 70 + ".example/"],
+        2,
+        "Error: --site-url: has a host name that is not a valid domain name",
+    ),
     (["build", "--config", "missing.toml"], 2, "Error: --config: missing.toml: no such file"),
     (["build", "--config", "_posts"], 2, "Error: --config: _posts: a folder, not a file"),
     (["build", "--config", "/dev/null"], 2, "Error: --config: /dev/null: not a regular file"),
@@ -204,6 +214,26 @@ def test_a_report_to_a_pipe_is_written_into_it(repo: Path) -> None:
     reader.join(10)
     assert fifo.is_fifo() and read
     assert json.loads(read[0])["posts_read"] == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "site"),
+    [
+        ("HTTPS://Example.ORG/News/", "https://example.org/News/"),
+        ("https://bücher.example:8443/", "https://xn--bcher-kva.example:8443/"),
+    ],
+)
+def test_a_site_url_is_written_as_clients_write_it(repo: Path, typed: str, site: str) -> None:
+    """Ids start with the site URL: typed in capitals, or with an international host,
+    it gives the ids and links every client writes (and the next build's, however
+    the URL is typed then)."""
+    (repo / "_config.yml").write_text(f"url: {typed}\n", encoding="utf-8")
+    assert feedpub(repo, "build", "-q", "--out", "a")[0] == 0
+    assert feedpub(repo, "build", "-q", "--out", "b", "--no-cache", "--site-url", site)[0] == 0
+    feed = (repo / "a" / "feed.xml").read_text(encoding="utf-8")
+    assert f"<id>{site}feed.xml</id>" in feed and typed not in feed
+    for name in ("feed.xml", "rss.xml", "feed.json", "index.html", "feeds.opml"):
+        assert (repo / "a" / name).read_bytes() == (repo / "b" / name).read_bytes(), name
 
 
 @pytest.mark.parametrize("args", [["-h"], ["--help"], ["build", "-h"], ["check", "--help"]])
