@@ -378,7 +378,7 @@ def _build(
         link_text=title if link_text == title else link_text,
         body_start=body_start,
         body_line=text.count("\n", 0, body_start) + 1,
-        markdown=marker is None and not path.endswith(".html") and not starts_html,
+        markdown=marker is None and not path[-5:].lower().endswith(".html") and not starts_html,
         encoding=decoded.encoding,
         marker_line=text.count("\n", 0, marker_at) + 1 if marker is not None else 0,
         lang=language.detect(title),

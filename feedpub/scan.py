@@ -294,7 +294,7 @@ def _visit(
                     path = f"{folder}/{name}"
                     if name not in names or os.path.realpath(path) not in skipped:
                         dirs.append((path, name))
-                elif name.endswith(EXTENSIONS):
+                elif name.endswith(EXTENSIONS) or name[-9:].lower().endswith(EXTENSIONS):
                     rel = prefix + name
                     if not (inside or (include is not None and include.match_file(rel))):
                         continue

@@ -83,6 +83,21 @@ def test_hidden_entries_other_extensions_and_skipped_folders_are_left_out(
     assert list(scan(posts, (posts / "public",))) == ["post.md", "sub/public/kept.md"]
 
 
+def test_extensions_in_capitals_are_posts_as_jekyll_reads_them(tmp_path: Path) -> None:
+    """Jekyll matches extensions whatever their case: `A.MD` is published, so it
+    is in the feeds; an `.HTML` post is HTML, never rendered as Markdown."""
+    from feedpub.collector import parse
+
+    posts = tmp_path / "_posts"
+    for name in ("a.MD", "b.Markdown", "c.HTML", "d.TXT", "e.mD"):
+        touch(posts / name)
+    assert list(scan(posts)) == ["a.MD", "b.Markdown", "c.HTML", "e.mD"]
+    text = b"---\ntitle: T\ndate: 2021-01-02\n---\n*not emphasis*\n"
+    for name, markdown in (("c.HTML", False), ("a.MD", True)):
+        post = parse(name, text).post
+        assert post is not None and post.markdown is markdown, name
+
+
 def test_links_are_listed_and_links_to_folders_never_followed(tmp_path: Path) -> None:
     target = touch(tmp_path / "elsewhere" / "real.md", "hello")
     posts = tmp_path / "_posts"
