@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 from . import titles
 from .problems import Problem
 from .settings import Settings
+from .text import json_utf8
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # `updated` of a feed with no entries
 
@@ -370,4 +371,4 @@ class Summary:
         """`<cache>/last-build.json`, for `feedpub ping`: the files written. Not the whole
         report: encoding thousands of problems took ~15 ms of every warm build."""
         data = {"written": list(self.written)}
-        return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+        return json_utf8(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")

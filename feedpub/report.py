@@ -17,6 +17,7 @@ from typing import Any
 from . import language
 from .model import Summary
 from .problems import CODES, Problem, encodable, printable
+from .text import json_utf8
 
 LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -70,7 +71,7 @@ def as_dicts(problems: Iterable[Problem], root: Path) -> list[dict[str, object]]
 
 
 def json_text(problems: Sequence[Problem], root: Path) -> str:
-    return json.dumps(as_dicts(problems, root), ensure_ascii=False, indent=1)
+    return json_utf8(json.dumps(as_dicts(problems, root), ensure_ascii=False, indent=1)).decode()
 
 
 def github_lines(problems: Sequence[Problem], verbose: bool, root: Path) -> list[str]:
@@ -146,7 +147,7 @@ def failure_json(message: str, problems: Sequence[Problem], root: Path) -> bytes
 
 
 def _compact(data: Mapping[str, object]) -> bytes:
-    return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+    return json_utf8(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
 _HOW_COLUMNS = ("marker", "clamped", "nan-marker", "shifted", "date", "filename", "none")

@@ -44,6 +44,14 @@ def hash_number(data: bytes | memoryview) -> int:
 
 
 _JSON = json.JSONEncoder(ensure_ascii=False).encode  # compact: the C encoder
+_LONE = re.compile("[\ud800-\udfff]")
+
+
+def json_utf8(text: str) -> bytes:
+    """JSON text as UTF-8, each lone surrogate written as a JSON escape: a file name's
+    bytes that are not UTF-8 come to Python as surrogates, which UTF-8 cannot
+    encode, and JSON gives them back as they were."""
+    return _LONE.sub(lambda m: f"\\u{ord(m[0]):04x}", text).encode()
 
 
 def indented_json(value: object, indent: int, depth: int = 1) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 
 from .model import Manifest
 from .problems import FeedpubError
-from .text import indented_json
+from .text import indented_json, json_utf8
 
 
 class UnsafeOutput(FeedpubError):
@@ -288,7 +288,7 @@ def manifest_bytes(manifest: Manifest) -> bytes:
         data["ids"] = dict(sorted(manifest.ids.items()))
     if manifest.aliases:
         data["aliases"] = dict(sorted(manifest.aliases.items()))
-    return (indented_json(data, 0) + "\n").encode()
+    return json_utf8(indented_json(data, 0) + "\n")
 
 
 def _inside(rel: str) -> bool:

@@ -245,6 +245,27 @@ def test_a_link_in_the_output_folder_is_never_written_through(tmp_path: Path) ->
     assert (public / "authors").is_dir() and (public / "tags" / "wire" / "index.html").is_file()
 
 
+def test_a_file_name_that_is_not_utf8_is_built_and_reported(tmp_path: Path) -> None:
+    """A post without `from:` whose name holds a byte that is not UTF-8 (its id is
+    remembered in the manifest by its name; a broken one is reported by name):
+    the manifest, `--report` and `--format json` carry the name as JSON escapes."""
+    posts = os.fsencode(tmp_path / "_posts")
+    os.mkdir(posts)
+    with open(posts + b"/2021-05-01-bad\xff.md", "w", encoding="utf-8") as f:
+        f.write("---\ntitle: T\ndate: 2021-05-01T08:00:00Z\n---\n<p>b</p>\n")
+    with open(posts + b"/2021-05-02-worse\xfe.md", "w", encoding="utf-8") as f:
+        f.write("---\ntitle: T\ntags: [x\n---\n<p>b</p>\n")
+    args = ("build", "--site-url", SITE, "--report", "r.json", "--format", "json")
+    result = feedpub(tmp_path, *args)
+    assert result.returncode == 0, result.stderr
+    assert [p["code"] for p in json.loads(result.stdout)] == ["FP101"]
+    assert json.loads((tmp_path / "r.json").read_bytes())["posts_read"] == 1
+    manifest = json.loads((tmp_path / "public" / writer.MANIFEST).read_bytes())
+    assert manifest["ids"] == {"_posts/2021-05-01-bad\udcff.md": f"{SITE}/2021/05/01/bad.html"}
+    again = feedpub(tmp_path, "build", "--site-url", SITE, "--no-cache")
+    assert again.returncode == 0 and "wrote 0 of" in again.stdout, again.stderr
+
+
 # --- two builds at once -------------------------------------------------------------------
 
 
