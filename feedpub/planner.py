@@ -186,11 +186,11 @@ def slug_problems(
     """FP501 for each path that several names map to, saying where each one went."""
     problems = []
     for slug, names in collisions:
-        moved = ", ".join(f"{n!r} to {kind.path(slugs[n])!r}" for n in names[1:])
-        msg = (
-            f"{kind.name}s {', '.join(map(repr, names))} share the path {slug!r};"
-            f" {names[0]!r} keeps it, {moved}"
+        where = ", ".join(
+            f"{n!r} keeps it" if slugs[n] == slug else f"{n!r} to {kind.path(slugs[n])!r}"
+            for n in names
         )
+        msg = f"{kind.name}s {', '.join(map(repr, names))} share the path {slug!r}; {where}"
         problems.append(Problem(kind.path(slug), 0, 0, "FP501", msg, "feed", f"kind:{kind.name}"))
     return problems
 

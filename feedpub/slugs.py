@@ -50,25 +50,52 @@ def slugify(name: str) -> str:
 def assign_slugs(
     names: Iterable[str], taken: Mapping[str, str] | None = None
 ) -> tuple[dict[str, str], list[tuple[str, list[str]]]]:
-    """Map each name to a unique slug; return the map and the collisions found.
+    """Map each name to a unique slug; return the map and the collisions found
+    (each slug several names share, with its names, the one that keeps it first).
 
-    Names that share a slug are sorted; the first keeps the plain slug and the
-    others get `-<hash of the name>`, so the result never depends on input order.
-    A name that held the plain slug before (`taken`, the last build's map) keeps
-    it: a newcomer never takes over a feed's URL (`BBC` arriving after `bbc`).
+    A feed's URL never changes meaning: a name keeps the slug it had in the last
+    build (`taken`), plain or not, so a newcomer never takes over a feed's URL
+    (`BBC` arriving after `bbc`), nor one name another's when a third goes. Names
+    that share a slug are sorted; the first without one keeps the plain slug and
+    the others get `-<hash of the name>` (`-2`, `-3`... after it, should that be
+    another name's plain slug), so the result never depends on input order.
     """
     taken = taken or {}
     groups: dict[str, list[str]] = {}
     for name in sorted(set(names)):
         groups.setdefault(slugify(name), []).append(name)
     slugs: dict[str, str] = {}
-    collisions = []
     for slug, group in groups.items():
-        if len(group) > 1:
-            keeper = next((n for n in group if taken.get(n) == slug), group[0])
-            group = [keeper, *(n for n in group if n != keeper)]
-            collisions.append((slug, group))
-        slugs[group[0]] = slug
-        for other in group[1:]:
-            slugs[other] = f"{slug}-{_short_hash(other)}"
+        for name in group:
+            old = taken.get(name)
+            if old is not None and old not in slugs.values() and _own(old, slug, name):
+                slugs[name] = old
+    used = set(slugs.values())
+    for slug, group in groups.items():
+        first = next((n for n in group if n not in slugs), None)
+        if first is not None and slug not in used:
+            slugs[first] = slug
+            used.add(slug)
+    for slug, group in groups.items():
+        for name in group:
+            if name not in slugs:
+                base = candidate = f"{slug}-{_short_hash(name)}"
+                n = 1
+                while candidate in used:
+                    n += 1
+                    candidate = f"{base}-{n}"
+                slugs[name] = candidate
+                used.add(candidate)
+    collisions = [
+        (slug, sorted(group, key=lambda n: slugs[n] != slug))
+        for slug, group in groups.items()
+        if len(group) > 1
+    ]
     return slugs, collisions
+
+
+def _own(old: str, slug: str, name: str) -> bool:
+    """Whether `old` is one of the slugs `assign_slugs` gives `name` (a manifest's slug
+    is kept only then: an edited one must not lead out of the kind's folder)."""
+    rest = old.removeprefix(f"{slug}-{_short_hash(name)}")
+    return old == slug or (rest != old and (not rest or re.fullmatch(r"-[0-9]+", rest) is not None))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from feedpub.slugs import MAX_BYTES, assign_slugs, slugify
+from feedpub.slugs import MAX_BYTES, _short_hash, assign_slugs, slugify
 
 
 def test_cjk_stays_readable() -> None:
@@ -38,6 +38,34 @@ def test_collisions_are_reported_and_disambiguated_in_any_order() -> None:
     assert slugs["B B C"] == "b-b-c"
     assert collisions == [("bbc", ["BBC", "bbc"])]
     assert assign_slugs(reversed(names))[0] == slugs
+
+
+def test_a_suffixed_slug_is_never_another_names_plain_one() -> None:
+    """`C++` would move to `c-<hash>`, the plain slug of a tag named so: two feeds
+    in one folder. It moves one step further, whatever the order."""
+    moved = f"c-{_short_hash('C++')}"
+    names = ["C", "C++", moved]
+    slugs, collisions = assign_slugs(names)
+    assert slugs == {"C": "c", moved: moved, "C++": f"{moved}-2"}
+    assert collisions == [("c", ["C", "C++"])]
+    assert assign_slugs(reversed(names))[0] == slugs
+
+
+def test_every_name_keeps_the_slug_it_had() -> None:
+    """A feed's URL never changes meaning: when `C` goes, `C++` keeps its own slug
+    rather than take `c` from under `C`'s subscribers; a newcomer to a slug some
+    name had never takes it; a slug that is not the name's own is not kept."""
+    first, _ = assign_slugs(["C", "C++"])
+    assert assign_slugs(["C++"], first)[0] == {"C++": first["C++"]}
+    assert assign_slugs(["C++", "c"], {"C++": first["C++"]})[0] == {
+        "C++": first["C++"],
+        "c": "c",
+    }
+    newcomer, collisions = assign_slugs(["c", "C"], {"c": "c"})
+    assert newcomer == {"c": "c", "C": f"c-{_short_hash('C')}"}
+    assert collisions == [("c", ["c", "C"])]
+    assert assign_slugs(["C"], {"C": "../../etc"})[0] == {"C": "c"}
+    assert assign_slugs(["C"], {"C": "c-x"})[0] == {"C": "c"}
 
 
 @given(st.text())
