@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 import tomllib
 from collections.abc import Iterable, Iterator
@@ -203,9 +204,15 @@ def _read_jekyll(path: Path) -> _Layer:
     return layer
 
 
+def _parent(folder: Path) -> Path:
+    """The folder holding `folder`, as the user would write it: `Path(".").parent`
+    is `.` itself, which would leave the repository's config unread from `_posts`."""
+    return Path(os.path.normpath(folder / ".."))
+
+
 def find_config(posts: Path) -> Path | None:
     """`feedpub.toml`, or a pyproject with `[tool.feedpub]`, by the posts or here."""
-    for folder in (posts, posts.parent, Path.cwd()):
+    for folder in (posts, _parent(posts), Path.cwd()):
         if (folder / "feedpub.toml").is_file():
             return folder / "feedpub.toml"
         pyproject = folder / "pyproject.toml"
@@ -215,7 +222,7 @@ def find_config(posts: Path) -> Path | None:
 
 
 def find_jekyll(posts: Path) -> Path | None:
-    for folder in (posts, posts.parent, Path.cwd()):
+    for folder in (posts, _parent(posts), Path.cwd()):
         if (folder / "_config.yml").is_file():
             return folder / "_config.yml"
     return None
@@ -283,7 +290,7 @@ def setting_problems(settings: Settings, root: Path, sources: Iterable[str]) -> 
     (a `check` says what a build would)."""
     problems = []
     if not settings.url:
-        home = root.parent if is_posts_folder(root) else root
+        home = _parent(root) if is_posts_folder(root) else root
         where = find_jekyll(root) or find_config(root) or home / "_config.yml"
         msg = f"no site URL: ids and links use {settings.site_url}"
         problems.append(Problem(str(where), 0, 0, "FP601", msg, "file"))

@@ -236,6 +236,19 @@ def test_a_site_url_is_written_as_clients_write_it(repo: Path, typed: str, site:
         assert (repo / "a" / name).read_bytes() == (repo / "b" / name).read_bytes(), name
 
 
+def test_a_posts_folder_spelled_dot_reads_the_repositorys_config(repo: Path) -> None:
+    """`cd _posts && feedpub build .` is `feedpub build _posts`: the config files are
+    looked for in ROOT and its parent, and the parent of `.` is not `.`."""
+    (repo / "_config.yml").write_text("url: https://example.org\nbaseurl: /sub\n", "utf-8")
+    posts = repo / "_posts"
+    for root, out in ((".", "../a"), ("", "../b"), (str(posts), str(repo / "c"))):
+        code, _, stderr = feedpub(posts, "build", *([root] if root else []), "-q", "--out", out)
+        assert code == 0 and "FP601" not in stderr, stderr
+    feeds = [(repo / out / "feed.xml").read_bytes() for out in "abc"]
+    assert b"<id>https://example.org/sub/feed.xml</id>" in feeds[0]
+    assert feeds[0] == feeds[1] == feeds[2]
+
+
 @pytest.mark.parametrize("args", [["-h"], ["--help"], ["build", "-h"], ["check", "--help"]])
 def test_help(repo: Path, args: list[str]) -> None:
     code, stdout, stderr = feedpub(repo, *args)
