@@ -51,9 +51,10 @@ def repo_path(problem: dict[str, Any], workspace: Path) -> str | None:
     if problem.get("scope", "post") not in ("post", "file") or not problem["path"]:
         return None
     path = Path(problem["path"])
-    try:
-        return path.resolve().relative_to(workspace.resolve()).as_posix()
-    except (ValueError, OSError):
+    try:  # the file itself is not resolved: a post that is a link is annotated as such
+        where = path.absolute().parent.resolve() / path.name
+        return where.relative_to(workspace.resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a loop of links (< 3.13)
         return None  # outside the checkout: GitHub could not place it anyway
 
 

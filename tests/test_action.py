@@ -311,3 +311,21 @@ def test_build_step_annotation_escaping() -> None:
     assert line == (
         "::warning title=FP501 path-collision::sources/x: two names, one path (rename one)"
     )
+
+
+def test_build_step_annotates_a_post_that_is_a_link_on_the_link(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A post that links to itself (Python before 3.13 raises RuntimeError resolving
+    it) or to a missing file is annotated on the link, where the problem is."""
+    spec = importlib.util.spec_from_file_location("action_build", ROOT / "action" / "build.py")
+    assert spec and spec.loader
+    step = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(step)
+    (tmp_path / "_posts").mkdir()
+    (tmp_path / "_posts" / "loop.md").symlink_to("loop.md")
+    (tmp_path / "_posts" / "gone.md").symlink_to("missing.md")
+    monkeypatch.chdir(tmp_path / "_posts")
+    for name in ("loop.md", "gone.md"):
+        problem = {"path": name, "scope": "post"}
+        assert step.repo_path(problem, tmp_path) == f"_posts/{name}"
