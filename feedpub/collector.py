@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache, partial
@@ -189,10 +190,13 @@ class _Fields:
         return names
 
     def _clean(self, key: str, items: Iterable[Any]) -> tuple[str, ...]:
-        """Interned: thousands of posts share each tag, and a build holds them all.
-        At most `max_tags`: each name is a feed, and one post must not make thousands."""
+        """NFC (two spellings of a name are one feed) and interned: thousands of posts
+        share each tag, and a build holds them all. At most `max_tags`: each name is a
+        feed, and one post must not make thousands."""
         names = (self.text(key, x) for x in items)
-        found = tuple(dict.fromkeys(sys.intern(n) for n in names if n))
+        found = tuple(
+            dict.fromkeys(sys.intern(unicodedata.normalize("NFC", n)) for n in names if n)
+        )
         if len(found) > self.max_tags:
             msg = (
                 f"`{key}` has {len(found):,} names, over the limit of {self.max_tags} "
@@ -219,11 +223,22 @@ class _Fields:
         return text or fallback
 
     def author(self, value: Any) -> str:
+        """One name (NFC: two spellings of a name are one feed), interned; FP109 for
+        what YAML gave otherwise."""
         if isinstance(value, dict):  # jekyll-feed's `author: {name: ...}`
             value = value.get("name")
-        elif isinstance(value, list | tuple):
-            value = next((x for x in value if isinstance(x, str) and x.strip()), None)
-        return sys.intern(self.text("author", value) or "")
+        if isinstance(value, list | tuple):
+            names = [x for x in value if isinstance(x, str) and x.strip()]
+            if len(value) > 1:
+                first = f"the first name, {names[0].strip()!r}, is used" if names else "none used"
+                self.report("author", "FP109", f"`author` is a list of {len(value)}; {first}")
+            value = names[0] if names else None
+        elif value is not None and not isinstance(value, str | dict):
+            kind = frontmatter.kind(value)
+            used = self.text("author", value)
+            self.report("author", "FP109", f"`author` is a {kind}; used as the text {used!r}")
+        text = self.text("author", value) or ""
+        return sys.intern(unicodedata.normalize("NFC", text))
 
     def report_removed(self) -> None:
         """FP201 for characters that YAML escapes (`"\\x08"`) or character references

@@ -71,6 +71,11 @@ CODES: dict[str, tuple[str, Severity, str]] = {
         "warning",
         "give the post fewer tags or categories, or raise `max_tags` in feedpub.toml",
     ),
+    "FP109": (
+        "author-not-name",
+        "warning",
+        "write one author's name as text, quoted if YAML would read it as a number or a boolean",
+    ),
     "FP201": (
         "illegal-xml-chars",
         "warning",

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 import tomllib
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -306,6 +307,14 @@ def test_control_characters_removed_from_names(fixture_build: Built) -> None:
     site = json.loads((out / "feed.json").read_text("utf-8"))
     authors = {a["name"] for item in site["items"] for a in item.get("authors", [])}
     assert "Escape" in authors
+
+
+def test_names_in_either_unicode_form_are_one_feed(fixture_build: Built) -> None:
+    """`Cafe\u0301` (decomposed, as macOS file names and some editors write it) and
+    `Café` are one name: one tag feed, not two that look alike."""
+    tags = [p.name for p in (fixture_build.out / "tags").iterdir()]
+    assert [name for name in tags if name.startswith(("café", "cafe"))] == ["café"]
+    assert all(unicodedata.is_normalized("NFC", name) for name in tags)
 
 
 def test_hostile_names_stay_inside_the_output(fixture_build: Built) -> None:
