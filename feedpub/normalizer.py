@@ -268,7 +268,7 @@ def time_file(
     if ident is None:
         ident = link = _permalink(raw, when, settings)
         if raw.url.strip():
-            msg = f"`from:` {raw.url.strip()!r} is not an absolute http(s) URL; id is {ident}"
+            msg = f"`from:` {raw.url.strip()!r} is not a valid absolute http(s) URL; id is {ident}"
             problems.append(Problem(raw.path, raw.url_line or 1, 0, "FP402", msg))
         old = kept.get(raw.path)
         if old is not None and old != ident:

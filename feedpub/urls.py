@@ -63,7 +63,7 @@ def is_absolute_http(url: str) -> bool:
 # query, if any, of non-empty parameters none of which can be a tracker. Most
 # URLs look like this, and skipping the rules for them is most of the
 # normalizer's speed.
-_SIMPLE = re.compile(r"https://[a-z0-9.\-]+(/[^?#\s]*)(?:\?([^#\s]*))?")
+_SIMPLE = re.compile(r'https://[a-z0-9.\-]+(/[^?#\s<>"]*)(?:\?([^#\s<>"]*))?')
 
 
 def _simple(url: str) -> bool:
@@ -87,11 +87,15 @@ def _simple(url: str) -> bool:
 
 
 def canonical_id(url: str) -> str | None:
-    """The canonical URL when `url` is an absolute http(s) URL with a host, else `None`."""
+    """The canonical URL when `url` is a valid absolute http(s) URL, else `None`: an
+    id must be an IRI (RFC 4287), so no space, `<`, `>` or `"`, and a host and port
+    a client can reach."""
     if _simple(url):
         return url
     canonical = canonical_url(url)
-    return canonical if _split(canonical) is not None else None
+    if _split(canonical) is None or _NOT_IRI.search(canonical):
+        return None
+    return canonical if _is_valid_http(canonical) else None
 
 
 def canonical_url(url: str) -> str:
@@ -154,6 +158,7 @@ def _is_tracker(name: str) -> bool:
 _HAS_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 _PLAIN_HTTP = re.compile(r"https?://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,4})?([/?#]|$)", re.I)
 _BAD_HOST = re.compile(r"[\s#%/<>?@\\^|\[\]]")
+_NOT_IRI = re.compile(r'[\s<>"\x00-\x1f\x7f]')
 _URL_BLANKS = re.compile(r"[\t\n\r]")
 _SRCSET_URL = re.compile(r"[\s,]*(\S+)")
 _SRCSET_DESCRIPTOR = re.compile(r"([^,]*),?")

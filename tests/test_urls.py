@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feedpub.urls import canonical_url, is_absolute_http
+from feedpub.urls import canonical_id, canonical_url, is_absolute_http
 
 FAST = settings(max_examples=200, deadline=None)
 
@@ -92,6 +92,28 @@ def test_not_absolute_http_is_only_stripped(url: str) -> None:
 )
 def test_is_absolute_http(url: str) -> None:
     assert is_absolute_http(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://news example.com/x",
+        "https://news.example.com/j k",
+        "https://news.example.com:99999/n",
+        'https://news.example.com/a"b',
+        "https://a<b>.example.com/x",
+    ],
+)
+def test_an_id_is_never_a_url_no_client_can_follow(url: str) -> None:
+    """These would be written as entry ids and links (FP402 gives a permalink)."""
+    assert canonical_id(url) is None
+
+
+@pytest.mark.parametrize(
+    "url", ["https://例子.中国/新闻", "https://a.org/x?q=%20&r=|", "https://a.org:8080/x"]
+)
+def test_an_iri_is_an_id(url: str) -> None:
+    assert canonical_id(url) == url
 
 
 def test_copies_of_one_story_agree() -> None:
