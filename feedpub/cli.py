@@ -22,7 +22,7 @@ import typer
 from . import __version__, config, report, scan, writer
 from . import build as builder
 from .model import Options
-from .problems import BuildFailure, FeedpubError, Problem
+from .problems import BuildFailure, FeedpubError, Problem, printable
 from .settings import Settings
 from .workers import Progress
 
@@ -317,10 +317,10 @@ def normalize(
     result = normalizer.normalize(raws, settings)
     plan = rewrite.plan(result, lambda path: (root / path).read_bytes(), raws, problems)
     for skip in plan.skipped:
-        _err(f"{os.path.relpath(root / skip.path)}:{skip.line}: skipped: {skip.reason}")
+        _err(f"{printable(os.path.relpath(root / skip.path))}:{skip.line}: skipped: {skip.reason}")
     failed = 0
     for edit in plan.edits:
-        shown = os.path.relpath(root / edit.path)
+        shown = printable(os.path.relpath(root / edit.path))  # one line, as problems are
         if diff:
             typer.echo(rewrite.unified_diff(edit), nl=False)
             continue

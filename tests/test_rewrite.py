@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import os
 import random
 import shutil
 import subprocess
@@ -265,6 +266,21 @@ def test_write_keeps_a_linked_post_a_link_and_takes_the_longest_names(archive: P
     assert link.is_symlink() and b"date: 2021-04-10T08:00:00Z\n" in target.read_bytes()
     assert b"date: 2021-04-10T08:00:00Z\n" in long.read_bytes()
     assert run("normalize", str(archive), "--check")[:2] == (0, "")
+
+
+def test_a_file_name_with_a_control_character_is_one_line(archive: Path) -> None:
+    """A newline or a byte that is not UTF-8 in a post's name is shown escaped, as
+    problems show it: each change and each skip is one line."""
+    posts = os.fsencode(archive / "_posts")
+    with open(posts + b"/2021-04-10-a\nb\xff.md", "wb") as f:
+        f.write(post_bytes("date: 2021-04-10T08:44:53.510Z"))
+    with open(posts + b"/2021-04-13-c\td.md", "wb") as f:
+        f.write(post_bytes("date: [2021-04-13"))
+    code, stdout, stderr = run_in(archive, "normalize", ".")
+    assert code == 1
+    assert "_posts/2021-04-10-a\\x0ab\\xff.md:3: date: 2021-04-10T08:44:53.510Z -> " in stdout
+    assert len(stdout.splitlines()) == 3
+    assert "_posts/2021-04-13-c\\x09d.md:3: skipped: not read as a post (FP101" in stderr
 
 
 def test_one_mode_only(archive: Path) -> None:
