@@ -293,12 +293,12 @@ def setting_problems(settings: Settings, root: Path, sources: Iterable[str]) -> 
         home = _parent(root) if is_posts_folder(root) else root
         where = find_jekyll(root) or find_config(root) or home / "_config.yml"
         msg = f"no site URL: ids and links use {settings.site_url}"
-        problems.append(Problem(str(where), 0, 0, "FP601", msg, "file"))
+        problems.append(Problem(os.path.relpath(where), 0, 0, "FP601", msg, "file"))
     seen = set(sources)
     for name, (file, line) in sorted(settings.origins.items()):
         if name not in seen:
             close = difflib.get_close_matches(name, sorted(seen), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             msg = f"[sources.{_key_text(name)}]: no post has this source{hint}; its settings unused"
-            problems.append(Problem(file, line, 0, "FP602", msg, "file"))
+            problems.append(Problem(os.path.relpath(file), line, 0, "FP602", msg, "file"))
     return problems
