@@ -25,6 +25,7 @@ from lxml import etree
 from validators import check_atom, check_feedparser
 
 from feedpub import build, config, model, normalizer, planner
+from feedpub.writer import MANIFEST
 
 SITE = "https://example.org/"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -97,11 +98,25 @@ def _feed_file(folder: str, name: str) -> str:
     return f"{folder}/{name}" if folder else name
 
 
+_ARCHIVE_NAME = re.compile(r"(\d{4}(?:-\d{2})?)(?:\.(\d+))?(-[0-9a-f]{8})?\.xml")
+
+
 def _period_and_part(rel: str) -> tuple[str, int]:
-    """("2021-04", 2) for ".../archive/2021-04.2.xml", ("2021", 1) for ".../2021.xml"."""
-    m = re.fullmatch(r"(\d{4}(?:-\d{2})?)(?:\.(\d+))?\.xml", PurePosixPath(rel).name)
+    """("2021-04", 2) for ".../archive/2021-04.2.xml", ("2021", 1) for ".../2021.xml"
+    and for the newest, open document ".../2021-3f9a1c2e.xml"."""
+    m = _ARCHIVE_NAME.fullmatch(PurePosixPath(rel).name)
     assert m, rel
     return m[1], int(m[2] or 1)
+
+
+def _plain(rel: str) -> str:
+    """The name `rel` has once a newer document follows it (`planner.open_name`)."""
+    return re.sub(r"-[0-9a-f]{8}\.xml$", ".xml", rel)
+
+
+def _is_open(rel: str) -> bool:
+    m = _ARCHIVE_NAME.fullmatch(PurePosixPath(rel).name)
+    return bool(m and m[3])
 
 
 def chain_problems(out: Path, folder: str, files: list[str]) -> list[str]:
@@ -121,6 +136,8 @@ def chain_problems(out: Path, folder: str, files: list[str]) -> list[str]:
     # Walk back from the newest, as an RFC 5005 client does.
     chronological = sorted(files, key=_period_and_part)
     newest = chronological[-1]
+    if [f for f in files if _is_open(f)] != [newest]:  # see `planner.open_name`
+        problems.append(f"{folder}: the newest document alone must be named for its entries")
     for sub in (current, _feed_file(folder, "rss.xml")):
         if prev_archive(out, sub) != [newest]:
             problems.append(f"{sub}: prev-archive is {prev_archive(out, sub)}, not [{newest}]")
@@ -309,13 +326,15 @@ def test_crowded_month_is_split_into_linked_parts(tmp_path: Path) -> None:
     found = archive_files(out)
     site = sorted(found[""], key=_period_and_part)
     april = [f for f in site if "/2021-04" in f]
-    assert site[0] == "archive/2021-03.xml" and site[-1] == "archive/2021-05.xml"
+    assert site[0] == "archive/2021-03.xml" and _plain(site[-1]) == "archive/2021-05.xml"
     assert len(april) >= 3
     assert april == ["archive/2021-04.xml"] + [
         f"archive/2021-04.{n}.xml" for n in range(2, len(april) + 1)
     ]
-    assert sorted(found["sources/src"], key=_period_and_part) == [f"sources/src/{f}" for f in site]
-    assert sorted(found["tags/t"], key=_period_and_part) == [f"tags/t/{f}" for f in april]
+    source = sorted(found["sources/src"], key=_period_and_part)
+    assert [_plain(f) for f in source] == [f"sources/src/{_plain(f)}" for f in site]
+    tag = sorted(found["tags/t"], key=_period_and_part)
+    assert [_plain(f) for f in tag] == [f"tags/t/{f}" for f in april]
     assert "authors" not in {f.split("/")[0] for f in found}
     for folder, files in found.items():
         assert chain_problems(out, folder, files) == []
@@ -325,6 +344,56 @@ def test_crowded_month_is_split_into_linked_parts(tmp_path: Path) -> None:
     # Oldest first: the parts hold April's posts in order, newest first within each.
     ids = [i for rel in april for i in reversed(read_doc(out, rel).ids)]
     assert ids == [f"https://example.com/april/{i}" for i in range(20)]
+
+
+class Reader:
+    """An RFC 5005 client: it reads the subscription document, walks back through
+    the archive documents until one it has read, and never reads that one again."""
+
+    def __init__(self, out: Path) -> None:
+        self.out, self.read, self.ids = out, set[str](), set[str]()
+
+    def poll(self) -> None:
+        self.ids |= set(read_doc(self.out, "feed.xml").ids)
+        doc = next(iter(prev_archive(self.out, "feed.xml")), None)
+        while doc is not None and doc not in self.read:
+            self.read.add(doc)
+            found = read_doc(self.out, doc)
+            self.ids |= set(found.ids)
+            doc = next(iter(found.links.get("prev-archive", [])), None)
+
+
+def test_a_reader_that_polls_seldom_misses_no_entry(tmp_path: Path) -> None:
+    """More new posts in the newest month than the subscription document holds:
+    the reader finds the rest in that month's archive document, which has a new
+    address for its new entries (as it had the old one, it would never read it
+    again). Late posts in a closed month are not announced (see the README)."""
+    posts, out = tmp_path / "posts", tmp_path / "public"
+    posts.mkdir()
+    (posts / "feedpub.toml").write_text('limit = 3\narchive_period = "month"\n', "utf-8")
+
+    def add(n: int, day: int, month: int = 5) -> None:
+        when = datetime(2021, month, day, 8, tzinfo=UTC)
+        write_post(posts / "_posts", f"p{n}", when, title=f"P{n}",
+                   url=f"https://example.com/{n}", source="Src")  # fmt: skip
+
+    for n in range(6):
+        add(n, 1 + n, month=4 if n < 3 else 5)
+    feedpub_build(posts, out)
+    reader = Reader(out)
+    reader.poll()
+    assert len(reader.ids) == 6
+    for n in range(6, 14):  # eight more in May, three of which the current document shows
+        add(n, n + 1)
+    feedpub_build(posts, out)
+    reader.poll()
+    assert reader.ids == {f"https://example.com/{n}" for n in range(14)}
+    add(14, 1, month=6)  # June begins: May keeps its entries under its plain name
+    feedpub_build(posts, out)
+    assert (out / "archive" / "2021-05.xml").is_file()
+    assert not any(_is_open(f) for f in archive_files(out)[""] if "2021-05" in f)
+    reader.poll()
+    assert len(reader.ids) == 15
 
 
 def test_default_periods_site_by_month_others_by_year(tmp_path: Path) -> None:
@@ -346,7 +415,7 @@ def test_default_periods_site_by_month_others_by_year(tmp_path: Path) -> None:
     for folder in ("sources/src", "tags/t"):
         files = sorted(found[folder], key=_period_and_part)
         assert files[0] == f"{folder}/archive/2020.xml"
-        assert files[1:] == [f"{folder}/archive/2021.xml"] + [
+        assert [_plain(f) for f in files[1:]] == [f"{folder}/archive/2021.xml"] + [
             f"{folder}/archive/2021.{n}.xml" for n in range(2, len(files))
         ]
         assert len(files) >= 3  # 2021 is crowded: split into linked parts
@@ -436,6 +505,7 @@ def test_new_post_in_old_month_touches_only_its_period(
     feeds = published(planner.plan(after_posts, settings)[0], settings)
 
     expected = {"index.html"}  # the entry counts; feeds.opml lists no counts, no dates changed
+    renamed: set[str] = set()
     for feed in feeds:
         if feed.name not in _members(new, feed.kind.name):
             continue
@@ -446,19 +516,28 @@ def test_new_post_in_old_month_touches_only_its_period(
         if feed.kind.name != "author":
             by_month = period == "month" or feed.kind.name == "site"
             name = OLD_MONTH if by_month else OLD_MONTH[:4]
-            expected.add(_feed_file(feed.folder, f"archive/{name}.xml"))
+            plain = _feed_file(feed.folder, f"archive/{name}.xml")
+            opened = [f for f in old_tree if _is_open(f) and _plain(f) == plain]
+            if opened:  # the feed's newest document: renamed for its entries
+                expected |= {*opened, MANIFEST}
+                renamed |= set(opened)
+            else:
+                expected.add(plain)
     kinds = {f.kind.name for f in feeds if f.name in _members(new, f.kind.name)}
     assert kinds == {"site", "source", "author"}  # the tag's feed is the source's
     if limit == 1000:  # every feed shows every post: all four kinds' current documents
         n = len([f for f in feeds if f.name in _members(new, f.kind.name)])
         assert {"feed.xml", "rss.xml", "feed.json"} <= expected
-        assert len(expected) == 1 + 4 * n + (n - 1)  # index.html; files and page; archives
+        archives = n - 1 + (1 if renamed else 0)  # the manifest, for a renamed one
+        assert len(expected) == 1 + 4 * n + archives  # index.html; files and page; archives
 
     written, _ = feedpub_build(society, out)
     new_tree, new_stamps = tree(out), stamps(out)
     changed = {f for f in old_tree.keys() | new_tree.keys() if old_tree.get(f) != new_tree.get(f)}
-    assert changed == expected
-    assert written == len(expected)
+    added = {f for f in new_tree.keys() - old_tree.keys() if _is_open(f)}
+    assert {_plain(f) for f in added} == {_plain(f) for f in renamed}
+    assert changed == expected | added
+    assert written == len(expected - renamed - {MANIFEST}) + len(added)
     # Every other file, every other month's archive document above all, was not even rewritten.
     untouched = {f: s for f, s in old_stamps.items() if f not in expected}
     assert {f: new_stamps[f] for f in untouched} == untouched
