@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import model, writer
-from .model import Feed, Options, RawPost, Record, Summary
+from .model import Feed, Manifest, Options, RawPost, Record, Summary
 from .problems import BuildFailure, FeedpubError, Problem, StrictFailure
 from .scan import Selection, no_posts, scan, scanned, top_folders
 from .settings import Settings
@@ -98,7 +98,7 @@ def _build(options: Options, progress: Progress | None) -> Summary:
             model.shared_names.clear()  # see `model._unpickled`
             derived = cache.derive(changes, settings, manifest, records, out)
             del changes
-            problems, feeds, shown = _checked(options, derived, files)
+            problems, feeds, shown = _checked(options, derived, files, manifest)
             old_plans = cache.outputs.plans()
             jobs, plans = planner.jobs(feeds, settings, derived.load, old_plans)
             target = render.Target(root, out, settings, manifest, records)
@@ -155,18 +155,19 @@ def _has_entries(out: Path) -> bool:
 
 
 def _checked(
-    options: Options, derived: Derived, files: int
+    options: Options, derived: Derived, files: int, manifest: Manifest
 ) -> tuple[list[Problem], list[Feed], Published]:
     """The build's problems, the feeds to write and what is published, or why
     nothing can be: no post could be read, none has a time, or --strict and a problem."""
     from . import config, planner
+    from .incremental.cache import published_in
 
     settings, root = options.settings, options.posts
     sources = [f.name for f in derived.listings if f.kind is planner.KIND["source"]]
     problems = derived.problems + config.setting_problems(settings, root, sources)
     if not files:
         problems.append(no_posts(root, selection(settings)))
-    shown = planner.published(derived.listings, settings)
+    shown = planner.published(derived.listings, settings, published_in(manifest.files))
     problems = sorted(problems + shown.problems)
     if files and not derived.posts_read:
         if files == 1:

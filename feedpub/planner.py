@@ -14,7 +14,7 @@ import hashlib
 import marshal
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
@@ -266,10 +266,15 @@ class Published:
     problems: list[Problem]
 
 
-def published(listings: Sequence[Listing], settings: Settings) -> Published:
+def published(
+    listings: Sequence[Listing], settings: Settings, was: Collection[str] = ()
+) -> Published:
     """The feeds to publish: those the settings want (`[feeds.tag]` and the like), one
     per set of posts (`merge_duplicates`: the first in FEED_KINDS order, then by path,
-    keeps it; the others are listed as it), at most `max_feeds`."""
+    keeps it; the others are listed as it), at most `max_feeds`.
+
+    A feed published before (its folder in `was`) stays published when another comes
+    to hold the same posts: its subscribers must not find it gone."""
     wanted = sorted(
         (
             f
@@ -284,7 +289,7 @@ def published(listings: Sequence[Listing], settings: Settings) -> Published:
         first: dict[tuple[int, int], Listing] = {}
         for f in wanted:
             keeper = first.setdefault((f.total, f.mix), f)
-            if keeper is not f and f.total:
+            if keeper is not f and f.total and f.folder not in was:
                 aliases[f.folder] = keeper.folder
                 shown.append(replace(keeper, kind=f.kind, name=f.name, alias=f.folder))
     kept = [f for f in wanted if f.folder not in aliases]

@@ -91,7 +91,7 @@ def owner(rel: str) -> str:
     return ""
 
 
-def _published(files: Iterable[str]) -> set[str]:
+def published_in(files: Iterable[str]) -> set[str]:
     """The folders of the feeds whose Atom file is among `files`."""
     atom = FILES["atom"]
     found = set()
@@ -335,9 +335,10 @@ class Cache:
         listings = self.index.listings()
         # feeds published now and not then, or then and not now, though no post of
         # theirs changed: another feed came to hold the same posts, or stopped to
-        hidden = planner.published(listings, settings).hidden
+        was = published_in(manifest.files)
+        hidden = planner.published(listings, settings, was).hidden
         now = {f.folder for f in listings if f.folder not in hidden}
-        broke |= now ^ _published(manifest.files)
+        broke |= now ^ was
         redo = patch.feeds | {owners[f] for f in broke if f in owners}
         folders = {k[f] for k in (before, after) for f in redo if f in k}
         folders |= {f for f in broke if f not in owners}  # no feed's any more
