@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from . import language
+from . import language, permalinks
 
 Check = Callable[[Any], tuple[Any, str]]  # value -> (converted value, "" or what is wrong)
 
@@ -71,6 +71,23 @@ def _names(item: Check | None = None) -> Check:
         return tuple(value), "; ".join(wrong)
 
     return check
+
+
+def _permalink(value: Any) -> tuple[Any, str]:
+    """Jekyll's `permalink`: a named style, or a template of its placeholders."""
+    if not isinstance(value, str) or not value.strip():
+        return (
+            value,
+            f"must be a style ({', '.join(permalinks.STYLES)}) or a template, not {shown(value)}",
+        )
+    if value not in permalinks.STYLES and not value.startswith("/"):
+        return value, f'must be a style or a template starting with "/", not {shown(value)}'
+    if wrong := permalinks.unknown(value):
+        return (
+            value,
+            f"unknown placeholder(s) {', '.join(':' + w for w in wrong)} in {shown(value)}",
+        )
+    return value, ""
 
 
 def _zone(value: Any) -> tuple[Any, str]:
@@ -231,6 +248,7 @@ CHECKS: dict[str, Check] = {
     "feed_bytes": _whole(4096),
     "summary_chars": _whole(1),
     "zone": _zone,
+    "permalink": _permalink,
     "shift": _choice("detect", "correct", "off"),
     "iframes": _choice("drop", "link"),
     "data_images": _flag,

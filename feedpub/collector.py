@@ -398,6 +398,8 @@ def _build(
         marker_line=text.count("\n", 0, marker_at) + 1 if marker is not None else 0,
         lang=language.detect(title),
         url_line=front.lines.get("from", 0),
+        permalink=fields.text("permalink", meta.get("permalink")) or "",
+        slug=fields.text("slug", meta.get("slug")) or "",
     )
     fields.report_removed()
     return post

@@ -35,7 +35,8 @@ class ConfigError(FeedpubError):
         self.mistakes = mistakes
 
 
-JEKYLL_KEYS = ("title", "description", "url", "baseurl")
+JEKYLL_KEYS = ("title", "description", "url", "baseurl", "permalink", "timezone")
+JEKYLL_AS = {"timezone": "zone"}  # Jekyll's name -> feedpub's: the zone of its dates too
 
 
 def _unknown(key: str, known: Iterator[str] | list[str]) -> str:
@@ -158,7 +159,8 @@ def _check_tables(
 
 
 def _read_jekyll(path: Path) -> _Layer:
-    """The site fields of a Jekyll `_config.yml` (title, description, url, baseurl)."""
+    """The site fields of a Jekyll `_config.yml` (title, description, url, baseurl,
+    permalink, and timezone: the zone of naive dates and of permalinks' dates)."""
     import yaml  # here, not above: a build without a _config.yml may need no YAML at all
 
     layer = _Layer(str(path))
@@ -196,11 +198,11 @@ def _read_jekyll(path: Path) -> _Layer:
             continue
         if isinstance(value, int | float) and not isinstance(value, bool):
             value = str(value)  # `title: 2021`
-        converted, wrong = CHECKS[key](value)
+        converted, wrong = CHECKS[JEKYLL_AS.get(key, key)](value)
         if wrong:
             layer.wrong((key,), wrong)
         else:
-            layer.values[key] = converted
+            layer.values[JEKYLL_AS.get(key, key)] = converted
     return layer
 
 

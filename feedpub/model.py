@@ -57,6 +57,8 @@ class RawPost:
     marker_line: int = 0  # line of the `<!--...-->` marker, 0 when there is none
     lang: str = ""  # the title's language (`language.detect`), "" if it does not say
     url_line: int = 0  # line of `from:`, 0 if absent
+    permalink: str = ""  # its own Jekyll `permalink:` ("" for the site's)
+    slug: str = ""  # its Jekyll `slug:` ("" for its file name's)
 
     def __reduce__(self) -> tuple[Callable[..., RawPost], tuple[Any, ...]]:
         """Pickled as its values (half the time to load); see `_unpickled`."""

@@ -12,7 +12,7 @@ per-source report out. Nothing depends on file order or on the clock.
    offset is taken off the markers it applies to; a source's stated
    `marker_offset` applies to all its markers instead, and nothing is guessed.
 3. **Identity.** A file's story is its canonical `from:` URL (`urls.canonical_id`),
-   else its permalink. All the files of one story merge into one `Post`:
+   else its date and title (`permalinks`). All of one story's files merge to a `Post`:
    published is the earliest credible time among them, title and content come
    from the latest copy, updated is when the content last changed.
 
@@ -32,7 +32,7 @@ from typing import NamedTuple
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from . import shifts, timestamps
+from . import permalinks, shifts, timestamps
 from .model import Post, RawPost
 from .problems import Problem
 from .settings import Settings
@@ -215,18 +215,22 @@ def stated_problem(source: str, offset: timedelta, files: int) -> Problem:
 
 def merge_problem(copies: list[Timed]) -> Problem:
     """FP401: the copies of one story (as `merge` sorted them) that became one entry."""
-    latest = copies[-1]
+    latest, also = copies[-1], tuple(t.raw.path for t in copies[:-1])
     msg = f"{len(copies)} copies of {latest.ident} merged into one entry"
-    also = tuple(t.raw.path for t in copies[:-1])
     return Problem(latest.raw.path, 1, 0, "FP401", msg, owner=f"story:{latest.ident}", also=also)
 
 
-def _permalink(raw: RawPost, when: datetime, settings: Settings) -> str:
-    """Where a post without `from:` lives on the site (Jekyll's `date` permalink)."""
-    name = raw.path.rpartition("/")[2]
-    stem = name.rpartition(".")[0] or name
-    slug = slugify(stem[11:] if stem[:10].count("-") == 2 else stem)
-    return f"{settings.site_url}{when:%Y/%m/%d}/{quote(slug)}.html"
+def _permalink(
+    raw: RawPost, when: datetime, dated: datetime, settings: Settings
+) -> tuple[str, str, str]:
+    """Id and link of a post without `from:` (`permalinks`; the link by its `date:`),
+    and the id earlier versions gave it, which a manifest keeps without a word."""
+    local, site = dated.astimezone(ZoneInfo(settings.zone)), settings.site_url
+    own = (raw.categories, settings.permalink, raw.permalink, raw.slug)
+    stem = (name := raw.path.rpartition("/")[2]).rpartition(".")[0] or name
+    old = f"{when:%Y/%m/%d}/{quote(slugify(stem[11:] if stem[:10].count('-') == 2 else stem))}"
+    link = site + permalinks.link_path(raw.path, local, *own)
+    return site + permalinks.id_path(raw.path, when), link, f"{site}{old}.html"
 
 
 def time_file(
@@ -266,18 +270,18 @@ def time_file(
         _note(p, how, marker, stamp, settings, problems)
     ident, link = p.ident, raw.url.strip()
     if ident is None:
-        ident = link = _permalink(raw, when, settings)
+        ident, link, legacy = _permalink(raw, when, stamp.when if stamp else when, settings)
         if raw.url.strip():
             msg = f"`from:` {raw.url.strip()!r} is not a valid absolute http(s) URL; id is {ident}"
             problems.append(Problem(raw.path, raw.url_line or 1, 0, "FP402", msg))
         old = kept.get(raw.path)
-        if old is not None and old != ident:
+        if old is not None and old not in (ident, legacy):
             msg = (
                 f"its id would become {ident} (its link: the site URL or its date changed); "
                 f"kept {old}, the id it was published with, so that readers do not get it twice"
             )
             problems.append(Problem(raw.path, 1, 0, "FP403", msg))
-            ident = old
+        ident = old or ident
     marker_time = marker if isinstance(marker, datetime) else None
     story = p.ident or raw.path
     return Timed(raw, p.source, when, how, stamp, marker_time, offset, ident, link, story)

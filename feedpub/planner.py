@@ -326,15 +326,15 @@ def page_name(feed: Feed, period: str, part: int) -> tuple[str, str]:
     return f"{folder}/{period}.{part}.xml", f"{period} ({part})"
 
 
-def open_name(file: str, digest: bytes, start: int, count: int) -> str:
-    """The file of a feed's newest archive document, named for its entries
-    (`2021-04-3f9a1c2e.xml`). Its period is still open: the next post of the
-    period changes it. RFC 5005 clients walk back from the subscription document
-    until an archive document they have read, and never read that one again, so
-    a document that changed must have a new address, or they would miss its new
-    entries. Once a newer document follows it, it keeps its plain name."""
-    stem = file.removesuffix(".xml")
-    return f"{stem}-{key(digest, start, count)[:8]}.xml"
+def open_name(file: str, members: Sequence[Member]) -> str:
+    """The file of a feed's newest archive document, named for the set of its
+    entries (`2021-04-3f9a1c2e.xml`). Its period is still open: the next post of
+    the period changes it. RFC 5005 clients walk back from the subscription
+    document until an archive document they have read, and never read that one
+    again, so a document whose entries changed must have a new address, or they
+    would miss the new ones. Once a newer document follows it, it keeps its plain
+    name."""
+    return f"{file.removesuffix('.xml')}-{key(sorted(m.id for m in members))[:8]}.xml"
 
 
 def archive_room(feed: Feed, settings: Settings) -> int:
@@ -438,7 +438,8 @@ def _plan_feed(
     digests = {p.name: p.digest for p in feed.periods}
     if parts:  # the newest document is open: see `open_name`
         file, label, period_name, start, count = parts[-1]
-        parts[-1] = (open_name(file, digests[period_name], start, count), *parts[-1][1:])
+        oldest = period_members(feed, period_name, load)[::-1]
+        parts[-1] = (open_name(file, oldest[start : start + count]), *parts[-1][1:])
     newest = parts[-1][0] if parts else None
     feed_key = key(feed.files, feed.title, newest, _fps(feed.head))
     planned = []

@@ -62,7 +62,8 @@ class Settings:
     max_output_bytes: int = 4_000_000_000  # bytes of output per build: then writing stops
     feed_bytes: int = 1_000_000  # budget per feed file; older entries shrink to summaries
     summary_chars: int = 300
-    zone: str = "UTC"  # default zone for naive dates
+    zone: str = "UTC"  # default zone for naive dates, and of the dates in permalinks
+    permalink: str = "date"  # Jekyll's: a named style or a template (`permalinks.STYLES`)
     shift: ShiftMode = "correct"
     iframes: Literal["drop", "link"] = "link"
     data_images: bool = True

@@ -85,7 +85,7 @@ def test_preamble_removed_and_markdown_rendered(sample: Path) -> None:
     assert "<!--" not in body and "------" not in body and "](https://" not in body
     hello = by_title["Hello, feedpub & friends"]
     assert "<em>plain Jekyll post</em>" in hello.content[0].value
-    assert hello.link == "https://example.org/feeds/2021/03/01/hello-feedpub.html"
+    assert hello.link == "https://example.org/feeds/blog/2021/03/01/hello-feedpub.html"  # Jekyll's
 
 
 def test_rebuild_rewrites_nothing(sample: Path) -> None:

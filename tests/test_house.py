@@ -23,6 +23,7 @@ LAYERS: list[set[str]] = [
         "timestamps",
         "urls",
         "slugs",
+        "permalinks",
         "shifts",
         "language",
         "tomllines",

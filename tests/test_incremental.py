@@ -263,7 +263,7 @@ def test_a_shift_that_moves_a_post_without_url_keeps_its_published_id(
     assert tree(warm) == tree(cold)
     feed = (warm / "feed.xml").read_text("utf-8")
     assert feed.count("<id>https://example.org/2021/02/11/x.html</id>") == 1  # 03:00 - 8 h
-    assert 'href="https://example.org/2021/02/10/x.html"' in feed  # its link: where it is now
+    assert 'href="https://example.org/s/2021/02/10/x.html"' in feed  # its link: where it is now
 
     # The README's way to accept the new id: delete its line from the manifest. The
     # cache's memory of the old one must not outlive it.

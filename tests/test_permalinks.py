@@ -1,0 +1,144 @@
+"""permalinks.py: an entry without `from:` links where Jekyll publishes its post.
+
+The expected URLs are what `jekyll build` (Jekyll 4.3.1, Debian's, TZ=UTC) made
+of these files, read back from `{{ post.url }}`."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from conftest import run
+
+from feedpub import config, normalizer, permalinks
+from feedpub.model import RawPost
+
+DAY = datetime(2021, 4, 10, 8, tzinfo=UTC)
+SITE = "https://example.org/sub/"
+
+
+@pytest.mark.parametrize(
+    ("path", "categories", "own_slug", "url"),
+    [
+        (
+            "_posts/2021-04-10-C++.md",
+            ("Blog", "News Items"),
+            "",
+            "blog/news%20items/2021/04/10/C++.html",
+        ),
+        ("_posts/2021-04-10-c.md", (), "", "2021/04/10/c.html"),
+        ("_posts/2021-04-10-Hello World!.md", (), "", "2021/04/10/Hello-World!.html"),
+        (
+            "_posts/2021-04-10-中文，标题（一）.md",
+            ("新闻",),
+            "",
+            "%E6%96%B0%E9%97%BB/2021/04/10/%E4%B8%AD%E6%96%87-%E6%A0%87%E9%A2%98-%E4%B8%80.html",
+        ),
+        ("_posts/2021-04-10-a🎉b'(x)~$@=;,.md", (), "", "2021/04/10/a-b'(x)~$@=;,.html"),
+        ("_posts/2021-04-10-a b%c#d.md", (), "", "2021/04/10/a-b-c-d.html"),
+        (
+            "news/_posts/2021-04-10-weekly-update.md",
+            ("extra",),
+            "",
+            "news/extra/2021/04/10/weekly-update.html",
+        ),
+        (
+            "_posts/2021-04-10-x.md",
+            ("Two", "Words", "Single Cat"),
+            "",
+            "two/words/single%20cat/2021/04/10/x.html",
+        ),
+        ("_posts/2021-04-10-with-slug.md", (), "Custom Slug", "2021/04/10/Custom-Slug.html"),
+        (
+            "archived/2021-04-10/2021-04-10-x.md",
+            ("news",),
+            "",
+            "archived/2021-04-10/2021-04-10-x.html",
+        ),
+    ],
+)
+def test_links_are_where_jekyll_publishes_the_post(
+    path: str, categories: tuple[str, ...], own_slug: str, url: str
+) -> None:
+    assert permalinks.link_path(path, DAY, categories, "date", "", own_slug) == url
+
+
+def test_styles_and_templates() -> None:
+    post = "_posts/2021-04-10-My-Post.md"
+    assert permalinks.link_path(post, DAY, ("a",), "pretty", "", "") == "a/2021/04/10/My-Post/"
+    assert permalinks.link_path(post, DAY, ("a",), "none", "", "") == "a/My-Post.html"
+    assert permalinks.link_path(post, DAY, (), "ordinal", "", "") == "2021/100/My-Post.html"
+    own = "/custom/:year/:title/"  # the post's own `permalink:`
+    assert permalinks.link_path(post, DAY, (), "date", own, "") == "custom/2021/My-Post/"
+    assert permalinks.unknown("/:year/:nope/:title") == ["nope"]
+
+
+def raw(path: str, **values: object) -> RawPost:
+    fields: dict[str, object] = dict(
+        path=path, digest="d", body_digest=0, title="T", date=DAY, date_line=3, author="",
+        url="", tags=(), categories=(), marker=None, link_text="", body_start=0, body_line=5,
+        markdown=False, encoding="utf-8",
+    )  # fmt: skip
+    return RawPost(**(fields | values))  # type: ignore[arg-type]
+
+
+def test_posts_whose_names_slug_alike_stay_two_stories() -> None:
+    """`C++` and `c`, `Hello` and `hello`: two pages for Jekyll, two entries here
+    (they were merged as copies of one story when their ids lower-cased the name)."""
+    names = ["C++", "c", "Hello", "hello"]
+    posts = [raw(f"_posts/2021-04-10-{n}.md", author=n) for n in names]
+    result = normalizer.normalize(posts, config.Settings(url="https://example.org"))
+    assert sorted(p.author for p in result.posts) == sorted(names)
+    assert [p.code for p in result.problems if p.code == "FP401"] == []
+
+
+def test_an_id_published_before_jekyll_slugs_is_kept_without_a_word() -> None:
+    """A manifest's id from the lower-cased slug is the post's id still, and no
+    FP403: the site did not move. Another kept id is FP403, as before."""
+    post = raw("_posts/2021-04-10-Hello.md")
+    settings = config.Settings(url="https://example.org")
+    old = "https://example.org/2021/04/10/hello.html"
+    result = normalizer.normalize([post], settings, {post.path: old})
+    assert [p.id for p in result.posts] == [old] and not result.problems
+    moved = "https://old.example/2021/04/10/hello.html"
+    result = normalizer.normalize([post], settings, {post.path: moved})
+    assert [p.id for p in result.posts] == [moved]
+    assert [p.code for p in result.problems] == ["FP403"]
+
+
+def test_the_sites_permalink_and_timezone_come_from_its_jekyll_config(tmp_path: Path) -> None:
+    """`permalink: pretty` and `timezone:` in _config.yml, and a post's own `slug:`:
+    23:30 in New York is the next day in UTC, and the link has New York's date."""
+    (tmp_path / "_config.yml").write_text(
+        "url: https://example.org\npermalink: pretty\ntimezone: America/New_York\n", "utf-8"
+    )
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    (posts / "2021-04-16-late.md").write_text(
+        "---\ntitle: Late\ndate: 2021-04-16 23:30:00\ncategories: [ Blog ]\nslug: Very Late\n"
+        "---\n<p>x</p>\n",
+        "utf-8",
+    )
+    out = tmp_path / "out"
+    assert run("build", str(tmp_path), "--out", str(out), "--no-cache", "-q")[0] == 0
+    (item,) = json.loads((out / "feed.json").read_text("utf-8"))["items"]
+    assert item["url"] == "https://example.org/blog/2021/04/16/Very-Late/"
+    assert item["date_published"] == "2021-04-17T03:30:00Z"
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("dated", 'must be a style or a template starting with "/"'),
+        ("/:year/:nope/", "unknown placeholder(s) :nope"),
+    ],
+)
+def test_a_permalink_setting_jekyll_cannot_use_is_a_mistake(
+    tmp_path: Path, value: str, says: str
+) -> None:
+    (tmp_path / "_config.yml").write_text(f"permalink: {value}\n", "utf-8")
+    (tmp_path / "_posts").mkdir()
+    code, _, stderr = run("build", str(tmp_path), "--out", str(tmp_path / "out"))
+    assert code == 2 and f"_config.yml:1: permalink: {says}" in stderr
