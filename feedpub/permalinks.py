@@ -10,7 +10,8 @@ page, at its path with `.html` for its extension. The URL is percent-encoded as
 Jekyll encodes it.
 
 A post's id is not its link: copies of one post in `_posts/` and `archived/`
-must share an id, so the id is the `date` style without categories (`id_path`).
+must share an id, so the id is the `date` style without the post's own
+categories (`id_path`).
 """
 
 from __future__ import annotations
@@ -62,8 +63,14 @@ def title_of(path: str, own: str = "", kept: frozenset[str] = _KEPT) -> str:
 
 
 def id_path(path: str, when: datetime) -> str:
-    """The path of a post's id under the site: `YYYY/MM/DD/<title>.html`."""
-    return quote(f"{when:%Y/%m/%d}/{title_of(path)}.html", safe=_SAFE)
+    """The path of a post's id under the site: `YYYY/MM/DD/<title>.html`, after the
+    folders above its `_posts` (`news/_posts/x.md` and `sport/_posts/x.md` are two
+    posts for Jekyll), but none of its own categories, nor `archived/`: a copy kept
+    there, or recategorized, is the same story."""
+    folders = path.split("/")[:-1]
+    above = folders[: folders.index("_posts")] if "_posts" in folders else []
+    dated = f"{when:%Y/%m/%d}/{title_of(path)}.html"
+    return quote("/".join([*(f.lower() for f in above), dated]), safe=_SAFE)
 
 
 def link_path(

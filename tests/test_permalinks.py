@@ -94,6 +94,22 @@ def test_posts_whose_names_slug_alike_stay_two_stories() -> None:
     assert [p.code for p in result.problems if p.code == "FP401"] == []
 
 
+def test_one_name_in_two_category_folders_is_two_stories() -> None:
+    """`news/_posts/x.md` and `sport/_posts/x.md` are two pages for Jekyll; a copy
+    of `_posts/x.md` kept in `archived/` is the same story, whatever its categories."""
+    settings = config.Settings(url="https://example.org")
+    name = "2021-04-10-weekly-update.md"
+    two = [raw(f"{f}/_posts/{name}", author=f) for f in ("news", "sport")]
+    result = normalizer.normalize(two, settings)
+    assert sorted(p.id for p in result.posts) == [
+        "https://example.org/news/2021/04/10/weekly-update.html",
+        "https://example.org/sport/2021/04/10/weekly-update.html",
+    ]
+    copies = [raw(f"_posts/{name}", categories=("A",)), raw(f"archived/2021-04-10/{name}")]
+    (story,) = normalizer.normalize(copies, settings).posts
+    assert story.id == "https://example.org/2021/04/10/weekly-update.html"
+
+
 def test_an_id_published_before_jekyll_slugs_is_kept_without_a_word() -> None:
     """A manifest's id from the lower-cased slug is the post's id still, and no
     FP403: the site did not move. Another kept id is FP403, as before."""
