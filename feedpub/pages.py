@@ -219,8 +219,9 @@ def index_html(feeds: Sequence[Listing], settings: Settings) -> bytes:
         f"<header><h1>{title}</h1>",
         description + '<p class="note">These are feeds: copy a feed\'s link into your feed reader, '
         f'or import <a href="{OPML_FILE}">all {_published(feeds)} feeds as OPML</a>. A feed '
-        f"holds its newest {settings.limit} entries, its archive all of them; a feed's name opens "
-        "its page."
+        f"holds its newest {settings.limit} entries, its archive all of them"
+        + "".join(f" ({k.name} feeds have none)" for k, _ in groups if not k.archived)
+        + "; a feed's name opens its page."
         "</p></header>",
         "<main>",
         *(_section(kind, members, settings.limit) for kind, members in groups),
