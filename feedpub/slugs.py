@@ -16,10 +16,10 @@ from collections.abc import Iterable, Mapping
 # every control or format character (Unicode categories C*, Z*).
 _UNSAFE = re.compile(r'[\\/:*?"<>|#%&+=;,\[\]{}^`\'~\s]+')
 _RESERVED = {
-    "con", "prn", "aux", "nul",
-    *(f"com{i}" for i in range(10)),
-    *(f"lpt{i}" for i in range(10)),
-}  # fmt: skip
+    "con", "prn", "aux", "nul", "conin$", "conout$",
+    *(f"com{i}" for i in (*range(10), *"¹²³")),
+    *(f"lpt{i}" for i in (*range(10), *"¹²³")),
+}  # fmt: skip  (Windows' device names: superscript digits are devices too)
 MAX_BYTES = 120  # well under the 255-byte limit of ext4, APFS and NTFS names
 
 

@@ -21,6 +21,7 @@ def test_hostile_names() -> None:
     assert slugify("..").startswith("_")
     assert slugify("CON") == "con-"
     assert slugify("nul.txt") == "nul-.txt"
+    assert [slugify(n) for n in ("COM¹", "lpt³", "CONIN$")] == ["com¹-", "lpt³-", "conin$-"]
     assert slugify("a\x00b\x1fc") == "a-b-c"
     assert slugify("#?%&").startswith("_")
 
