@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 _URL = re.compile(
     r"(?P<scheme>https?)://(?P<netloc>[^/?#]*)(?P<path>[^?#]*)(?:\?(?P<query>[^#]*))?(?:#.*)?",
@@ -178,10 +178,26 @@ def absolute(url: str, base: str | None, data_ok: bool = False) -> str | None:
             return None
     scheme = url.partition(":")[0].lower()
     if scheme in ("http", "https"):
-        return url if _is_valid_http(url) else None
+        return (url if url.isascii() else _ascii_host(url)) if _is_valid_http(url) else None
     if scheme == "mailto" or (data_ok and url[:11].lower() == "data:image/"):
         return url
     return None
+
+
+def _ascii_host(url: str) -> str:
+    """`url` with an international host name in punycode, as browsers send it (the
+    sanitizer would percent-encode its bytes, which no resolver reads)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if host.isascii():
+        return url
+    try:
+        name = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return url
+    netloc = parts.netloc.rpartition("@")
+    hostport = netloc[2].lower().replace(host, name, 1)
+    return urlunsplit(parts._replace(netloc=netloc[0] + netloc[1] + hostport))
 
 
 def _is_valid_http(url: str) -> bool:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feedpub.urls import canonical_id, canonical_url, is_absolute_http
+from feedpub.urls import absolute, canonical_id, canonical_url, is_absolute_http
 
 FAST = settings(max_examples=200, deadline=None)
 
@@ -172,3 +172,12 @@ def test_shape_of_canonical_urls(url: str) -> None:
     assert "#" not in result
     assert not re.search("%25[0-9a-f]{2}", result, re.IGNORECASE)
     assert canonical_url("http" + url[url.index(":") :]) == result  # scheme does not matter
+
+
+def test_a_link_under_an_international_host_gets_its_punycode() -> None:
+    """The sanitizer would percent-encode the host's UTF-8 bytes (`b%C3%BCcher`),
+    which no resolver reads; browsers send punycode."""
+    base = "https://Bücher.example:8080/a/b"
+    assert absolute("/x?q=中", base) == "https://xn--bcher-kva.example:8080/x?q=中"
+    assert absolute("z", "https://u@bücher.example/a/b") == "https://u@xn--bcher-kva.example/a/z"
+    assert absolute("/新闻", "https://example.org/a") == "https://example.org/新闻"
