@@ -52,7 +52,8 @@ def repo_path(problem: dict[str, Any], workspace: Path) -> str | None:
         return None
     path = Path(problem["path"])
     try:  # the file itself is not resolved: a post that is a link is annotated as such
-        where = path.absolute().parent.resolve() / path.name
+        whole = Path(os.path.abspath(path))  # `.` and `..` taken away, as a shell would
+        where = whole.parent.resolve() / whole.name if whole.name else whole
         return where.relative_to(workspace.resolve()).as_posix()
     except (ValueError, OSError, RuntimeError):  # RuntimeError: a loop of links (< 3.13)
         return None  # outside the checkout: GitHub could not place it anyway

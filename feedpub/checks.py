@@ -12,6 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import language, permalinks
+from .urls import punycode
 
 Check = Callable[[Any], tuple[Any, str]]  # value -> (converted value, "" or what is wrong)
 
@@ -80,8 +81,6 @@ def _permalink(value: Any) -> tuple[Any, str]:
             value,
             f"must be a style ({', '.join(permalinks.STYLES)}) or a template, not {shown(value)}",
         )
-    if value not in permalinks.STYLES and not value.startswith("/"):
-        return value, f'must be a style or a template starting with "/", not {shown(value)}'
     if wrong := permalinks.unknown(value):
         return (
             value,
@@ -122,7 +121,7 @@ def url_mistake(value: str) -> str:
     return ""
 
 
-def canonical_url(value: str) -> tuple[str, str]:
+def normal_url(value: str) -> tuple[str, str]:
     """`value` with its scheme and host as every client writes them (lower case, an
     international name in punycode), so that ids do not change with how the URL
     was typed; and what is wrong with it ("" if nothing)."""
@@ -130,9 +129,8 @@ def canonical_url(value: str) -> tuple[str, str]:
         return value, wrong
     parts = urlsplit(value)
     host = parts.hostname or ""
-    try:
-        ascii_host = host if host.isascii() else host.encode("idna").decode("ascii")
-    except UnicodeError:
+    ascii_host = host if host.isascii() else punycode(host)
+    if ascii_host is None:
         return value, f"has a host name that is not a valid domain name: {shown(value)}"
     netloc = ascii_host if ":" not in host else f"[{host}]"
     if parts.port is not None:
@@ -143,7 +141,7 @@ def canonical_url(value: str) -> tuple[str, str]:
 def _url(value: Any) -> tuple[Any, str]:
     if not isinstance(value, str):
         return value, f"must be an absolute http(s) URL, not {shown(value)}"
-    return canonical_url(value) if value else (value, "")
+    return normal_url(value) if value else (value, "")
 
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
@@ -249,6 +247,7 @@ CHECKS: dict[str, Check] = {
     "summary_chars": _whole(1),
     "zone": _zone,
     "permalink": _permalink,
+    "timezone": _zone,
     "shift": _choice("detect", "correct", "off"),
     "iframes": _choice("drop", "link"),
     "data_images": _flag,

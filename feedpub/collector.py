@@ -229,7 +229,7 @@ class _Fields:
             value = value.get("name")
         if isinstance(value, list | tuple):
             names = [x for x in value if isinstance(x, str) and x.strip()]
-            if len(value) > 1:
+            if len(value) > 1 or (value and not names):
                 first = f"the first name, {names[0].strip()!r}, is used" if names else "none used"
                 self.report("author", "FP109", f"`author` is a list of {len(value)}; {first}")
             value = names[0] if names else None
@@ -385,7 +385,7 @@ def _build(
         title=title,
         date=_date(meta.get("date")),
         date_line=front.lines.get("date", 0),
-        author=sys.intern(fields.author(meta.get("author"))),
+        author=fields.author(meta.get("author")),
         url=url,
         tags=_interned(fields.names("tags", meta.get("tags"))),
         categories=_interned(fields.names("categories", meta.get("categories"))),

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .checks import CHECKS, KIND_CHECKS, SOURCE_CHECKS, Check, canonical_url, shown
+from .checks import CHECKS, KIND_CHECKS, SOURCE_CHECKS, Check, normal_url, shown
 from .problems import FeedpubError, Problem
 from .scan import is_posts_folder
 from .settings import KindSettings, Settings, SourceSettings
@@ -36,7 +36,6 @@ class ConfigError(FeedpubError):
 
 
 JEKYLL_KEYS = ("title", "description", "url", "baseurl", "permalink", "timezone")
-JEKYLL_AS = {"timezone": "zone"}  # Jekyll's name -> feedpub's: the zone of its dates too
 
 
 def _unknown(key: str, known: Iterator[str] | list[str]) -> str:
@@ -160,7 +159,7 @@ def _check_tables(
 
 def _read_jekyll(path: Path) -> _Layer:
     """The site fields of a Jekyll `_config.yml` (title, description, url, baseurl,
-    permalink, and timezone: the zone of naive dates and of permalinks' dates)."""
+    and the permalink and timezone of its posts' links)."""
     import yaml  # here, not above: a build without a _config.yml may need no YAML at all
 
     layer = _Layer(str(path))
@@ -198,11 +197,11 @@ def _read_jekyll(path: Path) -> _Layer:
             continue
         if isinstance(value, int | float) and not isinstance(value, bool):
             value = str(value)  # `title: 2021`
-        converted, wrong = CHECKS[JEKYLL_AS.get(key, key)](value)
+        converted, wrong = CHECKS[key](value)
         if wrong:
             layer.wrong((key,), wrong)
         else:
-            layer.values[JEKYLL_AS.get(key, key)] = converted
+            layer.values[key] = converted
     return layer
 
 
@@ -265,12 +264,12 @@ def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
         values.update(layer.values)
     site_url = flags.pop("site_url", None)
     if site_url is not None:
-        site_url, wrong = canonical_url(site_url)
+        site_url, wrong = normal_url(site_url)
         if wrong:
             mistakes.append(f"Error: --site-url: {wrong}")
         values.update(url=site_url, baseurl="")
     if flags.get("hub") is not None:
-        flags["hub"], wrong = canonical_url(flags["hub"])
+        flags["hub"], wrong = normal_url(flags["hub"])
         if wrong:
             mistakes.append(f"Error: --hub: {wrong}")
     values.update({k: v for k, v in flags.items() if v is not None})

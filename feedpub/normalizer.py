@@ -131,6 +131,7 @@ class Context:
     def __init__(self, settings: Settings, kept: Mapping[str, str] | None = None) -> None:
         self.settings = settings
         self.kept = kept or {}  # the id each post file without `from:` was published with
+        self.published = frozenset(self.kept.values())
         self.generic = frozenset(settings.generic_categories)
         self._sources: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._zones: dict[str, tzinfo] = {}
@@ -225,7 +226,7 @@ def _permalink(
 ) -> tuple[str, str, str]:
     """Id and link of a post without `from:` (`permalinks`; the link by its `date:`),
     and the id earlier versions gave it, which a manifest keeps without a word."""
-    local, site = dated.astimezone(ZoneInfo(settings.zone)), settings.site_url
+    local, site = dated.astimezone(ZoneInfo(settings.timezone)), settings.site_url
     own = (raw.categories, settings.permalink, raw.permalink, raw.slug)
     stem = (name := raw.path.rpartition("/")[2]).rpartition(".")[0] or name
     old = f"{when:%Y/%m/%d}/{quote(slugify(stem[11:] if stem[:10].count('-') == 2 else stem))}"
@@ -234,10 +235,9 @@ def _permalink(
 
 
 def time_file(
-    p: Parsed, settings: Settings, runs: Runs, problems: list[Problem], kept: Mapping[str, str]
+    p: Parsed, settings: Settings, runs: Runs, problems: list[Problem], ctx: Context
 ) -> Timed | None:
-    """One file's time and story (`kept`: the id each file without `from:` was
-    published with: a story's id never changes under its subscribers)."""
+    """One file's time and story (`ctx.kept`: the ids published: one never changes)."""
     raw, marker, stamp = p.raw, p.marker, p.stamp
     if isinstance(marker, datetime):
         if not timestamps.plausible(marker):
@@ -274,7 +274,7 @@ def time_file(
         if raw.url.strip():
             msg = f"`from:` {raw.url.strip()!r} is not a valid absolute http(s) URL; id is {ident}"
             problems.append(Problem(raw.path, raw.url_line or 1, 0, "FP402", msg))
-        old = kept.get(raw.path)
+        old = ctx.kept.get(raw.path) or (legacy if legacy in ctx.published else None)
         if old is not None and old not in (ident, legacy):
             msg = (
                 f"its id would become {ident} (its link: the site URL or its date changed); "
@@ -435,7 +435,7 @@ def _normalize(raws: Iterable[RawPost], ctx: Context) -> Result:
         for p in step:
             row = report[p.source]
             row.posts += 1
-            timed = time_file(p, settings, runs, problems, ctx.kept)
+            timed = time_file(p, settings, runs, problems, ctx)
             if p.raw.date is not None and (timed is None or timed.stamp is None):
                 row.bad_date += 1
             if timed is None:

@@ -327,13 +327,13 @@ def page_name(feed: Feed, period: str, part: int) -> tuple[str, str]:
 
 
 def open_name(file: str, members: Sequence[Member]) -> str:
-    """The file of a feed's newest archive document, named for the set of its
-    entries (`2021-04-3f9a1c2e.xml`). Its period is still open: the next post of
-    the period changes it. RFC 5005 clients walk back from the subscription
-    document until an archive document they have read, and never read that one
-    again, so a document whose entries changed must have a new address, or they
-    would miss the new ones. Once a newer document follows it, it keeps its plain
-    name."""
+    """The file of an archive document of a feed's newest period, named for the
+    set of its entries (`2021-04-3f9a1c2e.xml`). The period is still open: its next
+    post changes its last document (and, dated earlier, the later parts of a
+    crowded one). RFC 5005 clients walk back from the subscription document until
+    an archive document they have read, and never read that one again, so a
+    document whose entries changed must have a new address, or they would miss
+    the new ones. Once a newer period begins, its documents keep plain names."""
     return f"{file.removesuffix('.xml')}-{key(sorted(m.id for m in members))[:8]}.xml"
 
 
@@ -436,10 +436,12 @@ def _plan_feed(
             parts.append((*page_name(feed, p.name, n), p.name, start, count))
             start += count
     digests = {p.name: p.digest for p in feed.periods}
-    if parts:  # the newest document is open: see `open_name`
-        file, label, period_name, start, count = parts[-1]
-        oldest = period_members(feed, period_name, load)[::-1]
-        parts[-1] = (open_name(file, oldest[start : start + count]), *parts[-1][1:])
+    if parts:  # the newest period's documents are open: see `open_name`
+        newest_period = parts[-1][2]
+        oldest = period_members(feed, newest_period, load)[::-1]
+        for i, (file, _, period_name, start, count) in enumerate(parts):
+            if period_name == newest_period:
+                parts[i] = (open_name(file, oldest[start : start + count]), *parts[i][1:])
     newest = parts[-1][0] if parts else None
     feed_key = key(feed.files, feed.title, newest, _fps(feed.head))
     planned = []

@@ -62,8 +62,9 @@ class Settings:
     max_output_bytes: int = 4_000_000_000  # bytes of output per build: then writing stops
     feed_bytes: int = 1_000_000  # budget per feed file; older entries shrink to summaries
     summary_chars: int = 300
-    zone: str = "UTC"  # default zone for naive dates, and of the dates in permalinks
+    zone: str = "UTC"  # default zone for naive dates
     permalink: str = "date"  # Jekyll's: a named style or a template (`permalinks.STYLES`)
+    timezone: str = "UTC"  # Jekyll's: the zone of the dates in links to posts
     shift: ShiftMode = "correct"
     iframes: Literal["drop", "link"] = "link"
     data_images: bool = True

@@ -16,7 +16,12 @@ from collections.abc import Iterable, Mapping
 # every control or format character (Unicode categories C*, Z*).
 _UNSAFE = re.compile(r'[\\/:*?"<>|#%&+=;,\[\]{}^`\'~\s]+')
 _RESERVED = {
-    "con", "prn", "aux", "nul", "conin$", "conout$",
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    "conin$",
+    "conout$",
     *(f"com{i}" for i in (*range(10), *"¹²³")),
     *(f"lpt{i}" for i in (*range(10), *"¹²³")),
 }  # fmt: skip  (Windows' device names: superscript digits are devices too)
@@ -65,12 +70,13 @@ def assign_slugs(
     for name in sorted(set(names)):
         groups.setdefault(slugify(name), []).append(name)
     slugs: dict[str, str] = {}
+    used: set[str] = set()
     for slug, group in groups.items():
         for name in group:
             old = taken.get(name)
-            if old is not None and old not in slugs.values() and _own(old, slug, name):
+            if old is not None and old not in used and _own(old, slug, name):
                 slugs[name] = old
-    used = set(slugs.values())
+                used.add(old)
     for slug, group in groups.items():
         first = next((n for n in group if n not in slugs), None)
         if first is not None and slug not in used:

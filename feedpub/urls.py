@@ -63,7 +63,9 @@ def is_absolute_http(url: str) -> bool:
 # query, if any, of non-empty parameters none of which can be a tracker. Most
 # URLs look like this, and skipping the rules for them is most of the
 # normalizer's speed.
-_SIMPLE = re.compile(r'https://[a-z0-9.\-]+(/[^?#\s<>"]*)(?:\?([^#\s<>"]*))?')
+_SIMPLE = re.compile(
+    r'https://[a-z0-9.\-]+(/[^?#\s<>"\x00-\x1f\x7f]*)(?:\?([^#\s<>"\x00-\x1f\x7f]*))?'
+)
 
 
 def _simple(url: str) -> bool:
@@ -184,16 +186,27 @@ def absolute(url: str, base: str | None, data_ok: bool = False) -> str | None:
     return None
 
 
+def punycode(host: str) -> str | None:
+    """An international host name as browsers send it (IDNA), or None if it is not
+    one. Python's codec is IDNA 2003, which maps `ß` and `ς` to other letters (and
+    drops joiners) where browsers keep them: such a name stays as it is."""
+    if _DEVIATIONS.search(host):
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+
+
+_DEVIATIONS = re.compile("[\u00df\u03c2\u200c\u200d]")
+
+
 def _ascii_host(url: str) -> str:
     """`url` with an international host name in punycode, as browsers send it (the
     sanitizer would percent-encode its bytes, which no resolver reads)."""
     parts = urlsplit(url)
     host = parts.hostname or ""
-    if host.isascii():
-        return url
-    try:
-        name = host.encode("idna").decode("ascii")
-    except UnicodeError:
+    if host.isascii() or (name := punycode(host)) is None or name == host:
         return url
     netloc = parts.netloc.rpartition("@")
     hostport = netloc[2].lower().replace(host, name, 1)

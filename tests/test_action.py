@@ -335,3 +335,10 @@ def test_build_step_annotates_a_post_that_is_a_link_on_the_link(
     for name in ("loop.md", "gone.md"):
         problem = {"path": name, "scope": "post"}
         assert step.repo_path(problem, tmp_path) == f"_posts/{name}"
+    for path, where in (
+        (".", "_posts"),
+        ("..", "."),
+        ("../..", None),
+        ("x/../gone.md", "_posts/gone.md"),
+    ):
+        assert step.repo_path({"path": path, "scope": "file"}, tmp_path) == where, path

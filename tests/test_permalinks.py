@@ -126,14 +126,15 @@ def test_an_id_published_before_jekyll_slugs_is_kept_without_a_word() -> None:
 
 def test_the_sites_permalink_and_timezone_come_from_its_jekyll_config(tmp_path: Path) -> None:
     """`permalink: pretty` and `timezone:` in _config.yml, and a post's own `slug:`:
-    23:30 in New York is the next day in UTC, and the link has New York's date."""
+    02:00 UTC (as Jekyll reads a date without a zone) is the day before in New
+    York, and the link has New York's date; the entry's time is the same instant."""
     (tmp_path / "_config.yml").write_text(
         "url: https://example.org\npermalink: pretty\ntimezone: America/New_York\n", "utf-8"
     )
     posts = tmp_path / "_posts"
     posts.mkdir()
     (posts / "2021-04-16-late.md").write_text(
-        "---\ntitle: Late\ndate: 2021-04-16 23:30:00\ncategories: [ Blog ]\nslug: Very Late\n"
+        "---\ntitle: Late\ndate: 2021-04-17 02:00:00\ncategories: [ Blog ]\nslug: Very Late\n"
         "---\n<p>x</p>\n",
         "utf-8",
     )
@@ -141,13 +142,13 @@ def test_the_sites_permalink_and_timezone_come_from_its_jekyll_config(tmp_path: 
     assert run("build", str(tmp_path), "--out", str(out), "--no-cache", "-q")[0] == 0
     (item,) = json.loads((out / "feed.json").read_text("utf-8"))["items"]
     assert item["url"] == "https://example.org/blog/2021/04/16/Very-Late/"
-    assert item["date_published"] == "2021-04-17T03:30:00Z"
+    assert item["date_published"] == "2021-04-17T02:00:00Z"
 
 
 @pytest.mark.parametrize(
     ("value", "says"),
     [
-        ("dated", 'must be a style or a template starting with "/"'),
+        ("[ a ]", "must be a style (date, pretty, ordinal, weekdate, none) or a template"),
         ("/:year/:nope/", "unknown placeholder(s) :nope"),
     ],
 )

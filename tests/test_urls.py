@@ -102,6 +102,8 @@ def test_is_absolute_http(url: str) -> None:
         "https://news.example.com:99999/n",
         'https://news.example.com/a"b',
         "https://a<b>.example.com/x",
+        "https://host/a\x7fb",
+        "https://Host/a\x7fb",
     ],
 )
 def test_an_id_is_never_a_url_no_client_can_follow(url: str) -> None:

@@ -118,7 +118,7 @@ class Delta:
         p = self.ctx.parse(raw)
         if p.source not in self.runs:
             self.runs[p.source] = self.index.runs(p.source)
-        return normalizer.time_file(p, self.settings, self.runs, problems, self.ctx.kept)
+        return normalizer.time_file(p, self.settings, self.runs, problems, self.ctx)
 
     def _retime(self, path: str) -> set[str]:
         """Time one file again; return its story's id before and after, if it had
