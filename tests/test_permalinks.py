@@ -159,3 +159,62 @@ def test_a_permalink_setting_jekyll_cannot_use_is_a_mistake(
     (tmp_path / "_posts").mkdir()
     code, _, stderr = run("build", str(tmp_path), "--out", str(tmp_path / "out"))
     assert code == 2 and f"_config.yml:1: permalink: {says}" in stderr
+
+
+def test_only_a_leading_date_is_taken_off_a_name() -> None:
+    """`covid-19-2-3-update` has no date: Jekyll keeps its digits (two posts were
+    merged when a date was taken off the middle)."""
+    assert (
+        permalinks.title_of("archived/2021-04-10/covid-19-2-3-update.md") == "covid-19-2-3-update"
+    )
+    assert permalinks.title_of("_posts/2021-4-1-x.md") == "x"
+
+
+def test_a_root_that_is_a_posts_folder_holds_posts() -> None:
+    """`feedpub build _posts`: the paths have no `_posts` in them."""
+    assert permalinks.link_path("2021-04-10-x.md", DAY, ("A",), "date", "", "") == (
+        "a/2021/04/10/x.html"
+    )
+
+
+@pytest.mark.parametrize(
+    ("style", "url"),
+    [
+        ("date", "archived/2021-04-10/2021-04-10-x.html"),
+        ("pretty", "archived/2021-04-10/2021-04-10-x/"),
+        ("weekdate", "archived/2021-04-10/2021-04-10-x"),
+        ("/:year/:title/", "archived/2021-04-10/2021-04-10-x/"),
+        ("/:year/:title:output_ext", "archived/2021-04-10/2021-04-10-x.html"),
+    ],
+)
+def test_a_page_ends_as_the_sites_style_ends_pages(style: str, url: str) -> None:
+    assert (
+        permalinks.link_path("archived/2021-04-10/2021-04-10-x.md", DAY, (), style, "", "") == url
+    )
+
+
+@pytest.mark.parametrize(
+    ("template", "url"),
+    [
+        ("/:short_month/:long_day/:title/", "Apr/Saturday/My-Post/"),
+        ("/:year_:month_:title.html", "2021_04_My-Post.html"),
+        (":year/:title.html", "2021/My-Post.html"),
+        ("/:w_year/:w_day/:slugified_categories/:name", "2021/6/news-items/2021-04-10-my-post"),
+        ("/:title/../..//x/./", "My-Post/x/"),
+    ],
+)
+def test_every_jekyll_placeholder_and_its_cleaning(template: str, url: str) -> None:
+    """As `jekyll build` made them (4.3.1); `..`, `./` and `//` cleaned as Jekyll does."""
+    post = "_posts/2021-04-10-My-Post.md"
+    assert permalinks.unknown(template) == []
+    assert permalinks.link_path(post, DAY, ("News Items",), template, "", "") == url
+
+
+def test_a_copy_of_a_post_published_under_its_old_id_takes_that_id() -> None:
+    """The manifest knows `_posts/...-Hello.md` as `.../hello.html` (lower case, as
+    earlier versions wrote it); its copy in `archived/` is the same story."""
+    a = raw("_posts/2021-04-10-Hello.md", author="a")
+    b = raw("archived/2021-04-10/2021-04-10-Hello.md", author="b")
+    old = "https://example.org/2021/04/10/hello.html"
+    result = normalizer.normalize([a, b], config.Settings(url="https://example.org"), {a.path: old})
+    assert [p.id for p in result.posts] == [old]
