@@ -15,16 +15,12 @@ from collections.abc import Iterable, Mapping
 # Path separators, Windows-reserved characters, URL delimiters, whitespace and
 # every control or format character (Unicode categories C*, Z*).
 _UNSAFE = re.compile(r'[\\/:*?"<>|#%&+=;,\[\]{}^`\'~\s]+')
+# Windows' device names (superscript digits are devices too).
 _RESERVED = {
-    "con",
-    "prn",
-    "aux",
-    "nul",
-    "conin$",
-    "conout$",
+    "con", "prn", "aux", "nul", "conin$", "conout$",
     *(f"com{i}" for i in (*range(10), *"¹²³")),
     *(f"lpt{i}" for i in (*range(10), *"¹²³")),
-}  # fmt: skip  (Windows' device names: superscript digits are devices too)
+}  # fmt: skip
 MAX_BYTES = 120  # well under the 255-byte limit of ext4, APFS and NTFS names
 
 
