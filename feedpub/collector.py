@@ -252,6 +252,15 @@ class _Fields:
                 self.report(key, "FP201", msg)
 
 
+def _categories(fields: _Fields, meta: dict[str, Any]) -> tuple[str, ...]:
+    """`categories`, then Jekyll's `category:` (one name, spaces and all)."""
+    found = fields.names("categories", meta.get("categories"))
+    if (one := meta.get("category")) is None:
+        return found
+    more = fields.names("category", one if isinstance(one, list | tuple) else [one])
+    return tuple(dict.fromkeys((*found, *more)))
+
+
 def _date(value: Any) -> Any:
     """`date:` as YAML gave it, but a list or mapping as a word: it is only ever
     reported, and the repr of a YAML alias bomb would not fit in memory."""
@@ -388,7 +397,7 @@ def _build(
         author=fields.author(meta.get("author")),
         url=url,
         tags=_interned(fields.names("tags", meta.get("tags"))),
-        categories=_interned(fields.names("categories", meta.get("categories"))),
+        categories=_interned(_categories(fields, meta)),
         marker=marker,
         link_text=title if link_text == title else link_text,
         body_start=body_start,

@@ -218,3 +218,16 @@ def test_a_copy_of_a_post_published_under_its_old_id_takes_that_id() -> None:
     old = "https://example.org/2021/04/10/hello.html"
     result = normalizer.normalize([a, b], config.Settings(url="https://example.org"), {a.path: old})
     assert [p.id for p in result.posts] == [old]
+
+
+def test_jekylls_category_is_a_category_too() -> None:
+    """`category: Single Cat` after `categories: Two Words`, as jekyll build made it:
+    `/two/words/single%20cat/2021/04/17/cat-string.html`."""
+    from feedpub import collector
+
+    text = "---\ntitle: T\ncategory: Single Cat\ncategories: Two Words\n---\nx\n"
+    post = collector.parse("_posts/2021-04-17-cat-string.md", text.encode()).post
+    assert post is not None and post.categories == ("Two", "Words", "Single Cat")
+    when = datetime(2021, 4, 17, tzinfo=UTC)
+    link = permalinks.link_path(post.path, when, post.categories, "date", "", "")
+    assert link == "two/words/single%20cat/2021/04/17/cat-string.html"
