@@ -11,7 +11,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from . import language, permalinks
+from . import language
+from .settings import PERMALINK_PLACEHOLDERS, PERMALINK_STYLES
 from .urls import punycode
 
 Check = Callable[[Any], tuple[Any, str]]  # value -> (converted value, "" or what is wrong)
@@ -79,14 +80,22 @@ def _permalink(value: Any) -> tuple[Any, str]:
     if not isinstance(value, str) or not value.strip():
         return (
             value,
-            f"must be a style ({', '.join(permalinks.STYLES)}) or a template, not {shown(value)}",
+            f"must be a style ({', '.join(PERMALINK_STYLES)}) or a template, not {shown(value)}",
         )
-    if wrong := permalinks.unknown(value):
+    if wrong := unknown_placeholders(value):
         return (
             value,
             f"unknown placeholder(s) {', '.join(':' + w for w in wrong)} in {shown(value)}",
         )
     return value, ""
+
+
+def unknown_placeholders(template: str) -> list[str]:
+    """The placeholders of `template` Jekyll does not know (`:year_` is `:year`)."""
+    if template in PERMALINK_STYLES:
+        return []
+    names = (n.removesuffix("_") for n in re.findall(r":([a-z_]+)", template))
+    return sorted({n for n in names if n not in PERMALINK_PLACEHOLDERS})
 
 
 def _zone(value: Any) -> tuple[Any, str]:

@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from operator import attrgetter
 from typing import NamedTuple
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from . import permalinks, shifts, timestamps
@@ -37,7 +36,6 @@ from .model import Post, RawPost
 from .problems import Problem
 from .settings import Settings
 from .shifts import Shift
-from .slugs import slugify
 from .timestamps import How, Stamp
 from .urls import canonical_id
 from .workers import paused_gc
@@ -131,7 +129,9 @@ class Context:
     def __init__(self, settings: Settings, kept: Mapping[str, str] | None = None) -> None:
         self.settings = settings
         self.kept = kept or {}  # the id each post file without `from:` was published with
-        self.published = frozenset(self.kept.values())
+        self.published: dict[str, set[str]] = defaultdict(set)  # id -> names published so
+        for path, ident in sorted(self.kept.items()):
+            self.published[ident].add(path.rpartition("/")[2])
         self.generic = frozenset(settings.generic_categories)
         self._sources: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._zones: dict[str, tzinfo] = {}
@@ -221,19 +221,6 @@ def merge_problem(copies: list[Timed]) -> Problem:
     return Problem(latest.raw.path, 1, 0, "FP401", msg, owner=f"story:{latest.ident}", also=also)
 
 
-def _permalink(
-    raw: RawPost, when: datetime, dated: datetime, settings: Settings
-) -> tuple[str, str, str]:
-    """Id and link of a post without `from:` (`permalinks`; the link by its `date:`),
-    and the id earlier versions gave it, which a manifest keeps without a word."""
-    local, site = dated.astimezone(ZoneInfo(settings.timezone)), settings.site_url
-    own = (raw.categories, settings.permalink, raw.permalink, raw.slug)
-    stem = (name := raw.path.rpartition("/")[2]).rpartition(".")[0] or name
-    old = f"{when:%Y/%m/%d}/{quote(slugify(stem[11:] if stem[:10].count('-') == 2 else stem))}"
-    link = site + permalinks.link_path(raw.path, local, *own)
-    return site + permalinks.id_path(raw.path, when), link, f"{site}{old}.html"
-
-
 def time_file(
     p: Parsed, settings: Settings, runs: Runs, problems: list[Problem], ctx: Context
 ) -> Timed | None:
@@ -270,11 +257,12 @@ def time_file(
         _note(p, how, marker, stamp, settings, problems)
     ident, link = p.ident, raw.url.strip()
     if ident is None:
-        ident, link, legacy = _permalink(raw, when, stamp.when if stamp else when, settings)
+        ident, link, legacy = permalinks.of(raw, when, settings)
         if raw.url.strip():
             msg = f"`from:` {raw.url.strip()!r} is not a valid absolute http(s) URL; id is {ident}"
             problems.append(Problem(raw.path, raw.url_line or 1, 0, "FP402", msg))
-        old = ctx.kept.get(raw.path) or (legacy if legacy in ctx.published else None)
+        copy = raw.path.rpartition("/")[2] in ctx.published.get(legacy, ())  # a copy's
+        old = ctx.kept.get(raw.path) or (legacy if copy else None)
         if old is not None and old not in (ident, legacy):
             msg = (
                 f"its id would become {ident} (its link: the site URL or its date changed); "

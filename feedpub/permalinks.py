@@ -1,50 +1,43 @@
-"""Where Jekyll publishes a post: the link of an entry whose post has no `from:` URL.
+"""Where Jekyll publishes a post: the link, and the id, of an entry whose post has
+no `from:` URL.
 
 As Jekyll 4 builds it (checked against `jekyll build`): a file in a `_posts`
 folder (or under ROOT when ROOT is one) is a post, at its `permalink` (the
 site's style or template, or the post's own), filled in with its categories
-(the folders above `_posts`, then its `categories`, lower-cased), its date in
-the site's `timezone` and its title (the file name without date and
-extension, or its `slug:`, slugified as Jekyll's "pretty" mode does: case
-kept). A file in `archived/` is a page, at its path, ending as the site's style
-ends pages (`.html`, `/` or nothing). The URL is cleaned (`..`, `./`, `//`) and
-percent-encoded as Jekyll does.
+(the folders above `_posts`, then its `categories` and `category`, lower-cased),
+its date as Jekyll reads it, in the site's `timezone` (a day or a time written
+without a zone is the site's; a YAML timestamp without one is UTC), and its
+title (the file name without date and extension, or its `slug:`, slugified as
+Jekyll's "pretty" mode does: case kept). A file in `archived/` is a page, at its
+path, ending as the site's style ends pages (`.html`, `/` or nothing). The URL
+is cleaned (`..`, `./`, `//`) and percent-encoded as Jekyll does.
 
-A post's id is not its link: copies of one post in `_posts/` and `archived/`
-must share an id, so the id is the `date` style without the post's own
-categories (`id_path`).
+The id is the post's URL, and a page's is the URL it would have as a post: a
+copy kept in `archived/` is the same story as the post it copies, and two posts
+Jekyll publishes apart are two stories (`of`).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
-STYLES = {  # Jekyll's named permalink styles
-    "date": "/:categories/:year/:month/:day/:title:output_ext",
-    "pretty": "/:categories/:year/:month/:day/:title/",
-    "ordinal": "/:categories/:year/:y_day/:title:output_ext",
-    "weekdate": "/:categories/:year/W:week/:short_day/:title:output_ext",
-    "none": "/:categories/:title:output_ext",
-}
-_STRFTIME = {  # Jekyll's date placeholders (`Drops::UrlDrop`)
-    "year": "%Y", "month": "%m", "day": "%d", "hour": "%H", "minute": "%M",
-    "second": "%S", "short_month": "%b", "long_month": "%B", "short_year": "%y",
-    "w_year": "%G", "week": "%V", "w_day": "%u", "short_day": "%a", "long_day": "%A",
-    "y_day": "%j",
-}  # fmt: skip
-PLACEHOLDERS = frozenset(
-    {*_STRFTIME, "i_day", "i_month", "title", "slug", "name", "categories"}
-    | {"slugified_categories", "collection", "output_ext"}
-)
+from . import timestamps
+from .model import RawPost
+from .settings import PERMALINK_DATES, PERMALINK_PLACEHOLDERS, PERMALINK_STYLES, Settings
+from .slugs import slugify
+
 _PLACEHOLDER = re.compile(r":([a-z_]+)")
 _PRETTY = frozenset("._~!$&'()+,;=@")  # kept besides letters, marks and digits
 _SAFE = "-._~!$&'()*+,;=:@/"  # what Jekyll's URL escaping leaves as it is
 _DATED = re.compile(r"\d{2,4}-\d{1,2}-\d{1,2}-")
 _ASCII_PRETTY = re.compile(r"[^A-Za-z0-9._~!$&'()+,;=@]+")
 _ASCII_DEFAULT = re.compile(r"[^A-Za-z0-9]+")
+# What YAML reads as a timestamp, here without a zone: UTC to Jekyll's YAML.
+_YAML_TIMESTAMP = re.compile(r"\d{4}-\d\d?-\d\d?(?:[Tt]|[ \t]+)\d\d?:\d\d:\d\d(?:\.\d*)?")
 
 
 def slug(name: str, kept: frozenset[str] = _PRETTY, cased: bool = True) -> str:
@@ -91,14 +84,38 @@ def _above(folders: list[str]) -> list[str]:
     return folders[: folders.index("_posts")] if "_posts" in folders else []
 
 
-def id_path(path: str, when: datetime) -> str:
-    """The path of a post's id under the site: `YYYY/MM/DD/<title>.html`, after the
-    folders above its `_posts` (`news/_posts/x.md` and `sport/_posts/x.md` are two
-    posts for Jekyll), but none of its own categories, nor `archived/`: a copy kept
-    there, or recategorized, is the same story."""
-    above = _above(path.split("/")[:-1])
-    dated = f"{when:%Y/%m/%d}/{title_of(path)}.html"
-    return quote("/".join([*(f.lower() for f in above), dated]), safe=_SAFE)
+def of(raw: RawPost, when: datetime, settings: Settings) -> tuple[str, str, str]:
+    """The id and the link of a post without `from:` (see the module doc), and the
+    id feedpub gave such a post before its links were Jekyll's (`when`, its
+    resolved time, in UTC, and its file name lower-cased), which a manifest that
+    holds it keeps without a word."""
+    day = _jekyll_date(raw, when, ZoneInfo(settings.timezone))
+    own = (raw.categories, settings.permalink, raw.permalink, raw.slug)
+    link = settings.site_url + link_path(raw.path, day, *own)
+    folders = raw.path.split("/")[:-1]
+    ident = link
+    if "archived" in folders and "_posts" not in folders:  # a page: the post it copies
+        ident = settings.site_url + link_path("_posts/" + raw.path.rpartition("/")[2], day, *own)
+    stem = _stem(raw.path)
+    old = slugify(stem[11:] if stem[:10].count("-") == 2 else stem)
+    return ident, link, f"{settings.site_url}{when:%Y/%m/%d}/{quote(old)}.html"
+
+
+def _jekyll_date(raw: RawPost, when: datetime, zone: ZoneInfo) -> datetime:
+    """The post's date as Jekyll reads it, in the site's zone: YAML's timestamps
+    without a zone are UTC, text and days without one are the site's, and with no
+    `date:` the file name's day is."""
+    value = raw.date
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone)
+    if isinstance(value, str) and _YAML_TIMESTAMP.fullmatch(value.strip()):
+        zone_read: tzinfo = UTC  # (quoted, Jekyll would read it in the site's zone)
+    else:
+        zone_read = zone
+    if value is not None and (stamp := timestamps.parse_date(value, zone_read)) is not None:
+        return stamp.when.astimezone(zone)
+    day = timestamps.parse_filename(raw.path, zone) if value is None else None
+    return (day or when).astimezone(zone)
 
 
 def link_path(
@@ -116,22 +133,26 @@ def link_path(
 
         def value(m: re.Match[str]) -> str:
             name = m[1]
-            if name not in PLACEHOLDERS and name.endswith("_") and name[:-1] in PLACEHOLDERS:
+            if (
+                name not in PERMALINK_PLACEHOLDERS
+                and name.endswith("_")
+                and name[:-1] in PERMALINK_PLACEHOLDERS
+            ):
                 return value_of(name[:-1]) + "_"  # Jekyll's `:year_`
-            return value_of(name) if name in PLACEHOLDERS else m[0]
+            return value_of(name) if name in PERMALINK_PLACEHOLDERS else m[0]
 
         def value_of(name: str) -> str:
             if name not in found:
                 found[name] = _placeholder(name, path, when, cats, own_slug)
             return found[name]
 
-        url = _PLACEHOLDER.sub(value, own or STYLES.get(style, style))
+        url = _PLACEHOLDER.sub(value, own or PERMALINK_STYLES.get(style, style))
     return quote(_sanitized(url), safe=_SAFE)
 
 
 def _placeholder(name: str, path: str, when: datetime, cats: list[str], own_slug: str) -> str:
-    if name in _STRFTIME:
-        return when.strftime(_STRFTIME[name])
+    if name in PERMALINK_DATES:
+        return when.strftime(PERMALINK_DATES[name])
     if name in ("i_day", "i_month"):
         return str(when.day if name == "i_day" else when.month)
     if name == "title":
@@ -161,11 +182,3 @@ def _sanitized(url: str) -> str:
     goes, and runs of `/` become one."""
     url = ("/" + url).replace("..", "/").replace("./", "")
     return re.sub("/{2,}", "/", url).lstrip("/")
-
-
-def unknown(template: str) -> list[str]:
-    """The placeholders of `template` Jekyll does not know (a named style has none)."""
-    if template in STYLES:
-        return []
-    names = (n.removesuffix("_") if n.endswith("_") else n for n in _PLACEHOLDER.findall(template))
-    return sorted({n for n in names if n not in PLACEHOLDERS})

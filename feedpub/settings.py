@@ -11,6 +11,23 @@ from typing import Literal
 ShiftMode = Literal["detect", "correct", "off"]
 ReferrerPolicy = Literal["no-referrer", "keep"]  # what images get: see html.ContentRules
 LOCALHOST = "http://localhost:4000"  # Jekyll's default, used (with a warning) if no URL is set
+PERMALINK_STYLES = {  # Jekyll's named permalink styles (`permalink` is one, or a template)
+    "date": "/:categories/:year/:month/:day/:title:output_ext",
+    "pretty": "/:categories/:year/:month/:day/:title/",
+    "ordinal": "/:categories/:year/:y_day/:title:output_ext",
+    "weekdate": "/:categories/:year/W:week/:short_day/:title:output_ext",
+    "none": "/:categories/:title:output_ext",
+}
+PERMALINK_DATES = {  # Jekyll's date placeholders (`Drops::UrlDrop`), as strftime formats
+    "year": "%Y", "month": "%m", "day": "%d", "hour": "%H", "minute": "%M",
+    "second": "%S", "short_month": "%b", "long_month": "%B", "short_year": "%y",
+    "w_year": "%G", "week": "%V", "w_day": "%u", "short_day": "%a", "long_day": "%A",
+    "y_day": "%j",
+}  # fmt: skip
+PERMALINK_PLACEHOLDERS = frozenset(
+    {*PERMALINK_DATES, "i_day", "i_month", "title", "slug", "name", "categories"}
+    | {"slugified_categories", "collection", "output_ext"}
+)
 
 
 @dataclass(frozen=True)
@@ -63,7 +80,7 @@ class Settings:
     feed_bytes: int = 1_000_000  # budget per feed file; older entries shrink to summaries
     summary_chars: int = 300
     zone: str = "UTC"  # default zone for naive dates
-    permalink: str = "date"  # Jekyll's: a named style or a template (`permalinks.STYLES`)
+    permalink: str = "date"  # Jekyll's: a named style or a template (`PERMALINK_STYLES`)
     timezone: str = "UTC"  # Jekyll's: the zone of the dates in links to posts
     shift: ShiftMode = "correct"
     iframes: Literal["drop", "link"] = "link"

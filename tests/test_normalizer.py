@@ -467,10 +467,10 @@ def test_posts_without_a_url_get_a_permalink() -> None:
         [raw_post("_posts/2021-04-10-hello-world.md", url=""), raw_post("_posts/b.md", url="/rel")],
         config.Settings(url="https://example.org"),
     )
-    ids = sorted(p.id for p in posts.posts)
+    ids = sorted(p.id for p in posts.posts)  # where Jekyll publishes them (category S)
     assert ids == [
-        "https://example.org/2021/04/10/b.html",
-        "https://example.org/2021/04/10/hello-world.html",
+        "https://example.org/s/2021/04/10/b.html",
+        "https://example.org/s/2021/04/10/hello-world.html",
     ]
     assert [p.code for p in posts.problems] == ["FP402"]
 

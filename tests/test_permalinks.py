@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import run
 
-from feedpub import config, normalizer, permalinks
+from feedpub import checks, config, normalizer, permalinks
 from feedpub.model import RawPost
 
 DAY = datetime(2021, 4, 10, 8, tzinfo=UTC)
@@ -72,7 +72,7 @@ def test_styles_and_templates() -> None:
     assert permalinks.link_path(post, DAY, (), "ordinal", "", "") == "2021/100/My-Post.html"
     own = "/custom/:year/:title/"  # the post's own `permalink:`
     assert permalinks.link_path(post, DAY, (), "date", own, "") == "custom/2021/My-Post/"
-    assert permalinks.unknown("/:year/:nope/:title") == ["nope"]
+    assert checks.unknown_placeholders("/:year/:nope/:title") == ["nope"]
 
 
 def raw(path: str, **values: object) -> RawPost:
@@ -96,7 +96,8 @@ def test_posts_whose_names_slug_alike_stay_two_stories() -> None:
 
 def test_one_name_in_two_category_folders_is_two_stories() -> None:
     """`news/_posts/x.md` and `sport/_posts/x.md` are two pages for Jekyll; a copy
-    of `_posts/x.md` kept in `archived/` is the same story, whatever its categories."""
+    of `_posts/x.md` kept in `archived/` is the same story (its id is the URL it
+    would have as a post)."""
     settings = config.Settings(url="https://example.org")
     name = "2021-04-10-weekly-update.md"
     two = [raw(f"{f}/_posts/{name}", author=f) for f in ("news", "sport")]
@@ -105,9 +106,12 @@ def test_one_name_in_two_category_folders_is_two_stories() -> None:
         "https://example.org/news/2021/04/10/weekly-update.html",
         "https://example.org/sport/2021/04/10/weekly-update.html",
     ]
-    copies = [raw(f"_posts/{name}", categories=("A",)), raw(f"archived/2021-04-10/{name}")]
+    copies = [
+        raw(f"_posts/{name}", categories=("A",)),
+        raw(f"archived/2021-04-10/{name}", categories=("A",)),
+    ]
     (story,) = normalizer.normalize(copies, settings).posts
-    assert story.id == "https://example.org/2021/04/10/weekly-update.html"
+    assert story.id == "https://example.org/a/2021/04/10/weekly-update.html"
 
 
 def test_an_id_published_before_jekyll_slugs_is_kept_without_a_word() -> None:
@@ -206,7 +210,7 @@ def test_a_page_ends_as_the_sites_style_ends_pages(style: str, url: str) -> None
 def test_every_jekyll_placeholder_and_its_cleaning(template: str, url: str) -> None:
     """As `jekyll build` made them (4.3.1); `..`, `./` and `//` cleaned as Jekyll does."""
     post = "_posts/2021-04-10-My-Post.md"
-    assert permalinks.unknown(template) == []
+    assert checks.unknown_placeholders(template) == []
     assert permalinks.link_path(post, DAY, ("News Items",), template, "", "") == url
 
 
@@ -231,3 +235,36 @@ def test_jekylls_category_is_a_category_too() -> None:
     when = datetime(2021, 4, 17, tzinfo=UTC)
     link = permalinks.link_path(post.path, when, post.categories, "date", "", "")
     assert link == "two/words/single%20cat/2021/04/17/cat-string.html"
+
+
+def test_a_daily_post_is_one_entry_a_day() -> None:
+    """`2020-03-01-daily-log.md` at 20:00 in Los Angeles is 04:00 UTC the next day,
+    the day of `2020-03-02-daily-log.md`: two posts for Jekyll, at two URLs; they
+    were merged into one entry when the id took the UTC day (a blogger's trial)."""
+    settings = config.Settings(url="https://example.org", timezone="America/Los_Angeles")
+    posts = [
+        raw("_posts/2020-03-01-daily-log.md", date="2020-03-01 20:00:00 -08:00", author="a"),
+        raw("_posts/2020-03-02-daily-log.md", date="2020-03-02 10:00:00 -08:00", author="b"),
+    ]
+    result = normalizer.normalize(posts, settings)
+    assert sorted(p.id for p in result.posts) == [
+        "https://example.org/2020/03/01/daily-log.html",
+        "https://example.org/2020/03/02/daily-log.html",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("date", "day"),
+    [
+        ("2019-02-14", "2019/02/14"),  # a day is the site's day
+        (None, "2019/02/14"),  # so is the file name's
+        ("2019-02-14 20:00", "2019/02/14"),  # text without seconds: the site's time
+        ("2019-02-14 02:00:00", "2019/02/13"),  # a YAML timestamp without a zone: UTC
+        ("2019-02-14T02:00:00+01:00", "2019/02/13"),
+    ],
+)
+def test_the_day_in_a_link_is_the_day_jekyll_reads(date: str | None, day: str) -> None:
+    """As `jekyll build` dated them with `timezone: America/Los_Angeles`."""
+    settings = config.Settings(url="https://example.org", timezone="America/Los_Angeles")
+    (post,) = normalizer.normalize([raw("_posts/2019-02-14-cake.md", date=date)], settings).posts
+    assert post.url == f"https://example.org/{day}/cake.html"
