@@ -126,7 +126,12 @@ def link_path(
     folders = path.split("/")[:-1]
     if "archived" in folders and "_posts" not in folders:  # a page
         stem = _stem(path).rstrip(".")
-        url = "/".join([*folders, stem]) + _page_end(style)
+        if own:  # the page's own `permalink:`
+            url = own
+        elif stem == "index":  # Jekyll's index page: its folder
+            url = "/".join(folders) + "/"
+        else:
+            url = "/".join([*folders, stem]) + _page_end(style)
     else:
         cats = list(dict.fromkeys(c.lower() for c in (*_above(folders), *categories) if c))
         found: dict[str, str] = {}

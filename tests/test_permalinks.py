@@ -268,3 +268,12 @@ def test_the_day_in_a_link_is_the_day_jekyll_reads(date: str | None, day: str) -
     settings = config.Settings(url="https://example.org", timezone="America/Los_Angeles")
     (post,) = normalizer.normalize([raw("_posts/2019-02-14-cake.md", date=date)], settings).posts
     assert post.url == f"https://example.org/{day}/cake.html"
+
+
+def test_an_index_page_is_its_folder_and_a_page_may_name_its_own_url() -> None:
+    """As jekyll build made them: `archived/2021-04-10/index.md` is the folder,
+    and a page's `permalink: /moved-here/` is where it is."""
+    page = "archived/2021-04-10/index.md"
+    assert permalinks.link_path(page, DAY, (), "date", "", "") == "archived/2021-04-10/"
+    moved = "archived/2021-04-10/moved.md"
+    assert permalinks.link_path(moved, DAY, (), "date", "/moved-here/", "") == "moved-here/"
