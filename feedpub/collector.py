@@ -180,9 +180,11 @@ class _Fields:
                 done = "; ".join(x for x in (f"{dropped} dropped" if dropped else "", kept) if x)
                 self.report(key, "FP106", f"{msg}: {done}; read as {list(names)!r}")
             return names
+        if isinstance(value, str) and "," not in value:
+            return self._clean(key, value.split())  # Jekyll's own form: names and spaces
         if isinstance(value, str):
-            shape = "comma-separated text" if "," in value else "text, not a list"
-            names = self._clean(key, value.split(",") if "," in value else value.split())
+            shape = "comma-separated text"
+            names = self._clean(key, value.split(","))
         else:
             shape = f"a {frontmatter.kind(value)}, not a list"
             names = self._clean(key, [value])

@@ -230,8 +230,10 @@ def test_jekylls_category_is_a_category_too() -> None:
     from feedpub import collector
 
     text = "---\ntitle: T\ncategory: Single Cat\ncategories: Two Words\n---\nx\n"
-    post = collector.parse("_posts/2021-04-17-cat-string.md", text.encode()).post
+    reading = collector.parse("_posts/2021-04-17-cat-string.md", text.encode())
+    post = reading.post  # names separated by spaces: Jekyll's own form, no FP106
     assert post is not None and post.categories == ("Two", "Words", "Single Cat")
+    assert reading.problems == ()
     when = datetime(2021, 4, 17, tzinfo=UTC)
     link = permalinks.link_path(post.path, when, post.categories, "date", "", "")
     assert link == "two/words/single%20cat/2021/04/17/cat-string.html"
