@@ -23,6 +23,7 @@ lines to the resolved times changes no entry.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -358,7 +359,11 @@ def merge(copies: list[Timed], ctx: Context) -> Post:
             break
         updated = t.when
     paths = tuple(t.raw.path for t in copies)
-    return _entry(latest, first, max(updated, first.when), paths, ctx)
+    post = _entry(latest, first, max(updated, first.when), paths, ctx)
+    if latest.own:  # a story without `from:` links to its post, not to a page copying it
+        posted = [t.link for t in copies if "archived" not in t.raw.path.split("/")[:-1]]
+        return dataclasses.replace(post, url=posted[-1]) if posted else post
+    return post
 
 
 def _entry(

@@ -279,3 +279,13 @@ def test_an_index_page_is_its_folder_and_a_page_may_name_its_own_url() -> None:
     assert permalinks.link_path(page, DAY, (), "date", "", "") == "archived/2021-04-10/"
     moved = "archived/2021-04-10/moved.md"
     assert permalinks.link_path(moved, DAY, (), "date", "/moved-here/", "") == "moved-here/"
+
+
+def test_a_story_and_its_archived_copy_link_to_the_post() -> None:
+    """The copy in `archived/` is a page Jekyll publishes too; the entry links to
+    the post (a blogger's trial found it linked to the page, whichever copy
+    the merge took as the latest)."""
+    name = "2021-04-10-old.md"
+    copies = [raw(f"_posts/{name}"), raw(f"archived/2021-04-10/{name}")]
+    (story,) = normalizer.normalize(copies, config.Settings(url="https://example.org")).posts
+    assert story.url == story.id == "https://example.org/2021/04/10/old.html"
