@@ -183,3 +183,12 @@ def test_a_link_under_an_international_host_gets_its_punycode() -> None:
     assert absolute("/x?q=中", base) == "https://xn--bcher-kva.example:8080/x?q=中"
     assert absolute("z", "https://u@bücher.example/a/b") == "https://u@xn--bcher-kva.example/a/z"
     assert absolute("/新闻", "https://example.org/a") == "https://example.org/新闻"
+
+
+def test_a_host_where_idna_2003_and_browsers_differ_is_left_as_it_is() -> None:
+    """Python's codec (IDNA 2003) turns `Straße.de` into `strasse.de`, another
+    domain; browsers keep the ß (IDNA 2008). No conversion beats a wrong one."""
+    from feedpub.checks import normal_url
+
+    assert normal_url("https://Straße.de/") == ("https://straße.de/", "")
+    assert absolute("/x", "https://straße.de/a") == "https://straße.de/x"
