@@ -8,7 +8,6 @@ leaves in its output folder.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -19,7 +18,7 @@ from typing import Any, NamedTuple
 from . import titles
 from .problems import Problem
 from .settings import Settings
-from .text import json_utf8
+from .text import compact_json
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # `updated` of a feed with no entries
 
@@ -373,4 +372,4 @@ class Summary:
         """`<cache>/last-build.json`, for `feedpub ping`: the files written. Not the whole
         report: encoding thousands of problems took ~15 ms of every warm build."""
         data = {"written": list(self.written)}
-        return json_utf8(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+        return compact_json(data)

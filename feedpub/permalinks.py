@@ -84,6 +84,11 @@ def _above(folders: list[str]) -> list[str]:
     return folders[: folders.index("_posts")] if "_posts" in folders else []
 
 
+def _is_page(folders: list[str]) -> bool:
+    """Whether a file in `folders` is a page for Jekyll (`archived/`), not a post."""
+    return "archived" in folders and "_posts" not in folders
+
+
 def of(raw: RawPost, when: datetime, settings: Settings) -> tuple[str, str, str]:
     """The id and the link of a post without `from:` (see the module doc), and the
     id feedpub gave such a post before its links were Jekyll's (`when`, its
@@ -92,11 +97,10 @@ def of(raw: RawPost, when: datetime, settings: Settings) -> tuple[str, str, str]
     day = _jekyll_date(raw, when, ZoneInfo(settings.timezone))
     own = (raw.categories, settings.permalink, raw.permalink, raw.slug)
     link = settings.site_url + link_path(raw.path, day, *own)
-    folders = raw.path.split("/")[:-1]
     ident = link
-    if "archived" in folders and "_posts" not in folders:  # a page: the post it copies
+    if _is_page(raw.path.split("/")[:-1]):  # a page: the URL of the post it copies
         ident = settings.site_url + link_path("_posts/" + raw.path.rpartition("/")[2], day, *own)
-    stem = _stem(raw.path)
+    stem = _stem(raw.path)  # the old rule, on purpose: a date of exactly 10 characters
     old = slugify(stem[11:] if stem[:10].count("-") == 2 else stem)
     return ident, link, f"{settings.site_url}{when:%Y/%m/%d}/{quote(old)}.html"
 
@@ -124,7 +128,7 @@ def link_path(
     """Where Jekyll publishes the file at `path` (`when`: its date in the site's
     zone; `own`: its `permalink:`, `own_slug`: its `slug:`), from the site's root."""
     folders = path.split("/")[:-1]
-    if "archived" in folders and "_posts" not in folders:  # a page
+    if _is_page(folders):
         stem = _stem(path).rstrip(".")
         if own:  # the page's own `permalink:`
             url = own
@@ -134,22 +138,14 @@ def link_path(
             url = "/".join([*folders, stem]) + _page_end(style)
     else:
         cats = list(dict.fromkeys(c.lower() for c in (*_above(folders), *categories) if c))
-        found: dict[str, str] = {}
 
         def value(m: re.Match[str]) -> str:
-            name = m[1]
-            if (
-                name not in PERMALINK_PLACEHOLDERS
-                and name.endswith("_")
-                and name[:-1] in PERMALINK_PLACEHOLDERS
-            ):
-                return value_of(name[:-1]) + "_"  # Jekyll's `:year_`
-            return value_of(name) if name in PERMALINK_PLACEHOLDERS else m[0]
-
-        def value_of(name: str) -> str:
-            if name not in found:
-                found[name] = _placeholder(name, path, when, cats, own_slug)
-            return found[name]
+            name, end = m[1], ""
+            if name not in PERMALINK_PLACEHOLDERS and name.endswith("_"):
+                name, end = name[:-1], "_"  # Jekyll's `:year_`
+            if name not in PERMALINK_PLACEHOLDERS:
+                return m[0]
+            return _placeholder(name, path, when, cats, own_slug) + end
 
         url = _PLACEHOLDER.sub(value, own or PERMALINK_STYLES.get(style, style))
     return quote(_sanitized(url), safe=_SAFE)

@@ -10,14 +10,14 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from . import language
 from .model import Summary
 from .problems import CODES, Problem, encodable, printable
-from .text import json_utf8
+from .text import compact_json, json_utf8
 
 LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -131,7 +131,7 @@ def summary_json(summary: Summary, root: Path) -> bytes:
         "unchanged": list(summary.unchanged),
         "problems": as_dicts(summary.problems, root),
     }
-    return _compact(data)
+    return compact_json(data)
 
 
 def failure_json(message: str, problems: Sequence[Problem], root: Path) -> bytes:
@@ -143,11 +143,7 @@ def failure_json(message: str, problems: Sequence[Problem], root: Path) -> bytes
         "unchanged": [],
         "problems": as_dicts(problems, root),
     }
-    return _compact(data)
-
-
-def _compact(data: Mapping[str, object]) -> bytes:
-    return json_utf8(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+    return compact_json(data)
 
 
 _HOW_COLUMNS = ("marker", "clamped", "nan-marker", "shifted", "date", "filename", "none")

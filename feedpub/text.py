@@ -47,6 +47,11 @@ _JSON = json.JSONEncoder(ensure_ascii=False).encode  # compact: the C encoder
 _LONE = re.compile("[\ud800-\udfff]")
 
 
+def compact_json(value: object) -> bytes:
+    """`value` as one line of JSON (and a newline), UTF-8: a report's file."""
+    return json_utf8(json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n")
+
+
 def json_utf8(text: str) -> bytes:
     """JSON text as UTF-8, each lone surrogate written as a JSON escape: a file name's
     bytes that are not UTF-8 come to Python as surrogates, which UTF-8 cannot
