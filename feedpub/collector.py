@@ -25,7 +25,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from . import encoding, frontmatter, language
+from . import encoding, frontmatter, language, permalinks
 from .model import RawPost, Reading
 from .postfiles import Refused, read_bytes
 from .problems import Problem
@@ -372,7 +372,8 @@ def _build(
     marker, marker_at, link_text, link_at, link_url, body_start = _preamble(text, start)
     link_text = _link_text(path, text, link_text, link_at, problems)
     stem = os.path.splitext(path.rpartition("/")[2])[0]
-    fallback = link_text or xml_safe(stem).strip() or "untitled"
+    named = xml_safe(permalinks.titled(path)).strip() or xml_safe(stem).strip()
+    fallback = link_text or named or "untitled"
     origin = "link text" if link_text else "file name"
     if front.present:
         title = fields.title(meta.get("title"), fallback, origin)

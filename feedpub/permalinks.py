@@ -75,6 +75,12 @@ def _undated(path: str) -> str:
     return stem[dated.end() :] if dated else stem
 
 
+def titled(path: str) -> str:
+    """The title Jekyll gives a post that has none (`titleize_slug`): its file name
+    without date and extension, each `-`-separated word capitalized."""
+    return " ".join(word.capitalize() for word in _undated(path).rstrip(".").split("-"))
+
+
 def title_of(path: str, own: str = "") -> str:
     """A post's `:title`: its `slug:`, else its file name without date and extension."""
     return slug(own or _undated(path))

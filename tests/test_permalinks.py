@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import run
 
-from feedpub import checks, config, normalizer, permalinks
+from feedpub import checks, collector, config, normalizer, permalinks
 from feedpub.model import RawPost
 
 DAY = datetime(2021, 4, 10, 8, tzinfo=UTC)
@@ -289,3 +289,20 @@ def test_a_story_and_its_archived_copy_link_to_the_post() -> None:
     copies = [raw(f"_posts/{name}"), raw(f"archived/2021-04-10/{name}")]
     (story,) = normalizer.normalize(copies, config.Settings(url="https://example.org")).posts
     assert story.url == story.id == "https://example.org/2021/04/10/old.html"
+
+
+@pytest.mark.parametrize(
+    ("name", "title"),
+    [
+        ("2021-03-01-my-iOS-app..md", "My Ios App"),
+        ("2021-03-02-ärger-über--straße-.md", "Ärger Über  Straße"),
+        ("2021-03-03-中文标题.md", "中文标题"),
+    ],
+)
+def test_a_post_without_a_title_takes_the_one_jekyll_gives_it(name: str, title: str) -> None:
+    """As `{{ page.title }}` showed it in `jekyll build`: the file name without date
+    and extension, each word capitalized (the rest of it lower-cased)."""
+    read = collector.parse(f"_posts/{name}", b"---\ndate: 2021-03-01\n---\n<p>x</p>\n")
+    assert read.post is not None
+    assert read.post.title == title
+    assert [p.code for p in read.problems] == ["FP104"]
