@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from . import model, writer
 from .model import Feed, Manifest, Options, RawPost, Record, Summary
 from .problems import BuildFailure, FeedpubError, Problem, StrictFailure
-from .scan import Selection, no_posts, scan, scanned, top_folders
+from .scan import Selection, no_posts, posts_beside, scan, scanned, top_folders
 from .settings import Settings
 from .workers import Progress, Workers, paused_gc
 
@@ -167,6 +167,8 @@ def _checked(
     problems = derived.problems + config.setting_problems(settings, root, sources)
     if not files:
         problems.append(no_posts(root, selection(settings)))
+    if beside := posts_beside(root):
+        problems.append(beside)
     shown = planner.published(derived.listings, settings, published_in(manifest.files))
     problems = sorted(problems + shown.problems)
     if files and not derived.posts_read:
@@ -220,5 +222,7 @@ def collect(
     problems = [p for r in reads for p in r.problems]
     if not found:
         problems.append(no_posts(posts, selection(settings)))
+    if beside := posts_beside(posts):
+        problems.append(beside)
     posts_read = [r.post for r in reads if r.post is not None]
     return posts_read, problems, top_folders(found)

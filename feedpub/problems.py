@@ -42,6 +42,11 @@ CODES: dict[str, tuple[str, Severity, str]] = {
         "warning",
         "put the posts in `_posts/` or `archived/` folders, or list them in `include`",
     ),
+    "FP009": (
+        "posts-beside",
+        "warning",
+        "build the folder that holds both (the repository), so that every post is read",
+    ),
     "FP101": (
         "yaml-invalid",
         "error",

@@ -112,6 +112,21 @@ def no_posts(root: Path, select: Selection = Selection()) -> Problem:
     return Problem(str(root), 0, 0, "FP008", msg, "file")
 
 
+def posts_beside(root: Path) -> Problem | None:
+    """FP009 when `root` is a posts folder (`feedpub build _posts`) with another
+    beside it (`archived/`) that this build does not read: a site built from the
+    repository, then from `_posts` alone, would lose the archive's entries."""
+    if not is_posts_folder(root):
+        return None
+    real = Path(os.path.realpath(root))
+    beside = [name for name in POST_FOLDERS if name != real.name and (real.parent / name).is_dir()]
+    if not beside:
+        return None
+    others = " and ".join(os.path.normpath(root / ".." / name) + "/" for name in beside)
+    msg = f"only {root} is read: the posts in {others} are not published"
+    return Problem(str(root), 0, 0, "FP009", msg, "file")
+
+
 def top_folders(paths: Iterable[str]) -> dict[str, int]:
     """How many of `paths` lie in each top folder ("." for the root's own files)."""
     counts: dict[str, int] = {}

@@ -84,12 +84,25 @@ def test_a_repository_root_is_read_as_jekyll_reads_it(
 
 
 def test_a_posts_folder_given_itself_is_read_whole(tmp_path: Path) -> None:
+    """And a warning says what beside it is not read: a site built from the
+    repository, then from `_posts` alone, loses the archive's entries."""
     shutil.copytree(POSTS, tmp_path / "site")
-    code, stdout, _ = run("build", str(tmp_path / "site" / "_posts"), "--out", str(tmp_path / "a"))
+    code, stdout, stderr = run_in(
+        tmp_path / "site", "build", "_posts", "--out", str(tmp_path / "a")
+    )
     assert code == 0
     assert stdout.startswith("Done: read 12 posts"), stdout  # not the one in archived/
-    code, stdout, _ = run("build", str(tmp_path / "site"), "--out", str(tmp_path / "b"))
+    assert (
+        "_posts: FP009 posts-beside: only _posts is read: the posts in archived/ are not" in stderr
+    )
+    code, stdout, stderr = run_in(tmp_path / "site", "build", "--out", str(tmp_path / "b"))
     assert stdout.startswith("Done: read 13 posts"), stdout
+    assert "FP009" not in stderr
+    code, _, stderr = run_in(tmp_path / "site", "check", "_posts")
+    assert code == 0 and "FP009 posts-beside" in stderr
+    shutil.rmtree(tmp_path / "site" / "archived")
+    code, _, stderr = run_in(tmp_path / "site", "check", "_posts")
+    assert code == 0 and "FP009" not in stderr
 
 
 def write_post(folder: Path, name: str, tags: str = "", body: str = "<p>x</p>") -> Path:
