@@ -73,16 +73,18 @@ class Refused(Exception):
     """The date line cannot be rewritten safely; the message says why."""
 
 
-def reason(t: Timed) -> str | None:
-    """Why `t`'s `date:` line must change to its resolved time; None if it gives it already."""
+def reason(t: Timed, stated: frozenset[str] = frozenset()) -> str | None:
+    """Why `t`'s `date:` line must change to its resolved time; None if it gives it
+    already. `stated`: the sources whose offset the settings state (FP308), not found."""
     raw, when = t.raw, t.when
     if t.stamp is not None:
         if t.stamp.when == when:
             return None
         if t.how == "shifted" and t.marker is not None:
+            why = "as marker_offset states (FP308)" if t.source in stated else "(FP305)"
             return (
                 f"shifted: source {t.source or '(none)'!r} runs {_ahead(t)} ahead "
-                f"(FP305); the marker {_iso(t.marker)} less {_ahead(t)}"
+                f"{why}; the marker {_iso(t.marker)} less {_ahead(t)}"
             )
         if t.how == "marker" and t.marker is not None:
             return f"marker: the marker {_iso(t.marker)} is earlier than the date"
@@ -135,8 +137,9 @@ def plan(
     for raw in raws:
         if raw.path not in timed_paths:
             skipped.append(Skip(raw.path, raw.date_line or 1, "no usable time (FP302)"))
+    stated = frozenset(p.owner.removeprefix("shift:") for p in result.problems if p.code == "FP308")
     for t in result.resolved:
-        why = reason(t)
+        why = reason(t, stated)
         if why is None:
             continue
         raw = t.raw

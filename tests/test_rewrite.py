@@ -369,3 +369,21 @@ def test_corpus_write_then_check(corpus: Path, tmp_path: Path) -> None:
     assert all(only_date_lines_differ(before[k], after[k]) for k in after)
     code, stdout, stderr = run("normalize", str(posts), "--check")
     assert (code, stdout) == (0, ""), stderr
+
+
+def test_a_stated_offset_is_cited_as_stated() -> None:
+    """A source's offset that the settings state is FP308's, not one feedpub found
+    (FP305): `normalize` says which."""
+    stated = config.SourceSettings(marker_offset="-2h")
+    settings = config.Settings(shift="correct", sources={"联合早报": stated})
+    data = post_bytes("date: 2021-04-10T10:05:00Z", marker="1618048800000")
+    result = normalizer.normalize([parsed(data)], settings)
+    assert [p.code for p in result.problems] == ["FP308"]
+    edits = rewrite.plan(result, lambda _: data).edits
+    assert [(e.new, e.reason) for e in edits] == [
+        (
+            "date: 2021-04-10T08:00:00Z",
+            "shifted: source '联合早报' runs 2 h ahead as marker_offset states (FP308);"
+            " the marker 2021-04-10T10:00:00Z less 2 h",
+        )
+    ]
