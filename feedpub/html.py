@@ -222,10 +222,15 @@ def _cleaned(html: str, base_url: str | None, rules: ContentRules) -> tuple[Cont
     _remove_junk(body, _tags_text(html), rules.remove)
     images.fix_images(body, base_url, rules.data_images)
     _fix_urls(body, base_url)
-    embedded = _fix_iframes(body, base_url, rules.iframes)
+    embedded, hosts = _fix_iframes(body, base_url, rules.iframes)
     _collapse_empty(body)
     safe = xml_safe(_sanitize(_serialize(body), rules).strip())
-    summary = xml_safe(summarize(plain_text(safe), rules.summary_chars))
+    text = safe
+    if hosts:  # a player's host is no text of the post's: not in its summary
+        for link in hosts:
+            link.text = ""
+        text = _sanitize(_serialize(body), rules)
+    summary = xml_safe(summarize(plain_text(text), rules.summary_chars))
     image = _IMAGE_SRC.search(safe)
     return Content(safe, summary, unescape(image[1]) if image else None), embedded
 
@@ -358,9 +363,10 @@ def _fix_urls(body: Any, base: str | None) -> None:
             element.set(name, url)
 
 
-def _fix_iframes(body: Any, base: str | None, mode: str) -> str | None:
+def _fix_iframes(body: Any, base: str | None, mode: str) -> tuple[str | None, list[Any]]:
     """Embedded players become a link to what they play (or go): feeds cannot embed
-    them. Returns the first YouTube video they play, dropped or not.
+    them. Returns the first YouTube video they play, dropped or not, and the links
+    that read as their player's host.
 
     The link reads as the frame's title, else the player's host: an embed URL
     runs to hundreds of characters of parameters, in the text and the summary.
@@ -369,6 +375,7 @@ def _fix_iframes(body: Any, base: str | None, mode: str) -> str | None:
     paragraph of its own unless it already sits in one.
     """
     first = None
+    hosts = []
     for frame in _IFRAMES(body):
         src = frame.get("src") or frame.get("data-src") or ""
         url = absolute(src.strip(), base)
@@ -383,13 +390,15 @@ def _fix_iframes(body: Any, base: str | None, mode: str) -> str | None:
             continue
         link = frame.makeelement("a", {"href": videos.watch_url(video) if video else url})
         link.text = title or host
+        if not title:
+            hosts.append(link)
         if next(frame.iterancestors("p"), None) is None:
             para = frame.makeelement("p", {})
             para.append(link)
             link = para
         link.tail = frame.tail
         frame.getparent().replace(frame, link)
-    return first
+    return first, hosts
 
 
 # Players that show a button, not content: a link to them would be noise.
