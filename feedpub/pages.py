@@ -60,6 +60,14 @@ def _xml_attr(value: str) -> str:
     return xml_attr(xml_safe(value))
 
 
+def _holder(feed: Listing) -> str:
+    """Which feed holds the posts of a feed published as another: "source feed" (its
+    title alone may be the same name, `8sight = 8sight`)."""
+    top = feed.folder.partition("/")[0]
+    kind = next((k for k in FEED_KINDS if k.folder == top), SITE)
+    return "site feed" if kind is SITE else f"{kind.name} feed"
+
+
 def _own_title(feed: Listing, settings: Settings) -> str:
     """What a feed published as another (`Listing.alias`) would be called: its listing
     has the other's title."""
@@ -116,7 +124,7 @@ def _date(feed: Listing) -> str:
 def _row(feed: Listing, limit: int) -> str:
     name = feed.title if feed.kind is SITE else feed.name
     links = " ".join(f'<a href="{_href(feed.file(f))}">{LABELS[f]}</a>' for f in FORMATS)
-    same = f' <span class="same">= {_h(feed.title)}</span>' if feed.alias else ""
+    same = f' <span class="same">= {_holder(feed)} {_h(feed.title)}</span>' if feed.alias else ""
     return (
         f'<tr><td class="name"><a href="{_href(feed.page)}">{_h(name)}</a>{same}</td>'
         f'<td class="n">{min(feed.total, limit)}<span class="of"> of {feed.total}</span></td>'
@@ -252,7 +260,7 @@ def redirect(feed: Listing, settings: Settings) -> bytes:
     own = _own_title(feed, settings)
     parts = [
         "<!DOCTYPE html>",
-        f"<html{lang}>",
+        '<html lang="en">',  # its words are; the feed's language is its title's
         "<head>",
         '<meta charset="utf-8">',
         f'<meta http-equiv="refresh" content="0; url={page}">',
@@ -261,8 +269,9 @@ def redirect(feed: Listing, settings: Settings) -> bytes:
         f"<title>{_h(own)} → {_h(feed.title)}</title>",
         "</head>",
         "<body>",
-        f"<p>The feed of the {feed.kind.name} {_h(feed.name)} has the same posts as "
-        f'<a href="{page}">{_h(feed.title)}</a>: subscribe there ({links}).</p>',
+        f"<p>The feed of the {feed.kind.name} {_h(feed.name)} has the same posts as the"
+        f' {_holder(feed)} <a href="{page}"{lang}>{_h(feed.title)}</a>:'
+        f" subscribe there ({links}).</p>",
         "</body>",
         "</html>",
         "",

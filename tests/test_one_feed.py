@@ -92,6 +92,8 @@ def test_a_feed_with_another_s_posts_is_listed_as_that_feed(tmp_path: Path) -> N
     assert page.xpath("//meta[@http-equiv='refresh']/@content") == [
         "0; url=../../sources/r/index.html"
     ]
+    said = page.xpath("string(//body)").strip()
+    assert said.startswith("The feed of the tag U has the same posts as the source feed R:")
     links = page.xpath("//a/@href")
     assert "../../sources/r/feed.xml" in links
     assert all((out / "tags/u" / unquote(h)).resolve().is_relative_to(out) for h in links)

@@ -175,7 +175,8 @@ def test_index_lists_every_feed(sample: tuple[Path, list[Listing], Settings]) ->
         assert hrefs == [quote(feed.page), *(quote(feed.file(fmt)) for fmt in FILES)]
         cells = [c.text_content() for c in row.xpath("td")]
         name = feed.title if feed.kind.name == "site" else feed.name
-        assert cells[0] == name + (f" = {feed.title}" if feed.alias else "")
+        holder = f"{feed.folder.partition('/')[0].removesuffix('s')} feed"  # sources/x
+        assert cells[0] == name + (f" = {holder} {feed.title}" if feed.alias else "")
         assert cells[1] == f"{min(feed.total, 50)} of {feed.total}"  # all 11 fit in 50
         assert cells[2] == feed.updated.strftime("%Y-%m-%d")
     hrefs = doc.xpath("//body//a/@href")
