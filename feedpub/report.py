@@ -56,13 +56,16 @@ def shown(problems: Iterable[Problem], verbose: bool) -> list[Problem]:
 
 def text_lines(problems: Sequence[Problem], verbose: bool, root: Path) -> list[str]:
     """One line per problem, then the count of each code."""
-    lines = [line(p, root) for p in shown(problems, verbose)]
+    listed = shown(problems, verbose)
+    lines = [line(p, root) for p in listed]
     counts = Counter(p.code for p in problems)
     if counts:
         lines.append("Problems by code:")
         for code, n in sorted(counts.items()):
             name, severity, _ = CODES[code]
             lines.append(f"  {code} {name:<26} {severity:<8}{n:>7}")
+    if hidden := len(problems) - len(listed):
+        lines.append(f"({hidden} note{'s' * (hidden != 1)} not listed: --verbose lists them)")
     return lines
 
 

@@ -349,10 +349,14 @@ def test_problem_lines_are_printed_as_path_line_col(fixture_build: Built) -> Non
     assert any(line.startswith("2021-06-15-fp104-control\\x01char-name.md:1: ") for line in lines)
     assert any(line.startswith("2021-06-16-fp104-\\xff\\xfe-bytes.md:1: ") for line in lines)
     summary = lines.index("Problems by code:")
-    # notes are printed with --verbose only, but counted like the rest
-    assert [ln.split()[0] for ln in lines[summary + 1 :]] == sorted(
+    # notes are printed with --verbose only, but counted like the rest, and a line
+    # says so
+    assert [ln.split()[0] for ln in lines[summary + 1 : -1]] == sorted(
         {p["code"] for p in fixture_build.report}
     )
+    notes = sum(p["severity"] == "info" for p in fixture_build.report)
+    assert notes > 1
+    assert lines[-1] == f"({notes} notes not listed: --verbose lists them)"
 
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
@@ -434,7 +438,7 @@ def test_check_prints_a_summary_per_code(tmp_path: Path) -> None:
         counts[c] = counts.get(c, 0) + 1
     lines = stderr.splitlines()
     start = lines.index("Problems by code:")
-    table = {ln.split()[0]: ln.split() for ln in lines[start + 1 :]}
+    table = {ln.split()[0]: ln.split() for ln in lines[start + 1 :] if ln.startswith("  ")}
     assert {c: int(row[-1]) for c, row in table.items()} == counts
     assert {c: row[2] for c, row in table.items()} == {c: CODES[c][1] for c in counts}
     assert re.search(r"Checked \d+ posts \(\d+ entries\): \d+ problems \(6 errors, ", stdout)
