@@ -251,7 +251,11 @@ def build(
     typer.echo(report.summary_line(summary), err=fmt is Format.json)  # stdout: the JSON alone
 
 
-@app.command()
+# Help texts as one line per paragraph: Typer keeps a docstring's line breaks.
+@app.command(
+    help="Read and normalize the posts, and plan the feeds, without writing anything;"
+    " exit 1 on any error."
+)
 def check(
     root: RootArg = Path("."),
     config_file: ConfigOpt = None,
@@ -262,8 +266,6 @@ def check(
     fmt: FormatOpt = Format.text,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Read and normalize the posts, and plan the feeds, without writing anything; exit 1
-    on any error."""
     from . import normalizer, planner
 
     settings = _settings(root, config_file, site_url=site_url)
@@ -291,7 +293,11 @@ def check(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(
+    help="Set each post's `date:` line to its resolved time (UTC); nothing else is touched."
+    "\n\n--check and --diff exit 1 if any line would change; --write exits 0 (1 if a post"
+    " could not be written: the others are)."
+)
 def normalize(
     root: RootArg = Path("."),
     check_only: Annotated[
@@ -303,11 +309,6 @@ def normalize(
     ] = False,
     config_file: ConfigOpt = None,
 ) -> None:
-    """Set each post's `date:` line to its resolved time (UTC); nothing else is touched.
-
-    --check and --diff exit 1 if any line would change; --write exits 0 (1 if a post
-    could not be written: the others are).
-    """
     from . import normalizer, rewrite
 
     if check_only + diff + write > 1:

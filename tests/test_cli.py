@@ -16,6 +16,17 @@ def test_help(command: list[str]) -> None:
     assert "Usage" in stdout
 
 
+def test_help_texts_break_lines_only_between_paragraphs() -> None:
+    """Typer prints a help text's line breaks as they are: one inside a sentence
+    cut it in two ("exit 1" / "on any error") on a wide terminal."""
+    from feedpub.cli import app
+
+    for command in app.registered_commands:
+        text = command.help or (command.callback.__doc__ if command.callback else "") or ""
+        assert text.strip(), command.name
+        assert "\n" not in text.strip().replace("\n\n", ""), command.callback
+
+
 def test_usage_error_exits_2() -> None:
     code, _, _ = run("build", "--limit", "zero")
     assert code == 2
