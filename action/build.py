@@ -62,7 +62,8 @@ def repo_path(problem: dict[str, Any], workspace: Path) -> str | None:
 def annotation(problem: dict[str, Any], workspace: Path) -> str:
     level = LEVELS[problem["severity"]]
     props = []
-    message = f"{problem['message']} ({problem['hint']})"
+    hint = problem["hint"]  # as feedpub prints it: `message. Hint.` (it may hold brackets)
+    message = problem["message"] + (f". {hint[0].upper()}{hint[1:]}." if hint else "")
     where = repo_path(problem, workspace)
     if where is not None:
         props.append(f"file={escape_property(where)}")

@@ -315,8 +315,14 @@ def test_build_step_annotation_escaping() -> None:
     }  # fmt: skip
     line = step.annotation(problem, Path.cwd())
     assert line == (
-        "::warning title=FP501 path-collision::sources/x: two names, one path (rename one)"
+        "::warning title=FP501 path-collision::sources/x: two names, one path. Rename one."
     )
+    # as feedpub's own lines: a hint in brackets is not bracketed again, none adds nothing
+    problem |= {"hint": "remove them (the feeds carry it without them)"}
+    assert step.annotation(problem, Path.cwd()).endswith(
+        "one path. Remove them (the feeds carry it without them)."
+    )
+    assert step.annotation(problem | {"hint": ""}, Path.cwd()).endswith("two names, one path")
 
 
 def test_build_step_annotates_a_post_that_is_a_link_on_the_link(
