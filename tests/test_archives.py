@@ -73,6 +73,12 @@ def read_doc(out: Path, rel: str) -> Doc:
     )
 
 
+def _alternate(out: Path, rel: str) -> str:
+    links = etree.parse(str(out / rel)).getroot().findall(f"{ATOM}link[@rel='alternate']")
+    assert len(links) == 1, rel
+    return links[0].get("href", "")
+
+
 def prev_archive(out: Path, rel: str) -> list[str]:
     """The prev-archive targets of a subscription document (Atom, or atom:link in RSS)."""
     root = etree.parse(str(out / rel)).getroot()
@@ -340,9 +346,13 @@ def test_crowded_month_is_split_into_linked_parts(tmp_path: Path) -> None:
     assert "authors" not in {f.split("/")[0] for f in found}
     for folder, files in found.items():
         assert chain_problems(out, folder, files) == []
+        # an archive's web page is its feed's (as for the subscription document)
+        page = _alternate(out, _feed_file(folder, "feed.xml"))
+        assert page.endswith(("/feed.html", "/index.html")), page
         for rel in files:
             assert check_atom(out / rel) + check_feedparser(out / rel) == []
             assert (out / rel).stat().st_size <= 9000
+            assert _alternate(out, rel) == page
     # Oldest first: the parts hold April's posts in order, newest first within each.
     ids = [i for rel in april for i in reversed(read_doc(out, rel).ids)]
     assert ids == [f"https://example.com/april/{i}" for i in range(20)]

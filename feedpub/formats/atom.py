@@ -111,7 +111,7 @@ def archive(
             f'<link rel="{rel}" type="application/atom+xml" href={attr(url_of(settings, f))}/>\n'
             for rel, f in links
         )
-        + f'<link rel="alternate" type="text/html" href={attr(settings.site_url)}/>\n'
+        + f'<link rel="alternate" type="text/html" href={attr(url_of(settings, feed.page))}/>\n'
         f"<author><name>{text(settings.title)}</name></author>\n"
         "<generator>feedpub</generator>\n"
     )
