@@ -453,6 +453,23 @@ def test_stylesheet_renders_the_feed(
         assert page.xpath("//li/h2/a/@href") == [p.url for p in feed.posts]
         assert len(page.xpath("//p[@class='summary']")) == len(feed.posts)
         assert page.xpath("//script") == []
+        # both formats show a time alike, as UTC: RSS's pubDate is no other text
+        shown = [p.published.strftime("%Y-%m-%d %H:%M UTC") for p in feed.posts]
+        assert page.xpath("//p[@class='meta']/time/text()") == shown
+        assert page.xpath("//p[@class='meta']/time/@datetime") == [
+            p.published.strftime("%Y-%m-%dT%H:%M:%SZ") for p in feed.posts
+        ]
+
+
+def test_stylesheet_shows_another_rss_date_as_it_is() -> None:
+    rss = (
+        '<rss version="2.0"><channel><title>T</title><link>https://e.org/</link>'
+        "<description>d</description><item><title>a</title><pubDate>Tue, 2 Mar 2021"
+        " 04:05:06 +0800</pubDate></item></channel></rss>"
+    )
+    page = lxml.html.fromstring(str(xsl()(etree.fromstring(rss.encode()))))
+    assert page.xpath("//li/p[@class='meta']/text()") == ["Tue, 2 Mar 2021 04:05:06 +0800"]
+    assert page.xpath("//time") == []
 
 
 ATOM = """<?xml version="1.0" encoding="utf-8"?>

@@ -165,11 +165,31 @@ a{color:#1a6fc9}
     </xsl:call-template>
     <ol>
       <xsl:for-each select="item">
+        <!-- feedpub's pubDate, "Sun, 02 Mar 2025 12:35:31 GMT", shown as Atom's are -->
+        <xsl:variable name="raw" select="normalize-space(pubDate)"/>
+        <xsl:variable name="month" select="substring(substring-after(
+          'Jan01Feb02Mar03Apr04May05Jun06Jul07Aug08Sep09Oct10Nov11Dec12',
+          substring($raw, 9, 3)), 1, 2)"/>
+        <xsl:variable name="ours" select="string-length($raw) = 29
+          and substring($raw, 27) = 'GMT' and string-length($month) = 2"/>
+        <xsl:variable name="day" select="concat(substring($raw, 13, 4), '-', $month, '-',
+          substring($raw, 6, 2))"/>
         <xsl:call-template name="entry">
           <xsl:with-param name="title" select="title"/>
           <xsl:with-param name="href" select="link"/>
-          <xsl:with-param name="date" select="''"/>
-          <xsl:with-param name="shown-date" select="normalize-space(pubDate)"/>
+          <xsl:with-param name="date">
+            <xsl:if test="$ours">
+              <xsl:value-of select="concat($day, 'T', substring($raw, 18, 8), 'Z')"/>
+            </xsl:if>
+          </xsl:with-param>
+          <xsl:with-param name="shown-date">
+            <xsl:choose>
+              <xsl:when test="$ours">
+                <xsl:value-of select="concat($day, ' ', substring($raw, 18, 5), ' UTC')"/>
+              </xsl:when>
+              <xsl:otherwise><xsl:value-of select="$raw"/></xsl:otherwise>
+            </xsl:choose>
+          </xsl:with-param>
           <xsl:with-param name="author" select="dc:creator | author"/>
           <xsl:with-param name="summary" select="description"/>
         </xsl:call-template>
