@@ -122,6 +122,34 @@ CASES: dict[str, tuple[Callable[[Path], None], str]] = {
 }
 
 
+def test_a_preamble_line_of_a_million_spaces_or_brackets_is_read_at_once(
+    tmp_path: Path,
+) -> None:
+    """The marker and link lines were read by regexes that backtracked over such a
+    line in cubic and quadratic time: one post hung the build for hours."""
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    spaces = " " * 1_000_000
+    lines = {
+        "marker": f"<!--{spaces}1620892800000{spaces}-->",  # 2021-05-13T08:00:00Z
+        "no-marker": f"<!--{spaces}x",
+        "link": "[" + "](a" * 300_000 + ")",
+        "no-link": "[" + "](a" * 300_000,
+    }
+    for n, (name, line) in enumerate(lines.items(), 2):
+        body = f"{line}\n[{name}](https://news.example.com/{name})\n------\n<p>Story.</p>"
+        (posts / f"2021-05-0{n}-{name}.md").write_text(post(name, 8 + n, body=body), "utf-8")
+    result = feedpub(tmp_path, "build", "--site-url", SITE, "--format", "json", timeout=120)
+    assert result.returncode == 0, result.stderr
+    feed = etree.parse(str(tmp_path / "public" / "feed.xml")).getroot()
+    atom = "{http://www.w3.org/2005/Atom}"
+    entries = feed.iter(f"{atom}entry")
+    published = {e.findtext(f"{atom}title"): e.findtext(f"{atom}published") for e in entries}
+    assert len(published) == 4
+    assert published["marker"] == "2021-05-11T08:00:00Z"  # its date: the marker is later
+    assert {p["code"] for p in json.loads(result.stdout)} >= {"FP303"}
+
+
 def _as_a_user(args: list[str]) -> list[str]:
     """Root reads any folder: drop the capabilities that let it (setpriv, util-linux),
     so that a folder with mode 000 is as unreadable as it is for everyone else."""
