@@ -134,7 +134,11 @@ _CLEAN_CONTENT = {
     *("svg", "math", "select", "textarea", "button", "form", "title"),
 }
 
-_FULL_DOCUMENT = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype|html|head|body)\b", re.I | re.S)
+# A comment ends at its first `-->`, so there is one way to match (`<!--.*?-->`
+# could span several, and backtracked exponentially over a run of them).
+_FULL_DOCUMENT = re.compile(
+    r"\s*(?:<!--[^-]*(?:-(?!->)[^-]*)*-->\s*)*<(?:!doctype|html|head|body)\b", re.I
+)
 # A numeric character reference as libxml2 reads it: the `;` may be missing.
 _NUMERIC_REFERENCE = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]{1,8})|0*([0-9]{1,10}));?")
 _START_TAG = re.compile(r"<[a-zA-Z](?:[^>\"']+|\"[^\"]*\"|'[^']*')*")

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import re
 
-_TOML_TABLE = re.compile(r"\s*\[\s*([^\[\]]*?)\s*\]\s*(?:#.*)?$")
+# One way to match each line (no `\s*` beside a lazy group): a line of spaces was cubic.
+_TOML_TABLE = re.compile(r"\s*\[([^\[\]]*)\]\s*(?:#.*)?$")
 _TOML_KEY = re.compile(
     r"""\s*((?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)(?:\s*\.\s*(?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+))*)\s*="""
 )
@@ -32,7 +33,7 @@ def toml_lines(text: str) -> dict[tuple[str, ...], int]:
     table: tuple[str, ...] = ()
     for n, line in enumerate(text.split("\n"), start=1):
         if m := _TOML_TABLE.match(line):
-            table = _toml_path(m.group(1))
+            table = _toml_path(m.group(1).strip())
             lines.setdefault(table, n)
         elif m := _TOML_KEY.match(line):
             lines.setdefault(table + _toml_path(m.group(1)), n)

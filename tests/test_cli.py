@@ -187,3 +187,12 @@ def test_no_posts_says_when_the_patterns_chose_none(tmp_path: Path) -> None:
         f"FP008 no-posts: no post files found under {tmp_path} (in _posts/ or archived/"
         " folders, with `include` and `exclude` as set); nothing to publish" in stderr
     )
+
+
+def test_a_config_line_of_a_million_spaces_is_read_at_once(tmp_path: Path) -> None:
+    """The lines of a table header were matched by a regex that was cubic over a
+    run of spaces: a hostile feedpub.toml hung the build."""
+    from feedpub.tomllines import toml_lines
+
+    text = "[" + " " * 1_000_000 + "x\n[ sources . 'a b' ]  # c\nmarker_offset = 1\n"
+    assert toml_lines(text) == {("sources", "a b"): 2, ("sources", "a b", "marker_offset"): 3}

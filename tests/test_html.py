@@ -666,3 +666,15 @@ def test_real_bodies(corpus: Path) -> None:
         content = clean(body, found[1] if found else None)
         assert_safe(content.html)
         assert "<div></div>" not in content.html, path
+
+
+def test_a_body_of_many_comments_is_cleaned_at_once() -> None:
+    """Whether a body is a whole document was asked of a regex whose comments could
+    span each other: it backtracked exponentially over a run of them (24 took a
+    second, 50 would take years). A comment ends at its first `-->`."""
+    content = clean("<!-- a -->" * 50 + "<p>Text after the comments.</p>", BASE)
+    assert content.html == "<p>Text after the comments.</p>"
+    whole = clean(
+        "<!-- a -->\n<!-- b --- c -->\n<!DOCTYPE html><html><body><p>x</p></body></html>", BASE
+    )
+    assert whole.html == "<p>x</p>"
