@@ -134,11 +134,9 @@ _CLEAN_CONTENT = {
     *("svg", "math", "select", "textarea", "button", "form", "title"),
 }
 
-# A comment ends at its first `-->`, so there is one way to match (`<!--.*?-->`
-# could span several, and backtracked exponentially over a run of them).
-_FULL_DOCUMENT = re.compile(
-    r"\s*(?:<!--[^-]*(?:-(?!->)[^-]*)*-->\s*)*<(?:!doctype|html|head|body)\b", re.I
-)
+# A comment ends at its first `-->` (`.*?-->` spanned several: exponential backtracking).
+_COMMENT = r"<!--[^-]*(?:-(?!->)[^-]*)*-->"
+_FULL_DOCUMENT = re.compile(rf"\s*(?:{_COMMENT}\s*)*<(?:!doctype|html|head|body)\b", re.I)
 # A numeric character reference as libxml2 reads it: the `;` may be missing.
 _NUMERIC_REFERENCE = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]{1,8})|0*([0-9]{1,10}));?")
 _START_TAG = re.compile(r"<[a-zA-Z](?:[^>\"']+|\"[^\"]*\"|'[^']*')*")
@@ -229,11 +227,9 @@ def _cleaned(html: str, base_url: str | None, rules: ContentRules) -> tuple[Cont
     embedded, hosts = _fix_iframes(body, base_url, rules.iframes)
     _collapse_empty(body)
     safe = xml_safe(_sanitize(_serialize(body), rules).strip())
-    text = safe
-    if hosts:  # a player's host is no text of the post's: not in its summary
-        for link in hosts:
-            link.text = ""
-        text = _sanitize(_serialize(body), rules)
+    for link in hosts:  # a player's host is no text of the post's: not in its summary
+        link.text = ""
+    text = _sanitize(_serialize(body), rules) if hosts else safe
     summary = xml_safe(summarize(plain_text(text), rules.summary_chars))
     image = _IMAGE_SRC.search(safe)
     return Content(safe, summary, unescape(image[1]) if image else None), embedded
