@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import random
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -543,3 +545,47 @@ def test_a_full_disk_fails_the_build_and_the_next_one_completes(
     built = feedpub(site, "build", "--out", str(reference), "--no-cache", "--site-url", SITE)
     assert built.returncode == 0, built.stderr
     assert tree(out) == tree(reference)
+
+
+class _Payload:
+    """A pickle that runs a command when loaded: what a committed cache could hold."""
+
+    def __init__(self, flag: Path) -> None:
+        self.flag = flag
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, (f"touch {self.flag}",))
+
+
+@pytest.mark.parametrize("key", ["stamp", "summary", "fragments"])
+def test_a_cache_that_came_with_the_repository_runs_none_of_its_code(
+    tmp_path: Path, key: str
+) -> None:
+    """The default cache, `.feedpub-cache/`, is inside the repository a build reads:
+    a pickle there that names anything feedpub does not store is refused, not run."""
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    for n in (1, 2):
+        (posts / f"2021-05-0{n}-p.md").write_text(post(f"P{n}", n), encoding="utf-8")
+    assert feedpub(tmp_path, "build", "--site-url", SITE).returncode == 0
+    flag = tmp_path / "ran"
+    evil = pickle.dumps(_Payload(flag))
+    db = sqlite3.connect(tmp_path / ".feedpub-cache" / "cache.sqlite")
+    if key == "fragments":
+        db.execute("UPDATE fragments SET value = ?", (evil,))
+    else:
+        db.execute("UPDATE meta SET value = ? WHERE key = ?", (evil, key))
+    db.commit()
+    db.close()
+    (posts / "2021-05-03-p.md").write_text(post("P3", 3), encoding="utf-8")  # a warm build
+    result = feedpub(tmp_path, "build", "--site-url", SITE)
+    assert not flag.exists()
+    assert "Traceback" not in result.stderr
+    if key == "fragments":  # the cache's data is used: the build stops, and says why
+        assert result.returncode == 1
+        assert result.stderr.startswith(
+            "Error: the cache holds data feedpub never writes (a pickled posix.system)"
+        )
+    else:  # the stamp or the summary is refused as a damaged one is: made again
+        assert result.returncode == 0, result.stderr
+        assert "P3" in (tmp_path / "public" / "feed.xml").read_text("utf-8")

@@ -5,7 +5,6 @@ typed rows out; `delta` patches them, a full build replaces them."""
 from __future__ import annotations
 
 import marshal
-import pickle
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields
 from operator import attrgetter
@@ -17,7 +16,7 @@ from ..planner import KIND, feed_lang, order
 from ..problems import Problem
 from ..settings import Settings
 from ..shifts import Shift
-from .store import Store, b, dump, s
+from .store import Store, b, dump, loads, s
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS shifts (key TEXT PRIMARY KEY, found BLOB);
@@ -41,7 +40,7 @@ def _dump_post(post: Post) -> bytes:
 
 
 def _load_post(blob: bytes) -> Post:
-    return Post(*pickle.loads(blob))
+    return Post(*loads(blob))
 
 
 def _members(blob: bytes) -> tuple[Member, ...]:
@@ -90,7 +89,7 @@ class Index:
     def runs(self, source: str) -> tuple[Shift, ...]:
         """The runs of shifted posts found in `source` (none: none)."""
         row = self.db.execute("SELECT found FROM shifts WHERE key = ?", (b(source),)).fetchone()
-        found = pickle.loads(row[0]) if row else ()
+        found = loads(row[0]) if row else ()
         return tuple(r for r in found if isinstance(r, Shift))
 
     def put_runs(self, source: str, runs: tuple[Shift, ...]) -> None:
@@ -261,7 +260,7 @@ class Index:
 
     def problems(self) -> list[Problem]:
         rows = self.db.execute("SELECT problems FROM problems")
-        return sorted(p for (blob,) in rows for p in pickle.loads(blob))
+        return sorted(p for (blob,) in rows for p in loads(blob))
 
     def put_problems(self, owner: str, problems: Sequence[Problem]) -> None:
         """The problems of one owner (a file, a shift group, a story, a kind of feed),

@@ -3,14 +3,13 @@ fragments, and each feed's plan; so that a build renders only what changed."""
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ..formats import Fragments
 from ..model import Record
 from ..planner import Planned, Plans
-from .store import Store, dump
+from .store import Store, dump, loads
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, value BLOB);
@@ -60,7 +59,7 @@ class Outputs:
     def fragments(self, keys: Iterable[str]) -> dict[str, Fragments]:
         found = {}
         for key, blob in self._select("key, value", keys):
-            value = pickle.loads(blob)  # fragments, as `save_fragments` put them
+            value = loads(blob)  # fragments, as `save_fragments` put them
             if isinstance(value, Fragments):
                 found[key] = value
         return found

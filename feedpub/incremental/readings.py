@@ -5,7 +5,6 @@ build reads again only the files that changed and knows what they touched."""
 from __future__ import annotations
 
 import marshal
-import pickle
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import fields
@@ -16,7 +15,7 @@ from ..model import RawPost, Reading, from_micros
 from ..normalizer import Evidence
 from ..planner import micros
 from ..scan import Scanned, Stat
-from .store import Store, b, dump, s
+from .store import Store, b, dump, loads, s
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS files (path BLOB PRIMARY KEY, digest TEXT, shift TEXT, ident TEXT,
@@ -59,7 +58,7 @@ def dump_reading(reading: Reading) -> bytes:
 
 
 def load_reading(path: str, blob: bytes) -> Reading:
-    post, problems = pickle.loads(blob)
+    post, problems = loads(blob)
     if post is None:
         return Reading(None, problems)
     if any(type(post[i]) is bytes for i in _OWN_TEXT):

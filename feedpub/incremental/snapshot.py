@@ -5,6 +5,7 @@ SQLite and pickle, and stops; not YAML, lxml or any stage."""
 from __future__ import annotations
 
 import os
+import pickle
 import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 from ..model import Record, Summary
 from ..scan import Scanned
 from ..settings import Settings
-from .store import FILE, SCHEMA, Store, code_version
+from .store import FILE, SCHEMA, ForeignCache, Store, code_version
 
 
 def broken(out: Path, records: Mapping[str, Record]) -> list[str]:
@@ -51,8 +52,8 @@ def unchanged(folder: Path, settings: Settings, found: Scanned, out: Path) -> Su
             return None
         last = store.get("summary")
         return last if isinstance(last, Summary) else None
-    except sqlite3.Error:
-        return None
+    except (sqlite3.Error, pickle.UnpicklingError, EOFError, ForeignCache):
+        return None  # the build repairs a damaged cache, and refuses a foreign one
     finally:
         store.close()
 

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import pickle
 import platform
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from .. import __version__
 from ..problems import FeedpubError
@@ -77,7 +79,7 @@ class Store:
         stamp = f"{code_version()}/{SCHEMA}/{settings_fingerprint}"
         try:
             current = self.get("stamp")
-        except (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError):  # damaged inside
+        except (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, ForeignCache):
             current = None
         if current != stamp:  # made again from nothing: a new file (module doc)
             self.db.close()
@@ -95,7 +97,7 @@ class Store:
     def get(self, key: str) -> object:
         """A value kept under `key`, None if none; its owner checks its type."""
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return None if row is None else pickle.loads(row[0])
+        return None if row is None else loads(row[0])
 
     def put(self, key: str, value: object) -> None:
         blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
@@ -142,3 +144,37 @@ def s(value: bytes) -> str:
 
 def dump(value: object) -> bytes:
     return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+# What the cache's pickles name, and nothing else: a pickle can call whatever it
+# names, and a cache may come with the repository (`.feedpub-cache/` committed),
+# so that a build would run the repository's code.
+_STORED = frozenset(
+    {("datetime", name) for name in ("date", "datetime", "time", "timedelta", "timezone")}
+    | {
+        ("feedpub.formats", "Fragments"),
+        ("feedpub.problems", "Problem"),
+        ("feedpub.shifts", "Shift"),
+    }
+    | {("feedpub.model", "Manifest"), ("feedpub.model", "Summary")}
+    | {("feedpub.planner", name) for name in ("FeedPlan", "PartPlan", "Planned")}
+)
+
+
+class ForeignCache(FeedpubError):
+    """The cache holds a pickle of something feedpub never stores: not loaded."""
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in _STORED:
+            raise ForeignCache(
+                f"the cache holds data feedpub never writes (a pickled {module}.{name}),"
+                " so it was not loaded: delete the cache folder, or build with --no-cache"
+            )
+        return super().find_class(module, name)
+
+
+def loads(blob: bytes) -> Any:
+    """A value `dump` kept, made only of what feedpub stores (`_STORED`)."""
+    return _Unpickler(io.BytesIO(blob)).load()
