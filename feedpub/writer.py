@@ -78,6 +78,20 @@ def _temp_name(path: Path) -> Path:
     return path.with_name(f".{name}.{os.getpid()}.tmp")
 
 
+_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def _create(path: Path) -> int:
+    """A new file at `path`, never through a link: a file or a link already there
+    under a temporary file's name (a killed build's, or one planted to take the
+    bytes elsewhere) is removed first, the link itself, not what it points to."""
+    try:
+        return os.open(path, _NEW, 0o666)
+    except FileExistsError:
+        os.unlink(path)
+        return os.open(path, _NEW, 0o666)
+
+
 def write_file(path: Path, data: bytes) -> bool:
     """Write `data` unless the file already holds it; True if written.
 
@@ -96,12 +110,11 @@ def write_file(path: Path, data: bytes) -> bool:
             mode = None
         tmp = _temp_name(path)
         try:
-            flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
             try:
-                fd = os.open(tmp, flags, 0o666)
+                fd = _create(tmp)
             except FileNotFoundError:  # a new folder: made only then, not for every file
                 path.parent.mkdir(parents=True, exist_ok=True)
-                fd = os.open(tmp, flags, 0o666)
+                fd = _create(tmp)
             with open(fd, "wb") as f:
                 f.write(data)
             if mode is not None:
@@ -215,7 +228,7 @@ def writing(out: Path, sure: bool) -> Iterator[None]:
         remove_stale_temps_under(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
-        marker.touch()
+        os.close(_create(marker))
     except OSError as e:
         raise WriteError(f"cannot write to the output folder {out}: {e.strerror or e}") from e
     try:

@@ -589,3 +589,21 @@ def test_a_cache_that_came_with_the_repository_runs_none_of_its_code(
     else:  # the stamp or the summary is refused as a damaged one is: made again
         assert result.returncode == 0, result.stderr
         assert "P3" in (tmp_path / "public" / "feed.xml").read_text("utf-8")
+
+
+def test_a_link_under_a_temporary_files_name_is_not_written_through(tmp_path: Path) -> None:
+    """Every file is written to `.NAME.PID.tmp` and renamed: a link planted under that
+    name (a repository can commit thousands, one per likely pid) took the bytes to
+    its target. And the marker of a running build is never made through a link."""
+    out, victim = tmp_path / "public", tmp_path / "victim"
+    out.mkdir()
+    victim.write_text("kept\n")
+    page = out / "index.html"
+    writer._temp_name(page).symlink_to(victim)
+    (out / writer.BUILDING).symlink_to(tmp_path / "made-through-a-link")
+    with writer.writing(out, sure=True):
+        assert writer.write_file(page, b"<p>new</p>")
+    assert victim.read_text() == "kept\n"
+    assert page.read_bytes() == b"<p>new</p>" and not page.is_symlink()
+    assert not (tmp_path / "made-through-a-link").exists()
+    assert sorted(p.name for p in out.iterdir()) == ["index.html"]
