@@ -153,6 +153,26 @@ def test_an_output_folder_linked_to_a_posts_folder_is_refused(repo: Path) -> Non
     assert sorted(p.name for p in (repo / "_posts").iterdir()) == before
 
 
+@pytest.mark.parametrize("name", ["public", ".feedpub-cache"])
+def test_an_output_or_cache_committed_as_a_link_is_refused(repo: Path, name: str) -> None:
+    """A repository that holds `public` or `.feedpub-cache` as a link would choose
+    where a build of it writes (and what its cache deletes there)."""
+    elsewhere = repo.parent / f"elsewhere{name}"
+    elsewhere.mkdir()
+    (repo / name).symlink_to(elsewhere)
+    code, stdout, stderr = feedpub(repo, "build")
+    flag = "--out" if name == "public" else "--cache"
+    assert (code, stdout) == (2, "")
+    assert stderr.startswith(
+        f"Error: {'--out' if name == 'public' else 'the default cache'} {name}"
+    )
+    assert stderr.endswith(f"could point it anywhere; pass {flag} {elsewhere} to write there\n")
+    assert list(elsewhere.iterdir()) == []
+    code, _, stderr = feedpub(repo, "build", flag, str(elsewhere))  # named: the user's own
+    assert code == 0, stderr
+    assert list(elsewhere.iterdir())
+
+
 def test_a_folder_holding_a_posts_folder_is_not_an_output_or_a_cache(repo: Path) -> None:
     """`news/_posts` is read by the scan unless `news` is skipped as the output or the
     cache: its posts would be left out without a word."""
