@@ -205,6 +205,8 @@ def _selector(value: str) -> tuple[Any, str]:
             cssselect.HTMLTranslator().selector_to_xpath(selector)
     except cssselect.SelectorError as e:
         return value, f"invalid CSS selector {shown(value)}: {e}"
+    except RecursionError:  # thousands of combinators: no page needs that
+        return value, f"CSS selector nested too deep: {shown(value)}"
     return value, ""
 
 

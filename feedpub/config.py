@@ -70,11 +70,27 @@ def _key_text(part: str) -> str:
     return part if re.fullmatch(r"[A-Za-z0-9_-]+", part) else json.dumps(part, ensure_ascii=False)
 
 
-def _read_toml(path: Path) -> _Layer:
+def _outside(path: Path) -> str:
+    """Why a config file found by its name is not read: a link to a file outside
+    its folder (a repository's `_config.yml -> /etc/passwd` would be read, and
+    its lines printed or published); "" if it is read."""
+    target = os.path.realpath(path)
+    if not path.is_symlink() or Path(target).is_relative_to(path.parent.resolve()):
+        return ""
+    return f"{path}:1: a symbolic link to {target}, outside its folder: not read"
+
+
+def _read_toml(path: Path, found: bool = True) -> _Layer:
     layer = _Layer(str(path))
+    if found and (why := _outside(path)):
+        layer.mistakes.append(why)
+        return layer
     try:
         text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text)
+    except RecursionError:
+        layer.mistakes.append(f"{path}:1: invalid TOML: nested too deep")
+        return layer
     except OSError as e:
         layer.mistakes.append(f"{path}:1: cannot read the config: {e.strerror or e}")
         return layer
@@ -163,10 +179,16 @@ def _read_jekyll(path: Path) -> _Layer:
     import yaml  # here, not above: a build without a _config.yml may need no YAML at all
 
     layer = _Layer(str(path))
+    if why := _outside(path):
+        layer.mistakes.append(why)
+        return layer
     try:
         text = path.read_text(encoding="utf-8")
         node = yaml.compose(text, Loader=yaml.CSafeLoader)
         data = yaml.load(text, Loader=yaml.CSafeLoader)
+    except RecursionError:
+        layer.mistakes.append(f"{path}:1: invalid YAML: nested too deep")
+        return layer
     except OSError as e:
         layer.mistakes.append(f"{path}:1: cannot read the Jekyll config: {e.strerror or e}")
         return layer
@@ -211,9 +233,15 @@ def _parent(folder: Path) -> Path:
     return Path(os.path.normpath(folder / ".."))
 
 
+def _config_folders(posts: Path) -> tuple[Path, ...]:
+    """Where a config is looked for: the folder built, the repository holding it when
+    it is a posts folder (not the folder above a repository), and here."""
+    return (posts, *((_parent(posts),) if is_posts_folder(posts) else ()), Path.cwd())
+
+
 def find_config(posts: Path) -> Path | None:
     """`feedpub.toml`, or a pyproject with `[tool.feedpub]`, by the posts or here."""
-    for folder in (posts, _parent(posts), Path.cwd()):
+    for folder in _config_folders(posts):
         if (folder / "feedpub.toml").is_file():
             return folder / "feedpub.toml"
         pyproject = folder / "pyproject.toml"
@@ -223,7 +251,7 @@ def find_config(posts: Path) -> Path | None:
 
 
 def find_jekyll(posts: Path) -> Path | None:
-    for folder in (posts, _parent(posts), Path.cwd()):
+    for folder in _config_folders(posts):
         if (folder / "_config.yml").is_file():
             return folder / "_config.yml"
     return None
@@ -247,9 +275,10 @@ def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
         elif config.exists():
             what = "not a regular file"
         mistakes.append(f"Error: --config: {config}: {what}")
-    path = config if config is not None and config.is_file() else find_config(posts)
+    given = config is not None and config.is_file()
+    path = config if given else find_config(posts)
     if path is not None:
-        layers.append(_read_toml(path))
+        layers.append(_read_toml(path, found=not given))
     values: dict[str, Any] = {}
     sources: dict[str, dict[str, Any]] = {}
     kinds: dict[str, dict[str, Any]] = {}

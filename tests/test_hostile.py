@@ -607,3 +607,49 @@ def test_a_link_under_a_temporary_files_name_is_not_written_through(tmp_path: Pa
     assert page.read_bytes() == b"<p>new</p>" and not page.is_symlink()
     assert not (tmp_path / "made-through-a-link").exists()
     assert sorted(p.name for p in out.iterdir()) == ["index.html"]
+
+
+def test_a_config_linked_outside_the_repository_is_not_read(tmp_path: Path) -> None:
+    """A committed `_config.yml -> /etc/passwd` was read: its first line printed in
+    the error, or its `title:` published. Nor is the folder above a repository
+    searched (only above a posts folder built alone, for the repository's own)."""
+    repo = tmp_path / "repo"
+    (repo / "_posts").mkdir(parents=True)
+    (repo / "_posts" / "2021-05-01-a.md").write_text(post("A", 1), encoding="utf-8")
+    (tmp_path / "outside.yml").write_text(f"title: {SECRET}\n", encoding="utf-8")
+    (repo / "_config.yml").symlink_to("/etc/passwd")
+    result = feedpub(repo, "build", "--site-url", SITE)
+    assert result.returncode == 2
+    assert (
+        result.stderr
+        == "_config.yml:1: a symbolic link to /etc/passwd, outside its folder: not read\n"
+    )
+    (repo / "_config.yml").unlink()
+    (repo / "_config.yml").symlink_to(tmp_path / "outside.yml")
+    (repo / "feedpub.toml").symlink_to(tmp_path / "outside.yml")
+    result = feedpub(repo, "build", "--site-url", SITE)
+    assert result.returncode == 2 and SECRET not in result.stderr
+    assert result.stderr.count("outside its folder: not read") == 2
+    (repo / "_config.yml").unlink()
+    (repo / "feedpub.toml").unlink()
+    (tmp_path / "_config.yml").write_text(f"title: {SECRET}\n", encoding="utf-8")
+    assert feedpub(repo, "build", "--site-url", SITE).returncode == 0
+    assert SECRET not in (repo / "public" / "feed.xml").read_text("utf-8")
+    (repo / "_config.yml").write_text("title: Mine\n", encoding="utf-8")
+    assert feedpub(repo / "_posts", "build", "--site-url", SITE, "--out", "../out").returncode == 0
+    assert "<title>Mine</title>" in (repo / "out" / "feed.xml").read_text("utf-8")
+
+
+def test_a_config_nested_without_end_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "_posts").mkdir()
+    (tmp_path / "_posts" / "2021-05-01-a.md").write_text(post("A", 1), encoding="utf-8")
+    (tmp_path / "feedpub.toml").write_text("title = " + "[" * 100_000 + "\n")
+    result = feedpub(tmp_path, "build", "--site-url", SITE)
+    assert (result.returncode, result.stderr) == (
+        2,
+        "feedpub.toml:1: invalid TOML: nested too deep\n",
+    )
+    (tmp_path / "feedpub.toml").write_text('[sources.Wire]\nremove = ["' + "div " * 3000 + 'p"]\n')
+    result = feedpub(tmp_path, "build", "--site-url", SITE)
+    assert result.returncode == 2 and "CSS selector nested too deep" in result.stderr
+    assert "Traceback" not in result.stderr and "bug in feedpub" not in result.stderr
