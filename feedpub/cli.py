@@ -135,26 +135,6 @@ def _check_folder(flag: str, folder: Path) -> None:
         fail(f"{flag} {folder}: {above} is a file, not a folder", 2)
 
 
-def _check_not_linked(flag: str, folder: Path, root: Path, option: str) -> None:
-    """An output folder or cache that is a symbolic link inside the folder built (a
-    `public` committed as a link) is refused: the repository would choose where
-    the build writes. A link the user keeps elsewhere, or names resolved, is theirs."""
-    where = Path(os.path.abspath(folder))
-    try:
-        where = where.parent.resolve() / where.name
-        inside = where.is_symlink() and where.parent.is_relative_to(root.resolve())
-    except (OSError, RuntimeError):
-        return  # _resolved says what is wrong with it
-    if inside:
-        target = os.path.realpath(where)
-        fail(
-            f"{flag} {folder}: is a symbolic link inside {root}, the folder built (to"
-            f" {target}): a repository could point it anywhere; pass {option} {target}"
-            " to write there",
-            2,
-        )
-
-
 def _resolved(flag: str, folder: Path) -> Path:
     """`folder` resolved, or a usage error (a loop of links cannot be resolved)."""
     try:
@@ -174,18 +154,16 @@ def _check_folders(
     _check_folder("--out", out)
     o = _resolved("--out", out)
     known = (out / writer.MANIFEST).is_file()  # feedpub's already: its tree is not walked
-    if wrong := scan.unread_posts(root, o, walk=not known):
+    if wrong := scan.unread_posts(root, o, walk=not known) or scan.linked_inside(root, out):
         fail(f"--out {out}: {wrong}", 2)
-    _check_not_linked("--out", out, root, "--out")
     c = None
     if cache is not None:
         flag = "--cache" if cache_given else "the default cache"
         hint = "" if cache_given else " (pass --cache DIR, or --no-cache)"
         _check_folder(flag, cache)
         c = _resolved(flag, cache)
-        if wrong := scan.unread_posts(root, c):
+        if wrong := scan.unread_posts(root, c) or scan.linked_inside(root, cache):
             fail(f"{flag} {cache}: {wrong}{hint}", 2)
-        _check_not_linked(flag, cache, root, "--cache")
         if c == o or o in c.parents or c in o.parents:
             fail(f"{flag} {cache}: must not be the output folder, inside it, or hold it{hint}", 2)
     if report_file is None:

@@ -33,7 +33,6 @@ __all__ = [
     "Content",
     "ContentRules",
     "clean",
-    "render_markdown",
     "summarize",
     "xml_safe",
 ]
@@ -158,15 +157,6 @@ _REFERRER_POLICIES = {
 }
 
 
-@lru_cache(maxsize=1)
-def _markdown() -> Any:
-    """The CommonMark renderer, made on first use: most archives are HTML, and
-    importing markdown-it costs a quick build 30 ms."""
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("commonmark", {"html": True, "linkify": False})
-
-
 @dataclass(frozen=True)
 class ContentRules:
     """How to clean one source's bodies; `remove` holds CSS selectors."""
@@ -178,12 +168,6 @@ class ContentRules:
     # "no-referrer" on every image: Chinese image hosts refuse hotlinks that name
     # another site, and accept a request that names none. "keep": what the post says.
     referrer_policy: Literal["no-referrer", "keep"] = "no-referrer"
-
-
-def render_markdown(text: str) -> str:
-    """CommonMark to HTML; raw HTML blocks pass through, since most bodies are HTML."""
-    markup: str = _markdown().render(text)
-    return markup
 
 
 def clean(

@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import Protocol
 
-from . import formats, html, pages, postfiles, writer
+from . import commonmark, formats, html, pages, postfiles, writer
 from .model import Job, Load, Manifest, Post, Record, page_file
 from .planner import Published
 from .problems import Problem
@@ -79,7 +79,7 @@ def content_of(root: Path, settings: Settings, post: Post) -> html.Content:
     except postfiles.Refused:
         body = ""  # changed or gone since it was read: the next build will see it
     if post.markdown:
-        body = html.render_markdown(body)
+        body = commonmark.render_markdown(body)
     source = post.sources[0] if post.sources else ""
     return html.clean(body, post.url, rules(settings, source), post.title)
 

@@ -72,6 +72,25 @@ def in_posts_folder(root: Path, path: Path) -> bool:
     return is_posts_folder(root) or any(p in POST_FOLDERS for p in path.relative_to(r).parts)
 
 
+def linked_inside(root: Path, folder: Path) -> str:
+    """What is wrong with `folder` as the output folder or cache: "" if nothing, else
+    that it is a symbolic link inside `root` (a `public` committed as a link would
+    choose where the build writes). A link elsewhere, or its target named, is the
+    user's own."""
+    where = Path(os.path.abspath(folder))
+    try:
+        where = where.parent.resolve() / where.name
+        if not where.is_symlink() or not where.parent.is_relative_to(root.resolve()):
+            return ""
+    except (OSError, RuntimeError):
+        return ""  # what cannot be resolved is said by the caller
+    target = os.path.realpath(where)
+    return (
+        f"is a symbolic link inside {root}, the folder built (to {target}): a repository"
+        f" could point it anywhere; name {target} itself to write there"
+    )
+
+
 def unread_posts(root: Path, folder: Path, walk: bool = True) -> str:
     """What is wrong with `folder` (resolved) as one the scan of `root` skips (the output
     folder, the cache): "" if nothing. Being, or holding, the posts or a posts folder

@@ -27,6 +27,7 @@ LAYERS: list[set[str]] = [
         "language",
         "tomllines",
         "videos",
+        "commonmark",
     },
     {"__init__", "titles", "checks"},
     {"model", "summaries", "encoding", "images"},

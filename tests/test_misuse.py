@@ -166,7 +166,7 @@ def test_an_output_or_cache_committed_as_a_link_is_refused(repo: Path, name: str
     assert stderr.startswith(
         f"Error: {'--out' if name == 'public' else 'the default cache'} {name}"
     )
-    assert stderr.endswith(f"could point it anywhere; pass {flag} {elsewhere} to write there\n")
+    assert f"could point it anywhere; name {elsewhere} itself to write there" in stderr
     assert list(elsewhere.iterdir()) == []
     code, _, stderr = feedpub(repo, "build", flag, str(elsewhere))  # named: the user's own
     assert code == 0, stderr
