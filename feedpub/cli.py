@@ -63,7 +63,9 @@ def _err(message: str) -> None:
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    _err(f"Error: {message}")
+    """One `Error:` line: a newline in a name from the input (`::error` after it is a
+    command to GitHub's runner) is escaped, as in every problem line."""
+    _err(f"Error: {printable(message)}")
     raise typer.Exit(code)
 
 
@@ -237,7 +239,7 @@ def build(
             try:
                 writer.write_named(report_file, report.failure_json(str(e), e.problems, root))
             except FeedpubError as written:
-                _err(f"Error: {written}")
+                _err(f"Error: {printable(str(written))}")
         fail(str(e))
     except FeedpubError as e:
         fail(str(e))
@@ -329,7 +331,7 @@ def normalize(
             try:  # a post that is a link (to a file in ROOT: others are not read) stays one
                 writer.write_file(Path(os.path.realpath(root / edit.path)), edit.after)
             except FeedpubError as e:
-                _err(f"Error: {e}")
+                _err(f"Error: {printable(str(e))}")
                 failed += 1
                 continue
         typer.echo(f"{shown}:{edit.line}: {edit.old} -> {edit.new} ({edit.reason})")
@@ -456,5 +458,6 @@ def _failed(e: Exception) -> int:
         return 1
     if os.environ.get("FEEDPUB_TRACEBACK"):
         raise e
-    _err(f"Error: unexpected {type(e).__name__}: {e} (a bug in feedpub: please report it)")
+    what = f"{type(e).__name__}: {printable(str(e))}"
+    _err(f"Error: unexpected {what} (a bug in feedpub: please report it)")
     return 1

@@ -415,3 +415,16 @@ def test_progress_is_drawn_on_a_terminal_and_the_cursor_comes_back(
     # not a terminal: nothing drawn at all
     code, _, stderr = feedpub(tmp_path, *args)
     assert "\x1b" not in stderr
+
+
+def test_an_error_naming_a_file_is_one_line_whatever_its_name(repo: Path) -> None:
+    """A name with a newline (from a manifest a repository committed, say) is escaped
+    in an `Error:` line, as in problem lines: a second line could be `::error …`,
+    a command to GitHub's runner."""
+    (repo / "a\n::error title=X::b").write_text("a file, not a folder")
+    code, _, stderr = feedpub(repo, "build", "--out", "a\n::error title=X::b/public")
+    assert code == 2
+    assert stderr == (
+        "Error: --out a\\x0a::error title=X::b/public: a\\x0a::error title=X::b is a file,"
+        " not a folder\n"
+    )
