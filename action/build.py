@@ -120,6 +120,20 @@ def write_summary(path: str, report: dict[str, Any], problems: list[dict[str, An
         f.write("\n".join(lines) + "\n")
 
 
+def links_out(out: Path) -> list[str]:
+    """The links in `out` to anything outside it. The workflow's next step packs the
+    site (upload-pages-artifact follows links): a link committed there, to
+    `/proc/self/environ` say, would publish what it points to."""
+    found = []
+    root = out.resolve()
+    for folder, dirs, files in os.walk(out):
+        for name in dirs + files:
+            path = Path(folder, name)
+            if path.is_symlink() and not Path(os.path.realpath(path)).is_relative_to(root):
+                found.append(path.relative_to(out).as_posix())
+    return sorted(found)
+
+
 def main() -> int:
     posts = env("INPUT_POSTS", ".")
     out = env("INPUT_OUT", "public")
@@ -140,6 +154,11 @@ def main() -> int:
     if strict:
         args.append("--strict")
     code = run_feedpub(args).returncode
+    if code == 0 and (linked := links_out(Path(out))):
+        for rel in linked:
+            message = f"{out}/{rel} is a link to a file outside it: the site would publish it"
+            print(f"::error title=feedpub::{escape_data(message)}; remove it", flush=True)
+        code = 1
 
     report: dict[str, Any] = {}
     if report_path.is_file():

@@ -292,6 +292,19 @@ def test_build_step_publishes_only_what_changed(tmp_path: Path) -> None:
     assert outputs == {"feeds-written": "0", "feeds-changed": "false", "problems": "2"}
 
 
+def test_build_step_fails_on_a_link_in_the_site_to_a_file_outside_it(tmp_path: Path) -> None:
+    """The workflow packs `public` next, following links: a link committed there
+    (to /proc/self/environ: the runner's tokens) would be published."""
+    runner = Runner(tmp_path)
+    (runner.repo / "public" / "x").mkdir(parents=True)
+    (runner.repo / "public" / "x" / "env").symlink_to("/proc/self/environ")
+    (runner.repo / "public" / "here").symlink_to("feed.xml")  # inside: as any file
+    code, log, _ = runner.run()
+    assert code == 1, log
+    assert "::error title=feedpub::public/x/env is a link to a file outside it" in log
+    assert "public/here" not in log
+
+
 def test_build_step_strict_fails_but_still_annotates(tmp_path: Path) -> None:
     runner = Runner(tmp_path, strict="true")
     code, log, outputs = runner.run()
