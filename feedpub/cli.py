@@ -124,7 +124,7 @@ def _settings(root: Path, config_file: Path | None, **flags: Any) -> Settings:
         return config.load(root, config_file, **flags)
     except config.ConfigError as e:
         for mistake in e.mistakes:
-            _err(mistake)
+            _err(printable(mistake))
         raise typer.Exit(2) from e
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 
-@lru_cache(maxsize=2)
-def _markdown(references: bool = True) -> Any:
+@cache
+def _markdown(references: bool) -> Any:
     """The CommonMark renderer, made on first use: most archives are HTML, and
     importing markdown-it costs a quick build 30 ms."""
     from markdown_it import MarkdownIt
@@ -22,12 +22,16 @@ _EXPANSION = 10_000_000
 
 
 def _expands(text: str) -> bool:
-    """Whether `text`'s reference links could copy more than _EXPANSION characters."""
+    """Whether `text`'s reference links could copy more than _EXPANSION characters
+    (as written out: `&` as `&amp;`, a title's `"` as `&quot;`)."""
+    from markdown_it.common.utils import escapeHtml
+
     env: dict[str, Any] = {}
-    _markdown().block.parse(text, _markdown(), env, [])
+    md = _markdown(True)
+    md.block.parse(text, md, env, [])
     found = env.get("references", {}).values()
-    longest = max((len(r["href"]) + len(r.get("title") or "") for r in found), default=0)
-    return longest * text.count("]") > _EXPANSION
+    size = (len(escapeHtml(r["href"])) + len(escapeHtml(r.get("title") or "")) for r in found)
+    return max(size, default=0) * text.count("]") > _EXPANSION
 
 
 def render_markdown(text: str) -> str:

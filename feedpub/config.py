@@ -71,13 +71,12 @@ def _key_text(part: str) -> str:
 
 
 def _outside(path: Path) -> str:
-    """Why a config file found by its name is not read: a link to a file outside
-    its folder (a repository's `_config.yml -> /etc/passwd` would be read, and
-    its lines printed or published); "" if it is read."""
-    target = os.path.realpath(path)
-    if not path.is_symlink() or Path(target).is_relative_to(path.parent.resolve()):
+    """Why a config file found by its name is not read: a symbolic link (a repository's
+    `_config.yml -> /etc/passwd`, or `-> .env`, would be read, and its lines printed
+    or published); "" if it is read. One given with --config is the user's."""
+    if not path.is_symlink():
         return ""
-    return f"{path}:1: a symbolic link to {target}, outside its folder: not read"
+    return f"{path}:1: a symbolic link (to {os.path.realpath(path)}): not read"
 
 
 def _read_toml(path: Path, found: bool = True) -> _Layer:

@@ -74,21 +74,22 @@ def in_posts_folder(root: Path, path: Path) -> bool:
 
 def linked_inside(root: Path, folder: Path) -> str:
     """What is wrong with `folder` as the output folder or cache: "" if nothing, else
-    that it is a symbolic link inside `root` (a `public` committed as a link would
-    choose where the build writes). A link elsewhere, or its target named, is the
-    user's own."""
+    that it, or a folder on its way, is a symbolic link inside `root` or the working
+    folder (where the defaults are): a `public` committed as a link would choose
+    where the build writes. A link elsewhere, or its target named, is the user's."""
+    homes = [Path(os.path.abspath(f)) for f in (root, ".")]
     where = Path(os.path.abspath(folder))
-    try:
-        where = where.parent.resolve() / where.name
-        if not where.is_symlink() or not where.parent.is_relative_to(root.resolve()):
+    for step in (where, *where.parents):
+        if not any(home in step.parents for home in homes):
             return ""
-    except (OSError, RuntimeError):
-        return ""  # what cannot be resolved is said by the caller
-    target = os.path.realpath(where)
-    return (
-        f"is a symbolic link inside {root}, the folder built (to {target}): a repository"
-        f" could point it anywhere; name {target} itself to write there"
-    )
+        if step.is_symlink():
+            target = os.path.realpath(step)
+            return (
+                f"{'' if step == where else f'{step} '}is a symbolic link inside the folder"
+                f" built or the working folder (to {target}): a repository could point it"
+                f" anywhere; name {os.path.realpath(where)} itself to write there"
+            )
+    return ""
 
 
 def unread_posts(root: Path, folder: Path, walk: bool = True) -> str:

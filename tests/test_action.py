@@ -189,6 +189,7 @@ class Runner:
             "FEEDPUB_COMMAND": str(BIN / "feedpub"),
             "FEEDPUB_PYTHON": sys.executable,
             "FEEDPUB_CACHE_DIR": str(self.temp / "feedpub-cache"),
+            "FEEDPUB_CACHE_KEY": "feedpub-action-1234",
             "ACTION_PATH": str(ROOT),
         }
         missing = set(BUILD["env"]) - set(self.env)

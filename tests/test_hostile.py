@@ -446,7 +446,7 @@ def test_ctrl_c_ends_the_build_with_one_line(ten_thousand: Path, tmp_path: Path)
         time.sleep(0.02)
     proc.send_signal(signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=60)
-    assert (proc.returncode, stdout) == (130, b"")
+    assert (proc.returncode, stdout) == (130, b""), stderr.decode()
     assert stderr.decode() == "Interrupted: the next build completes what this one left.\n"
     deadline = time.monotonic() + 5
     while _our_processes(str(out)) and time.monotonic() < deadline:
@@ -620,16 +620,18 @@ def test_a_config_linked_outside_the_repository_is_not_read(tmp_path: Path) -> N
     (repo / "_config.yml").symlink_to("/etc/passwd")
     result = feedpub(repo, "build", "--site-url", SITE)
     assert result.returncode == 2
-    assert (
-        result.stderr
-        == "_config.yml:1: a symbolic link to /etc/passwd, outside its folder: not read\n"
-    )
+    assert result.stderr == "_config.yml:1: a symbolic link (to /etc/passwd): not read\n"
     (repo / "_config.yml").unlink()
     (repo / "_config.yml").symlink_to(tmp_path / "outside.yml")
     (repo / "feedpub.toml").symlink_to(tmp_path / "outside.yml")
     result = feedpub(repo, "build", "--site-url", SITE)
     assert result.returncode == 2 and SECRET not in result.stderr
-    assert result.stderr.count("outside its folder: not read") == 2
+    assert result.stderr.count("): not read") == 2
+    (repo / "_config.yml").unlink()  # a link inside the repository: to its `.env`, say
+    (repo / ".env").write_text(f"title: {SECRET}\n", encoding="utf-8")
+    (repo / "_config.yml").symlink_to(".env")
+    result = feedpub(repo, "build", "--site-url", SITE)
+    assert result.returncode == 2 and SECRET not in result.stderr
     (repo / "_config.yml").unlink()
     (repo / "feedpub.toml").unlink()
     (tmp_path / "_config.yml").write_text(f"title: {SECRET}\n", encoding="utf-8")
@@ -653,3 +655,33 @@ def test_a_config_nested_without_end_is_one_line(tmp_path: Path) -> None:
     result = feedpub(tmp_path, "build", "--site-url", SITE)
     assert result.returncode == 2 and "CSS selector nested too deep" in result.stderr
     assert "Traceback" not in result.stderr and "bug in feedpub" not in result.stderr
+
+
+def test_a_cache_made_by_anyone_else_is_not_used(tmp_path: Path) -> None:
+    """Its fragments are published as they are, uncleaned: a cache that came with the
+    repository (made with another key than this user's) is made again instead."""
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    (posts / "2021-05-01-p.md").write_text(post("P1", 1), encoding="utf-8")
+    assert feedpub(tmp_path, "build", "--site-url", SITE, env=_keyed("theirs")).returncode == 0
+    db = sqlite3.connect(tmp_path / ".feedpub-cache" / "cache.sqlite")
+    rows = db.execute("SELECT key, value FROM fragments").fetchall()
+    assert rows and all(b"Story." in value for _, value in rows)
+    db.executemany(
+        "UPDATE fragments SET value = ? WHERE key = ?",
+        [(value.replace(b"Story.", b"EVIL!!"), key) for key, value in rows],
+    )
+    db.commit()
+    db.close()
+    (posts / "2021-05-02-p.md").write_text(post("P2", 2), encoding="utf-8")
+    shutil.rmtree(tmp_path / "public")
+    # With the key it was made with, the cache is used (as it would be by its maker):
+    # its EVIL!! is published. With this user's, it is made again: none is.
+    for key, published in (("theirs", True), ("mine", False)):
+        result = feedpub(tmp_path, "build", "--site-url", SITE, env=_keyed(key))
+        assert result.returncode == 0, result.stderr
+        assert ("EVIL!!" in (tmp_path / "public" / "feed.xml").read_text("utf-8")) is published
+
+
+def _keyed(key: str) -> dict[str, str]:
+    return {**os.environ, "FEEDPUB_CACHE_KEY": key}

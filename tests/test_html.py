@@ -688,6 +688,8 @@ def test_reference_links_that_would_copy_gigabytes_stay_as_written() -> None:
     text = f"[a]: {url}\n\n" + "[x][a] " * 40_000
     html = render_markdown(text)
     assert len(html) < 2 * len(text) and html.startswith("<p>[a]: https://e.org/aaa")
+    escaped = "[a]: /" + "&" * 2_000 + "\n\n" + "[x][a] " * 1_000  # 2 MB raw, 10 written
+    assert len(render_markdown(escaped)) < 2 * len(escaped)
     ordinary = 'See [the site][s] and [again][s].\n\n[s]: https://e.org/ "T"\n'
     assert render_markdown(ordinary) == (
         '<p>See <a href="https://e.org/" title="T">the site</a> and'

@@ -168,6 +168,8 @@ def test_an_output_or_cache_committed_as_a_link_is_refused(repo: Path, name: str
     )
     assert f"could point it anywhere; name {elsewhere} itself to write there" in stderr
     assert list(elsewhere.iterdir()) == []
+    code, _, stderr = feedpub(repo, "build", "_posts")  # the defaults are the working folder's
+    assert code == 2 and "could point it anywhere" in stderr and list(elsewhere.iterdir()) == []
     code, _, stderr = feedpub(repo, "build", flag, str(elsewhere))  # named: the user's own
     assert code == 0, stderr
     assert list(elsewhere.iterdir())

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..model import Record, Summary
 from ..scan import Scanned
 from ..settings import Settings
-from .store import FILE, SCHEMA, ForeignCache, Store, code_version
+from .store import FILE, ForeignCache, Store, stamp
 
 
 def broken(out: Path, records: Mapping[str, Record]) -> list[str]:
@@ -41,7 +41,7 @@ def unchanged(folder: Path, settings: Settings, found: Scanned, out: Path) -> Su
     except sqlite3.Error:
         return None  # a damaged cache: the build repairs it
     try:
-        if store.get("stamp") != f"{code_version()}/{SCHEMA}/{settings.fingerprint()}":
+        if store.get("stamp") != stamp(settings.fingerprint()):
             return None
         if store.get("snapshot") != found.snapshot:
             return None

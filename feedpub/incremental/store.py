@@ -17,15 +17,17 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import os
 import pickle
 import platform
+import secrets
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from .. import __version__, writer
 from ..problems import FeedpubError
 
 SCHEMA = 8
@@ -41,6 +43,34 @@ def code_version() -> str:
         if path.suffix in (".py", ".xsl", ".txt"):
             digest.update(path.read_bytes())
     return f"{__version__}+{digest.hexdigest()}/py{platform.python_version()}"
+
+
+@functools.cache
+def owner_key() -> str:
+    """This user's secret, part of every cache's stamp: a cache anyone else made (one
+    committed with the repository built) never matches, so not a byte of it is used
+    (its entries would go out uncleaned). `FEEDPUB_CACHE_KEY` gives it for a cache
+    moved between machines (the GitHub Action's, kept outside the checkout)."""
+    given = os.environ.get("FEEDPUB_CACHE_KEY", "").encode()
+    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    path = home / "feedpub" / "key"
+    try:
+        key = given or (path.read_bytes() if path.is_file() else b"")
+        if not key:
+            key = secrets.token_hex(32).encode()
+            writer.write_file(path, key)
+    except (OSError, FeedpubError) as e:
+        raise FeedpubError(
+            f"cannot keep the cache's key in {path}: {e} (set FEEDPUB_CACHE_KEY, or"
+            " build with --no-cache)"
+        ) from e
+    return hashlib.blake2b(key, digest_size=8).hexdigest()
+
+
+def stamp(settings_fingerprint: str) -> str:
+    """What a cache must have been made with to be used: this code, this Python, these
+    settings and this user's key."""
+    return f"{code_version()}/{SCHEMA}/{settings_fingerprint}/{owner_key()}"
 
 
 def _connect(folder: Path, journal: str = "WAL") -> sqlite3.Connection:
@@ -76,16 +106,16 @@ class Store:
         except sqlite3.DatabaseError:  # not a database (any more)
             _remove(folder)
             self.db = _connect(folder)
-        stamp = f"{code_version()}/{SCHEMA}/{settings_fingerprint}"
+        wanted = stamp(settings_fingerprint)
         try:
             current = self.get("stamp")
         except (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, ForeignCache):
             current = None
-        if current != stamp:  # made again from nothing: a new file (module doc)
+        if current != wanted:  # made again from nothing: a new file (module doc)
             self.db.close()
             _remove(folder)
             self.db = _connect(folder, journal="DELETE")
-        self.put("stamp", stamp)
+        self.put("stamp", wanted)
 
     @classmethod
     def reading(cls, folder: Path) -> Store:
@@ -177,4 +207,12 @@ class _Unpickler(pickle.Unpickler):
 
 def loads(blob: bytes) -> Any:
     """A value `dump` kept, made only of what feedpub stores (`_STORED`)."""
-    return _Unpickler(io.BytesIO(blob)).load()
+    try:
+        return _Unpickler(io.BytesIO(blob)).load()
+    except ForeignCache:
+        raise
+    except Exception as e:  # a damaged blob: whatever unpickling it raised
+        raise ForeignCache(
+            f"the cache holds data feedpub cannot read ({type(e).__name__}): delete the"
+            " cache folder, or build with --no-cache"
+        ) from e
