@@ -156,8 +156,8 @@ def main() -> int:
     code = run_feedpub(args).returncode
     if code == 0 and (linked := links_out(Path(out))):
         for rel in linked:
-            message = f"{out}/{rel} is a link to a file outside it: the site would publish it"
-            print(f"::error title=feedpub::{escape_data(message)}; remove it", flush=True)
+            message = f"{out}/{rel} is a link to a file outside it, which the site would publish"
+            print(f"::error title=feedpub::{escape_data(message)}. Remove it.", flush=True)
         code = 1
 
     report: dict[str, Any] = {}

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from .formats import rfc822, url_of
 from .model import EPOCH, MIME, SITE_INDEX, FeedKind, Listing
-from .planner import FEED_KINDS, KIND, SITE, order
+from .planner import FEED_KINDS, KIND, SITE, kind_of, order
 from .settings import Settings
 from .text import xml_attr, xml_safe, xml_text
 
@@ -63,8 +63,7 @@ def _xml_attr(value: str) -> str:
 def _holder(feed: Listing) -> str:
     """Which feed holds the posts of a feed published as another: "source feed" (its
     title alone may be the same name, `8sight = 8sight`)."""
-    top = feed.folder.partition("/")[0]
-    kind = next((k for k in FEED_KINDS if k.folder == top), SITE)
+    kind = kind_of(feed.folder) or SITE
     return "site feed" if kind is SITE else f"{kind.name} feed"
 
 
