@@ -74,13 +74,16 @@ def _read_fd(fd: int, size: int, limit: int) -> bytes:
 
 
 def _open_link(root: Path, full: str) -> int:
-    """Open the target of the link `full`, if it lies inside `root`."""
+    """Open the target of the link `full`, if it lies inside `root` and not in a hidden
+    file or folder there (`.git/config` holds a checkout's token, `.env` secrets)."""
     target = os.path.realpath(full)
     base = os.path.realpath(root)
     if os.path.commonpath([target, base]) != base:
         raise Refused(
             "FP007", f"symbolic link to {target}, outside the posts folder; not followed, skipped"
         )
+    if any(part.startswith(".") for part in Path(os.path.relpath(target, base)).parts):
+        raise Refused("FP007", f"symbolic link to {target}, a hidden file; not followed, skipped")
     return os.open(target, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
 
 

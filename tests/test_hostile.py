@@ -69,6 +69,14 @@ def _symlink_out_relative(posts: Path) -> None:
     (posts / "2021-05-21-y.md").symlink_to("../../elsewhere/secret.md")
 
 
+def _symlink_hidden(posts: Path) -> None:
+    """A link to the checkout's `.git/config` (a token may be there), inside ROOT."""
+    git = posts.parent / ".git"
+    git.mkdir()
+    (git / "config").write_text(f"[http]\n\textraheader = AUTHORIZATION: basic {SECRET}\n")
+    (posts / "2021-05-28-config.md").symlink_to("../.git/config")
+
+
 def _loop(posts: Path) -> None:
     (posts / "la.md").symlink_to("lb.md")
     (posts / "lb.md").symlink_to("la.md")
@@ -112,6 +120,7 @@ def _unreadable_folder(posts: Path) -> None:
 CASES: dict[str, tuple[Callable[[Path], None], str]] = {
     "symlink out": (_symlink_out, "FP007"),
     "symlink to /etc/passwd": (_symlink_passwd, "FP007"),
+    "symlink to .git/config": (_symlink_hidden, "FP007"),
     "relative symlink out": (_symlink_out_relative, "FP007"),
     "symlink loop": (_loop, "FP001"),
     "dangling symlink": (_dangling, "FP001"),
