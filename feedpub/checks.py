@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import string
 import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -34,10 +35,12 @@ def _text(value: Any) -> tuple[Any, str]:
     return (value, "") if isinstance(value, str) else (value, f"must be text, not {shown(value)}")
 
 
-def _whole(least: int) -> Check:
+def _whole(least: int, most: int | None = None) -> Check:
     def check(value: Any) -> tuple[Any, str]:
         if not isinstance(value, int) or isinstance(value, bool):
             return value, f"must be a whole number, not {shown(value)}"
+        if most is not None and value > most:
+            return value, f"must be at most {most:,}, not {value:,}"
         return (value, "") if value >= least else (value, f"must be at least {least}, not {value}")
 
     return check
@@ -255,7 +258,7 @@ CHECKS: dict[str, Check] = {
     "max_feeds": _whole(1),
     "max_output_bytes": _whole(1),
     "feed_bytes": _whole(4096),
-    "summary_chars": _whole(1),
+    "summary_chars": _whole(1, 10_000),  # a summary, not a copy of the text
     "zone": _zone,
     "permalink": _permalink,
     "timezone": _zone,
@@ -287,9 +290,12 @@ def _pattern(value: Any) -> tuple[Any, str]:
     if not isinstance(value, str):
         return value, f"must be text, not {shown(value)}"
     try:
-        value.format(name="", site="")
-    except (KeyError, IndexError, ValueError) as e:
+        fields = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(value)]
+    except ValueError as e:
         return value, f"{shown(value)}: only {{name}} and {{site}} can be filled in ({e})"
+    for field, spec, conversion in fields:  # `{name:>999999999}` made gigabytes
+        if field is not None and (field not in ("name", "site") or spec or conversion):
+            return value, f"{shown(value)}: only {{name}} and {{site}} can be filled in"
     return value, ""
 
 

@@ -387,7 +387,7 @@ def ping(
                 typer.echo(f"published {result.url} ({result.status})")
             else:
                 refused += 1
-                typer.echo(f"refused {result.url} ({result.status} {result.reason})")
+                typer.echo(f"refused {result.url} ({result.status} {printable(result.reason)})")
     except websub.HubUnreachable as e:
         fail(f"{e}; {len(urls) - sent} of {len(urls)} feeds not announced")
     typer.echo(f"Announced {sent - refused} of {len(urls)} changed feeds to {settings.hub}.")

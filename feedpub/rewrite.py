@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from . import collector, encoding, frontmatter, timestamps
 from .model import RawPost
 from .normalizer import Result, Timed
-from .problems import CODES, Problem
+from .problems import CODES, Problem, printable
 from .text import content_hash
 
 _RANK = {"error": 0, "warning": 1, "info": 2}
@@ -172,7 +172,9 @@ _DATE_LINE = re.compile(
     rb"""(?P<key>date:[ \t]*)
     (?: "(?P<dq>[^"\\\r\n]*)"
       | '(?P<sq>[^'\r\n]*)'
-      | (?P<plain>[^\s#"'|>&*!%@`\[\]{},][^\r\n#]*?|) )  # not a YAML indicator
+      | (?P<plain>[^\s#"'|>&*!%@`\[\]{},](?:[^\r\n#]*[^ \t\r\n#])?|) )  # no YAML indicator
+    # (greedy to its last character that is not a space: lazily, a run of spaces was
+    # tried at each of its places, in quadratic time)
     (?P<rest>[ \t]*(?:\#[^\r\n]*)?)""",
     re.VERBOSE,
 )
@@ -286,9 +288,10 @@ def unified_diff(edit: Edit, context: int = 3) -> str:
     lines = _lines(edit.before, edit.line + context)
     first = max(1, edit.line - context)
     last = min(len(lines), edit.line + context)
+    path = printable(edit.path)  # a name with a newline: `::error` on a line of its own
     out = [
-        f"--- a/{edit.path}\n",
-        f"+++ b/{edit.path}\n",
+        f"--- a/{path}\n",
+        f"+++ b/{path}\n",
         f"@@ -{first},{last - first + 1} +{first},{last - first + 1} @@\n",
     ]
     for n in range(first, last + 1):

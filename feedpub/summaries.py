@@ -41,8 +41,8 @@ _CJK_BREAK = re.compile(f"(?<=[。！？；：，、」』）】〉》〕…”�
 # A sentence ends at 。！？ anywhere; at . ! ? only before a space or the end (not in
 # "3.14" or "watch?v="), or, for ! and ?, before CJK ("真的吗?然后").
 _CLOSERS = "[」』”’\"')）]*"
-_SENTENCE_END = re.compile(
-    f"[。！？]+{_CLOSERS}|[!?]+{_CLOSERS}(?=\\s|$|[{_CJK}])|\\.+{_CLOSERS}(?=\\s|$)"
+_SENTENCE_END = re.compile(  # possessive: a run is tried once, not at each of its places
+    f"[。！？]++{_CLOSERS}|(?<![!?])[!?]++{_CLOSERS}(?=\\s|$|[{_CJK}])|(?<!\\.)\\.++{_CLOSERS}(?=\\s|$)"
 )
 
 

@@ -694,3 +694,43 @@ def test_a_cache_made_by_anyone_else_is_not_used(tmp_path: Path) -> None:
 
 def _keyed(key: str) -> dict[str, str]:
     return {**os.environ, "FEEDPUB_CACHE_KEY": key}
+
+
+def test_settings_that_would_blow_a_build_up_are_mistakes(tmp_path: Path) -> None:
+    """A 36-byte title pattern, `{name:>999999999}`, made 13.7 GB of titles; a
+    summary as long as the text repeats the text. The second security pass."""
+    (tmp_path / "_posts").mkdir()
+    (tmp_path / "_posts" / "2021-05-01-a.md").write_text(post("A", 1), encoding="utf-8")
+    for toml, said in [
+        ('[feeds.tag]\ntitle = "{name:>999999999}"\n', "only {name} and {site} can be filled in"),
+        ('[feeds.tag]\ntitle = "{name.__class__}"\n', "only {name} and {site} can be filled in"),
+        ('[feeds.tag]\ntitle = "{name!r}"\n', "only {name} and {site} can be filled in"),
+        ("summary_chars = 100000\n", "summary_chars: must be at most 10,000, not 100,000"),
+    ]:
+        (tmp_path / "feedpub.toml").write_text(toml, encoding="utf-8")
+        result = feedpub(tmp_path, "build", "--site-url", SITE)
+        assert result.returncode == 2 and said in result.stderr, (toml, result.stderr)
+    (tmp_path / "feedpub.toml").write_text('[feeds.tag]\ntitle = "{site}: {name}"\n')
+    assert feedpub(tmp_path, "build", "--site-url", SITE).returncode == 0
+
+
+def test_runs_that_regexes_tried_at_each_place_are_read_once() -> None:
+    """A run of `!` before a summary's end, and of spaces in a `date:` line for
+    normalize, were tried at each of their places: quadratic time."""
+    from feedpub import rewrite, summaries
+
+    text = "!" * 200_000 + " x"
+    assert [m.group() for m in summaries._SENTENCE_END.finditer(text)] == ["!" * 200_000]
+    line = b"date: a" + b" " * 200_000 + b"x"
+    found = rewrite._DATE_LINE.fullmatch(line)
+    assert found is not None and found["plain"] == line[6:] and found["rest"] == b""
+
+
+def test_a_name_in_a_diff_is_one_line() -> None:
+    """`normalize --diff` printed a file name as it is: one with a newline put a
+    `::error` line of its own in a workflow's log."""
+    from feedpub import rewrite
+
+    before = b"---\ndate: x\n---\n"
+    edit = rewrite.Edit("_posts/a\n::error title=X::b.md", 2, "date: x", "date: y", "", before, b"")
+    assert rewrite.unified_diff(edit).startswith("--- a/_posts/a\\x0a::error title=X::b.md\n+++ ")
