@@ -124,8 +124,12 @@ def links_out(out: Path) -> list[str]:
     """The links in `out` to anything outside it. The workflow's next step packs the
     site (upload-pages-artifact follows links): a link committed there, to
     `/proc/self/environ` say, would publish what it points to."""
-    found = []
     root = out.resolve()
+    workspace = Path(os.path.abspath(env("GITHUB_WORKSPACE", os.getcwd())))
+    inside = Path(os.path.abspath(out)).is_relative_to(workspace)
+    if inside and not root.is_relative_to(workspace.resolve()):
+        return ["."]  # out, in the checkout, leads out of it: a link on its way
+    found = []
     for folder, dirs, files in os.walk(out):
         for name in dirs + files:
             path = Path(folder, name)
@@ -157,6 +161,8 @@ def main() -> int:
     if code == 0 and (linked := links_out(Path(out))):
         for rel in linked:
             message = f"{out}/{rel} is a link to a file outside it, which the site would publish"
+            if rel == ".":
+                message = f"{out} leads out of the checkout, and the site would publish it"
             print(f"::error title=feedpub::{escape_data(message)}. Remove it.", flush=True)
         code = 1
 

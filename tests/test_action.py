@@ -293,7 +293,9 @@ def test_build_step_publishes_only_what_changed(tmp_path: Path) -> None:
     assert outputs == {"feeds-written": "0", "feeds-changed": "false", "problems": "2"}
 
 
-def test_build_step_fails_on_a_link_in_the_site_to_a_file_outside_it(tmp_path: Path) -> None:
+def test_build_step_fails_on_a_link_in_the_site_to_a_file_outside_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The workflow packs `public` next, following links: a link committed there
     (to /proc/self/environ: the runner's tokens) would be published."""
     runner = Runner(tmp_path)
@@ -304,6 +306,19 @@ def test_build_step_fails_on_a_link_in_the_site_to_a_file_outside_it(tmp_path: P
     assert code == 1, log
     assert "::error title=feedpub::public/x/env is a link to a file outside it" in log
     assert "public/here" not in log
+    (runner.repo / "public" / "x" / "env").unlink()
+    shutil.move(runner.repo / "public", tmp_path / "elsewhere")
+    (runner.repo / "docs").symlink_to(tmp_path)  # out: docs/elsewhere, through a link
+    runner.env["INPUT_OUT"] = "docs/elsewhere"
+    code, log, _ = runner.run()
+    assert code == 2 and "could point it anywhere" in log, log  # feedpub refuses it
+    spec = importlib.util.spec_from_file_location("action_build", ROOT / "action" / "build.py")
+    assert spec and spec.loader
+    step = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(step)
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(runner.repo))  # and so does the check after it
+    assert step.links_out(runner.repo / "docs" / "elsewhere") == ["."]
+    assert step.links_out(tmp_path / "elsewhere") == []  # a folder outside, named
 
 
 def test_build_step_strict_fails_but_still_annotates(tmp_path: Path) -> None:

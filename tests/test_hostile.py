@@ -734,3 +734,21 @@ def test_a_name_in_a_diff_is_one_line() -> None:
     before = b"---\ndate: x\n---\n"
     edit = rewrite.Edit("_posts/a\n::error title=X::b.md", 2, "date: x", "date: y", "", before, b"")
     assert rewrite.unified_diff(edit).startswith("--- a/_posts/a\\x0a::error title=X::b.md\n+++ ")
+
+
+def test_a_cache_file_that_is_a_link_is_not_written_through(tmp_path: Path) -> None:
+    """A committed `.feedpub-cache/cache.sqlite` linked to another SQLite file had
+    SQLite change that file (WAL mode, a table of its own)."""
+    (tmp_path / "_posts").mkdir()
+    (tmp_path / "_posts" / "2021-05-01-a.md").write_text(post("A", 1), encoding="utf-8")
+    other = tmp_path / "other.sqlite"
+    db = sqlite3.connect(other)
+    db.execute("CREATE TABLE mine (x)")
+    db.commit()
+    db.close()
+    before = other.read_bytes()
+    (tmp_path / ".feedpub-cache").mkdir()
+    (tmp_path / ".feedpub-cache" / "cache.sqlite").symlink_to(other)
+    assert feedpub(tmp_path, "build", "--site-url", SITE).returncode == 0
+    assert other.read_bytes() == before
+    assert not (tmp_path / ".feedpub-cache" / "cache.sqlite").is_symlink()

@@ -101,6 +101,8 @@ class Store:
     """The database of a cache in `folder`, emptied unless its stamp is `stamp`."""
 
     def __init__(self, folder: Path, settings_fingerprint: str) -> None:
+        if any((folder / (FILE + end)).is_symlink() for end in ("", "-wal", "-shm", "-journal")):
+            _remove(folder)  # a link (committed) would have SQLite change the file it leads to
         try:
             self.db = _connect(folder)
         except sqlite3.DatabaseError:  # not a database (any more)
