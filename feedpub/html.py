@@ -10,6 +10,7 @@ checked id and an escaped title; the tests hold that nh3 would keep it as is.)
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from html import unescape
@@ -261,8 +262,7 @@ def _remove_junk(body: Any, tags: str, selectors: tuple[str, ...]) -> None:
     """Delete what `selectors` match, plus the fixed drops and tracking pixels."""
     for needles, query in _junk_queries(selectors):
         if all(needle in tags for needle in needles):
-            for node in query(body):
-                _drop(node)
+            _drop_all(body, query(body))
 
 
 @lru_cache(maxsize=256)
@@ -322,18 +322,36 @@ def _drop(node: Any) -> None:
     parent.remove(node)
 
 
+def _drop_all(body: Any, nodes: Iterable[Any]) -> None:
+    """`_drop` each of `nodes` at once: one by one, each drop lengthened the tail of
+    the one before, in quadratic time and memory (60,000 empty spans: 3.5 GB)."""
+    for node in nodes:
+        if isinstance(node.tag, str):
+            node.tag = "feedpub-gone"  # no HTML element's name
+        else:  # a comment: no name to mark it by
+            _drop(node)
+    etree.strip_elements(body, "feedpub-gone", with_tail=False)
+
+
 def _collapse_empty(body: Any) -> None:
     """Remove elements left with no text and nothing visible, innermost first.
 
     Walking the elements backwards reaches every child before its parent, so
-    wrappers that only held empty wrappers go in the same pass. (Measured: 8x
-    faster than repeating an XPath query for empty leaves.)
-    """
-    for element in reversed(list(body.iterdescendants())):
-        if len(element) or element.tag in _VISIBLE_EMPTY:
+    wrappers that only held empty wrappers go too: an element is empty when all its
+    children go and its text, with their tails, is blank. (8x faster than
+    repeating an XPath query for empty leaves.)"""
+    gone: set[Any] = set()  # lxml keeps one proxy per element while `walk` holds it
+    walk = list(body.iterdescendants())
+    for element in reversed(walk):
+        text = element.text
+        if element.tag in _VISIBLE_EMPTY or (len(element) and any(c not in gone for c in element)):
             continue
-        if not element.text or not element.text.strip(_BLANK):
-            _drop(element)
+        if len(element):
+            text = (text or "") + "".join(c.tail or "" for c in element)
+        if not text or not text.strip(_BLANK):
+            gone.add(element)
+    if gone:
+        _drop_all(body, (e for e in walk if e in gone))
 
 
 def _fix_urls(body: Any, base: str | None) -> None:

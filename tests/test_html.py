@@ -695,3 +695,13 @@ def test_reference_links_that_would_copy_gigabytes_stay_as_written() -> None:
         '<p>See <a href="https://e.org/" title="T">the site</a> and'
         ' <a href="https://e.org/" title="T">again</a>.</p>\n'
     )
+
+
+def test_many_empty_or_junk_elements_are_dropped_at_once() -> None:
+    """Dropped one by one, each lengthened the text after the one before: 60,000
+    empty spans (a 0.9 MB body) took 13 s and 3.5 GB. The text stays in place."""
+    for tag in ("span", "ins"):
+        content = clean("<p>x" + f"<{tag}></{tag}>tt" * 60_000 + "</p>", BASE)
+        assert content.html == "<p>x" + "tt" * 60_000 + "</p>"
+    nested = clean("<div><p>a<b></b>b</p><div><i> </i><!-- --></div>c</div>", BASE)
+    assert nested.html == "<div><p>ab</p>c</div>"
