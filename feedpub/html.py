@@ -228,10 +228,8 @@ def _as_text(html: str, rules: ContentRules) -> Content:
 
 def _parse(html: str) -> Any:
     """The `<body>` of `html`, parsed as a fragment unless it is a whole document.
-
     What XML forbids goes first, written raw or as a reference (`&#8;`): lxml
-    refuses to set a text or attribute holding it, and the cleaning sets both.
-    """
+    refuses to set a text or attribute holding it, and the cleaning sets both."""
     html = xml_safe(html)
     if "&#" in html:
         html = _NUMERIC_REFERENCE.sub(_forbidden_dropped, html)
@@ -268,11 +266,8 @@ def _remove_junk(body: Any, tags: str, selectors: tuple[str, ...]) -> None:
 @lru_cache(maxsize=256)
 def _junk_queries(selectors: tuple[str, ...]) -> tuple[tuple[tuple[str, ...], Any], ...]:
     """Each selector as (needles, compiled query); the query runs only if the
-    body's start tags contain every needle.
-
-    Most selectors can never match most bodies, and a query costs a walk over
-    the whole tree; a substring test costs next to nothing.
-    """
+    body's start tags contain every needle. Most selectors can never match most
+    bodies, and a query costs a walk over the tree; a substring test next to nothing."""
     queries: list[tuple[tuple[str, ...], Any]] = [(("<img",), _PIXELS)]
     for css in _ALWAYS_DROP + selectors:
         try:
@@ -355,8 +350,11 @@ def _collapse_empty(body: Any) -> None:
 
 
 def _fix_urls(body: Any, base: str | None) -> None:
-    """Make link and media URLs absolute; drop the ones that cannot be."""
-    for value in _MEDIA_URLS(body):
+    """Make link and media URLs absolute; drop those that cannot be (or would copy the
+    base over 20 MB in all: a hostile body's thousands of relative links)."""
+    values = _MEDIA_URLS(body)
+    base = base if base is None or len(base) * len(values) <= 20_000_000 else None
+    for value in values:
         element, name = value.getparent(), value.attrname
         url = absolute_srcset(value, base) if name == "srcset" else absolute(value, base)
         if url is None:

@@ -259,8 +259,9 @@ def time_file(
     ident, link = p.ident, raw.url.strip()
     if ident is None:
         ident, link, legacy = permalinks.of(raw, when, settings)
-        if raw.url.strip():
-            msg = f"`from:` {raw.url.strip()!r} is not a valid absolute http(s) URL; id is {ident}"
+        if given := raw.url.strip():  # (a hostile one may run to megabytes: cut)
+            given = given if len(given) <= 300 else given[:300] + "…"
+            msg = f"`from:` {given!r} is not a valid absolute http(s) URL; id is {ident}"
             problems.append(Problem(raw.path, raw.url_line or 1, 0, "FP402", msg))
         copy = raw.path.rpartition("/")[2] in ctx.published.get(legacy, ())  # a copy's
         old = ctx.kept.get(raw.path) or (legacy if copy else None)

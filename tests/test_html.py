@@ -705,3 +705,14 @@ def test_many_empty_or_junk_elements_are_dropped_at_once() -> None:
         assert content.html == "<p>x" + "tt" * 60_000 + "</p>"
     nested = clean("<div><p>a<b></b>b</p><div><i> </i><!-- --></div>c</div>", BASE)
     assert nested.html == "<div><p>ab</p>c</div>"
+
+
+def test_relative_links_that_would_copy_a_long_base_without_end_are_dropped() -> None:
+    """Each relative link resolved copies the base: 8,000 of them against an 80 KB
+    `from:` took 4.7 GB. Past 20 MB in all, relative links go (absolute ones stay)."""
+    base = "https://h.example/" + "a" * 3_000 + "/b"
+    body = '<p><a href="https://e.org/x">x</a>' + '<a href="y">y</a>' * 7_000 + "</p>"
+    content = clean(body, base)
+    assert content.html.count("href=") == 1 and 'href="https://e.org/x"' in content.html
+    few = clean('<p><a href="y">y</a></p>', base)
+    assert f'href="{base[:-1]}y"' in few.html
