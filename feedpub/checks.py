@@ -295,7 +295,8 @@ def _pattern(value: Any) -> tuple[Any, str]:
         return value, f"{shown(value)}: only {{name}} and {{site}} can be filled in ({e})"
     for field, spec, conversion in fields:  # `{name:>999999999}` made gigabytes
         if field is not None and (field not in ("name", "site") or spec or conversion):
-            return value, f"{shown(value)}: only {{name}} and {{site}} can be filled in"
+            said = field + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            return value, f"{shown(value)}: only {{name}} and {{site}} can be filled in ({said!r})"
     return value, ""
 
 
