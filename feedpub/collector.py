@@ -396,8 +396,8 @@ def _build(
     marker, marker_at, link_text, link_at, link_url, body_start = _preamble(text, start)
     link_text = _link_text(path, text, link_text, link_at, problems)
     stem = os.path.splitext(path.rpartition("/")[2])[0]
-    named = xml_safe(permalinks.titled(path)).strip() or xml_safe(stem).strip()
-    fallback = link_text or named or "untitled"
+    named = link_text or xml_safe(permalinks.titled(path)).strip()  # (only if needed)
+    fallback = named or xml_safe(stem).strip() or "untitled"
     origin = "link text" if link_text else "file name"
     if front.present:
         title = fields.title(meta.get("title"), fallback, origin)
