@@ -31,8 +31,10 @@ from .postfiles import Refused, read_bytes
 from .problems import Problem
 from .text import (
     ILLEGAL_XML,
+    MAX_ATTRIBUTES,
     NESTING_LIMIT,
     content_hash,
+    crowded,
     first_illegal,
     too_deep,
     unescape_references,
@@ -356,19 +358,18 @@ def _link_text(path: str, text: str, link: str, at: int, problems: list[Problem]
 
 
 def _deep_body(path: str, text: str, body_start: int) -> Problem | None:
-    """FP202 for a body nested deeper than lxml can parse, found by the estimate
-    `html.clean` uses to make such a body plain text; at the body's first line
-    that is not blank."""
-    depth = too_deep(text, body_start)
-    if not depth:
+    """FP202 for a body nested deeper than lxml can parse, or with a start tag of more
+    attributes than it parses in good time, found as `html.clean` finds them to make
+    such a body plain text; at the body's first line that is not blank."""
+    if depth := too_deep(text, body_start):
+        what = f"nests {depth} elements deep, over the {NESTING_LIMIT} the HTML parser can hold"
+    elif many := crowded(text, body_start):
+        what = f"has a start tag of {many:,} attributes, over the {MAX_ATTRIBUTES:,} it parses"
+    else:
         return None
     first = _NOT_SPACE.search(text, body_start)
     line = text.count("\n", 0, first.start() if first else body_start) + 1
-    msg = (
-        f"body nests {depth} elements deep, over the {NESTING_LIMIT} the HTML parser"
-        " can hold; published as plain text"
-    )
-    return Problem(path, line, 0, "FP202", msg)
+    return Problem(path, line, 0, "FP202", f"body {what}; published as plain text")
 
 
 @lru_cache(maxsize=4096)

@@ -26,7 +26,7 @@ from lxml import html as lxml_html
 from . import images, summaries, videos
 from .model import Content
 from .summaries import plain_text, summarize
-from .text import ILLEGAL_XML, too_deep, xml_safe
+from .text import ILLEGAL_XML, crowded, too_deep, xml_safe
 from .urls import absolute, absolute_srcset, is_absolute_http
 
 __all__ = [
@@ -201,7 +201,7 @@ def clean(
 
 def _cleaned(html: str, base_url: str | None, rules: ContentRules) -> tuple[Content, str | None]:
     """The content, and the first YouTube video the body embeds (or None)."""
-    if too_deep(html):
+    if too_deep(html) or crowded(html):
         return _as_text(html, rules), None
     body = _parse(html)
     if body is None or (len(body) == 0 and not (body.text or "").strip()):

@@ -204,3 +204,22 @@ def too_deep(html: str, start: int = 0) -> int:
         return 0
     depth = nesting_depth(html, start)
     return depth if depth > NESTING_LIMIT else 0
+
+
+MAX_ATTRIBUTES = 5_000  # in one start tag: libxml2 checks each against the others
+_QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
+_LONG_TAG = re.compile(rf"<[a-zA-Z][^>]{{{3 * MAX_ATTRIBUTES}}}")
+_NAME = re.compile(r"\s[^\s\"'=>/]+")  # a name, after white space
+
+
+def crowded(html: str, start: int = 0) -> int:
+    """How many attributes the most crowded start tag of `html[start:]` holds, if
+    over MAX_ATTRIBUTES, else 0: the parser's time grows with their square (a
+    1.9 MB tag of them took 40 s). A shorter tag cannot hold so many names."""
+    if len(html) - start < 3 * MAX_ATTRIBUTES:
+        return 0
+    if html.count("=", start) < MAX_ATTRIBUTES and not _LONG_TAG.search(html, start):
+        return 0  # the common case: cheap tests (quoted `>` need an `=`)
+    tags = [t for t in TAG.findall(html, start) if len(t[2]) >= 3 * MAX_ATTRIBUTES]
+    most = max((len(_NAME.findall(_QUOTED.sub(" ", t[2]))) for t in tags), default=0)
+    return most if most > MAX_ATTRIBUTES else 0

@@ -101,6 +101,13 @@ def _deep_nesting(posts: Path) -> None:
     (posts / "2021-05-24-deep.md").write_text(post("Deep", 24, body=body), encoding="utf-8")
 
 
+def _crowded_tag(posts: Path) -> None:
+    """60,000 attributes in one tag: libxml2 took time with their square (40 s)."""
+    names = " ".join(f'a{n}=">"' for n in range(60_000))
+    body = f"<p {names}>Crowded text survives.</p>"
+    (posts / "2021-05-29-crowded.md").write_text(post("Crowded", 29, body=body), "utf-8")
+
+
 def _thirty_megabytes(posts: Path) -> None:
     body = "<p>" + "新闻 news. " * 2_800_000 + "</p>"
     (posts / "2021-05-25-huge.md").write_text(post("Huge", 25, body=body), encoding="utf-8")
@@ -127,6 +134,7 @@ CASES: dict[str, tuple[Callable[[Path], None], str]] = {
     "folder link out": (_folder_link_out, "FP007"),
     "tag bomb": (_tag_bomb, "FP108"),
     "deep nesting": (_deep_nesting, "FP202"),
+    "crowded tag": (_crowded_tag, "FP202"),
     "30 MB post": (_thirty_megabytes, "FP002"),
     "FIFO": (_fifo, "FP001"),
     "unreadable folder": (_unreadable_folder, "FP001"),
@@ -209,6 +217,8 @@ def test_hostile_repository(tmp_path: Path, case: str) -> None:
     assert leaked == []
     if case == "tag bomb":  # 100 tags kept: not 80,000 files
         assert len(files) < 600 and sum(map(len, files.values())) < 10_000_000
+    if case == "crowded tag":
+        assert b"Crowded text survives." in files["feed.xml"]
     if case == "deep nesting":
         entry = etree.fromstring(files["feed.xml"]).find(".//{http://www.w3.org/2005/Atom}entry")
         assert entry is not None and "Deep text survives." in etree.tostring(entry).decode()
