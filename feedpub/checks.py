@@ -205,12 +205,30 @@ def _selector(value: str) -> tuple[Any, str]:
         for selector in cssselect.parse(value):
             if selector.pseudo_element:
                 return value, f"pseudo-elements are not supported: {shown(value)}"
+            if _sibling_combinator(selector.parsed_tree):
+                return value, (
+                    f"sibling combinators (`+`, `~`) are not supported: {shown(value)} (their"
+                    " time grows with the square of a body's elements, or more)"
+                )
             cssselect.HTMLTranslator().selector_to_xpath(selector)
     except cssselect.SelectorError as e:
         return value, f"invalid CSS selector {shown(value)}: {e}"
     except RecursionError:  # thousands of combinators: no page needs that
         return value, f"CSS selector nested too deep: {shown(value)}"
     return value, ""
+
+
+def _sibling_combinator(tree: Any) -> bool:
+    """Whether the parsed selector `tree` uses `+` or `~` anywhere (inside `:is()` too)."""
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        if getattr(node, "combinator", None) in ("+", "~"):
+            return True
+        for name in ("selector", "subselector", "selector_list"):
+            found = getattr(node, name, None)
+            todo.extend(found if isinstance(found, list) else [found] if found else [])
+    return False
 
 
 def gitignore(lines: Iterable[str]) -> Any:

@@ -716,6 +716,8 @@ def test_settings_that_would_blow_a_build_up_are_mistakes(tmp_path: Path) -> Non
         ('[feeds.tag]\ntitle = "{name.__class__}"\n', "only {name} and {site} can be filled in"),
         ('[feeds.tag]\ntitle = "{name!r}"\n', "only {name} and {site} can be filled in"),
         ("summary_chars = 100000\n", "summary_chars: must be at most 10,000, not 100,000"),
+        ('[sources.Wire]\nremove = ["p ~ p"]\n', "sibling combinators (`+`, `~`) are not"),
+        ('[sources.Wire]\nremove = ["p + p"]\n', "sibling combinators (`+`, `~`) are not"),
     ]:
         (tmp_path / "feedpub.toml").write_text(toml, encoding="utf-8")
         result = feedpub(tmp_path, "build", "--site-url", SITE)
