@@ -108,6 +108,7 @@ class Result:
     report: dict[str, SourceReport]  # by source name, sorted
     resolved: tuple[Timed, ...]  # every file with its time, by path: for `feedpub normalize`
     runs: Runs = field(default_factory=dict)  # the shifts found, by source
+    stated: frozenset[str] = frozenset()  # the sources whose offset the settings state
 
 
 def sources_of(raw: RawPost, settings: Settings) -> tuple[str, ...]:
@@ -416,8 +417,9 @@ def _normalize(raws: Iterable[RawPost], ctx: Context) -> Result:
             found[p.source].append(e)
     runs = {s: r for s in sorted(found) if (r := runs_of(s, found[s], settings))}
     problems += [shift_problem(run, settings) for rs in runs.values() for run in rs]
-    for source in sorted(found):
-        if (offset := stated(settings, source)) is not None:
+    offsets = {source: stated(settings, source) for source in sorted(found)}
+    for source, offset in offsets.items():
+        if offset is not None:
             problems.append(stated_problem(source, offset, len(found[source])))
     del found
     report: dict[str, SourceReport] = defaultdict(SourceReport)
@@ -461,4 +463,5 @@ def _normalize(raws: Iterable[RawPost], ctx: Context) -> Result:
         dict(sorted(report.items())),
         tuple(resolved),
         runs,
+        frozenset(source for source, offset in offsets.items() if offset is not None),
     )

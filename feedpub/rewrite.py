@@ -137,9 +137,8 @@ def plan(
     for raw in raws:
         if raw.path not in timed_paths:
             skipped.append(Skip(raw.path, raw.date_line or 1, "no usable time (FP302)"))
-    stated = frozenset(p.owner.removeprefix("shift:") for p in result.problems if p.code == "FP308")
     for t in result.resolved:
-        why = reason(t, stated)
+        why = reason(t, result.stated)
         if why is None:
             continue
         raw = t.raw
