@@ -28,6 +28,7 @@ class Hub:
     def __init__(self) -> None:
         self.requests: list[tuple[str, list[tuple[str, str]]]] = []  # (content type, form)
         self.status = 204
+        self.reason: str | None = None  # the status line's text (None: the standard one)
         hub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -35,7 +36,7 @@ class Hub:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 form = parse_qsl(body.decode(), keep_blank_values=True, strict_parsing=True)
                 hub.requests.append((self.headers.get("Content-Type", ""), form))
-                self.send_response(hub.status)
+                self.send_response(hub.status, hub.reason)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -187,6 +188,10 @@ def test_refusal_exits_1(tmp_path: Path, hub: Hub) -> None:
     assert code == 1
     assert stdout.startswith(f"refused {SITE}/authors/writer-1/feed.json (400 Bad Request)")
     assert "the hub refused 24 of 24 feeds" in stderr
+    hub.reason = "No\r::error::injected \x1b]0;title\x07"  # a line of its own, a terminal's title
+    code, stdout, _ = run("ping", str(posts), "--cache", str(cache))
+    assert code == 1 and "\r" not in stdout and "\x1b" not in stdout
+    assert "(400 No\\x0d::error::injected \\x1b]0;title\\x07)" in stdout
 
 
 def test_unreachable_hub_exits_1(tmp_path: Path) -> None:
