@@ -89,7 +89,8 @@ CODES: dict[str, tuple[str, Severity, str]] = {
     "FP202": (
         "content-too-deep",
         "warning",
-        "unwrap the body's nested elements (a scraper's or editor's runaway markup)",
+        "unwrap the body's nested elements, or cut the crowded tag's attributes (a"
+        " scraper's or editor's runaway markup)",
     ),
     "FP301": (
         "date-unparseable",

@@ -139,12 +139,20 @@ def posts_beside(root: Path) -> Problem | None:
     if not is_posts_folder(root):
         return None
     real = Path(os.path.realpath(root))
-    beside = [name for name in POST_FOLDERS if name != real.name and (real.parent / name).is_dir()]
+    beside = [n for n in POST_FOLDERS if n != real.name and _holds_posts(real.parent / n)]
     if not beside:
         return None
     others = " and ".join(os.path.normpath(root / ".." / name) + "/" for name in beside)
     msg = f"only {root} is read: the posts in {others} are not published"
     return Problem(str(root), 0, 0, "FP009", msg, "file")
+
+
+def _holds_posts(folder: Path) -> bool:
+    """Whether `folder` holds a post file at any depth (found at the first one)."""
+    for _, _, files in os.walk(folder):
+        if any(name.lower().endswith(EXTENSIONS) for name in files):
+            return True
+    return False
 
 
 def top_folders(paths: Iterable[str]) -> dict[str, int]:
