@@ -27,7 +27,7 @@ from . import images, summaries, videos
 from .model import Content
 from .summaries import plain_text, summarize
 from .text import ILLEGAL_XML, crowded, too_deep, xml_safe
-from .urls import absolute, absolute_srcset, is_absolute_http
+from .urls import absolute, absolute_srcset, is_absolute_http, too_many_links
 
 __all__ = [
     "DEFAULT_REMOVE",
@@ -207,6 +207,7 @@ def _cleaned(html: str, base_url: str | None, rules: ContentRules) -> tuple[Cont
     if body is None or (len(body) == 0 and not (body.text or "").strip()):
         return _as_text(html, rules), None  # "" when there is no text: nothing lost
     _remove_junk(body, _tags_text(html), rules.remove)
+    base_url = base_url if base_url is None or not too_many_links(html, base_url) else None
     images.fix_images(body, base_url, rules.data_images)
     _fix_urls(body, base_url)
     embedded, hosts = _fix_iframes(body, base_url, rules.iframes)
@@ -350,11 +351,8 @@ def _collapse_empty(body: Any) -> None:
 
 
 def _fix_urls(body: Any, base: str | None) -> None:
-    """Make link and media URLs absolute; drop those that cannot be (or would copy the
-    base over 20 MB in all: a hostile body's thousands of relative links)."""
-    values = _MEDIA_URLS(body)
-    base = base if base is None or len(base) * len(values) <= 20_000_000 else None
-    for value in values:
+    """Make link and media URLs absolute; drop the ones that cannot be."""
+    for value in _MEDIA_URLS(body):
         element, name = value.getparent(), value.attrname
         url = absolute_srcset(value, base) if name == "srcset" else absolute(value, base)
         if url is None:

@@ -149,10 +149,8 @@ def posts_beside(root: Path) -> Problem | None:
 
 def _holds_posts(folder: Path) -> bool:
     """Whether `folder` holds a post file at any depth (found at the first one)."""
-    for _, _, files in os.walk(folder):
-        if any(name.lower().endswith(EXTENSIONS) for name in files):
-            return True
-    return False
+    walk = (files for _, _, files in os.walk(folder))
+    return any(name.lower().endswith(EXTENSIONS) for files in walk for name in files)
 
 
 def top_folders(paths: Iterable[str]) -> dict[str, int]:

@@ -209,7 +209,7 @@ def too_deep(html: str, start: int = 0) -> int:
 MAX_ATTRIBUTES = 5_000  # in one start tag: libxml2 checks each against the others
 _QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
 _LONG_TAG = re.compile(rf"<[a-zA-Z][^>]{{{3 * MAX_ATTRIBUTES}}}")
-_NAME = re.compile(r"\s[^\s\"'=>/]+")  # a name, after white space
+_NAME = re.compile(r"[\s/][^\s\"'=>/]+")  # a name, after white space or a `/`
 
 
 def crowded(html: str, start: int = 0) -> int:

@@ -253,3 +253,13 @@ def absolute_srcset(srcset: str, base: str | None) -> str | None:
             return None
         candidates.append(f"{found} {descriptor}".rstrip())
     return ", ".join(candidates) or None
+
+
+def too_many_links(html: str, base: str) -> bool:
+    """Whether resolving every URL of `html` against `base` could copy it over 20 MB
+    (8,000 relative links against a long `from:` took gigabytes): then none is.
+    Each URL needs a `src`, `href` or `poster`, or a `,` in a srcset, to be written."""
+    if len(base) * len(html) <= 40_000_000:  # at most one URL in two characters
+        return False
+    found = sum(html.count(word) for word in ("src", "href", "poster", ","))
+    return len(base) * found > 20_000_000

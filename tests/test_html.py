@@ -716,3 +716,7 @@ def test_relative_links_that_would_copy_a_long_base_without_end_are_dropped() ->
     assert content.html.count("href=") == 1 and 'href="https://e.org/x"' in content.html
     few = clean('<p><a href="y">y</a></p>', base)
     assert f'href="{base[:-1]}y"' in few.html
+    # images too: each `<img src=b>` copied the base as well (32,000: 821 MB)
+    pictures = clean("<p>t</p>" + "<img src=b>" * 7_000, base)
+    assert pictures.html == "<p>t</p>"
+    assert "<img" in clean("<p>t</p><img src=b>", base).html
