@@ -782,3 +782,18 @@ def test_a_from_url_without_end_is_refused_at_once(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     found = [p for p in json.loads(result.stdout) if p["code"] == "FP402"]
     assert len(found) == 1 and len(found[0]["message"]) < 500
+
+
+def test_without_a_home_for_the_key_the_cache_still_works(tmp_path: Path) -> None:
+    """A container whose home cannot be written keeps no key file: the key is then
+    the machine's id and the user's, and a second build is still a warm one."""
+    (tmp_path / "_posts").mkdir()
+    (tmp_path / "_posts" / "2021-05-01-a.md").write_text(post("A", 1), encoding="utf-8")
+    (tmp_path / "not-a-folder").write_text("")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "not-a-folder")}
+    env.pop("FEEDPUB_CACHE_KEY", None)
+    first = feedpub(tmp_path, "build", "--site-url", SITE, env=env)
+    (tmp_path / "_posts" / "2021-05-01-a.md").touch()  # read again: the cache is asked
+    second = feedpub(tmp_path, "build", "--site-url", SITE, env=env)
+    assert (first.returncode, second.returncode) == (0, 0), second.stderr
+    assert " wrote 0 of " in second.stdout

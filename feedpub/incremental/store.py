@@ -51,20 +51,25 @@ def owner_key() -> str:
     committed with the repository built) never matches, so not a byte of it is used
     (its entries would go out uncleaned). `FEEDPUB_CACHE_KEY` gives it for a cache
     moved between machines (the GitHub Action's, kept outside the checkout)."""
-    given = os.environ.get("FEEDPUB_CACHE_KEY", "").encode()
-    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    path = home / "feedpub" / "key"
+    key = os.environ.get("FEEDPUB_CACHE_KEY", "").encode()
     try:
-        key = given or (path.read_bytes() if path.is_file() else b"")
+        home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        path = home / "feedpub" / "key"
+        key = key or (path.read_bytes() if path.is_file() else b"")
         if not key:
             key = secrets.token_hex(32).encode()
             writer.write_file(path, key)
-    except (OSError, FeedpubError) as e:
-        raise FeedpubError(
-            f"cannot keep the cache's key in {path}: {e} (set FEEDPUB_CACHE_KEY, or"
-            " build with --no-cache)"
-        ) from e
+    except (OSError, RuntimeError, FeedpubError):  # no home to keep it in (a bare container):
+        key = key or _machine_key()  # this machine's id and user, which no repository knows
     return hashlib.blake2b(key, digest_size=8).hexdigest()
+
+
+def _machine_key() -> bytes:
+    try:
+        machine = Path("/etc/machine-id").read_bytes()
+    except OSError:
+        machine = secrets.token_bytes(32)  # none either: this build's own (no cache reused)
+    return machine + str(os.getuid()).encode()
 
 
 def stamp(settings_fingerprint: str) -> str:
