@@ -1,8 +1,9 @@
 """The cache's file: one SQLite database, `<cache>/cache.sqlite`, safe to delete.
 
-A stamp of feedpub's code, the Python running it and every setting guards the
-whole file: a different stamp and it is made again from nothing, so the cache
-can never make output differ from a cold build. A file that is not a database
+A stamp of feedpub's code, the Python running it, every setting and the key of
+the user who made it guards the whole file: a different stamp and it is made
+again from nothing, so the cache can never make output differ from a cold
+build, nor can one that came with a repository. A file that is not a database
 any more is deleted and made again: the cache is disposable.
 
 A cache made from nothing is a new file with a rollback journal: SQLite
