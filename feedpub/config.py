@@ -70,7 +70,7 @@ def _key_text(part: str) -> str:
     return part if re.fullmatch(r"[A-Za-z0-9_-]+", part) else json.dumps(part, ensure_ascii=False)
 
 
-def _outside(path: Path) -> str:
+def _linked(path: Path) -> str:
     """Why a config file found by its name is not read: a symbolic link (a repository's
     `_config.yml -> /etc/passwd`, or `-> .env`, would be read, and its lines printed
     or published); "" if it is read. One given with --config is the user's."""
@@ -81,7 +81,7 @@ def _outside(path: Path) -> str:
 
 def _read_toml(path: Path, found: bool = True) -> _Layer:
     layer = _Layer(str(path))
-    if found and (why := _outside(path)):
+    if found and (why := _linked(path)):
         layer.mistakes.append(why)
         return layer
     try:
@@ -178,7 +178,7 @@ def _read_jekyll(path: Path) -> _Layer:
     import yaml  # here, not above: a build without a _config.yml may need no YAML at all
 
     layer = _Layer(str(path))
-    if why := _outside(path):
+    if why := _linked(path):
         layer.mistakes.append(why)
         return layer
     try:

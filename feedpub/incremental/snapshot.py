@@ -5,7 +5,6 @@ SQLite and pickle, and stops; not YAML, lxml or any stage."""
 from __future__ import annotations
 
 import os
-import pickle
 import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
@@ -52,7 +51,7 @@ def unchanged(folder: Path, settings: Settings, found: Scanned, out: Path) -> Su
             return None
         last = store.get("summary")
         return last if isinstance(last, Summary) else None
-    except (sqlite3.Error, pickle.UnpicklingError, EOFError, ForeignCache):
+    except (sqlite3.Error, ForeignCache):
         return None  # the build repairs a damaged cache, and refuses a foreign one
     finally:
         store.close()

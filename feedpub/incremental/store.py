@@ -117,7 +117,7 @@ class Store:
         wanted = stamp(settings_fingerprint)
         try:
             current = self.get("stamp")
-        except (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, ForeignCache):
+        except (sqlite3.DatabaseError, ForeignCache):  # damaged inside, or not feedpub's
             current = None
         if current != wanted:  # made again from nothing: a new file (module doc)
             self.db.close()
