@@ -25,10 +25,10 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from . import encoding, frontmatter, language, permalinks
+from . import encoding, frontmatter, language, liquid, permalinks
 from .model import RawPost, Reading
 from .postfiles import Refused, read_bytes
-from .problems import Problem
+from .problems import Problem, printable
 from .text import (
     ILLEGAL_XML,
     MAX_ATTRIBUTES,
@@ -372,6 +372,21 @@ def _deep_body(path: str, text: str, body_start: int) -> Problem | None:
     return Problem(path, line, 0, "FP202", f"body {what}; published as plain text")
 
 
+def _liquid(path: str, text: str, body_start: int, problems: list[Problem]) -> bool:
+    """Whether the body holds Liquid that feedpub renders; FP203 at the first that
+    it leaves as written."""
+    body = text[body_start:]
+    rendered, left = liquid.render(body, liquid.Site("", ""), "")
+    if left is not None:
+        at = body_start + left
+        end = min(text.find("}}" if text[at + 1] == "{" else "%}", at + 2) + 2, at + 80)
+        shown = printable(text[at:end])
+        msg = f"Liquid feedpub does not render, shown as written: {shown}"
+        col = at - text.rfind("\n", 0, at)
+        problems.append(Problem(path, text.count("\n", 0, at) + 1, col, "FP203", msg))
+    return rendered != body
+
+
 @lru_cache(maxsize=4096)
 def _interned(names: tuple[str, ...]) -> tuple[str, ...]:
     """`names` as interned strings, in a tuple shared by the posts with those names
@@ -411,6 +426,9 @@ def _build(
         if found:
             problems.append(found)
     url = fields.text("from", meta.get("from")) or xml_safe(link_url)
+    templated = front.present and meta.get("render_with_liquid") is not False
+    if templated := templated and liquid.has_liquid(text, body_start):
+        templated = _liquid(path, text, body_start, problems)
     first = _NOT_SPACE.search(text, body_start)
     starts_html = first is not None and first.group() == "<"
     # Names repeat across posts: interned, a chunk of readings pickles (and so holds)
@@ -437,6 +455,7 @@ def _build(
         url_line=front.lines.get("from", 0),
         permalink=fields.text("permalink", meta.get("permalink")) or "",
         slug=fields.text("slug", meta.get("slug")) or "",
+        liquid=templated,
     )
     fields.report_removed()
     return post

@@ -58,6 +58,7 @@ class RawPost:
     url_line: int = 0  # line of `from:`, 0 if absent
     permalink: str = ""  # its own Jekyll `permalink:` ("" for the site's)
     slug: str = ""  # its Jekyll `slug:` ("" for its file name's)
+    liquid: bool = False  # its body holds Liquid to render (see `liquid`)
 
     def __reduce__(self) -> tuple[Callable[..., RawPost], tuple[Any, ...]]:
         """Pickled as its values (half the time to load); see `_unpickled`."""
@@ -122,6 +123,7 @@ class Post:
     markdown: bool
     copies: tuple[str, ...]  # every file of the story, oldest first
     lang: str = ""  # its language: its source's, if the settings state it, else its title's
+    liquid: bool = False  # its body holds Liquid to render (see `liquid`)
 
     @property
     def key(self) -> tuple[datetime, str]:

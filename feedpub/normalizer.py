@@ -388,6 +388,7 @@ def _entry(
         markdown=raw.markdown,
         copies=copies,
         lang=ctx.lang(latest.source, raw.lang),
+        liquid=raw.liquid,
     )
 
 

@@ -92,6 +92,12 @@ CODES: dict[str, tuple[str, Severity, str]] = {
         "unwrap the body's nested elements, or cut the crowded tag's attributes (a"
         " scraper's or editor's runaway markup)",
     ),
+    "FP203": (
+        "liquid-left",
+        "warning",
+        "write it out as the site shows it, or wrap it in `{% raw %}` to show it as"
+        " text (feedpub renders raw, comment, highlight and the site's url and baseurl)",
+    ),
     "FP301": (
         "date-unparseable",
         "warning",

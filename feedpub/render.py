@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import Protocol
 
-from . import commonmark, formats, html, pages, postfiles, writer
+from . import commonmark, formats, html, liquid, pages, postfiles, writer
 from .model import Job, Load, Manifest, Post, Record, page_file
 from .planner import Published
 from .problems import Problem
@@ -78,6 +78,9 @@ def content_of(root: Path, settings: Settings, post: Post) -> html.Content:
         body = postfiles.read_body(root, post.path, post.body_start, settings.max_bytes)
     except postfiles.Refused:
         body = ""  # changed or gone since it was read: the next build will see it
+    if post.liquid:  # Jekyll renders Liquid first, then Markdown
+        site = liquid.Site(settings.url, settings.baseurl)
+        body, _ = liquid.render(body, site, post.title)
     if post.markdown:
         body = commonmark.render_markdown(body)
     source = post.sources[0] if post.sources else ""

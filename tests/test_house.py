@@ -28,6 +28,7 @@ LAYERS: list[set[str]] = [
         "tomllines",
         "videos",
         "commonmark",
+        "liquid",
     },
     {"__init__", "titles", "checks"},
     {"model", "summaries", "encoding", "images"},

@@ -1,0 +1,143 @@
+"""Liquid in a Jekyll blog's posts: what feedpub renders as Jekyll does (checked
+against `jekyll build` 4.3.1 by hand), what it leaves as written and reports, and
+that hostile markup costs linear time. Built through the CLI as a blog would be."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import run, run_in
+
+from feedpub import liquid
+
+SITE = liquid.Site("https://blog.example.org", "/b")
+POST = """---
+title: Hello
+date: 2026-11-01 10:00:00 +0000
+tags: [python]
+{extra}---
+Read ![the chart]({{{{ site.baseurl }}}}/img/a.png) or
+[the report]({{{{ "/r.pdf" | absolute_url }}}}).
+
+{{% highlight python %}}
+def f(x):
+
+    return x < 3  # {{% raw %}}{{{{ kept }}}}{{% endraw %}}
+{{% endhighlight %}}
+
+{{% comment %}}A note to myself.{{% endcomment %}}
+{{% raw %}}{{{{ page.title }}}} is Liquid.{{% endraw %}}
+
+See {{% post_url 2026-10-01-first %}} too.
+"""
+
+
+def _blog(tmp_path: Path, extra: str = "") -> Path:
+    repo = tmp_path / "blog"
+    (repo / "_posts").mkdir(parents=True)
+    config = "title: A blog\nurl: https://blog.example.org\nbaseurl: /b\n"
+    (repo / "_config.yml").write_text(config, encoding="utf-8")
+    post = POST.format(extra=extra)
+    (repo / "_posts" / "2026-11-01-hello.md").write_text(post, encoding="utf-8")
+    return repo
+
+
+def _content(out: Path) -> str:
+    items = json.loads((out / "feed.json").read_text("utf-8"))["items"]
+    return str(items[0]["content_html"])
+
+
+def test_a_blog_post_reads_as_jekyll_renders_it(tmp_path: Path) -> None:
+    _blog(tmp_path)
+    code, _, stderr = run_in(tmp_path, "build", "blog", "--out", "out")
+    assert code == 0, stderr
+    html = _content(tmp_path / "out")
+    assert 'src="https://blog.example.org/b/img/a.png"' in html  # as Jekyll: /b/img/a.png
+    assert '<a href="https://blog.example.org/b/r.pdf">the report</a>' in html
+    # A code block, blank line and indentation kept, `<` escaped once, raw inside.
+    assert "<pre><code>def f(x):\n\n    return x &lt; 3  # {{ kept }}</code></pre>" in html
+    assert "A note to myself" not in html
+    assert "<p>{{ page.title }} is Liquid.</p>" in html
+    assert "{% post_url 2026-10-01-first %}" in html  # left as written, and reported
+    assert "{% highlight" not in html and "{% raw" not in html
+    line = POST.format(extra="").split("\n").index("See {% post_url 2026-10-01-first %} too.") + 1
+    reported = [ln for ln in stderr.splitlines() if ": FP203 " in ln]
+    assert reported == [
+        f"blog/_posts/2026-11-01-hello.md:{line}:5: FP203 liquid-left: Liquid feedpub does"
+        " not render, shown as written: {% post_url 2026-10-01-first %}. Write it out as the"
+        " site shows it, or wrap it in `{% raw %}` to show it as text (feedpub renders raw,"
+        " comment, highlight and the site's url and baseurl)."
+    ]
+
+
+def test_render_with_liquid_false_keeps_the_text(tmp_path: Path) -> None:
+    repo = _blog(tmp_path, extra="render_with_liquid: false\n")
+    code, _, stderr = run("build", str(repo), "--out", str(tmp_path / "out"), "-q")
+    assert code == 0, stderr
+    assert "FP203" not in stderr
+    html = _content(tmp_path / "out")
+    assert "{% highlight python %}" in html and "{{ site.baseurl }}/img/a.png" in html
+
+
+def test_a_scraped_page_without_liquid_is_untouched(tmp_path: Path) -> None:
+    """Braces a scraper copied (a page's own script templates) are text: reported once,
+    the body as it was."""
+    body = '<p>{{" __html: 电车难题}} and {{ item.name }}, {% if a %}b{% endif %}</p>'
+    assert liquid.render(body, SITE, "t") == (body, 3)
+    assert not liquid.has_liquid("<p>{ a } %} }}</p>")
+
+
+@pytest.mark.parametrize(
+    ("text", "rendered"),
+    [
+        ("a {{- site.url -}} b", "ahttps://blog.example.orgb"),
+        ("x\n{%- comment -%} gone {%- endcomment -%}\ny", "xy"),
+        ("{{ 'img/a.png' | relative_url }}", "/b/img/a.png"),
+        ("{{ 'https://x.org/a' | relative_url }}", "https://x.org/a"),
+        ("{{ page.title | escape }}", "A &lt;b&gt; &amp; c"),
+        ("{% highlight %}\n<b>\n{% endhighlight %}", "<pre><code>&lt;b&gt;</code></pre>"),
+        ("{% highlight ruby linenos %}x{% endhighlight %}", '<pre><code class="language-ruby"'
+         ' data-lang="ruby">x</code></pre>'),
+    ],
+)  # fmt: skip
+def test_what_is_rendered(text: str, rendered: str) -> None:
+    assert liquid.render(text, SITE, "A <b> & c") == (rendered, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "left"),
+    [
+        ("ok {{ site.title }}", 3),  # no config key beyond url and baseurl
+        ("{{ page.title | upcase }}", 0),  # a filter feedpub does not know
+        ("{{ 'a' | append: 'b' }}", 0),
+        ("a {% raw %} never closed", 2),
+        ("{% include note.html %}", 0),
+        ("{{ " + "x" * 2000 + " }}", 0),  # longer than any template variable
+    ],
+)
+def test_what_is_left_as_written(text: str, left: int) -> None:
+    assert liquid.render(text, SITE, "t") == (text, left)
+
+
+def test_an_unclosed_tag_ends_the_scan() -> None:
+    assert liquid.render("{{ site.url }} {{ site.baseurl", SITE, "t") == (
+        "https://blog.example.org {{ site.baseurl",
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "{% raw %}" * 200_000,  # openers no end follows: one look ahead, not one each
+        "{% highlight %}{{ x }}" * 100_000,
+        "{{" * 1_000_000,
+        "{% comment %}" * 100_000 + "{% endcomment %}",
+    ],
+)
+def test_hostile_markup_is_read_in_linear_time(hostile: str) -> None:
+    """Quadratic reading of these (1-2 MB) would take hours; each takes a second."""
+    rendered, _ = liquid.render(hostile, SITE, "t")
+    assert len(rendered) <= len(hostile)
