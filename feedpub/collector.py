@@ -379,8 +379,9 @@ def _liquid(path: str, text: str, body_start: int, problems: list[Problem]) -> b
     rendered, left = liquid.render(body, liquid.Site("", ""), "")
     if left is not None:
         at = body_start + left
-        end = min(text.find("}}" if text[at + 1] == "{" else "%}", at + 2) + 2, at + 80)
-        shown = printable(text[at:end])
+        end = text.find("}}" if text[at + 1] == "{" else "%}", at + 2) + 2
+        shown = " ".join(text[at:end].split())
+        shown = printable(shown if len(shown) <= 80 else shown[:79] + "…")
         msg = f"Liquid feedpub does not render, shown as written: {shown}"
         col = at - text.rfind("\n", 0, at)
         problems.append(Problem(path, text.count("\n", 0, at) + 1, col, "FP203", msg))

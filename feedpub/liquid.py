@@ -20,15 +20,20 @@ import html
 import re
 from collections.abc import Iterator
 from typing import NamedTuple
+from urllib.parse import quote
 
 _OPEN = re.compile(r"\{[{%]")
 _CLOSE = {"{{": "}}", "{%": "%}"}
-_NAME = re.compile(r"\s*([a-z_]+)\s*(.*?)\s*$", re.S)
+_NAME = re.compile(r"\s*(\w+)")
 _VALUE = re.compile(r"""\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z_][\w.-]*))\s*""")
 _FILTER = re.compile(r"""\s*([a-z_]+)\s*$""")
 _BLOCKS = ("raw", "comment", "highlight")  # their bodies are not read as tags
 _LANGUAGE = re.compile(r"[\w+#.-]+")
 MAX_MARKUP = 1_000  # a longer `{{ }}` or `{% %}` is text, as written
+MAX_NESTING = 20  # blocks of one name inside each other: more are text, as written
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_URL_SAFE = "/:?#[]@!$&'()*+,;=%~"
+_END_RAW = re.compile(r"\{%(-?)\s*endraw(?!\w)")
 
 
 class Site(NamedTuple):
@@ -68,6 +73,13 @@ def _tags(text: str, start: int = 0) -> Iterator[_Tag]:
         at = close + 2
 
 
+class _Done(NamedTuple):
+    piece: str  # what the tag renders to
+    at: int  # the offset after it (after its block's end)
+    trim: bool  # whether it trims the white space that follows
+    left: int | None = None  # the offset of Liquid left as written inside it
+
+
 def render(text: str, site: Site, title: str) -> tuple[str, int | None]:
     """`text` with the Liquid feedpub knows rendered, and the offset of the first
     tag it left as written (None if none)."""
@@ -86,45 +98,106 @@ def render(text: str, site: Site, title: str) -> tuple[str, int | None]:
             out.append(text[tag.start : tag.end])
             at, trim_next = tag.end, False
         else:
-            piece, at, trim_next = done
-            out.append(piece)
+            out.append(done.piece)
+            at, trim_next = done.at, done.trim
+            left = done.left if left is None else left
     rest = text[at:]
     out.append(rest.lstrip() if trim_next else rest)
     return "".join(out), left
 
 
-def _rendered(
-    text: str, tag: _Tag, site: Site, title: str, unclosed: set[str]
-) -> tuple[str, int, bool] | None:
-    """What `tag` renders to, the offset after it and whether it trims what follows;
-    None if feedpub does not render it."""
+def _name(tag: _Tag) -> str:
+    """The name of a `{% %}` tag ("" if it has none)."""
+    found = _NAME.match(tag.markup)
+    return found.group(1) if found else ""
+
+
+def _raw_end(text: str, at: int) -> _Tag | None:
+    """The `{% endraw %}` after `at`. Liquid reads a raw block's text to the first
+    one, whatever braces come before it (a post explaining Liquid writes `{{`)."""
+    found = _END_RAW.search(text, at)
+    if not found:
+        return None
+    close = text.find("%}", found.end())
+    if close < 0:
+        return None
+    trim_left, trim_right = found.group(1) == "-", text[close - 1] == "-"
+    return _Tag(found.start(), close + 2, False, "endraw", trim_left, trim_right)
+
+
+def _block_end(text: str, name: str, at: int) -> _Tag | None:
+    """The tag that ends the block `name` opened before `at`: blocks of the same
+    name nest (to MAX_NESTING), raw blocks are skipped whole, and anything after
+    the end tag's name is ignored, as Liquid does."""
+    depth = 0
+    while tag := next(_tags(text, at), None):
+        found = _name(tag) if not tag.output else ""
+        at = tag.end
+        if found == "raw":
+            end = _raw_end(text, tag.end)
+            if end is None:
+                return None
+            at = end.end
+        elif found == name:
+            depth += 1
+            if depth > MAX_NESTING:
+                return None
+        elif found == "end" + name:
+            if not depth:
+                return tag
+            depth -= 1
+    return None
+
+
+def _rendered(text: str, tag: _Tag, site: Site, title: str, unclosed: set[str]) -> _Done | None:
+    """What `tag` renders to; None if feedpub does not render it."""
     if len(tag.markup) > MAX_MARKUP:
         return None
     if tag.output:
         value = _output(tag.markup, site, title)
-        return None if value is None else (value, tag.end, tag.trim_right)
-    found = _NAME.match(tag.markup)
-    if not found or found.group(1) not in _BLOCKS or found.group(1) in unclosed:
+        return None if value is None else _Done(value, tag.end, tag.trim_right)
+    if tag.markup.lstrip().startswith("#"):  # an inline comment
+        return _Done("", tag.end, tag.trim_right)
+    name = _name(tag)
+    if name not in _BLOCKS or name in unclosed:
         return None
-    name, args = found.groups()
-    end = next((t for t in _tags(text, tag.end) if t.markup.strip() == "end" + name), None)
+    args = tag.markup.strip()[len(name) :].strip()
+    end = _raw_end(text, tag.end) if name == "raw" else _block_end(text, name, tag.end)
     if end is None:
         unclosed.add(name)
         return None
     inner = text[tag.end : end.start]
     if name == "raw":
-        return inner, end.end, end.trim_right
+        return _Done(inner, end.end, end.trim_right)
     if name == "comment":
-        return "", end.end, end.trim_right
+        return _Done("", end.end, end.trim_right)
     language = _LANGUAGE.fullmatch(args.split(" ")[0]) if args else None
     if args and not language:
         return None
-    code, _ = render(inner.strip("\n"), site, title)
+    lead = len(inner) - len(inner.lstrip("\n"))
+    code, left = render(inner.strip("\n"), site, title)
     lang = language.group() if language else ""
     attrs = f' class="language-{lang}" data-lang="{lang}"' if lang else ""
-    # A `<pre>` block: CommonMark keeps it whole to its `</pre>`, blank lines and all.
-    code = html.escape(code, quote=False)
-    return f"<pre><code{attrs}>{code}</code></pre>", end.end, end.trim_right
+    code = html.escape(_dedented(code, _indent(text, tag.start)).rstrip("\n"), quote=False)
+    # On one line, its line ends as references: CommonMark then keeps it whole (blank
+    # lines and all) in any paragraph or list item, and lxml reads them as line ends.
+    piece = f"<pre><code{attrs}>{code.replace(chr(10), '&#10;')}</code></pre>"
+    return _Done(piece, end.end, end.trim_right, None if left is None else tag.end + lead + left)
+
+
+def _indent(text: str, at: int) -> str:
+    """The white space before `at` on its line, if nothing else is (a list item's)."""
+    line = text[text.rfind("\n", 0, at) + 1 : at]
+    return line if not line.strip() else ""
+
+
+def _dedented(code: str, indent: str) -> str:
+    """`code` with `indent` taken off the lines that start with it: a block inside a
+    list item keeps the indentation its lines have relative to each other."""
+    if not indent:
+        return code
+    cut = len(indent)
+    return "\n".join(ln[cut:] if ln.startswith(indent) else ln for ln in code.split("\n"))
 
 
 def _output(markup: str, site: Site, title: str) -> str | None:
@@ -157,8 +230,13 @@ def _filtered(name: str, value: str, site: Site) -> str | None:
         return html.escape(value)
     if name not in ("relative_url", "absolute_url"):
         return None
-    if "://" in value or value.startswith("//"):
-        return value  # already absolute: Jekyll leaves it
-    base = site.baseurl.strip("/")
-    path = ("/" + base if base else "") + "/" + value.lstrip("/")
-    return site.url.rstrip("/") + path if name == "absolute_url" else path
+    if _SCHEME.match(value):
+        return value  # absolute (`https:`, `mailto:`): Jekyll leaves it
+    base = site.baseurl.rstrip("/")
+    parts = [_leading_slash(base), _leading_slash(value)]
+    path = quote("".join(parts), safe=_URL_SAFE)  # as Addressable's `normalize`
+    return quote(site.url, safe=_URL_SAFE) + path if name == "absolute_url" and site.url else path
+
+
+def _leading_slash(part: str) -> str:
+    return part if not part or part.startswith("/") else "/" + part

@@ -68,7 +68,8 @@ def test_a_blog_post_reads_as_jekyll_renders_it(tmp_path: Path) -> None:
         f"blog/_posts/2026-11-01-hello.md:{line}:5: FP203 liquid-left: Liquid feedpub does"
         " not render, shown as written: {% post_url 2026-10-01-first %}. Write it out as the"
         " site shows it, or wrap it in `{% raw %}` to show it as text (feedpub renders raw,"
-        " comment, highlight and the site's url and baseurl)."
+        " comment, highlight, and site.url, site.baseurl, page.title or a quoted string"
+        " with the URL and escape filters)."
     ]
 
 
@@ -100,6 +101,26 @@ def test_a_scraped_page_without_liquid_is_untouched(tmp_path: Path) -> None:
         ("{% highlight %}\n<b>\n{% endhighlight %}", "<pre><code>&lt;b&gt;</code></pre>"),
         ("{% highlight ruby linenos %}x{% endhighlight %}", '<pre><code class="language-ruby"'
          ' data-lang="ruby">x</code></pre>'),
+        ("a {% # a note %} b", "a  b"),  # an inline comment
+        ("{{ 'a b/é.png' | relative_url }}", "/b/a%20b/%C3%A9.png"),  # as Addressable
+        ("{{ 'mailto:me@example.org' | relative_url }}", "mailto:me@example.org"),
+        ("{{ '' | relative_url }}", "/b"),
+        # What Liquid reads to the first `{% endraw %}` (a post explaining Liquid).
+        ("Use {% raw %}`{{`{% endraw %} and {% raw %}`}}`{% endraw %}.", "Use `{{` and `}}`."),
+        # An end tag's words after its name are ignored, as Liquid does.
+        ("{% highlight %}\none\n{% endhighlight text %}\n## H\n{% highlight %}\ntwo\n"
+         "{% endhighlight %}", "<pre><code>one</code></pre>\n## H\n<pre><code>two</code></pre>"),
+        # A raw block inside a highlight holds a sample highlight: one block.
+        ("{% highlight liquid %}\n{% raw %}{% highlight ruby %}\nx = 1\n{% endhighlight %}"
+         "{% endraw %}\n{% endhighlight %}", '<pre><code class="language-liquid" data-lang='
+         '"liquid">{% highlight ruby %}&#10;x = 1&#10;{% endhighlight %}</code></pre>'),
+        ("A {% comment %}{% raw %}{% endcomment %}{% endraw %}{% endcomment %} B", "A  B"),
+        ("{% comment %}{% comment %}{% endcomment %}x{% endcomment %}y", "y"),  # nested
+        # In a list item: the item's indentation off each line, the block on one line
+        # (its line ends as references) so that CommonMark keeps the item whole.
+        ("1. Run:\n\n   {% highlight python %}\n   def f():\n       return 1\n"
+         "   {% endhighlight %}", '1. Run:\n\n   <pre><code class="language-python" '
+         'data-lang="python">def f():&#10;    return 1</code></pre>'),
     ],
 )  # fmt: skip
 def test_what_is_rendered(text: str, rendered: str) -> None:
@@ -115,10 +136,13 @@ def test_what_is_rendered(text: str, rendered: str) -> None:
         ("a {% raw %} never closed", 2),
         ("{% include note.html %}", 0),
         ("{{ " + "x" * 2000 + " }}", 0),  # longer than any template variable
+        ("{% highlight %}\n{{ page.url }}\n{% endhighlight %}", 16),  # inside a block
     ],
 )
 def test_what_is_left_as_written(text: str, left: int) -> None:
-    assert liquid.render(text, SITE, "t") == (text, left)
+    rendered, found = liquid.render(text, SITE, "t")
+    assert found == left
+    assert text[left : text.find("}", left)] in rendered  # the tag, as written
 
 
 def test_an_unclosed_tag_ends_the_scan() -> None:
@@ -135,6 +159,9 @@ def test_an_unclosed_tag_ends_the_scan() -> None:
         "{% highlight %}{{ x }}" * 100_000,
         "{{" * 1_000_000,
         "{% comment %}" * 100_000 + "{% endcomment %}",
+        "{% highlight %}" * 100_000 + "{% endhighlight %}" * 100_000,  # nested too deep
+        "{% highlight %}{% raw %}" * 100_000,
+        "{% x" + " " * 1_000_000 + "%}",
     ],
 )
 def test_hostile_markup_is_read_in_linear_time(hostile: str) -> None:
