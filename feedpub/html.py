@@ -48,7 +48,8 @@ DEFAULT_REMOVE: tuple[str, ...] = (
     'a[href*="subscribe."]',
     # Common ad-network markup (AdSense, Google Publisher Tag); none in the sample.
     ".adsbygoogle",
-    "ins",
+    "ins[data-ad-client]",  # not every `<ins>`: inserted text is text (a blog's edits)
+    "ins[data-revive-zoneid]",
     '[id^="div-gpt-ad"]',
     '[id^="google_ads"]',
     # WordPress (iyouport.org, nei.st).
@@ -112,8 +113,8 @@ _MEDIA_URLS = etree.XPath(
 _TAGS = {
     *("a", "abbr", "audio", "b", "blockquote", "br", "caption", "cite", "code", "dd"),
     *("del", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4"),
-    *("h5", "h6", "hr", "i", "img", "kbd", "li", "mark", "ol", "p", "picture", "pre"),
-    *("q", "s", "small", "source", "span", "strong", "sub", "sup", "table", "tbody"),
+    *("h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "picture"),
+    *("pre", "q", "s", "small", "source", "span", "strong", "sub", "sup", "table", "tbody"),
     *("td", "tfoot", "th", "thead", "tr", "u", "ul", "video"),
 }
 _ATTRIBUTES = {

@@ -253,6 +253,12 @@ def test_default_selectors_remove_corpus_junk() -> None:
     assert html_of(body) == "<p>text</p>"
 
 
+def test_inserted_text_is_not_an_ad() -> None:
+    """`<ins>` marks inserted text (a blog's edits); only an ad network's is junk."""
+    body = '<p>Text <ins>inserted</ins> here.</p><ins data-ad-client="ca-pub-1">Ad</ins>'
+    assert html_of(body) == "<p>Text <ins>inserted</ins> here.</p>"
+
+
 def test_custom_selectors_replace_the_defaults() -> None:
     body = '<p>keep</p><aside class="promo">buy</aside><div class="code-block">x</div>'
     assert html_of(body, remove=(".promo",)) == "<p>keep</p><div>x</div>"
