@@ -174,7 +174,8 @@ def _check_tables(
 
 def _read_jekyll(path: Path) -> _Layer:
     """The site fields of a Jekyll `_config.yml` (title, description, url, baseurl,
-    and the permalink and timezone of its posts' links)."""
+    and the permalink and timezone of its posts' links; `collections.posts.permalink`
+    is the posts' permalink where it is set)."""
     import yaml  # here, not above: a build without a _config.yml may need no YAML at all
 
     layer = _Layer(str(path))
@@ -223,6 +224,14 @@ def _read_jekyll(path: Path) -> _Layer:
             layer.wrong((key,), wrong)
         else:
             layer.values[key] = converted
+    collections = data.get("collections")
+    posts = collections.get("posts") if isinstance(collections, dict) else None
+    if isinstance(posts, dict) and isinstance(own := posts.get("permalink"), str):
+        converted, wrong = CHECKS["permalink"](own)  # the posts' own: as Jekyll, it wins
+        if wrong:
+            layer.wrong(("collections", "posts", "permalink"), wrong)
+        else:
+            layer.values["permalink"] = converted
     return layer
 
 

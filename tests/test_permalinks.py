@@ -149,6 +149,29 @@ def test_the_sites_permalink_and_timezone_come_from_its_jekyll_config(tmp_path: 
     assert item["date_published"] == "2021-04-17T02:00:00Z"
 
 
+def test_the_posts_collections_permalink_wins(tmp_path: Path) -> None:
+    """Jekyll's own site publishes its posts at `collections.posts.permalink`
+    (`/news/:year/...`), not at the site's `permalink`: a feed linking there led to
+    missing pages. Checked against `jekyll build` 4.3.1."""
+    config = (
+        "url: https://example.org\npermalink: pretty\n"
+        "collections:\n  posts:\n    permalink: /news/:year/:month/:day/:title/\n"
+    )
+    (tmp_path / "_config.yml").write_text(config, "utf-8")
+    (tmp_path / "_posts").mkdir()
+    (tmp_path / "_posts" / "2021-04-16-release.md").write_text(
+        "---\ntitle: Out\ndate: 2021-04-16 10:00:00\ncategories: [ release ]\n---\nx\n", "utf-8"
+    )
+    out = tmp_path / "out"
+    assert run("build", str(tmp_path), "--out", str(out), "--no-cache", "-q")[0] == 0
+    (item,) = json.loads((out / "feed.json").read_text("utf-8"))["items"]
+    assert item["url"] == "https://example.org/news/2021/04/16/release/"
+    bad = config.replace("/news/:year/:month/:day/:title/", "/:nope/")
+    (tmp_path / "_config.yml").write_text(bad, "utf-8")
+    code, _, stderr = run("build", str(tmp_path), "--out", str(out))
+    assert code == 2 and "_config.yml:3: collections.posts.permalink: unknown placeholder" in stderr
+
+
 @pytest.mark.parametrize(
     ("value", "says"),
     [
