@@ -28,7 +28,8 @@ from typing import Any, NamedTuple
 from . import encoding, frontmatter, language, liquid, permalinks
 from .model import RawPost, Reading
 from .postfiles import Refused, read_bytes
-from .problems import Problem, printable
+from .problems import Problem
+from .settings import Settings
 from .text import (
     ILLEGAL_XML,
     MAX_ATTRIBUTES,
@@ -42,6 +43,7 @@ from .text import (
 )
 
 MAX_TAGS = 100  # see `Limits`
+_NO_SITE = liquid.Site("", "")
 BINARY_PROBE = 8192  # a NUL byte in this many first bytes makes a file binary
 _RULE = re.compile(r"-{3,}\s*$")
 _SPACE = re.compile(r"\s")
@@ -59,6 +61,12 @@ class Limits(NamedTuple):
 
     max_bytes: int = 5_000_000  # a larger file is skipped (FP002)
     max_tags: int = MAX_TAGS  # tags, and categories, per post; the rest are dropped (FP108)
+    site: liquid.Site = _NO_SITE  # what `{{ site.X }}` in a post reads
+
+
+def limits(settings: Settings) -> Limits:
+    site = liquid.Site.of(settings.url, settings.baseurl, settings.site_values)
+    return Limits(settings.max_bytes, settings.max_tags, site)
 
 
 def read_file(root: Path, path: str, limits: Limits = Limits()) -> Reading:
@@ -67,7 +75,7 @@ def read_file(root: Path, path: str, limits: Limits = Limits()) -> Reading:
         data = read_bytes(root, path, limits.max_bytes)
     except Refused as e:
         return Reading(None, (Problem(path, 1, 0, e.code, e.message),) if e.code else ())
-    return parse(path, data, limits.max_tags)
+    return parse(path, data, limits.max_tags, limits.site)
 
 
 def _read_one(root: Path, limits: Limits, path: str, size: int, known: str) -> Reading | None:
@@ -111,7 +119,9 @@ def read_files(
     return mapper(partial(_read_chunk, root, limits), items)
 
 
-def parse(path: str, data: bytes, max_tags: int = MAX_TAGS) -> Reading:
+def parse(
+    path: str, data: bytes, max_tags: int = MAX_TAGS, site: liquid.Site = _NO_SITE
+) -> Reading:
     """Parse a post's bytes. Pure, and never raises: the fuzz tests call it on any bytes."""
     if data.find(b"\x00", 0, BINARY_PROBE) >= 0 and not data.startswith(encoding.BOM_PREFIXES):
         return Reading(None, (Problem(path, 1, 0, "FP003", "binary file (NUL bytes); skipped"),))
@@ -131,7 +141,8 @@ def parse(path: str, data: bytes, max_tags: int = MAX_TAGS) -> Reading:
         msg = "draft (`published: false`); skipped"
         problems.append(Problem(path, line, 0, "FP006", msg))
         return Reading(None, tuple(problems))
-    return Reading(_build(path, data, decoded, front, problems, max_tags), tuple(problems))
+    post = _build(path, data, decoded, front, problems, max_tags, site)
+    return Reading(post, tuple(problems))
 
 
 class _Fields:
@@ -372,17 +383,13 @@ def _deep_body(path: str, text: str, body_start: int) -> Problem | None:
     return Problem(path, line, 0, "FP202", f"body {what}; published as plain text")
 
 
-def _liquid(path: str, text: str, body_start: int, problems: list[Problem]) -> bool:
-    """Whether the body holds Liquid that feedpub renders; FP203 at the first that
-    it leaves as written."""
-    body = text[body_start:]
-    rendered, left = liquid.render(body, liquid.Site("", ""), "")
+def _liquid(path: str, text: str, at: int, problems: list[Problem], site: liquid.Site) -> bool:
+    """Whether the body (from `at`) holds Liquid that feedpub renders; FP203 at the
+    first that it leaves as written."""
+    rendered, left = liquid.render(body := text[at:], site, "")
     if left is not None:
-        at = body_start + left
-        end = text.find("}}" if text[at + 1] == "{" else "%}", at + 2) + 2
-        shown = " ".join(text[at:end].split())
-        shown = printable(shown if len(shown) <= 80 else shown[:79] + "…")
-        msg = f"Liquid feedpub does not render, shown as written: {shown}"
+        at += left
+        msg = f"Liquid feedpub does not render, shown as written: {liquid.shown(text, at)}"
         col = at - text.rfind("\n", 0, at)
         problems.append(Problem(path, text.count("\n", 0, at) + 1, col, "FP203", msg))
     return rendered != body
@@ -402,6 +409,7 @@ def _build(
     front: frontmatter.FrontMatter,
     problems: list[Problem],
     max_tags: int = MAX_TAGS,
+    site: liquid.Site = _NO_SITE,
 ) -> RawPost:
     text = decoded.text
     meta = front.meta or {}
@@ -429,7 +437,7 @@ def _build(
     url = fields.text("from", meta.get("from")) or xml_safe(link_url)
     templated = front.present and meta.get("render_with_liquid") is not False
     if templated := templated and liquid.has_liquid(text, body_start):
-        templated = _liquid(path, text, body_start, problems)
+        templated = _liquid(path, text, body_start, problems, site)
     first = _NOT_SPACE.search(text, body_start)
     starts_html = first is not None and first.group() == "<"
     # Names repeat across posts: interned, a chunk of readings pickles (and so holds)

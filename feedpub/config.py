@@ -224,6 +224,7 @@ def _read_jekyll(path: Path) -> _Layer:
             layer.wrong((key,), wrong)
         else:
             layer.values[key] = converted
+    layer.values["site_values"] = _site_values(data)
     collections = data.get("collections")
     posts = collections.get("posts") if isinstance(collections, dict) else None
     if isinstance(posts, dict) and isinstance(own := posts.get("permalink"), str):
@@ -233,6 +234,20 @@ def _read_jekyll(path: Path) -> _Layer:
         else:
             layer.values["permalink"] = converted
     return layer
+
+
+def _site_values(data: dict[Any, Any]) -> tuple[tuple[str, str], ...]:
+    """The config's keys of one text, number or boolean, as Liquid prints them (what a
+    post's `{{ site.repository }}` reads); url and baseurl are the build's own."""
+    found = []
+    for key, value in data.items():
+        if not isinstance(key, str) or key in ("url", "baseurl"):
+            continue
+        if isinstance(value, bool):
+            found.append((key, "true" if value else "false"))
+        elif isinstance(value, str | int | float):
+            found.append((key, str(value)))
+    return tuple(sorted(found))
 
 
 def _parent(folder: Path) -> Path:

@@ -20,7 +20,9 @@ import html
 import re
 from collections.abc import Iterator
 from typing import NamedTuple
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
+
+from .problems import printable
 
 _OPEN = re.compile(r"\{[{%]")
 _CLOSE = {"{{": "}}", "{%": "%}"}
@@ -39,8 +41,17 @@ _END_RAW = re.compile(r"\{%(-?)\s*endraw(?!\w)")
 class Site(NamedTuple):
     """What a post's Liquid may read of the site."""
 
-    url: str  # `url` of the site's config, "" if none
-    baseurl: str
+    url: str  # scheme and host of the site, "" if none is set
+    baseurl: str  # its path, "" or "/blog"
+    values: tuple[tuple[str, str], ...] = ()  # the config's other keys, as Liquid prints them
+
+    @classmethod
+    def of(cls, url: str, baseurl: str, values: tuple[tuple[str, str], ...] = ()) -> Site:
+        """The site at `url` + `baseurl`: a site URL given with its path (`--site-url
+        https://u.github.io/repo/`) is host and base all the same."""
+        root = urlsplit(url.rstrip("/") + "/" + baseurl.strip("/"))
+        host = f"{root.scheme}://{root.netloc}" if root.netloc else ""
+        return cls(host, root.path.rstrip("/"), values)
 
 
 class _Tag(NamedTuple):
@@ -104,6 +115,13 @@ def render(text: str, site: Site, title: str) -> tuple[str, int | None]:
     rest = text[at:]
     out.append(rest.lstrip() if trim_next else rest)
     return "".join(out), left
+
+
+def shown(text: str, at: int) -> str:
+    """The tag at `at` as a message shows it: on one line, cut at 80 characters."""
+    end = text.find("}}" if text[at + 1] == "{" else "%}", at + 2) + 2
+    one = printable(" ".join(text[at:end].split()))
+    return one if len(one) <= 80 else one[:79] + "…"
 
 
 def _name(tag: _Tag) -> str:
@@ -221,7 +239,11 @@ def _output(markup: str, site: Site, title: str) -> str | None:
 
 
 def _variable(name: str, site: Site, title: str) -> str | None:
-    return {"site.url": site.url, "site.baseurl": site.baseurl, "page.title": title}.get(name)
+    if name == "page.title":
+        return title
+    if name == "site.url" or name == "site.baseurl":
+        return site.url if name == "site.url" else site.baseurl
+    return dict(site.values).get(name[5:]) if name.startswith("site.") else None
 
 
 def _filtered(name: str, value: str, site: Site) -> str | None:

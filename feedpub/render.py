@@ -79,7 +79,7 @@ def content_of(root: Path, settings: Settings, post: Post) -> html.Content:
     except postfiles.Refused:
         body = ""  # changed or gone since it was read: the next build will see it
     if post.liquid:  # Jekyll renders Liquid first, then Markdown
-        site = liquid.Site(settings.url, settings.baseurl)
+        site = liquid.Site.of(settings.url, settings.baseurl, settings.site_values)
         body, _ = liquid.render(body, site, post.title)
     if post.markdown:
         body = commonmark.render_markdown(body)

@@ -270,7 +270,6 @@ def _check(raw: RawPost, after: bytes, value: str) -> None:
         and new.body_digest == raw.body_digest
         and new.body_line == raw.body_line
         and new.markdown == raw.markdown
-        and new.liquid == raw.liquid
         and new.encoding == raw.encoding
         and new.date_line == raw.date_line
     )

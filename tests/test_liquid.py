@@ -68,7 +68,7 @@ def test_a_blog_post_reads_as_jekyll_renders_it(tmp_path: Path) -> None:
         f"blog/_posts/2026-11-01-hello.md:{line}:5: FP203 liquid-left: Liquid feedpub does"
         " not render, shown as written: {% post_url 2026-10-01-first %}. Write it out as the"
         " site shows it, or wrap it in `{% raw %}` to show it as text (feedpub renders raw,"
-        " comment, highlight, and site.url, site.baseurl, page.title or a quoted string"
+        " comment, highlight, and page.title, a quoted string or the config's site values,"
         " with the URL and escape filters)."
     ]
 
@@ -80,6 +80,31 @@ def test_render_with_liquid_false_keeps_the_text(tmp_path: Path) -> None:
     assert "FP203" not in stderr
     html = _content(tmp_path / "out")
     assert "{% highlight python %}" in html and "{{ site.baseurl }}/img/a.png" in html
+
+
+def test_the_sites_config_values_and_its_url_with_a_path(tmp_path: Path) -> None:
+    """`{{ site.repository }}` is _config.yml's; with the Action's `--site-url
+    https://u.github.io/repo/`, `site.url` is the host and `site.baseurl` the path,
+    as GitHub Pages' Jekyll gives them. A key the config has not is left (FP203)."""
+    repo = tmp_path / "blog"
+    (repo / "_posts").mkdir(parents=True)
+    config = "title: A blog\nrepository: me/blog\ncomments: true\nversion: 4.3\n"
+    (repo / "_config.yml").write_text(config, encoding="utf-8")
+    body = (
+        "[Issues](https://github.com/{{ site.repository }}/issues) of {{ site.title }}"
+        " ({{ site.comments }}, {{ site.version }}): ![x]({{ site.baseurl }}/x.png)"
+        " {{ site.url }} {{ site.nope }}\n"
+    )
+    post = "---\ntitle: Hi\ndate: 2026-11-01 10:00:00 +0000\n---\n" + body
+    (repo / "_posts" / "2026-11-01-hi.md").write_text(post, encoding="utf-8")
+    site = "https://u.github.io/repo/"
+    code, _, stderr = run_in(tmp_path, "build", "blog", "--out", "out", "--site-url", site)
+    assert code == 0, stderr
+    html = _content(tmp_path / "out")
+    assert '<a href="https://github.com/me/blog/issues">Issues</a> of A blog (true, 4.3)' in html
+    assert 'src="https://u.github.io/repo/x.png"' in html
+    assert "https://u.github.io {{ site.nope }}</p>" in html
+    assert "blog/_posts/2026-11-01-hi.md:5:" in stderr and "{{ site.nope }}" in stderr
 
 
 def test_a_scraped_page_without_liquid_is_untouched(tmp_path: Path) -> None:
