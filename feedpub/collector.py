@@ -1,16 +1,15 @@
 """The collector: find the posts and read each one into a `RawPost`.
 
-Reading never raises for anything that is the file's fault: it returns the
-post it could read (or None) and the `Problem`s it found, each with the file's
-own line number. Bodies are not kept: a `RawPost` records where its body
-starts, and the generator reads it again only for the entries that end up in a
-feed, so memory grows with the number of posts, not with their size.
+Reading never raises for anything that is the file's fault: it returns the post it could
+read (or None) and the `Problem`s it found, each with the file's own line number. Bodies
+are not kept: a `RawPost` records where its body starts, and the generator reads it again
+for the entries a feed shows, so memory grows with the number of posts, not their size.
 
-Every string a `RawPost` carries is free of the characters XML 1.0 forbids;
-finding one is reported (FP201), never fatal. Titles, names and the link text
-are plain text with their character references decoded (scrapers escape them).
-A body nested too deep for lxml is found here (FP202): the cleaner, which
-makes it plain text, runs only for what is not cached, so could not report it.
+Every string a `RawPost` carries is free of the characters XML 1.0 forbids; finding one
+is reported (FP201), never fatal. Titles, names and the link text are plain text with
+their character references decoded (scrapers escape them). A body nested too deep for
+lxml (FP202) and Liquid left as written (FP203) are found here: the cleaner, which
+renders the body, runs only for what is not cached, so could not report them.
 """
 
 from __future__ import annotations
@@ -43,7 +42,6 @@ from .text import (
 )
 
 MAX_TAGS = 100  # see `Limits`
-_NO_SITE = liquid.Site("", "")
 BINARY_PROBE = 8192  # a NUL byte in this many first bytes makes a file binary
 _RULE = re.compile(r"-{3,}\s*$")
 _SPACE = re.compile(r"\s")
@@ -61,7 +59,7 @@ class Limits(NamedTuple):
 
     max_bytes: int = 5_000_000  # a larger file is skipped (FP002)
     max_tags: int = MAX_TAGS  # tags, and categories, per post; the rest are dropped (FP108)
-    site: liquid.Site = _NO_SITE  # what `{{ site.X }}` in a post reads
+    site: liquid.Site = liquid.Site("", "")  # what `{{ site.X }}` in a post reads
 
 
 def limits(settings: Settings) -> Limits:
@@ -75,7 +73,7 @@ def read_file(root: Path, path: str, limits: Limits = Limits()) -> Reading:
         data = read_bytes(root, path, limits.max_bytes)
     except Refused as e:
         return Reading(None, (Problem(path, 1, 0, e.code, e.message),) if e.code else ())
-    return parse(path, data, limits.max_tags, limits.site)
+    return parse(path, data, limits)
 
 
 def _read_one(root: Path, limits: Limits, path: str, size: int, known: str) -> Reading | None:
@@ -119,9 +117,7 @@ def read_files(
     return mapper(partial(_read_chunk, root, limits), items)
 
 
-def parse(
-    path: str, data: bytes, max_tags: int = MAX_TAGS, site: liquid.Site = _NO_SITE
-) -> Reading:
+def parse(path: str, data: bytes, limits: Limits = Limits()) -> Reading:
     """Parse a post's bytes. Pure, and never raises: the fuzz tests call it on any bytes."""
     if data.find(b"\x00", 0, BINARY_PROBE) >= 0 and not data.startswith(encoding.BOM_PREFIXES):
         return Reading(None, (Problem(path, 1, 0, "FP003", "binary file (NUL bytes); skipped"),))
@@ -141,7 +137,7 @@ def parse(
         msg = "draft (`published: false`); skipped"
         problems.append(Problem(path, line, 0, "FP006", msg))
         return Reading(None, tuple(problems))
-    post = _build(path, data, decoded, front, problems, max_tags, site)
+    post = _build(path, data, decoded, front, problems, limits)
     return Reading(post, tuple(problems))
 
 
@@ -383,18 +379,6 @@ def _deep_body(path: str, text: str, body_start: int) -> Problem | None:
     return Problem(path, line, 0, "FP202", f"body {what}; published as plain text")
 
 
-def _liquid(path: str, text: str, at: int, problems: list[Problem], site: liquid.Site) -> bool:
-    """Whether the body (from `at`) holds Liquid that feedpub renders; FP203 at the
-    first that it leaves as written."""
-    rendered, left = liquid.render(body := text[at:], site, "")
-    if left is not None:
-        at += left
-        msg = f"Liquid feedpub does not render, shown as written: {liquid.shown(text, at)}"
-        col = at - text.rfind("\n", 0, at)
-        problems.append(Problem(path, text.count("\n", 0, at) + 1, col, "FP203", msg))
-    return rendered != body
-
-
 @lru_cache(maxsize=4096)
 def _interned(names: tuple[str, ...]) -> tuple[str, ...]:
     """`names` as interned strings, in a tuple shared by the posts with those names
@@ -408,12 +392,11 @@ def _build(
     decoded: encoding.Decoded,
     front: frontmatter.FrontMatter,
     problems: list[Problem],
-    max_tags: int = MAX_TAGS,
-    site: liquid.Site = _NO_SITE,
+    limits: Limits,
 ) -> RawPost:
     text = decoded.text
     meta = front.meta or {}
-    fields = _Fields(path, front.lines, problems, max_tags)
+    fields = _Fields(path, front.lines, problems, limits.max_tags)
     start = 0
     if front.body_line:
         start = sum(len(ln) + 1 for ln in text.split("\n", front.body_line)[: front.body_line])
@@ -435,9 +418,9 @@ def _build(
         if found:
             problems.append(found)
     url = fields.text("from", meta.get("from")) or xml_safe(link_url)
-    templated = front.present and meta.get("render_with_liquid") is not False
-    if templated := templated and liquid.has_liquid(text, body_start):
-        templated = _liquid(path, text, body_start, problems, site)
+    wanted = front.present and meta.get("render_with_liquid") is not False
+    template = liquid.read(path, text, body_start, limits.site) if wanted else liquid.NOTHING
+    problems += [template.problem] if template.problem else []
     first = _NOT_SPACE.search(text, body_start)
     starts_html = first is not None and first.group() == "<"
     # Names repeat across posts: interned, a chunk of readings pickles (and so holds)
@@ -464,7 +447,8 @@ def _build(
         url_line=front.lines.get("from", 0),
         permalink=fields.text("permalink", meta.get("permalink")) or "",
         slug=fields.text("slug", meta.get("slug")) or "",
-        liquid=templated,
+        liquid=template.rendered,
+        refs=template.refs,
     )
     fields.report_removed()
     return post

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 from urllib.parse import quote, urlsplit
 
-from .problems import printable
+from .problems import Problem, printable
 
 _OPEN = re.compile(r"\{[{%]")
 _CLOSE = {"{{": "}}", "{%": "%}"}
@@ -31,6 +31,7 @@ _VALUE = re.compile(r"""\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z_][\w.-]*))\s*""")
 _FILTER = re.compile(r"""\s*([a-z_]+)\s*$""")
 _BLOCKS = ("raw", "comment", "highlight")  # their bodies are not read as tags
 _LANGUAGE = re.compile(r"[\w+#.-]+")
+_POST_NAME = re.compile(r"/?(?:[^\s/]+/)*\d{4}-\d{1,2}-\d{1,2}-\S+")  # [dir/]YYYY-MM-DD-title
 MAX_MARKUP = 1_000  # a longer `{{ }}` or `{% %}` is text, as written
 MAX_NESTING = 20  # blocks of one name inside each other: more are text, as written
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
@@ -91,9 +92,63 @@ class _Done(NamedTuple):
     left: int | None = None  # the offset of Liquid left as written inside it
 
 
-def render(text: str, site: Site, title: str) -> tuple[str, int | None]:
+class _Page(NamedTuple):
+    """What a post's Liquid reads of the post, and where `post_url` names go."""
+
+    title: str
+    links: Mapping[str, str] | None  # post name -> URL; None: collect the names
+    refs: list[tuple[str, int]]  # the names `post_url` gave and where, when collecting
+    base: int = 0  # the offset of the text rendered in the body (a block's is inside it)
+
+
+class Found(NamedTuple):
+    """What the collector keeps of a post's Liquid."""
+
+    rendered: bool  # whether rendering changes the body
+    refs: tuple[tuple[str, int], ...] = ()  # the posts its `post_url`s name, with a line of each
+    problem: Problem | None = None  # FP203 at the first tag left as written
+
+
+NOTHING = Found(False)
+
+
+def read(path: str, text: str, at: int, site: Site) -> Found:
+    """What the body (`text` from `at`) holds: whether feedpub renders any of it,
+    the names its `post_url`s give (their URLs are known once every post is read)."""
+    if not has_liquid(text, at):
+        return NOTHING
+    refs: list[tuple[str, int]] = []
+    rendered, left = _render(body := text[at:], site, _Page("", None, refs))
+    problem = None
+    if left is not None:
+        left += at
+        msg = f"Liquid feedpub does not render, shown as written: {_shown(text, left)}"
+        col = left - text.rfind("\n", 0, left)
+        problem = Problem(path, text.count("\n", 0, left) + 1, col, "FP203", msg)
+    first: dict[str, int] = {}
+    for name, offset in refs:
+        first.setdefault(name, text.count("\n", 0, at + offset) + 1)
+    return Found(rendered != body, tuple(first.items()), problem)
+
+
+def render(
+    text: str,
+    site: Site,
+    title: str,
+    links: Mapping[str, str] | None = None,
+    refs: list[tuple[str, int]] | None = None,
+) -> tuple[str, int | None]:
     """`text` with the Liquid feedpub knows rendered, and the offset of the first
-    tag it left as written (None if none)."""
+    tag it left as written (None if none).
+
+    `{% post_url name %}` is the URL `links` gives the name, and left as written
+    if it gives none; without `links` it renders as nothing and its name is added
+    to `refs` (the collector's pass: the URLs are known once every post is read).
+    """
+    return _render(text, site, _Page(title, links, [] if refs is None else refs))
+
+
+def _render(text: str, site: Site, page: _Page) -> tuple[str, int | None]:
     out: list[str] = []
     left: int | None = None
     at = 0
@@ -103,7 +158,7 @@ def render(text: str, site: Site, title: str) -> tuple[str, int | None]:
         before = text[at : tag.start]
         before = before.lstrip() if trim_next else before
         out.append(before.rstrip() if tag.trim_left else before)
-        done = _rendered(text, tag, site, title, unclosed)
+        done = _rendered(text, tag, site, page, unclosed)
         if done is None:
             left = tag.start if left is None else left
             out.append(text[tag.start : tag.end])
@@ -117,7 +172,7 @@ def render(text: str, site: Site, title: str) -> tuple[str, int | None]:
     return "".join(out), left
 
 
-def shown(text: str, at: int) -> str:
+def _shown(text: str, at: int) -> str:
     """The tag at `at` as a message shows it: on one line, cut at 80 characters."""
     end = text.find("}}" if text[at + 1] == "{" else "%}", at + 2) + 2
     one = printable(" ".join(text[at:end].split()))
@@ -167,19 +222,21 @@ def _block_end(text: str, name: str, at: int) -> _Tag | None:
     return None
 
 
-def _rendered(text: str, tag: _Tag, site: Site, title: str, unclosed: set[str]) -> _Done | None:
+def _rendered(text: str, tag: _Tag, site: Site, page: _Page, unclosed: set[str]) -> _Done | None:
     """What `tag` renders to; None if feedpub does not render it."""
     if len(tag.markup) > MAX_MARKUP:
         return None
     if tag.output:
-        value = _output(tag.markup, site, title)
+        value = _output(tag.markup, site, page.title)
         return None if value is None else _Done(value, tag.end, tag.trim_right)
     if tag.markup.lstrip().startswith("#"):  # an inline comment
         return _Done("", tag.end, tag.trim_right)
     name = _name(tag)
+    args = tag.markup.strip()[len(name) :].strip()
+    if name == "post_url" and _POST_NAME.fullmatch(args):
+        return _post_url(args.lstrip("/"), tag, page)
     if name not in _BLOCKS or name in unclosed:
         return None
-    args = tag.markup.strip()[len(name) :].strip()
     end = _raw_end(text, tag.end) if name == "raw" else _block_end(text, name, tag.end)
     if end is None:
         unclosed.add(name)
@@ -193,7 +250,7 @@ def _rendered(text: str, tag: _Tag, site: Site, title: str, unclosed: set[str]) 
     if args and not language:
         return None
     lead = len(inner) - len(inner.lstrip("\n"))
-    code, left = render(inner.strip("\n"), site, title)
+    code, left = _render(inner.strip("\n"), site, page._replace(base=page.base + tag.end + lead))
     lang = language.group() if language else ""
     attrs = f' class="language-{lang}" data-lang="{lang}"' if lang else ""
     code = html.escape(_dedented(code, _indent(text, tag.start)).rstrip("\n"), quote=False)
@@ -201,6 +258,14 @@ def _rendered(text: str, tag: _Tag, site: Site, title: str, unclosed: set[str]) 
     # lines and all) in any paragraph or list item, and lxml reads them as line ends.
     piece = f"<pre><code{attrs}>{code.replace(chr(10), '&#10;')}</code></pre>"
     return _Done(piece, end.end, end.trim_right, None if left is None else tag.end + lead + left)
+
+
+def _post_url(name: str, tag: _Tag, page: _Page) -> _Done | None:
+    if page.links is None:
+        page.refs.append((name, page.base + tag.start))
+        return _Done("", tag.end, tag.trim_right)
+    url = page.links.get(name)
+    return _Done(url, tag.end, tag.trim_right) if url else None
 
 
 def _indent(text: str, at: int) -> str:

@@ -59,6 +59,7 @@ class RawPost:
     permalink: str = ""  # its own Jekyll `permalink:` ("" for the site's)
     slug: str = ""  # its Jekyll `slug:` ("" for its file name's)
     liquid: bool = False  # its body holds Liquid to render (see `liquid`)
+    refs: tuple[tuple[str, int], ...] = ()  # the posts its `{% post_url %}`s name, and where
 
     def __reduce__(self) -> tuple[Callable[..., RawPost], tuple[Any, ...]]:
         """Pickled as its values (half the time to load); see `_unpickled`."""
@@ -124,6 +125,7 @@ class Post:
     copies: tuple[str, ...]  # every file of the story, oldest first
     lang: str = ""  # its language: its source's, if the settings state it, else its title's
     liquid: bool = False  # its body holds Liquid to render (see `liquid`)
+    links: tuple[tuple[str, str], ...] = ()  # (name, URL) of its `post_url`s; "": none
 
     @property
     def key(self) -> tuple[datetime, str]:

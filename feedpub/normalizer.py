@@ -86,6 +86,7 @@ class Evidence(NamedTuple):
 
 
 Runs = dict[str, tuple[Shift, ...]]  # by source: the runs of its shifted posts
+_ZERO = timedelta(0)
 
 
 @dataclass
@@ -111,11 +112,6 @@ class Result:
     stated: frozenset[str] = frozenset()  # the sources whose offset the settings state
 
 
-def sources_of(raw: RawPost, settings: Settings) -> tuple[str, ...]:
-    generic = set(settings.generic_categories)
-    return tuple(c for c in raw.categories if c not in generic)
-
-
 class Parsed(NamedTuple):
     raw: RawPost
     source: str
@@ -137,6 +133,7 @@ class Context:
         self.generic = frozenset(settings.generic_categories)
         self._sources: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._zones: dict[str, tzinfo] = {}
+        self.links: dict[str, str] = {}  # post name -> URL: what the stories' post_urls name
 
     def sources(self, raw: RawPost) -> tuple[str, ...]:
         found = self._sources.get(raw.categories)
@@ -216,11 +213,19 @@ def stated_problem(source: str, offset: timedelta, files: int) -> Problem:
     return Problem(source or "(no source)", 0, 0, "FP308", msg, "source", f"shift:{source}")
 
 
-def merge_problem(copies: list[Timed]) -> Problem:
-    """FP401: the copies of one story (as `merge` sorted them) that became one entry."""
+def story_problems(copies: list[Timed], post: Post) -> list[Problem]:
+    """A story's notes (`copies` as `merge` sorted them): FP401, copies made one entry;
+    FP203, a `{% post_url %}` names no post."""
     latest, also = copies[-1], tuple(t.raw.path for t in copies[:-1])
-    msg = f"{len(copies)} copies of {latest.ident} merged into one entry"
-    return Problem(latest.raw.path, 1, 0, "FP401", msg, owner=f"story:{latest.ident}", also=also)
+    owner, found = f"story:{latest.ident}", []
+    if also:
+        msg = f"{len(copies)} copies of {latest.ident} merged into one entry"
+        found.append(Problem(latest.raw.path, 1, 0, "FP401", msg, owner=owner, also=also))
+    missing = {name for name, url in post.links if not url}
+    for name, line in [r for r in latest.raw.refs if r[0] in missing][:1]:  # the first
+        msg = f"`{{% post_url {name} %}}` names no post; shown as written"
+        found.append(Problem(latest.raw.path, line, 0, "FP203", msg, owner=owner))
+    return found
 
 
 def time_file(
@@ -278,9 +283,6 @@ def time_file(
     return Timed(raw, p.source, when, how, stamp, marker_time, offset, ident, link, story)
 
 
-_ZERO = timedelta(0)
-
-
 def _marker_line(raw: RawPost) -> int:
     return raw.marker_line or max(raw.body_line - 1, 1)
 
@@ -319,11 +321,8 @@ def _note(
         problems.append(Problem(path, _marker_line(p.raw), 0, "FP304", msg))
     if how in ("date", "nan-marker") and stamp is not None and stamp.naive:
         zone = settings.source(p.source).zone
-        what = (
-            "a date-only value, read as the start of the day,"
-            if stamp.date_only
-            else "a naive date, read"
-        )
+        what = "a naive date, read"
+        what = "a date-only value, read as the start of the day," if stamp.date_only else what
         msg = f"{what} in {zone} (the zone of source {p.source or '(none)'!r})"
         problems.append(Problem(path, line, 0, "FP307", msg))
 
@@ -389,6 +388,7 @@ def _entry(
         copies=copies,
         lang=ctx.lang(latest.source, raw.lang),
         liquid=raw.liquid,
+        links=tuple((name, ctx.links.get(name, "")) for name, _ in raw.refs),
     )
 
 
@@ -443,15 +443,16 @@ def _normalize(raws: Iterable[RawPost], ctx: Context) -> Result:
             resolved.append(timed)
             groups[timed.ident].append(timed)
         del step, p  # together: see PARSED_STEP
+    if names := {name for t in resolved for name, _ in t.raw.refs}:
+        ctx.links = permalinks.post_urls(((t.raw, t.when) for t in resolved), names, settings)
     posts = []
     while groups:  # popped: a story's list goes as its post comes
         _, copies = groups.popitem()
         post = merge(copies, ctx)
         posts.append(post)
         report[copies[-1].source].langs[post.lang] += 1
-        if len(copies) > 1:
-            report[copies[-1].source].duplicates += len(copies) - 1
-            problems.append(merge_problem(copies))
+        report[copies[-1].source].duplicates += len(copies) - 1
+        problems += story_problems(copies, post)
     for source, rs in runs.items():
         report[source].shifts += [
             f"+{shifts.hours(r.offset)} {r.first:%Y-%m-%d}..{r.last:%Y-%m-%d}" for r in rs

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection, Iterable
 from datetime import UTC, datetime, tzinfo
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -109,6 +110,24 @@ def of(raw: RawPost, when: datetime, settings: Settings) -> tuple[str, str, str]
     stem = _stem(raw.path)  # the old rule, on purpose: a date of exactly 10 characters
     old = slugify(stem[11:] if stem[:10].count("-") == 2 else stem)
     return ident, link, f"{settings.site_url}{when:%Y/%m/%d}/{quote(old)}.html"
+
+
+def post_urls(
+    found: Iterable[tuple[RawPost, datetime]], names: Collection[str], settings: Settings
+) -> dict[str, str]:
+    """The URL `{% post_url name %}` gives each of `names` that one of the posts
+    `found` (with their resolved times) is: the page of the file whose path, less
+    its extension, ends in `/name`; one in a `_posts` folder first, then by path."""
+    last = {name.rpartition("/")[2] for name in names}
+    best: dict[str, tuple[tuple[bool, str], RawPost, datetime]] = {}
+    for raw, when in found:
+        stem = "/" + raw.path.rpartition(".")[0]
+        for name in names if stem.rpartition("/")[2] in last else ():
+            if stem.endswith("/" + name):
+                rank = ("_posts" not in raw.path.split("/")[:-1], raw.path)
+                if name not in best or rank < best[name][0]:
+                    best[name] = (rank, raw, when)
+    return {name: of(raw, when, settings)[1] for name, (_, raw, when) in sorted(best.items())}
 
 
 def _jekyll_date(raw: RawPost, when: datetime, zone: ZoneInfo) -> datetime:

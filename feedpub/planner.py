@@ -121,8 +121,9 @@ def micros(when: datetime) -> int:
 def fingerprint(post: Post) -> str:
     """A hash of every field of `post` (marshal of its fields: ten times quicker than repr)."""
     values = {name: getattr(post, name) for name in _POST_FIELDS}
-    if not post.liquid:
-        del values["liquid"]  # as before the field was: fingerprints (and names) kept
+    for name in ("liquid", "links"):
+        if not values[name]:
+            del values[name]  # as before these fields were: fingerprints (and names) kept
     values.update(published=post.published.isoformat(), updated=post.updated.isoformat())
     return hashlib.blake2b(marshal.dumps(values, 2), digest_size=12).hexdigest()
 

@@ -80,7 +80,7 @@ def content_of(root: Path, settings: Settings, post: Post) -> html.Content:
         body = ""  # changed or gone since it was read: the next build will see it
     if post.liquid:  # Jekyll renders Liquid first, then Markdown
         site = liquid.Site.of(settings.url, settings.baseurl, settings.site_values)
-        body, _ = liquid.render(body, site, post.title)
+        body, _ = liquid.render(body, site, post.title, dict(post.links))
     if post.markdown:
         body = commonmark.render_markdown(body)
     source = post.sources[0] if post.sources else ""

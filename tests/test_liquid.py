@@ -5,10 +5,11 @@ that hostile markup costs linear time. Built through the CLI as a blog would be.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
-from conftest import run, run_in
+from conftest import run, run_in, tree
 
 from feedpub import liquid
 
@@ -30,8 +31,10 @@ def f(x):
 {{% comment %}}A note to myself.{{% endcomment %}}
 {{% raw %}}{{{{ page.title }}}} is Liquid.{{% endraw %}}
 
-See {{% post_url 2026-10-01-first %}} too.
+See [the first]({{% post_url 2026-10-01-first %}}), not {{% post_url 2001-01-01-gone %}}.
+{{% include note.html %}}
 """
+FIRST = "---\ntitle: First\ndate: 2026-10-01 10:00:00 +0000\ncategories: [{category}]\n---\nOne.\n"
 
 
 def _blog(tmp_path: Path, extra: str = "") -> Path:
@@ -41,12 +44,14 @@ def _blog(tmp_path: Path, extra: str = "") -> Path:
     (repo / "_config.yml").write_text(config, encoding="utf-8")
     post = POST.format(extra=extra)
     (repo / "_posts" / "2026-11-01-hello.md").write_text(post, encoding="utf-8")
+    first = FIRST.format(category="notes")
+    (repo / "_posts" / "2026-10-01-first.md").write_text(first, encoding="utf-8")
     return repo
 
 
-def _content(out: Path) -> str:
+def _content(out: Path, title: str = "Hello") -> str:
     items = json.loads((out / "feed.json").read_text("utf-8"))["items"]
-    return str(items[0]["content_html"])
+    return str(next(i for i in items if i["title"] == title)["content_html"])
 
 
 def test_a_blog_post_reads_as_jekyll_renders_it(tmp_path: Path) -> None:
@@ -60,17 +65,50 @@ def test_a_blog_post_reads_as_jekyll_renders_it(tmp_path: Path) -> None:
     assert "<pre><code>def f(x):\n\n    return x &lt; 3  # {{ kept }}</code></pre>" in html
     assert "A note to myself" not in html
     assert "<p>{{ page.title }} is Liquid.</p>" in html
-    assert "{% post_url 2026-10-01-first %}" in html  # left as written, and reported
+    # post_url: where Jekyll publishes the post it names (checked with `jekyll build`)
+    link = '<a href="https://blog.example.org/b/notes/2026/10/01/first.html">the first</a>'
+    assert link in html
+    assert "not {% post_url 2001-01-01-gone %}." in html and "{% include note.html %}" in html
     assert "{% highlight" not in html and "{% raw" not in html
-    line = POST.format(extra="").split("\n").index("See {% post_url 2026-10-01-first %} too.") + 1
+    lines = POST.format(extra="").split("\n")
+    line = next(n for n, text in enumerate(lines, 1) if "2001-01-01-gone" in text)
+    hint = (
+        " Write it out as the site shows it, or wrap it in `{% raw %}` to show it as text"
+        " (feedpub renders raw, comment, highlight, and page.title, a quoted string or the"
+        " config's site values, with the URL and escape filters)."
+    )
     reported = [ln for ln in stderr.splitlines() if ": FP203 " in ln]
     assert reported == [
-        f"blog/_posts/2026-11-01-hello.md:{line}:5: FP203 liquid-left: Liquid feedpub does"
-        " not render, shown as written: {% post_url 2026-10-01-first %}. Write it out as the"
-        " site shows it, or wrap it in `{% raw %}` to show it as text (feedpub renders raw,"
-        " comment, highlight, and page.title, a quoted string or the config's site values,"
-        " with the URL and escape filters)."
+        f"blog/_posts/2026-11-01-hello.md:{line}: FP203 liquid-left: `{{% post_url"
+        " 2001-01-01-gone %}` names no post; shown as written." + hint,
+        f"blog/_posts/2026-11-01-hello.md:{line + 1}:1: FP203 liquid-left: Liquid feedpub"
+        " does not render, shown as written: {% include note.html %}." + hint,
     ]
+
+
+def test_a_post_url_follows_the_post_it_names_in_warm_builds(tmp_path: Path) -> None:
+    """The entry naming a post is built again when that post moves, goes or comes back,
+    though its own file did not change: each warm build equals a build without cache."""
+    repo = _blog(tmp_path)
+    first = repo / "_posts" / "2026-10-01-first.md"
+    steps = [
+        lambda: first.write_text(FIRST.format(category="essays"), encoding="utf-8"),
+        first.unlink,
+        lambda: first.write_text(FIRST.format(category="notes"), encoding="utf-8"),
+    ]
+    seen = []
+    for n, step in enumerate([lambda: None, *steps]):
+        step()
+        if n:  # the same output folder: its manifest keeps the ids published (FP403)
+            shutil.copytree(tmp_path / "warm", tmp_path / f"cold{n}")
+        build = ["build", "blog", "--cache", "cache", "-q"]
+        assert run_in(tmp_path, *build, "--out", "warm")[0] == 0
+        assert run_in(tmp_path, "build", "blog", "--no-cache", "-q", "--out", f"cold{n}")[0] == 0
+        assert tree(tmp_path / "warm") == tree(tmp_path / f"cold{n}")
+        seen.append(_content(tmp_path / "warm"))
+    assert "/b/notes/2026/10/01/first.html" in seen[0] and "/b/essays/2026/10/" in seen[1]
+    assert "[the first]({% post_url 2026-10-01-first %})" in seen[2]
+    assert seen[3] == seen[0]
 
 
 def test_render_with_liquid_false_keeps_the_text(tmp_path: Path) -> None:
@@ -100,7 +138,7 @@ def test_the_sites_config_values_and_its_url_with_a_path(tmp_path: Path) -> None
     site = "https://u.github.io/repo/"
     code, _, stderr = run_in(tmp_path, "build", "blog", "--out", "out", "--site-url", site)
     assert code == 0, stderr
-    html = _content(tmp_path / "out")
+    html = _content(tmp_path / "out", "Hi")
     assert '<a href="https://github.com/me/blog/issues">Issues</a> of A blog (true, 4.3)' in html
     assert 'src="https://u.github.io/repo/x.png"' in html
     assert "https://u.github.io {{ site.nope }}</p>" in html

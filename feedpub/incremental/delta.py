@@ -3,7 +3,8 @@ the planner's own group functions, and nothing else.
 
 A changed, new or deleted file touches its shift group (source and month of
 its marker) before and after; a group whose shift changed has every file timed
-again; every story a timed file was or is in is merged again; every feed and
+again; every story a timed file was or is in is merged again, and so is every
+story whose `{% post_url %}` names a timed or deleted file; every feed and
 archive period a changed story was or is in gets its members again; a kind of
 feed whose names changed gets its slugs again. The result is what a full build
 would have made: `tests/test_incremental.py` compares the two after random
@@ -16,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from .. import normalizer, planner
+from .. import normalizer, permalinks, planner
 from ..model import FeedKind, Member, Post, RawPost, Reading
 from ..normalizer import Evidence, Timed
 from ..problems import Problem
@@ -87,6 +88,8 @@ class Delta:
         idents = {g.ident for g in old.values() if g.ident}
         for path in sorted(retime):
             idents |= self._retime(path)
+        naming = self.readings.naming(retime | set(deleted))  # their post_urls may change
+        idents |= {g.ident for g in self.readings.groups(naming).values() if g.ident}
         stories = self._remerge(sorted(idents))
         gone = tuple(e.old_fp for e in stories if e.old_fp)
         loaded: dict[bytes, dict[str, tuple[Member, ...]]] = {}
@@ -141,8 +144,9 @@ class Delta:
             copies = [
                 t for raw in self.readings.posts("ident", ident) if (t := self._time(raw, []))
             ]
+            self.ctx.links = _links(self, copies)
             post = normalizer.merge(copies, self.ctx) if copies else None
-            note = [normalizer.merge_problem(copies)] if len(copies) > 1 else []
+            note = normalizer.story_problems(copies, post) if post else []
             self.index.put_problems(f"story:{ident}", note)
             before = self.index.entry(ident)
             new = planner.member(post) if post else None
@@ -267,6 +271,19 @@ class _Periods(Mapping[str, Sequence[Member]]):
 
     def __len__(self) -> int:
         raise NotImplementedError
+
+
+def _links(delta: Delta, copies: Sequence[Timed]) -> dict[str, str]:
+    """The URLs of the posts the copies' `{% post_url %}`s name, as a full build
+    finds them (`permalinks.post_urls`), from the files whose names end so."""
+    if not (names := {name for t in copies for name, _ in t.raw.refs}):
+        return {}
+    found = [
+        (raw, timed.when)
+        for raw in delta.readings.named(sorted(names))
+        if (timed := delta._time(raw, []))
+    ]
+    return permalinks.post_urls(found, names, delta.settings)
 
 
 def full_groups(t: Timed) -> Groups:

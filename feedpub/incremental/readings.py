@@ -25,6 +25,8 @@ CREATE INDEX IF NOT EXISTS files_shift ON files (shift) WHERE shift IS NOT NULL;
 CREATE INDEX IF NOT EXISTS files_ident ON files (ident) WHERE ident IS NOT NULL;
 CREATE INDEX IF NOT EXISTS files_ok ON files (ok) WHERE ok;
 CREATE TABLE IF NOT EXISTS folders (folder BLOB PRIMARY KEY, stats BLOB);
+CREATE TABLE IF NOT EXISTS refs (name BLOB, path BLOB, PRIMARY KEY (name, path)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS refs_path ON refs (path);
 """
 _INDEXES = re.findall(r"CREATE INDEX IF NOT EXISTS (\w+)", TABLES)
 _raw_values = attrgetter(*(f.name for f in fields(RawPost) if f.name != "path"))
@@ -152,21 +154,36 @@ class Readings:
         row's random keys went into four of them, and SQLite's 2 MB page cache
         spilled; 95 MB were written for 35 MB of table at 50,000 posts, 48 now."""
         self.db.execute("DELETE FROM files")
+        self.db.execute("DELETE FROM refs")
         for name in _INDEXES:
             self.db.execute(f"DROP INDEX IF EXISTS {name}")
-        rows = (self._row(path, reading, groups) for path, reading, groups in files)
+        refs: list[tuple[str, Reading]] = []  # the few posts with a `post_url`
+        rows = (self._row(path, reading, groups, refs) for path, reading, groups in files)
         marks = ", ".join("?" * 10)
         self.db.executemany(f"INSERT INTO files VALUES ({marks})", rows)
         self.store.create(TABLES)
+        for path, reading in refs:
+            self._put_refs(path, reading)
 
     def put(self, path: str, reading: Reading, groups: Groups) -> None:
         row = self._row(path, reading, groups)
         marks = ", ".join("?" * len(row))
         self.db.execute(f"INSERT OR REPLACE INTO files VALUES ({marks})", row)
+        self.db.execute("DELETE FROM refs WHERE path = ?", (b(path),))
+        self._put_refs(path, reading)
+
+    def _put_refs(self, path: str, reading: Reading) -> None:
+        names = reading.post.refs if reading.post else ()
+        rows = ((b(name), b(path)) for name, _ in names)
+        self.db.executemany("INSERT INTO refs VALUES (?, ?)", rows)
 
     @staticmethod
-    def _row(path: str, reading: Reading, groups: Groups) -> tuple[object, ...]:
+    def _row(
+        path: str, reading: Reading, groups: Groups, refs: list[tuple[str, Reading]] | None = None
+    ) -> tuple[object, ...]:
         post, e = reading.post, groups.evidence
+        if post is not None and post.refs and refs is not None:
+            refs.append((path, reading))
         return (
             b(path), post.digest if post else "",
             groups.shift and b(groups.shift), groups.ident and b(groups.ident),
@@ -179,6 +196,27 @@ class Readings:
 
     def delete(self, path: str) -> None:
         self.db.execute("DELETE FROM files WHERE path = ?", (b(path),))
+        self.db.execute("DELETE FROM refs WHERE path = ?", (b(path),))
+
+    def naming(self, paths: Iterable[str]) -> list[str]:
+        """The files whose `{% post_url %}`s name one of `paths` (by any of the names
+        that end its path less its extension: `x`, `dir/x`), by path."""
+        names: set[str] = set()
+        for path in paths:
+            parts = path.rpartition(".")[0].split("/")
+            names.update("/".join(parts[i:]) for i in range(len(parts)))
+        found: set[str] = set()
+        for name in sorted(map(b, names)):
+            rows = self.db.execute("SELECT path FROM refs WHERE name = ?", (name,))
+            found.update(s(p) for (p,) in rows)
+        return sorted(found)
+
+    def named(self, names: Sequence[str]) -> list[RawPost]:
+        """The posts whose path, less its extension, ends in `/name` for one of `names`."""
+        ends = tuple("/" + name for name in names)
+        rows = self.db.execute("SELECT path FROM files WHERE ok")
+        paths = sorted(p for (p,) in rows if ("/" + s(p).rpartition(".")[0]).endswith(ends))
+        return [post for p in paths if (post := self.reading(s(p)).post) is not None]
 
     def groups(self, paths: Sequence[str]) -> dict[str, Groups]:
         """The groups of each of `paths` the index holds (not what they tell)."""
