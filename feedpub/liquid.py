@@ -2,13 +2,16 @@
 
 Jekyll renders a post as a Liquid template before its Markdown, so a blog's posts
 hold `{% highlight %}` blocks, `{% raw %}` and links made of `{{ site.baseurl }}`.
-feedpub renders what depends on nothing but the post and the site's settings:
-`raw`, `comment`, `highlight` (a code block), and `{{ }}` of `site.url`,
-`site.baseurl` and `page.title` or a quoted string, through the `relative_url`,
-`absolute_url`, `escape` and `xml_escape` filters. Anything else (`include`,
-`post_url`, `if`, a variable of a layout or plugin) is left as written, and the
-first of it reported (FP203): a reader sees the template's text, not a guess.
+feedpub renders what depends on nothing but the post, the site's settings and the
+names of the other posts: `raw`, `comment`, `highlight` (a code block), `post_url`,
+and `{{ }}` of `page.title`, a quoted string or a `site.X` of the config, through
+the `relative_url`, `absolute_url`, `escape` and `xml_escape` filters. Anything
+else (`include`, `if`, a variable of a layout or plugin) is left as written, and
+the first of it reported (FP203): a reader sees the template's text, not a guess.
 Jekyll prints nothing for a tag it cannot parse; feedpub keeps its text.
+
+A `post_url` is read twice: by the collector (`read`), which learns the names, and
+when the body is rendered, with the URLs the normalizer found for them.
 
 Scanning is linear: a tag is read to its first closing delimiter, and an unclosed
 one ends the scan (the rest is text, as written).
@@ -132,20 +135,12 @@ def read(path: str, text: str, at: int, site: Site) -> Found:
 
 
 def render(
-    text: str,
-    site: Site,
-    title: str,
-    links: Mapping[str, str] | None = None,
-    refs: list[tuple[str, int]] | None = None,
+    text: str, site: Site, title: str, links: Mapping[str, str] | None = None
 ) -> tuple[str, int | None]:
     """`text` with the Liquid feedpub knows rendered, and the offset of the first
-    tag it left as written (None if none).
-
-    `{% post_url name %}` is the URL `links` gives the name, and left as written
-    if it gives none; without `links` it renders as nothing and its name is added
-    to `refs` (the collector's pass: the URLs are known once every post is read).
-    """
-    return _render(text, site, _Page(title, links, [] if refs is None else refs))
+    tag it left as written (None if none); `{% post_url name %}` is the URL `links`
+    gives the name, left as written if it gives none."""
+    return _render(text, site, _Page(title, links or {}, []))
 
 
 def _render(text: str, site: Site, page: _Page) -> tuple[str, int | None]:
@@ -306,7 +301,7 @@ def _output(markup: str, site: Site, title: str) -> str | None:
 def _variable(name: str, site: Site, title: str) -> str | None:
     if name == "page.title":
         return title
-    if name == "site.url" or name == "site.baseurl":
+    if name in ("site.url", "site.baseurl"):
         return site.url if name == "site.url" else site.baseurl
     return dict(site.values).get(name[5:]) if name.startswith("site.") else None
 
