@@ -238,10 +238,10 @@ def _read_jekyll(path: Path) -> _Layer:
 
 def _site_values(data: dict[Any, Any]) -> tuple[tuple[str, str], ...]:
     """The config's keys of one text, number or boolean, as Liquid prints them (what a
-    post's `{{ site.repository }}` reads); url and baseurl are the build's own."""
+    post's `{{ site.repository }}` reads)."""
     found = []
     for key, value in data.items():
-        if not isinstance(key, str) or key in ("url", "baseurl"):
+        if not isinstance(key, str):
             continue
         if isinstance(value, bool):
             found.append((key, "true" if value else "false"))

@@ -34,7 +34,7 @@ _VALUE = re.compile(r"""\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z_][\w.-]*))\s*""")
 _FILTER = re.compile(r"""\s*([a-z_]+)\s*$""")
 _BLOCKS = ("raw", "comment", "highlight")  # their bodies are not read as tags
 _LANGUAGE = re.compile(r"[\w+#.-]+")
-_POST_NAME = re.compile(r"/?(?:[^\s/]+/)*\d{4}-\d{1,2}-\d{1,2}-\S+")  # [dir/]YYYY-MM-DD-title
+_POST_NAME = re.compile(r"/?(?:[^/]+/)*\d{4}-\d{1,2}-\d{1,2}-.+")  # [dir/]YYYY-MM-DD-title
 MAX_MARKUP = 1_000  # a longer `{{ }}` or `{% %}` is text, as written
 MAX_NESTING = 20  # blocks of one name inside each other: more are text, as written
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
@@ -51,10 +51,15 @@ class Site(NamedTuple):
 
     @classmethod
     def of(cls, url: str, baseurl: str, values: tuple[tuple[str, str], ...] = ()) -> Site:
-        """The site at `url` + `baseurl`: a site URL given with its path (`--site-url
-        https://u.github.io/repo/`) is host and base all the same."""
+        """The site a post's Liquid sees: `url` and `baseurl` as the Jekyll config
+        writes them (as Jekyll prints them, `url: https://u.github.io/repo` whole),
+        else the host and the path of the build's site, `url` + `baseurl` (so that
+        `--site-url https://u.github.io/repo/` is /repo, as GitHub Pages makes it)."""
+        config = dict(values)
         root = urlsplit(url.rstrip("/") + "/" + baseurl.strip("/"))
         host = f"{root.scheme}://{root.netloc}" if root.netloc else ""
+        if "url" in config or "baseurl" in config:
+            return cls(config.get("url", host), config.get("baseurl", ""), values)
         return cls(host, root.path.rstrip("/"), values)
 
 

@@ -145,6 +145,23 @@ def test_the_sites_config_values_and_its_url_with_a_path(tmp_path: Path) -> None
     assert "blog/_posts/2026-11-01-hi.md:5:" in stderr and "{{ site.nope }}" in stderr
 
 
+@pytest.mark.parametrize(
+    ("url", "baseurl", "config", "shown"),
+    [
+        # The config's url as written, path and all (indigo's `url:`), as Jekyll prints it.
+        ("https://u.github.io/repo", "", {"url": "https://u.github.io/repo"},
+         "https://u.github.io/repo|"),
+        ("https://x.org", "/b", {"url": "https://x.org", "baseurl": "/b"}, "https://x.org|/b"),
+        # No url in the config: the build's site URL, its host and its path.
+        ("https://u.github.io/repo/", "", {}, "https://u.github.io|/repo"),
+        ("", "", {}, "|"),
+    ],
+)  # fmt: skip
+def test_site_url_and_baseurl(url: str, baseurl: str, config: dict[str, str], shown: str) -> None:
+    site = liquid.Site.of(url, baseurl, tuple(sorted(config.items())))
+    assert liquid.render("{{ site.url }}|{{ site.baseurl }}", site, "t") == (shown, None)
+
+
 def test_a_scraped_page_without_liquid_is_untouched(tmp_path: Path) -> None:
     """Braces a scraper copied (a page's own script templates) are text: reported once,
     the body as it was."""
@@ -168,6 +185,7 @@ def test_a_scraped_page_without_liquid_is_untouched(tmp_path: Path) -> None:
         ("{{ 'a b/é.png' | relative_url }}", "/b/a%20b/%C3%A9.png"),  # as Addressable
         ("{{ 'mailto:me@example.org' | relative_url }}", "mailto:me@example.org"),
         ("{{ '' | relative_url }}", "/b"),
+        ("{% post_url 2020-01-03-a b %}", "https://blog.example.org/b/a-b"),  # spaces too
         # What Liquid reads to the first `{% endraw %}` (a post explaining Liquid).
         ("Use {% raw %}`{{`{% endraw %} and {% raw %}`}}`{% endraw %}.", "Use `{{` and `}}`."),
         # An end tag's words after its name are ignored, as Liquid does.
@@ -187,7 +205,8 @@ def test_a_scraped_page_without_liquid_is_untouched(tmp_path: Path) -> None:
     ],
 )  # fmt: skip
 def test_what_is_rendered(text: str, rendered: str) -> None:
-    assert liquid.render(text, SITE, "A <b> & c") == (rendered, None)
+    links = {"2020-01-03-a b": "https://blog.example.org/b/a-b"}
+    assert liquid.render(text, SITE, "A <b> & c", links) == (rendered, None)
 
 
 @pytest.mark.parametrize(
