@@ -133,7 +133,8 @@ def post_urls(
 def _jekyll_date(raw: RawPost, when: datetime, zone: ZoneInfo) -> datetime:
     """The post's date as Jekyll reads it, in the site's zone: YAML's timestamps
     without a zone are UTC, text and days without one are the site's, and with no
-    `date:` the file name's day is."""
+    `date:`, or one feedpub cannot read (Ruby's `Time.parse` reads more), the file
+    name's day is."""
     value = raw.date
     if isinstance(value, datetime):
         return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone)
@@ -143,7 +144,7 @@ def _jekyll_date(raw: RawPost, when: datetime, zone: ZoneInfo) -> datetime:
         zone_read = zone
     if value is not None and (stamp := timestamps.parse_date(value, zone_read)) is not None:
         return stamp.when.astimezone(zone)
-    day = timestamps.parse_filename(raw.path, zone) if value is None else None
+    day = timestamps.parse_filename(raw.path, zone)
     return (day or when).astimezone(zone)
 
 

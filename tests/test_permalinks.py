@@ -286,6 +286,7 @@ def test_a_daily_post_is_one_entry_a_day() -> None:
         ("2019-02-14 20:00", "2019/02/14"),  # text without seconds: the site's time
         ("2019-02-14 02:00:00", "2019/02/13"),  # a YAML timestamp without a zone: UTC
         ("2019-02-14T02:00:00+01:00", "2019/02/13"),
+        ("2019-02-14 18:30:22 2019 -0800", "2019/02/14"),  # Ruby reads it, feedpub not
     ],
 )
 def test_the_day_in_a_link_is_the_day_jekyll_reads(date: str | None, day: str) -> None:
