@@ -352,7 +352,8 @@ def _visit(
                         part[rel] = (-1, -1)
                         continue
                     regular = stat.S_ISREG(st.st_mode)
-                    part[rel] = (st.st_size, st.st_mtime_ns, st.st_mode) if regular else (-1, -1)
+                    own = (st.st_size, st.st_mtime_ns, st.st_mode, st.st_ino, st.st_ctime_ns)
+                    part[rel] = own if regular else (-1, -1)  # inode, ctime: a `mv` swap
             if part:
                 folders[prefix[:-1]] = part
             if shared:

@@ -224,6 +224,25 @@ def test_a_chmod_is_a_change(posts: Path, tmp_path: Path) -> None:
     assert snapshot.unchanged(cache, settings, scanned(posts, (out, cache)), out) is not None
 
 
+def test_files_swapped_with_the_same_size_and_mtime_are_a_change(tmp_path: Path) -> None:
+    """Two posts of one size written in one step share an mtime: swapped with `mv`,
+    each path kept its size and mtime, and a warm build kept the old entries (a trial
+    found it). Their inodes and ctimes changed: the cache looks at those too."""
+    site, out, cache = tmp_path / "site", tmp_path / "public", tmp_path / "cache"
+    (site / "_posts").mkdir(parents=True)
+    a, b = site / "_posts" / "2021-03-01-a.md", site / "_posts" / "2021-03-02-b.md"
+    a.write_text("---\ntitle: AAA\n---\n<p>a</p>\n", "utf-8")
+    b.write_text("---\ntitle: BBB\n---\n<p>b</p>\n", "utf-8")
+    os.utime(b, ns=(a.stat().st_atime_ns, a.stat().st_mtime_ns))
+    build(site, out, cache)
+    a.rename(tmp_path / "swap")
+    b.rename(a)
+    (tmp_path / "swap").rename(b)
+    assert (a.stat().st_size, a.stat().st_mtime_ns) == (b.stat().st_size, b.stat().st_mtime_ns)
+    assert "wrote 0 of" not in build(site, out, cache)
+    cold_equals_warm(site, out, tmp_path)
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its mode")
 def test_a_post_made_unreadable_and_readable_again(posts: Path, tmp_path: Path) -> None:
     out, cache = tmp_path / "public", tmp_path / "cache"
