@@ -30,7 +30,7 @@ def test_posts_sorted_by_relative_path_with_their_stats(tmp_path: Path) -> None:
     found = scan(posts)  # a posts folder is read whole, at any depth
     assert list(found) == ["a.html", "b.md", "sub/2021-01-02-x.markdown", "z/y/z.md"]
     st = (posts / "b.md").stat()
-    assert found["b.md"] == (st.st_size, st.st_mtime_ns, st.st_mode)
+    assert found["b.md"] == (st.st_size, st.st_mtime_ns, st.st_mode, st.st_ino, st.st_ctime_ns)
 
 
 def repository(root: Path) -> Path:
@@ -107,13 +107,13 @@ def test_links_are_listed_and_links_to_folders_never_followed(tmp_path: Path) ->
     (posts / "broken.md").symlink_to(tmp_path / "missing.md")
     (posts / "la.md").symlink_to("lb.md")  # a loop: listed, for the collector to report
     (posts / "lb.md").symlink_to("la.md")
-    found = scan(posts)
+    found, t = scan(posts), target.stat()
     assert found == {
         "broken.md": (-1, -1),
         "folder": (-1, -1),  # a folder outside: listed for the collector to refuse (FP007)
         "la.md": (-1, -1),
         "lb.md": (-1, -1),
-        "linked.md": (5, target.stat().st_mtime_ns, target.stat().st_mode),
+        "linked.md": (5, t.st_mtime_ns, t.st_mode, t.st_ino, t.st_ctime_ns),
     }
 
 
