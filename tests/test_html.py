@@ -603,6 +603,24 @@ def test_markdown_then_clean() -> None:
     assert content.summary == "台总统府 正文。"
 
 
+def test_what_kramdown_adds_reads_as_jekyll_shows_it() -> None:
+    """Tables, footnotes and definition lists (kramdown's, as blogs write them) are
+    HTML; attribute lists (minimal-mistakes' `{: .notice--info}`, a `{:toc}` list,
+    a heading's `{#id}`) say how the site styles a block, and are dropped, not
+    printed, except in code."""
+    text = (
+        "## Setup {#setup}\n\n* TOC\n{:toc}\n\nA notice.\n{: .notice--info}\n\n"
+        "| a | b |\n|---|---|\n| 1 | 2 |\n\nTerm\n: Meaning\n\nSaid[^1].\n\n"
+        "[^1]: Where.\n\n```\n{: .kept}\n```\n"
+    )
+    html = clean(render_markdown(text), BASE).html
+    assert html.startswith("<h2>Setup</h2>\n") and "<p>A notice.</p>\n<table>" in html
+    assert "<td>1</td>" in html and "<dt>Term</dt>\n<dd>Meaning</dd>" in html
+    assert "Said<sup>" in html and "Where." in html and "TOC" not in html
+    assert "{: .notice" not in html and "{#setup}" not in html
+    assert "<pre><code>{: .kept}\n</code></pre>" in html
+
+
 def test_xml_safe() -> None:
     assert xml_safe("a\x08b\x00c\ufffed\uffffe\ud800f\udfff\t\n\r") == "abcdef\t\n\r"
     text = "clean text 中文 \U0001f600"
