@@ -88,7 +88,7 @@ def _build(options: Options, progress: Progress | None) -> Summary:
             manifest = cache.manifest(writer.read_manifest(out))
             records = cache.outputs.records()
             mapper = partial(workers.map, progress=progress, stage="read")
-            limits = collector.limits(settings)
+            limits = collector.limits(settings, root)
             read = partial(collector.read_files, root, limits=limits, mapper=mapper)
             pending = cache.pending(found, manifest)
             files, snap = found.files, found.snapshot
@@ -216,7 +216,7 @@ def collect(
     todo = [(path, stat[0], "") for path, stat in found.items()]
     with Workers(jobs) as workers:
         mapper = partial(workers.map, progress=progress, stage="read")
-        limits = collector.limits(settings)
+        limits = collector.limits(settings, posts)
         reads = [r for r in collector.read_files(posts, todo, limits, mapper) if r]
         model.shared_names.clear()
     problems = [p for r in reads for p in r.problems]

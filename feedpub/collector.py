@@ -28,6 +28,7 @@ from . import encoding, frontmatter, language, liquid, permalinks
 from .model import RawPost, Reading
 from .postfiles import Refused, read_bytes
 from .problems import Problem
+from .scan import is_posts_folder
 from .settings import Settings
 from .text import (
     ILLEGAL_XML,
@@ -60,11 +61,14 @@ class Limits(NamedTuple):
     max_bytes: int = 5_000_000  # a larger file is skipped (FP002)
     max_tags: int = MAX_TAGS  # tags, and categories, per post; the rest are dropped (FP108)
     site: liquid.Site = liquid.Site("", "")  # what `{{ site.X }}` in a post reads
+    defaults: frontmatter.Defaults = ()  # Jekyll's `defaults:`
+    above: str = ""  # what the site's paths have before the posts folder's ("_posts/")
 
 
-def limits(settings: Settings) -> Limits:
+def limits(settings: Settings, root: Path) -> Limits:
     site = liquid.Site.of(settings.url, settings.baseurl, settings.site_values)
-    return Limits(settings.max_bytes, settings.max_tags, site)
+    above = os.path.basename(os.path.realpath(root)) + "/" if is_posts_folder(root) else ""
+    return Limits(settings.max_bytes, settings.max_tags, site, settings.defaults, above)
 
 
 def read_file(root: Path, path: str, limits: Limits = Limits()) -> Reading:
@@ -396,6 +400,8 @@ def _build(
 ) -> RawPost:
     text = decoded.text
     meta = front.meta or {}
+    if limits.defaults and front.present:  # what the post does not say, Jekyll's defaults do
+        meta = frontmatter.defaulted(limits.above + path, limits.defaults) | meta
     fields = _Fields(path, front.lines, problems, limits.max_tags)
     start = 0
     if front.body_line:

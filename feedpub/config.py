@@ -225,6 +225,7 @@ def _read_jekyll(path: Path) -> _Layer:
         else:
             layer.values[key] = converted
     layer.values["site_values"] = _site_values(data)
+    layer.values["defaults"] = _defaults(data.get("defaults"))
     collections = data.get("collections")
     posts = collections.get("posts") if isinstance(collections, dict) else None
     if isinstance(posts, dict) and isinstance(own := posts.get("permalink"), str):
@@ -248,6 +249,22 @@ def _site_values(data: dict[Any, Any]) -> tuple[tuple[str, str], ...]:
         elif isinstance(value, str | int | float):
             found.append((key, str(value)))
     return tuple(sorted(found))
+
+
+def _defaults(sets: Any) -> tuple[tuple[str, str, str], ...]:
+    """Jekyll's `defaults:` as (scope path, scope type, values as JSON): what a post's
+    front matter lacks, it takes from them (`frontmatter.defaulted`). A set that is
+    not a scope and a table of values is not Jekyll's either: passed over."""
+    found = []
+    for entry in sets if isinstance(sets, list) else ():
+        scope = entry.get("scope") if isinstance(entry, dict) else None
+        values = entry.get("values") if isinstance(entry, dict) else None
+        if isinstance(values, dict):
+            scope = scope if isinstance(scope, dict) else {}
+            path, kind = scope.get("path") or "", scope.get("type") or ""
+            text = json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
+            found.append((str(path), str(kind), text))
+    return tuple(found)
 
 
 def _parent(folder: Path) -> Path:

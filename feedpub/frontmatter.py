@@ -8,7 +8,9 @@ value YAML cannot build is reported where it is instead of the post failing.
 
 from __future__ import annotations
 
+import fnmatch
 import functools
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -278,3 +280,38 @@ def kind(value: Any) -> str:
     if isinstance(value, dict):
         return "mapping"
     return "string" if isinstance(value, str) else type(value).__name__
+
+
+Defaults = tuple[tuple[str, str, str], ...]  # Jekyll's `defaults:`: (path, type, values JSON)
+
+
+def defaulted(path: str, sets: Defaults) -> dict[str, Any]:
+    """The front matter Jekyll's `defaults:` give the file at `path` (from the site's
+    root), as Jekyll merges them: a set applies if its `path` starts the file's (or
+    matches it, with a `*`) and its `type` is the file's (`posts`, or `pages` in
+    `archived/`); a longer path, else a stated type, overrides the set before."""
+    folders = path.split("/")[:-1]
+    kind = "pages" if "archived" in folders and "_posts" not in folders else "posts"
+    found: dict[str, Any] = {}
+    old: tuple[str, str] | None = None
+    for scope, scope_type, values in sets:
+        scope = scope.strip("/")
+        if scope_type and scope_type != kind:
+            continue
+        if "*" in scope and not fnmatch.fnmatchcase(path, scope + "*"):
+            continue
+        if "*" not in scope and not path.startswith(scope):
+            continue
+        given = json.loads(values)
+        if old is None or _precedes(old, (scope, scope_type)):
+            found, old = {**found, **given}, (scope, scope_type)
+        else:
+            found = {**given, **found}
+    return found
+
+
+def _precedes(old: tuple[str, str], new: tuple[str, str]) -> bool:
+    """Jekyll's `has_precedence?` of a scope (path, type) over the one before."""
+    if len(new[0]) != len(old[0]):
+        return len(new[0]) >= len(old[0])
+    return bool(new[1]) or not old[1]

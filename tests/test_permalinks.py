@@ -172,6 +172,48 @@ def test_the_posts_collections_permalink_wins(tmp_path: Path) -> None:
     assert code == 2 and "_config.yml:3: collections.posts.permalink: unknown placeholder" in stderr
 
 
+DEFAULTS = """url: https://example.org
+defaults:
+  - scope:
+      path: ""
+      type: posts
+    values:
+      permalink: /blog/:year/:title/
+      author: Jane
+  - scope:
+      path: _posts/notes
+    values:
+      author: Nora
+  - scope:
+      type: pages
+    values:
+      author: Paul
+"""
+
+
+def test_jekylls_defaults_give_what_a_post_does_not_say(tmp_path: Path) -> None:
+    """Front matter defaults in _config.yml, merged as Jekyll merges them (a longer
+    scope path wins; the post's own front matter over all): links and authors as
+    `jekyll build` 4.3.1 gave them, from the repository or its `_posts` folder."""
+    (tmp_path / "_config.yml").write_text(DEFAULTS, "utf-8")
+    posts = tmp_path / "_posts"
+    (posts / "notes").mkdir(parents=True)
+    for path, own in [("2021-04-16-a.md", ""), ("notes/2021-04-17-b.md", ""),
+                      ("2021-04-18-c.md", "author: Carl\n")]:  # fmt: skip
+        day = path.split("/")[-1][:10]
+        text = f"---\ntitle: {path[-4]}\ndate: {day} 10:00:00 +0000\n{own}---\nx\n"
+        (posts / path).write_text(text, "utf-8")
+    for root in (tmp_path, posts):
+        out = tmp_path / f"out-{root.name}"
+        assert run("build", str(root), "--out", str(out), "--no-cache", "-q")[0] == 0
+        items = json.loads((out / "feed.json").read_text("utf-8"))["items"]
+        assert [(i["url"], i["authors"][0]["name"]) for i in items] == [
+            ("https://example.org/blog/2021/c/", "Carl"),
+            ("https://example.org/blog/2021/b/", "Nora"),
+            ("https://example.org/blog/2021/a/", "Jane"),
+        ]
+
+
 @pytest.mark.parametrize(
     ("value", "says"),
     [
