@@ -37,6 +37,7 @@ _LANGUAGE = re.compile(r"[\w+#.-]+")
 _POST_NAME = re.compile(r"/?(?:[^/]+/)*\d{4}-\d{1,2}-\d{1,2}-.+")  # [dir/]YYYY-MM-DD-title
 MAX_MARKUP = 1_000  # a longer `{{ }}` or `{% %}` is text, as written
 MAX_NESTING = 20  # blocks of one name inside each other: more are text, as written
+MAX_REFS = 1_000  # `post_url`s a post may give: each is a row of the cache, a link to find
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _URL_SAFE = "/:?#[]@!$&'()*+,;=%~"
 _END_RAW = re.compile(r"\{%(-?)\s*endraw(?!\w)")
@@ -134,9 +135,12 @@ def read(path: str, text: str, at: int, site: Site) -> Found:
         col = left - text.rfind("\n", 0, left)
         problem = Problem(path, text.count("\n", 0, left) + 1, col, "FP203", msg)
     first: dict[str, int] = {}
-    for name, offset in refs:
-        first.setdefault(name, text.count("\n", 0, at + offset) + 1)
-    return Found(rendered != body, tuple(first.items()), problem)
+    line, counted = text.count("\n", 0, at) + 1, at
+    for name, offset in sorted(refs, key=lambda ref: ref[1]):  # lines counted once
+        line += text.count("\n", counted, at + offset)
+        counted = at + offset
+        first.setdefault(name, line)
+    return Found(rendered != body, tuple(sorted(first.items(), key=lambda ref: ref[1])), problem)
 
 
 def render(
@@ -262,6 +266,8 @@ def _rendered(text: str, tag: _Tag, site: Site, page: _Page, unclosed: set[str])
 
 def _post_url(name: str, tag: _Tag, page: _Page) -> _Done | None:
     if page.links is None:
+        if len(page.refs) >= MAX_REFS:
+            return None  # a post naming thousands: the rest as written (FP203)
         page.refs.append((name, page.base + tag.start))
         return _Done("", tag.end, tag.trim_right)
     url = page.links.get(name)

@@ -234,6 +234,16 @@ def test_an_unclosed_tag_ends_the_scan() -> None:
     )
 
 
+def test_a_post_naming_thousands_of_posts_keeps_a_thousand() -> None:
+    """Each name is a row of the cache and a link to find: 200,000 of them (5 MB),
+    each line counted from the start, took minutes. The rest stay as written."""
+    text = "".join(f"{{% post_url 2020-01-01-p{i} %}}\n" for i in range(200_000))
+    found = liquid.read("a.md", text, 0, SITE)
+    assert len(found.refs) == liquid.MAX_REFS == 1_000
+    assert found.refs[-1] == ("2020-01-01-p999", 1_000)
+    assert found.problem is not None and found.problem.line == 1_001
+
+
 @pytest.mark.parametrize(
     "hostile",
     [
