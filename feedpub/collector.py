@@ -14,6 +14,7 @@ renders the body, runs only for what is not cached, so could not report them.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import sys
@@ -136,7 +137,11 @@ def parse(path: str, data: bytes, limits: Limits = Limits()) -> Reading:
     front = frontmatter.read(path, text, problems)
     if front.meta is None:
         return Reading(None, tuple(problems))
-    if front.meta.get("published") is False:
+    meta = front.meta
+    if limits.defaults and front.present:  # what the post does not say, Jekyll's defaults do
+        meta = frontmatter.defaulted(limits.above + path, limits.defaults) | meta
+        front = dataclasses.replace(front, meta=meta)
+    if meta.get("published") is False:
         line = front.lines.get("published", 1)
         msg = "draft (`published: false`); skipped"
         problems.append(Problem(path, line, 0, "FP006", msg))
@@ -400,8 +405,6 @@ def _build(
 ) -> RawPost:
     text = decoded.text
     meta = front.meta or {}
-    if limits.defaults and front.present:  # what the post does not say, Jekyll's defaults do
-        meta = frontmatter.defaulted(limits.above + path, limits.defaults) | meta
     fields = _Fields(path, front.lines, problems, limits.max_tags)
     start = 0
     if front.body_line:

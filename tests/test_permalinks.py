@@ -188,6 +188,10 @@ defaults:
       type: pages
     values:
       author: Paul
+  - scope:
+      path: _posts/drafts
+    values:
+      published: false
 """
 
 
@@ -198,6 +202,8 @@ def test_jekylls_defaults_give_what_a_post_does_not_say(tmp_path: Path) -> None:
     (tmp_path / "_config.yml").write_text(DEFAULTS, "utf-8")
     posts = tmp_path / "_posts"
     (posts / "notes").mkdir(parents=True)
+    (posts / "drafts").mkdir()  # `published: false` by default: not published, as in Jekyll
+    (posts / "drafts" / "2021-04-19-d.md").write_text("---\ntitle: D\n---\nx\n", "utf-8")
     for path, own in [("2021-04-16-a.md", ""), ("notes/2021-04-17-b.md", ""),
                       ("2021-04-18-c.md", "author: Carl\n")]:  # fmt: skip
         day = path.split("/")[-1][:10]
