@@ -91,10 +91,12 @@ def test_a_post_url_follows_the_post_it_names_in_warm_builds(tmp_path: Path) -> 
     though its own file did not change: each warm build equals a build without cache."""
     repo = _blog(tmp_path)
     first = repo / "_posts" / "2026-10-01-first.md"
+    draft = FIRST.format(category="notes").replace("---\nOne", "published: false\n---\nOne")
     steps = [
         lambda: first.write_text(FIRST.format(category="essays"), encoding="utf-8"),
         first.unlink,
         lambda: first.write_text(FIRST.format(category="notes"), encoding="utf-8"),
+        lambda: first.write_text(draft, encoding="utf-8"),
     ]
     seen = []
     for n, step in enumerate([lambda: None, *steps]):
@@ -108,7 +110,7 @@ def test_a_post_url_follows_the_post_it_names_in_warm_builds(tmp_path: Path) -> 
         seen.append(_content(tmp_path / "warm"))
     assert "/b/notes/2026/10/01/first.html" in seen[0] and "/b/essays/2026/10/" in seen[1]
     assert "[the first]({% post_url 2026-10-01-first %})" in seen[2]
-    assert seen[3] == seen[0]
+    assert seen[3] == seen[0] and seen[4] == seen[2]  # a draft is no post to link to
 
 
 def test_render_with_liquid_false_keeps_the_text(tmp_path: Path) -> None:

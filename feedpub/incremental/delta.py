@@ -88,7 +88,8 @@ class Delta:
         idents = {g.ident for g in old.values() if g.ident}
         for path in sorted(retime):
             idents |= self._retime(path)
-        naming = self.readings.naming(retime | set(deleted))  # their post_urls may change
+        touched = set(changed) | retime | set(deleted)  # (a draft now: no longer a post)
+        naming = self.readings.naming(touched)  # the stories whose post_urls may change
         idents |= {g.ident for g in self.readings.groups(naming).values() if g.ident}
         stories = self._remerge(sorted(idents))
         gone = tuple(e.old_fp for e in stories if e.old_fp)
