@@ -61,9 +61,9 @@ class Limits(NamedTuple):
 
     max_bytes: int = 5_000_000  # a larger file is skipped (FP002)
     max_tags: int = MAX_TAGS  # tags, and categories, per post; the rest are dropped (FP108)
-    site: liquid.Site = liquid.Site("", "")  # what `{{ site.X }}` in a post reads
-    defaults: frontmatter.Defaults = ()  # Jekyll's `defaults:`
-    above: str = ""  # what the site's paths have before the posts folder's ("_posts/")
+    site: liquid.Site = liquid.Site("", "")  # and what a post is read with: `{{ site.X }}`,
+    defaults: frontmatter.Defaults = ()  # Jekyll's `defaults:`, and the path in the site
+    above: str = ""  # of the folder read, when it is a posts folder itself ("_posts/")
 
 
 def limits(settings: Settings, root: Path) -> Limits:

@@ -12,7 +12,7 @@ from typing import Any
 # A line of attribute lists alone (`{: .notice--info}`, `{:toc}`), or one ending a
 # heading (`## Title {#title}`).
 _ATTRIBUTE_LINE = re.compile(r"^ {0,3}(?:\{:[^}\n]*\}[ \t]*)+$\n?", re.M)
-_ATTRIBUTE_END = re.compile(r"[ \t]*\{(?::[^}\n]*|#[\w-]+)\}[ \t]*\Z")
+_ATTRIBUTE_END = re.compile(r"\{(?::[^{}\n]*|#[\w-]+)\}[ \t]*")  # matched at the last `{`
 
 
 @cache
@@ -30,17 +30,21 @@ def _markdown(references: bool) -> Any:
 
 
 def _drop_attribute_lists(state: Any) -> None:
-    """kramdown's attribute lists out of the text of every block (not code: it is no
-    inline text); a `{:toc}` takes the list it makes a table of contents of with it."""
+    """kramdown's attribute lists out of the text of every block but code (whose text
+    is not inline): lines of them alone, and one ending a heading; an item of `TOC`
+    then `{:toc}` goes with it (kramdown makes a table of contents of it)."""
     before = None
     for token in state.tokens:
         if token.type == "inline" and "{" in token.content:
-            if "{:toc}" in token.content:
-                token.content = ""  # `* TOC` then `{:toc}`: an item the cleaner drops
+            lines = token.content.split("\n", 2)
+            if len(lines) == 2 and lines[1].strip() == "{:toc}":  # `* TOC` then `{:toc}`
+                token.content = ""  # the item kramdown makes a table of contents of: dropped
                 continue
             token.content = _ATTRIBUTE_LINE.sub("", token.content).rstrip("\n")
-            if before is not None and before.type == "heading_open":
-                token.content = _ATTRIBUTE_END.sub("", token.content)
+            at = token.content.rfind("{")  # only the last: a heading of `{:` costs no square
+            heading = before is not None and before.type == "heading_open" and at >= 0
+            if heading and _ATTRIBUTE_END.fullmatch(token.content, at):
+                token.content = token.content[:at].rstrip(" \t")
         before = token
 
 

@@ -16,11 +16,12 @@ import re
 import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from .checks import CHECKS, KIND_CHECKS, SOURCE_CHECKS, Check, normal_url, shown
-from .problems import FeedpubError, Problem
+from .problems import FeedpubError, Problem, printable
 from .scan import is_posts_folder
 from .settings import KindSettings, Settings, SourceSettings
 from .text import yaml_mark
@@ -195,6 +196,9 @@ def _read_jekyll(path: Path) -> _Layer:
     except UnicodeDecodeError:
         layer.mistakes.append(f"{path}:1: the Jekyll config is not UTF-8")
         return layer
+    except ValueError as e:  # a value YAML's constructors refuse: an int of 5,000 digits
+        layer.mistakes.append(f"{path}:1: invalid YAML: {printable(str(e))[:200]}")
+        return layer
     except yaml.YAMLError as e:
         mark = yaml_mark(e)
         line = mark[0] + 1 if mark is not None else 1
@@ -253,18 +257,30 @@ def _site_values(data: dict[Any, Any]) -> tuple[tuple[str, str], ...]:
 
 def _defaults(sets: Any) -> tuple[tuple[str, str, str], ...]:
     """Jekyll's `defaults:` as (scope path, scope type, values as JSON): what a post's
-    front matter lacks, it takes from them (`frontmatter.defaulted`). A set that is
-    not a scope and a table of values is not Jekyll's either: passed over."""
+    front matter lacks, it takes from them (`frontmatter.defaulted`). Only what a
+    post's front matter could say is kept: a set of a scope table and a values table,
+    values of text, a number, a boolean or a list of those (not YAML's aliases of
+    nested tables, which JSON would write out again and again); the first 100 sets."""
     found = []
-    for entry in sets if isinstance(sets, list) else ():
-        scope = entry.get("scope") if isinstance(entry, dict) else None
+    for entry in sets[:100] if isinstance(sets, list) else ():
+        scope = entry.get("scope", {}) if isinstance(entry, dict) else None
         values = entry.get("values") if isinstance(entry, dict) else None
-        if isinstance(values, dict):
-            scope = scope if isinstance(scope, dict) else {}
-            path, kind = scope.get("path") or "", scope.get("type") or ""
-            text = json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
-            found.append((str(path), str(kind), text))
+        if not isinstance(scope, dict) or not isinstance(values, dict):
+            continue
+        kept = {k: v for k, v in values.items() if isinstance(k, str) and _front_value(v)}
+        path, kind = scope.get("path") or "", scope.get("type") or ""
+        if kept and isinstance(path, str) and isinstance(kind, str):
+            text = json.dumps(kept, sort_keys=True, ensure_ascii=False, default=str)
+            found.append((path, kind, text))
     return tuple(found)
+
+
+def _front_value(value: Any) -> bool:
+    """Whether `value` is one a post's front matter could hold for feedpub to read."""
+    one = (str, int, float, bool, date)
+    return isinstance(value, one) or (
+        isinstance(value, list) and len(value) <= 1_000 and all(isinstance(v, one) for v in value)
+    )
 
 
 def _parent(folder: Path) -> Path:

@@ -301,12 +301,19 @@ def defaulted(path: str, sets: Defaults) -> dict[str, Any]:
         if "*" in scope and not fnmatch.fnmatchcase(path, scope + "*"):
             continue
         if "*" not in scope and not path.startswith(scope):
-            continue
-        given = json.loads(values)
+            continue  # (a string's start, not whole folder names: as `jekyll build` 4.3.1)
+        given = _values(values)
         if old is None or _precedes(old, (scope, scope_type)):
             found, old = {**found, **given}, (scope, scope_type)
         else:
             found = {**given, **found}
+    return found
+
+
+@functools.lru_cache(maxsize=128)
+def _values(text: str) -> dict[str, Any]:
+    """A set's values, read once a build (a post copies what applies)."""
+    found: dict[str, Any] = json.loads(text)
     return found
 
 

@@ -13,8 +13,9 @@ Jekyll prints nothing for a tag it cannot parse; feedpub keeps its text.
 A `post_url` is read twice: by the collector (`read`), which learns the names, and
 when the body is rendered, with the URLs the normalizer found for them.
 
-Scanning is linear: a tag is read to its first closing delimiter, and an unclosed
-one ends the scan (the rest is text, as written).
+Reading is linear in the body (a hostile one is tested at megabytes): a tag is read to
+its first closing delimiter, an unclosed one ends the scan (the rest is text, as
+written), blocks nest at most MAX_NESTING deep, and `{{ }}` add at most MAX_ADDED.
 """
 
 from __future__ import annotations
@@ -32,11 +33,12 @@ _CLOSE = {"{{": "}}", "{%": "%}"}
 _NAME = re.compile(r"\s*(\w+)")
 _VALUE = re.compile(r"""\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z_][\w.-]*))\s*""")
 _FILTER = re.compile(r"""\s*([a-z_]+)\s*$""")
-_BLOCKS = ("raw", "comment", "highlight")  # their bodies are not read as tags
+_BLOCKS = ("raw", "comment", "highlight")  # the blocks rendered: to their end tag
 _LANGUAGE = re.compile(r"[\w+#.-]+")
 _POST_NAME = re.compile(r"/?(?:[^/]+/)*\d{4}-\d{1,2}-\d{1,2}-.+")  # [dir/]YYYY-MM-DD-title
 MAX_MARKUP = 1_000  # a longer `{{ }}` or `{% %}` is text, as written
 MAX_NESTING = 20  # blocks of one name inside each other: more are text, as written
+MAX_ADDED = 1_000_000  # what `{{ }}` may add to a body: a 100 KB title 4,000 times made 400 MB
 MAX_REFS = 1_000  # `post_url`s a post may give: each is a row of the cache, a link to find
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _URL_SAFE = "/:?#[]@!$&'()*+,;=%~"
@@ -49,6 +51,7 @@ class Site(NamedTuple):
     url: str  # scheme and host of the site, "" if none is set
     baseurl: str  # its path, "" or "/blog"
     values: tuple[tuple[str, str], ...] = ()  # the config's other keys, as Liquid prints them
+    table: Mapping[str, str] = {}  # the same, to look up (a config of thousands of keys)
 
     @classmethod
     def of(cls, url: str, baseurl: str, values: tuple[tuple[str, str], ...] = ()) -> Site:
@@ -59,9 +62,10 @@ class Site(NamedTuple):
         config = dict(values)
         root = urlsplit(url.rstrip("/") + "/" + baseurl.strip("/"))
         host = f"{root.scheme}://{root.netloc}" if root.netloc else ""
-        if "url" in config or "baseurl" in config:
-            return cls(config.get("url", host), config.get("baseurl", ""), values)
-        return cls(host, root.path.rstrip("/"), values)
+        given = config.get("url", ""), config.get("baseurl", "")
+        if given != ("", "") and given == (url, baseurl):  # not replaced by --site-url
+            return cls(*given, values, config)
+        return cls(host, root.path.rstrip("/"), values, config)
 
 
 class _Tag(NamedTuple):
@@ -107,6 +111,7 @@ class _Page(NamedTuple):
     title: str
     links: Mapping[str, str] | None  # post name -> URL; None: collect the names
     refs: list[tuple[str, int]]  # the names `post_url` gave and where, when collecting
+    added: list[int]  # the characters `{{ }}` have added so far (see MAX_ADDED)
     base: int = 0  # the offset of the text rendered in the body (a block's is inside it)
 
 
@@ -127,7 +132,7 @@ def read(path: str, text: str, at: int, site: Site) -> Found:
     if not has_liquid(text, at):
         return NOTHING
     refs: list[tuple[str, int]] = []
-    rendered, left = _render(body := text[at:], site, _Page("", None, refs))
+    rendered, left = _render(body := text[at:], site, _Page("", None, refs, [0]))
     problem = None
     if left is not None:
         left += at
@@ -149,7 +154,7 @@ def render(
     """`text` with the Liquid feedpub knows rendered, and the offset of the first
     tag it left as written (None if none); `{% post_url name %}` is the URL `links`
     gives the name, left as written if it gives none."""
-    return _render(text, site, _Page(title, links or {}, []))
+    return _render(text, site, _Page(title, links or {}, [], [0]))
 
 
 def _render(text: str, site: Site, page: _Page) -> tuple[str, int | None]:
@@ -208,7 +213,7 @@ def _block_end(text: str, name: str, at: int) -> _Tag | None:
     the end tag's name is ignored, as Liquid does."""
     depth = 0
     while tag := next(_tags(text, at), None):
-        found = _name(tag) if not tag.output else ""
+        found = _name(tag) if not tag.output and len(tag.markup) <= MAX_MARKUP else ""
         at = tag.end
         if found == "raw":
             end = _raw_end(text, tag.end)
@@ -232,7 +237,10 @@ def _rendered(text: str, tag: _Tag, site: Site, page: _Page, unclosed: set[str])
         return None
     if tag.output:
         value = _output(tag.markup, site, page.title)
-        return None if value is None else _Done(value, tag.end, tag.trim_right)
+        if value is None or page.added[0] + len(value) > MAX_ADDED:
+            return None
+        page.added[0] += len(value)
+        return _Done(value, tag.end, tag.trim_right)
     if tag.markup.lstrip().startswith("#"):  # an inline comment
         return _Done("", tag.end, tag.trim_right)
     name = _name(tag)
@@ -275,9 +283,12 @@ def _post_url(name: str, tag: _Tag, page: _Page) -> _Done | None:
 
 
 def _indent(text: str, at: int) -> str:
-    """The white space before `at` on its line, if nothing else is (a list item's)."""
-    line = text[text.rfind("\n", 0, at) + 1 : at]
-    return line if not line.strip() else ""
+    """The white space before `at` on its line, if nothing else is (a list item's):
+    looked at back to the first other character, not to the line's start."""
+    start = at
+    while start > 0 and text[start - 1] in " \t":
+        start -= 1
+    return text[start:at] if start == 0 or text[start - 1] == "\n" else ""
 
 
 def _dedented(code: str, indent: str) -> str:
@@ -314,7 +325,7 @@ def _variable(name: str, site: Site, title: str) -> str | None:
         return title
     if name in ("site.url", "site.baseurl"):
         return site.url if name == "site.url" else site.baseurl
-    return dict(site.values).get(name[5:]) if name.startswith("site.") else None
+    return site.table.get(name[5:]) if name.startswith("site.") else None
 
 
 def _filtered(name: str, value: str, site: Site) -> str | None:

@@ -19,6 +19,7 @@ Jekyll publishes apart are two stories (`of`).
 
 from __future__ import annotations
 
+import posixpath
 import re
 import unicodedata
 from collections.abc import Collection, Iterable
@@ -118,16 +119,21 @@ def post_urls(
     """The URL `{% post_url name %}` gives each of `names` that one of the posts
     `found` (with their resolved times) is: the page of the file whose path, less
     its extension, ends in `/name`; one in a `_posts` folder first, then by path."""
-    last = {name.rpartition("/")[2] for name in names}
     best: dict[str, tuple[tuple[bool, str], RawPost, datetime]] = {}
     for raw, when in found:
-        stem = "/" + raw.path.rpartition(".")[0]
-        for name in names if stem.rpartition("/")[2] in last else ():
-            if stem.endswith("/" + name):
+        for name in names_of(raw.path):
+            if name in names:
                 rank = ("_posts" not in raw.path.split("/")[:-1], raw.path)
                 if name not in best or rank < best[name][0]:
                     best[name] = (rank, raw, when)
     return {name: of(raw, when, settings)[1] for name, (_, raw, when) in sorted(best.items())}
+
+
+def names_of(path: str) -> list[str]:
+    """The names a `post_url` may give the file at `path`: its path less its
+    extension, from its file name up (`x`, `dir/x`, `_posts/dir/x`)."""
+    parts = posixpath.splitext(path)[0].split("/")
+    return ["/".join(parts[i:]) for i in range(len(parts) - 1, -1, -1)]
 
 
 def _jekyll_date(raw: RawPost, when: datetime, zone: ZoneInfo) -> datetime:

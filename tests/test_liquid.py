@@ -156,6 +156,8 @@ def test_the_sites_config_values_and_its_url_with_a_path(tmp_path: Path) -> None
         ("https://x.org", "/b", {"url": "https://x.org", "baseurl": "/b"}, "https://x.org|/b"),
         # No url in the config: the build's site URL, its host and its path.
         ("https://u.github.io/repo/", "", {}, "https://u.github.io|/repo"),
+        # `--site-url` replaces the config's: its host and path, as GitHub Pages makes them.
+        ("https://m.org/sub", "", {"url": "https://x.org"}, "https://m.org|/sub"),
         ("", "", {}, "|"),
     ],
 )  # fmt: skip
@@ -234,6 +236,14 @@ def test_an_unclosed_tag_ends_the_scan() -> None:
         "https://blog.example.org {{ site.baseurl",
         None,
     )
+
+
+def test_what_liquid_adds_to_a_body_is_bounded() -> None:
+    """A 100 KB title printed 4,000 times made a 400 MB body (nh3 then aborted):
+    `{{ }}` add at most MAX_ADDED characters; the rest stay as written."""
+    text = "{{ page.title }}" * 4_000
+    rendered, left = liquid.render(text, SITE, "x" * 100_000)
+    assert len(rendered) <= len(text) + liquid.MAX_ADDED and left == 10 * len("{{ page.title }}")
 
 
 def test_a_post_naming_thousands_of_posts_keeps_a_thousand() -> None:

@@ -221,6 +221,35 @@ def test_jekylls_defaults_give_what_a_post_does_not_say(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    "sets",
+    [
+        # YAML's aliases: 545 bytes that JSON would write out as gigabytes (MemoryError)
+        "- &a [x, x, x, x, x, x, x, x, x]\n"
+        + "".join(
+            f"- &{b} [*{a}, *{a}, *{a}, *{a}, *{a}, *{a}, *{a}, *{a}]\n"
+            for a, b in zip("abcdefgh", "bcdefghi", strict=True)
+        )
+        + "- scope: {}\n  values: {author: *i}\n",
+        "- scope: {}\n  values: &v {again: *v}\n",  # circular
+        "- scope: {}\n  values: {1: a, author: [b, {c: d}]}\n",  # a key not text, a table
+        "- scope: _posts\n  values: {author: x}\n",  # a scope that is not a table
+    ],
+)
+def test_defaults_jekyll_would_not_give_are_passed_over(tmp_path: Path, sets: str) -> None:
+    """Each crashed the build or took minutes: only values a post's front matter could
+    hold are kept, of sets of a scope table and a values table."""
+    config = "defaults:\n" + "".join(f"  {line}\n" for line in sets.splitlines())
+    (tmp_path / "_config.yml").write_text(config, "utf-8")
+    (tmp_path / "_posts").mkdir()
+    (tmp_path / "_posts" / "2021-04-16-a.md").write_text("---\ntitle: A\n---\nx\n", "utf-8")
+    out = tmp_path / "out"
+    code, _, stderr = run("build", str(tmp_path), "--out", str(out), "--no-cache", "-q")
+    assert code == 0, stderr
+    (item,) = json.loads((out / "feed.json").read_text("utf-8"))["items"]
+    assert "authors" not in item
+
+
+@pytest.mark.parametrize(
     ("value", "says"),
     [
         ("[ a ]", "must be a style (date, pretty, ordinal, weekdate, none) or a template"),

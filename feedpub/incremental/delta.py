@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from .. import normalizer, permalinks, planner
 from ..model import FeedKind, Member, Post, RawPost, Reading
@@ -62,6 +63,7 @@ class Delta:
         self.taken = taken  # the last build's slugs, by kind (see `assign_slugs`)
         self.ctx = normalizer.Context(settings, kept)
         self.runs: normalizer.Runs = {}  # of the sources timed so far, from the index
+        self.named: dict[str, list[tuple[RawPost, datetime]]] = {}  # see `_links`
 
     def apply(self, changed: Mapping[str, Reading], deleted: Sequence[str]) -> Patch:
         """Patch the index with the files that changed, came or went."""
@@ -88,8 +90,7 @@ class Delta:
         idents = {g.ident for g in old.values() if g.ident}
         for path in sorted(retime):
             idents |= self._retime(path)
-        touched = set(changed) | retime | set(deleted)  # (a draft now: no longer a post)
-        naming = self.readings.naming(touched)  # the stories whose post_urls may change
+        naming = self.readings.naming(set(changed) | retime | set(deleted))  # post_urls
         idents |= {g.ident for g in self.readings.groups(naming).values() if g.ident}
         stories = self._remerge(sorted(idents))
         gone = tuple(e.old_fp for e in stories if e.old_fp)
@@ -276,14 +277,17 @@ class _Periods(Mapping[str, Sequence[Member]]):
 
 def _links(delta: Delta, copies: Sequence[Timed]) -> dict[str, str]:
     """The URLs of the posts the copies' `{% post_url %}`s name, as a full build
-    finds them (`permalinks.post_urls`), from the files whose names end so."""
+    finds them (`permalinks.post_urls`), from the files of those names, timed: each
+    name looked up once a build (5,000 posts may name one)."""
     if not (names := {name for t in copies for name, _ in t.raw.refs}):
         return {}
-    found = [
-        (raw, timed.when)
-        for raw in delta.readings.named(sorted(names))
-        if (timed := delta._time(raw, []))
-    ]
+    if missing := sorted(names - delta.named.keys()):
+        timed = [
+            (raw, t.when) for raw in delta.readings.named(missing) if (t := delta._time(raw, []))
+        ]
+        for name in missing:
+            delta.named[name] = [f for f in timed if name in permalinks.names_of(f[0].path)]
+    found = [pair for name in sorted(names) for pair in delta.named[name]]
     return permalinks.post_urls(found, names, delta.settings)
 
 

@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from ..model import RawPost, Reading, from_micros
 from ..normalizer import Evidence
+from ..permalinks import names_of
 from ..planner import micros
 from ..scan import Scanned, Stat
 from .store import Store, b, dump, loads, s
@@ -201,10 +202,7 @@ class Readings:
     def naming(self, paths: Iterable[str]) -> list[str]:
         """The files whose `{% post_url %}`s name one of `paths` (by any of the names
         that end its path less its extension: `x`, `dir/x`), by path."""
-        names: set[str] = set()
-        for path in paths:
-            parts = path.rpartition(".")[0].split("/")
-            names.update("/".join(parts[i:]) for i in range(len(parts)))
+        names = {name for path in paths for name in names_of(path)}
         found: set[str] = set()
         for name in sorted(map(b, names)):
             rows = self.db.execute("SELECT path FROM refs WHERE name = ?", (name,))
@@ -212,11 +210,11 @@ class Readings:
         return sorted(found)
 
     def named(self, names: Sequence[str]) -> list[RawPost]:
-        """The posts whose path, less its extension, ends in `/name` for one of `names`."""
-        ends = tuple("/" + name for name in names)
+        """The posts that one of `names` names (`permalinks.names_of`)."""
+        wanted = set(names)
         rows = self.db.execute("SELECT path FROM files WHERE ok")
-        paths = sorted(p for (p,) in rows if ("/" + s(p).rpartition(".")[0]).endswith(ends))
-        return [post for p in paths if (post := self.reading(s(p)).post) is not None]
+        paths = sorted(s(p) for (p,) in rows if not wanted.isdisjoint(names_of(s(p))))
+        return [post for p in paths if (post := self.reading(p).post) is not None]
 
     def groups(self, paths: Sequence[str]) -> dict[str, Groups]:
         """The groups of each of `paths` the index holds (not what they tell)."""
