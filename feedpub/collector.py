@@ -56,14 +56,15 @@ _DECODED = frozenset({"title", "author", "tags", "categories"})
 
 
 class Limits(NamedTuple):
-    """What one post may be: bounds a real archive never meets, so that one hostile
-    file cannot make a build read gigabytes or write a feed per tag of thousands."""
+    """What one post may be (bounds a real archive never meets, so that one hostile
+    file cannot make a build read gigabytes or write a feed per tag of thousands),
+    and what the site gives every post (its Liquid's `site`, Jekyll's `defaults:`)."""
 
     max_bytes: int = 5_000_000  # a larger file is skipped (FP002)
     max_tags: int = MAX_TAGS  # tags, and categories, per post; the rest are dropped (FP108)
-    site: liquid.Site = liquid.Site("", "")  # and what a post is read with: `{{ site.X }}`,
-    defaults: frontmatter.Defaults = ()  # Jekyll's `defaults:`, and the path in the site
-    above: str = ""  # of the folder read, when it is a posts folder itself ("_posts/")
+    site: liquid.Site = liquid.Site("", "")
+    defaults: frontmatter.Defaults = ()
+    above: str = ""  # the folder read's path in the site, if a posts folder ("_posts/")
 
 
 def limits(settings: Settings, root: Path) -> Limits:
