@@ -25,8 +25,21 @@ def _markdown(references: bool) -> Any:
 
     md = MarkdownIt("commonmark", {"html": True, "linkify": False}).enable("table")
     md.use(footnote_plugin).use(deflist_plugin)
+    md.add_render_rule("footnote_anchor_name", _footnote_name)
+    md.add_render_rule("footnote_caption", _footnote_caption)
     md.core.ruler.after("block", "attribute_lists", _drop_attribute_lists)
     return md if references else md.disable("reference")
+
+
+def _footnote_name(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+    """Footnote anchors as kramdown names them (`#fn:1`, `#fnref:1`): a feed keeps no
+    ids, and its links to a note lead to the site's page, where the note has that id."""
+    return ":" + str(tokens[idx].meta["id"] + 1)
+
+
+def _footnote_caption(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+    """A note's mark as kramdown writes it: `1` (each time), not markdown-it's `[1]`."""
+    return str(tokens[idx].meta["id"] + 1)
 
 
 def _drop_attribute_lists(state: Any) -> None:
