@@ -45,9 +45,11 @@ def _footnote_caption(self: Any, tokens: Any, idx: int, options: Any, env: Any) 
 def _drop_attribute_lists(state: Any) -> None:
     """kramdown's attribute lists out of the text of every block but code (whose text
     is not inline): lines of them alone, and one ending a heading; an item of `TOC`
-    then `{:toc}` goes with it (kramdown makes a table of contents of it)."""
+    then `{:toc}` goes with it (kramdown makes a table of contents of it), and so does
+    a table's row of one (`{: .table}` under a table, which GFM reads as a row)."""
     before = None
-    for token in state.tokens:
+    emptied = []
+    for n, token in enumerate(state.tokens):
         if token.type == "inline" and "{" in token.content:
             lines = token.content.split("\n", 2)
             if len(lines) == 2 and lines[1].strip() == "{:toc}":  # `* TOC` then `{:toc}`
@@ -58,7 +60,15 @@ def _drop_attribute_lists(state: Any) -> None:
             heading = before is not None and before.type == "heading_open" and at >= 0
             if heading and _ATTRIBUTE_END.fullmatch(token.content, at):
                 token.content = token.content[:at].rstrip(" \t")
+            if not token.content and n >= 2 and state.tokens[n - 2].type == "tr_open":
+                emptied.append(n)  # a row's first cell
         before = token
+    for n in reversed(emptied):  # its row goes if its other cells are empty too
+        start, end = n - 2, n
+        while end < len(state.tokens) and state.tokens[end].type != "tr_close":
+            end += 1
+        if not any(t.content for t in state.tokens[start : end + 1]):
+            del state.tokens[start : end + 1]
 
 
 # What reference links may add to a body: each use copies its definition's URL and

@@ -611,7 +611,7 @@ def test_what_kramdown_adds_reads_as_jekyll_shows_it() -> None:
     text = (
         "## Setup {#setup}\n\n* TOC\n{:toc}\n\nA notice.\n{: .notice--info}\n\n"
         "| a | b |\n|---|---|\n| 1 | 2 |\n\nTerm\n: Meaning\n\nSaid[^1].\n\n"
-        "[^1]: Where.\n\n```\n{: .kept}\n```\n"
+        "[^1]: Where.\n\n```\n{: .kept}\n```\n\n| c |\n|---|\n| 3 |\n{: .table}\n"
     )
     html = clean(render_markdown(text), BASE).html
     assert html.startswith("<h2>Setup</h2>\n") and "<p>A notice.</p>\n<table>" in html
@@ -620,6 +620,7 @@ def test_what_kramdown_adds_reads_as_jekyll_shows_it() -> None:
     assert "Where." in html and "TOC" not in html
     assert "{: .notice" not in html and "{#setup}" not in html
     assert "<pre><code>{: .kept}\n</code></pre>" in html
+    assert "<tbody>\n<tr>\n<td>3</td>\n</tr>\n</tbody>" in html  # not a row of `{: .table}`
 
 
 def test_kramdown_attribute_lists_cost_no_square_and_code_spans_stay() -> None:
