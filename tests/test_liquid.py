@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run, run_in, tree
+from test_build import check_all
 
 from feedpub import liquid
 
@@ -111,6 +112,19 @@ def test_a_post_url_follows_the_post_it_names_in_warm_builds(tmp_path: Path) -> 
     assert "/b/notes/2026/10/01/first.html" in seen[0] and "/b/essays/2026/10/" in seen[1]
     assert "[the first]({% post_url 2026-10-01-first %})" in seen[2]
     assert seen[3] == seen[0] and seen[4] == seen[2]  # a draft is no post to link to
+
+
+def test_a_blogs_feeds_are_valid(tmp_path: Path) -> None:
+    """What Liquid and kramdown's extras put in entries (code blocks written with line
+    ends as references, tables, footnotes) leaves every feed valid for its spec and
+    for feedparser."""
+    repo = _blog(tmp_path)
+    extras = "\n| a | b |\n|---|---|\n| 1 | 2 |\n{: .table}\n\nSaid[^1].\n\n[^1]: Where.\n"
+    post = repo / "_posts" / "2026-11-01-hello.md"
+    post.write_text(post.read_text("utf-8") + extras, "utf-8")
+    assert run_in(tmp_path, "build", "blog", "--out", "out", "-q")[0] == 0
+    assert check_all(tmp_path / "out") == []
+    assert "<td>1</td>" in _content(tmp_path / "out")
 
 
 def test_render_with_liquid_false_keeps_the_text(tmp_path: Path) -> None:
