@@ -3,7 +3,8 @@
 Jekyll renders a post as a Liquid template before its Markdown, so a blog's posts
 hold `{% highlight %}` blocks, `{% raw %}` and links made of `{{ site.baseurl }}`.
 feedpub renders what depends on nothing but the post, the site's settings and the
-names of the other posts: `raw`, `comment`, `highlight` (a code block), `post_url`,
+names of the other posts: `raw`, `comment`, `highlight` (a code block), `post_url`
+(and `link` to a post),
 and `{{ }}` of `page.title`, a quoted string or a `site.X` of the config, through
 the `relative_url`, `absolute_url`, `escape` and `xml_escape` filters. Anything
 else (`include`, `if`, a variable of a layout or plugin) is left as written, and
@@ -35,6 +36,8 @@ _VALUE = re.compile(r"""\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z_][\w.-]*))\s*""")
 _FILTER = re.compile(r"""\s*([a-z_]+)\s*$""")
 _BLOCKS = ("raw", "comment", "highlight")  # the blocks rendered: to their end tag
 _LANGUAGE = re.compile(r"[\w+#.-]+")
+# `{% link _posts/2021-04-10-x.md %}`: the post of that name, as `post_url` names it
+_LINKED_POST = re.compile(r"/?(?:[^/]+/)*_posts/((?:[^/]+/)*[^/]+)\.(?:md|markdown|html)")
 _POST_NAME = re.compile(r"/?(?:[^/]+/)*\d{4}-\d{1,2}-\d{1,2}-.+")  # [dir/]YYYY-MM-DD-title
 MAX_MARKUP = 1_000  # a longer `{{ }}` or `{% %}` is text, as written
 MAX_NESTING = 20  # blocks of one name inside each other: more are text, as written
@@ -247,6 +250,8 @@ def _rendered(text: str, tag: _Tag, site: Site, page: _Page, unclosed: set[str])
     args = tag.markup.strip()[len(name) :].strip()
     if name == "post_url" and _POST_NAME.fullmatch(args):
         return _post_url(args.lstrip("/"), tag, page)
+    if name == "link" and (found := _LINKED_POST.fullmatch(args)):  # a post's file
+        return _post_url(found.group(1), tag, page)
     if name not in _BLOCKS or name in unclosed:
         return None
     end = _raw_end(text, tag.end) if name == "raw" else _block_end(text, name, tag.end)

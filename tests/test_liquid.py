@@ -32,7 +32,8 @@ def f(x):
 {{% comment %}}A note to myself.{{% endcomment %}}
 {{% raw %}}{{{{ page.title }}}} is Liquid.{{% endraw %}}
 
-See [the first]({{% post_url 2026-10-01-first %}}), not {{% post_url 2001-01-01-gone %}}.
+See [the first]({{% post_url 2026-10-01-first %}})
+([again]({{% link _posts/2026-10-01-first.md %}})), not {{% post_url 2001-01-01-gone %}}.
 {{% include note.html %}}
 """
 FIRST = "---\ntitle: First\ndate: 2026-10-01 10:00:00 +0000\ncategories: [{category}]\n---\nOne.\n"
@@ -68,7 +69,7 @@ def test_a_blog_post_reads_as_jekyll_renders_it(tmp_path: Path) -> None:
     assert "<p>{{ page.title }} is Liquid.</p>" in html
     # post_url: where Jekyll publishes the post it names (checked with `jekyll build`)
     link = '<a href="https://blog.example.org/b/notes/2026/10/01/first.html">the first</a>'
-    assert link in html
+    assert link in html and link.replace("the first", "again") in html  # `link` too
     assert "not {% post_url 2001-01-01-gone %}." in html and "{% include note.html %}" in html
     assert "{% highlight" not in html and "{% raw" not in html
     lines = POST.format(extra="").split("\n")
