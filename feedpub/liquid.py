@@ -4,11 +4,11 @@ Jekyll renders a post as a Liquid template before its Markdown, so a blog's post
 hold `{% highlight %}` blocks, `{% raw %}` and links made of `{{ site.baseurl }}`.
 feedpub renders what depends on nothing but the post, the site's settings and the
 names of the other posts: `raw`, `comment`, `highlight` (a code block), `post_url`
-(and `link` to a post),
-and `{{ }}` of `page.title`, a quoted string or a `site.X` of the config, through
-the `relative_url`, `absolute_url`, `escape` and `xml_escape` filters. Anything
-else (`include`, `if`, a variable of a layout or plugin) is left as written, and
-the first of it reported (FP203): a reader sees the template's text, not a guess.
+(and `link` to a post), and `{{ }}` of `page.title`, a quoted string or a `site.X`
+of the config, through the `relative_url`, `absolute_url`, `escape` and
+`xml_escape` filters. Anything else (`include`, `if`, a variable of a layout or
+plugin) is left as written, and the first of it reported (FP203): a reader sees
+the template's text, not a guess.
 Jekyll prints nothing for a tag it cannot parse; feedpub keeps its text.
 
 A `post_url` is read twice: by the collector (`read`), which learns the names, and
