@@ -35,9 +35,9 @@ POST_FOLDERS = ("_posts", "archived")  # every file in them (at any depth) is a 
 # Never searched for posts folders: Jekyll's output and the folders of other tools.
 NOT_SEARCHED = frozenset({"_site", "node_modules", "vendor"})
 SPLIT = 4  # a folder with this many subfolders or more: `_in_two` splits them
-# (size, mtime_ns, mode); (-1, -1) for what is not a regular file. The mode: a `chmod`
-# changes neither size nor mtime, and the cache must see a post that can no longer be
-# read (FP001), or can be again.
+# (size, ctime_ns, mode); (-1, -1) if not a regular file. The ctime: set by every write
+# that sets the mtime, and by `mv` (posts of one size and mtime, swapped) and `touch -r`.
+# The mode: a `chmod` can make a post unreadable (FP001), or readable again.
 Stat = tuple[int, ...]
 
 
@@ -352,8 +352,8 @@ def _visit(
                         part[rel] = (-1, -1)
                         continue
                     regular = stat.S_ISREG(st.st_mode)
-                    own = (st.st_size, st.st_mtime_ns, st.st_mode, st.st_ino, st.st_ctime_ns)
-                    part[rel] = own if regular else (-1, -1)  # inode, ctime: a `mv` swap
+                    own = (st.st_size, st.st_ctime_ns, st.st_mode)  # see `Stat`
+                    part[rel] = own if regular else (-1, -1)
             if part:
                 folders[prefix[:-1]] = part
             if shared:
