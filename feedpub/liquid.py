@@ -53,8 +53,7 @@ class Site(NamedTuple):
 
     url: str  # scheme and host of the site, "" if none is set
     baseurl: str  # its path, "" or "/blog"
-    values: tuple[tuple[str, str], ...] = ()  # the config's other keys, as Liquid prints them
-    table: Mapping[str, str] = {}  # the same, to look up (a config of thousands of keys)
+    config: Mapping[str, str] = {}  # the config's keys of one value, as Liquid prints them
 
     @classmethod
     def of(cls, url: str, baseurl: str, values: tuple[tuple[str, str], ...] = ()) -> Site:
@@ -67,8 +66,8 @@ class Site(NamedTuple):
         host = f"{root.scheme}://{root.netloc}" if root.netloc else ""
         given = config.get("url", ""), config.get("baseurl", "")
         if given != ("", "") and given == (url, baseurl):  # not replaced by --site-url
-            return cls(*given, values, config)
-        return cls(host, root.path.rstrip("/"), values, config)
+            return cls(*given, config)
+        return cls(host, root.path.rstrip("/"), config)
 
 
 class _Tag(NamedTuple):
@@ -330,7 +329,7 @@ def _variable(name: str, site: Site, title: str) -> str | None:
         return title
     if name in ("site.url", "site.baseurl"):
         return site.url if name == "site.url" else site.baseurl
-    return site.table.get(name[5:]) if name.startswith("site.") else None
+    return site.config.get(name[5:]) if name.startswith("site.") else None
 
 
 def _filtered(name: str, value: str, site: Site) -> str | None:

@@ -92,7 +92,7 @@ class Settings:
     archive_period: Literal["auto", "month", "year"] = "auto"  # auto: site by month, rest by year
     sources: dict[str, SourceSettings] = field(default_factory=dict)
     feeds: dict[str, KindSettings] = field(default_factory=dict)  # by kind: "source", "tag"...
-    site_values: tuple[tuple[str, str], ...] = ()  # _config.yml's other keys: `{{ site.X }}`
+    site_values: tuple[tuple[str, str], ...] = ()  # _config.yml's keys of one value: `{{ site.X }}`
     defaults: tuple[tuple[str, str, str], ...] = ()  # its `defaults:` (path, type, values JSON)
     include: tuple[str, ...] = ()  # more post files, besides _posts/ and archived/
     exclude: tuple[str, ...] = ()  # files and folders that are never posts

@@ -159,9 +159,15 @@ class Readings:
         for name in _INDEXES:
             self.db.execute(f"DROP INDEX IF EXISTS {name}")
         refs: list[tuple[str, Reading]] = []  # the few posts with a `post_url`
-        rows = (self._row(path, reading, groups, refs) for path, reading, groups in files)
+
+        def rows() -> Iterator[tuple[object, ...]]:
+            for path, reading, groups in files:
+                if reading.post is not None and reading.post.refs:
+                    refs.append((path, reading))
+                yield self._row(path, reading, groups)
+
         marks = ", ".join("?" * 10)
-        self.db.executemany(f"INSERT INTO files VALUES ({marks})", rows)
+        self.db.executemany(f"INSERT INTO files VALUES ({marks})", rows())
         self.store.create(TABLES)
         for path, reading in refs:
             self._put_refs(path, reading)
@@ -179,12 +185,8 @@ class Readings:
         self.db.executemany("INSERT INTO refs VALUES (?, ?)", rows)
 
     @staticmethod
-    def _row(
-        path: str, reading: Reading, groups: Groups, refs: list[tuple[str, Reading]] | None = None
-    ) -> tuple[object, ...]:
+    def _row(path: str, reading: Reading, groups: Groups) -> tuple[object, ...]:
         post, e = reading.post, groups.evidence
-        if post is not None and post.refs and refs is not None:
-            refs.append((path, reading))
         return (
             b(path), post.digest if post else "",
             groups.shift and b(groups.shift), groups.ident and b(groups.ident),
