@@ -459,6 +459,9 @@ def _build(
         slug=fields.text("slug", meta.get("slug")) or "",
         liquid=template.rendered,
         refs=template.refs,
+        lead=frontmatter.lead(meta, fields.text, text, body_start, limits.site)
+        if front.present
+        else None,
     )
     fields.report_removed()
     return post

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from . import liquid
+from .model import Lead
 from .problems import Problem
 from .text import yaml_mark
 
@@ -322,3 +324,31 @@ def _precedes(old: tuple[str, str], new: tuple[str, str]) -> bool:
     if len(new[0]) != len(old[0]):
         return len(new[0]) >= len(old[0])
     return bool(new[1]) or not old[1]
+
+
+def lead(
+    meta: dict[str, Any],
+    clean: Callable[[str, Any], str | None],
+    text: str,
+    body_start: int,
+    site: liquid.Site,
+) -> Lead | None:
+    """What the front matter gives a reader's list of entries, as jekyll-feed reads it
+    (each value made text by `clean`): `description`, else `excerpt`, as the summary;
+    `image` (or its `path`) as the picture, absolute against the site; the excerpt's
+    end, the post's own `excerpt_separator` or the site's, if the body holds it
+    (Jekyll's default, the first blank line, is not used: feedpub's own summary is).
+    None if none is given."""
+    own = meta.get("excerpt_separator")
+    separator = own if isinstance(own, str) else site.config.get("excerpt_separator", "")
+    if not (separator or "description" in meta or "excerpt" in meta or "image" in meta):
+        return None  # most posts: nothing more to look up
+    summary = clean("description", meta.get("description"))
+    summary = summary or clean("excerpt", meta.get("excerpt")) or ""
+    image = meta.get("image")
+    image = clean("image", image.get("path") if isinstance(image, dict) else image)
+    image = liquid.absolute_url(image, site) if image else ""
+    image = image if image.startswith(("https://", "http://")) else ""
+    if summary or text.find(separator, body_start) < 0:
+        separator = ""
+    return Lead(summary, image, separator) if summary or image or separator else None

@@ -346,5 +346,12 @@ def _filtered(name: str, value: str, site: Site) -> str | None:
     return quote(site.url, safe=_URL_SAFE) + path if name == "absolute_url" and site.url else path
 
 
+def absolute_url(value: str, site: Site) -> str:
+    """`value | absolute_url`, as Jekyll's filter gives it."""
+    found = _filtered("absolute_url", value, site)
+    assert found is not None  # a filter feedpub knows
+    return found
+
+
 def _leading_slash(part: str) -> str:
     return part if not part or part.startswith("/") else "/" + part

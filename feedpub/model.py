@@ -33,6 +33,16 @@ class Options:
     cache: Path | None = None  # folder of the incremental cache; None = no cache
 
 
+class Lead(NamedTuple):
+    """What a blog's front matter gives a reader's list of entries, as jekyll-feed
+    reads it: a summary of the author's (`description:`, else `excerpt:`), a picture
+    (`image:`, or its `path:`) and where the excerpt ends (`excerpt_separator:`)."""
+
+    summary: str = ""  # plain text, "" for none
+    image: str = ""  # a URL, perhaps relative to the site, "" for none
+    separator: str = ""  # its own `excerpt_separator`, "" for the site's
+
+
 @dataclass(frozen=True, slots=True)
 class RawPost:
     """One post file as written, before any judgement about time or identity."""
@@ -60,6 +70,7 @@ class RawPost:
     slug: str = ""  # its Jekyll `slug:` ("" for its file name's)
     liquid: bool = False  # its body holds Liquid to render (see `liquid`)
     refs: tuple[tuple[str, int], ...] = ()  # the posts its `{% post_url %}`s name, and where
+    lead: Lead | None = None  # what its front matter says of its summary and picture
 
     def __reduce__(self) -> tuple[Callable[..., RawPost], tuple[Any, ...]]:
         """Pickled as its values (half the time to load); see `_unpickled`."""
@@ -126,6 +137,7 @@ class Post:
     lang: str = ""  # its language: its source's, if the settings state it, else its title's
     liquid: bool = False  # its body holds Liquid to render (see `liquid`)
     links: tuple[tuple[str, str], ...] = ()  # (name, URL) of its `post_url`s; "": none
+    lead: Lead | None = None  # what its latest copy's front matter says (`RawPost.lead`)
 
     @property
     def key(self) -> tuple[datetime, str]:

@@ -389,6 +389,7 @@ def _entry(
         lang=ctx.lang(latest.source, raw.lang),
         liquid=raw.liquid,
         links=tuple((name, ctx.links.get(name, "")) for name, _ in raw.refs),
+        lead=raw.lead,
     )
 
 

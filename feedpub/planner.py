@@ -121,9 +121,11 @@ def micros(when: datetime) -> int:
 def fingerprint(post: Post) -> str:
     """A hash of every field of `post` (marshal of its fields: ten times quicker than repr)."""
     values = {name: getattr(post, name) for name in _POST_FIELDS}
-    for name in ("liquid", "links"):
+    for name in ("liquid", "links", "lead"):
         if not values[name]:
             del values[name]  # as before these fields were: fingerprints (and names) kept
+    if post.lead is not None:
+        values["lead"] = tuple(post.lead)  # marshal takes no tuple subclass
     values.update(published=post.published.isoformat(), updated=post.updated.isoformat())
     return hashlib.blake2b(marshal.dumps(values, 2), digest_size=12).hexdigest()
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Protocol
 
-from . import commonmark, formats, html, liquid, pages, postfiles, writer
+from . import commonmark, formats, html, liquid, pages, postfiles, summaries, writer
 from .model import Job, Load, Manifest, Post, Record, page_file
 from .planner import Published
 from .problems import Problem
@@ -74,17 +74,37 @@ def rules(settings: Settings, source: str) -> html.ContentRules:
 
 
 def content_of(root: Path, settings: Settings, post: Post) -> html.Content:
+    """The entry of `post`, with the summary and picture its front matter gives
+    (`Post.lead`): the author's summary whole, or the whole text of the excerpt, the
+    body before its separator (split before rendering, as Jekyll splits it)."""
     try:
         body = postfiles.read_body(root, post.path, post.body_start, settings.max_bytes)
     except postfiles.Refused:
         body = ""  # changed or gone since it was read: the next build will see it
+    content = _cleaned(body, settings, post)
+    lead = post.lead
+    if lead is None:
+        return content
+    summary = content.summary
+    if lead.summary:
+        summary = summaries.whole(lead.summary)
+    elif lead.separator and (cut := body.find(lead.separator)) >= 0:
+        summary = _cleaned(body[:cut], settings, post, whole=True).summary
+    return html.Content(content.html, summary, lead.image or content.image)
+
+
+def _cleaned(body: str, settings: Settings, post: Post, whole: bool = False) -> html.Content:
+    """`body` rendered and cleaned; `whole`: its summary all of its text."""
     if post.liquid:  # Jekyll renders Liquid first, then Markdown
         site = liquid.Site.of(settings.url, settings.baseurl, settings.site_values)
         body, _ = liquid.render(body, site, post.title, dict(post.links))
     if post.markdown:
         body = commonmark.render_markdown(body)
     source = post.sources[0] if post.sources else ""
-    return html.clean(body, post.url, rules(settings, source), post.title)
+    used = rules(settings, source)
+    if whole:
+        used = replace(used, summary_chars=len(body))
+    return html.clean(body, post.url, used, post.title)
 
 
 def _fragment_chunk(

@@ -79,6 +79,12 @@ def summarize(text: str, limit: int) -> str:
     return head.rstrip(" ,;:、，；：") + "…"
 
 
+def whole(text: str) -> str:
+    """All a reader sees of `text` (HTML or plain), its white space collapsed: a summary
+    its author wrote is used whole, as Pelican and Hugo use theirs."""
+    return summarize(plain_text(paragraphs(text)), len(text))
+
+
 def _collapse_spaces(text: str, enough: int) -> str:
     """`text` with runs of whitespace as one space, trimmed; only the start of a
     long text, as long as that start still holds `enough` chars."""

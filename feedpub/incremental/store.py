@@ -194,7 +194,7 @@ _STORED = frozenset(
         ("feedpub.problems", "Problem"),
         ("feedpub.shifts", "Shift"),
     }
-    | {("feedpub.model", "Manifest"), ("feedpub.model", "Summary")}
+    | {("feedpub.model", name) for name in ("Lead", "Manifest", "Summary")}
     | {("feedpub.planner", name) for name in ("FeedPlan", "PartPlan", "Planned")}
 )
 

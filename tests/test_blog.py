@@ -1,0 +1,141 @@
+"""A blog's front matter as jekyll-feed reads it: the author's summary
+(`description:`, else `excerpt:`), the excerpt before an `excerpt_separator`, and
+the picture of `image:`, in every format, in cold and warm builds. The expected
+summaries and pictures are jekyll-feed 0.17's for the same blog (`jekyll build`
+4.3.1, checked by hand), but for a `javascript:` picture, which it publishes."""
+
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+from pathlib import Path
+
+from conftest import run_in
+from test_build import check_all
+
+CONFIG = "title: A blog\nurl: https://example.org\nbaseurl: /blog\n"
+SEPARATOR = "excerpt_separator: <!--more-->\n"
+POSTS = {
+    "2024-01-02-described.md": """---
+title: Described
+date: 2024-01-02 10:00:00 +0000
+description: A <b>hand-written</b>   summary &amp; more.
+image: /assets/pic.png
+---
+First paragraph of the body, which is long enough to be a summary of its own.
+
+Second paragraph.
+""",
+    "2024-01-03-excerpted.md": """---
+title: Excerpted
+date: 2024-01-03 10:00:00 +0000
+image:
+  path: https://cdn.example.org/x.jpg
+---
+The *excerpt* is this.
+
+And this too.
+<!--more-->
+The rest is not in the summary.
+""",
+    "2024-01-04-own-separator.md": """---
+title: Own separator
+date: 2024-01-04 10:00:00 +0000
+excerpt_separator: "---cut---"
+---
+Before the cut. ---cut--- After the cut.
+""",
+    "2024-01-05-excerpt.md": """---
+title: Excerpt
+date: 2024-01-05 10:00:00 +0000
+excerpt_separator: "---cut---"
+excerpt: The front matter's excerpt wins.
+---
+Before the cut. ---cut--- After the cut.
+""",
+    "2024-01-06-plain.md": """---
+title: Plain
+date: 2024-01-06 10:00:00 +0000
+image: "javascript:alert(1)"
+---
+No separator here. Just text.
+""",
+}
+WANTED = {  # title: (summary, picture)
+    "Described": ("A hand-written summary & more.", "https://example.org/blog/assets/pic.png"),
+    "Excerpted": ("The excerpt is this. And this too.", "https://cdn.example.org/x.jpg"),
+    "Own separator": ("Before the cut.", None),
+    "Excerpt": ("The front matter's excerpt wins.", None),
+    "Plain": ("No separator here. Just text.", None),  # a script is no picture
+}
+
+
+def _blog(tmp_path: Path, config: str = CONFIG + SEPARATOR) -> Path:
+    repo = tmp_path / "blog"
+    (repo / "_posts").mkdir(parents=True)
+    (repo / "_config.yml").write_text(config, "utf-8")
+    for name, text in POSTS.items():
+        (repo / "_posts" / name).write_text(text, "utf-8")
+    return repo
+
+
+def _build(tmp_path: Path) -> Path:
+    code, _, stderr = run_in(tmp_path, "build", "blog", "--out", "out", "--cache", "cache")
+    assert code == 0, stderr
+    return tmp_path / "out"
+
+
+def _shown(out: Path) -> dict[str, tuple[str, str | None]]:
+    """Each entry's summary and picture, as JSON Feed gives them, checked to be the
+    same in Atom and RSS."""
+    items = json.loads((out / "feed.json").read_text("utf-8"))["items"]
+    shown = {i["title"]: (i["summary"], i.get("image")) for i in items}
+    for name in ("feed.xml", "rss.xml"):
+        xml = (out / name).read_text("utf-8")
+        tag = "summary" if name == "feed.xml" else "description"
+        for entry in re.findall(r"<(?:entry|item)>.*?</(?:entry|item)>", xml, re.S):
+            title = re.search(r"<title>(.*?)</title>", entry)[1]  # type: ignore[index]
+            summary = re.search(f"<{tag}>(.*?)</{tag}>", entry)[1]  # type: ignore[index]
+            picture = re.search(r'<media:thumbnail url="([^"]*)"/>', entry)
+            summary = unescape(summary if tag == "summary" else unescape(summary))  # RSS: HTML
+            assert summary == shown[title][0], name
+            assert (picture[1] if picture else None) == shown[title][1], name
+    return shown
+
+
+def test_a_blogs_summaries_and_pictures_are_its_authors(tmp_path: Path) -> None:
+    _blog(tmp_path)
+    out = _build(tmp_path)
+    assert _shown(out) == WANTED
+    assert check_all(out) == []
+    html = json.loads((out / "feed.json").read_text("utf-8"))["items"][3]["content_html"]
+    assert "The rest is not in the summary." in html  # the content stays whole
+
+
+def test_without_a_separator_the_summary_is_feedpubs_own(tmp_path: Path) -> None:
+    """Jekyll's default excerpt, the first paragraph, is not used (nor, as jekyll-feed
+    does when a post lacks the separator, the whole text)."""
+    _blog(tmp_path, config=CONFIG)
+    shown = _shown(_build(tmp_path))
+    assert shown["Excerpted"][0] == (
+        "The excerpt is this. And this too. The rest is not in the summary."
+    )
+    assert shown["Own separator"][0] == "Before the cut."  # its own separator holds
+    assert shown["Described"] == WANTED["Described"]
+
+
+def test_warm_builds_follow_an_edited_front_matter(tmp_path: Path) -> None:
+    repo = _blog(tmp_path)
+    _build(tmp_path)
+    post = repo / "_posts" / "2024-01-02-described.md"
+    text = post.read_text("utf-8").replace("A <b>hand-written</b>", "Another")
+    post.write_text(text.replace("/assets/pic.png", "https://img.example.org/b.png"), "utf-8")
+    config = repo / "_config.yml"
+    config.write_text(CONFIG + "excerpt_separator: And this\n", "utf-8")
+    shown = _shown(_build(tmp_path))
+    assert shown["Described"] == ("Another summary & more.", "https://img.example.org/b.png")
+    assert shown["Excerpted"][0] == "The excerpt is this."
+    warm = (tmp_path / "out" / "feed.json").read_bytes()
+    code, _, _ = run_in(tmp_path, "build", "blog", "--out", "cold", "--no-cache")
+    assert code == 0 and (tmp_path / "cold" / "feed.json").read_bytes() == warm
