@@ -264,6 +264,7 @@ def _lang(value: Any) -> tuple[Any, str]:
 CHECKS: dict[str, Check] = {
     "title": _text,
     "description": _text,
+    "author": _text,
     "lang": _lang,
     "url": _url,
     "baseurl": _baseurl,

@@ -65,12 +65,14 @@ class Limits(NamedTuple):
     site: liquid.Site = liquid.Site("", "")
     defaults: frontmatter.Defaults = ()
     above: str = ""  # the folder read's path in the site, if a posts folder ("_posts/")
+    author: str = ""  # the site's: of a post that names none
 
 
 def limits(settings: Settings, root: Path) -> Limits:
     site = liquid.Site.of(settings.url, settings.baseurl, settings.site_values)
     above = os.path.basename(os.path.realpath(root)) + "/" if is_posts_folder(root) else ""
-    return Limits(settings.max_bytes, settings.max_tags, site, settings.defaults, above)
+    author = sys.intern(unicodedata.normalize("NFC", xml_safe(settings.author).strip()))
+    return Limits(settings.max_bytes, settings.max_tags, site, settings.defaults, above, author)
 
 
 def read_file(root: Path, path: str, limits: Limits = Limits()) -> Reading:
@@ -442,7 +444,7 @@ def _build(
         title=title,
         date=_date(meta.get("date")),
         date_line=front.lines.get("date", 0),
-        author=fields.author(meta.get("author")),
+        author=fields.author(meta.get("author")) or limits.author,
         url=url,
         tags=_interned(fields.names("tags", meta.get("tags"))),
         categories=_interned(_categories(fields, meta)),

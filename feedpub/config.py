@@ -36,7 +36,7 @@ class ConfigError(FeedpubError):
         self.mistakes = mistakes
 
 
-JEKYLL_KEYS = ("title", "description", "url", "baseurl", "permalink", "timezone")
+JEKYLL_KEYS = ("title", "description", "author", "url", "baseurl", "permalink", "timezone")
 
 
 def _unknown(key: str, known: Iterator[str] | list[str]) -> str:
@@ -174,7 +174,7 @@ def _check_tables(
 
 
 def _read_jekyll(path: Path) -> _Layer:
-    """The site fields of a Jekyll `_config.yml` (title, description, url, baseurl,
+    """The site fields of a Jekyll `_config.yml` (title, description, author, url, baseurl,
     and the permalink and timezone of its posts' links; `collections.posts.permalink`
     is the posts' permalink where it is set)."""
     import yaml  # here, not above: a build without a _config.yml may need no YAML at all
@@ -221,6 +221,10 @@ def _read_jekyll(path: Path) -> _Layer:
         value = data.get(key)
         if value is None:
             continue
+        if key == "author" and not isinstance(value, str):  # a theme's, perhaps: its name
+            value = value.get("name") if isinstance(value, dict) else None
+            if not isinstance(value, str):
+                continue
         if isinstance(value, int | float) and not isinstance(value, bool):
             value = str(value)  # `title: 2021`
         converted, wrong = CHECKS[key](value)

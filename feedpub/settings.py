@@ -66,6 +66,7 @@ class KindSettings:
 class Settings:
     title: str = "Feeds"
     description: str = ""
+    author: str = ""  # the site's author: of the posts that name none, and of every feed
     lang: str = ""  # the site's language (BCP 47: "zh-Hans", "en"); "" = found from the posts
     url: str = ""  # absolute http(s) URL of the site; "" = none given (LOCALHOST, with a warning)
     baseurl: str = ""

@@ -139,3 +139,33 @@ def test_warm_builds_follow_an_edited_front_matter(tmp_path: Path) -> None:
     warm = (tmp_path / "out" / "feed.json").read_bytes()
     code, _, _ = run_in(tmp_path, "build", "blog", "--out", "cold", "--no-cache")
     assert code == 0 and (tmp_path / "cold" / "feed.json").read_bytes() == warm
+
+
+def test_the_sites_author_is_the_feeds_and_of_posts_naming_none(tmp_path: Path) -> None:
+    """`author` of `_config.yml` (text, or a theme's table with `name:`), as jekyll-feed
+    reads it: every feed's author, and that of each post with no `author:` of its own."""
+    theme = "author:\n  name: Jane Doe\n  avatar: /me.png\n  links: [a, b]\n"
+    repo = _blog(tmp_path, config=CONFIG + theme)
+    post = repo / "_posts" / "2024-01-06-plain.md"
+    post.write_text(post.read_text("utf-8").replace("---\nNo", "author: Guest\n---\nNo"), "utf-8")
+    out = _build(tmp_path)
+    feed = json.loads((out / "feed.json").read_text("utf-8"))
+    assert feed["authors"] == [{"name": "Jane Doe"}]
+    authors = {i["title"]: i["authors"][0]["name"] for i in feed["items"]}
+    assert authors == {t: "Guest" if t == "Plain" else "Jane Doe" for t in WANTED}
+    atom = (out / "feed.xml").read_text("utf-8")
+    assert atom.count("<author><name>Jane Doe</name></author>") == 1 + 4  # the feed's, entries'
+    assert "<dc:creator>Jane Doe</dc:creator>" in (out / "rss.xml").read_text("utf-8")
+    assert check_all(out) == []
+
+
+def test_an_author_the_config_cannot_name_is_no_mistake(tmp_path: Path) -> None:
+    """A list (or a table without `name:`) is some theme's: not used, not an error; a
+    feedpub.toml `author` is checked as every setting is."""
+    _blog(tmp_path, config=CONFIG + "author: [a, b]\n")
+    feed = json.loads((_build(tmp_path) / "feed.json").read_text("utf-8"))
+    assert feed["authors"] == [{"name": "A blog"}]  # the title, as before
+    assert "authors" not in feed["items"][0]
+    (tmp_path / "blog" / "feedpub.toml").write_text("author = 3\n", "utf-8")
+    code, _, stderr = run_in(tmp_path, "build", "blog", "--out", "out")
+    assert code == 2 and "author: must be text, not 3" in stderr, stderr

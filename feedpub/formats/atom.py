@@ -54,7 +54,7 @@ def head(feed: Feed, settings: Settings, prev: str | None) -> tuple[str, str]:
         + hub(settings, "")
         + prev_archive(settings, "", prev)
         + f'<link rel="alternate" type="text/html" href={attr(url_of(settings, feed.page))}/>\n'
-        f"<author><name>{text(settings.title)}</name></author>\n"
+        f"<author><name>{text(settings.author or settings.title)}</name></author>\n"
         "<generator>feedpub</generator>\n" + _images(feed, settings)
     )
     return top, "</feed>\n"
@@ -112,7 +112,7 @@ def archive(
             for rel, f in links
         )
         + f'<link rel="alternate" type="text/html" href={attr(url_of(settings, feed.page))}/>\n'
-        f"<author><name>{text(settings.title)}</name></author>\n"
+        f"<author><name>{text(settings.author or settings.title)}</name></author>\n"
         "<generator>feedpub</generator>\n"
     )
     return top.encode() + b"".join(entries[m.id] for m in page.members) + b"</feed>\n"

@@ -43,7 +43,7 @@ def document(feed: Feed, settings: Settings, items: bytes) -> bytes:
         "home_page_url": url_of(settings, feed.page),  # its page, which lists its entries
         "feed_url": url_of(settings, feed.file("json")),
         "description": xml_safe(description(feed, settings)),
-        "authors": [{"name": xml_safe(settings.title)}],
+        "authors": [{"name": xml_safe(settings.author or settings.title)}],
     }
     icon, logo = images(feed, settings)
     if logo:
