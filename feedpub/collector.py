@@ -455,7 +455,7 @@ def _build(
         markdown=marker is None and not path[-5:].lower().endswith(".html") and not starts_html,
         encoding=decoded.encoding,
         marker_line=text.count("\n", 0, marker_at) + 1 if marker is not None else 0,
-        lang=language.detect(title),
+        lang=language.stated(meta.get("lang")) or language.detect(title),
         url_line=front.lines.get("from", 0),
         permalink=fields.text("permalink", meta.get("permalink")) or "",
         slug=fields.text("slug", meta.get("slug")) or "",

@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from . import language
 from .checks import CHECKS, KIND_CHECKS, SOURCE_CHECKS, Check, normal_url, shown
 from .problems import FeedpubError, Problem, printable
 from .scan import is_posts_folder
@@ -36,7 +37,7 @@ class ConfigError(FeedpubError):
         self.mistakes = mistakes
 
 
-JEKYLL_KEYS = ("title", "description", "author", "url", "baseurl", "permalink", "timezone")
+JEKYLL_KEYS = ("title", "description", "author", "lang", "url", "baseurl", "permalink", "timezone")
 
 
 def _unknown(key: str, known: Iterator[str] | list[str]) -> str:
@@ -219,8 +220,12 @@ def _read_jekyll(path: Path) -> _Layer:
             layer.lines.setdefault((key_node.value,), key_node.start_mark.line + 1)
     for key in JEKYLL_KEYS:
         value = data.get(key)
+        if key == "title" and value is None and isinstance(data.get("name"), str):
+            value = data["name"]  # jekyll-feed's `site.title | default: site.name`
         if value is None:
             continue
+        if key == "lang":  # Jekyll's is anything: a locale (`en_US`) or a tag, else unused
+            value = language.stated(value)
         if key == "author" and not isinstance(value, str):  # a theme's, perhaps: its name
             value = value.get("name") if isinstance(value, dict) else None
             if not isinstance(value, str):

@@ -121,6 +121,19 @@ def majority(langs: Iterable[str]) -> str:
     return min(counts.items(), key=lambda item: (-item[1], item[0]))[0]
 
 
+def chosen(source: str, own: str, site: str) -> str:
+    """A post's language: its source's, if stated, else its own or its title's (the
+    site's where that says more: `en-GB` for `en`), else the site's."""
+    return source or (site if site.startswith(f"{own}-") else own) or site
+
+
+def stated(value: object) -> str:
+    """The language a post or a Jekyll config states (`lang: en`, `lang: pt_BR` as a
+    locale), as a tag; "" if it states none that is one."""
+    tag = value.strip().replace("_", "-") if isinstance(value, str) else ""
+    return tag if valid(tag) else ""
+
+
 def valid(tag: str) -> bool:
     """Whether `tag` is shaped like a BCP 47 language tag (`zh-Hant`, `en`, `pt-BR`)."""
     return bool(_TAG.fullmatch(tag))

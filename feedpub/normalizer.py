@@ -32,7 +32,7 @@ from operator import attrgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from . import permalinks, shifts, timestamps
+from . import language, permalinks, shifts, timestamps
 from .model import Post, RawPost
 from .problems import Problem, printable
 from .settings import Settings
@@ -143,8 +143,8 @@ class Context:
         return found
 
     def lang(self, source: str, detected: str) -> str:
-        """A post's language: its source's, if the settings state it, else its title's."""
-        return self.settings.source(source).lang or detected or self.settings.lang
+        """A post's language (`language.chosen`)."""
+        return language.chosen(self.settings.source(source).lang, detected, self.settings.lang)
 
     def zone(self, source: str) -> tzinfo:
         zone = self._zones.get(source)

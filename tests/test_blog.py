@@ -169,3 +169,33 @@ def test_an_author_the_config_cannot_name_is_no_mistake(tmp_path: Path) -> None:
     (tmp_path / "blog" / "feedpub.toml").write_text("author = 3\n", "utf-8")
     code, _, stderr = run_in(tmp_path, "build", "blog", "--out", "out")
     assert code == 2 and "author: must be text, not 3" in stderr, stderr
+
+
+def test_languages_the_config_and_posts_state(tmp_path: Path) -> None:
+    """`lang` of `_config.yml` (a locale such as `en_US` too) is the site's, a post's
+    own `lang:` is its entry's: jekyll-feed's `xml:lang`s. One that is no language
+    tag is not used, and no mistake."""
+    repo = _blog(tmp_path, config=CONFIG + "lang: en_US\n")
+    post = repo / "_posts" / "2024-01-06-plain.md"
+    post.write_text(post.read_text("utf-8").replace("---\nNo", "lang: fr\n---\nNo"), "utf-8")
+    other = repo / "_posts" / "2024-01-05-excerpt.md"
+    other.write_text(other.read_text("utf-8").replace("---\nBefore", "lang: [x]\n---\nBefore"))
+    out = _build(tmp_path)
+    feed = json.loads((out / "feed.json").read_text("utf-8"))
+    assert feed["language"] == "en-US"
+    langs = {i["title"]: i.get("language") for i in feed["items"]}
+    # Its own, else the site's, also where its title says `en` (the site says more).
+    assert langs == {t: "fr" if t == "Plain" else "en-US" for t in WANTED}
+    atom = (out / "feed.xml").read_text("utf-8")
+    assert 'xml:lang="en-US">' in atom and '<entry xml:lang="fr">' in atom
+    (repo / "_config.yml").write_text(CONFIG + "lang: 3\n", "utf-8")
+    feed = json.loads((_build(tmp_path) / "feed.json").read_text("utf-8"))
+    assert feed["language"] == "en"  # the entries' (fr and en, ties by name), as without
+
+
+def test_a_site_named_but_not_titled(tmp_path: Path) -> None:
+    """jekyll-feed's `site.title | default: site.name` (jekyllrb.com's own config)."""
+    _blog(tmp_path, config="name: Jekyll News\nurl: https://example.org\n")
+    assert json.loads((_build(tmp_path) / "feed.json").read_text("utf-8"))["title"] == (
+        "Jekyll News"
+    )
