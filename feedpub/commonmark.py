@@ -1,7 +1,9 @@
 """Markdown bodies to HTML, which the cleaner then treats as any body: CommonMark, with
-what kramdown (Jekyll's Markdown) adds that blogs use: tables, footnotes, definition
-lists, and attribute lists (`{: .notice}`, `{:toc}`, `## Title {#id}`), dropped: they
-tell the site's styles, and CommonMark would print them as text."""
+what kramdown (Jekyll's Markdown, GFM by default) adds that blogs use: tables (their
+separator lines too), strikethrough, footnotes, definition lists; and, dropped, as they
+tell the site's styles or its tooltips and CommonMark would print them as text:
+attribute lists (`{: .notice}`, `{:toc}`, `## Title {#id}`, `![a](b){: .right}`) and
+abbreviations' definitions (`*[HTML]: HyperText Markup Language`)."""
 
 from __future__ import annotations
 
@@ -9,10 +11,15 @@ import re
 from functools import cache
 from typing import Any
 
-# A line of attribute lists alone (`{: .notice--info}`, `{:toc}`), or one ending a
-# heading (`## Title {#title}`).
-_ATTRIBUTE_LINE = re.compile(r"^ {0,3}(?:\{:[^}\n]*\}[ \t]*)+$\n?", re.M)
+# A line of attribute lists alone (`{: .notice--info}`, `{:toc}`), or of an
+# abbreviation's definition; or one ending a heading (`## Title {#title}`).
+_ATTRIBUTE_LINE = re.compile(r"^ {0,3}(?:(?:\{:[^}\n]*\}[ \t]*)+|\*\[[^\]\n]+\]:.*)$\n?", re.M)
 _ATTRIBUTE_END = re.compile(r"\{(?::[^{}\n]*|#[\w-]+)\}[ \t]*")  # matched at the last `{`
+_TOC = re.compile(r"\{:\s*toc\b[^{}\n]*\}")  # `{:toc}`, `{:toc .large-only}`
+# A span's attribute list, right after a link or an image, or a run of backticks (a
+# code span, whose text it is not, begins or ends there).
+_SPAN_ATTRIBUTES = re.compile(r"(?<=\))\{:[^{}\n]*\}|`+")
+_SEPARATOR_CELL = re.compile(r"[-=+: \t]*[-=][-=+: \t]*")  # of `|---|---|`, `|===|`
 
 
 @cache
@@ -23,12 +30,28 @@ def _markdown(references: bool) -> Any:
     from mdit_py_plugins.deflist import deflist_plugin
     from mdit_py_plugins.footnote import footnote_plugin
 
-    md = MarkdownIt("commonmark", {"html": True, "linkify": False}).enable("table")
-    md.use(footnote_plugin).use(deflist_plugin)
+    md = MarkdownIt("commonmark", {"html": True, "linkify": False})
+    md.enable(["table", "strikethrough"]).use(footnote_plugin).use(deflist_plugin)
+    md.add_render_rule("s_open", lambda *_: "<del>")  # as kramdown's GFM writes it
+    md.add_render_rule("s_close", lambda *_: "</del>")
     md.add_render_rule("footnote_anchor_name", _footnote_name)
     md.add_render_rule("footnote_caption", _footnote_caption)
     md.core.ruler.after("block", "attribute_lists", _drop_attribute_lists)
     return md if references else md.disable("reference")
+
+
+def _without_span_attributes(text: str) -> str:
+    """`text` without the attribute lists that follow a link or an image, in one pass
+    (so in linear time) that leaves code spans' text as it is."""
+    parts, at, code = [], 0, ""
+    for found in _SPAN_ATTRIBUTES.finditer(text):
+        mark = found.group()
+        if mark[0] == "`":
+            code = "" if mark == code else code or mark  # a span ends at a run as long
+        elif not code:
+            parts.append(text[at : found.start()])
+            at = found.end()
+    return "".join(parts) + text[at:]
 
 
 def _footnote_name(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
@@ -46,29 +69,42 @@ def _drop_attribute_lists(state: Any) -> None:
     """kramdown's attribute lists out of the text of every block but code (whose text
     is not inline): lines of them alone, and one ending a heading; an item of `TOC`
     then `{:toc}` goes with it (kramdown makes a table of contents of it), and so does
-    a table's row of one (`{: .table}` under a table, which GFM reads as a row)."""
+    a table's row of one (`{: .table}` under a table, which GFM reads as a row) or of
+    dashes (kramdown's line between the parts of a table's body)."""
     before = None
     emptied = []
     for n, token in enumerate(state.tokens):
-        if token.type == "inline" and "{" in token.content:
+        if token.type == "inline" and ("{" in token.content or "*[" in token.content):
             lines = token.content.split("\n", 2)
-            if len(lines) == 2 and lines[1].strip() == "{:toc}":  # `* TOC` then `{:toc}`
+            if len(lines) == 2 and _TOC.fullmatch(lines[1].strip()):  # `* TOC`, `{:toc}`
                 token.content = ""  # the item kramdown makes a table of contents of: dropped
                 continue
             token.content = _ATTRIBUTE_LINE.sub("", token.content).rstrip("\n")
+            if "){:" in token.content:
+                token.content = _without_span_attributes(token.content)
             at = token.content.rfind("{")  # only the last: a heading of `{:` costs no square
             heading = before is not None and before.type == "heading_open" and at >= 0
             if heading and _ATTRIBUTE_END.fullmatch(token.content, at):
                 token.content = token.content[:at].rstrip(" \t")
-            if not token.content and n >= 2 and state.tokens[n - 2].type == "tr_open":
-                emptied.append(n)  # a row's first cell
+        first = (
+            before is not None
+            and before.type == "td_open"
+            and state.tokens[n - 2].type == "tr_open"
+        )
+        if first and _spare(token):
+            emptied.append(n)  # a row's first cell
         before = token
     for n in reversed(emptied):  # its row goes if its other cells are empty too
         start, end = n - 2, n
         while end < len(state.tokens) and state.tokens[end].type != "tr_close":
             end += 1
-        if not any(t.content for t in state.tokens[start : end + 1]):
+        if all(_spare(t) for t in state.tokens[start : end + 1] if t.type == "inline"):
             del state.tokens[start : end + 1]
+
+
+def _spare(cell: Any) -> bool:
+    """Whether a table's cell is empty or one of kramdown's separator lines' (`|---|`)."""
+    return not cell.content or bool(_SEPARATOR_CELL.fullmatch(cell.content))
 
 
 # What reference links may add to a body: each use copies its definition's URL and
