@@ -25,7 +25,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from . import encoding, frontmatter, language, liquid, permalinks
+from . import commonmark, encoding, frontmatter, language, liquid, permalinks
 from .model import RawPost, Reading
 from .postfiles import Refused, read_bytes
 from .problems import Problem
@@ -434,7 +434,9 @@ def _build(
     template = liquid.read(path, text, body_start, limits.site) if wanted else liquid.NOTHING
     problems += [template.problem] if template.problem else []
     first = _NOT_SPACE.search(text, body_start)
-    starts_html = first is not None and first.group() == "<"
+    markdown = marker is None and not path[-5:].lower().endswith(".html")
+    if markdown and first is not None and first.group() == "<":  # a page, or a post led by HTML
+        markdown = not commonmark.html_only(text, first.start())
     # Names repeat across posts: interned, a chunk of readings pickles (and so holds)
     # each once; a link text equal to the title is the title's object.
     post = RawPost(
@@ -452,7 +454,7 @@ def _build(
         link_text=title if link_text == title else link_text,
         body_start=body_start,
         body_line=text.count("\n", 0, body_start) + 1,
-        markdown=marker is None and not path[-5:].lower().endswith(".html") and not starts_html,
+        markdown=markdown,
         encoding=decoded.encoding,
         marker_line=text.count("\n", 0, marker_at) + 1 if marker is not None else 0,
         lang=language.stated(meta.get("lang")) or language.detect(title),
@@ -461,9 +463,7 @@ def _build(
         slug=fields.text("slug", meta.get("slug")) or "",
         liquid=template.rendered,
         refs=template.refs,
-        lead=frontmatter.lead(meta, fields.text, text, body_start, limits.site)
-        if front.present
-        else None,
+        lead=frontmatter.lead(meta, fields.text, text, body_start, limits.site),
     )
     fields.report_removed()
     return post

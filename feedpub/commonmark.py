@@ -22,6 +22,83 @@ _SPAN_ATTRIBUTES = re.compile(r"(?<=\))\{:[^{}\n]*\}|`+")
 _SEPARATOR_CELL = re.compile(r"[-=+: \t]*[-=][-=+: \t]*")  # of `|---|---|`, `|===|`
 
 
+# kramdown's HTML blocks: a block element's start tag at a line's start holds every
+# line up to its end tag's, blank lines too (CommonMark's ends at a blank line, and
+# the rest of a `<table>` with one came out as a code block). Elements without an end
+# tag, or with none (`<hr>`, an unclosed `<p>`), end as CommonMark's do.
+_BLOCK_NAMES = (
+    "address|article|aside|audio|blockquote|body|canvas|caption|center|colgroup|dd|details"
+    "|dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frameset|h[1-6]|head"
+    "|header|html|iframe|legend|li|main|math|menu|nav|noscript|object|ol|optgroup|option|p"
+    "|picture|pre|script|section|style|summary|svg|table|tbody|td|textarea|tfoot|th|thead"
+    "|title|tr|ul|video"
+)
+_BLOCK_START = re.compile(f"[ \\t]*<({_BLOCK_NAMES})(?=[\\s/>]|$)", re.I)
+
+
+def _ends(text: str, name: str, found: dict[str, dict[int, int]]) -> dict[int, int]:
+    """Where each `name` element of `text` that has an end tag starts, and where that
+    end tag ends: every tag of the name found in one pass (a nested start pairs with
+    the nearest end), so that blocks of thousands of unclosed elements cost no square."""
+    ends = found.get(name)
+    if ends is None:
+        ends = found[name] = {}
+        opened: list[int] = []
+        for tag in re.finditer(f"<(/?){name}(?=[\\s/>])", text, re.I):
+            if not tag[1]:
+                opened.append(tag.start())
+            elif opened:
+                close = text.find(">", tag.end())
+                ends[opened.pop()] = len(text) if close < 0 else close + 1
+    return ends
+
+
+def html_only(text: str, start: int = 0) -> bool:
+    """Whether `text` from `start` is HTML, not Markdown: no paragraph of text (after
+    a blank line) outside its block elements, as a scraped page's lines are tags or
+    inside one. A Markdown post led by `<div class="message">` or an image is not."""
+    found: dict[str, dict[int, int]] = {}
+    at, blank = start, True
+    while at < len(text):
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end
+        first = text[at:end].lstrip()
+        if not first:
+            at, blank = end + 1, True
+            continue
+        if first[0] != "<" and blank:
+            return False
+        blank = False
+        block = _BLOCK_START.match(text, at)
+        tag = block.start(1) - 1 if block else -1
+        at = _ends(text, block[1].lower(), found).get(tag, end + 1) if block else end + 1
+    return True
+
+
+def _html_block(state: Any, start: int, last: int, silent: bool) -> bool:
+    """markdown-it's block rule for kramdown's HTML blocks (see `_BLOCK_START`)."""
+    if state.is_code_block(start):
+        return False
+    at = state.bMarks[start] + state.tShift[start]
+    block = _BLOCK_START.match(state.src, at)
+    if block is None:
+        return False
+    found = state.env.setdefault("html_ends", {})
+    close = _ends(state.src, block[1].lower(), found).get(block.start(1) - 1)
+    if close is None:
+        return False  # CommonMark's rule then: up to a blank line
+    if silent:
+        return True
+    line = start + 1
+    while line < last and state.bMarks[line] < close:
+        line += 1
+    state.line = line
+    token = state.push("html_block", "", 0)
+    token.map = [start, line]
+    token.content = state.getLines(start, line, state.blkIndent, True)
+    return True
+
+
 @cache
 def _markdown(references: bool) -> Any:
     """The renderer, made on first use: most archives are HTML, and importing
@@ -32,6 +109,8 @@ def _markdown(references: bool) -> Any:
 
     md = MarkdownIt("commonmark", {"html": True, "linkify": False})
     md.enable(["table", "strikethrough"]).use(footnote_plugin).use(deflist_plugin)
+    ends = ["paragraph", "reference", "blockquote"]  # what it may end, as CommonMark's
+    md.block.ruler.before("html_block", "kramdown_html", _html_block, {"alt": ends})
     md.add_render_rule("s_open", lambda *_: "<del>")  # as kramdown's GFM writes it
     md.add_render_rule("s_close", lambda *_: "</del>")
     md.add_render_rule("footnote_anchor_name", _footnote_name)

@@ -199,3 +199,16 @@ def test_a_site_named_but_not_titled(tmp_path: Path) -> None:
     assert json.loads((_build(tmp_path) / "feed.json").read_text("utf-8"))["title"] == (
         "Jekyll News"
     )
+
+
+def test_a_post_led_by_html_is_markdown_still(tmp_path: Path) -> None:
+    """poole/hyde's example post starts with `<div class="message">`: Jekyll renders
+    it as Markdown all the same (its images, links and code were printed as text)."""
+    repo = _blog(tmp_path)
+    post = repo / "_posts" / "2024-01-07-led.md"
+    body = '<div class="message">\n  Howdy!\n</div>\n\nSee **this** and ![a](/img/a.png).\n'
+    post.write_text("---\ntitle: Led\ndate: 2024-01-07 10:00:00 +0000\n---\n" + body, "utf-8")
+    items = json.loads((_build(tmp_path) / "feed.json").read_text("utf-8"))["items"]
+    html = next(i["content_html"] for i in items if i["title"] == "Led")
+    assert "<strong>this</strong>" in html and "**" not in html
+    assert 'src="https://example.org/img/a.png"' in html and "Howdy!" in html

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feedpub.commonmark import render_markdown
+from feedpub.commonmark import html_only, render_markdown
 from feedpub.html import (
     DEFAULT_REMOVE,
     Content,
@@ -642,6 +642,43 @@ def test_more_of_kramdowns_gfm_reads_as_jekyll_shows_it() -> None:
     assert [re.findall(r"<t[dh]>(.*?)</t[dh]>", r) for r in rows] == [
         ["a", "b"], ["1", "-"], ["3", "4"], ["f", "g"]
     ]  # fmt: skip
+
+
+def test_html_blocks_end_at_their_end_tag_as_kramdowns_do() -> None:
+    """A table with a blank line inside stayed a table in Jekyll and became a code
+    block here (CommonMark ends an HTML block at a blank line). An element without an
+    end tag (`<hr>`, a `<p>` left open) ends as CommonMark's does."""
+    text = "<table>\n  <tr>\n\n    <td>cell</td>\n  </tr>\n</table>\n\nAfter **b**.\n"
+    assert render_markdown(text) == text.replace(
+        "\nAfter **b**.", "<p>After <strong>b</strong>.</p>"
+    )
+    assert render_markdown("<hr>\n\n*x*\n\n<p>open\n\n*y*\n") == (
+        "<hr>\n<p><em>x</em></p>\n<p>open\n<p><em>y</em></p>\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "html"),
+    [
+        ('<div class="message">\n  Hi.\n</div>\n\nSome *Markdown*.\n', False),  # poole/hyde
+        ('<img src="/a.png">\n\nThis is **bold**.\n', False),
+        ('<div class="main">\n <p>\n  text\n\n  more\n </p>\n</div>\n<script>x</script>\n', True),
+        ("<div>\n<span>\n text\n</span>\n", True),  # a scraped page: text only in elements
+        ("<p>unclosed\n<div>\n", True),
+    ],
+)
+def test_a_body_led_by_html_is_a_page_or_markdown(body: str, html: bool) -> None:
+    """A Markdown post's body that starts with a tag is Markdown if a paragraph of text
+    stands outside its elements (Jekyll renders every `.md`); a scraped page's (the
+    corpus's 1,016 bodies without a marker) is HTML, as before."""
+    assert html_only(body) is html
+
+
+def test_html_blocks_cost_no_square() -> None:
+    """200,000 unclosed `<div>`s: each looked for its end tag to the end of the text."""
+    text = "<div>\n" * 200_000
+    assert html_only(text)
+    assert render_markdown(text).count("<div>") == 200_000
 
 
 def test_kramdown_attribute_lists_cost_no_square_and_code_spans_stay() -> None:
