@@ -369,6 +369,8 @@ def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
     values.update({k: v for k, v in flags.items() if v is not None})
     if mistakes:
         raise ConfigError(mistakes)
+    if "zone" not in values and values.get("timezone", "UTC") != "UTC":
+        values.update(zone=values["timezone"], jekyll_dates=True)  # a Jekyll site's dates
     inherited = {  # what a source's table does not set is the global value
         "zone": values.get("zone", "UTC"),
         "referrer_policy": values.get("referrer_policy", "no-referrer"),

@@ -27,7 +27,7 @@ import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from operator import attrgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -44,10 +44,8 @@ from .workers import paused_gc
 
 class Timed(NamedTuple):
     """One file with its resolved time: what merging and `feedpub normalize` work on.
-
     A NamedTuple, like `timestamps.Stamp`: one is built per file, and a frozen
-    dataclass's `__init__` costs three to four times as much.
-    """
+    dataclass's `__init__` costs three to four times as much."""
 
     raw: RawPost
     source: str  # first category that is not generic, "" if none
@@ -156,6 +154,8 @@ class Context:
         found = self.sources(raw)
         source = found[0] if found else ""
         zone = self.zone(source)
+        if self.settings.jekyll_dates and permalinks.yaml_timestamp(raw.date):
+            zone = UTC  # a Jekyll site's YAML timestamp without a zone: Jekyll's reading
         marker = timestamps.parse_marker(raw.marker) if raw.marker is not None else None
         stamp = timestamps.parse_date(raw.date, zone) if raw.date is not None else None
         ident = canonical_id(raw.url) if raw.url else None
@@ -200,8 +200,7 @@ def shift_problem(run: Shift, settings: Settings) -> Problem:
         f"{run.count} of them bound it)"
         + ("; corrected" if settings.shift == "correct" else "; not corrected (shift = detect)")
     )
-    owner = f"shift:{run.source}"
-    return Problem(run.source or "(no source)", 0, 0, "FP305", msg, "source", owner)
+    return Problem(run.source or "(no source)", 0, 0, "FP305", msg, "source", f"shift:{run.source}")
 
 
 def stated_problem(source: str, offset: timedelta, files: int) -> Problem:
@@ -254,7 +253,7 @@ def time_file(
             offset = shifts.offset_at(found, marker, clamped=clamped)
     name = None
     if stamp is None and not isinstance(marker, datetime):
-        name = timestamps.parse_filename(raw.path, p.zone)
+        name = timestamps.parse_filename(raw.path, ctx.zone(p.source))
     when, how = timestamps.resolve(marker, stamp, name, offset)
     if when is None:
         msg = "no usable time: no readable marker, date or YYYY-MM-DD file name; skipped"
@@ -320,10 +319,11 @@ def _note(
         msg = "the source gave no pubDate (`<!--NaN-->`); using the date (the fetch time)"
         problems.append(Problem(path, _marker_line(p.raw), 0, "FP304", msg))
     if how in ("date", "nan-marker") and stamp is not None and stamp.naive:
-        zone = settings.source(p.source).zone
         what = "a naive date, read"
         what = "a date-only value, read as the start of the day," if stamp.date_only else what
-        msg = f"{what} in {zone} (the zone of source {p.source or '(none)'!r})"
+        zone, source = settings.source(p.source).zone, p.source or "(none)"
+        why = f"the zone of source {source!r}" if str(p.zone) == zone else "as Jekyll reads it"
+        msg = f"{what} in {p.zone} ({why})"
         problems.append(Problem(path, line, 0, "FP307", msg))
 
 

@@ -23,7 +23,7 @@ import posixpath
 import re
 import unicodedata
 from collections.abc import Collection, Iterable
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -136,19 +136,23 @@ def names_of(path: str) -> list[str]:
     return ["/".join(parts[i:]) for i in range(len(parts) - 1, -1, -1)]
 
 
+def yaml_timestamp(value: object) -> bool:
+    """Whether a `date:` is what YAML reads as a timestamp, which Jekyll's YAML reads
+    in UTC when it has no zone (a day or other text is read in the site's zone). A
+    quoted one too: Jekyll would read it in the site's zone."""
+    if isinstance(value, str):
+        return bool(_YAML_TIMESTAMP.fullmatch(value.strip()))
+    return isinstance(value, datetime)
+
+
 def _jekyll_date(raw: RawPost, when: datetime, zone: ZoneInfo) -> datetime:
     """The post's date as Jekyll reads it, in the site's zone: YAML's timestamps
     without a zone are UTC, text and days without one are the site's, and with no
     `date:`, or one feedpub cannot read (Ruby's `Time.parse` reads more), the file
     name's day is."""
     value = raw.date
-    if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone)
-    if isinstance(value, str) and _YAML_TIMESTAMP.fullmatch(value.strip()):
-        zone_read: tzinfo = UTC  # (quoted, Jekyll would read it in the site's zone)
-    else:
-        zone_read = zone
-    if value is not None and (stamp := timestamps.parse_date(value, zone_read)) is not None:
+    read = UTC if yaml_timestamp(value) else zone
+    if value is not None and (stamp := timestamps.parse_date(value, read)) is not None:
         return stamp.when.astimezone(zone)
     day = timestamps.parse_filename(raw.path, zone)
     return (day or when).astimezone(zone)

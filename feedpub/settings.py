@@ -83,6 +83,7 @@ class Settings:
     zone: str = "UTC"  # default zone for naive dates
     permalink: str = "date"  # Jekyll's: a named style or a template (`PERMALINK_STYLES`)
     timezone: str = "UTC"  # Jekyll's: the zone of the dates in links to posts
+    jekyll_dates: bool = False  # `zone` is `timezone` (none given): naive dates as Jekyll's
     shift: ShiftMode = "correct"
     iframes: Literal["drop", "link"] = "link"
     data_images: bool = True

@@ -212,3 +212,35 @@ def test_a_post_led_by_html_is_markdown_still(tmp_path: Path) -> None:
     html = next(i["content_html"] for i in items if i["title"] == "Led")
     assert "<strong>this</strong>" in html and "**" not in html
     assert 'src="https://example.org/img/a.png"' in html and "Howdy!" in html
+
+
+def test_a_jekyll_sites_dates_are_read_in_its_timezone(tmp_path: Path) -> None:
+    """With `timezone` in `_config.yml` and no `zone` given, a post's date is what
+    Jekyll makes of it (jekyll-feed's `<published>`, checked with `jekyll build`
+    4.3.1): a day, text without a zone and the file name's day in the site's zone, a
+    YAML timestamp without one in UTC. A `zone` of feedpub's own wins."""
+    repo = tmp_path / "blog"
+    (repo / "_posts").mkdir(parents=True)
+    (repo / "_config.yml").write_text(CONFIG + "timezone: America/New_York\n", "utf-8")
+    dates = {  # file: (its `date:`, when Jekyll says it was published)
+        "2021-01-11-a.md": ("2021-01-11", "2021-01-11T05:00:00Z"),
+        "2021-03-01-b.md": ("2021-03-01 10:00:00", "2021-03-01T10:00:00Z"),
+        "2021-03-02-c.md": ("2021-03-02 10:00", "2021-03-02T15:00:00Z"),
+        "2021-03-03-d.md": (None, "2021-03-03T05:00:00Z"),
+    }
+    for name, (date, _) in dates.items():
+        said = f"date: {date}\n" if date else ""
+        (repo / "_posts" / name).write_text(f"---\ntitle: {name[11]}\n{said}---\nx\n", "utf-8")
+    code, _, stderr = run_in(tmp_path, "build", "blog", "--out", "out", "-v")
+    assert code == 0, stderr
+    items = json.loads((tmp_path / "out" / "feed.json").read_text("utf-8"))["items"]
+    assert {i["title"]: i["date_published"] for i in items} == {
+        name[11]: when for name, (_, when) in dates.items()
+    }
+    assert "a naive date, read in UTC (as Jekyll reads it)" in stderr
+    assert "read in America/New_York (the zone of source '(none)')" in stderr
+    (repo / "feedpub.toml").write_text('zone = "UTC"\n', "utf-8")
+    assert run_in(tmp_path, "build", "blog", "--out", "out2", "-q")[0] == 0
+    items = json.loads((tmp_path / "out2" / "feed.json").read_text("utf-8"))["items"]
+    times = {i["title"]: i["date_published"][11:16] for i in items}
+    assert times == {"a": "00:00", "b": "10:00", "c": "10:00", "d": "00:00"}
