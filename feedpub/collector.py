@@ -19,13 +19,13 @@ import os
 import re
 import sys
 import unicodedata
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from . import commonmark, encoding, frontmatter, language, liquid, permalinks
+from .fields import Fields
 from .model import RawPost, Reading
 from .postfiles import Refused, read_bytes
 from .problems import Problem
@@ -51,8 +51,6 @@ _SPACE = re.compile(r"\s")
 # NEL): removed from the front matter, with those XML forbids, before it is read.
 _YAML_ONLY_BAD = re.compile("[\x7f-\x84\x86-\x9f]")
 _NOT_SPACE = re.compile(r"\S")
-# Plain-text fields whose character references are decoded (not `from:`, a URL).
-_DECODED = frozenset({"title", "author", "tags", "categories"})
 
 
 class Limits(NamedTuple):
@@ -66,13 +64,17 @@ class Limits(NamedTuple):
     defaults: frontmatter.Defaults = ()
     above: str = ""  # the folder read's path in the site, if a posts folder ("_posts/")
     author: str = ""  # the site's: of a post that names none
+    names: Mapping[str, str] = {}  # `_data/authors.yml`: the name of each key an author may be
 
 
 def limits(settings: Settings, root: Path) -> Limits:
     site = liquid.Site.of(settings.url, settings.baseurl, settings.site_values)
     above = os.path.basename(os.path.realpath(root)) + "/" if is_posts_folder(root) else ""
     author = sys.intern(unicodedata.normalize("NFC", xml_safe(settings.author).strip()))
-    return Limits(settings.max_bytes, settings.max_tags, site, settings.defaults, above, author)
+    names = dict(settings.author_names)
+    return Limits(
+        settings.max_bytes, settings.max_tags, site, settings.defaults, above, author, names
+    )
 
 
 def read_file(root: Path, path: str, limits: Limits = Limits()) -> Reading:
@@ -153,128 +155,7 @@ def parse(path: str, data: bytes, limits: Limits = Limits()) -> Reading:
     return Reading(post, tuple(problems))
 
 
-class _Fields:
-    """Turns front-matter values into clean strings, reporting what it had to change."""
-
-    def __init__(
-        self, path: str, lines: dict[str, int], problems: list[Problem], max_tags: int
-    ) -> None:
-        self.path = path
-        self.lines = lines
-        self.problems = problems
-        self.max_tags = max_tags
-        self.removed: Counter[str] = Counter()  # key -> XML-illegal characters removed
-
-    def line(self, key: str) -> int:
-        return self.lines.get(key, 1)
-
-    def report(self, key: str, code: str, message: str) -> None:
-        self.problems.append(Problem(self.path, self.line(key), 0, code, message))
-
-    def text(self, key: str, value: Any) -> str | None:
-        """A scalar as clean, stripped text; None for lists, mappings and null."""
-        if value is None or isinstance(value, list | tuple | dict):
-            return None
-        text = value if isinstance(value, str) else str(value)
-        if key in _DECODED:
-            text = unescape_references(text)
-        safe = xml_safe(text)
-        if len(safe) < len(text):
-            self.removed[key] += len(text) - len(safe)
-        return safe.strip()
-
-    def names(self, key: str, value: Any) -> tuple[str, ...]:
-        """Tags or categories as a clean tuple, whatever shape the YAML gave them."""
-        if value is None:
-            return ()
-        if isinstance(value, list | tuple):
-            names = self._clean(key, value)
-            bad = [x for x in value if not isinstance(x, str) or not x.strip()]
-            if bad:
-                kinds = ", ".join(
-                    sorted({"empty" if _empty(x) else frontmatter.kind(x) for x in bad})
-                )
-                dropped = sum(1 for x in bad if _empty(x) or isinstance(x, list | tuple | dict))
-                msg = f"`{key}` has {len(bad)} item(s) that are not names ({kinds})"
-                kept = f"{len(bad) - dropped} kept as text" if len(bad) > dropped else ""
-                done = "; ".join(x for x in (f"{dropped} dropped" if dropped else "", kept) if x)
-                self.report(key, "FP106", f"{msg}: {done}; read as {list(names)!r}")
-            return names
-        if isinstance(value, str) and "," not in value:
-            return self._clean(key, value.split())  # Jekyll's own form: names and spaces
-        if isinstance(value, str):
-            shape = "comma-separated text"
-            names = self._clean(key, value.split(","))
-        else:
-            shape = f"a {frontmatter.kind(value)}, not a list"
-            names = self._clean(key, [value])
-        self.report(key, "FP106", f"`{key}` is {shape}; read as {list(names)!r}")
-        return names
-
-    def _clean(self, key: str, items: Iterable[Any]) -> tuple[str, ...]:
-        """NFC (two spellings of a name are one feed) and interned: thousands of posts
-        share each tag, and a build holds them all. At most `max_tags`: each name is a
-        feed, and one post must not make thousands."""
-        names = (self.text(key, x) for x in items)
-        found = tuple(
-            dict.fromkeys(sys.intern(unicodedata.normalize("NFC", n)) for n in names if n)
-        )
-        if len(found) > self.max_tags:
-            msg = (
-                f"`{key}` has {len(found):,} names, over the limit of {self.max_tags} "
-                f"(max_tags); only the first {self.max_tags} are kept"
-            )
-            self.report(key, "FP108", msg)
-            found = found[: self.max_tags]
-        return found
-
-    def title(self, value: Any, fallback: str, origin: str) -> str:
-        """The title, or `fallback` (taken from `origin`) when there is none."""
-        text = self.text("title", value)
-        using = f"using {fallback!r} from the {origin}"
-        if value is None:
-            self.report("title", "FP104", f"no `title:`; {using}")
-        elif not isinstance(value, str):
-            kind = frontmatter.kind(value)
-            if text is None:
-                self.report("title", "FP105", f"title is a {kind}, not text; {using}")
-            else:
-                self.report("title", "FP105", f"title is a {kind}; used as the text {text!r}")
-        elif not text:
-            self.report("title", "FP104", f"the title is empty; {using}")
-        return text or fallback
-
-    def author(self, value: Any) -> str:
-        """One name (NFC: two spellings of a name are one feed), interned; FP109 for
-        what YAML gave otherwise."""
-        if isinstance(value, dict):  # jekyll-feed's `author: {name: ...}`
-            value = value.get("name")
-        if isinstance(value, list | tuple):
-            names = [x for x in value if isinstance(x, str) and x.strip()]
-            if len(value) > 1 or (value and not names):
-                first = f"the first name, {names[0].strip()!r}, is used" if names else "none used"
-                self.report("author", "FP109", f"`author` is a list of {len(value)}; {first}")
-            value = names[0] if names else None
-        elif value is not None and not isinstance(value, str | dict):
-            kind = frontmatter.kind(value)
-            used = self.text("author", value)
-            self.report("author", "FP109", f"`author` is a {kind}; used as the text {used!r}")
-        text = self.text("author", value) or ""
-        return sys.intern(unicodedata.normalize("NFC", text))
-
-    def report_removed(self) -> None:
-        """FP201 for characters that YAML escapes (`"\\x08"`) or character references
-        (`&#8;`) put into a value."""
-        for key, n in sorted(self.removed.items()):
-            if n:
-                msg = (
-                    f"`{key}` holds {n} character(s) XML cannot carry"
-                    " (from YAML escapes or character references); removed"
-                )
-                self.report(key, "FP201", msg)
-
-
-def _categories(fields: _Fields, meta: dict[str, Any]) -> tuple[str, ...]:
+def _categories(fields: Fields, meta: dict[str, Any]) -> tuple[str, ...]:
     """`categories`, then Jekyll's `category:` (one name, spaces and all)."""
     found = fields.names("categories", meta.get("categories"))
     if (one := meta.get("category")) is None:
@@ -287,10 +168,6 @@ def _date(value: Any) -> Any:
     """`date:` as YAML gave it, but a list or mapping as a word: it is only ever
     reported, and the repr of a YAML alias bomb would not fit in memory."""
     return f"<a {frontmatter.kind(value)}>" if isinstance(value, list | tuple | dict) else value
-
-
-def _empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _preamble(text: str, start: int) -> tuple[str | None, int, str, int, str, int]:
@@ -408,7 +285,7 @@ def _build(
 ) -> RawPost:
     text = decoded.text
     meta = front.meta or {}
-    fields = _Fields(path, front.lines, problems, limits.max_tags)
+    fields = Fields(path, front.lines, problems, limits.max_tags)
     start = 0
     if front.body_line:
         start = sum(len(ln) + 1 for ln in text.split("\n", front.body_line)[: front.body_line])
@@ -446,7 +323,7 @@ def _build(
         title=title,
         date=_date(meta.get("date")),
         date_line=front.lines.get("date", 0),
-        author=fields.author(meta.get("author")) or limits.author,
+        author=fields.author(meta, limits.names) or limits.author,
         url=url,
         tags=_interned(fields.names("tags", meta.get("tags"))),
         categories=_interned(_categories(fields, meta)),

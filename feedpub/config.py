@@ -37,6 +37,7 @@ class ConfigError(FeedpubError):
         self.mistakes = mistakes
 
 
+MAX_AUTHORS = 10_000  # entries of `_data/authors.yml` read: each is a name to look up
 JEKYLL_KEYS = ("title", "description", "author", "lang", "url", "baseurl", "permalink", "timezone")
 
 
@@ -174,6 +175,48 @@ def _check_tables(
     return found
 
 
+def _yaml(path: Path, layer: _Layer, what: str) -> tuple[Any, Any]:
+    """The YAML file at `path` as a node (for its lines) and as data; (None, None), and
+    the mistake noted in `layer`, if it cannot be read."""
+    import yaml
+
+    if why := _linked(path):
+        layer.mistakes.append(why)
+        return None, None
+    try:
+        text = path.read_text(encoding="utf-8")
+        return yaml.compose(text, Loader=yaml.CSafeLoader), yaml.load(text, yaml.CSafeLoader)
+    except RecursionError:
+        layer.mistakes.append(f"{path}:1: invalid YAML: nested too deep")
+    except OSError as e:
+        layer.mistakes.append(f"{path}:1: cannot read {what}: {e.strerror or e}")
+    except UnicodeDecodeError:
+        layer.mistakes.append(f"{path}:1: {what} is not UTF-8")
+    except ValueError as e:  # a value YAML's constructors refuse: an int of 5,000 digits
+        layer.mistakes.append(f"{path}:1: invalid YAML: {printable(str(e))[:200]}")
+    except yaml.YAMLError as e:
+        mark = yaml_mark(e)
+        line = mark[0] + 1 if mark is not None else 1
+        reason = getattr(e, "problem", None) or str(e).split("\n")[0]
+        layer.mistakes.append(f"{path}:{line}: invalid YAML: {reason}")
+    return None, None
+
+
+def _authors(path: Path, layer: _Layer) -> tuple[tuple[str, str], ...]:
+    """The names `_data/authors.yml` beside the config gives the keys a post's `author:`
+    may be (jekyll-feed's `site.data.authors[author].name`): its first MAX_AUTHORS
+    entries of a `name:` text, or of a text."""
+    if not path.is_file() or path.parent.is_symlink():
+        return ()
+    data = _yaml(path, layer, "the authors' data")[1]
+    found = {}
+    for key, value in list(data.items())[:MAX_AUTHORS] if isinstance(data, dict) else ():
+        name = value.get("name") if isinstance(value, dict) else value
+        if isinstance(key, str) and isinstance(name, str) and name.strip():
+            found[key.strip()] = name.strip()
+    return tuple(sorted(found.items()))
+
+
 def _read_jekyll(path: Path) -> _Layer:
     """The site fields of a Jekyll `_config.yml` (title, description, author, url, baseurl,
     and the permalink and timezone of its posts' links; `collections.posts.permalink`
@@ -181,33 +224,9 @@ def _read_jekyll(path: Path) -> _Layer:
     import yaml  # here, not above: a build without a _config.yml may need no YAML at all
 
     layer = _Layer(str(path))
-    if why := _linked(path):
-        layer.mistakes.append(why)
-        return layer
-    try:
-        text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=yaml.CSafeLoader)
-        data = yaml.load(text, Loader=yaml.CSafeLoader)
-    except RecursionError:
-        layer.mistakes.append(f"{path}:1: invalid YAML: nested too deep")
-        return layer
-    except OSError as e:
-        layer.mistakes.append(f"{path}:1: cannot read the Jekyll config: {e.strerror or e}")
-        return layer
-    except UnicodeDecodeError:
-        layer.mistakes.append(f"{path}:1: the Jekyll config is not UTF-8")
-        return layer
-    except ValueError as e:  # a value YAML's constructors refuse: an int of 5,000 digits
-        layer.mistakes.append(f"{path}:1: invalid YAML: {printable(str(e))[:200]}")
-        return layer
-    except yaml.YAMLError as e:
-        mark = yaml_mark(e)
-        line = mark[0] + 1 if mark is not None else 1
-        reason = getattr(e, "problem", None) or str(e).split("\n")[0]
-        layer.mistakes.append(f"{path}:{line}: invalid YAML: {reason}")
-        return layer
+    node, data = _yaml(path, layer, "the Jekyll config")
     if data is None:
-        return layer  # an empty file (or comments only): nothing for feedpub in it
+        return layer  # an empty file (or comments only), or not read: nothing in it
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
         line = node.start_mark.line + 1 if node is not None else 1
         what = "a list" if isinstance(data, list) else shown(data)
@@ -238,6 +257,10 @@ def _read_jekyll(path: Path) -> _Layer:
         else:
             layer.values[key] = converted
     layer.values["site_values"] = _site_values(data)
+    names = _authors(path.parent / "_data" / "authors.yml", layer)
+    if isinstance(author := layer.values.get("author"), str):  # a key of the data, perhaps
+        layer.values["author"] = dict(names).get(author, author)
+    layer.values["author_names"] = names
     layer.values["defaults"] = _defaults(data.get("defaults"))
     collections = data.get("collections")
     posts = collections.get("posts") if isinstance(collections, dict) else None

@@ -96,6 +96,7 @@ class Settings:
     feeds: dict[str, KindSettings] = field(default_factory=dict)  # by kind: "source", "tag"...
     site_values: tuple[tuple[str, str], ...] = ()  # _config.yml's keys of one value: `{{ site.X }}`
     defaults: tuple[tuple[str, str, str], ...] = ()  # its `defaults:` (path, type, values JSON)
+    author_names: tuple[tuple[str, str], ...] = ()  # its `_data/authors.yml`: key -> name
     include: tuple[str, ...] = ()  # more post files, besides _posts/ and archived/
     exclude: tuple[str, ...] = ()  # files and folders that are never posts
     # Where each `[sources."X"]` is written, (file, line): for the warning about a

@@ -244,3 +244,25 @@ def test_a_jekyll_sites_dates_are_read_in_its_timezone(tmp_path: Path) -> None:
     items = json.loads((tmp_path / "out2" / "feed.json").read_text("utf-8"))["items"]
     times = {i["title"]: i["date_published"][11:16] for i in items}
     assert times == {"a": "00:00", "b": "10:00", "c": "10:00", "d": "00:00"}
+
+
+def test_authors_by_their_keys_in_the_sites_data(tmp_path: Path) -> None:
+    """jekyll-feed's `post.author | default: post.authors[0] | default: site.author`,
+    then `site.data.authors[that].name`: minimal-mistakes' and others' multi-author
+    blogs name authors by a key of `_data/authors.yml`."""
+    repo = _blog(tmp_path, config=CONFIG + "author: jdoe\n")
+    (repo / "_data").mkdir()
+    data = "jdoe:\n  name: Jane Doe\n  email: j@example.org\nbob: Robert Roe\nnone: [1]\n"
+    (repo / "_data" / "authors.yml").write_text(data, "utf-8")
+    said = {"2024-01-06-plain.md": "author: bob", "2024-01-05-excerpt.md": "authors: [bob, x]"}
+    for name, line in said.items():
+        post = repo / "_posts" / name
+        post.write_text(post.read_text("utf-8").replace("\n---\n", f"\n{line}\n---\n", 1))
+    out = _build(tmp_path)
+    feed = json.loads((out / "feed.json").read_text("utf-8"))
+    assert feed["authors"] == [{"name": "Jane Doe"}]
+    authors = {i["title"]: i["authors"][0]["name"] for i in feed["items"]}
+    assert authors == {t: "Robert Roe" if t in ("Plain", "Excerpt") else "Jane Doe" for t in WANTED}
+    (repo / "_data" / "authors.yml").write_text("jdoe: [\n", "utf-8")
+    code, _, stderr = run_in(tmp_path, "build", "blog", "--out", "out")
+    assert code == 2 and "authors.yml:2: invalid YAML" in stderr, stderr

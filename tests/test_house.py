@@ -32,6 +32,7 @@ LAYERS: list[set[str]] = [
     {"__init__", "titles", "checks", "liquid"},
     {"model", "summaries", "encoding", "images"},
     {"html", "frontmatter", "postfiles", "scan", "workers", "writer", "permalinks"},
+    {"fields"},
     {"collector"},
     {"normalizer"},
     {"formats"},

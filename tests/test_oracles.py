@@ -78,14 +78,14 @@ def frontmatter_post(data: bytes) -> frontmatter.Post | None:
         return None
 
 
-# How feedpub converts front-matter values (collector.py, `_Fields` and `_date`).
+# How feedpub converts front-matter values (fields.py, `Fields`; collector.py, `_date`).
 
 
 _REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
 def _text(value: Any, references: bool = True) -> str | None:
-    """`_Fields.text`: a scalar as stripped text without the characters XML forbids.
+    """`Fields.text`: a scalar as stripped text without the characters XML forbids.
 
     Deliberate: the scraper escaped some names (`Tong &#38; more`) and readers
     showed the reference; feedpub decodes complete references once, in titles,
@@ -99,7 +99,7 @@ def _text(value: Any, references: bool = True) -> str | None:
 
 
 def _names(value: Any) -> tuple[str, ...]:
-    """`_Fields.names`: list items, or text split at commas (else at white space), or
+    """`Fields.names`: list items, or text split at commas (else at white space), or
     one other scalar; cleaned, empty ones dropped, deduplicated, at most MAX_TAGS."""
     if value is None:
         return ()
@@ -113,7 +113,7 @@ def _names(value: Any) -> tuple[str, ...]:
 
 
 def _author(value: Any) -> str:
-    """`_Fields.author`: jekyll-feed's `{name: ...}`, or a list's first text, as text."""
+    """`Fields.author`: jekyll-feed's `{name: ...}`, or a list's first text, as text."""
     if isinstance(value, dict):
         value = value.get("name")
     elif isinstance(value, list | tuple):

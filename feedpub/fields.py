@@ -1,0 +1,148 @@
+"""Front-matter values as the clean text a post's fields hold, whatever YAML made of
+them: what had to change is reported (a list where one name was due, control
+characters a YAML escape put in, more tags than allowed), never fatal."""
+
+from __future__ import annotations
+
+import sys
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from . import frontmatter
+from .problems import Problem
+from .text import unescape_references, xml_safe
+
+# Plain-text fields whose character references are decoded (not `from:`, a URL).
+_DECODED = frozenset({"title", "author", "tags", "categories"})
+
+
+class Fields:
+    """Turns front-matter values into clean strings, reporting what it had to change."""
+
+    def __init__(
+        self, path: str, lines: dict[str, int], problems: list[Problem], max_tags: int
+    ) -> None:
+        self.path = path
+        self.lines = lines
+        self.problems = problems
+        self.max_tags = max_tags
+        self.removed: Counter[str] = Counter()  # key -> XML-illegal characters removed
+
+    def line(self, key: str) -> int:
+        return self.lines.get(key, 1)
+
+    def report(self, key: str, code: str, message: str) -> None:
+        self.problems.append(Problem(self.path, self.line(key), 0, code, message))
+
+    def text(self, key: str, value: Any) -> str | None:
+        """A scalar as clean, stripped text; None for lists, mappings and null."""
+        if value is None or isinstance(value, list | tuple | dict):
+            return None
+        text = value if isinstance(value, str) else str(value)
+        if key in _DECODED:
+            text = unescape_references(text)
+        safe = xml_safe(text)
+        if len(safe) < len(text):
+            self.removed[key] += len(text) - len(safe)
+        return safe.strip()
+
+    def names(self, key: str, value: Any) -> tuple[str, ...]:
+        """Tags or categories as a clean tuple, whatever shape the YAML gave them."""
+        if value is None:
+            return ()
+        if isinstance(value, list | tuple):
+            names = self._clean(key, value)
+            bad = [x for x in value if not isinstance(x, str) or not x.strip()]
+            if bad:
+                kinds = ", ".join(
+                    sorted({"empty" if _empty(x) else frontmatter.kind(x) for x in bad})
+                )
+                dropped = sum(1 for x in bad if _empty(x) or isinstance(x, list | tuple | dict))
+                msg = f"`{key}` has {len(bad)} item(s) that are not names ({kinds})"
+                kept = f"{len(bad) - dropped} kept as text" if len(bad) > dropped else ""
+                done = "; ".join(x for x in (f"{dropped} dropped" if dropped else "", kept) if x)
+                self.report(key, "FP106", f"{msg}: {done}; read as {list(names)!r}")
+            return names
+        if isinstance(value, str) and "," not in value:
+            return self._clean(key, value.split())  # Jekyll's own form: names and spaces
+        if isinstance(value, str):
+            shape = "comma-separated text"
+            names = self._clean(key, value.split(","))
+        else:
+            shape = f"a {frontmatter.kind(value)}, not a list"
+            names = self._clean(key, [value])
+        self.report(key, "FP106", f"`{key}` is {shape}; read as {list(names)!r}")
+        return names
+
+    def _clean(self, key: str, items: Iterable[Any]) -> tuple[str, ...]:
+        """NFC (two spellings of a name are one feed) and interned: thousands of posts
+        share each tag, and a build holds them all. At most `max_tags`: each name is a
+        feed, and one post must not make thousands."""
+        names = (self.text(key, x) for x in items)
+        found = tuple(
+            dict.fromkeys(sys.intern(unicodedata.normalize("NFC", n)) for n in names if n)
+        )
+        if len(found) > self.max_tags:
+            msg = (
+                f"`{key}` has {len(found):,} names, over the limit of {self.max_tags} "
+                f"(max_tags); only the first {self.max_tags} are kept"
+            )
+            self.report(key, "FP108", msg)
+            found = found[: self.max_tags]
+        return found
+
+    def title(self, value: Any, fallback: str, origin: str) -> str:
+        """The title, or `fallback` (taken from `origin`) when there is none."""
+        text = self.text("title", value)
+        using = f"using {fallback!r} from the {origin}"
+        if value is None:
+            self.report("title", "FP104", f"no `title:`; {using}")
+        elif not isinstance(value, str):
+            kind = frontmatter.kind(value)
+            if text is None:
+                self.report("title", "FP105", f"title is a {kind}, not text; {using}")
+            else:
+                self.report("title", "FP105", f"title is a {kind}; used as the text {text!r}")
+        elif not text:
+            self.report("title", "FP104", f"the title is empty; {using}")
+        return text or fallback
+
+    def author(self, meta: dict[str, Any], names: Mapping[str, str]) -> str:
+        """One name (NFC: two spellings of a name are one feed), interned; FP109 for
+        what YAML gave otherwise. As jekyll-feed reads it: `author`, else the first of
+        `authors`, and the name `names` (`_data/authors.yml`) gives that key."""
+        value = meta.get("author")
+        if value is None and isinstance(many := meta.get("authors"), list) and many:
+            value = many[0]
+        if isinstance(value, dict):  # jekyll-feed's `author: {name: ...}`
+            value = value.get("name")
+        if isinstance(value, list | tuple):
+            given = [x for x in value if isinstance(x, str) and x.strip()]
+            if len(value) > 1 or (value and not given):
+                first = f"the first name, {given[0].strip()!r}, is used" if given else "none used"
+                self.report("author", "FP109", f"`author` is a list of {len(value)}; {first}")
+            value = given[0] if given else None
+        elif value is not None and not isinstance(value, str | dict):
+            kind = frontmatter.kind(value)
+            used = self.text("author", value)
+            self.report("author", "FP109", f"`author` is a {kind}; used as the text {used!r}")
+        text = self.text("author", value) or ""
+        text = xml_safe(names.get(text, text)).strip()
+        return sys.intern(unicodedata.normalize("NFC", text))
+
+    def report_removed(self) -> None:
+        """FP201 for characters that YAML escapes (`"\\x08"`) or character references
+        (`&#8;`) put into a value."""
+        for key, n in sorted(self.removed.items()):
+            if n:
+                msg = (
+                    f"`{key}` holds {n} character(s) XML cannot carry"
+                    " (from YAML escapes or character references); removed"
+                )
+                self.report(key, "FP201", msg)
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
