@@ -19,7 +19,7 @@ _TOC = re.compile(r"\{:\s*toc\b[^{}\n]*\}")  # `{:toc}`, `{:toc .large-only}`
 # A span's attribute list, right after a link or an image, or a run of backticks (a
 # code span, whose text it is not, begins or ends there).
 _SPAN_ATTRIBUTES = re.compile(r"(?<=\))\{:[^{}\n]*\}|`+")
-_SEPARATOR_CELL = re.compile(r"[-=+: \t]*[-=][-=+: \t]*")  # of `|---|---|`, `|===|`
+_SEPARATOR_CELL = re.compile(r"[-=+: \t]+")  # of `|---|---|`, `|===|` (with a - or =)
 
 
 # kramdown's HTML blocks: a block element's start tag at a line's start holds every
@@ -37,8 +37,8 @@ _BLOCK_START = re.compile(f"[ \\t]*<({_BLOCK_NAMES})(?=[\\s/>]|$)", re.I)
 
 
 def _ends(text: str, name: str, found: dict[str, dict[int, int]]) -> dict[int, int]:
-    """Where each `name` element of `text` that has an end tag starts, and where that
-    end tag ends: every tag of the name found in one pass (a nested start pairs with
+    """Where each `name` element of `text` that has an end tag starts, and where the
+    name of that end tag ends: every tag of the name found in one pass (a nested start pairs with
     the nearest end), so that blocks of thousands of unclosed elements cost no square."""
     ends = found.get(name)
     if ends is None:
@@ -48,8 +48,7 @@ def _ends(text: str, name: str, found: dict[str, dict[int, int]]) -> dict[int, i
             if not tag[1]:
                 opened.append(tag.start())
             elif opened:
-                close = text.find(">", tag.end())
-                ends[opened.pop()] = len(text) if close < 0 else close + 1
+                ends[opened.pop()] = tag.end()  # (its `>` is on its line, as a rule)
     return ends
 
 
@@ -70,6 +69,8 @@ def html_only(text: str, start: int = 0) -> bool:
             return False
         blank = False
         block = _BLOCK_START.match(text, at)
+        if block and text.find("markdown=", at, end) >= 0:
+            return False  # kramdown's `<div markdown="1">`: Markdown inside
         tag = block.start(1) - 1 if block else -1
         at = _ends(text, block[1].lower(), found).get(tag, end + 1) if block else end + 1
     return True
@@ -81,8 +82,8 @@ def _html_block(state: Any, start: int, last: int, silent: bool) -> bool:
         return False
     at = state.bMarks[start] + state.tShift[start]
     block = _BLOCK_START.match(state.src, at)
-    if block is None:
-        return False
+    if block is None or state.src.find("markdown=", at, state.eMarks[start]) >= 0:
+        return False  # (`<div markdown="1">`: CommonMark's rule, which ends at a blank line)
     found = state.env.setdefault("html_ends", {})
     close = _ends(state.src, block[1].lower(), found).get(block.start(1) - 1)
     if close is None:
@@ -153,12 +154,14 @@ def _drop_attribute_lists(state: Any) -> None:
     before = None
     emptied = []
     for n, token in enumerate(state.tokens):
+        dropped = False  # its text was an attribute list, now gone
         if token.type == "inline" and ("{" in token.content or "*[" in token.content):
             lines = token.content.split("\n", 2)
             if len(lines) == 2 and _TOC.fullmatch(lines[1].strip()):  # `* TOC`, `{:toc}`
                 token.content = ""  # the item kramdown makes a table of contents of: dropped
                 continue
             token.content = _ATTRIBUTE_LINE.sub("", token.content).rstrip("\n")
+            dropped = not token.content
             if "){:" in token.content:
                 token.content = _without_span_attributes(token.content)
             at = token.content.rfind("{")  # only the last: a heading of `{:` costs no square
@@ -170,7 +173,7 @@ def _drop_attribute_lists(state: Any) -> None:
             and before.type == "td_open"
             and state.tokens[n - 2].type == "tr_open"
         )
-        if first and _spare(token):
+        if first and (dropped or _separator(token.content)):
             emptied.append(n)  # a row's first cell
         before = token
     for n in reversed(emptied):  # its row goes if its other cells are empty too
@@ -183,7 +186,11 @@ def _drop_attribute_lists(state: Any) -> None:
 
 def _spare(cell: Any) -> bool:
     """Whether a table's cell is empty or one of kramdown's separator lines' (`|---|`)."""
-    return not cell.content or bool(_SEPARATOR_CELL.fullmatch(cell.content))
+    return not cell.content or _separator(cell.content)
+
+
+def _separator(text: str) -> bool:
+    return bool(_SEPARATOR_CELL.fullmatch(text)) and ("-" in text or "=" in text)
 
 
 # What reference links may add to a body: each use copies its definition's URL and

@@ -25,7 +25,7 @@ from .checks import CHECKS, KIND_CHECKS, SOURCE_CHECKS, Check, normal_url, shown
 from .problems import FeedpubError, Problem, printable
 from .scan import is_posts_folder
 from .settings import KindSettings, Settings, SourceSettings
-from .text import yaml_mark
+from .text import xml_safe, yaml_mark
 from .tomllines import toml_lines
 
 
@@ -213,7 +213,7 @@ def _authors(path: Path, layer: _Layer) -> tuple[tuple[str, str], ...]:
     for key, value in list(data.items())[:MAX_AUTHORS] if isinstance(data, dict) else ():
         name = value.get("name") if isinstance(value, dict) else value
         if isinstance(key, str) and isinstance(name, str) and name.strip():
-            found[key.strip()] = name.strip()
+            found[key.strip()] = xml_safe(name).strip()
     return tuple(sorted(found.items()))
 
 

@@ -4,6 +4,7 @@ characters a YAML escape put in, more tags than allowed), never fatal."""
 
 from __future__ import annotations
 
+import re
 import sys
 import unicodedata
 from collections import Counter
@@ -16,6 +17,12 @@ from .text import unescape_references, xml_safe
 
 # Plain-text fields whose character references are decoded (not `from:`, a URL).
 _DECODED = frozenset({"title", "author", "tags", "categories"})
+# The start and end tags of the elements a title may be marked up with.
+_INLINE_TAG = re.compile(
+    r"</?(?:a|abbr|b|bdi|bdo|br|cite|code|del|dfn|em|i|ins|kbd|mark|q|s|samp|small|span"
+    r"|strong|sub|sup|time|u|var|wbr)(?:\s[^<>]*)?/?>",
+    re.I,
+)
 
 
 class Fields:
@@ -94,7 +101,11 @@ class Fields:
         return found
 
     def title(self, value: Any, fallback: str, origin: str) -> str:
-        """The title, or `fallback` (taken from `origin`) when there is none."""
+        """The title, or `fallback` (taken from `origin`) when there is none. Its inline
+        HTML tags go (`Using <code>git</code>`), as jekyll-feed strips them; references
+        (`&lt;code&gt;`) stay text."""
+        if isinstance(value, str) and "<" in value:
+            value = _INLINE_TAG.sub("", value)
         text = self.text("title", value)
         using = f"using {fallback!r} from the {origin}"
         if value is None:
@@ -129,7 +140,7 @@ class Fields:
             used = self.text("author", value)
             self.report("author", "FP109", f"`author` is a {kind}; used as the text {used!r}")
         text = self.text("author", value) or ""
-        text = xml_safe(names.get(text, text)).strip()
+        text = names.get(text, text)
         return sys.intern(unicodedata.normalize("NFC", text))
 
     def report_removed(self) -> None:

@@ -131,6 +131,7 @@ class Context:
         self.generic = frozenset(settings.generic_categories)
         self._sources: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._zones: dict[str, tzinfo] = {}
+        self.jekyll = ZoneInfo(settings.zone) if settings.jekyll_dates else None  # see `parse`
         self.links: dict[str, str] = {}  # post name -> URL: what the stories' post_urls name
 
     def sources(self, raw: RawPost) -> tuple[str, ...]:
@@ -154,7 +155,7 @@ class Context:
         found = self.sources(raw)
         source = found[0] if found else ""
         zone = self.zone(source)
-        if self.settings.jekyll_dates and permalinks.yaml_timestamp(raw.date):
+        if zone is self.jekyll and permalinks.yaml_timestamp(raw.date):  # not a source's own
             zone = UTC  # a Jekyll site's YAML timestamp without a zone: Jekyll's reading
         marker = timestamps.parse_marker(raw.marker) if raw.marker is not None else None
         stamp = timestamps.parse_date(raw.date, zone) if raw.date is not None else None
@@ -175,8 +176,7 @@ def evidence(p: Parsed) -> Evidence | None:
 
 def stated(settings: Settings, source: str) -> timedelta | None:
     """The offset the settings state for `source` (`marker_offset`), if any."""
-    text = settings.source(source).marker_offset
-    return shifts.parse_offset(text) if text else None
+    return shifts.parse_offset(text) if (text := settings.source(source).marker_offset) else None
 
 
 def runs_of(source: str, found: Iterable[Evidence], settings: Settings) -> tuple[Shift, ...]:

@@ -194,6 +194,10 @@ def _section(kind: FeedKind, members: Sequence[Listing], limit: int) -> str:
     return f'<details id="{kind.name}s"><summary>{heading}</summary>\n{table}\n</details>'
 
 
+def _all(count: int) -> str:
+    return "the one feed" if count == 1 else f"all {count} feeds"
+
+
 def _published(feeds: Sequence[Listing]) -> int:
     return sum(not f.alias for f in feeds)
 
@@ -225,7 +229,7 @@ def index_html(feeds: Sequence[Listing], settings: Settings) -> bytes:
         "<body>",
         f"<header><h1>{title}</h1>",
         description + '<p class="note">These are feeds: copy a feed\'s link into your feed reader, '
-        f'or import <a href="{OPML_FILE}">all {_published(feeds)} feeds as OPML</a>. A feed '
+        f'or import <a href="{OPML_FILE}">{_all(_published(feeds))} as OPML</a>. A feed '
         f"holds its newest {settings.limit} entries, its archive all of them"
         + "".join(f" ({k.name} feeds have none)" for k, _ in groups if not k.archived)
         + "; a feed's name opens its page."

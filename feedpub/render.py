@@ -86,10 +86,10 @@ def content_of(root: Path, settings: Settings, post: Post) -> html.Content:
     if lead is None:
         return content
     summary = content.summary
-    if lead.summary:
-        summary = summaries.whole(lead.summary)
+    if lead.summary:  # (one of no text, an image alone: the body's)
+        summary = summaries.whole(lead.summary) or summary
     elif lead.separator and (cut := body.find(lead.separator)) >= 0:
-        summary = _cleaned(body[:cut], settings, post, whole=True).summary
+        summary = _cleaned(body[:cut], settings, post, whole=True).summary or summary
     return html.Content(content.html, summary, lead.image or content.image)
 
 
@@ -103,7 +103,7 @@ def _cleaned(body: str, settings: Settings, post: Post, whole: bool = False) -> 
     source = post.sources[0] if post.sources else ""
     used = rules(settings, source)
     if whole:
-        used = replace(used, summary_chars=len(body))
+        used = replace(used, summary_chars=summaries.LONGEST)
     return html.clean(body, post.url, used, post.title)
 
 

@@ -27,6 +27,9 @@ _BLOCKS = frozenset(
     | {"caption", "blockquote", "pre", "figure", "figcaption", "section", "article"}
     | {"header", "footer", "aside", "nav", "main", "h1", "h2", "h3", "h4", "h5", "h6"}
 )
+# The longest summary, as `summary_chars` may be: an author's summary of 500 KB made
+# every feed drop its entries to stay in its byte budget.
+LONGEST = 10_000
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 # Scripts written without spaces between words (Han, kana, their punctuation and
 # full-width forms; not Hangul, which spaces its words).
@@ -81,8 +84,8 @@ def summarize(text: str, limit: int) -> str:
 
 def whole(text: str) -> str:
     """All a reader sees of `text` (HTML or plain), its white space collapsed: a summary
-    its author wrote is used whole, as Pelican and Hugo use theirs."""
-    return summarize(plain_text(paragraphs(text)), len(text))
+    its author wrote is used whole, as Pelican and Hugo use theirs, up to LONGEST."""
+    return summarize(plain_text(paragraphs(text)), LONGEST)
 
 
 def _collapse_spaces(text: str, enough: int) -> str:

@@ -111,6 +111,9 @@ def test_a_blogs_summaries_and_pictures_are_its_authors(tmp_path: Path) -> None:
     assert check_all(out) == []
     html = json.loads((out / "feed.json").read_text("utf-8"))["items"][3]["content_html"]
     assert "The rest is not in the summary." in html  # the content stays whole
+    assert 'import <a href="feeds.opml">the one feed as OPML</a>' in (
+        (out / "index.html").read_text("utf-8")
+    )  # a blog without tags has one feed: not "all 1 feeds"
 
 
 def test_without_a_separator_the_summary_is_feedpubs_own(tmp_path: Path) -> None:
@@ -266,3 +269,47 @@ def test_authors_by_their_keys_in_the_sites_data(tmp_path: Path) -> None:
     (repo / "_data" / "authors.yml").write_text("jdoe: [\n", "utf-8")
     code, _, stderr = run_in(tmp_path, "build", "blog", "--out", "out")
     assert code == 2 and "authors.yml:2: invalid YAML" in stderr, stderr
+
+
+def test_a_titles_markup_is_stripped_as_jekyll_feed_strips_it(tmp_path: Path) -> None:
+    """`Using <code>git</code>` reads "Using git" in every format (jekyll-feed's
+    `strip_html`); an escaped tag is text, and `x<y` is no tag."""
+    repo = _blog(tmp_path)
+    title = 'Using <code>git</code> &amp; <a href="/x">&lt;b&gt;</a>: x<y, y>z'
+    text = f"---\ntitle: '{title}'\ndate: 2024-01-07 10:00:00 +0000\n---\nBody.\n"
+    (repo / "_posts" / "2024-01-07-git.md").write_text(text, "utf-8")
+    out = _build(tmp_path)
+    items = json.loads((out / "feed.json").read_text("utf-8"))["items"]
+    assert items[0]["title"] == "Using git & <b>: x<y, y>z"
+    assert "<title>Using git &amp; &lt;b&gt;: x&lt;y, y&gt;z</title>" in (
+        (out / "feed.xml").read_text("utf-8")
+    )
+
+
+def test_an_authors_summary_is_bounded_and_never_empty(tmp_path: Path) -> None:
+    """A 520 KB `description:` emptied every feed (each kept in its byte budget by
+    dropping entries): an author's summary is cut at 10,000 characters, as the longest
+    `summary_chars`. One of no text (an image alone) gives way to the body's."""
+    repo = _blog(tmp_path)
+    long = "---\ntitle: Long\ndate: 2024-01-08 10:00:00 +0000\ndescription: {}\n---\nBody.\n"
+    (repo / "_posts" / "2024-01-08-long.md").write_text(long.format("Word. " * 90_000), "utf-8")
+    (repo / "_posts" / "2024-01-09-image.md").write_text(
+        long.replace("Long", "Image").replace("08", "09").format('"<img src=x>"'), "utf-8"
+    )
+    items = json.loads((_build(tmp_path) / "feed.json").read_text("utf-8"))["items"]
+    assert len(items) == len(WANTED) + 2
+    summaries = {i["title"]: i["summary"] for i in items}
+    assert 9_000 < len(summaries["Long"]) <= 10_000 and summaries["Image"] == "Body."
+
+
+def test_a_sources_own_zone_wins_over_the_sites_timezone(tmp_path: Path) -> None:
+    """A source's `zone` is its naive dates' zone, YAML timestamps included, whatever
+    the Jekyll site's `timezone` says."""
+    repo = tmp_path / "blog"
+    (repo / "_posts").mkdir(parents=True)
+    (repo / "_config.yml").write_text(CONFIG + "timezone: America/New_York\n", "utf-8")
+    (repo / "feedpub.toml").write_text('[sources.reuters]\nzone = "Asia/Shanghai"\n', "utf-8")
+    post = "---\ntitle: T\ndate: 2021-03-01 10:00:00\ncategories: [reuters]\n---\nx\n"
+    (repo / "_posts" / "2021-03-01-t.md").write_text(post, "utf-8")
+    items = json.loads((_build(tmp_path) / "feed.json").read_text("utf-8"))["items"]
+    assert items[0]["date_published"] == "2021-03-01T02:00:00Z"
