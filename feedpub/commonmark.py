@@ -19,6 +19,7 @@ _TOC = re.compile(r"\{:\s*toc\b[^{}\n]*\}")  # `{:toc}`, `{:toc .large-only}`
 # A span's attribute list, right after a link or an image, or a run of backticks (a
 # code span, whose text it is not, begins or ends there).
 _SPAN_ATTRIBUTES = re.compile(r"(?<=\))\{:[^{}\n]*\}|`+")
+_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*\S.*$", re.M)
 _SEPARATOR_CELL = re.compile(r"[-=+: \t]+")  # of `|---|---|`, `|===|` (with a - or =)
 
 
@@ -38,8 +39,8 @@ _BLOCK_START = re.compile(f"[ \\t]*<({_BLOCK_NAMES})(?=[\\s/>]|$)", re.I)
 
 def _ends(text: str, name: str, found: dict[str, dict[int, int]]) -> dict[int, int]:
     """Where each `name` element of `text` that has an end tag starts, and where the
-    name of that end tag ends: every tag of the name found in one pass (a nested start pairs with
-    the nearest end), so that blocks of thousands of unclosed elements cost no square."""
+    name of that end tag ends: every tag of the name found in one pass (a nested start
+    pairs with the nearest end), so that thousands of unclosed elements cost no square."""
     ends = found.get(name)
     if ends is None:
         ends = found[name] = {}
@@ -209,6 +210,13 @@ def _expands(text: str) -> bool:
     found = env.get("references", {}).values()
     size = (len(escapeHtml(r["href"])) + len(escapeHtml(r.get("title") or "")) for r in found)
     return max(size, default=0) * text.count("]") > _EXPANSION
+
+
+def references(text: str, start: int) -> str:
+    """The definitions of reference links (`[docs]: https://…`) in `text` from `start`,
+    as Jekyll adds them to an excerpt that ends before them."""
+    found = _DEFINITION.findall(text, start)
+    return "\n\n" + "\n".join(found) + "\n" if found else ""
 
 
 def render_markdown(text: str) -> str:

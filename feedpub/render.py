@@ -75,8 +75,9 @@ def rules(settings: Settings, source: str) -> html.ContentRules:
 
 def content_of(root: Path, settings: Settings, post: Post) -> html.Content:
     """The entry of `post`, with the summary and picture its front matter gives
-    (`Post.lead`): the author's summary whole, or the whole text of the excerpt, the
-    body before its separator (split before rendering, as Jekyll splits it)."""
+    (`Post.lead`): the author's summary, or the text of the excerpt, the body before
+    its separator (split before rendering, as Jekyll splits it, with the definitions
+    of reference links found after it), either up to `summaries.LONGEST`."""
     try:
         body = postfiles.read_body(root, post.path, post.body_start, settings.max_bytes)
     except postfiles.Refused:
@@ -89,12 +90,13 @@ def content_of(root: Path, settings: Settings, post: Post) -> html.Content:
     if lead.summary:  # (one of no text, an image alone: the body's)
         summary = summaries.whole(lead.summary) or summary
     elif lead.separator and (cut := body.find(lead.separator)) >= 0:
-        summary = _cleaned(body[:cut], settings, post, whole=True).summary or summary
+        head = body[:cut] + (commonmark.references(body, cut) if post.markdown else "")
+        summary = _cleaned(head, settings, post, whole=True).summary or summary
     return html.Content(content.html, summary, lead.image or content.image)
 
 
 def _cleaned(body: str, settings: Settings, post: Post, whole: bool = False) -> html.Content:
-    """`body` rendered and cleaned; `whole`: its summary all of its text."""
+    """`body` rendered and cleaned; `whole`: its summary all of its text (up to LONGEST)."""
     if post.liquid:  # Jekyll renders Liquid first, then Markdown
         site = liquid.Site.of(settings.url, settings.baseurl, settings.site_values)
         body, _ = liquid.render(body, site, post.title, dict(post.links))

@@ -313,3 +313,14 @@ def test_a_sources_own_zone_wins_over_the_sites_timezone(tmp_path: Path) -> None
     (repo / "_posts" / "2021-03-01-t.md").write_text(post, "utf-8")
     items = json.loads((_build(tmp_path) / "feed.json").read_text("utf-8"))["items"]
     assert items[0]["date_published"] == "2021-03-01T02:00:00Z"
+
+
+def test_an_excerpts_reference_links_are_defined_after_it(tmp_path: Path) -> None:
+    """Jekyll adds to an excerpt the definitions of the reference links that follow
+    it, so that `[the docs][docs]` reads "the docs", not the brackets."""
+    repo = _blog(tmp_path)
+    body = "Read [the docs][docs] now.\n<!--more-->\nMore.\n\n[docs]: https://e.org/d\n"
+    text = "---\ntitle: Refs\ndate: 2024-01-07 10:00:00 +0000\n---\n" + body
+    (repo / "_posts" / "2024-01-07-refs.md").write_text(text, "utf-8")
+    items = json.loads((_build(tmp_path) / "feed.json").read_text("utf-8"))["items"]
+    assert next(i["summary"] for i in items if i["title"] == "Refs") == "Read the docs now."
