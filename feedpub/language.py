@@ -130,7 +130,9 @@ def chosen(source: str, own: str, site: str) -> str:
 def stated(value: object) -> str:
     """The language a post or a Jekyll config states (`lang: en`, `lang: pt_BR` as a
     locale), as a tag; "" if it states none that is one."""
-    tag = value.strip().replace("_", "-") if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        return ""  # most posts state none: no pattern tried for them
+    tag = value.strip().replace("_", "-")
     return tag if valid(tag) else ""
 
 
