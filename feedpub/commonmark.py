@@ -3,13 +3,16 @@ what kramdown (Jekyll's Markdown, GFM by default) adds that blogs use: tables (t
 separator lines too), strikethrough, footnotes, definition lists; and, dropped, as they
 tell the site's styles or its tooltips and CommonMark would print them as text:
 attribute lists (`{: .notice}`, `{:toc}`, `## Title {#id}`, `![a](b){: .right}`) and
-abbreviations' definitions (`*[HTML]: HyperText Markup Language`)."""
+abbreviations' definitions (`*[HTML]: HyperText Markup Language`). Its typography too:
+curly quotes, dashes and ellipses (`typography`)."""
 
 from __future__ import annotations
 
 import re
 from functools import cache
 from typing import Any
+
+from .typography import smarten
 
 # A line of attribute lists alone (`{: .notice--info}`, `{:toc}`), or of an
 # abbreviation's definition; or one ending a heading (`## Title {#title}`).
@@ -118,6 +121,8 @@ def _markdown(references: bool) -> Any:
     md.add_render_rule("footnote_anchor_name", _footnote_name)
     md.add_render_rule("footnote_caption", _footnote_caption)
     md.core.ruler.after("block", "attribute_lists", _drop_attribute_lists)
+    md.inline.ruler.before("autolink", "guillemets", _guillemets)
+    md.core.ruler.before("text_join", "typography", _typography)  # escapes stay as written
     return md if references else md.disable("reference")
 
 
@@ -183,6 +188,58 @@ def _drop_attribute_lists(state: Any) -> None:
             end += 1
         if all(_spare(t) for t in state.tokens[start : end + 1] if t.type == "inline"):
             del state.tokens[start : end + 1]
+
+
+def _guillemets(state: Any, silent: bool) -> bool:
+    """`<<` is text, as kramdown reads it (a guillemet), and never starts a tag or a
+    link: `<<quoted>>` is not an element `<quoted>` between two brackets."""
+    if not state.src.startswith("<<", state.pos):
+        return False
+    if not silent:
+        state.pending += "<<"
+    state.pos += 2
+    return True
+
+
+def _typography(state: Any) -> None:
+    """kramdown's typography on the text of every inline, but code, raw HTML, links
+    written as `<URL>` and images' alt text, which kramdown leaves as written. kramdown
+    parses an element's text apart, so a quote sees no character before it but a line's
+    end, and the end of its element's text after it."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        tokens = block.children
+        auto = False
+        for n, token in enumerate(tokens):
+            if token.markup == "autolink":
+                auto = token.type == "link_open"
+            elif token.type == "text" and not auto:
+                before = "\n" if n and tokens[n - 1].type == "softbreak" else ""
+                token.content = smarten(token.content, before, _after(tokens, n + 1))
+
+
+def _after(tokens: Any, start: int) -> str:
+    """The first few characters of the source after `tokens[start - 1]`, as kramdown's
+    rules look ahead: up to the end of the element it is in."""
+    text = ""
+    for token in tokens[start:]:
+        kind = token.type
+        if kind.endswith("_close"):
+            break
+        if kind in ("softbreak", "hardbreak"):
+            text += "\n"
+        elif kind == "link_open":
+            text += "<" if token.markup == "autolink" else "["
+        elif kind in ("image", "footnote_ref"):
+            text += "!" if kind == "image" else "["
+        elif kind == "code_inline" or kind.endswith("_open"):
+            text += token.markup + token.content
+        else:  # text, raw HTML; an escape or an entity as written
+            text += token.markup or token.content
+        if len(text) >= 4:
+            break
+    return text
 
 
 def _spare(cell: Any) -> bool:
