@@ -45,6 +45,7 @@ def build(options: Options, progress: Progress | None = None) -> Summary:
             held.enter_context(writer.exclusive(out, "output folder"))
             if cache is not None:
                 held.enter_context(writer.exclusive(cache, "cache"))
+                writer.mark_cache(cache)
             summary = _build(options, progress)
     finally:
         if made and out.is_dir() and not any(out.iterdir()):  # nothing written: no folder

@@ -237,6 +237,25 @@ def writing(out: Path, sure: bool) -> Iterator[None]:
         marker.unlink(missing_ok=True)
 
 
+# What a cache folder is marked with when made, as pytest, mypy and ruff mark theirs:
+# git ignores it (a `git add -A` in the repository commits no cache), and backup
+# tools that follow the Cache Directory Tagging spec skip it.
+CACHE_MARKS = {
+    ".gitignore": b"# Made by feedpub: the build cache, safe to delete.\n*\n",
+    "CACHEDIR.TAG": b"Signature: 8a477f597d28d172789f06886806bc55\n"
+    b"# This file is a cache directory tag created by feedpub.\n"
+    b"# For information about cache directory tags see https://bford.info/cachedir/\n",
+}
+
+
+def mark_cache(folder: Path) -> None:
+    """Mark a cache folder (`CACHE_MARKS`) that lacks a mark (one the user edited stays)."""
+    for name, data in CACHE_MARKS.items():
+        path = folder / name
+        if not os.path.lexists(path):
+            write_file(path, data)
+
+
 LOCK_WAIT = 300.0  # seconds a build waits for another one to finish with a folder
 
 

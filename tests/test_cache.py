@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import POSTS, run, stamps, tree
+from conftest import POSTS, run, run_in, stamps, tree
 from test_incremental import make_post
 
 from feedpub import planner
@@ -58,6 +58,30 @@ def posts(tmp_path: Path) -> Path:
 
 
 # --- store --------------------------------------------------------------------------------
+
+
+def test_the_default_cache_is_never_committed_with_the_repository(tmp_path: Path) -> None:
+    """Run in the repository, `feedpub build` keeps its cache in `.feedpub-cache/`
+    there (48 MB for a user's archive of 10,000 posts): a `.gitignore` inside it makes
+    git pass it by, as pytest's and ruff's caches do, and its CACHEDIR.TAG tells
+    backup tools what it is. One the user edited stays as it is."""
+    import subprocess
+
+    shutil.copytree(POSTS, tmp_path / "_posts")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    code, _, stderr = run_in(tmp_path, "build", "--site-url", SITE)
+    assert code == 0, stderr
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=tmp_path, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert ".feedpub-cache" not in status and "_posts/" in status
+    tag = (tmp_path / ".feedpub-cache" / "CACHEDIR.TAG").read_bytes()
+    assert tag.startswith(b"Signature: 8a477f597d28d172789f06886806bc55")
+    ignore = tmp_path / ".feedpub-cache" / ".gitignore"
+    ignore.write_text("# mine\n*\n")
+    assert run_in(tmp_path, "build", "--site-url", SITE)[0] == 0
+    assert ignore.read_text() == "# mine\n*\n"
 
 
 def test_a_store_is_emptied_when_its_stamp_changes(tmp_path: Path) -> None:
