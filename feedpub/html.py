@@ -105,6 +105,13 @@ _VALUE_OPERATORS = {"=", "~=", "|=", "^=", "$=", "*="}
 _PARSER = lxml_html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
 _TRANSLATOR = cssselect.HTMLTranslator()
 _IFRAMES = etree.XPath("descendant::iframe")
+# What a summary leaves out: a photo's caption or credit is not how a story begins
+# ("Pedro Pardo—AFP/Getty Images China's leader…" led 29 of ChinaFile's 50 entries).
+_CAPTIONS = etree.XPath(
+    "descendant::figcaption | descendant::*[contains(@class, 'caption')"
+    " or contains(@class, 'credit')]"
+)
+_CAPTION_NEEDLES = re.compile("<figcaption|caption|credit")
 _MEDIA_URLS = etree.XPath(
     "descendant::a/@href | descendant::video/@src | descendant::video/@poster"
     " | descendant::audio/@src | descendant::source/@src | descendant::source/@srcset"
@@ -207,17 +214,24 @@ def _cleaned(html: str, base_url: str | None, rules: ContentRules) -> tuple[Cont
     body = _parse(html)
     if body is None or (len(body) == 0 and not (body.text or "").strip()):
         return _as_text(html, rules), None  # "" when there is no text: nothing lost
-    _remove_junk(body, _tags_text(html), rules.remove)
+    tags = _tags_text(html)
+    _remove_junk(body, tags, rules.remove)
     base_url = base_url if base_url is None or not too_many_links(html, base_url) else None
     images.fix_images(body, base_url, rules.data_images)
     _fix_urls(body, base_url)
     embedded, hosts = _fix_iframes(body, base_url, rules.iframes)
     _collapse_empty(body)
     safe = xml_safe(_sanitize(_serialize(body), rules).strip())
-    for link in hosts:  # a player's host is no text of the post's: not in its summary
-        link.text = ""
-    text = _sanitize(_serialize(body), rules) if hosts else safe
-    summary = xml_safe(summarize(plain_text(text), rules.summary_chars))
+    summary = xml_safe(summarize(plain_text(safe), rules.summary_chars))
+    captions = _CAPTIONS(body) if _CAPTION_NEEDLES.search(tags) else []
+    if hosts or captions:  # a player's host, a photo's caption or credit: not its text
+        for link in hosts:
+            link.text = ""
+        for caption in captions:
+            if caption.getparent() is not None:
+                caption.drop_tree()  # (its tail stays)
+        text = plain_text(_sanitize(_serialize(body), rules))
+        summary = xml_safe(summarize(text, rules.summary_chars)) if text.strip() else summary
     image = _IMAGE_SRC.search(safe)
     return Content(safe, summary, unescape(image[1]) if image else None), embedded
 

@@ -30,6 +30,7 @@ _BLOCKS = frozenset(
 # The longest summary, as `summary_chars` may be: an author's summary of 500 KB made
 # every feed drop its entries to stay in its byte budget.
 LONGEST = 10_000
+_LONGEST_WORD = 30  # a cut goes back to a space only over a word at most this long
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 # Scripts written without spaces between words (Han, kana, their punctuation and
 # full-width forms; not Hangul, which spaces its words).
@@ -42,10 +43,15 @@ _CJK = (
 # After a heading, which has no full stop, it stays one: "标题 正文".
 _CJK_BREAK = re.compile(f"(?<=[。！？；：，、」』）】〉》〕…”’])[^\\S\n]*\n\\s*(?=[{_CJK}])")
 # A sentence ends at 。！？ anywhere; at . ! ? only before a space or the end (not in
-# "3.14" or "watch?v="), or, for ! and ?, before CJK ("真的吗?然后").
+# "3.14" or "watch?v="), or, for ! and ?, before CJK ("真的吗?然后"); a full stop not
+# after an initial ("John T. Smith", "the U.S. economy") or a title ("Dr. Li").
 _CLOSERS = "[」』”’\"')）]*"
+_ABBREVIATED = "(?<![\\s.(][A-Z])(?<!^[A-Z])" + "".join(
+    f"(?<!\\b{word})" for word in ("Mr", "Mrs", "Ms", "Dr", "Jr", "Sr", "St", "vs", "No")
+)
 _SENTENCE_END = re.compile(  # possessive: a run is tried once, not at each of its places
-    f"[。！？]++{_CLOSERS}|(?<![!?])[!?]++{_CLOSERS}(?=\\s|$|[{_CJK}])|(?<!\\.)\\.++{_CLOSERS}(?=\\s|$)"
+    f"[。！？]++{_CLOSERS}|(?<![!?])[!?]++{_CLOSERS}(?=\\s|$|[{_CJK}])"
+    f"|(?<!\\.){_ABBREVIATED}\\.++{_CLOSERS}(?=\\s|$)"
 )
 
 
@@ -77,9 +83,17 @@ def summarize(text: str, limit: int) -> str:
     head = text[: limit - 1]
     if not text[limit - 1].isspace() and not _is_cjk(head[-1:]):
         space = head.rfind(" ")
-        if space > 0:
+        if space > 0 and _a_word(head[space + 1 :]):
             head = head[:space]
     return head.rstrip(" ,;:、，；：") + "…"
+
+
+def _a_word(cut: str) -> bool:
+    """Whether `cut`, the text a summary would end with, is one word begun (the cut
+    goes back to the space before it), not a run of text without spaces: a URL, an
+    e-mail address glued to CJK text ("支付：524926114@qq.comFallow…" left 50
+    characters of a 300-character summary)."""
+    return len(cut) <= _LONGEST_WORD and not any(map(_is_cjk, cut))
 
 
 def whole(text: str) -> str:

@@ -574,10 +574,40 @@ def test_summary_respects_the_limit() -> None:
             "Some   spaced\n\nout text here", 100, "Some spaced out text here", id="spaces"
         ),
         pytest.param("anything", 0, "", id="zero"),
+        pytest.param(
+            "一二三四五六七八九十" * 2 + " 支付：524926114@qq.comFallow me",
+            40,
+            "一二三四五六七八九十一二三四五六七八九十 支付：524926114@qq.co…",
+            id="no going back over a run glued to CJK",
+        ),
+        pytest.param(
+            "A first sentence that is long. The fate of John T. Smith and the U.S. is here",
+            58,
+            "A first sentence that is long.",
+            id="an initial ends no sentence",
+        ),
     ],
 )
 def test_summarize(text: str, limit: int, expected: str) -> None:
     assert summarize(text, limit) == expected
+
+
+def test_a_summary_begins_with_the_story_not_a_photos_caption() -> None:
+    """ChinaFile's pages lead with a photo, its credit and caption in `div`s (29 of
+    its 50 entries began "Pedro Pardo—AFP/Getty Images China's leader…"); Matters'
+    with a `<figcaption>`. The content keeps them; the summary starts after them,
+    and is the caption when there is nothing else."""
+    body = (
+        '<div class="view-featured-photo"><img src="https://a.org/x.jpg">'
+        '<div class="photo-credit">Pedro Pardo—AFP/Getty Images</div>'
+        '<div class="photo-caption">Xi Jinping arrives.</div></div>'
+        "<p>In October, in front of leaders, it began.</p>"
+        '<figure><img src="https://a.org/y.jpg"><figcaption>A cover</figcaption></figure>'
+    )
+    content = clean(body, "https://a.org/p")
+    assert content.summary == "In October, in front of leaders, it began."
+    assert "Getty Images" in content.html and "A cover" in content.html
+    assert clean('<div class="caption">Only this.</div>', None).summary == "Only this."
 
 
 @given(st.text(), st.integers(min_value=0, max_value=400))
