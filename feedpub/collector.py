@@ -46,6 +46,7 @@ from .text import (
 MAX_TAGS = 100  # see `Limits`
 BINARY_PROBE = 8192  # a NUL byte in this many first bytes makes a file binary
 _RULE = re.compile(r"-{3,}\s*$")
+_MARKER_TEXT = re.compile(r"[-+]?(?:\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|NaN|Infinity)")
 _SPACE = re.compile(r"\s")
 # Characters YAML refuses in a stream but XML allows (DEL and the C1 controls but
 # NEL): removed from the front matter, with those XML forbids, before it is read.
@@ -177,14 +178,11 @@ def _preamble(text: str, start: int) -> tuple[str | None, int, str, int, str, in
     marker_at = link_at = -1
     pos = start
     for step in ("marker", "link", "rule"):
-        while text.startswith("\n", pos):
-            pos += 1
-        end = text.find("\n", pos)
-        end = len(text) if end < 0 else end
-        line = text[pos:end]
-        if step == "marker" and (found := _marker(line)) is not None:
+        pos, end, line = _line_at(text, pos)
+        found = _marker(line) if step == "marker" else None
+        if found is not None and _a_marker(found, text, end):
             marker, marker_at = found, pos
-        elif step == "link" and (link := _link(line)):
+        elif step == "link" and (link := _link(line)) and (marker is not None or _ruled(text, end)):
             (link_text, link_url), link_at = link, pos
         elif step == "rule" and (marker is not None or link_text) and _RULE.match(line):
             pass
@@ -194,6 +192,30 @@ def _preamble(text: str, start: int) -> tuple[str | None, int, str, int, str, in
     if marker is None and not link_text:
         return None, -1, "", -1, "", start
     return marker, marker_at, link_text, link_at, link_url, pos
+
+
+def _line_at(text: str, pos: int) -> tuple[int, int, str]:
+    """The next line of `text` that is not empty, from `pos`: its start, end and text."""
+    while text.startswith("\n", pos):
+        pos += 1
+    end = text.find("\n", pos)
+    end = len(text) if end < 0 else end
+    return pos, end, text[pos:end]
+
+
+def _ruled(text: str, end: int) -> bool:
+    """Whether the line after the one ending at `end` is the preamble's `------`."""
+    return bool(_RULE.match(_line_at(text, end + 1)[2]))
+
+
+def _a_marker(found: str, text: str, end: int) -> bool:
+    """Whether a comment line is the scraper's marker: a number or `NaN`, or any text
+    before the link and rule of the preamble (reported, FP306). A blog's own first
+    comment (`<!-- lint ignore … -->`) is no marker: its Markdown is rendered."""
+    if _MARKER_TEXT.fullmatch(found):
+        return True
+    _, after, line = _line_at(text, end + 1)
+    return _link(line) is not None and _ruled(text, after)
 
 
 def _marker(line: str) -> str | None:

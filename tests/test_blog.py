@@ -324,3 +324,31 @@ def test_an_excerpts_reference_links_are_defined_after_it(tmp_path: Path) -> Non
     (repo / "_posts" / "2024-01-07-refs.md").write_text(text, "utf-8")
     items = json.loads((_build(tmp_path) / "feed.json").read_text("utf-8"))["items"]
     assert next(i["summary"] for i in items if i["title"] == "Refs") == "Read the docs now."
+
+
+def test_a_posts_first_comment_or_link_is_its_own_not_a_scrapers(tmp_path: Path) -> None:
+    """The scraper's preamble is a marker (a number or NaN), then `[title](url)` and a
+    `------` rule. A blog post (benbalter.com's) opening with a linked picture lost
+    the picture and took its target as the entry's link and id; one opening with a
+    lint comment was read as a scraped page (its Markdown shown as written, and
+    FP306 for a "marker" that is not a time)."""
+    repo = _blog(tmp_path)
+    picture = "[![Golden Hammer](https://imgs.xkcd.com/comics/hammer.png)](https://xkcd.com/801/)"
+    posts = {
+        "2024-01-07-linked.md": f"\n{picture}\n\nMy biggest gripe.\n",
+        "2024-01-08-lint.md": "\n<!-- lint ignore -->\n\n*Originally* here.\n\n## Head\n",
+    }
+    for name, body in posts.items():
+        title = name[11:-3]
+        front = f"---\ntitle: {title}\ndate: {name[:10]} 10:00:00 +0000\n---\n"
+        (repo / "_posts" / name).write_text(front + body, "utf-8")
+    code, _, stderr = run_in(tmp_path, "build", "blog", "--out", "out", "--no-cache")
+    assert code == 0 and "FP306" not in stderr, stderr
+    items = json.loads((tmp_path / "out" / "feed.json").read_text("utf-8"))["items"]
+    shown = {i["title"]: i for i in items}
+    linked, lint = shown["linked"], shown["lint"]
+    assert linked["id"] == linked["url"] == "https://example.org/blog/2024/01/07/linked.html"
+    assert 'href="https://xkcd.com/801/"' in linked["content_html"]
+    assert "hammer.png" in linked["content_html"]
+    assert lint["content_html"].startswith("<p><em>Originally</em> here.</p>")
+    assert "<h2>Head</h2>" in lint["content_html"]
