@@ -35,9 +35,9 @@ def fix_images(body: Any, base: str | None, data_ok: bool) -> None:
 
 def _image_src(img: Any, base: str | None, data_ok: bool) -> str | None:
     src = (img.get("src") or "").strip()
-    if _is_placeholder(src):
+    if _is_placeholder(src):  # the lazy source, if the image has one; else a real name
         lazy = (img.get(name, "").strip() for name in _LAZY_SRC)
-        src = next((v for v in lazy if not _is_placeholder(v)), "")
+        src = next((v for v in lazy if not _is_placeholder(v)), "" if _blank(src) else src)
     return absolute(src, base, data_ok) if src else None
 
 
@@ -50,12 +50,19 @@ def _image_srcset(img: Any, base: str | None) -> str | None:
 
 
 def _is_placeholder(src: str) -> bool:
-    """Whether `src` is a stand-in shown until a lazy loader swaps the real image in."""
-    low = src.lower()
-    if not low or low == "about:blank" or low.startswith(("data:image/gif", "data:image/svg")):
+    """Whether `src` may be a stand-in shown until a lazy loader swaps the real image
+    in: nothing to show, or named like one (`lazy.gif`, but `loading-screen.gif` too,
+    a blog's real picture: it stays when no lazy source stands beside it)."""
+    if _blank(src):
         return True
-    name = low.split("?", 1)[0].rsplit("/", 1)[-1]
+    name = src.lower().split("?", 1)[0].rsplit("/", 1)[-1]
     return any(marker in name for marker in _PLACEHOLDER_NAMES)
+
+
+def _blank(src: str) -> bool:
+    """Whether `src` shows nothing: empty, `about:blank`, a data GIF or SVG."""
+    low = src.lower()
+    return not low or low == "about:blank" or low.startswith(("data:image/gif", "data:image/svg"))
 
 
 def img_start(referrer_policy: str) -> str:

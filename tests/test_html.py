@@ -350,6 +350,15 @@ def test_placeholder_source_is_replaced(placeholder: str) -> None:
     assert html_of(body) == f'{IMG}src="https://i0.wp.com/a.jpeg?ssl=1">'
 
 
+def test_an_image_named_like_a_placeholder_stays_without_a_lazy_source() -> None:
+    """daattali.com's `loading-screen.gif` demo, made-mistakes' `lazy-load.png`: real
+    pictures, which jekyll-feed shows, were dropped for their names. A name is a
+    placeholder's only when a lazy source stands beside it."""
+    for name in ("loading-screen/loading-screen.gif", "images/lazy-load.png"):
+        url = f"https://raw.githubusercontent.com/a/b/master/{name}"
+        assert html_of(f'<img src="{url}" alt="Demo">') == f'{IMG}src="{url}" alt="Demo">'
+
+
 def test_image_without_usable_source_is_removed() -> None:
     body = '<p>a<img src="data:image/gif;base64,R0lGODlh" alt="x">b<img alt="y"></p>'
     assert clean(body, BASE) == Content("<p>ab</p>", "ab", None)
