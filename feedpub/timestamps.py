@@ -108,10 +108,12 @@ def plausible(when: datetime) -> bool:
 
 # --- front-matter dates ---------------------------------------------------------
 
+# One-digit months, days and hours too (`2016-8-29 9:00:00 -0700`), as YAML's
+# timestamps and Ruby's `Time.parse`, which Jekyll reads a date with, take them.
 _ISO = re.compile(
-    r"""(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})
-    (?:[T\ ](?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:[.,](?P<frac>\d{1,9}))?)?
-       \ ?(?P<tz>Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?)?""",
+    r"""(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})
+    (?:(?:T|[\ \t]+)(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:[.,](?P<frac>\d{1,9}))?)?
+       [\ \t]*(?P<tz>Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?)?""",
     re.VERBOSE | re.ASCII | re.IGNORECASE,
 )
 # Guards `parsedate_to_datetime`, which accepts far too much on its own.

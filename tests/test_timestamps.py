@@ -162,6 +162,17 @@ def test_parse_marker(text: str | None, expected: object) -> None:
         pytest.param(
             "date: 1618094400000", utc(2021, 4, 10, 22, 40), False, False, False, id="epoch ms"
         ),
+        pytest.param(  # daattali.com: YAML's text (its offset has no colon), Jekyll's time
+            "date: 2016-08-29 9:00:00 -0700",
+            utc(2016, 8, 29, 16),
+            False,
+            False,
+            False,
+            id="one-digit hour, as Ruby reads it",
+        ),
+        pytest.param(
+            "date: '2015-6-4  5:30'", utc(2015, 6, 3, 21, 30), True, False, False, id="1-digit"
+        ),
     ],
 )
 def test_parse_date(
