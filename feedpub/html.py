@@ -224,7 +224,7 @@ def _cleaned(html: str, base_url: str | None, rules: ContentRules) -> tuple[Cont
     safe = xml_safe(_sanitize(_serialize(body), rules).strip())
     summary = xml_safe(summarize(plain_text(safe), rules.summary_chars))
     captions = _CAPTIONS(body) if _CAPTION_NEEDLES.search(tags) else []
-    if hosts or captions:  # a player's host, a photo's caption or credit: not its text
+    if hosts or captions:  # a player's link, a photo's caption or credit: not its text
         for link in hosts:
             link.text = ""
         for caption in captions:
@@ -379,7 +379,8 @@ def _fix_urls(body: Any, base: str | None) -> None:
 def _fix_iframes(body: Any, base: str | None, mode: str) -> tuple[str | None, list[Any]]:
     """Embedded players become a link to what they play (or go): feeds cannot embed
     them. Returns the first YouTube video they play, dropped or not, and the links
-    that read as their player's host.
+    that read as their player's host or a player's name ("YouTube video player", the
+    title YouTube's embed code gives): no text of the post's, not in its summary.
 
     The link reads as the frame's title, else the player's host: an embed URL
     runs to hundreds of characters of parameters, in the text and the summary.
@@ -403,7 +404,7 @@ def _fix_iframes(body: Any, base: str | None, mode: str) -> tuple[str | None, li
             continue
         link = frame.makeelement("a", {"href": videos.watch_url(video) if video else url})
         link.text = title or host
-        if not title:
+        if not title or _PLAYER_TITLE.search(title):
             hosts.append(link)
         if next(frame.iterancestors("p"), None) is None:
             para = frame.makeelement("p", {})
@@ -414,6 +415,7 @@ def _fix_iframes(body: Any, base: str | None, mode: str) -> tuple[str | None, li
     return first, hosts
 
 
+_PLAYER_TITLE = re.compile(r"\bplayer\b|^(?:youtube|vimeo|video|embed)$", re.I)
 # Players that show a button, not content: a link to them would be noise.
 _BUTTONS = frozenset({"button.like.co"})  # LikeCoin's "like" button (Matters): 8 files
 

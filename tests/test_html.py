@@ -359,6 +359,20 @@ def test_an_image_named_like_a_placeholder_stays_without_a_lazy_source() -> None
         assert html_of(f'<img src="{url}" alt="Demo">') == f'{IMG}src="{url}" alt="Demo">'
 
 
+def test_a_players_link_is_no_text_of_the_summary() -> None:
+    """jalammar.github.io's posts open with a video: jekyll-feed's summary is "Intro
+    video:" (its `strip_html` leaves nothing of a frame); feedpub's read "Intro video:
+    YouTube video player", the title YouTube's embed code gives every frame, which is
+    its link's text. (A title of its own, an episode's, is text: see above.)"""
+    body = (
+        '<p>Intro video:</p><iframe src="https://www.youtube.com/embed/wjZofJX0v4M"'
+        ' title="YouTube video player"></iframe><p>More.</p>'
+    )
+    content = clean(body, BASE)
+    assert content.summary == "Intro video: More."
+    assert ">YouTube video player</a>" in content.html
+
+
 def test_image_without_usable_source_is_removed() -> None:
     body = '<p>a<img src="data:image/gif;base64,R0lGODlh" alt="x">b<img alt="y"></p>'
     assert clean(body, BASE) == Content("<p>ab</p>", "ab", None)
