@@ -19,9 +19,9 @@ from .typography import smarten
 _ATTRIBUTE_LINE = re.compile(r"^ {0,3}(?:(?:\{:[^}\n]*\}[ \t]*)+|\*\[[^\]\n]+\]:.*)$\n?", re.M)
 _ATTRIBUTE_END = re.compile(r"\{(?::[^{}\n]*|#[\w-]+)\}[ \t]*")  # matched at the last `{`
 _TOC = re.compile(r"\{:\s*toc\b[^{}\n]*\}")  # `{:toc}`, `{:toc .large-only}`
-# A span's attribute list, right after a link or an image, or a run of backticks (a
-# code span, whose text it is not, begins or ends there).
-_SPAN_ATTRIBUTES = re.compile(r"(?<=\))\{:[^{}\n]*\}|`+")
+# A span's attribute list, right after a link or an image (`](url)`, `][ref]`), or
+# a run of backticks (a code span, whose text it is not, begins or ends there).
+_SPAN_ATTRIBUTES = re.compile(r"(?<=[)\]])\{:[^{}\n]*\}|`+")
 _DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*\S.*$", re.M)
 _SEPARATOR_CELL = re.compile(r"[-=+: \t]+")  # of `|---|---|`, `|===|` (with a - or =)
 
@@ -168,7 +168,7 @@ def _drop_attribute_lists(state: Any) -> None:
                 continue
             token.content = _ATTRIBUTE_LINE.sub("", token.content).rstrip("\n")
             dropped = not token.content
-            if "){:" in token.content:
+            if "){:" in token.content or "]{:" in token.content:
                 token.content = _without_span_attributes(token.content)
             at = token.content.rfind("{")  # only the last: a heading of `{:` costs no square
             heading = before is not None and before.type == "heading_open" and at >= 0

@@ -697,6 +697,15 @@ def test_more_of_kramdowns_gfm_reads_as_jekyll_shows_it() -> None:
     ]  # fmt: skip
 
 
+def test_an_attribute_list_after_a_reference_image_goes() -> None:
+    """blog.rust-lang.org: `![A chart][chart]{:class="center"}` (6 of 91 posts, 35
+    times) showed the attribute list as text; after `](url)` it went already."""
+    text = '![A chart][chart]{:class="center"} and [x][y]{: .b}\n\n[chart]: /c.png\n[y]: /y\n'
+    assert render_markdown(text) == (
+        '<p><img src="/c.png" alt="A chart" /> and <a href="/y">x</a></p>\n'
+    )
+
+
 def test_html_blocks_end_at_their_end_tag_as_kramdowns_do() -> None:
     """A table with a blank line inside stayed a table in Jekyll and became a code
     block here (CommonMark ends an HTML block at a blank line). An element without an
