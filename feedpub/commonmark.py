@@ -116,6 +116,7 @@ def _markdown(references: bool) -> Any:
     md.enable(["table", "strikethrough"]).use(footnote_plugin).use(deflist_plugin)
     ends = ["paragraph", "reference", "blockquote"]  # what it may end, as CommonMark's
     md.block.ruler.before("html_block", "kramdown_html", _html_block, {"alt": ends})
+    md.block.ruler.at("reference", _last_reference)
     md.add_render_rule("s_open", lambda *_: "<del>")  # as kramdown's GFM writes it
     md.add_render_rule("s_close", lambda *_: "</del>")
     md.add_render_rule("footnote_anchor_name", _footnote_name)
@@ -124,6 +125,21 @@ def _markdown(references: bool) -> Any:
     md.inline.ruler.before("autolink", "guillemets", _guillemets)
     md.core.ruler.before("text_join", "typography", _typography)  # escapes stay as written
     return md if references else md.disable("reference")
+
+
+def _last_reference(state: Any, start: int, last: int, silent: bool) -> bool:
+    """markdown-it's rule of reference definitions, but the last of a label's wins, as
+    in kramdown (`[CFG]: https://…` then `[cfg]: /cfg.svg`: the picture of `![g][cfg]`
+    was the Wikipedia page, on blog.rust-lang.org)."""
+    from markdown_it.rules_block.reference import reference
+
+    before = state.env.get("references", {})
+    state.env["references"] = {}
+    try:
+        return bool(reference(state, start, last, silent))
+    finally:
+        before.update(state.env["references"])  # (in place: 100,000 definitions cost no square)
+        state.env["references"] = before
 
 
 def _without_span_attributes(text: str) -> str:

@@ -706,6 +706,16 @@ def test_an_attribute_list_after_a_reference_image_goes() -> None:
     )
 
 
+def test_the_last_definition_of_a_reference_wins_as_in_kramdown() -> None:
+    """blog.rust-lang.org defines `[CFG]` (a Wikipedia page) and later `[cfg]` (the
+    diagram): labels are one, and kramdown takes the last; the diagram was a broken
+    `<img src="https://en.wikipedia.org/…">`, the entry's picture too."""
+    text = "![graph][cfg] [CFG]\n\n[CFG]: https://en.wikipedia.org/wiki/CFG\n[cfg]: /cfg.svg\n"
+    assert render_markdown(text) == (
+        '<p><img src="/cfg.svg" alt="graph" /> <a href="/cfg.svg">CFG</a></p>\n'
+    )
+
+
 def test_html_blocks_end_at_their_end_tag_as_kramdowns_do() -> None:
     """A table with a blank line inside stayed a table in Jekyll and became a code
     block here (CommonMark ends an HTML block at a blank line). An element without an
