@@ -326,6 +326,9 @@ def _precedes(old: tuple[str, str], new: tuple[str, str]) -> bool:
     return bool(new[1]) or not old[1]
 
 
+_LEAD_KEYS = ("description", "excerpt", "image", "last_modified_at")
+
+
 def lead(
     meta: dict[str, Any],
     clean: Callable[[str, Any], str | None],
@@ -337,11 +340,11 @@ def lead(
     (each value made text by `clean`): `description`, else `excerpt`, as the summary;
     `image` (or its `path`) as the picture, absolute against the site; the excerpt's
     end, the post's own `excerpt_separator` or the site's, if the body holds it
-    (Jekyll's default, the first blank line, is not used: feedpub's own summary is).
-    None if none is given."""
+    (Jekyll's default, the first blank line, is not used: feedpub's own summary is);
+    `last_modified_at`, as written. None if none is given."""
     own = meta.get("excerpt_separator")
     separator = own if isinstance(own, str) else site.config.get("excerpt_separator", "")
-    if not (separator or "description" in meta or "excerpt" in meta or "image" in meta):
+    if not separator and meta.keys().isdisjoint(_LEAD_KEYS):
         return None  # most posts: nothing more to look up
     summary = clean("description", meta.get("description"))
     summary = summary or clean("excerpt", meta.get("excerpt")) or ""
@@ -351,4 +354,10 @@ def lead(
     image = image if image.startswith(("https://", "http://")) else ""
     if summary or text.find(separator, body_start) < 0:
         separator = ""
-    return Lead(summary, image, separator) if summary or image or separator else None
+    modified = meta.get("last_modified_at")  # a time or a day (a `datetime` is a `date`)
+    modified = modified.isoformat() if isinstance(modified, date) else modified  # marshal's
+    if not isinstance(modified, str) or len(modified) > 100:
+        modified = None  # a list, a mapping, a number, a page of text: no time
+    if summary or image or separator or modified is not None:
+        return Lead(summary, image, separator, modified)
+    return None

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html import unescape
 from typing import Any, Literal
-from urllib.parse import parse_qs, urlsplit
 
 import cssselect
 import nh3
@@ -23,11 +22,11 @@ from cssselect.parser import Attrib, Class, CombinedSelector, Element, Hash
 from lxml import etree
 from lxml import html as lxml_html
 
-from . import images, summaries, videos
+from . import images, players, summaries, videos
 from .model import Content
 from .summaries import plain_text, summarize
 from .text import ILLEGAL_XML, crowded, too_deep, xml_safe
-from .urls import absolute, absolute_srcset, is_absolute_http, too_many_links
+from .urls import absolute, absolute_srcset, too_many_links
 
 __all__ = [
     "DEFAULT_REMOVE",
@@ -104,7 +103,6 @@ _VALUE_OPERATORS = {"=", "~=", "|=", "^=", "$=", "*="}
 # two parsers most often disagree about where markup ends.
 _PARSER = lxml_html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
 _TRANSLATOR = cssselect.HTMLTranslator()
-_IFRAMES = etree.XPath("descendant::iframe")
 # What a summary leaves out: a photo's caption or credit is not how a story begins
 # ("Pedro Pardo—AFP/Getty Images China's leader…" led 29 of ChinaFile's 50 entries).
 _CAPTIONS = etree.XPath(
@@ -219,7 +217,7 @@ def _cleaned(html: str, base_url: str | None, rules: ContentRules) -> tuple[Cont
     base_url = base_url if base_url is None or not too_many_links(html, base_url) else None
     images.fix_images(body, base_url, rules.data_images)
     _fix_urls(body, base_url)
-    embedded, hosts = _fix_iframes(body, base_url, rules.iframes)
+    embedded, hosts = players.as_links(body, base_url, rules.iframes)
     _collapse_empty(body)
     safe = xml_safe(_sanitize(_serialize(body), rules).strip())
     summary = xml_safe(summarize(plain_text(safe), rules.summary_chars))
@@ -374,64 +372,6 @@ def _fix_urls(body: Any, base: str | None) -> None:
             del element.attrib[name]
         elif url != value:
             element.set(name, url)
-
-
-def _fix_iframes(body: Any, base: str | None, mode: str) -> tuple[str | None, list[Any]]:
-    """Embedded players become a link to what they play (or go): feeds cannot embed
-    them. Returns the first YouTube video they play, dropped or not, and the links
-    that read as their player's host or a player's name ("YouTube video player", the
-    title YouTube's embed code gives): no text of the post's, not in its summary.
-
-    The link reads as the frame's title, else the player's host: an embed URL
-    runs to hundreds of characters of parameters, in the text and the summary.
-    It leads to the video's page, not its bare player, and through a wrapper
-    (`_embedded`) to what the wrapper shows; a "like" button goes. It gets a
-    paragraph of its own unless it already sits in one.
-    """
-    first = None
-    hosts = []
-    for frame in _IFRAMES(body):
-        src = frame.get("src") or frame.get("data-src") or ""
-        url = absolute(src.strip(), base)
-        url, name = _embedded(url) if url is not None else (None, "")
-        video = videos.video_id(url) if url is not None else None
-        if first is None:
-            first = video
-        title = (frame.get("title") or "").strip() or name
-        host = urlsplit(url).hostname if url else None
-        if mode != "link" or url is None or not (title or host) or host in _BUTTONS:
-            _drop(frame)  # (mailto: has no host)
-            continue
-        link = frame.makeelement("a", {"href": videos.watch_url(video) if video else url})
-        link.text = title or host
-        if not title or _PLAYER_TITLE.search(title):
-            hosts.append(link)
-        if next(frame.iterancestors("p"), None) is None:
-            para = frame.makeelement("p", {})
-            para.append(link)
-            link = para
-        link.tail = frame.tail
-        frame.getparent().replace(frame, link)
-    return first, hosts
-
-
-_PLAYER_TITLE = re.compile(r"\bplayer\b|^(?:youtube|vimeo|video|embed)$", re.I)
-# Players that show a button, not content: a link to them would be noise.
-_BUTTONS = frozenset({"button.like.co"})  # LikeCoin's "like" button (Matters): 8 files
-
-
-def _embedded(url: str) -> tuple[str, str]:
-    """The page an embedding service's player shows, and its name: Embedly (Medium,
-    Matters) wraps YouTube and forms in a widget whose URL names neither, and the
-    link to it would read `cdn.embedly.com`. Other URLs as they are, with no name."""
-    parts = urlsplit(url)
-    if parts.hostname != "cdn.embedly.com":
-        return url, ""
-    query = parse_qs(parts.query)
-    page = next(iter(query.get("url", []) + query.get("src", [])), "")
-    if not is_absolute_http(page):
-        return url, ""
-    return page, next(iter(query.get("display_name", [])), "")
 
 
 def _serialize(body: Any) -> str:

@@ -36,11 +36,13 @@ class Options:
 class Lead(NamedTuple):
     """What a blog's front matter gives a reader's list of entries, as jekyll-feed
     reads it: a summary of the author's (`description:`, else `excerpt:`), a picture
-    (`image:`, or its `path:`) and where the excerpt ends (`excerpt_separator:`)."""
+    (`image:`, or its `path:`), where the excerpt ends (`excerpt_separator:`) and
+    when the post was last changed (`last_modified_at:`)."""
 
     summary: str = ""  # plain text, "" for none
     image: str = ""  # a URL, perhaps relative to the site, "" for none
     separator: str = ""  # its own `excerpt_separator`, "" for the site's
+    modified: str | None = None  # `last_modified_at` as text (ISO 8601 if YAML read a time)
 
 
 @dataclass(frozen=True, slots=True)

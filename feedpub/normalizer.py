@@ -14,7 +14,8 @@ per-source report out. Nothing depends on file order or on the clock.
 3. **Identity.** A file's story is its canonical `from:` URL (`urls.canonical_id`),
    else its date and title (`permalinks`). All of one story's files merge to a `Post`:
    published is the earliest credible time among them, title and content come
-   from the latest copy, updated is when the content last changed.
+   from the latest copy, updated is when the content last changed (its author's
+   `last_modified_at:` if later).
 
 Every rule uses only what `feedpub normalize --write` leaves unchanged (the
 markers, the resolved times, file names, content), so rewriting the `date:`
@@ -334,10 +335,8 @@ def _age(t: Timed) -> tuple[object, ...]:
     neither a rewrite nor moving a copy between `_posts/` and `archived/` changes
     which copy is the latest."""
     raw = t.raw
-    return (
-        t.when, raw.path.rpartition("/")[2], raw.title, raw.body_digest, raw.author,
-        raw.url, raw.categories, raw.tags, raw.path,
-    )  # fmt: skip
+    return (t.when, raw.path.rpartition("/")[2], raw.title, raw.body_digest, raw.author,
+            raw.url, raw.categories, raw.tags, raw.path)  # fmt: skip
 
 
 def merge(copies: list[Timed], ctx: Context) -> Post:
@@ -371,6 +370,7 @@ def _entry(
     latest: Timed, first: Timed, updated: datetime, copies: tuple[str, ...], ctx: Context
 ) -> Post:
     raw = latest.raw
+    updated = timestamps.modified(updated, raw.lead and raw.lead.modified, ctx.zone(latest.source))
     return Post(
         id=latest.ident,
         url=latest.link,
@@ -401,10 +401,9 @@ def normalize(
         return _normalize(raws, Context(settings, kept))
 
 
-# Parsings are freed this many at a time, not one by one: a `Problem` is of their
-# size (96 bytes), and one made while timing took the slot a parsing had just left,
-# so the few thousand problems of a build kept most of the parsings' pages (4 MB
-# at 50,000 posts) from ever being reused by other objects.
+# Parsings are freed this many at a time, not one by one: a `Problem` is of their size
+# (96 bytes), and one made while timing took the slot a parsing had just left, so the
+# few thousand problems of a build kept most of their pages (4 MB at 50,000 posts).
 PARSED_STEP = 4096
 
 

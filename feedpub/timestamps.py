@@ -286,3 +286,12 @@ def format_iso(when: datetime) -> str:
     utc = when.astimezone(UTC).replace(tzinfo=None)
     spec = "milliseconds" if utc.microsecond // 1000 else "seconds"
     return utc.isoformat(timespec=spec) + "Z"
+
+
+def modified(updated: datetime, value: object, zone: tzinfo) -> datetime:
+    """`updated`, or the later time `value` gives (a post's `last_modified_at:`, which
+    jekyll-feed writes as the entry's `<updated>`), if it is a plausible one."""
+    stamp = parse_date(value, zone) if value is not None else None
+    if stamp is None or not plausible(stamp.when):
+        return updated
+    return max(updated, stamp.when)

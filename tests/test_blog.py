@@ -352,3 +352,22 @@ def test_a_posts_first_comment_or_link_is_its_own_not_a_scrapers(tmp_path: Path)
     assert "hammer.png" in linked["content_html"]
     assert lint["content_html"].startswith("<p><em>Originally</em> here.</p>")
     assert "<h2>Head</h2>" in lint["content_html"]
+
+
+def test_last_modified_at_is_the_entrys_update(tmp_path: Path) -> None:
+    """minimal-mistakes' posts say when they last changed (244 of made-mistakes.com's
+    1,005): jekyll-feed writes it as `<updated>`; feedpub wrote the publication time.
+    Earlier than the post, unreadable, or not a time: ignored."""
+    repo = _blog(tmp_path)
+    values = {"changed": "2024-02-26T21:06:25-05:00", "earlier": "2023-01-01", "bad": "[1, 2]"}
+    for n, (title, value) in enumerate(values.items()):
+        front = f"---\ntitle: {title}\ndate: 2024-01-1{n} 10:00:00 +0000\n"
+        text = front + f"last_modified_at: {value}\n---\nBody.\n"
+        (repo / "_posts" / f"2024-01-1{n}-{title}.md").write_text(text, "utf-8")
+    items = json.loads((_build(tmp_path) / "feed.json").read_text("utf-8"))["items"]
+    shown = {i["title"]: (i["date_published"], i.get("date_modified")) for i in items}
+    assert shown["changed"] == ("2024-01-10T10:00:00Z", "2024-02-27T02:06:25Z")
+    assert shown["earlier"][1] in (None, "2024-01-11T10:00:00Z")
+    assert shown["bad"][1] in (None, "2024-01-12T10:00:00Z")
+    atom = (tmp_path / "out" / "feed.xml").read_text("utf-8")
+    assert "<updated>2024-02-27T02:06:25Z</updated>" in atom

@@ -30,7 +30,7 @@ LAYERS: list[set[str]] = [
         "typography",
     },
     {"__init__", "titles", "checks", "liquid", "commonmark"},
-    {"model", "summaries", "encoding", "images"},
+    {"model", "summaries", "encoding", "images", "players"},
     {"html", "frontmatter", "postfiles", "scan", "workers", "writer", "permalinks"},
     {"fields"},
     {"collector"},
