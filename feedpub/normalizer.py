@@ -322,8 +322,8 @@ def _note(
     if how in ("date", "nan-marker") and stamp is not None and stamp.naive:
         what = "a naive date, read"
         what = "a date-only value, read as the start of the day," if stamp.date_only else what
-        zone, source = settings.source(p.source).zone, p.source or "(none)"
-        why = f"the zone of source {source!r}" if str(p.zone) == zone else "as Jekyll reads it"
+        why = "the site's zone" if p.source not in settings.sources else "its source's zone"
+        why = why if str(p.zone) == settings.source(p.source).zone else "as Jekyll reads it"
         msg = f"{what} in {p.zone} ({why})"
         problems.append(Problem(path, line, 0, "FP307", msg))
 

@@ -84,7 +84,7 @@ CODES: dict[str, tuple[str, Severity, str]] = {
     "FP201": (
         "illegal-xml-chars",
         "warning",
-        "remove the control characters from the post (the feeds carry it without them)",
+        "remove the control characters from the post; the feeds leave them out",
     ),
     "FP202": (
         "content-too-deep",
@@ -117,7 +117,8 @@ CODES: dict[str, tuple[str, Severity, str]] = {
     "FP307": (
         "naive-date",
         "info",
-        "add a zone offset to the date, or set the source's `zone` in feedpub.toml",
+        "set the zone the dates are written in: `zone` in feedpub.toml (the site's), or"
+        ' `zone` under `[sources."NAME"]` for one source\'s; or give the date an offset',
     ),
     "FP308": ("offset-stated", "info", ""),
     "FP401": ("duplicate", "info", ""),

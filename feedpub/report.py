@@ -63,7 +63,8 @@ def text_lines(problems: Sequence[Problem], verbose: bool, root: Path) -> list[s
         lines.append("Problems by code:")
         for code, n in sorted(counts.items()):
             name, severity, _ = CODES[code]
-            lines.append(f"  {code} {name:<26} {severity:<8}{n:>7}")
+            level = "note" if severity == "info" else severity  # as the summary line says
+            lines.append(f"  {code} {name:<26} {level:<8}{n:>7}")
     if hidden := len(problems) - len(listed):
         lines.append(f"({hidden} note{'s' * (hidden != 1)} not listed: --verbose lists them)")
     return lines

@@ -241,7 +241,7 @@ def test_a_jekyll_sites_dates_are_read_in_its_timezone(tmp_path: Path) -> None:
         name[11]: when for name, (_, when) in dates.items()
     }
     assert "a naive date, read in UTC (as Jekyll reads it)" in stderr
-    assert "read in America/New_York (the zone of source '(none)')" in stderr
+    assert "read in America/New_York (the site's zone)" in stderr
     (repo / "feedpub.toml").write_text('zone = "UTC"\n', "utf-8")
     assert run_in(tmp_path, "build", "blog", "--out", "out2", "-q")[0] == 0
     items = json.loads((tmp_path / "out2" / "feed.json").read_text("utf-8"))["items"]
