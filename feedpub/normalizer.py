@@ -271,7 +271,7 @@ def time_file(
             problems.append(Problem(raw.path, raw.url_line or 1, 0, "FP402", msg))
         copy = raw.path.rpartition("/")[2] in ctx.published.get(legacy, ())  # a copy's
         old = ctx.kept.get(raw.path) or (legacy if copy else None)
-        if old is not None and old not in (ident, legacy):
+        if old is not None and old not in (ident, legacy) and not permalinks.was(old, ident):
             msg = (
                 f"its id would become {ident} (its link: the site URL or its date changed); "
                 f"kept {old}, the id it was published with, so that readers do not get it twice"

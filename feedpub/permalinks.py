@@ -12,9 +12,10 @@ Jekyll's "pretty" mode does: case kept). A file in `archived/` is a page, at its
 path, ending as the site's style ends pages (`.html`, `/` or nothing). The URL
 is cleaned (`..`, `./`, `//`) and percent-encoded as Jekyll does.
 
-The id is the post's URL, and a page's is the URL it would have as a post: a
-copy kept in `archived/` is the same story as the post it copies, and two posts
-Jekyll publishes apart are two stories (`of`).
+The id is the post's URL as jekyll-feed writes it (without the `.html` or `/`
+that ends it), and a page's is that of the post it would be: a copy kept in
+`archived/` is the same story as the post it copies, and two posts Jekyll
+publishes apart are two stories (`of`).
 """
 
 from __future__ import annotations
@@ -105,12 +106,29 @@ def of(raw: RawPost, when: datetime, settings: Settings) -> tuple[str, str, str]
     day = _jekyll_date(raw, when, ZoneInfo(settings.timezone))
     own = (raw.categories, settings.permalink, raw.permalink, raw.slug)
     link = settings.site_url + link_path(raw.path, day, *own)
-    ident = link
-    if _is_page(raw.path.split("/")[:-1]):  # a page: the URL of the post it copies
-        ident = settings.site_url + link_path("_posts/" + raw.path.rpartition("/")[2], day, *own)
+    name = raw.path.rpartition("/")[2]
+    copied = _is_page(raw.path.split("/")[:-1])  # a page: the id of the post it copies
+    ident = settings.site_url + link_path("_posts/" + name, day, *own) if copied else link
+    ident = _post_id(ident, raw.slug or _undated(name))
     stem = _stem(raw.path)  # the old rule, on purpose: a date of exactly 10 characters
     old = slugify(stem[11:] if stem[:10].count("-") == 2 else stem)
     return ident, link, f"{settings.site_url}{when:%Y/%m/%d}/{quote(old)}.html"
+
+
+def _post_id(url: str, slug: str) -> str:
+    """jekyll-feed's id of the post at `url` (Jekyll's `Document#id`: its URL's folder
+    and its slug), so that a blog moving from jekyll-feed keeps its entries' ids: the
+    URL less the `.html` or `/` that ends it, when what is left ends in the slug (the
+    file name's, or `slug:`). Else the URL itself: Jekyll's id would then be another
+    post's too (`/:title-:day` gives `/x-01` and `/x-02` one id, `/x`)."""
+    base = url.removesuffix("/") if url.endswith("/") else url.removesuffix(".html")
+    return base if base.endswith("/" + quote(slug, safe=_SAFE)) else url
+
+
+def was(old: str, ident: str) -> bool:
+    """Whether `old` is the id `ident` as feedpub wrote it before ids were jekyll-feed's:
+    the URL, with its `.html` or `/` (kept for the post, without FP403)."""
+    return old.startswith(ident) and old[len(ident) :] in ("/", ".html")
 
 
 def post_urls(

@@ -347,7 +347,9 @@ def test_a_posts_first_comment_or_link_is_its_own_not_a_scrapers(tmp_path: Path)
     items = json.loads((tmp_path / "out" / "feed.json").read_text("utf-8"))["items"]
     shown = {i["title"]: i for i in items}
     linked, lint = shown["linked"], shown["lint"]
-    assert linked["id"] == linked["url"] == "https://example.org/blog/2024/01/07/linked.html"
+    assert (
+        linked["url"] == linked["id"] + ".html" == "https://example.org/blog/2024/01/07/linked.html"
+    )
     assert 'href="https://xkcd.com/801/"' in linked["content_html"]
     assert "hammer.png" in linked["content_html"]
     assert lint["content_html"].startswith("<p><em>Originally</em> here.</p>")

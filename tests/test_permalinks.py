@@ -102,16 +102,16 @@ def test_one_name_in_two_category_folders_is_two_stories() -> None:
     name = "2021-04-10-weekly-update.md"
     two = [raw(f"{f}/_posts/{name}", author=f) for f in ("news", "sport")]
     result = normalizer.normalize(two, settings)
-    assert sorted(p.id for p in result.posts) == [
-        "https://example.org/news/2021/04/10/weekly-update.html",
-        "https://example.org/sport/2021/04/10/weekly-update.html",
+    assert sorted(p.id for p in result.posts) == [  # jekyll-feed's: no `.html`
+        "https://example.org/news/2021/04/10/weekly-update",
+        "https://example.org/sport/2021/04/10/weekly-update",
     ]
     copies = [
         raw(f"_posts/{name}", categories=("A",)),
         raw(f"archived/2021-04-10/{name}", categories=("A",)),
     ]
     (story,) = normalizer.normalize(copies, settings).posts
-    assert story.id == "https://example.org/a/2021/04/10/weekly-update.html"
+    assert story.id == "https://example.org/a/2021/04/10/weekly-update"
 
 
 def test_an_id_published_before_jekyll_slugs_is_kept_without_a_word() -> None:
@@ -126,6 +126,43 @@ def test_an_id_published_before_jekyll_slugs_is_kept_without_a_word() -> None:
     result = normalizer.normalize([post], settings, {post.path: moved})
     assert [p.id for p in result.posts] == [moved]
     assert [p.code for p in result.problems] == ["FP403"]
+
+
+@pytest.mark.parametrize(
+    ("style", "name", "slug", "url", "ident"),
+    [
+        ("date", "2021-04-10-hello.md", "", "2021/04/10/hello.html", "2021/04/10/hello"),
+        ("pretty", "2021-04-10-hello.md", "", "2021/04/10/hello/", "2021/04/10/hello"),
+        ("/:title/", "2021-04-10-hello.md", "", "hello/", "hello"),
+        ("/:title", "2021-04-10-hello.md", "", "hello", "hello"),
+        ("date", "2021-04-10-x.md", "Own Slug", "2021/04/10/Own-Slug.html", None),
+        ("/:title-:day/", "2021-04-10-x.md", "", "x-10/", None),  # Jekyll's `/x`: any day's
+    ],
+)
+def test_an_id_is_jekyll_feeds(
+    style: str, name: str, slug: str, url: str, ident: str | None
+) -> None:
+    """jekyll-feed's `<id>` is Jekyll's `post.id` (the URL's folder and the post's slug):
+    a blog moving to feedpub keeps its entries' ids, so its readers see none again.
+    Where that id is not the URL less its `.html` or `/` (a slug Jekyll's URL cleans,
+    a permalink that puts more after the title), it could be another post's too: the
+    URL is the id then."""
+    settings = config.Settings(url="https://example.org", permalink=style)
+    (post,) = normalizer.normalize([raw(f"_posts/{name}", slug=slug)], settings).posts
+    assert post.url == "https://example.org/" + url
+    assert post.id == "https://example.org/" + (url if ident is None else ident)
+
+
+def test_an_id_published_as_the_url_is_kept_without_a_word() -> None:
+    """Before ids were jekyll-feed's, feedpub published the URL: a manifest that holds
+    it keeps it (no reader sees the entry twice), and says nothing, as for any id of
+    the post's own."""
+    post = raw("_posts/2021-04-10-hello.md")
+    settings = config.Settings(url="https://example.org")
+    for old in ("https://example.org/2021/04/10/hello.html", "https://example.org/x.html"):
+        result = normalizer.normalize([post], settings, {post.path: old})
+        assert [p.id for p in result.posts] == [old]
+        assert [p.code for p in result.problems] == ([] if "hello" in old else ["FP403"])
 
 
 def test_the_sites_permalink_and_timezone_come_from_its_jekyll_config(tmp_path: Path) -> None:
@@ -350,8 +387,8 @@ def test_a_daily_post_is_one_entry_a_day() -> None:
     ]
     result = normalizer.normalize(posts, settings)
     assert sorted(p.id for p in result.posts) == [
-        "https://example.org/2020/03/01/daily-log.html",
-        "https://example.org/2020/03/02/daily-log.html",
+        "https://example.org/2020/03/01/daily-log",
+        "https://example.org/2020/03/02/daily-log",
     ]
 
 
@@ -389,7 +426,7 @@ def test_a_story_and_its_archived_copy_link_to_the_post() -> None:
     name = "2021-04-10-old.md"
     copies = [raw(f"_posts/{name}"), raw(f"archived/2021-04-10/{name}")]
     (story,) = normalizer.normalize(copies, config.Settings(url="https://example.org")).posts
-    assert story.url == story.id == "https://example.org/2021/04/10/old.html"
+    assert story.url == story.id + ".html" == "https://example.org/2021/04/10/old.html"
 
 
 @pytest.mark.parametrize(
