@@ -72,6 +72,13 @@ DEFAULT_REMOVE: tuple[str, ...] = (
     '[id^="block-views-"]',  # "您可能感兴趣的文章" (related articles)
     ".node-pao-pao-article > #comments",  # comment threads, mostly spam (not ChinaFile's)
     ".comment-add",  # "冒个泡吧！" (leave a comment): 94
+    # allhistory.com (燕京书评's page copies): the column and title again, then the
+    # author's avatar, name and a relative date ("5-18", "前天") before the text.
+    ".column-wrap",  # 20
+    ".author-wrap",  # 20
+    ".article-page--related",  # nei.st's "Related" list: 1
+    ".article-page--tags",
+    ".medium-feed-link",  # Medium's "Continue reading on Medium »" (teahouse, oped2): 2
     # Matters (teahouse, society).
     "figure.audio > .player",  # audio player chrome repeating the title: 7
     "lt-mirror",  # a browser extension's copy of a caption: 4

@@ -249,6 +249,11 @@ def test_default_selectors_remove_corpus_junk() -> None:
         '<ins class="adsbygoogle"></ins><div id="dfp-ad-imu1"> </div>'
         '<section class="jsx-1092709871 collection"><header>Related</header><ul><li>'
         '<a href="https://nei.st/x"><h2>如今，一切都是私募股权基金了</h2></a></li></ul></section>'
+        '<div class="column-wrap"><p class="column"><a href="/column/199">燕京书评</a></p></div>'
+        '<div class="author-wrap"><a class="single-name" href="/user/1">曾梦龙</a>'
+        '<div class="time">前天</div></div>'
+        '<p class="medium-feed-link"><a href="https://medium.com/@x">Continue reading on'
+        " Medium »</a></p>"
     )
     assert html_of(body) == "<p>text</p>"
 
