@@ -9,6 +9,7 @@ curly quotes, dashes and ellipses (`typography`)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -22,6 +23,14 @@ _TOC = re.compile(r"\{:\s*toc\b[^{}\n]*\}")  # `{:toc}`, `{:toc .large-only}`
 # A span's attribute list, right after a link or an image (`](url)`, `][ref]`), or
 # a run of backticks (a code span, whose text it is not, begins or ends there).
 _SPAN_ATTRIBUTES = re.compile(r"(?<=[)\]])\{:[^{}\n]*\}|`+")
+# A link's or an image's destination with spaces (`![a](/img/step 1.png)`): kramdown
+# takes it, CommonMark's is then no link; written `<…>` it is one. Bounded, so that a
+# line of `](a b c` costs no square.
+_SPACED_DESTINATION = re.compile(
+    r"""\]\(([^\s()<>"']{1,500}(?:[ \t]{1,10}[^\s()<>"']{1,500}){1,20})"""
+    r"""((?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'))?\))"""
+)
+_BACKTICKS = re.compile("`+")
 _DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*\S.*$", re.M)
 _SEPARATOR_CELL = re.compile(r"[-=+: \t]+")  # of `|---|---|`, `|===|` (with a - or =)
 
@@ -156,6 +165,25 @@ def _without_span_attributes(text: str) -> str:
     return "".join(parts) + text[at:]
 
 
+def _spaced_destinations(text: str) -> str:
+    return _SPACED_DESTINATION.sub(r"](<\1>\2", text)
+
+
+def _outside_code(text: str, change: Callable[[str], str]) -> str:
+    """`text` with `change` made to what is not in a code span (from a run of backticks
+    to the next run as long; after a run that none closes, nothing is changed)."""
+    parts, at, code = [], 0, ""
+    for run in _BACKTICKS.finditer(text):
+        if not code:
+            parts.append(change(text[at : run.start()]))
+            at, code = run.start(), run.group()
+        elif run.group() == code:
+            parts.append(text[at : run.end()])
+            at, code = run.end(), ""
+    parts.append(text[at:] if code else change(text[at:]))
+    return "".join(parts)
+
+
 def _footnote_name(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
     """Footnote anchors as kramdown names them (`#fn:1`, `#fnref:1`): a feed keeps no
     ids, and its links to a note lead to the site's page, where the note has that id."""
@@ -177,6 +205,8 @@ def _drop_attribute_lists(state: Any) -> None:
     emptied = []
     for n, token in enumerate(state.tokens):
         dropped = False  # its text was an attribute list, now gone
+        if token.type == "inline" and "](" in token.content:
+            token.content = _outside_code(token.content, _spaced_destinations)
         if token.type == "inline" and ("{" in token.content or "*[" in token.content):
             lines = token.content.split("\n", 2)
             if len(lines) == 2 and _TOC.fullmatch(lines[1].strip()):  # `* TOC`, `{:toc}`

@@ -711,6 +711,19 @@ def test_an_attribute_list_after_a_reference_image_goes() -> None:
     )
 
 
+def test_a_destination_with_spaces_is_a_link_as_in_kramdown() -> None:
+    """daattali.com's `[![Step 1](/img/step1 github settings.PNG)](…)` (seven pictures
+    of one post) was shown as written: CommonMark takes no space in a destination,
+    kramdown does. Not in code; a title after it stays one; a line of 100,000 `](a b`
+    takes no square."""
+    text = '![S 1](/img/s 1.png) [a](b c "t") `[c](d e)`'
+    assert render_markdown(text) == (
+        '<p><img src="/img/s%201.png" alt="S 1" /> <a href="b%20c" title="t">a</a>'
+        " <code>[c](d e)</code></p>\n"
+    )
+    assert render_markdown("](a b c " * 100_000).startswith("<p>](a b c")
+
+
 def test_the_last_definition_of_a_reference_wins_as_in_kramdown() -> None:
     """blog.rust-lang.org defines `[CFG]` (a Wikipedia page) and later `[cfg]` (the
     diagram): labels are one, and kramdown takes the last; the diagram was a broken
