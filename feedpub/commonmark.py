@@ -130,6 +130,7 @@ def _markdown(references: bool) -> Any:
     md.add_render_rule("s_close", lambda *_: "</del>")
     md.add_render_rule("footnote_anchor_name", _footnote_name)
     md.add_render_rule("footnote_caption", _footnote_caption)
+    md.add_render_rule("footnote_anchor", _footnote_anchor)
     md.core.ruler.after("block", "attribute_lists", _drop_attribute_lists)
     md.inline.ruler.before("autolink", "guillemets", _guillemets)
     md.core.ruler.before("text_join", "typography", _typography)  # escapes stay as written
@@ -188,6 +189,13 @@ def _footnote_name(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> 
     """Footnote anchors as kramdown names them (`#fn:1`, `#fnref:1`): a feed keeps no
     ids, and its links to a note lead to the site's page, where the note has that id."""
     return ":" + str(tokens[idx].meta["id"] + 1)
+
+
+def _footnote_anchor(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+    """A note's link back as kramdown writes it: `↩` (markdown-it adds U+FE0E to it)."""
+    name = _footnote_name(self, tokens, idx, options, env)
+    sub = tokens[idx].meta["subId"]
+    return f' <a href="#fnref{name}{f":{sub}" if sub > 0 else ""}">\u21a9</a>'
 
 
 def _footnote_caption(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:

@@ -676,6 +676,7 @@ def test_what_kramdown_adds_reads_as_jekyll_shows_it() -> None:
     assert "<td>1</td>" in html and "<dt>Term</dt>\n<dd>Meaning</dd>" in html
     assert f'Said<sup><a href="{BASE}#fn:1">1</a></sup>' in html  # kramdown's anchor, mark
     assert "Where." in html and "TOC" not in html
+    assert f'Where. <a href="{BASE}#fnref:1">\u21a9</a>' in html  # kramdown's ↩, no U+FE0E
     assert "{: .notice" not in html and "{#setup}" not in html
     assert "<pre><code>{: .kept}\n</code></pre>" in html
     assert "<tbody>\n<tr>\n<td>3</td>\n</tr>\n</tbody>" in html  # not a row of `{: .table}`
