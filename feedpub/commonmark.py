@@ -24,10 +24,10 @@ _TOC = re.compile(r"\{:\s*toc\b[^{}\n]*\}")  # `{:toc}`, `{:toc .large-only}`
 # a run of backticks (a code span, whose text it is not, begins or ends there).
 _SPAN_ATTRIBUTES = re.compile(r"(?<=[)\]])\{:[^{}\n]*\}|`+")
 # A link's or an image's destination with spaces (`![a](/img/step 1.png)`): kramdown
-# takes it, CommonMark's is then no link; written `<…>` it is one. Bounded, so that a
-# line of `](a b c` costs no square.
+# takes it, CommonMark's is then no link; written `<…>` it is one (not Liquid left as
+# written, `({% post_url x %})`). Bounded, so that a line of `](a b c` costs no square.
 _SPACED_DESTINATION = re.compile(
-    r"""\]\(([^\s()<>"']{1,500}(?:[ \t]{1,10}[^\s()<>"']{1,500}){1,20})"""
+    r"""\]\(([^\s()<>"'{}]{1,500}(?:[ \t]{1,10}[^\s()<>"'{}]{1,500}){1,20})"""
     r"""((?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'))?\))"""
 )
 _BACKTICKS = re.compile("`+")

@@ -122,7 +122,8 @@ def _post_id(url: str, slug: str) -> str:
     file name's, or `slug:`). Else the URL itself: Jekyll's id would then be another
     post's too (`/:title-:day` gives `/x-01` and `/x-02` one id, `/x`)."""
     base = url.removesuffix("/") if url.endswith("/") else url.removesuffix(".html")
-    return base if base.endswith("/" + quote(slug, safe=_SAFE)) else url
+    own = quote(slug, safe=_SAFE, errors="surrogatepass")  # (a file name not UTF-8)
+    return base if base.endswith("/" + own) else url
 
 
 def was(old: str, ident: str) -> bool:
