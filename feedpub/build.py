@@ -44,8 +44,10 @@ def build(options: Options, progress: Progress | None = None) -> Summary:
             held.enter_context(paused_gc())
             held.enter_context(writer.exclusive(out, "output folder"))
             if cache is not None:
+                mark = writer.cache_to_mark(cache)
                 held.enter_context(writer.exclusive(cache, "cache"))
-                writer.mark_cache(cache)
+                if mark:
+                    writer.mark_cache(cache)
             summary = _build(options, progress)
     finally:
         if made and out.is_dir() and not any(out.iterdir()):  # nothing written: no folder

@@ -28,7 +28,7 @@ from .workers import Progress
 
 MAX_JOBS = 256  # `-j 100000` (a typo) would fork until the machine gives out
 INTERRUPTED = 130  # the exit code of a run stopped by Ctrl-C (128 + SIGINT), as shells give
-DEFAULT_CACHE = Path(".feedpub-cache")  # in the working folder, as Jekyll's .jekyll-cache
+DEFAULT_CACHE = Path(writer.CACHE)
 app = typer.Typer(
     help="Publish a folder of Jekyll-style posts as Atom, RSS and JSON feeds.",
     no_args_is_help=True,

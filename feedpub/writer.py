@@ -248,6 +248,21 @@ CACHE_MARKS = {
 }
 
 
+CACHE = ".feedpub-cache"  # the default cache, in the working folder (as Jekyll's .jekyll-cache)
+
+
+def cache_to_mark(folder: Path) -> bool:
+    """Whether a cache folder is feedpub's own to mark (asked before the build makes it):
+    new, empty, or the default one. `--cache ./shared`, a folder of the user's files,
+    is not made one git and backups pass by."""
+    try:
+        return folder.name == CACHE or not any(folder.iterdir())
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+
+
 def mark_cache(folder: Path) -> None:
     """Mark a cache folder (`CACHE_MARKS`) that lacks a mark (one the user edited stays)."""
     for name, data in CACHE_MARKS.items():
@@ -292,11 +307,12 @@ def exclusive(folder: Path, what: str, wait: float = LOCK_WAIT) -> Iterator[None
         os.close(fd)  # and with it the lock
 
 
-def read_manifest(out: Path) -> Manifest:
-    """The manifest the last build left in `out`; an empty one if there is none (or it
-    is not one feedpub wrote): then no file there is known to be feedpub's."""
+def read_manifest(out: Path, name: str = MANIFEST) -> Manifest:
+    """The manifest the last build left in `out` (or the cache's copy, `name`); an empty
+    one if there is none (or it is not one feedpub wrote): then no file there is known
+    to be feedpub's."""
     try:
-        data = json.loads((out / MANIFEST).read_bytes())
+        data = json.loads((out / name).read_bytes())
         files = frozenset(f for f in data["files"] if isinstance(f, str) and _inside(f))
         slugs = {
             str(kind): {str(name): str(slug) for name, slug in names.items()}

@@ -84,6 +84,35 @@ def test_the_default_cache_is_never_committed_with_the_repository(tmp_path: Path
     assert ignore.read_text() == "# mine\n*\n"
 
 
+def test_a_folder_of_the_users_is_not_marked_as_a_cache(tmp_path: Path) -> None:
+    """`--cache ./shared`, a folder with the user's files in it, is not made one that git
+    and backups pass by; a new or empty one is."""
+    shared = tmp_path / "shared"
+    (shared / "notes").mkdir(parents=True)
+    build(POSTS, tmp_path / "out", shared, "--site-url", SITE)
+    assert not (shared / ".gitignore").exists() and not (shared / "CACHEDIR.TAG").exists()
+    build(POSTS, tmp_path / "out2", tmp_path / "new", "--site-url", SITE)
+    assert (tmp_path / "new" / ".gitignore").read_text().endswith("*\n")
+
+
+def test_the_ids_kept_outlive_the_cache_a_site_move_empties(tmp_path: Path) -> None:
+    """On a CI runner the output folder is new each time, and only the cache remembers
+    the ids published. A new site URL (or a new feedpub) empties the cache's database:
+    its memory of the manifest is a file beside it, so a post without `from:` keeps
+    its id (FP403) when the site moves, as with the output folder kept."""
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    (posts / "2021-03-01-x.md").write_text("---\ntitle: X\ndate: 2021-03-01\n---\nBody.\n")
+    cache = tmp_path / "cache"
+    build(posts, tmp_path / "a", cache, "--site-url", "https://a.example")
+    code, _, stderr = run(
+        "build", str(posts), "--out", str(tmp_path / "b"), "--cache", str(cache),
+        "--site-url", "https://b.example",
+    )  # fmt: skip
+    assert code == 0 and "FP403" in stderr
+    assert "<id>https://a.example/2021/03/01/x</id>" in (tmp_path / "b" / "feed.xml").read_text()
+
+
 def test_a_store_is_emptied_when_its_stamp_changes(tmp_path: Path) -> None:
     store = Store(tmp_path, "settings-a")
     store.put("x", {"kept": 1})

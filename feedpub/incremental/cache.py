@@ -9,7 +9,7 @@ from functools import cached_property
 from operator import attrgetter
 from pathlib import Path
 
-from .. import formats, normalizer, planner
+from .. import formats, normalizer, planner, writer
 from ..model import FILES, Feed, Listing, Load, Manifest, Member, Post, Reading, Record, Summary
 from ..planner import Plans
 from ..problems import Problem
@@ -20,7 +20,7 @@ from .delta import Delta, full_groups
 from .index import FeedRow, Index, feed_key
 from .outputs import NoOutputs, Outputs
 from .readings import Groups, Readings
-from .store import Store
+from .store import Store, memory_file
 
 SMALL = 0.05  # the share of the posts that may change for a build to patch the index
 SMALL_MIN = 200  # ... or this many, whichever is more
@@ -254,6 +254,7 @@ class Cache:
 
     def __init__(self, folder: Path, settings: Settings) -> None:
         self.settings = settings
+        self.folder = folder
         self.store = Store(folder, settings.fingerprint())
         self.readings = Readings(self.store)
         self.index = Index(self.store, settings)
@@ -263,8 +264,13 @@ class Cache:
 
     @cached_property
     def _last_manifest(self) -> object:
-        """The copy of the last build's manifest (`commit`), unpickled once a build."""
-        return self.store.get("manifest")
+        """The copy of the last build's manifest (`commit`), read once a build. A file
+        beside the database, which a new feedpub or new settings empty: the ids a site
+        that moved (FP403) or an older version published are kept all the same."""
+        found = writer.read_manifest(self.folder, memory_file())
+        if found.slugs or found.ids or found.aliases:
+            return found
+        return self.store.older_memory  # the copy earlier versions kept in the database
 
     def manifest(self, found: Manifest) -> Manifest:
         """The output folder's manifest; if it has none (made afresh, as a CI runner's
@@ -371,7 +377,8 @@ class Cache:
         else:
             self.outputs.drop_fragments(derived.gone)
         self.outputs.save_plans(plans)
-        self.store.put("manifest", replace(manifest, files=frozenset()))  # see `manifest`
+        memory = writer.manifest_bytes(replace(manifest, files=frozenset()))  # see `manifest`
+        writer.write_file(self.folder / memory_file(), memory)
         snapshot.save(self.store, snap, summary, self.settings)
 
     def close(self) -> None:

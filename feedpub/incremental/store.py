@@ -65,6 +65,13 @@ def owner_key() -> str:
     return hashlib.blake2b(key, digest_size=8).hexdigest()
 
 
+def memory_file() -> str:
+    """The file, beside the database, of what the last build's manifest remembers
+    (`Cache.commit`): named for this user's key, so that a cache anyone else made
+    (committed with the repository) is not read."""
+    return f"memory-{owner_key()}.json"
+
+
 def _machine_key() -> bytes:
     try:
         machine = Path("/etc/machine-id").read_bytes()
@@ -115,8 +122,11 @@ class Store:
             _remove(folder)
             self.db = _connect(folder)
         wanted = stamp(settings_fingerprint)
+        self.older_memory: object = None  # see `older_memory`
         try:
             current = self.get("stamp")
+            if current != wanted and str(current).endswith("/" + owner_key()):
+                self.older_memory = self.get("manifest")
         except (sqlite3.DatabaseError, ForeignCache):  # damaged inside, or not feedpub's
             current = None
         if current != wanted:  # made again from nothing: a new file (module doc)
