@@ -46,7 +46,7 @@ from .text import (
 MAX_TAGS = 100  # see `Limits`
 BINARY_PROBE = 8192  # a NUL byte in this many first bytes makes a file binary
 _RULE = re.compile(r"-{3,}\s*$")
-_MARKER_TEXT = re.compile(r"[-+]?(?:\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|NaN|Infinity)")
+_MARKER_TEXT = re.compile(r"[0-9]{9,20}|nan", re.ASCII | re.I)  # a time's seconds or ms, NaN
 _SPACE = re.compile(r"\s")
 # Characters YAML refuses in a stream but XML allows (DEL and the C1 controls but
 # NEL): removed from the front matter, with those XML forbids, before it is read.
@@ -204,12 +204,14 @@ def _line_at(text: str, pos: int) -> tuple[int, int, str]:
 
 
 def _ruled(text: str, end: int) -> bool:
-    """Whether the line after the one ending at `end` is the preamble's `------`."""
-    return bool(_RULE.match(_line_at(text, end + 1)[2]))
+    """Whether the line right after the one ending at `end` is the preamble's `------`
+    (after a blank line, a `---` is a blog's rule, or a heading's underline)."""
+    stop = text.find("\n", end + 1)
+    return bool(_RULE.match(text[end + 1 : stop if stop >= 0 else len(text)]))
 
 
 def _a_marker(found: str, text: str, end: int) -> bool:
-    """Whether a comment line is the scraper's marker: a number or `NaN`, or any text
+    """Whether a comment line is the scraper's marker: a time's digits or `NaN`, or any text
     before the link and rule of the preamble (reported, FP306). A blog's own first
     comment (`<!-- lint ignore … -->`) is no marker: its Markdown is rendered."""
     if _MARKER_TEXT.fullmatch(found):

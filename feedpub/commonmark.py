@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from .typography import smarten
@@ -22,15 +22,18 @@ _ATTRIBUTE_END = re.compile(r"\{(?::[^{}\n]*|#[\w-]+)\}[ \t]*")  # matched at th
 _TOC = re.compile(r"\{:\s*toc\b[^{}\n]*\}")  # `{:toc}`, `{:toc .large-only}`
 # A span's attribute list, right after a link or an image (`](url)`, `][ref]`), or
 # a run of backticks (a code span, whose text it is not, begins or ends there).
-_SPAN_ATTRIBUTES = re.compile(r"(?<=[)\]])\{:[^{}\n]*\}|`+")
+_SPAN_ATTRIBUTES = re.compile(r"(?<=[)\]])\{:[^{}\n]*\}")
 # A link's or an image's destination with spaces (`![a](/img/step 1.png)`): kramdown
 # takes it, CommonMark's is then no link; written `<…>` it is one (not Liquid left as
 # written, `({% post_url x %})`). Bounded, so that a line of `](a b c` costs no square.
 _SPACED_DESTINATION = re.compile(
-    r"""\]\(([^\s()<>"'{}]{1,500}(?:[ \t]{1,10}[^\s()<>"'{}]{1,500}){1,20})"""
+    r"""(?<!\\)\]\("""
+    r"""([^\s()<>"'{}]{1,500}(?:[ \t]{1,10}[^\s()<>"'{}]{1,500}){1,20})"""
     r"""((?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'))?\))"""
 )
 _BACKTICKS = re.compile("`+")
+# Elements whose text kramdown leaves as written (its typography does not reach it).
+_RAW_START = re.compile(r"<(code|kbd|samp|var|math|script|style|pre|tt)(?=[\s>])(?![^>]*/>)", re.I)
 _DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*\S.*$", re.M)
 _SEPARATOR_CELL = re.compile(r"[-=+: \t]+")  # of `|---|---|`, `|===|` (with a - or =)
 
@@ -118,6 +121,7 @@ def _markdown(references: bool) -> Any:
     """The renderer, made on first use: most archives are HTML, and importing
     markdown-it costs a quick build 30 ms."""
     from markdown_it import MarkdownIt
+    from markdown_it.rules_block.reference import reference
     from mdit_py_plugins.deflist import deflist_plugin
     from mdit_py_plugins.footnote import footnote_plugin
 
@@ -125,7 +129,7 @@ def _markdown(references: bool) -> Any:
     md.enable(["table", "strikethrough"]).use(footnote_plugin).use(deflist_plugin)
     ends = ["paragraph", "reference", "blockquote"]  # what it may end, as CommonMark's
     md.block.ruler.before("html_block", "kramdown_html", _html_block, {"alt": ends})
-    md.block.ruler.at("reference", _last_reference)
+    md.block.ruler.at("reference", partial(_last_reference, reference))
     md.add_render_rule("s_open", lambda *_: "<del>")  # as kramdown's GFM writes it
     md.add_render_rule("s_close", lambda *_: "</del>")
     md.add_render_rule("footnote_anchor_name", _footnote_name)
@@ -137,37 +141,33 @@ def _markdown(references: bool) -> Any:
     return md if references else md.disable("reference")
 
 
-def _last_reference(state: Any, start: int, last: int, silent: bool) -> bool:
+def _last_reference(rule: Any, state: Any, start: int, last: int, silent: bool) -> bool:
     """markdown-it's rule of reference definitions, but the last of a label's wins, as
     in kramdown (`[CFG]: https://…` then `[cfg]: /cfg.svg`: the picture of `![g][cfg]`
     was the Wikipedia page, on blog.rust-lang.org)."""
-    from markdown_it.rules_block.reference import reference
-
     before = state.env.get("references", {})
     state.env["references"] = {}
     try:
-        return bool(reference(state, start, last, silent))
+        return bool(rule(state, start, last, silent))
     finally:
         before.update(state.env["references"])  # (in place: 100,000 definitions cost no square)
         state.env["references"] = before
 
 
 def _without_span_attributes(text: str) -> str:
-    """`text` without the attribute lists that follow a link or an image, in one pass
-    (so in linear time) that leaves code spans' text as it is."""
-    parts, at, code = [], 0, ""
-    for found in _SPAN_ATTRIBUTES.finditer(text):
-        mark = found.group()
-        if mark[0] == "`":
-            code = "" if mark == code else code or mark  # a span ends at a run as long
-        elif not code:
-            parts.append(text[at : found.start()])
-            at = found.end()
-    return "".join(parts) + text[at:]
+    """`text` without the attribute lists that follow a link or an image, but in code."""
+    return _outside_code(text, lambda part: _SPAN_ATTRIBUTES.sub("", part))
 
 
 def _spaced_destinations(text: str) -> str:
-    return _SPACED_DESTINATION.sub(r"](<\1>\2", text)
+    """`text` with each destination that holds spaces written `<…>` (`_SPACED_DESTINATION`)
+    if it is a path or a URL: `(see ](a b) here)` stays text."""
+    return _SPACED_DESTINATION.sub(_spaced, text)
+
+
+def _spaced(found: re.Match[str]) -> str:
+    path = found[1]
+    return f"](<{path}>{found[2]}" if "/" in path or "." in path else found[0]
 
 
 def _outside_code(text: str, change: Callable[[str], str]) -> str:
@@ -213,7 +213,7 @@ def _drop_attribute_lists(state: Any) -> None:
     emptied = []
     for n, token in enumerate(state.tokens):
         dropped = False  # its text was an attribute list, now gone
-        if token.type == "inline" and "](" in token.content:
+        if token.type == "inline" and "](" in token.content and "<code" not in token.content:
             token.content = _outside_code(token.content, _spaced_destinations)
         if token.type == "inline" and ("{" in token.content or "*[" in token.content):
             lines = token.content.split("\n", 2)
@@ -249,26 +249,36 @@ def _guillemets(state: Any, silent: bool) -> bool:
     link: `<<quoted>>` is not an element `<quoted>` between two brackets."""
     if not state.src.startswith("<<", state.pos):
         return False
-    if not silent:
-        state.pending += "<<"
+    if not silent:  # markdown-it 4's appends in place (`+=` copied all of it each time)
+        append = getattr(state, "append_pending", None)
+        if append is None:
+            state.pending += "<<"
+        else:
+            append("<<")
     state.pos += 2
     return True
 
 
 def _typography(state: Any) -> None:
-    """kramdown's typography on the text of every inline, but code, raw HTML, links
-    written as `<URL>` and images' alt text, which kramdown leaves as written. kramdown
+    """kramdown's typography on the text of every inline, but code (`<code>` and its
+    kin too), math, raw HTML, links written as `<URL>` and images' alt text, which
+    kramdown leaves as written. kramdown
     parses an element's text apart, so a quote sees no character before it but a line's
     end, and the end of its element's text after it."""
     for block in state.tokens:
-        if block.type != "inline" or not block.children:
-            continue
+        if block.type != "inline" or not block.children or "$$" in block.content:
+            continue  # (kramdown's math, `$$…$$`, is as written: its parts are no text)
         tokens = block.children
-        auto = False
+        auto, raw = False, ""  # in a `<URL>`; in an element of raw text, its name
         for n, token in enumerate(tokens):
             if token.markup == "autolink":
                 auto = token.type == "link_open"
-            elif token.type == "text" and not auto:
+            elif token.type == "html_inline":
+                if raw and token.content.lower().startswith(f"</{raw}"):
+                    raw = ""
+                elif not raw and (found := _RAW_START.match(token.content)):
+                    raw = found[1].lower()
+            elif token.type == "text" and not auto and not raw:
                 before = "\n" if n and tokens[n - 1].type == "softbreak" else ""
                 token.content = smarten(token.content, before, _after(tokens, n + 1))
 
@@ -277,7 +287,8 @@ def _after(tokens: Any, start: int) -> str:
     """The first few characters of the source after `tokens[start - 1]`, as kramdown's
     rules look ahead: up to the end of the element it is in."""
     text = ""
-    for token in tokens[start:]:
+    for n in range(start, len(tokens)):  # (not a slice: a copy of the rest for every text)
+        token = tokens[n]
         kind = token.type
         if kind.endswith("_close"):
             break

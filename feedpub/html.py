@@ -116,6 +116,9 @@ _CAPTIONS = etree.XPath(
     "descendant::figcaption | descendant::*[contains(@class, 'caption')"
     " or contains(@class, 'credit')]"
 )
+# A caption is short: a longer element of such a class is what holds one (WordPress's
+# article of `tag-social-credit`, a `has-captions` wrapper), and stays in the summary.
+_CAPTION_CHARS = 400
 _CAPTION_NEEDLES = re.compile("<figcaption|caption|credit")
 _MEDIA_URLS = etree.XPath(
     "descendant::a/@href | descendant::video/@src | descendant::video/@poster"
@@ -229,16 +232,25 @@ def _cleaned(html: str, base_url: str | None, rules: ContentRules) -> tuple[Cont
     safe = xml_safe(_sanitize(_serialize(body), rules).strip())
     summary = xml_safe(summarize(plain_text(safe), rules.summary_chars))
     captions = _CAPTIONS(body) if _CAPTION_NEEDLES.search(tags) else []
+    captions = [c for c in captions if c.tag == "figcaption" or _short(c)]
     if hosts or captions:  # a player's link, a photo's caption or credit: not its text
         for link in hosts:
             link.text = ""
-        for caption in captions:
-            if caption.getparent() is not None:
-                caption.drop_tree()  # (its tail stays)
+        _drop_all(body, captions)  # their tails stay
         text = plain_text(_sanitize(_serialize(body), rules))
         summary = xml_safe(summarize(text, rules.summary_chars)) if text.strip() else summary
     image = _IMAGE_SRC.search(safe)
     return Content(safe, summary, unescape(image[1]) if image else None), embedded
+
+
+def _short(element: Any) -> bool:
+    """Whether `element` holds at most `_CAPTION_CHARS` of text (counted no further)."""
+    count = 0
+    for text in element.itertext():
+        count += len(text)
+        if count > _CAPTION_CHARS:
+            return False
+    return True
 
 
 def _as_text(html: str, rules: ContentRules) -> Content:

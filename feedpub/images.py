@@ -36,9 +36,16 @@ def fix_images(body: Any, base: str | None, data_ok: bool) -> None:
 def _image_src(img: Any, base: str | None, data_ok: bool) -> str | None:
     src = (img.get("src") or "").strip()
     if _is_placeholder(src):  # the lazy source, if the image has one; else a real name
-        lazy = (img.get(name, "").strip() for name in _LAZY_SRC)
-        src = next((v for v in lazy if not _is_placeholder(v)), "" if _blank(src) else src)
+        lazy = [img.get(name, "").strip() for name in _LAZY_SRC]
+        lazy += [_first(img.get(name, "")) for name in _LAZY_SRCSET]  # a set's first then
+        own = "" if _blank(src) or any(lazy) else src
+        src = next((v for v in lazy if v and not _is_placeholder(v)), own)
     return absolute(src, base, data_ok) if src else None
+
+
+def _first(srcset: str) -> str:
+    """The first URL of a `srcset` (`a.jpg 300w, b.jpg 600w`)."""
+    return srcset.strip().split(",", 1)[0].strip().split(" ", 1)[0]
 
 
 def _image_srcset(img: Any, base: str | None) -> str | None:

@@ -322,8 +322,9 @@ def _note(
     if how in ("date", "nan-marker") and stamp is not None and stamp.naive:
         what = "a naive date, read"
         what = "a date-only value, read as the start of the day," if stamp.date_only else what
-        why = "the site's zone" if p.source not in settings.sources else "its source's zone"
-        why = why if str(p.zone) == settings.source(p.source).zone else "as Jekyll reads it"
+        zone = settings.source(p.source).zone  # the site's, unless the source sets its own
+        why = "the site's zone" if zone == settings.zone else "its source's zone"
+        why = why if str(p.zone) == zone else "as Jekyll reads it"
         msg = f"{what} in {p.zone} ({why})"
         problems.append(Problem(path, line, 0, "FP307", msg))
 

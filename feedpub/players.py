@@ -54,7 +54,9 @@ def as_links(body: Any, base: str | None, mode: str) -> tuple[str | None, list[A
     return first, hosts
 
 
-_PLAYER_TITLE = re.compile(r"\bplayer\b|^(?:youtube|vimeo|video|embed)$", re.I)
+_PLAYER_TITLE = re.compile(
+    r"(?:video|audio|media|embed) player$|^(?:youtube|vimeo|video|embed|player)$", re.I
+)
 # Players that show a button, not content: a link to them would be noise.
 _BUTTONS = frozenset({"button.like.co"})  # LikeCoin's "like" button (Matters): 8 files
 

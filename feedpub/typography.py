@@ -39,8 +39,6 @@ _SYMBOLS = {
     "---": "\u2014",
     "--": "\u2013",
     "...": "\u2026",
-    "\\<<": "<<",
-    "\\>>": ">>",
     "<< ": "\u00ab\u00a0",
     " >>": "\u00a0\u00bb",
     "<<": "\u00ab",
@@ -51,7 +49,7 @@ _SYMBOLS = {
 # after a backslash, or after a character that starts another element, sees none:
 # kramdown's parser took that one, as text, when the element was not there.
 _NEXT = re.compile(
-    r"""(?P<quote>[^\\*_\[`<]?["'])|(?P<symbol>---|--|\.\.\.|\\<<|\\>>|<< | >>|<<|>>)""", re.DOTALL
+    r"""(?P<quote>[^\\*_\[`<]?["'])|(?P<symbol>---|--|\.\.\.|<< | >>|<<|>>)""", re.DOTALL
 )
 _ANY = re.compile(r"""["']|--|\.\.\.|<<|>>""")
 
@@ -93,5 +91,5 @@ def _quote(source: str, start: int, end: int, parts: list[str]) -> int:
             else:
                 parts.append(part)
         return found.end()
-    parts.append(source[start])  # (the last two rules take any quote: not reached)
+    parts.append(source[start])  # (the last two rules take any quote: a safe default)
     return start + 1

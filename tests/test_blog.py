@@ -354,6 +354,17 @@ def test_a_posts_first_comment_or_link_is_its_own_not_a_scrapers(tmp_path: Path)
     assert "hammer.png" in linked["content_html"]
     assert lint["content_html"].startswith("<p><em>Originally</em> here.</p>")
     assert "<h2>Head</h2>" in lint["content_html"]
+    # Not a marker: a comment of a few digits; not the preamble: a link, a blank line, a
+    # rule (the scraper's rule follows its link at once); two such posts stay two.
+    for n in (9, 10):
+        front = f"---\ntitle: ruled {n}\ndate: 2024-01-{n:02} 10:00:00 +0000\n---\n"
+        body = f"\n<!-- 2019 -->\n{picture}\n\n---\n\nPost {n}.\n"
+        (repo / "_posts" / f"2024-01-{n:02}-ruled.md").write_text(front + body, "utf-8")
+    code, _, stderr = run_in(tmp_path, "build", "blog", "--out", "out2", "--no-cache")
+    assert code == 0 and "FP306" not in stderr and "FP401" not in stderr, stderr
+    items = json.loads((tmp_path / "out2" / "feed.json").read_text("utf-8"))["items"]
+    ruled = [i for i in items if i["title"].startswith("ruled")]
+    assert len(ruled) == 2 and all("hammer.png" in i["content_html"] for i in ruled)
 
 
 def test_last_modified_at_is_the_entrys_update(tmp_path: Path) -> None:

@@ -364,6 +364,18 @@ def test_an_image_named_like_a_placeholder_stays_without_a_lazy_source() -> None
         assert html_of(f'<img src="{url}" alt="Demo">') == f'{IMG}src="{url}" alt="Demo">'
 
 
+def test_a_long_element_of_a_captions_class_is_no_caption() -> None:
+    """A caption is short: WordPress's article of class `tag-social-credit`, or a
+    wrapper `has-captions`, holds the story, which the summary keeps; 100,000
+    captions are taken out of it at once, not one by one (7.6 s)."""
+    story = "<p>" + "The story goes on. " * 30 + "</p>"
+    for name in ("post tag-social-credit", "post has-captions"):
+        body = f'<div class="{name}">{story}</div><p>Share this.</p>'
+        assert clean(body, BASE).summary.startswith("The story goes on.")
+    many = '<span class="caption">c</span>x' * 100_000
+    assert clean(many, BASE).summary.startswith("xxx")
+
+
 def test_a_players_link_is_no_text_of_the_summary() -> None:
     """jalammar.github.io's posts open with a video: jekyll-feed's summary is "Intro
     video:" (its `strip_html` leaves nothing of a frame); feedpub's read "Intro video:
@@ -376,6 +388,11 @@ def test_a_players_link_is_no_text_of_the_summary() -> None:
     content = clean(body, BASE)
     assert content.summary == "Intro video: More."
     assert ">YouTube video player</a>" in content.html
+
+
+def test_a_placeholder_with_a_lazy_srcset_takes_its_first_source() -> None:
+    body = '<img src="/lazy_placeholder.gif" data-srcset="https://a.org/r.jpg 300w, b.jpg 2x">'
+    assert html_of(body).startswith(f'{IMG}src="https://a.org/r.jpg" srcset=')
 
 
 def test_image_without_usable_source_is_removed() -> None:
@@ -715,12 +732,13 @@ def test_an_attribute_list_after_a_reference_image_goes() -> None:
 def test_a_destination_with_spaces_is_a_link_as_in_kramdown() -> None:
     """daattali.com's `[![Step 1](/img/step1 github settings.PNG)](…)` (seven pictures
     of one post) was shown as written: CommonMark takes no space in a destination,
-    kramdown does. Not in code; a title after it stays one; a line of 100,000 `](a b`
+    kramdown does. Only a path or a URL (`(see ](a b) here)` stays text), not after an
+    escaped bracket, not in code; a title after it stays one; a line of 100,000 `](a b`
     takes no square."""
-    text = '![S 1](/img/s 1.png) [a](b c "t") `[c](d e)`'
+    text = '![S 1](/img/s 1.png) [a](b c.html "t") `[c](d e.png)` \\[x\\](my file.png) ](a b)'
     assert render_markdown(text) == (
-        '<p><img src="/img/s%201.png" alt="S 1" /> <a href="b%20c" title="t">a</a>'
-        " <code>[c](d e)</code></p>\n"
+        '<p><img src="/img/s%201.png" alt="S 1" /> <a href="b%20c.html" title="t">a</a>'
+        " <code>[c](d e.png)</code> [x](my file.png) ](a b)</p>\n"
     )
     assert render_markdown("](a b c " * 100_000).startswith("<p>](a b c")
 
@@ -970,6 +988,22 @@ def test_markdown_typography_is_kramdowns(text: str, html: str | None) -> None:
     all next to emphasis markers the two parsers read differently."""
     expected = html or "a line ending in ‘quote’\n“next line” and «guillemets»"
     assert render_markdown(text) == f"<p>{expected}</p>\n"
+
+
+def test_typography_leaves_inline_code_elements_and_math_alone() -> None:
+    """kramdown leaves the text of `<code>`, `<kbd>` and their kin as written, and
+    `$$…$$` math (karpathy.github.io's); and 200,000 lines of a quote, or of a quoted
+    emphasis, take no square (each text looked at the rest of its paragraph)."""
+    text = 'Use <code>git commit --amend -m "msg"</code>, <kbd>Ctrl--C</kbd> and "this".'
+    assert render_markdown(text) == (
+        "<p>Use <code>git commit --amend -m &quot;msg&quot;</code>, <kbd>Ctrl--C</kbd> and"
+        " “this”.</p>\n"
+    )
+    assert render_markdown("$$f'(x) = a--b$$ and 'q'") == "<p>$$f'(x) = a--b$$ and 'q'</p>\n"
+    curled = render_markdown("'\n" * 200_000)
+    assert curled.count("\u2018") + curled.count("\u2019") == 200_000
+    assert render_markdown('*"a"* ' * 200_000).count("\u201c") == 200_000
+    assert render_markdown("<<" * 200_000).count("\u00ab") == 200_000
 
 
 def test_typography_leaves_code_blocks_and_html_blocks_alone() -> None:
