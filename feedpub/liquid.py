@@ -128,6 +128,23 @@ class Found(NamedTuple):
 NOTHING = Found(False)
 
 
+# Attributes whose value a reader of the cleaned content may see (a link, a picture,
+# its text): Liquid left in any other (React's `dangerouslysetinnerhtml="{{…}}"`, a
+# scraped page's) goes with the attribute, and is no problem to report.
+_SHOWN_ATTRIBUTES = frozenset({"href", "src", "srcset", "alt", "title", "poster"})
+_ATTRIBUTE_BEFORE = re.compile(r"""([A-Za-z_:][-\w:.]*)\s*=\s*["']?[^"'<>=]*\Z""")
+_HIDDEN_TRIES = 4  # leftovers looked past at most (each renders the rest again)
+
+
+def _hidden(text: str, at: int) -> bool:
+    """Whether Liquid at `at` sits in an attribute of a tag that the cleaner drops."""
+    start = text.rfind("<", max(0, at - 2000), at)
+    if start < 0 or text.find(">", start, at) >= 0:
+        return False  # not inside a tag (looked for 2,000 characters back)
+    found = _ATTRIBUTE_BEFORE.search(text[start:at])
+    return found is not None and found[1].lower() not in _SHOWN_ATTRIBUTES
+
+
 def read(path: str, text: str, at: int, site: Site) -> Found:
     """What the body (`text` from `at`) holds: whether feedpub renders any of it,
     the names its `post_url`s give (their URLs are known once every post is read)."""
@@ -135,6 +152,11 @@ def read(path: str, text: str, at: int, site: Site) -> Found:
         return NOTHING
     refs: list[tuple[str, int]] = []
     rendered, left = _render(body := text[at:], site, _Page("", None, refs, [0]))
+    for _ in range(_HIDDEN_TRIES):  # the first a reader would see, if any (not a square)
+        if left is None or not _hidden(text, at + left):
+            break
+        _, more = _render(body[left + 2 :], site, _Page("", None, [], [0]))
+        left = None if more is None else left + 2 + more
     problem = None
     if left is not None:
         left += at

@@ -246,6 +246,20 @@ def test_what_is_left_as_written(text: str, left: int) -> None:
     assert text[left : text.find("}", left)] in rendered  # the tag, as written
 
 
+def test_liquid_in_an_attribute_the_cleaner_drops_is_no_problem() -> None:
+    """A scraped React page's `dangerouslysetinnerhtml="{{" __html: 反对者}}"` (the
+    corpus's 刘慈欣的电车难题.md) was FP203, "shown as written", a warning that fails
+    --strict: the attribute goes, and the reader sees nothing of it. Liquid that a
+    reader sees after it, or in a link, is still reported."""
+    hidden = 'x <div dangerouslysetinnerhtml="{{" __html: 反对者}}">a</div> y'
+    assert liquid.read("a.md", hidden, 0, SITE).problem is None
+    for text in (hidden + " {{ page.foo }}", '<a href="{{ page.foo }}">a</a>'):
+        found = liquid.read("a.md", text, 0, SITE).problem
+        assert found is not None and "{{ page.foo }}" in found.message
+    many = '<a x="{{y}}">' * 100_000  # each hidden: looked past a few times, then reported
+    assert liquid.read("a.md", many, 0, SITE).problem is not None
+
+
 def test_an_unclosed_tag_ends_the_scan() -> None:
     assert liquid.render("{{ site.url }} {{ site.baseurl", SITE, "t") == (
         "https://blog.example.org {{ site.baseurl",
