@@ -20,8 +20,7 @@ from .typography import smarten
 _ATTRIBUTE_LINE = re.compile(r"^ {0,3}(?:(?:\{:[^}\n]*\}[ \t]*)+|\*\[[^\]\n]+\]:.*)$\n?", re.M)
 _ATTRIBUTE_END = re.compile(r"\{(?::[^{}\n]*|#[\w-]+)\}[ \t]*")  # matched at the last `{`
 _TOC = re.compile(r"\{:\s*toc\b[^{}\n]*\}")  # `{:toc}`, `{:toc .large-only}`
-# A span's attribute list, right after a link or an image (`](url)`, `][ref]`), or
-# a run of backticks (a code span, whose text it is not, begins or ends there).
+# A span's attribute list, right after a link or an image (`](url)`, `][ref]`).
 _SPAN_ATTRIBUTES = re.compile(r"(?<=[)\]])\{:[^{}\n]*\}")
 # A link's or an image's destination with spaces (`![a](/img/step 1.png)`): kramdown
 # takes it, CommonMark's is then no link; written `<…>` it is one (not Liquid left as
@@ -262,9 +261,9 @@ def _guillemets(state: Any, silent: bool) -> bool:
 def _typography(state: Any) -> None:
     """kramdown's typography on the text of every inline, but code (`<code>` and its
     kin too), math, raw HTML, links written as `<URL>` and images' alt text, which
-    kramdown leaves as written. kramdown
-    parses an element's text apart, so a quote sees no character before it but a line's
-    end, and the end of its element's text after it."""
+    kramdown leaves as written. kramdown parses an element's text apart, so a quote
+    sees no character before it but a line's end, and the end of its element's text
+    after it."""
     for block in state.tokens:
         if block.type != "inline" or not block.children or "$$" in block.content:
             continue  # (kramdown's math, `$$…$$`, is as written: its parts are no text)

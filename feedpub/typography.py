@@ -2,8 +2,8 @@
 quotes and apostrophes, dashes, ellipses and guillemets, so that a feed reads as the
 site's page. A port of kramdown's own rules (`smart_quotes.rb`, after RubyPants, and
 `typographic_symbol.rb`), quirks and all: after a letter of any script a quote closes
-(`说"你好"` gives `说”你好”`, as the site shows it). Python's `re` with ASCII classes,
-as Ruby's `\\w`, `\\s` and `\\d` are."""
+(`说"你好"` gives `说”你好”`, as the site shows it): Ruby's `\\w` and `\\s` are
+ASCII's, written out here as classes."""
 
 from __future__ import annotations
 

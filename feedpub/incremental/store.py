@@ -122,7 +122,9 @@ class Store:
             _remove(folder)
             self.db = _connect(folder)
         wanted = stamp(settings_fingerprint)
-        self.older_memory: object = None  # see `older_memory`
+        # An older feedpub's copy of the manifest's memory, read before the database is
+        # emptied (`Cache._last_manifest`; this version keeps it in a file).
+        self.older_memory: object = None
         try:
             current = self.get("stamp")
             if current != wanted and str(current).endswith("/" + owner_key()):
