@@ -24,7 +24,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from . import commonmark, encoding, frontmatter, language, liquid, permalinks
+from . import commonmark, encoding, frontmatter, includes, language, liquid, permalinks
 from .fields import Fields
 from .model import RawPost, Reading
 from .postfiles import Refused, read_bytes
@@ -69,7 +69,7 @@ class Limits(NamedTuple):
 
 
 def limits(settings: Settings, root: Path) -> Limits:
-    site = liquid.Site.of(settings.url, settings.baseurl, settings.site_values)
+    site = includes.site_of(settings, root)
     above = os.path.basename(os.path.realpath(root)) + "/" if is_posts_folder(root) else ""
     author = sys.intern(unicodedata.normalize("NFC", xml_safe(settings.author).strip()))
     names = dict(settings.author_names)

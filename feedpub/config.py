@@ -10,6 +10,7 @@ costs one run per mistake.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 import os
 import re
@@ -38,6 +39,8 @@ class ConfigError(FeedpubError):
 
 
 MAX_AUTHORS = 10_000  # entries of `_data/authors.yml` read: each is a name to look up
+MAX_INCLUDES = 2_000  # files of `_includes/` a post may include
+MAX_INCLUDE_BYTES = 1_000_000  # a larger one is not included (`includes.MAX_OUTPUT`)
 JEKYLL_KEYS = ("title", "description", "author", "lang", "url", "baseurl", "permalink", "timezone")
 
 
@@ -217,6 +220,34 @@ def _authors(path: Path, layer: _Layer) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(found.items()))
 
 
+def _includes(site: Path, folder: str) -> tuple[tuple[str, str], ...]:
+    """The files of the site's `_includes/` (Jekyll's `includes_dir`, inside the site)
+    with a hash of each, so that an edited include voids the cache: the first
+    MAX_INCLUDES, none larger than MAX_INCLUDE_BYTES, no link followed."""
+    parts = Path(folder).parts
+    top = site / folder
+    if not parts or Path(folder).is_absolute() or ".." in parts or not top.is_dir():
+        return ()
+    if any((site / Path(*parts[: i + 1])).is_symlink() for i in range(len(parts))):
+        return ()
+    found: list[tuple[str, str]] = []
+    for here, dirs, files in os.walk(top):
+        dirs[:] = sorted(d for d in dirs if not os.path.islink(os.path.join(here, d)))
+        for name in sorted(files):
+            path = os.path.join(here, name)
+            if os.path.islink(path) or len(found) >= MAX_INCLUDES:
+                continue
+            try:
+                with open(path, "rb") as f:
+                    data = f.read(MAX_INCLUDE_BYTES + 1)
+            except OSError:
+                continue
+            if len(data) <= MAX_INCLUDE_BYTES:
+                rel = Path(os.path.relpath(path, top)).as_posix()
+                found.append((rel, hashlib.blake2b(data, digest_size=8).hexdigest()))
+    return tuple(sorted(found))
+
+
 def _read_jekyll(path: Path) -> _Layer:
     """The site fields of a Jekyll `_config.yml` (title, description, author, url, baseurl,
     and the permalink and timezone of its posts' links; `collections.posts.permalink`
@@ -261,6 +292,9 @@ def _read_jekyll(path: Path) -> _Layer:
     if isinstance(author := layer.values.get("author"), str):  # a key of the data, perhaps
         layer.values["author"] = dict(names).get(author, author)
     layer.values["author_names"] = names
+    folder = data.get("includes_dir", "_includes")
+    if isinstance(folder, str) and (files := _includes(path.parent, folder)):
+        layer.values["includes_dir"], layer.values["includes"] = str(path.parent / folder), files
     layer.values["defaults"] = _defaults(data.get("defaults"))
     collections = data.get("collections")
     posts = collections.get("posts") if isinstance(collections, dict) else None
@@ -392,6 +426,8 @@ def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
     values.update({k: v for k, v in flags.items() if v is not None})
     if mistakes:
         raise ConfigError(mistakes)
+    if "includes_dir" in values:  # where the posts' workers find it
+        values["includes_dir"] = Path(os.path.relpath(values["includes_dir"], posts)).as_posix()
     if "zone" not in values and values.get("timezone", "UTC") != "UTC":
         values.update(zone=values["timezone"], jekyll_dates=True)  # a Jekyll site's dates
     inherited = {  # what a source's table does not set is the global value

@@ -4,11 +4,11 @@ Jekyll renders a post as a Liquid template before its Markdown, so a blog's post
 hold `{% highlight %}` blocks, `{% raw %}` and links made of `{{ site.baseurl }}`.
 feedpub renders what depends on nothing but the post, the site's settings and the
 names of the other posts: `raw`, `comment`, `highlight` (a code block), `post_url`
-(and `link` to a post), and `{{ }}` of `page.title`, a quoted string or a `site.X`
-of the config, through the `relative_url`, `absolute_url`, `escape` and
-`xml_escape` filters. Anything else (`include`, `if`, a variable of a layout or
-plugin) is left as written, and the first of it reported (FP203): a reader sees
-the template's text, not a guess.
+(and `link` to a post), `include` of a file of the site's `_includes/` (`includes`)
+and `{{ }}` of `page.title`, a quoted string or a `site.X` of the config, through
+the `relative_url`, `absolute_url`, `escape` and `xml_escape` filters. Anything
+else (`if`, a variable of a layout or plugin) is left as written, and the first
+of it reported (FP203): a reader sees the template's text, not a guess.
 Jekyll prints nothing for a tag it cannot parse; feedpub keeps its text.
 
 A `post_url` is read twice: by the collector (`read`), which learns the names, and
@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator, Mapping
-from typing import NamedTuple
+from collections.abc import Callable, Iterator, Mapping
+from functools import cache, partial
+from typing import Any, NamedTuple, Protocol
 from urllib.parse import quote, urlsplit
 
 from .problems import Problem, printable
@@ -46,6 +47,16 @@ MAX_REFS = 1_000  # `post_url`s a post may give: each is a row of the cache, a l
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _URL_SAFE = "/:?#[]@!$&'()*+,;=%~"
 _END_RAW = re.compile(r"\{%(-?)\s*endraw(?!\w)")
+_INCLUDES = ("include", "include_cached")  # `includes.TAGS`
+URLFilters = tuple[tuple[str, Callable[[Any], str]], ...]
+
+
+class Includer(Protocol):
+    """The site's `_includes/` (`includes.Includes`)."""
+
+    def render(
+        self, markup: str, variables: Mapping[str, Any], filters: URLFilters
+    ) -> str | None: ...
 
 
 class Site(NamedTuple):
@@ -54,9 +65,16 @@ class Site(NamedTuple):
     url: str  # scheme and host of the site, "" if none is set
     baseurl: str  # its path, "" or "/blog"
     config: Mapping[str, str] = {}  # the config's keys of one value, as Liquid prints them
+    includes: Includer | None = None  # its `_includes/` folder, if it has one
 
     @classmethod
-    def of(cls, url: str, baseurl: str, values: tuple[tuple[str, str], ...] = ()) -> Site:
+    def of(
+        cls,
+        url: str,
+        baseurl: str,
+        values: tuple[tuple[str, str], ...] = (),
+        includes: Includer | None = None,
+    ) -> Site:
         """The site a post's Liquid sees: `url` and `baseurl` as the Jekyll config
         writes them (as Jekyll prints them, `url: https://u.github.io/repo` whole),
         else the host and the path of the build's site, `url` + `baseurl` (so that
@@ -66,8 +84,8 @@ class Site(NamedTuple):
         host = f"{root.scheme}://{root.netloc}" if root.netloc else ""
         given = config.get("url", ""), config.get("baseurl", "")
         if given != ("", "") and given == (url, baseurl):  # not replaced by --site-url
-            return cls(*given, config)
-        return cls(host, root.path.rstrip("/"), config)
+            return cls(*given, config, includes)
+        return cls(host, root.path.rstrip("/"), config, includes)
 
 
 class _Tag(NamedTuple):
@@ -273,6 +291,8 @@ def _rendered(text: str, tag: _Tag, site: Site, page: _Page, unclosed: set[str])
         return _post_url(args.lstrip("/"), tag, page)
     if name == "link" and (found := _LINKED_POST.fullmatch(args)):  # a post's file
         return _post_url(found.group(1), tag, page)
+    if name in _INCLUDES and site.includes is not None:
+        return _included(args, tag, site, page)
     if name not in _BLOCKS or name in unclosed:
         return None
     end = _raw_end(text, tag.end) if name == "raw" else _block_end(text, name, tag.end)
@@ -296,6 +316,35 @@ def _rendered(text: str, tag: _Tag, site: Site, page: _Page, unclosed: set[str])
     # lines and all) in any paragraph or list item, and lxml reads them as line ends.
     piece = f"<pre><code{attrs}>{code.replace(chr(10), '&#10;')}</code></pre>"
     return _Done(piece, end.end, end.trim_right, None if left is None else tag.end + lead + left)
+
+
+def _included(markup: str, tag: _Tag, site: Site, page: _Page) -> _Done | None:
+    """A file of the site's `_includes/`, rendered (see `includes`)."""
+    assert site.includes is not None
+    values = {**site.config, "url": site.url, "baseurl": site.baseurl}
+    variables = {"page": {"title": page.title}, "site": values}
+    piece = site.includes.render(markup, variables, _url_filters(site.url, site.baseurl))
+    if piece is None or page.added[0] + len(piece) > MAX_ADDED:
+        return None
+    page.added[0] += len(piece)
+    return _Done(piece, tag.end, tag.trim_right)
+
+
+@cache
+def _url_filters(url: str, baseurl: str) -> URLFilters:
+    """Jekyll's URL filters of a site, for its includes (the same objects for the
+    same site: they key its Liquid environment)."""
+    site = Site(url, baseurl)
+    return tuple((name, partial(_url_filter, name, site)) for name in _URL_FILTERS)
+
+
+_URL_FILTERS = ("relative_url", "absolute_url")
+
+
+def _url_filter(name: str, site: Site, value: object) -> str:
+    if value is None:
+        return ""  # nil, as Jekyll's filters give for nil
+    return _filtered(name, str(value), site) or ""
 
 
 def _post_url(name: str, tag: _Tag, page: _Page) -> _Done | None:

@@ -96,8 +96,9 @@ CODES: dict[str, tuple[str, Severity, str]] = {
         "liquid-left",
         "warning",
         "write it out as the site shows it, or wrap it in `{% raw %}` to show it as"
-        " text (feedpub renders raw, comment, highlight, post_url, and page.title, a quoted"
-        " string or the config's site values, with the URL and escape filters)",
+        " text (feedpub renders raw, comment, highlight, post_url, includes of the site's"
+        " _includes/ that read only their parameters, and page.title, a quoted string or"
+        " the config's site values, with the URL and escape filters)",
     ),
     "FP301": (
         "date-unparseable",

@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import Protocol
 
-from . import commonmark, formats, html, liquid, pages, postfiles, summaries, writer
+from . import commonmark, formats, html, includes, liquid, pages, postfiles, summaries, writer
 from .model import Job, Load, Manifest, Post, Record, page_file
 from .planner import Published
 from .problems import Problem
@@ -82,7 +82,7 @@ def content_of(root: Path, settings: Settings, post: Post) -> html.Content:
         body = postfiles.read_body(root, post.path, post.body_start, settings.max_bytes)
     except postfiles.Refused:
         body = ""  # changed or gone since it was read: the next build will see it
-    content = _cleaned(body, settings, post)
+    content = _cleaned(body, settings, post, root)
     lead = post.lead
     if lead is None:
         return content
@@ -91,14 +91,16 @@ def content_of(root: Path, settings: Settings, post: Post) -> html.Content:
         summary = summaries.whole(lead.summary) or summary
     elif lead.separator and (cut := body.find(lead.separator)) >= 0:
         head = body[:cut] + (commonmark.references(body, cut) if post.markdown else "")
-        summary = _cleaned(head, settings, post, whole=True).summary or summary
+        summary = _cleaned(head, settings, post, root, whole=True).summary or summary
     return html.Content(content.html, summary, lead.image or content.image)
 
 
-def _cleaned(body: str, settings: Settings, post: Post, whole: bool = False) -> html.Content:
+def _cleaned(
+    body: str, settings: Settings, post: Post, root: Path, whole: bool = False
+) -> html.Content:
     """`body` rendered and cleaned; `whole`: its summary all of its text (up to LONGEST)."""
     if post.liquid:  # Jekyll renders Liquid first, then Markdown
-        site = liquid.Site.of(settings.url, settings.baseurl, settings.site_values)
+        site = includes.site_of(settings, root)
         body, _ = liquid.render(body, site, post.title, dict(post.links))
     if post.markdown:
         body = commonmark.render_markdown(body)

@@ -97,6 +97,8 @@ class Settings:
     site_values: tuple[tuple[str, str], ...] = ()  # _config.yml's keys of one value: `{{ site.X }}`
     defaults: tuple[tuple[str, str, str], ...] = ()  # its `defaults:` (path, type, values JSON)
     author_names: tuple[tuple[str, str], ...] = ()  # its `_data/authors.yml`: key -> name
+    includes_dir: str = ""  # its `_includes/`, relative to the posts folder ("" for none)
+    includes: tuple[tuple[str, str], ...] = ()  # the files in it and a hash of each
     include: tuple[str, ...] = ()  # more post files, besides _posts/ and archived/
     exclude: tuple[str, ...] = ()  # files and folders that are never posts
     # Where each `[sources."X"]` is written, (file, line): for the warning about a

@@ -30,7 +30,7 @@ LAYERS: list[set[str]] = [
         "typography",
     },
     {"__init__", "titles", "checks", "liquid", "commonmark"},
-    {"model", "summaries", "encoding", "images", "players"},
+    {"model", "summaries", "encoding", "images", "players", "includes"},
     {"html", "frontmatter", "postfiles", "scan", "workers", "writer", "permalinks"},
     {"fields"},
     {"collector"},

@@ -76,8 +76,9 @@ def test_a_blog_post_reads_as_jekyll_renders_it(tmp_path: Path) -> None:
     line = next(n for n, text in enumerate(lines, 1) if "2001-01-01-gone" in text)
     hint = (
         " Write it out as the site shows it, or wrap it in `{% raw %}` to show it as text"
-        " (feedpub renders raw, comment, highlight, post_url, and page.title, a quoted string"
-        " or the config's site values, with the URL and escape filters)."
+        " (feedpub renders raw, comment, highlight, post_url, includes of the site's"
+        " _includes/ that read only their parameters, and page.title, a quoted string or"
+        " the config's site values, with the URL and escape filters)."
     )
     reported = [ln for ln in stderr.splitlines() if ": FP203 " in ln]
     assert reported == [
