@@ -10,7 +10,6 @@ costs one run per mistake.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
 import os
 import re
@@ -21,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import language
+from . import includes, language
 from .checks import CHECKS, KIND_CHECKS, SOURCE_CHECKS, Check, normal_url, shown
 from .problems import FeedpubError, Problem, printable
 from .scan import is_posts_folder
@@ -39,8 +38,6 @@ class ConfigError(FeedpubError):
 
 
 MAX_AUTHORS = 10_000  # entries of `_data/authors.yml` read: each is a name to look up
-MAX_INCLUDES = 2_000  # files of `_includes/` a post may include
-MAX_INCLUDE_BYTES = 1_000_000  # a larger one is not included (`includes.MAX_OUTPUT`)
 JEKYLL_KEYS = ("title", "description", "author", "lang", "url", "baseurl", "permalink", "timezone")
 
 
@@ -221,31 +218,14 @@ def _authors(path: Path, layer: _Layer) -> tuple[tuple[str, str], ...]:
 
 
 def _includes(site: Path, folder: str) -> tuple[tuple[str, str], ...]:
-    """The files of the site's `_includes/` (Jekyll's `includes_dir`, inside the site)
-    with a hash of each, so that an edited include voids the cache: the first
-    MAX_INCLUDES, none larger than MAX_INCLUDE_BYTES, no link followed."""
+    """The files of the site's `_includes/` (Jekyll's `includes_dir`, inside the site),
+    each with a hash, so that an edited include voids the cache (`includes.listing`)."""
     parts = Path(folder).parts
-    top = site / folder
-    if not parts or Path(folder).is_absolute() or ".." in parts or not top.is_dir():
+    if not parts or Path(folder).is_absolute() or ".." in parts:
         return ()
     if any((site / Path(*parts[: i + 1])).is_symlink() for i in range(len(parts))):
         return ()
-    found: list[tuple[str, str]] = []
-    for here, dirs, files in os.walk(top):
-        dirs[:] = sorted(d for d in dirs if not os.path.islink(os.path.join(here, d)))
-        for name in sorted(files):
-            path = os.path.join(here, name)
-            if os.path.islink(path) or len(found) >= MAX_INCLUDES:
-                continue
-            try:
-                with open(path, "rb") as f:
-                    data = f.read(MAX_INCLUDE_BYTES + 1)
-            except OSError:
-                continue
-            if len(data) <= MAX_INCLUDE_BYTES:
-                rel = Path(os.path.relpath(path, top)).as_posix()
-                found.append((rel, hashlib.blake2b(data, digest_size=8).hexdigest()))
-    return tuple(sorted(found))
+    return includes.listing(site / folder)
 
 
 def _read_jekyll(path: Path) -> _Layer:

@@ -9,17 +9,26 @@ own. Anything else (a variable of the page or a layout, a filter of a plugin, a
 file that is not in the folder, as a gem theme's) fails it, and the tag stays as
 written (FP203), as other Liquid feedpub does not render does.
 
-The folder is listed and hashed with the config (`config._includes`), so an edited
-include voids the cache like any setting; the files are read when first used.
+The folder is listed and hashed with the config (`listing`), so an edited include
+voids the cache like any setting; a file is read when first used, and only if it
+is still what was hashed (a link or a file swapped in meanwhile is not read). A
+hostile include is bounded: its output, loops, variables, includes and depth, and
+its time (MAX_SECONDS a tag, in a process's main thread); one that fails so is
+not tried again in that process.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import os
 import re
-from collections.abc import Callable, Mapping
+import signal
+import stat
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -38,10 +47,18 @@ _PARAMS = re.compile(rf"\s*(?:{_PARAM}(?=\s|\Z)\s*)*\Z", re.ASCII)
 _EACH_PARAM = re.compile(_PARAM, re.ASCII)
 _FILE_NAME = re.compile(r"[\w/.\-()+~#@]+", re.ASCII)
 _CLIMB = re.compile(r"[./]{2,}")
+_LITERAL = re.compile(r"-?\d+(\.\d+)?")  # `width=300`: a number, as Liquid reads it
+_LITERALS = {"true": True, "false": False, "nil": None, "null": None}
 TAGS = ("include", "include_cached")  # jekyll-include-cache's renders the same
-MAX_OUTPUT = 1_000_000  # what one include may write (Liquid's output limit)
-MAX_LOOPS = 100_000  # iterations of `for` in one render
-MAX_DEPTH = 20  # includes inside includes
+MAX_OUTPUT = 1_000_000  # what one include tag may write (Liquid's output limit)
+MAX_LOOPS = 100_000  # iterations of `for` in one tag's rendering
+MAX_DEPTH = 30  # includes inside includes
+MAX_INCLUDED = 1_000  # files one tag's rendering may include, all depths together
+MAX_SECONDS = 5.0  # one tag's rendering (its files' parsing included)
+MAX_FILES = 2_000  # files of the folder listed
+MAX_FILE_BYTES = 256_000  # a larger file is not listed
+MAX_FOLDER_BYTES = 16_000_000  # files listed (and hashed) at most, in all
+MAX_FOLDER_DEPTH = 20  # folders inside the folder
 
 
 Filters = tuple[tuple[str, Callable[[Any], str]], ...]  # (name, filter): the site's URL filters
@@ -60,23 +77,105 @@ class Includes(NamedTuple):
         if parsed is None or parsed[0] not in _names(self):
             return None
         name, params = parsed
+        env = _environment(self, filters)
+        if name in env.failed:
+            return None
+        env.included = 0
         try:
             values = {key: _value(value, partial(_lookup, variables)) for key, value in params}
-            env = _environment(self, filters)
-            template = env.get_template(name)
-            return template.render(**variables, include=_Params(values))
+            with _deadline(MAX_SECONDS):
+                template = env.get_template(name)
+                return str(template.render(**variables, include=_Params(values)))
+        except _Unknown:
+            return None
         except Exception:  # a site's template, whatever it raises, fails only itself
+            env.failed.add(name)  # (not parsed, too slow, too much: so it stays)
             return None
 
 
 def site_of(settings: Settings, root: Path) -> Site:
     """What a post's Liquid reads of the site: the config's values and the includes
-    the settings found (`Settings.includes_dir` is relative to the posts folder)."""
+    the settings found (`Settings.includes_dir` is relative to the posts folder,
+    `..` taken off as written: through a linked `_posts/` it is the same folder)."""
     found = None
     if settings.includes:
-        folder = os.path.join(root, settings.includes_dir)
+        folder = os.path.normpath(os.path.join(root, settings.includes_dir))
         found = Includes(folder, settings.includes)
     return Site.of(settings.url, settings.baseurl, settings.site_values, found)
+
+
+def listing(folder: Path) -> tuple[tuple[str, str], ...]:
+    """The files of an `_includes/` folder and a hash of each: regular files only (no
+    link, pipe or device), the first MAX_FILES, each at most MAX_FILE_BYTES, at most
+    MAX_FOLDER_BYTES in all, MAX_FOLDER_DEPTH folders deep, in name order."""
+    found: list[tuple[str, str]] = []
+    total = 0
+    todo = [(str(folder), "", 0)]
+    while todo and len(found) < MAX_FILES:
+        here, rel, depth = todo.pop()
+        try:
+            with os.scandir(here) as listed:
+                entries = sorted(listed, key=lambda e: e.name, reverse=True)
+        except OSError:
+            continue
+        for entry in entries:  # (reversed: the stack gives the folders back in order)
+            name = f"{rel}{entry.name}"
+            if entry.is_dir(follow_symlinks=False):
+                if depth < MAX_FOLDER_DEPTH:
+                    todo.append((entry.path, name + "/", depth + 1))
+            elif entry.is_file(follow_symlinks=False):
+                data = _read(entry.path)
+                if data is not None and total + len(data) <= MAX_FOLDER_BYTES:
+                    total += len(data)
+                    found.append((name, _digest(data)))
+    return tuple(sorted(found)[:MAX_FILES])
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=8).hexdigest()
+
+
+def _read(path: str) -> bytes | None:
+    """The bytes of a regular file at `path` (not a link), if it holds at most
+    MAX_FILE_BYTES; None else."""
+    try:  # (a link: ELOOP; a pipe is opened without waiting, and then refused)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_FILE_BYTES:
+            return None
+        data = os.read(fd, MAX_FILE_BYTES + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return data if len(data) <= MAX_FILE_BYTES else None
+
+
+class _Timeout(Exception):
+    """A tag's rendering took longer than MAX_SECONDS."""
+
+
+@contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    """Raise _Timeout in what runs here after `seconds` (a process's main thread only:
+    elsewhere no timer is set)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise _Timeout
+
+    before = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, before)
 
 
 class _Unknown(Exception):
@@ -96,8 +195,8 @@ Param = tuple[str, tuple[str | None, str | None, str | None]]  # name; "â€¦", 'â
 def _parsed(markup: str) -> tuple[str, list[Param]] | None:
     """The file name and the parameters of an include's markup, as Jekyll reads them;
     None for a name given by a variable or markup Jekyll refuses."""
-    name, _, rest = markup.strip().partition(" ")
-    rest = rest.strip()
+    name, *more = re.split(r"\s+", markup.strip(), maxsplit=1)
+    rest = more[0] if more else ""
     if not _FILE_NAME.fullmatch(name) or _CLIMB.search(name) or not _PARAMS.match(rest):
         return None
     params: list[Param] = [(m[1], (m[2], m[3], m[4])) for m in _EACH_PARAM.finditer(rest)]
@@ -113,13 +212,21 @@ def _value(value: tuple[str | None, ...], lookup: Callable[[list[str]], Any]) ->
     if single is not None:
         return single.replace("\\'", "'")
     assert variable is not None
+    if _LITERAL.fullmatch(variable):
+        return float(variable) if "." in variable else int(variable)
+    if variable in _LITERALS:
+        return _LITERALS[variable]
     return lookup(variable.split("."))
 
 
 def _lookup(variables: Mapping[str, Any], path: list[str]) -> Any:
+    """A variable of the post's context: an unknown one fails the tag, but an
+    `include.X`, nil out of an include as in one."""
     found: Any = variables
     for part in path:
         if not isinstance(found, Mapping) or part not in found:
+            if path[0] == "include":
+                return None
             raise _Unknown(".".join(path))
         found = found[part]
     return found
@@ -155,7 +262,7 @@ def _names(includes: Includes) -> frozenset[str]:
 
 
 @cache
-def _environment(includes: Includes, filters: Filters) -> Environment:
+def _environment(includes: Includes, filters: Filters) -> Any:  # a local subclass's
     """One Liquid environment per folder (its files' hashes included: it keeps what
     it read) and process: Jekyll's include tag, the site's
     URL filters and Jekyll's others, strict about what it does not know."""
@@ -164,7 +271,10 @@ def _environment(includes: Includes, filters: Filters) -> Environment:
     class _Jekyll(Environment):
         output_stream_limit = MAX_OUTPUT
         loop_iteration_limit = MAX_LOOPS
-        context_depth_limit = MAX_DEPTH
+        local_namespace_limit = MAX_OUTPUT  # `assign`s: `s = s | append: s` 27 times took 2 GB
+        context_depth_limit = 2 * MAX_DEPTH + 2  # (an include takes two)
+        failed: set[str]  # the files that failed to render: not tried again
+        included = 0  # files the tag being rendered has included
 
         def tokenizer(self) -> Any:
             """python-liquid 2.3's lexer ends a text at `$`, which matches before a
@@ -177,6 +287,7 @@ def _environment(includes: Includes, filters: Filters) -> Environment:
             return partial(lexer.func, rules=ended)
 
     env = _Jekyll(loader=CachingDictLoader(_Files(includes)), undefined=StrictUndefined)
+    env.failed = set()
     for name in TAGS:
         env.tags[name] = _include_tag(env, name)
     env.filters.update(dict(filters))
@@ -199,16 +310,12 @@ class _Files(dict[str, str]):
         self.includes = includes
 
     def __missing__(self, name: str) -> str:
-        if name not in _names(self.includes):
+        """The file, if it is still the one listed: its hash the same."""
+        listed = dict(self.includes.files).get(name)
+        data = _read(os.path.join(self.includes.folder, *name.split("/"))) if listed else None
+        if data is None or _digest(data) != listed:
             raise KeyError(name)
-        path = os.path.join(self.includes.folder, *name.split("/"))
-        try:
-            with open(path, encoding="utf-8") as f:
-                text = f.read(MAX_OUTPUT + 1)
-        except (OSError, UnicodeDecodeError) as e:
-            raise KeyError(name) from e
-        if len(text) > MAX_OUTPUT:
-            raise KeyError(name)
+        text = data.decode("utf-8-sig", "replace")  # (Jekyll's BOM: read and dropped)
         self[name] = text
         return text
 
@@ -228,12 +335,15 @@ def _include_tag(env: Environment, tag_name: str) -> Any:
 
         def render_to_output(self, context: Any, buffer: Any) -> int:
             parsed = _parsed(self.markup)
-            if parsed is None:
+            env = context.env
+            env.included += 1
+            if parsed is None or env.included > MAX_INCLUDED:
                 raise _Unknown(self.markup)
             name, params = parsed
             values = {key: _value(value, partial(_get, context)) for key, value in params}
-            template = context.env.get_template(name, context=context)
-            with context.extend({"include": _Params(values)}, template=template):
+            template = env.get_template(name, context=context)
+            scope = {"include": _Params(values)} if params else {}  # else the outer one's
+            with context.extend(scope, template=template):
                 template.render_with_context(context, buffer, partial=True)
             return True
 
@@ -253,9 +363,15 @@ def _include_tag(env: Environment, tag_name: str) -> Any:
 
 
 def _get(context: Any, path: list[str]) -> Any:
+    """A variable of an include's context (`key=include.caption`), as `_lookup`."""
     from liquid import is_undefined
 
-    found = context.get(path, token=None, default=None)
-    if found is None or is_undefined(found):
+    found = context.get(path, token=None, default=_MISSING)
+    if found is _MISSING or is_undefined(found):
+        if path[0] == "include":
+            return None
         raise _Unknown(".".join(path))
     return found
+
+
+_MISSING = object()

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
 from conftest import run_in, tree
 from test_build import check_all
 
-from feedpub import liquid
-from feedpub.includes import Includes
+from feedpub import includes, liquid
+from feedpub.includes import Includes, listing
 
 POST = """---
 title: Hello
@@ -127,6 +128,49 @@ def test_no_file_outside_the_includes_folder_is_read(tmp_path: Path) -> None:
         assert "SECRET" not in html and "{% include figure.html" in html
 
 
+def test_a_linked_posts_folder_reads_the_sites_includes(tmp_path: Path) -> None:
+    """Built as `feedpub build blog/_posts`, where `_posts` links to a folder whose
+    `_includes/` beside it links out of the repository: the site's own file is
+    rendered (`_posts/..` is the site, as written), the other is never read."""
+    repo = _blog(tmp_path)
+    inner = repo / "sub" / "a"
+    (inner / "_posts").mkdir(parents=True)
+    for post in (repo / "_posts").iterdir():
+        post.rename(inner / "_posts" / post.name)
+    (repo / "_posts").rmdir()
+    os.symlink("sub/a/_posts", repo / "_posts")
+    (inner / "_includes").mkdir()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP SECRET\n", encoding="utf-8")
+    os.symlink(secret, inner / "_includes" / "figure.html")
+    assert run_in(tmp_path, "build", "blog/_posts", "--out", "out", "-q")[0] == 0
+    html = _content(tmp_path / "out")
+    assert "SECRET" not in html and "<figcaption>The <em>cat</em>." in html
+
+
+def test_a_pipe_or_a_deep_folder_in_includes_is_passed_over(tmp_path: Path) -> None:
+    (tmp_path / "a.html").write_text("A", encoding="utf-8")
+    os.mkfifo(tmp_path / "pipe.html")  # opened and read, it would wait for ever
+    deep = tmp_path.joinpath(*["d"] * 100)  # (1,100 deep: os.walk's recursion failed)
+    deep.mkdir(parents=True)
+    (deep / "x.html").write_text("X", encoding="utf-8")
+    assert [name for name, _ in listing(tmp_path)] == ["a.html"]
+
+
+def test_an_include_that_takes_too_long_fails_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A template whose parsing takes seconds (quadratic in its brackets) is stopped
+    at MAX_SECONDS, and not parsed again by the next tag."""
+    (tmp_path / "slow.html").write_text("{{ " + "(" * 20_000 + "1" + ")" * 20_000 + " }}")
+    monkeypatch.setattr(includes, "MAX_SECONDS", 0.2)
+    found = Includes(str(tmp_path), listing(tmp_path))
+    start = time.perf_counter()
+    assert found.render("slow.html", {}, ()) is None
+    assert found.render("slow.html", {}, ()) is None
+    assert time.perf_counter() - start < 2
+
+
 def test_an_edited_include_reaches_the_next_warm_build(tmp_path: Path) -> None:
     """An include is a setting of the site: editing, adding or deleting one builds
     everything again, as a build without cache would."""
@@ -156,6 +200,17 @@ INCLUDES = {
     "big.html": "{% for i in (1..100000) %}{{ include.x }}{% endfor %}",
     "quote.html": "{{ include.q }}|{{ include.s }}|{{ include.none }}|{{ include.v }}",
     "url.html": "{{ include.u | relative_url }}|{{ include.u | absolute_url }}|",
+    "outer.html": "[{{ include.a }}|{% include inner.html %}]\n",
+    "inner.html": "{{ include.a }}",
+    "pass.html": "{% include wrap.html c=include.c %}",
+    "wrap.html": "<{{ include.c }}>",
+    "bom.html": "\ufefftext",
+    "double.html": '{% assign s="0123456789" %}{% for i in (1..30) %}{% assign s = s | append: s %}'
+    "{% endfor %}{{ s | size }}",
+    "square.html": "{% assign n=9 %}{% for i in (1..40) %}{% assign n = n | times: n %}"
+    "{% endfor %}",
+    **{f"fan{level}.html": f"{{% include fan{level + 1}.html %}}" * 10 for level in range(4)},
+    "fan4.html": "",
 }
 
 
@@ -169,14 +224,22 @@ INCLUDES = {
         ("loop.html", None),  # a million loops
         ('big.html x="0123456789abcdef"', None),  # 1.6 MB of output
         ("quote.html v=page.date", None),
-        ("quote.html v=include", None),
+        ("quote.html v=include", "|||"),  # nil, as Jekyll's `context["include"]` in a post
+        ("quote.html\n\tq=1 s=true v=nil", "1|true||"),  # literals; any space after the name
+        ('outer.html a="1"', "[1|1]\n"),  # no parameters: the outer include's
+        ('pass.html c="x"', "<x>"),  # a parameter passed on, given or not
+        ("pass.html", "<>"),
+        ("bom.html", "text"),
+        ("double.html", None),  # a variable of 1 MB and more
+        ("square.html", None),  # a number of millions of digits
+        ("fan0.html", None),  # 10 ** 4 includes
         ("url.html", "||"),  # Jekyll's URL filters give nil for nil
     ],
 )
 def test_what_an_include_renders_to(tmp_path: Path, markup: str, rendered: str | None) -> None:
     for name, text in INCLUDES.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
-    includes = Includes(str(tmp_path), tuple((name, "") for name in sorted(INCLUDES)))
+    includes = Includes(str(tmp_path), listing(tmp_path))
     variables = {"page": {"title": "T"}, "site": {"url": ""}}
     assert (
         includes.render(markup, variables, liquid._url_filters("https://e.org", "/b")) == rendered
