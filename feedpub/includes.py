@@ -92,6 +92,17 @@ class Includes(NamedTuple):
             env.failed.add(name)  # (not parsed, too slow, too much: so it stays)
             return None
 
+    def why(self, markup: str) -> str:
+        """Why `{% include markup %}` is not rendered, as a message says it."""
+        parsed = _parsed(markup)
+        if parsed is None:
+            return "a file name or parameters feedpub cannot read, as a name from a variable"
+        if parsed[0] not in _names(self):
+            return (
+                f"no file {parsed[0]} in _includes/; a theme's includes, in its gem, are not read"
+            )
+        return "it reads what feedpub does not know: a page's or layout's variable, a filter"
+
 
 def site_of(settings: Settings, root: Path) -> Site:
     """What a post's Liquid reads of the site: the config's values and the includes

@@ -58,6 +58,8 @@ class Includer(Protocol):
         self, markup: str, variables: Mapping[str, Any], filters: URLFilters
     ) -> str | None: ...
 
+    def why(self, markup: str) -> str: ...
+
 
 class Site(NamedTuple):
     """What a post's Liquid may read of the site."""
@@ -179,6 +181,7 @@ def read(path: str, text: str, at: int, site: Site) -> Found:
     if left is not None:
         left += at
         msg = f"Liquid feedpub does not render, shown as written: {_shown(text, left)}"
+        msg += _why(text, left, site)
         col = left - text.rfind("\n", 0, left)
         problem = Problem(path, text.count("\n", 0, left) + 1, col, "FP203", msg)
     first: dict[str, int] = {}
@@ -221,6 +224,17 @@ def _render(text: str, site: Site, page: _Page) -> tuple[str, int | None]:
     rest = text[at:]
     out.append(rest.lstrip() if trim_next else rest)
     return "".join(out), left
+
+
+def _why(text: str, at: int, site: Site) -> str:
+    """Why the include at `at`, if the tag there is one, is not rendered ("" else)."""
+    tag = next(_tags(text, at))
+    name = _name(tag)
+    if tag.output or name not in _INCLUDES:
+        return ""
+    if site.includes is None:
+        return " (the site has no _includes/ folder beside its _config.yml)"
+    return f" ({site.includes.why(tag.markup.strip()[len(name) :])})"
 
 
 def _shown(text: str, at: int) -> str:

@@ -86,19 +86,25 @@ def test_an_include_is_rendered_into_the_post_as_jekyll_renders_it(tmp_path: Pat
     assert check_all(tmp_path / "out") == []
 
 
+UNKNOWN = "it reads what feedpub does not know"
+REFUSED = "a file name or parameters feedpub cannot read"
+
+
 @pytest.mark.parametrize(
-    "extra",
+    ("extra", "why"),
     [
-        "missing.html",  # not in the folder: a gem theme's, perhaps
-        "image.html",  # reads `page.image`, which feedpub does not know
-        "figure.html image_path=page.image",  # likewise, as a parameter
-        "../_config.yml",  # out of the folder: Jekyll refuses the name
-        "{{ page.title }}.html",  # a name from a variable
-        "figure.html | upcase",  # markup Jekyll refuses
-        'figure.html caption="x" | upcase',
+        ("missing.html", "no file missing.html in _includes/; a theme's includes, in its gem"),
+        ("image.html", UNKNOWN),  # reads `page.image`, which feedpub does not know
+        ("figure.html image_path=page.image", UNKNOWN),  # likewise, as a parameter
+        ("../_config.yml", REFUSED),  # out of the folder: Jekyll refuses the name
+        ("{{ page.title }}.html", REFUSED),  # a name from a variable
+        ("figure.html | upcase", REFUSED),  # markup Jekyll refuses
+        ('figure.html caption="x" | upcase', REFUSED),
     ],
 )
-def test_an_include_feedpub_cannot_render_is_left_as_written(tmp_path: Path, extra: str) -> None:
+def test_an_include_feedpub_cannot_render_is_left_as_written(
+    tmp_path: Path, extra: str, why: str
+) -> None:
     _blog(tmp_path, extra)
     code, _, stderr = run_in(tmp_path, "build", "blog", "--out", "out")
     assert code == 0, stderr
@@ -106,6 +112,7 @@ def test_an_include_feedpub_cannot_render_is_left_as_written(tmp_path: Path, ext
     assert f"{{% include {extra} %}}" in html.replace("&quot;", '"').replace("”", '"')
     assert "<h4>Tools used</h4>" in html  # the others are rendered
     assert stderr.count(": FP203 liquid-left: ") == 1 and "Traceback" not in stderr
+    assert f"{{% include {extra} %}} ({why}" in stderr
 
 
 def test_no_file_outside_the_includes_folder_is_read(tmp_path: Path) -> None:
