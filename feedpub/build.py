@@ -104,7 +104,7 @@ def _build(options: Options, progress: Progress | None) -> Summary:
             problems, feeds, shown = _checked(options, derived, files, manifest)
             old_plans = cache.outputs.plans()
             jobs, plans = planner.jobs(feeds, settings, derived.load, old_plans)
-            target = render.Target(root, out, settings, manifest, records)
+            target = render.Target(root, out, settings, manifest, records, cache.outputs.short())
             kept = _kept(derived, records, shown.hidden)
             used = sum(r.size for r in kept.values())
             done = render.write(
@@ -126,6 +126,7 @@ def _build(options: Options, progress: Progress | None) -> Summary:
                 over = render.over_limit(settings, done.skipped)
                 raise BuildFailure(message, tuple(sorted(problems + over)))
             done = render.publish(target, done, kept, shown, derived.ids)
+            problems = sorted(problems + render.budget_notes(settings, done.short))
             summary = Summary(
                 posts_read=derived.posts_read,
                 entries=derived.entries,
@@ -138,6 +139,7 @@ def _build(options: Options, progress: Progress | None) -> Summary:
             if derived.redo is not None:
                 plans = {f: p for f, p in old_plans.items() if f not in derived.redo} | plans
             cache.outputs.save_records(done.records)
+            cache.outputs.save_short(done.short)
             cache.commit(snap, summary, derived, plans, done.manifest)
     finally:
         cache.close()

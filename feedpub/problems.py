@@ -145,6 +145,11 @@ CODES: dict[str, tuple[str, Severity, str]] = {
         "error",
         "find what makes the output so large, or raise `max_output_bytes` in feedpub.toml",
     ),
+    "FP505": (
+        "feed-budget",
+        "info",
+        "raise `feed_bytes` in feedpub.toml to give every entry its content, or lower `limit`",
+    ),
     "FP601": (
         "no-site-url",
         "warning",

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from . import commonmark, formats, html, includes, liquid, pages, postfiles, summaries, writer
-from .model import Job, Load, Manifest, Post, Record, page_file
+from .model import Job, Load, Manifest, Post, Record, feed_file, page_file
 from .planner import Published
 from .problems import Problem
 from .settings import Settings
@@ -49,6 +49,7 @@ class Target:
     settings: Settings
     manifest: Manifest  # what the last build left in `out`
     records: Mapping[str, Record]  # of every output the last build wrote (with a cache)
+    short: Mapping[str, int] = field(default_factory=dict)  # its `Written.short`
 
 
 @dataclass
@@ -60,6 +61,7 @@ class Written:
     records: dict[str, Record]
     skipped: list[str]
     manifest: Manifest = field(default_factory=Manifest)  # the one `publish` wrote
+    short: dict[str, int] = field(default_factory=dict)  # see `formats.Rendered.short`
 
 
 def rules(settings: Settings, source: str) -> html.ContentRules:
@@ -206,6 +208,7 @@ def write(
     skipped: list[str] = []
     records = {f: old[f] for job in jobs for f in job.files if f in old}
     redone = {f for job in todo for f in job.files}
+    short = {f: n for f, n in target.short.items() if f in records and f not in redone}
     used += sum(r.size for f, r in records.items() if f not in redone)
 
     pending: deque[tuple[str, list[str], Callable[[], list[writer.Made]]]] = deque()
@@ -239,7 +242,9 @@ def write(
     if idle is not None and store.persistent:
         _clean_ahead(feeds, target, workers, store, idle)
     for n, (job, frags) in enumerate(_with_fragments(feeds, target, workers, store)):
-        put(job, formats.render(job.feed, settings, frags, job.newest))
+        rendered = formats.render(job.feed, settings, frags, job.newest)
+        short.update(rendered.short)
+        put(job, rendered.files)
         if progress:
             progress("render", n + 1, len(feeds))
     for _ in idle or ():  # all of it, before `lookup` is asked
@@ -262,7 +267,7 @@ def write(
                 del entries[m.id]
     for key, rels, result in pending:
         made(key, rels, result())
-    return Written(written, records, skipped)
+    return Written(written, records, skipped, short={f: short[f] for f in records if f in short})
 
 
 def publish(
@@ -306,7 +311,27 @@ def publish(
     path = out / writer.MANIFEST
     writer.write_file(path, writer.manifest_bytes(manifest))  # not a file readers see
     records[writer.MANIFEST] = _record("manifest", path)
-    return Written(written, records, done.skipped, manifest)
+    short = {f: n for f, n in target.short.items() if f in kept} | done.short
+    return Written(written, records, done.skipped, manifest, short)
+
+
+def budget_notes(settings: Settings, short: Mapping[str, int]) -> list[Problem]:
+    """FP505: the feeds whose files show some of their newest entries as summaries (or
+    not at all) to stay within `feed_bytes`: one note a feed, of its largest count."""
+    most: dict[str, int] = {}
+    for rel, n in short.items():
+        folder = rel.rpartition("/")[0]
+        most[folder] = max(n, most.get(folder, 0))
+    notes = []
+    for folder, n in sorted(most.items()):
+        one = "oldest entry is shown as a summary"
+        what = one if n == 1 else f"{n:,} oldest entries are shown as summaries"
+        msg = (
+            "with the content of every entry it shows, the feed would pass feed_bytes"
+            f" ({settings.feed_bytes:,} bytes): its {what} only (or left out)"
+        )
+        notes.append(Problem(feed_file(folder, "atom"), 0, 0, "FP505", msg, "feed"))
+    return notes
 
 
 def _record(key: str, path: Path) -> Record:

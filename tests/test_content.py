@@ -365,6 +365,36 @@ def _full_prefix(flags: list[bool]) -> int:
     return k
 
 
+def test_a_feed_over_its_budget_is_noted_in_every_build(tmp_path: Path) -> None:
+    """FP505 tells the owner which feeds show entries as summaries only, and how many,
+    in a cold build, a build with nothing changed and a warm one, alike."""
+    posts = tmp_path / "posts"
+    (posts / "_posts").mkdir(parents=True)
+    toml = f"feed_bytes = {BIG_BUDGET}\nmerge_duplicates = false\n"
+    (posts / "feedpub.toml").write_text(toml, encoding="utf-8")
+    for n in range(POSTS_N):
+        big_post(posts / "_posts", n)
+
+    def notes(out: str, *flags: str) -> list[str]:
+        args = ("build", str(posts), "--out", str(tmp_path / out), "--verbose", *flags)
+        code, _, stderr = run(*args)
+        assert code == 0, stderr
+        return sorted(line for line in stderr.splitlines() if ": FP505 " in line)
+
+    cold = notes("cold", "--no-cache")
+    folders = ["", "authors/writer/", "sources/big/", "tags/heavy/"]
+    assert [line.partition(":")[0] for line in cold] == sorted(f"{f}feed.xml" for f in folders)
+    assert "feed_bytes (20,000 bytes): its " in cold[0]
+    assert " oldest entries are shown as summaries only (or left out)." in cold[0]
+    cache = ("--cache", str(tmp_path / "cache"))
+    assert notes("warm", *cache) == cold
+    assert notes("warm", *cache) == cold  # nothing changed: the last build's summary
+    small = (posts / "_posts" / "2021-04-01-big-0.md").read_text("utf-8")
+    small = small.replace("<div>", "<div><p>Short.</p></div><!--", 1) + "-->"
+    (posts / "_posts" / "2021-04-01-big-0.md").write_text(small, encoding="utf-8")
+    assert notes("warm", *cache) == notes("cold2", "--no-cache")
+
+
 def test_byte_budget_shrinks_older_entries_to_summaries(tmp_path: Path) -> None:
     posts = tmp_path / "posts"
     (posts / "_posts").mkdir(parents=True)

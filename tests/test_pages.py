@@ -344,7 +344,7 @@ def test_pages_are_the_same_under_any_site_url(tmp_path: Path) -> None:
 
 def _page(feed: Feed, settings: Settings, contents: dict[str, Content]) -> bytes:
     frags = {p.id: formats.fragments(p, contents[p.id]) for p in feed.posts}
-    files = formats.render(feed, settings, frags)
+    files = formats.render(feed, settings, frags).files
     assert list(files) == list(feed.files)  # the three formats, then the page
     return files[feed.page]
 

@@ -743,7 +743,10 @@ def test_ten_megabyte_post(tmp_path: Path) -> None:
     result = build(posts, tmp_path / "public2", "--config", str(tmp_path / "feedpub.toml"))
     seconds = time.perf_counter() - started
     assert result.code == 0, result.stderr
-    assert result.report == []
+    assert [p["code"] for p in result.report] == ["FP505"]  # its summary only: a note
+    assert (
+        "its oldest entry is shown as a summary only (or left out)" in result.report[0]["message"]
+    )
     site = tmp_path / "public2" / "feed.xml"
     titles = {e.title for e in feedparser.parse(site.read_bytes()).entries}
     assert titles == {"Ten megabytes", "Small"}

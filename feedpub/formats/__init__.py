@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..model import FILES, Content, Feed, Post
 from ..settings import Settings
@@ -19,6 +20,7 @@ from .common import Pieces, bound, budget, iso, rfc822, text, url_of, variants
 
 __all__ = [
     "Fragments",
+    "Rendered",
     "archive",
     "archive_bound",
     "archive_entry",
@@ -58,14 +60,21 @@ def fragments(post: Post, content: Content) -> Fragments:
     )
 
 
+class Rendered(NamedTuple):
+    files: dict[str, bytes]  # the feed's three files and its page
+    short: dict[str, int]  # of each file that shows some of the feed's entries as summaries
+    # (or not at all) to stay within the byte budget, how many
+
+
 def render(
     feed: Feed, settings: Settings, frags: Mapping[str, Fragments], prev: str | None = None
-) -> dict[str, bytes]:
+) -> Rendered:
     """The three files of one feed and its page, each kept within the byte budget.
 
     `prev` is the newest archive document (RFC 5005 `prev-archive`), if any.
     """
     out = {}
+    short = {}
     for fmt in FILES:
         pairs = [getattr(frags[p.id], fmt) for p in feed.posts]
         sizes = [(sum(map(len, f)), sum(map(len, s))) for f, s in pairs]
@@ -76,6 +85,8 @@ def render(
             top, tail = (atom if fmt == "atom" else rss).head(feed, settings, prev)
             room = settings.feed_bytes - len(top.encode()) - len(tail.encode())
         full, keep = budget(sizes, room)
+        if full < len(pairs):
+            short[feed.file(fmt)] = len(pairs) - full
         chosen = [f for f, _ in pairs[:full]] + [s for _, s in pairs[full:keep]]
         if fmt == "json":
             items = b",\n".join(b"".join(pieces) for pieces in chosen)
@@ -84,4 +95,4 @@ def render(
             body = b"".join(piece for pieces in chosen for piece in pieces)
             out[feed.file(fmt)] = top.encode() + body + tail.encode()
     out[feed.page] = page.document(feed, settings, [frags[p.id].page for p in feed.posts])
-    return out
+    return Rendered(out, short)

@@ -50,6 +50,15 @@ class Outputs:
     def save_plans(self, plans: Plans) -> None:
         self.store.put("plans", plans)
 
+    def short(self) -> dict[str, int]:
+        """Of each output file that showed entries as summaries only, how many
+        (`render.Written.short`)."""
+        found = self.store.get("short")
+        return found if isinstance(found, dict) else {}
+
+    def save_short(self, short: dict[str, int]) -> None:
+        self.store.put("short", short)
+
     # --- fragments --------------------------------------------------------------------
 
     def known(self, keys: Iterable[str]) -> set[str]:
@@ -105,6 +114,12 @@ class NoOutputs:
         return {}
 
     def save_plans(self, plans: Plans) -> None:
+        pass
+
+    def short(self) -> dict[str, int]:
+        return {}
+
+    def save_short(self, short: dict[str, int]) -> None:
         pass
 
     def known(self, keys: Iterable[str]) -> set[str]:
