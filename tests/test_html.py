@@ -655,6 +655,30 @@ def test_a_summary_begins_with_the_story_not_a_photos_caption() -> None:
     assert clean('<div class="caption">Only this.</div>', None).summary == "Only this."
 
 
+@pytest.mark.parametrize(
+    "code",
+    [
+        # kramdown with Rouge (Jekyll), its `{% highlight %}`, highlight.js, Prism
+        '<div class="language-html highlighter-rouge"><div class="highlight">'
+        '<pre class="highlight"><code>&lt;div class="x"&gt;</code></pre></div></div>',
+        '<pre><code class="language-html" data-lang="html">&lt;div class="x"&gt;</code></pre>',
+        '<pre><code class="hljs">&lt;div class="x"&gt;</code></pre>',
+        '<pre class="language-html"><code>&lt;div class="x"&gt;</code></pre>',
+    ],
+)
+def test_a_summary_leaves_highlighted_code_out(code: str) -> None:
+    """A blog's summary read `…language-lexer classes: <div class="language-css
+    highlighter-rouge"> <pre class="highlight">…` (made-mistakes.com): code marked as
+    code is no prose. A `<pre>` without such a class stays: Matters' editor puts
+    prose in `<pre class="ql-syntax">` (151 corpus posts)."""
+    body = f"<p>I noticed classes:</p>{code}<p>This hook opens up some.</p>"
+    content = clean(render_markdown(body), "https://a.org/p")
+    assert content.summary == "I noticed classes: This hook opens up some."
+    assert "&lt;div class=" in content.html
+    prose = '<pre class="ql-syntax">这篇文章来自沙丘的新成员。</pre><p>按。</p>'
+    assert clean(prose, None).summary == "这篇文章来自沙丘的新成员。按。"
+
+
 @given(st.text(), st.integers(min_value=0, max_value=400))
 def test_summarize_never_exceeds_the_limit(text: str, limit: int) -> None:
     assert len(summarize(text, limit)) <= limit
