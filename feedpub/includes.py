@@ -13,8 +13,8 @@ The folder is listed and hashed with the config (`listing`), so an edited includ
 voids the cache like any setting; a file is read when first used, and only if it
 is still what was hashed (a link or a file swapped in meanwhile is not read). A
 hostile include is bounded: its output, loops, variables, includes and depth, and
-its time (MAX_SECONDS a tag, in a process's main thread); one that fails so is
-not tried again in that process.
+its time (MAX_SECONDS a tag, in a process's main thread); one that takes too long
+or does not parse is not tried again in that process.
 """
 
 from __future__ import annotations
@@ -73,6 +73,8 @@ class Includes(NamedTuple):
     def render(self, markup: str, variables: Mapping[str, Any], filters: Filters) -> str | None:
         """What `{% include markup %}` renders to, with `variables` (`page`, `site`)
         as its context; None when feedpub cannot render it as Jekyll would."""
+        from liquid.exceptions import LiquidSyntaxError
+
         parsed = _parsed(markup)
         if parsed is None or parsed[0] not in _names(self):
             return None
@@ -86,10 +88,10 @@ class Includes(NamedTuple):
             with _deadline(MAX_SECONDS):
                 template = env.get_template(name)
                 return str(template.render(**variables, include=_Params(values)))
-        except _Unknown:
+        except (_Timeout, LiquidSyntaxError):  # (the same for every post: not tried again)
+            env.failed.add(name)
             return None
         except Exception:  # a site's template, whatever it raises, fails only itself
-            env.failed.add(name)  # (not parsed, too slow, too much: so it stays)
             return None
 
     def why(self, markup: str) -> str:

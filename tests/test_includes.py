@@ -164,6 +164,15 @@ def test_a_pipe_or_a_deep_folder_in_includes_is_passed_over(tmp_path: Path) -> N
     assert [name for name, _ in listing(tmp_path)] == ["a.html"]
 
 
+def test_an_include_failing_with_some_parameters_renders_with_others(tmp_path: Path) -> None:
+    """Only what fails alike for every post (no parse, too slow) is not tried again."""
+    (tmp_path / "cond.html").write_text("{% if include.x %}{{ page.image }}{% endif %}ok")
+    found = Includes(str(tmp_path), listing(tmp_path))
+    variables = {"page": {"title": "T"}}
+    assert found.render('cond.html x="1"', variables, ()) is None  # page.image: unknown
+    assert found.render("cond.html", variables, ()) == "ok"
+
+
 def test_an_include_that_takes_too_long_fails_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
