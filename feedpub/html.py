@@ -112,18 +112,21 @@ _PARSER = lxml_html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=
 _TRANSLATOR = cssselect.HTMLTranslator()
 # What a summary leaves out: a photo's caption or credit is not how a story begins
 # ("Pedro Pardo—AFP/Getty Images China's leader…" led 29 of ChinaFile's 50 entries).
-# Nor is code marked as code (Rouge's `highlight`, a `language-` class, highlight.js):
-# a `<pre>` alone may hold prose (Matters' editor writes its quotes in one).
 _CAPTIONS = etree.XPath(
     "descendant::figcaption | descendant::*[contains(@class, 'caption')"
-    " or contains(@class, 'credit')] | descendant::pre[contains(@class, 'highlight')"
-    " or contains(@class, 'language-') or code[contains(@class, 'language-')"
-    " or contains(@class, 'hljs')]]"
+    " or contains(@class, 'credit')]"
 )
+# Nor is code marked as code (Rouge's `highlight`, a `language-` class, highlight.js):
+# a `<pre>` alone may hold prose (Matters' editor writes its quotes in one).
+_CODE = etree.XPath(
+    "descendant::pre[contains(@class, 'highlight') or contains(@class, 'language-')"
+    " or code[contains(@class, 'language-') or contains(@class, 'hljs')]]"
+)
+_CODE_NEEDLES = re.compile("highlight|language-|hljs")
 # A caption is short: a longer element of such a class is what holds one (WordPress's
 # article of `tag-social-credit`, a `has-captions` wrapper), and stays in the summary.
 _CAPTION_CHARS = 400
-_CAPTION_NEEDLES = re.compile("<figcaption|caption|credit|highlight|language-|hljs")
+_CAPTION_NEEDLES = re.compile("<figcaption|caption|credit")
 _MEDIA_URLS = etree.XPath(
     "descendant::a/@href | descendant::video/@src | descendant::video/@poster"
     " | descendant::audio/@src | descendant::source/@src | descendant::source/@srcset"
@@ -236,7 +239,8 @@ def _cleaned(html: str, base_url: str | None, rules: ContentRules) -> tuple[Cont
     safe = xml_safe(_sanitize(_serialize(body), rules).strip())
     summary = xml_safe(summarize(plain_text(safe), rules.summary_chars))
     captions = _CAPTIONS(body) if _CAPTION_NEEDLES.search(tags) else []
-    captions = [c for c in captions if c.tag in ("figcaption", "pre") or _short(c)]
+    captions = [c for c in captions if c.tag == "figcaption" or _short(c)]
+    captions += _CODE(body) if _CODE_NEEDLES.search(tags) else []
     if hosts or captions:  # a player's link, a photo's caption or credit: not its text
         for link in hosts:
             link.text = ""
