@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import includes, language
+from . import language
 from .checks import CHECKS, KIND_CHECKS, SOURCE_CHECKS, Check, normal_url, shown
 from .problems import FeedpubError, Problem, printable
 from .scan import is_posts_folder
@@ -221,10 +221,12 @@ def _includes(site: Path, folder: str) -> tuple[tuple[str, str], ...]:
     """The files of the site's `_includes/` (Jekyll's `includes_dir`, inside the site),
     each with a hash, so that an edited include voids the cache (`includes.listing`)."""
     parts = Path(folder).parts
-    if not parts or Path(folder).is_absolute() or ".." in parts:
+    if not parts or Path(folder).is_absolute() or ".." in parts or not (site / folder).is_dir():
         return ()
     if any((site / Path(*parts[: i + 1])).is_symlink() for i in range(len(parts))):
         return ()
+    from . import includes  # here: a build with nothing changed imports no more than it needs
+
     return includes.listing(site / folder)
 
 
