@@ -240,7 +240,7 @@ def _cleaned(html: str, base_url: str | None, rules: ContentRules) -> tuple[Cont
     summary = xml_safe(summarize(plain_text(safe), rules.summary_chars))
     captions = _CAPTIONS(body) if _CAPTION_NEEDLES.search(tags) else []
     captions = [c for c in captions if c.tag == "figcaption" or _short(c)]
-    captions += _CODE(body) if _CODE_NEEDLES.search(tags) else []
+    captions += _CODE(body) if "<pre" in tags and _CODE_NEEDLES.search(tags) else []
     if hosts or captions:  # a player's link, a photo's caption or credit: not its text
         for link in hosts:
             link.text = ""
