@@ -13,8 +13,8 @@ The folder is listed and hashed with the config (`listing`), so an edited includ
 voids the cache like any setting; a file is read when first used, and only if it
 is still what was hashed (a link or a file swapped in meanwhile is not read). A
 hostile include is bounded: its output, loops, variables, includes and depth, and
-its time (MAX_SECONDS a tag, in a process's main thread); one that takes too long
-or does not parse is not tried again in that process.
+its time (MAX_SECONDS a tag, in a process's main thread); a file that does not
+parse, or an include that took too long, is not tried again in that process.
 """
 
 from __future__ import annotations
@@ -73,8 +73,6 @@ class Includes(NamedTuple):
     def render(self, markup: str, variables: Mapping[str, Any], filters: Filters) -> str | None:
         """What `{% include markup %}` renders to, with `variables` (`page`, `site`)
         as its context; None when feedpub cannot render it as Jekyll would."""
-        from liquid.exceptions import LiquidSyntaxError
-
         parsed = _parsed(markup)
         if parsed is None or parsed[0] not in _names(self):
             return None
@@ -83,15 +81,14 @@ class Includes(NamedTuple):
         if name in env.failed:
             return None
         env.included = 0
+        timer = _Timer()
         try:
             values = {key: _value(value, partial(_lookup, variables)) for key, value in params}
-            with _deadline(MAX_SECONDS):
-                template = env.get_template(name)
-                return str(template.render(**variables, include=_Params(values)))
-        except (_Timeout, LiquidSyntaxError):  # (the same for every post: not tried again)
-            env.failed.add(name)
-            return None
+            with _deadline(MAX_SECONDS, timer):
+                return str(_template(env, name).render(**variables, include=_Params(values)))
         except Exception:  # a site's template, whatever it raises, fails only itself
+            if timer.expired:  # (python-liquid may raise its own error for it)
+                env.failed.add(name)  # too slow: not tried again in this process
             return None
 
     def why(self, markup: str) -> str:
@@ -171,15 +168,34 @@ class _Timeout(Exception):
     """A tag's rendering took longer than MAX_SECONDS."""
 
 
+class _Timer:
+    expired = False
+
+
+def _template(env: Any, name: str, context: Any = None) -> Any:
+    """The parsed file `name`; one that does not parse is remembered as failed (it
+    fails alike for every post), whichever include reached it."""
+    if name in env.failed:
+        raise _Unknown(name)
+    try:
+        return env.get_template(name, context=context)
+    except _Timeout:
+        raise
+    except Exception:
+        env.failed.add(name)
+        raise
+
+
 @contextmanager
-def _deadline(seconds: float) -> Iterator[None]:
-    """Raise _Timeout in what runs here after `seconds` (a process's main thread only:
-    elsewhere no timer is set)."""
+def _deadline(seconds: float, timer: _Timer) -> Iterator[None]:
+    """Raise _Timeout in what runs here after `seconds`, and mark `timer` expired (a
+    process's main thread only: elsewhere no timer is set)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def expire(signum: int, frame: object) -> None:
+        timer.expired = True
         raise _Timeout
 
     before = signal.signal(signal.SIGALRM, expire)
@@ -354,7 +370,7 @@ def _include_tag(env: Environment, tag_name: str) -> Any:
                 raise _Unknown(self.markup)
             name, params = parsed
             values = {key: _value(value, partial(_get, context)) for key, value in params}
-            template = env.get_template(name, context=context)
+            template = _template(env, name, context)
             scope = {"include": _Params(values)} if params else {}  # else the outer one's
             with context.extend(scope, template=template):
                 template.render_with_context(context, buffer, partial=True)

@@ -167,10 +167,15 @@ def test_a_pipe_or_a_deep_folder_in_includes_is_passed_over(tmp_path: Path) -> N
 def test_an_include_failing_with_some_parameters_renders_with_others(tmp_path: Path) -> None:
     """Only what fails alike for every post (no parse, too slow) is not tried again."""
     (tmp_path / "cond.html").write_text("{% if include.x %}{{ page.image }}{% endif %}ok")
+    (tmp_path / "outer.html").write_text("{% if include.x %}{% include bad.html %}{% endif %}ok")
+    (tmp_path / "bad.html").write_text("{% if %}")  # does not parse: remembered, for itself
     found = Includes(str(tmp_path), listing(tmp_path))
     variables = {"page": {"title": "T"}}
     assert found.render('cond.html x="1"', variables, ()) is None  # page.image: unknown
     assert found.render("cond.html", variables, ()) == "ok"
+    assert found.render('outer.html x="1"', variables, ()) is None
+    assert found.render("outer.html", variables, ()) == "ok"
+    assert found.render("bad.html", variables, ()) is None
 
 
 def test_an_include_that_takes_too_long_fails_once(
@@ -183,6 +188,7 @@ def test_an_include_that_takes_too_long_fails_once(
     found = Includes(str(tmp_path), listing(tmp_path))
     start = time.perf_counter()
     assert found.render("slow.html", {}, ()) is None
+    assert "slow.html" in includes._environment(found, ()).failed  # (python-liquid's error)
     assert found.render("slow.html", {}, ()) is None
     assert time.perf_counter() - start < 2
 
