@@ -116,11 +116,14 @@ _CAPTIONS = etree.XPath(
     "descendant::figcaption | descendant::*[contains(@class, 'caption')"
     " or contains(@class, 'credit')]"
 )
-# Nor is code marked as code (Rouge's `highlight`, a `language-` class, highlight.js):
-# a `<pre>` alone may hold prose (Matters' editor writes its quotes in one).
+# Nor is code marked as code by its class names: Rouge's `<pre class="highlight">`, a
+# `<code>` of a programming `language-` or highlight.js's `hljs`. A `<pre>` alone may
+# hold prose (Matters' editor writes its quotes in one), and so may plain text.
+_CLASSES = "concat(' ', normalize-space(@class), ' ')"
 _CODE = etree.XPath(
-    "descendant::pre[contains(@class, 'highlight') or contains(@class, 'language-')"
-    " or code[contains(@class, 'language-') or contains(@class, 'hljs')]]"
+    f"descendant::pre[contains({_CLASSES}, ' highlight ') or code[contains({_CLASSES}, ' hljs ')"
+    f" or contains({_CLASSES}, ' language-') and not(contains({_CLASSES}, ' language-plaintext ')"
+    f" or contains({_CLASSES}, ' language-text ') or contains({_CLASSES}, ' language-none '))]]"
 )
 _CODE_NEEDLES = re.compile("highlight|language-|hljs")
 # A caption is short: a longer element of such a class is what holds one (WordPress's

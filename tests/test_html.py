@@ -663,7 +663,7 @@ def test_a_summary_begins_with_the_story_not_a_photos_caption() -> None:
         '<pre class="highlight"><code>&lt;div class="x"&gt;</code></pre></div></div>',
         '<pre><code class="language-html" data-lang="html">&lt;div class="x"&gt;</code></pre>',
         '<pre><code class="hljs">&lt;div class="x"&gt;</code></pre>',
-        '<pre class="language-html"><code>&lt;div class="x"&gt;</code></pre>',
+        '<pre class="language-html"><code class="language-html">&lt;div class="x"&gt;</code></pre>',
     ],
 )
 def test_a_summary_leaves_highlighted_code_out(code: str) -> None:
@@ -675,8 +675,13 @@ def test_a_summary_leaves_highlighted_code_out(code: str) -> None:
     content = clean(render_markdown(body), "https://a.org/p")
     assert content.summary == "I noticed classes: This hook opens up some."
     assert "&lt;div class=" in content.html
-    prose = '<pre class="ql-syntax">这篇文章来自沙丘的新成员。</pre><p>按。</p>'
-    assert clean(prose, None).summary == "这篇文章来自沙丘的新成员。按。"
+    for prose in (  # class names, not parts of them; plain text is no code
+        '<pre class="ql-syntax">这篇文章来自沙丘的新成员。</pre><p>按。</p>',
+        '<pre class="nohighlight">这篇文章来自沙丘的新成员。</pre><p>按。</p>',
+        '<pre class="language-zh">这篇文章来自沙丘的新成员。</pre><p>按。</p>',
+        '<pre><code class="language-plaintext">这篇文章来自沙丘的新成员。</code></pre><p>按。</p>',
+    ):
+        assert clean(prose, None).summary == "这篇文章来自沙丘的新成员。按。", prose
 
 
 @given(st.text(), st.integers(min_value=0, max_value=400))
