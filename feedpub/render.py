@@ -49,7 +49,7 @@ class Target:
     settings: Settings
     manifest: Manifest  # what the last build left in `out`
     records: Mapping[str, Record]  # of every output the last build wrote (with a cache)
-    short: Mapping[str, int] = field(default_factory=dict)  # its `Written.short`
+    short: Mapping[str, formats.Cut] = field(default_factory=dict)  # its `Written.short`
 
 
 @dataclass
@@ -61,7 +61,7 @@ class Written:
     records: dict[str, Record]
     skipped: list[str]
     manifest: Manifest = field(default_factory=Manifest)  # the one `publish` wrote
-    short: dict[str, int] = field(default_factory=dict)  # see `formats.Rendered.short`
+    short: dict[str, formats.Cut] = field(default_factory=dict)  # `formats.Rendered.short`
 
 
 def rules(settings: Settings, source: str) -> html.ContentRules:
@@ -315,22 +315,31 @@ def publish(
     return Written(written, records, done.skipped, manifest, short)
 
 
-def budget_notes(settings: Settings, short: Mapping[str, int]) -> list[Problem]:
-    """FP505: the feeds whose files show some of their newest entries as summaries (or
-    not at all) to stay within `feed_bytes`: one note a feed, of its largest count."""
-    most: dict[str, int] = {}
-    for rel, n in short.items():
+def budget_notes(settings: Settings, short: Mapping[str, formats.Cut]) -> list[Problem]:
+    """FP505: the feeds whose files show some of their entries as summaries only (or
+    not at all) to stay within `feed_bytes`: one note a feed, of its Atom file if it
+    is one of them, else of the first."""
+    chosen: dict[str, str] = {}
+    for rel in sorted(short):
         folder = rel.rpartition("/")[0]
-        most[folder] = max(n, most.get(folder, 0))
+        if folder not in chosen or rel == feed_file(folder, "atom"):
+            chosen[folder] = rel
     notes = []
-    for folder, n in sorted(most.items()):
-        one = "oldest entry is shown as a summary"
-        what = one if n == 1 else f"{n:,} oldest entries are shown as summaries"
-        msg = (
-            "with the content of every entry it shows, the feed would pass feed_bytes"
-            f" ({settings.feed_bytes:,} bytes): its {what} only (or left out)"
-        )
-        notes.append(Problem(feed_file(folder, "atom"), 0, 0, "FP505", msg, "feed"))
+    for rel in sorted(chosen.values()):
+        total, full, shown = short[rel]
+        summaries, left = shown - full, total - shown
+        of = f"of its {total:,} entries"
+        carry = "carries" if summaries == 1 else "carry"
+        if total == 1:
+            what = "its one entry carries only a summary"
+        elif summaries and left:
+            what = f"{summaries:,} {of} {carry} only a summary and the {left:,} oldest are left out"
+        elif summaries:
+            what = f"{summaries:,} {of} (the oldest) {carry} only a summary"
+        else:
+            what = f"the {left:,} oldest {of} are left out"
+        msg = f"to stay within feed_bytes ({settings.feed_bytes:,} bytes), {what}"
+        notes.append(Problem(rel, 0, 0, "FP505", msg, "feed"))
     return notes
 
 

@@ -22,7 +22,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from test_build import check_all
 
-from feedpub import config
+from feedpub import config, render
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
@@ -365,6 +365,24 @@ def _full_prefix(flags: list[bool]) -> int:
     return k
 
 
+@pytest.mark.parametrize(
+    ("cut", "said"),
+    [
+        ((12, 3, 12), "9 of its 12 entries (the oldest) carry only a summary"),
+        ((12, 11, 12), "1 of its 12 entries (the oldest) carries only a summary"),
+        ((30, 0, 5), "5 of its 30 entries carry only a summary and the 25 oldest are left out"),
+        ((30, 4, 4), "the 26 oldest of its 30 entries are left out"),
+        ((1, 0, 1), "its one entry carries only a summary"),
+    ],
+)
+def test_what_a_budget_note_says(cut: tuple[int, int, int], said: str) -> None:
+    """(entries, with their content, shown at all): of the Atom file when it is cut."""
+    short = {"tags/x/rss.xml": (12, 11, 12), "tags/x/feed.xml": cut}
+    (note,) = render.budget_notes(config.Settings(), short)
+    assert (note.path, note.code) == ("tags/x/feed.xml", "FP505")
+    assert note.message == f"to stay within feed_bytes (1,000,000 bytes), {said}"
+
+
 def test_a_feed_over_its_budget_is_noted_in_every_build(tmp_path: Path) -> None:
     """FP505 tells the owner which feeds show entries as summaries only, and how many,
     in a cold build, a build with nothing changed and a warm one, alike."""
@@ -384,8 +402,8 @@ def test_a_feed_over_its_budget_is_noted_in_every_build(tmp_path: Path) -> None:
     cold = notes("cold", "--no-cache")
     folders = ["", "authors/writer/", "sources/big/", "tags/heavy/"]
     assert [line.partition(":")[0] for line in cold] == sorted(f"{f}feed.xml" for f in folders)
-    assert "feed_bytes (20,000 bytes): its " in cold[0]
-    assert " oldest entries are shown as summaries only (or left out)." in cold[0]
+    assert ": FP505 feed-budget: to stay within feed_bytes (20,000 bytes), " in cold[0]
+    assert " of its 12 entries (the oldest) carry only a summary." in cold[0]
     cache = ("--cache", str(tmp_path / "cache"))
     assert notes("warm", *cache) == cold
     assert notes("warm", *cache) == cold  # nothing changed: the last build's summary

@@ -19,6 +19,7 @@ from .atom import archive_bound, archive_entry
 from .common import Pieces, bound, budget, iso, rfc822, text, url_of, variants
 
 __all__ = [
+    "Cut",
     "Fragments",
     "Rendered",
     "archive",
@@ -60,10 +61,13 @@ def fragments(post: Post, content: Content) -> Fragments:
     )
 
 
+Cut = tuple[int, int, int]  # of a feed file: its entries, those with content, those shown
+
+
 class Rendered(NamedTuple):
     files: dict[str, bytes]  # the feed's three files and its page
-    short: dict[str, int]  # of each file that shows some of the feed's entries as summaries
-    # (or not at all) to stay within the byte budget, how many
+    short: dict[str, Cut]  # the files that show some of its entries as summaries only (or
+    # not at all) to stay within the byte budget
 
 
 def render(
@@ -86,7 +90,7 @@ def render(
             room = settings.feed_bytes - len(top.encode()) - len(tail.encode())
         full, keep = budget(sizes, room)
         if full < len(pairs):
-            short[feed.file(fmt)] = len(pairs) - full
+            short[feed.file(fmt)] = (len(pairs), full, keep)
         chosen = [f for f, _ in pairs[:full]] + [s for _, s in pairs[full:keep]]
         if fmt == "json":
             items = b",\n".join(b"".join(pieces) for pieces in chosen)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from ..formats import Fragments
+from ..formats import Cut, Fragments
 from ..model import Record
 from ..planner import Planned, Plans
 from .store import Store, dump, loads
@@ -50,13 +50,14 @@ class Outputs:
     def save_plans(self, plans: Plans) -> None:
         self.store.put("plans", plans)
 
-    def short(self) -> dict[str, int]:
-        """Of each output file that showed entries as summaries only, how many
-        (`render.Written.short`)."""
+    def short(self) -> dict[str, Cut]:
+        """The files that showed entries as summaries only (`render.Written.short`)."""
         found = self.store.get("short")
-        return found if isinstance(found, dict) else {}
+        if not isinstance(found, dict):
+            return {}
+        return {f: c for f, c in found.items() if isinstance(c, tuple) and len(c) == 3}
 
-    def save_short(self, short: dict[str, int]) -> None:
+    def save_short(self, short: dict[str, Cut]) -> None:
         self.store.put("short", short)
 
     # --- fragments --------------------------------------------------------------------
@@ -116,10 +117,10 @@ class NoOutputs:
     def save_plans(self, plans: Plans) -> None:
         pass
 
-    def short(self) -> dict[str, int]:
+    def short(self) -> dict[str, Cut]:
         return {}
 
-    def save_short(self, short: dict[str, int]) -> None:
+    def save_short(self, short: dict[str, Cut]) -> None:
         pass
 
     def known(self, keys: Iterable[str]) -> set[str]:
