@@ -208,7 +208,8 @@ def _deadline(seconds: float, timer: _Timer) -> Iterator[None]:
 
 
 class _Unknown(Exception):
-    """A parameter names a variable feedpub does not know."""
+    """An include feedpub does not render: a parameter names a variable it does not
+    know, a file failed before, or a tag includes too many files."""
 
 
 class _Params(dict[str, Any]):
