@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote_plus
 
 from .commonmark import render_markdown
-from .liquid import Site
+from .liquid import Site, URLFilters
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -61,16 +61,13 @@ MAX_FOLDER_BYTES = 16_000_000  # files listed (and hashed) at most, in all
 MAX_FOLDER_DEPTH = 20  # folders inside the folder
 
 
-Filters = tuple[tuple[str, Callable[[Any], str]], ...]  # (name, filter): the site's URL filters
-
-
 class Includes(NamedTuple):
     """The site's `_includes/` folder: where it is and the files it holds."""
 
     folder: str  # its path
     files: tuple[tuple[str, str], ...]  # each file in it (relative, with `/`) and its hash
 
-    def render(self, markup: str, variables: Mapping[str, Any], filters: Filters) -> str | None:
+    def render(self, markup: str, variables: Mapping[str, Any], filters: URLFilters) -> str | None:
         """What `{% include markup %}` renders to, with `variables` (`page`, `site`)
         as its context; None when feedpub cannot render it as Jekyll would."""
         parsed = _parsed(markup)
@@ -78,8 +75,6 @@ class Includes(NamedTuple):
             return None
         name, params = parsed
         env = _environment(self, filters)
-        if name in env.failed:
-            return None
         env.included = 0
         timer = _Timer()
         try:
@@ -262,8 +257,13 @@ def _lookup(variables: Mapping[str, Any], path: list[str]) -> Any:
     return found
 
 
+def _text(value: object) -> str:
+    """A value as Liquid prints it for a filter: nil is ""."""
+    return "" if value is None else str(value)
+
+
 def _markdownify(value: object) -> str:
-    return render_markdown("" if value is None else str(value))
+    return render_markdown(_text(value))
 
 
 def _jsonify(value: object) -> str:
@@ -271,19 +271,19 @@ def _jsonify(value: object) -> str:
 
 
 def _xml_escape(value: object) -> str:
-    return html.escape("" if value is None else str(value))
+    return html.escape(_text(value))
 
 
 def _cgi_escape(value: object) -> str:
-    return quote_plus("" if value is None else str(value), safe="*")
+    return quote_plus(_text(value), safe="*")
 
 
 def _words(value: object) -> int:
-    return len(("" if value is None else str(value)).split())
+    return len(_text(value).split())
 
 
 def _normalize_whitespace(value: object) -> str:
-    return " ".join(("" if value is None else str(value)).split())
+    return " ".join(_text(value).split())
 
 
 @cache
@@ -292,7 +292,7 @@ def _names(includes: Includes) -> frozenset[str]:
 
 
 @cache
-def _environment(includes: Includes, filters: Filters) -> Any:  # a local subclass's
+def _environment(includes: Includes, filters: URLFilters) -> Any:  # a local subclass's
     """One Liquid environment per folder (its files' hashes included: it keeps what
     it read) and process: Jekyll's include tag, the site's
     URL filters and Jekyll's others, strict about what it does not know."""

@@ -48,7 +48,7 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _URL_SAFE = "/:?#[]@!$&'()*+,;=%~"
 _END_RAW = re.compile(r"\{%(-?)\s*endraw(?!\w)")
 _INCLUDES = ("include", "include_cached")  # `includes.TAGS`
-URLFilters = tuple[tuple[str, Callable[[Any], str]], ...]
+URLFilters = tuple[tuple[str, Callable[[Any], str]], ...]  # (name, filter) of a site
 
 
 class Includer(Protocol):
