@@ -183,7 +183,8 @@ def read(path: str, text: str, at: int, site: Site) -> Found:
         msg = f"Liquid feedpub does not render, shown as written: {_shown(text, left)}"
         msg += _why(text, left, site)
         col = left - text.rfind("\n", 0, left)
-        problem = Problem(path, text.count("\n", 0, left) + 1, col, "FP203", msg)
+        line = text.count("\n", 0, left) + 1
+        problem = Problem(path, line, col, "FP203", msg, group=_group(text, left))
     first: dict[str, int] = {}
     line, counted = text.count("\n", 0, at) + 1, at
     for name, offset in sorted(refs, key=lambda ref: ref[1]):  # lines counted once
@@ -235,6 +236,17 @@ def _why(text: str, at: int, site: Site) -> str:
     if site.includes is None:
         return " (the site has no _includes/ folder beside its _config.yml)"
     return f" ({site.includes.why(tag.markup.strip()[len(name) :])})"
+
+
+def _group(text: str, at: int) -> str:
+    """What the tag at `at` is, for a summary of many alike: `{% figure %}`, `{% include
+    video.html %}`, `{{ page.image }}`."""
+    tag = next(_tags(text, at))
+    if tag.output:
+        return _shown(text, at)
+    words = tag.markup.split()
+    named = words[:2] if words and words[0] in _INCLUDES else words[:1]
+    return printable("{% " + " ".join(named)[:80] + " %}")
 
 
 def _shown(text: str, at: int) -> str:

@@ -96,9 +96,7 @@ CODES: dict[str, tuple[str, Severity, str]] = {
         "liquid-left",
         "warning",
         "write it out as the site shows it, or wrap it in `{% raw %}` to show it as"
-        " text (feedpub renders raw, comment, highlight, post_url, includes of the site's"
-        " _includes/ that read only their parameters, and page.title, a quoted string or"
-        " the config's site values, with the URL and escape filters)",
+        ' text (the README\'s "Entry content" lists the Liquid feedpub renders)',
     ),
     "FP301": (
         "date-unparseable",
@@ -205,6 +203,9 @@ class Problem:
     # Other post files the problem is in too (relative to the posts root, as `path`):
     # shown after the message as paths are, from the working folder.
     also: tuple[str, ...] = ()
+    # What makes problems of one code one cause, so the text report lists a few of a
+    # flood (FP203: the tag, `{% figure %}`); "": the message does.
+    group: str = ""
 
     @property
     def name(self) -> str:
@@ -246,10 +247,10 @@ class Problem:
 
     def __reduce__(
         self,
-    ) -> tuple[type[Problem], tuple[str, int, int, str, str, Scope, str, tuple[str, ...]]]:
+    ) -> tuple[type[Problem], tuple[str, int, int, str, str, Scope, str, tuple[str, ...], str]]:
         """Pickled as its values: the cache loads thousands of them per build."""
         values = (self.path, self.line, self.col, self.code, self.message, self.scope, self.owner)
-        return (Problem, (*values, self.also))
+        return (Problem, (*values, self.also, self.group))
 
     def as_dict(self, shown: Callable[[str], str] = str) -> dict[str, object]:
         """The problem as JSON values, post paths as `shown` (see `report.post_path`)."""

@@ -20,6 +20,7 @@ from .problems import CODES, Problem, encodable, printable
 from .text import compact_json, json_utf8
 
 LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
+ALIKE = 5  # problems of one cause listed in text (see `_alike`); --verbose lists all
 
 
 def post_path(root: Path) -> Callable[[str], str]:
@@ -55,9 +56,11 @@ def shown(problems: Iterable[Problem], verbose: bool) -> list[Problem]:
 
 
 def text_lines(problems: Sequence[Problem], verbose: bool, root: Path) -> list[str]:
-    """One line per problem, then the count of each code."""
+    """One line per problem (the first few of a flood alike: see `_alike`), then the
+    count of each code."""
     listed = shown(problems, verbose)
-    lines = [line(p, root) for p in listed]
+    kept, cut = (listed, {}) if verbose else _alike(listed)
+    lines = [line(p, root) for p in kept]
     counts = Counter(p.code for p in problems)
     if counts:
         lines.append("Problems by code:")
@@ -65,9 +68,26 @@ def text_lines(problems: Sequence[Problem], verbose: bool, root: Path) -> list[s
             name, severity, _ = CODES[code]
             level = "note" if severity == "info" else severity  # as the summary line says
             lines.append(f"  {code} {name:<26} {level:<8}{n:>7}")
+    for (code, group, _), n in cut.items():
+        like = f"at {printable(group)}" if group else "with the same message"
+        lines.append(f"({n} more {code} {CODES[code][0]} {like} not listed: --verbose lists them)")
     if hidden := len(problems) - len(listed):
         lines.append(f"({hidden} note{'s' * (hidden != 1)} not listed: --verbose lists them)")
     return lines
+
+
+def _alike(problems: Sequence[Problem]) -> tuple[list[Problem], dict[tuple[str, str, str], int]]:
+    """The problems to list, at most ALIKE of one cause (a code and its `group`, or the
+    same message: 583 posts with a plugin's `{% figure %}` bury the rest), and how many
+    of each cause are not (as Pelican's log limits a message repeated)."""
+    seen: Counter[tuple[str, str, str]] = Counter()
+    kept = []
+    for p in problems:
+        key = (p.code, p.group, "" if p.group else p.message)
+        seen[key] += 1
+        if seen[key] <= ALIKE:
+            kept.append(p)
+    return kept, {key: n - ALIKE for key, n in seen.items() if n > ALIKE}
 
 
 def as_dicts(problems: Iterable[Problem], root: Path) -> list[dict[str, object]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -76,9 +77,7 @@ def test_a_blog_post_reads_as_jekyll_renders_it(tmp_path: Path) -> None:
     line = next(n for n, text in enumerate(lines, 1) if "2001-01-01-gone" in text)
     hint = (
         " Write it out as the site shows it, or wrap it in `{% raw %}` to show it as text"
-        " (feedpub renders raw, comment, highlight, post_url, includes of the site's"
-        " _includes/ that read only their parameters, and page.title, a quoted string or"
-        " the config's site values, with the URL and escape filters)."
+        ' (the README\'s "Entry content" lists the Liquid feedpub renders).'
     )
     reported = [ln for ln in stderr.splitlines() if ": FP203 " in ln]
     assert reported == [
@@ -115,6 +114,33 @@ def test_a_post_url_follows_the_post_it_names_in_warm_builds(tmp_path: Path) -> 
     assert "/b/notes/2026/10/01/first.html" in seen[0] and "/b/essays/2026/10/" in seen[1]
     assert "[the first]({% post_url 2026-10-01-first %})" in seen[2]
     assert seen[3] == seen[0] and seen[4] == seen[2]  # a draft is no post to link to
+
+
+def test_a_flood_of_one_tag_is_summed_up(tmp_path: Path) -> None:
+    """A site full of a plugin's tag (made-mistakes.com: 583 posts) lists five posts
+    of each tag, then how many more; --verbose lists every one, JSON has them all."""
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    tags = ['{% figure caption:"A N" %}', "{% youtube vN %}", "{{ page.imageN }}"]
+    for n in range(8):
+        for i, tag in enumerate(tags[: 1 + (n < 6) + (n < 2)]):  # 8 figures, 6 youtube, 2
+            body = f"Text.\n\n{tag.replace('N', str(n))}\n"
+            name = f"2021-01-{n + 1:02}-p{i}.md"
+            (posts / name).write_text(f"---\ntitle: P{n} {i}\n---\n\n{body}")
+    site = ("--site-url", "https://example.org")
+    code, stdout, stderr = run_in(tmp_path, "build", ".", "--out", "out", *site)
+    assert code == 0, stderr
+    listed = [ln for ln in stderr.splitlines() if ": FP203 " in ln]
+    shown = Counter(ln.partition(" shown as written: ")[2][:9] for ln in listed)
+    assert shown == {"{% figure": 5, "{% youtub": 5, "{{ page.i": 2}
+    assert listed[0].startswith("_posts/2021-01-01-p0.md:7:1: FP203 liquid-left: ")
+    assert "(3 more FP203 liquid-left at {% figure %} not listed: --verbose lists them)" in stderr
+    assert "(1 more FP203 liquid-left at {% youtube %} not listed: --verbose lists them)" in stderr
+    assert "16 problems (0 errors, 16 warnings, 0 notes)" in stdout
+    code, _, stderr = run_in(tmp_path, "build", ".", "--out", "out", "--verbose", *site)
+    assert sum(": FP203 " in ln for ln in stderr.splitlines()) == 16 and "more FP203" not in stderr
+    code, stdout, _ = run_in(tmp_path, "check", ".", "--format", "json", *site)
+    assert sum(p["code"] == "FP203" for p in json.loads(stdout)) == 16
 
 
 def test_a_blogs_feeds_are_valid(tmp_path: Path) -> None:
