@@ -749,6 +749,41 @@ def test_more_of_kramdowns_gfm_reads_as_jekyll_shows_it() -> None:
     ]  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("text", "bold"),
+    [  # huxpro.github.io (10 of 79 entries showed `**`), the CJK-friendly amendment's cases
+        ("**不能，因为是很不一样的心智模型。**我觉得", True),
+        ("就是 Google**「让 Web 成为开发平台」**而准备的。", True),
+        ("**この文を強調できますか(Can I?)?**残念", True),
+        ("**이 용어(This term)**를 강조해", True),
+        ("我可以强调**这个`code`**吗", True),
+        ("a**🈂**a", True),  # a squared ideograph, not an emoji
+        ("a**😀**a", False),  # an emoji is punctuation, as in CommonMark
+        ("snake_case_名字_", False),  # `_` as in CommonMark
+    ],
+)
+def test_emphasis_beside_cjk_punctuation_is_emphasis(text: str, bold: bool) -> None:
+    html = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", text) if bold else text
+    html = re.sub(r"`(.+?)`", r"<code>\1</code>", html)
+    assert render_markdown(text) == f"<p>{html}</p>\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=list("*_ab .,!()\"'\u00a0é\u2014“”\u3000\U0001f600\ufe0f"), max_size=14))
+def test_emphasis_without_cjk_is_commonmarks(text: str) -> None:
+    """The CJK-friendly delimiter runs change nothing where no CJK character is."""
+    from functools import partial
+
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_inline.state_inline import Delimiter
+
+    from feedpub.commonmark import _emphasis
+
+    ours = MarkdownIt("commonmark").disable("text_join")
+    ours.inline.ruler.at("emphasis", partial(_emphasis, Delimiter))
+    assert ours.render(text) == MarkdownIt("commonmark").disable("text_join").render(text)
+
+
 def test_an_attribute_list_after_a_reference_image_goes() -> None:
     """blog.rust-lang.org: `![A chart][chart]{:class="center"}` (6 of 91 posts, 35
     times) showed the attribute list as text; after `](url)` it went already."""
