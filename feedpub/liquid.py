@@ -184,7 +184,7 @@ def read(path: str, text: str, at: int, site: Site) -> Found:
         msg += _why(text, left, site)
         col = left - text.rfind("\n", 0, left)
         line = text.count("\n", 0, left) + 1
-        problem = Problem(path, line, col, "FP203", msg, group=_group(text, left))
+        problem = Problem(path, line, col, "FP203", msg, group=f"at {_group(text, left)}")
     first: dict[str, int] = {}
     line, counted = text.count("\n", 0, at) + 1, at
     for name, offset in sorted(refs, key=lambda ref: ref[1]):  # lines counted once

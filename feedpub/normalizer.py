@@ -125,7 +125,8 @@ class Context:
 
     def __init__(self, settings: Settings, kept: Mapping[str, str] | None = None) -> None:
         self.settings = settings
-        self.kept = kept or {}  # the id each post file without `from:` was published with
+        # The id each post file without `from:` was published with (on a site's URL).
+        self.kept = {p: i for p, i in (kept or {}).items() if not settings.made_without_url(i)}
         self.published: dict[str, set[str]] = defaultdict(set)  # id -> names published so
         for path, ident in sorted(self.kept.items()):
             self.published[ident].add(path.rpartition("/")[2])
@@ -271,12 +272,9 @@ def time_file(
             problems.append(Problem(raw.path, raw.url_line or 1, 0, "FP402", msg))
         copy = raw.path.rpartition("/")[2] in ctx.published.get(legacy, ())  # a copy's
         old = ctx.kept.get(raw.path) or (legacy if copy else None)
-        if old is not None and old not in (ident, legacy) and not permalinks.was(old, ident):
-            msg = (
-                f"its id would become {ident} (its link: the site URL or its date changed); "
-                f"kept {old}, the id it was published with, so that readers do not get it twice"
-            )
-            problems.append(Problem(raw.path, 1, 0, "FP403", msg))
+        if why := permalinks.moved(old, ident, legacy, settings):
+            msg = f"its id would become {ident} {why}; kept {old}, the id it was published with"
+            problems.append(Problem(raw.path, 1, 0, "FP403", msg, group=why))
         ident = old or ident
     marker_time = marker if isinstance(marker, datetime) else None
     story = p.ident or raw.path

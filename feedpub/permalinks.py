@@ -132,6 +132,16 @@ def was(old: str, ident: str) -> bool:
     return old.startswith(ident) and old[len(ident) :] in ("/", ".html")
 
 
+def moved(old: str | None, ident: str, legacy: str, settings: Settings) -> str:
+    """Why `ident`, a post's id now, is not `old`, the id it was published with, as
+    FP403 says it; "" when they are one (`legacy`, `was`) or it has none."""
+    if old is None or old in (ident, legacy) or was(old, ident):
+        return ""
+    if old.startswith(settings.site_url):
+        return "after a change of its permalink or date"
+    return "after a change of the site URL"
+
+
 def post_urls(
     found: Iterable[tuple[RawPost, datetime]], names: Collection[str], settings: Settings
 ) -> dict[str, str]:

@@ -129,8 +129,8 @@ CODES: dict[str, tuple[str, Severity, str]] = {
     "FP403": (
         "id-kept",
         "warning",
-        "give the post a `from:` URL, or accept the new id by deleting its line in"
-        " .feedpub-manifest.json",
+        "give the post a `from:` URL, or accept the new id (readers see the post again)"
+        " by deleting its line in the output's .feedpub-manifest.json",
     ),
     "FP501": ("path-collision", "warning", "rename one of the names"),
     "FP503": (
@@ -203,8 +203,9 @@ class Problem:
     # Other post files the problem is in too (relative to the posts root, as `path`):
     # shown after the message as paths are, from the working folder.
     also: tuple[str, ...] = ()
-    # What makes problems of one code one cause, so the text report lists a few of a
-    # flood (FP203: the tag, `{% figure %}`); "": the message does.
+    # What makes problems of one code one cause, so that the text report lists a few
+    # of a flood: "at {% figure %}" (FP203), "after a change of the site URL" (FP403);
+    # "": the message does.
     group: str = ""
 
     @property

@@ -69,7 +69,7 @@ def text_lines(problems: Sequence[Problem], verbose: bool, root: Path) -> list[s
             level = "note" if severity == "info" else severity  # as the summary line says
             lines.append(f"  {code} {name:<26} {level:<8}{n:>7}")
     for (code, group, _), n in cut.items():
-        like = f"at {printable(group)}" if group else "with the same message"
+        like = printable(group) if group else "with the same message"
         lines.append(f"({n} more {code} {CODES[code][0]} {like} not listed: --verbose lists them)")
     if hidden := len(problems) - len(listed):
         lines.append(f"({hidden} note{'s' * (hidden != 1)} not listed: --verbose lists them)")

@@ -111,6 +111,11 @@ class Settings:
         url = self.url or LOCALHOST
         return url.rstrip("/") + "/" + (self.baseurl.strip("/") + "/").lstrip("/")
 
+    def made_without_url(self, url: str) -> bool:
+        """Whether `url` (an id a post was published with) was made on LOCALHOST while
+        the site has a URL now: no reader got it from the site, so it is not kept."""
+        return bool(self.url) and url.startswith(f"{LOCALHOST}/")
+
     def source(self, name: str) -> SourceSettings:
         found = self.sources.get(name)
         return found or SourceSettings(zone=self.zone, referrer_policy=self.referrer_policy)
