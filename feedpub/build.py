@@ -192,7 +192,7 @@ def _checked(
 def _check_strict(options: Options, problems: tuple[Problem, ...] | list[Problem]) -> None:
     if options.strict and (n := sum(p.severity != "info" for p in problems)):
         raise StrictFailure(
-            f"--strict: {n} problem(s) above (errors or warnings); nothing was written",
+            f"--strict: {n} problem(s), errors or warnings (counted above); nothing was written",
             tuple(problems),
         )
 

@@ -29,6 +29,7 @@ from .workers import Progress
 MAX_JOBS = 256  # `-j 100000` (a typo) would fork until the machine gives out
 INTERRUPTED = 130  # the exit code of a run stopped by Ctrl-C (128 + SIGINT), as shells give
 DEFAULT_CACHE = Path(writer.CACHE)
+DEFAULT_OUT = Path("public")
 app = typer.Typer(
     help="Publish a folder of Jekyll-style posts as Atom, RSS and JSON feeds.",
     no_args_is_help=True,
@@ -55,7 +56,9 @@ ConfigOpt = Annotated[
     Path | None, typer.Option("--config", help="feedpub.toml (default: found beside the posts).")
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", help="How problems are printed.")]
-VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Also print notes.")]
+VerboseOpt = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Also print notes, and every problem of a flood.")
+]
 
 
 def _err(message: str) -> None:
@@ -146,22 +149,26 @@ def _resolved(flag: str, folder: Path) -> Path:
 
 
 def _check_folders(
-    root: Path, out: Path, cache: Path | None, cache_given: bool, report_file: Path | None
+    root: Path, out: Path, cache: Path | None, given: tuple[bool, bool], report_file: Path | None
 ) -> None:
     """`--out`, `--cache` and `--report` name places of their own. The scan skips the
     output folder and the cache, so posts there would be left unread
     (`scan.unread_posts`), and feeds written among posts; a cache in the output
     folder would be published (or its lock taken twice); a report there would
     overwrite a feed, and in a posts folder a post."""
-    _check_folder("--out", out)
-    o = _resolved("--out", out)
+    flag = "--out" if given[0] else "the default output folder"
+    hint = "" if given[0] else " (run feedpub in the repository's root, or pass --out DIR)"
+    _check_folder(flag, out)
+    o = _resolved(flag, out)
     known = (out / writer.MANIFEST).is_file()  # feedpub's already: its tree is not walked
-    if wrong := scan.unread_posts(root, o, walk=not known) or scan.linked_inside(root, out):
-        fail(f"--out {out}: {wrong}", 2)
+    if wrong := scan.unread_posts(root, o, walk=not known):
+        fail(f"{flag} {out}: {wrong}{hint}", 2)
+    if wrong := scan.linked_inside(root, out):
+        fail(f"{flag} {out}: {wrong}", 2)
     c = None
     if cache is not None:
-        flag = "--cache" if cache_given else "the default cache"
-        hint = "" if cache_given else " (pass --cache DIR, or --no-cache)"
+        flag = "--cache" if given[1] else "the default cache"
+        hint = "" if given[1] else " (pass --cache DIR, or --no-cache)"
         _check_folder(flag, cache)
         c = _resolved(flag, cache)
         if wrong := scan.unread_posts(root, c) or scan.linked_inside(root, cache):
@@ -182,7 +189,9 @@ def _check_folders(
 @app.command()
 def build(
     root: RootArg = Path("."),
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("public"),
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output folder (default public).")
+    ] = None,
     site_url: Annotated[
         str | None,
         typer.Option(
@@ -220,8 +229,9 @@ def build(
     if quiet and verbose:
         fail("give only one of --quiet and --verbose", 2)
     settings = _settings(root, config_file, site_url=site_url, limit=limit)
-    cache_given, cache = cache is not None, cache or DEFAULT_CACHE
-    _check_folders(root, out, None if no_cache else cache, cache_given, report_file)
+    given = (out is not None, cache is not None)
+    out, cache = out or DEFAULT_OUT, cache or DEFAULT_CACHE
+    _check_folders(root, out, None if no_cache else cache, given, report_file)
     options = Options(
         posts=root,
         out=out,

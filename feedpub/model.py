@@ -362,6 +362,9 @@ class Record(NamedTuple):
     mtime: int  # ns
 
 
+MANIFEST = ".feedpub-manifest.json"  # in an output folder: what feedpub wrote there
+
+
 @dataclass(frozen=True)
 class Manifest:
     """What the last build wrote into the output folder (`writer.MANIFEST` there):

@@ -4,7 +4,8 @@ Which files are posts is Jekyll's answer: the files of every `_posts/` folder
 (`category/_posts/` included) and, for the news archives, of every `archived/`
 folder, at any depth; a root that is itself such a folder is read whole. The
 rest of a repository (README.md, pages, `_layouts/`, `_site/`) is never read,
-unless `include` names it; `exclude` takes files or folders out. Both are
+unless `include` names it, nor is a folder feedpub built into (its manifest says);
+`exclude` takes files or folders out. Both are
 gitignore-style patterns, relative to the root.
 
 Kept apart from the collector so that a build with nothing to do (the common
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, NoReturn, cast
 
 from .checks import gitignore
+from .model import MANIFEST
 from .problems import Problem
 
 EXTENSIONS = (".md", ".markdown", ".html")
@@ -314,6 +316,8 @@ def _visit(
         try:
             with os.scandir(fd) as it:
                 entries = sorted(it, key=attrgetter("name"))
+            if parent is not None and any(e.name == MANIFEST for e in entries):
+                return  # feedpub's output, built from inside the posts (its pages are .html)
             dirs = []
             part: Part = {}
             turn = side if shared else None

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
+from .model import MANIFEST as MANIFEST
 from .model import Manifest
 from .problems import FeedpubError
 from .text import indented_json, json_utf8
@@ -35,7 +36,6 @@ class WriteError(FeedpubError):
 
 _TEMP = re.compile(r"\.(.+)\.(\d+)\.tmp")
 BUILDING = ".feedpub-building"  # in the output folder while a build writes to it
-MANIFEST = ".feedpub-manifest.json"  # what feedpub wrote there: see `model.Manifest`
 
 
 def check_folders(posts: Path, out: Path) -> None:

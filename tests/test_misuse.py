@@ -142,6 +142,18 @@ def test_misuse_is_one_line_and_the_right_exit_code(
     assert stderr.count("\n") == 1 and stderr.startswith(line), stderr
 
 
+def test_a_build_in_the_posts_folder_says_where_to_run(repo: Path) -> None:
+    """`cd _posts && feedpub build`: the default output folder would be among the
+    posts, and the user gave no --out to blame."""
+    code, stdout, stderr = feedpub(repo / "_posts", "build")
+    assert (code, stdout) == (2, "")
+    assert stderr == (
+        "Error: the default output folder public: must not be a posts folder, or inside one"
+        " (run feedpub in the repository's root, or pass --out DIR)\n"
+    )
+    assert not (repo / "_posts" / "public").exists()
+
+
 def test_an_output_folder_linked_to_a_posts_folder_is_refused(repo: Path) -> None:
     """The scan skips the output folder: its posts would be left out, the feeds
     written among them."""
@@ -164,7 +176,7 @@ def test_an_output_or_cache_committed_as_a_link_is_refused(repo: Path, name: str
     flag = "--out" if name == "public" else "--cache"
     assert (code, stdout) == (2, "")
     assert stderr.startswith(
-        f"Error: {'--out' if name == 'public' else 'the default cache'} {name}"
+        f"Error: the default {'output folder' if name == 'public' else 'cache'} {name}"
     )
     assert f"could point it anywhere; name {elsewhere} itself to write there" in stderr
     assert list(elsewhere.iterdir()) == []

@@ -119,6 +119,23 @@ def write_post(folder: Path, name: str, tags: str = "", body: str = "<p>x</p>") 
     return path
 
 
+def test_a_build_made_inside_the_posts_is_not_read_as_posts(tmp_path: Path) -> None:
+    """`cd archived/2020-01-26 && feedpub build` writes public/ (pages and all) there;
+    a build from the root then reads no file of it as a post: a folder whose
+    manifest says feedpub built it is skipped, as Jekyll's `_site/` is."""
+    day = tmp_path / "archived" / "2021-05-01"
+    day.mkdir(parents=True)
+    (day / "note.md").write_text("---\ntitle: Note\ndate: 2021-05-01\n---\n<p>n</p>\n", "utf-8")
+    site = ("--site-url", "https://example.org")
+    assert run_in(day, "build", *site)[0] == 0 and (day / "public" / "feed.html").exists()
+    code, stdout, stderr = run_in(tmp_path, "build", *site)
+    assert code == 0, stderr
+    assert "read 1 post (1 entry)" in stdout + stderr and "public/" not in stderr
+    shutil.rmtree(day / "public")
+    assert run_in(tmp_path, "build", *site, "--out", "other")[0] == 0
+    assert tree(tmp_path / "public") == tree(tmp_path / "other")
+
+
 def test_no_site_url_is_a_warning_and_strict_fails(tmp_path: Path) -> None:
     write_post(tmp_path / "_posts", "a")
     code, _, stderr = run_in(tmp_path, "build")
@@ -129,7 +146,7 @@ def test_no_site_url_is_a_warning_and_strict_fails(tmp_path: Path) -> None:
     )
     code, _, stderr = run_in(tmp_path, "build", "--strict", "--out", "strict")
     assert code == 1
-    assert "FP601 no-site-url" in stderr and "--strict: 1 problem(s) above" in stderr
+    assert "FP601 no-site-url" in stderr and "--strict: 1 problem(s), errors or warnings" in stderr
     assert not (tmp_path / "strict").exists()
 
 
