@@ -56,9 +56,7 @@ ConfigOpt = Annotated[
     Path | None, typer.Option("--config", help="feedpub.toml (default: found beside the posts).")
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", help="How problems are printed.")]
-VerboseOpt = Annotated[
-    bool, typer.Option("--verbose", "-v", help="Also print notes, and every problem of a flood.")
-]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Print notes and all repeats.")]
 
 
 def _err(message: str) -> None:
@@ -189,9 +187,7 @@ def _check_folders(
 @app.command()
 def build(
     root: RootArg = Path("."),
-    out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Output folder (default public).")
-    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder [public].")] = None,
     site_url: Annotated[
         str | None,
         typer.Option(

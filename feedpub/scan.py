@@ -21,6 +21,7 @@ import marshal
 import os
 import stat
 import sys
+from collections import Counter
 from collections.abc import Container, Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
@@ -52,13 +53,8 @@ class Selection:
 
     def matchers(self) -> tuple[Any, Any]:
         """Compiled `include` and `exclude` (pathspec, imported only when they are set)."""
-        if not self.include and not self.exclude:
-            return None, None
-
-        def spec(lines: tuple[str, ...]) -> Any:
-            return gitignore(lines) if lines else None
-
-        return spec(self.include), spec(self.exclude)
+        include, exclude = self.include, self.exclude
+        return gitignore(include) if include else None, gitignore(exclude) if exclude else None
 
 
 def is_posts_folder(root: Path) -> bool:
@@ -157,11 +153,7 @@ def _holds_posts(folder: Path) -> bool:
 
 def top_folders(paths: Iterable[str]) -> dict[str, int]:
     """How many of `paths` lie in each top folder ("." for the root's own files)."""
-    counts: dict[str, int] = {}
-    for path in paths:
-        head, sep, _ = path.partition("/")
-        top = head if sep else "."
-        counts[top] = counts.get(top, 0) + 1
+    counts = Counter(path.partition("/")[0] if "/" in path else "." for path in paths)
     return dict(sorted(counts.items()))
 
 
