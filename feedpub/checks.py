@@ -4,6 +4,7 @@ setting's, or saying what is wrong with it (`config` reports it at its line)."""
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 import string
 import warnings
@@ -197,6 +198,13 @@ def _baseurl(value: Any) -> tuple[Any, str]:
     return value, ""
 
 
+def _feed_path(value: Any) -> tuple[Any, str]:
+    """jekyll-feed's `feed.path` (`/atom.xml`): where subscribers read the site's feed."""
+    if isinstance(value, str) and _plain_path(value) and value.strip("/") and value[-1] != "/":
+        return posixpath.normpath(value.lstrip("/")), ""
+    return value, f'must be the path of a file on the site like "atom.xml", not {shown(value)}'
+
+
 def _selector(value: str) -> tuple[Any, str]:
     """A CSS selector that the cleaner can run (cssselect: no lxml needed to check)."""
     import cssselect
@@ -280,6 +288,7 @@ CHECKS: dict[str, Check] = {
     "summary_chars": _whole(1, 10_000),  # a summary, not a copy of the text
     "zone": _zone,
     "permalink": _permalink,
+    "feed_path": _feed_path,
     "timezone": _zone,
     "shift": _choice("detect", "correct", "off"),
     "iframes": _choice("drop", "link"),

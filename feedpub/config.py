@@ -278,6 +278,13 @@ def _read_jekyll(path: Path) -> _Layer:
     if isinstance(folder, str) and (files := _includes(path.parent, folder)):
         layer.values["includes_dir"], layer.values["includes"] = str(path.parent / folder), files
     layer.values["defaults"] = _defaults(data.get("defaults"))
+    feed = data.get("feed")  # jekyll-feed's: `feed: {path: atom.xml}`
+    if isinstance(feed, dict) and feed.get("path") is not None:
+        converted, wrong = CHECKS["feed_path"](feed["path"])
+        if wrong:
+            layer.wrong(("feed", "path"), wrong)
+        else:
+            layer.values["feed_path"] = converted
     collections = data.get("collections")
     posts = collections.get("posts") if isinstance(collections, dict) else None
     if isinstance(posts, dict) and isinstance(own := posts.get("permalink"), str):

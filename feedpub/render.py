@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from . import commonmark, formats, html, includes, liquid, pages, postfiles, summaries, writer
-from .model import Job, Load, Manifest, Post, Record, feed_file, page_file
+from .model import FILES, Job, Load, Manifest, Post, Record, feed_file, page_file
 from .planner import Published
 from .problems import Problem
 from .settings import Settings
@@ -292,6 +292,8 @@ def publish(
     for feed in listings:
         if feed.alias:
             site_pages[page_file(feed.alias)] = pages.redirect(feed, settings)
+    if _free(also := settings.feed_path, {*records, *site_pages}):  # jekyll-feed's subscribers'
+        site_pages[also] = (out / FILES["atom"]).read_bytes()
     for rel, data in site_pages.items():
         path = writer.target(out, rel)
         if writer.write_file(path, data):
@@ -313,6 +315,14 @@ def publish(
     records[writer.MANIFEST] = _record("manifest", path)
     short = {f: n for f, n in target.short.items() if f in kept} | done.short
     return Written(written, records, done.skipped, manifest, short)
+
+
+def _free(rel: str, taken: set[str]) -> bool:
+    """Whether a file may be written at `rel` beside the files `taken`: none of them,
+    nor in a folder of theirs or holding one (the site's feed needs to be one of them)."""
+    if not rel or FILES["atom"] not in taken:
+        return False
+    return not any(t == rel or t.startswith(f"{rel}/") or rel.startswith(f"{t}/") for t in taken)
 
 
 def budget_notes(settings: Settings, short: Mapping[str, formats.Cut]) -> list[Problem]:

@@ -82,6 +82,7 @@ class Settings:
     summary_chars: int = 300
     zone: str = "UTC"  # default zone for naive dates
     permalink: str = "date"  # Jekyll's: a named style or a template (`PERMALINK_STYLES`)
+    feed_path: str = ""  # jekyll-feed's `feed.path`: the site's Atom feed is copied there
     timezone: str = "UTC"  # Jekyll's: the zone of the dates in links to posts
     jekyll_dates: bool = False  # `zone` is `timezone` (none given): naive dates as Jekyll's
     shift: ShiftMode = "correct"

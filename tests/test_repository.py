@@ -136,6 +136,37 @@ def test_a_build_made_inside_the_posts_is_not_read_as_posts(tmp_path: Path) -> N
     assert tree(tmp_path / "public") == tree(tmp_path / "other")
 
 
+def test_jekyll_feeds_own_path_keeps_its_subscribers(tmp_path: Path) -> None:
+    """A site that moved its feed (`feed: {path: /blog/atom.xml}`, jekyll-feed's, as
+    Octopress blogs had /atom.xml) has its subscribers there: the site's Atom feed is
+    written there too, kept up to date, and goes with the setting."""
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    post = "---\ntitle: Note {n}\ndate: 2021-05-0{n}T08:00:00Z\n---\nText.\n"
+    (posts / "2021-05-01-a.md").write_text(post.format(n=1), "utf-8")
+    config = tmp_path / "_config.yml"
+    config.write_text("title: T\nurl: https://e.org\nfeed:\n  path: /blog/atom.xml\n", "utf-8")
+    out = tmp_path / "public"
+    assert run_in(tmp_path, "build")[0] == 0
+    assert (out / "blog/atom.xml").read_bytes() == (out / "feed.xml").read_bytes()
+    (posts / "2021-05-02-b.md").write_text(post.format(n=2), "utf-8")
+    assert run_in(tmp_path, "build")[0] == 0
+    assert b"Note 2" in (out / "blog/atom.xml").read_bytes()
+    assert (out / "blog/atom.xml").read_bytes() == (out / "feed.xml").read_bytes()
+    for taken in ("rss.xml", "feed.xml", "archive"):  # feedpub's own: left as they are
+        config.write_text(f"title: T\nurl: https://e.org\nfeed:\n  path: {taken}\n", "utf-8")
+        before = tree(out)
+        assert run_in(tmp_path, "build", "--no-cache")[0] == 0
+        gone = {"blog/atom.xml", writer.MANIFEST}
+        assert {k: v for k, v in tree(out).items() if k not in gone} == {
+            k: v for k, v in before.items() if k not in gone
+        }
+        assert not (out / "blog").exists()
+    config.write_text("title: T\nurl: https://e.org\nfeed:\n  path: ../atom.xml\n", "utf-8")
+    code, _, stderr = run_in(tmp_path, "build")
+    assert code == 2 and "_config.yml:3: feed.path: must be the path of a file" in stderr
+
+
 def test_no_site_url_is_a_warning_and_strict_fails(tmp_path: Path) -> None:
     write_post(tmp_path / "_posts", "a")
     code, _, stderr = run_in(tmp_path, "build")
