@@ -379,7 +379,13 @@ def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
     jekyll = find_jekyll(posts)
     if jekyll is not None:
         layers.append(_read_jekyll(jekyll))
-    if config is not None and not config.is_file():
+    if config is not None and config.suffix.lower() in (".yml", ".yaml"):
+        mistakes.append(
+            f"Error: --config: {config}: takes a feedpub.toml (or pyproject.toml); a Jekyll"
+            " _config.yml beside the posts is read by itself"
+        )
+        config = None
+    elif config is not None and not config.is_file():
         what = "no such file"
         if config.is_dir():
             what = "a folder, not a file"
@@ -405,6 +411,8 @@ def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
     site_url = flags.pop("site_url", None)
     if site_url is not None:
         site_url, wrong = normal_url(site_url)
+        if not wrong and site_url.lower().endswith((".xml", ".json", ".html", ".atom", ".rss")):
+            wrong = f"names a file ({site_url}), not the folder the site is published at"
         if wrong:
             mistakes.append(f"Error: --site-url: {wrong}")
         values.update(url=site_url, baseurl="")

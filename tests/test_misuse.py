@@ -128,6 +128,17 @@ MISUSE = [
     (["check", "--format", "xml"], 2, "Error: Invalid value for '--format': 'xml'"),
     (["normalize", "--check", "--write"], 2, "Error: give only one of --check, --diff and --write"),
     (["build", "-q", "--verbose"], 2, "Error: give only one of --quiet and --verbose"),
+    (["build", "--no-cache", "--cache", "c"], 2, "Error: give only one of --cache and --no-cache"),
+    (
+        ["build", "--config", "_config.yml"],
+        2,
+        "Error: --config: _config.yml: takes a feedpub.toml (or pyproject.toml); a Jekyll",
+    ),
+    (
+        ["build", "--site-url", "https://e.org/blog/feed.xml"],
+        2,
+        "Error: --site-url: names a file (https://e.org/blog/feed.xml), not the folder",
+    ),
     (["ping"], 2, 'Error: no WebSub hub: set hub = "https://..." in feedpub.toml or pass --hub'),
     (["ping", "--hub", "https://hub.example", "--cache", "nowhere"], 1, "Error:"),
 ]
