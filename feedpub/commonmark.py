@@ -35,6 +35,7 @@ _BACKTICKS = re.compile("`+")
 # Elements whose text kramdown leaves as written (its typography does not reach it).
 _RAW_START = re.compile(r"<(code|kbd|samp|var|math|script|style|pre|tt)(?=[\s>])(?![^>]*/>)", re.I)
 _DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*\S.*$", re.M)
+_NOSCRIPT = re.compile(r"</?noscript(?=[\s/>])[^>]*>", re.I)
 _SEPARATOR_CELL = re.compile(r"[-=+: \t]+")  # of `|---|---|`, `|===|` (with a - or =)
 
 
@@ -409,7 +410,12 @@ def references(text: str, start: int) -> str:
 
 
 def render_markdown(text: str) -> str:
-    """CommonMark to HTML; raw HTML blocks pass through, since most bodies are HTML."""
+    """CommonMark to HTML; raw HTML blocks pass through, since most bodies are HTML.
+
+    An author's `<noscript>` is the fallback of a script's embed (asciinema's link,
+    a gist's code): what a feed reader, which runs no script, is to show, so its
+    tags go and its content stays. (A scraped page's keeps the cleaner's rule: it
+    holds tracking pixels and "enable JavaScript".)"""
     references = "]:" not in text or not _expands(text)  # else they stay as written
     markup: str = _markdown(references).render(text)
-    return markup
+    return _NOSCRIPT.sub("", markup)

@@ -784,6 +784,20 @@ def test_emphasis_without_cjk_is_commonmarks(text: str) -> None:
     assert ours.render(text) == MarkdownIt("commonmark").disable("text_join").render(text)
 
 
+def test_an_authors_noscript_fallback_is_what_a_reader_sees() -> None:
+    """elixir-lang.org (5 of 73 entries): an asciinema embed's `<noscript>` link was
+    dropped with the script, leaving "in action below:" pointing at nothing. In a
+    Markdown post it is shown; a scraped page's noscript (pixels) still goes."""
+    embed = (
+        '<script src="https://asciinema.org/a/5.js" async></script><noscript><p>'
+        '<a href="https://asciinema.org/a/5">See it in asciinema</a></p></noscript>'
+    )
+    html = clean(render_markdown(f"Try it:\n\n{embed}\n\nAfter.\n"), BASE).html
+    assert '<a href="https://asciinema.org/a/5">See it in asciinema</a>' in html
+    assert "script" not in html and "After." in html
+    assert "asciinema" not in clean(f"<div><p>Try it:</p>{embed}</div>", BASE).html
+
+
 def test_an_attribute_list_after_a_reference_image_goes() -> None:
     """blog.rust-lang.org: `![A chart][chart]{:class="center"}` (6 of 91 posts, 35
     times) showed the attribute list as text; after `](url)` it went already."""
