@@ -258,7 +258,7 @@ def build(
             writer.write_named(report_file, report.summary_json(summary, root))
         except FeedpubError as e:
             fail(str(e))
-    typer.echo(report.summary_line(summary), err=fmt is Format.json)  # stdout: the JSON alone
+    typer.echo(report.summary_line(summary, out), err=fmt is Format.json)  # stdout: the JSON alone
 
 
 # Help texts as one line per paragraph: Typer keeps a docstring's line breaks.

@@ -62,7 +62,7 @@ def text_lines(problems: Sequence[Problem], verbose: bool, root: Path) -> list[s
     kept, cut = (listed, {}) if verbose else _alike(listed)
     lines = [line(p, root) for p in kept]
     counts = Counter(p.code for p in problems)
-    if counts:
+    if kept:  # (notes alone, not listed: the summary line counts them)
         lines.append("Problems by code:")
         for code, n in sorted(counts.items()):
             name, severity, _ = CODES[code]
@@ -129,19 +129,23 @@ def count(n: int, thing: str, things: str = "") -> str:
 
 
 def problem_counts(problems: Sequence[Problem]) -> str:
-    c = Counter(p.severity for p in problems)
-    counts = f"{count(c['error'], 'error')}, {count(c['warning'], 'warning')}, "
-    return f"{count(len(problems), 'problem')} ({counts}{count(c['info'], 'note')})"
+    """`6 errors, 5 warnings, 1 note`, of the kinds there are; `no problems`. (Notes
+    are counted apart: they ask nothing of anyone.)"""
+    c: Counter[str] = Counter(p.severity for p in problems)
+    kinds = (("error", "error"), ("warning", "warning"), ("info", "note"))
+    return ", ".join(count(c[kind], name) for kind, name in kinds if c[kind]) or "no problems"
 
 
-def summary_line(summary: Summary) -> str:
-    """The one line every build ends with (Pelican's `Done: Processed N articles`)."""
+def summary_line(summary: Summary, out: Path) -> str:
+    """The one line every build ends with (Pelican's `Done: Processed N articles`), and
+    where it wrote (mkdocs' `Documentation built in`): the folder as it was given."""
     files = len(summary.written) + len(summary.unchanged)
     return (
         f"Done: read {count(summary.posts_read, 'post')}"
         f" ({count(summary.entries, 'entry', 'entries')}), {count(summary.feeds, 'feed')},"
-        f" wrote {len(summary.written)} of {count(files, 'file')},"
-        f" {problem_counts(summary.problems)} in {summary.seconds:.2f} seconds."
+        f" wrote {len(summary.written)} of {count(files, 'file')} to"
+        f" {printable(os.path.join(out, ''))}, {problem_counts(summary.problems)},"
+        f" in {summary.seconds:.2f} seconds."
     )
 
 

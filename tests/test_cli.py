@@ -105,10 +105,21 @@ def test_unknown_setting_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_summary_line(tmp_path: Path) -> None:
+    """Where the build wrote, and the problems by kind: notes ask nothing of anyone."""
     code, stdout, _ = run("build", str(POSTS), "--out", str(tmp_path / "o"), "--quiet")
     assert code == 0
     assert stdout.startswith("Done: read 13 posts (11 entries), ")
-    assert stdout.rstrip().endswith("seconds.")
+    assert f" files to {tmp_path / 'o'}/, " in stdout and stdout.rstrip().endswith("seconds.")
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    (posts / "2021-01-01-a.md").write_text("---\ntitle: A\ndate: 2021-01-01\n---\nHi.\n")
+    code, stdout, stderr = run_in(tmp_path, "build", "--site-url", "https://e.org")
+    assert code == 0
+    assert ", wrote 8 of 8 files to public/, 1 note, in " in stdout
+    assert stderr == "(1 note not listed: --verbose lists them)\n"  # no table of what is not
+    (posts / "2021-01-01-a.md").write_text("---\ntitle: A\ndate: 2021-01-01T00:00:00Z\n---\n")
+    code, stdout, stderr = run_in(tmp_path, "build", "--site-url", "https://e.org")
+    assert " of 8 files to public/, no problems, in " in stdout and stderr == ""
 
 
 @pytest.mark.parametrize(

@@ -348,7 +348,7 @@ def test_two_builds_at_once_share_the_cache_and_the_output_safely(tmp_path: Path
         files = {k: v for k, v in tree(out).items() if k != writer.MANIFEST}
         for stdout, stderr, code in results:
             assert code == 0 and "Traceback" not in stderr, (rep, stderr)
-            assert f" of {len(files)} files, " in stdout, (rep, stdout, sorted(files))
+            assert f" of {len(files)} files to " in stdout, (rep, stdout, sorted(files))
         assert tree(out) == tree(reference), rep
 
 
