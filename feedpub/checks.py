@@ -199,9 +199,14 @@ def _baseurl(value: Any) -> tuple[Any, str]:
 
 
 def _feed_path(value: Any) -> tuple[Any, str]:
-    """jekyll-feed's `feed.path` (`/atom.xml`): where subscribers read the site's feed."""
-    if isinstance(value, str) and _plain_path(value) and value.strip("/") and value[-1] != "/":
-        return posixpath.normpath(value.lstrip("/")), ""
+    """jekyll-feed's `feed.path` (`/atom.xml`, or the site's URL of it, as made-mistakes.com
+    writes it): where subscribers read the site's feed."""
+    if value == "":
+        return value, ""  # none
+    given = urlsplit(value).path if isinstance(value, str) and "://" in value else value
+    path = posixpath.normpath(given.lstrip("/")) if isinstance(given, str) else "."
+    if path[0] != "." and "/." not in path and _plain_path(given) and given[-1] != "/":
+        return path, ""  # (not a dot-file: Jekyll publishes none, feedpub keeps its own)
     return value, f'must be the path of a file on the site like "atom.xml", not {shown(value)}'
 
 

@@ -160,7 +160,7 @@ def _check_folders(
     o = _resolved(flag, out)
     known = (out / writer.MANIFEST).is_file()  # feedpub's already: its tree is not walked
     if wrong := scan.unread_posts(root, o, walk=not known):
-        fail(f"{flag} {out}: {wrong}{hint}", 2)
+        fail(f"{flag} {out}: {wrong}{hint if scan.in_posts_folder(root, o) else ''}", 2)
     if wrong := scan.linked_inside(root, out):
         fail(f"{flag} {out}: {wrong}", 2)
     c = None

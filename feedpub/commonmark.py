@@ -35,7 +35,8 @@ _BACKTICKS = re.compile("`+")
 # Elements whose text kramdown leaves as written (its typography does not reach it).
 _RAW_START = re.compile(r"<(code|kbd|samp|var|math|script|style|pre|tt)(?=[\s>])(?![^>]*/>)", re.I)
 _DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*\S.*$", re.M)
-_NOSCRIPT = re.compile(r"</?noscript(?=[\s/>])[^>]*>", re.I)
+_NOSCRIPT = re.compile(r"<(/)?noscript(?=[\s/>])[^>]*>", re.I)
+_NOT_FALLBACK = re.compile(r"<(?:img|iframe|picture|video)\b|javascript", re.I)
 _SEPARATOR_CELL = re.compile(r"[-=+: \t]+")  # of `|---|---|`, `|===|` (with a - or =)
 
 
@@ -412,10 +413,27 @@ def references(text: str, start: int) -> str:
 def render_markdown(text: str) -> str:
     """CommonMark to HTML; raw HTML blocks pass through, since most bodies are HTML.
 
-    An author's `<noscript>` is the fallback of a script's embed (asciinema's link,
-    a gist's code): what a feed reader, which runs no script, is to show, so its
-    tags go and its content stays. (A scraped page's keeps the cleaner's rule: it
-    holds tracking pixels and "enable JavaScript".)"""
+    An author's `<noscript>` of text or links is the fallback of a script's embed
+    (asciinema's link, a gist's code): what a feed reader, which runs no script, is
+    to show, so its tags go and its content stays. One with a picture or a frame (a
+    lazy image's copy, a tracker's) or that asks for JavaScript (Disqus') goes whole
+    in the cleaner, as a scraped page's always does."""
     references = "]:" not in text or not _expands(text)  # else they stay as written
     markup: str = _markdown(references).render(text)
-    return _NOSCRIPT.sub("", markup)
+    return _fallbacks(markup) if "<noscript" in markup else markup
+
+
+def _fallbacks(markup: str) -> str:
+    """`markup` with the tags of its text-only `<noscript>`s taken off (see
+    `render_markdown`): each start tag paired with the next end tag, in one pass."""
+    out, at, opened = [], 0, None
+    for tag in _NOSCRIPT.finditer(markup):
+        if tag[1] is None:
+            opened = tag if opened is None else opened
+        elif opened is not None:
+            inner = markup[opened.end() : tag.start()]
+            if not _NOT_FALLBACK.search(inner):
+                out += [markup[at : opened.start()], inner]
+                at = tag.end()
+            opened = None
+    return "".join(out) + markup[at:]

@@ -381,8 +381,8 @@ def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
         layers.append(_read_jekyll(jekyll))
     if config is not None and config.suffix.lower() in (".yml", ".yaml"):
         mistakes.append(
-            f"Error: --config: {config}: takes a feedpub.toml (or pyproject.toml); a Jekyll"
-            " _config.yml beside the posts is read by itself"
+            f"Error: --config: {config}: takes a feedpub.toml (or pyproject.toml); the Jekyll"
+            " _config.yml of the folder built (or of its parent) is read by itself"
         )
         config = None
     elif config is not None and not config.is_file():

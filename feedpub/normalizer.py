@@ -294,7 +294,7 @@ def _bad_marker(raw: RawPost, what: str, problems: list[Problem]) -> None:
 def _bad_date(raw: RawPost, what: str, problems: list[Problem]) -> None:
     """FP301 for a `date:` that cannot be read or is not plausible: it counts as absent."""
     shown = raw.date if isinstance(raw.date, str) else str(raw.date)  # a date as YAML read it
-    msg = f"{what} {shown!r}; ignored: the marker's time, else the file name's date, is used"
+    msg = f"{what} {shown!r}; ignored (the time is the marker's, else a file name's date)"
     problems.append(Problem(raw.path, raw.date_line or 1, 0, "FP301", msg))
 
 

@@ -137,9 +137,11 @@ def moved(old: str | None, ident: str, legacy: str, settings: Settings) -> str:
     FP403 says it; "" when they are one (`legacy`, `was`) or it has none."""
     if old is None or old in (ident, legacy) or was(old, ident):
         return ""
-    if old.startswith(settings.site_url):
-        return "after a change of its permalink or date"
-    return "after a change of the site URL"
+    site = settings.site_url
+    path = ident[len(site) :] if ident.startswith(site) else ident
+    if not old.startswith(site) or (path and old.endswith(f"/{path}")):  # `baseurl` too
+        return "after a change of the site URL"
+    return "after a change of its permalink or date"
 
 
 def post_urls(

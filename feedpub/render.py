@@ -19,7 +19,7 @@ from typing import Protocol
 
 from . import commonmark, formats, html, includes, liquid, pages, postfiles, summaries, writer
 from .model import FILES, Job, Load, Manifest, Post, Record, feed_file, page_file
-from .planner import Published
+from .planner import FEED_KINDS, Published
 from .problems import Problem
 from .settings import Settings
 from .workers import Progress, Workers
@@ -319,10 +319,14 @@ def publish(
 
 def _free(rel: str, taken: set[str]) -> bool:
     """Whether a file may be written at `rel` beside the files `taken`: none of them,
-    nor in a folder of theirs or holding one (the site's feed needs to be one of them)."""
-    if not rel or FILES["atom"] not in taken:
+    nor in a folder of theirs or holding one, nor in (or named as) a folder a later
+    build's feeds may need (the site's feed must be one of them)."""
+    if not rel or FILES["atom"] not in taken or rel.partition("/")[0] in _FOLDERS:
         return False
     return not any(t == rel or t.startswith(f"{rel}/") or rel.startswith(f"{t}/") for t in taken)
+
+
+_FOLDERS = frozenset({"archive", *(kind.folder for kind in FEED_KINDS if kind.folder)})
 
 
 def budget_notes(settings: Settings, short: Mapping[str, formats.Cut]) -> list[Problem]:

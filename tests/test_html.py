@@ -771,7 +771,8 @@ def test_emphasis_beside_cjk_punctuation_is_emphasis(text: str, bold: bool) -> N
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=list("*_ab .,!()\"'\u00a0é\u2014“”\u3000\U0001f600\ufe0f"), max_size=14))
 def test_emphasis_without_cjk_is_commonmarks(text: str) -> None:
-    """The CJK-friendly delimiter runs change nothing where no CJK character is."""
+    """The CJK-friendly delimiter runs change nothing where no CJK character is (nor a
+    text variation selector, U+FE00 to U+FE0E: the amendment reads `‼︎` as `‼`)."""
     from functools import partial
 
     from markdown_it import MarkdownIt
@@ -796,6 +797,18 @@ def test_an_authors_noscript_fallback_is_what_a_reader_sees() -> None:
     assert '<a href="https://asciinema.org/a/5">See it in asciinema</a>' in html
     assert "script" not in html and "After." in html
     assert "asciinema" not in clean(f"<div><p>Try it:</p>{embed}</div>", BASE).html
+    lazy = (  # a WordPress import's lazy image: its noscript copy is not a second one
+        '<figure><img class="lazy" src="data:image/gif;base64,R0lGODlhAQABAAAAACw="'
+        ' data-src="https://e.org/dog.jpg"><noscript><img src="https://e.org/dog.jpg">'
+        "</noscript></figure>\n\nText.\n"
+    )
+    assert clean(render_markdown(lazy), BASE).html.count("<img") == 1
+    for junk in (
+        '<noscript><iframe src="https://www.googletagmanager.com/ns.html?id=G"></iframe></noscript>',
+        '<noscript>Please enable JavaScript to view the <a href="https://disqus.com/">comments'
+        "</a></noscript>",
+    ):
+        assert clean(render_markdown(f"{junk}\n\nText.\n"), BASE).html == "<p>Text.</p>"
 
 
 def test_an_attribute_list_after_a_reference_image_goes() -> None:

@@ -131,7 +131,7 @@ MISUSE = [
     (
         ["build", "--config", "_config.yml"],
         2,
-        "Error: --config: _config.yml: takes a feedpub.toml (or pyproject.toml); a Jekyll",
+        "Error: --config: _config.yml: takes a feedpub.toml (or pyproject.toml); the Jekyll",
     ),
     (
         ["build", "--site-url", "https://e.org/blog/feed.xml"],

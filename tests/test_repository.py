@@ -153,7 +153,7 @@ def test_jekyll_feeds_own_path_keeps_its_subscribers(tmp_path: Path) -> None:
     assert run_in(tmp_path, "build")[0] == 0
     assert b"Note 2" in (out / "blog/atom.xml").read_bytes()
     assert (out / "blog/atom.xml").read_bytes() == (out / "feed.xml").read_bytes()
-    for taken in ("rss.xml", "feed.xml", "archive"):  # feedpub's own: left as they are
+    for taken in ("rss.xml", "feed.xml", "archive", "tags/y"):  # feedpub's, or a later feed's
         config.write_text(f"title: T\nurl: https://e.org\nfeed:\n  path: {taken}\n", "utf-8")
         before = tree(out)
         assert run_in(tmp_path, "build", "--no-cache")[0] == 0
@@ -162,9 +162,15 @@ def test_jekyll_feeds_own_path_keeps_its_subscribers(tmp_path: Path) -> None:
             k: v for k, v in before.items() if k not in gone
         }
         assert not (out / "blog").exists()
-    config.write_text("title: T\nurl: https://e.org\nfeed:\n  path: ../atom.xml\n", "utf-8")
-    code, _, stderr = run_in(tmp_path, "build")
-    assert code == 2 and "_config.yml:3: feed.path: must be the path of a file" in stderr
+    for wrong in ("../atom.xml", '"."', ".feedpub-manifest.json", "blog/"):
+        config.write_text(f"title: T\nurl: https://e.org\nfeed:\n  path: {wrong}\n", "utf-8")
+        code, _, stderr = run_in(tmp_path, "build")
+        assert code == 2 and "_config.yml:3: feed.path: must be the path of a file" in stderr
+    site = "title: T\nurl: https://e.org\nfeed:\n  path: https://e.org/atom.xml\n"
+    config.write_text(site, "utf-8")  # made-mistakes.com writes the URL
+    assert run_in(tmp_path, "build")[0] == 0 and (out / "atom.xml").is_file()
+    (tmp_path / "feedpub.toml").write_text('feed_path = ""\n', "utf-8")  # the README's: none
+    assert run_in(tmp_path, "build")[0] == 0 and not (out / "atom.xml").exists()
 
 
 def test_no_site_url_is_a_warning_and_strict_fails(tmp_path: Path) -> None:
@@ -337,3 +343,5 @@ def test_a_new_site_url_changes_no_published_id(tmp_path: Path, cache: bool) -> 
         tmp_path, "build", "--site-url", "https://new.example/x", "--strict", *flags
     )
     assert code == 1 and "FP403" in stderr
+    code, _, stderr = run_in(tmp_path, "build", "--site-url", "https://new.example", *flags)
+    assert "/note-0 after a change of the site URL; kept https://old.example/" in stderr  # /x gone
