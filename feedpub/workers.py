@@ -148,7 +148,12 @@ class Workers:
         broken = isinstance(error, BrokenProcessPool)
         if broken:
             _abandon(pool)
-        pool.shutdown(wait=not broken, cancel_futures=True)
+        try:
+            pool.shutdown(wait=not broken, cancel_futures=True)
+        except RuntimeError:  # Ctrl-C came as the pool started its thread: not joinable
+            if not isinstance(error, KeyboardInterrupt):
+                raise
+            _abandon(pool)  # (and the interrupt goes on: one line, exit 130)
         if broken:
             raise WorkerDied(
                 "a worker process died (killed, or out of memory); feedpub stopped."

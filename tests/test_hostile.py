@@ -452,6 +452,26 @@ def test_a_worker_killed_ends_the_build_with_one_line(ten_thousand: Path, tmp_pa
     assert tree(out) == tree(reference)
 
 
+def test_ctrl_c_as_the_pool_starts_its_thread_is_an_interrupt() -> None:
+    """The Ctrl-C test once came just as the pool started its thread: shutting the pool
+    down then raised "cannot join thread before it is started" (exit 1, "a bug in
+    feedpub") and the process hung on its workers. It is the interrupt still."""
+    import threading
+    from unittest import mock
+
+    from feedpub.workers import Workers
+
+    def interrupted(thread: threading.Thread) -> None:
+        raise KeyboardInterrupt
+
+    workers = Workers(2)
+    pool = workers._pool_for(10_000)
+    assert pool is not None
+    started = mock.patch.object(threading.Thread, "start", interrupted)
+    with pytest.raises(KeyboardInterrupt), workers, started:
+        pool.submit(print, "never")
+
+
 def test_ctrl_c_ends_the_build_with_one_line(ten_thousand: Path, tmp_path: Path) -> None:
     """Ctrl-C (SIGINT to the build, as a terminal sends it): exit 130 and one line, no
     worker left behind."""
