@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote_plus
 
 from .commonmark import render_markdown
-from .liquid import Site, URLFilters, url_filters, variables
+from .liquid import Site, URLFilters
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -86,22 +86,8 @@ class Includes(NamedTuple):
                 env.failed.add(name)  # too slow: not tried again in this process
             return None
 
-    def render_body(self, text: str, site: Site, title: str) -> str | None:
-        """A post's whole `text`, rendered as Jekyll renders it, when all its Liquid is
-        Liquid's own and Jekyll's include (a `capture` of an include shown with
-        `markdownify`, reference links made by a `for`); None else, as for a tag."""
-        env = _environment(self, url_filters(site.url, site.baseurl))
-        env.included = 0
-        try:
-            with _deadline(MAX_SECONDS, _Timer()):
-                return str(env.from_string(text).render(**variables(site, title)))
-        except Exception:  # a post's Liquid, whatever it raises, fails only itself
-            return None
-
     def why(self, markup: str) -> str:
         """Why `{% include markup %}` is not rendered, as a message says it."""
-        if not self.folder:
-            return "the site has no _includes/ folder beside its _config.yml"
         parsed = _parsed(markup)
         if parsed is None:
             return "a file name or parameters feedpub cannot read, as a name from a variable"
@@ -116,7 +102,7 @@ def site_of(settings: Settings, root: Path) -> Site:
     """What a post's Liquid reads of the site: the config's values and the includes
     the settings found (`Settings.includes_dir` is relative to the posts folder,
     `..` taken off as written: through a linked `_posts/` it is the same folder)."""
-    found = Includes("", ())  # none: Liquid's own tags are rendered all the same
+    found = None
     if settings.includes:
         folder = os.path.normpath(os.path.join(root, settings.includes_dir))
         found = Includes(folder, settings.includes)

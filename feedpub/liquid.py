@@ -6,11 +6,10 @@ feedpub renders what depends on nothing but the post, the site's settings and th
 names of the other posts: `raw`, `comment`, `highlight` (a code block), `post_url`
 (and `link` to a post), `include` of a file of the site's `_includes/` (`includes`)
 and `{{ }}` of `page.title`, a quoted string or a `site.X` of the config, through
-the `relative_url`, `absolute_url`, `escape` and `xml_escape` filters. A body with
-more is rendered whole by python-liquid if all its Liquid is Liquid's own (`assign`,
-`for`, `capture`) and reads what is known (`Includer.render_body`); else it is left
-as written, the first of it reported (FP203): a reader sees the template's text,
-not a guess. Jekyll prints nothing for a tag it cannot parse; feedpub keeps it.
+the `relative_url`, `absolute_url`, `escape` and `xml_escape` filters. Anything
+else (`if`, a variable of a layout or plugin) is left as written, and the first
+of it reported (FP203): a reader sees the template's text, not a guess.
+Jekyll prints nothing for a tag it cannot parse; feedpub keeps its text.
 
 A `post_url` is read twice: by the collector (`read`), which learns the names, and
 when the body is rendered, with the URLs the normalizer found for them.
@@ -58,8 +57,6 @@ class Includer(Protocol):
     def render(
         self, markup: str, variables: Mapping[str, Any], filters: URLFilters
     ) -> str | None: ...
-
-    def render_body(self, text: str, site: Site, title: str) -> str | None: ...
 
     def why(self, markup: str) -> str: ...
 
@@ -175,8 +172,6 @@ def read(path: str, text: str, at: int, site: Site) -> Found:
         return NOTHING
     refs: list[tuple[str, int]] = []
     rendered, left = _render(body := text[at:], site, _Page("", None, refs, [0]))
-    if left is not None and site.includes and site.includes.render_body(body, site, ""):
-        return Found(True)  # Liquid's own, rendered whole
     for _ in range(_HIDDEN_TRIES):  # the first a reader would see, if any (not a square)
         if left is None or not _hidden(text, at + left):
             break
@@ -204,12 +199,8 @@ def render(
 ) -> tuple[str, int | None]:
     """`text` with the Liquid feedpub knows rendered, and the offset of the first
     tag it left as written (None if none); `{% post_url name %}` is the URL `links`
-    gives the name, left as written if it gives none; or `text` rendered whole."""
-    done, left = _render(text, site, _Page(title, links or {}, [], [0]))
-    includes = site.includes
-    if left is not None and includes and (whole := includes.render_body(text, site, title)):
-        return whole, None
-    return done, left
+    gives the name, left as written if it gives none."""
+    return _render(text, site, _Page(title, links or {}, [], [0]))
 
 
 def _render(text: str, site: Site, page: _Page) -> tuple[str, int | None]:
@@ -356,24 +347,17 @@ def _rendered(text: str, tag: _Tag, site: Site, page: _Page, unclosed: set[str])
 def _included(markup: str, tag: _Tag, site: Site, page: _Page) -> _Done | None:
     """A file of the site's `_includes/`, rendered (see `includes`)."""
     assert site.includes is not None
-    filters = url_filters(site.url, site.baseurl)
-    piece = site.includes.render(markup, variables(site, page.title), filters)
+    values = {**site.config, "url": site.url, "baseurl": site.baseurl}
+    variables = {"page": {"title": page.title}, "site": values}
+    piece = site.includes.render(markup, variables, _url_filters(site.url, site.baseurl))
     if piece is None or page.added[0] + len(piece) > MAX_ADDED:
         return None
     page.added[0] += len(piece)
     return _Done(piece, tag.end, tag.trim_right)
 
 
-def variables(site: Site, title: str) -> dict[str, Any]:
-    """What a post's Liquid reads: its title and the config's values."""
-    return {
-        "page": {"title": title},
-        "site": {**site.config, "url": site.url, "baseurl": site.baseurl},
-    }
-
-
 @cache
-def url_filters(url: str, baseurl: str) -> URLFilters:
+def _url_filters(url: str, baseurl: str) -> URLFilters:
     """Jekyll's URL filters of a site, for its includes (the same objects for the
     same site: they key its Liquid environment)."""
     site = Site(url, baseurl)
@@ -461,7 +445,9 @@ def _filtered(name: str, value: str, site: Site) -> str | None:
 
 def absolute_url(value: str, site: Site) -> str:
     """`value | absolute_url`, as Jekyll's filter gives it."""
-    return _filtered("absolute_url", value, site) or ""  # (a filter feedpub knows)
+    found = _filtered("absolute_url", value, site)
+    assert found is not None  # a filter feedpub knows
+    return found
 
 
 def _leading_slash(part: str) -> str:

@@ -263,4 +263,6 @@ def test_what_an_include_renders_to(tmp_path: Path, markup: str, rendered: str |
         (tmp_path / name).write_text(text, encoding="utf-8")
     includes = Includes(str(tmp_path), listing(tmp_path))
     variables = {"page": {"title": "T"}, "site": {"url": ""}}
-    assert includes.render(markup, variables, liquid.url_filters("https://e.org", "/b")) == rendered
+    assert (
+        includes.render(markup, variables, liquid._url_filters("https://e.org", "/b")) == rendered
+    )
