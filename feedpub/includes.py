@@ -29,7 +29,7 @@ import stat
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from functools import cache, partial
+from functools import cache, partial, wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote_plus
@@ -329,7 +329,42 @@ def _environment(includes: Includes, filters: URLFilters) -> Any:  # a local sub
         number_of_words=_words,
         normalize_whitespace=_normalize_whitespace,
     )
+    env.filters = {name: _bounded(name, func) for name, func in env.filters.items()}
     return env
+
+
+def _bounded(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+    """`func`, a filter, refusing to make more than MAX_OUTPUT characters or items:
+    python-liquid's build a range's list in one call, past every other limit
+    (`(1..60000000) | reverse` took 2.4 GB), and `join` or `replace` multiply."""
+
+    @wraps(func)
+    def bounded(value: Any, *args: Any, **kwargs: Any) -> Any:
+        weight = sum(_weight(each) for each in (value, *args))
+        if name == "join" and args:  # the separator, between every two items
+            weight += _weight(value) * len(str(args[0]))
+        elif name == "replace" and len(args) > 1 and isinstance(value, str):
+            weight += value.count(str(args[0])) * len(str(args[1]))
+        if weight > MAX_OUTPUT:
+            raise _Unknown(f"{name}: too large")
+        return func(value, *args, **kwargs)
+
+    return bounded
+
+
+def _weight(value: object) -> int:
+    """How long a text, list or range is, with the texts a list holds (one long text
+    many times), counted up to MAX_OUTPUT."""
+    if isinstance(value, str | range):
+        return len(value)
+    if not isinstance(value, list | tuple):
+        return 0
+    total = len(value)
+    for item in value:
+        if total > MAX_OUTPUT:
+            break
+        total += len(item) if isinstance(item, str) else 0
+    return total
 
 
 class _Files(dict[str, str]):

@@ -231,6 +231,11 @@ INCLUDES = {
     "{% endfor %}{{ s | size }}",
     "square.html": "{% assign n=9 %}{% for i in (1..40) %}{% assign n = n | times: n %}"
     "{% endfor %}",
+    "range.html": "{{ (1..60000000) | reverse | size }}",
+    "joined.html": '{% assign s = "0123456789" | split: "" %}{% for i in (1..12) %}'
+    "{% assign s = s | concat: s %}{% endfor %}{{ s | join: include.sep | size }}",
+    "replaced.html": '{% assign a = "aaaaaaaaaa" %}{% for i in (1..5) %}{% assign a = a | append:'
+    ' a %}{% endfor %}{{ a | replace: "a", include.by | size }}',
     **{f"fan{level}.html": f"{{% include fan{level + 1}.html %}}" * 10 for level in range(4)},
     "fan4.html": "",
 }
@@ -255,6 +260,11 @@ INCLUDES = {
         ("double.html", None),  # a variable of 1 MB and more
         ("square.html", None),  # a number of millions of digits
         ("fan0.html", None),  # 10 ** 4 includes
+        ("range.html", None),  # a list of 60 million built in one call (2.4 GB)
+        ('joined.html sep="-"', "81919"),  # 40,960 items joined; with a longer separator, not
+        ('joined.html sep="' + "-" * 30 + '"', None),
+        ('replaced.html by="0123456789"', "3200"),
+        ('replaced.html by="' + "x" * 4000 + '"', None),  # 320 characters, each 4,000
         ("url.html", "||"),  # Jekyll's URL filters give nil for nil
     ],
 )
