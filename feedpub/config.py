@@ -64,6 +64,10 @@ class _Layer:
                 return self.lines[path[:end]]
         return 1
 
+    def unused(self, path: tuple[str, ...], message: str) -> None:
+        found = (self.file, self.line(*path), message)
+        self.values["unused"] = (*self.values.get("unused", ()), found)
+
     def wrong(self, path: tuple[str, ...], message: str) -> None:
         key = ".".join(_key_text(p) for p in path)
         self.mistakes.append(f"{self.file}:{self.line(*path)}: {key}: {message}")
@@ -256,12 +260,15 @@ def _read_jekyll(path: Path) -> _Layer:
             value = data["name"]  # jekyll-feed's `site.title | default: site.name`
         if value is None:
             continue
+        given = value
         if key == "lang":  # Jekyll's is anything: a locale (`en_US`) or a tag, else unused
-            value = language.stated(value)
+            value = language.stated(value) or (None if str(value).strip() else "")
         if key == "author" and not isinstance(value, str):  # a theme's, perhaps: its name
             value = value.get("name") if isinstance(value, dict) else None
-            if not isinstance(value, str):
-                continue
+        if value is None or (key == "author" and not isinstance(value, str)):
+            why = "a language tag like `en` or `zh-Hans`" if key == "lang" else "a name"
+            layer.unused((key,), f"{key}: {shown(given)}, not {why}: not used")
+            continue
         if isinstance(value, int | float) and not isinstance(value, bool):
             value = str(value)  # `title: 2021`
         converted, wrong = CHECKS[key](value)
@@ -447,6 +454,8 @@ def setting_problems(settings: Settings, root: Path, sources: Iterable[str]) -> 
         where = find_jekyll(root) or find_config(root) or home / "_config.yml"
         msg = f"no site URL: ids and links use {settings.site_url}"
         problems.append(Problem(os.path.relpath(where), 0, 0, "FP601", msg, "file"))
+    for file, line, msg in settings.unused:
+        problems.append(Problem(os.path.relpath(file), line, 0, "FP603", msg, "file"))
     seen = set(sources)
     for name, (file, line) in sorted(settings.origins.items()):
         if name not in seen:

@@ -154,6 +154,11 @@ CODES: dict[str, tuple[str, Severity, str]] = {
         "set `url` (and `baseurl`) in _config.yml or feedpub.toml, or pass --site-url",
     ),
     "FP602": ("unknown-source", "warning", "check the name against the posts' categories"),
+    "FP603": (
+        "jekyll-setting-unused",
+        "warning",
+        "write it as the message says, or set it in feedpub.toml (which comes first)",
+    ),
 }
 
 # What cannot go into a line of text as is: controls (a newline would split the

@@ -105,6 +105,9 @@ class Settings:
     # Where each `[sources."X"]` is written, (file, line): for the warning about a
     # source no post has. Not a setting: left out of the fingerprint.
     origins: dict[str, tuple[str, int]] = field(default_factory=dict, compare=False)
+    # What the Jekyll config sets that feedpub cannot use, (file, line, why): FP603. In
+    # the fingerprint: a build after it is mended must not print the cache's warning.
+    unused: tuple[tuple[str, int, str], ...] = field(default=(), compare=False)
 
     @property
     def site_url(self) -> str:

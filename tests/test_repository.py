@@ -173,6 +173,29 @@ def test_jekyll_feeds_own_path_keeps_its_subscribers(tmp_path: Path) -> None:
     assert run_in(tmp_path, "build")[0] == 0 and not (out / "atom.xml").exists()
 
 
+def test_a_jekyll_setting_feedpub_cannot_use_is_a_warning(tmp_path: Path) -> None:
+    """The message audit: `author: [Ann, Bob]` made the authors' feeds vanish and
+    `lang: english` was ignored, without a word (feedpub.toml's own are mistakes,
+    exit 2; a Jekyll config is the site's, which Jekyll builds). FP603 says so, and
+    goes once the setting is mended, in a warm build too."""
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    (posts / "2021-05-01-a.md").write_text("---\ntitle: A\ndate: 2021-05-01\n---\nHi.\n")
+    config = tmp_path / "_config.yml"
+    config.write_text("title: T\nurl: https://e.org\nauthor: [Ann, Bob]\nlang: english\n")
+    code, _, stderr = run_in(tmp_path, "build")
+    assert code == 0
+    assert [ln.split(". Write")[0] for ln in stderr.splitlines() if "FP603" in ln][:2] == [
+        "_config.yml:3: FP603 jekyll-setting-unused: author: a list, not a name: not used",
+        '_config.yml:4: FP603 jekyll-setting-unused: lang: "english", not a language tag'
+        " like `en` or `zh-Hans`: not used",
+    ]
+    assert run_in(tmp_path, "build", "--strict")[0] == 1
+    config.write_text("title: T\nurl: https://e.org\nauthor: Ann\nlang: en\n")
+    code, _, stderr = run_in(tmp_path, "build")
+    assert code == 0 and "FP603" not in stderr
+
+
 def test_no_site_url_is_a_warning_and_strict_fails(tmp_path: Path) -> None:
     write_post(tmp_path / "_posts", "a")
     code, _, stderr = run_in(tmp_path, "build")
