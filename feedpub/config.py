@@ -303,17 +303,14 @@ def _read_jekyll(path: Path) -> _Layer:
     return layer
 
 
-def _site_values(data: dict[Any, Any]) -> tuple[tuple[str, str], ...]:
-    """The config's keys of one text, number or boolean, as Liquid prints them (what a
-    post's `{{ site.repository }}` reads)."""
+def _site_values(data: dict[Any, Any]) -> tuple[tuple[str, str | int | float | bool], ...]:
+    """The config's keys of one text, number or boolean (what a post's `{{
+    site.repository }}` reads), as YAML typed them: an include's `{% if site.comments
+    %}` with `comments: false` is false."""
     found = []
     for key, value in data.items():
-        if not isinstance(key, str):
-            continue
-        if isinstance(value, bool):
-            found.append((key, "true" if value else "false"))
-        elif isinstance(value, str | int | float):
-            found.append((key, str(value)))
+        if isinstance(key, str) and isinstance(value, str | int | float):  # (bool is an int)
+            found.append((key, value))
     return tuple(sorted(found))
 
 

@@ -343,7 +343,9 @@ def lead(
     (Jekyll's default, the first blank line, is not used: feedpub's own summary is);
     `last_modified_at`, as written. None if none is given."""
     own = meta.get("excerpt_separator")
-    separator = own if isinstance(own, str) else site.config.get("excerpt_separator", "")
+    separator = (
+        own if isinstance(own, str) else liquid.printed(site.config.get("excerpt_separator", ""))
+    )
     if not separator and meta.keys().isdisjoint(_LEAD_KEYS):
         return None  # most posts: nothing more to look up
     summary = clean("description", meta.get("description"))

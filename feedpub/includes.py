@@ -174,10 +174,12 @@ def _template(env: Any, name: str, context: Any = None) -> Any:
         raise _Unknown(name)
     try:
         return env.get_template(name, context=context)
-    except _Timeout:
-        raise
-    except Exception:
-        env.failed.add(name)
+    except Exception as e:
+        cause: BaseException | None = e
+        while cause is not None and not isinstance(cause, _Timeout):  # (python-liquid
+            cause = cause.__cause__ or cause.__context__  # wraps it when parsing)
+        if cause is None:  # not a tag's time run out while this file was parsed
+            env.failed.add(name)
         raise
 
 

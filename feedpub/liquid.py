@@ -61,12 +61,15 @@ class Includer(Protocol):
     def why(self, markup: str) -> str: ...
 
 
+Value = str | int | float | bool  # of a config key Liquid reads
+
+
 class Site(NamedTuple):
     """What a post's Liquid may read of the site."""
 
     url: str  # scheme and host of the site, "" if none is set
     baseurl: str  # its path, "" or "/blog"
-    config: Mapping[str, str] = {}  # the config's keys of one value, as Liquid prints them
+    config: Mapping[str, Value] = {}  # the config's keys of one value, as YAML typed them
     includes: Includer | None = None  # its `_includes/` folder, if it has one
 
     @classmethod
@@ -74,7 +77,7 @@ class Site(NamedTuple):
         cls,
         url: str,
         baseurl: str,
-        values: tuple[tuple[str, str], ...] = (),
+        values: tuple[tuple[str, Value], ...] = (),
         includes: Includer | None = None,
     ) -> Site:
         """The site a post's Liquid sees: `url` and `baseurl` as the Jekyll config
@@ -426,7 +429,13 @@ def _variable(name: str, site: Site, title: str) -> str | None:
         return title
     if name in ("site.url", "site.baseurl"):
         return site.url if name == "site.url" else site.baseurl
-    return site.config.get(name[5:]) if name.startswith("site.") else None
+    value = site.config.get(name[5:]) if name.startswith("site.") else None
+    return None if value is None else printed(value)
+
+
+def printed(value: Value) -> str:
+    """`value` as Liquid prints it (`true`, not Python's `True`)."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _filtered(name: str, value: str, site: Site) -> str | None:

@@ -90,6 +90,21 @@ UNKNOWN = "it reads what feedpub does not know"
 REFUSED = "a file name or parameters feedpub cannot read"
 
 
+def test_an_include_reads_the_configs_values_as_yaml_typed_them(tmp_path: Path) -> None:
+    """`comments: false` is false to an include's `if`, `version: 2` equals 2, and both
+    print as Jekyll prints them (checked with `jekyll build` 4.3.1: `|v2|false|2.5`);
+    as text, "false" was true and "2" was not 2."""
+    repo = _blog(tmp_path, "switches.html")
+    config = repo / "_config.yml"
+    config.write_text(config.read_text() + "comments: false\nversion: 2\nratio: 2.5\n")
+    (repo / "_includes" / "switches.html").write_text(
+        "{% if site.comments %}COMMENTS{% endif %}|{% if site.version == 2 %}v2{% else %}"
+        "not-v2{% endif %}|{{ site.comments }}|{{ site.ratio }}"
+    )
+    assert run_in(tmp_path, "build", "blog", "--out", "out")[0] == 0
+    assert "<p>|v2|false|2.5</p>" in _content(tmp_path / "out")
+
+
 @pytest.mark.parametrize(
     ("extra", "why"),
     [
@@ -191,6 +206,28 @@ def test_an_include_that_takes_too_long_fails_once(
     assert "slow.html" in includes._environment(found, ()).failed  # (python-liquid's error)
     assert found.render("slow.html", {}, ()) is None
     assert time.perf_counter() - start < 2
+
+
+def test_a_file_parsed_as_a_tags_time_ran_out_is_not_marked_failed() -> None:
+    """The review: a slow include's time ran out while another file it includes was
+    parsed; python-liquid wraps the alarm in its own error, and that healthy file was
+    marked failed for the rest of the process (every later post's tag of it, FP203).
+    Only the slow tag's own file is marked (`Includes.render`, tested above)."""
+    from liquid.exceptions import LiquidError
+
+    from feedpub.includes import _template, _Timeout
+
+    class Env:
+        def __init__(self) -> None:
+            self.failed: set[str] = set()
+
+        def get_template(self, name: str, context: object = None) -> None:
+            raise LiquidError(name, token=None) from _Timeout()
+
+    env = Env()
+    with pytest.raises(LiquidError):
+        _template(env, "healthy.html")
+    assert env.failed == set()
 
 
 def test_an_edited_include_reaches_the_next_warm_build(tmp_path: Path) -> None:
