@@ -65,7 +65,7 @@ class _Layer:
         return 1
 
     def unused(self, path: tuple[str, ...], message: str) -> None:
-        found = (self.file, self.line(*path), message)
+        found = (self.file, self.line(*path), message, path[0])
         self.values["unused"] = (*self.values.get("unused", ()), found)
 
     def wrong(self, path: tuple[str, ...], message: str) -> None:
@@ -425,6 +425,8 @@ def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
         if wrong:
             mistakes.append(f"Error: --hub: {wrong}")
     values.update({k: v for k, v in flags.items() if v is not None})
+    later = {key for layer in layers[1:] for key in layer.values} | {k for k in flags if flags[k]}
+    values["unused"] = tuple(u[:3] for u in values.get("unused", ()) if u[3] not in later)
     if mistakes:
         raise ConfigError(mistakes)
     if "includes_dir" in values:  # where the posts' workers find it

@@ -336,17 +336,20 @@ def _environment(includes: Includes, filters: URLFilters) -> Any:  # a local sub
 
 
 def _bounded(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
-    """`func`, a filter, refusing to make more than MAX_OUTPUT characters or items:
-    python-liquid's build a range's list in one call, past every other limit
-    (`(1..60000000) | reverse` took 2.4 GB), and `join` or `replace` multiply."""
+    """`func`, a filter, refusing inputs of more than MAX_OUTPUT characters or items
+    in all: python-liquid's build a range's list in one call, past every other limit
+    (`(1..60000000) | reverse` took 2.4 GB); and what `join` and `replace` multiply,
+    their arguments given by position or by name (`replace: 'a', sub: b`)."""
 
     @wraps(func)
     def bounded(value: Any, *args: Any, **kwargs: Any) -> Any:
-        weight = sum(_weight(each) for each in (value, *args))
-        if name == "join" and args:  # the separator, between every two items
-            weight += _weight(value) * len(str(args[0]))
-        elif name == "replace" and len(args) > 1 and isinstance(value, str):
-            weight += value.count(str(args[0])) * len(str(args[1]))
+        given = (*args, *(v for k, v in kwargs.items() if k not in ("context", "environment")))
+        weight = sum(_weight(each) for each in (value, *given))
+        if weight <= MAX_OUTPUT and name == "join" and given:  # between every two items
+            weight += _weight(value) * len(str(given[0]))
+        elif weight <= MAX_OUTPUT and name == "replace" and len(given) > 1:
+            text = value if isinstance(value, str) else str(value)  # as the filter reads it
+            weight += text.count(str(given[0])) * len(str(given[1]))
         if weight > MAX_OUTPUT:
             raise _Unknown(f"{name}: too large")
         return func(value, *args, **kwargs)

@@ -208,6 +208,22 @@ def test_an_include_that_takes_too_long_fails_once(
     assert time.perf_counter() - start < 2
 
 
+def test_a_filter_refuses_before_it_makes_too_much() -> None:
+    """The review: `replace: 'a', sub: b` (the replacement by name) and a list replaced
+    as its text were not counted, and one 200-byte include made 2.1 GB before the next
+    filter refused it. Each is refused before it runs."""
+    env = includes._environment(Includes("", ()), liquid._url_filters("", ""))
+    replace, join = env.filters["replace"], env.filters["join"]
+    assert replace("a" * 320, "a", sub="x" * 4) == "xxxx" * 320
+    for call in (
+        lambda: replace("a" * 320, "a", sub="x" * 4096),
+        lambda: replace(["a"] * 320, "a", "x" * 4096),
+        lambda: join(["a"] * 320, separator="x" * 4096),
+    ):
+        with pytest.raises(includes._Unknown):
+            call()
+
+
 def test_a_file_parsed_as_a_tags_time_ran_out_is_not_marked_failed() -> None:
     """The review: a slow include's time ran out while another file it includes was
     parsed; python-liquid wraps the alarm in its own error, and that healthy file was
@@ -273,6 +289,12 @@ INCLUDES = {
     "{% assign s = s | concat: s %}{% endfor %}{{ s | join: include.sep | size }}",
     "replaced.html": '{% assign a = "aaaaaaaaaa" %}{% for i in (1..5) %}{% assign a = a | append:'
     ' a %}{% endfor %}{{ a | replace: "a", include.by | size }}',
+    "named.html": '{% assign a = "aaaaaaaaaa" %}{% for i in (1..5) %}{% assign a = a | append:'
+    ' a %}{% endfor %}{% assign b = "x" %}{% for i in (1..include.n) %}{% assign b = b | append:'
+    ' b %}{% endfor %}{{ a | replace: "a", sub: b | size }}',
+    "listed.html": '{% assign a = "aaaaaaaaaa" %}{% for i in (1..5) %}{% assign a = a | append:'
+    ' a %}{% endfor %}{% assign b = "x" %}{% for i in (1..include.n) %}{% assign b = b | append:'
+    ' b %}{% endfor %}{% assign l = a | split: "" %}{{ l | replace: "a", b | size }}',
     **{f"fan{level}.html": f"{{% include fan{level + 1}.html %}}" * 10 for level in range(4)},
     "fan4.html": "",
 }
@@ -302,6 +324,10 @@ INCLUDES = {
         ('joined.html sep="' + "-" * 30 + '"', None),
         ('replaced.html by="0123456789"', "3200"),
         ('replaced.html by="' + "x" * 4000 + '"', None),  # 320 characters, each 4,000
+        ("named.html n=2", "1280"),
+        ("named.html n=12", None),  # the same, `sub:` by name
+        ("listed.html n=2", "2560"),
+        ("listed.html n=12", None),  # a list, replaced as the text the filter makes of it
         ("url.html", "||"),  # Jekyll's URL filters give nil for nil
     ],
 )

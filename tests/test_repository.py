@@ -191,6 +191,9 @@ def test_a_jekyll_setting_feedpub_cannot_use_is_a_warning(tmp_path: Path) -> Non
         " like `en` or `zh-Hans`: not used",
     ]
     assert run_in(tmp_path, "build", "--strict")[0] == 1
+    (tmp_path / "feedpub.toml").write_text('lang = "en"\n')  # the hint's other way
+    code, _, stderr = run_in(tmp_path, "build")
+    assert "author: a list" in stderr and "lang:" not in stderr
     config.write_text("title: T\nurl: https://e.org\nauthor: Ann\nlang: en\n")
     code, _, stderr = run_in(tmp_path, "build")
     assert code == 0 and "FP603" not in stderr
