@@ -37,6 +37,8 @@ _RAW_START = re.compile(r"<(code|kbd|samp|var|math|script|style|pre|tt)(?=[\s>])
 _DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*\S.*$", re.M)
 _NOSCRIPT = re.compile(r"<(/)?noscript(?=[\s/>])[^>]*>", re.I)
 _NOT_FALLBACK = re.compile(r"<(?:img|iframe|picture|video)\b|javascript", re.I)
+MAX_CELLS = 50_000  # table cells a body's tables may fill in all (`_padded`)
+_TABLE_LINE = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*(?::?-+:?[ \t]*)?)+$", re.M)
 _SEPARATOR_CELL = re.compile(r"[-=+: \t]+")  # of `|---|---|`, `|===|` (with a - or =)
 
 
@@ -119,7 +121,7 @@ def _html_block(state: Any, start: int, last: int, silent: bool) -> bool:
 
 
 @cache
-def _markdown(references: bool) -> Any:
+def _markdown(references: bool, tables: bool = True) -> Any:
     """The renderer, made on first use: most archives are HTML, and importing
     markdown-it costs a quick build 30 ms."""
     from markdown_it import MarkdownIt
@@ -142,7 +144,8 @@ def _markdown(references: bool) -> Any:
     md.inline.ruler.before("autolink", "guillemets", _guillemets)
     md.inline.ruler.at("emphasis", partial(_emphasis, Delimiter))
     md.core.ruler.before("text_join", "typography", _typography)  # escapes stay as written
-    return md if references else md.disable("reference")
+    md = md if references else md.disable("reference")
+    return md if tables else md.disable("table")
 
 
 def _last_reference(rule: Any, state: Any, start: int, last: int, silent: bool) -> bool:
@@ -419,8 +422,27 @@ def render_markdown(text: str) -> str:
     lazy image's copy, a tracker's) or that asks for JavaScript (Disqus') goes whole
     in the cleaner, as a scraped page's always does."""
     references = "]:" not in text or not _expands(text)  # else they stay as written
-    markup: str = _markdown(references).render(text)
+    tables = "|" not in text or not _padded(text)  # else as text
+    markup: str = _markdown(references, tables).render(text)
     return _fallbacks(markup) if "<noscript" in markup else markup
+
+
+def _padded(text: str) -> bool:
+    """Whether `text`'s tables could fill more than MAX_CELLS cells: markdown-it pads
+    every row to its table's width (181 columns of rows of one letter: 7 KB of
+    Markdown made 3.3 MB of HTML, 383 MB and 5 s). Each separator line's cells, by
+    the lines up to the next blank line or separator, in one pass."""
+    cells, lines = 0, _TABLE_LINE.finditer(text)
+    line = next(lines, None)
+    while line is not None:
+        after = next(lines, None)
+        stop = text.find("\n\n", line.end())
+        stop = min(len(text) if stop < 0 else stop, len(text) if after is None else after.start())
+        cells += (line.group().count("|") + 1) * text.count("\n", line.end(), stop)
+        if cells > MAX_CELLS:
+            return True
+        line = after
+    return False
 
 
 def _fallbacks(markup: str) -> str:
