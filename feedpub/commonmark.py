@@ -432,12 +432,14 @@ def _padded(text: str) -> bool:
     every row to its table's width (181 columns of rows of one letter: 7 KB of
     Markdown made 3.3 MB of HTML, 383 MB and 5 s). Each separator line's cells, by
     the lines up to the next blank line or separator, in one pass."""
-    cells, lines = 0, _TABLE_LINE.finditer(text)
+    cells, lines, blank = 0, _TABLE_LINE.finditer(text), -1
     line = next(lines, None)
     while line is not None:
         after = next(lines, None)
-        stop = text.find("\n\n", line.end())
-        stop = min(len(text) if stop < 0 else stop, len(text) if after is None else after.start())
+        if blank < line.end():  # (looked for again only past the last one found)
+            blank = text.find("\n\n", line.end())
+            blank = len(text) if blank < 0 else blank
+        stop = blank if after is None else min(blank, after.start())
         cells += (line.group().count("|") + 1) * text.count("\n", line.end(), stop)
         if cells > MAX_CELLS:
             return True
