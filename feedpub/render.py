@@ -292,7 +292,8 @@ def publish(
     for feed in listings:
         if feed.alias:
             site_pages[page_file(feed.alias)] = pages.redirect(feed, settings)
-    if _free(also := settings.feed_path, {*records, *site_pages}):  # jekyll-feed's subscribers'
+    also = settings.feed_path  # jekyll-feed's, where its subscribers are (most sites: none)
+    if also and _free(also, {*records, *site_pages}):
         site_pages[also] = (out / FILES["atom"]).read_bytes()
     for rel, data in site_pages.items():
         path = writer.target(out, rel)
@@ -321,7 +322,7 @@ def _free(rel: str, taken: set[str]) -> bool:
     """Whether a file may be written at `rel` beside the files `taken`: none of them,
     nor in a folder of theirs or holding one, nor in (or named as) a folder a later
     build's feeds may need (the site's feed must be one of them)."""
-    if not rel or FILES["atom"] not in taken or rel.partition("/")[0] in _FOLDERS:
+    if FILES["atom"] not in taken or rel.partition("/")[0] in _FOLDERS:
         return False
     return not any(t == rel or t.startswith(f"{rel}/") or rel.startswith(f"{t}/") for t in taken)
 
