@@ -29,7 +29,7 @@ from .fields import Fields
 from .model import RawPost, Reading
 from .postfiles import Refused, read_bytes
 from .problems import Problem
-from .scan import is_posts_folder
+from .scan import EXTENSIONS, is_posts_folder
 from .settings import Settings
 from .text import (
     ILLEGAL_XML,
@@ -52,6 +52,8 @@ _SPACE = re.compile(r"\s")
 # NEL): removed from the front matter, with those XML forbids, before it is read.
 _YAML_ONLY_BAD = re.compile("[\x7f-\x84\x86-\x9f]")
 _NOT_SPACE = re.compile(r"\S")
+# Jekyll's `Document::DATE_FILENAME_MATCHER`: the only files of `_posts/` it publishes.
+_DATED_NAME = re.compile(r"[0-9]{2,4}-[0-9]{1,2}-[0-9]{1,2}-[^/]*\.[^./]+", re.ASCII)
 
 
 class Limits(NamedTuple):
@@ -80,11 +82,27 @@ def limits(settings: Settings, root: Path) -> Limits:
 
 def read_file(root: Path, path: str, limits: Limits = Limits()) -> Reading:
     """Reading one post file; problems with the file itself are reported, not raised."""
+    if not_dated(limits.above + path):
+        msg = (
+            "Jekyll publishes a file of `_posts/` only if its name starts with a date"
+            " (YYYY-MM-DD-), so this one's link would lead nowhere; skipped"
+        )
+        return Reading(None, (Problem(path, 1, 0, "FP010", msg),))
     try:
         data = read_bytes(root, path, limits.max_bytes)
     except Refused as e:
         return Reading(None, (Problem(path, 1, 0, e.code, e.message),) if e.code else ())
     return parse(path, data, limits)
+
+
+def not_dated(path: str) -> bool:
+    """Whether `path` (in the site) is a post file of a `_posts/` folder, named without
+    the date Jekyll requires there (`_posts/about.md`, `_posts/README.md`); what the
+    scan lists besides (a folder it could not list, a link) is reported as it is."""
+    folder, _, name = path.rpartition("/")
+    if "/_posts/" not in f"/{folder}/" or not name.lower().endswith(EXTENSIONS):
+        return False
+    return not _DATED_NAME.fullmatch(name)
 
 
 def _read_one(root: Path, limits: Limits, path: str, size: int, known: str) -> Reading | None:

@@ -47,6 +47,11 @@ CODES: dict[str, tuple[str, Severity, str]] = {
         "warning",
         "build the folder that holds both (the repository), so that every post is read",
     ),
+    "FP010": (
+        "name-not-dated",
+        "warning",
+        "name the file YYYY-MM-DD-title.md to publish it, or move it out of `_posts/`",
+    ),
     "FP101": (
         "yaml-invalid",
         "error",

@@ -78,8 +78,8 @@ def _symlink_hidden(posts: Path) -> None:
 
 
 def _loop(posts: Path) -> None:
-    (posts / "la.md").symlink_to("lb.md")
-    (posts / "lb.md").symlink_to("la.md")
+    (posts / "2021-05-23-la.md").symlink_to("2021-05-23-lb.md")
+    (posts / "2021-05-23-lb.md").symlink_to("2021-05-23-la.md")
 
 
 def _dangling(posts: Path) -> None:

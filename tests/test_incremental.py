@@ -234,13 +234,15 @@ def test_a_shift_that_moves_a_post_without_url_keeps_its_published_id(
     stays the one it was published with (FP403), in a warm build as in a cold one,
     and there is still one entry of it."""
     posts = tmp_path / "posts"
-    (posts / "_posts").mkdir(parents=True)
-    (posts / "feedpub.toml").write_text('title = "t"\nurl = "https://example.org"\n')
+    (posts / "_notes").mkdir(parents=True)  # not `_posts/`, whose names have dates
+    (posts / "feedpub.toml").write_text(
+        'title = "t"\nurl = "https://example.org"\ninclude = ["_notes/*.md"]\n'
+    )
 
     def post(name: str, marker: datetime, when: datetime | None, url: str) -> None:
         date = f"date: {when:%Y-%m-%dT%H:%M:%SZ}\n" if when else ""
         ms = (marker - EPOCH) // timedelta(milliseconds=1)
-        (posts / "_posts" / name).write_text(
+        (posts / "_notes" / name).write_text(
             f'---\ntitle: "{name}"\n{date}author: w\nfrom: {url}\ncategories: [ S ]\n---\n'
             f"<!--{ms}-->\n[{name}]({url or 'x'})\n------\n\n<div><p>Body.</p></div>\n",
             encoding="utf-8",
@@ -269,7 +271,7 @@ def test_a_shift_that_moves_a_post_without_url_keeps_its_published_id(
     # cache's memory of the old one must not outlive it.
     manifest = warm / ".feedpub-manifest.json"
     data = json.loads(manifest.read_text("utf-8"))
-    del data["ids"]["_posts/x.md"]
+    del data["ids"]["_notes/x.md"]
     manifest.write_text(json.dumps(data), encoding="utf-8")
     shutil.rmtree(cold)
     shutil.copytree(warm, cold)

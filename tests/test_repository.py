@@ -119,6 +119,41 @@ def write_post(folder: Path, name: str, tags: str = "", body: str = "<p>x</p>") 
     return path
 
 
+def test_a_file_of_posts_named_without_a_date_is_not_published(tmp_path: Path) -> None:
+    """Jekyll publishes a file of `_posts/` only if its name starts with a date: an
+    entry of `_posts/hello.md` (dated in its front matter) would link to a page that
+    does not exist. Skipped with a warning (FP010), in a `_posts/` at any depth and
+    when `_posts` itself is built; `archived/` keeps any name, as before."""
+    body = "---\ntitle: {0}\ndate: 2021-05-0{1}\n---\n<p>{0}</p>\n"
+    files = {
+        "_posts/hello.md": "Hello",
+        "_posts/README.md": "Readme",
+        "news/_posts/2021/notes.markdown": "Notes",
+        "_posts/2021-5-2-short.md": "Short",
+        "news/_posts/2021/2021-05-03-deep.md": "Deep",
+        "archived/2021-05-04/any-name.md": "Any",
+    }
+    for n, (rel, title) in enumerate(files.items(), 1):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(body.format(title, n % 9 or 1), "utf-8")
+    site = ("--site-url", "https://example.org")
+    code, stdout, stderr = run_in(tmp_path, "build", *site)
+    assert code == 0, stderr
+    assert stdout.startswith("Done: read 3 posts (3 entries)"), stdout
+    flagged = sorted(line.partition(":")[0] for line in stderr.splitlines() if ": FP010" in line)
+    assert flagged == ["_posts/README.md", "_posts/hello.md", "news/_posts/2021/notes.markdown"]
+    assert (
+        "_posts/hello.md:1: FP010 name-not-dated: Jekyll publishes a file of `_posts/` only if"
+        " its name starts with a date (YYYY-MM-DD-), so this one's link would lead nowhere;"
+        " skipped. Name the file YYYY-MM-DD-title.md to publish it, or move it out of"
+        " `_posts/`." in stderr
+    )
+    feed = (tmp_path / "public" / "feed.xml").read_text("utf-8")
+    assert [t for t in re.findall(r"<title>([^<]*)</title>", feed)[1:]] == ["Any", "Deep", "Short"]
+    code, _, stderr = run_in(tmp_path / "_posts", "check", ".")
+    assert code == 0 and stderr.count(": FP010") == 2, stderr
+
+
 def test_a_build_made_inside_the_posts_is_not_read_as_posts(tmp_path: Path) -> None:
     """`cd archived/2020-01-26 && feedpub build` writes public/ (pages and all) there;
     a build from the root then reads no file of it as a post: a folder whose
@@ -274,7 +309,7 @@ def test_nothing_readable_exits_1_and_leaves_the_output_alone(tmp_path: Path) ->
     assert stderr.endswith("Error: the one post file could not be read; nothing was written\n")
     assert tree(out) == before
     good.write_text("---\ntitle: no time\n---\n<p>x</p>\n", encoding="utf-8")
-    good.rename(posts / "undated.md")
+    good.rename(posts / "2021-00-00-undated.md")  # a name Jekyll reads, no date in it
     code, _, stderr = run_in(tmp_path, "build", "--site-url", "https://e.org")
     assert code == 1
     assert "no post of the 1 read has a usable time; nothing was written" in stderr
