@@ -25,7 +25,7 @@ from .checks import CHECKS, KIND_CHECKS, SOURCE_CHECKS, Check, normal_url, shown
 from .problems import FeedpubError, Problem, printable
 from .scan import is_posts_folder
 from .settings import KindSettings, Settings, SourceSettings
-from .text import xml_safe, yaml_mark
+from .text import printed, xml_safe, yaml_mark
 from .tomllines import toml_lines
 
 
@@ -270,7 +270,7 @@ def _read_jekyll(path: Path) -> _Layer:
             layer.unused((key,), f"{key}: {shown(given)}, not {why}: not used")
             continue
         if isinstance(value, int | float) and not isinstance(value, bool):
-            value = str(value)  # `title: 2021`
+            value = printed(value)  # `title: 2021`
         converted, wrong = CHECKS[key](value)
         if wrong:
             layer.wrong((key,), wrong)
@@ -303,14 +303,14 @@ def _read_jekyll(path: Path) -> _Layer:
     return layer
 
 
-def _site_values(data: dict[Any, Any]) -> tuple[tuple[str, str | int | float | bool], ...]:
-    """The config's keys of one text, number or boolean (what a post's `{{
+def _site_values(data: dict[Any, Any]) -> tuple[tuple[str, str | int | float | None], ...]:
+    """The config's keys of one text, number, boolean or nothing (what a post's `{{
     site.repository }}` reads), as YAML typed them: an include's `{% if site.comments
-    %}` with `comments: false` is false."""
+    %}` with `comments: false` is false, and with `comments:` nil, as in Jekyll."""
     found = []
     for key, value in data.items():
-        if isinstance(key, str) and isinstance(value, str | int | float):  # (bool is an int)
-            found.append((key, value))
+        if isinstance(key, str) and (value is None or isinstance(value, str | int | float)):
+            found.append((key, value))  # (a bool is an int)
     return tuple(sorted(found))
 
 

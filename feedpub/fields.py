@@ -13,7 +13,7 @@ from typing import Any
 
 from . import frontmatter
 from .problems import Problem
-from .text import unescape_references, xml_safe
+from .text import printed, unescape_references, xml_safe
 
 # Plain-text fields whose character references are decoded (not `from:`, a URL).
 _DECODED = frozenset({"title", "author", "tags", "categories"})
@@ -47,7 +47,7 @@ class Fields:
         """A scalar as clean, stripped text; None for lists, mappings and null."""
         if value is None or isinstance(value, list | tuple | dict):
             return None
-        text = value if isinstance(value, str) else str(value)
+        text = value if isinstance(value, str) else printed(value)
         if key in _DECODED:
             text = unescape_references(text)
         safe = xml_safe(text)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from . import liquid
 from .model import Lead
 from .problems import Problem
-from .text import yaml_mark
+from .text import printed, yaml_mark
 
 if TYPE_CHECKING:  # imported when a post needs it: a build that reads two posts may not
     import yaml
@@ -343,9 +343,7 @@ def lead(
     (Jekyll's default, the first blank line, is not used: feedpub's own summary is);
     `last_modified_at`, as written. None if none is given."""
     own = meta.get("excerpt_separator")
-    separator = (
-        own if isinstance(own, str) else liquid.printed(site.config.get("excerpt_separator", ""))
-    )
+    separator = own if isinstance(own, str) else printed(site.config.get("excerpt_separator", ""))
     if not separator and meta.keys().isdisjoint(_LEAD_KEYS):
         return None  # most posts: nothing more to look up
     summary = clean("description", meta.get("description"))

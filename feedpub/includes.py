@@ -37,6 +37,7 @@ from urllib.parse import quote_plus
 from .commonmark import render_markdown
 from .liquid import Site, URLFilters
 from .settings import Settings
+from .text import printed
 
 if TYPE_CHECKING:
     from liquid import Environment
@@ -259,13 +260,8 @@ def _lookup(variables: Mapping[str, Any], path: list[str]) -> Any:
     return found
 
 
-def _text(value: object) -> str:
-    """A value as Liquid prints it for a filter: nil is ""."""
-    return "" if value is None else str(value)
-
-
 def _markdownify(value: object) -> str:
-    return render_markdown(_text(value))
+    return render_markdown(printed(value))
 
 
 def _jsonify(value: object) -> str:
@@ -273,19 +269,19 @@ def _jsonify(value: object) -> str:
 
 
 def _xml_escape(value: object) -> str:
-    return html.escape(_text(value))
+    return html.escape(printed(value))
 
 
 def _cgi_escape(value: object) -> str:
-    return quote_plus(_text(value), safe="*")
+    return quote_plus(printed(value), safe="*")
 
 
 def _words(value: object) -> int:
-    return len(_text(value).split())
+    return len(printed(value).split())
 
 
 def _normalize_whitespace(value: object) -> str:
-    return " ".join(_text(value).split())
+    return " ".join(printed(value).split())
 
 
 @cache
@@ -348,7 +344,7 @@ def _bounded(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
         if weight <= MAX_OUTPUT and name == "join" and given:  # between every two items
             weight += _weight(value) * len(str(given[0]))
         elif weight <= MAX_OUTPUT and name == "replace" and len(given) > 1:
-            text = value if isinstance(value, str) else str(value)  # as the filter reads it
+            text = value if isinstance(value, str) else printed(value)  # as the filter reads it
             weight += text.count(str(given[0])) * len(str(given[1]))
         if weight > MAX_OUTPUT:
             raise _Unknown(f"{name}: too large")

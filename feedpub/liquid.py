@@ -29,6 +29,7 @@ from typing import Any, NamedTuple, Protocol
 from urllib.parse import quote, urlsplit
 
 from .problems import Problem, printable
+from .text import printed
 
 _OPEN = re.compile(r"\{[{%]")
 _CLOSE = {"{{": "}}", "{%": "%}"}
@@ -61,7 +62,7 @@ class Includer(Protocol):
     def why(self, markup: str) -> str: ...
 
 
-Value = str | int | float | bool  # of a config key Liquid reads
+Value = str | int | float | None  # of a config key Liquid reads (a bool is an int)
 
 
 class Site(NamedTuple):
@@ -350,7 +351,8 @@ def _rendered(text: str, tag: _Tag, site: Site, page: _Page, unclosed: set[str])
 def _included(markup: str, tag: _Tag, site: Site, page: _Page) -> _Done | None:
     """A file of the site's `_includes/`, rendered (see `includes`)."""
     assert site.includes is not None
-    values = {**site.config, "url": site.url, "baseurl": site.baseurl}
+    values = {k: _Float(v) if type(v) is float else v for k, v in site.config.items()}
+    values |= {"url": site.url, "baseurl": site.baseurl}
     variables = {"page": {"title": page.title}, "site": values}
     piece = site.includes.render(markup, variables, _url_filters(site.url, site.baseurl))
     if piece is None or page.added[0] + len(piece) > MAX_ADDED:
@@ -429,13 +431,9 @@ def _variable(name: str, site: Site, title: str) -> str | None:
         return title
     if name in ("site.url", "site.baseurl"):
         return site.url if name == "site.url" else site.baseurl
-    value = site.config.get(name[5:]) if name.startswith("site.") else None
-    return None if value is None else printed(value)
-
-
-def printed(value: Value) -> str:
-    """`value` as Liquid prints it (`true`, not Python's `True`)."""
-    return str(value).lower() if isinstance(value, bool) else str(value)
+    if not name.startswith("site.") or (key := name[5:]) not in site.config:
+        return None  # a plugin's value, perhaps (`site.github`): shown as written
+    return printed(site.config[key])
 
 
 def _filtered(name: str, value: str, site: Site) -> str | None:
@@ -457,6 +455,13 @@ def absolute_url(value: str, site: Site) -> str:
     found = _filtered("absolute_url", value, site)
     assert found is not None  # a filter feedpub knows
     return found
+
+
+class _Float(float):
+    """A config's number that prints as Ruby's (`1.0e+20`), in an include."""
+
+    def __str__(self) -> str:
+        return printed(float(self))
 
 
 def _leading_slash(part: str) -> str:

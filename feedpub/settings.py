@@ -95,7 +95,7 @@ class Settings:
     archive_period: Literal["auto", "month", "year"] = "auto"  # auto: site by month, rest by year
     sources: dict[str, SourceSettings] = field(default_factory=dict)
     feeds: dict[str, KindSettings] = field(default_factory=dict)  # by kind: "source", "tag"...
-    site_values: tuple[tuple[str, str | int | float | bool], ...] = ()  # `{{ site.X }}`
+    site_values: tuple[tuple[str, str | int | float | None], ...] = ()  # `{{ site.X }}`
     defaults: tuple[tuple[str, str, str], ...] = ()  # its `defaults:` (path, type, values JSON)
     author_names: tuple[tuple[str, str], ...] = ()  # its `_data/authors.yml`: key -> name
     includes_dir: str = ""  # its `_includes/`, relative to the posts folder ("" for none)

@@ -223,3 +223,23 @@ def crowded(html: str, start: int = 0) -> int:
     tags = [t for t in TAG.findall(html, start) if len(t[2]) >= 3 * MAX_ATTRIBUTES]
     most = max((len(_NAME.findall(_QUOTED.sub(" ", t[2]))) for t in tags), default=0)
     return most if most > MAX_ATTRIBUTES else 0
+
+
+def printed(value: object) -> str:
+    """A YAML scalar as Jekyll prints it (Ruby's `to_s`): `true`, not Python's `True`;
+    nil as nothing; `1.0e+20`, not `1e+20`. The text of a title, tag or author that
+    YAML typed, and of a config value an include prints."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return "NaN" if value != value else ("-" if value < 0 else "") + "Infinity"
+        if 1e15 <= abs(value) < 1e16 and value.is_integer():  # Ruby writes these as 1.0e+15
+            digits = repr(abs(value)).replace(".", "").rstrip("0")
+            return f"{'-' if value < 0 else ''}{digits[0]}.{digits[1:] or '0'}e+15"
+        found = repr(value)
+        mantissa, e, exponent = found.partition("e")
+        return f"{mantissa}.0e{exponent}" if e and "." not in mantissa else found
+    return str(value)

@@ -5,6 +5,7 @@ that hostile markup costs linear time. Built through the CLI as a blog would be.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -14,6 +15,7 @@ from conftest import run, run_in, tree
 from test_build import check_all
 
 from feedpub import liquid
+from feedpub.text import printed
 
 SITE = liquid.Site("https://blog.example.org", "/b")
 POST = """---
@@ -329,3 +331,62 @@ def test_hostile_markup_is_read_in_linear_time(hostile: str) -> None:
     """Quadratic reading of these (1-2 MB) would take hours; each takes a second."""
     rendered, _ = liquid.render(hostile, SITE, "t")
     assert len(rendered) <= len(hostile)
+
+
+# Ruby's `to_s` of values YAML gives (ruby 3.1, as Jekyll prints them).
+RUBY_TO_S = [
+    (None, ""),
+    (True, "true"),
+    (False, "false"),
+    (2, "2"),
+    (1.5, "1.5"),
+    (100.0, "100.0"),
+    (1e20, "1.0e+20"),
+    (1e16 + 2, "1.0000000000000002e+16"),
+    (1e15, "1.0e+15"),
+    (1234567890123456.0, "1.234567890123456e+15"),
+    (1e15 + 0.5, "1000000000000000.5"),
+    (999999999999999.0, "999999999999999.0"),
+    (-1e15, "-1.0e+15"),
+    (0.0001, "0.0001"),
+    (1e-5, "1.0e-05"),
+    (-1.5e-7, "-1.5e-07"),
+    (5e-324, "5.0e-324"),
+    (float("nan"), "NaN"),
+    (float("-inf"), "-Infinity"),
+]
+
+
+def test_values_print_as_ruby_prints_them() -> None:
+    assert [printed(value) for value, _ in RUBY_TO_S] == [ruby for _, ruby in RUBY_TO_S]
+
+
+def test_values_yaml_typed_read_as_jekyll_prints_them(tmp_path: Path) -> None:
+    """`title: yes` is YAML's true: Jekyll's feed and page say `true`, not Python's
+    `True`; so do a tag, a category, an author, and a config value an include prints.
+    A config key set to nothing is nil, as in Jekyll (not a value unknown)."""
+    (tmp_path / "_config.yml").write_text(
+        "url: https://example.org\ntitle: T\nflag: on\nbig: 1.0e+20\ncomments:\n", "utf-8"
+    )
+    (tmp_path / "_includes").mkdir()
+    (tmp_path / "_includes" / "v.html").write_text(
+        "{{ site.flag }},{{ site.big }},{{ site.flag | upcase }}"
+        ",{% if site.comments %}on{% else %}off{% endif %}{{ site.comments }}",
+        "utf-8",
+    )
+    (tmp_path / "_posts").mkdir()
+    (tmp_path / "_posts" / "2021-05-01-v.md").write_text(
+        "---\ntitle: yes\ndate: 2021-05-01T08:00:00Z\nauthor: no\ntags: [on, 1.50]\n"
+        "categories: [off, News]\n---\n{{ page.title }} {% include v.html %}"
+        "[{{ site.comments }}]\n",
+        "utf-8",
+    )
+    code, _, stderr = run_in(tmp_path, "build")
+    assert code == 0, stderr
+    feed = (tmp_path / "public" / "feed.xml").read_text("utf-8")
+    entry = feed[feed.index("<entry") :]
+    assert "<title>true</title>" in entry and "<name>false</name>" in entry
+    assert re.findall(r'<category term="([^"]*)"', entry) == ["false", "News", "true", "1.5"]
+    assert "&lt;p&gt;true true,1.0e+20,TRUE,off[]&lt;/p&gt;" in entry  # as `jekyll build`
+    assert "title is a boolean; used as the text 'true'" in stderr
+    assert (tmp_path / "public" / "tags" / "true").is_dir()  # not tags/true-2 beside True
