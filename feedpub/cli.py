@@ -57,6 +57,14 @@ ConfigOpt = Annotated[
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", help="How problems are printed.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Print notes and all repeats.")]
+SiteUrlOpt = Annotated[
+    str | None, typer.Option("--site-url", help="Absolute site URL, as given to build.")
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the summary line.")]
+JobsOpt = Annotated[
+    int,
+    typer.Option("--jobs", "-j", min=0, max=MAX_JOBS, help="Worker processes (0: one per core)."),
+]
 
 
 def _err(message: str) -> None:
@@ -84,11 +92,8 @@ def print_problems(problems: Sequence[Problem], fmt: Format, verbose: bool, root
 
 @contextmanager
 def _progress(enabled: bool) -> Iterator[Progress | None]:
-    """A progress bar on stderr while the block runs, if stderr is a terminal.
-
-    It disappears when done and gives the terminal its cursor back however the
-    block ends (an error, --strict, Ctrl-C).
-    """
+    """A progress bar on stderr while the block runs, if that is a terminal: gone when
+    done, and the cursor given back however the block ends (an error, Ctrl-C)."""
     if not enabled or not sys.stderr.isatty():
         yield None
         return
@@ -198,16 +203,9 @@ def build(
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Entries per feed.")] = None,
     config_file: ConfigOpt = None,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on any warning or error.")] = False,
-    jobs: Annotated[
-        int,
-        typer.Option(
-            "--jobs", "-j", min=0, max=MAX_JOBS, help="Worker processes (0: one per core)."
-        ),
-    ] = 0,
+    jobs: JobsOpt = 0,
     fmt: FormatOpt = Format.text,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="Print only the summary line.")
-    ] = False,
+    quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
     cache: Annotated[
         Path | None,
@@ -267,18 +265,21 @@ def build(
 def check(
     root: RootArg = Path("."),
     config_file: ConfigOpt = None,
-    site_url: Annotated[
-        str | None,
-        typer.Option("--site-url", help="Absolute site URL, as given to build."),
-    ] = None,
+    site_url: SiteUrlOpt = None,
+    jobs: JobsOpt = 0,
     fmt: FormatOpt = Format.text,
+    quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
     from . import normalizer, planner
 
+    if quiet and verbose:
+        fail("give only one of --quiet and --verbose", 2)
     settings = _settings(root, config_file, site_url=site_url)
-    with _progress(fmt is Format.text) as progress:
-        raws, problems, found = builder.collect(root, root / ".feedpub-none", settings, 0, progress)
+    with _progress(fmt is Format.text and not quiet) as progress:
+        raws, problems, found = builder.collect(
+            root, root / ".feedpub-none", settings, jobs, progress
+        )
     result = normalizer.normalize(raws, settings)
     feeds, slug_problems = planner.plan(result.posts, settings)  # what a build would say of them
     problems = sorted(
@@ -288,10 +289,11 @@ def check(
         + planner.published([f.listing for f in feeds], settings).problems
         + config.setting_problems(settings, root, result.report)
     )
-    print_problems(problems, fmt, verbose, root)
+    if not quiet or fmt is not Format.text:
+        print_problems(problems, fmt, verbose, root)
+    if fmt is Format.text and not quiet:
+        typer.echo(f"{report.folders_line(found)}\n{report.time_table(result.report)}")
     if fmt is Format.text:
-        typer.echo(report.folders_line(found))
-        typer.echo(report.time_table(result.report))
         typer.echo(
             f"Checked {report.count(len(raws), 'post')}"
             f" ({report.count(len(result.posts), 'entry', 'entries')}): "
@@ -361,9 +363,7 @@ def ping(
     hub: Annotated[
         str | None, typer.Option("--hub", help="WebSub hub URL (default: `hub` in the config).")
     ] = None,
-    site_url: Annotated[
-        str | None, typer.Option("--site-url", help="Absolute site URL, as given to build.")
-    ] = None,
+    site_url: SiteUrlOpt = None,
     config_file: ConfigOpt = None,
     out: Annotated[
         Path | None,

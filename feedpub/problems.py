@@ -137,7 +137,12 @@ CODES: dict[str, tuple[str, Severity, str]] = {
         "give the post a `from:` URL, or accept the new id (readers see the post again)"
         " by deleting its line in the output's .feedpub-manifest.json",
     ),
-    "FP501": ("path-collision", "warning", "rename one of the names"),
+    "FP501": (
+        "path-collision",
+        "warning",
+        "nothing if these paths suit the names (each keeps its own from build to build);"
+        " else merge the names if they are one, or rename one of them",
+    ),
     "FP503": (
         "too-many-feeds",
         "warning",

@@ -189,6 +189,21 @@ def test_check_reports_what_a_strict_build_fails_on(tmp_path: Path) -> None:
     assert built == checked
 
 
+def test_check_takes_builds_quiet_and_jobs(tmp_path: Path) -> None:
+    """`check -q -j 1`, as a CI step gives `build` the same flags: only its last line
+    (and exit 1 on an error, said by the line's counts)."""
+    posts = tmp_path / "_posts"
+    write_post(posts)
+    (posts / "2021-01-03-b.md").write_text("---\ntitle: [b\n---\n", "utf-8")
+    code, stdout, stderr = run("check", str(tmp_path), "-q", "-j", "1")
+    assert code == 1 and stderr == ""
+    assert stdout == "Checked 1 post (1 entry): 1 error, 1 warning.\n"  # and no site URL
+    code, stdout, _ = run("check", str(tmp_path), "--jobs", "2")
+    assert code == 1 and "Found 2 post files" in stdout and "FP101" in _
+    code, _, stderr = run("check", str(tmp_path), "-q", "-v")
+    assert code == 2 and stderr == "Error: give only one of --quiet and --verbose\n"
+
+
 def test_no_posts_says_when_the_patterns_chose_none(tmp_path: Path) -> None:
     write_post(tmp_path / "_posts")
     (tmp_path / "feedpub.toml").write_text('exclude = ["*.md"]\n', encoding="utf-8")

@@ -290,7 +290,8 @@ def test_a_feeds_path_stays_with_its_name(tmp_path: Path) -> None:
         other = [p for p in (out / "tags").iterdir() if p.name.startswith("bbc-")]
         assert (
             f"tags/bbc: FP501 path-collision: tags 'bbc', 'BBC' share the path 'bbc'; 'bbc'"
-            f" keeps it, 'BBC' to 'tags/{other[0].name}'. Rename one of the names" in stderr
+            f" keeps it, 'BBC' to 'tags/{other[0].name}'. Nothing if these paths suit the names"
+            in stderr
         )
         assert len(other) == 1 and f"example.com/two{n}" in (other[0] / "feed.xml").read_text()
         added.unlink()
