@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import language
+from . import jekyllfeed, language
 from .checks import CHECKS, KIND_CHECKS, SOURCE_CHECKS, Check, normal_url, shown
 from .problems import FeedpubError, Problem, printable
 from .scan import is_posts_folder
@@ -285,13 +285,10 @@ def _read_jekyll(path: Path) -> _Layer:
     if isinstance(folder, str) and (files := _includes(path.parent, folder)):
         layer.values["includes_dir"], layer.values["includes"] = str(path.parent / folder), files
     layer.values["defaults"] = _defaults(data.get("defaults"))
-    feed = data.get("feed")  # jekyll-feed's: `feed: {path: atom.xml}`
-    if isinstance(feed, dict) and feed.get("path") is not None:
-        converted, wrong = CHECKS["feed_path"](feed["path"])
-        if wrong:
-            layer.wrong(("feed", "path"), wrong)
-        else:
-            layer.values["feed_path"] = converted
+    feed_values, wrongs = jekyllfeed.read(data.get("feed"))  # `feed: {path: atom.xml}`
+    layer.values.update(feed_values)
+    for keys, wrong in wrongs:
+        layer.wrong(keys, wrong)
     collections = data.get("collections")
     posts = collections.get("posts") if isinstance(collections, dict) else None
     if isinstance(posts, dict) and isinstance(own := posts.get("permalink"), str):
@@ -462,4 +459,7 @@ def setting_problems(settings: Settings, root: Path, sources: Iterable[str]) -> 
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             msg = f"[sources.{_key_text(name)}]: no post has this source{hint}; its settings unused"
             problems.append(Problem(os.path.relpath(file), line, 0, "FP602", msg, "file"))
+    if said := jekyllfeed.unknown(settings, seen):
+        jekyll = os.path.relpath(find_jekyll(root) or root / "_config.yml")
+        problems += [Problem(jekyll, 0, 0, "FP603", msg, "file") for msg in said]
     return problems

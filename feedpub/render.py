@@ -17,7 +17,18 @@ from functools import partial
 from pathlib import Path
 from typing import Protocol
 
-from . import commonmark, formats, html, includes, liquid, pages, postfiles, summaries, writer
+from . import (
+    commonmark,
+    formats,
+    html,
+    includes,
+    jekyllfeed,
+    liquid,
+    pages,
+    postfiles,
+    summaries,
+    writer,
+)
 from .model import FILES, Job, Load, Manifest, Post, Record, feed_file, page_file
 from .planner import FEED_KINDS, Published
 from .problems import Problem
@@ -292,9 +303,12 @@ def publish(
     for feed in listings:
         if feed.alias:
             site_pages[page_file(feed.alias)] = pages.redirect(feed, settings)
-    also = settings.feed_path  # jekyll-feed's, where its subscribers are (most sites: none)
-    if also and _free(also, {*records, *site_pages}):
-        site_pages[also] = (out / FILES["atom"]).read_bytes()
+    if copies := jekyllfeed.copies(settings, listings):  # where its subscribers are
+        taken = {*records, *site_pages}  # (most sites have none: not made for them)
+        for also, atom in copies:
+            if atom in records and _free(also, taken):
+                site_pages[also] = (out / atom).read_bytes()
+                taken.add(also)
     for rel, data in site_pages.items():
         path = writer.target(out, rel)
         if writer.write_file(path, data):

@@ -31,7 +31,7 @@ LAYERS: list[set[str]] = [
     },
     {"__init__", "titles", "checks", "liquid", "commonmark"},
     {"model", "summaries", "encoding", "images", "players", "includes"},
-    {"html", "frontmatter", "postfiles", "scan", "workers", "writer", "permalinks"},
+    {"html", "frontmatter", "postfiles", "scan", "workers", "writer", "permalinks", "jekyllfeed"},
     {"fields"},
     {"collector"},
     {"normalizer"},

@@ -208,6 +208,61 @@ def test_jekyll_feeds_own_path_keeps_its_subscribers(tmp_path: Path) -> None:
     assert run_in(tmp_path, "build")[0] == 0 and not (out / "atom.xml").exists()
 
 
+def test_jekyll_feeds_category_and_tag_feeds_keep_their_subscribers(tmp_path: Path) -> None:
+    """jekyll-feed's `feed.categories` (/feed/NAME.xml) and `feed.tags`
+    (/feed/by_tag/NAME.xml, tags of letters, digits and `_` only, `except` left out):
+    each a copy of feedpub's feed of the same posts, entries as `jekyll build` with
+    jekyll-feed 0.17 lists them; kept current by a warm build, gone with the setting.
+    A category with no source feed (`news`, generic) is said, not written."""
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    post = (
+        "---\ntitle: P{n}\ndate: 2021-01-0{n}T10:00:00Z\ncategories: [{c}]\ntags: [{t}]\n---\nx\n"
+    )
+    for n in range(1, 5):
+        (posts / f"2021-01-0{n}-p{n}.md").write_text(
+            post.format(n=n, c="updates", t="python, skip_me, c++, Web_Dev"), "utf-8"
+        )
+    (posts / "2021-01-05-n.md").write_text(post.format(n=5, c="news, Dev Notes", t="python"))
+    config = tmp_path / "_config.yml"
+    config.write_text(
+        "title: T\nurl: https://e.org\nfeed:\n  categories: [news, updates, Dev Notes]\n"
+        "  tags:\n    except: [skip_me]\n",
+        "utf-8",
+    )
+    out = tmp_path / "public"
+    code, _, stderr = run_in(tmp_path, "build")
+    assert code == 0, stderr
+    assert (
+        "_config.yml: FP603 jekyll-setting-unused: feed.categories: 'news' is in"
+        " `generic_categories` (feedpub.toml), not a source's name, so /feed/news.xml is not"
+        " written." in stderr
+    )
+    copies = sorted(str(p.relative_to(out)) for p in (out / "feed").rglob("*.xml"))
+    assert copies == [
+        "feed/Dev Notes.xml",
+        "feed/by_tag/Web_Dev.xml",
+        "feed/by_tag/python.xml",
+        "feed/updates.xml",
+    ]
+
+    def titles(rel: str) -> list[str]:
+        return re.findall(r"<entry><id>[^<]*</id><title>([^<]*)<", (out / rel).read_text("utf-8"))
+
+    assert titles("feed/updates.xml") == ["P4", "P3", "P2", "P1"]
+    assert titles("feed/Dev Notes.xml") == ["P5"]
+    assert titles("feed/by_tag/python.xml") == ["P5", "P4", "P3", "P2", "P1"]
+    assert (out / "feed/updates.xml").read_bytes() == (
+        out / "sources/updates/feed.xml"
+    ).read_bytes()
+    (posts / "2021-01-06-p6.md").write_text(post.format(n=6, c="updates", t="Web_Dev"), "utf-8")
+    assert run_in(tmp_path, "build")[0] == 0
+    assert titles("feed/updates.xml")[0] == "P6" and titles("feed/by_tag/Web_Dev.xml")[0] == "P6"
+    config.write_text("title: T\nurl: https://e.org\nfeed:\n  tags: {only: [python]}\n")
+    assert run_in(tmp_path, "build")[0] == 0
+    assert sorted(p.name for p in (out / "feed").rglob("*.xml")) == ["python.xml"]
+
+
 def test_a_jekyll_setting_feedpub_cannot_use_is_a_warning(tmp_path: Path) -> None:
     """The message audit: `author: [Ann, Bob]` made the authors' feeds vanish and
     `lang: english` was ignored, without a word (feedpub.toml's own are mistakes,
