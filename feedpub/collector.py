@@ -29,7 +29,7 @@ from .fields import Fields
 from .model import RawPost, Reading
 from .postfiles import Refused, read_bytes
 from .problems import Problem
-from .scan import EXTENSIONS, is_posts_folder
+from .scan import EXTENSIONS, POST_FOLDERS, is_posts_folder
 from .settings import Settings
 from .text import (
     ILLEGAL_XML,
@@ -174,13 +174,21 @@ def parse(path: str, data: bytes, limits: Limits = Limits()) -> Reading:
     return Reading(post, tuple(problems))
 
 
-def _categories(fields: Fields, meta: dict[str, Any]) -> tuple[str, ...]:
-    """`categories`, then Jekyll's `category:` (one name, spaces and all)."""
+def _categories(fields: Fields, meta: dict[str, Any], path: str) -> tuple[str, ...]:
+    """`categories`, then Jekyll's `category:` (one name, spaces and all), then the
+    folders above the posts folder (`en/news/_posts/`: `en`, `news`; `path` is the
+    file's in the site), as Jekyll's categories from the path. Jekyll lists those
+    first; here the post's own come first, as the first names the post's source."""
     found = fields.names("categories", meta.get("categories"))
-    if (one := meta.get("category")) is None:
+    if (one := meta.get("category")) is not None:
+        more = fields.names("category", one if isinstance(one, list | tuple) else [one])
+        found = tuple(dict.fromkeys((*found, *more)))
+    folders = path.split("/")[:-1]
+    at = next((i for i, name in enumerate(folders) if name in POST_FOLDERS), 0)
+    if not at:
         return found
-    more = fields.names("category", one if isinstance(one, list | tuple) else [one])
-    return tuple(dict.fromkeys((*found, *more)))
+    above = fields.names("categories", folders[:at])  # (a copy in `archived/` agrees)
+    return tuple(dict.fromkeys((*found, *above)))
 
 
 def _date(value: Any) -> Any:
@@ -368,7 +376,7 @@ def _build(
         author=fields.author(meta, limits.names) or limits.author,
         url=url,
         tags=_interned(fields.names("tags", meta.get("tags"))),
-        categories=_interned(_categories(fields, meta)),
+        categories=_interned(_categories(fields, meta, limits.above + path)),
         marker=marker,
         link_text=title if link_text == title else link_text,
         body_start=body_start,

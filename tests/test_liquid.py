@@ -390,3 +390,32 @@ def test_values_yaml_typed_read_as_jekyll_prints_them(tmp_path: Path) -> None:
     assert "&lt;p&gt;true true,1.0e+20,TRUE,off[]&lt;/p&gt;" in entry  # as `jekyll build`
     assert "title is a boolean; used as the text 'true'" in stderr
     assert (tmp_path / "public" / "tags" / "true").is_dir()  # not tags/true-2 beside True
+
+
+def test_links_to_posts_of_other_folders_and_after_the_baseurl(tmp_path: Path) -> None:
+    """`{% link fr/news/_posts/x.md %}` is the post in that folder, not the first of
+    its name (translations share names: 510 of 687 such links on ruby-lang.org were
+    another language's); `{{ site.baseurl }}{% post_url x %}`, as Jekyll 3 (GitHub
+    Pages) documents it, is the post's URL, not the base glued to a whole URL."""
+    (tmp_path / "_config.yml").write_text("url: https://e.org\nbaseurl: /repo\n", "utf-8")
+    post = "---\ntitle: {t}\ndate: 2021-11-2{d}T10:00:00Z\n---\n{body}\n"
+    for lang in ("en", "fr"):
+        folder = tmp_path / lang / "news" / "_posts"
+        folder.mkdir(parents=True)
+        (folder / "2021-11-24-advisory.md").write_text(post.format(t=lang, d=4, body="x"))
+    body = (
+        "[fr]({% link fr/news/_posts/2021-11-24-advisory.md %}),"
+        " [en]({% link en/news/_posts/2021-11-24-advisory.md %}),"
+        " [base]({{ site.baseurl }}{% post_url 2021-11-24-advisory %}),"
+        " [whole]({{ site.url }}{{ site.baseurl }}"
+        "{% link fr/news/_posts/2021-11-24-advisory.md %}),"
+        " [img]({{ site.baseurl }}/i.png)"
+    )
+    (tmp_path / "fr" / "news" / "_posts" / "2021-11-25-links.md").write_text(
+        post.format(t="links", d=5, body=body), "utf-8"
+    )
+    code, _, stderr = run_in(tmp_path, "build")
+    assert code == 0, stderr
+    html = _content(tmp_path / "public", "links")
+    fr, en = (f"https://e.org/repo/{lang}/news/2021/11/24/advisory.html" for lang in ("fr", "en"))
+    assert re.findall(r'href="([^"]*)"', html) == [fr, en, en, fr, "https://e.org/repo/i.png"]

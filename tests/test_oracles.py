@@ -151,8 +151,15 @@ def expected(path: str, meta: dict[str, Any], body: str) -> dict[str, Any]:
         "author": _author(meta.get("author")),
         "from": _text(meta.get("from"), references=False) or link_url,
         "tags": _names(meta.get("tags")),
-        "categories": _names(meta.get("categories")),
+        "categories": tuple(dict.fromkeys((*_names(meta.get("categories")), *_above(path)))),
     }
+
+
+def _above(path: str) -> tuple[str, ...]:
+    """Jekyll's categories from the path: the folders above `_posts` (`archived`)."""
+    folders = path.split("/")[:-1]
+    at = next((i for i, name in enumerate(folders) if name in ("_posts", "archived")), 0)
+    return tuple(folders[:at])
 
 
 def _date_kept_as_text(ours: Any, theirs: Any) -> bool:

@@ -154,6 +154,34 @@ def test_a_file_of_posts_named_without_a_date_is_not_published(tmp_path: Path) -
     assert code == 0 and stderr.count(": FP010") == 2, stderr
 
 
+def test_the_folders_above_a_posts_folder_are_categories(tmp_path: Path) -> None:
+    """As Jekyll's categories from the path (`jekyll build` 4.3.1 + jekyll-feed): a
+    post in `blog/_posts/` is in the category `blog`, and so in its source feed; one in
+    `en/news/_posts/` in `en` and `news` (generic: not shown); a folder inside `_posts/`
+    is no category. The post's own categories come first (the first names its source)."""
+    post = "---\ntitle: {0}\ndate: 2021-05-0{1}T08:00:00Z\n{2}---\n<p>{0}</p>\n"
+    files = {
+        "blog/_posts/2021-05-01-a.md": ("A", ""),
+        "blog/_posts/2021-05-02-b.md": ("B", "categories: [Wire]\n"),
+        "en/news/_posts/2021-05-03-c.md": ("C", ""),
+        "_posts/2017/2021-05-04-d.md": ("D", ""),
+    }
+    for n, (rel, (title, extra)) in enumerate(files.items(), 1):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(post.format(title, n, extra), "utf-8")
+    assert run_in(tmp_path, "build", "--site-url", "https://e.org")[0] == 0
+    items = json.loads((tmp_path / "public" / "feed.json").read_text("utf-8"))["items"]
+    tags = {i["title"]: i.get("tags", []) for i in items}
+    assert tags == {"A": ["blog"], "B": ["Wire", "blog"], "C": ["en"], "D": []}  # `news`: generic
+    blog = (tmp_path / "public" / "sources" / "blog" / "feed.xml").read_text("utf-8")
+    assert re.findall(r"<entry><id>[^<]*</id><title>([^<]*)<", blog) == ["B", "A"]
+    assert sorted(p.name for p in (tmp_path / "public" / "sources").iterdir()) == [
+        "blog",
+        "en",
+        "wire",
+    ]
+
+
 def test_a_build_made_inside_the_posts_is_not_read_as_posts(tmp_path: Path) -> None:
     """`cd archived/2020-01-26 && feedpub build` writes public/ (pages and all) there;
     a build from the root then reads no file of it as a post: a folder whose
