@@ -29,7 +29,7 @@ from typing import Any, NamedTuple, Protocol
 from urllib.parse import quote, urlsplit
 
 from .problems import Problem, printable
-from .text import printed
+from .text import RubyFloat, printed
 
 _OPEN = re.compile(r"\{[{%]")
 _CLOSE = {"{{": "}}", "{%": "%}"}
@@ -37,6 +37,7 @@ _NAME = re.compile(r"\s*(\w+)")
 _VALUE = re.compile(r"""\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z_][\w.-]*))\s*""")
 _FILTER = re.compile(r"""\s*([a-z_]+)\s*$""")
 _BLOCKS = ("raw", "comment", "highlight")  # the blocks rendered: to their end tag
+_LINKS = ("post_url", "link")  # the tags that give a post's URL
 _LANGUAGE = re.compile(r"[\w+#.-]+")
 # `{% link _posts/2021-04-10-x.md %}`: the post of that name, as `post_url` names it
 _LINKED_POST = re.compile(r"/?(?:[^/]+/)*_posts/((?:[^/]+/)*[^/]+)\.(?:md|markdown|html)")
@@ -213,19 +214,26 @@ def _render(text: str, site: Site, page: _Page) -> tuple[str, int | None]:
     at = 0
     trim_next = False
     unclosed: set[str] = set()  # blocks no end follows: none after them closes either
+    base: list[int] = []  # where `out` holds `{{ site.url }}{{ site.baseurl }}` right before
     while tag := next(_tags(text, at), None):
         before = text[at : tag.start]
         before = before.lstrip() if trim_next else before
         out.append(before.rstrip() if tag.trim_left else before)
+        base = base if not out[-1] else []
         done = _rendered(text, tag, site, page, unclosed)
         if done is None:
             left = tag.start if left is None else left
             out.append(text[tag.start : tag.end])
-            at, trim_next = tag.end, False
+            at, trim_next, base = tag.end, False, []
         else:
+            if base and done.piece.startswith(("http://", "https://")) and _name(tag) in _LINKS:
+                for i in base:  # Jekyll 3's `{{ site.baseurl }}{% post_url x %}`: the URL
+                    out[i] = ""  # is whole here (as in the docs GitHub Pages builds with)
             out.append(done.piece)
             at, trim_next = done.at, done.trim
             left = done.left if left is None else left
+            prefix = tag.output and tag.markup.strip() in ("site.url", "site.baseurl")
+            base = [*base, len(out) - 1] if prefix else []
     rest = text[at:]
     out.append(rest.lstrip() if trim_next else rest)
     return "".join(out), left
@@ -320,7 +328,9 @@ def _rendered(text: str, tag: _Tag, site: Site, page: _Page, unclosed: set[str])
     if name == "post_url" and _POST_NAME.fullmatch(args):
         return _post_url(args.lstrip("/"), tag, page)
     if name == "link" and (found := _LINKED_POST.fullmatch(args)):  # a post's file
-        return _post_url(found.group(1), tag, page)
+        whole = args.lstrip("/")  # `fr/news/_posts/x.md`: that folder's, not `en/`'s
+        named = found.group(1) if whole.startswith("_posts/") else whole.rpartition(".")[0]
+        return _post_url(named, tag, page)
     if name in _INCLUDES and site.includes is not None:
         return _included(args, tag, site, page)
     if name not in _BLOCKS or name in unclosed:
@@ -351,7 +361,7 @@ def _rendered(text: str, tag: _Tag, site: Site, page: _Page, unclosed: set[str])
 def _included(markup: str, tag: _Tag, site: Site, page: _Page) -> _Done | None:
     """A file of the site's `_includes/`, rendered (see `includes`)."""
     assert site.includes is not None
-    values = {k: _Float(v) if type(v) is float else v for k, v in site.config.items()}
+    values = {k: RubyFloat(v) if type(v) is float else v for k, v in site.config.items()}
     values |= {"url": site.url, "baseurl": site.baseurl}
     variables = {"page": {"title": page.title}, "site": values}
     piece = site.includes.render(markup, variables, _url_filters(site.url, site.baseurl))
@@ -444,8 +454,7 @@ def _filtered(name: str, value: str, site: Site) -> str | None:
         return None
     if _SCHEME.match(value):
         return value  # absolute (`https:`, `mailto:`): Jekyll leaves it
-    base = site.baseurl.rstrip("/")
-    parts = [_leading_slash(base), _leading_slash(value)]
+    parts = (p if not p or p[0] == "/" else "/" + p for p in (site.baseurl.rstrip("/"), value))
     path = quote("".join(parts), safe=_URL_SAFE)  # as Addressable's `normalize`
     return quote(site.url, safe=_URL_SAFE) + path if name == "absolute_url" and site.url else path
 
@@ -455,14 +464,3 @@ def absolute_url(value: str, site: Site) -> str:
     found = _filtered("absolute_url", value, site)
     assert found is not None  # a filter feedpub knows
     return found
-
-
-class _Float(float):
-    """A config's number that prints as Ruby's (`1.0e+20`), in an include."""
-
-    def __str__(self) -> str:
-        return printed(float(self))
-
-
-def _leading_slash(part: str) -> str:
-    return part if not part or part.startswith("/") else "/" + part

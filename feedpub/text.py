@@ -243,3 +243,10 @@ def printed(value: object) -> str:
         mantissa, e, exponent = found.partition("e")
         return f"{mantissa}.0e{exponent}" if e and "." not in mantissa else found
     return str(value)
+
+
+class RubyFloat(float):
+    """A number that prints as Ruby's (`1.0e+20`): a config's, in an include."""
+
+    def __str__(self) -> str:
+        return printed(float(self))
