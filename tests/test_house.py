@@ -28,6 +28,7 @@ LAYERS: list[set[str]] = [
         "tomllines",
         "videos",
         "typography",
+        "emphasis",
     },
     {"__init__", "titles", "checks", "liquid", "commonmark"},
     {"model", "summaries", "encoding", "images", "players", "includes"},

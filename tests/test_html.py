@@ -778,10 +778,10 @@ def test_emphasis_without_cjk_is_commonmarks(text: str) -> None:
     from markdown_it import MarkdownIt
     from markdown_it.rules_inline.state_inline import Delimiter
 
-    from feedpub.commonmark import _emphasis
+    from feedpub.emphasis import emphasis
 
     ours = MarkdownIt("commonmark").disable("text_join")
-    ours.inline.ruler.at("emphasis", partial(_emphasis, Delimiter))
+    ours.inline.ruler.at("emphasis", partial(emphasis, Delimiter))
     assert ours.render(text) == MarkdownIt("commonmark").disable("text_join").render(text)
 
 
