@@ -54,6 +54,14 @@ _BLOCK_NAMES = (
     "|title|tr|ul|video"
 )
 _BLOCK_START = re.compile(f"[ \\t]*<({_BLOCK_NAMES})(?=[\\s/>]|$)", re.I)
+# kramdown's span elements: one at a line's start begins a paragraph, not an HTML block
+# (CommonMark's rule 7 showed the Markdown after a `<br>` or `<a href>` line as text).
+_SPAN_START = re.compile(
+    "</?(?:a|abbr|acronym|b|big|bdo|br|button|cite|code|del|dfn|em|i|img|input|ins|kbd"
+    "|label|mark|q|rb|rbc|rp|rt|rtc|ruby|samp|select|small|span|strong|sub|sup|tt|u|var)"
+    "(?=[\\s/>]|$)",
+    re.I,
+)
 
 
 def _ends(text: str, name: str, found: dict[str, dict[int, int]]) -> dict[int, int]:
@@ -120,11 +128,30 @@ def _html_block(state: Any, start: int, last: int, silent: bool) -> bool:
     return True
 
 
+def _not_span(rule: Any, state: Any, start: int, last: int, silent: bool) -> bool:
+    """markdown-it's HTML block rule, but for a line led by a span element (`_SPAN_START`)."""
+    if _SPAN_START.match(state.src, state.bMarks[start] + state.tShift[start]):
+        return False
+    return bool(rule(state, start, last, silent))
+
+
+def _end_of_block(state: Any, start: int, last: int, silent: bool) -> bool:
+    """kramdown's end-of-block marker, `^` alone on a line: it ends the block before it
+    (two lists apart, as ruby-lang.org's release notes write them) and shows nothing."""
+    at = state.bMarks[start] + state.tShift[start]
+    if state.is_code_block(start) or state.src[at : state.eMarks[start]].rstrip() != "^":
+        return False
+    if not silent:
+        state.line = start + 1
+    return True
+
+
 @cache
 def _markdown(references: bool, tables: bool = True) -> Any:
     """The renderer, made on first use: most archives are HTML, and importing
     markdown-it costs a quick build 30 ms."""
     from markdown_it import MarkdownIt
+    from markdown_it.rules_block.html_block import html_block
     from markdown_it.rules_block.reference import reference
     from markdown_it.rules_inline.state_inline import Delimiter
     from mdit_py_plugins.deflist import deflist_plugin
@@ -134,6 +161,8 @@ def _markdown(references: bool, tables: bool = True) -> Any:
     md.enable(["table", "strikethrough"]).use(footnote_plugin).use(deflist_plugin)
     ends = ["paragraph", "reference", "blockquote"]  # what it may end, as CommonMark's
     md.block.ruler.before("html_block", "kramdown_html", _html_block, {"alt": ends})
+    md.block.ruler.at("html_block", partial(_not_span, html_block), {"alt": ends})
+    md.block.ruler.before("paragraph", "end_of_block", _end_of_block, {"alt": [*ends, "list"]})
     md.block.ruler.at("reference", partial(_last_reference, reference))
     md.add_render_rule("s_open", lambda *_: "<del>")  # as kramdown's GFM writes it
     md.add_render_rule("s_close", lambda *_: "</del>")

@@ -1114,3 +1114,34 @@ def test_typography_leaves_inline_code_elements_and_math_alone() -> None:
 def test_typography_leaves_code_blocks_and_html_blocks_alone() -> None:
     text = '```\n"code" -- x...\n```\n\n<div>"raw" -- html</div>\n\n    "indented" --\n'
     assert "“" not in render_markdown(text) and "–" not in render_markdown(text)
+
+
+def test_a_span_element_leads_a_paragraph_as_in_kramdown() -> None:
+    """`<br>` or `<a href>` alone on a line began a CommonMark HTML block, and the
+    Markdown after it showed as written (`[sbt](url)`, `*gave*`, a footnote's mark);
+    kramdown reads a span element there as the start of a paragraph (each output
+    here checked with kramdown 2.4's GFM parser). Block elements are as before."""
+    assert render_markdown("<br>\nSee [sbt](https://x.org/t), I *gave*.\n") == (
+        '<p><br>\nSee <a href="https://x.org/t">sbt</a>, I <em>gave</em>.</p>\n'
+    )
+    assert render_markdown('<a href="x">\n  <img src="y">\n</a>\n\nAfter *x*.\n') == (
+        '<p><a href="x">\n<img src="y">\n</a></p>\n<p>After <em>x</em>.</p>\n'
+    )
+    assert render_markdown("<span>\n*x*\n</span>\n") == "<p><span>\n<em>x</em>\n</span></p>\n"
+    assert render_markdown("<div>\n*x*\n</div>\n") == "<div>\n*x*\n</div>\n"
+    assert render_markdown("<custom-el>\n*x*\n</custom-el>\n") == "<custom-el>\n*x*\n</custom-el>\n"
+
+
+def test_kramdowns_end_of_block_marker_ends_the_block_and_shows_nothing() -> None:
+    """ruby-lang.org's release notes part their lists with a line of `^` (42 entries
+    showed it): kramdown's end-of-block marker, which ends a list or a paragraph."""
+    text = "* a\n* b = 1\n^\n\n* c\n^\n\n    code\n"
+    assert render_markdown(text) == (
+        "<ul>\n<li>a</li>\n<li>b = 1</li>\n</ul>\n<ul>\n<li>c</li>\n</ul>\n"
+        "<pre><code>code\n</code></pre>\n"
+    )
+    assert render_markdown("para\n^\nnext\n") == "<p>para</p>\n<p>next</p>\n"
+    assert (
+        render_markdown("```\n^\n```\n\n    ^\n")
+        == "<pre><code>^\n</code></pre>\n<pre><code>^\n</code></pre>\n"
+    )
