@@ -22,7 +22,7 @@ _ATTRIBUTE_LINE = re.compile(r"^ {0,3}(?:(?:\{:[^}\n]*\}[ \t]*)+|\*\[[^\]\n]+\]:
 _ATTRIBUTE_END = re.compile(r"\{(?::[^{}\n]*|#[\w-]+)\}[ \t]*")  # matched at the last `{`
 _TOC = re.compile(r"\{:\s*toc\b[^{}\n]*\}")  # `{:toc}`, `{:toc .large-only}`
 # A span's attribute list, right after a link or an image (`](url)`, `][ref]`).
-_SPAN_ATTRIBUTES = re.compile(r"(?<=[)\]])\{:[^{}\n]*\}")
+_SPAN_ATTRIBUTES = re.compile(r"(?<=[)\]])\{:[^{}\n]*(?:\n[^{}\n]*)?\}")  # a line end in it too
 # A link's or an image's destination with spaces (`![a](/img/step 1.png)`): kramdown
 # takes it, CommonMark's is then no link; written `<…>` it is one (not Liquid left as
 # written, `({% post_url x %})`). Bounded, so that a line of `](a b c` costs no square.

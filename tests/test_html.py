@@ -1145,3 +1145,15 @@ def test_kramdowns_end_of_block_marker_ends_the_block_and_shows_nothing() -> Non
         render_markdown("```\n^\n```\n\n    ^\n")
         == "<pre><code>^\n</code></pre>\n<pre><code>^\n</code></pre>\n"
     )
+
+
+def test_a_spans_attribute_list_may_break_its_line() -> None:
+    """ruby-lang.org writes `[tutaj][2]{:\\ntarget="_blank"}` (12 posts): kramdown 2.4
+    reads it as the link's attributes; it showed as text, its quotes curled."""
+    text = 'Lista [tutaj][2]{:\ntarget="_blank"}.\n\n[2]: http://x\n'
+    assert render_markdown(text) == '<p>Lista <a href="http://x">tutaj</a>.</p>\n'
+    text = '[![C](http://x/a.png){:\n.icon width="70"}][1] A book\n\n[1]: http://y\n'
+    assert render_markdown(text) == (
+        '<p><a href="http://y"><img src="http://x/a.png" alt="C" /></a> A book</p>\n'
+    )
+    assert render_markdown("[a](b){:\n\nc}\n") == '<p><a href="b">a</a>{:</p>\n<p>c}</p>\n'
