@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import jekyllfeed, language
+from . import jekyllfeed, language, sitedata
 from .checks import CHECKS, KIND_CHECKS, SOURCE_CHECKS, Check, normal_url, shown
 from .problems import FeedpubError, Problem, printable
 from .scan import is_posts_folder
@@ -281,6 +281,9 @@ def _read_jekyll(path: Path) -> _Layer:
     if isinstance(author := layer.values.get("author"), str):  # a key of the data, perhaps
         layer.values["author"] = dict(names).get(author, author)
     layer.values["author_names"] = names
+    layer.values["site_data"], skipped = sitedata.read(path.parent / "_data")
+    for file, why in skipped:  # Jekyll would stop: the rest of the site is built
+        layer.values["unused"] = (*layer.values.get("unused", ()), (file, 1, why, "site_data"))
     folder = data.get("includes_dir", "_includes")
     if isinstance(folder, str) and (files := _includes(path.parent, folder)):
         layer.values["includes_dir"], layer.values["includes"] = str(path.parent / folder), files

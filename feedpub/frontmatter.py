@@ -350,7 +350,7 @@ def lead(
     summary = summary or clean("excerpt", meta.get("excerpt")) or ""
     image = meta.get("image")
     image = clean("image", image.get("path") if isinstance(image, dict) else image)
-    image = liquid.absolute_url(image, site) if image else ""
+    image = (liquid.filtered("absolute_url", image, site) or "") if image else ""
     image = image if image.startswith(("https://", "http://")) else ""
     if summary or text.find(separator, body_start) < 0:
         separator = ""

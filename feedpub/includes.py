@@ -107,7 +107,7 @@ def site_of(settings: Settings, root: Path) -> Site:
     if settings.includes:
         folder = os.path.normpath(os.path.join(root, settings.includes_dir))
         found = Includes(folder, settings.includes)
-    return Site.of(settings.url, settings.baseurl, settings.site_values, found)
+    return Site.of(settings.url, settings.baseurl, settings.site_values, found, settings.site_data)
 
 
 def listing(folder: Path) -> tuple[tuple[str, str], ...]:

@@ -28,6 +28,7 @@ from functools import cache, partial
 from typing import Any, NamedTuple, Protocol
 from urllib.parse import quote, urlsplit
 
+from . import sitedata
 from .problems import Problem, printable
 from .text import RubyFloat, printed
 
@@ -73,6 +74,7 @@ class Site(NamedTuple):
     baseurl: str  # its path, "" or "/blog"
     config: Mapping[str, Value] = {}  # the config's keys of one value, as YAML typed them
     includes: Includer | None = None  # its `_includes/` folder, if it has one
+    data: str = ""  # its `_data/`, as JSON (`sitedata`)
 
     @classmethod
     def of(
@@ -81,6 +83,7 @@ class Site(NamedTuple):
         baseurl: str,
         values: tuple[tuple[str, Value], ...] = (),
         includes: Includer | None = None,
+        data: str = "",
     ) -> Site:
         """The site a post's Liquid sees: `url` and `baseurl` as the Jekyll config
         writes them (as Jekyll prints them, `url: https://u.github.io/repo` whole),
@@ -91,8 +94,8 @@ class Site(NamedTuple):
         host = f"{root.scheme}://{root.netloc}" if root.netloc else ""
         given = config.get("url", ""), config.get("baseurl", "")
         if given != ("", "") and given == (url, baseurl):  # not replaced by --site-url
-            return cls(*given, config, includes)
-        return cls(host, root.path.rstrip("/"), config, includes)
+            return cls(*given, config, includes, data)
+        return cls(host, root.path.rstrip("/"), config, includes, data)
 
 
 class _Tag(NamedTuple):
@@ -139,6 +142,7 @@ class _Page(NamedTuple):
     links: Mapping[str, str] | None  # post name -> URL; None: collect the names
     refs: list[tuple[str, int]]  # the names `post_url` gave and where, when collecting
     added: list[int]  # the characters `{{ }}` have added so far (see MAX_ADDED)
+    assigned: dict[str, Any]  # the variables its `assign`s of site data gave (`sitedata`)
     base: int = 0  # the offset of the text rendered in the body (a block's is inside it)
 
 
@@ -176,11 +180,11 @@ def read(path: str, text: str, at: int, site: Site) -> Found:
     if not has_liquid(text, at):
         return NOTHING
     refs: list[tuple[str, int]] = []
-    rendered, left = _render(body := text[at:], site, _Page("", None, refs, [0]))
+    rendered, left = _render(body := text[at:], site, _Page("", None, refs, [0], {}))
     for _ in range(_HIDDEN_TRIES):  # the first a reader would see, if any (not a square)
         if left is None or not _hidden(text, at + left):
             break
-        _, more = _render(body[left + 2 :], site, _Page("", None, [], [0]))
+        _, more = _render(body[left + 2 :], site, _Page("", None, [], [0], {}))
         left = None if more is None else left + 2 + more
     problem = None
     if left is not None:
@@ -205,7 +209,7 @@ def render(
     """`text` with the Liquid feedpub knows rendered, and the offset of the first
     tag it left as written (None if none); `{% post_url name %}` is the URL `links`
     gives the name, left as written if it gives none."""
-    return _render(text, site, _Page(title, links or {}, [], [0]))
+    return _render(text, site, _Page(title, links or {}, [], [0], {}))
 
 
 def _render(text: str, site: Site, page: _Page) -> tuple[str, int | None]:
@@ -316,7 +320,7 @@ def _rendered(text: str, tag: _Tag, site: Site, page: _Page, unclosed: set[str])
     if len(tag.markup) > MAX_MARKUP:
         return None
     if tag.output:
-        value = _output(tag.markup, site, page.title)
+        value = _output(tag.markup, site, page)
         if value is None or page.added[0] + len(value) > MAX_ADDED:
             return None
         page.added[0] += len(value)
@@ -333,6 +337,9 @@ def _rendered(text: str, tag: _Tag, site: Site, page: _Page, unclosed: set[str])
         return _post_url(named, tag, page)
     if name in _INCLUDES and site.includes is not None:
         return _included(args, tag, site, page)
+    if name == "assign" and (named := sitedata.ASSIGN.match(args)):  # it prints nothing
+        sitedata.assign(named[1], args[named.end() :], site.data, page.assigned)
+        return _Done("", tag.end, tag.trim_right)
     if name not in _BLOCKS or name in unclosed:
         return None
     end = _raw_end(text, tag.end) if name == "raw" else _block_end(text, name, tag.end)
@@ -385,7 +392,7 @@ _URL_FILTERS = ("relative_url", "absolute_url")
 def _url_filter(name: str, site: Site, value: object) -> str:
     if value is None:
         return ""  # nil, as Jekyll's filters give for nil
-    return _filtered(name, str(value), site) or ""
+    return filtered(name, str(value), site) or ""
 
 
 def _post_url(name: str, tag: _Tag, page: _Page) -> _Done | None:
@@ -416,7 +423,7 @@ def _dedented(code: str, indent: str) -> str:
     return "\n".join(ln[cut:] if ln.startswith(indent) else ln for ln in code.split("\n"))
 
 
-def _output(markup: str, site: Site, title: str) -> str | None:
+def _output(markup: str, site: Site, page: _Page) -> str | None:
     parts = markup.split("|")
     found = _VALUE.fullmatch(parts[0])
     if not found:
@@ -424,21 +431,23 @@ def _output(markup: str, site: Site, title: str) -> str | None:
     double, single, name = found.groups()
     if name is None:
         value = double if double is not None else single
-    elif (value := _variable(name, site, title)) is None:
+    elif (value := _variable(name, site, page)) is None:
         return None
     for part in parts[1:]:
         step = _FILTER.match(part)
         if not step:
             return None
-        value = _filtered(step.group(1), value, site)
+        value = filtered(step.group(1), value, site)
         if value is None:
             return None
     return value
 
 
-def _variable(name: str, site: Site, title: str) -> str | None:
+def _variable(name: str, site: Site, page: _Page) -> str | None:
     if name == "page.title":
-        return title
+        return page.title
+    if (assigned := sitedata.printed_value(name, site.data, page.assigned)) is not None:
+        return assigned
     if name in ("site.url", "site.baseurl"):
         return site.url if name == "site.url" else site.baseurl
     if not name.startswith("site.") or (key := name[5:]) not in site.config:
@@ -446,7 +455,7 @@ def _variable(name: str, site: Site, title: str) -> str | None:
     return printed(site.config[key])
 
 
-def _filtered(name: str, value: str, site: Site) -> str | None:
+def filtered(name: str, value: str, site: Site) -> str | None:
     """Jekyll's filter `name` of `value`; None for one feedpub does not know."""
     if name in ("escape", "xml_escape"):
         return html.escape(value)
@@ -457,10 +466,3 @@ def _filtered(name: str, value: str, site: Site) -> str | None:
     parts = (p if not p or p[0] == "/" else "/" + p for p in (site.baseurl.rstrip("/"), value))
     path = quote("".join(parts), safe=_URL_SAFE)  # as Addressable's `normalize`
     return quote(site.url, safe=_URL_SAFE) + path if name == "absolute_url" and site.url else path
-
-
-def absolute_url(value: str, site: Site) -> str:
-    """`value | absolute_url`, as Jekyll's filter gives it."""
-    found = _filtered("absolute_url", value, site)
-    assert found is not None  # a filter feedpub knows
-    return found

@@ -419,3 +419,56 @@ def test_links_to_posts_of_other_folders_and_after_the_baseurl(tmp_path: Path) -
     html = _content(tmp_path / "public", "links")
     fr, en = (f"https://e.org/repo/{lang}/news/2021/11/24/advisory.html" for lang in ("fr", "en"))
     assert re.findall(r'href="([^"]*)"', html) == [fr, en, en, fr, "https://e.org/repo/i.png"]
+
+
+RELEASES = """\
+- version: 2.7.0
+  url: {gz: https://cache.example.org/ruby-2.7.0.tar.gz}
+  size: {gz: 16021286}
+  stats: {files_changed: 4190}
+- version: 2.6.0
+  url: {gz: https://cache.example.org/ruby-2.6.0.tar.gz}
+"""
+RELEASE_POST = """\
+---
+title: Ruby 2.7.0 Released
+date: 2019-12-25T00:00:00Z
+---
+{% assign release = site.data.releases | where: "version", "2.7.0" | first %}
+{% assign last = site.data.releases | last %}
+{% assign none = site.data.releases | where: "version", "9.9" | first %}
+{% assign other = page.title | upcase %}
+[{{ release.stats.files_changed }} files](https://x.org/c): <{{ release.url.gz }}>,
+{{ release.size.gz }}; {{ last.url.gz }}; [{{ none.url.gz }}]; {{ site.data.team.info.lead }};
+{{ other }}; {{ release.url }}
+"""
+
+
+def test_a_posts_liquid_reads_the_sites_data(tmp_path: Path) -> None:
+    """ruby-lang.org's release notes (925 posts) assign a release from `_data/` and
+    print its URLs and checksums; they showed as `{{ release.url.gz }}`. Now as
+    `jekyll build` 4.3.1 prints them (checked), but a variable another `assign`
+    gave, or a table, which stay as written; an assign never shows. An edit of the
+    data reaches a warm build; a data file that cannot be read is said (FP603)."""
+    (tmp_path / "_config.yml").write_text("url: https://e.org\ntitle: T\n", "utf-8")
+    data = tmp_path / "_data"
+    (data / "team").mkdir(parents=True)
+    (data / "releases.yml").write_text(RELEASES, "utf-8")
+    (data / "team" / "info.json").write_text('{"lead": "Matz"}', "utf-8")
+    (tmp_path / "_posts").mkdir()
+    (tmp_path / "_posts" / "2019-12-25-r.md").write_text(RELEASE_POST, "utf-8")
+    code, _, stderr = run_in(tmp_path, "build")
+    assert code == 0, stderr
+    html = _content(tmp_path / "public", "Ruby 2.7.0 Released")
+    assert html == (
+        '<p><a href="https://x.org/c">4190 files</a>: <a href="https://cache.example.org/'
+        'ruby-2.7.0.tar.gz">https://cache.example.org/ruby-2.7.0.tar.gz</a>,\n16021286;'
+        " https://cache.example.org/ruby-2.6.0.tar.gz; []; Matz;\n{{ other }};"
+        " {{ release.url }}</p>"
+    )
+    (data / "releases.yml").write_text(RELEASES.replace("4190", "4191"), "utf-8")
+    (data / "broken.yml").write_text("a: [unclosed\n", "utf-8")
+    code, _, stderr = run_in(tmp_path, "build")
+    assert code == 0 and "4191 files" in _content(tmp_path / "public", "Ruby 2.7.0 Released")
+    assert "_data/broken.yml:1: FP603 jekyll-setting-unused: invalid YAML:" in stderr
+    assert "a post's `site.data.broken` shows as written." in stderr
