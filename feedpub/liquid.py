@@ -218,26 +218,25 @@ def _render(text: str, site: Site, page: _Page) -> tuple[str, int | None]:
     at = 0
     trim_next = False
     unclosed: set[str] = set()  # blocks no end follows: none after them closes either
-    base: list[int] = []  # where `out` holds `{{ site.url }}{{ site.baseurl }}` right before
+    base = -1  # from where `out` holds `{{ site.url }}{{ site.baseurl }}` right before
     while tag := next(_tags(text, at), None):
         before = text[at : tag.start]
         before = before.lstrip() if trim_next else before
         out.append(before.rstrip() if tag.trim_left else before)
-        base = base if not out[-1] else []
+        base = base if not out[-1] else -1
         done = _rendered(text, tag, site, page, unclosed)
         if done is None:
             left = tag.start if left is None else left
             out.append(text[tag.start : tag.end])
-            at, trim_next, base = tag.end, False, []
+            at, trim_next, base = tag.end, False, -1
         else:
-            if base and done.piece.startswith(("http://", "https://")) and _name(tag) in _LINKS:
-                for i in base:  # Jekyll 3's `{{ site.baseurl }}{% post_url x %}`: the URL
-                    out[i] = ""  # is whole here (as in the docs GitHub Pages builds with)
+            if base >= 0 and _name(tag) in _LINKS and done.piece.startswith("http"):
+                out[base:] = [""] * (len(out) - base)  # Jekyll 3's, GitHub Pages': the URL
             out.append(done.piece)
             at, trim_next = done.at, done.trim
             left = done.left if left is None else left
             prefix = tag.output and tag.markup.strip() in ("site.url", "site.baseurl")
-            base = [*base, len(out) - 1] if prefix else []
+            base = (base if base >= 0 else len(out) - 1) if prefix else -1
     rest = text[at:]
     out.append(rest.lstrip() if trim_next else rest)
     return "".join(out), left

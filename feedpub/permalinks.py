@@ -149,15 +149,26 @@ def post_urls(
 ) -> dict[str, str]:
     """The URL `{% post_url name %}` gives each of `names` that one of the posts
     `found` (with their resolved times) is: the page of the file whose path, less
-    its extension, ends in `/name`; one in a `_posts` folder first, then by path."""
+    its extension, ends in `/name`; one in a `_posts` folder first, then by path. A
+    `{% link fr/_posts/x.md %}` names `fr/_posts/x`, or `x` in a build of that posts
+    folder alone (`fallback`)."""
+    wanted = set(names) | {short for name in names if (short := fallback(name))}
     best: dict[str, tuple[tuple[bool, str], RawPost, datetime]] = {}
     for raw, when in found:
         for name in names_of(raw.path):
-            if name in names:
+            if name in wanted:
                 rank = ("_posts" not in raw.path.split("/")[:-1], raw.path)
                 if name not in best or rank < best[name][0]:
                     best[name] = (rank, raw, when)
-    return {name: of(raw, when, settings)[1] for name, (_, raw, when) in sorted(best.items())}
+    urls = {name: of(raw, when, settings)[1] for name, (_, raw, when) in sorted(best.items())}
+    return {n: urls.get(n) or urls[fallback(n)] for n in names if n in urls or fallback(n) in urls}
+
+
+def fallback(name: str) -> str:
+    """The name `{% link dir/_posts/x.md %}` gives (`dir/_posts/x`) in a build of the
+    posts folder alone (`x`); "" if it has no folder before `_posts/`."""
+    head, found, rest = name.rpartition("_posts/")
+    return rest if found and head else ""
 
 
 def names_of(path: str) -> list[str]:

@@ -333,6 +333,17 @@ def test_hostile_markup_is_read_in_linear_time(hostile: str) -> None:
     assert len(rendered) <= len(hostile)
 
 
+def test_a_run_of_base_urls_is_read_in_linear_time() -> None:
+    """`{{ site.baseurl }}` 275,000 times (5 MB) with an empty base, which adds nothing
+    (the review: 133 s with each one's place copied along the run); and assigns."""
+    site = liquid.Site("https://e.org", "", data='{"a": [1]}')
+    text = "{{ site.baseurl }}" * 275_000 + "{{ site.url }}{% post_url 2020-01-01-x %}"
+    rendered, left = liquid.render(text, site, "t", {"2020-01-01-x": "https://e.org/x.html"})
+    assert rendered == "https://e.org/x.html" and left is None
+    text = "{% assign x = site.data.a | first %}{{ x }}" * 50_000
+    assert liquid.render(text, site, "t")[0] == "1" * 50_000
+
+
 # Ruby's `to_s` of values YAML gives (ruby 3.1, as Jekyll prints them).
 RUBY_TO_S = [
     (None, ""),
@@ -419,6 +430,11 @@ def test_links_to_posts_of_other_folders_and_after_the_baseurl(tmp_path: Path) -
     html = _content(tmp_path / "public", "links")
     fr, en = (f"https://e.org/repo/{lang}/news/2021/11/24/advisory.html" for lang in ("fr", "en"))
     assert re.findall(r'href="([^"]*)"', html) == [fr, en, en, fr, "https://e.org/repo/i.png"]
+    posts = tmp_path / "fr" / "news" / "_posts"  # built alone: the names less their folders
+    code, _, stderr = run_in(posts, "build", ".", "--out", str(tmp_path / "alone"))
+    assert code == 0 and "FP203" not in stderr, stderr
+    html = _content(tmp_path / "alone", "links")
+    assert "{%" not in html and html.count("/2021/11/24/advisory.html") == 4
 
 
 RELEASES = """\

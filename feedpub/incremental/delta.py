@@ -281,6 +281,7 @@ def _links(delta: Delta, copies: Sequence[Timed]) -> dict[str, str]:
     name looked up once a build (5,000 posts may name one)."""
     if not (names := {name for t in copies for name, _ in t.raw.refs}):
         return {}
+    names |= {short for name in names if (short := permalinks.fallback(name))}
     if missing := sorted(names - delta.named.keys()):
         timed = [
             (raw, t.when) for raw in delta.readings.named(missing) if (t := delta._time(raw, []))
