@@ -288,10 +288,10 @@ def _read_jekyll(path: Path) -> _Layer:
     if isinstance(folder, str) and (files := _includes(path.parent, folder)):
         layer.values["includes_dir"], layer.values["includes"] = str(path.parent / folder), files
     layer.values["defaults"] = _defaults(data.get("defaults"))
-    feed_values, wrongs = jekyllfeed.read(data.get("feed"))  # `feed: {path: atom.xml}`
+    feed_values, unused = jekyllfeed.read(data.get("feed"))  # `feed: {path: atom.xml}`
     layer.values.update(feed_values)
-    for keys, wrong in wrongs:
-        layer.wrong(keys, wrong)
+    for keys, why in unused:
+        layer.unused(keys, why)
     collections = data.get("collections")
     posts = collections.get("posts") if isinstance(collections, dict) else None
     if isinstance(posts, dict) and isinstance(own := posts.get("permalink"), str):

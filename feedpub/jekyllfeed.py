@@ -8,7 +8,6 @@ feed's), kept current by every build."""
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -20,11 +19,14 @@ from .text import printed
 
 TAG_NAME = re.compile(r"[A-Za-z0-9_]+")  # jekyll-feed makes no feed of other tags
 TAGS_PATH = "/feed/by_tag/"  # its default folder of them
-Wrong = tuple[tuple[str, ...], str]  # the key's path in `_config.yml`, what is wrong
+MAX_NAME = 200  # bytes of a name in a copy's path: a file system takes 255
+Unused = tuple[tuple[str, ...], str]  # the key's path in `_config.yml`, why it is not used
 
 
-def read(feed: Any) -> tuple[dict[str, Any], list[Wrong]]:
-    """The settings `_config.yml`'s `feed:` table gives, and what is wrong in it."""
+def read(feed: Any) -> tuple[dict[str, Any], list[Unused]]:
+    """The settings `_config.yml`'s `feed:` table gives, and what of it is not used
+    (as jekyll-feed reads it: nothing set is its default; Jekyll takes anything, so
+    what feedpub cannot use is a warning, FP603)."""
     if not isinstance(feed, dict):
         return {}, []
     given: list[tuple[tuple[str, ...], str, tuple[Any, str]]] = []  # key, setting, check
@@ -32,22 +34,34 @@ def read(feed: Any) -> tuple[dict[str, Any], list[Wrong]]:
         given.append((("feed", "path"), "feed_path", CHECKS["feed_path"](feed["path"])))
     if (names := feed.get("categories")) is not None:
         given.append((("feed", "categories"), "feed_categories", _names(names)))
-    tags = {} if feed.get("tags") is True else feed.get("tags")
-    if isinstance(tags, dict):  # else `false`, or what jekyll-feed ignores too
-        prefix = tags.get("path", TAGS_PATH)
+    if tags := feed.get("tags"):  # anything true turns them on, a table says more
+        tags = tags if isinstance(tags, dict) else {}
+        prefix = tags.get("path") or TAGS_PATH
         path, why = CHECKS["feed_path"](f"{prefix}x.xml" if isinstance(prefix, str) else prefix)
         given.append((("feed", "tags", "path"), "feed_tags", (path if why else path[:-5], why)))
         for key in ("only", "except"):
             if (names := tags.get(key)) is not None:
                 given.append((("feed", "tags", key), f"feed_tags_{key}", _names(names)))
     values = {name: value for _, name, (value, why) in given if not why}
-    return values, [(keys, why) for keys, _, (_, why) in given if why]
+    return values, [
+        (keys, f"{'.'.join(keys)}: {why}: not used") for keys, _, (_, why) in given if why
+    ]
 
 
 def _names(value: Any) -> tuple[Any, str]:
     if not isinstance(value, list) or any(isinstance(v, list | dict) for v in value):
         return value, f"must be a list of names, not {shown(value)}"
     return tuple(printed(v) for v in value if v is not None), ""
+
+
+def category_path(name: str) -> str:
+    """Where jekyll-feed writes the feed of the category `name` (`feed/NAME.xml`, its
+    `..` and `.` dropped, as Jekyll cleans a URL); "" if no file can be: a hidden
+    one, a name over MAX_NAME bytes."""
+    parts = [part for part in name.split("/") if part not in ("", ".", "..")]
+    if not parts or any(p[0] == "." or len(p.encode()) > MAX_NAME or "\\" in p for p in parts):
+        return ""
+    return f"feed/{'/'.join(parts)}.xml"
 
 
 def copies(settings: Settings, listings: Sequence[Listing]) -> list[tuple[str, str]]:
@@ -57,10 +71,8 @@ def copies(settings: Settings, listings: Sequence[Listing]) -> list[tuple[str, s
     categories = set(settings.feed_categories)
     for feed in listings:
         name = feed.name
-        if feed.kind.name == "source" and name in categories:
-            path = posixpath.normpath(f"feed/{name}.xml")  # spaces and all, as Jekyll's
-            if "\\" not in path and not any(p[0] == "." for p in path.split("/")):
-                found.append((path, feed.file("atom")))
+        if feed.kind.name == "source" and name in categories and (path := category_path(name)):
+            found.append((path, feed.file("atom")))
         elif feed.kind.name == "tag" and _tag_copied(settings, name):
             found.append((f"{settings.feed_tags}{name}.xml", feed.file("atom")))
     return found
@@ -68,7 +80,7 @@ def copies(settings: Settings, listings: Sequence[Listing]) -> list[tuple[str, s
 
 def _tag_copied(settings: Settings, name: str) -> bool:
     only = settings.feed_tags_only
-    if not settings.feed_tags or not TAG_NAME.fullmatch(name):
+    if settings.feed_tags is None or not TAG_NAME.fullmatch(name) or len(name) > MAX_NAME:
         return False
     return (only is None or name in only) and name not in settings.feed_tags_except
 
@@ -77,7 +89,13 @@ def unknown(settings: Settings, sources: Iterable[str]) -> list[str]:
     """What to say of each of `feed.categories` that names no source: no copy of it."""
     known = set(sources)
     said = []
-    for name in (n for n in settings.feed_categories if n not in known):
+    for name in settings.feed_categories:
+        if not category_path(name):
+            why = f"{name[:80]!r} makes no file name (hidden, or over {MAX_NAME} bytes)"
+            said.append(f"feed.categories: {why}, so its feed is not written")
+            continue
+        if name in known:
+            continue
         if name in settings.generic_categories:
             why = f"{name!r} is in `generic_categories` (feedpub.toml), not a source's name"
         else:

@@ -307,7 +307,7 @@ def publish(
         taken = {*records, *site_pages}  # (most sites have none: not made for them)
         for also, atom in copies:
             if atom in records and _free(also, taken):
-                site_pages[also] = (out / atom).read_bytes()
+                site_pages[also] = _moved((out / atom).read_bytes(), atom, also)
                 taken.add(also)
     for rel, data in site_pages.items():
         path = writer.target(out, rel)
@@ -330,6 +330,12 @@ def publish(
     records[writer.MANIFEST] = _record("manifest", path)
     short = {f: n for f, n in target.short.items() if f in kept} | done.short
     return Written(written, records, done.skipped, manifest, short)
+
+
+def _moved(data: bytes, rel: str, to: str) -> bytes:
+    """The feed `rel`'s bytes as a copy at `to` has them: its stylesheet's path from there."""
+    was, now = formats.common.prolog(rel).encode(), formats.common.prolog(to).encode()
+    return now + data[len(was) :] if data.startswith(was) else data
 
 
 def _free(rel: str, taken: set[str]) -> bool:

@@ -84,7 +84,7 @@ class Settings:
     permalink: str = "date"  # Jekyll's: a named style or a template (`PERMALINK_STYLES`)
     feed_path: str = ""  # jekyll-feed's `feed.path`: the site's Atom feed is copied there
     feed_categories: tuple[str, ...] = ()  # its `feed.categories`: sources copied to feed/
-    feed_tags: str = ""  # its `feed.tags` folder ("feed/by_tag/"): tags' feeds copied there
+    feed_tags: str | None = None  # its `feed.tags` folder ("feed/by_tag/"): tags' feeds
     feed_tags_only: tuple[str, ...] | None = None  # ... of these tags only (None: all)
     feed_tags_except: tuple[str, ...] = ()
     timezone: str = "UTC"  # Jekyll's: the zone of the dates in links to posts

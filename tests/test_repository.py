@@ -199,6 +199,11 @@ def test_a_build_made_inside_the_posts_is_not_read_as_posts(tmp_path: Path) -> N
     assert tree(tmp_path / "public") == tree(tmp_path / "other")
 
 
+def _body(feed: Path) -> bytes:
+    """A feed's bytes after its XML declaration and stylesheet (a copy's own path)."""
+    return feed.read_bytes().split(b"\n", 2)[2]
+
+
 def test_jekyll_feeds_own_path_keeps_its_subscribers(tmp_path: Path) -> None:
     """A site that moved its feed (`feed: {path: /blog/atom.xml}`, jekyll-feed's, as
     Octopress blogs had /atom.xml) has its subscribers there: the site's Atom feed is
@@ -211,11 +216,15 @@ def test_jekyll_feeds_own_path_keeps_its_subscribers(tmp_path: Path) -> None:
     config.write_text("title: T\nurl: https://e.org\nfeed:\n  path: /blog/atom.xml\n", "utf-8")
     out = tmp_path / "public"
     assert run_in(tmp_path, "build")[0] == 0
-    assert (out / "blog/atom.xml").read_bytes() == (out / "feed.xml").read_bytes()
+    assert _body(out / "blog/atom.xml") == _body(out / "feed.xml")
     (posts / "2021-05-02-b.md").write_text(post.format(n=2), "utf-8")
     assert run_in(tmp_path, "build")[0] == 0
     assert b"Note 2" in (out / "blog/atom.xml").read_bytes()
-    assert (out / "blog/atom.xml").read_bytes() == (out / "feed.xml").read_bytes()
+    assert (
+        b'<?xml-stylesheet type="text/xsl" href="../feed.xsl"?>'
+        in (out / "blog/atom.xml").read_bytes()
+    )
+    assert _body(out / "blog/atom.xml") == _body(out / "feed.xml")
     for taken in ("rss.xml", "feed.xml", "archive", "tags/y"):  # feedpub's, or a later feed's
         config.write_text(f"title: T\nurl: https://e.org\nfeed:\n  path: {taken}\n", "utf-8")
         before = tree(out)
@@ -227,8 +236,11 @@ def test_jekyll_feeds_own_path_keeps_its_subscribers(tmp_path: Path) -> None:
         assert not (out / "blog").exists()
     for wrong in ("../atom.xml", '"."', ".feedpub-manifest.json", "blog/"):
         config.write_text(f"title: T\nurl: https://e.org\nfeed:\n  path: {wrong}\n", "utf-8")
-        code, _, stderr = run_in(tmp_path, "build")
-        assert code == 2 and "_config.yml:3: feed.path: must be the path of a file" in stderr
+        code, _, stderr = run_in(tmp_path, "build")  # Jekyll's config: a warning, FP603
+        assert (
+            code == 0 and "_config.yml:3: FP603 jekyll-setting-unused: feed.path: must be" in stderr
+        )
+        assert not (out / "blog").exists()
     site = "title: T\nurl: https://e.org\nfeed:\n  path: https://e.org/atom.xml\n"
     config.write_text(site, "utf-8")  # made-mistakes.com writes the URL
     assert run_in(tmp_path, "build")[0] == 0 and (out / "atom.xml").is_file()
@@ -280,15 +292,52 @@ def test_jekyll_feeds_category_and_tag_feeds_keep_their_subscribers(tmp_path: Pa
     assert titles("feed/updates.xml") == ["P4", "P3", "P2", "P1"]
     assert titles("feed/Dev Notes.xml") == ["P5"]
     assert titles("feed/by_tag/python.xml") == ["P5", "P4", "P3", "P2", "P1"]
-    assert (out / "feed/updates.xml").read_bytes() == (
-        out / "sources/updates/feed.xml"
-    ).read_bytes()
+    assert _body(out / "feed/updates.xml") == _body(out / "sources/updates/feed.xml")
     (posts / "2021-01-06-p6.md").write_text(post.format(n=6, c="updates", t="Web_Dev"), "utf-8")
     assert run_in(tmp_path, "build")[0] == 0
     assert titles("feed/updates.xml")[0] == "P6" and titles("feed/by_tag/Web_Dev.xml")[0] == "P6"
     config.write_text("title: T\nurl: https://e.org\nfeed:\n  tags: {only: [python]}\n")
     assert run_in(tmp_path, "build")[0] == 0
     assert sorted(p.name for p in (out / "feed").rglob("*.xml")) == ["python.xml"]
+    # Where each copy's stylesheet is (the site feed's is feed.xsl beside it), and
+    # what jekyll-feed does with a path of nothing, of `/`, and with `tags: yes`.
+    for tags, copy in (("{path: ~}", "feed/by_tag/python.xml"), ("{path: /}", "python.xml")):
+        config.write_text(f"title: T\nurl: https://e.org\nfeed:\n  tags: {tags}\n")
+        assert run_in(tmp_path, "build")[0] == 0
+        assert b'href="../../feed.xsl"' in (out / "tags/python/feed.xml").read_bytes()
+        assert (
+            b'<?xml-stylesheet type="text/xsl" href="%s"?>'
+            % (b"../" * copy.count("/") + b"feed.xsl")
+            in (out / copy).read_bytes()
+        )
+    config.write_text("title: T\nurl: https://e.org\nfeed:\n  tags: yes\n  path: 5\n")
+    code, _, stderr = run_in(tmp_path, "build")
+    assert code == 0 and (out / "feed/by_tag/Web_Dev.xml").is_file()
+    assert "FP603 jekyll-setting-unused: feed.path: must be the path of a file" in stderr
+
+
+def test_jekyll_feeds_copies_of_hostile_names_stay_in_their_folder(tmp_path: Path) -> None:
+    """A category's path is cleaned as Jekyll cleans a URL (`a/../../robots` is
+    feed/a/robots.xml, not robots.xml over the site's); one that makes no file
+    name (300 bytes, hidden) is a warning, not a build that stops."""
+    (tmp_path / "_posts").mkdir()
+    long = "x" * 300
+    for n, cat in enumerate(("a/../../robots", long, ".hidden"), 1):
+        (tmp_path / "_posts" / f"2021-01-0{n}-p.md").write_text(
+            f"---\ntitle: P{n}\ndate: 2021-01-0{n}T10:00:00Z\ncategories: [{cat!r}]\n---\n"
+        )
+    (tmp_path / "_config.yml").write_text(
+        f"url: https://e.org\nfeed:\n  categories: ['a/../../robots', {long}, .hidden]\n"
+    )
+    code, _, stderr = run_in(tmp_path, "build")
+    assert code == 0, stderr
+    out = tmp_path / "public"
+    assert sorted(str(p.relative_to(out)) for p in (out / "feed").rglob("*")) == [
+        "feed/a",
+        "feed/a/robots.xml",
+    ]
+    assert not (out / "robots.xml").exists()
+    assert stderr.count("makes no file name (hidden, or over 200 bytes)") == 2
 
 
 def test_a_jekyll_setting_feedpub_cannot_use_is_a_warning(tmp_path: Path) -> None:
