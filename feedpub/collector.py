@@ -187,8 +187,8 @@ def _categories(fields: Fields, meta: dict[str, Any], path: str) -> tuple[str, .
     at = next((i for i, name in enumerate(folders) if name in POST_FOLDERS), 0)
     if not at:
         return found
-    above = fields.names("categories", folders[:at])  # (a copy in `archived/` agrees)
-    return tuple(dict.fromkeys((*found, *above)))
+    above = (unicodedata.normalize("NFC", xml_safe(name).strip()) for name in folders[:at])
+    return tuple(dict.fromkeys((*found, *(name for name in above if name))))  # (and a copy's)
 
 
 def _date(value: Any) -> Any:

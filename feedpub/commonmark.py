@@ -56,9 +56,10 @@ _BLOCK_NAMES = (
 _BLOCK_START = re.compile(f"[ \\t]*<({_BLOCK_NAMES})(?=[\\s/>]|$)", re.I)
 # kramdown's span elements: one at a line's start begins a paragraph, not an HTML block
 # (CommonMark's rule 7 showed the Markdown after a `<br>` or `<a href>` line as text).
+# (Not `code`, `kbd`, `samp`, `var`: kramdown keeps their text raw, as this block does.)
 _SPAN_START = re.compile(
-    "</?(?:a|abbr|acronym|b|big|bdo|br|button|cite|code|del|dfn|em|i|img|input|ins|kbd"
-    "|label|mark|q|rb|rbc|rp|rt|rtc|ruby|samp|select|small|span|strong|sub|sup|tt|u|var)"
+    "</?(?:a|abbr|acronym|b|big|bdo|br|button|cite|del|dfn|em|i|img|input|ins|label|mark"
+    "|option|q|rb|rbc|rp|rt|rtc|ruby|select|small|span|strong|sub|sup|tt|u)"
     "(?=[\\s/>]|$)",
     re.I,
 )
@@ -139,8 +140,9 @@ def _end_of_block(state: Any, start: int, last: int, silent: bool) -> bool:
     """kramdown's end-of-block marker, `^` alone on a line: it ends the block before it
     (two lists apart, as ruby-lang.org's release notes write them) and shows nothing."""
     at = state.bMarks[start] + state.tShift[start]
-    if state.is_code_block(start) or state.src[at : state.eMarks[start]].rstrip() != "^":
-        return False
+    line = state.src[at : state.eMarks[start]].rstrip()
+    if state.sCount[start] > state.blkIndent or line != "^":
+        return False  # (indented, `  ^` is text, as in kramdown)
     if not silent:
         state.line = start + 1
     return True

@@ -321,8 +321,8 @@ def _note(
         what = "a naive date, read"
         what = "a date-only value, read as the start of the day," if stamp.date_only else what
         zone = settings.source(p.source).zone  # the site's, unless the source sets its own
-        why = "its source's zone" if zone != settings.zone else "the site's zone"
-        why = "the default zone" if zone == "UTC" == settings.timezone else why
+        why = "the default zone" if zone == "UTC" == settings.timezone else "the site's zone"
+        why = "its source's zone" if zone != settings.zone else why
         why = why if str(p.zone) == zone else "as Jekyll reads it"
         msg = f"{what} in {p.zone} ({why})"
         problems.append(Problem(path, line, 0, "FP307", msg))

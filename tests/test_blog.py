@@ -247,6 +247,8 @@ def test_a_jekyll_sites_dates_are_read_in_its_timezone(tmp_path: Path) -> None:
     assert code == 0 and "in UTC (the site's zone)" in stderr  # `zone`: the site's
     (repo / "_config.yml").write_text(CONFIG, "utf-8")  # and with no zone at all
     assert run_in(tmp_path, "check", "blog", "-v")[2].count("in UTC (the default zone)") == 3
+    (repo / "feedpub.toml").write_text('zone = "Asia/Tokyo"\n[sources.""]\nzone = "UTC"\n')
+    assert run_in(tmp_path, "check", "blog", "-v")[2].count("in UTC (its source's zone)") == 3
     items = json.loads((tmp_path / "out2" / "feed.json").read_text("utf-8"))["items"]
     times = {i["title"]: i["date_published"][11:16] for i in items}
     assert times == {"a": "00:00", "b": "10:00", "c": "10:00", "d": "00:00"}

@@ -1129,6 +1129,7 @@ def test_a_span_element_leads_a_paragraph_as_in_kramdown() -> None:
     )
     assert render_markdown("<span>\n*x*\n</span>\n") == "<p><span>\n<em>x</em>\n</span></p>\n"
     assert render_markdown("<div>\n*x*\n</div>\n") == "<div>\n*x*\n</div>\n"
+    assert render_markdown("<code>\n__init__\n</code>\n") == "<code>\n__init__\n</code>\n"
     assert render_markdown("<custom-el>\n*x*\n</custom-el>\n") == "<custom-el>\n*x*\n</custom-el>\n"
 
 
@@ -1140,7 +1141,8 @@ def test_kramdowns_end_of_block_marker_ends_the_block_and_shows_nothing() -> Non
         "<ul>\n<li>a</li>\n<li>b = 1</li>\n</ul>\n<ul>\n<li>c</li>\n</ul>\n"
         "<pre><code>code\n</code></pre>\n"
     )
-    assert render_markdown("para\n^\nnext\n") == "<p>para</p>\n<p>next</p>\n"
+    assert render_markdown("para\n^  \nnext\n") == "<p>para</p>\n<p>next</p>\n"
+    assert render_markdown("a\n  ^\nb\n") == "<p>a\n^\nb</p>\n"  # indented: text
     assert (
         render_markdown("```\n^\n```\n\n    ^\n")
         == "<pre><code>^\n</code></pre>\n<pre><code>^\n</code></pre>\n"

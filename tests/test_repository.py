@@ -165,18 +165,21 @@ def test_the_folders_above_a_posts_folder_are_categories(tmp_path: Path) -> None
         "blog/_posts/2021-05-02-b.md": ("B", "categories: [Wire]\n"),
         "en/news/_posts/2021-05-03-c.md": ("C", ""),
         "_posts/2017/2021-05-04-d.md": ("D", ""),
+        "c\x07tl/_posts/2021-05-05-e.md": ("E", ""),  # no FP201: no YAML put it there
     }
     for n, (rel, (title, extra)) in enumerate(files.items(), 1):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(post.format(title, n, extra), "utf-8")
-    assert run_in(tmp_path, "build", "--site-url", "https://e.org")[0] == 0
+    code, _, stderr = run_in(tmp_path, "build", "--site-url", "https://e.org")
+    assert code == 0 and "FP201" not in stderr, stderr
     items = json.loads((tmp_path / "public" / "feed.json").read_text("utf-8"))["items"]
     tags = {i["title"]: i.get("tags", []) for i in items}
-    assert tags == {"A": ["blog"], "B": ["Wire", "blog"], "C": ["en"], "D": []}  # `news`: generic
+    assert tags == {"A": ["blog"], "B": ["Wire", "blog"], "C": ["en"], "D": [], "E": ["ctl"]}
     blog = (tmp_path / "public" / "sources" / "blog" / "feed.xml").read_text("utf-8")
     assert re.findall(r"<entry><id>[^<]*</id><title>([^<]*)<", blog) == ["B", "A"]
     assert sorted(p.name for p in (tmp_path / "public" / "sources").iterdir()) == [
         "blog",
+        "ctl",
         "en",
         "wire",
     ]
