@@ -30,7 +30,7 @@ from urllib.parse import quote, urlsplit
 
 from . import sitedata
 from .problems import Problem, printable
-from .text import RubyFloat, printed
+from .text import RubyFloat, dedented, indent_at, printed
 
 _OPEN = re.compile(r"\{[{%]")
 _CLOSE = {"{{": "}}", "{%": "%}"}
@@ -39,6 +39,7 @@ _VALUE = re.compile(r"""\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z_][\w.-]*))\s*""")
 _FILTER = re.compile(r"""\s*([a-z_]+)\s*$""")
 _BLOCKS = ("raw", "comment", "highlight")  # the blocks rendered: to their end tag
 _LINKS = ("post_url", "link")  # the tags that give a post's URL
+_OPENERS = frozenset({"if", "unless", "for", "case", "capture", "tablerow"})  # and `end`+
 _LANGUAGE = re.compile(r"[\w+#.-]+")
 # `{% link _posts/2021-04-10-x.md %}`: the post of that name, as `post_url` names it
 _LINKED_POST = re.compile(r"/?(?:[^/]+/)*_posts/((?:[^/]+/)*[^/]+)\.(?:md|markdown|html)")
@@ -143,6 +144,7 @@ class _Page(NamedTuple):
     refs: list[tuple[str, int]]  # the names `post_url` gave and where, when collecting
     added: list[int]  # the characters `{{ }}` have added so far (see MAX_ADDED)
     assigned: dict[str, Any]  # the variables its `assign`s of site data gave (`sitedata`)
+    blocks: list[int]  # Liquid blocks (`if`, `for`) open, left as written: no `assign` read
     base: int = 0  # the offset of the text rendered in the body (a block's is inside it)
 
 
@@ -180,11 +182,11 @@ def read(path: str, text: str, at: int, site: Site) -> Found:
     if not has_liquid(text, at):
         return NOTHING
     refs: list[tuple[str, int]] = []
-    rendered, left = _render(body := text[at:], site, _Page("", None, refs, [0], {}))
+    rendered, left = _render(body := text[at:], site, _Page("", None, refs, [0], {}, [0]))
     for _ in range(_HIDDEN_TRIES):  # the first a reader would see, if any (not a square)
         if left is None or not _hidden(text, at + left):
             break
-        _, more = _render(body[left + 2 :], site, _Page("", None, [], [0], {}))
+        _, more = _render(body[left + 2 :], site, _Page("", None, [], [0], {}, [0]))
         left = None if more is None else left + 2 + more
     problem = None
     if left is not None:
@@ -209,7 +211,7 @@ def render(
     """`text` with the Liquid feedpub knows rendered, and the offset of the first
     tag it left as written (None if none); `{% post_url name %}` is the URL `links`
     gives the name, left as written if it gives none."""
-    return _render(text, site, _Page(title, links or {}, [], [0], {}))
+    return _render(text, site, _Page(title, links or {}, [], [0], {}, [0]))
 
 
 def _render(text: str, site: Site, page: _Page) -> tuple[str, int | None]:
@@ -229,6 +231,9 @@ def _render(text: str, site: Site, page: _Page) -> tuple[str, int | None]:
             left = tag.start if left is None else left
             out.append(text[tag.start : tag.end])
             at, trim_next, base = tag.end, False, -1
+            name = "" if tag.output else _name(tag)  # a block's start or end, shown as is
+            closed = name[:3] == "end" and name[3:] in _OPENERS and page.blocks[0] > 0
+            page.blocks[0] += (name in _OPENERS) - closed
         else:
             if base >= 0 and _name(tag) in _LINKS and done.piece.startswith("http"):
                 out[base:] = [""] * (len(out) - base)  # Jekyll 3's, GitHub Pages': the URL
@@ -336,7 +341,10 @@ def _rendered(text: str, tag: _Tag, site: Site, page: _Page, unclosed: set[str])
         return _post_url(named, tag, page)
     if name in _INCLUDES and site.includes is not None:
         return _included(args, tag, site, page)
-    if name == "assign" and (named := sitedata.ASSIGN.match(args)):  # it prints nothing
+    if name == "assign" and (named := sitedata.ASSIGN.match(args)):  # it prints nothing,
+        if page.blocks[0]:  # but in a block shown as written, whose logic is not run
+            page.assigned.pop(named[1], None)
+            return None
         sitedata.assign(named[1], args[named.end() :], site.data, page.assigned)
         return _Done("", tag.end, tag.trim_right)
     if name not in _BLOCKS or name in unclosed:
@@ -357,7 +365,7 @@ def _rendered(text: str, tag: _Tag, site: Site, page: _Page, unclosed: set[str])
     code, left = _render(inner.strip("\n"), site, page._replace(base=page.base + tag.end + lead))
     lang = language.group() if language else ""
     attrs = f' class="language-{lang}" data-lang="{lang}"' if lang else ""
-    code = html.escape(_dedented(code, _indent(text, tag.start)).rstrip("\n"), quote=False)
+    code = html.escape(dedented(code, indent_at(text, tag.start)).rstrip("\n"), quote=False)
     # On one line, its line ends as references: CommonMark then keeps it whole (blank
     # lines and all) in any paragraph or list item, and lxml reads them as line ends.
     piece = f"<pre><code{attrs}>{code.replace(chr(10), '&#10;')}</code></pre>"
@@ -404,24 +412,6 @@ def _post_url(name: str, tag: _Tag, page: _Page) -> _Done | None:
     return _Done(url, tag.end, tag.trim_right) if url else None
 
 
-def _indent(text: str, at: int) -> str:
-    """The white space before `at` on its line, if nothing else is (a list item's):
-    looked at back to the first other character, not to the line's start."""
-    start = at
-    while start > 0 and text[start - 1] in " \t":
-        start -= 1
-    return text[start:at] if start == 0 or text[start - 1] == "\n" else ""
-
-
-def _dedented(code: str, indent: str) -> str:
-    """`code` with `indent` taken off the lines that start with it: a block inside a
-    list item keeps the indentation its lines have relative to each other."""
-    if not indent:
-        return code
-    cut = len(indent)
-    return "\n".join(ln[cut:] if ln.startswith(indent) else ln for ln in code.split("\n"))
-
-
 def _output(markup: str, site: Site, page: _Page) -> str | None:
     parts = markup.split("|")
     found = _VALUE.fullmatch(parts[0])
@@ -445,6 +435,8 @@ def _output(markup: str, site: Site, page: _Page) -> str | None:
 def _variable(name: str, site: Site, page: _Page) -> str | None:
     if name == "page.title":
         return page.title
+    if page.blocks[0] and name.partition(".")[0] in page.assigned:
+        return None  # inside a block shown as written: its loop or condition not run
     if (assigned := sitedata.printed_value(name, site.data, page.assigned)) is not None:
         return assigned
     if name in ("site.url", "site.baseurl"):

@@ -11,16 +11,19 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections import defaultdict
 from collections.abc import Mapping
-from functools import cache
+from datetime import UTC, datetime
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 from .text import printed
 
 MAX_FILES = 1_000  # data files read: a site's are a few
-MAX_BYTES = 5_000_000  # in them all
+MAX_BYTES = 2_000_000  # in them all (ruby-lang.org's: 472 KB); read by every build
 MAX_DEPTH = 100  # nesting: libyaml's composer recurses in C, and would overflow its stack
+MAX_VALUES = 1_000_000  # in a file, its aliases written out (2 MB of YAML holds fewer)
 ASSIGN = re.compile(r"\s*([A-Za-z_][\w-]*)\s*=")  # what `{% assign %}` names
 _DATA = re.compile(r"\s*site\.data((?:\.[\w-]+)+)\s*((?:\|[^|]*)*)")
 _QUOTED = r"""\s*(?:"([^"]*)"|'([^']*)')\s*"""
@@ -62,27 +65,62 @@ def read(folder: Path) -> tuple[str, list[tuple[str, str]]]:
                 if not isinstance(where.get(part), dict):
                     where[part] = {}
                 where = where[part]
-            where[stem] = value
+            where[stem] = _plain(value)
     return json.dumps(data, ensure_ascii=False, default=str) if data else "", skipped
 
 
 def _load(text: str, is_json: bool) -> Any:
+    """A data file's value, as JSON can hold it (see `_checked`, `_plain`)."""
     import yaml
 
     if is_json:
-        return json.loads(text)
-    depth = 0
-    try:
-        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
-            if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    raise ValueError(f"nested more than {MAX_DEPTH} deep")
-            elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
-                depth -= 1
-        return yaml.load(text, Loader=yaml.CSafeLoader)
-    except yaml.YAMLError as e:
-        raise ValueError(f"invalid YAML: {getattr(e, 'problem', None) or e}") from e
+        value = json.loads(text)
+    else:
+        depth = 0  # libyaml's composer recurses in C: its events are counted first
+        try:
+            for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+                if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+                    depth += 1
+                    if depth > MAX_DEPTH:
+                        raise ValueError(f"nested more than {MAX_DEPTH} deep")
+                elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+                    depth -= 1
+            value = yaml.load(text, Loader=yaml.CSafeLoader)
+        except yaml.YAMLError as e:
+            raise ValueError(f"invalid YAML: {getattr(e, 'problem', None) or e}") from e
+    _checked(value)
+    return _plain(value)
+
+
+def _checked(value: Any) -> None:
+    """Refuse what JSON would write out without end or not at all: more than MAX_VALUES
+    values, YAML's aliases written out (a billion laughs; a list that holds itself),
+    nesting past MAX_DEPTH through them, a set (`!!set`, which Jekyll refuses too)."""
+    todo, count = [(value, 1)], 0
+    while todo:
+        item, depth = todo.pop()
+        count += 1
+        if count > MAX_VALUES:
+            raise ValueError(f"more than {MAX_VALUES:,} values, its aliases written out")
+        if depth > MAX_DEPTH:
+            raise ValueError(f"nested more than {MAX_DEPTH} deep")
+        if isinstance(item, dict | list):
+            todo.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
+        elif isinstance(item, set | frozenset):
+            raise ValueError("a set (`!!set`), which Jekyll refuses")
+
+
+def _plain(value: Any) -> Any:
+    """`value` as JSON holds it: keys as text (YAML's `1:`, a date, as printed), a time
+    as Ruby prints one (`2020-01-01 10:00:00 +0900`, UTC if it has no zone)."""
+    if isinstance(value, dict):
+        return {k if isinstance(k, str) else printed(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime):
+        zoned = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return zoned.strftime("%Y-%m-%d %H:%M:%S %z")
+    return value
 
 
 @cache
@@ -95,45 +133,53 @@ def assign(name: str, markup: str, text: str, assigned: dict[str, Any]) -> None:
     (`text`, the JSON `read` made); else `name` is unknown (shown as written)."""
     assigned.pop(name, None)
     found = _DATA.fullmatch(markup)
-    keys = found[1].split(".")[1:] if found else []
+    keys = tuple(found[1].split(".")[1:]) if found else ()
     if not found or not isinstance(data := _parsed(text), dict) or keys[0] not in data:
         return
     value = _at(data, keys)
-    for step in found[2].split("|")[1:]:
+    for n, step in enumerate(found[2].split("|")[1:]):
         if where := _WHERE.fullmatch(step):
-            target = where[3] if where[3] is not None else where[4]
-            value = _where(value, where[1] or where[2] or "", target)
+            field, target = where[1] or where[2] or "", where[3] or where[4] or ""
+            # the data's own list is indexed once a process: a post may ask thousands
+            by = _index(text, keys, field) if not n else _where(value, field)
+            value = by.get(target, [])
         elif end := _ENDS.fullmatch(step):
-            first = end[1] == "first"
-            value = (
-                (value[0] if first else value[-1]) if isinstance(value, list) and value else None
-            )
+            listed = isinstance(value, list) and value
+            value = (value[0] if end[1] == "first" else value[-1]) if listed else None
         else:
             return  # a filter not evaluated here
     assigned[name] = value
 
 
-def _where(items: Any, field: str, target: str) -> list[Any]:
-    """Jekyll's `where`: the items (a table's values) whose `field` (or one of its
-    items) prints as `target`."""
-    if isinstance(items, dict):
-        items = list(items.values())
-    if not isinstance(items, list):
-        return []
-    keys = field.split(".")
-    found = []
-    for item in items:
+@lru_cache(maxsize=256)
+def _index(text: str, keys: tuple[str, ...], field: str) -> dict[str, list[Any]]:
+    return _where(_at(_parsed(text), keys), field)
+
+
+def _where(items: Any, field: str) -> defaultdict[str, list[Any]]:
+    """Jekyll's `where` of every target at once: the items (a table's values) by how
+    their `field` (or each of its items) prints."""
+    found: defaultdict[str, list[Any]] = defaultdict(list)
+    keys = tuple(field.split("."))
+    items = list(items.values()) if isinstance(items, dict) else items
+    for item in items if isinstance(items, list) else ():
         value = _at(item, keys)
         values = value if isinstance(value, list) else [] if value is None else [value]
-        if any(printed(v) == target for v in values):
-            found.append(item)
+        for shown in dict.fromkeys(printed(v) for v in values):
+            found[shown].append(item)
     return found
 
 
-def _at(value: Any, keys: list[str]) -> Any:
+def _at(value: Any, keys: tuple[str, ...]) -> Any:
+    """`value.key.key`, as Liquid reads it: a table's key, else a list's or table's
+    `size`, a list's `first`, `last` or index; None (nil) if none."""
     for key in keys:
-        if isinstance(value, dict):
-            value = value.get(key)
+        if isinstance(value, dict) and key in value:
+            value = value[key]
+        elif key == "size" and isinstance(value, list | dict | str):
+            value = len(value)
+        elif key in ("first", "last") and isinstance(value, list):
+            value = (value[0] if key == "first" else value[-1]) if value else None
         elif isinstance(value, list) and key.isdigit():
             value = value[int(key)] if int(key) < len(value) else None
         else:
@@ -145,10 +191,10 @@ def printed_value(name: str, text: str, assigned: Mapping[str, Any]) -> str | No
     """`{{ name }}` of a variable an `assign` above gave (`release.url.gz`), or of the
     site's data (`site.data.team.lead`, `text` the JSON `read` made); None if it is
     another, or a list or table (Liquid would print those in Ruby's own way)."""
-    keys = name.split(".")
+    keys = tuple(name.split("."))
     if keys[0] in assigned:
         value = _at(assigned[keys[0]], keys[1:])
-    elif keys[:2] == ["site", "data"] and len(keys) > 2 and isinstance(_parsed(text), dict):
+    elif keys[:2] == ("site", "data") and len(keys) > 2 and isinstance(_parsed(text), dict):
         if keys[2] not in _parsed(text):
             return None  # a file there is not (or not read): shown as written
         value = _at(_parsed(text), keys[2:])

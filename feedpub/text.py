@@ -250,3 +250,21 @@ class RubyFloat(float):
 
     def __str__(self) -> str:
         return printed(float(self))
+
+
+def indent_at(text: str, at: int) -> str:
+    """The white space before `at` on its line, if nothing else is (a list item's):
+    looked at back to the first other character, not to the line's start."""
+    start = at
+    while start > 0 and text[start - 1] in " \t":
+        start -= 1
+    return text[start:at] if start == 0 or text[start - 1] == "\n" else ""
+
+
+def dedented(code: str, indent: str) -> str:
+    """`code` with `indent` taken off the lines that start with it: a block inside a
+    list item keeps the indentation its lines have relative to each other."""
+    if not indent:
+        return code
+    cut = len(indent)
+    return "\n".join(ln[cut:] if ln.startswith(indent) else ln for ln in code.split("\n"))

@@ -488,3 +488,64 @@ def test_a_posts_liquid_reads_the_sites_data(tmp_path: Path) -> None:
     assert code == 0 and "4191 files" in _content(tmp_path / "public", "Ruby 2.7.0 Released")
     assert "_data/broken.yml:1: FP603 jekyll-setting-unused: invalid YAML:" in stderr
     assert "a post's `site.data.broken` shows as written." in stderr
+
+
+def test_the_sites_data_is_bounded(tmp_path: Path) -> None:
+    """A data file is the repository's: a billion laughs (aliases of aliases, 1 KB
+    that JSON would write out as 10^9 values), nesting past 100 levels, a link to a
+    file outside and keys YAML types are read without harm: each is a warning, and
+    the rest of the data is read."""
+    data = tmp_path / "_data"
+    data.mkdir()
+    laughs = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for p, c in zip("abcdefgh", "bcdefghi", strict=True):  # each 10 of the one before
+        laughs.append(f"{c}: &{c} [{', '.join([f'*{p}'] * 10)}]")
+    (data / "laughs.yml").write_text("\n".join(laughs) + "\n", "utf-8")
+    (data / "deep.yml").write_text("[" * 150 + "]" * 150 + "\n", "utf-8")
+    (tmp_path / "secret.yml").write_text("token: hunter2\n", "utf-8")
+    (data / "linked.yml").symlink_to(tmp_path / "secret.yml")
+    (data / "typed.yml").write_text(
+        "1: one\n2021-01-01: day\nok: yes\nat: 2020-01-01 10:00:00+09:00\n", "utf-8"
+    )
+    (data / "chain.yml").write_text(
+        "a: &a0 [x]\n" + "".join(f"a{n}: &a{n} [*a{n - 1}]\n" for n in range(1, 300)), "utf-8"
+    )
+    (data / "itself.yml").write_text("a: &r [1, *r]\n", "utf-8")
+    (data / "set.yml").write_text("s: !!set {b, a}\n", "utf-8")
+    (data / "deep.json").write_text("[" * 150 + "]" * 150, "utf-8")
+    from feedpub import sitedata
+
+    text, skipped = sitedata.read(data)
+    typed = {"1": "one", "2021-01-01": "day", "ok": True, "at": "2020-01-01 10:00:00 +0900"}
+    assert json.loads(text) == {"typed": typed}  # the times as Ruby prints them
+    assert sorted((Path(p).name, why.split(":")[0]) for p, why in skipped) == [
+        ("chain.yml", "nested more than 100 deep"),
+        ("deep.json", "nested more than 100 deep"),
+        ("deep.yml", "nested more than 100 deep"),
+        ("itself.yml", "nested more than 100 deep"),
+        ("laughs.yml", "more than 1,000,000 values, its aliases written out"),
+        ("linked.yml", "a symbolic link or not a file"),
+        ("set.yml", "a set (`!!set`), which Jekyll refuses"),
+    ]
+
+
+def test_an_assign_in_a_block_left_as_written_is_not_run() -> None:
+    """`{% if %}…{% assign %}…{% else %}{% assign %}…{% endif %}`: feedpub does not
+    run the condition, so neither branch's value may be printed (the review: the wrong
+    branch's was, in empty block tags); it all stays as written, as before. A list's
+    `size`, `first` and `last` are Liquid's, as `jekyll build` prints them."""
+    data = json.dumps({"r": [{"v": "2.7.0", "t": "v270"}, {"v": "2.1", "t": "v2_10"}]})
+    site = liquid.Site("https://e.org", "", data=data)
+    text = (
+        '{% if page.lang == "ja" %}{% assign rel = site.data.r | first %}{% else %}'
+        "{% assign rel = site.data.r | last %}{% endif %}{{ rel.t }}|"
+        "{% assign one = site.data.r | first %}{% for i in (1..2) %}{{ one.t }}{% endfor %}"
+        "{{ one.t }}|{{ site.data.r.size }} {{ site.data.r.first.t }} {{ site.data.r.last.t }}"
+    )
+    rendered, left = liquid.render(text, site, "t")
+    assert rendered == (
+        '{% if page.lang == "ja" %}{% assign rel = site.data.r | first %}{% else %}'
+        "{% assign rel = site.data.r | last %}{% endif %}{{ rel.t }}|"
+        "{% for i in (1..2) %}{{ one.t }}{% endfor %}v270|2 v270 v2_10"
+    )
+    assert left == 0
