@@ -64,8 +64,9 @@ class _Layer:
                 return self.lines[path[:end]]
         return 1
 
-    def unused(self, path: tuple[str, ...], message: str) -> None:
-        found = (self.file, self.line(*path), message, path[0])
+    def unused(self, path: tuple[str, ...], message: str, file: str = "") -> None:
+        """FP603 at `path`'s line (or at the top of another `file`, a data file's)."""
+        found = (file or self.file, 1 if file else self.line(*path), message, path[0])
         self.values["unused"] = (*self.values.get("unused", ()), found)
 
     def wrong(self, path: tuple[str, ...], message: str) -> None:
@@ -283,7 +284,7 @@ def _read_jekyll(path: Path) -> _Layer:
     layer.values["author_names"] = names
     layer.values["site_data"], skipped = sitedata.read(path.parent / "_data")
     for file, why in skipped:  # Jekyll would stop: the rest of the site is built
-        layer.values["unused"] = (*layer.values.get("unused", ()), (file, 1, why, "site_data"))
+        layer.unused(("site_data",), why, file)
     folder = data.get("includes_dir", "_includes")
     if isinstance(folder, str) and (files := _includes(path.parent, folder)):
         layer.values["includes_dir"], layer.values["includes"] = str(path.parent / folder), files
