@@ -140,6 +140,7 @@ class Post:
     liquid: bool = False  # its body holds Liquid to render (see `liquid`)
     links: tuple[tuple[str, str], ...] = ()  # (name, URL) of its `post_url`s; "": none
     lead: Lead | None = None  # what its latest copy's front matter says (`RawPost.lead`)
+    categories: tuple[str, ...] = ()  # all of them, as its entry lists them: generic ones too
 
     @property
     def key(self) -> tuple[datetime, str]:

@@ -390,6 +390,7 @@ def _entry(
         liquid=raw.liquid,
         links=tuple((name, ctx.links.get(name, "")) for name, _ in raw.refs),
         lead=raw.lead,
+        categories=raw.categories,
     )
 
 

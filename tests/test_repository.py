@@ -157,8 +157,9 @@ def test_a_file_of_posts_named_without_a_date_is_not_published(tmp_path: Path) -
 def test_the_folders_above_a_posts_folder_are_categories(tmp_path: Path) -> None:
     """As Jekyll's categories from the path (`jekyll build` 4.3.1 + jekyll-feed): a
     post in `blog/_posts/` is in the category `blog`, and so in its source feed; one in
-    `en/news/_posts/` in `en` and `news` (generic: not shown); a folder inside `_posts/`
-    is no category. The post's own categories come first (the first names its source)."""
+    `en/news/_posts/` in `en` and `news` (listed in its entry as jekyll-feed lists it,
+    though `news`, generic, names no source feed); a folder inside `_posts/` is no
+    category. The post's own categories come first (the first names its source)."""
     post = "---\ntitle: {0}\ndate: 2021-05-0{1}T08:00:00Z\n{2}---\n<p>{0}</p>\n"
     files = {
         "blog/_posts/2021-05-01-a.md": ("A", ""),
@@ -174,7 +175,8 @@ def test_the_folders_above_a_posts_folder_are_categories(tmp_path: Path) -> None
     assert code == 0 and "FP201" not in stderr, stderr
     items = json.loads((tmp_path / "public" / "feed.json").read_text("utf-8"))["items"]
     tags = {i["title"]: i.get("tags", []) for i in items}
-    assert tags == {"A": ["blog"], "B": ["Wire", "blog"], "C": ["en"], "D": [], "E": ["ctl"]}
+    expected = {"A": ["blog"], "B": ["Wire", "blog"], "C": ["en", "news"], "D": [], "E": ["ctl"]}
+    assert tags == expected
     blog = (tmp_path / "public" / "sources" / "blog" / "feed.xml").read_text("utf-8")
     assert re.findall(r"<entry><id>[^<]*</id><title>([^<]*)<", blog) == ["B", "A"]
     assert sorted(p.name for p in (tmp_path / "public" / "sources").iterdir()) == [

@@ -52,7 +52,9 @@ def images(feed: Feed, settings: Settings) -> tuple[str, str]:
 
 
 def categories(post: Post) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(post.sources + post.tags))
+    """An entry's categories: every category of its post (`news` too, which names no
+    source feed: a Jekyll site's readers filter on it) and its tags."""
+    return tuple(dict.fromkeys(post.categories + post.tags))
 
 
 def description(feed: Feed, settings: Settings) -> str:
