@@ -24,7 +24,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from . import commonmark, encoding, frontmatter, includes, language, liquid, permalinks
+from . import commonmark, encoding, frontmatter, includes, language, liquid, liquidsite, permalinks
 from .fields import Fields
 from .model import RawPost, Reading
 from .postfiles import Refused, read_bytes
@@ -63,7 +63,7 @@ class Limits(NamedTuple):
 
     max_bytes: int = 5_000_000  # a larger file is skipped (FP002)
     max_tags: int = MAX_TAGS  # tags, and categories, per post; the rest are dropped (FP108)
-    site: liquid.Site = liquid.Site("", "")
+    site: liquidsite.Site = liquidsite.Site("", "")
     defaults: frontmatter.Defaults = ()
     above: str = ""  # the folder read's path in the site, if a posts folder ("_posts/")
     author: str = ""  # the site's: of a post that names none

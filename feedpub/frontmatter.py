@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from . import liquid
+from . import liquidsite
 from .model import Lead
 from .problems import Problem
 from .text import printed, yaml_mark
@@ -334,7 +334,7 @@ def lead(
     clean: Callable[[str, Any], str | None],
     text: str,
     body_start: int,
-    site: liquid.Site,
+    site: liquidsite.Site,
 ) -> Lead | None:
     """What the front matter gives a reader's list of entries, as jekyll-feed reads it
     (each value made text by `clean`): `description`, else `excerpt`, as the summary;
@@ -350,7 +350,7 @@ def lead(
     summary = summary or clean("excerpt", meta.get("excerpt")) or ""
     image = meta.get("image")
     image = clean("image", image.get("path") if isinstance(image, dict) else image)
-    image = (liquid.filtered("absolute_url", image, site) or "") if image else ""
+    image = (liquidsite.filtered("absolute_url", image, site) or "") if image else ""
     image = image if image.startswith(("https://", "http://")) else ""
     if summary or text.find(separator, body_start) < 0:
         separator = ""

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote_plus
 
 from .commonmark import render_markdown
-from .liquid import Site, URLFilters
+from .liquidsite import Site, URLFilters
 from .settings import Settings
 from .text import printed
 

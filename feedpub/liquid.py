@@ -6,9 +6,11 @@ feedpub renders what depends on nothing but the post, the site's settings and th
 names of the other posts: `raw`, `comment`, `highlight` (a code block), `post_url`
 (and `link` to a post), `include` of a file of the site's `_includes/` (`includes`)
 and `{{ }}` of `page.title`, a quoted string or a `site.X` of the config, through
-the `relative_url`, `absolute_url`, `escape` and `xml_escape` filters. Anything
-else (`if`, a variable of a layout or plugin) is left as written, and the first
-of it reported (FP203): a reader sees the template's text, not a guess.
+the `relative_url`, `absolute_url`, `escape` and `xml_escape` filters. A
+plugin's block (`{% figure %}…{% endfigure %}`) shows its content without its
+tags: the post's own text, which a reader would see inside the plugin's markup.
+Anything else (`if`, a variable of a layout or plugin) is left as written, and the
+first of it reported (FP203): a reader sees the template's text, not a guess.
 Jekyll prints nothing for a tag it cannot parse; feedpub keeps its text.
 
 A `post_url` is read twice: by the collector (`read`), which learns the names, and
@@ -23,12 +25,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterator, Mapping
-from functools import cache, partial
-from typing import Any, NamedTuple, Protocol
-from urllib.parse import quote, urlsplit
+from bisect import bisect_left
+from collections.abc import Iterator, Mapping
+from typing import Any, NamedTuple
 
 from . import sitedata
+from .liquidsite import Site, filtered, url_filters
 from .problems import Problem, printable
 from .text import RubyFloat, dedented, indent_at, printed
 
@@ -46,57 +48,12 @@ _LINKED_POST = re.compile(r"/?(?:[^/]+/)*_posts/((?:[^/]+/)*[^/]+)\.(?:md|markdo
 _POST_NAME = re.compile(r"/?(?:[^/]+/)*\d{4}-\d{1,2}-\d{1,2}-.+")  # [dir/]YYYY-MM-DD-title
 MAX_MARKUP = 1_000  # a longer `{{ }}` or `{% %}` is text, as written
 MAX_NESTING = 20  # blocks of one name inside each other: more are text, as written
+MAX_PLUGINS = 4  # plugins' blocks inside each other: each reads what it holds again
 MAX_ADDED = 1_000_000  # what `{{ }}` may add to a body: a 100 KB title 4,000 times made 400 MB
 MAX_REFS = 1_000  # `post_url`s a post may give: each is a row of the cache, a link to find
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-_URL_SAFE = "/:?#[]@!$&'()*+,;=%~"
+_END = re.compile(r"\{%-?\s*end(\w+)")
 _END_RAW = re.compile(r"\{%(-?)\s*endraw(?!\w)")
 _INCLUDES = ("include", "include_cached")  # `includes.TAGS`
-URLFilters = tuple[tuple[str, Callable[[Any], str]], ...]  # (name, filter) of a site
-
-
-class Includer(Protocol):
-    """The site's `_includes/` (`includes.Includes`)."""
-
-    def render(
-        self, markup: str, variables: Mapping[str, Any], filters: URLFilters
-    ) -> str | None: ...
-
-    def why(self, markup: str) -> str: ...
-
-
-Value = str | int | float | None  # of a config key Liquid reads (a bool is an int)
-
-
-class Site(NamedTuple):
-    """What a post's Liquid may read of the site."""
-
-    url: str  # scheme and host of the site, "" if none is set
-    baseurl: str  # its path, "" or "/blog"
-    config: Mapping[str, Value] = {}  # the config's keys of one value, as YAML typed them
-    includes: Includer | None = None  # its `_includes/` folder, if it has one
-    data: str = ""  # its `_data/`, as JSON (`sitedata`)
-
-    @classmethod
-    def of(
-        cls,
-        url: str,
-        baseurl: str,
-        values: tuple[tuple[str, Value], ...] = (),
-        includes: Includer | None = None,
-        data: str = "",
-    ) -> Site:
-        """The site a post's Liquid sees: `url` and `baseurl` as the Jekyll config
-        writes them (as Jekyll prints them, `url: https://u.github.io/repo` whole),
-        else the host and the path of the build's site, `url` + `baseurl` (so that
-        `--site-url https://u.github.io/repo/` is /repo, as GitHub Pages makes it)."""
-        config = dict(values)
-        root = urlsplit(url.rstrip("/") + "/" + baseurl.strip("/"))
-        host = f"{root.scheme}://{root.netloc}" if root.netloc else ""
-        given = config.get("url", ""), config.get("baseurl", "")
-        if given != ("", "") and given == (url, baseurl):  # not replaced by --site-url
-            return cls(*given, config, includes, data)
-        return cls(host, root.path.rstrip("/"), config, includes, data)
 
 
 class _Tag(NamedTuple):
@@ -145,7 +102,33 @@ class _Page(NamedTuple):
     added: list[int]  # the characters `{{ }}` have added so far (see MAX_ADDED)
     assigned: dict[str, Any]  # the variables its `assign`s of site data gave (`sitedata`)
     blocks: list[int]  # Liquid blocks (`if`, `for`) open, left as written: no `assign` read
+    dropped: list[int]  # the offsets of plugins' blocks shown without their tags
+    ends: Mapping[str, list[int]]  # the offsets of the `{% endX %}`s of each X in the body
+    scans: list[int]  # what looking for plugins' block ends may still read (characters)
     base: int = 0  # the offset of the text rendered in the body (a block's is inside it)
+    depth: int = 0  # plugins' blocks this text is inside (at most MAX_PLUGINS)
+
+
+def _page(body: str, title: str = "", links: Mapping[str, str] | None = None) -> _Page:
+    ends: dict[str, list[int]] = {}
+    for found in _END.finditer(body):
+        ends.setdefault(found[1], []).append(found.start())
+    scans = [MAX_PLUGINS * len(body)]  # each depth of well-nested blocks read once
+    return _Page(title, links, [], [0], {}, [0], [], ends, scans)
+
+
+def _plugin_block(text: str, name: str, tag: _Tag, page: _Page) -> _Tag | None:
+    """The end of a plugin's block (`{% figure %}`) opened by `tag`, if one follows
+    it in `text`; a plugin's tag without one is looked past in constant time."""
+    ends, start = page.ends.get(name, ()), page.base + tag.end
+    at = bisect_left(ends, start)
+    if page.depth >= MAX_PLUGINS or at == len(ends) or ends[at] >= page.base + len(text):
+        return None  # none in this text, or too deep (each block is a call deeper)
+    if page.scans[0] <= 0:
+        return None  # hostile nesting (openers whose ends another block holds)
+    end = _block_end(text, name, tag.end)
+    page.scans[0] -= (end.end if end else len(text)) - tag.end
+    return end
 
 
 class Found(NamedTuple):
@@ -181,18 +164,24 @@ def read(path: str, text: str, at: int, site: Site) -> Found:
     the names its `post_url`s give (their URLs are known once every post is read)."""
     if not has_liquid(text, at):
         return NOTHING
-    refs: list[tuple[str, int]] = []
-    rendered, left = _render(body := text[at:], site, _Page("", None, refs, [0], {}, [0]))
+    page = _page(body := text[at:])
+    refs, dropped = page.refs, page.dropped
+    rendered, left = _render(body, site, page)
     for _ in range(_HIDDEN_TRIES):  # the first a reader would see, if any (not a square)
         if left is None or not _hidden(text, at + left):
             break
-        _, more = _render(body[left + 2 :], site, _Page("", None, [], [0], {}, [0]))
+        _, more = _render(body[left + 2 :], site, _page(body[left + 2 :]))
         left = None if more is None else left + 2 + more
     problem = None
-    if left is not None:
-        left += at
-        msg = f"Liquid feedpub does not render, shown as written: {_shown(text, left)}"
-        msg += _why(text, left, site)
+    if left is not None or dropped:
+        shown = left is not None
+        left = at + (left if left is not None else dropped[0])
+        msg = (
+            "Liquid feedpub does not render, shown as written: "
+            if shown
+            else ("a plugin's block feedpub does not render, its content shown without it: ")
+        )
+        msg += _shown(text, left) + _why(text, left, site)
         col = left - text.rfind("\n", 0, left)
         line = text.count("\n", 0, left) + 1
         problem = Problem(path, line, col, "FP203", msg, group=f"at {_group(text, left)}")
@@ -211,7 +200,7 @@ def render(
     """`text` with the Liquid feedpub knows rendered, and the offset of the first
     tag it left as written (None if none); `{% post_url name %}` is the URL `links`
     gives the name, left as written if it gives none."""
-    return _render(text, site, _Page(title, links or {}, [], [0], {}, [0]))
+    return _render(text, site, _page(text, title, links or {}))
 
 
 def _render(text: str, site: Site, page: _Page) -> tuple[str, int | None]:
@@ -347,13 +336,21 @@ def _rendered(text: str, tag: _Tag, site: Site, page: _Page, unclosed: set[str])
             return None
         sitedata.assign(named[1], args[named.end() :], site.data, page.assigned)
         return _Done("", tag.end, tag.trim_right)
-    if name not in _BLOCKS or name in unclosed:
+    if name in unclosed or name in _OPENERS or not name:
         return None
-    end = _raw_end(text, tag.end) if name == "raw" else _block_end(text, name, tag.end)
+    if name not in _BLOCKS:
+        end = _plugin_block(text, name, tag, page)
+    else:
+        end = _raw_end(text, tag.end) if name == "raw" else _block_end(text, name, tag.end)
     if end is None:
         unclosed.add(name)
         return None
     inner = text[tag.end : end.start]
+    if name not in _BLOCKS:  # a plugin's (`{% figure %}`): what it holds, rendered
+        inner_page = page._replace(base=page.base + tag.end, depth=page.depth + 1)
+        piece, left = _render(inner, site, inner_page)
+        page.dropped.append(page.base + tag.start)
+        return _Done(piece, end.end, end.trim_right, None if left is None else tag.end + left)
     if name == "raw":
         return _Done(inner, end.end, end.trim_right)
     if name == "comment":
@@ -378,28 +375,11 @@ def _included(markup: str, tag: _Tag, site: Site, page: _Page) -> _Done | None:
     values = {k: RubyFloat(v) if type(v) is float else v for k, v in site.config.items()}
     values |= {"url": site.url, "baseurl": site.baseurl}
     variables = {"page": {"title": page.title}, "site": values}
-    piece = site.includes.render(markup, variables, _url_filters(site.url, site.baseurl))
+    piece = site.includes.render(markup, variables, url_filters(site.url, site.baseurl))
     if piece is None or page.added[0] + len(piece) > MAX_ADDED:
         return None
     page.added[0] += len(piece)
     return _Done(piece, tag.end, tag.trim_right)
-
-
-@cache
-def _url_filters(url: str, baseurl: str) -> URLFilters:
-    """Jekyll's URL filters of a site, for its includes (the same objects for the
-    same site: they key its Liquid environment)."""
-    site = Site(url, baseurl)
-    return tuple((name, partial(_url_filter, name, site)) for name in _URL_FILTERS)
-
-
-_URL_FILTERS = ("relative_url", "absolute_url")
-
-
-def _url_filter(name: str, site: Site, value: object) -> str:
-    if value is None:
-        return ""  # nil, as Jekyll's filters give for nil
-    return filtered(name, str(value), site) or ""
 
 
 def _post_url(name: str, tag: _Tag, page: _Page) -> _Done | None:
@@ -444,16 +424,3 @@ def _variable(name: str, site: Site, page: _Page) -> str | None:
     if not name.startswith("site.") or (key := name[5:]) not in site.config:
         return None  # a plugin's value, perhaps (`site.github`): shown as written
     return printed(site.config[key])
-
-
-def filtered(name: str, value: str, site: Site) -> str | None:
-    """Jekyll's filter `name` of `value`; None for one feedpub does not know."""
-    if name in ("escape", "xml_escape"):
-        return html.escape(value)
-    if name not in ("relative_url", "absolute_url"):
-        return None
-    if _SCHEME.match(value):
-        return value  # absolute (`https:`, `mailto:`): Jekyll leaves it
-    parts = (p if not p or p[0] == "/" else "/" + p for p in (site.baseurl.rstrip("/"), value))
-    path = quote("".join(parts), safe=_URL_SAFE)  # as Addressable's `normalize`
-    return quote(site.url, safe=_URL_SAFE) + path if name == "absolute_url" and site.url else path

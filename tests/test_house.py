@@ -29,6 +29,7 @@ LAYERS: list[set[str]] = [
         "videos",
         "typography",
         "emphasis",
+        "liquidsite",
     },
     {"__init__", "titles", "checks", "sitedata", "commonmark"},
     {"model", "summaries", "encoding", "images", "players", "liquid"},

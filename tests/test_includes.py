@@ -14,7 +14,7 @@ import pytest
 from conftest import run_in, tree
 from test_build import check_all
 
-from feedpub import includes, liquid
+from feedpub import includes, liquidsite
 from feedpub.includes import Includes, listing
 
 POST = """---
@@ -212,7 +212,7 @@ def test_a_filter_refuses_before_it_makes_too_much() -> None:
     """The review: `replace: 'a', sub: b` (the replacement by name) and a list replaced
     as its text were not counted, and one 200-byte include made 2.1 GB before the next
     filter refused it. Each is refused before it runs."""
-    env = includes._environment(Includes("", ()), liquid._url_filters("", ""))
+    env = includes._environment(Includes("", ()), liquidsite.url_filters("", ""))
     replace, join = env.filters["replace"], env.filters["join"]
     assert replace("a" * 320, "a", sub="x" * 4) == "xxxx" * 320
     for call in (
@@ -337,5 +337,6 @@ def test_what_an_include_renders_to(tmp_path: Path, markup: str, rendered: str |
     includes = Includes(str(tmp_path), listing(tmp_path))
     variables = {"page": {"title": "T"}, "site": {"url": ""}}
     assert (
-        includes.render(markup, variables, liquid._url_filters("https://e.org", "/b")) == rendered
+        includes.render(markup, variables, liquidsite.url_filters("https://e.org", "/b"))
+        == rendered
     )

@@ -14,10 +14,10 @@ import pytest
 from conftest import run, run_in, tree
 from test_build import check_all
 
-from feedpub import liquid
+from feedpub import liquid, liquidsite
 from feedpub.text import printed
 
-SITE = liquid.Site("https://blog.example.org", "/b")
+SITE = liquidsite.Site("https://blog.example.org", "/b")
 POST = """---
 title: Hello
 date: 2026-11-01 10:00:00 +0000
@@ -207,7 +207,7 @@ def test_the_sites_config_values_and_its_url_with_a_path(tmp_path: Path) -> None
     ],
 )  # fmt: skip
 def test_site_url_and_baseurl(url: str, baseurl: str, config: dict[str, str], shown: str) -> None:
-    site = liquid.Site.of(url, baseurl, tuple(sorted(config.items())))
+    site = liquidsite.Site.of(url, baseurl, tuple(sorted(config.items())))
     assert liquid.render("{{ site.url }}|{{ site.baseurl }}", site, "t") == (shown, None)
 
 
@@ -325,6 +325,15 @@ def test_a_post_naming_thousands_of_posts_keeps_a_thousand() -> None:
         "{% highlight %}" * 100_000 + "{% endhighlight %}" * 100_000,  # nested too deep
         "{% highlight %}{% raw %}" * 100_000,
         "{% x" + " " * 1_000_000 + "%}",
+        # Plugins' blocks inside each other, their ends in another's, or past a raw.
+        "".join(f"{{% a{i} %}}" for i in range(50_000))
+        + "".join(f"{{% enda{i} %}}" for i in reversed(range(50_000))),
+        "".join(f"{{% b{i} %}}" for i in range(50_000))
+        + "".join(f"{{% endb{i} %}}" for i in range(50_000)),
+        "".join(f"{{% d{i} %}}" for i in range(50_000))
+        + "{% raw %}"
+        + "".join(f"{{% endd{i} %}}" for i in range(50_000)),
+        "{% youtube x %}" * 100_000,
     ],
 )
 def test_hostile_markup_is_read_in_linear_time(hostile: str) -> None:
@@ -336,7 +345,7 @@ def test_hostile_markup_is_read_in_linear_time(hostile: str) -> None:
 def test_a_run_of_base_urls_is_read_in_linear_time() -> None:
     """`{{ site.baseurl }}` 275,000 times (5 MB) with an empty base, which adds nothing
     (the review: 133 s with each one's place copied along the run); and assigns."""
-    site = liquid.Site("https://e.org", "", data='{"a": [1]}')
+    site = liquidsite.Site("https://e.org", "", data='{"a": [1]}')
     text = "{{ site.baseurl }}" * 275_000 + "{{ site.url }}{% post_url 2020-01-01-x %}"
     rendered, left = liquid.render(text, site, "t", {"2020-01-01-x": "https://e.org/x.html"})
     assert rendered == "https://e.org/x.html" and left is None
@@ -535,7 +544,7 @@ def test_an_assign_in_a_block_left_as_written_is_not_run() -> None:
     branch's was, in empty block tags); it all stays as written, as before. A list's
     `size`, `first` and `last` are Liquid's, as `jekyll build` prints them."""
     data = json.dumps({"r": [{"v": "2.7.0", "t": "v270"}, {"v": "2.1", "t": "v2_10"}]})
-    site = liquid.Site("https://e.org", "", data=data)
+    site = liquidsite.Site("https://e.org", "", data=data)
     text = (
         '{% if page.lang == "ja" %}{% assign rel = site.data.r | first %}{% else %}'
         "{% assign rel = site.data.r | last %}{% endif %}{{ rel.t }}|"
@@ -549,3 +558,33 @@ def test_an_assign_in_a_block_left_as_written_is_not_run() -> None:
         "{% for i in (1..2) %}{{ one.t }}{% endfor %}v270|2 v270 v2_10"
     )
     assert left == 0
+
+
+def test_a_plugins_block_shows_what_it_holds() -> None:
+    """mademistakes.com's 540 `{% figure caption:"…" %}![](…){% endfigure %}` (the
+    jekyll-figure plugin's) and `{% notice %}` showed their tags as text around the
+    picture: the reader now sees the post's own content, as inside the plugin's
+    markup, and FP203 still says what was not rendered. A plugin's tag without an
+    end (`{% youtube id %}`) and Liquid's own blocks stay as written."""
+    text = (
+        "A\n{% figure caption:'Work' class:'g' %}\n![i]({{ site.baseurl }}/a.png)\n"
+        "{% endfigure %}\n{% notice %}**Note** {% tip %}{% endtip %}{% endnotice %}\n"
+        "{% youtube q1 %} {% if x %}y{% endif %}"
+    )
+    rendered, left = liquid.render(text, SITE, "t")
+    assert rendered == ("A\n\n![i](/b/a.png)\n\n**Note** \n{% youtube q1 %} {% if x %}y{% endif %}")
+    assert left is not None and text[left:].startswith("{% youtube")
+    found = liquid.read("a.md", text[: text.index("{% youtube")], 0, SITE)
+    assert found.rendered and found.problem is not None
+    assert (found.problem.line, found.problem.col) == (2, 1)
+    assert found.problem.message == (
+        "a plugin's block feedpub does not render, its content shown without it:"
+        " {% figure caption:'Work' class:'g' %}"
+    )
+    nested = (
+        "".join(f"{{% p{i} %}}" for i in range(6))
+        + "x"
+        + "".join(f"{{% endp{i} %}}" for i in reversed(range(6)))
+    )
+    shown, at = liquid.render(nested, SITE, "t")  # four deep at most: the rest as written
+    assert shown == "{% p4 %}{% p5 %}x{% endp5 %}{% endp4 %}" and at == len("{% p0 %}") * 4
