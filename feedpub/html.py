@@ -234,6 +234,9 @@ def _cleaned(html: str, base_url: str | None, rules: ContentRules) -> tuple[Cont
         return _as_text(html, rules), None  # "" when there is no text: nothing lost
     tags = _tags_text(html)
     _remove_junk(body, tags, rules.remove)
+    if "<image" in tags:  # an `<img>`, as HTML parses it (lxml does not): SVG's are gone
+        for element in body.iter("image"):
+            element.tag = "img"
     base_url = base_url if base_url is None or not too_many_links(html, base_url) else None
     images.fix_images(body, base_url, rules.data_images)
     _fix_urls(body, base_url)

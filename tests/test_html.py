@@ -436,6 +436,18 @@ def test_thumbnail_is_the_first_real_image() -> None:
     assert clean(body, BASE).image == "https://www.zaobao.com/first.jpg"
 
 
+def test_an_image_element_is_an_img_as_browsers_read_it() -> None:
+    """HTML's parsing makes `<image src>` an `<img>` (a browser shows it), which lxml
+    does not: jalammar.github.io's illustrated posts lost 194 pictures. SVG's own
+    `<image>` goes with its `<svg>`."""
+    body = '<p>a</p><image src="/gpt2.png"/><svg><image href="/s.png"/></svg><IMAGE src="/b.png">'
+    content = clean(body, BASE)
+    assert content.html == (
+        f'<p>a</p>{IMG}src="https://www.zaobao.com/gpt2.png">{IMG}src="https://www.zaobao.com/b.png">'
+    )
+    assert content.image == "https://www.zaobao.com/gpt2.png"
+
+
 def test_data_images_follow_the_rule() -> None:
     body = '<img src="data:image/png;base64,iVBORw0KGgo="><p>t</p>'
     assert html_of(body) == f'{IMG}src="data:image/png;base64,iVBORw0KGgo="><p>t</p>'
