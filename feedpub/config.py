@@ -277,7 +277,7 @@ def _read_jekyll(path: Path) -> _Layer:
             layer.wrong((key,), wrong)
         else:
             layer.values[key] = converted
-    layer.values["site_values"] = _site_values(data)
+    layer.values["site_values"] = sitedata.config_values(data)
     names = _authors(path.parent / "_data" / "authors.yml", layer)
     if isinstance(author := layer.values.get("author"), str):  # a key of the data, perhaps
         layer.values["author"] = dict(names).get(author, author)
@@ -302,17 +302,6 @@ def _read_jekyll(path: Path) -> _Layer:
         else:
             layer.values["permalink"] = converted
     return layer
-
-
-def _site_values(data: dict[Any, Any]) -> tuple[tuple[str, str | int | float | None], ...]:
-    """The config's keys of one text, number, boolean or nothing (what a post's `{{
-    site.repository }}` reads), as YAML typed them: an include's `{% if site.comments
-    %}` with `comments: false` is false, and with `comments:` nil, as in Jekyll."""
-    found = []
-    for key, value in data.items():
-        if isinstance(key, str) and (value is None or isinstance(value, str | int | float)):
-            found.append((key, value))  # (a bool is an int)
-    return tuple(sorted(found))
 
 
 def _defaults(sets: Any) -> tuple[tuple[str, str, str], ...]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import cache, lru_cache
@@ -24,6 +24,7 @@ MAX_FILES = 1_000  # data files read: a site's are a few
 MAX_BYTES = 2_000_000  # in them all (ruby-lang.org's: 472 KB); read by every build
 MAX_DEPTH = 100  # nesting: libyaml's composer recurses in C, and would overflow its stack
 MAX_VALUES = 1_000_000  # in a file, its aliases written out (2 MB of YAML holds fewer)
+MAX_NESTED_VALUES = 1_000  # values of the config's tables a post's `{{ site.a.b }}` reads
 ASSIGN = re.compile(r"\s*([A-Za-z_][\w-]*)\s*=")  # what `{% assign %}` names
 _DATA = re.compile(r"\s*site\.data((?:\.[\w-]+)+)\s*((?:\|[^|]*)*)")
 _QUOTED = r"""\s*(?:"([^"]*)"|'([^']*)')\s*"""
@@ -201,3 +202,29 @@ def printed_value(name: str, text: str, assigned: Mapping[str, Any]) -> str | No
     else:
         return None
     return None if isinstance(value, list | dict) else printed(value)
+
+
+def config_values(data: dict[Any, Any]) -> tuple[tuple[str, str | int | float | None], ...]:
+    """The config's keys of one text, number, boolean or nothing (what a post's `{{
+    site.repository }}` reads), as YAML typed them: an include's `{% if site.comments
+    %}` with `comments: false` is false, and with `comments:` nil, as in Jekyll. Those
+    of its tables too (`license: {url: …}` is `license.url`), three deep at most, the
+    first MAX_NESTED_VALUES of them."""
+    found: dict[str, str | int | float | None] = {}
+    tables, nested = deque([("", data)]), 0  # breadth first: the shallower keys first
+    while tables:
+        prefix, table = tables.popleft()
+        for key, value in table.items():
+            if not isinstance(key, str) or (prefix and "." in key):
+                continue
+            scalar = value is None or isinstance(value, str | int | float)  # (bool: int)
+            if not scalar and not (isinstance(value, dict) and prefix.count(".") < 3):
+                continue
+            nested += bool(prefix)  # tables too, below the top: YAML's aliases repeat them
+            if nested > MAX_NESTED_VALUES:
+                return tuple(sorted(found.items()))
+            if scalar:
+                found.setdefault(prefix + key, value)
+            else:
+                tables.append((f"{prefix}{key}.", value))
+    return tuple(sorted(found.items()))

@@ -170,15 +170,20 @@ def test_render_with_liquid_false_keeps_the_text(tmp_path: Path) -> None:
 def test_the_sites_config_values_and_its_url_with_a_path(tmp_path: Path) -> None:
     """`{{ site.repository }}` is _config.yml's; with the Action's `--site-url
     https://u.github.io/repo/`, `site.url` is the host and `site.baseurl` the path,
-    as GitHub Pages' Jekyll gives them. A key the config has not is left (FP203)."""
+    as GitHub Pages' Jekyll gives them. A key the config has not is left (FP203); one
+    of a table is read (ruby-lang.org's `{{ site.license.url }}`), three deep at most."""
     repo = tmp_path / "blog"
     (repo / "_posts").mkdir(parents=True)
-    config = "title: A blog\nrepository: me/blog\ncomments: true\nversion: 4.3\n"
+    config = (
+        "title: A blog\nrepository: me/blog\ncomments: true\nversion: 4.3\n"
+        "license: {url: /LICENSE.txt, a: {b: {c: 1, d: {e: 2}}}}\n"
+    )
     (repo / "_config.yml").write_text(config, encoding="utf-8")
     body = (
         "[Issues](https://github.com/{{ site.repository }}/issues) of {{ site.title }}"
         " ({{ site.comments }}, {{ site.version }}): ![x]({{ site.baseurl }}/x.png)"
-        " {{ site.url }} {{ site.nope }}\n"
+        " {{ site.url }} {{ site.license.url }} {{ site.license.a.b.c }}"
+        " {{ site.license.a.b.d.e }} {{ site.nope }}\n"
     )
     post = "---\ntitle: Hi\ndate: 2026-11-01 10:00:00 +0000\n---\n" + body
     (repo / "_posts" / "2026-11-01-hi.md").write_text(post, encoding="utf-8")
@@ -188,8 +193,8 @@ def test_the_sites_config_values_and_its_url_with_a_path(tmp_path: Path) -> None
     html = _content(tmp_path / "out", "Hi")
     assert '<a href="https://github.com/me/blog/issues">Issues</a> of A blog (true, 4.3)' in html
     assert 'src="https://u.github.io/repo/x.png"' in html
-    assert "https://u.github.io {{ site.nope }}</p>" in html
-    assert "blog/_posts/2026-11-01-hi.md:5:" in stderr and "{{ site.nope }}" in stderr
+    assert "https://u.github.io /LICENSE.txt 1 {{ site.license.a.b.d.e }} {{ site.nope }}" in html
+    assert "blog/_posts/2026-11-01-hi.md:5:" in stderr and "{{ site.license.a.b.d" in stderr
 
 
 @pytest.mark.parametrize(
@@ -588,3 +593,20 @@ def test_a_plugins_block_shows_what_it_holds() -> None:
     )
     shown, at = liquid.render(nested, SITE, "t")  # four deep at most: the rest as written
     assert shown == "{% p4 %}{% p5 %}x{% endp5 %}{% endp4 %}" and at == len("{% p0 %}") * 4
+
+
+def test_the_configs_tables_are_read_within_bounds() -> None:
+    """YAML's aliases make a config's tables repeat (100⁴ values from 40 KB):
+    the first MAX_NESTED_VALUES below the top (values and tables) are read, the
+    shallower first, and every top-level one."""
+    import yaml
+
+    from feedpub import sitedata
+
+    keys = [f"k{i}" for i in range(100)]
+    text = "a: &a {" + ", ".join(f"{k}: 1" for k in keys) + "}\n"
+    for name, alias in (("b", "a"), ("c", "b"), ("d", "c")):
+        text += f"{name}: &{name} {{" + ", ".join(f"{k}: *{alias}" for k in keys) + "}\n"
+    values = dict(sitedata.config_values(yaml.safe_load(text + "top: 1\n")))
+    assert values["top"] == 1 and values["a.k0"] == 1 and values["b.k0.k0"] == 1
+    assert len(values) <= sitedata.MAX_NESTED_VALUES + 1  # its tables counted too
