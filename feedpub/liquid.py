@@ -29,7 +29,7 @@ from bisect import bisect_left
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
-from . import sitedata
+from . import sitedata, videos
 from .liquidsite import Site, filtered, url_filters
 from .problems import Problem, printable
 from .text import RubyFloat, dedented, indent_at, printed
@@ -54,6 +54,10 @@ MAX_REFS = 1_000  # `post_url`s a post may give: each is a row of the cache, a l
 _END = re.compile(r"\{%-?\s*end(\w+)")
 _END_RAW = re.compile(r"\{%(-?)\s*endraw(?!\w)")
 _INCLUDES = ("include", "include_cached")  # `includes.TAGS`
+_VIDEOS = {  # sites' plugins' tags of a video (their iframe's URL, less the id)
+    "youtube": '<iframe src="https://www.youtube.com/embed/',
+    "vimeo": '<iframe src="https://player.vimeo.com/video/',
+}
 
 
 class _Tag(NamedTuple):
@@ -328,6 +332,8 @@ def _rendered(text: str, tag: _Tag, site: Site, page: _Page, unclosed: set[str])
         whole = args.lstrip("/")  # `fr/news/_posts/x.md`: that folder's, not `en/`'s
         named = found.group(1) if whole.startswith("_posts/") else whole.rpartition(".")[0]
         return _post_url(named, tag, page)
+    if name in _VIDEOS and (player := _player(name, args)):
+        return _Done(player, tag.end, tag.trim_right)
     if name in _INCLUDES and site.includes is not None:
         return _included(args, tag, site, page)
     if name == "assign" and (named := sitedata.ASSIGN.match(args)):  # it prints nothing,
@@ -380,6 +386,17 @@ def _included(markup: str, tag: _Tag, site: Site, page: _Page) -> _Done | None:
         return None
     page.added[0] += len(piece)
     return _Done(piece, tag.end, tag.trim_right)
+
+
+def _player(name: str, args: str) -> str | None:
+    """The player of a plugin's `{% youtube id %}` or `{% vimeo id %}` (its first word:
+    an id, or a video's URL), as the embedded players of pages are: the cleaner
+    makes it a link to the video."""
+    first = args.split(maxsplit=1)[0].strip("\"'") if args else ""
+    if name == "vimeo":
+        return f'{_VIDEOS[name]}{first}"></iframe>' if first.isascii() and first.isdigit() else None
+    video = first if videos.is_id(first) else videos.video_id(first)
+    return f'{_VIDEOS[name]}{video}"></iframe>' if video else None
 
 
 def _post_url(name: str, tag: _Tag, page: _Page) -> _Done | None:

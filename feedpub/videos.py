@@ -21,6 +21,10 @@ _HOSTS = frozenset(
 _PLAYERS = frozenset({"embed", "shorts", "live", "v"})  # /embed/<id>, /shorts/<id>, …
 
 
+def is_id(text: str) -> bool:
+    return bool(_ID.fullmatch(text))
+
+
 def video_id(url: str) -> str | None:
     """The id of the YouTube video at `url` (a watch page, youtu.be, a player), or None.
 

@@ -251,6 +251,12 @@ def test_a_scraped_page_without_liquid_is_untouched(tmp_path: Path) -> None:
          '"liquid">{% highlight ruby %}&#10;x = 1&#10;{% endhighlight %}</code></pre>'),
         ("A {% comment %}{% raw %}{% endcomment %}{% endraw %}{% endcomment %} B", "A  B"),
         ("{% comment %}{% comment %}{% endcomment %}x{% endcomment %}y", "y"),  # nested
+        # A site plugin's video (mademistakes.com: 90 entries), as a page embeds it.
+        ("{% youtube dQw4w9WgXcQ %}", '<iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ">'
+         "</iframe>"),
+        ("{% youtube 'https://youtu.be/dQw4w9WgXcQ' 640 360 %}", '<iframe src="https://www.'
+         'youtube.com/embed/dQw4w9WgXcQ"></iframe>'),
+        ("{% vimeo 76979871 %}", '<iframe src="https://player.vimeo.com/video/76979871"></iframe>'),
         # In a list item: the item's indentation off each line, the block on one line
         # (its line ends as references) so that CommonMark keeps the item whole.
         ("1. Run:\n\n   {% highlight python %}\n   def f():\n       return 1\n"
@@ -271,6 +277,8 @@ def test_what_is_rendered(text: str, rendered: str) -> None:
         ("{{ 'a' | append: 'b' }}", 0),
         ("a {% raw %} never closed", 2),
         ("{% include note.html %}", 0),
+        ("{% youtube not-an-id %}", 0),
+        ("{% vimeo 1a %}", 0),
         ("{{ " + "x" * 2000 + " }}", 0),  # longer than any template variable
         ("{% highlight %}\n{{ page.url }}\n{% endhighlight %}", 16),  # inside a block
     ],
