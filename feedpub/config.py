@@ -210,15 +210,19 @@ def _yaml(path: Path, layer: _Layer, what: str) -> tuple[Any, Any]:
 def _authors(path: Path, layer: _Layer) -> tuple[tuple[str, str], ...]:
     """The names `_data/authors.yml` beside the config gives the keys a post's `author:`
     may be (jekyll-feed's `site.data.authors[author].name`): its first MAX_AUTHORS
-    entries of a `name:` text, or of a text."""
+    entries of a `name:` text, or of a text. Their `uri:` and `email:` go to the
+    layer's `author_links`."""
     if not path.is_file() or path.parent.is_symlink():
         return ()
     data = _yaml(path, layer, "the authors' data")[1]
-    found = {}
+    found: dict[str, str] = {}
+    links: list[tuple[str, str, str]] = []
     for key, value in list(data.items())[:MAX_AUTHORS] if isinstance(data, dict) else ():
         name = value.get("name") if isinstance(value, dict) else value
         if isinstance(key, str) and isinstance(name, str) and name.strip():
             found[key.strip()] = xml_safe(name).strip()
+            links += sitedata.author_links(found[key.strip()], value)
+    layer.values["author_links"] = tuple(links)
     return tuple(sorted(found.items()))
 
 
@@ -281,6 +285,8 @@ def _read_jekyll(path: Path) -> _Layer:
     names = _authors(path.parent / "_data" / "authors.yml", layer)
     if isinstance(author := layer.values.get("author"), str):  # a key of the data, perhaps
         layer.values["author"] = dict(names).get(author, author)
+        given = sitedata.author_links(layer.values["author"], data.get("author"))
+        layer.values["author_links"] = (*given, *layer.values.get("author_links", ()))
     layer.values["author_names"] = names
     layer.values["site_data"], skipped = sitedata.read(path.parent / "_data")
     for file, why in skipped:  # Jekyll would stop: the rest of the site is built

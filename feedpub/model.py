@@ -141,6 +141,7 @@ class Post:
     links: tuple[tuple[str, str], ...] = ()  # (name, URL) of its `post_url`s; "": none
     lead: Lead | None = None  # what its latest copy's front matter says (`RawPost.lead`)
     categories: tuple[str, ...] = ()  # all of them, as its entry lists them: generic ones too
+    author_links: tuple[str, str] = ("", "")  # its author's (uri, email), if the site gives them
 
     @property
     def key(self) -> tuple[datetime, str]:

@@ -33,7 +33,7 @@ from operator import attrgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from . import language, permalinks, shifts, timestamps
+from . import language, permalinks, shifts, timestamps, urls
 from .model import Post, RawPost
 from .problems import Problem, printable
 from .settings import Settings
@@ -135,6 +135,10 @@ class Context:
         self._zones: dict[str, tzinfo] = {}
         self.jekyll = ZoneInfo(settings.zone) if settings.jekyll_dates else None  # see `parse`
         self.links: dict[str, str] = {}  # post name -> URL: what the stories' post_urls name
+        self.authors: dict[str, tuple[str, str]] = {}  # name -> (uri, email), the first given
+        for name, uri, email in settings.author_links:
+            uri = urls.absolute(uri, settings.url or None) or "" if uri else ""
+            self.authors.setdefault(name, (uri, email))
 
     def sources(self, raw: RawPost) -> tuple[str, ...]:
         found = self._sources.get(raw.categories)
@@ -391,6 +395,7 @@ def _entry(
         links=tuple((name, ctx.links.get(name, "")) for name, _ in raw.refs),
         lead=raw.lead,
         categories=raw.categories,
+        author_links=ctx.authors.get(raw.author, ("", "")),
     )
 
 

@@ -102,6 +102,7 @@ class Settings:
     site_values: tuple[tuple[str, str | int | float | None], ...] = ()  # `{{ site.X }}`
     defaults: tuple[tuple[str, str, str], ...] = ()  # its `defaults:` (path, type, values JSON)
     author_names: tuple[tuple[str, str], ...] = ()  # its `_data/authors.yml`: key -> name
+    author_links: tuple[tuple[str, str, str], ...] = ()  # (name, uri, email) its authors give
     site_data: str = ""  # its `_data/` as JSON: what a post's `site.data` reads (`sitedata`)
     includes_dir: str = ""  # its `_includes/`, relative to the posts folder ("" for none)
     includes: tuple[tuple[str, str], ...] = ()  # the files in it and a hash of each

@@ -276,6 +276,36 @@ def test_authors_by_their_keys_in_the_sites_data(tmp_path: Path) -> None:
     assert code == 2 and "authors.yml:2: invalid YAML" in stderr, stderr
 
 
+def test_an_authors_uri_and_email_as_jekyll_feed_writes_them(tmp_path: Path) -> None:
+    """mademistakes.com's `author: {name: Michael Rose, uri: https://…/about/}`, the
+    author of its 1,005 posts, or a key of `_data/authors.yml` with them: Atom's
+    `<uri>` and `<email>` (JSON Feed's `url`), of the entries and of every feed; a path
+    made absolute, an address not of RFC 4287's shape left out."""
+    author = "author:\n  name: Mia\n  uri: https://example.org/about/\n  email: mia@e.org\n"
+    repo = _blog(tmp_path, config=CONFIG + author)
+    (repo / "_data").mkdir()
+    data = "bob:\n  name: Robert Roe\n  uri: /bob/\n  email: not one\nann: {name: Ann}\n"
+    (repo / "_data" / "authors.yml").write_text(data, "utf-8")
+    said = {"2024-01-06-plain.md": "author: bob", "2024-01-05-excerpt.md": "author: ann"}
+    for name, line in said.items():
+        post = repo / "_posts" / name
+        post.write_text(post.read_text("utf-8").replace("\n---\n", f"\n{line}\n---\n", 1))
+    out = _build(tmp_path)
+    assert check_all(out) == []
+    atom = (out / "feed.xml").read_text("utf-8")
+    mia = "<author><name>Mia</name><uri>https://example.org/about/</uri><email>mia@e.org</email>"
+    assert atom.count(mia) == 1 + 3  # the feed's, and its three posts'
+    assert "<author><name>Robert Roe</name><uri>https://example.org/bob/</uri></author>" in atom
+    assert "<author><name>Ann</name></author>" in atom
+    archive = next((out / "archive").glob("*.xml")).read_text("utf-8")
+    assert archive.count(mia) == 1 + 3
+    feed = json.loads((out / "feed.json").read_text("utf-8"))
+    assert feed["authors"] == [{"name": "Mia", "url": "https://example.org/about/"}]
+    authors = {i["title"]: i["authors"][0] for i in feed["items"]}
+    assert authors["Plain"] == {"name": "Robert Roe", "url": "https://example.org/bob/"}
+    assert authors["Excerpt"] == {"name": "Ann"}
+
+
 def test_a_titles_markup_is_stripped_as_jekyll_feed_strips_it(tmp_path: Path) -> None:
     """`Using <code>git</code>` reads "Using git" in every format (jekyll-feed's
     `strip_html`); an escaped tag is text, and `x<y` is no tag."""

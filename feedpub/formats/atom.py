@@ -17,6 +17,7 @@ from .common import (
     iso,
     prev_archive,
     prolog,
+    site_author,
     text,
     url_of,
 )
@@ -34,12 +35,19 @@ def entry(post: Post, content: Content) -> tuple[str, str]:
         f"<published>{iso(post.published)}</published><updated>{iso(post.updated)}</updated>",
     ]
     if post.author:
-        parts.append(f"<author><name>{text(post.author)}</name></author>")
+        parts.append(_author(post.author, *post.author_links))
     parts.extend(f"<category term={attr(c)}/>" for c in categories(post))
     if content.summary:
         parts.append(f"<summary>{text(content.summary)}</summary>")
     thumb = f"<media:thumbnail url={attr(content.image)}/>" if content.image else ""
     return "".join(parts), thumb + "</entry>\n"
+
+
+def _author(name: str, uri: str, email: str) -> str:
+    uri = f"<uri>{text(uri)}</uri>" if uri else ""
+    return f"<author><name>{text(name)}</name>{uri}" + (
+        f"<email>{text(email)}</email></author>" if email else "</author>"
+    )
 
 
 def head(feed: Feed, settings: Settings, prev: str | None) -> tuple[str, str]:
@@ -54,8 +62,9 @@ def head(feed: Feed, settings: Settings, prev: str | None) -> tuple[str, str]:
         + hub(settings, "")
         + prev_archive(settings, "", prev)
         + f'<link rel="alternate" type="text/html" href={attr(url_of(settings, feed.page))}/>\n'
-        f"<author><name>{text(settings.author or settings.title)}</name></author>\n"
-        "<generator>feedpub</generator>\n" + _images(feed, settings)
+        + _author(*site_author(settings))
+        + "\n<generator>feedpub</generator>\n"
+        + _images(feed, settings)
     )
     return top, "</feed>\n"
 
@@ -78,7 +87,7 @@ def archive_entry(post: Post) -> bytes:
 
 def archive_bound(post: Post) -> int:
     """An upper bound of the size of `archive_entry(post)`, without rendering it."""
-    fields = (post.id, post.url, post.title, post.author, *categories(post))
+    fields = (post.id, post.url, post.title, post.author, *post.author_links, *categories(post))
     return 400 + bound("".join(fields)) + 30 * len(fields)
 
 
@@ -112,7 +121,7 @@ def archive(
             for rel, f in links
         )
         + f'<link rel="alternate" type="text/html" href={attr(url_of(settings, feed.page))}/>\n'
-        f"<author><name>{text(settings.author or settings.title)}</name></author>\n"
-        "<generator>feedpub</generator>\n"
+        + _author(*site_author(settings))
+        + "\n<generator>feedpub</generator>\n"
     )
     return top.encode() + b"".join(entries[m.id] for m in page.members) + b"</feed>\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import quote
 
+from .. import urls
 from ..model import Feed, Post
 from ..settings import Settings
 from ..text import xml_attr, xml_safe, xml_text
@@ -49,6 +50,16 @@ def images(feed: Feed, settings: Settings) -> tuple[str, str]:
         value = (getattr(own, which) if own else "") or getattr(settings, which)
         found.append(value if "://" in value or not value else url_of(settings, value.lstrip("/")))
     return found[0], found[1]
+
+
+def site_author(settings: Settings) -> tuple[str, str, str]:
+    """Every feed's author: (name, uri, email), the site's (else the site's title)."""
+    if not settings.author:
+        return settings.title, "", ""
+    for name, uri, email in settings.author_links:  # the first given, as for the posts'
+        if name == settings.author:
+            return name, urls.absolute(uri, settings.url or None) or "" if uri else "", email
+    return settings.author, "", ""
 
 
 def categories(post: Post) -> tuple[str, ...]:

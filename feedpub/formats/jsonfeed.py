@@ -7,7 +7,7 @@ import json
 from ..model import Content, Feed, Post
 from ..settings import Settings
 from ..text import indented_json, xml_safe
-from .common import Pieces, categories, description, images, iso, url_of
+from .common import Pieces, categories, description, images, iso, site_author, url_of
 
 
 def item(post: Post, content: Content, full: bool) -> Pieces:
@@ -29,10 +29,14 @@ def item(post: Post, content: Content, full: bool) -> Pieces:
     if post.lang:
         found["language"] = post.lang
     if post.author:
-        found["authors"] = [{"name": xml_safe(post.author)}]
+        found["authors"] = [_author(post.author, post.author_links[0])]
     if cats := categories(post):
         found["tags"] = [xml_safe(c) for c in cats]
     return (json.dumps(found, ensure_ascii=False, separators=(",", ":")).encode(),)
+
+
+def _author(name: str, uri: str) -> dict[str, str]:
+    return {"name": xml_safe(name), "url": uri} if uri else {"name": xml_safe(name)}
 
 
 def document(feed: Feed, settings: Settings, items: bytes) -> bytes:
@@ -43,7 +47,7 @@ def document(feed: Feed, settings: Settings, items: bytes) -> bytes:
         "home_page_url": url_of(settings, feed.page),  # its page, which lists its entries
         "feed_url": url_of(settings, feed.file("json")),
         "description": xml_safe(description(feed, settings)),
-        "authors": [{"name": xml_safe(settings.author or settings.title)}],
+        "authors": [_author(*site_author(settings)[:2])],
     }
     icon, logo = images(feed, settings)
     if logo:
