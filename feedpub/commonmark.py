@@ -173,10 +173,23 @@ def _markdown(references: bool, tables: bool = True) -> Any:
     md.add_render_rule("footnote_anchor", _footnote_anchor)
     md.core.ruler.after("block", "attribute_lists", _drop_attribute_lists)
     md.inline.ruler.before("autolink", "guillemets", _guillemets)
+    md.inline.ruler.before("escape", "math", _math)
     md.inline.ruler.at("emphasis", partial(emphasis, Delimiter))
     md.core.ruler.before("text_join", "typography", _typography)  # escapes stay as written
     md = md if references else md.disable("reference")
     return md if tables else md.disable("table")
+
+
+def _math(state: Any, silent: bool) -> bool:
+    """kramdown's math, `$$…$$` (in a line or around a block), as written: its TeX's
+    `\\\\` and `\\{` are no Markdown escapes, its `*` and `_` no emphasis."""
+    src, at = state.src, state.pos
+    if not src.startswith("$$", at) or (end := src.find("$$", at + 2)) < 0:
+        return False
+    if not silent:
+        state.push("text", "", 0).content = src[at : end + 2]
+    state.pos = end + 2
+    return True
 
 
 def _last_reference(rule: Any, state: Any, start: int, last: int, silent: bool) -> bool:

@@ -1123,6 +1123,19 @@ def test_typography_leaves_inline_code_elements_and_math_alone() -> None:
     assert render_markdown("<<" * 200_000).count("\u00ab") == 200_000
 
 
+def test_math_is_shown_as_written() -> None:
+    """kramdown reads `$$…$$` as math and keeps its TeX: `\\\\` (a new line) and `\\{`
+    were read as Markdown escapes (one backslash, none), `*…*` as emphasis. A `$$`
+    without its end, and one in a code span, are as before; 200,000 of them take no
+    square (each looks for its end once)."""
+    tex = "x_1 * y_2 \\\\ \\{a\\} *b*"
+    assert render_markdown(f"Inline $${tex}$$, *em*.") == f"<p>Inline $${tex}$$, <em>em</em>.</p>\n"
+    block = "$$\n\\begin{aligned}\nx &= 1 \\\\\ny &= 2\n\\end{aligned}\n$$\n"
+    assert render_markdown(block) == "<p>" + block.replace("&", "&amp;").rstrip() + "</p>\n"
+    assert render_markdown("`$$\\{$$` $$ \\*") == "<p><code>$$\\{$$</code> $$ *</p>\n"
+    assert render_markdown("$$ a\n" * 200_000).count("$$") == 200_000
+
+
 def test_typography_leaves_code_blocks_and_html_blocks_alone() -> None:
     text = '```\n"code" -- x...\n```\n\n<div>"raw" -- html</div>\n\n    "indented" --\n'
     assert "“" not in render_markdown(text) and "–" not in render_markdown(text)
