@@ -13,6 +13,7 @@ from collections.abc import Callable
 from functools import cache, partial
 from typing import Any
 
+from . import kramdown
 from .emphasis import emphasis
 from .typography import smarten
 
@@ -42,45 +43,6 @@ _TABLE_LINE = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*(?::?-+:?[ \t]
 _SEPARATOR_CELL = re.compile(r"[-=+: \t]+")  # of `|---|---|`, `|===|` (with a - or =)
 
 
-# kramdown's HTML blocks: a block element's start tag at a line's start holds every
-# line up to its end tag's, blank lines too (CommonMark's ends at a blank line, and
-# the rest of a `<table>` with one came out as a code block). Elements without an end
-# tag, or with none (`<hr>`, an unclosed `<p>`), end as CommonMark's do.
-_BLOCK_NAMES = (
-    "address|article|aside|audio|blockquote|body|canvas|caption|center|colgroup|dd|details"
-    "|dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frameset|h[1-6]|head"
-    "|header|html|iframe|legend|li|main|math|menu|nav|noscript|object|ol|optgroup|option|p"
-    "|picture|pre|script|section|style|summary|svg|table|tbody|td|textarea|tfoot|th|thead"
-    "|title|tr|ul|video"
-)
-_BLOCK_START = re.compile(f"[ \\t]*<({_BLOCK_NAMES})(?=[\\s/>]|$)", re.I)
-# kramdown's span elements: one at a line's start begins a paragraph, not an HTML block
-# (CommonMark's rule 7 showed the Markdown after a `<br>` or `<a href>` line as text).
-# (Not `code`, `kbd`, `samp`, `var`: kramdown keeps their text raw, as this block does.)
-_SPAN_START = re.compile(
-    "</?(?:a|abbr|acronym|b|big|bdo|br|button|cite|del|dfn|em|i|img|input|ins|label|mark"
-    "|option|q|rb|rbc|rp|rt|rtc|ruby|select|small|span|strong|sub|sup|tt|u)"
-    "(?=[\\s/>]|$)",
-    re.I,
-)
-
-
-def _ends(text: str, name: str, found: dict[str, dict[int, int]]) -> dict[int, int]:
-    """Where each `name` element of `text` that has an end tag starts, and where the
-    name of that end tag ends: every tag of the name found in one pass (a nested start
-    pairs with the nearest end), so that thousands of unclosed elements cost no square."""
-    ends = found.get(name)
-    if ends is None:
-        ends = found[name] = {}
-        opened: list[int] = []
-        for tag in re.finditer(f"<(/?){name}(?=[\\s/>])", text, re.I):
-            if not tag[1]:
-                opened.append(tag.start())
-            elif opened:
-                ends[opened.pop()] = tag.end()  # (its `>` is on its line, as a rule)
-    return ends
-
-
 def html_only(text: str, start: int = 0) -> bool:
     """Whether `text` from `start` is HTML, not Markdown: no paragraph of text (after
     a blank line) outside its block elements, as a scraped page's lines are tags or
@@ -97,54 +59,11 @@ def html_only(text: str, start: int = 0) -> bool:
         if first[0] != "<" and blank:
             return False
         blank = False
-        block = _BLOCK_START.match(text, at)
+        block = kramdown.BLOCK_START.match(text, at)
         if block and text.find("markdown=", at, end) >= 0:
             return False  # kramdown's `<div markdown="1">`: Markdown inside
         tag = block.start(1) - 1 if block else -1
-        at = _ends(text, block[1].lower(), found).get(tag, end + 1) if block else end + 1
-    return True
-
-
-def _html_block(state: Any, start: int, last: int, silent: bool) -> bool:
-    """markdown-it's block rule for kramdown's HTML blocks (see `_BLOCK_START`)."""
-    if state.is_code_block(start):
-        return False
-    at = state.bMarks[start] + state.tShift[start]
-    block = _BLOCK_START.match(state.src, at)
-    if block is None or state.src.find("markdown=", at, state.eMarks[start]) >= 0:
-        return False  # (`<div markdown="1">`: CommonMark's rule, which ends at a blank line)
-    found = state.env.setdefault("html_ends", {})
-    close = _ends(state.src, block[1].lower(), found).get(block.start(1) - 1)
-    if close is None:
-        return False  # CommonMark's rule then: up to a blank line
-    if silent:
-        return True
-    line = start + 1
-    while line < last and state.bMarks[line] < close:
-        line += 1
-    state.line = line
-    token = state.push("html_block", "", 0)
-    token.map = [start, line]
-    token.content = state.getLines(start, line, state.blkIndent, True)
-    return True
-
-
-def _not_span(rule: Any, state: Any, start: int, last: int, silent: bool) -> bool:
-    """markdown-it's HTML block rule, but for a line led by a span element (`_SPAN_START`)."""
-    if _SPAN_START.match(state.src, state.bMarks[start] + state.tShift[start]):
-        return False
-    return bool(rule(state, start, last, silent))
-
-
-def _end_of_block(state: Any, start: int, last: int, silent: bool) -> bool:
-    """kramdown's end-of-block marker, `^` alone on a line: it ends the block before it
-    (two lists apart, as ruby-lang.org's release notes write them) and shows nothing."""
-    at = state.bMarks[start] + state.tShift[start]
-    line = state.src[at : state.eMarks[start]].rstrip()
-    if state.sCount[start] > state.blkIndent or line != "^":
-        return False  # (indented, `  ^` is text, as in kramdown)
-    if not silent:
-        state.line = start + 1
+        at = kramdown.ends(text, block[1].lower(), found).get(tag, end + 1) if block else end + 1
     return True
 
 
@@ -162,9 +81,11 @@ def _markdown(references: bool, tables: bool = True) -> Any:
     md = MarkdownIt("commonmark", {"html": True, "linkify": False})
     md.enable(["table", "strikethrough"]).use(footnote_plugin).use(deflist_plugin)
     ends = ["paragraph", "reference", "blockquote"]  # what it may end, as CommonMark's
-    md.block.ruler.before("html_block", "kramdown_html", _html_block, {"alt": ends})
-    md.block.ruler.at("html_block", partial(_not_span, html_block), {"alt": ends})
-    md.block.ruler.before("paragraph", "end_of_block", _end_of_block, {"alt": [*ends, "list"]})
+    md.block.ruler.before("html_block", "kramdown_html", kramdown.html_block, {"alt": ends})
+    md.block.ruler.at("html_block", partial(kramdown.not_span, html_block), {"alt": ends})
+    md.block.ruler.before(
+        "paragraph", "end_of_block", kramdown.end_of_block, {"alt": [*ends, "list"]}
+    )
     md.block.ruler.at("reference", partial(_last_reference, reference))
     md.add_render_rule("s_open", lambda *_: "<del>")  # as kramdown's GFM writes it
     md.add_render_rule("s_close", lambda *_: "</del>")
@@ -173,23 +94,11 @@ def _markdown(references: bool, tables: bool = True) -> Any:
     md.add_render_rule("footnote_anchor", _footnote_anchor)
     md.core.ruler.after("block", "attribute_lists", _drop_attribute_lists)
     md.inline.ruler.before("autolink", "guillemets", _guillemets)
-    md.inline.ruler.before("escape", "math", _math)
+    md.inline.ruler.before("escape", "math", kramdown.math)
     md.inline.ruler.at("emphasis", partial(emphasis, Delimiter))
     md.core.ruler.before("text_join", "typography", _typography)  # escapes stay as written
     md = md if references else md.disable("reference")
     return md if tables else md.disable("table")
-
-
-def _math(state: Any, silent: bool) -> bool:
-    """kramdown's math, `$$…$$` (in a line or around a block), as written: its TeX's
-    `\\\\` and `\\{` are no Markdown escapes, its `*` and `_` no emphasis."""
-    src, at = state.src, state.pos
-    if not src.startswith("$$", at) or (end := src.find("$$", at + 2)) < 0:
-        return False
-    if not silent:
-        state.push("text", "", 0).content = src[at : end + 2]
-    state.pos = end + 2
-    return True
 
 
 def _last_reference(rule: Any, state: Any, start: int, last: int, silent: bool) -> bool:

@@ -78,6 +78,11 @@ class RawPost:
         """Pickled as its values (half the time to load); see `_unpickled`."""
         return (_unpickled, tuple(getattr(self, name) for name in _RAW_FIELDS))
 
+    @property
+    def marker_at(self) -> int:
+        """The line of its marker, else the one before its body: where a problem of it is."""
+        return self.marker_line or max(self.body_line - 1, 1)
+
 
 _RAW_FIELDS = tuple(f.name for f in fields(RawPost))
 

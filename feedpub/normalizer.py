@@ -135,10 +135,8 @@ class Context:
         self._zones: dict[str, tzinfo] = {}
         self.jekyll = ZoneInfo(settings.zone) if settings.jekyll_dates else None  # see `parse`
         self.links: dict[str, str] = {}  # post name -> URL: what the stories' post_urls name
-        self.authors: dict[str, tuple[str, str]] = {}  # name -> (uri, email), the first given
-        for name, uri, email in settings.author_links:
-            uri = urls.absolute(uri, settings.url or None) or "" if uri else ""
-            self.authors.setdefault(name, (uri, email))
+        base, links = settings.url or None, reversed(settings.author_links)  # the first wins
+        self.authors = {n: ((u and urls.absolute(u, base)) or "", e) for n, u, e in links}
 
     def sources(self, raw: RawPost) -> tuple[str, ...]:
         found = self._sources.get(raw.categories)
@@ -285,14 +283,10 @@ def time_file(
     return Timed(raw, p.source, when, how, stamp, marker_time, offset, ident, link, story)
 
 
-def _marker_line(raw: RawPost) -> int:
-    return raw.marker_line or max(raw.body_line - 1, 1)
-
-
 def _bad_marker(raw: RawPost, what: str, problems: list[Problem]) -> None:
     """FP306 for a marker that is not a time or not a plausible one: it counts as absent."""
     msg = f"marker {raw.marker!r} {what}"
-    problems.append(Problem(raw.path, _marker_line(raw), 0, "FP306", msg))
+    problems.append(Problem(raw.path, raw.marker_at, 0, "FP306", msg))
 
 
 def _bad_date(raw: RawPost, what: str, problems: list[Problem]) -> None:
@@ -320,7 +314,7 @@ def _note(
         problems.append(Problem(path, line, 0, "FP303", msg))
     elif how == "nan-marker":
         msg = "the source gave no pubDate (`<!--NaN-->`); using the date (the fetch time)"
-        problems.append(Problem(path, _marker_line(p.raw), 0, "FP304", msg))
+        problems.append(Problem(path, p.raw.marker_at, 0, "FP304", msg))
     if how in ("date", "nan-marker") and stamp is not None and stamp.naive:
         what = "a naive date, read"
         what = "a date-only value, read as the start of the day," if stamp.date_only else what

@@ -30,6 +30,7 @@ LAYERS: list[set[str]] = [
         "typography",
         "emphasis",
         "liquidsite",
+        "kramdown",
     },
     {"__init__", "titles", "checks", "sitedata", "commonmark"},
     {"model", "summaries", "encoding", "images", "players", "liquid"},

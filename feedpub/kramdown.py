@@ -1,0 +1,103 @@
+"""kramdown's Markdown (Jekyll's) where it reads otherwise than CommonMark, as
+markdown-it rules (`commonmark` uses them): HTML blocks to their end tag, span
+elements that start paragraphs, the `^` end of a block, `$$` math as written, and
+definition lists whose terms are several lines.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# kramdown's HTML blocks: a block element's start tag at a line's start holds every
+# line up to its end tag's, blank lines too (CommonMark's ends at a blank line, and
+# the rest of a `<table>` with one came out as a code block). Elements without an end
+# tag, or with none (`<hr>`, an unclosed `<p>`), end as CommonMark's do.
+_BLOCK_NAMES = (
+    "address|article|aside|audio|blockquote|body|canvas|caption|center|colgroup|dd|details"
+    "|dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frameset|h[1-6]|head"
+    "|header|html|iframe|legend|li|main|math|menu|nav|noscript|object|ol|optgroup|option|p"
+    "|picture|pre|script|section|style|summary|svg|table|tbody|td|textarea|tfoot|th|thead"
+    "|title|tr|ul|video"
+)
+BLOCK_START = re.compile(f"[ \\t]*<({_BLOCK_NAMES})(?=[\\s/>]|$)", re.I)
+# kramdown's span elements: one at a line's start begins a paragraph, not an HTML block
+# (CommonMark's rule 7 showed the Markdown after a `<br>` or `<a href>` line as text).
+# (Not `code`, `kbd`, `samp`, `var`: kramdown keeps their text raw, as this block does.)
+_SPAN_START = re.compile(
+    "</?(?:a|abbr|acronym|b|big|bdo|br|button|cite|del|dfn|em|i|img|input|ins|label|mark"
+    "|option|q|rb|rbc|rp|rt|rtc|ruby|select|small|span|strong|sub|sup|tt|u)"
+    "(?=[\\s/>]|$)",
+    re.I,
+)
+
+
+def ends(text: str, name: str, found: dict[str, dict[int, int]]) -> dict[int, int]:
+    """Where each `name` element of `text` that has an end tag starts, and where the
+    name of that end tag ends: every tag of the name found in one pass (a nested start
+    pairs with the nearest end), so that thousands of unclosed elements cost no square."""
+    ends = found.get(name)
+    if ends is None:
+        ends = found[name] = {}
+        opened: list[int] = []
+        for tag in re.finditer(f"<(/?){name}(?=[\\s/>])", text, re.I):
+            if not tag[1]:
+                opened.append(tag.start())
+            elif opened:
+                ends[opened.pop()] = tag.end()  # (its `>` is on its line, as a rule)
+    return ends
+
+
+def html_block(state: Any, start: int, last: int, silent: bool) -> bool:
+    """markdown-it's block rule for kramdown's HTML blocks (see `BLOCK_START`)."""
+    if state.is_code_block(start):
+        return False
+    at = state.bMarks[start] + state.tShift[start]
+    block = BLOCK_START.match(state.src, at)
+    if block is None or state.src.find("markdown=", at, state.eMarks[start]) >= 0:
+        return False  # (`<div markdown="1">`: CommonMark's rule, which ends at a blank line)
+    found = state.env.setdefault("html_ends", {})
+    close = ends(state.src, block[1].lower(), found).get(block.start(1) - 1)
+    if close is None:
+        return False  # CommonMark's rule then: up to a blank line
+    if silent:
+        return True
+    line = start + 1
+    while line < last and state.bMarks[line] < close:
+        line += 1
+    state.line = line
+    token = state.push("html_block", "", 0)
+    token.map = [start, line]
+    token.content = state.getLines(start, line, state.blkIndent, True)
+    return True
+
+
+def not_span(rule: Any, state: Any, start: int, last: int, silent: bool) -> bool:
+    """markdown-it's HTML block rule, but for a line led by a span element (`_SPAN_START`)."""
+    if _SPAN_START.match(state.src, state.bMarks[start] + state.tShift[start]):
+        return False
+    return bool(rule(state, start, last, silent))
+
+
+def end_of_block(state: Any, start: int, last: int, silent: bool) -> bool:
+    """kramdown's end-of-block marker, `^` alone on a line: it ends the block before it
+    (two lists apart, as ruby-lang.org's release notes write them) and shows nothing."""
+    at = state.bMarks[start] + state.tShift[start]
+    line = state.src[at : state.eMarks[start]].rstrip()
+    if state.sCount[start] > state.blkIndent or line != "^":
+        return False  # (indented, `  ^` is text, as in kramdown)
+    if not silent:
+        state.line = start + 1
+    return True
+
+
+def math(state: Any, silent: bool) -> bool:
+    """kramdown's math, `$$…$$` (in a line or around a block), as written: its TeX's
+    `\\\\` and `\\{` are no Markdown escapes, its `*` and `_` no emphasis."""
+    src, at = state.src, state.pos
+    if not src.startswith("$$", at) or (end := src.find("$$", at + 2)) < 0:
+        return False
+    if not silent:
+        state.push("text", "", 0).content = src[at : end + 2]
+    state.pos = end + 2
+    return True
