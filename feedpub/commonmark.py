@@ -87,6 +87,8 @@ def _markdown(references: bool, tables: bool = True) -> Any:
         "paragraph", "end_of_block", kramdown.end_of_block, {"alt": [*ends, "list"]}
     )
     md.block.ruler.at("reference", partial(_last_reference, reference))
+    deflist = next(rule.fn for rule in md.block.ruler.__rules__ if rule.name == "deflist")
+    md.block.ruler.before("deflist", "kramdown_terms", partial(kramdown.terms, deflist))
     md.add_render_rule("s_open", lambda *_: "<del>")  # as kramdown's GFM writes it
     md.add_render_rule("s_close", lambda *_: "</del>")
     md.add_render_rule("footnote_anchor_name", _footnote_name)

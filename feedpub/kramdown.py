@@ -101,3 +101,49 @@ def math(state: Any, silent: bool) -> bool:
         state.push("text", "", 0).content = src[at : end + 2]
     state.pos = end + 2
     return True
+
+
+def terms(deflist: Any, state: Any, start: int, last: int, silent: bool) -> bool:
+    """kramdown's definition list whose terms are several lines: every line of the
+    paragraph right before a `: definition` line is a term (ruby-lang.org's release
+    notes list a file's URL, then `SIZE`, then `: 8495472 bytes`). `deflist` (the
+    plugin's rule, which takes one line) reads the last term and the definitions;
+    the lines before it are put in its list as terms."""
+    if silent or state.is_code_block(start):
+        return False
+    line = start
+    while line + 1 < last and _line(state, line + 1) and not _definition(state, line + 1):
+        line += 1
+    if line == start or line + 1 >= last or not _definition(state, line + 1):
+        return False
+    opened = len(state.tokens)
+    if not deflist(state, line, last, False):
+        return False
+    from markdown_it.token import Token
+
+    top = state.tokens[opened]
+    top.map = [start, top.map[1]] if top.map else None
+    made = []
+    for term in range(start, line):
+        text = state.getLines(term, term + 1, state.blkIndent, False).strip()
+        made += [
+            Token("dt_open", "dt", 1, map=[term, term + 1], level=top.level + 1),
+            Token("inline", "", 0, map=[term, term + 1], level=top.level + 2, content=text),
+            Token("dt_close", "dt", -1, level=top.level + 1),
+        ]
+        made[-2].children = []
+        for token in made[-3:]:
+            token.block = True
+    state.tokens[opened + 1 : opened + 1] = made
+    return True
+
+
+def _line(state: Any, line: int) -> bool:
+    """Whether `line` is a line of text of the block being read (not blank, not code)."""
+    return not state.isEmpty(line) and state.blkIndent <= state.sCount[line] < state.blkIndent + 4
+
+
+def _definition(state: Any, line: int) -> bool:
+    """Whether `line` starts a definition: `:` and a space, at the block's indent."""
+    at = state.bMarks[line] + state.tShift[line]
+    return _line(state, line) and state.src[at : at + 2] in (": ", ":\t")

@@ -1123,6 +1123,24 @@ def test_typography_leaves_inline_code_elements_and_math_alone() -> None:
     assert render_markdown("<<" * 200_000).count("\u00ab") == 200_000
 
 
+def test_a_definitions_terms_may_be_several_lines_as_in_kramdown() -> None:
+    """kramdown makes every line of the paragraph before a `: ` line a term:
+    ruby-lang.org's release notes (60 entries) list a file's URL, `SIZE`, then
+    `: 8495472 bytes`, which showed as one line of text. Checked against kramdown
+    2.4; a paragraph without a definition after it, or 200,000 lines of one, as before."""
+    text = "* [ruby.tar.bz2][4]\n  SIZE\n  : 8495472 bytes\n  MD5\n  : abc\n\n[4]: https://r.org/\n"
+    assert render_markdown(text) == (
+        '<ul>\n<li>\n<dl>\n<dt><a href="https://r.org/">ruby.tar.bz2</a></dt>\n<dt>SIZE</dt>\n'
+        "<dd>8495472 bytes\nMD5</dd>\n<dd>abc</dd>\n</dl>\n</li>\n</ul>\n"
+    )
+    assert (
+        render_markdown("T1\nT2\n: def\n")
+        == "<dl>\n<dt>T1</dt>\n<dt>T2</dt>\n<dd>def</dd>\n</dl>\n"
+    )
+    assert render_markdown("a\nb:\n\nc") == "<p>a\nb:</p>\n<p>c</p>\n"
+    assert render_markdown("x\n" * 200_000).count("\n") == 200_000
+
+
 def test_math_is_shown_as_written() -> None:
     """kramdown reads `$$…$$` as math and keeps its TeX: `\\\\` (a new line) and `\\{`
     were read as Markdown escapes (one backslash, none), `*…*` as emphasis. A `$$`
