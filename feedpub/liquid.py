@@ -30,6 +30,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
 from . import sitedata, videos
+from .commonmark import render_markdown
 from .liquidsite import Site, filtered, url_filters
 from .problems import Problem, printable
 from .text import RubyFloat, dedented, indent_at, printed
@@ -39,6 +40,7 @@ _CLOSE = {"{{": "}}", "{%": "%}"}
 _NAME = re.compile(r"\s*(\w+)")
 _VALUE = re.compile(r"""\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z_][\w.-]*))\s*""")
 _FILTER = re.compile(r"""\s*([a-z_]+)\s*$""")
+_NAMED = re.compile(r"[A-Za-z_][\w-]*")  # what `{% capture %}` names
 _BLOCKS = ("raw", "comment", "highlight")  # the blocks rendered: to their end tag
 _LINKS = ("post_url", "link")  # the tags that give a post's URL
 _OPENERS = frozenset({"if", "unless", "for", "case", "capture", "tablerow"})  # and `end`+
@@ -54,10 +56,6 @@ MAX_REFS = 1_000  # `post_url`s a post may give: each is a row of the cache, a l
 _END = re.compile(r"\{%-?\s*end(\w+)")
 _END_RAW = re.compile(r"\{%(-?)\s*endraw(?!\w)")
 _INCLUDES = ("include", "include_cached")  # `includes.TAGS`
-_VIDEOS = {  # sites' plugins' tags of a video (their iframe's URL, less the id)
-    "youtube": '<iframe src="https://www.youtube.com/embed/',
-    "vimeo": '<iframe src="https://player.vimeo.com/video/',
-}
 
 
 class _Tag(NamedTuple):
@@ -332,7 +330,7 @@ def _rendered(text: str, tag: _Tag, site: Site, page: _Page, unclosed: set[str])
         whole = args.lstrip("/")  # `fr/news/_posts/x.md`: that folder's, not `en/`'s
         named = found.group(1) if whole.startswith("_posts/") else whole.rpartition(".")[0]
         return _post_url(named, tag, page)
-    if name in _VIDEOS and (player := _player(name, args)):
+    if name in videos.PLAYERS and (player := videos.player(name, args)):
         return _Done(player, tag.end, tag.trim_right)
     if name in _INCLUDES and site.includes is not None:
         return _included(args, tag, site, page)
@@ -340,8 +338,13 @@ def _rendered(text: str, tag: _Tag, site: Site, page: _Page, unclosed: set[str])
         if page.blocks[0]:  # but in a block shown as written, whose logic is not run
             page.assigned.pop(named[1], None)
             return None
+        value = _output(args[named.end() :], site, page)  # `update | markdownify`, too
         sitedata.assign(named[1], args[named.end() :], site.data, page.assigned)
+        if value is not None and named[1] not in page.assigned:
+            page.assigned[named[1]] = value
         return _Done("", tag.end, tag.trim_right)
+    if name == "capture" and _NAMED.fullmatch(args) and name not in unclosed:
+        return _captured(text, args, tag, site, page, unclosed)
     if name in unclosed or name in _OPENERS or not name:
         return None
     if name not in _BLOCKS:
@@ -375,28 +378,40 @@ def _rendered(text: str, tag: _Tag, site: Site, page: _Page, unclosed: set[str])
     return _Done(piece, end.end, end.trim_right, None if left is None else tag.end + lead + left)
 
 
+def _captured(
+    text: str, name: str, tag: _Tag, site: Site, page: _Page, unclosed: set[str]
+) -> _Done | None:
+    """`{% capture name %}…{% endcapture %}`: what it holds, rendered, is the value of
+    `name` (an include's `content=name`, `{{ name | markdownify }}`), and shows nothing.
+    Inside a block left as written, or holding Liquid left so, it is left as written."""
+    page.assigned.pop(name, None)
+    end = _block_end(text, "capture", tag.end)
+    if end is None:
+        unclosed.add("capture")
+        return None
+    if page.blocks[0]:
+        return None
+    inner = text[tag.end : end.start]
+    lead = len(inner) - len(inner.lstrip()) if tag.trim_right else 0
+    inner = inner[lead:].rstrip() if end.trim_left else inner[lead:]
+    value, left = _render(inner, site, page._replace(base=page.base + tag.end + lead))
+    if left is not None:
+        return None
+    page.assigned[name] = value
+    return _Done("", end.end, end.trim_right)
+
+
 def _included(markup: str, tag: _Tag, site: Site, page: _Page) -> _Done | None:
     """A file of the site's `_includes/`, rendered (see `includes`)."""
     assert site.includes is not None
     values = {k: RubyFloat(v) if type(v) is float else v for k, v in site.config.items()}
     values |= {"url": site.url, "baseurl": site.baseurl}
-    variables = {"page": {"title": page.title}, "site": values}
+    variables = {**page.assigned, "page": {"title": page.title}, "site": values}
     piece = site.includes.render(markup, variables, url_filters(site.url, site.baseurl))
     if piece is None or page.added[0] + len(piece) > MAX_ADDED:
         return None
     page.added[0] += len(piece)
     return _Done(piece, tag.end, tag.trim_right)
-
-
-def _player(name: str, args: str) -> str | None:
-    """The player of a plugin's `{% youtube id %}` or `{% vimeo id %}` (its first word:
-    an id, or a video's URL), as the embedded players of pages are: the cleaner
-    makes it a link to the video."""
-    first = args.split(maxsplit=1)[0].strip("\"'") if args else ""
-    if name == "vimeo":
-        return f'{_VIDEOS[name]}{first}"></iframe>' if first.isascii() and first.isdigit() else None
-    video = first if videos.is_id(first) else videos.video_id(first)
-    return f'{_VIDEOS[name]}{video}"></iframe>' if video else None
 
 
 def _post_url(name: str, tag: _Tag, page: _Page) -> _Done | None:
@@ -423,6 +438,12 @@ def _output(markup: str, site: Site, page: _Page) -> str | None:
         step = _FILTER.match(part)
         if not step:
             return None
+        if step.group(1) == "markdownify":  # Jekyll's: the site's Markdown, as the post's
+            if page.added[0] + len(value) > MAX_ADDED:
+                return None  # (what it reads counts: thousands of `assign`s of it)
+            page.added[0] += len(value)
+            value = render_markdown(value)
+            continue
         value = filtered(step.group(1), value, site)
         if value is None:
             return None

@@ -347,6 +347,12 @@ def test_a_post_naming_thousands_of_posts_keeps_a_thousand() -> None:
         + "{% raw %}"
         + "".join(f"{{% endd{i} %}}" for i in range(50_000)),
         "{% youtube x %}" * 100_000,
+        "{% capture a %}"
+        + "x" * 100_000
+        + "{% endcapture %}"
+        + "{% assign b = a | markdownify %}" * 10_000,  # reads a million at most
+        "{% capture a %}x{% endcapture %}"
+        + "{% capture a %}{{ a }}{{ a }}{% endcapture %}" * 40,  # doubles: a million at most
     ],
 )
 def test_hostile_markup_is_read_in_linear_time(hostile: str) -> None:
@@ -618,3 +624,36 @@ def test_the_configs_tables_are_read_within_bounds() -> None:
     values = dict(sitedata.config_values(yaml.safe_load(text + "top: 1\n")))
     assert values["top"] == 1 and values["a.k0"] == 1 and values["b.k0.k0"] == 1
     assert len(values) <= sitedata.MAX_NESTED_VALUES + 1  # its tables counted too
+
+
+def test_a_capture_is_a_value_for_an_include_or_markdownify(tmp_path: Path) -> None:
+    """ben.balter.com's `{% capture update %}…{% endcapture %}{% include callout.html
+    content=update %}` (7 posts, `{% assign update = update | markdownify %}` between
+    them in one) and hux's `{{ x | markdownify }}` of a whole article
+    showed their tags and raw Markdown: a capture's rendered text is now the
+    variable's value, for `{{ }}`, Jekyll's `markdownify` and an include's
+    parameters, and shows nothing itself. One inside a block left as written (`if`),
+    or holding Liquid left as written, stays as written, and so does its variable."""
+    repo = _blog(tmp_path)
+    (repo / "_includes").mkdir()
+    callout = '<div class="alert" role="alert">\n  {{ include.content }}\n</div>\n'
+    (repo / "_includes" / "callout.html").write_text(callout, "utf-8")
+    body = (
+        "{% capture content -%}\nPart of a *series*.<br />See [the first]"
+        "({% post_url 2026-10-01-first %}).\n{%- endcapture %}\n"
+        "{% include callout.html content=content %}\n\n{% capture md %}\n## Why\n\n"
+        "It **works**.\n{% endcapture %}\n{% assign md = md | markdownify %}{{ md }}\n\n"
+        "{% if x %}{% capture y %}z{% endcapture %}{% endif %}{{ y }}\n"
+    )
+    post = "---\ntitle: Captured\ndate: 2026-11-02 10:00:00 +0000\n---\n" + body
+    (repo / "_posts" / "2026-11-02-captured.md").write_text(post, "utf-8")
+    code, _, stderr = run_in(tmp_path, "build", "blog", "--out", "out")
+    assert code == 0, stderr
+    html = _content(tmp_path / "out", "Captured")
+    first = "https://blog.example.org/b/notes/2026/10/01/first.html"
+    assert html.startswith(
+        f"<div>\n  Part of a *series*.<br>See [the first]({first}).\n</div>\n<h2>Why</h2>\n"
+        "<p>It <strong>works</strong>.</p>\n"
+    )
+    assert "{% if x %}{% capture y %}z{% endcapture %}{% endif %}{{ y }}" in html
+    assert "2026-11-02-captured.md:" in stderr and "{% if x %}" in stderr
