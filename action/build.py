@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -100,6 +101,26 @@ def run_feedpub(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[s
     return subprocess.run(command, check=False, text=True, **kwargs)
 
 
+MISTAKE = re.compile(r"(?P<path>[^\n]+?):(?P<line>[0-9]+): (?P<message>.+)")
+
+
+def mistakes(stderr: str, workspace: Path) -> list[str]:
+    """Annotations of why feedpub stopped before reading a post (exit 2: a mistake in
+    the config, `path:line: message`, or in the inputs, `Error: message`): on the
+    line of the file where the config is in the checkout."""
+    found = []
+    for line in stderr.splitlines():
+        if line.startswith("Error: "):
+            found.append(f"::error title=feedpub::{escape_data(line[7:])}")
+        elif (mistake := MISTAKE.fullmatch(line)) is not None:
+            problem = {"path": mistake["path"], "scope": "file", "line": int(mistake["line"])}
+            where = repo_path(problem, workspace)
+            props = f"file={escape_property(where)},line={problem['line']}," if where else ""
+            text = mistake["message"] if where else line
+            found.append(f"::error {props}title=feedpub config::{escape_data(text)}")
+    return found[:MAX_ANNOTATIONS]
+
+
 def write_summary(path: str, report: dict[str, Any], problems: list[dict[str, Any]]) -> None:
     lines = ["### feedpub", ""]
     if report.get("failed"):
@@ -157,7 +178,12 @@ def main() -> int:
         args += ["--site-url", site_url]
     if strict:
         args.append("--strict")
-    code = run_feedpub(args).returncode
+    done = run_feedpub(args, stderr=subprocess.PIPE)
+    sys.stderr.write(done.stderr)  # the log shows what feedpub said, as it said it
+    sys.stderr.flush()
+    code = done.returncode
+    for line in mistakes(done.stderr, workspace) if code == 2 else ():  # nothing was read
+        print(line, flush=True)
     if code == 0 and (linked := links_out(Path(out))):
         for rel in linked:
             message = f"{out}/{rel} is a link to a file outside it, which the site would publish"

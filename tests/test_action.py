@@ -330,6 +330,28 @@ def test_build_step_strict_fails_but_still_annotates(tmp_path: Path) -> None:
     assert outputs == {"feeds-written": "0", "feeds-changed": "false", "problems": "2"}
 
 
+def test_build_step_annotates_a_mistake_in_the_settings(tmp_path: Path) -> None:
+    """A mistake that stops feedpub before it reads a post (exit 2) was only a line of
+    the log: a pull request's reviewer saw no annotation on the file it edited."""
+    runner = Runner(tmp_path)
+    (runner.repo / "feedpub.toml").write_text('title = "T"\ntimezone = 5\n', "utf-8")
+    code, log, outputs = runner.run()
+    assert code == 2, log
+    assert "feedpub.toml:2: timezone: must be a time zone name, not 5" in log  # as said
+    assert annotations(log) == [
+        "::error file=feedpub.toml,line=2,title=feedpub config::timezone: must be a time"
+        " zone name, not 5"
+    ]
+    assert outputs == {"feeds-written": "0", "feeds-changed": "false", "problems": "0"}
+    runner.env["INPUT_SITE_URL"] = "ftp://x"
+    (runner.repo / "feedpub.toml").unlink()
+    code, log, _ = runner.run()
+    assert code == 2 and annotations(log) == [
+        "::error title=feedpub::--site-url: must be an absolute http(s) URL, like"
+        ' https://example.org/, not "ftp://x"'
+    ], log
+
+
 def test_build_step_annotation_escaping() -> None:
     spec = importlib.util.spec_from_file_location("action_build", ROOT / "action" / "build.py")
     assert spec and spec.loader
