@@ -7,6 +7,7 @@ definition lists whose terms are several lines.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from typing import Any
 
 # kramdown's HTML blocks: a block element's start tag at a line's start holds every
@@ -54,12 +55,12 @@ def html_block(state: Any, start: int, last: int, silent: bool) -> bool:
         return False
     at = state.bMarks[start] + state.tShift[start]
     block = BLOCK_START.match(state.src, at)
-    if block is None or state.src.find("markdown=", at, state.eMarks[start]) >= 0:
-        return False  # (`<div markdown="1">`: CommonMark's rule, which ends at a blank line)
+    if block is None or _parse_block_html(state.env, state.src):
+        return False  # (`{::options parse_block_html="true" /}`: all as `markdown="1"`)
     found = state.env.setdefault("html_ends", {})
     close = ends(state.src, block[1].lower(), found).get(block.start(1) - 1)
-    if close is None:
-        return False  # CommonMark's rule then: up to a blank line
+    if close is None or _marked(state.env["markdown_at"], at, close):
+        return False  # CommonMark's rule then: up to a blank line (Markdown after it)
     if silent:
         return True
     line = start + 1
@@ -70,6 +71,26 @@ def html_block(state: Any, start: int, last: int, silent: bool) -> bool:
     token.map = [start, line]
     token.content = state.getLines(start, line, state.blkIndent, True)
     return True
+
+
+# kramdown's `markdown="1"` (or "block", "span"): Markdown inside, even a nested element's
+_MARKDOWN = re.compile(r"""\smarkdown\s*=\s*(?!["']?0)""", re.I)
+_BLOCK_HTML = re.compile(r"""\{::options\b[^}\n]*\bparse_block_html\s*=\s*["']?true""")
+
+
+def _parse_block_html(env: dict[str, Any], src: str) -> bool:
+    """Whether kramdown reads Markdown inside every HTML block of `src` (its option,
+    jalammar.github.io's tables in `<div>`s); the offsets of `markdown=` go to `env`."""
+    if "markdown_at" not in env:
+        env["markdown_at"] = [found.start() for found in _MARKDOWN.finditer(src)]
+        env["block_html"] = _BLOCK_HTML.search(src) is not None
+    return bool(env["block_html"])
+
+
+def _marked(marked: list[int], start: int, end: int) -> bool:
+    """Whether an element between `start` and `end` asks for Markdown inside it."""
+    at = bisect_left(marked, start)
+    return at < len(marked) and marked[at] < end
 
 
 def not_span(rule: Any, state: Any, start: int, last: int, silent: bool) -> bool:

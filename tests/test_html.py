@@ -883,6 +883,28 @@ def test_html_blocks_end_at_their_end_tag_as_kramdowns_do() -> None:
     )
 
 
+def test_markdown_inside_html_blocks_as_kramdowns_options_ask() -> None:
+    """A `markdown="1"` element inside a plain `<div>` (ben.balter.com's quote of a
+    list), and every HTML block after kramdown's `{::options parse_block_html="true"
+    /}` (jalammar.github.io's tables in `<div>`s), hold Markdown: they showed it as
+    text. `markdown="0"` keeps its element's text as written. Checked against kramdown
+    2.4 (which indents its output); many `markdown=` cost no square."""
+    nested = '<div class="row">\n<div markdown="1">\n\n> - one\n> - two\n\n</div>\n</div>\n'
+    assert render_markdown(nested) == (
+        '<div class="row">\n<div markdown="1">\n<blockquote>\n<ul>\n<li>one</li>\n<li>two</li>'
+        "\n</ul>\n</blockquote>\n</div>\n</div>\n"
+    )
+    table = '<div class="t">\n\n| a |\n|---|\n| 1 |\n\n</div>\n'
+    assert "<table>" not in render_markdown(table)
+    options = '{::options parse_block_html="true" /}\n'
+    assert "<td>1</td>" in render_markdown(options + table)
+    assert render_markdown('<div markdown="0">\n\n*raw*\n\n</div>\n') == (
+        '<div markdown="0">\n\n*raw*\n\n</div>\n'
+    )
+    many = "<div>\n\n" * 20_000 + '<p markdown="1">x</p>\n' + "</div>\n" * 20_000
+    assert render_markdown(many).count("<div>") == 20_000
+
+
 @pytest.mark.parametrize(
     ("body", "html"),
     [
