@@ -446,6 +446,12 @@ def test_an_image_element_is_an_img_as_browsers_read_it() -> None:
         f'<p>a</p>{IMG}src="https://www.zaobao.com/gpt2.png">{IMG}src="https://www.zaobao.com/b.png">'
     )
     assert content.image == "https://www.zaobao.com/gpt2.png"
+    # Unclosed, lxml puts what follows inside it: it stays where it stood (the review).
+    body = '<p>An <image src="/z.png"> inline <b>one</b>.</p><image src="/y.png"><p>two</p>t'
+    assert clean(body, BASE).html == (
+        f'<p>An {IMG}src="https://www.zaobao.com/z.png"> inline <b>one</b>.</p>'
+        f'{IMG}src="https://www.zaobao.com/y.png"><p>two</p>t'
+    )
 
 
 def test_data_images_follow_the_rule() -> None:
