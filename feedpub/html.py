@@ -236,7 +236,7 @@ def _cleaned(html: str, base_url: str | None, rules: ContentRules) -> tuple[Cont
     _remove_junk(body, tags, rules.remove)
     if "<image" in tags:  # an `<img>`, as HTML parses it (lxml does not): SVG's are gone
         for element in list(body.iter("image")):
-            _as_img(element)
+            images.as_img(element)
     base_url = base_url if base_url is None or not too_many_links(html, base_url) else None
     images.fix_images(body, base_url, rules.data_images)
     _fix_urls(body, base_url)
@@ -255,21 +255,6 @@ def _cleaned(html: str, base_url: str | None, rules: ContentRules) -> tuple[Cont
         summary = xml_safe(summarize(text, rules.summary_chars)) if text.strip() else summary
     image = _IMAGE_SRC.search(safe)
     return Content(safe, summary, unescape(image[1]) if image else None), embedded
-
-
-def _as_img(element: Any) -> None:
-    """`<image>` made the `<img>` HTML's parser makes of it. lxml reads an unclosed one
-    as holding what follows it: that goes after it, as it stood in the page."""
-    element.tag = "img"
-    text, tail, held = element.text or "", element.tail or "", list(element)
-    element.text = None
-    element.tail = text if held else text + tail
-    before = element
-    for child in held:  # (each keeps its tail: the text after it)
-        before.addnext(child)
-        before = child
-    if held:
-        before.tail = (before.tail or "") + tail
 
 
 def _short(element: Any) -> bool:

@@ -99,3 +99,18 @@ def _attribute_text(text: str) -> str:
     as html5ever writes them, `<` and `>` as the cleaner escapes them after it.
     (html5ever writes a no-break space as `&nbsp;`: `text` has none left.)"""
     return escape(text, quote=False).replace('"', "&quot;")
+
+
+def as_img(element: Any) -> None:
+    """`<image>` made the `<img>` HTML's parser makes of it. lxml reads an unclosed one
+    as holding what follows it: that goes after it, as it stood in the page."""
+    element.tag = "img"
+    text, tail, held = element.text or "", element.tail or "", list(element)
+    element.text = None
+    element.tail = text if held else text + tail
+    before = element
+    for child in held:  # (each keeps its tail: the text after it)
+        before.addnext(child)
+        before = child
+    if held:
+        before.tail = (before.tail or "") + tail

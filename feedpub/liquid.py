@@ -29,7 +29,7 @@ from bisect import bisect_left
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
-from . import sitedata, videos
+from . import plugins, sitedata
 from .commonmark import render_markdown
 from .liquidsite import Site, filtered, url_filters
 from .problems import Problem, printable
@@ -178,15 +178,15 @@ def read(path: str, text: str, at: int, site: Site) -> Found:
     if left is not None or dropped:
         shown = left is not None
         left = at + (left if left is not None else dropped[0])
-        msg = (
-            "Liquid feedpub does not render, shown as written: "
-            if shown
-            else ("a plugin's block feedpub does not render, its content shown without it: ")
-        )
-        msg += _shown(text, left) + _why(text, left, site)
+        if shown:
+            msg = f"Liquid feedpub does not render, shown as written: {_shown(text, left)}"
+        else:
+            msg = f"{_group(text, left)} is a plugin's block: what it holds is shown, not what"
+            msg += " the plugin adds around it"
         col = left - text.rfind("\n", 0, left)
         line = text.count("\n", 0, left) + 1
-        problem = Problem(path, line, col, "FP203", msg, group=f"at {_group(text, left)}")
+        code, group = "FP203" if shown else "FP204", f"at {_group(text, left)}"
+        problem = Problem(path, line, col, code, msg + _why(text, left, site), group=group)
     first: dict[str, int] = {}
     line, counted = text.count("\n", 0, at) + 1, at
     for name, offset in sorted(refs, key=lambda ref: ref[1]):  # lines counted once
@@ -330,7 +330,7 @@ def _rendered(text: str, tag: _Tag, site: Site, page: _Page, unclosed: set[str])
         whole = args.lstrip("/")  # `fr/news/_posts/x.md`: that folder's, not `en/`'s
         named = found.group(1) if whole.startswith("_posts/") else whole.rpartition(".")[0]
         return _post_url(named, tag, page)
-    if name in videos.PLAYERS and (player := videos.player(name, args)):
+    if name in plugins.PLAYERS and (player := plugins.player(name, args)):
         return _Done(player, tag.end, tag.trim_right)
     if name in _INCLUDES and site.includes is not None:
         return _included(args, tag, site, page)
@@ -358,7 +358,10 @@ def _rendered(text: str, tag: _Tag, site: Site, page: _Page, unclosed: set[str])
     if name not in _BLOCKS:  # a plugin's (`{% figure %}`): what it holds, rendered
         inner_page = page._replace(base=page.base + tag.end, depth=page.depth + 1)
         piece, left = _render(inner, site, inner_page)
-        page.dropped.append(page.base + tag.start)
+        if name == "figure":  # jekyll-figure's: its content and caption, as it renders them
+            piece = plugins.figure(args, piece)
+        else:
+            page.dropped.append(page.base + tag.start)
         return _Done(piece, end.end, end.trim_right, None if left is None else tag.end + left)
     if name == "raw":
         return _Done(inner, end.end, end.trim_right)

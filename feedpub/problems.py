@@ -103,6 +103,12 @@ CODES: dict[str, tuple[str, Severity, str]] = {
         "write it out as the site shows it, or wrap it in `{% raw %}` to show it as"
         ' text (the README\'s "Entry content" lists the Liquid feedpub renders)',
     ),
+    "FP204": (
+        "plugin-block",
+        "info",
+        "nothing to do if the post reads well without what the plugin adds around it"
+        " (a box, a caption); else write that into the post",
+    ),
     "FP301": (
         "date-unparseable",
         "warning",

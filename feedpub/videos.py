@@ -1,5 +1,4 @@
-"""YouTube videos: which one a URL is, and the image and page that stand for it; the
-player a site plugin's `{% youtube id %}` (or `{% vimeo id %}`) stands for.
+"""YouTube videos: which one a URL is, and the image and page that stand for it.
 
 Most posts of the archives (8,447 of the corpus' 10,321) are YouTube videos
 with a short description or none: without an image, a reader shows such an
@@ -62,20 +61,3 @@ def thumbnail(video: str) -> str:
     """The video's 480x360 still, which YouTube makes for every video (larger ones
     exist only for videos uploaded in HD)."""
     return f"https://i.ytimg.com/vi/{video}/hqdefault.jpg"
-
-
-PLAYERS = {  # sites' plugins' tags of a video (their iframe's URL, less the id)
-    "youtube": '<iframe src="https://www.youtube.com/embed/',
-    "vimeo": '<iframe src="https://player.vimeo.com/video/',
-}
-
-
-def player(name: str, args: str) -> str | None:
-    """The player of a plugin's `{% youtube id %}` or `{% vimeo id %}` (its first word:
-    an id, or a video's URL), as the embedded players of pages are: the cleaner
-    makes it a link to the video."""
-    first = args.split(maxsplit=1)[0].strip("\"'") if args else ""
-    if name == "vimeo":
-        return f'{PLAYERS[name]}{first}"></iframe>' if first.isascii() and first.isdigit() else None
-    video = first if is_id(first) else video_id(first)
-    return f'{PLAYERS[name]}{video}"></iframe>' if video else None

@@ -33,8 +33,9 @@ LAYERS: list[set[str]] = [
         "kramdown",
     },
     {"__init__", "titles", "checks", "sitedata", "commonmark"},
-    {"model", "summaries", "encoding", "images", "players", "liquid"},
+    {"model", "summaries", "encoding", "images", "players", "plugins"},
     {
+        "liquid",
         "html",
         "frontmatter",
         "postfiles",

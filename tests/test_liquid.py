@@ -580,26 +580,27 @@ def test_an_assign_in_a_block_left_as_written_is_not_run() -> None:
 
 
 def test_a_plugins_block_shows_what_it_holds() -> None:
-    """mademistakes.com's 540 `{% figure caption:"…" %}![](…){% endfigure %}` (the
-    jekyll-figure plugin's) and `{% notice %}` showed their tags as text around the
-    picture: the reader now sees the post's own content, as inside the plugin's
-    markup, and FP203 still says what was not rendered. A plugin's tag without an
-    end (`{% youtube id %}`) and Liquid's own blocks stay as written."""
+    """mademistakes.com's `{% notice %}…{% endnotice %}` (a theme's plugin) showed its
+    tags as text around its content: the reader now sees the post's own content, as
+    inside the plugin's markup, and an FP204 note says what is not shown. A plugin's
+    tag without an end (`{% youtube id %}`) and Liquid's own blocks stay as written
+    (FP203, a warning)."""
     text = (
-        "A\n{% figure caption:'Work' class:'g' %}\n![i]({{ site.baseurl }}/a.png)\n"
-        "{% endfigure %}\n{% notice %}**Note** {% tip %}{% endtip %}{% endnotice %}\n"
+        "A\n{% notice info %}\n![i]({{ site.baseurl }}/a.png)\n{% endnotice %}\n"
+        "{% tip %}**Note** {% box %}{% endbox %}{% endtip %}\n"
         "{% youtube q1 %} {% if x %}y{% endif %}"
     )
     rendered, left = liquid.render(text, SITE, "t")
-    assert rendered == ("A\n\n![i](/b/a.png)\n\n**Note** \n{% youtube q1 %} {% if x %}y{% endif %}")
+    assert rendered == "A\n\n![i](/b/a.png)\n\n**Note** \n{% youtube q1 %} {% if x %}y{% endif %}"
     assert left is not None and text[left:].startswith("{% youtube")
     found = liquid.read("a.md", text[: text.index("{% youtube")], 0, SITE)
     assert found.rendered and found.problem is not None
-    assert (found.problem.line, found.problem.col) == (2, 1)
+    assert (found.problem.line, found.problem.col, found.problem.code) == (2, 1, "FP204")
     assert found.problem.message == (
-        "a plugin's block feedpub does not render, its content shown without it:"
-        " {% figure caption:'Work' class:'g' %}"
+        "{% notice %} is a plugin's block: what it holds is shown, not what the plugin adds"
+        " around it"
     )
+    assert liquid.read("a.md", text, 0, SITE).problem.code == "FP203"  # type: ignore[union-attr]
     nested = (
         "".join(f"{{% p{i} %}}" for i in range(6))
         + "x"
@@ -607,6 +608,25 @@ def test_a_plugins_block_shows_what_it_holds() -> None:
     )
     shown, at = liquid.render(nested, SITE, "t")  # four deep at most: the rest as written
     assert shown == "{% p4 %}{% p5 %}x{% endp5 %}{% endp4 %}" and at == len("{% p0 %}") * 4
+
+
+def test_jekyll_figures_render_as_the_plugin_renders_them() -> None:
+    """jekyll-figure's `{% figure caption:"…" class:"…" %}` around a picture
+    (mademistakes.com: 540 entries, 998 captions, some with links) is its `<figure>`:
+    the content's Markdown and the caption's, as `jekyll build` with the plugin
+    writes it; no problem to report."""
+    text = (
+        'A\n\n{% figure caption:"Sketch with [Paper](https://p.org) (**iOS**)." '
+        'class:"gallery-2-col" %}\n[![Shot]({{ site.baseurl }}/a.png)](/a-lg.png)\n'
+        "{% endfigure %}\n\nB {% figure %}x{% endfigure %}\n"
+    )
+    assert liquid.render(text, SITE, "t") == (
+        'A\n\n<figure class="gallery-2-col">\n<p><a href="/a-lg.png"><img src="/b/a.png" '
+        'alt="Shot" /></a></p>\n<figcaption>Sketch with <a href="https://p.org">Paper</a> '
+        "(<strong>iOS</strong>).</figcaption></figure>\n\nB <figure>\n<p>x</p>\n</figure>\n",
+        None,
+    )
+    assert liquid.read("a.md", text, 0, SITE).problem is None
 
 
 def test_the_configs_tables_are_read_within_bounds() -> None:

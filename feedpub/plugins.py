@@ -1,0 +1,42 @@
+"""Jekyll plugins whose tags posts use, rendered as the plugins render them: the
+jekyll-figure gem's `{% figure %}` and the `{% youtube id %}` / `{% vimeo id %}` tags
+of sites' own video plugins (`liquid` calls them)."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from . import videos
+from .commonmark import render_markdown
+
+_FIGURE = re.compile(r"""\b(caption|class):\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)')""")
+
+
+def figure(args: str, content: str) -> str:
+    """jekyll-figure's `{% figure caption:"…" class:"…" %}…{% endfigure %}`: a `<figure>`
+    of its content's Markdown and its caption's (mademistakes.com's 540 pictures)."""
+    found = {m[1]: m[2] if m[2] is not None else m[3] for m in _FIGURE.finditer(args)}
+    named = html.escape(found.get("class", "").strip())
+    caption = render_markdown(found["caption"]).strip() if found.get("caption") else ""
+    caption = caption.removeprefix("<p>").removesuffix("</p>")
+    below = f"<figcaption>{caption}</figcaption>" if caption else ""
+    attributes = f' class="{named}"' if named else ""
+    return f"<figure{attributes}>\n{render_markdown(content)}{below}</figure>"
+
+
+PLAYERS = {  # sites' plugins' tags of a video (their iframe's URL, less the id)
+    "youtube": '<iframe src="https://www.youtube.com/embed/',
+    "vimeo": '<iframe src="https://player.vimeo.com/video/',
+}
+
+
+def player(name: str, args: str) -> str | None:
+    """The player of a plugin's `{% youtube id %}` or `{% vimeo id %}` (its first word:
+    an id, or a video's URL), as the embedded players of pages are: the cleaner
+    makes it a link to the video."""
+    first = args.split(maxsplit=1)[0].strip("\"'") if args else ""
+    if name == "vimeo":
+        return f'{PLAYERS[name]}{first}"></iframe>' if first.isascii() and first.isdigit() else None
+    video = first if videos.is_id(first) else videos.video_id(first)
+    return f'{PLAYERS[name]}{video}"></iframe>' if video else None
