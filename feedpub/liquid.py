@@ -356,12 +356,12 @@ def _rendered(text: str, tag: _Tag, site: Site, page: _Page, unclosed: set[str])
         return None
     inner = text[tag.end : end.start]
     if name not in _BLOCKS:  # a plugin's (`{% figure %}`): what it holds, rendered
+        if name != "figure":  # (before those it holds: the first a note names)
+            page.dropped.append(page.base + tag.start)
         inner_page = page._replace(base=page.base + tag.end, depth=page.depth + 1)
         piece, left = _render(inner, site, inner_page)
         if name == "figure":  # jekyll-figure's: its content and caption, as it renders them
             piece = plugins.figure(args, piece)
-        else:
-            page.dropped.append(page.base + tag.start)
         return _Done(piece, end.end, end.trim_right, None if left is None else tag.end + left)
     if name == "raw":
         return _Done(inner, end.end, end.trim_right)

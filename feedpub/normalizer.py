@@ -292,7 +292,8 @@ def _bad_marker(raw: RawPost, what: str, problems: list[Problem]) -> None:
 def _bad_date(raw: RawPost, what: str, problems: list[Problem]) -> None:
     """FP301 for a `date:` that cannot be read or is not plausible: it counts as absent."""
     shown = raw.date if isinstance(raw.date, str) else str(raw.date)  # a date as YAML read it
-    msg = f"{what} {shown!r}; ignored (the time is the marker's, else a file name's date)"
+    then = "the marker's, else the file name's date" if raw.marker else "the file name's date"
+    msg = f"{what} {shown!r}; ignored (the time is {then})"
     problems.append(Problem(raw.path, raw.date_line or 1, 0, "FP301", msg))
 
 

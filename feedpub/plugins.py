@@ -10,6 +10,7 @@ import re
 from . import videos
 from .commonmark import render_markdown
 
+_PLAYLIST = re.compile(r"videoseries\?list=[\w-]+")
 _FIGURE = re.compile(r"""\b(caption|class):\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)')""")
 
 
@@ -39,4 +40,6 @@ def player(name: str, args: str) -> str | None:
     if name == "vimeo":
         return f'{PLAYERS[name]}{first}"></iframe>' if first.isascii() and first.isdigit() else None
     video = first if videos.is_id(first) else videos.video_id(first)
+    if video is None and _PLAYLIST.fullmatch(first):  # `videoseries?list=PL…`, as embedded
+        video = first
     return f'{PLAYERS[name]}{video}"></iframe>' if video else None

@@ -257,6 +257,8 @@ def test_a_scraped_page_without_liquid_is_untouched(tmp_path: Path) -> None:
         ("{% youtube 'https://youtu.be/dQw4w9WgXcQ' 640 360 %}", '<iframe src="https://www.'
          'youtube.com/embed/dQw4w9WgXcQ"></iframe>'),
         ("{% vimeo 76979871 %}", '<iframe src="https://player.vimeo.com/video/76979871"></iframe>'),
+        ("{% youtube videoseries?list=PLaLq-2i_M %}", '<iframe src="https://www.youtube.com/'
+         'embed/videoseries?list=PLaLq-2i_M"></iframe>'),  # a playlist, as it is embedded
         # In a list item: the item's indentation off each line, the block on one line
         # (its line ends as references) so that CommonMark keeps the item whole.
         ("1. Run:\n\n   {% highlight python %}\n   def f():\n       return 1\n"
@@ -601,6 +603,8 @@ def test_a_plugins_block_shows_what_it_holds() -> None:
         " around it"
     )
     assert liquid.read("a.md", text, 0, SITE).problem.code == "FP203"  # type: ignore[union-attr]
+    tabs = "{% tabs %}\n{% tab a %}x{% endtab %}\n{% endtabs %}"  # the outer one is named
+    assert "{% tabs %} is" in liquid.read("a.md", tabs, 0, SITE).problem.message  # type: ignore[union-attr]
     nested = (
         "".join(f"{{% p{i} %}}" for i in range(6))
         + "x"

@@ -833,3 +833,6 @@ def test_an_implausible_date_is_shown_as_written_whichever_reader_read_it(tmp_pa
     lines = [line for line in (out + err).splitlines() if ": FP301 " in line]
     assert len(lines) == 3, out + err
     assert all("(not 1990 to 2100) '1980-01-01'; ignored" in line for line in lines), lines
+    # A blog's post has no marker: its time is its file name's (the review: "the
+    # marker's" means nothing to a Jekyll site's owner).
+    assert all("(the time is the file name's date). Write" in line for line in lines), lines
