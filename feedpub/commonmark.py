@@ -33,6 +33,7 @@ _SPACED_DESTINATION = re.compile(
     r"""((?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'))?\))"""
 )
 _BACKTICKS = re.compile("`+")
+_SPACED_REFERENCE = re.compile(r"(?<![\]\\])\[([^\[\]\n]*)\] \[([^\[\]\n]+)\](?![(\[:])")
 # Elements whose text kramdown leaves as written (its typography does not reach it).
 _RAW_START = re.compile(r"<(code|kbd|samp|var|math|script|style|pre|tt)(?=[\s>])(?![^>]*/>)", re.I)
 _DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*\S.*$", re.M)
@@ -132,6 +133,14 @@ def _spaced(found: re.Match[str]) -> str:
     return f"](<{path}>{found[2]}" if "/" in path or "." in path else found[0]
 
 
+def _spaced_reference(defined: dict[str, Any], found: re.Match[str]) -> str:
+    """`[text] [ref]` as kramdown reads it, a link, if `ref` is defined (ruby-lang.org's
+    `[RubyConf 2003][2] [presentation][3]`, `[respective] [announcements][x]`)."""
+    from markdown_it.common.utils import normalizeReference
+
+    return f"[{found[1]}][{found[2]}]" if normalizeReference(found[2]) in defined else found[0]
+
+
 def _outside_code(text: str, change: Callable[[str], str]) -> str:
     """`text` with `change` made to what is not in a code span (from a run of backticks
     to the next run as long; after a run that none closes, nothing is changed)."""
@@ -177,6 +186,9 @@ def _drop_attribute_lists(state: Any) -> None:
         dropped = False  # its text was an attribute list, now gone
         if token.type == "inline" and "](" in token.content and "<code" not in token.content:
             token.content = _outside_code(token.content, _spaced_destinations)
+        if token.type == "inline" and "] [" in token.content and "<code" not in token.content:
+            spaced = partial(_spaced_reference, state.env.get("references", {}))
+            token.content = _outside_code(token.content, partial(_SPACED_REFERENCE.sub, spaced))
         if token.type == "inline" and ("{" in token.content or "*[" in token.content):
             lines = token.content.split("\n", 2)
             if len(lines) == 2 and _TOC.fullmatch(lines[1].strip()):  # `* TOC`, `{:toc}`

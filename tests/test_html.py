@@ -1169,6 +1169,18 @@ def test_a_definitions_terms_may_be_several_lines_as_in_kramdown() -> None:
     assert render_markdown("x\n" * 200_000).count("\n") == 200_000
 
 
+def test_a_reference_link_may_have_a_space_between_its_brackets_as_in_kramdown() -> None:
+    """ruby-lang.org's `[1.8.7] [source-187]` (7 entries) showed "[1.8.7] source-187":
+    kramdown reads a link if the second name is defined, CommonMark does not. Checked
+    against kramdown 2.4; brackets of no defined name, and code, as before."""
+    text = "[1.8.7] [src] and [x] [y] and `[a] [src]`, [t] [src](u).\n\n[src]: http://a\n"
+    assert render_markdown(text) == (
+        '<p><a href="http://a">1.8.7</a> and [x] [y] and <code>[a] [src]</code>, [t] '
+        '<a href="u">src</a>.</p>\n'
+    )
+    assert render_markdown("[a] [b] " * 100_000 + "\n\n[b]: /x\n").count("<a ") == 100_000
+
+
 def test_math_is_shown_as_written() -> None:
     """kramdown reads `$$…$$` as math and keeps its TeX: `\\\\` (a new line) and `\\{`
     were read as Markdown escapes (one backslash, none), `*…*` as emphasis. A `$$`
