@@ -7,7 +7,7 @@ definition lists whose terms are several lines.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from typing import Any
 
 # kramdown's HTML blocks: a block element's start tag at a line's start holds every
@@ -75,6 +75,7 @@ def html_block(state: Any, start: int, last: int, silent: bool) -> bool:
 
 # kramdown's `markdown="1"` (or "block", "span"): Markdown inside, even a nested element's
 _MARKDOWN = re.compile(r"""\smarkdown\s*=\s*(?!["']?0)""", re.I)
+_DEFINITION_LINE = re.compile(r"^[ \t>]*:[ \t]", re.M)
 _BLOCK_HTML = re.compile(r"""\{::options\b[^}\n]*\bparse_block_html\s*=\s*["']?true""")
 
 
@@ -130,11 +131,9 @@ def terms(deflist: Any, state: Any, start: int, last: int, silent: bool) -> bool
     notes list a file's URL, then `SIZE`, then `: 8495472 bytes`). `deflist` (the
     plugin's rule, which takes one line) reads the last term and the definitions;
     the lines before it are put in its list as terms."""
-    if silent or state.is_code_block(start):
+    if silent or state.is_code_block(start) or not _maybe_definition(state, start):
         return False
-    line = start
-    while line + 1 < last and _line(state, line + 1) and not _definition(state, line + 1):
-        line += 1
+    line = _paragraph_end(state, start, last) - 1  # its last line, if a definition follows
     if line == start or line + 1 >= last or not _definition(state, line + 1):
         return False
     opened = len(state.tokens)
@@ -157,6 +156,34 @@ def terms(deflist: Any, state: Any, start: int, last: int, silent: bool) -> bool
             token.block = True
     state.tokens[opened + 1 : opened + 1] = made
     return True
+
+
+def _maybe_definition(state: Any, start: int) -> bool:
+    """Whether a line after `start` may start a definition (`:` and a space, after
+    spaces or `>`): most bodies have none, and no paragraph is read for one."""
+    found = state.env.get("definition_lines")
+    if found is None:
+        at = [m.start() for m in _DEFINITION_LINE.finditer(state.src)]
+        found = state.env["definition_lines"] = [bisect_right(state.bMarks, a) - 1 for a in at]
+    return bisect_right(found, start) < len(found)
+
+
+def _paragraph_end(state: Any, start: int, last: int) -> int:
+    """The line after the paragraph that starts at `start`, as markdown-it's paragraph
+    rule finds it (the rules that may end one are asked of each line), or the
+    definition line that ends it: a paragraph's lines are read once, whatever ends
+    them (`^`, `***`, a heading)."""
+    ends = state.md.block.ruler.getRules("paragraph")
+    parent, state.parentType = state.parentType, "paragraph"
+    line = start + 1
+    while line < last and not state.isEmpty(line) and not _definition(state, line):
+        if 0 <= state.sCount[line] - state.blkIndent <= 3 and any(
+            end(state, line, last, True) for end in ends
+        ):
+            break
+        line += 1
+    state.parentType = parent
+    return line
 
 
 def _line(state: Any, line: int) -> bool:
