@@ -87,7 +87,8 @@ def archive_entry(post: Post) -> bytes:
 
 def archive_bound(post: Post) -> int:
     """An upper bound of the size of `archive_entry(post)`, without rendering it."""
-    fields = (post.id, post.url, post.title, post.author, *post.author_links, *categories(post))
+    links = [link for link in post.author_links if link]  # (none: the bound of before)
+    fields = (post.id, post.url, post.title, post.author, *links, *categories(post))
     return 400 + bound("".join(fields)) + 30 * len(fields)
 
 
