@@ -6,9 +6,9 @@ feedpub renders what depends on nothing but the post, the site's settings and th
 names of the other posts: `raw`, `comment`, `highlight` (a code block), `post_url`
 (and `link` to a post), `include` of a file of the site's `_includes/` (`includes`)
 and `{{ }}` of `page.title`, a quoted string or a `site.X` of the config, through
-the `relative_url`, `absolute_url`, `escape` and `xml_escape` filters. A
-plugin's block (`{% figure %}…{% endfigure %}`) shows its content without its
-tags: the post's own text, which a reader would see inside the plugin's markup.
+the `relative_url`, `absolute_url`, `escape` and `xml_escape` filters. A known
+plugin's block (`{% notice %}…{% endnotice %}`, `plugins.BLOCKS`) shows its content
+without its tags: the post's own text, which a reader would see inside its markup.
 Anything else (`if`, a variable of a layout or plugin) is left as written, and the
 first of it reported (FP203): a reader sees the template's text, not a guess.
 Jekyll prints nothing for a tag it cannot parse; feedpub keeps its text.
@@ -345,7 +345,7 @@ def _rendered(text: str, tag: _Tag, site: Site, page: _Page, unclosed: set[str])
         return _Done("", tag.end, tag.trim_right)
     if name == "capture" and _NAMED.fullmatch(args) and name not in unclosed:
         return _captured(text, args, tag, site, page, unclosed)
-    if name in unclosed or name in _OPENERS or not name:
+    if name in unclosed or name in _OPENERS or not (name in _BLOCKS or name in plugins.BLOCKS):
         return None
     if name not in _BLOCKS:
         end = _plugin_block(text, name, tag, page)

@@ -10,6 +10,14 @@ import re
 from . import videos
 from .commonmark import render_markdown
 
+# Blocks of common Jekyll plugins and themes that wrap a post's prose (a box, tabs, a
+# disclosure): what they hold is shown, without their markup. Other names are left as
+# written: `{% block %}…{% endblock %}` in a post is more likely a Django sample.
+BLOCKS = frozenset(
+    {"notice", "tabs", "tab", "details", "spoiler", "callout", "alert", "note", "tip"}
+    | {"warning", "info", "danger", "hint", "admonition", "aside", "sidenote", "marginnote"}
+    | {"pullquote", "quote", "collapse", "box", "panel", "columns", "column", "figure"}
+)
 _PLAYLIST = re.compile(r"videoseries\?list=[\w-]+")
 _FIGURE = re.compile(r"""\b(caption|class):\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)')""")
 
