@@ -40,7 +40,7 @@ _CLOSE = {"{{": "}}", "{%": "%}"}
 _NAME = re.compile(r"\s*(\w+)")
 _VALUE = re.compile(r"""\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z_][\w.-]*))\s*""")
 _FILTER = re.compile(r"""\s*([a-z_]+)\s*$""")
-_NAMED = re.compile(r"[A-Za-z_][\w-]*")  # what `{% capture %}` names
+_NAMED = re.compile(r"[A-Za-z_][\w-]*")  # a variable: a capture's, one an include is passed
 _BLOCKS = ("raw", "comment", "highlight")  # the blocks rendered: to their end tag
 _LINKS = ("post_url", "link")  # the tags that give a post's URL
 _OPENERS = frozenset({"if", "unless", "for", "case", "capture", "tablerow"})  # and `end`+
@@ -360,7 +360,7 @@ def _rendered(text: str, tag: _Tag, site: Site, page: _Page, unclosed: set[str])
             page.dropped.append(page.base + tag.start)
         inner_page = page._replace(base=page.base + tag.end, depth=page.depth + 1)
         piece, left = _render(inner, site, inner_page)
-        if name == "figure":  # jekyll-figure's: its content and caption, as it renders them
+        if name == "figure" and page.links is not None:  # jekyll-figure's (read: not shown)
             piece = plugins.figure(args, piece)
         return _Done(piece, end.end, end.trim_right, None if left is None else tag.end + left)
     if name == "raw":
@@ -391,8 +391,7 @@ def _captured(
     end = _block_end(text, "capture", tag.end)
     if end is None:
         unclosed.add("capture")
-        return None
-    if page.blocks[0]:
+    if end is None or page.blocks[0]:
         return None
     inner = text[tag.end : end.start]
     lead = len(inner) - len(inner.lstrip()) if tag.trim_right else 0
@@ -410,6 +409,10 @@ def _included(markup: str, tag: _Tag, site: Site, page: _Page) -> _Done | None:
     values = {k: RubyFloat(v) if type(v) is float else v for k, v in site.config.items()}
     values |= {"url": site.url, "baseurl": site.baseurl}
     variables = {**page.assigned, "page": {"title": page.title}, "site": values}
+    passed = {v for v in _NAMED.findall(markup) if isinstance(page.assigned.get(v), str)}
+    if page.added[0] + (given := sum(len(page.assigned[v]) for v in passed)) > MAX_ADDED:
+        return None  # a capture passed whole to each of many includes (the review)
+    page.added[0] += given
     piece = site.includes.render(markup, variables, url_filters(site.url, site.baseurl))
     if piece is None or page.added[0] + len(piece) > MAX_ADDED:
         return None
@@ -445,7 +448,7 @@ def _output(markup: str, site: Site, page: _Page) -> str | None:
             if page.added[0] + len(value) > MAX_ADDED:
                 return None  # (what it reads counts: thousands of `assign`s of it)
             page.added[0] += len(value)
-            value = render_markdown(value)
+            value = value if page.links is None else render_markdown(value)  # (read: not shown)
             continue
         value = filtered(step.group(1), value, site)
         if value is None:

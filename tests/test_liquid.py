@@ -9,6 +9,7 @@ import re
 import shutil
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import run, run_in, tree
@@ -677,3 +678,33 @@ def test_a_capture_is_a_value_for_an_include_or_markdownify(tmp_path: Path) -> N
     )
     assert "{% if x %}{% capture y %}z{% endcapture %}{% endif %}{{ y }}" in html
     assert "2026-11-02-captured.md:" in stderr and "{% if x %}" in stderr
+
+
+def test_a_capture_passed_to_many_includes_is_bounded(tmp_path: Path) -> None:
+    """A 100 KB capture passed to 40 includes that `markdownify` it took 35 s (the
+    review): what an include is passed counts against what Liquid may add to a body,
+    so the includes past a million characters stay as written; and the collector's
+    reading renders no Markdown (it only learns what the post holds)."""
+    from feedpub.includes import Includes, listing
+
+    (tmp_path / "c.html").write_text("<div>{{ include.content | markdownify }}</div>", "utf-8")
+    folder, calls = Includes(str(tmp_path), listing(tmp_path)), []
+
+    class Counted:
+        def render(self, *args: Any) -> str | None:
+            calls.append(1)
+            return folder.render(*args)
+
+        def why(self, markup: str) -> str:
+            return folder.why(markup)
+
+    site = liquidsite.Site("https://e.org", "", includes=Counted())
+    text = "{% capture q %}" + "*a* " * 25_000 + "{% endcapture %}"
+    text += "{% include c.html content=q %}\n" * 40
+    rendered, left = liquid.render(text, site, "t")
+    shown = rendered.count("<div><p><em>a</em>")
+    assert 0 < shown < 10 and rendered.count("{% include c.html content=q %}") == 40 - shown
+    assert left is not None and len(rendered) < len(text) + 2 * liquid.MAX_ADDED
+    assert len(calls) < 10  # the rest are not rendered at all (each of 40 was: 27 s)
+    found = liquid.read("a.md", "{% capture q %}*a*{% endcapture %}{{ q | markdownify }}", 0, site)
+    assert found.rendered  # (its Markdown not rendered: nothing of it is kept)
