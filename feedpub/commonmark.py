@@ -83,6 +83,7 @@ def _markdown(references: bool, tables: bool = True) -> Any:
     md.enable(["table", "strikethrough"]).use(footnote_plugin).use(deflist_plugin)
     ends = ["paragraph", "reference", "blockquote"]  # what it may end, as CommonMark's
     md.block.ruler.before("html_block", "kramdown_html", kramdown.html_block, {"alt": ends})
+    md.block.ruler.before("paragraph", "kramdown_options", kramdown.options)
     md.block.ruler.at("html_block", partial(kramdown.not_span, html_block), {"alt": ends})
     md.block.ruler.before(
         "paragraph", "end_of_block", kramdown.end_of_block, {"alt": [*ends, "list"]}

@@ -233,10 +233,11 @@ def _cleaned(html: str, base_url: str | None, rules: ContentRules) -> tuple[Cont
     if body is None or (len(body) == 0 and not (body.text or "").strip()):
         return _as_text(html, rules), None  # "" when there is no text: nothing lost
     tags = _tags_text(html)
-    _remove_junk(body, tags, rules.remove)
-    if "<image" in tags:  # an `<img>`, as HTML parses it (lxml does not): SVG's are gone
+    if "<image" in tags:  # an `<img>`, as HTML parses it (lxml does not): then junk or not
         for element in list(body.iter("image")):
             images.as_img(element)
+        tags = tags.replace("<image", "<img")  # (the junk rules' needles: pixels', `img.ad`)
+    _remove_junk(body, tags, rules.remove)
     base_url = base_url if base_url is None or not too_many_links(html, base_url) else None
     images.fix_images(body, base_url, rules.data_images)
     _fix_urls(body, base_url)

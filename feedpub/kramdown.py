@@ -74,7 +74,7 @@ def html_block(state: Any, start: int, last: int, silent: bool) -> bool:
 
 
 # kramdown's `markdown="1"` (or "block", "span"): Markdown inside, even a nested element's
-_MARKDOWN = re.compile(r"""\smarkdown\s*=\s*(?!["']?0)""", re.I)
+_MARKDOWN = re.compile(r"""<[A-Za-z][\w:-]*\s[^<>]*?(?<=\s)markdown\s*=\s*(?!["']?0)""", re.I)
 _DEFINITION_LINE = re.compile(r"^[ \t>]*:[ \t]", re.M)
 _BLOCK_HTML = re.compile(r"""\{::options\b[^}\n]*\bparse_block_html\s*=\s*["']?true""")
 
@@ -84,8 +84,20 @@ def _parse_block_html(env: dict[str, Any], src: str) -> bool:
     jalammar.github.io's tables in `<div>`s); the offsets of `markdown=` go to `env`."""
     if "markdown_at" not in env:
         env["markdown_at"] = [found.start() for found in _MARKDOWN.finditer(src)]
-        env["block_html"] = _BLOCK_HTML.search(src) is not None
-    return bool(env["block_html"])
+    return bool(env.get("block_html"))
+
+
+def options(state: Any, start: int, last: int, silent: bool) -> bool:
+    """kramdown's `{::options parse_block_html="true" /}` line: the HTML blocks after it
+    hold Markdown (`env`); it shows nothing. (One in a code block is code.)"""
+    at = state.bMarks[start] + state.tShift[start]
+    line = state.src[at : state.eMarks[start]]
+    if state.is_code_block(start) or not line.startswith("{::options"):
+        return False
+    if not silent:
+        state.env["block_html"] = state.env.get("block_html") or bool(_BLOCK_HTML.match(line))
+        state.line = start + 1
+    return True
 
 
 def _marked(marked: list[int], start: int, end: int) -> bool:
@@ -117,8 +129,10 @@ def math(state: Any, silent: bool) -> bool:
     """kramdown's math, `$$…$$` (in a line or around a block), as written: its TeX's
     `\\\\` and `\\{` are no Markdown escapes, its `*` and `_` no emphasis."""
     src, at = state.src, state.pos
-    if not src.startswith("$$", at) or (end := src.find("$$", at + 2)) < 0:
+    if not src.startswith("$$", at) or (end := src.find("$$", at + 2, state.posMax)) < 0:
         return False
+    if src.find("](", at, end) >= 0:
+        return False  # (`[a $$](url) b $$`: a link's text, as kramdown reads it)
     if not silent:
         state.push("text", "", 0).content = src[at : end + 2]
     state.pos = end + 2

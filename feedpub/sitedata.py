@@ -215,8 +215,8 @@ def config_values(data: dict[Any, Any]) -> tuple[tuple[str, str | int | float | 
     while tables:
         prefix, table = tables.popleft()
         for key, value in table.items():
-            if not isinstance(key, str) or (prefix and "." in key):
-                continue
+            if not isinstance(key, str) or (prefix and ("." in key or len(key) > 100)):
+                continue  # (no variable's name: long ones, repeated by aliases, made 100 MB)
             scalar = value is None or isinstance(value, str | int | float)  # (bool: int)
             if not scalar and not (isinstance(value, dict) and prefix.count(".") < 3):
                 continue

@@ -446,6 +446,7 @@ def test_an_image_element_is_an_img_as_browsers_read_it() -> None:
         f'<p>a</p>{IMG}src="https://www.zaobao.com/gpt2.png">{IMG}src="https://www.zaobao.com/b.png">'
     )
     assert content.image == "https://www.zaobao.com/gpt2.png"
+    assert clean('<p>x</p><image width="1" height="1" src="/p.gif">', BASE).html == "<p>x</p>"
     # Unclosed, lxml puts what follows inside it: it stays where it stood (the review).
     body = '<p>An <image src="/z.png"> inline <b>one</b>.</p><image src="/y.png"><p>two</p>t'
     assert clean(body, BASE).html == (
@@ -907,6 +908,12 @@ def test_markdown_inside_html_blocks_as_kramdowns_options_ask() -> None:
     assert render_markdown('<div markdown="0">\n\n*raw*\n\n</div>\n') == (
         '<div markdown="0">\n\n*raw*\n\n</div>\n'
     )
+    # Not text that says `markdown="1"`, nor the option in a code block (the review).
+    said = '<div>\n&lt;div markdown="1"&gt;\n\n    indented\n</div>\n'
+    assert render_markdown(said) == said
+    fenced = "```\n" + options + "```\n"
+    assert "<table>" not in render_markdown(fenced + table)
+    assert render_markdown(options) == ""  # (it shows nothing)
     many = "<div>\n\n" * 20_000 + '<p markdown="1">x</p>\n' + "</div>\n" * 20_000
     assert render_markdown(many).count("<div>") == 20_000
 
@@ -1196,6 +1203,7 @@ def test_math_is_shown_as_written() -> None:
     block = "$$\n\\begin{aligned}\nx &= 1 \\\\\ny &= 2\n\\end{aligned}\n$$\n"
     assert render_markdown(block) == "<p>" + block.replace("&", "&amp;").rstrip() + "</p>\n"
     assert render_markdown("`$$\\{$$` $$ \\*") == "<p><code>$$\\{$$</code> $$ *</p>\n"
+    assert render_markdown("[a $$](u) b $$") == '<p><a href="u">a $$</a> b $$</p>\n'  # (kramdown's)
     assert render_markdown("$$ a\n" * 200_000).count("$$") == 200_000
 
 

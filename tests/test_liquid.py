@@ -642,7 +642,10 @@ def test_the_configs_tables_are_read_within_bounds() -> None:
     text = "a: &a {" + ", ".join(f"{k}: 1" for k in keys) + "}\n"
     for name, alias in (("b", "a"), ("c", "b"), ("d", "c")):
         text += f"{name}: &{name} {{" + ", ".join(f"{k}: *{alias}" for k in keys) + "}\n"
+    long = "k" * 1_000  # a long key, which aliases would repeat: no variable's name
+    text += f"e: {{{long}: *d}}\n"
     values = dict(sitedata.config_values(yaml.safe_load(text + "top: 1\n")))
+    assert not any(long in key for key in values)
     assert values["top"] == 1 and values["a.k0"] == 1 and values["b.k0.k0"] == 1
     assert len(values) <= sitedata.MAX_NESTED_VALUES + 1  # its tables counted too
 
