@@ -221,7 +221,7 @@ def _authors(path: Path, layer: _Layer) -> tuple[tuple[str, str], ...]:
         name = value.get("name") if isinstance(value, dict) else value
         if isinstance(key, str) and isinstance(name, str) and name.strip():
             found[key.strip()] = xml_safe(name).strip()
-            links += sitedata.author_links(found[key.strip()], value)
+            links += jekyllfeed.author_links(found[key.strip()], value)
     layer.values["author_links"] = tuple(links)
     return tuple(sorted(found.items()))
 
@@ -285,7 +285,7 @@ def _read_jekyll(path: Path) -> _Layer:
     names = _authors(path.parent / "_data" / "authors.yml", layer)
     if isinstance(author := layer.values.get("author"), str):  # a key of the data, perhaps
         layer.values["author"] = dict(names).get(author, author)
-        given = sitedata.author_links(layer.values["author"], data.get("author"))
+        given = jekyllfeed.author_links(layer.values["author"], data.get("author"))
         layer.values["author_links"] = (*given, *layer.values.get("author_links", ()))
     layer.values["author_names"] = names
     layer.values["site_data"], skipped = sitedata.read(path.parent / "_data")

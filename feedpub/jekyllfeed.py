@@ -4,7 +4,8 @@ feeds with jekyll-feed has its subscribers. `feed.path` moves the site's feed
 `feed.tags` one at `/feed/by_tag/NAME.xml` per tag (jekyll-feed 0.17's
 `generator.rb`). feedpub writes its own feeds at its own paths; each of these is a
 copy of the Atom file of the feed of the same posts (a category's is its source
-feed's), kept current by every build."""
+feed's), kept current by every build. An author's `uri` and `email` are read as
+jekyll-feed reads them (`author_links`)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import Any
 from .checks import CHECKS, shown
 from .model import FILES, Listing
 from .settings import Settings
-from .text import printed
+from .text import printed, xml_safe
 
 TAG_NAME = re.compile(r"[A-Za-z0-9_]+")  # jekyll-feed makes no feed of other tags
 TAGS_PATH = "/feed/by_tag/"  # its default folder of them
@@ -102,3 +103,18 @@ def unknown(settings: Settings, sources: Iterable[str]) -> list[str]:
             why = f"no post has the category {name!r}"
         said.append(f"feed.categories: {why}, so /feed/{name}.xml is not written")
     return said
+
+
+_EMAIL = re.compile(r"[^@\s<>()\[\]\\,;:\"]+@[^@\s<>()\[\]\\,;:\"]+\.[^@\s<>()\[\]\\,;:\"]+")
+
+
+def author_links(name: str, author: object) -> list[tuple[str, str, str]]:
+    """(name, uri, email) of an author's table (jekyll-feed writes both), if it gives
+    either: a URL (made absolute against the site's when the feeds are written) and
+    an address of the shape RFC 4287 asks (anything else is left out)."""
+    if not isinstance(author, dict):
+        return []
+    uri, email = author.get("uri"), author.get("email")
+    uri = uri.strip() if isinstance(uri, str) and uri.strip() == xml_safe(uri).strip() else ""
+    email = email.strip() if isinstance(email, str) and _EMAIL.fullmatch(email.strip()) else ""
+    return [(name, uri, email)] if uri or email else []

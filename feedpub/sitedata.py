@@ -18,7 +18,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from .text import printed, xml_safe
+from .text import printed
 
 MAX_FILES = 1_000  # data files read: a site's are a few
 MAX_BYTES = 2_000_000  # in them all (ruby-lang.org's: 472 KB); read by every build
@@ -228,18 +228,3 @@ def config_values(data: dict[Any, Any]) -> tuple[tuple[str, str | int | float | 
             else:
                 tables.append((f"{prefix}{key}.", value))
     return tuple(sorted(found.items()))
-
-
-_EMAIL = re.compile(r"[^@\s<>()\[\]\\,;:\"]+@[^@\s<>()\[\]\\,;:\"]+\.[^@\s<>()\[\]\\,;:\"]+")
-
-
-def author_links(name: str, author: object) -> list[tuple[str, str, str]]:
-    """(name, uri, email) of an author's table (jekyll-feed writes both), if it gives
-    either: a URL (made absolute against the site's when the feeds are written) and
-    an address of the shape RFC 4287 asks (anything else is left out)."""
-    if not isinstance(author, dict):
-        return []
-    uri, email = author.get("uri"), author.get("email")
-    uri = uri.strip() if isinstance(uri, str) and uri.strip() == xml_safe(uri).strip() else ""
-    email = email.strip() if isinstance(email, str) and _EMAIL.fullmatch(email.strip()) else ""
-    return [(name, uri, email)] if uri or email else []
