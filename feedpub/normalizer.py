@@ -135,8 +135,8 @@ class Context:
         self._zones: dict[str, tzinfo] = {}
         self.jekyll = ZoneInfo(settings.zone) if settings.jekyll_dates else None  # see `parse`
         self.links: dict[str, str] = {}  # post name -> URL: what the stories' post_urls name
-        base, links = settings.url or None, reversed(settings.author_links)  # the first wins
-        self.authors = {n: ((u and urls.absolute(u, base)) or "", e) for n, u, e in links}
+        base, links = settings.site_url, reversed(settings.author_links)  # the first wins
+        self.authors = {n: (u and urls.on_site(u, base), e) for n, u, e in links}
 
     def sources(self, raw: RawPost) -> tuple[str, ...]:
         found = self._sources.get(raw.categories)

@@ -195,6 +195,13 @@ def absolute(url: str, base: str | None, data_ok: bool = False) -> str | None:
     return None
 
 
+def on_site(url: str, site: str) -> str:
+    """`url` made absolute against the site's root `site` (ending in `/`), a path (`/about/`
+    too) under the site's base path as Jekyll's `absolute_url` makes it; "" if it is none."""
+    url = url.strip()
+    return absolute(url[1:] if url[:1] == "/" and url[:2] != "//" else url, site) or ""
+
+
 def punycode(host: str) -> str | None:
     """An international host name as browsers send it (IDNA), or None if it is not
     one. Python's codec is IDNA 2003, which maps `ß` and `ς` to other letters (and

@@ -280,7 +280,8 @@ def test_an_authors_uri_and_email_as_jekyll_feed_writes_them(tmp_path: Path) -> 
     """mademistakes.com's `author: {name: Michael Rose, uri: https://…/about/}`, the
     author of its 1,005 posts, or a key of `_data/authors.yml` with them: Atom's
     `<uri>` and `<email>` (JSON Feed's `url`), of the entries and of every feed; a path
-    made absolute, an address not of RFC 4287's shape left out."""
+    made absolute under the site's base path (as `absolute_url`), an address not of RFC
+    4287's shape left out."""
     author = "author:\n  name: Mia\n  uri: https://example.org/about/\n  email: mia@e.org\n"
     repo = _blog(tmp_path, config=CONFIG + author)
     (repo / "_data").mkdir()
@@ -295,14 +296,16 @@ def test_an_authors_uri_and_email_as_jekyll_feed_writes_them(tmp_path: Path) -> 
     atom = (out / "feed.xml").read_text("utf-8")
     mia = "<author><name>Mia</name><uri>https://example.org/about/</uri><email>mia@e.org</email>"
     assert atom.count(mia) == 1 + 3  # the feed's, and its three posts'
-    assert "<author><name>Robert Roe</name><uri>https://example.org/bob/</uri></author>" in atom
+    assert (
+        "<author><name>Robert Roe</name><uri>https://example.org/blog/bob/</uri></author>" in atom
+    )
     assert "<author><name>Ann</name></author>" in atom
     archive = next((out / "archive").glob("*.xml")).read_text("utf-8")
     assert archive.count(mia) == 1 + 3
     feed = json.loads((out / "feed.json").read_text("utf-8"))
     assert feed["authors"] == [{"name": "Mia", "url": "https://example.org/about/"}]
     authors = {i["title"]: i["authors"][0] for i in feed["items"]}
-    assert authors["Plain"] == {"name": "Robert Roe", "url": "https://example.org/bob/"}
+    assert authors["Plain"] == {"name": "Robert Roe", "url": "https://example.org/blog/bob/"}
     assert authors["Excerpt"] == {"name": "Ann"}
 
 

@@ -58,7 +58,7 @@ def site_author(settings: Settings) -> tuple[str, str, str]:
         return settings.title, "", ""
     for name, uri, email in settings.author_links:  # the first given, as for the posts'
         if name == settings.author:
-            return name, urls.absolute(uri, settings.url or None) or "" if uri else "", email
+            return name, uri and urls.on_site(uri, settings.site_url), email
     return settings.author, "", ""
 
 
