@@ -254,19 +254,25 @@ def test_a_jekyll_sites_dates_are_read_in_its_timezone(tmp_path: Path) -> None:
     assert times == {"a": "00:00", "b": "10:00", "c": "10:00", "d": "00:00"}
 
 
+def _authored(tmp_path: Path, author: str, data: str, said: dict[str, str]) -> tuple[Path, Path]:
+    """The blog built with the config's `author`, `_data/authors.yml` and a line added
+    to the front matter of posts: its folder and its output."""
+    repo = _blog(tmp_path, config=CONFIG + author)
+    (repo / "_data").mkdir()
+    (repo / "_data" / "authors.yml").write_text(data, "utf-8")
+    for name, line in said.items():
+        post = repo / "_posts" / name
+        post.write_text(post.read_text("utf-8").replace("\n---\n", f"\n{line}\n---\n", 1))
+    return repo, _build(tmp_path)
+
+
 def test_authors_by_their_keys_in_the_sites_data(tmp_path: Path) -> None:
     """jekyll-feed's `post.author | default: post.authors[0] | default: site.author`,
     then `site.data.authors[that].name`: minimal-mistakes' and others' multi-author
     blogs name authors by a key of `_data/authors.yml`."""
-    repo = _blog(tmp_path, config=CONFIG + "author: jdoe\n")
-    (repo / "_data").mkdir()
     data = "jdoe:\n  name: Jane Doe\n  email: j@example.org\nbob: Robert Roe\nnone: [1]\n"
-    (repo / "_data" / "authors.yml").write_text(data, "utf-8")
     said = {"2024-01-06-plain.md": "author: bob", "2024-01-05-excerpt.md": "authors: [bob, x]"}
-    for name, line in said.items():
-        post = repo / "_posts" / name
-        post.write_text(post.read_text("utf-8").replace("\n---\n", f"\n{line}\n---\n", 1))
-    out = _build(tmp_path)
+    repo, out = _authored(tmp_path, "author: jdoe\n", data, said)
     feed = json.loads((out / "feed.json").read_text("utf-8"))
     assert feed["authors"] == [{"name": "Jane Doe"}]
     authors = {i["title"]: i["authors"][0]["name"] for i in feed["items"]}
@@ -283,15 +289,9 @@ def test_an_authors_uri_and_email_as_jekyll_feed_writes_them(tmp_path: Path) -> 
     made absolute under the site's base path (as `absolute_url`), an address not of RFC
     4287's shape left out."""
     author = "author:\n  name: Mia\n  uri: https://example.org/about/\n  email: mia@e.org\n"
-    repo = _blog(tmp_path, config=CONFIG + author)
-    (repo / "_data").mkdir()
     data = "bob:\n  name: Robert Roe\n  uri: /bob/\n  email: not one\nann: {name: Ann}\n"
-    (repo / "_data" / "authors.yml").write_text(data, "utf-8")
     said = {"2024-01-06-plain.md": "author: bob", "2024-01-05-excerpt.md": "author: ann"}
-    for name, line in said.items():
-        post = repo / "_posts" / name
-        post.write_text(post.read_text("utf-8").replace("\n---\n", f"\n{line}\n---\n", 1))
-    out = _build(tmp_path)
+    _, out = _authored(tmp_path, author, data, said)
     assert check_all(out) == []
     atom = (out / "feed.xml").read_text("utf-8")
     mia = "<author><name>Mia</name><uri>https://example.org/about/</uri><email>mia@e.org</email>"
