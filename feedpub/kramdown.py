@@ -55,7 +55,7 @@ def html_block(state: Any, start: int, last: int, silent: bool) -> bool:
         return False
     at = state.bMarks[start] + state.tShift[start]
     block = BLOCK_START.match(state.src, at)
-    if block is None or _parse_block_html(state.env, state.src):
+    if block is None or _all_hold_markdown(state.env, state.src):
         return False  # (`{::options parse_block_html="true" /}`: all as `markdown="1"`)
     found = state.env.setdefault("html_ends", {})
     close = ends(state.src, block[1].lower(), found).get(block.start(1) - 1)
@@ -79,9 +79,10 @@ _DEFINITION_LINE = re.compile(r"^[ \t>]*:[ \t]", re.M)
 _BLOCK_HTML = re.compile(r"""\{::options\b[^}\n]*\bparse_block_html\s*=\s*["']?true""")
 
 
-def _parse_block_html(env: dict[str, Any], src: str) -> bool:
-    """Whether kramdown reads Markdown inside every HTML block of `src` (its option,
-    jalammar.github.io's tables in `<div>`s); the offsets of `markdown=` go to `env`."""
+def _all_hold_markdown(env: dict[str, Any], src: str) -> bool:
+    """Whether kramdown reads Markdown inside every HTML block from here (`options` saw
+    its option: jalammar.github.io's tables in `<div>`s); the offsets of the start
+    tags that ask for Markdown inside go to `env` the first time."""
     if "markdown_at" not in env:
         env["markdown_at"] = [found.start() for found in _MARKDOWN.finditer(src)]
     return bool(env.get("block_html"))

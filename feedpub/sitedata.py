@@ -208,7 +208,7 @@ def config_values(data: dict[Any, Any]) -> tuple[tuple[str, str | int | float | 
     """The config's keys of one text, number, boolean or nothing (what a post's `{{
     site.repository }}` reads), as YAML typed them: an include's `{% if site.comments
     %}` with `comments: false` is false, and with `comments:` nil, as in Jekyll. Those
-    of its tables too (`license: {url: …}` is `license.url`), three deep at most, the
+    of its tables too (`license: {url: …}` is `license.url`), four keys at most, the
     first MAX_NESTED_VALUES of them."""
     found: dict[str, str | int | float | None] = {}
     tables, nested = deque([("", data)]), 0  # breadth first: the shallower keys first
