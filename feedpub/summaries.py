@@ -41,7 +41,7 @@ _CJK = (
 # A line or block break after a CJK sentence, before more CJK text, is no space:
 # "第一段。</p><p>第二段" reads "第一段。第二段" (CSS Text 3 drops such segment breaks).
 # After a heading, which has no full stop, it stays one: "标题 正文".
-_CJK_BREAK = re.compile(f"(?<=[。！？；：，、」』）】〉》〕…”’])[^\\S\n]*\n\\s*(?=[{_CJK}])")
+_CJK_BREAK = re.compile(f"(?=\\s)(?<=[。！？；：，、」』）】〉》〕…”’])[^\\S\n]*\n\\s*(?=[{_CJK}])")
 # A sentence ends at 。！？ anywhere; at . ! ? only before a space or the end (not in
 # "3.14" or "watch?v="), or, for ! and ?, before CJK ("真的吗?然后"); a full stop not
 # after an initial ("John T. Smith", "the U.S. economy") or a title ("Dr. Li").
@@ -49,9 +49,11 @@ _CLOSERS = "[」』”’\"')）]*"
 _ABBREVIATED = "(?<![\\s.(][A-Z])(?<!^[A-Z])" + "".join(
     f"(?<!\\b{word})" for word in ("Mr", "Mrs", "Ms", "Dr", "Jr", "Sr", "St", "vs", "No")
 )
-_SENTENCE_END = re.compile(  # possessive: a run is tried once, not at each of its places
-    f"[。！？]++{_CLOSERS}|(?<![!?])[!?]++{_CLOSERS}(?=\\s|$|[{_CJK}])"
-    f"|(?<!\\.){_ABBREVIATED}\\.++{_CLOSERS}(?=\\s|$)"
+# Each alternative starts at one of 。！？!?. (the first test: a position without one is
+# passed at once, not tried against each look-behind); possessive: a run is tried once.
+_SENTENCE_END = re.compile(
+    f"(?=[。！？!?.])(?:[。！？]++{_CLOSERS}|(?<![!?])[!?]++{_CLOSERS}(?=\\s|$|[{_CJK}])"
+    f"|(?<!\\.){_ABBREVIATED}\\.++{_CLOSERS}(?=\\s|$))"
 )
 
 
