@@ -50,6 +50,7 @@ def html_only(text: str, start: int = 0) -> bool:
     inside one. A Markdown post led by `<div class="message">` or an image is not."""
     found: dict[str, dict[int, int]] = {}
     at, blank = start, True
+    asks = text.find("markdown", start) >= 0  # (most bodies: no block to search for one)
     while at < len(text):
         end = text.find("\n", at)
         end = len(text) if end < 0 else end
@@ -61,10 +62,13 @@ def html_only(text: str, start: int = 0) -> bool:
             return False
         blank = False
         block = kramdown.BLOCK_START.match(text, at)
-        if block and text.find("markdown=", at, end) >= 0:
-            return False  # kramdown's `<div markdown="1">`: Markdown inside
-        tag = block.start(1) - 1 if block else -1
-        at = kramdown.ends(text, block[1].lower(), found).get(tag, end + 1) if block else end + 1
+        if block is None:
+            at = end + 1
+            continue
+        close = kramdown.ends(text, block[1].lower(), found).get(block.start(1) - 1, end + 1)
+        if asks and kramdown.asks_markdown(text, at, close):
+            return False  # kramdown's `<div markdown="1">`, at any depth: Markdown inside
+        at = close
     return True
 
 

@@ -79,6 +79,12 @@ _DEFINITION_LINE = re.compile(r"^[ \t>]*:[ \t]", re.M)
 _BLOCK_HTML = re.compile(r"""\{::options\b[^}\n]*\bparse_block_html\s*=\s*["']?true""")
 
 
+def asks_markdown(text: str, start: int, end: int) -> bool:
+    """Whether a start tag between `start` and `end` of `text` asks for Markdown inside
+    its element (`markdown="1"`, not `"0"`): an HTML block holding one is Markdown."""
+    return _MARKDOWN.search(text, start, end) is not None
+
+
 def _all_hold_markdown(env: dict[str, Any], src: str) -> bool:
     """Whether kramdown reads Markdown inside every HTML block from here (`options` saw
     its option: jalammar.github.io's tables in `<div>`s); the offsets of the start

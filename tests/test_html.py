@@ -926,6 +926,9 @@ def test_markdown_inside_html_blocks_as_kramdowns_options_ask() -> None:
         ('<div class="main">\n <p>\n  text\n\n  more\n </p>\n</div>\n<script>x</script>\n', True),
         ("<div>\n<span>\n text\n</span>\n", True),  # a scraped page: text only in elements
         ("<p>unclosed\n<div>\n", True),
+        # kramdown reads Markdown in a `markdown="1"` element at any depth, not in "0"
+        ('<div class="row">\n<div markdown="1">\n\n**bold**\n\n</div>\n</div>\n', False),
+        ('<div class="row">\n<p markdown="0">\n*raw*\n</p>\n</div>\n', True),
     ],
 )
 def test_a_body_led_by_html_is_a_page_or_markdown(body: str, html: bool) -> None:
@@ -933,6 +936,8 @@ def test_a_body_led_by_html_is_a_page_or_markdown(body: str, html: bool) -> None
     stands outside its elements (Jekyll renders every `.md`); a scraped page's (the
     corpus's 1,016 bodies without a marker) is HTML, as before."""
     assert html_only(body) is html
+    if "**bold**" in body:
+        assert "<strong>bold</strong>" in render_markdown(body)
 
 
 def test_html_blocks_cost_no_square() -> None:
