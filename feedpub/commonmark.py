@@ -168,10 +168,14 @@ def _footnote_name(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> 
 
 
 def _footnote_anchor(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
-    """A note's link back as kramdown writes it: `↩` (markdown-it adds U+FE0E to it)."""
+    """A note's link back as kramdown writes it: `↩` (markdown-it adds U+FE0E to it),
+    and for the second mark of a note on, `↩<sup>2</sup>`, so that links back to a
+    note's several marks read apart."""
     name = _footnote_name(self, tokens, idx, options, env)
     sub = tokens[idx].meta["subId"]
-    return f' <a href="#fnref{name}{f":{sub}" if sub > 0 else ""}">\u21a9</a>'
+    if sub > 0:
+        return f' <a href="#fnref{name}:{sub}">\u21a9<sup>{sub + 1}</sup></a>'
+    return f' <a href="#fnref{name}">\u21a9</a>'
 
 
 def _footnote_caption(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:

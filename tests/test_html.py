@@ -730,7 +730,8 @@ def test_what_kramdown_adds_reads_as_jekyll_shows_it() -> None:
     """Tables, footnotes and definition lists (kramdown's, as blogs write them) are
     HTML; attribute lists (minimal-mistakes' `{: .notice--info}`, a `{:toc}` list,
     a heading's `{#id}`) say how the site styles a block, and are dropped, not
-    printed, except in code."""
+    printed, except in code. A note's links back to its marks are numbered from the
+    second (benbalter's "↩ ↩2 ↩3" read "↩ ↩ ↩")."""
     text = (
         "## Setup {#setup}\n\n* TOC\n{:toc}\n\nA notice.\n{: .notice--info}\n\n"
         "| a | b |\n|---|---|\n| 1 | 2 |\n\nTerm\n: Meaning\n\nSaid[^1].\n\n"
@@ -742,6 +743,9 @@ def test_what_kramdown_adds_reads_as_jekyll_shows_it() -> None:
     assert f'Said<sup><a href="{BASE}#fn:1">1</a></sup>' in html  # kramdown's anchor, mark
     assert "Where." in html and "TOC" not in html
     assert f'Where. <a href="{BASE}#fnref:1">\u21a9</a>' in html  # kramdown's ↩, no U+FE0E
+    again = clean(render_markdown("A[^n] b[^n].\n\n[^n]: Note.\n"), BASE).html
+    back = f'<a href="{BASE}#fnref:1">\u21a9</a> <a href="{BASE}#fnref:1:1">\u21a9<sup>2</sup></a>'
+    assert f"Note. {back}" in again  # the second mark's link back: kramdown's ↩²
     assert "{: .notice" not in html and "{#setup}" not in html
     assert "<pre><code>{: .kept}\n</code></pre>" in html
     assert "<tbody>\n<tr>\n<td>3</td>\n</tr>\n</tbody>" in html  # not a row of `{: .table}`
