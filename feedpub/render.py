@@ -162,8 +162,8 @@ def _with_fragments(
     The workers clean the entries no cache holds, in the order the feeds need
     them, while the caller writes the feeds before. Fragments go to the cache
     as they come and are dropped once their feed is written (read back from
-    the cache if a later feed shows them too), so memory holds a few feeds'
-    entries, not every entry of the build.
+    the cache if a later feed shows them too; without one, held to the last feed
+    that shows them), so memory holds a few feeds' entries, not every entry of the build.
     """
     fps = {m.id: m.fp for job in feeds for m in job.feed.head}
     first: dict[str, int] = {}
@@ -172,6 +172,9 @@ def _with_fragments(
         for p in job.feed.posts:
             first.setdefault(p.id, n)
             last[p.id] = n
+    ending: dict[int, list[str]] = {}  # after which feed each entry is shown no more
+    for i, n in last.items():
+        ending.setdefault(n, []).append(i)
     known = store.known(fps[i] for i in first)
     todo = {p.id: p for job in feeds for p in job.feed.posts if fps[p.id] not in known}
     clean = partial(_fragment_chunk, target.root, target.settings)
@@ -188,8 +191,11 @@ def _with_fragments(
         store.save_fragments(fresh)
         known.update(fresh)
         yield job, frags
-        keep = store.persistent
-        frags = {i: f for i, f in frags.items() if first[i] > n or (not keep and last[i] > n)}
+        if store.persistent:  # those of this feed: a later feed reads them back
+            frags = {}
+        else:  # held to the last feed that shows them (no longer compared one by one)
+            for i in ending.pop(n, ()):
+                del frags[i]
 
 
 def write(
