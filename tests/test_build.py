@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import gc
+import re
 import shutil
 from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import GOLDEN, POSTS, run, stamps, tree
+from conftest import GOLDEN, POSTS, ROOT, run, stamps, tree
 from validators import check_atom, check_feedparser, check_jsonfeed, check_rss
 
 from feedpub import config
@@ -116,6 +117,21 @@ def test_corpus_builds_valid_feeds(corpus_build: tuple[Path, str]) -> None:
     out, summary = corpus_build
     assert summary.startswith("Done: read 10321 posts")
     assert check_all(out) == []
+
+
+def test_readme_prints_what_a_corpus_build_prints(corpus_build: tuple[Path, str]) -> None:
+    """The README's example of a build of the corpus is a build's summary line, as it
+    is today (feeds, files and notes, not the seconds): a new user compares it with
+    their own run."""
+    _, summary = corpus_build
+    readme = (ROOT / "README.md").read_text("utf-8")
+    shown = re.search(r"^Done: read 10321 posts .*$", readme, re.M)
+    assert shown is not None
+
+    def figures(line: str) -> str:
+        return re.sub(r" to \S+, | in [\d.]+ seconds", " ", line.strip())
+
+    assert figures(shown[0]) == figures(summary.splitlines()[-1])
 
 
 def test_corpus_feed_counts(corpus_build: tuple[Path, str]) -> None:
