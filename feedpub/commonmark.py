@@ -22,8 +22,12 @@ from .typography import smarten
 _ATTRIBUTE_LINE = re.compile(r"^ {0,3}(?:(?:\{:[^}\n]*\}[ \t]*)+|\*\[[^\]\n]+\]:.*)$\n?", re.M)
 _ATTRIBUTE_END = re.compile(r"\{(?::[^{}\n]*|#[\w-]+)\}[ \t]*")  # matched at the last `{`
 _TOC = re.compile(r"\{:\s*toc\b[^{}\n]*\}")  # `{:toc}`, `{:toc .large-only}`
-# A span's attribute list, right after a link or an image (`](url)`, `][ref]`).
-_SPAN_ATTRIBUTES = re.compile(r"(?<=[)\]])\{:[^{}\n]*(?:\n[^{}\n]*)?\}")  # a line end in it too
+# A span's attribute list, right after a link or an image (`](url)`, `][ref]`), an
+# emphasis (`*em*`, `__strong__`), an HTML element (`<kbd>K</kbd>`) or a code span
+# (`_outside_code` gives what follows one apart: `_SPAN_ATTRIBUTES_LEAD`), which
+# kramdown gives the attributes: Chirpy's `` `_config.yml`{: .filepath} ``.
+_SPAN_ATTRIBUTES = re.compile(r"(?<=[)\]*_>])\{:[^{}\n]*(?:\n[^{}\n]*)?\}")  # a line end in it too
+_SPAN_ATTRIBUTES_LEAD = re.compile(r"\{:[^{}\n]*(?:\n[^{}\n]*)?\}")
 # A link's or an image's destination with spaces (`![a](/img/step 1.png)`): kramdown
 # takes it, CommonMark's is then no link; written `<…>` it is one (not Liquid left as
 # written, `({% post_url x %})`). Bounded, so that a line of `](a b c` costs no square.
@@ -123,8 +127,9 @@ def _last_reference(rule: Any, state: Any, start: int, last: int, silent: bool) 
 
 
 def _without_span_attributes(text: str) -> str:
-    """`text` without the attribute lists that follow a link or an image, but in code."""
-    return _outside_code(text, lambda part: _SPAN_ATTRIBUTES.sub("", part))
+    """`text` without the attribute lists that follow a span (`_SPAN_ATTRIBUTES`), but
+    in code."""
+    return _outside_code(text, lambda part: _SPAN_ATTRIBUTES.sub("", part), _SPAN_ATTRIBUTES_LEAD)
 
 
 def _spaced_destinations(text: str) -> str:
@@ -146,9 +151,12 @@ def _spaced_reference(defined: dict[str, Any], found: re.Match[str]) -> str:
     return f"[{found[1]}][{found[2]}]" if normalizeReference(found[2]) in defined else found[0]
 
 
-def _outside_code(text: str, change: Callable[[str], str]) -> str:
+def _outside_code(
+    text: str, change: Callable[[str], str], after: re.Pattern[str] | None = None
+) -> str:
     """`text` with `change` made to what is not in a code span (from a run of backticks
-    to the next run as long; after a run that none closes, nothing is changed)."""
+    to the next run as long; after a run that none closes, nothing is changed), and
+    what `after` matches right after a code span taken out."""
     parts, at, code = [], 0, ""
     for run in _BACKTICKS.finditer(text):
         if not code:
@@ -157,6 +165,8 @@ def _outside_code(text: str, change: Callable[[str], str]) -> str:
         elif run.group() == code:
             parts.append(text[at : run.end()])
             at, code = run.end(), ""
+            if after is not None and (lead := after.match(text, at)):
+                at = lead.end()
     parts.append(text[at:] if code else change(text[at:]))
     return "".join(parts)
 
@@ -205,7 +215,7 @@ def _drop_attribute_lists(state: Any) -> None:
                 continue
             token.content = _ATTRIBUTE_LINE.sub("", token.content).rstrip("\n")
             dropped = not token.content
-            if "){:" in token.content or "]{:" in token.content:
+            if "{:" in token.content:
                 token.content = _without_span_attributes(token.content)
             at = token.content.rfind("{")  # only the last: a heading of `{:` costs no square
             heading = before is not None and before.type == "heading_open" and at >= 0

@@ -922,6 +922,20 @@ def test_markdown_inside_html_blocks_as_kramdowns_options_ask() -> None:
     assert render_markdown(many).count("<div>") == 20_000
 
 
+def test_span_attribute_lists_after_code_emphasis_and_elements_are_dropped() -> None:
+    """kramdown gives a span attribute list to the code span, emphasis or element
+    before it: Chirpy's docs write `` `_config.yml`{: .filepath} `` (its 4 demo posts
+    showed the list 30 times as text). Inside code, or after plain text, it is text."""
+    text = (
+        "Edit `_config.yml`{: .filepath} and ``a`b``{:#id} then *em*{: .x} **b**{: .y}"
+        " <kbd>K</kbd>{: .k}, not `{: .code}` nor word{: .w}."
+    )
+    assert render_markdown(text) == (
+        "<p>Edit <code>_config.yml</code> and <code>a`b</code> then <em>em</em>"
+        " <strong>b</strong> <kbd>K</kbd>, not <code>{: .code}</code> nor word{: .w}.</p>\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("body", "html"),
     [
