@@ -104,6 +104,7 @@ _PIXELS = etree.XPath(
 )
 # Elements that show something even when empty.
 _VISIBLE_EMPTY = {"img", "video", "audio", "iframe", "br", "hr", "source", "td", "th"}
+_SPACERS = {"p", "div"}  # empty but for line breaks: a blank gap (see `_collapse_empty`)
 _BLANK = " \t\n\r\f\v\u00a0\u200b\u3000\ufeff"
 _VALUE_OPERATORS = {"=", "~=", "|=", "^=", "$=", "*="}
 # Comments go at parse time: nh3 would drop them anyway, and a comment is where
@@ -382,12 +383,17 @@ def _collapse_empty(body: Any) -> None:
     Walking the elements backwards reaches every child before its parent, so
     wrappers that only held empty wrappers go too: an element is empty when all its
     children go and its text, with their tails, is blank. (8x faster than
-    repeating an XPath query for empty leaves.)"""
+    repeating an XPath query for empty leaves.) A paragraph or a division of line
+    breaks alone is a spacer (Matters' `<p><br></p>`, 1,885 in the corpus's feeds: a
+    reader shows each as a blank gap) and goes too."""
     gone: set[Any] = set()  # lxml keeps one proxy per element while `walk` holds it
     walk = list(body.iterdescendants())
     for element in reversed(walk):
         text = element.text
-        if element.tag in _VISIBLE_EMPTY or (len(element) and any(c not in gone for c in element)):
+        if element.tag in _VISIBLE_EMPTY:
+            continue
+        spacer = element.tag in _SPACERS
+        if len(element) and any(c not in gone and not (spacer and c.tag == "br") for c in element):
             continue
         if len(element):
             text = (text or "") + "".join(c.tail or "" for c in element)
