@@ -112,10 +112,13 @@ _VALUE_OPERATORS = {"=", "~=", "|=", "^=", "$=", "*="}
 _PARSER = lxml_html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
 _TRANSLATOR = cssselect.HTMLTranslator()
 # What a summary leaves out: a photo's caption or credit is not how a story begins
-# ("Pedro Pardo—AFP/Getty Images China's leader…" led 29 of ChinaFile's 50 entries).
+# ("Pedro Pardo—AFP/Getty Images China's leader…" led 29 of ChinaFile's 50 entries),
+# nor is its byline (as Readability finds one, by an `author` or `byline` class: 泡泡's
+# Drupal pages led all 97 of their summaries with "图：法新社 文/ 陈子云").
 _CAPTIONS = etree.XPath(
     "descendant::figcaption | descendant::*[contains(@class, 'caption')"
-    " or contains(@class, 'credit')]"
+    " or contains(@class, 'credit') or contains(@class, 'image-source')"
+    " or contains(@class, 'author') or contains(@class, 'byline')]"
 )
 # Nor is code marked as code by its class names: Rouge's `<pre class="highlight">`, a
 # `<code>` of a programming `language-` or highlight.js's `hljs`. A `<pre>` alone may
@@ -130,7 +133,7 @@ _CODE_NEEDLES = re.compile("highlight|language-|hljs")
 # A caption is short: a longer element of such a class is what holds one (WordPress's
 # article of `tag-social-credit`, a `has-captions` wrapper), and stays in the summary.
 _CAPTION_CHARS = 400
-_CAPTION_NEEDLES = re.compile("<figcaption|caption|credit")
+_CAPTION_NEEDLES = re.compile("<figcaption|caption|credit|image-source|author|byline")
 _MEDIA_URLS = etree.XPath(
     "descendant::a/@href | descendant::video/@src | descendant::video/@poster"
     " | descendant::audio/@src | descendant::source/@src | descendant::source/@srcset"

@@ -667,7 +667,7 @@ def test_a_summary_begins_with_the_story_not_a_photos_caption() -> None:
     """ChinaFile's pages lead with a photo, its credit and caption in `div`s (29 of
     its 50 entries began "Pedro Pardo—AFP/Getty Images China's leader…"); Matters'
     with a `<figcaption>`. The content keeps them; the summary starts after them,
-    and is the caption when there is nothing else."""
+    and is the caption when there is nothing else. So with a byline."""
     body = (
         '<div class="view-featured-photo"><img src="https://a.org/x.jpg">'
         '<div class="photo-credit">Pedro Pardo—AFP/Getty Images</div>'
@@ -679,6 +679,16 @@ def test_a_summary_begins_with_the_story_not_a_photos_caption() -> None:
     assert content.summary == "In October, in front of leaders, it began."
     assert "Getty Images" in content.html and "A cover" in content.html
     assert clean('<div class="caption">Only this.</div>', None).summary == "Only this."
+    # Nor its byline: 泡泡's Drupal pages (all 97 of their summaries began so).
+    drupal = (
+        '<div class="field-name-field-image"><img src="https://a.org/z.jpg">'
+        '<div class="field-name-field-image-source"><a href="https://s.org/z">图：法新社</a>'
+        '</div></div><div class="field-name-author"><div class="label-inline">文/</div>'
+        '<a class="username" href="/author/1">陈子云</a></div>'
+        '<div class="field-name-body"><p>（泡泡特约）正文。</p></div>'
+    )
+    content = clean(drupal, "https://a.org/p")
+    assert content.summary == "（泡泡特约）正文。" and "陈子云" in content.html
 
 
 @pytest.mark.parametrize(
