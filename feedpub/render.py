@@ -90,22 +90,24 @@ def content_of(root: Path, settings: Settings, post: Post) -> html.Content:
     """The entry of `post`, with the summary and picture its front matter gives
     (`Post.lead`): the author's summary, or the text of the excerpt, the body before
     its separator (split before rendering, as Jekyll splits it, with the definitions
-    of reference links found after it), either up to `summaries.LONGEST`."""
+    of reference links found after it), either up to `summaries.LONGEST`. None if it
+    only repeats the title (`summaries.repeats`)."""
     try:
         body = postfiles.read_body(root, post.path, post.body_start, settings.max_bytes)
     except postfiles.Refused:
         body = ""  # changed or gone since it was read: the next build will see it
     content = _cleaned(body, settings, post, root)
-    lead = post.lead
-    if lead is None:
-        return content
-    summary = content.summary
-    if lead.summary:  # (one of no text, an image alone: the body's)
-        summary = summaries.whole(lead.summary) or summary
-    elif lead.separator and (cut := body.find(lead.separator)) >= 0:
-        head = body[:cut] + (commonmark.references(body, cut) if post.markdown else "")
-        summary = _cleaned(head, settings, post, root, whole=True).summary or summary
-    return html.Content(content.html, summary, lead.image or content.image)
+    lead, summary, image = post.lead, content.summary, content.image
+    if lead is not None:
+        if lead.summary:  # (one of no text, an image alone: the body's)
+            summary = summaries.whole(lead.summary) or summary
+        elif lead.separator and (cut := body.find(lead.separator)) >= 0:
+            head = body[:cut] + (commonmark.references(body, cut) if post.markdown else "")
+            summary = _cleaned(head, settings, post, root, whole=True).summary or summary
+        image = lead.image or image
+    if summaries.repeats(summary, post.title):  # (a video's description: its title)
+        summary = ""
+    return html.Content(content.html, summary, image)
 
 
 def _cleaned(

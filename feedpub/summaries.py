@@ -98,6 +98,18 @@ def _a_word(cut: str) -> bool:
     return len(cut) <= _LONGEST_WORD and not any(map(_is_cjk, cut))
 
 
+def repeats(summary: str, title: str) -> bool:
+    """Whether `summary` says nothing its title does not: the title again (a video's
+    description often is), perhaps with hashtags after it, or the title's start (white
+    space aside). A reader would show it under the title as a second copy."""
+    said = _HASHTAGS.sub("", summary.casefold()).replace(" ", "")
+    said, named = "".join(said.split()), "".join(title.casefold().split())
+    return bool(said) and named.startswith(said)
+
+
+_HASHTAGS = re.compile(r"(?:\s*#[^\s#]+)+\s*$")
+
+
 def whole(text: str) -> str:
     """All a reader sees of `text` (HTML or plain), its white space collapsed: a summary
     its author wrote is used whole, as Pelican and Hugo use theirs, up to LONGEST."""

@@ -469,3 +469,37 @@ def test_byte_budget_holds_with_a_long_description(tmp_path: Path) -> None:
     assert code == 0, stderr
     sizes = {p.relative_to(out).as_posix(): p.stat().st_size for p in feed_files(out)}
     assert {f: n for f, n in sizes.items() if n > BIG_BUDGET} == {}
+
+
+@pytest.mark.parametrize(
+    ("body", "summary"),
+    [
+        ("<p>台湾夜市太多了！ 大陆姑娘逛花眼</p>", None),  # the title again (a video's)
+        ("<p>台湾夜市太多了！大陆姑娘逛花眼#夜市 #台湾</p>", None),  # and its hashtags
+        ("<p>台湾夜市太多了！</p>", None),  # the title's start
+        (
+            "<p>台湾夜市太多了！大陆姑娘逛花眼，还吃了臭豆腐。</p>",
+            "台湾夜市太多了！大陆姑娘逛花眼，还吃了臭豆腐。",
+        ),
+    ],
+)
+def test_a_summary_that_repeats_the_title_is_none(
+    tmp_path: Path, body: str, summary: str | None
+) -> None:
+    """A video's description is often its title again (139 corpus entries, some with
+    hashtags after it): a reader would show it twice, under the title as its summary."""
+    posts = tmp_path / "posts" / "_posts"
+    posts.mkdir(parents=True)
+    url = "https://www.youtube.com/watch?v=abcdefghijk"
+    (posts / "2021-04-10-video.md").write_text(
+        '---\ntitle: "台湾夜市太多了！大陆姑娘逛花眼"\ndate: 2021-04-10T08:00:00Z\n'
+        f"from: {url}\n---\n<!--1618041600000-->\n[t]({url})\n------\n\n{body}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "public"
+    code, _, stderr = run("build", str(posts.parent), "--out", str(out), "--no-cache")
+    assert code == 0, stderr
+    item = json.loads((out / "feed.json").read_text("utf-8"))["items"][0]
+    assert item["summary"] == (summary or "")
+    entry = etree.parse(str(out / "feed.xml")).getroot().find(f"{ATOM}entry")
+    assert entry is not None and (entry.find(f"{ATOM}summary") is None) is (summary is None)
