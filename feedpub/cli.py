@@ -192,7 +192,10 @@ def _check_folders(
 @app.command()
 def build(
     root: RootArg = Path("."),
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder [public].")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Output folder (default: public, in the working folder)."),
+    ] = None,
     site_url: Annotated[
         str | None,
         typer.Option(

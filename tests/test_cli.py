@@ -27,6 +27,23 @@ def test_help_texts_break_lines_only_between_paragraphs() -> None:
         assert "\n" not in text.strip().replace("\n\n", ""), command.callback
 
 
+def test_help_texts_say_every_word_they_are_given() -> None:
+    """Rich reads `[...]` in a help text as markup and prints nothing of it: `--out`'s
+    "Output folder [public]." read "Output folder ." (a news-archive owner's trial)."""
+    import typer.main
+
+    from feedpub.cli import app
+
+    command = typer.main.get_command(app)
+    assert isinstance(command, typer.main.TyperGroup)
+    for name, sub in command.commands.items():
+        for param in sub.params:
+            text = getattr(param, "help", None) or ""
+            assert "[" not in text.replace("\\[", ""), (name, param.name, text)
+    code, stdout, _ = run("build", "--help")
+    assert code == 0 and "default: public" in stdout
+
+
 def test_usage_error_exits_2() -> None:
     code, _, _ = run("build", "--limit", "zero")
     assert code == 2
