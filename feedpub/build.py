@@ -126,7 +126,7 @@ def _build(options: Options, progress: Progress | None) -> Summary:
                 over = render.over_limit(settings, done.skipped)
                 raise BuildFailure(message, tuple(sorted(problems + over)))
             done = render.publish(target, done, kept, shown, derived.ids)
-            problems = sorted(problems + render.budget_notes(settings, done.short))
+            problems = sorted(problems + render.budget_notes(settings, done.short, out))
             summary = Summary(
                 posts_read=derived.posts_read,
                 entries=derived.entries,

@@ -10,6 +10,7 @@ them (`FragmentStore`) spares the next build the cleaning.
 
 from __future__ import annotations
 
+import os
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -358,10 +359,10 @@ def _free(rel: str, taken: set[str]) -> bool:
 _FOLDERS = frozenset({"archive", *(kind.folder for kind in FEED_KINDS if kind.folder)})
 
 
-def budget_notes(settings: Settings, short: Mapping[str, formats.Cut]) -> list[Problem]:
+def budget_notes(settings: Settings, short: Mapping[str, formats.Cut], out: Path) -> list[Problem]:
     """FP505: the feeds whose files show some of their entries as summaries only (or
     not at all) to stay within `feed_bytes`: one note a feed, of its Atom file if it
-    is one of them, else of the first."""
+    is one of them, else of the first, by its path in `out` (as a person opens it)."""
     chosen: dict[str, str] = {}
     for rel in sorted(short):
         folder = rel.rpartition("/")[0]
@@ -382,7 +383,7 @@ def budget_notes(settings: Settings, short: Mapping[str, formats.Cut]) -> list[P
         else:
             what = f"the {left:,} oldest {of} are left out"
         msg = f"to stay within feed_bytes ({settings.feed_bytes:,} bytes), {what}"
-        notes.append(Problem(rel, 0, 0, "FP505", msg, "feed"))
+        notes.append(Problem(os.path.join(out, rel), 0, 0, "FP505", msg, "feed"))
     return notes
 
 
