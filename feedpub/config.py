@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import jekyllfeed, language, sitedata
 from .checks import CHECKS, KIND_CHECKS, SOURCE_CHECKS, Check, normal_url, shown
@@ -440,6 +441,21 @@ def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
     return Settings(**values, origins=origins)
 
 
+_URL_LINE = re.compile(r"^url\s*[:=]", re.M)
+
+
+def _url_line(root: Path) -> tuple[str, int]:
+    """The config file that sets `url` (feedpub.toml's comes first), and its line."""
+    for path in (find_config(root), find_jekyll(root)):
+        try:
+            text = path.read_text("utf-8", "replace") if path is not None else ""
+        except OSError:
+            continue
+        if path is not None and (found := _URL_LINE.search(text)):
+            return os.path.relpath(path), text.count("\n", 0, found.start()) + 1
+    return os.path.relpath(find_jekyll(root) or root / "_config.yml"), 0
+
+
 def setting_problems(settings: Settings, root: Path, sources: Iterable[str]) -> list[Problem]:
     """What the settings miss or name in vain, given the sources the posts have
     (a `check` says what a build would)."""
@@ -449,6 +465,14 @@ def setting_problems(settings: Settings, root: Path, sources: Iterable[str]) -> 
         where = find_jekyll(root) or find_config(root) or home / "_config.yml"
         msg = f"no site URL: ids and links use {settings.site_url}"
         problems.append(Problem(os.path.relpath(where), 0, 0, "FP601", msg, "file"))
+    base = "/" + settings.baseurl.strip("/")
+    if settings.url and base != "/" and urlsplit(settings.url).path.rstrip("/").endswith(base):
+        file, line = _url_line(root)
+        msg = (
+            f"url {settings.url} already ends with baseurl {base}: the site is at"
+            f" {settings.site_url}, as Jekyll joins them"
+        )
+        problems.append(Problem(file, line, 0, "FP604", msg, "file"))
     for file, line, msg in settings.unused:
         problems.append(Problem(os.path.relpath(file), line, 0, "FP603", msg, "file"))
     seen = set(sources)

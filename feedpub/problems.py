@@ -175,6 +175,12 @@ CODES: dict[str, tuple[str, Severity, str]] = {
         "warning",
         "write it as the message says, or set it in feedpub.toml (which comes first)",
     ),
+    "FP604": (
+        "baseurl-twice",
+        "warning",
+        "give `url` the scheme and host alone (`https://you.github.io`) and `baseurl` the"
+        " path; if the site is there indeed, nothing to do",
+    ),
 }
 
 # What cannot go into a line of text as is: controls (a newline would split the

@@ -385,6 +385,24 @@ def test_no_site_url_is_a_warning_and_strict_fails(tmp_path: Path) -> None:
     assert not (tmp_path / "strict").exists()
 
 
+def test_a_url_that_ends_with_the_baseurl_is_a_warning(tmp_path: Path) -> None:
+    """`url: https://u.github.io/society/` with `baseurl: /society` puts the site at
+    /society/society/, as Jekyll joins them: every id then carries it for good, so the
+    build says so (a news-archive owner's trial), at the line that sets `url`."""
+    write_post(tmp_path / "_posts", "a")
+    config = "title: T\nurl: https://u.github.io/society/\nbaseurl: /society\n"
+    (tmp_path / "_config.yml").write_text(config, "utf-8")
+    code, _, stderr = run_in(tmp_path, "build")
+    assert code == 0
+    assert (
+        "_config.yml:2: FP604 baseurl-twice: url https://u.github.io/society/ already ends"
+        " with baseurl /society: the site is at https://u.github.io/society/society/"
+    ) in stderr
+    (tmp_path / "feedpub.toml").write_text('url = "https://u.github.io"\n', "utf-8")
+    code, _, stderr = run_in(tmp_path, "build", "--out", "fixed")
+    assert code == 0 and "FP604" not in stderr
+
+
 def test_settings_that_drop_feeds_drop_their_files_whatever_the_cache(tmp_path: Path) -> None:
     """The output folder is feedpub's own: what it wrote and no longer makes goes, even
     with --no-cache; what someone else put there stays."""
