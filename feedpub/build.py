@@ -164,12 +164,12 @@ def _checked(
 ) -> tuple[list[Problem], list[Feed], Published]:
     """The build's problems, the feeds to write and what is published, or why
     nothing can be: no post could be read, none has a time, or --strict and a problem."""
-    from . import config, planner
+    from . import misconfig, planner
     from .incremental.cache import published_in
 
     settings, root = options.settings, options.posts
     sources = [f.name for f in derived.listings if f.kind is planner.KIND["source"]]
-    problems = derived.problems + config.setting_problems(settings, root, sources)
+    problems = derived.problems + misconfig.setting_problems(settings, root, sources)
     if not files:
         problems.append(no_posts(root, selection(settings)))
     if beside := posts_beside(root):

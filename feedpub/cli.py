@@ -192,10 +192,7 @@ def _check_folders(
 @app.command()
 def build(
     root: RootArg = Path("."),
-    out: Annotated[
-        Path | None,
-        typer.Option("--out", "-o", help="Output folder (default: public, in the working folder)."),
-    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (public).")] = None,
     site_url: Annotated[
         str | None,
         typer.Option(
@@ -274,7 +271,7 @@ def check(
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    from . import normalizer, planner
+    from . import misconfig, normalizer, planner
 
     if quiet and verbose:
         fail("give only one of --quiet and --verbose", 2)
@@ -290,7 +287,7 @@ def check(
         + list(result.problems)
         + slug_problems
         + planner.published([f.listing for f in feeds], settings).problems
-        + config.setting_problems(settings, root, result.report)
+        + misconfig.setting_problems(settings, root, result.report)
     )
     if not quiet or fmt is not Format.text:
         print_problems(problems, fmt, verbose, root)

@@ -14,16 +14,15 @@ import json
 import os
 import re
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from . import jekyllfeed, language, sitedata
 from .checks import CHECKS, KIND_CHECKS, SOURCE_CHECKS, Check, normal_url, shown
-from .problems import FeedpubError, Problem, printable
+from .problems import FeedpubError, printable
 from .scan import is_posts_folder
 from .settings import KindSettings, Settings, SourceSettings
 from .text import printed, xml_safe, yaml_mark
@@ -71,11 +70,11 @@ class _Layer:
         self.values["unused"] = (*self.values.get("unused", ()), found)
 
     def wrong(self, path: tuple[str, ...], message: str) -> None:
-        key = ".".join(_key_text(p) for p in path)
+        key = ".".join(key_text(p) for p in path)
         self.mistakes.append(f"{self.file}:{self.line(*path)}: {key}: {message}")
 
 
-def _key_text(part: str) -> str:
+def key_text(part: str) -> str:
     return part if re.fullmatch(r"[A-Za-z0-9_-]+", part) else json.dumps(part, ensure_ascii=False)
 
 
@@ -164,7 +163,7 @@ def _check_tables(
             layer.wrong(where, f"no such kind of feed ({hint})")
             continue
         if not isinstance(table, dict):
-            layer.wrong(where, f"must be a table, like [{key}.{_key_text(name)}]")
+            layer.wrong(where, f"must be a table, like [{key}.{key_text(name)}]")
             continue
         values: dict[str, Any] = {}
         for item, value in table.items():
@@ -339,7 +338,7 @@ def _front_value(value: Any) -> bool:
     )
 
 
-def _parent(folder: Path) -> Path:
+def parent_folder(folder: Path) -> Path:
     """The folder holding `folder`, as the user would write it: `Path(".").parent`
     is `.` itself, which would leave the repository's config unread from `_posts`."""
     return Path(os.path.normpath(folder / ".."))
@@ -348,7 +347,7 @@ def _parent(folder: Path) -> Path:
 def _config_folders(posts: Path) -> tuple[Path, ...]:
     """Where a config is looked for: the folder built, the repository holding it when
     it is a posts folder (not the folder above a repository), and here."""
-    return (posts, *((_parent(posts),) if is_posts_folder(posts) else ()), Path.cwd())
+    return (posts, *((parent_folder(posts),) if is_posts_folder(posts) else ()), Path.cwd())
 
 
 def find_config(posts: Path) -> Path | None:
@@ -439,50 +438,3 @@ def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
     }
     values["feeds"] = {name: KindSettings(**table) for name, table in sorted(kinds.items())}
     return Settings(**values, origins=origins)
-
-
-_URL_LINE = re.compile(r"^url\s*[:=]", re.M)
-
-
-def _url_line(root: Path) -> tuple[str, int]:
-    """The config file that sets `url` (feedpub.toml's comes first), and its line."""
-    for path in (find_config(root), find_jekyll(root)):
-        try:
-            text = path.read_text("utf-8", "replace") if path is not None else ""
-        except OSError:
-            continue
-        if path is not None and (found := _URL_LINE.search(text)):
-            return os.path.relpath(path), text.count("\n", 0, found.start()) + 1
-    return os.path.relpath(find_jekyll(root) or root / "_config.yml"), 0
-
-
-def setting_problems(settings: Settings, root: Path, sources: Iterable[str]) -> list[Problem]:
-    """What the settings miss or name in vain, given the sources the posts have
-    (a `check` says what a build would)."""
-    problems = []
-    if not settings.url:
-        home = _parent(root) if is_posts_folder(root) else root
-        where = find_jekyll(root) or find_config(root) or home / "_config.yml"
-        msg = f"no site URL: ids and links use {settings.site_url}"
-        problems.append(Problem(os.path.relpath(where), 0, 0, "FP601", msg, "file"))
-    base = "/" + settings.baseurl.strip("/")
-    if settings.url and base != "/" and urlsplit(settings.url).path.rstrip("/").endswith(base):
-        file, line = _url_line(root)
-        msg = (
-            f"url {settings.url} already ends with baseurl {base}: the site is at"
-            f" {settings.site_url}, as Jekyll joins them"
-        )
-        problems.append(Problem(file, line, 0, "FP604", msg, "file"))
-    for file, line, msg in settings.unused:
-        problems.append(Problem(os.path.relpath(file), line, 0, "FP603", msg, "file"))
-    seen = set(sources)
-    for name, (file, line) in sorted(settings.origins.items()):
-        if name not in seen:
-            close = difflib.get_close_matches(name, sorted(seen), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            msg = f"[sources.{_key_text(name)}]: no post has this source{hint}; its settings unused"
-            problems.append(Problem(os.path.relpath(file), line, 0, "FP602", msg, "file"))
-    if said := jekyllfeed.unknown(settings, seen):
-        jekyll = os.path.relpath(find_jekyll(root) or root / "_config.yml")
-        problems += [Problem(jekyll, 0, 0, "FP603", msg, "file") for msg in said]
-    return problems

@@ -41,7 +41,7 @@ def test_help_texts_say_every_word_they_are_given() -> None:
             text = getattr(param, "help", None) or ""
             assert "[" not in text.replace("\\[", ""), (name, param.name, text)
     code, stdout, _ = run("build", "--help")
-    assert code == 0 and "default: public" in stdout
+    assert code == 0 and "Output folder (public)." in stdout
 
 
 def test_usage_error_exits_2() -> None:

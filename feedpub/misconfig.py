@@ -1,0 +1,65 @@
+"""What a build warns of its settings, given the posts it read: no site URL (FP601), a
+source's table no post has (FP602), a Jekyll setting it cannot use (FP603), a `url`
+that already ends with the `baseurl` (FP604). Kept apart from `config`, which reads
+and checks the settings before anything runs, as these need the posts."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from . import jekyllfeed
+from .config import find_config, find_jekyll, key_text, parent_folder
+from .problems import Problem
+from .scan import is_posts_folder
+from .settings import Settings
+
+_URL_LINE = re.compile(r"^url\s*[:=]", re.M)
+
+
+def _url_line(root: Path) -> tuple[str, int]:
+    """The config file that sets `url` (feedpub.toml's comes first), and its line."""
+    for path in (find_config(root), find_jekyll(root)):
+        try:
+            text = path.read_text("utf-8", "replace") if path is not None else ""
+        except OSError:
+            continue
+        if path is not None and (found := _URL_LINE.search(text)):
+            return os.path.relpath(path), text.count("\n", 0, found.start()) + 1
+    return os.path.relpath(find_jekyll(root) or root / "_config.yml"), 0
+
+
+def setting_problems(settings: Settings, root: Path, sources: Iterable[str]) -> list[Problem]:
+    """What the settings miss or name in vain, given the sources the posts have
+    (a `check` says what a build would)."""
+    problems = []
+    if not settings.url:
+        home = parent_folder(root) if is_posts_folder(root) else root
+        where = find_jekyll(root) or find_config(root) or home / "_config.yml"
+        msg = f"no site URL: ids and links use {settings.site_url}"
+        problems.append(Problem(os.path.relpath(where), 0, 0, "FP601", msg, "file"))
+    base = "/" + settings.baseurl.strip("/")
+    if settings.url and base != "/" and urlsplit(settings.url).path.rstrip("/").endswith(base):
+        file, line = _url_line(root)
+        msg = (
+            f"url {settings.url} already ends with baseurl {base}: the site is at"
+            f" {settings.site_url}, as Jekyll joins them"
+        )
+        problems.append(Problem(file, line, 0, "FP604", msg, "file"))
+    for file, line, msg in settings.unused:
+        problems.append(Problem(os.path.relpath(file), line, 0, "FP603", msg, "file"))
+    seen = set(sources)
+    for name, (file, line) in sorted(settings.origins.items()):
+        if name not in seen:
+            close = difflib.get_close_matches(name, sorted(seen), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            msg = f"[sources.{key_text(name)}]: no post has this source{hint}; its settings unused"
+            problems.append(Problem(os.path.relpath(file), line, 0, "FP602", msg, "file"))
+    if said := jekyllfeed.unknown(settings, seen):
+        jekyll = os.path.relpath(find_jekyll(root) or root / "_config.yml")
+        problems += [Problem(jekyll, 0, 0, "FP603", msg, "file") for msg in said]
+    return problems
