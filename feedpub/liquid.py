@@ -33,7 +33,7 @@ from . import plugins, sitedata
 from .commonmark import render_markdown
 from .liquidsite import Site, filtered, url_filters
 from .problems import Problem, printable
-from .text import RubyFloat, dedented, indent_at, printed
+from .text import dedented, indent_at, printed
 
 _OPEN = re.compile(r"\{[{%]")
 _CLOSE = {"{{": "}}", "{%": "%}"}
@@ -406,7 +406,7 @@ def _captured(
 def _included(markup: str, tag: _Tag, site: Site, page: _Page) -> _Done | None:
     """A file of the site's `_includes/`, rendered (see `includes`)."""
     assert site.includes is not None
-    values = {k: RubyFloat(v) if type(v) is float else v for k, v in site.config.items()}
+    values = sitedata.as_tables(site.config)
     values |= {"url": site.url, "baseurl": site.baseurl}
     variables = {**page.assigned, "page": {"title": page.title}, "site": values}
     passed = {v for v in _NAMED.findall(markup) if isinstance(page.assigned.get(v), str)}

@@ -18,7 +18,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from .text import printed
+from .text import RubyFloat, printed
 
 MAX_FILES = 1_000  # data files read: a site's are a few
 MAX_BYTES = 2_000_000  # in them all (ruby-lang.org's: 472 KB); read by every build
@@ -202,6 +202,24 @@ def printed_value(name: str, text: str, assigned: Mapping[str, Any]) -> str | No
     else:
         return None
     return None if isinstance(value, list | dict) else printed(value)
+
+
+def as_tables(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Values by dotted key (`config_values`'s) as the tables they came from, which a
+    template reads a key at a time (al-folio's `figure.liquid` asks for
+    `site.imagemagick.enabled`), its numbers printed as Ruby prints them. (A key under
+    one that holds a value is left out.)"""
+    tables: dict[str, Any] = {}
+    for key, value in values.items():
+        *path, last = key.split(".")
+        table = tables
+        for part in path:
+            table = table.setdefault(part, {})
+            if not isinstance(table, dict):
+                break
+        else:
+            table.setdefault(last, RubyFloat(value) if type(value) is float else value)
+    return tables
 
 
 def config_values(data: dict[Any, Any]) -> tuple[tuple[str, str | int | float | None], ...]:

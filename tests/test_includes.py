@@ -92,16 +92,22 @@ REFUSED = "a file name or parameters feedpub cannot read"
 def test_an_include_reads_the_configs_values_as_yaml_typed_them(tmp_path: Path) -> None:
     """`comments: false` is false to an include's `if`, `version: 2` equals 2, and both
     print as Jekyll prints them (checked with `jekyll build` 4.3.1: `|v2|false|2.5`);
-    as text, "false" was true and "2" was not 2."""
+    as text, "false" was true and "2" was not 2. A table's keys are read as in a post
+    (al-folio's `figure.liquid` asks `site.imagemagick.enabled`: its 15 pictures
+    were lost, the include shown as written)."""
     repo = _blog(tmp_path, "switches.html")
     config = repo / "_config.yml"
-    config.write_text(config.read_text() + "comments: false\nversion: 2\nratio: 2.5\n")
+    config.write_text(
+        config.read_text() + "comments: false\nversion: 2\nratio: 2.5\n"
+        "imagemagick:\n  enabled: true\n  widths: [480]\ngiscus: {lang: en}\n"
+    )
     (repo / "_includes" / "switches.html").write_text(
         "{% if site.comments %}COMMENTS{% endif %}|{% if site.version == 2 %}v2{% else %}"
         "not-v2{% endif %}|{{ site.comments }}|{{ site.ratio }}"
+        "|{% if site.imagemagick.enabled %}IM{% endif %}|{{ site.giscus.lang }}"
     )
     assert run_in(tmp_path, "build", "blog", "--out", "out")[0] == 0
-    assert "<p>|v2|false|2.5</p>" in _content(tmp_path / "out")
+    assert "<p>|v2|false|2.5|IM|en</p>" in _content(tmp_path / "out")
 
 
 @pytest.mark.parametrize(
