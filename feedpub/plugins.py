@@ -22,6 +22,18 @@ _PLAYLIST = re.compile(r"videoseries\?list=[\w-]+")
 _FIGURE = re.compile(r"""\b(caption|class):\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)')""")
 
 
+def around(name: str, args: str, content: str) -> str:
+    """What a plugin's block `name` shows of itself around its `content`: jekyll-figure's
+    figure (`figure`); the caption of a `{% details Caption %}`, in bold before it (the
+    author's text: a feed's `<summary>` would go with its `<details>`); else nothing."""
+    if name == "figure":
+        return figure(args, content)
+    caption = args.strip().strip("\"'").strip()
+    if name == "details" and caption:
+        return f"<p><strong>{html.escape(caption, quote=False)}</strong></p>\n\n{content}"
+    return content
+
+
 def figure(args: str, content: str) -> str:
     """jekyll-figure's `{% figure caption:"…" class:"…" %}…{% endfigure %}`: a `<figure>`
     of its content's Markdown and its caption's (mademistakes.com's 540 pictures)."""

@@ -618,6 +618,12 @@ def test_a_plugins_block_shows_what_it_holds() -> None:
     nested = "{% tab %}" * 6 + "x" + "{% endtab %}" * 6
     shown, at = liquid.render(nested, SITE, "t")  # four deep at most: the rest as written
     assert shown == "{% tab %}{% tab %}x{% endtab %}{% endtab %}" and at == len("{% tab %}") * 4
+    # A `{% details %}`'s caption is the author's text (al-folio's "Click here to know
+    # more" was lost): in bold before what it holds.
+    details = '{% details "Click <here>" %}\nMore *x*.\n{% enddetails %}'
+    assert liquid.render(details, SITE, "t")[0] == (
+        "<p><strong>Click &lt;here&gt;</strong></p>\n\n\nMore *x*.\n"
+    )
 
 
 def test_jekyll_figures_render_as_the_plugin_renders_them() -> None:
