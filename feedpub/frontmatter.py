@@ -102,7 +102,18 @@ def _yaml_error(path: str, source: str, e: yaml.YAMLError) -> Problem:
     reason = problem or str(e).split("\n")[0]
     if context:
         reason = f"{reason} ({context})"
+    if mark is not None and _AFTER_QUOTE.match(source.split("\n")[mark[0]] if source else ""):
+        reason += (
+            "; text follows the value's closing quote: quote the whole value, in the other"
+            """ kind of quotes (`title: '"A" and B'`)"""
+        )
     return Problem(path, line, col, "FP101", f"invalid YAML: {reason}; post skipped")
+
+
+# `title: "房價暴跌" extra "quote"`: a quoted value with more text after its quote
+_AFTER_QUOTE = re.compile(
+    r"""[ \t]*[^\s:#'"][^:#]*:[ \t]+(["'])(?:(?!\1)[^\\]|\\.)*\1[ \t]*[^\s#]"""
+)
 
 
 MAX_DEPTH = 100  # YAML nesting: libyaml's C composer recurses and overflows the C stack

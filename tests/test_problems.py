@@ -370,6 +370,24 @@ def test_yaml_error_line_is_the_files_line(newline: str, bom: bytes) -> None:
     assert [(p.code, p.line, p.col) for p in read.problems] == [("FP101", 5, 9)]
 
 
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        ('title: "房價暴跌" extra "quote"', True),  # a news-archive owner's trial
+        ("title: 'It' is", True),
+        ('title: "A" # a comment', False),  # valid: no problem at all
+        ("title: a: b", False),  # another mistake: the hint as it was
+    ],
+)
+def test_text_after_a_quoted_value_is_said_so(line: str, said: bool) -> None:
+    """The usual hint (quote a value with `: `) did not fit a value whose closing quote
+    text follows: the message says what is wrong there."""
+    read = collector.parse("a.md", f"---\n{line}\ndate: 2021-01-01\n---\nb\n".encode())
+    told = [p.message for p in read.problems if p.code == "FP101"]
+    assert any("text follows the value's closing quote" in m for m in told) is said
+    assert bool(told) is (line != 'title: "A" # a comment')
+
+
 def test_a_folder_that_cannot_be_listed_is_reported(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
