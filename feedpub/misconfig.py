@@ -1,7 +1,8 @@
 """What a build warns of its settings, given the posts it read: no site URL (FP601), a
 source's table no post has (FP602), a Jekyll setting it cannot use (FP603), a `url`
-that already ends with the `baseurl` (FP604). Kept apart from `config`, which reads
-and checks the settings before anything runs, as these need the posts."""
+that already ends with the `baseurl` (FP604), a Jekyll site inside the folder built
+(FP605). Apart from `config`, which reads and checks the settings before anything
+runs, as these need the posts."""
 
 from __future__ import annotations
 
@@ -33,10 +34,33 @@ def _url_line(root: Path) -> tuple[str, int]:
     return os.path.relpath(find_jekyll(root) or root / "_config.yml"), 0
 
 
+def sites_inside(root: Path) -> list[Problem]:
+    """FP605 for each folder in `root` (which has no `_config.yml`) that is a Jekyll
+    site of its own, `_config.yml` and `_posts/`: the build was run a folder too high
+    (its posts then read as this folder's, in a category of the folder's name)."""
+    if (root / "_config.yml").is_file() or is_posts_folder(root):
+        return []
+    try:
+        with os.scandir(root) as listed:
+            names = sorted(e.name for e in listed if e.is_dir() and not e.name.startswith("."))
+    except OSError:
+        return []
+    found = []
+    for name in names:
+        site = root / name
+        if (site / "_config.yml").is_file() and (site / "_posts").is_dir():
+            msg = (
+                f"{name}/ is a Jekyll site of its own: its posts are read as this folder's"
+                f" (their category `{name}`), and its _config.yml is not"
+            )
+            found.append(Problem(os.path.relpath(site / "_config.yml"), 0, 0, "FP605", msg, "file"))
+    return found
+
+
 def setting_problems(settings: Settings, root: Path, sources: Iterable[str]) -> list[Problem]:
     """What the settings miss or name in vain, given the sources the posts have
     (a `check` says what a build would)."""
-    problems = []
+    problems = sites_inside(root)
     if not settings.url:
         home = parent_folder(root) if is_posts_folder(root) else root
         where = find_jekyll(root) or find_config(root) or home / "_config.yml"

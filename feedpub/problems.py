@@ -181,6 +181,11 @@ CODES: dict[str, tuple[str, Severity, str]] = {
         "give `url` the scheme and host alone (`https://you.github.io`) and `baseurl` the"
         " path; if the site is there indeed, nothing to do",
     ),
+    "FP605": (
+        "site-inside",
+        "warning",
+        "to publish that site, build its folder (`feedpub build NAME`) or run feedpub in it",
+    ),
 }
 
 # What cannot go into a line of text as is: controls (a newline would split the

@@ -403,6 +403,24 @@ def test_a_url_that_ends_with_the_baseurl_is_a_warning(tmp_path: Path) -> None:
     assert code == 0 and "FP604" not in stderr
 
 
+def test_a_build_a_folder_too_high_says_the_site_is_inside(tmp_path: Path) -> None:
+    """Run above the repository, feedpub reads its posts as the folder's, in a category
+    of the repository's name (Jekyll's `en/news/_posts/`), without its config: a
+    warning names the site inside (a news-archive owner's trial: it built silently)."""
+    repo = tmp_path / "repo"
+    write_post(repo / "_posts", "a")
+    (repo / "_config.yml").write_text("title: T\nurl: https://u.github.io\n", "utf-8")
+    code, _, stderr = run_in(tmp_path, "build")
+    assert code == 0
+    assert (
+        "repo/_config.yml: FP605 site-inside: repo/ is a Jekyll site of its own: its posts"
+        " are read as this folder's (their category `repo`), and its _config.yml is not."
+        " To publish that site, build its folder (`feedpub build NAME`)"
+    ) in stderr
+    code, _, stderr = run_in(tmp_path, "build", "repo", "--out", "fine")
+    assert code == 0 and "FP605" not in stderr
+
+
 def test_settings_that_drop_feeds_drop_their_files_whatever_the_cache(tmp_path: Path) -> None:
     """The output folder is feedpub's own: what it wrote and no longer makes goes, even
     with --no-cache; what someone else put there stays."""
