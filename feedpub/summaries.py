@@ -85,9 +85,15 @@ def summarize(text: str, limit: int) -> str:
     head = text[: limit - 1]
     if not text[limit - 1].isspace() and not _is_cjk(head[-1:]):
         space = head.rfind(" ")
-        if space > 0 and _a_word(head[space + 1 :]):
+        url = _CUT_URL.search(head) if "://" in head else None
+        if url and url.start() >= limit // 2 and "!" <= text[limit - 1] <= "~":
+            head = head[: url.start()]  # not half a link ("订阅：https://bit.…")
+        elif space > 0 and _a_word(head[space + 1 :]):
             head = head[:space]
     return head.rstrip(" ,;:、，；：") + "…"
+
+
+_CUT_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[!-~]*$")  # a URL the cut falls in
 
 
 def _a_word(cut: str) -> bool:

@@ -657,6 +657,18 @@ def test_summary_respects_the_limit() -> None:
             "A first sentence that is long.",
             id="an initial ends no sentence",
         ),
+        pytest.param(
+            "翻墙VPN分享集：https://bit.ly/2wnEijV美国自由行：https://bit.ly/3dlzw7b日本",
+            50,
+            "翻墙VPN分享集：https://bit.ly/2wnEijV美国自由行…",
+            id="no half of a link",  # 254 corpus summaries ended "https://bit.…"
+        ),
+        pytest.param(
+            "翻墙VPN分享集：https://bit.ly/2wnEijV美国自由行：https://bit.ly/3dlzw7b日本",
+            60,
+            "翻墙VPN分享集：https://bit.ly/2wnEijV美国自由行：https://bit.ly/3dlzw7b…",
+            id="a whole link stays",
+        ),
     ],
 )
 def test_summarize(text: str, limit: int, expected: str) -> None:
