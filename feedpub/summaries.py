@@ -123,12 +123,16 @@ def whole(text: str) -> str:
 
 
 def _collapse_spaces(text: str, enough: int) -> str:
-    """`text` with runs of whitespace as one space, trimmed; only the start of a
-    long text, as long as that start still holds `enough` chars."""
-    head = " ".join(_CJK_BREAK.sub("", text[: 2 * enough]).split())
+    """`text` with runs of whitespace as one space, trimmed, and without the rules
+    drawn of characters (`=====`, `－－－－`: a video description's separators); only
+    the start of a long text, as long as that start still holds `enough` chars."""
+    head = " ".join(_RULE.sub(" ", _CJK_BREAK.sub("", text[: 2 * enough])).split())
     if len(head) >= enough or 2 * enough >= len(text):
         return head
-    return " ".join(_CJK_BREAK.sub("", text).split())
+    return " ".join(_RULE.sub(" ", _CJK_BREAK.sub("", text)).split())
+
+
+_RULE = re.compile("([-–—_=*~#+·•－＝＊～━─═▬])\\1{3,}")  # four or more of one
 
 
 def _last_sentence_end(text: str, limit: int) -> int:

@@ -664,6 +664,12 @@ def test_summary_respects_the_limit() -> None:
             id="no half of a link",  # 254 corpus summaries ended "https://bit.…"
         ),
         pytest.param(
+            "今天解答这些问题。－－－－－－－－会员福利 ===== x *** y -- z",
+            100,
+            "今天解答这些问题。 会员福利 x *** y -- z",
+            id="no drawn rules",  # 295 corpus summaries had a run of 4 or more
+        ),
+        pytest.param(
             "翻墙VPN分享集：https://bit.ly/2wnEijV美国自由行：https://bit.ly/3dlzw7b日本",
             60,
             "翻墙VPN分享集：https://bit.ly/2wnEijV美国自由行：https://bit.ly/3dlzw7b…",
