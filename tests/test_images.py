@@ -182,9 +182,9 @@ def test_a_video_page_with_a_description_is_led_by_its_still() -> None:
         still("1BbBdT7kn2I", "T") + "<div>\n【美国商业简史13】下集：揭秘波音飞机失事背后的内幕"
         "----http://bit.ly/3mGPiwz\n</div>"
     )
-    assert (
+    assert (  # (its `----` a drawn rule, no text of it)
         content.summary
-        == "【美国商业简史13】下集：揭秘波音飞机失事背后的内幕----http://bit.ly/3mGPiwz"
+        == "【美国商业简史13】下集：揭秘波音飞机失事背后的内幕 http://bit.ly/3mGPiwz"
     )
     assert content.image == THUMB
 
