@@ -109,6 +109,7 @@ def _markdown(references: bool, tables: bool = True) -> Any:
     md.inline.ruler.before("escape", "math", kramdown.math)
     md.inline.ruler.at("emphasis", partial(emphasis, Delimiter))
     md.core.ruler.before("text_join", "typography", _typography)  # escapes stay as written
+    md.core.ruler.after("inline", "task_lists", _task_lists)
     md = md if references else md.disable("reference")
     return md if tables else md.disable("table")
 
@@ -250,6 +251,23 @@ def _guillemets(state: Any, silent: bool) -> bool:
             append("<<")
     state.pos += 2
     return True
+
+
+def _task_lists(state: Any) -> None:
+    """GFM's task list items (`- [x] Done`, as Chirpy's and al-folio's posts write them)
+    led by ☑ or ☐: kramdown's mark is a disabled checkbox, an `<input>`, which the
+    cleaner drops as readers do, and `[x]` as written reads as a typo."""
+    tokens = state.tokens
+    for n in range(2, len(tokens)):
+        block = tokens[n]
+        if block.type != "inline" or not block.children or tokens[n - 2].type != "list_item_open":
+            continue
+        first = block.children[0]
+        if first.type == "text" and (found := _TASK.match(first.content)):
+            first.content = ("☐ " if found[1] == " " else "☑ ") + first.content[found.end() :]
+
+
+_TASK = re.compile(r"\[([ xX])\][ \t]+")
 
 
 def _typography(state: Any) -> None:

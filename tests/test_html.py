@@ -957,6 +957,17 @@ def test_markdown_inside_html_blocks_as_kramdowns_options_ask() -> None:
     assert render_markdown(many).count("<div>") == 20_000
 
 
+def test_task_list_items_are_marked_as_readers_can_show_them() -> None:
+    """GFM's `- [x] Done` (Jekyll's default Markdown; Chirpy's and al-folio's posts):
+    kramdown writes a disabled checkbox, which the cleaner drops as readers do, so the
+    item leads with ☑ or ☐; brackets elsewhere are text."""
+    text = "- [ ] To do\n- [x] Done\n- not [x] this\n\n[x] a paragraph\n"
+    assert clean(render_markdown(text), BASE).html == (
+        "<ul>\n<li>☐ To do</li>\n<li>☑ Done</li>\n<li>not [x] this</li>\n</ul>\n"
+        "<p>[x] a paragraph</p>"
+    )
+
+
 def test_span_attribute_lists_after_code_emphasis_and_elements_are_dropped() -> None:
     """kramdown gives a span attribute list to the code span, emphasis or element
     before it: Chirpy's docs write `` `_config.yml`{: .filepath} `` (its 4 demo posts
