@@ -22,11 +22,15 @@ from .typography import smarten
 _ATTRIBUTE_LINE = re.compile(r"^ {0,3}(?:(?:\{:[^}\n]*\}[ \t]*)+|\*\[[^\]\n]+\]:.*)$\n?", re.M)
 _ATTRIBUTE_END = re.compile(r"\{(?::[^{}\n]*|#[\w-]+)\}[ \t]*")  # matched at the last `{`
 _TOC = re.compile(r"\{:\s*toc\b[^{}\n]*\}")  # `{:toc}`, `{:toc .large-only}`
-# A span's attribute list, right after a link or an image (`](url)`, `][ref]`), an
-# emphasis (`*em*`, `__strong__`), an HTML element (`<kbd>K</kbd>`) or a code span
-# (`_outside_code` gives what follows one apart: `_SPAN_ATTRIBUTES_LEAD`), which
-# kramdown gives the attributes: Chirpy's `` `_config.yml`{: .filepath} ``.
-_SPAN_ATTRIBUTES = re.compile(r"(?<=[)\]*_>])\{:[^{}\n]*(?:\n[^{}\n]*)?\}")  # a line end in it too
+# A span's attribute list, right after a link or an image (`](url)`, `][ref]`), a span
+# element's end tag (`<kbd>K</kbd>`) or a code span (`_outside_code` gives what follows
+# one apart: `_SPAN_ATTRIBUTES_LEAD`), which kramdown gives the attributes: Chirpy's
+# `` `_config.yml`{: .filepath} ``. (Not after `_` or `*`: TeX's `W_{:,j}` is no list.)
+_SPAN_NAMES = "a abbr b cite code em i kbd mark q s samp small span strong sub sup u var"
+_SPAN_ENDS = "|".join(f"(?<=</{name}>)" for name in _SPAN_NAMES.split())
+_SPAN_ATTRIBUTES = re.compile(
+    f"(?:(?<=[)\\]])|{_SPAN_ENDS})\\{{:[^{{}}\\n]*(?:\\n[^{{}}\\n]*)?\\}}"  # a line end in it too
+)
 _SPAN_ATTRIBUTES_LEAD = re.compile(r"\{:[^{}\n]*(?:\n[^{}\n]*)?\}")
 # A link's or an image's destination with spaces (`![a](/img/step 1.png)`): kramdown
 # takes it, CommonMark's is then no link; written `<…>` it is one (not Liquid left as
@@ -45,6 +49,7 @@ _NOSCRIPT = re.compile(r"<(/)?noscript(?=[\s/>])[^>]*>", re.I)
 _NOT_FALLBACK = re.compile(r"<(?:img|iframe|picture|video)\b|javascript", re.I)
 MAX_CELLS = 50_000  # table cells a body's tables may fill in all (`_padded`)
 _TABLE_LINE = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*(?::?-+:?[ \t]*)?)+$", re.M)
+_TASK = re.compile(r"\[([ xX])\][ \t]+")  # a task list item's mark: `[ ]`, `[x]`
 _SEPARATOR_CELL = re.compile(r"[-=+: \t]+")  # of `|---|---|`, `|===|` (with a - or =)
 
 
@@ -265,9 +270,6 @@ def _task_lists(state: Any) -> None:
         first = block.children[0]
         if first.type == "text" and (found := _TASK.match(first.content)):
             first.content = ("☐ " if found[1] == " " else "☑ ") + first.content[found.end() :]
-
-
-_TASK = re.compile(r"\[([ xX])\][ \t]+")
 
 
 def _typography(state: Any) -> None:

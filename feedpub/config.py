@@ -75,6 +75,7 @@ class _Layer:
 
 
 def key_text(part: str) -> str:
+    """A key as TOML writes it in a message: bare, or quoted."""
     return part if re.fullmatch(r"[A-Za-z0-9_-]+", part) else json.dumps(part, ensure_ascii=False)
 
 

@@ -112,7 +112,7 @@ def _yaml_error(path: str, source: str, e: yaml.YAMLError) -> Problem:
 
 # `title: "房價暴跌" extra "quote"`: a quoted value with more text after its quote
 _AFTER_QUOTE = re.compile(
-    r"""[ \t]*[^\s:#'"][^:#]*:[ \t]+(["'])(?:(?!\1)[^\\]|\\.)*\1[ \t]*[^\s#]"""
+    r"""[ \t]*[^\s:#'"][^:#]*:[ \t]+(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*')[ \t]*[^\s#]"""
 )
 
 

@@ -10,7 +10,6 @@ checked id and an escaped title; the tests hold that nh3 would keep it as is.)
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from html import unescape
@@ -22,7 +21,7 @@ from cssselect.parser import Attrib, Class, CombinedSelector, Element, Hash
 from lxml import etree
 from lxml import html as lxml_html
 
-from . import images, players, summaries, videos
+from . import images, players, summaries, trees, videos
 from .model import Content
 from .summaries import plain_text, summarize
 from .text import ILLEGAL_XML, crowded, too_deep, xml_safe
@@ -102,10 +101,6 @@ _PIXELS = etree.XPath(
     " or contains(translate(@style, 'WIDTHEGPX ', 'widthegpx'), 'width:0px')"
     " or contains(translate(@style, 'WIDTHEGPX ', 'widthegpx'), 'height:0px')]"
 )
-# Elements that show something even when empty.
-_VISIBLE_EMPTY = {"img", "video", "audio", "iframe", "br", "hr", "source", "td", "th"}
-_SPACERS = {"p", "div"}  # empty but for line breaks: a blank gap (see `_collapse_empty`)
-_BLANK = " \t\n\r\f\v\u00a0\u200b\u3000\ufeff"
 _VALUE_OPERATORS = {"=", "~=", "|=", "^=", "$=", "*="}
 # Comments go at parse time: nh3 would drop them anyway, and a comment is where
 # two parsers most often disagree about where markup ends.
@@ -246,7 +241,7 @@ def _cleaned(html: str, base_url: str | None, rules: ContentRules) -> tuple[Cont
     images.fix_images(body, base_url, rules.data_images)
     _fix_urls(body, base_url)
     embedded, hosts = players.as_links(body, base_url, rules.iframes)
-    _collapse_empty(body)
+    trees.collapse_empty(body)
     safe = xml_safe(_sanitize(_serialize(body), rules).strip())
     summary = xml_safe(summarize(plain_text(safe), rules.summary_chars))
     captions = _CAPTIONS(body) if _CAPTION_NEEDLES.search(tags) else []
@@ -255,7 +250,7 @@ def _cleaned(html: str, base_url: str | None, rules: ContentRules) -> tuple[Cont
     if hosts or captions:  # a player's link, a photo's caption or credit: not its text
         for link in hosts:
             link.text = ""
-        _drop_all(body, captions)  # their tails stay
+        trees.drop_all(body, captions)  # their tails stay
         text = plain_text(_sanitize(_serialize(body), rules))
         summary = xml_safe(summarize(text, rules.summary_chars)) if text.strip() else summary
     image = _IMAGE_SRC.search(safe)
@@ -312,7 +307,7 @@ def _remove_junk(body: Any, tags: str, selectors: tuple[str, ...]) -> None:
     """Delete what `selectors` match, plus the fixed drops and tracking pixels."""
     for needles, query in _junk_queries(selectors):
         if all(needle in tags for needle in needles):
-            _drop_all(body, query(body))
+            trees.drop_all(body, query(body))
 
 
 @lru_cache(maxsize=256)
@@ -353,57 +348,6 @@ def _needles(tree: Any) -> tuple[str, ...]:
     elif isinstance(tree, CombinedSelector):
         found = _needles(tree.subselector)
     return found + _needles(tree.selector)
-
-
-def _drop(node: Any) -> None:
-    """Remove `node` and its subtree, keeping the text that follows it."""
-    parent = node.getparent()
-    if parent is None:
-        return
-    if node.tail:
-        previous = node.getprevious()
-        if previous is None:
-            parent.text = (parent.text or "") + node.tail
-        else:
-            previous.tail = (previous.tail or "") + node.tail
-    parent.remove(node)
-
-
-def _drop_all(body: Any, nodes: Iterable[Any]) -> None:
-    """`_drop` each of `nodes` at once: one by one, each drop lengthened the tail of
-    the one before, in quadratic time and memory (60,000 empty spans: 3.5 GB)."""
-    for node in nodes:
-        if isinstance(node.tag, str):
-            node.tag = "feedpub-gone"  # no HTML element's name
-        else:  # a comment: no name to mark it by
-            _drop(node)
-    etree.strip_elements(body, "feedpub-gone", with_tail=False)
-
-
-def _collapse_empty(body: Any) -> None:
-    """Remove elements left with no text and nothing visible, innermost first.
-
-    Walking the elements backwards reaches every child before its parent, so
-    wrappers that only held empty wrappers go too: an element is empty when all its
-    children go and its text, with their tails, is blank. (8x faster than
-    repeating an XPath query for empty leaves.) A paragraph or a division of line
-    breaks alone is a spacer (Matters' `<p><br></p>`, 1,885 in the corpus's feeds: a
-    reader shows each as a blank gap) and goes too."""
-    gone: set[Any] = set()  # lxml keeps one proxy per element while `walk` holds it
-    walk = list(body.iterdescendants())
-    for element in reversed(walk):
-        text = element.text
-        if element.tag in _VISIBLE_EMPTY:
-            continue
-        spacer = element.tag in _SPACERS
-        if len(element) and any(c not in gone and not (spacer and c.tag == "br") for c in element):
-            continue
-        if len(element):
-            text = (text or "") + "".join(c.tail or "" for c in element)
-        if not text or not text.strip(_BLANK):
-            gone.add(element)
-    if gone:
-        _drop_all(body, (e for e in walk if e in gone))
 
 
 def _fix_urls(body: Any, base: str | None) -> None:

@@ -35,11 +35,11 @@ def _url_line(root: Path) -> tuple[str, int]:
 
 
 def sites_inside(root: Path) -> list[Problem]:
-    """FP605 for each folder in `root` (which has no `_config.yml`) that is a Jekyll
-    site of its own, `_config.yml` and `_posts/`: the build was run a folder too high
-    (its posts then read as this folder's, in a category of the folder's name)."""
-    if (root / "_config.yml").is_file() or is_posts_folder(root):
-        return []
+    """FP605 for each folder in `root` (which has no `_config.yml` and no feedpub.toml)
+    that is a Jekyll site of its own, `_config.yml` and `_posts/`: the build was run a
+    folder too high (its posts then read as this folder's, in a category of its name)."""
+    if (root / "_config.yml").is_file() or is_posts_folder(root) or find_config(root):
+        return []  # (a feedpub.toml says what to read: an archive of several sites, say)
     try:
         with os.scandir(root) as listed:
             names = sorted(e.name for e in listed if e.is_dir() and not e.name.startswith("."))

@@ -28,9 +28,9 @@ def around(name: str, args: str, content: str) -> str:
     author's text: a feed's `<summary>` would go with its `<details>`); else nothing."""
     if name == "figure":
         return figure(args, content)
-    caption = args.strip().strip("\"'").strip()
-    if name == "details" and caption:
-        return f"<p><strong>{html.escape(caption, quote=False)}</strong></p>\n\n{content}"
+    if name == "details" and (caption := args.strip()):
+        shown = render_markdown(caption).strip().removeprefix("<p>").removesuffix("</p>")
+        return f"<p><strong>{shown}</strong></p>\n\n{content}"
     return content
 
 

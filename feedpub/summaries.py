@@ -30,6 +30,11 @@ _BLOCKS = frozenset(
 # The longest summary, as `summary_chars` may be: an author's summary of 500 KB made
 # every feed drop its entries to stay in its byte budget.
 LONGEST = 10_000
+_CUT_URL = re.compile(r"https?://[!-~]*$", re.I)  # a link the cut falls in
+_HASHTAGS = re.compile(r"(?:#[^#]+)+")  # a word's run of hashtags, from its first `#`
+# A rule drawn of characters: four or more of one (`----`, `=====`, `－－－－`), six of
+# those that also mean something in fewer (`****` a censor's mask, `__` a blank).
+_RULE = re.compile(r"([-=~#＝－━─═▬])\1{3,}|([*_—])\2{5,}")
 _LONGEST_WORD = 30  # a cut goes back to a space only over a word at most this long
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 # Scripts written without spaces between words (Han, kana, their punctuation and
@@ -93,9 +98,6 @@ def summarize(text: str, limit: int) -> str:
     return head.rstrip(" ,;:、，；：") + "…"
 
 
-_CUT_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[!-~]*$")  # a URL the cut falls in
-
-
 def _a_word(cut: str) -> bool:
     """Whether `cut`, the text a summary would end with, is one word begun (the cut
     goes back to the space before it), not a run of text without spaces: a URL, an
@@ -106,14 +108,25 @@ def _a_word(cut: str) -> bool:
 
 def repeats(summary: str, title: str) -> bool:
     """Whether `summary` says nothing its title does not: the title again (a video's
-    description often is), perhaps with hashtags after it, or the title's start (white
-    space aside). A reader would show it under the title as a second copy."""
-    said = _HASHTAGS.sub("", summary.casefold()).replace(" ", "")
-    said, named = "".join(said.split()), "".join(title.casefold().split())
-    return bool(said) and named.startswith(said)
+    description often is), perhaps with hashtags after it, or the title's start up to
+    a word's or a clause's end (white space aside). A reader would show it under the
+    title as a second copy."""
+    said = "".join(_without_hashtags(summary.casefold()).split())
+    named = "".join(title.casefold().split())
+    if not said or not named.startswith(said):
+        return False
+    return len(said) == len(named) or not (said[-1].isalnum() and named[len(said)].isalnum())
 
 
-_HASHTAGS = re.compile(r"(?:\s*#[^\s#]+)+\s*$")
+def _without_hashtags(text: str) -> str:
+    """`text` without the hashtags that end it (`… #夜市 #台湾`, or glued to it)."""
+    words = text.split()
+    while words and (at := words[-1].find("#")) >= 0 and _HASHTAGS.fullmatch(words[-1], at):
+        if at:
+            words[-1] = words[-1][:at]
+            break
+        words.pop()
+    return " ".join(words)
 
 
 def whole(text: str) -> str:
@@ -130,9 +143,6 @@ def _collapse_spaces(text: str, enough: int) -> str:
     if len(head) >= enough or 2 * enough >= len(text):
         return head
     return " ".join(_RULE.sub(" ", _CJK_BREAK.sub("", text)).split())
-
-
-_RULE = re.compile("([-–—_=*~#+·•－＝＊～━─═▬])\\1{3,}")  # four or more of one
 
 
 def _last_sentence_end(text: str, limit: int) -> int:

@@ -23,7 +23,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from test_build import check_all
 
-from feedpub import config, render
+from feedpub import config, render, summaries
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
@@ -474,6 +474,29 @@ def test_byte_budget_holds_with_a_long_description(tmp_path: Path) -> None:
     assert code == 0, stderr
     sizes = {p.relative_to(out).as_posix(): p.stat().st_size for p in feed_files(out)}
     assert {f: n for f, n in sizes.items() if n > BIG_BUDGET} == {}
+
+
+@pytest.mark.parametrize(
+    ("summary", "title", "said"),
+    [
+        ("谌洪果说红楼", "谌洪果说红楼：红楼一哥贾雨村（贾字008）", True),  # to a clause's end
+        ("Title #a #b", "Title", True),
+        ("1", "10 things", False),  # not to a word's end (the review)
+        ("Part #2", "Part one", False),
+        ("#only #tags", "Title", False),
+        ("Title and more", "Title", False),
+    ],
+)
+def test_what_repeats_a_title(summary: str, title: str, said: bool) -> None:
+    assert summaries.repeats(summary, title) is said
+
+
+def test_hashtags_are_read_in_one_pass() -> None:
+    """200,000 characters of hashtags and words (one pass: the review's regular
+    expression took a second for 10,000)."""
+    text = "x #a " * 40_000
+    assert not summaries.repeats(text, "y")
+    assert summaries.repeats("Title " + "#a " * 40_000, "Title")
 
 
 @pytest.mark.parametrize(

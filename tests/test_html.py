@@ -320,7 +320,7 @@ def test_tracking_pixels_are_removed(pixel: str) -> None:
 def test_empty_wrappers_collapse() -> None:
     """Wrappers of nothing go, and so do spacers, paragraphs and divisions of line
     breaks alone (Matters' `<p><br></p>`: 1,875 in the corpus's feeds, each a blank
-    gap in a reader); a line break in text, or beside a picture, stays."""
+    gap in a reader), between blocks; a line break in text, or beside a picture, stays."""
     body = (
         '<div><div class="aspectRatioPlaceholder"><span> </span></div></div><p>&nbsp;</p>'
         '<a href="https://nei.st/medium/wsj"></a><p>text<br></p><p><br></p>'
@@ -333,6 +333,9 @@ def test_empty_wrappers_collapse() -> None:
         '<div><img loading="lazy" referrerpolicy="no-referrer" src="https://e.org/a.png"><br></div>'
         "<table><tbody><tr><td></td><td>x</td></tr></tbody></table>"
     )
+    # Between text, a spacer is a line break: it stays (the review: text was joined).
+    glued = "<div>第一段<div><br></div>第二段</div><p>one</p>x<p><br></p><p>two</p>"
+    assert html_of(glued) == glued
 
 
 # --- images --------------------------------------------------------------------
@@ -664,10 +667,16 @@ def test_summary_respects_the_limit() -> None:
             id="no half of a link",  # 254 corpus summaries ended "https://bit.…"
         ),
         pytest.param(
-            "今天解答这些问题。－－－－－－－－会员福利 ===== x *** y -- z",
+            "今天解答这些问题。－－－－－－－－会员福利 ===== x *** y -- z ******** w",
             100,
-            "今天解答这些问题。 会员福利 x *** y -- z",
+            "今天解答这些问题。 会员福利 x *** y -- z w",
             id="no drawn rules",  # 295 corpus summaries had a run of 4 or more
+        ),
+        pytest.param(
+            "他说······然后 ____ 填空，某**** 被删，——破折号——",
+            100,
+            "他说······然后 ____ 填空，某**** 被删，——破折号——",
+            id="what a few of them mean stays",  # (the review)
         ),
         pytest.param(
             "翻墙VPN分享集：https://bit.ly/2wnEijV美国自由行：https://bit.ly/3dlzw7b日本",
@@ -969,16 +978,18 @@ def test_task_list_items_are_marked_as_readers_can_show_them() -> None:
 
 
 def test_span_attribute_lists_after_code_emphasis_and_elements_are_dropped() -> None:
-    """kramdown gives a span attribute list to the code span, emphasis or element
-    before it: Chirpy's docs write `` `_config.yml`{: .filepath} `` (its 4 demo posts
-    showed the list 30 times as text). Inside code, or after plain text, it is text."""
+    """kramdown gives a span attribute list to the code span or element before it:
+    Chirpy's docs write `` `_config.yml`{: .filepath} `` (its 4 demo posts showed the
+    list 30 times as text). Inside code, math or an element, or after plain text, it is
+    text (the review: `$W_{:,j}$` lost its subscript)."""
     text = (
-        "Edit `_config.yml`{: .filepath} and ``a`b``{:#id} then *em*{: .x} **b**{: .y}"
-        " <kbd>K</kbd>{: .k}, not `{: .code}` nor word{: .w}."
+        "Edit `_config.yml`{: .filepath} and ``a`b``{:#id} then <kbd>K</kbd>{: .k}, not"
+        " `{: .code}`, <code>{: .notice}</code> nor word{: .w}, nor TeX: $W_{:,j}$."
     )
     assert render_markdown(text) == (
-        "<p>Edit <code>_config.yml</code> and <code>a`b</code> then <em>em</em>"
-        " <strong>b</strong> <kbd>K</kbd>, not <code>{: .code}</code> nor word{: .w}.</p>\n"
+        "<p>Edit <code>_config.yml</code> and <code>a`b</code> then <kbd>K</kbd>, not"
+        " <code>{: .code}</code>, <code>{: .notice}</code> nor word{: .w}, nor TeX:"
+        " $W_{:,j}$.</p>\n"
     )
 
 

@@ -620,9 +620,9 @@ def test_a_plugins_block_shows_what_it_holds() -> None:
     assert shown == "{% tab %}{% tab %}x{% endtab %}{% endtab %}" and at == len("{% tab %}") * 4
     # A `{% details %}`'s caption is the author's text (al-folio's "Click here to know
     # more" was lost): in bold before what it holds.
-    details = '{% details "Click <here>" %}\nMore *x*.\n{% enddetails %}'
+    details = "{% details Click **here** %}\nMore *x*.\n{% enddetails %}"
     assert liquid.render(details, SITE, "t")[0] == (
-        "<p><strong>Click &lt;here&gt;</strong></p>\n\n\nMore *x*.\n"
+        "<p><strong>Click <strong>here</strong></strong></p>\n\n\nMore *x*.\n"
     )
 
 

@@ -375,6 +375,7 @@ def test_yaml_error_line_is_the_files_line(newline: str, bom: bytes) -> None:
     [
         ('title: "房價暴跌" extra "quote"', True),  # a news-archive owner's trial
         ("title: 'It' is", True),
+        ("title: 'C:\\' and more", True),  # no escapes in single quotes (the review)
         ('title: "A" # a comment', False),  # valid: no problem at all
         ("title: a: b", False),  # another mistake: the hint as it was
     ],

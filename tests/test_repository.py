@@ -419,6 +419,11 @@ def test_a_build_a_folder_too_high_says_the_site_is_inside(tmp_path: Path) -> No
     ) in stderr
     code, _, stderr = run_in(tmp_path, "build", "repo", "--out", "fine")
     assert code == 0 and "FP605" not in stderr
+    # A feedpub.toml says how to read the folder (an archive of several sites, or one
+    # excluded): no warning (the review).
+    (tmp_path / "feedpub.toml").write_text('exclude = ["repo/"]\n', "utf-8")
+    code, _, stderr = run_in(tmp_path, "build", "--out", "configured")
+    assert "FP605" not in stderr
 
 
 def test_settings_that_drop_feeds_drop_their_files_whatever_the_cache(tmp_path: Path) -> None:
