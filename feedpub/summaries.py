@@ -90,7 +90,8 @@ def summarize(text: str, limit: int) -> str:
     head = text[: limit - 1]
     if not text[limit - 1].isspace() and not _is_cjk(head[-1:]):
         space = head.rfind(" ")
-        url = _CUT_URL.search(head) if "://" in head else None
+        scheme = head.lower().rfind("http", 0, head.rfind("://") + 1)  # (-1: no link)
+        url = _CUT_URL.match(head, scheme) if scheme >= 0 else None  # (once: no square)
         if url and url.start() >= limit // 2 and "!" <= text[limit - 1] <= "~":
             head = head[: url.start()]  # not half a link ("订阅：https://bit.…")
         elif space > 0 and _a_word(head[space + 1 :]):
