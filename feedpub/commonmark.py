@@ -28,10 +28,9 @@ _TOC = re.compile(r"\{:\s*toc\b[^{}\n]*\}")  # `{:toc}`, `{:toc .large-only}`
 # `` `_config.yml`{: .filepath} ``. (Not after `_` or `*`: TeX's `W_{:,j}` is no list.)
 _SPAN_NAMES = "a abbr b cite code em i kbd mark q s samp small span strong sub sup u var"
 _SPAN_ENDS = "|".join(f"(?<=</{name}>)" for name in _SPAN_NAMES.split())
-_SPAN_ATTRIBUTES = re.compile(
-    f"(?:(?<=[)\\]])|{_SPAN_ENDS})\\{{:[^{{}}\\n]*(?:\\n[^{{}}\\n]*)?\\}}"  # a line end in it too
-)
-_SPAN_ATTRIBUTES_LEAD = re.compile(r"\{:[^{}\n]*(?:\n[^{}\n]*)?\}")
+_SPAN_LIST = r"\{:[^{}\n]*(?:\n[^{}\n]*)?\}"  # a line end in it too
+_SPAN_ATTRIBUTES = re.compile(f"(?:(?<=[)\\]])|{_SPAN_ENDS}){_SPAN_LIST}")
+_SPAN_ATTRIBUTES_LEAD = re.compile(_SPAN_LIST)
 # A link's or an image's destination with spaces (`![a](/img/step 1.png)`): kramdown
 # takes it, CommonMark's is then no link; written `<…>` it is one (not Liquid left as
 # written, `({% post_url x %})`). Bounded, so that a line of `](a b c` costs no square.

@@ -29,9 +29,13 @@ def around(name: str, args: str, content: str) -> str:
     if name == "figure":
         return figure(args, content)
     if name == "details" and (caption := args.strip()):
-        shown = render_markdown(caption).strip().removeprefix("<p>").removesuffix("</p>")
-        return f"<p><strong>{shown}</strong></p>\n\n{content}"
+        return f"<p><strong>{_inline(caption)}</strong></p>\n\n{content}"
     return content
+
+
+def _inline(text: str) -> str:
+    """`text`'s Markdown as the HTML of a line (a caption's), without its paragraph."""
+    return render_markdown(text).strip().removeprefix("<p>").removesuffix("</p>")
 
 
 def figure(args: str, content: str) -> str:
@@ -39,8 +43,7 @@ def figure(args: str, content: str) -> str:
     of its content's Markdown and its caption's (mademistakes.com's 540 pictures)."""
     found = {m[1]: m[2] if m[2] is not None else m[3] for m in _FIGURE.finditer(args)}
     named = html.escape(found.get("class", "").strip())
-    caption = render_markdown(found["caption"]).strip() if found.get("caption") else ""
-    caption = caption.removeprefix("<p>").removesuffix("</p>")
+    caption = _inline(found["caption"]) if found.get("caption") else ""
     below = f"<figcaption>{caption}</figcaption>" if caption else ""
     attributes = f' class="{named}"' if named else ""
     return f"<figure{attributes}>\n{render_markdown(content)}{below}</figure>"

@@ -140,9 +140,13 @@ def _collapse_spaces(text: str, enough: int) -> str:
     """`text` with runs of whitespace as one space, trimmed, and without the rules
     drawn of characters (`=====`, `－－－－`: a video description's separators); only
     the start of a long text, as long as that start still holds `enough` chars."""
-    head = " ".join(_RULE.sub(" ", _CJK_BREAK.sub("", text[: 2 * enough])).split())
+    head = _flat(text[: 2 * enough])
     if len(head) >= enough or 2 * enough >= len(text):
         return head
+    return _flat(text)
+
+
+def _flat(text: str) -> str:
     return " ".join(_RULE.sub(" ", _CJK_BREAK.sub("", text)).split())
 
 
