@@ -231,6 +231,20 @@ def _selector(value: str) -> tuple[Any, str]:
     return value, ""
 
 
+def _regex(value: str) -> tuple[Any, str]:
+    """A regular expression (Python's) of text to leave out of summaries: one that
+    matches no text at all would put a space between every two characters."""
+    try:
+        pattern = re.compile(value)
+    except re.error as e:
+        return value, f"invalid regular expression {shown(value)}: {e}"
+    except RecursionError:
+        return value, f"regular expression nested too deep: {shown(value)}"
+    if pattern.fullmatch(""):
+        return value, f"regular expression {shown(value)} matches empty text"
+    return value, ""
+
+
 def _sibling_combinator(tree: Any) -> bool:
     """Whether the parsed selector `tree` uses `+` or `~` anywhere (inside `:is()` too)."""
     todo = [tree]
@@ -344,6 +358,7 @@ KIND_CHECKS: dict[str, Check] = {
 SOURCE_CHECKS: dict[str, Check] = {
     "zone": _zone,
     "remove": _names(_selector),
+    "summary_skip": _names(_regex),
     "marker_offset": _offset,
     "lang": _lang,
     "referrer_policy": _choice("no-referrer", "keep"),

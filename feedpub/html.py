@@ -191,6 +191,7 @@ class ContentRules:
     iframes: Literal["drop", "link"] = "link"
     data_images: bool = True
     summary_chars: int = 300
+    summary_skip: tuple[str, ...] = ()  # regular expressions: text summaries leave out
     # "no-referrer" on every image: Chinese image hosts refuse hotlinks that name
     # another site, and accept a request that names none. "keep": what the post says.
     referrer_policy: Literal["no-referrer", "keep"] = "no-referrer"
@@ -243,7 +244,7 @@ def _cleaned(html: str, base_url: str | None, rules: ContentRules) -> tuple[Cont
     embedded, hosts = players.as_links(body, base_url, rules.iframes)
     trees.collapse_empty(body)
     safe = xml_safe(_sanitize(_serialize(body), rules).strip())
-    summary = xml_safe(summarize(plain_text(safe), rules.summary_chars))
+    summary = _summary(plain_text(safe), rules)
     captions = _CAPTIONS(body) if _CAPTION_NEEDLES.search(tags) else []
     captions = [c for c in captions if c.tag == "figcaption" or _short(c)]
     captions += _CODE(body) if "<pre" in tags and _CODE_NEEDLES.search(tags) else []
@@ -252,9 +253,13 @@ def _cleaned(html: str, base_url: str | None, rules: ContentRules) -> tuple[Cont
             link.text = ""
         trees.drop_all(body, captions)  # their tails stay
         text = plain_text(_sanitize(_serialize(body), rules))
-        summary = xml_safe(summarize(text, rules.summary_chars)) if text.strip() else summary
+        summary = _summary(text, rules) if text.strip() else summary
     image = _IMAGE_SRC.search(safe)
     return Content(safe, summary, unescape(image[1]) if image else None), embedded
+
+
+def _summary(text: str, rules: ContentRules) -> str:
+    return xml_safe(summarize(text, rules.summary_chars, rules.summary_skip))
 
 
 def _short(element: Any) -> bool:
@@ -270,7 +275,7 @@ def _short(element: Any) -> bool:
 def _as_text(html: str, rules: ContentRules) -> Content:
     """`html` as the paragraphs of its text, for a body the parser cannot hold."""
     safe = summaries.paragraphs(html)
-    return Content(safe, xml_safe(summarize(plain_text(safe), rules.summary_chars)), None)
+    return Content(safe, _summary(plain_text(safe), rules), None)
 
 
 def _parse(html: str) -> Any:

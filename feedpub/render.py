@@ -83,6 +83,7 @@ def rules(settings: Settings, source: str) -> html.ContentRules:
         iframes=settings.iframes,
         data_images=settings.data_images,
         summary_chars=settings.summary_chars,
+        summary_skip=own.summary_skip,
         referrer_policy=own.referrer_policy,
     )
 

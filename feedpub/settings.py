@@ -36,6 +36,7 @@ class SourceSettings:
 
     zone: str = "UTC"  # the zone naive dates of this source are read in
     remove: tuple[str, ...] = ()  # extra CSS selectors of junk to delete from bodies
+    summary_skip: tuple[str, ...] = ()  # regular expressions: text its summaries leave out
     marker_offset: str = ""  # "-16h": its markers run 16 h ahead; overrides detection
     lang: str = ""  # its language (BCP 47: "zh-Hant"); "" = found from its posts
     referrer_policy: ReferrerPolicy = "no-referrer"  # the global one unless set

@@ -74,11 +74,17 @@ def _paragraph_break(tag: re.Match[str]) -> str:
     return "\n\n" if tag[2].lower() in _BLOCKS else ""
 
 
-def summarize(text: str, limit: int) -> str:
-    """At most `limit` chars of `text`, ending on a sentence if one ends late enough.
+def summarize(text: str, limit: int, skip: tuple[str, ...] = ()) -> str:
+    """At most `limit` chars of `text`, ending on a sentence if one ends late enough,
+    without the text that the regular expressions of `skip` match in it (its white
+    space collapsed first, as the summary shows it).
 
     Otherwise the cut falls between words (Latin) or characters (CJK) and gets "…".
     """
+    if skip:  # (all of the text: what is left out may be most of its start)
+        text = _flat(text)
+        for pattern in skip:
+            text = re.sub(pattern, _gap, text)
     text = _collapse_spaces(text, limit + 2)
     if len(text) <= limit:
         return text
@@ -97,6 +103,12 @@ def summarize(text: str, limit: int) -> str:
         elif space > 0 and _a_word(head[space + 1 :]):
             head = head[:space]
     return head.rstrip(" ,;:、，；：") + "…"
+
+
+def _gap(left_out: re.Match[str]) -> str:
+    """What stands for text left out: a space between words, none beside CJK text."""
+    text, start, end = left_out.string, left_out.start(), left_out.end()
+    return "" if _is_cjk(text[start - 1 : start]) or _is_cjk(text[end : end + 1]) else " "
 
 
 def _a_word(cut: str) -> bool:

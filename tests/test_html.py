@@ -747,6 +747,30 @@ def test_a_summary_leaves_highlighted_code_out(code: str) -> None:
         assert clean(prose, None).summary == "这篇文章来自沙丘的新成员。按。", prose
 
 
+def test_a_summary_leaves_out_what_its_source_says_on_every_post() -> None:
+    """`summary_skip`: a YouTube channel's description leads with the same promotion
+    on every video (40 of 老楊到處說's 50 summaries), glued to the description in one
+    text node; what the patterns match, anywhere, is no summary text. The white space
+    is collapsed first (the text as the summary shows it), the content keeps it all."""
+    body = (
+        "<div>訂閱楊錦麟頻道，每天免費收看最新影片：https://bit.ly/yangjinlin\n"
+        "歡迎支持：http://bit.ly/support-laoyang#緬甸 第三次發生#軍事政變。"
+        "贊助：https://p.ecpay.com.tw/1E2F 外部開始關注。</div>"
+    )
+    skip = ("訂閱楊錦麟頻道.*?support-laoyang", "贊助：https?://[!-~]+")
+    rules = ContentRules(summary_skip=skip)
+    content = clean(body, "https://www.youtube.com/watch?v=KvySyQYMTJs", rules)
+    assert content.summary == "#緬甸 第三次發生#軍事政變。 外部開始關注。"  # (its own space)
+    assert "訂閱楊錦麟頻道" in content.html and "ecpay" in content.html
+    assert clean(body, None).summary.startswith("訂閱楊錦麟頻道，")  # no patterns: as it was
+    assert summarize("Subscribe: https://a.b/c " * 50, 20, (r"Subscribe: \S+",)) == ""
+    assert summarize("Read this. Subscribe: https://a.b/c More.", 50, (r"Subscribe: \S+",)) == (
+        "Read this. More."
+    )
+    long = "Join us! " + "word " * 2000 + "end."
+    assert summarize(long, 30, ("Join us!",)) == "word word word word word word…"
+
+
 @given(st.text(), st.integers(min_value=0, max_value=400))
 def test_summarize_never_exceeds_the_limit(text: str, limit: int) -> None:
     assert len(summarize(text, limit)) <= limit

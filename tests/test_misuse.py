@@ -316,6 +316,7 @@ shift = "sometimes"
 [sources."Wire"]
 zone = "Mars/Olympus"
 remove = ["div[", 3, "p::before", ".ok"]
+summary_skip = ["(", "a*", "Subscribe: \\\\S+"]
 colour = "red"
 
 [sources."Wier"]
@@ -370,7 +371,10 @@ def test_every_config_mistake_is_one_line_with_its_file_and_line(repo: Path) -> 
         'feedpub.toml:11: sources.Wire.remove: item 1: invalid CSS selector "div[":'
         " Expected ident or '*', got <EOF at 4>; item 2 must be text, not 3;"
         ' item 3: pseudo-elements are not supported: "p::before"',
-        "feedpub.toml:12: sources.Wire.colour: unknown setting",
+        'feedpub.toml:12: sources.Wire.summary_skip: item 1: invalid regular expression "(":'
+        ' missing ), unterminated subpattern at position 0; item 2: regular expression "a*"'
+        " matches empty text",
+        "feedpub.toml:13: sources.Wire.colour: unknown setting",
     ]
 
 
