@@ -31,6 +31,7 @@ from .postfiles import Refused, read_bytes
 from .problems import Problem
 from .scan import EXTENSIONS, POST_FOLDERS, is_posts_folder
 from .settings import Settings
+from .summaries import OPENING_HTML, openings
 from .text import (
     ILLEGAL_XML,
     MAX_ATTRIBUTES,
@@ -391,6 +392,7 @@ def _build(
         liquid=template.rendered,
         refs=template.refs,
         lead=frontmatter.lead(meta, fields.text, text, body_start, limits.site),
+        opening=b"" if markdown else openings(text[body_start : body_start + OPENING_HTML]),
     )
     fields.report_removed()
     return post

@@ -198,7 +198,11 @@ class ContentRules:
 
 
 def clean(
-    html: str, page_url: str | None, rules: ContentRules = ContentRules(), title: str = ""
+    html: str,
+    page_url: str | None,
+    rules: ContentRules = ContentRules(),
+    title: str = "",
+    lead: str = "",
 ) -> Content:
     """`html`, the body of the page at `page_url`, as safe feed content: junk gone,
     lazy images woken and loaded lazily, URLs absolute (against `page_url`).
@@ -215,7 +219,7 @@ def clean(
     still adds none (its alt text is no text a reader sees), and a summary
     repeating the title would show twice in a reader's list of entries.
     """
-    content, embedded = _cleaned(html, page_url, rules)
+    content, embedded = _cleaned(html, page_url, rules, lead)
     if content.image is not None:
         return content
     video = (videos.video_id(page_url) if page_url else None) or embedded
@@ -225,13 +229,15 @@ def clean(
     return Content(still + content.html, content.summary, image)
 
 
-def _cleaned(html: str, base_url: str | None, rules: ContentRules) -> tuple[Content, str | None]:
+def _cleaned(
+    html: str, base_url: str | None, rules: ContentRules, lead: str
+) -> tuple[Content, str | None]:
     """The content, and the first YouTube video the body embeds (or None)."""
     if too_deep(html) or crowded(html):
-        return _as_text(html, rules), None
+        return _as_text(html, rules, lead), None
     body = _parse(html)
     if body is None or (len(body) == 0 and not (body.text or "").strip()):
-        return _as_text(html, rules), None  # "" when there is no text: nothing lost
+        return _as_text(html, rules, lead), None  # "" when there is no text: nothing lost
     tags = _tags_text(html)
     if "<image" in tags:  # an `<img>`, as HTML parses it (lxml does not): then junk or not
         for element in list(body.iter("image")):
@@ -244,7 +250,7 @@ def _cleaned(html: str, base_url: str | None, rules: ContentRules) -> tuple[Cont
     embedded, hosts = players.as_links(body, base_url, rules.iframes)
     trees.collapse_empty(body)
     safe = xml_safe(_sanitize(_serialize(body), rules).strip())
-    summary = _summary(plain_text(safe), rules)
+    summary = _summary(plain_text(safe), rules, lead)
     captions = _CAPTIONS(body) if _CAPTION_NEEDLES.search(tags) else []
     captions = [c for c in captions if c.tag == "figcaption" or _short(c)]
     captions += _CODE(body) if "<pre" in tags and _CODE_NEEDLES.search(tags) else []
@@ -253,13 +259,13 @@ def _cleaned(html: str, base_url: str | None, rules: ContentRules) -> tuple[Cont
             link.text = ""
         trees.drop_all(body, captions)  # their tails stay
         text = plain_text(_sanitize(_serialize(body), rules))
-        summary = _summary(text, rules) if text.strip() else summary
+        summary = _summary(text, rules, lead) if text.strip() else summary
     image = _IMAGE_SRC.search(safe)
     return Content(safe, summary, unescape(image[1]) if image else None), embedded
 
 
-def _summary(text: str, rules: ContentRules) -> str:
-    return xml_safe(summarize(text, rules.summary_chars, rules.summary_skip))
+def _summary(text: str, rules: ContentRules, lead: str) -> str:
+    return xml_safe(summarize(text, rules.summary_chars, rules.summary_skip, lead))
 
 
 def _short(element: Any) -> bool:
@@ -272,10 +278,10 @@ def _short(element: Any) -> bool:
     return True
 
 
-def _as_text(html: str, rules: ContentRules) -> Content:
+def _as_text(html: str, rules: ContentRules, lead: str) -> Content:
     """`html` as the paragraphs of its text, for a body the parser cannot hold."""
     safe = summaries.paragraphs(html)
-    return Content(safe, _summary(plain_text(safe), rules), None)
+    return Content(safe, _summary(plain_text(safe), rules, lead), None)
 
 
 def _parse(html: str) -> Any:

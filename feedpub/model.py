@@ -73,6 +73,7 @@ class RawPost:
     liquid: bool = False  # its body holds Liquid to render (see `liquid`)
     refs: tuple[tuple[str, int], ...] = ()  # the posts its `{% post_url %}`s name, and where
     lead: Lead | None = None  # what its front matter says of its summary and picture
+    opening: bytes = b""  # its HTML body's openings (`summaries.openings`)
 
     def __reduce__(self) -> tuple[Callable[..., RawPost], tuple[Any, ...]]:
         """Pickled as its values (half the time to load); see `_unpickled`."""
@@ -147,6 +148,7 @@ class Post:
     lead: Lead | None = None  # what its latest copy's front matter says (`RawPost.lead`)
     categories: tuple[str, ...] = ()  # all of them, as its entry lists them: generic ones too
     author_links: tuple[str, str] = ("", "")  # its author's (uri, email), if the site gives them
+    skip: bytes = b""  # the lead of its source its summary leaves out (`summaries.skip_of`)
 
     @property
     def key(self) -> tuple[datetime, str]:

@@ -38,6 +38,7 @@ from .model import Post, RawPost
 from .problems import Problem, printable
 from .settings import Settings
 from .shifts import Shift
+from .summaries import skip_of, source_leads
 from .timestamps import How, Stamp
 from .urls import canonical_id
 from .workers import paused_gc
@@ -109,6 +110,7 @@ class Result:
     resolved: tuple[Timed, ...]  # every file with its time, by path: for `feedpub normalize`
     runs: Runs = field(default_factory=dict)  # the shifts found, by source
     stated: frozenset[str] = frozenset()  # the sources whose offset the settings state
+    leads: dict[str, frozenset[bytes]] = field(default_factory=dict)  # see `summaries`
 
 
 class Parsed(NamedTuple):
@@ -135,6 +137,7 @@ class Context:
         self._zones: dict[str, tzinfo] = {}
         self.jekyll = ZoneInfo(settings.zone) if settings.jekyll_dates else None  # see `parse`
         self.links: dict[str, str] = {}  # post name -> URL: what the stories' post_urls name
+        self.leads: dict[str, frozenset[bytes]] = {}  # by source: its `summaries.leads`
         base, links = settings.site_url, reversed(settings.author_links)  # the first wins
         self.authors = {n: (u and urls.on_site(u, base), e) for n, u, e in links}
 
@@ -391,6 +394,7 @@ def _entry(
         lead=raw.lead,
         categories=raw.categories,
         author_links=ctx.authors.get(raw.author, ("", "")),
+        skip=skip_of(raw.opening, ctx.leads.get(latest.source)),
     )
 
 
@@ -446,6 +450,7 @@ def _normalize(raws: Iterable[RawPost], ctx: Context) -> Result:
         del step, p  # together: see PARSED_STEP
     if names := {name for t in resolved for name, _ in t.raw.refs}:
         ctx.links = permalinks.post_urls(((t.raw, t.when) for t in resolved), names, settings)
+    ctx.leads = source_leads([(t.source, t.raw.opening) for t in c] for c in groups.values())
     posts = []
     while groups:  # popped: a story's list goes as its post comes
         _, copies = groups.popitem()
@@ -460,11 +465,6 @@ def _normalize(raws: Iterable[RawPost], ctx: Context) -> Result:
         ]
     posts.sort(key=lambda p: p.key, reverse=True)
     problems.sort()
-    return Result(
-        tuple(posts),
-        tuple(problems),
-        dict(sorted(report.items())),
-        tuple(resolved),
-        runs,
-        frozenset(source for source, offset in offsets.items() if offset is not None),
-    )
+    fixed = frozenset(source for source, offset in offsets.items() if offset is not None)
+    report = dict(sorted(report.items()))
+    return Result(tuple(posts), tuple(problems), report, tuple(resolved), runs, fixed, ctx.leads)

@@ -121,7 +121,7 @@ def micros(when: datetime) -> int:
 def fingerprint(post: Post) -> str:
     """A hash of every field of `post` (marshal of its fields: ten times quicker than repr)."""
     values = {name: getattr(post, name) for name in _POST_FIELDS}
-    for name in ("liquid", "links", "lead"):
+    for name in ("liquid", "links", "lead", "skip"):
         if not values[name]:
             del values[name]  # as before these fields were: fingerprints (and names) kept
     if post.lead is not None:

@@ -98,7 +98,7 @@ def content_of(root: Path, settings: Settings, post: Post) -> html.Content:
         body = postfiles.read_body(root, post.path, post.body_start, settings.max_bytes)
     except postfiles.Refused:
         body = ""  # changed or gone since it was read: the next build will see it
-    content = _cleaned(body, settings, post, root)
+    content = _cleaned(body, settings, post, root, summaries.lead_of(body, post.skip))
     lead, summary, image = post.lead, content.summary, content.image
     if lead is not None:
         if lead.summary:  # (one of no text, an image alone: the body's)
@@ -113,9 +113,10 @@ def content_of(root: Path, settings: Settings, post: Post) -> html.Content:
 
 
 def _cleaned(
-    body: str, settings: Settings, post: Post, root: Path, whole: bool = False
+    body: str, settings: Settings, post: Post, root: Path, lead: str = "", whole: bool = False
 ) -> html.Content:
-    """`body` rendered and cleaned; `whole`: its summary all of its text (up to LONGEST)."""
+    """`body` rendered and cleaned, its summary after `lead` (its source's, if it begins
+    with it); `whole`: its summary all of its text (up to LONGEST)."""
     if post.liquid:  # Jekyll renders Liquid first, then Markdown
         site = includes.site_of(settings, root)
         body, _ = liquid.render(body, site, post.title, dict(post.links))
@@ -125,7 +126,7 @@ def _cleaned(
     used = rules(settings, source)
     if whole:
         used = replace(used, summary_chars=summaries.LONGEST)
-    return html.clean(body, post.url, used, post.title)
+    return html.clean(body, post.url, used, post.title, lead)
 
 
 def _fragment_chunk(

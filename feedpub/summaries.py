@@ -1,9 +1,23 @@
 """What a reader sees of a body as text: its summary, and its paragraphs when the
-HTML parser cannot hold it."""
+HTML parser cannot hold it.
+
+And what a source says at the start of every post, which its summaries leave out:
+a YouTube channel leads each video's description with its promotion ("訂閱頻道，
+每天免費收看…：https://bit.ly/…"), glued to the description in one text node (30%
+of the corpus's source-feed summaries began so). A reading keeps its body's
+`openings`: a hash of its text up to each place in its first OPENING_CHARS where
+the text may break (a sentence's, a link's or a block's end). A source's `leads`
+are the openings at least a tenth of its stories share (and LEAD_STORIES); an
+entry's summary skips the longest one its text begins with.
+"""
 
 from __future__ import annotations
 
 import re
+import struct
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from html import unescape
 
 from .text import TAG, unescape_references, xml_safe, xml_text
@@ -74,13 +88,16 @@ def _paragraph_break(tag: re.Match[str]) -> str:
     return "\n\n" if tag[2].lower() in _BLOCKS else ""
 
 
-def summarize(text: str, limit: int, skip: tuple[str, ...] = ()) -> str:
+def summarize(text: str, limit: int, skip: tuple[str, ...] = (), lead: str = "") -> str:
     """At most `limit` chars of `text`, ending on a sentence if one ends late enough,
-    without the text that the regular expressions of `skip` match in it (its white
-    space collapsed first, as the summary shows it).
+    after its `lead` (white space aside) if it begins with it, without the text
+    that the regular expressions of `skip` match in it (its white space collapsed
+    first, as the summary shows it).
 
     Otherwise the cut falls between words (Latin) or characters (CJK) and gets "…".
     """
+    if lead:
+        text = _after(text, lead)
     if skip:  # (all of the text: what is left out may be most of its start)
         text = _flat(text)
         for pattern in skip:
@@ -103,6 +120,19 @@ def summarize(text: str, limit: int, skip: tuple[str, ...] = ()) -> str:
         elif space > 0 and _a_word(head[space + 1 :]):
             head = head[:space]
     return head.rstrip(" ,;:、，；：") + "…"
+
+
+def _after(text: str, lead: str) -> str:
+    """`text` after `lead` if it begins with it, white space aside; else all of it."""
+    want = "".join(lead.split())
+    at, size = 0, len(text)
+    for char in want:
+        while at < size and text[at].isspace():
+            at += 1
+        if at == size or text[at] != char:
+            return text
+        at += 1
+    return text[at:]
 
 
 def _gap(left_out: re.Match[str]) -> str:
@@ -177,3 +207,103 @@ def plain_text(html: str) -> str:
     """What a reader sees of `html` (nh3 output: every attribute double-quoted), its
     blocks on lines of their own."""
     return unescape(_ANY_TAG.sub("", _BLOCK_TAG.sub("\n", html)))
+
+
+OPENING_CHARS = 300  # of a body's text, the start its openings are of
+OPENING_HTML = 1_200  # chars of a body's HTML read for them
+_SHORTEST_LEAD = 10
+LEAD_STORIES = 5  # a lead: shared by this many of a source's stories at least,
+LEAD_SHARE = 50  # ... and by one in this many
+_HIDDEN_NEEDLE = re.compile(r"<(?:!|script|style|noscript|template|title|textarea|svg|math)", re.I)
+# Where a text may break: after a link, a run of sentence ends (a full stop before a
+# space), before a block's end.
+_BREAK = re.compile("(?=[。！？!?.\nhH])(?:https?://[!-~]+|[。！？!?]+|\\.+(?=\\s|$)|(?=\n))")
+# An opening: its length in chars (first: the longest is the greatest), the CRC-32
+# of its UTF-8.
+_KEY = struct.Struct(">HI")
+
+
+def opening(body: str) -> str:
+    """The start of the text of `body` (HTML) a reader sees, blocks on lines of their own."""
+    head = body[:OPENING_HTML]
+    if _HIDDEN_NEEDLE.search(head):
+        head = _HIDDEN.sub(" ", head)
+    lines = (" ".join(line.split()) for line in plain_text(head).split("\n"))
+    return "\n".join(line for line in lines if line)[:OPENING_CHARS]
+
+
+def _crc(text: str, crc: int = 0) -> int:
+    return zlib.crc32(text.encode("utf-8", "surrogatepass"), crc)
+
+
+def openings(body: str) -> bytes:
+    """The keys of the openings of `body` (see the module doc), shortest first; the
+    last one at OPENING_CHARS if the text goes on (it is no lead: see `leads`)."""
+    text = opening(body)
+    ends = {m.end() for m in _BREAK.finditer(text)} | {OPENING_CHARS}
+    found, crc, start = [], 0, 0
+    for end in sorted(e for e in ends if _SHORTEST_LEAD <= e <= len(text)):
+        crc, start = _crc(text[start:end], crc), end
+        found.append(_KEY.pack(end, crc))
+    return b"".join(found)
+
+
+def _keys(found: bytes) -> Iterator[bytes]:
+    return (found[i : i + _KEY.size] for i in range(0, len(found), _KEY.size))
+
+
+def leads(stories: Iterable[Sequence[bytes]]) -> frozenset[bytes]:
+    """The openings that LEAD_STORIES of `stories` share, and one in LEAD_SHARE
+    (each story the openings of its copies: what they share counts once); not one
+    that only copies of one text share, each the same to OPENING_CHARS (stories
+    not merged, as one article under two addresses, are no source's lead)."""
+    stories = [story for story in stories if any(story)]
+    need = max(LEAD_STORIES, len(stories) // LEAD_SHARE)
+    firsts = Counter(first for story in stories for first in {o[: _KEY.size] for o in story})
+    if not (common := {first for first, n in firsts.items() if n >= need} - {b""}):
+        return frozenset()  # (a lead's shorter openings are shared as widely: first)
+    counts: Counter[bytes] = Counter()
+    ends: dict[bytes, set[bytes]] = {}  # an opening's stories' last (their whole) openings
+    for story in stories:
+        if not common.isdisjoint(o[: _KEY.size] for o in story):
+            keys = {key for found in story for key in _keys(found)}
+            counts.update(keys)
+            lasts = {found[-_KEY.size :] for found in story}
+            for key in keys:
+                ends.setdefault(key, set()).update(lasts)
+    return frozenset(key for key, n in counts.items() if n >= need and not _one_text(ends[key]))
+
+
+def _one_text(lasts: set[bytes]) -> bool:
+    """Whether openings whose last ones are `lasts` are of one text, to OPENING_CHARS."""
+    return len(lasts) == 1 and _KEY.unpack(next(iter(lasts)))[0] == OPENING_CHARS
+
+
+def source_leads(stories: Iterable[Iterable[tuple[str, bytes]]]) -> dict[str, frozenset[bytes]]:
+    """The leads of each source that has some, of `stories` given as the (source,
+    openings) of their copies."""
+    by_source: dict[str, list[tuple[bytes, ...]]] = {}
+    for story in stories:
+        mine: dict[str, list[bytes]] = {}
+        for source, opened in story:
+            if opened:
+                mine.setdefault(source, []).append(opened)
+        for source, copies in mine.items():
+            by_source.setdefault(source, []).append(tuple(copies))
+    return {s: found for s in sorted(by_source) if (found := leads(by_source[s]))}
+
+
+def skip_of(found: bytes, shared: frozenset[bytes] | None) -> bytes:
+    """The longest of the openings `found` that is a lead of its source (b"": none)."""
+    if not shared:
+        return b""
+    return max((key for key in _keys(found) if key in shared), default=b"")
+
+
+def lead_of(body: str, skip: bytes) -> str:
+    """The text of `body` that its lead `skip` is of ("" if the body changed since)."""
+    if not skip:
+        return ""
+    size, crc = _KEY.unpack(skip)
+    text = opening(body)[:size]
+    return text if len(text) == size and _crc(text) == crc else ""

@@ -424,6 +424,38 @@ def test_a_sources_summary_skip_leaves_its_promotion_out_of_summaries(tmp_path: 
     assert summaries_of("--no-cache") == after
 
 
+def test_a_channels_promotion_on_five_videos_is_no_summary(tmp_path: Path) -> None:
+    """What five of a source's stories open with (a channel's promotion, glued to each
+    video's description: 30% of the corpus's source-feed summaries) is left out of
+    their summaries in every format, not out of their content; not out of another
+    source's summary that opens so once."""
+    posts = tmp_path / "posts"
+    (posts / "_posts").mkdir(parents=True)
+    promo = "訂閱頻道，每天免費收看：https://bit.ly/chan 歡迎支持：http://bit.ly/support-chan"
+    for n, source in enumerate(["Chan"] * 5 + ["Other"]):
+        url = f"https://www.youtube.com/watch?v=video{n}xyzw"
+        (posts / "_posts" / f"2021-04-0{n + 1}-v{n}.md").write_text(
+            f"---\ntitle: Video {n}\ndate: 2021-04-0{n + 1}T08:00:00Z\nfrom: {url}\n"
+            f"categories: [ {source} ]\n---\n[Video {n}]({url})\n------\n\n"
+            f"<div>{promo}\n<p>第{n}集：今天談談歷史。</p></div>\n",
+            encoding="utf-8",
+        )
+    out = tmp_path / "public"
+    code, _, stderr = run("build", str(posts), "--out", str(out), "--no-cache")
+    assert code == 0, stderr
+    assert check_all(out) == []
+    items = json.loads((out / "feed.json").read_bytes())["items"]
+    atom = etree.parse(str(out / "feed.xml")).getroot().findall(f"{ATOM}entry")
+    rss = etree.parse(str(out / "rss.xml")).getroot().findall("channel/item")
+    assert [e.findtext(f"{ATOM}summary") for e in atom] == [i["summary"] for i in items]
+    assert [i.findtext("description") for i in rss] == [i["summary"] for i in items]
+    assert {i["title"]: i["summary"] for i in items} == {
+        **{f"Video {n}": f"第{n}集：今天談談歷史。" for n in range(5)},
+        "Video 5": f"{promo} 第5集：今天談談歷史。",
+    }
+    assert all("bit.ly/support-chan" in i["content_html"] for i in items)
+
+
 def test_a_feed_over_its_budget_is_noted_in_every_build(tmp_path: Path) -> None:
     """FP505 tells the owner which feeds show entries as summaries only, and how many,
     in a cold build, a build with nothing changed and a warm one, alike."""

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from feedpub import summaries
 from feedpub.commonmark import _padded, html_only, render_markdown
 from feedpub.html import (
     DEFAULT_REMOVE,
@@ -769,6 +770,42 @@ def test_a_summary_leaves_out_what_its_source_says_on_every_post() -> None:
     )
     long = "Join us! " + "word " * 2000 + "end."
     assert summarize(long, 30, ("Join us!",)) == "word word word word word word…"
+
+
+def test_a_lead_five_stories_of_a_source_share_is_found() -> None:
+    """A source's lead: the longest opening (text up to a sentence's, a link's or a
+    block's end) that five of its stories share, and one in LEAD_SHARE; what one
+    story's copies share counts once; not the text of one article under five
+    addresses (the same to OPENING_CHARS), nor an opening of fewer stories."""
+    promo = "<div>訂閱頻道，每天免費收看：https://bit.ly/chan 歡迎支持！"
+    bodies = [f"{promo}第{n}集：今天談談歷史。</div>" for n in range(5)]
+    found = summaries.leads([(summaries.openings(b),) for b in bodies])
+    skip = summaries.skip_of(summaries.openings(bodies[0]), found)
+    assert (
+        summaries.lead_of(bodies[0], skip)
+        == "訂閱頻道，每天免費收看：https://bit.ly/chan 歡迎支持！"
+    )
+    assert summaries.lead_of(bodies[0].replace("支持", "支援"), skip) == ""  # changed since
+    assert summaries.leads([(summaries.openings(b),) for b in bodies[:4]]) == frozenset()
+    copies = [(summaries.openings(b), summaries.openings(b)) for b in bodies[:4]]
+    assert summaries.leads(copies) == frozenset()  # four stories, eight files
+    article = "<p>" + "這是一篇很長的文章。" * 40 + "</p>"
+    assert summaries.leads([(summaries.openings(article),)] * 5) == frozenset()
+    video = "<p>成为此频道的会员即可获享以下福利：https://www.youtube.com/channel/UC/join</p>"
+    only = summaries.leads([(summaries.openings(video),)] * 5)  # a description of it alone
+    assert summaries.lead_of(video, summaries.skip_of(summaries.openings(video), only))
+    many = [(summaries.openings(f"<p>Story {n} begins here. Then more.</p>"),) for n in range(99)]
+    assert summaries.leads(many + [(summaries.openings(bodies[0]),)] * 5) != frozenset()
+    assert summaries.leads(many * 3 + [(summaries.openings(bodies[0]),)] * 5) == frozenset()
+
+
+def test_a_summary_begins_after_its_lead() -> None:
+    text = "訂閱頻道：https://bit.ly/chan\n歡迎支持！ 第1集：今天談談歷史。"
+    lead = "訂閱頻道：https://bit.ly/chan 歡迎支持！"  # white space aside
+    assert summarize(text, 100, lead=lead) == "第1集：今天談談歷史。"
+    assert summarize(text, 100, lead="訂閱頻道：https://bit.ly/other") == " ".join(text.split())
+    assert summarize("訂閱頻道", 100, lead=lead) == "訂閱頻道"  # not all of it: as it was
+    assert summarize(lead, 100, lead=lead) == ""  # the lead alone: no summary
 
 
 @given(st.text(), st.integers(min_value=0, max_value=400))

@@ -221,6 +221,66 @@ def test_patched_index_equals_full_build(tmp_path: Path) -> None:
     assert fragment_keys(cache) == fragment_keys(fresh)
 
 
+PROMO = "訂閱頻道，每天免費收看：https://bit.ly/chan 歡迎支持：http://bit.ly/support-chan"
+
+
+def video(folder: Path, n: int, source: str, promo: bool = True) -> Path:
+    """A video post of `source`, its description led by the channel's promotion."""
+    url = f"https://www.youtube.com/watch?v=video{n:05d}x"
+    path = folder / f"2021-03-{n % 28 + 1:02d}-video-{n}.md"
+    lead = f"{PROMO}\n" if promo else ""
+    path.write_text(
+        f"---\ntitle: Video {n}\ndate: 2021-03-{n % 28 + 1:02d}T08:00:00Z\nfrom: {url}\n"
+        f"categories: [ {source} ]\n---\n[Video {n}]({url})\n------\n\n"
+        f"<div>{lead}第{n}集：今天談談歷史。</div>\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_sources_lead_found_again_after_a_change_equals_a_full_build(tmp_path: Path) -> None:
+    """The lead five of a source's stories share leaves their summaries; a warm build
+    finds a source's leads again when one of its files changes, comes or goes (its
+    stories' entries change with them), as a full build would find them."""
+    posts = tmp_path / "posts"
+    (posts / "_posts").mkdir(parents=True)
+    files = [video(posts / "_posts", n, "Chan") for n in range(6)]
+    video(posts / "_posts", 6, "Other")
+    warm, cache = tmp_path / "warm", tmp_path / "cache"
+
+    def summaries_after(what: str) -> dict[str, str]:
+        cold = tmp_path / "cold"
+        if warm.exists():
+            shutil.copytree(warm, cold)
+        assert run("build", str(posts), "--out", str(warm), "--cache", str(cache))[0] == 0
+        assert run("build", str(posts), "--out", str(cold), "--no-cache")[0] == 0
+        assert tree(warm) == tree(cold), what
+        shutil.rmtree(cold)
+        items = json.loads((warm / "feed.json").read_bytes())["items"]
+        return {i["title"]: i["summary"] for i in items}
+
+    def skipped(found: dict[str, str]) -> set[str]:
+        return {title for title, summary in found.items() if summary.startswith("第")}
+
+    assert skipped(summaries_after("first build")) == {f"Video {n}" for n in range(6)}
+    files[0].write_text(files[0].read_text("utf-8").replace(PROMO, "Hello."), encoding="utf-8")
+    assert skipped(summaries_after("one of six without")) == {f"Video {n}" for n in range(1, 6)}
+    files[1].unlink()
+    assert skipped(summaries_after("four left")) == set()
+    video(posts / "_posts", 7, "Other")
+    assert skipped(summaries_after("another source's")) == set()
+    moved = files[2].read_text("utf-8").replace("[ Chan ]", "[ Other ]")
+    files[2].write_text(moved, encoding="utf-8")
+    assert skipped(summaries_after("moved to Other")) == set()
+    for n in (9, 10):
+        video(posts / "_posts", n, "Other")
+    assert skipped(summaries_after("five of Other")) == {f"Video {n}" for n in (2, 6, 7, 9, 10)}
+    video(posts / "_posts", 1, "Chan")
+    video(posts / "_posts", 8, "Chan")
+    found = skipped(summaries_after("five of Chan again"))
+    assert found == {f"Video {n}" for n in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10)}
+
+
 def fragment_keys(cache: Path) -> set[str]:
     with closing(sqlite3.connect(cache / "cache.sqlite")) as db:
         return {key for (key,) in db.execute("SELECT key FROM fragments")}

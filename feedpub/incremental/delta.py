@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from .. import normalizer, permalinks, planner
+from .. import normalizer, permalinks, planner, summaries
 from ..model import FeedKind, Member, Post, RawPost, Reading
 from ..normalizer import Evidence, Timed
 from ..problems import Problem
@@ -73,23 +73,30 @@ class Delta:
             self.index.put_problems(f"file:{path}", ())
         retime = set()
         groups = {g.shift for g in old.values() if g.shift}
+        leads = {g.lead for g in old.values() if g.lead is not None}
         for path, reading in changed.items():
-            shift = ident = found = None
+            shift = ident = found = lead = None
             post = reading.post
             if post is not None:
                 retime.add(path)
-                shift, found = self._group(post)
+                shift, found, lead = self._group(post)
                 ident = old.get(path, Groups(None, None)).ident  # until it is timed again
             if shift:
                 groups.add(shift)
-            self.readings.put(path, reading, Groups(shift, ident, found))
+            if lead is not None:
+                leads.add(lead)
+            self.readings.put(path, reading, Groups(shift, ident, found, lead=lead))
             self.index.put_problems(f"file:{path}", reading.problems)
         for group in sorted(groups):
             if self._redo_shift(group):
                 retime.update(self.readings.paths("shift", group))
+                leads.add(group)  # (its stories' ids may change with their times)
         idents = {g.ident for g in old.values() if g.ident}
         for path in sorted(retime):
             idents |= self._retime(path)
+        for source in sorted(leads):
+            if _redo_leads(self, source):
+                idents |= self.readings.openings(source).keys()
         naming = self.readings.naming(set(changed) | retime | set(deleted))  # post_urls
         idents |= {g.ident for g in self.readings.groups(naming).values() if g.ident}
         stories = self._remerge(sorted(idents))
@@ -97,13 +104,14 @@ class Delta:
         loaded: dict[bytes, dict[str, tuple[Member, ...]]] = {}
         left: set[tuple[str, str]] = set()
         feeds = self._feeds_of(stories, loaded, left)
-        return Patch(feeds, loaded, gone + self._unshown(left))
+        return Patch(feeds, loaded, gone + _unshown(self, left))
 
-    def _group(self, post: RawPost) -> tuple[str | None, Evidence | None]:
-        """The file's shift group (its source, if it tells of its clock) and evidence."""
+    def _group(self, post: RawPost) -> tuple[str | None, Evidence | None, str | None]:
+        """The file's shift group (its source, if it tells of its clock), evidence and
+        lead group (its source, if its body has openings)."""
         p = self.ctx.parse(post)
         found = normalizer.evidence(p)
-        return (p.source if found else None), found
+        return (p.source if found else None), found, (p.source if post.opening else None)
 
     def _redo_shift(self, source: str) -> bool:
         """Find the runs of one source again; True if they changed."""
@@ -146,6 +154,8 @@ class Delta:
             copies = [
                 t for raw in self.readings.posts("ident", ident) if (t := self._time(raw, []))
             ]
+            for source in {t.source for t in copies} - self.ctx.leads.keys():
+                self.ctx.leads[source] = self.index.leads(source)
             self.ctx.links = _links(self, copies)
             post = normalizer.merge(copies, self.ctx) if copies else None
             note = normalizer.story_problems(copies, post) if post else []
@@ -224,27 +234,6 @@ class Delta:
         moved = {k for kind in sorted(renamed, key=planner.order) for k in self._reslug(kind)}
         return set(touched) | moved
 
-    def _unshown(self, left: set[tuple[str, str]]) -> tuple[str, ...]:
-        """The fingerprints of `left` (entries that left some feed's newest) that no
-        feed shows any more: their fragments can go, as a full build prunes them."""
-        heads: dict[bytes, set[str]] = {}
-        found = []
-        for ident, fp in sorted(left):
-            entry = self.index.entry(ident)
-            if entry is None or entry.fp != fp:  # changed or gone: `apply` drops it
-                continue
-            keys = [
-                feed_key(kind, name)
-                for kind in planner.kinds(self.settings)
-                for name in kind.names(entry.post)
-            ]
-            for key in keys:
-                if key not in heads:
-                    heads[key] = self.index.shown(key)
-            if not any(fp in heads[key] for key in keys):
-                found.append(fp)
-        return tuple(found)
-
     def _reslug(self, kind: FeedKind) -> list[bytes]:
         """Give the feeds of `kind` their slugs again; return the keys of those that moved."""
         current = self.index.slugs(kind)
@@ -257,6 +246,28 @@ class Delta:
                 moved.append(key)
         self.index.put_problems(f"kind:{kind.name}", problems)
         return moved
+
+
+def _unshown(delta: Delta, left: set[tuple[str, str]]) -> tuple[str, ...]:
+    """The fingerprints of `left` (entries that left some feed's newest) that no
+    feed shows any more: their fragments can go, as a full build prunes them."""
+    heads: dict[bytes, set[str]] = {}
+    found = []
+    for ident, fp in sorted(left):
+        entry = delta.index.entry(ident)
+        if entry is None or entry.fp != fp:  # changed or gone: `apply` drops it
+            continue
+        keys = [
+            feed_key(kind, name)
+            for kind in planner.kinds(delta.settings)
+            for name in kind.names(entry.post)
+        ]
+        for key in keys:
+            if key not in heads:
+                heads[key] = delta.index.shown(key)
+        if not any(fp in heads[key] for key in keys):
+            found.append(fp)
+    return tuple(found)
 
 
 class _Periods(Mapping[str, Sequence[Member]]):
@@ -292,7 +303,19 @@ def _links(delta: Delta, copies: Sequence[Timed]) -> dict[str, str]:
     return permalinks.post_urls(found, names, delta.settings)
 
 
+def _redo_leads(delta: Delta, source: str) -> bool:
+    """Find the leads of one source again; True if they changed."""
+    stories = ([(source, o) for o in found] for found in delta.readings.openings(source).values())
+    leads = summaries.source_leads(stories).get(source, frozenset())
+    delta.ctx.leads[source] = leads
+    if delta.index.leads(source) == leads:
+        return False
+    delta.index.put_leads(source, leads)
+    return True
+
+
 def full_groups(t: Timed) -> Groups:
     """The groups of a file of a full build, from the normalizer's time of it."""
     found = t.evidence
-    return Groups(t.source if found else None, t.ident, found, t.own)
+    lead = t.source if t.raw.opening else None
+    return Groups(t.source if found else None, t.ident, found, t.own, lead)

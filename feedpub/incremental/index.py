@@ -20,6 +20,7 @@ from .store import Store, b, dump, loads, s
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS shifts (key TEXT PRIMARY KEY, found BLOB);
+CREATE TABLE IF NOT EXISTS leads (key BLOB PRIMARY KEY, found BLOB);
 CREATE TABLE IF NOT EXISTS entries (id TEXT PRIMARY KEY, fp TEXT, post BLOB, archived BLOB);
 CREATE TABLE IF NOT EXISTS feeds (key TEXT PRIMARY KEY, kind TEXT, name TEXT, slug TEXT,
     total INT, updated INT, head BLOB, periods BLOB, lang TEXT, mix TEXT);
@@ -27,7 +28,7 @@ CREATE TABLE IF NOT EXISTS members (feed BLOB, period TEXT, members BLOB,
     PRIMARY KEY (feed, period)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS problems (owner TEXT PRIMARY KEY, problems BLOB);
 """
-NAMES = ("shifts", "entries", "feeds", "members", "problems")
+NAMES = ("shifts", "leads", "entries", "feeds", "members", "problems")
 _post_values = attrgetter(*(f.name for f in fields(Post)))
 
 
@@ -97,6 +98,19 @@ class Index:
             self.db.execute("INSERT OR REPLACE INTO shifts VALUES (?, ?)", (b(source), dump(runs)))
         else:
             self.db.execute("DELETE FROM shifts WHERE key = ?", (b(source),))
+
+    def leads(self, source: str) -> frozenset[bytes]:
+        """The leads of `source` (`summaries.leads`; none: none)."""
+        row = self.db.execute("SELECT found FROM leads WHERE key = ?", (b(source),)).fetchone()
+        return frozenset(loads(row[0])) if row else frozenset()
+
+    def put_leads(self, source: str, found: frozenset[bytes]) -> None:
+        if found:
+            self.db.execute(
+                "INSERT OR REPLACE INTO leads VALUES (?, ?)", (b(source), dump(sorted(found)))
+            )
+        else:
+            self.db.execute("DELETE FROM leads WHERE key = ?", (b(source),))
 
     # --- entries ----------------------------------------------------------------------
 

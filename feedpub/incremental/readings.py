@@ -20,8 +20,9 @@ from .store import Store, b, dump, loads, s
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS files (path BLOB PRIMARY KEY, digest TEXT, shift TEXT, ident TEXT,
-    ok INT, read BLOB, marker INT, fetched INT, story BLOB, own INT);
+    ok INT, read BLOB, marker INT, fetched INT, story BLOB, own INT, lead BLOB, opening BLOB);
 CREATE INDEX IF NOT EXISTS files_own ON files (own) WHERE own;
+CREATE INDEX IF NOT EXISTS files_lead ON files (lead) WHERE lead IS NOT NULL;
 CREATE INDEX IF NOT EXISTS files_shift ON files (shift) WHERE shift IS NOT NULL;
 CREATE INDEX IF NOT EXISTS files_ident ON files (ident) WHERE ident IS NOT NULL;
 CREATE INDEX IF NOT EXISTS files_ok ON files (ok) WHERE ok;
@@ -78,12 +79,14 @@ def load_reading(path: str, blob: bytes) -> Reading:
 
 class Groups(NamedTuple):
     """The groups a file was in: its shift group (its source, when it tells of the
-    source's clock) and its story (None: none), and what it tells of the clock."""
+    source's clock) and its story (None: none), and what it tells of the clock; its
+    lead group (its source, when its body has openings: `summaries.leads`)."""
 
     shift: str | None
     ident: str | None
     evidence: Evidence | None = None
     own: bool = False  # the story's id is the file's permalink (`Timed.own`)
+    lead: str | None = None
 
 
 class Readings:
@@ -166,7 +169,7 @@ class Readings:
                     refs.append((path, reading))
                 yield self._row(path, reading, groups)
 
-        marks = ", ".join("?" * 10)
+        marks = ", ".join("?" * 12)
         self.db.executemany(f"INSERT INTO files VALUES ({marks})", rows())
         self.store.create(TABLES)
         for path, reading in refs:
@@ -195,6 +198,8 @@ class Readings:
             micros(e.fetched) if e and e.fetched else None,
             b(e.story) if e else None,
             groups.own,
+            None if groups.lead is None else b(groups.lead),
+            post.opening if post is not None and groups.lead is not None else None,
         )  # fmt: skip
 
     def delete(self, path: str) -> None:
@@ -222,10 +227,20 @@ class Readings:
         """The groups of each of `paths` the index holds (not what they tell)."""
         found = {}
         for path in paths:
-            sql = "SELECT shift, ident FROM files WHERE path = ?"
+            sql = "SELECT shift, ident, lead FROM files WHERE path = ?"
             row = self.db.execute(sql, (b(path),)).fetchone()
             if row is not None:
-                found[path] = Groups(row[0] and s(row[0]), row[1] and s(row[1]))
+                shift, ident, lead = (None if v is None else s(v) for v in row)
+                found[path] = Groups(shift, ident, lead=lead)
+        return found
+
+    def openings(self, source: str) -> dict[str, list[bytes]]:
+        """The openings of the files of `source`'s lead group, by story (a query: no
+        reading is loaded)."""
+        sql = "SELECT ident, opening FROM files WHERE lead = ? AND ident IS NOT NULL"
+        found: dict[str, list[bytes]] = {}
+        for ident, opening in self.db.execute(sql, (b(source),)):
+            found.setdefault(s(ident), []).append(bytes(opening))
         return found
 
     def evidence(self, source: str) -> list[Evidence]:

@@ -31,7 +31,7 @@ from typing import Any
 from .. import __version__, writer
 from ..problems import FeedpubError
 
-SCHEMA = 8
+SCHEMA = 9
 FILE = "cache.sqlite"
 
 
