@@ -38,7 +38,7 @@ from .model import Post, RawPost
 from .problems import Problem, printable
 from .settings import Settings
 from .shifts import Shift
-from .summaries import skip_of, source_leads
+from .summaries import Leads, skip_of, source_leads
 from .timestamps import How, Stamp
 from .urls import canonical_id
 from .workers import paused_gc
@@ -110,7 +110,7 @@ class Result:
     resolved: tuple[Timed, ...]  # every file with its time, by path: for `feedpub normalize`
     runs: Runs = field(default_factory=dict)  # the shifts found, by source
     stated: frozenset[str] = frozenset()  # the sources whose offset the settings state
-    leads: dict[str, frozenset[bytes]] = field(default_factory=dict)  # see `summaries`
+    leads: dict[str, Leads] = field(default_factory=dict)  # by source (`summaries.leads`)
 
 
 class Parsed(NamedTuple):
@@ -137,7 +137,7 @@ class Context:
         self._zones: dict[str, tzinfo] = {}
         self.jekyll = ZoneInfo(settings.zone) if settings.jekyll_dates else None  # see `parse`
         self.links: dict[str, str] = {}  # post name -> URL: what the stories' post_urls name
-        self.leads: dict[str, frozenset[bytes]] = {}  # by source: its `summaries.leads`
+        self.leads: dict[str, Leads] = {}  # by source: its `summaries.leads`
         base, links = settings.site_url, reversed(settings.author_links)  # the first wins
         self.authors = {n: (u and urls.on_site(u, base), e) for n, u, e in links}
 

@@ -6,9 +6,9 @@ a YouTube channel leads each video's description with its promotion ("訂閱頻�
 每天免費收看…：https://bit.ly/…"), glued to the description in one text node (30%
 of the corpus's source-feed summaries began so). A reading keeps its body's
 `openings`: a hash of its text up to each place in its first OPENING_CHARS where
-the text may break (a sentence's, a link's or a block's end). A source's `leads`
-are the openings at least a tenth of its stories share (and LEAD_STORIES); an
-entry's summary skips the longest one its text begins with.
+the text may break (a sentence's, a link's or a line's end). A source's `leads`
+are the openings at least one in LEAD_SHARE of its stories share, and LEAD_STORIES;
+an entry's summary skips the longest one its text begins with.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from html import unescape
+from typing import NamedTuple
 
 from .text import TAG, unescape_references, xml_safe, xml_text
 
@@ -216,8 +217,11 @@ LEAD_STORIES = 5  # a lead: shared by this many of a source's stories at least,
 LEAD_SHARE = 50  # ... and by one in this many
 _HIDDEN_NEEDLE = re.compile(r"<(?:!|script|style|noscript|template|title|textarea|svg|math)", re.I)
 # Where a text may break: after a link, a run of sentence ends (a full stop before a
-# space), before a block's end.
-_BREAK = re.compile("(?=[。！？!?.\nhH])(?:https?://[!-~]+|[。！？!?]+|\\.+(?=\\s|$)|(?=\n))")
+# space), a space after CJK text (a line's or a block's end, mostly; not in a run of
+# hashtags).
+_BREAK = re.compile(
+    f"(?=[。！？!?. hH])(?:https?://[!-~]+|[。！？!?]+|\\.+(?=\\s|$)|(?<=[{_CJK}]) (?!#))"
+)
 # An opening: its length in chars (first: the longest is the greatest), the CRC-32
 # of its UTF-8.
 _KEY = struct.Struct(">HI")
@@ -228,8 +232,7 @@ def opening(body: str) -> str:
     head = body[:OPENING_HTML]
     if _HIDDEN_NEEDLE.search(head):
         head = _HIDDEN.sub(" ", head)
-    lines = (" ".join(line.split()) for line in plain_text(head).split("\n"))
-    return "\n".join(line for line in lines if line)[:OPENING_CHARS]
+    return " ".join(plain_text(head).split())[:OPENING_CHARS]
 
 
 def _crc(text: str, crc: int = 0) -> int:
@@ -252,7 +255,16 @@ def _keys(found: bytes) -> Iterator[bytes]:
     return (found[i : i + _KEY.size] for i in range(0, len(found), _KEY.size))
 
 
-def leads(stories: Iterable[Sequence[bytes]]) -> frozenset[bytes]:
+class Leads(NamedTuple):
+    """A source's leads, and how many more stories its most shared first opening needs
+    to be one (0: it is one, or as good as): a warm build need not count them again
+    after fewer changes than that (`incremental.delta`)."""
+
+    found: frozenset[bytes] = frozenset()
+    margin: int = 0
+
+
+def leads(stories: Iterable[Sequence[bytes]]) -> Leads:
     """The openings that LEAD_STORIES of `stories` share, and one in LEAD_SHARE
     (each story the openings of its copies: what they share counts once); not one
     that only copies of one text share, each the same to OPENING_CHARS (stories
@@ -260,9 +272,10 @@ def leads(stories: Iterable[Sequence[bytes]]) -> frozenset[bytes]:
     stories = [story for story in stories if any(story)]
     need = max(LEAD_STORIES, len(stories) // LEAD_SHARE)
     firsts = Counter(first for story in stories for first in {o[: _KEY.size] for o in story})
-    if not (common := {first for first, n in firsts.items() if n >= need} - {b""}):
-        return frozenset()  # (a lead's shorter openings are shared as widely: first)
-    counts: Counter[bytes] = Counter()
+    firsts.pop(b"", None)
+    if not (common := {first for first, n in firsts.items() if n >= need}):
+        return Leads(margin=need - max(firsts.values(), default=0))  # (a lead's shorter
+    counts: Counter[bytes] = Counter()  # openings are shared as widely: counted first)
     ends: dict[bytes, set[bytes]] = {}  # an opening's stories' last (their whole) openings
     for story in stories:
         if not common.isdisjoint(o[: _KEY.size] for o in story):
@@ -271,7 +284,7 @@ def leads(stories: Iterable[Sequence[bytes]]) -> frozenset[bytes]:
             lasts = {found[-_KEY.size :] for found in story}
             for key in keys:
                 ends.setdefault(key, set()).update(lasts)
-    return frozenset(key for key, n in counts.items() if n >= need and not _one_text(ends[key]))
+    return Leads(frozenset(k for k, n in counts.items() if n >= need and not _one_text(ends[k])))
 
 
 def _one_text(lasts: set[bytes]) -> bool:
@@ -279,9 +292,9 @@ def _one_text(lasts: set[bytes]) -> bool:
     return len(lasts) == 1 and _KEY.unpack(next(iter(lasts)))[0] == OPENING_CHARS
 
 
-def source_leads(stories: Iterable[Iterable[tuple[str, bytes]]]) -> dict[str, frozenset[bytes]]:
-    """The leads of each source that has some, of `stories` given as the (source,
-    openings) of their copies."""
+def source_leads(stories: Iterable[Iterable[tuple[str, bytes]]]) -> dict[str, Leads]:
+    """The leads of each source whose posts have openings, of `stories` given as the
+    (source, openings) of their copies."""
     by_source: dict[str, list[tuple[bytes, ...]]] = {}
     for story in stories:
         mine: dict[str, list[bytes]] = {}
@@ -290,14 +303,14 @@ def source_leads(stories: Iterable[Iterable[tuple[str, bytes]]]) -> dict[str, fr
                 mine.setdefault(source, []).append(opened)
         for source, copies in mine.items():
             by_source.setdefault(source, []).append(tuple(copies))
-    return {s: found for s in sorted(by_source) if (found := leads(by_source[s]))}
+    return {source: leads(by_source[source]) for source in sorted(by_source)}
 
 
-def skip_of(found: bytes, shared: frozenset[bytes] | None) -> bytes:
+def skip_of(found: bytes, shared: Leads | None) -> bytes:
     """The longest of the openings `found` that is a lead of its source (b"": none)."""
-    if not shared:
+    if shared is None or not shared.found:
         return b""
-    return max((key for key in _keys(found) if key in shared), default=b"")
+    return max((key for key in _keys(found) if key in shared.found), default=b"")
 
 
 def lead_of(body: str, skip: bytes) -> str:

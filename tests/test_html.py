@@ -786,17 +786,18 @@ def test_a_lead_five_stories_of_a_source_share_is_found() -> None:
         == "訂閱頻道，每天免費收看：https://bit.ly/chan 歡迎支持！"
     )
     assert summaries.lead_of(bodies[0].replace("支持", "支援"), skip) == ""  # changed since
-    assert summaries.leads([(summaries.openings(b),) for b in bodies[:4]]) == frozenset()
+    four = summaries.leads([(summaries.openings(b),) for b in bodies[:4]])
+    assert four == summaries.Leads(frozenset(), margin=1)  # one more story would make one
     copies = [(summaries.openings(b), summaries.openings(b)) for b in bodies[:4]]
-    assert summaries.leads(copies) == frozenset()  # four stories, eight files
+    assert not summaries.leads(copies).found  # four stories, eight files
     article = "<p>" + "這是一篇很長的文章。" * 40 + "</p>"
-    assert summaries.leads([(summaries.openings(article),)] * 5) == frozenset()
+    assert summaries.leads([(summaries.openings(article),)] * 5) == summaries.Leads()
     video = "<p>成为此频道的会员即可获享以下福利：https://www.youtube.com/channel/UC/join</p>"
     only = summaries.leads([(summaries.openings(video),)] * 5)  # a description of it alone
     assert summaries.lead_of(video, summaries.skip_of(summaries.openings(video), only))
     many = [(summaries.openings(f"<p>Story {n} begins here. Then more.</p>"),) for n in range(99)]
-    assert summaries.leads(many + [(summaries.openings(bodies[0]),)] * 5) != frozenset()
-    assert summaries.leads(many * 3 + [(summaries.openings(bodies[0]),)] * 5) == frozenset()
+    assert summaries.leads(many + [(summaries.openings(bodies[0]),)] * 5).found
+    assert not summaries.leads(many * 3 + [(summaries.openings(bodies[0]),)] * 5).found
 
 
 def test_a_summary_begins_after_its_lead() -> None:

@@ -126,8 +126,8 @@ def _plan_all(
         _save_problems(index, problems)
         for source, runs in result.runs.items():
             index.put_runs(source, runs)
-        for source, found in result.leads.items():
-            index.put_leads(source, found)
+        for source, leads in result.leads.items():
+            index.put_leads(source, leads)
         times = {t.raw.path: t for t in result.resolved}
         del result  # its `resolved` holds every reading: `times` alone does now
         readings.replace_all(_saved_rows(files, times))

@@ -13,7 +13,7 @@ edits.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -73,7 +73,7 @@ class Delta:
             self.index.put_problems(f"file:{path}", ())
         retime = set()
         groups = {g.shift for g in old.values() if g.shift}
-        leads = {g.lead for g in old.values() if g.lead is not None}
+        leads = Counter(g.lead for g in old.values() if g.lead is not None)  # files changed
         for path, reading in changed.items():
             shift = ident = found = lead = None
             post = reading.post
@@ -84,18 +84,18 @@ class Delta:
             if shift:
                 groups.add(shift)
             if lead is not None:
-                leads.add(lead)
+                leads[lead] += 1
             self.readings.put(path, reading, Groups(shift, ident, found, lead=lead))
             self.index.put_problems(f"file:{path}", reading.problems)
         for group in sorted(groups):
             if self._redo_shift(group):
                 retime.update(self.readings.paths("shift", group))
-                leads.add(group)  # (its stories' ids may change with their times)
+                leads[group] = 0  # its stories' ids may change with their times: all
         idents = {g.ident for g in old.values() if g.ident}
         for path in sorted(retime):
             idents |= self._retime(path)
         for source in sorted(leads):
-            if _redo_leads(self, source):
+            if _redo_leads(self, source, leads[source]):
                 idents |= self.readings.openings(source).keys()
         naming = self.readings.naming(set(changed) | retime | set(deleted))  # post_urls
         idents |= {g.ident for g in self.readings.groups(naming).values() if g.ident}
@@ -155,7 +155,7 @@ class Delta:
                 t for raw in self.readings.posts("ident", ident) if (t := self._time(raw, []))
             ]
             for source in {t.source for t in copies} - self.ctx.leads.keys():
-                self.ctx.leads[source] = self.index.leads(source)
+                self.ctx.leads[source] = self.index.leads(source) or summaries.Leads()
             self.ctx.links = _links(self, copies)
             post = normalizer.merge(copies, self.ctx) if copies else None
             note = normalizer.story_problems(copies, post) if post else []
@@ -303,15 +303,21 @@ def _links(delta: Delta, copies: Sequence[Timed]) -> dict[str, str]:
     return permalinks.post_urls(found, names, delta.settings)
 
 
-def _redo_leads(delta: Delta, source: str) -> bool:
-    """Find the leads of one source again; True if they changed."""
-    stories = ([(source, o) for o in found] for found in delta.readings.openings(source).values())
-    leads = summaries.source_leads(stories).get(source, frozenset())
-    delta.ctx.leads[source] = leads
-    if delta.index.leads(source) == leads:
+def _redo_leads(delta: Delta, source: str, changes: int) -> bool:
+    """Find the leads of one source again after `changes` of its files changed (0: all
+    may have); True if they changed. Not if it has none and too few changed to make
+    one (`Leads.margin`): the files of a source are not all loaded for one change."""
+    known = delta.index.leads(source)
+    worst = changes + changes // summaries.LEAD_SHARE + 1  # (the share falls as posts go)
+    if known is not None and not known.found and changes and known.margin > worst:
+        delta.ctx.leads[source] = known._replace(margin=known.margin - worst)
+        delta.index.put_leads(source, delta.ctx.leads[source])
         return False
+    stories = ([(source, o) for o in found] for found in delta.readings.openings(source).values())
+    leads = summaries.source_leads(stories).get(source, summaries.Leads())
+    delta.ctx.leads[source] = leads
     delta.index.put_leads(source, leads)
-    return True
+    return leads.found != (known.found if known else frozenset())
 
 
 def full_groups(t: Timed) -> Groups:

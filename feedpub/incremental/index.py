@@ -16,6 +16,7 @@ from ..planner import KIND, feed_lang, order
 from ..problems import Problem
 from ..settings import Settings
 from ..shifts import Shift
+from ..summaries import Leads
 from .store import Store, b, dump, loads, s
 
 TABLES = """
@@ -99,18 +100,17 @@ class Index:
         else:
             self.db.execute("DELETE FROM shifts WHERE key = ?", (b(source),))
 
-    def leads(self, source: str) -> frozenset[bytes]:
-        """The leads of `source` (`summaries.leads`; none: none)."""
+    def leads(self, source: str) -> Leads | None:
+        """The leads of `source` (`summaries.leads`; None: not known)."""
         row = self.db.execute("SELECT found FROM leads WHERE key = ?", (b(source),)).fetchone()
-        return frozenset(loads(row[0])) if row else frozenset()
+        if row is None:
+            return None
+        margin, found = loads(row[0])
+        return Leads(frozenset(found), margin)
 
-    def put_leads(self, source: str, found: frozenset[bytes]) -> None:
-        if found:
-            self.db.execute(
-                "INSERT OR REPLACE INTO leads VALUES (?, ?)", (b(source), dump(sorted(found)))
-            )
-        else:
-            self.db.execute("DELETE FROM leads WHERE key = ?", (b(source),))
+    def put_leads(self, source: str, leads: Leads) -> None:
+        row = (b(source), dump((leads.margin, sorted(leads.found))))
+        self.db.execute("INSERT OR REPLACE INTO leads VALUES (?, ?)", row)
 
     # --- entries ----------------------------------------------------------------------
 
