@@ -9,6 +9,7 @@ leaves in its output folder.
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
@@ -122,6 +123,21 @@ class Reading:
 
     def __reduce__(self) -> tuple[type[Reading], tuple[RawPost | None, tuple[Problem, ...]]]:
         return (Reading, (self.post, self.problems))
+
+
+@dataclass
+class SourceReport:
+    """One row of `feedpub check`'s table: how the times of one source's files were found
+    (the normalizer's report)."""
+
+    posts: int = 0  # files (copies included)
+    how: Counter[str] = field(default_factory=Counter)
+    naive: int = 0  # dates without a zone (date-only ones included)
+    bad_date: int = 0  # a `date:` that cannot be read or is implausible
+    duplicates: int = 0  # files merged into another file's entry
+    shifts: list[str] = field(default_factory=list)  # "+16 h 2021-04-02..2021-06-30" per run
+    langs: Counter[str] = field(default_factory=Counter)  # its stories' languages
+    leads: int = 0  # stories whose summaries leave out its lead (`summaries.leads`)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ lines to the resolved times changes no entry.
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -34,7 +34,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from . import language, permalinks, shifts, timestamps, urls
-from .model import Post, RawPost
+from .model import Post, RawPost, SourceReport
 from .problems import Problem, printable
 from .settings import Settings
 from .shifts import Shift
@@ -87,19 +87,6 @@ class Evidence(NamedTuple):
 
 Runs = dict[str, tuple[Shift, ...]]  # by source: the runs of its shifted posts
 _ZERO = timedelta(0)
-
-
-@dataclass
-class SourceReport:
-    """One row of `feedpub check`'s table: how the times of one source's files were found."""
-
-    posts: int = 0  # files (copies included)
-    how: Counter[str] = field(default_factory=Counter)
-    naive: int = 0  # dates without a zone (date-only ones included)
-    bad_date: int = 0  # a `date:` that cannot be read or is implausible
-    duplicates: int = 0  # files merged into another file's entry
-    shifts: list[str] = field(default_factory=list)  # "+16 h 2021-04-02..2021-06-30" per run
-    langs: Counter[str] = field(default_factory=Counter)  # its stories' languages
 
 
 @dataclass(frozen=True)
@@ -456,8 +443,10 @@ def _normalize(raws: Iterable[RawPost], ctx: Context) -> Result:
         _, copies = groups.popitem()
         post = merge(copies, ctx)
         posts.append(post)
-        report[copies[-1].source].langs[post.lang] += 1
-        report[copies[-1].source].duplicates += len(copies) - 1
+        row = report[copies[-1].source]
+        row.langs[post.lang] += 1
+        row.duplicates += len(copies) - 1
+        row.leads += bool(post.skip)
         problems += story_problems(copies, post)
     for source, rs in runs.items():
         report[source].shifts += [

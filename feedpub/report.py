@@ -181,7 +181,7 @@ def time_table(report: dict[str, Any]) -> str:
     """Time and identity by source, as a markdown table (the README explains it)."""
     cols = (
         "posts", "marker", "clamped", "NaN", "shifted", "date", "file name", "no time",
-        "naive", "bad date", "merged", "language", "shift",
+        "naive", "bad date", "merged", "lead left out", "language", "shift",
     )  # fmt: skip
 
     def cells(rows: list[Any]) -> list[str]:
@@ -191,6 +191,7 @@ def time_table(report: dict[str, Any]) -> str:
             sum(r.naive for r in rows),
             sum(r.bad_date for r in rows),
             sum(r.duplicates for r in rows),
+            sum(r.leads for r in rows),
         ]
         shifts = [s for r in rows for s in r.shifts]
         shift = ", ".join(shifts) if len(rows) == 1 or not shifts else f"{len(shifts)} run(s)"
