@@ -228,7 +228,7 @@ _KEY = struct.Struct(">HI")
 
 
 def opening(body: str) -> str:
-    """The start of the text of `body` (HTML) a reader sees, blocks on lines of their own."""
+    """The start of the text of `body` (HTML) a reader sees, its white space collapsed."""
     head = body[:OPENING_HTML]
     if _HIDDEN_NEEDLE.search(head):
         head = _HIDDEN.sub(" ", head)
