@@ -202,7 +202,7 @@ def clean(
     page_url: str | None,
     rules: ContentRules = ContentRules(),
     title: str = "",
-    lead: str = "",
+    shared: str = "",
 ) -> Content:
     """`html`, the body of the page at `page_url`, as safe feed content: junk gone,
     lazy images woken and loaded lazily, URLs absolute (against `page_url`).
@@ -219,7 +219,7 @@ def clean(
     still adds none (its alt text is no text a reader sees), and a summary
     repeating the title would show twice in a reader's list of entries.
     """
-    content, embedded = _cleaned(html, page_url, rules, lead)
+    content, embedded = _cleaned(html, page_url, rules, shared)
     if content.image is not None:
         return content
     video = (videos.video_id(page_url) if page_url else None) or embedded
@@ -230,14 +230,14 @@ def clean(
 
 
 def _cleaned(
-    html: str, base_url: str | None, rules: ContentRules, lead: str
+    html: str, base_url: str | None, rules: ContentRules, shared: str
 ) -> tuple[Content, str | None]:
     """The content, and the first YouTube video the body embeds (or None)."""
     if too_deep(html) or crowded(html):
-        return _as_text(html, rules, lead), None
+        return _as_text(html, rules, shared), None
     body = _parse(html)
     if body is None or (len(body) == 0 and not (body.text or "").strip()):
-        return _as_text(html, rules, lead), None  # "" when there is no text: nothing lost
+        return _as_text(html, rules, shared), None  # "" when there is no text: nothing lost
     tags = _tags_text(html)
     if "<image" in tags:  # an `<img>`, as HTML parses it (lxml does not): then junk or not
         for element in list(body.iter("image")):
@@ -250,7 +250,7 @@ def _cleaned(
     embedded, hosts = players.as_links(body, base_url, rules.iframes)
     trees.collapse_empty(body)
     safe = xml_safe(_sanitize(_serialize(body), rules).strip())
-    summary = _summary(plain_text(safe), rules, lead)
+    summary = _summary(plain_text(safe), rules, shared)
     captions = _CAPTIONS(body) if _CAPTION_NEEDLES.search(tags) else []
     captions = [c for c in captions if c.tag == "figcaption" or _short(c)]
     captions += _CODE(body) if "<pre" in tags and _CODE_NEEDLES.search(tags) else []
@@ -259,13 +259,14 @@ def _cleaned(
             link.text = ""
         trees.drop_all(body, captions)  # their tails stay
         text = plain_text(_sanitize(_serialize(body), rules))
-        summary = _summary(text, rules, lead) if text.strip() else summary
+        summary = _summary(text, rules, shared) if text.strip() else summary
     image = _IMAGE_SRC.search(safe)
     return Content(safe, summary, unescape(image[1]) if image else None), embedded
 
 
-def _summary(text: str, rules: ContentRules, lead: str) -> str:
-    return xml_safe(summarize(text, rules.summary_chars, rules.summary_skip, lead))
+def _summary(text: str, rules: ContentRules, shared: str) -> str:
+    """The summary of `text`, after the start it shares with its source's posts."""
+    return xml_safe(summarize(text, rules.summary_chars, rules.summary_skip, shared))
 
 
 def _short(element: Any) -> bool:
@@ -278,10 +279,10 @@ def _short(element: Any) -> bool:
     return True
 
 
-def _as_text(html: str, rules: ContentRules, lead: str) -> Content:
+def _as_text(html: str, rules: ContentRules, shared: str) -> Content:
     """`html` as the paragraphs of its text, for a body the parser cannot hold."""
     safe = summaries.paragraphs(html)
-    return Content(safe, _summary(plain_text(safe), rules, lead), None)
+    return Content(safe, _summary(plain_text(safe), rules, shared), None)
 
 
 def _parse(html: str) -> Any:

@@ -137,7 +137,8 @@ class SourceReport:
     duplicates: int = 0  # files merged into another file's entry
     shifts: list[str] = field(default_factory=list)  # "+16 h 2021-04-02..2021-06-30" per run
     langs: Counter[str] = field(default_factory=Counter)  # its stories' languages
-    leads: int = 0  # stories whose summaries leave out its lead (`summaries.leads`)
+    leads: int = 0  # stories that open with its lead (`summaries.leads`; their summaries
+    # leave it out, unless cleaning took it away already: junk, a byline)
 
 
 @dataclass(frozen=True, slots=True)

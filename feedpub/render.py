@@ -98,14 +98,15 @@ def content_of(root: Path, settings: Settings, post: Post) -> html.Content:
         body = postfiles.read_body(root, post.path, post.body_start, settings.max_bytes)
     except postfiles.Refused:
         body = ""  # changed or gone since it was read: the next build will see it
-    content = _cleaned(body, settings, post, root, summaries.lead_of(body, post.skip))
+    shared = summaries.lead_of(body, post.skip)
+    content = _cleaned(body, settings, post, root, shared)
     lead, summary, image = post.lead, content.summary, content.image
     if lead is not None:
         if lead.summary:  # (one of no text, an image alone: the body's)
             summary = summaries.whole(lead.summary) or summary
         elif lead.separator and (cut := body.find(lead.separator)) >= 0:
             head = body[:cut] + (commonmark.references(body, cut) if post.markdown else "")
-            summary = _cleaned(head, settings, post, root, whole=True).summary or summary
+            summary = _cleaned(head, settings, post, root, shared, whole=True).summary or summary
         image = lead.image or image
     if summaries.repeats(summary, post.title):  # (a video's description: its title)
         summary = ""
@@ -113,10 +114,10 @@ def content_of(root: Path, settings: Settings, post: Post) -> html.Content:
 
 
 def _cleaned(
-    body: str, settings: Settings, post: Post, root: Path, lead: str = "", whole: bool = False
+    body: str, settings: Settings, post: Post, root: Path, shared: str = "", whole: bool = False
 ) -> html.Content:
-    """`body` rendered and cleaned, its summary after `lead` (its source's, if it begins
-    with it); `whole`: its summary all of its text (up to LONGEST)."""
+    """`body` rendered and cleaned, its summary after the start it `shared` with its
+    source's posts (`Post.skip`); `whole`: its summary all of its text (up to LONGEST)."""
     if post.liquid:  # Jekyll renders Liquid first, then Markdown
         site = includes.site_of(settings, root)
         body, _ = liquid.render(body, site, post.title, dict(post.links))
@@ -126,7 +127,7 @@ def _cleaned(
     used = rules(settings, source)
     if whole:
         used = replace(used, summary_chars=summaries.LONGEST)
-    return html.clean(body, post.url, used, post.title, lead)
+    return html.clean(body, post.url, used, post.title, shared)
 
 
 def _fragment_chunk(

@@ -89,20 +89,22 @@ def _paragraph_break(tag: re.Match[str]) -> str:
     return "\n\n" if tag[2].lower() in _BLOCKS else ""
 
 
-def summarize(text: str, limit: int, skip: tuple[str, ...] = (), lead: str = "") -> str:
+def summarize(text: str, limit: int, skip: tuple[str, ...] = (), shared: str = "") -> str:
     """At most `limit` chars of `text`, ending on a sentence if one ends late enough,
-    after its `lead` (white space aside) if it begins with it, without the text
-    that the regular expressions of `skip` match in it (its white space collapsed
-    first, as the summary shows it).
+    after the start it `shared` with its source's posts (white space aside) if it
+    begins so, without the text that the regular expressions of `skip` match in its
+    start (its white space collapsed first, as the summary shows it).
 
     Otherwise the cut falls between words (Latin) or characters (CJK) and gets "…".
     """
-    if lead:
-        text = _after(text, lead)
-    if skip:  # (all of the text: what is left out may be most of its start)
-        text = _flat(text)
+    if shared:
+        text = _after(text, shared)
+    if skip:  # (not all of a long text: a pattern like `a.*?b` is quadratic in it)
+        span = 2 * limit + _SKIP_SPAN
+        head = _flat(text[:span])
         for pattern in skip:
-            text = re.sub(pattern, _gap, text)
+            head = re.sub(pattern, _gap, head)
+        text = head + " " + text[span:] if len(text) > span else head
     text = _collapse_spaces(text, limit + 2)
     if len(text) <= limit:
         return text
@@ -123,9 +125,9 @@ def summarize(text: str, limit: int, skip: tuple[str, ...] = (), lead: str = "")
     return head.rstrip(" ,;:、，；：") + "…"
 
 
-def _after(text: str, lead: str) -> str:
-    """`text` after `lead` if it begins with it, white space aside; else all of it."""
-    want = "".join(lead.split())
+def _after(text: str, start: str) -> str:
+    """`text` after `start` if it begins with it, white space aside; else all of it."""
+    want = "".join(start.split())
     at, size = 0, len(text)
     for char in want:
         while at < size and text[at].isspace():
@@ -137,9 +139,12 @@ def _after(text: str, lead: str) -> str:
 
 
 def _gap(left_out: re.Match[str]) -> str:
-    """What stands for text left out: a space between words, none beside CJK text."""
+    """What stands for text left out: a space between words, none beside CJK text (nor
+    for an empty match: a look-ahead would space every two characters)."""
     text, start, end = left_out.string, left_out.start(), left_out.end()
-    return "" if _is_cjk(text[start - 1 : start]) or _is_cjk(text[end : end + 1]) else " "
+    if start == end or _is_cjk(text[start - 1 : start]) or _is_cjk(text[end : end + 1]):
+        return ""
+    return " "
 
 
 def _a_word(cut: str) -> bool:
@@ -210,6 +215,7 @@ def plain_text(html: str) -> str:
     return unescape(_ANY_TAG.sub("", _BLOCK_TAG.sub("\n", html)))
 
 
+_SKIP_SPAN = 4_000  # chars of a summary's text, beyond twice its length, `skip` runs on
 OPENING_CHARS = 300  # of a body's text, the start its openings are of
 OPENING_HTML = 1_200  # chars of a body's HTML read for them
 _SHORTEST_LEAD = 10
@@ -217,25 +223,36 @@ LEAD_STORIES = 5  # a lead: shared by this many of a source's stories at least,
 LEAD_SHARE = 50  # ... and by one in this many
 _HIDDEN_NEEDLE = re.compile(r"<(?:!|script|style|noscript|template|title|textarea|svg|math)", re.I)
 # Where a text may break: after a link, a run of sentence ends (a full stop before a
-# space), a space after CJK text (a line's or a block's end, mostly; not in a run of
-# hashtags).
+# space, not a list's "1."), before a line's end.
 _BREAK = re.compile(
-    f"(?=[。！？!?. hH])(?:https?://[!-~]+|[。！？!?]+|\\.+(?=\\s|$)|(?<=[{_CJK}]) (?!#))"
+    "(?=[。！？!?.\nh])(?:(https?://[!-~]+)|[。！？!?]+|(?<![0-9])\\.+(?=\\s|$)|(?=\n))"
 )
+# What a link glued to the text after it ends with that is the text's, mostly: a list's
+# number ("…/support1，《BBC》"), a date's ("…/chan1月18日"), a hashtag's `#`.
+_GLUED = "0123456789#.,;:!?)]'\""
 # An opening: its length in chars (first: the longest is the greatest), the CRC-32
 # of its UTF-8.
-_KEY = struct.Struct(">HI")
+_KEY = struct.Struct(">HI")  # (6 bytes)
 
 
 def opening(body: str) -> str:
-    """The start of the text of `body` (HTML) a reader sees, its white space collapsed."""
+    """The start of the text of `body` (HTML) a reader sees, its lines' white space
+    collapsed (a line's end is where a promotion ends, often; a space is not)."""
     head = body[:OPENING_HTML]
     if _HIDDEN_NEEDLE.search(head):
         head = _HIDDEN.sub(" ", head)
-    return " ".join(plain_text(head).split())[:OPENING_CHARS]
+    lines, size = [], 0
+    for line in plain_text(head).split("\n"):
+        if line and not line.isspace():
+            lines.append(" ".join(line.split()))
+            size += len(lines[-1]) + 1
+            if size > OPENING_CHARS:  # (enough)
+                break
+    return "\n".join(lines)[:OPENING_CHARS]
 
 
 def _crc(text: str, crc: int = 0) -> int:
+    """The CRC-32 of `text`'s UTF-8, going on from `crc` (that of the text before it)."""
     return zlib.crc32(text.encode("utf-8", "surrogatepass"), crc)
 
 
@@ -243,7 +260,10 @@ def openings(body: str) -> bytes:
     """The keys of the openings of `body` (see the module doc), shortest first; the
     last one at OPENING_CHARS if the text goes on (it is no lead: see `leads`)."""
     text = opening(body)
-    ends = {m.end() for m in _BREAK.finditer(text)} | {OPENING_CHARS}
+    ends = {OPENING_CHARS}
+    for m in _BREAK.finditer(text):
+        link = m[1]
+        ends.add(m.end() - len(link) + len(link.rstrip(_GLUED)) if link else m.end())
     found, crc, start = [], 0, 0
     for end in sorted(e for e in ends if _SHORTEST_LEAD <= e <= len(text)):
         crc, start = _crc(text[start:end], crc), end
@@ -252,6 +272,7 @@ def openings(body: str) -> bytes:
 
 
 def _keys(found: bytes) -> Iterator[bytes]:
+    """The keys of openings packed in `found`, shortest first."""
     return (found[i : i + _KEY.size] for i in range(0, len(found), _KEY.size))
 
 
@@ -268,23 +289,34 @@ def leads(stories: Iterable[Sequence[bytes]]) -> Leads:
     """The openings that LEAD_STORIES of `stories` share, and one in LEAD_SHARE
     (each story the openings of its copies: what they share counts once); not one
     that only copies of one text share, each the same to OPENING_CHARS (stories
-    not merged, as one article under two addresses, are no source's lead)."""
+    not merged, as one article under two addresses, are no source's lead).
+
+    Counted a length at a time, of the copies whose shorter openings are all
+    shared: texts with one opening have the same ones before it (so the same
+    number), and a channel of 50,000 videos never holds each key of each."""
     stories = [story for story in stories if any(story)]
     need = max(LEAD_STORIES, len(stories) // LEAD_SHARE)
     firsts = Counter(first for story in stories for first in {o[: _KEY.size] for o in story})
     firsts.pop(b"", None)
     if not (common := {first for first, n in firsts.items() if n >= need}):
-        return Leads(margin=need - max(firsts.values(), default=0))  # (a lead's shorter
-    counts: Counter[bytes] = Counter()  # openings are shared as widely: counted first)
-    ends: dict[bytes, set[bytes]] = {}  # an opening's stories' last (their whole) openings
-    for story in stories:
-        if not common.isdisjoint(o[: _KEY.size] for o in story):
-            keys = {key for found in story for key in _keys(found)}
-            counts.update(keys)
-            lasts = {found[-_KEY.size :] for found in story}
-            for key in keys:
-                ends.setdefault(key, set()).update(lasts)
-    return Leads(frozenset(k for k, n in counts.items() if n >= need and not _one_text(ends[k])))
+        return Leads(margin=need - max(firsts.values(), default=0))
+    live = [
+        (n, o) for n, story in enumerate(stories) for o in set(story) if o[: _KEY.size] in common
+    ]
+    found: set[bytes] = set()
+    at = 0
+    while live:
+        holders: dict[bytes, set[int]] = {}
+        for n, opened in live:
+            if key := opened[at : at + _KEY.size]:
+                holders.setdefault(key, set()).add(n)
+        shared = {key for key, who in holders.items() if len(who) >= need}
+        for key in shared:
+            if not _one_text({o[-_KEY.size :] for n in holders[key] for o in stories[n]}):
+                found.add(key)
+        at += _KEY.size
+        live = [(n, o) for n, o in live if o[at - _KEY.size : at] in shared and len(o) > at]
+    return Leads(frozenset(found))
 
 
 def _one_text(lasts: set[bytes]) -> bool:
@@ -304,6 +336,11 @@ def source_leads(stories: Iterable[Iterable[tuple[str, bytes]]]) -> dict[str, Le
         for source, copies in mine.items():
             by_source.setdefault(source, []).append(tuple(copies))
     return {source: leads(by_source[source]) for source in sorted(by_source)}
+
+
+def holds(found: bytes, keys: frozenset[bytes]) -> bool:
+    """Whether the openings `found` hold one of `keys`."""
+    return bool(keys) and any(key in keys for key in _keys(found))
 
 
 def skip_of(found: bytes, shared: Leads | None) -> bytes:

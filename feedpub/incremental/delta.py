@@ -95,8 +95,7 @@ class Delta:
         for path in sorted(retime):
             idents |= self._retime(path)
         for source in sorted(leads):
-            if _redo_leads(self, source, leads[source]):
-                idents |= self.readings.openings(source).keys()
+            idents |= _redo_leads(self, source, leads[source])
         naming = self.readings.naming(set(changed) | retime | set(deleted))  # post_urls
         idents |= {g.ident for g in self.readings.groups(naming).values() if g.ident}
         stories = self._remerge(sorted(idents))
@@ -303,21 +302,24 @@ def _links(delta: Delta, copies: Sequence[Timed]) -> dict[str, str]:
     return permalinks.post_urls(found, names, delta.settings)
 
 
-def _redo_leads(delta: Delta, source: str, changes: int) -> bool:
+def _redo_leads(delta: Delta, source: str, changes: int) -> set[str]:
     """Find the leads of one source again after `changes` of its files changed (0: all
-    may have); True if they changed. Not if it has none and too few changed to make
-    one (`Leads.margin`): the files of a source are not all loaded for one change."""
+    may have); return the stories whose skip they may change: those opening with a
+    lead that came or went. Not counted again if it has none and too few changed to
+    make one (`Leads.margin`): a source's thousands of files are not loaded for that."""
     known = delta.index.leads(source)
     worst = changes + changes // summaries.LEAD_SHARE + 1  # (the share falls as posts go)
     if known is not None and not known.found and changes and known.margin > worst:
         delta.ctx.leads[source] = known._replace(margin=known.margin - worst)
         delta.index.put_leads(source, delta.ctx.leads[source])
-        return False
-    stories = ([(source, o) for o in found] for found in delta.readings.openings(source).values())
-    leads = summaries.source_leads(stories).get(source, summaries.Leads())
+        return set()
+    stories = delta.readings.openings(source)
+    found = summaries.source_leads([(source, o) for o in ops] for ops in stories.values())
+    leads = found.get(source, summaries.Leads())
     delta.ctx.leads[source] = leads
     delta.index.put_leads(source, leads)
-    return leads.found != (known.found if known else frozenset())
+    moved = leads.found ^ (known.found if known else frozenset())
+    return {i for i, ops in stories.items() if any(summaries.holds(o, moved) for o in ops)}
 
 
 def full_groups(t: Timed) -> Groups:
