@@ -19,6 +19,7 @@ parse, or an include that took too long, is not tried again in that process.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import html
 import json
@@ -187,7 +188,9 @@ def _template(env: Any, name: str, context: Any = None) -> Any:
 @contextmanager
 def _deadline(seconds: float, timer: _Timer) -> Iterator[None]:
     """Raise _Timeout in what runs here after `seconds`, and mark `timer` expired (a
-    process's main thread only: elsewhere no timer is set)."""
+    process's main thread only: elsewhere no timer is set). The collector is paused
+    meanwhile: raised in a collection's callback, the exception would be lost ("ignored
+    in gc_callback": a CI run's failure) and the include would run on."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -196,6 +199,8 @@ def _deadline(seconds: float, timer: _Timer) -> Iterator[None]:
         timer.expired = True
         raise _Timeout
 
+    collecting = gc.isenabled()
+    gc.disable()
     before = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
@@ -203,6 +208,8 @@ def _deadline(seconds: float, timer: _Timer) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, before)
+        if collecting:
+            gc.enable()
 
 
 class _Unknown(Exception):

@@ -5,8 +5,10 @@ that an edited include reaches the next warm build."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -216,6 +218,29 @@ def test_an_include_that_takes_too_long_fails_once(
     assert "slow.html" in env.failed  # (python-liquid's error)
     assert found.render("slow.html", {}, ()) is None
     assert parsed == [1]  # stopped once, then not parsed again (no wall clock: it varies)
+
+
+def test_an_include_timeout_is_not_lost_in_a_collection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The timer's exception, raised while a garbage collection's callback ran (a CI
+    run: hypothesis times collections), was lost ("ignored in gc_callback"), and the
+    parsing went on. No collection runs while an include is timed."""
+    (tmp_path / "slow.html").write_text("{{ " + "(" * 20_000 + "1" + ")" * 20_000 + " }}")
+    monkeypatch.setattr(includes, "MAX_SECONDS", 0.2)
+    found = Includes(str(tmp_path), listing(tmp_path))
+    calls = []
+
+    def slow_callback(phase: str, info: dict[str, int]) -> None:
+        calls.append(phase)
+        time.sleep(0.3)  # (the timer fires in here, if it can)
+
+    gc.callbacks.append(slow_callback)
+    try:
+        assert found.render("slow.html", {}, ()) is None
+    finally:
+        gc.callbacks.remove(slow_callback)
+    assert calls == []
 
 
 def test_a_filter_refuses_before_it_makes_too_much() -> None:
