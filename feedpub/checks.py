@@ -313,6 +313,7 @@ CHECKS: dict[str, Check] = {
     "iframes": _choice("drop", "link"),
     "data_images": _flag,
     "referrer_policy": _choice("no-referrer", "keep"),
+    "summary_leads": _flag,
     "hub": _url,
     "icon": _image,
     "logo": _image,
@@ -362,6 +363,7 @@ SOURCE_CHECKS: dict[str, Check] = {
     "marker_offset": _offset,
     "lang": _lang,
     "referrer_policy": _choice("no-referrer", "keep"),
+    "summary_leads": _flag,
     "icon": _image,
     "logo": _image,
 }

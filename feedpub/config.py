@@ -433,6 +433,7 @@ def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
     inherited = {  # what a source's table does not set is the global value
         "zone": values.get("zone", "UTC"),
         "referrer_policy": values.get("referrer_policy", "no-referrer"),
+        "summary_leads": values.get("summary_leads", True),
     }
     values["sources"] = {
         name: SourceSettings(**{**inherited, **table}) for name, table in sources.items()

@@ -139,6 +139,12 @@ class Context:
         """A post's language (`language.chosen`)."""
         return language.chosen(self.settings.source(source).lang, detected, self.settings.lang)
 
+    def leads_of(self, source: str) -> Leads | None:
+        """The leads of `source` its summaries leave out (none if its settings say so)."""
+        found = self.leads.get(source)
+        wanted = found and found.found and self.settings.source(source).summary_leads
+        return found if wanted else None
+
     def zone(self, source: str) -> tzinfo:
         zone = self._zones.get(source)
         if zone is None:
@@ -381,7 +387,7 @@ def _entry(
         lead=raw.lead,
         categories=raw.categories,
         author_links=ctx.authors.get(raw.author, ("", "")),
-        skip=skip_of(raw.opening, ctx.leads.get(latest.source)),
+        skip=skip_of(raw.opening, ctx.leads_of(latest.source)),
     )
 
 

@@ -450,6 +450,12 @@ def test_a_channels_promotion_on_five_videos_is_no_summary(tmp_path: Path) -> No
         **{f"Video {n}": f"第{n}集：今天談談歷史。" for n in range(5)},
         "Video 5": f"{PROMO} 第5集：今天談談歷史。",
     }
+    whole = {f"Video {n}": f"{PROMO} 第{n}集：今天談談歷史。" for n in range(6)}
+    for toml in ('[sources."Chan"]\nsummary_leads = false\n', "summary_leads = false\n"):
+        (posts / "feedpub.toml").write_text(toml, encoding="utf-8")  # (an owner's way out)
+        code, _, stderr = run("build", str(posts), "--out", str(out), "--no-cache")
+        assert code == 0, stderr
+        assert shown_summaries(out) == whole
 
 
 def test_a_feed_over_its_budget_is_noted_in_every_build(tmp_path: Path) -> None:
