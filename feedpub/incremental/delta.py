@@ -314,8 +314,7 @@ def _redo_leads(delta: Delta, source: str, changes: int) -> set[str]:
         delta.index.put_leads(source, delta.ctx.leads[source])
         return set()
     stories = delta.readings.openings(source)
-    found = summaries.source_leads([(source, o) for o in ops] for ops in stories.values())
-    leads = found.get(source, summaries.Leads())
+    leads = summaries.leads([tuple(ops) for ops in stories.values()])  # (all of `source`)
     delta.ctx.leads[source] = leads
     delta.index.put_leads(source, leads)
     moved = leads.found ^ (known.found if known else frozenset())
