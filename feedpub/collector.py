@@ -392,7 +392,7 @@ def _build(
         liquid=template.rendered,
         refs=template.refs,
         lead=frontmatter.lead(meta, fields.text, text, body_start, limits.site),
-        opening=b"" if markdown else openings(text[body_start : body_start + OPENING_HTML]),
+        opening=b"" if markdown else openings(text[body_start : body_start + OPENING_HTML], title),
     )
     fields.report_removed()
     return post

@@ -6,9 +6,9 @@ a YouTube channel leads each video's description with its promotion ("訂閱頻�
 每天免費收看…：https://bit.ly/…"), glued to the description in one text node (30%
 of the corpus's source-feed summaries began so). A reading keeps its body's
 `openings`: a hash of its text up to each place in its first OPENING_CHARS where
-the text may break (a sentence's, a link's or a line's end). A source's `leads`
-are the openings at least one in LEAD_SHARE of its stories share, and LEAD_STORIES;
-an entry's summary skips the longest one its text begins with.
+the text may break (a sentence's, a link's, a line's or the text's end). A source's
+`leads` are the openings at least one in LEAD_SHARE of its stories share, and
+LEAD_STORIES; an entry's summary skips the longest one its text begins with.
 """
 
 from __future__ import annotations
@@ -216,8 +216,8 @@ def plain_text(html: str) -> str:
 
 
 _SKIP_SPAN = 4_000  # chars of a summary's text, beyond twice its length, `skip` runs on
-OPENING_CHARS = 300  # of a body's text, the start its openings are of
-OPENING_HTML = 1_200  # chars of a body's HTML read for them
+OPENING_CHARS = 600  # of a body's text, the start its openings are of
+OPENING_HTML = 2_400  # chars of a body's HTML read for them
 _SHORTEST_LEAD = 10
 LEAD_STORIES = 5  # a lead: shared by this many of a source's stories at least,
 LEAD_SHARE = 50  # ... and by one in this many
@@ -256,18 +256,24 @@ def _crc(text: str, crc: int = 0) -> int:
     return zlib.crc32(text.encode("utf-8", "surrogatepass"), crc)
 
 
-def openings(body: str) -> bytes:
-    """The keys of the openings of `body` (see the module doc), shortest first; the
-    last one at OPENING_CHARS if the text goes on (it is no lead: see `leads`)."""
+def openings(body: str, title: str = "") -> bytes:
+    """The keys of the openings of `body` (see the module doc), shortest first, its
+    text's end one if the text ends before OPENING_CHARS, and last a key at
+    OPENING_CHARS of all of it and the post's `title`: no lead, it tells one text
+    under several addresses from the videos of a channel whose promotion fills the
+    start of each description (see `leads`)."""
     text = opening(body)
-    ends = {OPENING_CHARS}
+    if len(text) < _SHORTEST_LEAD:
+        return b""
+    ends = {len(text)} if len(body) < OPENING_HTML and len(text) < OPENING_CHARS else set()
     for m in _BREAK.finditer(text):
         link = m[1]
         ends.add(m.end() - len(link) + len(link.rstrip(_GLUED)) if link else m.end())
     found, crc, start = [], 0, 0
-    for end in sorted(e for e in ends if _SHORTEST_LEAD <= e <= len(text)):
+    for end in sorted(e for e in ends if _SHORTEST_LEAD <= e <= len(text) and e < OPENING_CHARS):
         crc, start = _crc(text[start:end], crc), end
         found.append(_KEY.pack(end, crc))
+    found.append(_KEY.pack(OPENING_CHARS, _crc(f"{text[start:]}\0{title}", crc)))
     return b"".join(found)
 
 
@@ -288,8 +294,9 @@ class Leads(NamedTuple):
 def leads(stories: Iterable[Sequence[bytes]]) -> Leads:
     """The openings that LEAD_STORIES of `stories` share, and one in LEAD_SHARE
     (each story the openings of its copies: what they share counts once); not one
-    that only copies of one text share, each the same to OPENING_CHARS (stories
-    not merged, as one article under two addresses, are no source's lead).
+    that only copies of one text share, each the same to OPENING_CHARS under one
+    title (stories not merged, as one article under two addresses, are no source's
+    lead; a channel's promotion may fill the start of every video's description).
 
     Counted a length at a time, of the copies whose shorter openings are all
     shared: texts with one opening have the same ones before it (so the same
@@ -320,7 +327,8 @@ def leads(stories: Iterable[Sequence[bytes]]) -> Leads:
 
 
 def _one_text(lasts: set[bytes]) -> bool:
-    """Whether openings whose last ones are `lasts` are of one text, to OPENING_CHARS."""
+    """Whether openings whose last ones are `lasts` are of one text, to OPENING_CHARS,
+    under one title."""
     return len(lasts) == 1 and _KEY.unpack(next(iter(lasts)))[0] == OPENING_CHARS
 
 

@@ -387,7 +387,7 @@ def test_what_a_budget_note_says(cut: tuple[int, int, int], said: str) -> None:
 PROMO = "訂閱頻道，每天免費收看：https://bit.ly/chan 歡迎支持：http://bit.ly/support-chan"
 
 
-def videos(folder: Path, sources: list[str]) -> None:
+def videos(folder: Path, sources: list[str], promo: str = PROMO) -> None:
     """A video post of each of `sources`, its description led by a channel's promotion."""
     folder.mkdir(parents=True, exist_ok=True)
     for n, source in enumerate(sources):
@@ -395,7 +395,7 @@ def videos(folder: Path, sources: list[str]) -> None:
         (folder / f"2021-04-0{n + 1}-v{n}.md").write_text(
             f"---\ntitle: Video {n}\ndate: 2021-04-0{n + 1}T08:00:00Z\nfrom: {url}\n"
             f"categories: [ {source} ]\n---\n[Video {n}]({url})\n------\n\n"
-            f"<div>{PROMO}\n<p>第{n}集：今天談談歷史。</p></div>\n",
+            f"<div>{promo}\n<p>第{n}集：今天談談歷史。</p></div>\n",
             encoding="utf-8",
         )
 
@@ -456,6 +456,19 @@ def test_a_channels_promotion_on_five_videos_is_no_summary(tmp_path: Path) -> No
         code, _, stderr = run("build", str(posts), "--out", str(out), "--no-cache")
         assert code == 0, stderr
         assert shown_summaries(out) == whole
+
+
+def test_a_promotion_longer_than_300_characters_is_left_out_too(tmp_path: Path) -> None:
+    """A channel's promotion of several parts (柳傑克's: a sponsor's link, the hours of
+    its live show, its terms, 450 characters the same in each of 717 videos, none left
+    out while a lead was read in the first 300) is left out of its videos' summaries."""
+    posts = tmp_path / "posts"
+    promo = PROMO + " 直播時間為台北時間晚上九點半，歡迎參加！" + "影片未經同意，請勿轉載！" * 30
+    videos(posts / "_posts", ["Chan"] * 5, promo)
+    out = tmp_path / "public"
+    code, _, stderr = run("build", str(posts), "--out", str(out), "--no-cache")
+    assert code == 0, stderr
+    assert shown_summaries(out) == {f"Video {n}": f"第{n}集：今天談談歷史。" for n in range(5)}
 
 
 def test_a_feed_over_its_budget_is_noted_in_every_build(tmp_path: Path) -> None:
