@@ -401,8 +401,11 @@ def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
     sources: dict[str, dict[str, Any]] = {}
     kinds: dict[str, dict[str, Any]] = {}
     origins: dict[str, tuple[str, int]] = {}
+    url_at = ("", 0)
     for layer in layers:
         mistakes += layer.mistakes
+        if "url" in layer.values:
+            url_at = (layer.file, layer.line("url"))
         for name, table in layer.values.pop("sources", {}).items():
             sources.setdefault(name, {}).update(table)
             origins[name] = (layer.file, layer.line("sources", name))
@@ -439,4 +442,4 @@ def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
         name: SourceSettings(**{**inherited, **table}) for name, table in sources.items()
     }
     values["feeds"] = {name: KindSettings(**table) for name, table in sorted(kinds.items())}
-    return Settings(**values, origins=origins)
+    return Settings(**values, origins=origins, url_at=url_at)

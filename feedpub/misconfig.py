@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
 from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,20 +17,6 @@ from .config import find_config, find_jekyll, key_text, parent_folder
 from .problems import Problem
 from .scan import is_posts_folder
 from .settings import Settings
-
-_URL_LINE = re.compile(r"^url\s*[:=]", re.M)
-
-
-def _url_line(root: Path) -> tuple[str, int]:
-    """The config file that sets `url` (feedpub.toml's comes first), and its line."""
-    for path in (find_config(root), find_jekyll(root)):
-        try:
-            text = path.read_text("utf-8", "replace") if path is not None else ""
-        except OSError:
-            continue
-        if path is not None and (found := _URL_LINE.search(text)):
-            return os.path.relpath(path), text.count("\n", 0, found.start()) + 1
-    return os.path.relpath(find_jekyll(root) or root / "_config.yml"), 0
 
 
 def sites_inside(root: Path) -> list[Problem]:
@@ -68,7 +53,7 @@ def setting_problems(settings: Settings, root: Path, sources: Iterable[str]) -> 
         problems.append(Problem(os.path.relpath(where), 0, 0, "FP601", msg, "file"))
     base = "/" + settings.baseurl.strip("/")
     if settings.url and base != "/" and urlsplit(settings.url).path.rstrip("/").endswith(base):
-        file, line = _url_line(root)
+        file, line = os.path.relpath(settings.url_at[0]), settings.url_at[1]
         msg = (
             f"url {settings.url} already ends with baseurl {base}: the site is at"
             f" {settings.site_url}, as Jekyll joins them"

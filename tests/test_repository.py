@@ -401,6 +401,12 @@ def test_a_url_that_ends_with_the_baseurl_is_a_warning(tmp_path: Path) -> None:
     (tmp_path / "feedpub.toml").write_text('url = "https://u.github.io"\n', "utf-8")
     code, _, stderr = run_in(tmp_path, "build", "--out", "fixed")
     assert code == 0 and "FP604" not in stderr
+    other = tmp_path / "other.toml"  # the file --config names, not the one it replaces
+    other.write_text('title = "T"\n\nurl = "https://u.github.io/society"\n', "utf-8")
+    code, _, stderr = run_in(tmp_path, "build", "--config", "other.toml", "--out", "other")
+    assert (
+        code == 0 and "other.toml:3: FP604 baseurl-twice: url https://u.github.io/society" in stderr
+    )
 
 
 def test_a_build_a_folder_too_high_says_the_site_is_inside(tmp_path: Path) -> None:
