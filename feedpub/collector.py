@@ -360,7 +360,7 @@ def _build(
     url = fields.text("from", meta.get("from")) or xml_safe(link_url)
     wanted = front.present and meta.get("render_with_liquid") is not False
     template = liquid.read(path, text, body_start, limits.site) if wanted else liquid.NOTHING
-    problems += [template.problem] if template.problem else []
+    problems += template.problems
     first = _NOT_SPACE.search(text, body_start)
     markdown = marker is None and not path[-5:].lower().endswith(".html")
     if markdown and first is not None and first.group() == "<":  # a page, or a post led by HTML

@@ -138,7 +138,8 @@ class Found(NamedTuple):
 
     rendered: bool  # whether rendering changes the body
     refs: tuple[tuple[str, int], ...] = ()  # the posts its `post_url`s name, with a line of each
-    problem: Problem | None = None  # FP203 at the first tag left as written
+    problems: tuple[Problem, ...] = ()  # FP203 at the first tag left as written, FP204
+    # at the first plugin's block (both, if both: what each asks of the owner differs)
 
 
 NOTHING = Found(False)
@@ -174,26 +175,28 @@ def read(path: str, text: str, at: int, site: Site) -> Found:
             break
         _, more = _render(body[left + 2 :], site, _page(body[left + 2 :]))
         left = None if more is None else left + 2 + more
-    problem = None
-    if left is not None or dropped:
-        shown = left is not None
-        left = at + (left if left is not None else dropped[0])
-        if shown:
-            msg = f"Liquid feedpub does not render, shown as written: {_shown(text, left)}"
+    problems = []
+    for code, where in (("FP203", left), ("FP204", dropped[0] if dropped else None)):
+        if where is None:
+            continue
+        where += at
+        if code == "FP203":
+            msg = f"Liquid feedpub does not render, shown as written: {_shown(text, where)}"
         else:
-            msg = f"{_group(text, left)} is a plugin's block: what it holds is shown, not what"
+            msg = f"{_group(text, where)} is a plugin's block: what it holds is shown, not what"
             msg += " the plugin adds around it"
-        col = left - text.rfind("\n", 0, left)
-        line = text.count("\n", 0, left) + 1
-        code, group = "FP203" if shown else "FP204", f"at {_group(text, left)}"
-        problem = Problem(path, line, col, code, msg + _why(text, left, site), group=group)
+        col = where - text.rfind("\n", 0, where)
+        line = text.count("\n", 0, where) + 1
+        msg += _why(text, where, site)
+        problems.append(Problem(path, line, col, code, msg, group=f"at {_group(text, where)}"))
     first: dict[str, int] = {}
     line, counted = text.count("\n", 0, at) + 1, at
     for name, offset in sorted(refs, key=lambda ref: ref[1]):  # lines counted once
         line += text.count("\n", counted, at + offset)
         counted = at + offset
         first.setdefault(name, line)
-    return Found(rendered != body, tuple(sorted(first.items(), key=lambda ref: ref[1])), problem)
+    refs_found = tuple(sorted(first.items(), key=lambda ref: ref[1]))
+    return Found(rendered != body, refs_found, tuple(problems))
 
 
 def render(

@@ -298,12 +298,12 @@ def test_liquid_in_an_attribute_the_cleaner_drops_is_no_problem() -> None:
     --strict: the attribute goes, and the reader sees nothing of it. Liquid that a
     reader sees after it, or in a link, is still reported."""
     hidden = 'x <div dangerouslysetinnerhtml="{{" __html: 反对者}}">a</div> y'
-    assert liquid.read("a.md", hidden, 0, SITE).problem is None
+    assert liquid.read("a.md", hidden, 0, SITE).problems == ()
     for text in (hidden + " {{ page.foo }}", '<a href="{{ page.foo }}">a</a>'):
-        found = liquid.read("a.md", text, 0, SITE).problem
-        assert found is not None and "{{ page.foo }}" in found.message
+        (found,) = liquid.read("a.md", text, 0, SITE).problems
+        assert "{{ page.foo }}" in found.message
     many = '<a x="{{y}}">' * 100_000  # each hidden: looked past a few times, then reported
-    assert liquid.read("a.md", many, 0, SITE).problem is not None
+    assert liquid.read("a.md", many, 0, SITE).problems != ()
 
 
 def test_an_unclosed_tag_ends_the_scan() -> None:
@@ -328,7 +328,7 @@ def test_a_post_naming_thousands_of_posts_keeps_a_thousand() -> None:
     found = liquid.read("a.md", text, 0, SITE)
     assert len(found.refs) == liquid.MAX_REFS == 1_000
     assert found.refs[-1] == ("2020-01-01-p999", 1_000)
-    assert found.problem is not None and found.problem.line == 1_001
+    assert [p.line for p in found.problems] == [1_001]
 
 
 @pytest.mark.parametrize(
@@ -606,15 +606,16 @@ def test_a_plugins_block_shows_what_it_holds() -> None:
     assert liquid.render(django, SITE, "t") == (django, 0)
     assert left is not None and text[left:].startswith("{% youtube")
     found = liquid.read("a.md", text[: text.index("{% youtube")], 0, SITE)
-    assert found.rendered and found.problem is not None
-    assert (found.problem.line, found.problem.col, found.problem.code) == (2, 1, "FP204")
-    assert found.problem.message == (
+    (note,) = found.problems
+    assert found.rendered and (note.line, note.col, note.code) == (2, 1, "FP204")
+    assert note.message == (
         "{% notice %} is a plugin's block: what it holds is shown, not what the plugin adds"
         " around it"
     )
-    assert liquid.read("a.md", text, 0, SITE).problem.code == "FP203"  # type: ignore[union-attr]
+    both = liquid.read("a.md", text, 0, SITE).problems  # the warning and the note: each
+    assert [(p.code, p.line) for p in both] == [("FP203", 6), ("FP204", 2)]  # asks its own
     tabs = "{% tabs %}\n{% tab a %}x{% endtab %}\n{% endtabs %}"  # the outer one is named
-    assert "{% tabs %} is" in liquid.read("a.md", tabs, 0, SITE).problem.message  # type: ignore[union-attr]
+    assert "{% tabs %} is" in liquid.read("a.md", tabs, 0, SITE).problems[0].message
     nested = "{% tab %}" * 6 + "x" + "{% endtab %}" * 6
     shown, at = liquid.render(nested, SITE, "t")  # four deep at most: the rest as written
     assert shown == "{% tab %}{% tab %}x{% endtab %}{% endtab %}" and at == len("{% tab %}") * 4
@@ -642,7 +643,7 @@ def test_jekyll_figures_render_as_the_plugin_renders_them() -> None:
         "(<strong>iOS</strong>).</figcaption></figure>\n\nB <figure>\n<p>x</p>\n</figure>\n",
         None,
     )
-    assert liquid.read("a.md", text, 0, SITE).problem is None
+    assert liquid.read("a.md", text, 0, SITE).problems == ()
 
 
 def test_the_configs_tables_are_read_within_bounds() -> None:
