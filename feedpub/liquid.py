@@ -138,8 +138,7 @@ class Found(NamedTuple):
 
     rendered: bool  # whether rendering changes the body
     refs: tuple[tuple[str, int], ...] = ()  # the posts its `post_url`s name, with a line of each
-    problems: tuple[Problem, ...] = ()  # FP203 at the first tag left as written, FP204
-    # at the first plugin's block (both, if both: what each asks of the owner differs)
+    problems: tuple[Problem, ...] = ()  # FP203 at the first tag left as written; FP204
 
 
 NOTHING = Found(False)
@@ -168,35 +167,33 @@ def read(path: str, text: str, at: int, site: Site) -> Found:
     if not has_liquid(text, at):
         return NOTHING
     page = _page(body := text[at:])
-    refs, dropped = page.refs, page.dropped
     rendered, left = _render(body, site, page)
     for _ in range(_HIDDEN_TRIES):  # the first a reader would see, if any (not a square)
         if left is None or not _hidden(text, at + left):
             break
         _, more = _render(body[left + 2 :], site, _page(body[left + 2 :]))
         left = None if more is None else left + 2 + more
-    problems = []
-    for code, where in (("FP203", left), ("FP204", dropped[0] if dropped else None)):
-        if where is None:
-            continue
-        where += at
-        if code == "FP203":
-            msg = f"Liquid feedpub does not render, shown as written: {_shown(text, where)}"
-        else:
-            msg = f"{_group(text, where)} is a plugin's block: what it holds is shown, not what"
-            msg += " the plugin adds around it"
-        col = where - text.rfind("\n", 0, where)
-        line = text.count("\n", 0, where) + 1
-        msg += _why(text, where, site)
-        problems.append(Problem(path, line, col, code, msg, group=f"at {_group(text, where)}"))
+    places = (("FP203", left), ("FP204", page.dropped[0] if page.dropped else None))
+    problems = tuple(_problem(path, text, at + w, c, site) for c, w in places if w is not None)
     first: dict[str, int] = {}
     line, counted = text.count("\n", 0, at) + 1, at
-    for name, offset in sorted(refs, key=lambda ref: ref[1]):  # lines counted once
+    for name, offset in sorted(page.refs, key=lambda ref: ref[1]):  # lines counted once
         line += text.count("\n", counted, at + offset)
         counted = at + offset
         first.setdefault(name, line)
-    refs_found = tuple(sorted(first.items(), key=lambda ref: ref[1]))
-    return Found(rendered != body, refs_found, tuple(problems))
+    return Found(rendered != body, tuple(first.items()), problems)  # (by line, as found)
+
+
+def _problem(path: str, text: str, at: int, code: str, site: Site) -> Problem:
+    """FP203 (Liquid left as written) or FP204 (a plugin's block) at `at` (a post may have both)."""
+    msg = f"Liquid feedpub does not render, shown as written: {_shown(text, at)}"
+    if code == "FP204":
+        msg = f"{_group(text, at)} is a plugin's block: what it holds is shown, not what the"
+        msg += " plugin adds around it"
+    line, col = text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
+    return Problem(
+        path, line, col, code, msg + _why(text, at, site), group=f"at {_group(text, at)}"
+    )
 
 
 def render(
