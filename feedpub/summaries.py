@@ -45,7 +45,9 @@ _BLOCKS = frozenset(
 # The longest summary, as `summary_chars` may be: an author's summary of 500 KB made
 # every feed drop its entries to stay in its byte budget.
 LONGEST = 10_000
-_CUT_URL = re.compile(r"https?://[!-~]*$", re.I)  # a link the cut falls in
+_URL_CHARS = re.compile(r"[!-~]*\Z")  # what a link the cut falls in holds from its start
+_GLUED_WORD = re.compile(r"(?<=[\u2e80-\U0010ffff])[A-Za-z0-9]+\Z")  # a word glued to CJK
+_ASCII_WORD = re.compile("[A-Za-z0-9]")
 _HASHTAGS = re.compile(r"(?:#[^#]+)+")  # a word's run of hashtags, from its first `#`
 # A rule drawn of characters: four or more of one (`----`, `=====`, `－－－－`), six of
 # those that also mean something in fewer (`****` a censor's mask, `__` a blank).
@@ -116,12 +118,16 @@ def summarize(text: str, limit: int, skip: tuple[str, ...] = (), shared: str = "
     head = text[: limit - 1]
     if not text[limit - 1].isspace() and not _is_cjk(head[-1:]):
         space = head.rfind(" ")
-        scheme = head.lower().rfind("http", 0, head.rfind("://") + 1)  # (-1: no link)
-        url = _CUT_URL.match(head, scheme) if scheme >= 0 else None  # (once: no square)
+        near = text[: limit + 6].lower()  # (a link whose "://" the cut comes before or in)
+        scheme = near.rfind("http", 0, near.rfind("://") + 1)  # (-1: no link)
+        url = _URL_CHARS.match(head, scheme) if 0 <= scheme < len(head) else None
+        glued = _GLUED_WORD.search(head, len(head) - _LONGEST_WORD)  # (once: no square)
         if url and url.start() >= limit // 2 and "!" <= text[limit - 1] <= "~":
-            head = head[: url.start()]  # not half a link ("订阅：https://bit.…")
+            head = head[: url.start()]  # not half a link ("订阅：https://bit.…", "https:/…")
         elif space > 0 and _a_word(head[space + 1 :]):
             head = head[:space]
+        elif glued and glued.start() >= limit // 2 and _ASCII_WORD.match(text, limit - 1):
+            head = head[: glued.start()]  # not half a word glued to CJK ("保养DI…")
     return head.rstrip(" ,;:、，；：") + "…"
 
 

@@ -683,6 +683,21 @@ def test_summary_respects_the_limit() -> None:
         ),
         pytest.param(
             "翻墙VPN分享集：https://bit.ly/2wnEijV美国自由行：https://bit.ly/3dlzw7b日本",
+            44,
+            "翻墙VPN分享集：https://bit.ly/2wnEijV美国自由行…",
+            id="no half of a link's scheme",  # 68 of 罗宾's summaries ended "https:/…"
+        ),
+        pytest.param(
+            "我们的新视频：汽车保养DIY教程，很多很多很多",
+            14,
+            "我们的新视频：汽车保养…",
+            id="no half a word glued to CJK",
+        ),
+        pytest.param(
+            "今年是2023年，很多很多很多", 8, "今年是2023…", id="a number before CJK stays"
+        ),
+        pytest.param(
+            "翻墙VPN分享集：https://bit.ly/2wnEijV美国自由行：https://bit.ly/3dlzw7b日本",
             60,
             "翻墙VPN分享集：https://bit.ly/2wnEijV美国自由行：https://bit.ly/3dlzw7b…",
             id="a whole link stays",
