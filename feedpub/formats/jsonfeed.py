@@ -24,6 +24,8 @@ def item(post: Post, content: Content, full: bool) -> Pieces:
     if not full or not content.html:
         found.pop("content_html")
         found["content_text"] = xml_safe(content.summary)
+    if not content.summary:  # none, as Atom's and RSS's entries have none
+        found.pop("summary")
     if content.image:
         found["image"] = content.image
     if post.lang:
