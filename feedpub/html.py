@@ -202,7 +202,7 @@ def clean(
     page_url: str | None,
     rules: ContentRules = ContentRules(),
     title: str = "",
-    shared: str = "",
+    shared: tuple[str, ...] = (),
 ) -> Content:
     """`html`, the body of the page at `page_url`, as safe feed content: junk gone,
     lazy images woken and loaded lazily, URLs absolute (against `page_url`).
@@ -230,7 +230,7 @@ def clean(
 
 
 def _cleaned(
-    html: str, base_url: str | None, rules: ContentRules, shared: str
+    html: str, base_url: str | None, rules: ContentRules, shared: tuple[str, ...]
 ) -> tuple[Content, str | None]:
     """The content, and the first YouTube video the body embeds (or None)."""
     if too_deep(html) or crowded(html):
@@ -264,8 +264,8 @@ def _cleaned(
     return Content(safe, summary, unescape(image[1]) if image else None), embedded
 
 
-def _summary(text: str, rules: ContentRules, shared: str) -> str:
-    """The summary of `text`, after the start it shares with its source's posts."""
+def _summary(text: str, rules: ContentRules, shared: tuple[str, ...]) -> str:
+    """The summary of `text`, without the parts it shares with its source's posts."""
     return xml_safe(summarize(text, rules.summary_chars, rules.summary_skip, shared))
 
 
@@ -279,7 +279,7 @@ def _short(element: Any) -> bool:
     return True
 
 
-def _as_text(html: str, rules: ContentRules, shared: str) -> Content:
+def _as_text(html: str, rules: ContentRules, shared: tuple[str, ...]) -> Content:
     """`html` as the paragraphs of its text, for a body the parser cannot hold."""
     safe = summaries.paragraphs(html)
     return Content(safe, _summary(plain_text(safe), rules, shared), None)

@@ -137,8 +137,8 @@ class SourceReport:
     duplicates: int = 0  # files merged into another file's entry
     shifts: list[str] = field(default_factory=list)  # "+16 h 2021-04-02..2021-06-30" per run
     langs: Counter[str] = field(default_factory=Counter)  # its stories' languages
-    leads: int = 0  # stories that open with its lead (`summaries.leads`; their summaries
-    # leave it out, unless cleaning took it away already: junk, a byline)
+    leads: int = 0  # stories with text its stories share (`summaries.leads`; their
+    # summaries leave it out, unless cleaning took it away already: junk, a byline)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +165,7 @@ class Post:
     lead: Lead | None = None  # what its latest copy's front matter says (`RawPost.lead`)
     categories: tuple[str, ...] = ()  # all of them, as its entry lists them: generic ones too
     author_links: tuple[str, str] = ("", "")  # its author's (uri, email), if the site gives them
-    skip: bytes = b""  # the lead of its source its summary leaves out (`summaries.skip_of`)
+    skip: bytes = b""  # what its source shares that its summary leaves out (`skip_of`)
 
     @property
     def key(self) -> tuple[datetime, str]:

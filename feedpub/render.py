@@ -98,7 +98,7 @@ def content_of(root: Path, settings: Settings, post: Post) -> html.Content:
         body = postfiles.read_body(root, post.path, post.body_start, settings.max_bytes)
     except postfiles.Refused:
         body = ""  # changed or gone since it was read: the next build will see it
-    shared = summaries.lead_of(body, post.skip)
+    shared = summaries.shared_of(body, post.skip)
     content = _cleaned(body, settings, post, root, shared)
     lead, summary, image = post.lead, content.summary, content.image
     if lead is not None:
@@ -114,9 +114,14 @@ def content_of(root: Path, settings: Settings, post: Post) -> html.Content:
 
 
 def _cleaned(
-    body: str, settings: Settings, post: Post, root: Path, shared: str = "", whole: bool = False
+    body: str,
+    settings: Settings,
+    post: Post,
+    root: Path,
+    shared: tuple[str, ...] = (),
+    whole: bool = False,
 ) -> html.Content:
-    """`body` rendered and cleaned, its summary after the start it `shared` with its
+    """`body` rendered and cleaned, its summary without the parts it `shared` with its
     source's posts (`Post.skip`); `whole`: its summary all of its text (up to LONGEST)."""
     if post.liquid:  # Jekyll renders Liquid first, then Markdown
         site = includes.site_of(settings, root)

@@ -181,7 +181,7 @@ def time_table(report: dict[str, Any]) -> str:
     """Time and identity by source, as a markdown table (the README explains it)."""
     cols = (
         "posts", "marker", "clamped", "NaN", "shifted", "date", "file name", "no time",
-        "naive", "bad date", "merged", "with lead", "language", "shift",
+        "naive", "bad date", "merged", "shared", "language", "shift",
     )  # fmt: skip
 
     def cells(rows: list[Any]) -> list[str]:

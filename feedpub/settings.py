@@ -37,7 +37,7 @@ class SourceSettings:
     zone: str = "UTC"  # the zone naive dates of this source are read in
     remove: tuple[str, ...] = ()  # extra CSS selectors of junk to delete from bodies
     summary_skip: tuple[str, ...] = ()  # regular expressions: text its summaries leave out
-    summary_leads: bool = True  # its summaries leave out its lead (the global one unless set)
+    summary_leads: bool = True  # its summaries leave out what it shares (the global unless set)
     marker_offset: str = ""  # "-16h": its markers run 16 h ahead; overrides detection
     lang: str = ""  # its language (BCP 47: "zh-Hant"); "" = found from its posts
     referrer_policy: ReferrerPolicy = "no-referrer"  # the global one unless set
@@ -95,7 +95,7 @@ class Settings:
     iframes: Literal["drop", "link"] = "link"
     data_images: bool = True
     referrer_policy: ReferrerPolicy = "no-referrer"  # on every image, or "keep" the post's
-    summary_leads: bool = True  # summaries leave out their source's lead (`summaries.leads`)
+    summary_leads: bool = True  # summaries leave out what their source's share (`leads`)
     hub: str = ""
     icon: str = ""  # a small square image (Atom icon, JSON Feed favicon): URL or site path
     logo: str = ""  # a larger one (Atom logo, RSS image, JSON Feed icon)

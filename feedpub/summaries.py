@@ -1,14 +1,14 @@
 """What a reader sees of a body as text: its summary, and its paragraphs when the
 HTML parser cannot hold it.
 
-And what a source says at the start of every post, which its summaries leave out:
-a YouTube channel leads each video's description with its promotion ("訂閱頻道，
-每天免費收看…：https://bit.ly/…"), glued to the description in one text node (30%
-of the corpus's source-feed summaries began so). A reading keeps its body's
-`openings`: a hash of its text up to each place in its first OPENING_CHARS where
-the text may break (a sentence's, a link's, a line's or the text's end). A source's
-`leads` are the openings at least one in LEAD_SHARE of its stories share, and
-LEAD_STORIES; an entry's summary skips the longest one its text begins with.
+And what a source says in every post, which its summaries leave out: a YouTube
+channel leads each video's description with its promotion ("訂閱頻道，每天免費收看…：
+https://bit.ly/…"), and ends it with another, glued to the description in one text
+node (30% of the corpus's source-feed summaries began so). A reading keeps its
+body's `openings`: a hash of each part of its first OPENING_CHARS of text, between
+the places it may break (a sentence's, a link's, a drawn rule's, a line's end). A
+source's `leads` are the parts at least one in LEAD_SHARE of its stories hold, and
+LEAD_STORIES; an entry's summary leaves out those it holds (`skip_of`, `shared_of`).
 """
 
 from __future__ import annotations
@@ -91,19 +91,20 @@ def _paragraph_break(tag: re.Match[str]) -> str:
     return "\n\n" if tag[2].lower() in _BLOCKS else ""
 
 
-def summarize(text: str, limit: int, skip: tuple[str, ...] = (), shared: str = "") -> str:
+def summarize(text: str, limit: int, skip: tuple[str, ...] = (), shared: Sequence[str] = ()) -> str:
     """At most `limit` chars of `text`, ending on a sentence if one ends late enough,
-    after the start it `shared` with its source's posts (white space aside) if it
-    begins so, without the text that the regular expressions of `skip` match in its
-    start (its white space collapsed first, as the summary shows it).
+    without the parts it `shared` with its source's posts (each where it first stands,
+    white space aside) and the text that the regular expressions of `skip` match, in
+    its start (its white space collapsed first, as the summary shows it).
 
     Otherwise the cut falls between words (Latin) or characters (CJK) and gets "…".
     """
-    if shared:
-        text = _after(text, shared)
-    if skip:  # (not all of a long text: a pattern like `a.*?b` is quadratic in it)
+    if skip or shared:  # (not all of a long text: a pattern like `a.*?b` is quadratic in it)
         span = 2 * limit + _SKIP_SPAN
         head = _flat(text[:span])
+        for part in shared:
+            found = re.search(r"\s*".join(map(re.escape, "".join(_flat(part).split()))), head)
+            head = head[: found.start()] + _gap(found) + head[found.end() :] if found else head
         for pattern in skip:
             head = re.sub(pattern, _gap, head)
         text = head + " " + text[span:] if len(text) > span else head
@@ -129,19 +130,6 @@ def summarize(text: str, limit: int, skip: tuple[str, ...] = (), shared: str = "
         elif glued and glued.start() >= limit // 2 and _ASCII_WORD.match(text, limit - 1):
             head = head[: glued.start()]  # not half a word glued to CJK ("保养DI…")
     return head.rstrip(" ,;:、，；：") + "…"
-
-
-def _after(text: str, start: str) -> str:
-    """`text` after `start` if it begins with it, white space aside; else all of it."""
-    want = "".join(start.split())
-    at, size = 0, len(text)
-    for char in want:
-        while at < size and text[at].isspace():
-            at += 1
-        if at == size or text[at] != char:
-            return text
-        at += 1
-    return text[at:]
 
 
 def _gap(left_out: re.Match[str]) -> str:
@@ -224,21 +212,24 @@ def plain_text(html: str) -> str:
 _SKIP_SPAN = 4_000  # chars of a summary's text, beyond twice its length, `skip` runs on
 OPENING_CHARS = 600  # of a body's text, the start its openings are of
 OPENING_HTML = 2_400  # chars of a body's HTML read for them
-_SHORTEST_LEAD = 10
+_SHORTEST_PART = 10
 LEAD_STORIES = 5  # a lead: shared by this many of a source's stories at least,
 LEAD_SHARE = 50  # ... and by one in this many
 _HIDDEN_NEEDLE = re.compile(r"<(?:!|script|style|noscript|template|title|textarea|svg|math)", re.I)
 # Where a text may break: after a link, a run of sentence ends (a full stop before a
-# space, not a list's "1."), before a line's end.
+# space, not a list's "1."), a rule drawn of characters (`-----`), before a line's end.
 _BREAK = re.compile(
-    "(?=[。！？!?.\nh])(?:(https?://[!-~]+)|[。！？!?]+|(?<![0-9])\\.+(?=\\s|$)|(?=\n))"
+    "(?=[。！？!?.\nh=~＝－━─═▬-])(?:(https?://[!-~]+)|[。！？!?]+|(?<![0-9])\\.+(?=\\s|$)"
+    "|[-=~＝－━─═▬]{4,}|(?=\n))"
 )
 # What a link glued to the text after it ends with that is the text's, mostly: a list's
-# number ("…/support1，《BBC》"), a date's ("…/chan1月18日"), a hashtag's `#`.
-_GLUED = "0123456789#.,;:!?)]'\""
-# An opening: its length in chars (first: the longest is the greatest), the CRC-32
-# of its UTF-8.
+# number ("…/support1，《BBC》"), a date's ("…/chan1月18日"), a hashtag's `#`; a number
+# of more digits is the link's ("…/groups/471141690573865#苗华").
+_GLUED = "#.,;:!?)]'\""
+_GLUED_DIGITS = 2
+# A part's key: its length in chars, the CRC-32 of its UTF-8.
 _KEY = struct.Struct(">HI")  # (6 bytes)
+_WHOLE = b"\0\0"  # the length of the key of all of an opening and its title
 
 
 def opening(body: str) -> str:
@@ -257,85 +248,86 @@ def opening(body: str) -> str:
     return "\n".join(lines)[:OPENING_CHARS]
 
 
-def _crc(text: str, crc: int = 0) -> int:
-    """The CRC-32 of `text`'s UTF-8, going on from `crc` (that of the text before it)."""
-    return zlib.crc32(text.encode("utf-8", "surrogatepass"), crc)
+def _crc(text: str) -> int:
+    """The CRC-32 of `text`'s UTF-8."""
+    return zlib.crc32(text.encode("utf-8", "surrogatepass"))
+
+
+def _parts(text: str, whole: bool) -> list[tuple[int, int, bytes]]:
+    """Where each part of `text` (a body's `opening`) between the places it may break
+    starts and ends, and its key (of its text, white space around it aside); to the
+    text's end if it is `whole` (the text ends there, not the window)."""
+    ends = {len(text)} if whole else set()
+    for m in _BREAK.finditer(text):
+        link = m[1]
+        ends.add(m.end() - len(link) + _link_end(link) if link else m.end())
+    ends.discard(0)
+    ends.discard(OPENING_CHARS)  # (the window's: mid-sentence)
+    found, start = [], 0
+    for end in sorted(ends):
+        if part := text[start:end].strip():
+            found.append((start, end, _KEY.pack(len(part), _crc(part))))
+        start = end
+    return found
+
+
+def _link_end(link: str) -> int:
+    """Where `link`, glued to the text after it, ends (see _GLUED)."""
+    bare = link.rstrip(_GLUED)
+    digits = len(bare) - len(bare.rstrip("0123456789"))
+    return len(bare) - digits if digits <= _GLUED_DIGITS else len(bare)
+
+
+def _whole(body: str, text: str) -> bool:
+    """Whether `text`, the `opening` of `body`, is all of its text."""
+    return len(body) < OPENING_HTML and len(text) < OPENING_CHARS
 
 
 def openings(body: str, title: str = "") -> bytes:
-    """The keys of the openings of `body` (see the module doc), shortest first, its
-    text's end one if the text ends before OPENING_CHARS, and last a key at
-    OPENING_CHARS of all of it and the post's `title`: no lead, it tells one text
-    under several addresses from the videos of a channel whose promotion fills the
-    start of each description (see `leads`)."""
+    """The keys of the parts of `body`'s opening (see the module doc), in order, and
+    last the key of all of it and the post's `title` (of length 0: no part's). That one
+    tells one text under several addresses, whose parts are no source's, from the
+    videos of a channel whose promotion fills each description (see `leads`)."""
     text = opening(body)
-    if len(text) < _SHORTEST_LEAD:
+    if len(text) < _SHORTEST_PART:
         return b""
-    ends = {len(text)} if len(body) < OPENING_HTML and len(text) < OPENING_CHARS else set()
-    for m in _BREAK.finditer(text):
-        link = m[1]
-        ends.add(m.end() - len(link) + len(link.rstrip(_GLUED)) if link else m.end())
-    found, crc, start = [], 0, 0
-    for end in sorted(e for e in ends if _SHORTEST_LEAD <= e <= len(text) and e < OPENING_CHARS):
-        crc, start = _crc(text[start:end], crc), end
-        found.append(_KEY.pack(end, crc))
-    found.append(_KEY.pack(OPENING_CHARS, _crc(f"{text[start:]}\0{title}", crc)))
+    found = [key for _, _, key in _parts(text, _whole(body, text))]
+    found.append(_KEY.pack(0, _crc(f"{text}\0{title}")))
     return b"".join(found)
 
 
 def _keys(found: bytes) -> Iterator[bytes]:
-    """The keys of openings packed in `found`, shortest first."""
+    """The keys packed in `found`, in order."""
     return (found[i : i + _KEY.size] for i in range(0, len(found), _KEY.size))
 
 
 class Leads(NamedTuple):
-    """A source's leads, and how many more stories its most shared first opening needs
-    to be one (0: it is one, or as good as): a warm build need not count them again
-    after fewer changes than that (`incremental.delta`)."""
+    """The parts a source's stories share, and how many more stories its most shared
+    part needs to be one (0: one is, or as good as): a warm build need not count them
+    again after fewer changes than that (`incremental.delta`)."""
 
     found: frozenset[bytes] = frozenset()
     margin: int = 0
 
 
 def leads(stories: Iterable[Sequence[bytes]]) -> Leads:
-    """The openings that LEAD_STORIES of `stories` share, and one in LEAD_SHARE
-    (each story the openings of its copies: what they share counts once); not one
-    that only copies of one text share, each the same to OPENING_CHARS under one
-    title (stories not merged, as one article under two addresses, are no source's
-    lead; a channel's promotion may fill the start of every video's description).
-
-    Counted a length at a time, of the copies whose shorter openings are all
-    shared: texts with one opening have the same ones before it (so the same
-    number), and a channel of 50,000 videos never holds each key of each."""
-    stories = [story for story in stories if any(story)]
-    need = max(LEAD_STORIES, len(stories) // LEAD_SHARE)
-    firsts = Counter(first for story in stories for first in {o[: _KEY.size] for o in story})
-    firsts.pop(b"", None)
-    if not (common := {first for first, n in firsts.items() if n >= need}):
-        return Leads(margin=need - max(firsts.values(), default=0))
-    live = [
-        (n, o) for n, story in enumerate(stories) for o in set(story) if o[: _KEY.size] in common
-    ]
-    found: set[bytes] = set()
-    at = 0
-    while live:
-        holders: dict[bytes, set[int]] = {}
-        for n, opened in live:
-            if key := opened[at : at + _KEY.size]:
-                holders.setdefault(key, set()).add(n)
-        shared = {key for key, who in holders.items() if len(who) >= need}
-        for key in shared:
-            if not _one_text({o[-_KEY.size :] for n in holders[key] for o in stories[n]}):
-                found.add(key)
-        at += _KEY.size
-        live = [(n, o) for n, o in live if o[at - _KEY.size : at] in shared and len(o) > at]
-    return Leads(frozenset(found))
-
-
-def _one_text(lasts: set[bytes]) -> bool:
-    """Whether openings whose last ones are `lasts` are of one text, to OPENING_CHARS,
-    under one title."""
-    return len(lasts) == 1 and _KEY.unpack(next(iter(lasts)))[0] == OPENING_CHARS
+    """The parts that LEAD_STORIES of `stories` share, and one in LEAD_SHARE (each
+    story the openings of its copies: what they share counts once). Stories that are
+    one text under several addresses (not merged: the same to OPENING_CHARS, under one
+    title) count once: one article is no source's promotion, and a channel's videos
+    have titles of their own."""
+    counts: Counter[bytes] = Counter()
+    texts, seen = 0, set()
+    for story in stories:
+        keys = {key for opened in story for key in _keys(opened)}
+        same = frozenset(key for key in keys if key[:2] == _WHOLE)
+        texts += bool(keys)
+        if (keys := keys - same) and same not in seen:
+            seen.add(same)
+            counts.update(keys)
+    need = max(LEAD_STORIES, texts // LEAD_SHARE)
+    found = frozenset(key for key, n in counts.items() if n >= need)
+    return Leads(found, 0 if found else need - max(counts.values(), default=0))
 
 
 def source_leads(stories: Iterable[Iterable[tuple[str, bytes]]]) -> dict[str, Leads]:
@@ -358,16 +350,35 @@ def holds(found: bytes, keys: frozenset[bytes]) -> bool:
 
 
 def skip_of(found: bytes, shared: Leads | None) -> bytes:
-    """The longest of the openings `found` that is a lead of its source (b"": none)."""
+    """The keys of the parts of the openings `found` that their source's stories share,
+    in runs of _SHORTEST_PART characters at least: a short one alone ("謝謝。") may be
+    anyone's, next to a promotion it is of it ("…：https://bit.ly/chan 歡迎支持！")."""
     if shared is None or not shared.found:
         return b""
-    return max((key for key in _keys(found) if key in shared.found), default=b"")
+    kept: list[bytes] = []
+    run: list[bytes] = []
+    for key in (*_keys(found), b""):
+        if key in shared.found:
+            run.append(key)
+        else:
+            if sum(_KEY.unpack(k)[0] for k in run) >= _SHORTEST_PART:
+                kept += run
+            run = []
+    return b"".join(kept)
 
 
-def lead_of(body: str, skip: bytes) -> str:
-    """The text of `body` that its lead `skip` is of ("" if the body changed since)."""
+def shared_of(body: str, skip: bytes) -> tuple[str, ...]:
+    """The text of each run of parts of `body` whose keys `skip` holds (see `skip_of`;
+    none if the body changed since)."""
     if not skip:
-        return ""
-    size, crc = _KEY.unpack(skip)
-    text = opening(body)[:size]
-    return text if len(text) == size and _crc(text) == crc else ""
+        return ()
+    keys, text = set(_keys(skip)), opening(body)
+    runs: list[list[int]] = []
+    after = False  # (whether the part before is in one)
+    for start, end, key in _parts(text, _whole(body, text)):
+        if key in keys and after:
+            runs[-1][1] = end
+        elif key in keys:
+            runs.append([start, end])
+        after = key in keys
+    return tuple(t for a, b in runs if len(t := text[a:b].strip()) >= _SHORTEST_PART)

@@ -789,37 +789,46 @@ def test_a_summary_leaves_out_what_its_source_says_on_every_post() -> None:
     assert summarize(long, 30, ("Join us!",)) == "word word word word word word…"
 
 
-def test_a_lead_five_stories_of_a_source_share_is_found() -> None:
-    """A source's lead: the longest opening (text up to a sentence's, a link's or a
-    block's end) that five of its stories share, and one in LEAD_SHARE; what one
-    story's copies share counts once; not the text of one article under five
-    addresses (the same to OPENING_CHARS), nor an opening of fewer stories."""
+def test_what_five_stories_of_a_source_share_is_found() -> None:
+    """A source's shared parts: text up to a sentence's, a link's, a rule's or a line's
+    end that five of its stories hold, and one in LEAD_SHARE, wherever it stands; what
+    one story's copies hold counts once; not the text of one article under five
+    addresses (the same to OPENING_CHARS, under one title), nor a part fewer share."""
     promo = "<div>訂閱頻道，每天免費收看：https://bit.ly/chan 歡迎支持！"
     bodies = [f"{promo}第{n}集：今天談談歷史。</div>" for n in range(5)]
     found = summaries.leads([(summaries.openings(b),) for b in bodies])
     skip = summaries.skip_of(summaries.openings(bodies[0]), found)
-    assert (
-        summaries.lead_of(bodies[0], skip)
-        == "訂閱頻道，每天免費收看：https://bit.ly/chan 歡迎支持！"
+    assert summaries.shared_of(bodies[0], skip) == (
+        "訂閱頻道，每天免費收看：https://bit.ly/chan 歡迎支持！",
     )
-    assert summaries.lead_of(bodies[0].replace("支持", "支援"), skip) == ""  # changed since
+    changed = bodies[0].replace("支持", "支援")  # since: the parts it still has, if long
+    assert summaries.shared_of(changed, skip) == ("訂閱頻道，每天免費收看：https://bit.ly/chan",)
+    assert summaries.shared_of(changed.replace("chan", "mine"), skip) == ()
     four = summaries.leads([(summaries.openings(b),) for b in bodies[:4]])
     assert four == summaries.Leads(frozenset(), margin=1)  # one more story would make one
     copies = [(summaries.openings(b), summaries.openings(b)) for b in bodies[:4]]
     assert not summaries.leads(copies).found  # four stories, eight files
-    article = "<p>" + "這是一篇很長的文章。" * 40 + "</p>"
-    assert summaries.leads([(summaries.openings(article),)] * 5) == summaries.Leads()
+    article = "<p>" + "這是一篇很長的文章，第一句。" + "它說了很多事情。" * 40 + "</p>"
+    assert not summaries.leads([(summaries.openings(article),)] * 5).found
     video = "<p>成为此频道的会员即可获享以下福利：https://www.youtube.com/channel/UC/join</p>"
     alone = [(summaries.openings(video, f"Video {n}"),) for n in range(5)]  # descriptions
     only = summaries.leads(alone)  # of it alone
-    assert summaries.lead_of(video, summaries.skip_of(alone[0][0], only))
-    many = [(summaries.openings(f"<p>Story {n} begins here. Then more.</p>"),) for n in range(99)]
+    assert summaries.shared_of(video, summaries.skip_of(alone[0][0], only))
+    many = [
+        (summaries.openings(f"<p>Story {n} begins here. Then more of {n}.</p>"),) for n in range(99)
+    ]
     five = [(summaries.openings(b),) for b in bodies]
     assert summaries.leads(many + five).found
-    assert not summaries.leads(many * 3 + five).found
+    assert not summaries.leads(many + many + many + five).found  # (the copies count once)
+    footer = [
+        f"<p>第{n}集：今天談談歷史。</p><p>歡迎掃二維碼添加微信：abc123</p>" for n in range(5)
+    ]
+    found = summaries.leads([(summaries.openings(b),) for b in footer])  # at the end too
+    skip = summaries.skip_of(summaries.openings(footer[3]), found)
+    assert summaries.shared_of(footer[3], skip) == ("歡迎掃二維碼添加微信：abc123",)
 
 
-def test_a_promotion_filling_the_start_is_a_lead_of_videos_not_of_one_article() -> None:
+def test_a_promotion_filling_the_start_is_shared_by_videos_not_by_one_article() -> None:
     """Stories the same to OPENING_CHARS are one article under several addresses, or
     the videos of a channel whose promotion fills the start of every description
     (柳傑克's 717, none with a lead while the guard read no further): their titles
@@ -827,23 +836,29 @@ def test_a_promotion_filling_the_start_is_a_lead_of_videos_not_of_one_article() 
     filled = "<p>" + "歡迎訂閱本頻道！" * 90 + "</p>"
     videos = [(summaries.openings(filled, f"第{n}集"),) for n in range(5)]
     skip = summaries.skip_of(videos[0][0], summaries.leads(videos))
-    assert summaries.lead_of(filled, skip) == "歡迎訂閱本頻道！" * 74  # to its last break
-    assert summaries.leads([(summaries.openings(filled, "同一篇"),)] * 5) == summaries.Leads()
+    assert summaries.shared_of(filled, skip) == ("歡迎訂閱本頻道！" * 74,)  # to its last break
+    assert not summaries.leads([(summaries.openings(filled, "同一篇"),)] * 5).found
 
 
-def test_a_summary_begins_after_its_lead() -> None:
+def test_a_summary_leaves_out_what_its_source_shares() -> None:
     text = "訂閱頻道：https://bit.ly/chan\n歡迎支持！ 第1集：今天談談歷史。"
     lead = "訂閱頻道：https://bit.ly/chan 歡迎支持！"  # white space aside
-    assert summarize(text, 100, shared=lead) == "第1集：今天談談歷史。"
-    assert summarize(text, 100, shared="訂閱頻道：https://bit.ly/other") == " ".join(text.split())
-    assert summarize("訂閱頻道", 100, shared=lead) == "訂閱頻道"  # not all of it: as it was
-    assert summarize(lead, 100, shared=lead) == ""  # the lead alone: no summary
+    assert summarize(text, 100, shared=(lead,)) == "第1集：今天談談歷史。"
+    other = ("訂閱頻道：https://bit.ly/other",)
+    assert summarize(text, 100, shared=other) == " ".join(text.split())
+    assert summarize("訂閱頻道", 100, shared=(lead,)) == "訂閱頻道"  # not all of it: as it was
+    assert summarize(lead, 100, shared=(lead,)) == ""  # the lead alone: no summary
+    footer = "Part one of the talk. Subscribe: https://bit.ly/chan ---- Thanks for watching!"
+    shared = ("Subscribe: https://bit.ly/chan", "----Thanks for watching!")  # (rules aside)
+    assert summarize(footer, 100, shared=shared) == "Part one of the talk."
 
 
 def _cut(bodies: list[str]) -> list[str]:
-    """The summaries of `bodies`, one source's, after the lead they share."""
+    """The summaries of `bodies`, one source's, without what they share."""
     found = summaries.leads([(summaries.openings(b),) for b in bodies])
-    shared = [summaries.lead_of(b, summaries.skip_of(summaries.openings(b), found)) for b in bodies]
+    shared = [
+        summaries.shared_of(b, summaries.skip_of(summaries.openings(b), found)) for b in bodies
+    ]
     return [clean(b, None, shared=s).summary for b, s in zip(bodies, shared, strict=True)]
 
 
@@ -867,22 +882,21 @@ def test_a_lead_ends_where_the_promotion_does() -> None:
     assert _cut(bodies)[0] == "本集主要內容包括：1. 第0件事。"
 
 
-def test_leads_counted_a_length_at_a_time_are_every_shared_opening() -> None:
-    """What `leads` finds, counting only the copies whose shorter openings are shared,
-    is what counting every opening of every story finds (20,000 stories of one
-    channel no longer hold each key of each: 300 MB at 50,000)."""
+def test_leads_count_each_text_once() -> None:
+    """What `leads` finds is every part that LEAD_STORIES texts hold, and one in
+    LEAD_SHARE of the stories; a text under several addresses counts once."""
     rng = random.Random(7)
     promos = ["<p>訂閱頻道：https://bit.ly/a 歡迎支持！", "<p>訂閱頻道：https://bit.ly/a 請按讚！"]
     bodies = [
         rng.choice(promos)
-        + "".join(f"第{rng.randint(0, 30)}句。" for _ in range(rng.randint(0, 9)))
+        + "".join(f"第{rng.randint(0, 30)}句話。" for _ in range(rng.randint(0, 9)))
         for _ in range(2_000)
     ]
     stories = [(summaries.openings(b),) for b in bodies]
-    counts = Counter(key for (o,) in stories for key in {o[i : i + 6] for i in range(0, len(o), 6)})
+    texts = {o: {o[i : i + 6] for i in range(0, len(o), 6)} for (o,) in stories}
+    counts = Counter(key for keys in texts.values() for key in keys if key[:2] != b"\0\0")
     need = max(summaries.LEAD_STORIES, len(stories) // summaries.LEAD_SHARE)
-    last = summaries.OPENING_CHARS.to_bytes(2, "big")  # all of a text and its title: no lead
-    expected = {k for k, n in counts.items() if n >= need and k[:2] != last}
+    expected = {k for k, n in counts.items() if n >= need}
     assert summaries.leads(stories).found == expected != set()
 
 
