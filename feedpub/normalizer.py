@@ -219,6 +219,8 @@ def story_problems(copies: list[Timed], post: Post) -> list[Problem]:
     owner, found = f"story:{latest.ident}", []
     if also:
         msg = f"{len(copies)} copies of {latest.ident} merged into one entry"
+        if len({t.raw.title for t in copies}) > 1:  # which one readers see
+            msg += f", titled as this copy: {printable(post.title)}"
         found.append(Problem(latest.raw.path, 1, 0, "FP401", msg, owner=owner, also=also))
     missing = {name for name, url in post.links if not url}
     for name, line in [r for r in latest.raw.refs if r[0] in missing][:1]:  # the first

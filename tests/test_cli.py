@@ -182,6 +182,12 @@ def test_every_path_of_a_problem_opens_from_the_working_folder(tmp_path: Path) -
     assert (found["path"], found["also"]) == (newest, [other])
     assert found["message"].endswith(f"(also in {other})")
     assert (tmp_path / other).is_file()
+    (tmp_path / newest).write_text(
+        (tmp_path / newest).read_text("utf-8").replace("title: ", "title: New "), "utf-8"
+    )
+    code, _, stderr = run_in(tmp_path, "build", "site", "--out", "out", "--verbose")
+    line = next(ln for ln in stderr.splitlines() if " FP401 " in ln)
+    assert ", titled as this copy: New " in line  # the copies' titles differ: which one shows
 
 
 def test_check_reports_what_a_strict_build_fails_on(tmp_path: Path) -> None:
