@@ -13,6 +13,7 @@ LEAD_STORIES; an entry's summary leaves out those it holds (`skip_of`, `shared_o
 
 from __future__ import annotations
 
+import hashlib
 import re
 import struct
 import zlib
@@ -45,6 +46,7 @@ _BLOCKS = frozenset(
 # The longest summary, as `summary_chars` may be: an author's summary of 500 KB made
 # every feed drop its entries to stay in its byte budget.
 LONGEST = 10_000
+_SCHEME = re.compile(r"https?://", re.I)
 _URL_CHARS = re.compile(r"[!-~]*\Z")  # what a link the cut falls in holds from its start
 _GLUED_WORD = re.compile(r"(?<=[\u2e80-\U0010ffff])[A-Za-z0-9]+\Z")  # a word glued to CJK
 _ASCII_WORD = re.compile("[A-Za-z0-9]")
@@ -102,8 +104,9 @@ def summarize(text: str, limit: int, skip: tuple[str, ...] = (), shared: Sequenc
     if skip or shared:  # (not all of a long text: a pattern like `a.*?b` is quadratic in it)
         span = 2 * limit + _SKIP_SPAN
         head = _flat(text[:span])
-        for part in shared:
-            found = re.search(r"\s*".join(map(re.escape, "".join(_flat(part).split()))), head)
+        for part in shared:  # where a part may start, else anywhere (glued to a link)
+            pattern = r"\s*".join(map(re.escape, "".join(_flat(part).split())))
+            found = re.search(_PART_START + pattern, head) or re.search(pattern, head)
             head = head[: found.start()] + _gap(found) + head[found.end() :] if found else head
         for pattern in skip:
             head = re.sub(pattern, _gap, head)
@@ -119,8 +122,8 @@ def summarize(text: str, limit: int, skip: tuple[str, ...] = (), shared: Sequenc
     head = text[: limit - 1]
     if not text[limit - 1].isspace() and not _is_cjk(head[-1:]):
         space = head.rfind(" ")
-        near = text[: limit + 6].lower()  # (a link whose "://" the cut comes before or in)
-        scheme = near.rfind("http", 0, near.rfind("://") + 1)  # (-1: no link)
+        links = list(_SCHEME.finditer(text, 0, limit + 6))  # (one the cut comes before or in)
+        scheme = links[-1].start() if links else -1
         url = _URL_CHARS.match(head, scheme) if 0 <= scheme < len(head) else None
         glued = _GLUED_WORD.search(head, len(head) - _LONGEST_WORD)  # (once: no square)
         if url and url.start() >= limit // 2 and "!" <= text[limit - 1] <= "~":
@@ -210,9 +213,11 @@ def plain_text(html: str) -> str:
 
 
 _SKIP_SPAN = 4_000  # chars of a summary's text, beyond twice its length, `skip` runs on
+_PART_START = r"(?:\A|(?<=[\s。！？!?.=~＝－━─═▬-]))"  # (the text's start, or a break's end)
 OPENING_CHARS = 600  # of a body's text, the start its openings are of
 OPENING_HTML = 2_400  # chars of a body's HTML read for them
 _SHORTEST_PART = 10
+_MOST_PARTS = 50  # of an opening (9 in the corpus's; "a. b. c. …" would make 300)
 LEAD_STORIES = 5  # a lead: shared by this many of a source's stories at least,
 LEAD_SHARE = 50  # ... and by one in this many
 _HIDDEN_NEEDLE = re.compile(r"<(?:!|script|style|noscript|template|title|textarea|svg|math)", re.I)
@@ -260,22 +265,24 @@ def _parts(text: str, whole: bool) -> list[tuple[int, int, bytes]]:
     ends = {len(text)} if whole else set()
     for m in _BREAK.finditer(text):
         link = m[1]
-        ends.add(m.end() - len(link) + _link_end(link) if link else m.end())
+        glued = m.end() < len(text) and not text[m.end()].isspace()
+        ends.add(m.end() - len(link) + _link_end(link, glued) if link else m.end())
     ends.discard(0)
     ends.discard(OPENING_CHARS)  # (the window's: mid-sentence)
     found, start = [], 0
-    for end in sorted(ends):
+    for end in sorted(ends)[:_MOST_PARTS]:
         if part := text[start:end].strip():
             found.append((start, end, _KEY.pack(len(part), _crc(part))))
         start = end
     return found
 
 
-def _link_end(link: str) -> int:
-    """Where `link`, glued to the text after it, ends (see _GLUED)."""
+def _link_end(link: str, glued: bool) -> int:
+    """Where `link` ends, if `glued` to the text after it (see _GLUED); else its digits
+    are its own ("…/episode-10 Episode 11")."""
     bare = link.rstrip(_GLUED)
     digits = len(bare) - len(bare.rstrip("0123456789"))
-    return len(bare) - digits if digits <= _GLUED_DIGITS else len(bare)
+    return len(bare) - digits if glued and digits <= _GLUED_DIGITS else len(bare)
 
 
 def _whole(body: str, text: str) -> bool:
@@ -320,11 +327,11 @@ def leads(stories: Iterable[Sequence[bytes]]) -> Leads:
     texts, seen = 0, set()
     for story in stories:
         keys = {key for opened in story for key in _keys(opened)}
-        same = frozenset(key for key in keys if key[:2] == _WHOLE)
         texts += bool(keys)
-        if (keys := keys - same) and same not in seen:
+        same = hashlib.blake2b(b"".join(sorted(keys)), digest_size=16).digest()
+        if same not in seen:  # (stories of the same keys: one text, whatever their order)
             seen.add(same)
-            counts.update(keys)
+            counts.update(key for key in keys if key[:2] != _WHOLE)
     need = max(LEAD_STORIES, texts // LEAD_SHARE)
     found = frozenset(key for key, n in counts.items() if n >= need)
     return Leads(found, 0 if found else need - max(counts.values(), default=0))
@@ -373,12 +380,12 @@ def shared_of(body: str, skip: bytes) -> tuple[str, ...]:
     if not skip:
         return ()
     keys, text = set(_keys(skip)), opening(body)
-    runs: list[list[int]] = []
+    runs: list[list[int]] = []  # (start, end, length of its parts, as `skip_of` counts)
     after = False  # (whether the part before is in one)
     for start, end, key in _parts(text, _whole(body, text)):
         if key in keys and after:
-            runs[-1][1] = end
+            runs[-1][1:] = end, runs[-1][2] + len(text[start:end].strip())
         elif key in keys:
-            runs.append([start, end])
+            runs.append([start, end, len(text[start:end].strip())])
         after = key in keys
-    return tuple(t for a, b in runs if len(t := text[a:b].strip()) >= _SHORTEST_PART)
+    return tuple(text[a:b].strip() for a, b, size in runs if size >= _SHORTEST_PART)

@@ -308,7 +308,9 @@ def _redo_leads(delta: Delta, source: str, changes: int) -> set[str]:
     lead that came or went. Not counted again if it has none and too few changed to
     make one (`Leads.margin`): a source's thousands of files are not loaded for that."""
     known = delta.index.leads(source)
-    worst = changes + changes // summaries.LEAD_SHARE + 1  # (the share falls as posts go)
+    # A change moves a count by 2 at most (a file moved: the story it left and the one it
+    # joined, each perhaps no longer one text with another), and the share falls as posts go.
+    worst = 2 * changes + changes // summaries.LEAD_SHARE + 1
     if known is not None and not known.found and changes and known.margin > worst:
         delta.ctx.leads[source] = known._replace(margin=known.margin - worst)
         delta.index.put_leads(source, delta.ctx.leads[source])
