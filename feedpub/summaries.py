@@ -234,7 +234,6 @@ _GLUED = "#.,;:!?)]'\""
 _GLUED_DIGITS = 2
 # A part's key: its length in chars, the CRC-32 of its UTF-8.
 _KEY = struct.Struct(">HI")  # (6 bytes)
-_WHOLE = b"\0\0"  # the length of the key of all of an opening and its title
 
 
 def opening(body: str) -> str:
@@ -325,13 +324,15 @@ def leads(stories: Iterable[Sequence[bytes]]) -> Leads:
     have titles of their own."""
     counts: Counter[bytes] = Counter()
     texts, seen = 0, set()
+    size = _KEY.size
     for story in stories:
-        keys = {key for opened in story for key in _keys(opened)}
+        keys = {o[i : i + size] for o in story for i in range(0, len(o), size)}
         texts += bool(keys)
         same = hashlib.blake2b(b"".join(sorted(keys)), digest_size=16).digest()
         if same not in seen:  # (stories of the same keys: one text, whatever their order)
             seen.add(same)
-            counts.update(key for key in keys if key[:2] != _WHOLE)
+            keys.difference_update(o[-size:] for o in story)  # (each text's, last: no part)
+            counts.update(keys)
     need = max(LEAD_STORIES, texts // LEAD_SHARE)
     found = frozenset(key for key, n in counts.items() if n >= need)
     return Leads(found, 0 if found else need - max(counts.values(), default=0))
