@@ -318,10 +318,11 @@ class Leads(NamedTuple):
 
 def leads(stories: Iterable[Sequence[bytes]]) -> Leads:
     """The parts that LEAD_STORIES of `stories` share, and one in LEAD_SHARE (each
-    story the openings of its copies: what they share counts once). Stories that are
-    one text under several addresses (not merged: the same to OPENING_CHARS, under one
-    title) count once: one article is no source's promotion, and a channel's videos
-    have titles of their own."""
+    story the openings of its copies: what they share counts once). Stories of the same
+    keys count once: one article under several addresses (not merged: the same to
+    OPENING_CHARS, under one title) is no source's promotion, and a channel's videos
+    have titles of their own. Every part of every story is counted: one source of
+    100,000 stories of 9 parts holds ~70 MB while it is (0.8 s)."""
     counts: Counter[bytes] = Counter()
     texts, seen = 0, set()
     size = _KEY.size
