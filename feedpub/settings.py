@@ -95,7 +95,7 @@ class Settings:
     iframes: Literal["drop", "link"] = "link"
     data_images: bool = True
     referrer_policy: ReferrerPolicy = "no-referrer"  # on every image, or "keep" the post's
-    summary_leads: bool = True  # summaries leave out what their source's share (`leads`)
+    summary_leads: bool = True  # summaries leave out what their source's stories share
     hub: str = ""
     icon: str = ""  # a small square image (Atom icon, JSON Feed favicon): URL or site path
     logo: str = ""  # a larger one (Atom logo, RSS image, JSON Feed icon)

@@ -304,8 +304,8 @@ def _links(delta: Delta, copies: Sequence[Timed]) -> dict[str, str]:
 
 def _redo_leads(delta: Delta, source: str, changes: int) -> set[str]:
     """Find the leads of one source again after `changes` of its files changed (0: all
-    may have); return the stories whose skip they may change: those opening with a
-    lead that came or went. Not counted again if it has none and too few changed to
+    may have); return the stories whose skip they may change: those holding a part
+    that came or went. Not counted again if it has none and too few changed to
     make one (`Leads.margin`): a source's thousands of files are not loaded for that."""
     known = delta.index.leads(source)
     # A change moves a count by 2 at most (a file moved: the story it left and the one it
