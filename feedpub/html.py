@@ -1,7 +1,8 @@
 """Turn a post's scraped body HTML into clean, safe feed content.
 
-One lxml pass removes junk (ads, promos, page chrome), wakes lazy images and
-makes every URL absolute; one nh3 pass then enforces the allowlist. Safety
+One lxml pass removes junk (ads, promos, page chrome), wakes lazy images, makes
+every URL absolute and links the addresses written as text; one nh3 pass then
+enforces the allowlist. Safety
 rests on nh3 alone, so no junk rule or lxml quirk can let a script through.
 (The one piece of markup feedpub writes itself, a video's still, is made of a
 checked id and an escaped title; the tests hold that nh3 would keep it as is.)
@@ -21,7 +22,7 @@ from cssselect.parser import Attrib, Class, CombinedSelector, Element, Hash
 from lxml import etree
 from lxml import html as lxml_html
 
-from . import images, players, summaries, trees, videos
+from . import autolinks, images, players, summaries, trees, videos
 from .model import Content
 from .summaries import plain_text, summarize
 from .text import ILLEGAL_XML, crowded, too_deep, xml_safe
@@ -247,6 +248,7 @@ def _cleaned(
     base_url = base_url if base_url is None or not too_many_links(html, base_url) else None
     images.fix_images(body, base_url, rules.data_images)
     _fix_urls(body, base_url)
+    autolinks.link_bare_urls(body, html)
     embedded, hosts = players.as_links(body, base_url, rules.iframes)
     trees.collapse_empty(body)
     safe = xml_safe(_sanitize(_serialize(body), rules).strip())

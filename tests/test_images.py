@@ -180,7 +180,7 @@ def test_a_video_page_with_a_description_is_led_by_its_still() -> None:
     content = clean(body, "https://youtu.be/1BbBdT7kn2I", ContentRules(), "T")
     assert content.html == (
         still("1BbBdT7kn2I", "T") + "<div>\n【美国商业简史13】下集：揭秘波音飞机失事背后的内幕"
-        "----http://bit.ly/3mGPiwz\n</div>"
+        '----<a href="http://bit.ly/3mGPiwz">http://bit.ly/3mGPiwz</a>\n</div>'
     )
     assert (  # (its `----` a drawn rule, no text of it)
         content.summary

@@ -194,7 +194,8 @@ def test_the_sites_config_values_and_its_url_with_a_path(tmp_path: Path) -> None
     html = _content(tmp_path / "out", "Hi")
     assert '<a href="https://github.com/me/blog/issues">Issues</a> of A blog (true, 4.3)' in html
     assert 'src="https://u.github.io/repo/x.png"' in html
-    assert "https://u.github.io /LICENSE.txt 1 {{ site.license.a.b.d.e }} {{ site.nope }}" in html
+    shown = '<a href="https://u.github.io">https://u.github.io</a> /LICENSE.txt 1'
+    assert f"{shown} {{{{ site.license.a.b.d.e }}}} {{{{ site.nope }}}}" in html
     assert "blog/_posts/2026-11-01-hi.md:5:" in stderr and "{{ site.license.a.b.d" in stderr
 
 
@@ -516,7 +517,8 @@ def test_a_posts_liquid_reads_the_sites_data(tmp_path: Path) -> None:
     assert html == (
         '<p><a href="https://x.org/c">4190 files</a>: <a href="https://cache.example.org/'
         'ruby-2.7.0.tar.gz">https://cache.example.org/ruby-2.7.0.tar.gz</a>,\n16021286;'
-        " https://cache.example.org/ruby-2.6.0.tar.gz; []; Matz;\n{{ other }};"
+        ' <a href="https://cache.example.org/ruby-2.6.0.tar.gz">'
+        "https://cache.example.org/ruby-2.6.0.tar.gz</a>; []; Matz;\n{{ other }};"
         " {{ release.url }}</p>"
     )
     (data / "releases.yml").write_text(RELEASES.replace("4190", "4191"), "utf-8")
@@ -692,7 +694,8 @@ def test_a_capture_is_a_value_for_an_include_or_markdownify(tmp_path: Path) -> N
     html = _content(tmp_path / "out", "Captured")
     first = "https://blog.example.org/b/notes/2026/10/01/first.html"
     assert html.startswith(
-        f"<div>\n  Part of a *series*.<br>See [the first]({first}).\n</div>\n<h2>Why</h2>\n"
+        f'<div>\n  Part of a *series*.<br>See [the first](<a href="{first}">{first}</a>).\n</div>\n'
+        "<h2>Why</h2>\n"
         "<p>It <strong>works</strong>.</p>\n"
     )
     assert "{% if x %}{% capture y %}z{% endcapture %}{% endif %}{{ y }}" in html
