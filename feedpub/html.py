@@ -172,6 +172,11 @@ _BRACKET_IN_VALUE = re.compile(r'="[^"]*[<>]')
 _TAG_WITH_ATTRIBUTES = re.compile(r'<[a-zA-Z][a-zA-Z0-9]*(?: [^\s"=/>]+="[^"]*")+>')
 _IMG_WITHOUT_SRC = re.compile(r'<img(?: (?!src=)[^\s"=/>]+="[^"]*")*>')
 _IMAGE_SRC = re.compile(r'<img [^>]*?\bsrc="(https?://[^"]*)"')
+# A rule drawn of ten characters or more (a description's separators: 325 of the
+# corpus's 3,241 shown entries, up to 100 characters long), in text, not in code;
+# not of `_` (a form's blank to fill in).
+_DRAWN_RULE = re.compile(r"([-=~#*—━─═＝－▬])\1{9,}")
+_DRAWN_RULE_IN_TEXT = re.compile(r"(<(pre|code)\b.*?</\2>|<[^>]*>)|([-=~#*—━─═＝－▬])\3{9,}", re.S)
 # What `referrer_policy = "keep"` keeps of a post's own `referrerpolicy` (the
 # HTML standard's values; browsers ignore any other).
 _REFERRER_POLICIES = {
@@ -262,8 +267,18 @@ def _cleaned(
         trees.drop_all(body, captions)  # their tails stay
         text = plain_text(_sanitize(_serialize(body), rules))
         summary = _summary(text, rules, shared) if text.strip() else summary
+    if _DRAWN_RULE.search(safe):  # (after the summary, which leaves the rules out)
+        safe = _ruled(safe, rules)
     image = _IMAGE_SRC.search(safe)
     return Content(safe, summary, unescape(image[1]) if image else None), embedded
+
+
+def _ruled(safe: str, rules: ContentRules) -> str:
+    """`safe` with its drawn rules as `<hr>`: no line breaks inside one, so a phone's
+    reader scrolls sideways to see a line of 37 full-width dashes. nh3 then closes the
+    paragraph a rule stood in, as a browser would."""
+    ruled = _DRAWN_RULE_IN_TEXT.sub(lambda m: m[1] or "<hr>", safe)
+    return xml_safe(_sanitize(ruled, rules).strip())
 
 
 def _summary(text: str, rules: ContentRules, shared: tuple[str, ...]) -> str:

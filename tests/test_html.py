@@ -1529,3 +1529,37 @@ def test_a_spans_attribute_list_may_break_its_line() -> None:
         '<p><a href="http://y"><img src="http://x/a.png" alt="C" /></a> A book</p>\n'
     )
     assert render_markdown("[a](b){:\n\nc}\n") == '<p><a href="b">a</a>{:</p>\n<p>c}</p>\n'
+
+
+# --- rules drawn of characters ------------------------------------------------------
+
+
+def test_a_drawn_rule_is_a_rule() -> None:
+    """A line of 37 full-width dashes cannot break: a phone's reader scrolled sideways
+    (325 of the corpus's 3,241 shown entries had one). The summary is the same."""
+    rule = "－" * 37
+    body = f"<div>謝謝！{rule}華人社會<br>tip: https://bit.ly/x{'=' * 30}罗宾</div>"
+    content = clean(body, None)
+    assert content.html == (
+        '<div>謝謝！<hr>華人社會<br>tip: <a href="https://bit.ly/x">https://bit.ly/x</a>'
+        "<hr>罗宾</div>"
+    )
+    assert content.summary == "謝謝！ 華人社會 tip: https://bit.ly/x 罗宾"
+
+
+def test_a_rule_in_a_paragraph_closes_it() -> None:
+    assert html_of("<p>above ---------- below</p>", None) == "<p>above </p><hr> below"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<pre>a = 1\n==========\nb</pre>",
+        "<p>see <code>x----------y</code></p>",
+        '<p><img src="https://example.com/a.png" alt="==========">caption</p>',
+        "<p>a dash --- or two ——, a list........ of leaders</p>",
+        "<p>Name: ______________ (a blank to fill in)</p>",
+    ],
+)
+def test_what_is_no_rule(body: str) -> None:
+    assert "<hr>" not in html_of(body, None)
