@@ -173,10 +173,9 @@ _TAG_WITH_ATTRIBUTES = re.compile(r'<[a-zA-Z][a-zA-Z0-9]*(?: [^\s"=/>]+="[^"]*")
 _IMG_WITHOUT_SRC = re.compile(r'<img(?: (?!src=)[^\s"=/>]+="[^"]*")*>')
 _IMAGE_SRC = re.compile(r'<img [^>]*?\bsrc="(https?://[^"]*)"')
 # A rule drawn of ten characters or more (a description's separators: 325 of the
-# corpus's 3,241 shown entries, up to 100 characters long), in text, not in code;
-# not of `_` (a form's blank to fill in).
-_DRAWN_RULE = re.compile(r"([-=~#*—━─═＝－▬])\1{9,}")
-_DRAWN_RULE_IN_TEXT = re.compile(r"(<(pre|code)\b.*?</\2>|<[^>]*>)|([-=~#*—━─═＝－▬])\3{9,}", re.S)
+# corpus's 3,241 shown entries, up to 100 characters long), in text, not in code.
+_DRAWN_RULE = re.compile(r"([-=~#*_—━─═＝－▬])\1{9,}")
+_DRAWN_RULE_IN_TEXT = re.compile(r"(<(pre|code)\b.*?</\2>|<[^>]*>)|([-=~#*_—━─═＝－▬])\3{9,}", re.S)
 # What `referrer_policy = "keep"` keeps of a post's own `referrerpolicy` (the
 # HTML standard's values; browsers ignore any other).
 _REFERRER_POLICIES = {
