@@ -365,12 +365,13 @@ def _build(
     markdown = marker is None and not path[-5:].lower().endswith(".html")
     if markdown and first is not None and first.group() == "<":  # a page, or a post led by HTML
         markdown = not commonmark.html_only(text, first.start())
+    head = text[body_start : body_start + OPENING_HTML]
     # Names repeat across posts: interned, a chunk of readings pickles (and so holds)
     # each once; a link text equal to the title is the title's object.
     post = RawPost(
         path=path,
         digest=content_hash(data),
-        body_digest=encoding.body_digest(data, decoded, body_start),
+        body_digest=(digest := encoding.body_digest(data, decoded, body_start)),
         title=title,
         date=_date(meta.get("date")),
         date_line=front.lines.get("date", 0),
@@ -392,7 +393,7 @@ def _build(
         liquid=template.rendered,
         refs=template.refs,
         lead=frontmatter.lead(meta, fields.text, text, body_start, limits.site),
-        opening=b"" if markdown else openings(text[body_start : body_start + OPENING_HTML], title),
+        opening=b"" if markdown else openings(head, title, digest),
     )
     fields.report_removed()
     return post

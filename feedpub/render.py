@@ -110,6 +110,8 @@ def content_of(root: Path, settings: Settings, post: Post) -> html.Content:
         image = lead.image or image
     if summaries.repeats(summary, post.title):  # (a video's description: its title)
         summary = ""
+    elif summaries.all_shared(post.skip) and not (lead and lead.summary):
+        summary = ""  # (what its source's every story says: a channel's description)
     return html.Content(content.html, summary, image)
 
 

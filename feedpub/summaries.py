@@ -234,6 +234,8 @@ _GLUED = "#.,;:!?)]'\""
 _GLUED_DIGITS = 2
 # A part's key: its length in chars, the CRC-32 of its UTF-8.
 _KEY = struct.Struct(">HI")  # (6 bytes)
+_ALL = 0xFFFF  # the length of a whole body's key (no part of an opening is as long)
+_ALL_LENGTH = _KEY.pack(_ALL, 0)[:2]
 
 
 def opening(body: str) -> str:
@@ -289,17 +291,30 @@ def _whole(body: str, text: str) -> bool:
     return len(body) < OPENING_HTML and len(text) < OPENING_CHARS
 
 
-def openings(body: str, title: str = "") -> bytes:
+def openings(body: str, title: str = "", digest: int = 0) -> bytes:
     """The keys of the parts of `body`'s opening (see the module doc), in order, and
     last the key of all of it and the post's `title` (of length 0: no part's). That one
     tells one text under several addresses, whose parts are no source's, from the
-    videos of a channel whose promotion fills each description (see `leads`)."""
+    videos of a channel whose promotion fills each description (see `leads`).
+
+    If the opening is not all of the body, `digest` (the whole body's) is a part too,
+    of length _ALL: a channel's description under every video, longer than the
+    opening (the 1,400 characters of 无修饰的中国's), is then its source's in all."""
     text = opening(body)
     if len(text) < _SHORTEST_PART:
         return b""
-    found = [key for _, _, key in _parts(text, _whole(body, text))]
+    whole = _whole(body, text)
+    found = [key for _, _, key in _parts(text, whole)]
+    if digest and not whole:
+        found.append(_KEY.pack(_ALL, digest & 0xFFFFFFFF))
     found.append(_KEY.pack(0, _crc(f"{text}\0{title}")))
     return b"".join(found)
+
+
+def all_shared(skip: bytes) -> bool:
+    """Whether the keys `skip` hold the whole body's (see `openings`): it has nothing
+    of its own to summarise."""
+    return any(key[:2] == _ALL_LENGTH for key in _keys(skip))
 
 
 def _keys(found: bytes) -> Iterator[bytes]:

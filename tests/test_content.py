@@ -472,6 +472,38 @@ def test_a_promotion_longer_than_300_characters_is_left_out_too(tmp_path: Path) 
     assert shown_summaries(out) == {f"Video {n}": f"第{n}集：今天談談歷史。" for n in range(5)}
 
 
+def test_a_description_every_video_has_whole_is_no_summary(tmp_path: Path) -> None:
+    """A channel whose every video has the same description, longer than the opening
+    its shared parts are found in (无修饰的中国's 1,400 characters under 174 videos:
+    50 summaries began with its English half), gives them no summary; one whose videos
+    share only their start keeps the rest (what it shares beyond the opening with it);
+    a warm build after an edit agrees."""
+    posts = tmp_path / "posts"
+    standing = "".join(f"這頻道主要講述第{n}個普通百姓的生活。" for n in range(60))
+    videos(posts / "_posts", ["Chan"] * 6, standing)
+    out, cache = tmp_path / "public", ("--cache", str(tmp_path / "cache"))
+    for n in range(6):  # the same body under each title: no episode's line of its own
+        path = next((posts / "_posts").glob(f"*-v{n}.md"))
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub("<p>第.集：今天談談歷史。</p>", "<p></p>", text), "utf-8")
+
+    def summaries_of(*flags: str) -> dict[str, str]:
+        code, _, stderr = run("build", str(posts), "--out", str(out), *flags)
+        assert code == 0, stderr
+        items = json.loads((out / "feed.json").read_bytes())["items"]
+        assert all("這頻道主要講述第59個" in i["content_html"] for i in items)
+        return {i["title"]: i.get("summary", "") for i in items}
+
+    assert summaries_of(*cache) == {f"Video {n}": "" for n in range(6)}
+    edited = next((posts / "_posts").glob("*-v5.md"))
+    text = edited.read_text(encoding="utf-8").replace("<p></p>", "<p>第5集：談談歷史。</p>")
+    edited.write_text(text, encoding="utf-8")
+    warm = summaries_of(*cache)
+    assert warm["Video 5"].startswith("這頻道主要講述第")  # (beyond the opening: its own)
+    assert warm == {**{f"Video {n}": "" for n in range(5)}, "Video 5": warm["Video 5"]}
+    assert summaries_of("--no-cache") == warm
+
+
 def test_a_channels_footer_is_no_summary_either(tmp_path: Path) -> None:
     """What five of a source's stories end with (小叔TV's "赏我杯咖啡国内wechat: …
     Whatsapp: …" after each description: 558 of the society archive's 3,104 entries

@@ -31,7 +31,7 @@ from typing import Any
 from .. import __version__, writer
 from ..problems import FeedpubError
 
-SCHEMA = 10
+SCHEMA = 11
 FILE = "cache.sqlite"
 
 
