@@ -173,9 +173,12 @@ _TAG_WITH_ATTRIBUTES = re.compile(r'<[a-zA-Z][a-zA-Z0-9]*(?: [^\s"=/>]+="[^"]*")
 _IMG_WITHOUT_SRC = re.compile(r'<img(?: (?!src=)[^\s"=/>]+="[^"]*")*>')
 _IMAGE_SRC = re.compile(r'<img [^>]*?\bsrc="(https?://[^"]*)"')
 # A rule drawn of ten characters or more (a description's separators: 325 of the
-# corpus's 3,241 shown entries, up to 100 characters long), in text, not in code.
+# corpus's 3,241 shown entries, up to 100 characters long), in text, not in code or
+# a link (whose text it may be).
 _DRAWN_RULE = re.compile(r"([-=~#*_—━─═＝－▬])\1{9,}")
-_DRAWN_RULE_IN_TEXT = re.compile(r"(<(pre|code)\b.*?</\2>|<[^>]*>)|([-=~#*_—━─═＝－▬])\3{9,}", re.S)
+_DRAWN_RULE_IN_TEXT = re.compile(
+    r"(<(pre|code|kbd|samp|a)\b.*?</\2>|<[^>]*>)|([-=~#*_—━─═＝－▬])\3{9,}", re.S
+)
 # What `referrer_policy = "keep"` keeps of a post's own `referrerpolicy` (the
 # HTML standard's values; browsers ignore any other).
 _REFERRER_POLICIES = {
@@ -273,8 +276,8 @@ def _cleaned(
 
 
 def _ruled(safe: str, rules: ContentRules) -> str:
-    """`safe` with its drawn rules as `<hr>`: no line breaks inside one, so a phone's
-    reader scrolls sideways to see a line of 37 full-width dashes. nh3 then closes the
+    """`safe` with its drawn rules as `<hr>`: no line breaks inside a run of `=` or `-`,
+    so a phone's reader scrolled sideways to see 罗宾's 96. nh3 then closes the
     paragraph a rule stood in, as a browser would."""
     ruled = _DRAWN_RULE_IN_TEXT.sub(lambda m: m[1] or "<hr>", safe)
     return xml_safe(_sanitize(ruled, rules).strip())

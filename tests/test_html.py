@@ -1558,6 +1558,7 @@ def test_a_rule_in_a_paragraph_closes_it() -> None:
         "<p>see <code>x----------y</code></p>",
         '<p><img src="https://example.com/a.png" alt="==========">caption</p>',
         "<p>a dash --- or two ——, a list........ of leaders</p>",
+        '<p><a href="https://example.com/">==========</a> <kbd>----------</kbd></p>',
     ],
 )
 def test_what_is_no_rule(body: str) -> None:
