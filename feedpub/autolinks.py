@@ -20,7 +20,7 @@ from typing import Any
 
 from lxml import etree
 
-from .urls import absolute
+from .urls import MAX_URL, absolute
 
 # An address starts with its scheme, or `www.` where a word does not (not "awww.",
 # an e-mail's "@www."); it is ASCII, but `"`, `<` and `>`.
@@ -71,6 +71,8 @@ def _link(candidate: str, after: str) -> tuple[str, str] | None:
     its own: a video's id, a short link's code, `?sub_confirmation=1` (the summaries'
     guess that one or two are a date's, "…/chan1月18日", was wrong for 116 of the
     corpus's links and right for 28)."""
+    if len(candidate) > MAX_URL:
+        return None  # (a megabyte of glued addresses: no link of it, as no `from:`)
     cut = _GLUED.search(candidate)
     link = candidate[: cut.end()] if cut else candidate
     if "..." in link:

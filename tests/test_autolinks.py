@@ -82,6 +82,7 @@ def linked(text: str) -> list[str]:
         ("https://example.com:99999/", []),
         ("ftp://example.com/file javascript://example.com/", []),
         ("https://中文.com/x", []),
+        ("https://example.com/" + "a" * 5_000, []),  # longer than a `from:` may be
         ("awww.cute.com, info@www.example.com, “www.nevergetoveryou”", []),
     ],
 )
