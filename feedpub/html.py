@@ -2,10 +2,11 @@
 
 One lxml pass removes junk (ads, promos, page chrome), wakes lazy images, makes
 every URL absolute and links the addresses written as text; one nh3 pass then
-enforces the allowlist. Safety
-rests on nh3 alone, so no junk rule or lxml quirk can let a script through.
-(The one piece of markup feedpub writes itself, a video's still, is made of a
-checked id and an escaped title; the tests hold that nh3 would keep it as is.)
+enforces the allowlist (again where a drawn rule became `<hr>`, to close the
+paragraph it stood in). Safety rests on nh3 alone, so no junk rule or lxml quirk
+can let a script through. (The one piece of markup feedpub writes itself, a video's
+still, is made of a checked id and an escaped title; the tests hold that nh3 would
+keep it as is.)
 """
 
 from __future__ import annotations
