@@ -77,7 +77,8 @@ def _link(candidate: str, after: str) -> tuple[str, str] | None:
     link = candidate[: cut.end()] if cut else candidate
     if "..." in link:
         return None  # an address shortened for show ("vimeo.com/ondemand/conquering...")
-    link = _trimmed(link)
+    glued = not cut and bool(after) and not after.isascii() and not after.isspace()
+    link = _trimmed(link, _TRAILING.replace("_", "") if glued else _TRAILING)
     rest = candidate[len(link) :] if not cut else ""
     colon = rest[:1] == ":" or (not rest and bool(after) and after in ":：")
     if label := _label(link, colon):
@@ -100,11 +101,12 @@ def _label(link: str, colon: bool) -> int:
     return 0
 
 
-def _trimmed(link: str) -> str:
-    """`link` without what ends the sentence around it (GFM's trailing punctuation, a
-    hashtag's `#`, and a closing parenthesis or bracket it does not open)."""
+def _trimmed(link: str, trailing: str) -> str:
+    """`link` without what ends the sentence around it (GFM's `trailing` punctuation, a
+    hashtag's `#`, and a closing parenthesis or bracket it does not open); an `_` glued
+    to the text after it is the link's (a playlist's id: "…hE_瑪力音樂台")."""
     while True:
-        link = link.rstrip(_TRAILING)
+        link = link.rstrip(trailing)
         close = link[-1:]
         if close not in (")", "]") or link.count(close) <= link.count("(" if close == ")" else "["):
             return link

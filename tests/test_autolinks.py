@@ -73,6 +73,10 @@ def linked(text: str) -> list[str]:
         ("https://youtu.be/4vbcC4TcMGc1+2+3+...=-1/12", ["https://youtu.be/4vbcC4TcMGc"]),
         ("https://x.com/groups/471141690573865#苗华", ["https://x.com/groups/471141690573865"]),
         ("https://x.com/episode-10 Episode 11", ["https://x.com/episode-10"]),
+        (
+            "list=https://y.com/p?list=PLab_瑪力 https://y.com/c_ ok",
+            ["https://y.com/p?list=PLab_", "https://y.com/c"],
+        ),
         ("https://x.com/isuntvvr/Twitter", ["https://x.com/isuntvvr/Twitter"]),  # a path's
         ("https://x.net/Instagram: https://y.com/z", ["https://x.net/", "https://y.com/z"]),
         ("https://www.youtube.com/serpentzaSupport Sasha", ["https://www.youtube.com/serpentza"]),
