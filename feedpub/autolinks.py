@@ -22,9 +22,9 @@ from lxml import etree
 
 from .urls import MAX_URL, absolute
 
-# An address starts with its scheme, or `www.` where a word does not (not "awww.",
-# an e-mail's "@www."); it is ASCII, but `"`, `<` and `>`.
-_CANDIDATE = re.compile(r"(?:https?://|(?<![\w.@-])www\.)[!#-;=?-~]+", re.I)
+# An address starts with its scheme, or `www.` where an ASCII word does not (not
+# "awww.", an e-mail's "@www."; "官网www." is one); it is ASCII, but `"`, `<` and `>`.
+_CANDIDATE = re.compile(r"(?:https?://|(?<![A-Za-z0-9_.@-])www\.)[!#-;=?-~]+", re.I)
 _NEXT_LINK = re.compile(r"(?<=[A-Za-z0-9:)])https?://", re.I)  # glued to the one before
 _HOST = re.compile(r"(?:[A-Za-z0-9_-]+\.)+[A-Za-z0-9_-]+(?::[0-9]{1,5})?(?=[/?#]|\Z)")
 # Where text lost its line breaks, what is glued to the end of a link (besides the next

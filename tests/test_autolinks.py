@@ -31,6 +31,7 @@ def linked(text: str) -> list[str]:
         ("“https://example.com/a”", ["https://example.com/a"]),
         ("'https://example.com/a'?", ["https://example.com/a"]),
         ("www.example.com/search?q=1, and", ["www.example.com/search?q=1"]),
+        ("官网www.isuntv.com，歡迎", ["www.isuntv.com"]),
         (
             "https://example.com/?u=https://other.org/x",
             ["https://example.com/?u=https://other.org/x"],
