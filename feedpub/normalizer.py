@@ -87,6 +87,7 @@ class Evidence(NamedTuple):
 
 Runs = dict[str, tuple[Shift, ...]]  # by source: the runs of its shifted posts
 _ZERO = timedelta(0)
+_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -340,8 +341,10 @@ def merge(copies: list[Timed], ctx: Context) -> Post:
     """One entry from all copies of a story: earliest credible time, latest content.
 
     A time read from a file name is only a day; it counts only when no copy has
-    a marker or a date. `updated` is the time of the first copy of the run of
-    copies, at the end, whose title and body equal the latest's.
+    a marker or a date. A `date:` without a time is only a day too: a copy's exact
+    time within that day or before is the earlier. `updated` is the time of the
+    first copy of the run of copies, at the end, whose title and body equal the
+    latest's.
     """
     if len(copies) == 1:
         only = copies[0]
@@ -349,6 +352,10 @@ def merge(copies: list[Timed], ctx: Context) -> Post:
     copies.sort(key=_age)
     latest = copies[-1]
     first = next((t for t in copies if t.how != "filename"), copies[0])
+    if _day_only(first):  # (the start of its day in its zone: an exact time in it is later)
+        exact = next((t for t in copies if t.how != "filename" and not _day_only(t)), None)
+        if exact is not None and exact.when < first.when + _DAY:
+            first = exact
     updated = latest.when
     content = (latest.raw.title, latest.raw.body_digest)
     for t in reversed(copies):
@@ -361,6 +368,11 @@ def merge(copies: list[Timed], ctx: Context) -> Post:
         posted = [t.link for t in copies if "archived" not in t.raw.path.split("/")[:-1]]
         return dataclasses.replace(post, url=posted[-1]) if posted else post
     return post
+
+
+def _day_only(t: Timed) -> bool:
+    """Whether `t`'s time is a `date:` that gave only a day (see `merge`)."""
+    return t.how in ("date", "nan-marker") and t.stamp is not None and t.stamp.date_only
 
 
 def _entry(

@@ -653,3 +653,20 @@ def test_corpus_check_table(corpus: Path) -> None:
     assert "| 温相说党史 | 419 | 419 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 401 |" in "\n".join(
         table
     )
+
+
+def test_a_date_only_copy_does_not_make_a_story_earlier_within_its_day() -> None:
+    """oped2's two copies of one story: a `date:` of the day only (the start of that day
+    in the site's zone, 22:00 UTC the evening before in Berlin) and a marker that
+    day; the marker's time is the story's. A day that ends before it is the earlier."""
+    copies = [
+        raw_post("_posts/2020-10-08-x.md", marker="1602201450000", date=None),  # 23:57:30Z
+        raw_post("_posts/2020-10-09-x.md", date="2020-10-09"),
+    ]
+    berlin = config.Settings(zone="Europe/Berlin")
+    (post,) = normalizer.normalize(copies, berlin).posts
+    assert (iso(post.published), post.how) == ("2020-10-08T23:57:30Z", "marker")
+    assert post.updated >= post.published
+    earlier = [copies[0], raw_post("_posts/2020-10-06-x.md", date="2020-10-06")]
+    (post,) = normalizer.normalize(earlier, berlin).posts
+    assert (iso(post.published), post.how) == ("2020-10-05T22:00:00Z", "date")
