@@ -882,6 +882,31 @@ def test_a_lead_ends_where_the_promotion_does() -> None:
     assert _cut(bodies)[0] == "本集主要內容包括：1. 第0件事。"
 
 
+def test_a_summary_ends_where_the_shared_opening_does() -> None:
+    """罗宾's descriptions: a line of his own, a link glued to a rule (the rule is a part
+    of its own, not the link's: 58 of his stories hold the line, followed by a rule or
+    not), then a promotion past the opening's window. What follows a shared run that
+    reaches the window's end is never the summary's: more of the same promotion
+    (🎵 MUSIC, 打赏：… in 38 of his 50 newest summaries)."""
+    promo = (
+        ("频道快速搜索链接：" + "".join(f"第{n}集：https://bit.ly/{n}abc" for n in range(30)))
+        + "-" * 40
+        + "如果对你有帮助，请赞助我的频道：http://pesc.pw/GJCHG打赏：https://paypal.me/x谢谢！"
+    )
+    line = "我的小红书35446，脸书上也更新视频了https://bit.ly/41JvFcx"
+    bodies = [f"<div>今天第{n}天，做了第{n}把梯子！{line}{'=' * 30}{promo}</div>" for n in range(6)]
+    bodies.append(f"<div>今天修好了铲雪机！{line}</div>")  # (the line, no rule after it)
+    cut = _cut(bodies)
+    assert cut[:2] == ["今天第0天，做了第0把梯子！", "今天第1天，做了第1把梯子！"]
+    assert cut[-1] == "今天修好了铲雪机！"
+    opening = summaries.opening(bodies[0])
+    assert len(opening) == summaries.OPENING_CHARS and "谢谢" not in opening  # (past it)
+    full = f"<div>{promo}</div><p>第0集。</p>"  # the window all shared, from its start:
+    videos = [(summaries.openings(full, f"第{n}集"),) for n in range(6)]
+    shared = summaries.shared_of(full, summaries.skip_of(videos[0][0], summaries.leads(videos)))
+    assert clean(full, None, shared=shared).summary.endswith("谢谢！第0集。")  # the rest, as was
+
+
 def test_shared_parts_found_whatever_the_order_and_cut_where_they_stand() -> None:
     """The review's cases: the same stories in another order find the same parts (a
     text read whole and the same text in longer HTML are no one text: warm builds,

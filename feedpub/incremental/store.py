@@ -31,7 +31,7 @@ from typing import Any
 from .. import __version__, writer
 from ..problems import FeedpubError
 
-SCHEMA = 11
+SCHEMA = 12
 FILE = "cache.sqlite"
 
 
