@@ -9,10 +9,11 @@ settings: sorted, no clock, the same input gives the same bytes.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC
+from datetime import datetime
 from html import escape as html_escape
 from importlib.resources import files
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from .formats import rfc822, url_of
 from .model import EPOCH, MIME, SITE_INDEX, FeedKind, Listing
@@ -113,31 +114,37 @@ def _href(path: str) -> str:
     return _h(quote(path))
 
 
-def _date(feed: Listing) -> str:
+def _day(when: datetime, zone: str) -> str:
+    """The day of `when` in `zone`, as the feed's page shows its entries' times."""
+    day = when.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d")
+    return f'<time datetime="{day}">{day}</time>'
+
+
+def _date(feed: Listing, settings: Settings) -> str:
     if not feed.total:
         return '<td class="n d">–</td>'
-    day = feed.updated.astimezone(UTC).strftime("%Y-%m-%d")
-    return f'<td class="n d"><time datetime="{day}">{day}</time></td>'
+    return f'<td class="n d">{_day(feed.updated, feed.kind.zone(settings, feed.name))}</td>'
 
 
-def _row(feed: Listing, limit: int) -> str:
+def _row(feed: Listing, settings: Settings) -> str:
+    limit = settings.limit
     name = feed.title if feed.kind is SITE else feed.name
     links = " ".join(f'<a href="{_href(feed.file(f))}">{LABELS[f]}</a>' for f in FORMATS)
     same = f' <span class="same">= {_holder(feed)} {_h(feed.title)}</span>' if feed.alias else ""
     return (
         f'<tr><td class="name"><a href="{_href(feed.page)}">{_h(name)}</a>{same}</td>'
         f'<td class="n">{min(feed.total, limit)}<span class="of"> of {feed.total}</span></td>'
-        f'{_date(feed)}<td class="fmt">{links}</td></tr>'
+        f'{_date(feed, settings)}<td class="fmt">{links}</td></tr>'
     )
 
 
-def _table(members: Sequence[Listing], limit: int) -> str:
+def _table(members: Sequence[Listing], settings: Settings) -> str:
     head = (
         '<table><thead><tr><th scope="col">Feed</th><th scope="col" class="n" title='
         '"the entries the feed holds, of all of its archive">Entries</th>'
         '<th scope="col" class="n d">Newest</th><th scope="col">Subscribe</th></tr></thead><tbody>'
     )
-    return head + "\n".join(_row(f, limit) for f in members) + "</tbody></table>"
+    return head + "\n".join(_row(f, settings) for f in members) + "</tbody></table>"
 
 
 def _discovery(feeds: Sequence[Listing]) -> list[str]:
@@ -185,10 +192,10 @@ footer{color:var(--dim);font-size:.85rem;margin-top:2rem}
 """
 
 
-def _section(kind: FeedKind, members: Sequence[Listing], limit: int) -> str:
+def _section(kind: FeedKind, members: Sequence[Listing], settings: Settings) -> str:
     count = "" if kind is SITE else f' <span class="count">({len(members)})</span>'
     heading = f"<h2>{kind.label}{count}</h2>"
-    table = _table(members, limit)
+    table = _table(members, settings)
     if kind in (SITE, SOURCE):  # open; the long lists of tags and authors folded
         return f'<section id="{kind.name}s">{heading}\n{table}\n</section>'
     return f'<details id="{kind.name}s"><summary>{heading}</summary>\n{table}\n</details>'
@@ -210,9 +217,8 @@ def index_html(feeds: Sequence[Listing], settings: Settings) -> bytes:
     groups = _grouped(feeds)
     newest = max((f.updated for f in feeds if f.total), default=None)
     footer = "Published with feedpub."
-    if newest is not None:
-        day = newest.astimezone(UTC).strftime("%Y-%m-%d")
-        footer = f'Newest entry: <time datetime="{day}">{day}</time>. {footer}'
+    if newest is not None:  # (in the site feed's zone)
+        footer = f"Newest entry: {_day(newest, SITE.zone(settings, ''))}. {footer}"
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{_h(_site_lang(feeds, settings))}">'
@@ -235,7 +241,7 @@ def index_html(feeds: Sequence[Listing], settings: Settings) -> bytes:
         + "; a feed's name opens its page."
         "</p></header>",
         "<main>",
-        *(_section(kind, members, settings.limit) for kind, members in groups),
+        *(_section(kind, members, settings) for kind, members in groups),
         "</main>",
         f"<footer>{footer}</footer>",
         "</body>",

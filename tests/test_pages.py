@@ -22,6 +22,7 @@ from feedpub.config import Settings
 from feedpub.formats import iso, url_of
 from feedpub.html import Content
 from feedpub.model import FILES, MIME, Feed, Listing, Post
+from feedpub.settings import SourceSettings
 
 FEED_NAMES = ("feed.xml", "rss.xml", "feed.json")
 HOSTILE = "<script>alert(\"x\")</script> & 'q' \x01<b>"
@@ -236,6 +237,25 @@ def test_index_counts_what_a_feed_holds_beside_its_archive() -> None:
     assert rows[settings.title] == "2 of 5"
     assert rows["s"] == "2 of 3"
     assert "A feed holds its newest 2 entries" in doc.xpath("//p[@class='note']")[0].text_content()
+
+
+def test_index_dates_are_the_days_of_the_feeds_pages() -> None:
+    """The newest entry's day, in the zone each feed's page shows its times in (the
+    trial's site in Asia/Shanghai showed 2025-03-01 beside a page's 2025-03-02 07:23),
+    a source's own if it has one."""
+    settings = Settings(
+        url="https://example.org",
+        zone="Asia/Shanghai",
+        sources={"ny": SourceSettings(zone="America/New_York")},
+    )
+    when = datetime(2025, 3, 1, 23, 23, tzinfo=UTC)
+    post = replace(make_post(1, sources=("ny", "s")), published=when, updated=when)
+    feeds = listings(planner.plan([post], settings)[0], settings)
+    doc = lxml.html.fromstring(pages.index_html(feeds, settings))
+    days = {r.findtext("td/a"): r.xpath("td")[2].text_content() for r in doc.xpath("//tbody/tr")}
+    assert days[settings.title] == days["s"] == "2025-03-02"
+    assert days["ny"] == "2025-03-01"
+    assert "Newest entry: 2025-03-02." in "".join(doc.xpath("//footer//text()"))
 
 
 def test_index_of_an_empty_site() -> None:
