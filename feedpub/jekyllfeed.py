@@ -98,7 +98,7 @@ def unknown(settings: Settings, sources: Iterable[str]) -> list[str]:
         if name in known:
             continue
         if name in settings.generic_categories:
-            why = f"{name!r} is in `generic_categories` (feedpub.toml), not a source's name"
+            why = f"{name!r} is a generic category (`generic_categories`), not a source's name"
         else:
             why = f"no post has the category {name!r}"
         said.append(f"feed.categories: {why}, so /feed/{name}.xml is not written")

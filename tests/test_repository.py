@@ -279,8 +279,8 @@ def test_jekyll_feeds_category_and_tag_feeds_keep_their_subscribers(tmp_path: Pa
     code, _, stderr = run_in(tmp_path, "build")
     assert code == 0, stderr
     assert (
-        "_config.yml: FP603 jekyll-setting-unused: feed.categories: 'news' is in"
-        " `generic_categories` (feedpub.toml), not a source's name, so /feed/news.xml is not"
+        "_config.yml: FP603 jekyll-setting-unused: feed.categories: 'news' is a generic"
+        " category (`generic_categories`), not a source's name, so /feed/news.xml is not"
         " written." in stderr
     )
     copies = sorted(str(p.relative_to(out)) for p in (out / "feed").rglob("*.xml"))
