@@ -53,7 +53,9 @@ def build(options: Options, progress: Progress | None = None) -> Summary:
         if made and out.is_dir() and not any(out.iterdir()):  # nothing written: no folder
             out.rmdir()
     if cache is not None:
-        writer.write_file(cache / "last-build.json", summary.written_json())
+        writer.write_file(
+            cache / "last-build.json", summary.written_json(options.settings.site_url)
+        )
     return replace(summary, seconds=time.perf_counter() - start)
 
 

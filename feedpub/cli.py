@@ -379,7 +379,7 @@ def ping(
     if out is not None and not out.is_dir():
         fail(f"--out {out}: no such folder (the build's output folder)", 2)
     try:
-        urls = websub.feed_urls(websub.changed_feeds(cache), settings, out)
+        urls = websub.feed_urls(websub.changed_feeds(cache, settings.site_url), settings, out)
     except FeedpubError as e:
         fail(str(e))
     if not urls:

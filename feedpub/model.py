@@ -415,8 +415,9 @@ class Summary:
     problems: tuple[Problem, ...]
     seconds: float
 
-    def written_json(self) -> bytes:
-        """`<cache>/last-build.json`, for `feedpub ping`: the files written. Not the whole
-        report: encoding thousands of problems took ~15 ms of every warm build."""
-        data = {"written": list(self.written)}
+    def written_json(self, site_url: str) -> bytes:
+        """`<cache>/last-build.json`, for `feedpub ping`: the files written, and the URL
+        they were written for. Not the whole report: encoding thousands of problems
+        took ~15 ms of every warm build."""
+        data = {"site_url": site_url, "written": list(self.written)}
         return compact_json(data)

@@ -44,8 +44,10 @@ class Ping:
         return 200 <= self.status < 300
 
 
-def changed_feeds(cache: Path) -> list[str]:
-    """The feed files (Atom, RSS, JSON) the last build wrote, relative to its output, sorted."""
+def changed_feeds(cache: Path, site_url: str = "") -> list[str]:
+    """The feed files (Atom, RSS, JSON) the last build wrote, relative to its output,
+    sorted; an error if that build wrote them for another URL than `site_url` (given):
+    the hub would be sent the URLs of feeds that did not change."""
     path = cache / LAST_BUILD
     try:
         report = json.loads(path.read_text(encoding="utf-8"))
@@ -56,6 +58,12 @@ def changed_feeds(cache: Path) -> list[str]:
     written = report.get("written") if isinstance(report, dict) else None
     if not isinstance(written, list) or not all(isinstance(w, str) for w in written):
         raise FeedpubError(f'{path}: "written" is not a list of paths')
+    built = report.get("site_url")  # (an older build's has none)
+    if site_url and isinstance(built, str) and built and built != site_url:
+        raise FeedpubError(
+            f"the last build wrote its feeds for {printable(built)}, not {site_url}: give"
+            " `ping` the settings the build had (--site-url, --config)"
+        )
     names = set(FILES.values())
     return sorted(w for w in written if PurePosixPath(w).name in names)
 

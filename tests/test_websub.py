@@ -170,6 +170,24 @@ def test_ping_with_out_skips_feeds_no_longer_there(tmp_path: Path, hub: Hub) -> 
     assert f"{SITE}/feed.json" not in hub.announced
 
 
+def test_ping_refuses_another_site_url_than_the_builds(tmp_path: Path, hub: Hub) -> None:
+    """A trial built with --site-url and pinged without: 192 URLs of the config's site,
+    none of which that build changed, went to the hub. The build's URL is kept."""
+    posts = write_posts(tmp_path, hub.url)
+    cache = tmp_path / "cache"
+    args = ("--out", str(tmp_path / "out"), "--cache", str(cache), "-q")
+    assert run("build", str(posts), *args, "--site-url", "https://me.example/feeds/")[0] == 0
+    code, stdout, stderr = run("ping", str(posts), "--cache", str(cache))
+    assert (code, stdout, hub.requests) == (1, "", [])
+    assert stderr == (
+        "Error: the last build wrote its feeds for https://me.example/feeds/, not"
+        f" {SITE}/: give `ping` the settings the build had (--site-url, --config)\n"
+    )
+    given = ("--site-url", "https://me.example/feeds/")
+    assert run("ping", str(posts), "--cache", str(cache), *given)[0] == 0
+    assert hub.announced[0].startswith("https://me.example/feeds/")
+
+
 def test_hub_flag_overrides_the_config(tmp_path: Path, hub: Hub) -> None:
     posts = write_posts(tmp_path, "https://hub.invalid/")
     cache = tmp_path / "cache"
