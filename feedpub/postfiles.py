@@ -5,6 +5,7 @@ The collector reads posts with it, and the render phase their bodies again."""
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import stat
 from pathlib import Path
@@ -32,11 +33,14 @@ def read_bytes(root: Path, path: str, limit: int) -> bytes:
     full = os.path.join(root, path)
     try:
         try:
-            fd = os.open(full, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+            fd = os.open(full, _OPEN | os.O_NOFOLLOW)
         except OSError as e:
             if e.errno != errno.ELOOP:  # ELOOP: the file is a symbolic link
                 raise
             fd = _open_link(root, full)
+        if (opened := _opened(fd)) is not None and not _inside(opened, _base(root)):
+            os.close(fd)  # a file or folder swapped for a link while it was read
+            raise Refused("FP007", f"{opened} is outside the posts folder; not read, skipped")
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             os.close(fd)
@@ -75,16 +79,41 @@ def _read_fd(fd: int, size: int, limit: int) -> bytes:
 
 def _open_link(root: Path, full: str) -> int:
     """Open the target of the link `full`, if it lies inside `root` and not in a hidden
-    file or folder there (`.git/config` holds a checkout's token, `.env` secrets)."""
+    file or folder there (`.git/config` holds a checkout's token, `.env` secrets); not
+    a link again (one swapped in since: `read_bytes` checks the folders on the way)."""
     target = os.path.realpath(full)
-    base = os.path.realpath(root)
+    base = _base(root)
     if os.path.commonpath([target, base]) != base:
         raise Refused(
             "FP007", f"symbolic link to {target}, outside the posts folder; not followed, skipped"
         )
     if any(part.startswith(".") for part in Path(os.path.relpath(target, base)).parts):
         raise Refused("FP007", f"symbolic link to {target}, a hidden file; not followed, skipped")
-    return os.open(target, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    return os.open(target, _OPEN | os.O_NOFOLLOW)
+
+
+_OPEN = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC
+
+
+@functools.lru_cache(maxsize=16)
+def _base(root: Path) -> str:
+    return os.path.realpath(root)
+
+
+def _opened(fd: int) -> str | None:
+    """The path of the file `fd` is open on, as the kernel followed it (Linux: None
+    elsewhere): a local user who can write the posts folder may swap a file or a
+    folder on its path for a link between the checks and the open (4 µs a file)."""
+    try:
+        return os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        return None
+
+
+def _inside(path: str, base: str) -> bool:
+    """Whether `path` (absolute, no link in it) lies inside `base`, not hidden there."""
+    inner = path[len(base) :]
+    return path.startswith(base) and inner[:1] == os.sep and f"{os.sep}." not in inner
 
 
 def _too_large(size: int, limit: int) -> str:

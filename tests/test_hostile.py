@@ -817,3 +817,27 @@ def test_without_a_home_for_the_key_the_cache_still_works(tmp_path: Path) -> Non
     second = feedpub(tmp_path, "build", "--site-url", SITE, env=env)
     assert (first.returncode, second.returncode) == (0, 0), second.stderr
     assert " wrote 0 of " in second.stdout
+
+
+def test_a_path_swapped_for_a_link_while_read_is_not_followed_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A local user who can write the posts folder swaps a post, or a folder on its path,
+    for a link to a file outside it between the checks and the open (the review's race
+    published one in 3 of 100 builds): the file opened is checked, not the name."""
+    from feedpub import postfiles
+
+    root, outside = tmp_path / "site", tmp_path / "outside"
+    (root / "_posts").mkdir(parents=True)
+    outside.mkdir()
+    (outside / "secret.md").write_text("SECRET", encoding="utf-8")
+    (root / "_posts" / "sub").symlink_to(outside, target_is_directory=True)  # a folder, swapped
+    with pytest.raises(postfiles.Refused) as refused:
+        postfiles.read_bytes(root, "_posts/sub/secret.md", 1000)
+    assert refused.value.code == "FP007" and "outside the posts folder" in refused.value.message
+    (root / "_posts" / "x.md").symlink_to(outside / "secret.md")
+    inside = str(root / "_posts" / "sub")  # its checks saw a file inside, then the link came
+    monkeypatch.setattr(os.path, "realpath", lambda p: inside if "x.md" in str(p) else str(p))
+    with pytest.raises(postfiles.Refused) as refused:
+        postfiles.read_bytes(root, "_posts/x.md", 1000)
+    assert refused.value.code in ("FP001", "FP007")  # (ELOOP, or the file checked)
