@@ -268,7 +268,8 @@ def _read_jekyll(path: Path) -> _Layer:
             continue
         given = value
         if key == "lang":  # Jekyll's is anything: a locale (`en_US`) or a tag, else unused
-            value = language.stated(value) or (None if str(value).strip() else "")
+            blank = isinstance(value, str) and not value.strip()  # (not str() of a YAML bomb)
+            value = language.stated(value) or ("" if blank else None)
         if key == "author" and not isinstance(value, str):  # a theme's, perhaps: its name
             value = value.get("name") if isinstance(value, dict) else None
         if value is None or (key == "author" and not isinstance(value, str)):

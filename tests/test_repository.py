@@ -371,6 +371,23 @@ def test_a_jekyll_setting_feedpub_cannot_use_is_a_warning(tmp_path: Path) -> Non
     assert code == 0 and "FP603" not in stderr
 
 
+def test_a_lang_bomb_in_the_jekyll_config_is_named_not_printed(tmp_path: Path) -> None:
+    """The hostile-input review: `lang:` was made text whole to see if it was blank, so
+    an alias bomb there took 4 GB (9 levels of 9) and 990 nested lists a RecursionError
+    ("a bug"). What is no language tag is a warning, as any other value."""
+    write_post(tmp_path / "_posts", "a")
+    config = tmp_path / "_config.yml"
+    config.write_text("url: https://e.org\nlang: " + "[" * 990 + "]" * 990 + "\n")
+    code, _, stderr = run_in(tmp_path, "check")
+    assert code == 0, stderr
+    assert "_config.yml:2: FP603 jekyll-setting-unused: lang: a list, not a language" in stderr
+    levels = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    levels += [f"{n}: &{n} [{', '.join([f'*{p}'] * 9)}]" for p, n in zip("abcdefg", "bcdefgh")]
+    config.write_text("url: https://e.org\n" + "\n".join(levels) + "\nlang: [[*h]]\n")
+    code, _, stderr = run_in(tmp_path, "check")  # (43 million strings, were it printed)
+    assert code == 0 and "lang: a list, not a language" in stderr
+
+
 def test_no_site_url_is_a_warning_and_strict_fails(tmp_path: Path) -> None:
     write_post(tmp_path / "_posts", "a")
     code, _, stderr = run_in(tmp_path, "build")
