@@ -129,9 +129,15 @@ def url_mistake(value: str) -> str:
         return f"must be an absolute http(s) URL, like https://example.org/, not {shown(value)}"
     if parts.username is not None or parts.password is not None:  # in every id and link
         return f"must not hold a user name or password: {shown(value)}"
-    if parts.query or parts.fragment or any(c.isspace() for c in value):
-        return f"must be a plain http(s) URL without spaces, query or fragment: {shown(value)}"
+    if parts.query or parts.fragment or _NOT_PLAIN.search(value):
+        return (
+            "must be a plain http(s) URL without spaces, control characters, quotes,"
+            f" query or fragment: {shown(value)}"
+        )
     return ""
+
+
+_NOT_PLAIN = re.compile(r'[\s<>"\\\x00-\x1f\x7f]')  # (in every id and link)
 
 
 def normal_url(value: str) -> tuple[str, str]:

@@ -28,6 +28,7 @@ from . import (
     pages,
     postfiles,
     summaries,
+    urls,
     writer,
 )
 from .model import FILES, Job, Load, Manifest, Post, Record, feed_file, page_file
@@ -112,7 +113,7 @@ def content_of(root: Path, settings: Settings, post: Post) -> html.Content:
         summary = ""
     elif summaries.all_shared(post.skip) and not (lead and lead.summary):
         summary = ""  # (what its source's every story says: a channel's description)
-    return html.Content(content.html, summary, image)
+    return html.Content(content.html, summary, image and urls.escaped(image))
 
 
 def _cleaned(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 _URL = re.compile(
     r"(?P<scheme>https?)://(?P<netloc>[^/?#]*)(?P<path>[^?#]*)(?:\?(?P<query>[^#]*))?(?:#.*)?",
@@ -64,7 +64,7 @@ def is_absolute_http(url: str) -> bool:
 # URLs look like this, and skipping the rules for them is most of the
 # normalizer's speed.
 _SIMPLE = re.compile(
-    r'https://[a-z0-9.\-]+(/[^?#\s<>"\x00-\x1f\x7f]*)(?:\?([^#\s<>"\x00-\x1f\x7f]*))?'
+    r'https://[a-z0-9.\-]+(/[^?#\s<>"\\\x00-\x1f\x7f]*)(?:\?([^#\s<>"\\\x00-\x1f\x7f]*))?'
 )
 
 
@@ -169,7 +169,7 @@ def _is_tracker(name: str) -> bool:
 _HAS_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 _PLAIN_HTTP = re.compile(r"https?://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,4})?([/?#]|$)", re.I)
 _BAD_HOST = re.compile(r"[\s#%/<>?@\\^|\[\]]")
-_NOT_IRI = re.compile(r'[\s<>"\x00-\x1f\x7f]')
+_NOT_IRI = re.compile(r'[\s<>"\\\x00-\x1f\x7f]')  # (a backslash: browsers read a `/`)
 _URL_BLANKS = re.compile(r"[\t\n\r]")
 _SRCSET_URL = re.compile(r"[\s,]*(\S+)")
 _SRCSET_DESCRIPTOR = re.compile(r"([^,]*),?")
@@ -193,6 +193,17 @@ def absolute(url: str, base: str | None, data_ok: bool = False) -> str | None:
     if scheme == "mailto" or (data_ok and url[:11].lower() == "data:image/"):
         return url
     return None
+
+
+def escaped(url: str) -> str:
+    """`url` (absolute) with what no URL may hold escaped as browsers send it (a space
+    as `%20`, a quote as `%22`), its control characters dropped: for a feed's own
+    fields (a thumbnail's `url`, JSON Feed's `image`), which readers take as written."""
+    return _NOT_IRI.sub(_escape, url) if _NOT_IRI.search(url) else url
+
+
+def _escape(char: re.Match[str]) -> str:
+    return "" if char[0] < " " or char[0] == "\x7f" else quote(char[0], safe="")
 
 
 def on_site(url: str, site: str) -> str:

@@ -113,6 +113,11 @@ MISUSE = [
         'Error: --site-url: must not hold a user name or password: "https://me:secret@',
     ),
     (
+        ["build", "--site-url", "https://a\x01b.org/"],  # (in every id of JSON Feed, for good)
+        2,
+        "Error: --site-url: must be a plain http(s) URL without spaces, control characters,",
+    ),
+    (
         ["build", "--site-url", "https://a..b.example/"],
         2,
         "Error: --site-url: must be an absolute http(s) URL",

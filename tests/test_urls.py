@@ -104,6 +104,7 @@ def test_is_absolute_http(url: str) -> None:
         "https://a<b>.example.com/x",
         "https://host/a\x7fb",
         "https://Host/a\x7fb",
+        "https://a.b/\\x",  # (the hostile-input review's: RFC 3987 has no backslash)
     ],
 )
 def test_an_id_is_never_a_url_no_client_can_follow(url: str) -> None:
@@ -192,3 +193,13 @@ def test_a_host_where_idna_2003_and_browsers_differ_is_left_as_it_is() -> None:
 
     assert normal_url("https://Straße.de/") == ("https://straße.de/", "")
     assert absolute("/x", "https://straße.de/a") == "https://straße.de/x"
+
+
+def test_a_feeds_own_url_fields_are_escaped_as_browsers_send_them() -> None:
+    """A thumbnail's `url` and JSON Feed's `image` are read as written: a space, a quote
+    or a backslash (the review's `image: "https://a.b/x y"`) made them invalid."""
+    from feedpub.urls import escaped
+
+    assert escaped("https://a.b/x y") == "https://a.b/x%20y"
+    assert escaped('https://a.b/"><x\\\x01') == "https://a.b/%22%3E%3Cx%5C"
+    assert escaped("https://例子.中国/新闻?q=|") == "https://例子.中国/新闻?q=|"
