@@ -213,7 +213,11 @@ def _authors(path: Path, layer: _Layer) -> tuple[tuple[str, str], ...]:
     may be (jekyll-feed's `site.data.authors[author].name`): its first MAX_AUTHORS
     entries of a `name:` text, or of a text. Their `uri:` and `email:` go to the
     layer's `author_links`."""
-    if not path.is_file() or path.parent.is_symlink():
+    try:
+        if not path.is_file() or path.parent.is_symlink():
+            return ()
+    except OSError as e:  # `_data/` that cannot be searched
+        layer.mistakes.append(f"{path}:1: cannot read the authors' data: {e.strerror or e}")
         return ()
     data = _yaml(path, layer, "the authors' data")[1]
     found: dict[str, str] = {}

@@ -608,3 +608,26 @@ def test_a_new_site_url_changes_no_published_id(tmp_path: Path, cache: bool) -> 
     assert code == 1 and "FP403" in stderr
     code, _, stderr = run_in(tmp_path, "build", "--site-url", "https://new.example", *flags)
     assert "/note-0 after a change of the site URL; kept https://old.example/" in stderr  # /x gone
+
+
+def test_an_unsearchable_data_folder_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hostile-input review: `chmod 000 _data` (as a user, not root) made asking
+    whether `_data/authors.yml` is a file raise, "unexpected PermissionError (a bug)"."""
+    write_post(tmp_path / "_posts", "a")
+    (tmp_path / "_config.yml").write_text("url: https://e.org\n")
+    (tmp_path / "_data").mkdir()
+    real = Path.is_file
+
+    def is_file(path: Path) -> bool:
+        if path.parent.name == "_data":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(Path, "is_file", is_file)
+    code, _, stderr = run_in(tmp_path, "check")
+    assert code == 2
+    assert stderr.endswith(
+        "_data/authors.yml:1: cannot read the authors' data: Permission denied\n"
+    )
