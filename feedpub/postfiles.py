@@ -95,9 +95,14 @@ def _open_link(root: Path, full: str) -> int:
 _OPEN = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC
 
 
-@functools.lru_cache(maxsize=16)
 def _base(root: Path) -> str:
-    return os.path.realpath(root)
+    """The posts folder with its links resolved (`root` as the working folder is now)."""
+    return _resolved(os.path.abspath(root))
+
+
+@functools.lru_cache(maxsize=16)
+def _resolved(folder: str) -> str:
+    return os.path.realpath(folder)
 
 
 def _opened(fd: int) -> str | None:
