@@ -77,8 +77,7 @@ class Timed(NamedTuple):
 
 
 class Evidence(NamedTuple):
-    """What a file tells of its source's clock: its marker, and its date if the copy
-    was clamped (fetched before its marker)."""
+    """What a file tells of its source's clock: its marker, its date if fetched before."""
 
     marker: datetime  # plausible
     fetched: datetime | None  # the `date:`, when it is earlier than the marker
@@ -88,6 +87,7 @@ class Evidence(NamedTuple):
 Runs = dict[str, tuple[Shift, ...]]  # by source: the runs of its shifted posts
 _ZERO = timedelta(0)
 _DAY = timedelta(days=1)
+_EXACT = ("marker", "shifted")  # a time of these `how`s is no day's start (`merge`)
 
 
 @dataclass(frozen=True)
@@ -214,8 +214,7 @@ def stated_problem(source: str, offset: timedelta, files: int) -> Problem:
 
 
 def story_problems(copies: list[Timed], post: Post) -> list[Problem]:
-    """A story's notes (`copies` as `merge` sorted them): FP401, copies made one entry;
-    FP203, a `{% post_url %}` names no post."""
+    """A story's notes: FP401, copies made one entry; FP203, a `{% post_url %}` names none."""
     latest, also = copies[-1], tuple(t.raw.path for t in copies[:-1])
     owner, found = f"story:{latest.ident}", []
     if also:
@@ -340,11 +339,9 @@ def _age(t: Timed) -> tuple[object, ...]:
 def merge(copies: list[Timed], ctx: Context) -> Post:
     """One entry from all copies of a story: earliest credible time, latest content.
 
-    A time read from a file name is only a day; it counts only when no copy has
-    a marker or a date. A `date:` without a time is only a day too: a copy's exact
-    time within that day or before is the earlier. `updated` is the time of the
-    first copy of the run of copies, at the end, whose title and body equal the
-    latest's.
+    A file name's day counts only when no copy has a marker or a date; a `date:` of a
+    day alone, when no copy has an exact time within it. `updated` is the time of the
+    first copy of the run of copies, at the end, whose title and body equal the latest's.
     """
     if len(copies) == 1:
         only = copies[0]
@@ -352,10 +349,9 @@ def merge(copies: list[Timed], ctx: Context) -> Post:
     copies.sort(key=_age)
     latest = copies[-1]
     first = next((t for t in copies if t.how != "filename"), copies[0])
-    if _day_only(first):  # (the start of its day in its zone: an exact time in it is later)
-        exact = next((t for t in copies if t.how != "filename" and not _day_only(t)), None)
-        if exact is not None and exact.when < first.when + _DAY:
-            first = exact
+    exact = [t for t in copies if t.how in _EXACT or (t.stamp and not t.stamp.date_only)]
+    if exact and exact[0].when < first.when + _DAY:  # (a day's start: its exact time is later)
+        first = exact[0]
     updated = latest.when
     content = (latest.raw.title, latest.raw.body_digest)
     for t in reversed(copies):
@@ -368,11 +364,6 @@ def merge(copies: list[Timed], ctx: Context) -> Post:
         posted = [t.link for t in copies if "archived" not in t.raw.path.split("/")[:-1]]
         return dataclasses.replace(post, url=posted[-1]) if posted else post
     return post
-
-
-def _day_only(t: Timed) -> bool:
-    """Whether `t`'s time is a `date:` that gave only a day (see `merge`)."""
-    return t.how in ("date", "nan-marker") and t.stamp is not None and t.stamp.date_only
 
 
 def _entry(
