@@ -318,9 +318,9 @@ def read_manifest(out: Path, name: str = MANIFEST) -> Manifest:
             str(kind): {str(name): str(slug) for name, slug in names.items()}
             for kind, names in data["feeds"].items()
         }
-        ids = {str(path): str(ident) for path, ident in data.get("ids", {}).items()}
+        ids = {str(path): str(i) for path, i in data.get("ids", {}).items() if _an_id(i)}
         aliases = {str(a): str(b) for a, b in data.get("aliases", {}).items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return Manifest()
     return Manifest(files, slugs, ids, aliases)
 
@@ -337,6 +337,20 @@ def manifest_bytes(manifest: Manifest) -> bytes:
     if manifest.aliases:
         data["aliases"] = dict(sorted(manifest.aliases.items()))
     return json_utf8(indented_json(data, 0) + "\n")
+
+
+_NOT_ID = re.compile(r'[\s<>"\\\x00-\x1f\x7f]')
+
+
+def _an_id(ident: object) -> bool:
+    """Whether `ident`, an id the manifest says a post was published with, is one a
+    build could have made (an output folder someone else can write, a gh-pages
+    checkout, must not put `]]></id>` or a control character in a feed)."""
+    return (
+        isinstance(ident, str)
+        and ident.startswith(("http://", "https://"))
+        and not (_NOT_ID.search(ident))
+    )
 
 
 def _inside(rel: str) -> bool:

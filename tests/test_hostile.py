@@ -23,6 +23,7 @@ from urllib.parse import unquote
 
 import pytest
 from conftest import POSTS, ROOT, tree
+from conftest import run as cli
 from lxml import etree
 
 from feedpub import writer
@@ -841,3 +842,51 @@ def test_a_path_swapped_for_a_link_while_read_is_not_followed_out(
     with pytest.raises(postfiles.Refused) as refused:
         postfiles.read_bytes(root, "_posts/x.md", 1000)
     assert refused.value.code in ("FP001", "FP007")  # (ELOOP, or the file checked)
+
+
+def test_a_cache_that_cannot_be_written_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The review's cache on a full disk: SQLite rolls the transaction back itself, and
+    the ROLLBACK after it ("no transaction is active") hid why, as a bug report."""
+    from feedpub.incremental.outputs import Outputs
+
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    (posts / "2021-05-01-a.md").write_text(post("A", 1), encoding="utf-8")
+
+    def full(outputs: Outputs, *_: object) -> None:
+        outputs.db.execute("ROLLBACK")  # (as SQLITE_FULL does)
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(Outputs, "save_plans", full)
+    cache = tmp_path / "cache"
+    code, _, stderr = cli(
+        "build", str(posts), "--out", str(tmp_path / "out"), "--cache", str(cache)
+    )
+    assert code == 1
+    assert stderr == (
+        f"Error: cannot write the cache {cache}: database or disk is full (free some space,"
+        " or build with --no-cache)\n"
+    )
+
+
+def test_a_crafted_manifest_puts_no_id_in_a_feed(tmp_path: Path) -> None:
+    """An output folder someone else can write (a gh-pages checkout): the ids its
+    manifest says posts were published with are kept only if a build could have made
+    them, and a manifest nested past Python's limit is no manifest."""
+    posts, out = tmp_path / "posts", tmp_path / "out"
+    posts.mkdir()
+    (posts / "2021-05-01-a.md").write_text(post("A", 1), encoding="utf-8")
+    args = ("build", str(posts), "--out", str(out), "--no-cache", "-q")
+    assert cli(*args)[0] == 0
+    before = (out / "feed.xml").read_bytes()
+    manifest = out / writer.MANIFEST
+    data = json.loads(manifest.read_bytes())
+    data["ids"] = {"2021-05-01-a.md": "https://example.org/x]]></id>\x01 not an IRI"}
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    assert cli(*args)[0] == 0
+    assert (out / "feed.xml").read_bytes() == before
+    manifest.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    code, _, stderr = cli(*args)
+    assert code == 0, stderr

@@ -382,7 +382,9 @@ def test_a_lang_bomb_in_the_jekyll_config_is_named_not_printed(tmp_path: Path) -
     assert code == 0, stderr
     assert "_config.yml:2: FP603 jekyll-setting-unused: lang: a list, not a language" in stderr
     levels = ["a: &a [x, x, x, x, x, x, x, x, x]"]
-    levels += [f"{n}: &{n} [{', '.join([f'*{p}'] * 9)}]" for p, n in zip("abcdefg", "bcdefgh")]
+    levels += [
+        f"{n}: &{n} [{', '.join([f'*{p}'] * 9)}]" for p, n in zip("abcdefg", "bcdefgh", strict=True)
+    ]
     config.write_text("url: https://e.org\n" + "\n".join(levels) + "\nlang: [[*h]]\n")
     code, _, stderr = run_in(tmp_path, "check")  # (43 million strings, were it printed)
     assert code == 0 and "lang: a list, not a language" in stderr

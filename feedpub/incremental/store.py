@@ -24,7 +24,7 @@ import platform
 import secrets
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +114,7 @@ class Store:
     """The database of a cache in `folder`, emptied unless its stamp is `stamp`."""
 
     def __init__(self, folder: Path, settings_fingerprint: str) -> None:
+        self.folder = folder
         if any((folder / (FILE + end)).is_symlink() for end in ("", "-wal", "-shm", "-journal")):
             _remove(folder)  # a link (committed) would have SQLite change the file it leads to
         try:
@@ -141,6 +142,7 @@ class Store:
     def reading(cls, folder: Path) -> Store:
         """The database as it is, to look at only (no stamp checked, nothing emptied)."""
         store = cls.__new__(cls)
+        store.folder = folder
         store.db = sqlite3.connect(folder / FILE, isolation_level=None)
         return store
 
@@ -164,14 +166,22 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One transaction for a whole build: a build that fails or is killed leaves
-        the cache as the last build that finished left it."""
+        the cache as the last build that finished left it. A cache that cannot be
+        written (a full disk: SQLite has rolled back already) is one line."""
         self.db.execute("BEGIN")
         try:
             yield
-        except BaseException:
-            self.db.execute("ROLLBACK")
+            self.db.execute("COMMIT")
+        except BaseException as e:
+            if self.db.in_transaction:
+                with suppress(sqlite3.Error):
+                    self.db.execute("ROLLBACK")
+            if isinstance(e, sqlite3.Error):
+                raise FeedpubError(
+                    f"cannot write the cache {self.folder}: {e} (free some space, or build"
+                    " with --no-cache)"
+                ) from e
             raise
-        self.db.execute("COMMIT")
 
     def close(self) -> None:
         self.db.close()
