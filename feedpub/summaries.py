@@ -397,7 +397,7 @@ def skip_of(found: bytes, shared: Leads | None) -> bytes:
     for key in (*_keys(found), b""):
         if key in shared.found:
             run.append(key)
-        else:
+        elif run:
             if sum(_KEY.unpack(k)[0] for k in run) >= _SHORTEST_PART:
                 kept += run
             run = []
