@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import language
 from .settings import PERMALINK_PLACEHOLDERS, PERMALINK_STYLES
-from .urls import punycode
+from .urls import holds_no_bad_char, punycode
 
 Check = Callable[[Any], tuple[Any, str]]  # value -> (converted value, "" or what is wrong)
 
@@ -129,15 +129,12 @@ def url_mistake(value: str) -> str:
         return f"must be an absolute http(s) URL, like https://example.org/, not {shown(value)}"
     if parts.username is not None or parts.password is not None:  # in every id and link
         return f"must not hold a user name or password: {shown(value)}"
-    if parts.query or parts.fragment or _NOT_PLAIN.search(value):
+    if parts.query or parts.fragment or not holds_no_bad_char(value):
         return (
             "must be a plain http(s) URL without spaces, control characters, quotes,"
             f" query or fragment: {shown(value)}"
         )
     return ""
-
-
-_NOT_PLAIN = re.compile(r'[\s<>"\\\x00-\x1f\x7f]')  # (in every id and link)
 
 
 def normal_url(value: str) -> tuple[str, str]:

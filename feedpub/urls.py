@@ -195,6 +195,12 @@ def absolute(url: str, base: str | None, data_ok: bool = False) -> str | None:
     return None
 
 
+def holds_no_bad_char(url: str) -> bool:
+    """Whether `url` holds none of the characters no URL (nor IRI) may hold: white
+    space, a quote, `<`, `>`, a backslash, a control character."""
+    return not _NOT_IRI.search(url)
+
+
 def escaped(url: str) -> str:
     """`url` (absolute) with what no URL may hold escaped as browsers send it (a space
     as `%20`, a quote as `%22`), its control characters dropped: for a feed's own

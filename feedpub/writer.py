@@ -24,6 +24,7 @@ from .model import MANIFEST as MANIFEST
 from .model import Manifest
 from .problems import FeedpubError
 from .text import indented_json, json_utf8
+from .urls import holds_no_bad_char
 
 
 class UnsafeOutput(FeedpubError):
@@ -339,9 +340,6 @@ def manifest_bytes(manifest: Manifest) -> bytes:
     return json_utf8(indented_json(data, 0) + "\n")
 
 
-_NOT_ID = re.compile(r'[\s<>"\\\x00-\x1f\x7f]')
-
-
 def _an_id(ident: object) -> bool:
     """Whether `ident`, an id the manifest says a post was published with, is one a
     build could have made (an output folder someone else can write, a gh-pages
@@ -349,7 +347,7 @@ def _an_id(ident: object) -> bool:
     return (
         isinstance(ident, str)
         and ident.startswith(("http://", "https://"))
-        and not (_NOT_ID.search(ident))
+        and (holds_no_bad_char(ident))
     )
 
 
