@@ -890,3 +890,16 @@ def test_a_crafted_manifest_puts_no_id_in_a_feed(tmp_path: Path) -> None:
     manifest.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
     code, _, stderr = cli(*args)
     assert code == 0, stderr
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="Linux's /proc")
+def test_a_cache_sqlite_cannot_open_is_one_line(tmp_path: Path) -> None:
+    """The review's `--cache /proc/self`: SQLite cannot open a database there, an
+    OperationalError that the code making a damaged cache again took for one."""
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    (posts / "2021-05-01-a.md").write_text(post("A", 1), encoding="utf-8")
+    args = ("build", str(posts), "--out", str(tmp_path / "out"), "--cache", "/proc/self")
+    code, _, stderr = cli(*args)
+    assert code == 1
+    assert stderr.startswith("Error: cannot use the cache /proc/self: unable to open database")

@@ -93,8 +93,12 @@ def _connect(folder: Path, journal: str = "WAL") -> sqlite3.Connection:
         db.execute(f"PRAGMA journal_mode={journal}")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB)")
-    except sqlite3.DatabaseError:
-        raise
+    except sqlite3.DatabaseError as e:  # not a database: the caller makes it again
+        if not isinstance(e, sqlite3.OperationalError):  # (which cannot open or lock it)
+            raise
+        raise FeedpubError(
+            f"cannot use the cache {folder}: {e} (delete it, or build with --no-cache)"
+        ) from e
     except (OSError, sqlite3.Error) as e:
         raise FeedpubError(
             f"cannot use the cache {folder}: {e} (delete it, or build with --no-cache)"
