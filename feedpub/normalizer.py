@@ -94,7 +94,7 @@ _EXACT = ("marker", "shifted")  # a time of these `how`s is no day's start (`mer
 class Result:
     posts: tuple[Post, ...]  # newest first
     problems: tuple[Problem, ...]  # sorted
-    report: dict[str, SourceReport]  # by source name, sorted
+    report: dict[str, SourceReport]  # by source name, sorted as a person reads (case aside)
     resolved: tuple[Timed, ...]  # every file with its time, by path: for `feedpub normalize`
     runs: Runs = field(default_factory=dict)  # the shifts found, by source
     stated: frozenset[str] = frozenset()  # the sources whose offset the settings state
@@ -466,5 +466,5 @@ def _normalize(raws: Iterable[RawPost], ctx: Context) -> Result:
     posts.sort(key=lambda p: p.key, reverse=True)
     problems.sort()
     fixed = frozenset(source for source, offset in offsets.items() if offset is not None)
-    report = dict(sorted(report.items()))
+    report = dict(sorted(report.items(), key=lambda kv: (kv[0].casefold(), kv[0])))
     return Result(tuple(posts), tuple(problems), report, tuple(resolved), runs, fixed, ctx.leads)

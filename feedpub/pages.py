@@ -15,6 +15,7 @@ from importlib.resources import files
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from . import language
 from .formats import rfc822, url_of
 from .model import EPOCH, MIME, SITE_INDEX, FeedKind, Listing
 from .planner import FEED_KINDS, KIND, SITE, kind_of, order
@@ -43,9 +44,11 @@ def _grouped(feeds: Sequence[Listing]) -> list[tuple[FeedKind, list[Listing]]]:
     return groups
 
 
-def _site_lang(feeds: Sequence[Listing], settings: Settings) -> str:
-    """The language of the site's pages: the site feed's."""
-    return next((f.lang for f in feeds if f.kind is SITE), settings.lang)
+def _lang(text: str, fallback: str) -> str:
+    """The `lang` attribute of a name or title on a page whose own words are English:
+    its script's or words' language, else `fallback` (a name says too little)."""
+    lang = language.detect(text) or fallback
+    return f' lang="{_h(lang)}"' if lang and lang != "en" else ""
 
 
 def _newest(feeds: Sequence[Listing]) -> str:
@@ -128,11 +131,13 @@ def _date(feed: Listing, settings: Settings) -> str:
 
 def _row(feed: Listing, settings: Settings) -> str:
     limit = settings.limit
-    name = feed.title if feed.kind is SITE else feed.name
+    site = feed.kind is SITE  # named by the settings' title, in their language
+    name, lang = (feed.title, settings.lang) if site else (feed.name, feed.lang)
     links = " ".join(f'<a href="{_href(feed.file(f))}">{LABELS[f]}</a>' for f in FORMATS)
     same = f' <span class="same">= {_holder(feed)} {_h(feed.title)}</span>' if feed.alias else ""
     return (
-        f'<tr><td class="name"><a href="{_href(feed.page)}">{_h(name)}</a>{same}</td>'
+        f'<tr><td class="name"><a href="{_href(feed.page)}"{_lang(name, lang)}>{_h(name)}</a>'
+        f"{same}</td>"
         f'<td class="n">{min(feed.total, limit)}<span class="of"> of {feed.total}</span></td>'
         f'{_date(feed, settings)}<td class="fmt">{links}</td></tr>'
     )
@@ -213,7 +218,8 @@ def index_html(feeds: Sequence[Listing], settings: Settings) -> bytes:
     """`index.html`: every feed, its name linked to its page, with the entries it holds
     (at most `limit`) beside all of its archive's, its newest date and its files."""
     title = _h(settings.title)
-    description = f"<p>{_h(settings.description)}</p>\n" if settings.description else ""
+    about = settings.description  # the site's, whose language the settings say if any
+    description = f"<p{_lang(about, settings.lang)}>{_h(about)}</p>\n" if about else ""
     groups = _grouped(feeds)
     newest = max((f.updated for f in feeds if f.total), default=None)
     footer = "Published with feedpub."
@@ -221,9 +227,7 @@ def index_html(feeds: Sequence[Listing], settings: Settings) -> bytes:
         footer = f"Newest entry: {_day(newest, SITE.zone(settings, ''))}. {footer}"
     parts = [
         "<!DOCTYPE html>",
-        f'<html lang="{_h(_site_lang(feeds, settings))}">'
-        if _site_lang(feeds, settings)
-        else "<html>",
+        '<html lang="en">',
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -233,7 +237,7 @@ def index_html(feeds: Sequence[Listing], settings: Settings) -> bytes:
         f"<style>{CSS}</style>",
         "</head>",
         "<body>",
-        f"<header><h1>{title}</h1>",
+        f"<header><h1{_lang(settings.title, settings.lang)}>{title}</h1>",
         description + '<p class="note">These are feeds: copy a feed\'s link into your feed reader, '
         f'or import <a href="{OPML_FILE}">{_all(_published(feeds))} as OPML</a>. A feed '
         f"holds its newest {settings.limit} entries, its archive all of them"

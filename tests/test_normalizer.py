@@ -670,3 +670,13 @@ def test_a_date_only_copy_does_not_make_a_story_earlier_within_its_day() -> None
     earlier = [copies[0], raw_post("_posts/2020-10-06-x.md", date="2020-10-06")]
     (post,) = normalizer.normalize(earlier, berlin).posts
     assert (iso(post.published), post.how) == ("2020-10-05T22:00:00Z", "date")
+
+
+def test_the_report_lists_sources_as_a_person_reads_them() -> None:
+    """`check`'s table: "alpha" beside "Alpha", before "Beta", not after every capital."""
+    copies = [
+        raw_post(f"_posts/2021-04-1{i}-{s}.md", url=f"https://a.example/{i}", source=s)
+        for i, s in enumerate(["beta", "Alpha", "Beta", "alpha", "Zed"])
+    ]
+    result = normalizer.normalize(copies, config.Settings())
+    assert list(result.report) == ["Alpha", "alpha", "Beta", "beta", "Zed"]

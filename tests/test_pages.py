@@ -512,3 +512,31 @@ def test_stylesheet_does_not_let_a_feed_inject_markup() -> None:
     assert doc.findtext(".//h1") == "T <i>"
     assert doc.findtext(".//li/h2") == "<img src=x onerror=alert(1)>"
     assert doc.findtext(".//p[@class='summary']") == "plain <b>text</b>"
+
+
+def test_index_is_english_and_says_the_language_of_each_name() -> None:
+    """Its own words are English (as a feed's redirect page says), so the page is; the
+    site's title and each feed's name say their language, by their script or else the
+    settings' and the feed's (the trial's index was marked zh-Hans while every heading
+    and note was English)."""
+    settings = Settings(title="时事", description="新闻", url="https://example.org")
+    posts = [
+        make_post(3, sources=("联合早报",), lang="zh-Hans"),
+        make_post(2, sources=("联合早报",), lang="zh-Hans"),
+        make_post(1, sources=("bbc",), lang="en"),
+    ]
+    feeds = listings(planner.plan(posts, settings)[0], settings)
+    doc = lxml.html.fromstring(pages.index_html(feeds, settings))
+    assert doc.get("lang") == "en"
+    assert doc.find("body/header/h1").get("lang") == "zh-Hans"
+    assert doc.find("body/header/p").get("lang") == "zh-Hans"
+    names = {a.text: a.get("lang") for a in doc.xpath("//tbody/tr/td[@class='name']/a")}
+    assert names == {"时事": "zh-Hans", "联合早报": "zh-Hans", "bbc": None}
+    english = replace(settings, title="News of the day", description="Scraped")
+    doc = lxml.html.fromstring(pages.index_html(feeds, english))
+    assert doc.find("body/header/h1").get("lang") is None  # English words
+    assert doc.find("body/header/p").get("lang") is None  # one word: the settings' (none)
+    french = replace(english, lang="fr")
+    doc = lxml.html.fromstring(pages.index_html(feeds, french))
+    assert doc.find("body/header/h1").get("lang") is None
+    assert doc.find("body/header/p").get("lang") == "fr"
