@@ -77,9 +77,10 @@ def _variants() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return re.compile(f"[{re.escape(traditional)}]"), re.compile(f"[{re.escape(simplified)}]")
 
 
-def detect(text: str) -> str:
+def detect(text: str, words: bool = True) -> str:
     """The language of `text` ("" when it does not say: too few letters, or a script
-    shared by too many languages). A few microseconds for a title."""
+    shared by too many languages; with `words` false, Latin script is always that:
+    a name's few words are no sentence). A few microseconds for a title."""
     han_chars, scripts = _patterns()
     han = len(han_chars.findall(text))
     counts = {name: len(pattern.findall(text)) for name, pattern in scripts.items()}
@@ -92,7 +93,9 @@ def detect(text: str) -> str:
         return "zh-Hant" if t > s else "zh-Hans" if s > t else "zh"
     if not count:
         return ""
-    return _latin(text) if script == "latin" else script
+    if script == "latin":
+        return _latin(text) if words else ""
+    return script
 
 
 def _latin(text: str) -> str:

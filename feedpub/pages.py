@@ -46,8 +46,9 @@ def _grouped(feeds: Sequence[Listing]) -> list[tuple[FeedKind, list[Listing]]]:
 
 def _lang(text: str, fallback: str) -> str:
     """The `lang` attribute of a name or title on a page whose own words are English:
-    its script's or words' language, else `fallback` (a name says too little)."""
-    lang = language.detect(text) or fallback
+    its script's language (`fallback` where that says more: `zh-Hans` for `zh`), else
+    `fallback`. Not by its words: "Op-Ed Archive" holds Dutch's "op"."""
+    lang = language.chosen("", language.detect(text, words=False), fallback)
     return f' lang="{_h(lang)}"' if lang and lang != "en" else ""
 
 
