@@ -4,7 +4,7 @@ Runs `feedpub build`, then turns its JSON report into workflow annotations, step
 outputs and a job summary. Everything comes in through environment variables,
 so tests/test_action.py can run this file exactly as the action does:
 
-  INPUT_POSTS, INPUT_OUT, INPUT_CONFIG, INPUT_SITE_URL, INPUT_STRICT
+  INPUT_POSTS, INPUT_OUT, INPUT_CONFIG, INPUT_SITE_URL, INPUT_FEEDS_URL, INPUT_STRICT
                       the action's inputs (empty: feedpub's default)
   FEEDPUB_COMMAND     the feedpub executable (default: `feedpub` on PATH)
   FEEDPUB_CACHE_DIR   the incremental cache folder (default: .feedpub-cache)
@@ -164,6 +164,7 @@ def main() -> int:
     out = env("INPUT_OUT", "public")
     config = env("INPUT_CONFIG")
     site_url = env("INPUT_SITE_URL")
+    feeds_url = env("INPUT_FEEDS_URL")
     strict = env("INPUT_STRICT", "false").lower() in ("true", "1", "yes")
     workspace = Path(env("GITHUB_WORKSPACE", os.getcwd()))
     temp = Path(env("RUNNER_TEMP") or tempfile.gettempdir())
@@ -176,6 +177,8 @@ def main() -> int:
         args += ["--config", config]
     if site_url:
         args += ["--site-url", site_url]
+    if feeds_url:
+        args += ["--feeds-url", feeds_url]
     if strict:
         args.append("--strict")
     done = run_feedpub(args, stderr=subprocess.PIPE)

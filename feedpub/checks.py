@@ -189,6 +189,26 @@ def _image(value: Any) -> tuple[Any, str]:
     )
 
 
+def _feeds_url(value: Any) -> tuple[Any, str]:
+    """Where the output folder is published: an absolute http(s) URL, or a plain path
+    from the site's root (the site's own pages stay at its URL)."""
+    if isinstance(value, str) and "://" in value:
+        return normal_url(value)
+    if isinstance(value, str) and (not value or _plain_path(value)):
+        return value, ""
+    return (
+        value,
+        f'must be an http(s) URL or a plain path from the site\'s root like "feeds/",'
+        f" not {shown(value)}",
+    )
+
+
+def feeds_url(value: str) -> tuple[str, str]:
+    """`--feeds-url` checked and normalized as the setting is."""
+    found, wrong = _feeds_url(value)
+    return str(found), wrong
+
+
 def _baseurl(value: Any) -> tuple[Any, str]:
     if not isinstance(value, str):
         return value, f'must be a path like "/news", not {shown(value)}'
@@ -298,6 +318,7 @@ CHECKS: dict[str, Check] = {
     "lang": _lang,
     "url": _url,
     "baseurl": _baseurl,
+    "feeds_url": _feeds_url,
     "limit": _whole(1),
     "generic_categories": _names(),
     "author_feeds": _flag,

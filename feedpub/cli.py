@@ -60,6 +60,10 @@ VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Print notes a
 SiteUrlOpt = Annotated[
     str | None, typer.Option("--site-url", help="Absolute site URL, as given to build.")
 ]
+FeedsUrlOpt = Annotated[  # (feeds beside a Jekyll site, whose posts' pages stay at its URL)
+    str | None,
+    typer.Option("--feeds-url", help="The output's URL (or path: feeds/), if not the site's."),
+]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the summary line.")]
 JobsOpt = Annotated[
     int,
@@ -155,10 +159,9 @@ def _check_folders(
     root: Path, out: Path, cache: Path | None, given: tuple[bool, bool], report_file: Path | None
 ) -> None:
     """`--out`, `--cache` and `--report` name places of their own. The scan skips the
-    output folder and the cache, so posts there would be left unread
-    (`scan.unread_posts`), and feeds written among posts; a cache in the output
-    folder would be published (or its lock taken twice); a report there would
-    overwrite a feed, and in a posts folder a post."""
+    output folder and the cache, so posts there would be left unread (`scan.unread_posts`),
+    and feeds written among posts; a cache in the output folder would be published (or
+    its lock taken twice); a report there would overwrite a feed, in a posts folder a post."""
     flag = "--out" if given[0] else "the default output folder"
     hint = "" if given[0] else " (run feedpub in the repository's root, or pass --out DIR)"
     _check_folder(flag, out)
@@ -194,12 +197,9 @@ def build(
     root: RootArg = Path("."),
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (public).")] = None,
     site_url: Annotated[
-        str | None,
-        typer.Option(
-            "--site-url",
-            help="Absolute URL the output is published at (replaces url and baseurl).",
-        ),
+        str | None, typer.Option("--site-url", help="Absolute site URL (replaces url, baseurl).")
     ] = None,
+    feeds_url: FeedsUrlOpt = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Entries per feed.")] = None,
     config_file: ConfigOpt = None,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on any warning or error.")] = False,
@@ -222,7 +222,7 @@ def build(
     """Build the feeds of ROOT into --out: the site's, and one per source, tag and so on."""
     if quiet and verbose:
         fail("give only one of --quiet and --verbose", 2)
-    settings = _settings(root, config_file, site_url=site_url, limit=limit)
+    settings = _settings(root, config_file, site_url=site_url, feeds_url=feeds_url, limit=limit)
     given = (out is not None, cache is not None)
     out, cache = out or DEFAULT_OUT, cache or DEFAULT_CACHE
     _check_folders(root, out, None if no_cache else cache, given, report_file)
@@ -364,6 +364,7 @@ def ping(
         str | None, typer.Option("--hub", help="WebSub hub URL (default: `hub` in the config).")
     ] = None,
     site_url: SiteUrlOpt = None,
+    feeds_url: FeedsUrlOpt = None,
     config_file: ConfigOpt = None,
     out: Annotated[
         Path | None,
@@ -373,13 +374,13 @@ def ping(
     """Tell the WebSub hub which feeds the last build changed; exit 1 if it refused any."""
     from . import websub
 
-    settings = _settings(root, config_file, site_url=site_url, hub=hub)
+    settings = _settings(root, config_file, site_url=site_url, feeds_url=feeds_url, hub=hub)
     if not settings.hub:
         fail('no WebSub hub: set hub = "https://..." in feedpub.toml or pass --hub', 2)
     if out is not None and not out.is_dir():
         fail(f"--out {out}: no such folder (the build's output folder)", 2)
     try:
-        urls = websub.feed_urls(websub.changed_feeds(cache, settings.site_url), settings, out)
+        urls = websub.feed_urls(websub.changed_feeds(cache, settings.feeds_root), settings, out)
     except FeedpubError as e:
         fail(str(e))
     if not urls:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import jekyllfeed, language, sitedata
-from .checks import CHECKS, KIND_CHECKS, SOURCE_CHECKS, Check, normal_url, shown
+from .checks import CHECKS, KIND_CHECKS, SOURCE_CHECKS, Check, feeds_url, normal_url, shown
 from .problems import FeedpubError, printable
 from .scan import is_posts_folder
 from .settings import KindSettings, Settings, SourceSettings
@@ -425,6 +425,10 @@ def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
         if wrong:
             mistakes.append(f"Error: --site-url: {wrong}")
         values.update(url=site_url, baseurl="")
+    if flags.get("feeds_url") is not None:
+        flags["feeds_url"], wrong = feeds_url(flags["feeds_url"])
+        if wrong:
+            mistakes.append(f"Error: --feeds-url: {wrong}")
     if flags.get("hub") is not None:
         flags["hub"], wrong = normal_url(flags["hub"])
         if wrong:

@@ -73,6 +73,7 @@ class Settings:
     lang: str = ""  # the site's language (BCP 47: "zh-Hans", "en"); "" = found from the posts
     url: str = ""  # absolute http(s) URL of the site; "" = none given (LOCALHOST, with a warning)
     baseurl: str = ""
+    feeds_url: str = ""  # where the output folder is published, if not at the site's root
     limit: int = 50
     generic_categories: tuple[str, ...] = ("news",)
     author_feeds: bool = True  # the older spelling of [feeds.author] enabled
@@ -125,6 +126,15 @@ class Settings:
         """Absolute URL of the site root, always ending in `/`."""
         url = self.url or LOCALHOST
         return url.rstrip("/") + "/" + (self.baseurl.strip("/") + "/").lstrip("/")
+
+    @property
+    def feeds_root(self) -> str:
+        """Absolute URL of the output folder, always ending in `/`: the site URL, or
+        `feeds_url` (absolute, or a path from the site's root) for feeds published
+        beside a Jekyll site, whose posts' pages stay at the site URL."""
+        if "://" in self.feeds_url:
+            return self.feeds_url.rstrip("/") + "/"
+        return self.site_url + (self.feeds_url.strip("/") + "/").lstrip("/")
 
     def made_without_url(self, url: str) -> bool:
         """Whether `url` (an id a post was published with) was made on LOCALHOST while

@@ -46,8 +46,9 @@ class Ping:
 
 def changed_feeds(cache: Path, site_url: str = "") -> list[str]:
     """The feed files (Atom, RSS, JSON) the last build wrote, relative to its output,
-    sorted; an error if that build wrote them for another URL than `site_url` (given):
-    the hub would be sent the URLs of feeds that did not change."""
+    sorted; an error if that build wrote them for another URL than `site_url` (given;
+    the output folder's, `Settings.feeds_root`): the hub would be sent the URLs of
+    feeds that did not change."""
     path = cache / LAST_BUILD
     try:
         report = json.loads(path.read_text(encoding="utf-8"))
@@ -62,7 +63,7 @@ def changed_feeds(cache: Path, site_url: str = "") -> list[str]:
     if site_url and isinstance(built, str) and built and built != site_url:
         raise FeedpubError(
             f"the last build wrote its feeds for {printable(built)}, not {site_url}: give"
-            " `ping` the settings the build had (--site-url, --config)"
+            " `ping` the settings the build had (--site-url, --feeds-url, --config)"
         )
     names = set(FILES.values())
     return sorted(w for w in written if PurePosixPath(w).name in names)

@@ -37,7 +37,7 @@ FEEDS = ("feed.xml", "rss.xml", "feed.json")
 def test_action_is_composite_with_the_promised_interface() -> None:
     assert ACTION["runs"]["using"] == "composite"
     assert set(ACTION["inputs"]) == {
-        "posts", "out", "config", "site-url", "strict", "python-version",
+        "posts", "out", "config", "site-url", "feeds-url", "strict", "python-version",
     }  # fmt: skip
     assert ACTION["inputs"]["posts"]["default"] == "."
     assert ACTION["inputs"]["out"]["default"] == "public"
@@ -185,6 +185,7 @@ class Runner:
             "INPUT_OUT": inputs.get("out", "public"),
             "INPUT_CONFIG": inputs.get("config", ""),
             "INPUT_SITE_URL": inputs.get("site_url", "https://feeds.example.org"),
+            "INPUT_FEEDS_URL": inputs.get("feeds_url", ""),
             "INPUT_STRICT": inputs.get("strict", "false"),
             "FEEDPUB_COMMAND": str(BIN / "feedpub"),
             "FEEDPUB_PYTHON": sys.executable,
@@ -319,6 +320,18 @@ def test_build_step_fails_on_a_link_in_the_site_to_a_file_outside_it(
     monkeypatch.setenv("GITHUB_WORKSPACE", str(runner.repo))  # and so does the check after it
     assert step.links_out(runner.repo / "docs" / "elsewhere") == ["."]
     assert step.links_out(tmp_path / "elsewhere") == []  # a folder outside, named
+
+
+def test_build_step_publishes_feeds_beside_the_jekyll_site(tmp_path: Path) -> None:
+    """`feeds-url`: the feeds under a path of the site, its posts' pages at the site URL."""
+    runner = Runner(tmp_path, out="feeds", feeds_url="feeds/")
+    code, log, _ = runner.run()
+    assert code == 0, log
+    atom = (runner.repo / "feeds" / "feed.xml").read_text("utf-8")
+    assert (
+        'rel="self" type="application/atom+xml" href="https://feeds.example.org/feeds/feed.xml"'
+        in (atom)
+    )
 
 
 def test_build_step_strict_fails_but_still_annotates(tmp_path: Path) -> None:

@@ -422,3 +422,45 @@ def test_last_modified_at_is_the_entrys_update(tmp_path: Path) -> None:
     assert shown["bad"][1] in (None, "2024-01-12T10:00:00Z")
     atom = (tmp_path / "out" / "feed.xml").read_text("utf-8")
     assert "<updated>2024-02-27T02:06:25Z</updated>" in atom
+
+
+def test_feeds_published_beside_the_jekyll_site(tmp_path: Path) -> None:
+    """README's "Beside a Jekyll site": the feeds under `feeds/` of the site, its posts'
+    pages where Jekyll publishes them. With `--site-url …/feeds/` (the recipe before)
+    every post without `from:`, its `post_url`s, `{{ site.baseurl }}` links and its
+    `image:` pointed into feeds/, where Jekyll publishes nothing (the trial's 404s)."""
+    repo = _blog(tmp_path, CONFIG + "permalink: pretty\n")
+    (repo / "_posts" / "2024-01-07-linked.md").write_text(
+        "---\ntitle: Linked\ndate: 2024-01-07 10:00:00 +0000\n---\n"
+        "See [about]({{ site.baseurl }}/about/) and [plain]({% post_url 2024-01-06-plain %}).\n",
+        "utf-8",
+    )
+    site, feeds = "https://example.org/blog/", "https://example.org/blog/feeds/"
+    for flag in ("feeds/", "/feeds", feeds):  # a path from the site's root, or the URL
+        out = tmp_path / "blog" / "feeds"
+        code, _, stderr = run_in(repo, "build", "--out", "feeds", "--feeds-url", flag, "-q")
+        assert code == 0, stderr
+        assert check_all(out) == []
+        data = json.loads((out / "feed.json").read_text("utf-8"))
+        assert (data["feed_url"], data["home_page_url"]) == (
+            feeds + "feed.json",
+            feeds + "feed.html",
+        )
+        items = {i["title"]: i for i in data["items"]}
+        assert items["Plain"]["url"] == site + "2024/01/06/plain/"
+        assert items["Described"]["image"] == site + "assets/pic.png"
+        html = items["Linked"]["content_html"]
+        assert f'href="{site}about/"' in html and f'href="{site}2024/01/06/plain/"' in html
+        atom = (out / "feed.xml").read_text("utf-8")
+        assert f'<link rel="self" type="application/atom+xml" href="{feeds}feed.xml"/>' in atom
+        assert f'xmlUrl="{feeds}feed.xml"' in (out / "feeds.opml").read_text("utf-8")
+        last = json.loads((repo / ".feedpub-cache" / "last-build.json").read_text("utf-8"))
+        assert last["site_url"] == feeds  # what `ping` announces
+    (repo / "feedpub.toml").write_text('feeds_url = "feeds/"\n', "utf-8")  # as a setting
+    code, stdout, stderr = run_in(repo, "build", "--out", "feeds", "-q")
+    assert code == 0 and "wrote 0 of" in stdout + stderr, stderr
+    code, _, stderr = run_in(repo, "build", "--out", "feeds", "--feeds-url", "../x?y")
+    assert code == 2 and stderr.splitlines() == [
+        "Error: --feeds-url: must be an http(s) URL or a plain path from the site's root"
+        ' like "feeds/", not "../x?y"'
+    ]

@@ -181,7 +181,7 @@ def test_ping_refuses_another_site_url_than_the_builds(tmp_path: Path, hub: Hub)
     assert (code, stdout, hub.requests) == (1, "", [])
     assert stderr == (
         "Error: the last build wrote its feeds for https://me.example/feeds/, not"
-        f" {SITE}/: give `ping` the settings the build had (--site-url, --config)\n"
+        f" {SITE}/: give `ping` the settings the build had (--site-url, --feeds-url, --config)\n"
     )
     given = ("--site-url", "https://me.example/feeds/")
     assert run("ping", str(posts), "--cache", str(cache), *given)[0] == 0

@@ -38,7 +38,8 @@ def attr(value: str) -> str:
 
 
 def url_of(settings: Settings, path: str) -> str:
-    return settings.site_url + quote(path)
+    """The URL of an output file (`path` in the output folder)."""
+    return settings.feeds_root + quote(path)
 
 
 def images(feed: Feed, settings: Settings) -> tuple[str, str]:
@@ -48,7 +49,8 @@ def images(feed: Feed, settings: Settings) -> tuple[str, str]:
     found = []
     for which in ("icon", "logo"):
         value = (getattr(own, which) if own else "") or getattr(settings, which)
-        found.append(value if "://" in value or not value else url_of(settings, value.lstrip("/")))
+        on_site = settings.site_url + quote(value.lstrip("/"))  # a path on the site
+        found.append(value if "://" in value or not value else on_site)
     return found[0], found[1]
 
 
