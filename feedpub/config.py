@@ -298,7 +298,12 @@ def _read_jekyll(path: Path) -> _Layer:
     for file, why in skipped:  # Jekyll would stop: the rest of the site is built
         layer.unused(("site_data",), why, file)
     folder = data.get("includes_dir", "_includes")
-    if isinstance(folder, str) and (files := _includes(path.parent, folder)):
+    if isinstance(folder, str) and any(p.startswith(".") for p in Path(folder).parts):
+        why = (
+            f"includes_dir {printable(folder)}: no hidden folder is read (.git/config holds tokens)"
+        )
+        layer.unused(("includes_dir",), why)
+    elif isinstance(folder, str) and (files := _includes(path.parent, folder)):
         layer.values["includes_dir"], layer.values["includes"] = str(path.parent / folder), files
     layer.values["defaults"] = _defaults(data.get("defaults"))
     feed_values, unused = jekyllfeed.read(data.get("feed"))  # `feed: {path: atom.xml}`

@@ -126,6 +126,8 @@ def listing(folder: Path) -> tuple[tuple[str, str], ...]:
         except OSError:
             continue
         for entry in entries:  # (reversed: the stack gives the folders back in order)
+            if entry.name.startswith("."):  # never read, as posts are not
+                continue
             name = f"{rel}{entry.name}"
             if entry.is_dir(follow_symlinks=False):
                 if depth < MAX_FOLDER_DEPTH:

@@ -158,6 +158,27 @@ def test_no_file_outside_the_includes_folder_is_read(tmp_path: Path) -> None:
         assert "SECRET" not in html and "{% include figure.html" in html
 
 
+def test_no_hidden_folder_or_file_is_an_include(tmp_path: Path) -> None:
+    """`includes_dir: .git` made `.git/config`, where actions/checkout leaves the job's
+    token, an include any post could publish (the hostile review): a hidden folder is
+    not one (FP603), nor a hidden file or folder inside `_includes/`."""
+    repo = _blog(tmp_path, "config")
+    (repo / ".git").mkdir()
+    (repo / ".git" / "config").write_text("extraheader = AUTHORIZATION: SECRET\n", "utf-8")
+    (repo / "_config.yml").write_text("title: A blog\nincludes_dir: .git\n", encoding="utf-8")
+    code, _, stderr = run_in(tmp_path, "build", "blog", "--out", "out")
+    assert code == 0
+    assert "SECRET" not in _content(tmp_path / "out")
+    assert "blog/_config.yml:2: FP603 jekyll-setting-unused: includes_dir .git: no hidden" in stderr
+    (repo / "_config.yml").write_text("title: A blog\n", encoding="utf-8")
+    (repo / "_includes" / ".env").write_text("SECRET\n", "utf-8")
+    (repo / "_includes" / ".git").mkdir()
+    (repo / "_includes" / ".git" / "config").write_text("SECRET\n", "utf-8")
+    assert [name for name, _ in listing(repo / "_includes")] == [
+        "boilerplate/tools.md", "card.html", "figure.html", "image.html", "link.html",
+    ]  # fmt: skip
+
+
 def test_a_linked_posts_folder_reads_the_sites_includes(tmp_path: Path) -> None:
     """Built as `feedpub build blog/_posts`, where `_posts` links to a folder whose
     `_includes/` beside it links out of the repository: the site's own file is
