@@ -258,7 +258,7 @@ def time_file(
         name = timestamps.parse_filename(raw.path, ctx.zone(p.source))
     when, how = timestamps.resolve(marker, stamp, name, offset)
     if when is None:
-        msg = "no usable time: no readable marker, date or YYYY-MM-DD file name; skipped"
+        msg = "no usable time: no plausible marker, date or YYYY-MM-DD file name; skipped"
         problems.append(Problem(raw.path, raw.date_line or 1, 0, "FP302", msg))
         return None
     if how != "marker":

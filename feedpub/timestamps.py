@@ -263,6 +263,8 @@ def resolve(
         marker = None
     if date is not None and not plausible(date.when):
         date = None
+    if filename is not None and not plausible(filename):  # a 9999-12-31-x.md is no day
+        filename = None
     if isinstance(marker, datetime):
         return _from_marker(marker, date, shift)
     if date is not None:

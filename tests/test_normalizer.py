@@ -680,3 +680,28 @@ def test_the_report_lists_sources_as_a_person_reads_them() -> None:
     ]
     result = normalizer.normalize(copies, config.Settings())
     assert list(result.report) == ["Alpha", "alpha", "Beta", "beta", "Zed"]
+
+
+def test_a_file_names_day_past_2100_is_no_time() -> None:
+    """The hostile review: `9999-12-31-end.md` without a `date:` was published at its
+    name's day, first in every feed for ever, and read in a zone behind UTC then shown
+    in one ahead of it, stopped the whole build (OverflowError). A name's day is held
+    to the years a marker and a `date:` are."""
+    for name in ("9999-12-31-end.md", "1989-12-31-early.md"):
+        result = normalizer.normalize([raw_post(f"_posts/{name}", date=None)], config.Settings())
+        assert result.posts == ()
+        assert [(p.code, p.message) for p in result.problems] == [
+            ("FP302", "no usable time: no plausible marker, date or YYYY-MM-DD file name; skipped")
+        ]
+
+
+def test_a_post_of_year_9999_stops_no_build(tmp_path: Path) -> None:
+    (tmp_path / "_posts").mkdir()
+    (tmp_path / "src" / "_posts").mkdir(parents=True)
+    (tmp_path / "src" / "_posts" / "9999-12-31-end.md").write_text("---\ntitle: end\n---\nb\n")
+    (tmp_path / "_posts" / "2021-01-01-a.md").write_text("---\ntitle: a\n---\nbody\n")
+    toml = 'zone = "Etc/GMT-14"\n[sources."src"]\nzone = "Etc/GMT+12"\n'
+    (tmp_path / "feedpub.toml").write_text(toml)
+    code, _, stderr = run("build", str(tmp_path), "--out", str(tmp_path / "out"), "--no-cache")
+    assert code == 0, stderr
+    assert "9999-12-31-end.md:1: FP302 no-date: no usable time" in stderr
