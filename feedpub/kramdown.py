@@ -198,8 +198,12 @@ def _paragraph_end(state: Any, start: int, last: int) -> int:
     parent, state.parentType = state.parentType, "paragraph"
     line = start + 1
     while line < last and not state.isEmpty(line) and not _definition(state, line):
-        if 0 <= state.sCount[line] - state.blkIndent <= 3 and any(
-            end(state, line, last, True) for end in ends
+        if state.sCount[line] < state.blkIndent and _starts_definition(state, line):
+            break  # an outer block's (else 10,000 definitions' each read to the end)
+        if (
+            state.sCount[line] >= 0
+            and state.sCount[line] - state.blkIndent <= 3
+            and any(end(state, line, last, True) for end in ends)
         ):
             break
         line += 1
@@ -214,5 +218,9 @@ def _line(state: Any, line: int) -> bool:
 
 def _definition(state: Any, line: int) -> bool:
     """Whether `line` starts a definition: `:` and a space, at the block's indent."""
+    return _line(state, line) and _starts_definition(state, line)
+
+
+def _starts_definition(state: Any, line: int) -> bool:
     at = state.bMarks[line] + state.tShift[line]
-    return _line(state, line) and state.src[at : at + 2] in (": ", ":\t")
+    return state.src[at : at + 2] in (": ", ":\t")

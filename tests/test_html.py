@@ -1588,3 +1588,23 @@ def test_a_rule_in_a_paragraph_closes_it() -> None:
 )
 def test_what_is_no_rule(body: str) -> None:
     assert "<hr>" not in html_of(body, None)
+
+
+def test_a_long_definition_list_is_read_in_linear_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hostile review: 10,000 `a` / `: b` pairs (60 KB) took a minute, each
+    definition's text looking for terms to the end of the body: 50 million lines
+    asked whether they start a definition. Counted, not timed."""
+    from feedpub import kramdown
+
+    asked = 0
+    definition = kramdown._definition
+
+    def counted(state: object, line: int) -> bool:
+        nonlocal asked
+        asked += 1
+        return definition(state, line)
+
+    monkeypatch.setattr(kramdown, "_definition", counted)
+    html = render_markdown("a\n: b\n" * 10_000)
+    assert html.count("<dd>") == 10_000  # ("a" continues "b": markdown-it's lazy line)
+    assert asked < 100_000
