@@ -77,6 +77,15 @@ def _loader() -> type[yaml.CSafeLoader]:
         ("bool", yaml.constructor.SafeConstructor.construct_yaml_bool),
     ):
         Loader.add_constructor(f"tag:yaml.org,2002:{tag}", lenient(construct))
+
+    def in_order(loader: Loader, node: yaml.Node) -> Any:
+        """A `!!set` as the list of its members as written: a Python set's order (its
+        `str`, a tag's feed folder) changes with every process's hash seed."""
+        if not isinstance(node, yaml.MappingNode):  # `!!set abc`: let PyYAML refuse it
+            return loader.construct_mapping(node)  # type: ignore[arg-type]
+        return list(loader.construct_mapping(node, deep=True))
+
+    Loader.add_constructor("tag:yaml.org,2002:set", in_order)
     return Loader
 
 

@@ -903,3 +903,31 @@ def test_a_cache_sqlite_cannot_open_is_one_line(tmp_path: Path) -> None:
     code, _, stderr = cli(*args)
     assert code == 1
     assert stderr.startswith("Error: cannot use the cache /proc/self: unable to open database")
+
+
+def test_a_yaml_set_is_read_in_the_order_written(tmp_path: Path) -> None:
+    """The hostile review: a `!!set` title, tags or author was printed as Python's set,
+    whose order follows the process's hash seed: three cold builds, three feeds, and
+    the tag's folder (its URL) moved with each. Its members are a list as written."""
+    (tmp_path / "_posts").mkdir()
+    (tmp_path / "_posts" / "2021-04-14-set.md").write_text(
+        "---\ntitle: A set\ndate: 2021-04-14 10:00:00 +0000\n"
+        "tags: !!set {x3, x1, x4, x2}\nauthor: !!set {ann, bob}\n---\nx\n",
+        "utf-8",
+    )
+    trees = []
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = tmp_path / f"out{seed}"
+        done = feedpub(tmp_path, "build", "--out", str(out), "--no-cache", "-q", env=env)
+        assert done.returncode == 0, done.stderr
+        trees.append(tree(out))
+    assert trees[0] == trees[1] == trees[2]
+    assert sorted(p.name for p in (tmp_path / "out1" / "tags").iterdir()) == [
+        "x1",
+        "x2",
+        "x3",
+        "x4",
+    ]
+    item = json.loads(trees[0]["feed.json"])["items"][0]
+    assert item["tags"] == ["x3", "x1", "x4", "x2"]
