@@ -89,7 +89,7 @@ DEFAULT_REMOVE: tuple[str, ...] = (
 # Never content, whatever the rules say: dropped with everything inside.
 _ALWAYS_DROP = (
     *("script", "style", "noscript", "template", "title", "form", "input", "button"),
-    *("select", "textarea", "object", "embed", "applet", "svg", "math", "link", "meta"),
+    *("select", "textarea", "object", "applet", "svg", "math", "link", "meta"),
     *("frameset", "frame"),
 )
 # Tracking pixels: 1x1 or 0x0 by attribute or by inline style.
@@ -336,7 +336,11 @@ def _tags_text(html: str) -> str:
 
 
 def _remove_junk(body: Any, tags: str, selectors: tuple[str, ...]) -> None:
-    """Delete what `selectors` match, plus the fixed drops and tracking pixels."""
+    """Delete what `selectors` match, plus the fixed drops and tracking pixels. An
+    `<embed>` goes but not what follows it, which libxml2's HTML 4 parser puts inside
+    (to HTML it is void): a post's text after one was lost."""
+    if "<embed" in tags:
+        etree.strip_tags(body, "embed")
     for needles, query in _junk_queries(selectors):
         if all(needle in tags for needle in needles):
             trees.drop_all(body, query(body))

@@ -1608,3 +1608,17 @@ def test_a_long_definition_list_is_read_in_linear_time(monkeypatch: pytest.Monke
     html = render_markdown("a\n: b\n" * 10_000)
     assert html.count("<dd>") == 10_000  # ("a" continues "b": markdown-it's lazy line)
     assert asked < 100_000
+
+
+def test_an_embed_goes_but_not_the_text_after_it() -> None:
+    """The hostile review: libxml2's HTML 4 parser makes `<embed>` (void in HTML) hold
+    all that follows, and the fixed drops took it "with everything inside": the rest
+    of the post vanished, nothing said."""
+    for body in (
+        '<p>BEFORE</p>\n<embed src="https://x.example/a.swf">\n<p>AFTER the rest</p>',
+        '<div><embed src="a.swf"><p>in</p></div><p>AFTER the rest</p>',
+        '<p>BEFORE</p><embed src="a.swf"></embed><p>AFTER the rest</p>',
+    ):
+        content = clean(body, BASE)
+        assert "AFTER the rest" in content.html and "embed" not in content.html
+        assert "AFTER the rest" in content.summary
