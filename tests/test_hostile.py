@@ -496,6 +496,28 @@ def test_ctrl_c_ends_the_build_with_one_line(ten_thousand: Path, tmp_path: Path)
     assert _our_processes(str(out)) == []
 
 
+def test_ctrl_c_while_the_command_line_is_imported_is_one_line_too() -> None:
+    """The hostile review: Ctrl-C in the first third of a second (typer, click and rich
+    being imported, before `cli.main` catches it) printed a whole traceback. The
+    console script's entry imports the command line itself. (A KeyboardInterrupt
+    raised by the import of typer, as a signal would, not a race with a timer.)"""
+    script = (
+        "import builtins, sys\n"
+        "real = builtins.__import__\n"
+        "def interrupted(name, *args, **kwargs):\n"
+        "    if name == 'typer':\n"
+        "        raise KeyboardInterrupt\n"
+        "    return real(name, *args, **kwargs)\n"
+        "builtins.__import__ = interrupted\n"
+        "from feedpub.__main__ import main\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert (done.returncode, done.stdout, done.stderr) == (130, "", "Interrupted.\n")
+    scripts = (ROOT / "pyproject.toml").read_text("utf-8")
+    assert 'feedpub = "feedpub.__main__:main"' in scripts  # the entry that catches it
+
+
 DIE_SENDING = """
 import os, signal, struct, sys
 from feedpub.workers import WorkerDied, Workers
