@@ -105,6 +105,11 @@ def unknown_placeholders(template: str) -> list[str]:
 def _zone(value: Any) -> tuple[Any, str]:
     if not isinstance(value, str):
         return value, f"must be a time zone name, not {shown(value)}"
+    if value.lower() in ("localtime", "posixrules"):  # the machine's zone, not a name
+        return (
+            value,
+            f'{shown(value)} is the zone of the machine building (use a name like "Asia/Tokyo")',
+        )
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):

@@ -346,6 +346,20 @@ def test_bad_patterns_and_a_config_of_no_settings_are_mistakes(repo: Path) -> No
         ]
 
 
+def test_the_machines_zone_is_no_zone_of_the_settings(repo: Path) -> None:
+    """The hostile review: `zone = "localtime"` passed, and naive dates were read in the
+    zone of whatever machine built (`/etc/localtime`): same input, other bytes."""
+    (repo / "feedpub.toml").write_text('zone = "localtime"\n', encoding="utf-8")
+    (repo / "_config.yml").write_text("timezone: posixrules\n", encoding="utf-8")
+    code, _, stderr = feedpub(repo, "check")
+    assert code == 2 and stderr.splitlines() == [
+        '_config.yml:1: timezone: "posixrules" is the zone of the machine building'
+        ' (use a name like "Asia/Tokyo")',
+        'feedpub.toml:1: zone: "localtime" is the zone of the machine building'
+        ' (use a name like "Asia/Tokyo")',
+    ]
+
+
 def test_a_pattern_python_warns_of_prints_no_warning(repo: Path) -> None:
     """`[[a]` is a literal `[` in gitignore; `re` warns of a nested set on stderr."""
     (repo / "feedpub.toml").write_text('exclude = ["[[a]*.md"]\n', encoding="utf-8")
