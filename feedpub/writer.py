@@ -17,7 +17,7 @@ import re
 import stat
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path, PurePosixPath
 
 from .model import MANIFEST as MANIFEST
@@ -99,7 +99,8 @@ def write_file(path: Path, data: bytes) -> bool:
     The bytes go to a temporary file in the same folder that is then renamed
     over the old one, so a reader (or a build killed at any point) sees the
     old file or the new one, never a truncated one. A rewritten file keeps
-    its permissions. (`remove_stale_temps_under` clears what killed builds left.)
+    its permissions and, where the process may give it, its owner.
+    (`remove_stale_temps_under` clears what killed builds left.)
     """
     try:
         try:
@@ -119,7 +120,8 @@ def write_file(path: Path, data: bytes) -> bool:
             with open(fd, "wb") as f:
                 f.write(data)
             if mode is not None:
-                os.chmod(tmp, mode)
+                _owned_as(tmp, st)
+                os.chmod(tmp, mode)  # (after: a change of owner clears set-user-ID)
             os.replace(tmp, path)
         except BaseException:
             tmp.unlink(missing_ok=True)
@@ -127,6 +129,14 @@ def write_file(path: Path, data: bytes) -> bool:
     except OSError as e:
         raise WriteError(f"cannot write {path}: {e.strerror or e}") from e
     return True
+
+
+def _owned_as(tmp: Path, st: os.stat_result) -> None:
+    """Give `tmp` the owner and group of the file it replaces, where the process may
+    (`normalize --write` run as root on a post of another user's; else as it is)."""
+    if (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
+        with suppress(OSError):
+            os.chown(tmp, st.st_uid, st.st_gid)
 
 
 def write_named(path: Path, data: bytes) -> None:

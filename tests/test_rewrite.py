@@ -6,6 +6,7 @@ import codecs
 import os
 import random
 import shutil
+import stat
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -247,6 +248,19 @@ def test_write_then_check(archive: Path) -> None:
     assert b'date: "2021-04-10T09:00:00Z"\r\n' in after["_posts/2021-04-10-crlf.md"]
     code, stdout, _ = run("normalize", str(archive), "--check")
     assert (code, stdout) == (0, "")
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root")
+def test_write_keeps_a_posts_owner_and_mode(archive: Path) -> None:
+    """The hostile review: run as root (a CI job's container), `--write` gave a post of
+    another user's to root, and dropped its set-group-ID bit."""
+    post = archive / "_posts" / "2021-04-10-earlier.md"
+    os.chown(post, 65534, 65534)
+    os.chmod(post, 0o2640)
+    assert run("normalize", str(archive), "--write")[0] == 0
+    st = post.stat()
+    assert b"08:44:53.510Z" not in post.read_bytes()  # rewritten
+    assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (65534, 65534, 0o2640)
 
 
 def test_write_keeps_a_linked_post_a_link_and_takes_the_longest_names(archive: Path) -> None:
