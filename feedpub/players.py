@@ -41,11 +41,14 @@ def as_links(body: Any, base: str | None, mode: str) -> tuple[str | None, list[A
         if mode != "link" or url is None or not (title or host) or host in _BUTTONS:
             frame.drop_tree()  # its tail stays (mailto: has no host)
             continue
-        link = frame.makeelement("a", {"href": videos.watch_url(video) if video else url})
+        if next(frame.iterancestors("a"), None) is not None:  # a link holds it: its text
+            link = frame.makeelement("span", {})  # (a link in a link: the outer one empty)
+        else:
+            link = frame.makeelement("a", {"href": videos.watch_url(video) if video else url})
         link.text = title or host
         if not title or _PLAYER_TITLE.search(title):
             hosts.append(link)
-        if next(frame.iterancestors("p"), None) is None:
+        if link.tag == "a" and next(frame.iterancestors("p"), None) is None:
             para = frame.makeelement("p", {})
             para.append(link)
             link = para
@@ -61,10 +64,18 @@ _PLAYER_TITLE = re.compile(
 _BUTTONS = frozenset({"button.like.co"})  # LikeCoin's "like" button (Matters): 8 files
 
 
+_VIMEO_PLAYER = re.compile(r"https?://player\.vimeo\.com/video/(\d+)(?:[/?#]|$)", re.I)
+
+
 def _embedded(url: str) -> tuple[str, str]:
     """The page an embedding service's player shows, and its name: Embedly (Medium,
     Matters) wraps YouTube and forms in a widget whose URL names neither, and the
-    link to it would read `cdn.embedly.com`. Other URLs as they are, with no name."""
+    link to it would read `cdn.embedly.com`; Vimeo's player is its video's page
+    (`?h=`, an unlisted video's key, goes along). Other URLs as they are, no name."""
+    if vimeo := _VIMEO_PLAYER.match(url):
+        key = parse_qs(urlsplit(url).query).get("h", [""])[0]
+        key = f"/{key}" if re.fullmatch(r"[0-9a-f]{6,20}", key) else ""
+        return f"https://vimeo.com/{vimeo[1]}{key}", "Vimeo"
     parts = urlsplit(url)
     if parts.hostname != "cdn.embedly.com":
         return url, ""

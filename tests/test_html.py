@@ -573,6 +573,26 @@ def test_a_wrapped_player_is_a_link_to_what_it_plays() -> None:
     )
 
 
+def test_a_vimeo_player_is_a_link_to_its_videos_page() -> None:
+    """The trial (oped2): Vimeo's players were links to `player.vimeo.com/video/ID?title=0
+    &byline=0`, the bare player, where YouTube's lead to the watch page; one inside a
+    link (a thumbnail's frame) left that link empty, nothing a reader could see."""
+    player = "https://player.vimeo.com/video/651010730?title=0&amp;byline=0"
+    body = f'<p>a</p><iframe src="{player}"></iframe><p>b</p>'
+    assert html_of(body, iframes="link") == (
+        '<p>a</p><p><a href="https://vimeo.com/651010730">Vimeo</a></p><p>b</p>'
+    )
+    unlisted = "https://player.vimeo.com/video/651010730?h=ab12cd34ef"
+    body = f'<iframe title="A talk" src="{unlisted}"></iframe>'
+    assert html_of(body, iframes="link") == (
+        '<p><a href="https://vimeo.com/651010730/ab12cd34ef">A talk</a></p>'
+    )
+    body = f'<p>a</p><a href="https://vimeo.com/651010730"><iframe src="{player}"></iframe></a>'
+    content = clean(body, BASE)
+    assert content.html == '<p>a</p><a href="https://vimeo.com/651010730"><span>Vimeo</span></a>'
+    assert content.summary == "a"
+
+
 def test_iframe_dropped() -> None:
     body = '<p>a</p><iframe src="https://www.youtube.com/embed/x"></iframe><p>b</p>'
     assert html_of(body, iframes="drop") == "<p>a</p><p>b</p>"
