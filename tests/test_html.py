@@ -1642,3 +1642,27 @@ def test_an_embed_goes_but_not_the_text_after_it() -> None:
         content = clean(body, BASE)
         assert "AFTER the rest" in content.html and "embed" not in content.html
         assert "AFTER the rest" in content.summary
+
+
+_BREAK_BEFORE = r"(?:\A|(?<=[\s。！？!?.=~＝－━─═▬-]))"
+
+
+@settings(max_examples=2000)
+@given(
+    st.lists(st.text("ab中。.-= ", max_size=6), max_size=12),
+    st.integers(0, 60),
+    st.integers(1, 12),
+    st.text("ab中.-", max_size=4),
+)
+def test_a_shared_part_is_found_where_its_regular_expression_finds_it(
+    words: list[str], at: int, length: int, other: str
+) -> None:
+    """`summaries._find_part` is the search it replaced (a regular expression of the
+    part's characters with `\\s*` between, at a break if anywhere so), without
+    compiling one for each of thousands of parts."""
+    head = " ".join(" ".join(words).split())
+    bare = head.replace(" ", "")
+    for part in (bare[at : at + length], other):
+        pattern = r"\s*".join(map(re.escape, part))
+        found = re.search(_BREAK_BEFORE + pattern, head) or re.search(pattern, head)
+        assert summaries._find_part(head, part) == (found.span() if found else None)
