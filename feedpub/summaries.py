@@ -20,6 +20,7 @@ import zlib
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
 from html import unescape
 from itertools import accumulate
 from typing import NamedTuple
@@ -110,7 +111,7 @@ def summarize(text: str, limit: int, skip: tuple[str, ...] = (), shared: Sequenc
         unread = bool(shared) and shared[-1] == _UNREAD
         parts = shared[:-1] if unread else shared
         for n, part in enumerate(parts, 1):
-            found = _find_part(head, "".join(_flat(part).split()))
+            found = _find_part(head, _bare(part))
             if found and unread and n == len(parts) and head[: found[0]].strip():
                 head, text = head[: found[0]], ""  # (see `shared_of`)
                 break
@@ -228,6 +229,12 @@ def _collapse_spaces(text: str, enough: int) -> str:
     if len(head) >= enough or 2 * enough >= len(text):
         return head
     return _flat(text)
+
+
+@lru_cache(maxsize=4096)  # a source's parts, in thousands of its summaries
+def _bare(part: str) -> str:
+    """A shared part as `_find_part` looks for it: `_flat`, without white space."""
+    return "".join(_flat(part).split())
 
 
 def _flat(text: str) -> str:
