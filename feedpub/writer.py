@@ -119,9 +119,9 @@ def write_file(path: Path, data: bytes) -> bool:
                 fd = _create(tmp)
             with open(fd, "wb") as f:
                 f.write(data)
-            if mode is not None:
-                _owned_as(tmp, st)
-                os.chmod(tmp, mode)  # (after: a change of owner clears set-user-ID)
+                if mode is not None:  # by the descriptor: the name could be a link by now
+                    _owned_as(f.fileno(), st)
+                    os.fchmod(f.fileno(), mode)  # (after: a new owner clears set-user-ID)
             os.replace(tmp, path)
         except BaseException:
             tmp.unlink(missing_ok=True)
@@ -131,12 +131,12 @@ def write_file(path: Path, data: bytes) -> bool:
     return True
 
 
-def _owned_as(tmp: Path, st: os.stat_result) -> None:
-    """Give `tmp` the owner and group of the file it replaces, where the process may
-    (`normalize --write` run as root on a post of another user's; else as it is)."""
+def _owned_as(fd: int, st: os.stat_result) -> None:
+    """Give the file open as `fd` the owner and group of the file it replaces, where
+    the process may (`normalize --write` run as root on a post of another user's)."""
     if (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
         with suppress(OSError):
-            os.chown(tmp, st.st_uid, st.st_gid)
+            os.fchown(fd, st.st_uid, st.st_gid)
 
 
 def write_named(path: Path, data: bytes) -> None:

@@ -953,3 +953,31 @@ def test_a_yaml_set_is_read_in_the_order_written(tmp_path: Path) -> None:
     ]
     item = json.loads(trees[0]["feed.json"])["items"][0]
     assert item["tags"] == ["x3", "x1", "x4", "x2"]
+
+
+def test_a_rewritten_files_owner_and_mode_go_to_it_not_to_a_link(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The session's review: the owner and mode were given by name, after the
+    temporary file was closed; one who can write the posts folder could swap that
+    name for a link between, and root would hand the link's target over. They go
+    by the descriptor now. (The swap made where it was possible: in `_owned_as`.)"""
+    posts, victim = tmp_path / "posts", tmp_path / "victim"
+    posts.mkdir()
+    victim.write_bytes(b"secret\n")
+    victim.chmod(0o600)
+    post = posts / "a.md"
+    post.write_bytes(b"old\n")
+    post.chmod(0o644)
+    owned_as = writer._owned_as
+
+    def swapped(*args: object) -> None:
+        (tmp,) = posts.glob(".*.tmp")
+        tmp.unlink()
+        tmp.symlink_to(victim)
+        owned_as(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(writer, "_owned_as", swapped)
+    monkeypatch.setattr(writer.os, "geteuid", lambda: -1)  # as if it ran as another user
+    writer.write_file(post, b"new\n")
+    assert oct(victim.stat().st_mode & 0o777) == "0o600"
