@@ -10,7 +10,7 @@ import string
 import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import language
@@ -166,6 +166,7 @@ def _url(value: Any) -> tuple[Any, str]:
 
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+FILE_ENDINGS = (".xml", ".json", ".html", ".atom", ".rss")  # a file's URL, not a folder's
 
 
 def _plain_path(value: str) -> bool:
@@ -181,35 +182,41 @@ def _plain_path(value: str) -> bool:
     )
 
 
-def _image(value: Any) -> tuple[Any, str]:
-    """An image: an absolute http(s) URL, or a plain path from the site's root."""
+def _url_or_path(value: Any, like: str) -> str:
+    """What is wrong with `value` as an absolute http(s) URL or a plain path from the
+    site's root ("" if nothing)."""
     if isinstance(value, str) and "://" in value:
-        return value, url_mistake(value)
+        return url_mistake(value)
     if isinstance(value, str) and (not value or _plain_path(value)):
-        return value, ""
+        return ""
     return (
-        value,
-        f'must be an http(s) URL or a plain path from the site\'s root like "icon.png",'
-        f" not {shown(value)}",
+        f"must be an http(s) URL or a plain path from the site's root like {like},"
+        f" not {shown(value)}"
     )
+
+
+def _image(value: Any) -> tuple[Any, str]:
+    return value, _url_or_path(value, '"icon.png"')
 
 
 def _feeds_url(value: Any) -> tuple[Any, str]:
-    """Where the output folder is published: an absolute http(s) URL, or a plain path
-    from the site's root (the site's own pages stay at its URL)."""
-    if isinstance(value, str) and "://" in value:
-        return normal_url(value)
-    if isinstance(value, str) and (not value or _plain_path(value)):
-        return value, ""
-    return (
-        value,
-        f'must be an http(s) URL or a plain path from the site\'s root like "feeds/",'
-        f" not {shown(value)}",
-    )
+    """Where the output folder is published (the site's own pages stay at its URL): an
+    absolute http(s) URL, or a plain path from the site's root, as one form of it
+    ending in `/` ("feeds/" for "/feeds", "./feeds/"), so the ids and the cache's
+    fingerprint do not change with how it was written."""
+    if wrong := _url_or_path(value, '"feeds/"'):
+        return value, wrong
+    if "://" in value:
+        url, wrong = normal_url(value)
+        if not wrong and url.lower().endswith(FILE_ENDINGS):
+            wrong = f"names a file ({url}), not the folder the output is published at"
+        return url.rstrip("/") + "/", wrong
+    parts = [part for part in value.split("/") if part not in ("", ".")]
+    return quote("/".join(parts) + "/", safe="/%") if parts else "", ""
 
 
-def feeds_url(value: str) -> tuple[str, str]:
-    """`--feeds-url` checked and normalized as the setting is."""
+def checked_feeds_url(value: str) -> tuple[str, str]:
+    """`--feeds-url` checked and made one form, as the setting is."""
     found, wrong = _feeds_url(value)
     return str(found), wrong
 

@@ -21,7 +21,16 @@ from pathlib import Path
 from typing import Any
 
 from . import jekyllfeed, language, sitedata
-from .checks import CHECKS, KIND_CHECKS, SOURCE_CHECKS, Check, feeds_url, normal_url, shown
+from .checks import (
+    CHECKS,
+    FILE_ENDINGS,
+    KIND_CHECKS,
+    SOURCE_CHECKS,
+    Check,
+    checked_feeds_url,
+    normal_url,
+    shown,
+)
 from .problems import FeedpubError, printable
 from .scan import is_posts_folder
 from .settings import KindSettings, Settings, SourceSettings
@@ -425,13 +434,13 @@ def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
     site_url = flags.pop("site_url", None)
     if site_url is not None:
         site_url, wrong = normal_url(site_url)
-        if not wrong and site_url.lower().endswith((".xml", ".json", ".html", ".atom", ".rss")):
+        if not wrong and site_url.lower().endswith(FILE_ENDINGS):
             wrong = f"names a file ({site_url}), not the folder the site is published at"
         if wrong:
             mistakes.append(f"Error: --site-url: {wrong}")
         values.update(url=site_url, baseurl="")
     if flags.get("feeds_url") is not None:
-        flags["feeds_url"], wrong = feeds_url(flags["feeds_url"])
+        flags["feeds_url"], wrong = checked_feeds_url(flags["feeds_url"])
         if wrong:
             mistakes.append(f"Error: --feeds-url: {wrong}")
     if flags.get("hub") is not None:

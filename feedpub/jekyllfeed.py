@@ -66,8 +66,9 @@ def category_path(name: str) -> str:
 
 
 def copies(settings: Settings, listings: Sequence[Listing]) -> list[tuple[str, str]]:
-    """(path, the Atom file it copies) of each of jekyll-feed's files the settings ask
-    for, of the feeds published (`listings`)."""
+    """(path in the output, the Atom file it copies) of each of jekyll-feed's files the
+    settings ask for, of the feeds published (`listings`): those the output folder
+    can hold, where it is published under a path of the site (`feeds_url`)."""
     found = [(settings.feed_path, FILES["atom"])] if settings.feed_path else []
     categories = set(settings.feed_categories)
     for feed in listings:
@@ -76,7 +77,16 @@ def copies(settings: Settings, listings: Sequence[Listing]) -> list[tuple[str, s
             found.append((path, feed.file("atom")))
         elif feed.kind.name == "tag" and _tag_copied(settings, name):
             found.append((f"{settings.feed_tags}{name}.xml", feed.file("atom")))
-    return found
+    below = _output_path(settings)
+    return [
+        (p.removeprefix(below), a) for p, a in found if below is not None and p.startswith(below)
+    ]
+
+
+def _output_path(settings: Settings) -> str | None:
+    """The path of the output folder on the site ("" at its root), or None: elsewhere."""
+    root, site = settings.feeds_root, settings.site_url
+    return root.removeprefix(site) if root.startswith(site) else None
 
 
 def _tag_copied(settings: Settings, name: str) -> bool:
@@ -87,15 +97,24 @@ def _tag_copied(settings: Settings, name: str) -> bool:
 
 
 def unknown(settings: Settings, sources: Iterable[str]) -> list[str]:
-    """What to say of each of `feed.categories` that names no source: no copy of it."""
+    """What to say of each of `feed.categories` that names no source, and of each copy
+    outside the output folder (`feeds_url`): no copy of it."""
     known = set(sources)
     said = []
+    below = _output_path(settings)
+    where = f"{settings.feeds_root}, where feeds_url publishes the output"
+    for what, path in (("feed.path", settings.feed_path), ("feed.tags.path", settings.feed_tags)):
+        if path and (below is None or not path.startswith(below)):
+            said.append(f"{what}: /{path} is outside {where}: no copy is written")
     for name in settings.feed_categories:
         if not category_path(name):
             why = f"{name[:80]!r} makes no file name (hidden, or over {MAX_NAME} bytes)"
             said.append(f"feed.categories: {why}, so its feed is not written")
             continue
         if name in known:
+            path = category_path(name)
+            if below is None or not path.startswith(below):
+                said.append(f"feed.categories: /{path} is outside {where}: no copy is written")
             continue
         if name in settings.generic_categories:
             why = f"{name!r} is a generic category (`generic_categories`), not a source's name"

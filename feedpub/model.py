@@ -415,9 +415,10 @@ class Summary:
     problems: tuple[Problem, ...]
     seconds: float
 
-    def written_json(self, site_url: str) -> bytes:
+    def written_json(self, feeds_root: str) -> bytes:
         """`<cache>/last-build.json`, for `feedpub ping`: the files written, and the URL
-        they were written for. Not the whole report: encoding thousands of problems
-        took ~15 ms of every warm build."""
-        data = {"site_url": site_url, "written": list(self.written)}
+        of the folder they were written to (under the key it had before `feeds_url`).
+        Not the whole report: encoding thousands of problems took ~15 ms of every
+        warm build."""
+        data = {"site_url": feeds_root, "written": list(self.written)}
         return compact_json(data)

@@ -132,9 +132,8 @@ class Settings:
         """Absolute URL of the output folder, always ending in `/`: the site URL, or
         `feeds_url` (absolute, or a path from the site's root) for feeds published
         beside a Jekyll site, whose posts' pages stay at the site URL."""
-        if "://" in self.feeds_url:
-            return self.feeds_url.rstrip("/") + "/"
-        return self.site_url + (self.feeds_url.strip("/") + "/").lstrip("/")
+        url = self.feeds_url  # ("" or ending in `/`: `checks._feeds_url`)
+        return url if "://" in url else self.site_url + url
 
     def made_without_url(self, url: str) -> bool:
         """Whether `url` (an id a post was published with) was made on LOCALHOST while

@@ -44,11 +44,10 @@ class Ping:
         return 200 <= self.status < 300
 
 
-def changed_feeds(cache: Path, site_url: str = "") -> list[str]:
+def changed_feeds(cache: Path, feeds_root: str = "") -> list[str]:
     """The feed files (Atom, RSS, JSON) the last build wrote, relative to its output,
-    sorted; an error if that build wrote them for another URL than `site_url` (given;
-    the output folder's, `Settings.feeds_root`): the hub would be sent the URLs of
-    feeds that did not change."""
+    sorted; an error if that build wrote them for another output folder's URL than
+    `feeds_root` (given): the hub would be sent the URLs of feeds that did not change."""
     path = cache / LAST_BUILD
     try:
         report = json.loads(path.read_text(encoding="utf-8"))
@@ -59,10 +58,10 @@ def changed_feeds(cache: Path, site_url: str = "") -> list[str]:
     written = report.get("written") if isinstance(report, dict) else None
     if not isinstance(written, list) or not all(isinstance(w, str) for w in written):
         raise FeedpubError(f'{path}: "written" is not a list of paths')
-    built = report.get("site_url")  # (an older build's has none)
-    if site_url and isinstance(built, str) and built and built != site_url:
+    built = report.get("site_url")  # (the key older builds wrote; theirs may have none)
+    if feeds_root and isinstance(built, str) and built and built != feeds_root:
         raise FeedpubError(
-            f"the last build wrote its feeds for {printable(built)}, not {site_url}: give"
+            f"the last build wrote its feeds for {printable(built)}, not {feeds_root}: give"
             " `ping` the settings the build had (--site-url, --feeds-url, --config)"
         )
     names = set(FILES.values())

@@ -464,3 +464,44 @@ def test_feeds_published_beside_the_jekyll_site(tmp_path: Path) -> None:
         "Error: --feeds-url: must be an http(s) URL or a plain path from the site's root"
         ' like "feeds/", not "../x?y"'
     ]
+
+
+def test_jekyll_feeds_copies_are_made_only_inside_the_feeds_folder(tmp_path: Path) -> None:
+    """With `feeds_url`, the output folder is a path of the site: a jekyll-feed copy at
+    `/atom.xml` would have been written to feeds/atom.xml, another URL than its
+    subscribers' (the session's review). One under feeds/ is made, at its place in the
+    folder; one outside it is not, with FP603."""
+    repo = _blog(tmp_path, CONFIG + "feed:\n  path: feeds/atom.xml\n  categories: [news2]\n")
+    post = (repo / "_posts" / "2024-01-06-plain.md").read_text("utf-8")
+    (repo / "_posts" / "2024-01-06-plain.md").write_text(
+        post.replace("title: Plain", "title: Plain\ncategories: [news2]"), "utf-8"
+    )
+    code, _, stderr = run_in(repo, "build", "--out", "feeds", "--feeds-url", "feeds/")
+    out = repo / "feeds"
+    assert code == 0, stderr
+    assert (out / "atom.xml").read_bytes().count(b"<entry") == 5
+    assert not (out / "feeds").exists() and not (out / "feed").exists()
+    assert (
+        "_config.yml: FP603 jekyll-setting-unused: feed.categories: /feed/news2.xml is outside"
+        " https://example.org/blog/feeds/, where feeds_url publishes the output" in stderr
+    )
+
+
+def test_feeds_url_is_one_form_however_written(tmp_path: Path) -> None:
+    """ "feeds/", "/feeds", "./feeds" are one setting (one cache, one set of ids); a
+    name is escaped as a URL's path is; a file's URL is no folder's (the review)."""
+    repo = _blog(tmp_path)
+    runs = [
+        run_in(repo, "build", "--out", "feeds", "--feeds-url", url, "-q")
+        for url in ("feeds/", "/feeds", "./feeds", "feeds//")
+    ]
+    assert [code for code, _, _ in runs] == [0, 0, 0, 0]
+    assert [("wrote 0 of" in out + err) for _, out, err in runs] == [False, True, True, True]
+    code, _, _ = run_in(repo, "build", "--out", "feeds", "--feeds-url", "订阅/", "-q")
+    data = json.loads((repo / "feeds" / "feed.json").read_text("utf-8"))
+    assert data["feed_url"] == "https://example.org/blog/%E8%AE%A2%E9%98%85/feed.json"
+    code, _, stderr = run_in(repo, "build", "--feeds-url", "https://e.org/f/feed.xml")
+    assert code == 2 and stderr == (
+        "Error: --feeds-url: names a file (https://e.org/f/feed.xml), not the folder the"
+        " output is published at\n"
+    )
