@@ -4,12 +4,14 @@ exit 130, not a traceback from inside an import."""
 
 import sys
 
+from .problems import INTERRUPTED_LINE
+
 
 def main() -> None:
     try:
         from .cli import main as run
     except KeyboardInterrupt:
-        sys.stderr.write("Interrupted.\n")
+        sys.stderr.write(INTERRUPTED_LINE + "\n")
         raise SystemExit(130) from None
     run()
 

@@ -22,7 +22,7 @@ import typer
 from . import __version__, config, report, scan, writer
 from . import build as builder
 from .model import Options
-from .problems import BuildFailure, FeedpubError, Problem, printable
+from .problems import INTERRUPTED_LINE, BuildFailure, FeedpubError, Problem, printable
 from .settings import Settings
 from .workers import Progress
 
@@ -420,16 +420,16 @@ def main(args: Sequence[str] | None = None) -> NoReturn:
     and the interpreter does not free the build's objects one by one on the way
     out. A build makes no reference cycles, and by its end it holds millions of
     objects that a collection would walk and the teardown would free for nothing."""
-    gc.disable()
-    command = typer.main.get_command(app)
     try:
+        gc.disable()
+        command = typer.main.get_command(app)
         code = command.main(args=args, prog_name="feedpub", standalone_mode=False)
     except Exception as e:  # the CLI's last line of defence: see the docstring
         code = _failed(e)
     except KeyboardInterrupt:
         code = INTERRUPTED
     if code == INTERRUPTED:  # typer turns Ctrl-C into this exit code, without a word
-        _err("Interrupted: the next build completes what this one left.")
+        _err(INTERRUPTED_LINE)
     _exit(code if isinstance(code, int) else 0)
 
 

@@ -12,6 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+# What a run stopped by Ctrl-C says (exit 130), whenever it is stopped.
+INTERRUPTED_LINE = "Interrupted: the next build completes what this one left."
+
 Severity = Literal["error", "warning", "info"]
 Scope = Literal["post", "file", "source", "feed"]
 
