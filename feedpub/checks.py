@@ -108,7 +108,8 @@ def _zone(value: Any) -> tuple[Any, str]:
     if value.lower() in ("localtime", "posixrules"):  # the machine's zone, not a name
         return (
             value,
-            f'{shown(value)} is the zone of the machine building (use a name like "Asia/Tokyo")',
+            f"{shown(value)} is whatever zone the machine building links it to"
+            ' (use a name like "Asia/Singapore")',
         )
     try:
         ZoneInfo(value)

@@ -72,15 +72,14 @@ def _embedded(url: str) -> tuple[str, str]:
     Matters) wraps YouTube and forms in a widget whose URL names neither, and the
     link to it would read `cdn.embedly.com`; Vimeo's player is its video's page
     (`?h=`, an unlisted video's key, goes along). Other URLs as they are, no name."""
+    parts, name = urlsplit(url), ""
+    if parts.hostname == "cdn.embedly.com":
+        query = parse_qs(parts.query)
+        page = next(iter(query.get("url", []) + query.get("src", [])), "")
+        if is_absolute_http(page):
+            url, name = page, next(iter(query.get("display_name", [])), "")
     if vimeo := _VIMEO_PLAYER.match(url):
         key = parse_qs(urlsplit(url).query).get("h", [""])[0]
         key = f"/{key}" if re.fullmatch(r"[0-9a-f]{6,20}", key) else ""
         return f"https://vimeo.com/{vimeo[1]}{key}", "Vimeo"
-    parts = urlsplit(url)
-    if parts.hostname != "cdn.embedly.com":
-        return url, ""
-    query = parse_qs(parts.query)
-    page = next(iter(query.get("url", []) + query.get("src", [])), "")
-    if not is_absolute_http(page):
-        return url, ""
-    return page, next(iter(query.get("display_name", [])), "")
+    return url, name

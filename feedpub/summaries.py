@@ -145,12 +145,12 @@ def summarize(text: str, limit: int, skip: tuple[str, ...] = (), shared: Sequenc
 
 
 def _find_part(head: str, part: str) -> tuple[int, int] | None:
-    """Where in `head` (text whose only white space is single spaces: `_flat`'s) `part`
-    (text without white space) first stands, spaces aside: where a part starts (the
-    text's start, or after a space or a break's end) if it does anywhere so, else
-    anywhere. As `\\s*` between its characters would find it, without a regular
-    expression of each part's hundreds of characters (7 ms to compile: a third of
-    the cleaning's time in the corpus, its thousands of parts past `re`'s cache)."""
+    """Where in `head` (text whose only white space is spaces: `_flat`'s, and the gaps
+    parts before it left) `part` (text without white space) first stands, spaces
+    aside: where a part starts (the text's start, or after a space or a break's end)
+    if it does anywhere so, else anywhere. As `\\s*` between its characters would
+    find it, without a regular expression of each part's hundreds of characters (7 ms
+    to compile: a third of the cleaning's time in the corpus, past `re`'s cache)."""
     if not part:
         return 0, 0
     bare = head.replace(" ", "")

@@ -587,6 +587,13 @@ def test_a_vimeo_player_is_a_link_to_its_videos_page() -> None:
     assert html_of(body, iframes="link") == (
         '<p><a href="https://vimeo.com/651010730/ab12cd34ef">A talk</a></p>'
     )
+    wrapped = (  # by Embedly (Medium), which names the player alone
+        "https://cdn.embedly.com/widgets/media.html?src=https%3A%2F%2Fplayer.vimeo.com%2Fvideo"
+        "%2F123%3Fapp_id%3D1&display_name=Vimeo"
+    )
+    assert html_of(f'<iframe src="{wrapped}"></iframe>', iframes="link") == (
+        '<p><a href="https://vimeo.com/123">Vimeo</a></p>'
+    )
     body = f'<p>a</p><a href="https://vimeo.com/651010730"><iframe src="{player}"></iframe></a>'
     content = clean(body, BASE)
     assert content.html == '<p>a</p><a href="https://vimeo.com/651010730"><span>Vimeo</span></a>'
@@ -1660,7 +1667,7 @@ def test_a_shared_part_is_found_where_its_regular_expression_finds_it(
     """`summaries._find_part` is the search it replaced (a regular expression of the
     part's characters with `\\s*` between, at a break if anywhere so), without
     compiling one for each of thousands of parts."""
-    head = " ".join(" ".join(words).split())
+    head = " ".join(words)  # (runs of spaces, a leading one: the gaps parts leave)
     bare = head.replace(" ", "")
     for part in (bare[at : at + length], other):
         pattern = r"\s*".join(map(re.escape, part))

@@ -353,10 +353,10 @@ def test_the_machines_zone_is_no_zone_of_the_settings(repo: Path) -> None:
     (repo / "_config.yml").write_text("timezone: posixrules\n", encoding="utf-8")
     code, _, stderr = feedpub(repo, "check")
     assert code == 2 and stderr.splitlines() == [
-        '_config.yml:1: timezone: "posixrules" is the zone of the machine building'
-        ' (use a name like "Asia/Tokyo")',
-        'feedpub.toml:1: zone: "localtime" is the zone of the machine building'
-        ' (use a name like "Asia/Tokyo")',
+        '_config.yml:1: timezone: "posixrules" is whatever zone the machine building links'
+        ' it to (use a name like "Asia/Singapore")',
+        'feedpub.toml:1: zone: "localtime" is whatever zone the machine building links it to'
+        ' (use a name like "Asia/Singapore")',
     ]
 
 
