@@ -8,6 +8,7 @@ settings: sorted, no clock, the same input gives the same bytes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from html import escape as html_escape
@@ -44,12 +45,20 @@ def _grouped(feeds: Sequence[Listing]) -> list[tuple[FeedKind, list[Listing]]]:
     return groups
 
 
-def _lang(text: str, fallback: str) -> str:
+def _lang(text: str, fallback: str, stated: bool = False) -> str:
     """The `lang` attribute of a name or title on a page whose own words are English:
     its script's language (`fallback` where that says more: `zh-Hans` for `zh`), else
-    `fallback`. Not by its words: "Op-Ed Archive" holds Dutch's "op"."""
-    lang = language.chosen("", language.detect(text, words=False), fallback)
+    `fallback`, if `stated` (the settings') or the text is not in Latin script: a
+    Chinese feed's "Matters" or "Nei.st" is a name, not Chinese for a voice to read.
+    Not by its words: "Op-Ed Archive" holds Dutch's "op"."""
+    own = language.detect(text, words=False)
+    if not own and not stated and _LATIN.search(text):
+        return ""
+    lang = language.chosen("", own, fallback)
     return f' lang="{_h(lang)}"' if lang and lang != "en" else ""
+
+
+_LATIN = re.compile("[A-Za-z\u00c0-\u024f]")
 
 
 def _newest(feeds: Sequence[Listing]) -> str:
@@ -137,7 +146,7 @@ def _row(feed: Listing, settings: Settings) -> str:
     links = " ".join(f'<a href="{_href(feed.file(f))}">{LABELS[f]}</a>' for f in FORMATS)
     same = f' <span class="same">= {_holder(feed)} {_h(feed.title)}</span>' if feed.alias else ""
     return (
-        f'<tr><td class="name"><a href="{_href(feed.page)}"{_lang(name, lang)}>{_h(name)}</a>'
+        f'<tr><td class="name"><a href="{_href(feed.page)}"{_lang(name, lang, site)}>{_h(name)}</a>'
         f"{same}</td>"
         f'<td class="n">{min(feed.total, limit)}<span class="of"> of {feed.total}</span></td>'
         f'{_date(feed, settings)}<td class="fmt">{links}</td></tr>'
@@ -220,7 +229,7 @@ def index_html(feeds: Sequence[Listing], settings: Settings) -> bytes:
     (at most `limit`) beside all of its archive's, its newest date and its files."""
     title = _h(settings.title)
     about = settings.description  # the site's, whose language the settings say if any
-    description = f"<p{_lang(about, settings.lang)}>{_h(about)}</p>\n" if about else ""
+    description = f"<p{_lang(about, settings.lang, True)}>{_h(about)}</p>\n" if about else ""
     groups = _grouped(feeds)
     newest = max((f.updated for f in feeds if f.total), default=None)
     footer = "Published with feedpub."
@@ -238,7 +247,7 @@ def index_html(feeds: Sequence[Listing], settings: Settings) -> bytes:
         f"<style>{CSS}</style>",
         "</head>",
         "<body>",
-        f"<header><h1{_lang(settings.title, settings.lang)}>{title}</h1>",
+        f"<header><h1{_lang(settings.title, settings.lang, True)}>{title}</h1>",
         description + '<p class="note">These are feeds: copy a feed\'s link into your feed reader, '
         f'or import <a href="{OPML_FILE}">{_all(_published(feeds))} as OPML</a>. A feed '
         f"holds its newest {settings.limit} entries, its archive all of them"

@@ -525,6 +525,7 @@ def test_index_is_english_and_says_the_language_of_each_name() -> None:
         make_post(2, sources=("联合早报",), lang="zh-Hans"),
         make_post(1, sources=("bbc",), lang="en"),
         make_post(4, sources=("泡泡",), lang="zh-Hans"),  # says "zh": its feed says more
+        make_post(5, sources=("Matters",), lang="zh-Hant"),  # a name: no Chinese voice
     ]
     feeds = listings(planner.plan(posts, settings)[0], settings)
     doc = lxml.html.fromstring(pages.index_html(feeds, settings))
@@ -532,7 +533,9 @@ def test_index_is_english_and_says_the_language_of_each_name() -> None:
     assert doc.find("body/header/h1").get("lang") == "zh-Hans"
     assert doc.find("body/header/p").get("lang") == "zh-Hans"
     names = {a.text: a.get("lang") for a in doc.xpath("//tbody/tr/td[@class='name']/a")}
-    assert names == {"时事": "zh-Hans", "联合早报": "zh-Hans", "bbc": None, "泡泡": "zh-Hans"}
+    assert names == {
+        "时事": "zh-Hans", "联合早报": "zh-Hans", "bbc": None, "泡泡": "zh-Hans", "Matters": None,
+    }  # fmt: skip
     english = replace(settings, title="Op-Ed Archive", description="Scraped")
     doc = lxml.html.fromstring(pages.index_html(feeds, english))
     assert doc.find("body/header/h1").get("lang") is None  # not Dutch for its "op"
