@@ -135,7 +135,7 @@ def write_summary(path: str, report: dict[str, Any], problems: list[dict[str, An
         lines.append("No feed was written.")
     counts = Counter((p["code"], p["name"], p["severity"]) for p in problems)
     if counts:
-        lines += ["", "| code | problem | severity | posts |", "|---|---|---|---|"]
+        lines += ["", "| code | problem | severity | count |", "|---|---|---|---|"]
         lines += [f"| {c} | {n} | {s} | {k} |" for (c, n, s), k in sorted(counts.items())]
     with open(path, "a", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")

@@ -249,6 +249,7 @@ def test_build_step_publishes_only_what_changed(tmp_path: Path) -> None:
     assert {"feed.xml", "sources/example-wire/feed.json", "tags/sport/rss.xml"} <= set(first)
     assert outputs == {"feeds-written": str(len(first)), "feeds-changed": "true", "problems": "2"}
     assert "| FP101 | yaml-invalid | error | 1 |" in runner.summary.read_text()
+    assert "| code | problem | severity | count |" in runner.summary.read_text()  # not posts
     # the report and the cache stay in the runner's temp folder, out of the checkout
     assert git(runner.repo, "status", "--porcelain", "--untracked-files=normal") == "?? public/\n"
     assert (runner.temp / "feedpub-cache").is_dir()
