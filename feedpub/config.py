@@ -307,7 +307,7 @@ def _read_jekyll(path: Path) -> _Layer:
     for file, why in skipped:  # Jekyll would stop: the rest of the site is built
         layer.unused(("site_data",), why, file)
     folder = data.get("includes_dir", "_includes")
-    if isinstance(folder, str) and any(p.startswith(".") for p in Path(folder).parts):
+    if isinstance(folder, str) and any(p[0] == "." and p != ".." for p in Path(folder).parts):
         why = (
             f"includes_dir {printable(folder)}: no hidden folder is read (.git/config holds tokens)"
         )

@@ -170,6 +170,8 @@ def test_no_hidden_folder_or_file_is_an_include(tmp_path: Path) -> None:
     assert code == 0
     assert "SECRET" not in _content(tmp_path / "out")
     assert "blog/_config.yml:2: FP603 jekyll-setting-unused: includes_dir .git: no hidden" in stderr
+    (repo / "_config.yml").write_text("title: A blog\nincludes_dir: ../x\n", encoding="utf-8")
+    assert "no hidden" not in run_in(tmp_path, "build", "blog", "--out", "out")[2]  # not `..`
     (repo / "_config.yml").write_text("title: A blog\n", encoding="utf-8")
     (repo / "_includes" / ".env").write_text("SECRET\n", "utf-8")
     (repo / "_includes" / ".git").mkdir()
