@@ -77,6 +77,11 @@ def _variants() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return re.compile(f"[{re.escape(traditional)}]"), re.compile(f"[{re.escape(simplified)}]")
 
 
+def in_latin(text: str) -> bool:
+    """Whether `text` holds a letter of the Latin script."""
+    return bool(_patterns()[1]["latin"].search(text))
+
+
 def detect(text: str, words: bool = True) -> str:
     """The language of `text` ("" when it does not say: too few letters, or a script
     shared by too many languages; with `words` false, Latin script is always that:

@@ -8,7 +8,6 @@ settings: sorted, no clock, the same input gives the same bytes.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
 from html import escape as html_escape
@@ -52,13 +51,10 @@ def _lang(text: str, fallback: str, stated: bool = False) -> str:
     Chinese feed's "Matters" or "Nei.st" is a name, not Chinese for a voice to read.
     Not by its words: "Op-Ed Archive" holds Dutch's "op"."""
     own = language.detect(text, words=False)
-    if not own and not stated and _LATIN.search(text):
+    if not own and not stated and language.in_latin(text):
         return ""
     lang = language.chosen("", own, fallback)
     return f' lang="{_h(lang)}"' if lang and lang != "en" else ""
-
-
-_LATIN = re.compile("[A-Za-z\u00c0-\u024f]")
 
 
 def _newest(feeds: Sequence[Listing]) -> str:

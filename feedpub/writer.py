@@ -357,7 +357,7 @@ def _an_id(ident: object) -> bool:
     return (
         isinstance(ident, str)
         and ident.startswith(("http://", "https://"))
-        and (holds_no_bad_char(ident))
+        and holds_no_bad_char(ident)
     )
 
 
