@@ -266,6 +266,7 @@ def check(
     root: RootArg = Path("."),
     config_file: ConfigOpt = None,
     site_url: SiteUrlOpt = None,
+    feeds_url: FeedsUrlOpt = None,
     jobs: JobsOpt = 0,
     fmt: FormatOpt = Format.text,
     quiet: QuietOpt = False,
@@ -275,7 +276,7 @@ def check(
 
     if quiet and verbose:
         fail("give only one of --quiet and --verbose", 2)
-    settings = _settings(root, config_file, site_url=site_url)
+    settings = _settings(root, config_file, site_url=site_url, feeds_url=feeds_url)
     with _progress(fmt is Format.text and not quiet) as progress:
         raws, problems, found = builder.collect(
             root, root / ".feedpub-none", settings, jobs, progress
@@ -416,10 +417,9 @@ def main(args: Sequence[str] | None = None) -> NoReturn:
     no other handler caught is one line too (exit 1), never a traceback
     (FEEDPUB_TRACEBACK=1 shows it, for a bug report).
 
-    The process ends as mypy's does (`hard_exit`): the cycle collector stays off
-    and the interpreter does not free the build's objects one by one on the way
-    out. A build makes no reference cycles, and by its end it holds millions of
-    objects that a collection would walk and the teardown would free for nothing."""
+    The process ends as mypy's does (`hard_exit`): the cycle collector stays off and
+    the interpreter does not free the build's objects one by one on the way out: a
+    build makes no reference cycles, and ends holding millions of objects."""
     try:
         gc.disable()
         command = typer.main.get_command(app)

@@ -485,6 +485,9 @@ def test_jekyll_feeds_copies_are_made_only_inside_the_feeds_folder(tmp_path: Pat
         "_config.yml: FP603 jekyll-setting-unused: feed.categories: /feed/news2.xml is outside"
         " https://example.org/blog/feeds/, where feeds_url publishes the output" in stderr
     )
+    said = [ln for ln in stderr.splitlines() if " FP603 " in ln]
+    code, _, checked = run_in(repo, "check", "--feeds-url", "feeds/")  # says what build says
+    assert code == 0 and [ln for ln in checked.splitlines() if " FP603 " in ln] == said
 
 
 def test_feeds_url_is_one_form_however_written(tmp_path: Path) -> None:
