@@ -5,9 +5,11 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import ipaddress
 import json
 from dataclasses import dataclass, field
 from typing import Literal
+from urllib.parse import urlsplit
 
 ShiftMode = Literal["detect", "correct", "off"]
 ReferrerPolicy = Literal["no-referrer", "keep"]  # what images get: see html.ContentRules
@@ -136,9 +138,13 @@ class Settings:
         return url if "://" in url else self.site_url + url
 
     def made_without_url(self, url: str) -> bool:
-        """Whether `url` (an id a post was published with) was made on LOCALHOST while
-        the site has a URL now: no reader got it from the site, so it is not kept."""
-        return bool(self.url) and url.startswith(f"{LOCALHOST}/")
+        """Whether `url` (an id a post was published with) was made on LOCALHOST, or on
+        another preview's host (`--site-url http://127.0.0.1:8000/`), while the site has
+        a URL of another host now: no reader got it from the site, so it is not kept."""
+        if not self.url or url.startswith(f"{LOCALHOST}/"):
+            return bool(self.url)
+        netloc = urlsplit(url).netloc.lower()
+        return netloc != urlsplit(self.site_url).netloc.lower() and _preview_host(url)
 
     def source(self, name: str) -> SourceSettings:
         return self.sources.get(name) or self._any_source
@@ -162,3 +168,22 @@ class Settings:
         del data["origins"], data["url_at"]
         text = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+_PREVIEW_SUFFIXES = (".localhost", ".local", ".test", ".internal")  # RFC 6761, 6762, 2606
+
+
+def _preview_host(url: str) -> bool:
+    """Whether `url`'s host is one only a preview is served at: this machine (`localhost`,
+    127.0.0.1, ::1), a private network's or a reserved name no reader on the web reaches."""
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".")
+    except ValueError:
+        return False
+    if host == "localhost" or host.endswith(_PREVIEW_SUFFIXES):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_private or address.is_loopback or address.is_unspecified

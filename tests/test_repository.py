@@ -580,6 +580,30 @@ def test_ids_made_before_the_site_had_a_url_are_not_kept(tmp_path: Path, cache: 
     assert "localhost" not in manifest
 
 
+@pytest.mark.parametrize(
+    "preview",
+    ["http://127.0.0.1:8000/", "http://[::1]:4000/", "http://192.168.1.5/", "http://blog.local/"],
+)
+def test_ids_of_a_preview_build_are_not_kept(tmp_path: Path, preview: str) -> None:
+    """A preview built through the same cache (`--site-url http://127.0.0.1:8000/ --out
+    /tmp/preview`) left its ids in the cache's memory, and the real site's first build
+    into a fresh folder kept them, with FP403 (the trial's). No reader got them: the
+    site's own ids are given. A move between public hosts still keeps its ids."""
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    (posts / "2025-03-01-hello.md").write_text("---\ntitle: Hello\n---\n<p>Hi</p>\n", "utf-8")
+    (tmp_path / "_config.yml").write_text("title: B\nurl: https://real.example\n", "utf-8")
+    code, _, _ = run_in(tmp_path, "build", "--site-url", preview, "--out", str(tmp_path / "pre"))
+    assert code == 0
+    code, _, stderr = run_in(tmp_path, "build", "--out", "public")
+    assert code == 0 and "FP403" not in stderr, stderr
+    atom = (tmp_path / "public/feed.xml").read_text("utf-8")
+    assert "<id>https://real.example/2025/03/01/hello</id>" in atom
+    code, _, stderr = run_in(tmp_path, "build", "--site-url", "https://moved.example", "-o", "m")
+    assert code == 0 and ": FP403 id-kept: " in stderr  # a public host's ids are readers'
+    assert "<id>https://real.example/2025/03/01/hello</id>" in (tmp_path / "m/feed.xml").read_text()
+
+
 @pytest.mark.parametrize("cache", [True, False])
 def test_a_new_site_url_changes_no_published_id(tmp_path: Path, cache: bool) -> None:
     """Posts without `from:` take their id from the site URL; moving the site keeps
