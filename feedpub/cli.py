@@ -19,7 +19,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from . import __version__, config, report, scan, writer
+from . import __version__, config, places, report, writer
 from . import build as builder
 from .model import Options
 from .problems import INTERRUPTED_LINE, BuildFailure, FeedpubError, Problem, printable
@@ -138,60 +138,6 @@ def _settings(root: Path, config_file: Path | None, **flags: Any) -> Settings:
         raise typer.Exit(2) from e
 
 
-def _check_folder(flag: str, folder: Path) -> None:
-    """A folder flag must name a folder, or a path where one can be made."""
-    if folder.exists() and not folder.is_dir():
-        fail(f"{flag} {folder}: is a file, not a folder", 2)
-    above = next((p for p in folder.parents if p.exists()), None)
-    if above is not None and not above.is_dir():
-        fail(f"{flag} {folder}: {above} is a file, not a folder", 2)
-
-
-def _resolved(flag: str, folder: Path) -> Path:
-    """`folder` resolved, or a usage error (a loop of links cannot be resolved)."""
-    try:
-        return folder.resolve()
-    except (OSError, RuntimeError) as e:
-        fail(f"{flag} {folder}: cannot be used: {getattr(e, 'strerror', None) or e}", 2)
-
-
-def _check_folders(
-    root: Path, out: Path, cache: Path | None, given: tuple[bool, bool], report_file: Path | None
-) -> None:
-    """`--out`, `--cache` and `--report` name places of their own. The scan skips the
-    output folder and the cache, so posts there would be left unread (`scan.unread_posts`),
-    and feeds written among posts; a cache in the output folder would be published (or
-    its lock taken twice); a report there would overwrite a feed, in a posts folder a post."""
-    flag = "--out" if given[0] else "the default output folder"
-    hint = "" if given[0] else " (run feedpub in the repository's root, or pass --out DIR)"
-    _check_folder(flag, out)
-    o = _resolved(flag, out)
-    known = (out / writer.MANIFEST).is_file()  # feedpub's already: its tree is not walked
-    if wrong := scan.unread_posts(root, o, walk=not known):
-        fail(f"{flag} {out}: {wrong}{hint if scan.in_posts_folder(root, o) else ''}", 2)
-    if wrong := scan.linked_inside(root, out):
-        fail(f"{flag} {out}: {wrong}", 2)
-    c = None
-    if cache is not None:
-        flag = "--cache" if given[1] else "the default cache"
-        hint = "" if given[1] else " (pass --cache DIR, or --no-cache)"
-        _check_folder(flag, cache)
-        c = _resolved(flag, cache)
-        if wrong := scan.unread_posts(root, c) or scan.linked_inside(root, cache):
-            fail(f"{flag} {cache}: {wrong}{hint}", 2)
-        if c == o or o in c.parents or c in o.parents:
-            fail(f"{flag} {cache}: must not be the output folder, inside it, or hold it{hint}", 2)
-    if report_file is None:
-        return
-    if report_file.is_dir():
-        fail(f"--report {report_file}: is a folder, not a file", 2)
-    f = _resolved("--report", report_file)
-    if o in f.parents or (c is not None and c in f.parents):
-        fail(f"--report {report_file}: must not be in the output folder or the cache", 2)
-    if scan.in_posts_folder(root, f.parent):
-        fail(f"--report {report_file}: must not be in a posts folder", 2)
-
-
 @app.command()
 def build(
     root: RootArg = Path("."),
@@ -225,7 +171,10 @@ def build(
     settings = _settings(root, config_file, site_url=site_url, feeds_url=feeds_url, limit=limit)
     given = (out is not None, cache is not None)
     out, cache = out or DEFAULT_OUT, cache or DEFAULT_CACHE
-    _check_folders(root, out, None if no_cache else cache, given, report_file)
+    try:
+        places.check(root, out, None if no_cache else cache, given, report_file, settings)
+    except places.Misuse as e:
+        fail(str(e), 2)
     options = Options(
         posts=root,
         out=out,

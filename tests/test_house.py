@@ -53,7 +53,7 @@ LAYERS: list[set[str]] = [
     {"planner"},
     {"pages", "config"},
     {"render", "incremental", "websub", "rewrite", "misconfig"},
-    {"build", "report"},
+    {"build", "report", "places"},
     {"cli"},
     {"__main__"},
 ]

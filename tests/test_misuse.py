@@ -218,6 +218,30 @@ def test_a_folder_holding_a_posts_folder_is_not_an_output_or_a_cache(repo: Path)
     assert not (repo / "news" / "cache.sqlite").exists()
 
 
+def test_the_sites_data_and_includes_are_no_output_or_cache(repo: Path) -> None:
+    """A Jekyll site's `_data/` and `_includes/` (or its `includes_dir`) are read by the
+    build: `--out _data` filled them with feeds, read back at the next build as the
+    site's data (496 FP603 in the trial). Without a _config.yml they are not read."""
+    (repo / "_data").mkdir()
+    (repo / "_data" / "authors.yml").write_text("a: {name: A}\n", "utf-8")
+    (repo / "parts").mkdir()
+    (repo / "parts" / "note.html").write_text("<p>n</p>\n", "utf-8")
+    assert feedpub(repo, "build", "--out", "_includes/x")[0] == 0  # no Jekyll site: allowed
+    (repo / "_config.yml").write_text("title: T\nincludes_dir: parts\n", "utf-8")
+    for flag, folder, read in [
+        ("--out", "_data", "_data"),
+        ("--out", "_data/feeds", "_data"),
+        ("--cache", "_data/c", "_data"),
+        ("--out", "parts", "parts"),
+    ]:
+        code, stdout, stderr = feedpub(repo, "build", flag, folder)
+        assert (code, stdout) == (2, ""), stderr
+        what = "must not be, be inside or hold the site's"
+        assert stderr == f"Error: {flag} {folder}: {what} {read}/, which the build reads\n"
+    assert sorted(p.name for p in (repo / "_data").iterdir()) == ["authors.yml"]
+    assert feedpub(repo, "build", "--out", "_includes")[0] == 0  # not this site's includes
+
+
 def test_folders_the_scan_never_reads_may_hold_anything(repo: Path) -> None:
     """Jekyll's `_site` (which holds a copy of `archived/`), a folder outside ROOT, and
     the default cache in a posts folder (hidden) are no posts' place: allowed."""

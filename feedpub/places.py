@@ -1,0 +1,103 @@
+"""The folders and files a build is told to use (`--out`, `--cache`, `--report`),
+checked before it starts: each names a place of its own, apart from what it reads.
+
+The scan skips the output folder and the cache, so posts there would be left
+unread (`scan.unread_posts`), and feeds would be written among posts; a cache in
+the output folder would be published (or its lock taken twice); a report there
+would overwrite a feed, in a posts folder a post. The site's `_data/` and
+`_includes/` are read too: feeds written there would be read back as the site's.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import config, scan, writer
+from .problems import FeedpubError
+from .settings import Settings
+
+
+class Misuse(FeedpubError):
+    """A flag names a place a build must not use: a usage error (exit 2)."""
+
+
+def check(
+    root: Path,
+    out: Path,
+    cache: Path | None,
+    given: tuple[bool, bool],
+    report_file: Path | None,
+    settings: Settings,
+) -> None:
+    """Raise Misuse if `out`, `cache` (None: no cache) or `report_file` is no place for
+    them; `given` says whether `--out` and `--cache` were (else they are the defaults)."""
+    flag = "--out" if given[0] else "the default output folder"
+    hint = "" if given[0] else " (run feedpub in the repository's root, or pass --out DIR)"
+    _check_folder(flag, out)
+    o = _resolved(flag, out)
+    known = (out / writer.MANIFEST).is_file()  # feedpub's already: its tree is not walked
+    if wrong := scan.unread_posts(root, o, walk=not known):
+        raise Misuse(f"{flag} {out}: {wrong}{hint if scan.in_posts_folder(root, o) else ''}")
+    if wrong := scan.linked_inside(root, out) or _site_folder(root, o, settings):
+        raise Misuse(f"{flag} {out}: {wrong}")
+    c = None
+    if cache is not None:
+        flag = "--cache" if given[1] else "the default cache"
+        hint = "" if given[1] else " (pass --cache DIR, or --no-cache)"
+        _check_folder(flag, cache)
+        c = _resolved(flag, cache)
+        if wrong := (
+            scan.unread_posts(root, c)
+            or scan.linked_inside(root, cache)
+            or _site_folder(root, c, settings)
+        ):
+            raise Misuse(f"{flag} {cache}: {wrong}{hint}")
+        if c == o or o in c.parents or c in o.parents:
+            raise Misuse(
+                f"{flag} {cache}: must not be the output folder, inside it, or hold it{hint}"
+            )
+    if report_file is None:
+        return
+    if report_file.is_dir():
+        raise Misuse(f"--report {report_file}: is a folder, not a file")
+    f = _resolved("--report", report_file)
+    if o in f.parents or (c is not None and c in f.parents):
+        raise Misuse(f"--report {report_file}: must not be in the output folder or the cache")
+    if scan.in_posts_folder(root, f.parent):
+        raise Misuse(f"--report {report_file}: must not be in a posts folder")
+
+
+def _site_folder(root: Path, out: Path, settings: Settings) -> str:
+    """What is wrong with `out` (resolved) as the output folder of a Jekyll site whose
+    `_data/` or includes folder it is, is in or holds: "" if nothing. The trial's
+    `--out _data` read its own feeds back as data (496 FP603) at the next build."""
+    jekyll = config.find_jekyll(root)
+    if jekyll is None:
+        return ""
+    site = jekyll.parent
+    includes = root / settings.includes_dir if settings.includes_dir else site / "_includes"
+    for read in (site / "_data", includes):
+        try:
+            r = read.resolve()
+        except (OSError, RuntimeError):
+            continue
+        if r == out or r in out.parents or out in r.parents:
+            return f"must not be, be inside or hold the site's {read.name}/, which the build reads"
+    return ""
+
+
+def _check_folder(flag: str, folder: Path) -> None:
+    """A folder flag must name a folder, or a path where one can be made."""
+    if folder.exists() and not folder.is_dir():
+        raise Misuse(f"{flag} {folder}: is a file, not a folder")
+    above = next((p for p in folder.parents if p.exists()), None)
+    if above is not None and not above.is_dir():
+        raise Misuse(f"{flag} {folder}: {above} is a file, not a folder")
+
+
+def _resolved(flag: str, folder: Path) -> Path:
+    """`folder` resolved, or a usage error (a loop of links cannot be resolved)."""
+    try:
+        return folder.resolve()
+    except (OSError, RuntimeError) as e:
+        raise Misuse(f"{flag} {folder}: cannot be used: {getattr(e, 'strerror', None) or e}") from e
