@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import cache, partial
+from importlib import import_module
 from typing import Any
 
 from . import kramdown
@@ -28,7 +29,7 @@ _TOC = re.compile(r"\{:\s*toc\b[^{}\n]*\}")  # `{:toc}`, `{:toc .large-only}`
 # `` `_config.yml`{: .filepath} ``. (Not after `_` or `*`: TeX's `W_{:,j}` is no list.)
 _SPAN_NAMES = "a abbr b cite code em i kbd mark q s samp small span strong sub sup u var"
 _SPAN_ENDS = "|".join(f"(?<=</{name}>)" for name in _SPAN_NAMES.split())
-_SPAN_LIST = r"\{:[^{}\n]*(?:\n[^{}\n]*)?\}"  # a line end in it too
+_SPAN_LIST = r"\{:(?![:/])[^{}\n]*(?:\n[^{}\n]*)?\}"  # a line end in it too; no extension's
 _SPAN_ATTRIBUTES = re.compile(f"(?:(?<=[)\\]])|{_SPAN_ENDS}){_SPAN_LIST}")
 _SPAN_ATTRIBUTES_LEAD = re.compile(_SPAN_LIST)
 # A link's or an image's destination with spaces (`![a](/img/step 1.png)`): kramdown
@@ -96,6 +97,10 @@ def _markdown(references: bool, tables: bool = True) -> Any:
     ends = ["paragraph", "reference", "blockquote"]  # what it may end, as CommonMark's
     md.block.ruler.before("html_block", "kramdown_html", kramdown.html_block, {"alt": ends})
     md.block.ruler.before("paragraph", "kramdown_options", kramdown.options)
+    md.block.ruler.before("table", "extension", kramdown.extension_block, {"alt": ends})
+    rules = import_module("markdown_it.rules_block.table")  # (the package's is its rule)
+    table = partial(kramdown.table, rules.table, rules)
+    md.block.ruler.at("table", table, {"alt": ["paragraph", "reference"]})
     md.block.ruler.at("html_block", partial(kramdown.not_span, html_block), {"alt": ends})
     md.block.ruler.before(
         "paragraph", "end_of_block", kramdown.end_of_block, {"alt": [*ends, "list"]}
@@ -111,6 +116,8 @@ def _markdown(references: bool, tables: bool = True) -> Any:
     md.core.ruler.after("block", "attribute_lists", _drop_attribute_lists)
     md.inline.ruler.before("autolink", "guillemets", _guillemets)
     md.inline.ruler.before("escape", "math", kramdown.math)
+    md.inline.ruler.before("escape", "extension", kramdown.extension_span)
+    md.inline.ruler.before("escape", "line_break", kramdown.line_break)
     md.inline.ruler.at("emphasis", partial(emphasis, Delimiter))
     md.core.ruler.before("text_join", "typography", _typography)  # escapes stay as written
     md.core.ruler.after("inline", "task_lists", _task_lists)

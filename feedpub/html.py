@@ -127,6 +127,14 @@ _CODE = etree.XPath(
     f" or contains({_CLASSES}, ' language-text ') or contains({_CLASSES}, ' language-none '))]]"
 )
 _CODE_NEEDLES = re.compile("highlight|language-|hljs")
+# Nor are footnotes: their numbers in the text ("gear list1."), the notes at the end and
+# their "↩" back (markdown-it's `footnote-ref` and `footnotes`, kramdown's as Jekyll
+# writes them: `role="doc-noteref"`, `class="footnote"`, `class="footnotes"`).
+_NOTES = etree.XPath(
+    f"descendant::sup[@role = 'doc-noteref' or contains({_CLASSES}, ' footnote-ref ')"
+    f" or a[contains({_CLASSES}, ' footnote ')]] | descendant::*[@role = 'doc-endnotes'"
+    f" or contains({_CLASSES}, ' footnotes ') or contains({_CLASSES}, ' footnotes-sep ')]"
+)
 # A caption is short: a longer element of such a class is what holds one (WordPress's
 # article of `tag-social-credit`, a `has-captions` wrapper), and stays in the summary.
 _CAPTION_CHARS = 400
@@ -264,6 +272,7 @@ def _cleaned(
     captions = _CAPTIONS(body) if _CAPTION_NEEDLES.search(tags) else []
     captions = [c for c in captions if c.tag == "figcaption" or _short(c)]
     captions += _CODE(body) if "<pre" in tags and _CODE_NEEDLES.search(tags) else []
+    captions += _NOTES(body) if "footnote" in tags or "doc-" in tags else []
     if hosts or captions:  # a player's link, a photo's caption or credit: not its text
         for link in hosts:
             link.text = ""

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 # kramdown's HTML blocks: a block element's start tag at a line's start holds every
@@ -21,6 +23,7 @@ _BLOCK_NAMES = (
     "|picture|pre|script|section|style|summary|svg|table|tbody|td|textarea|tfoot|th|thead"
     "|title|tr|ul|video"
 )
+_BACKTICKS = re.compile("`+")
 BLOCK_START = re.compile(f"[ \\t]*<({_BLOCK_NAMES})(?=[\\s/>]|$)", re.I)
 # kramdown's span elements: one at a line's start begins a paragraph, not an HTML block
 # (CommonMark's rule 7 showed the Markdown after a `<br>` or `<a href>` line as text).
@@ -54,11 +57,15 @@ def html_block(state: Any, start: int, last: int, silent: bool) -> bool:
     if state.is_code_block(start):
         return False
     at = state.bMarks[start] + state.tShift[start]
+    if at in state.env.get("markdown_ends", ()):  # the end tag of an element of Markdown
+        return _tag_line(state, start, silent)
     block = BLOCK_START.match(state.src, at)
     if block is None or _all_hold_markdown(state.env, state.src):
         return False  # (`{::options parse_block_html="true" /}`: all as `markdown="1"`)
     found = state.env.setdefault("html_ends", {})
     close = ends(state.src, block[1].lower(), found).get(block.start(1) - 1)
+    if close is not None and _holds_markdown(state, start, block, close):
+        return _tag_line(state, start, silent)
     if close is None or _marked(state.env["markdown_at"], at, close):
         return False  # CommonMark's rule then: up to a blank line (Markdown after it)
     if silent:
@@ -70,6 +77,35 @@ def html_block(state: Any, start: int, last: int, silent: bool) -> bool:
     token = state.push("html_block", "", 0)
     token.map = [start, line]
     token.content = state.getLines(start, line, state.blkIndent, True)
+    return True
+
+
+def _holds_markdown(state: Any, start: int, block: re.Match[str], close: int) -> bool:
+    """Whether the element whose start tag is the line `start` asks for Markdown inside
+    (`<div class="notice" markdown="1">`, minimal-mistakes' notices) and its end tag
+    leads a line: the lines between are Markdown, blank lines around them or not, as
+    in kramdown (CommonMark's rule held them all as HTML, `**Heads up:**` and all). The
+    end tag's place goes to `env`: that line is HTML too."""
+    line_end = state.eMarks[start]
+    tag_end = state.src.find(">", block.end(), line_end)
+    if tag_end < 0 or state.src[tag_end + 1 : line_end].strip():
+        return False  # (the tag, or Markdown, goes on: as CommonMark reads it)
+    if not asks_markdown(state.src, block.start(), tag_end + 1):
+        return False
+    end_tag = close - len(block[1]) - 2  # (`close` is where `</name` ends)
+    if state.src[state.src.rfind("\n", 0, end_tag) + 1 : end_tag].strip():
+        return False
+    state.env.setdefault("markdown_ends", set()).add(end_tag)
+    return True
+
+
+def _tag_line(state: Any, start: int, silent: bool) -> bool:
+    """The line `start` as an HTML block of its own (a tag around Markdown)."""
+    if not silent:
+        token = state.push("html_block", "", 0)
+        token.map = [start, start + 1]
+        token.content = state.getLines(start, start + 1, state.blkIndent, True)
+        state.line = start + 1
     return True
 
 
@@ -224,3 +260,124 @@ def _definition(state: Any, line: int) -> bool:
 def _starts_definition(state: Any, line: int) -> bool:
     at = state.bMarks[line] + state.tShift[line]
     return state.src[at : at + 2] in (": ", ":\t")
+
+
+# kramdown's extensions that hide or keep text: `{::comment}…{:/comment}` (an author's
+# note, "TODO: ask Bob before…", which must not be published) and `{::nomarkdown}…`
+# (HTML as written); `{:/}` ends either, and `{::comment /}` is one empty.
+_EXTENSION = re.compile(r"\{::(comment|nomarkdown)(?:\s[^}\n]*?)?\s*(/)?\}")
+
+
+def _extension_end(state: Any, name: str, start: int, stop: int) -> tuple[int, int] | None:
+    """Where the nearest `{:/name}` or `{:/}` of `state.src` from `start` (before `stop`)
+    starts and ends. Every end tag is found once per state (kept on it): a post of a
+    million `{::comment}` lines with none costs no square."""
+    held = vars(state).setdefault("kramdown_ends", {})
+    if name not in held:
+        held[name] = [m.span() for m in re.finditer(f"\\{{:/(?:{name})?\\}}", state.src)]
+    ends = held[name]
+    at = bisect_left(ends, (start, 0))
+    return ends[at] if at < len(ends) and ends[at][1] <= stop else None
+
+
+def extension_block(state: Any, start: int, last: int, silent: bool) -> bool:
+    """A block of kramdown's `{::comment}` (nothing shown) or `{::nomarkdown}` (its HTML
+    as written), from its line to the line of its end tag (none: not an extension)."""
+    at = state.bMarks[start] + state.tShift[start]
+    if state.is_code_block(start) or not state.src.startswith("{::", at):
+        return False
+    tag = _EXTENSION.match(state.src, at)
+    if tag is None or state.src[tag.end() : state.eMarks[start]].strip():
+        return False
+    line, end = start + 1, None
+    if not tag[2]:
+        end = _extension_end(state, tag[1], tag.end(), len(state.src))
+        if end is None:
+            return False
+        while line < last and state.bMarks[line] <= end[0]:
+            line += 1
+    if not silent:
+        if tag[1] == "nomarkdown" and end is not None:
+            state.push("html_block", "", 0).content = (
+                state.src[tag.end() : end[0]].strip("\n") + "\n"
+            )
+        state.line = line
+    return True
+
+
+def extension_span(state: Any, silent: bool) -> bool:
+    """kramdown's `{::comment}…{:/}` in a line (nothing shown) or `{::nomarkdown}…{:/}`
+    (its HTML as written)."""
+    src, at = state.src, state.pos
+    if not src.startswith("{::", at) or (tag := _EXTENSION.match(src, at, state.posMax)) is None:
+        return False
+    end = (
+        (tag.end(), tag.end()) if tag[2] else _extension_end(state, tag[1], tag.end(), state.posMax)
+    )
+    if end is None:
+        return False
+    if not silent and tag[1] == "nomarkdown":
+        state.push("html_inline", "", 0).content = src[tag.end() : end[0]]
+    state.pos = end[1]
+    return True
+
+
+def table(rule: Any, module: Any, state: Any, start: int, last: int, silent: bool) -> bool:
+    """markdown-it's table rule (`rule`, of `module`) with kramdown's cells: a `|` in a
+    code span is the code's (`` `a|b` ``, a shell's pipe, a regex), as kramdown reads
+    code before it splits a row; GFM's rule split the cell there and lost the last."""
+    split = module.escapedSplit
+    module.escapedSplit = partial(_cells, split)
+    try:
+        return bool(rule(state, start, last, silent))
+    finally:
+        module.escapedSplit = split
+
+
+def _cells(split: Callable[[str], list[str]], row: str) -> list[str]:
+    """`split` (GFM's: `\\|` is a `|` of the cell) of `row`, whose code spans' `|` are
+    the cells' own. (No NUL is left in markdown-it's source: it is the stand-in.)"""
+    if "`" not in row or "|" not in row:
+        return split(row)
+    held, at = [], 0
+    for begin, end in _code_spans(row):
+        held += [row[at:begin], row[begin:end].replace("|", "\0")]
+        at = end
+    return [cell.replace("\0", "|") for cell in split("".join(held) + row[at:])]
+
+
+def _code_spans(row: str) -> list[tuple[int, int]]:
+    """Where each code span of `row` starts and ends: a run of backticks to the next of
+    the same length (one escaped with `\\` opens none). The next run of each length is
+    looked up, not searched for: a row of many runs costs no square."""
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(row)]
+    following: list[int | None] = [None] * len(runs)
+    seen: dict[int, int] = {}
+    for n in range(len(runs) - 1, -1, -1):
+        length = runs[n][1] - runs[n][0]
+        following[n] = seen.get(length)
+        seen[length] = n
+    spans, n = [], 0
+    while n < len(runs):
+        after = following[n]
+        if after is None or row[runs[n][0] - 1 : runs[n][0]] == "\\":
+            n += 1
+            continue
+        spans.append((runs[n][0], runs[after][1]))
+        n = after + 1
+    return spans
+
+
+def line_break(state: Any, silent: bool) -> bool:
+    """kramdown's other hard line break, two backslashes ending a line (CommonMark reads
+    an escaped `\\` there, and showed it)."""
+    src, at = state.src, state.pos
+    if not src.startswith("\\\\\n", at):
+        return False
+    if not silent:
+        state.push("hardbreak", "br", 0)
+    at += 3
+    while at < state.posMax and src[at] in " \t":  # (as markdown-it's own line break)
+        at += 1
+    state.pos = at
+    return True

@@ -224,7 +224,7 @@ def story_problems(copies: list[Timed], post: Post) -> list[Problem]:
         found.append(Problem(latest.raw.path, 1, 0, "FP401", msg, owner=owner, also=also))
     missing = {name for name, url in post.links if not url}
     for name, line in [r for r in latest.raw.refs if r[0] in missing][:1]:  # the first
-        msg = f"`{{% post_url {printable(name)} %}}` names no post; shown as written"
+        msg = f"no post {printable(name)}, which a `post_url` or `link` names; shown as written"
         found.append(Problem(latest.raw.path, line, 0, "FP203", msg, owner=owner))
     return found
 

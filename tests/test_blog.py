@@ -309,6 +309,56 @@ def test_an_authors_uri_and_email_as_jekyll_feed_writes_them(tmp_path: Path) -> 
     assert authors["Excerpt"] == {"name": "Ann"}
 
 
+KRAMDOWN = """---
+title: Kramdown
+date: 2024-01-08 10:00:00 +0000
+---
+My complete gear list[^w], inline {::comment}hidden{:/comment} and \\
+{::nomarkdown}<b>raw</b>{:/nomarkdown} too.
+
+{::comment}
+TODO: ask Bob before publishing his salary numbers.
+{:/comment}
+
+<div class="notice--info" markdown="1">
+**Heads up:** this is a [notice](https://example.com).
+</div>
+
+| Name | Value |
+| ---- | ----- |
+| pipe \\| escaped | `a|b` |
+
+[^w]: Base weight, without food.
+"""
+
+
+def test_kramdowns_comments_notices_and_tables_as_jekyll_renders_them(tmp_path: Path) -> None:
+    """The blog trial's post: `{::comment}` hides an author's note (it was published),
+    `{::nomarkdown}` keeps its HTML in a line too, a `markdown="1"` notice without blank
+    lines is Markdown (it went out as `**Heads up:**`), a `|` in a table's code span is
+    the code's (the cell was split and its rest lost), two backslashes end a line, and
+    the summary leaves the footnotes out ("gear list1. … ↩")."""
+    repo = _blog(tmp_path)
+    (repo / "_posts" / "2024-01-08-kramdown.md").write_text(KRAMDOWN, "utf-8")
+    items = json.loads((_build(tmp_path) / "feed.json").read_text("utf-8"))["items"]
+    item = next(i for i in items if i["title"] == "Kramdown")
+    html = item["content_html"]
+    assert "Bob" not in html and "hidden" not in html and "{:" not in html
+    assert (
+        "<p>My complete gear list<sup>" in html and "inline  and <br>\n<b>raw</b> too.</p>" in html
+    )
+    assert (
+        '<p><strong>Heads up:</strong> this is a <a href="https://example.com">notice</a>.</p>'
+        in html
+    )
+    assert "<td>pipe | escaped</td>\n<td><code>a|b</code></td>" in html
+    assert "Base weight, without food." in html  # the note stays in the content
+    assert item["summary"] == (
+        "My complete gear list, inline and raw too. Heads up: this is a notice."
+        " Name Value pipe | escaped a|b"
+    )
+
+
 def test_a_titles_markup_is_stripped_as_jekyll_feed_strips_it(tmp_path: Path) -> None:
     """`Using <code>git</code>` reads "Using git" in every format (jekyll-feed's
     `strip_html`); an escaped tag is text, and `x<y` is no tag."""

@@ -84,8 +84,8 @@ def test_a_blog_post_reads_as_jekyll_renders_it(tmp_path: Path) -> None:
     )
     reported = [ln for ln in stderr.splitlines() if ": FP203 " in ln]
     assert reported == [
-        f"blog/_posts/2026-11-01-hello.md:{line}: FP203 liquid-left: `{{% post_url"
-        " 2001-01-01-gone %}` names no post; shown as written." + hint,
+        f"blog/_posts/2026-11-01-hello.md:{line}: FP203 liquid-left: no post 2001-01-01-gone,"
+        " which a `post_url` or `link` names; shown as written." + hint,
         f"blog/_posts/2026-11-01-hello.md:{line + 1}:1: FP203 liquid-left: Liquid feedpub"
         " does not render, shown as written: {% include note.html %} (the site has no"
         " _includes/ folder beside its _config.yml)." + hint,
