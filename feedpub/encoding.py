@@ -47,9 +47,22 @@ def decode_bytes(data: bytes) -> Decoded:
     bad_utf8 = utf8.count("\ufffd") - data.count("\ufffd".encode())
     gbk = data.decode("gb18030", "replace")
     bad_gbk = gbk.count("\ufffd") - data.count("\ufffd".encode("gb18030"))
-    if bad_gbk < bad_utf8:
+    if bad_gbk < bad_utf8 and not _cut_short(data, first_bad):
         return Decoded(_lf(gbk), "gb18030", max(bad_gbk, 0), first_bad)
     return Decoded(_lf(utf8), "utf-8", max(bad_utf8, 1), first_bad)
+
+
+def _cut_short(data: bytes, first_bad: int) -> bool:
+    """Whether `data` is UTF-8 but for its last character, cut short (a file truncated
+    mid-character: its GB18030 reading, one byte sequence fewer replaced, made mojibake
+    of every Chinese character before, `中文` as `涓枃`)."""
+    if len(data) - first_bad > 3:
+        return False
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def body_digest(data: bytes, decoded: Decoded, start: int) -> int:

@@ -191,6 +191,22 @@ def test_forbidden_characters_are_found_in_every_encoding(body: str, codec: str)
     assert f"(first U+{ord(found[0]):04X})" in fp201[0].message
 
 
+@settings(max_examples=300, deadline=None)
+@given(body_text, st.sampled_from(["中", "文", "é", "😀"]), st.integers(1, 3))
+def test_a_utf8_file_cut_mid_character_is_read_as_utf8(body: str, last: str, cut: int) -> None:
+    """A file truncated in its last character (scrapers cut files short) is UTF-8 with
+    that character replaced: its GB18030 reading, one replacement fewer, had turned
+    every Chinese character before into mojibake (`中文` as `涓枃`)."""
+    text = f"---\ntitle: Notes on 中文 typography\n---\n{body}"
+    whole = (text + last).encode()
+    if cut >= len(last.encode()):
+        return
+    decoded = encoding.decode_bytes(whole[:-cut])
+    assert (decoded.encoding, decoded.text) == ("utf-8", text + "\ufffd")
+    read = collector.parse("p.md", whole[:-cut])
+    assert read.post is not None and read.post.title == "Notes on 中文 typography"
+
+
 def yaml_quote(text: str) -> str:
     """`text` as a YAML double-quoted scalar, every character but printable ASCII escaped."""
     out = []
