@@ -48,6 +48,9 @@ _DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*\S.*$", re.M)
 _NOSCRIPT = re.compile(r"<(/)?noscript(?=[\s/>])[^>]*>", re.I)
 _NOT_FALLBACK = re.compile(r"<(?:img|iframe|picture|video)\b|javascript", re.I)
 MAX_CELLS = 50_000  # table cells a body's tables may fill in all (`_padded`)
+# Footnote references a body may make (`[^a]`): each use of a note adds a link back to
+# it in the note, so 250,000 uses of one (1 MB) made 30 MB of HTML and 1.5 GB to clean.
+MAX_NOTES = 5_000
 _TABLE_LINE = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*(?::?-+:?[ \t]*)?)+$", re.M)
 _TASK = re.compile(r"\[([ xX])\][ \t]+")  # a task list item's mark: `[ ]`, `[x]`
 _SEPARATOR_CELL = re.compile(r"[-=+: \t]+")  # of `|---|---|`, `|===|` (with a - or =)
@@ -82,7 +85,7 @@ def html_only(text: str, start: int = 0) -> bool:
 
 
 @cache
-def _markdown(references: bool, tables: bool = True) -> Any:
+def _markdown(references: bool, tables: bool = True, notes: bool = True) -> Any:
     """The renderer, made on first use: most archives are HTML, and importing
     markdown-it costs a quick build 30 ms."""
     from markdown_it import MarkdownIt
@@ -93,7 +96,8 @@ def _markdown(references: bool, tables: bool = True) -> Any:
     from mdit_py_plugins.footnote import footnote_plugin
 
     md = MarkdownIt("commonmark", {"html": True, "linkify": False})
-    md.enable(["table", "strikethrough"]).use(footnote_plugin).use(deflist_plugin)
+    md.enable(["table", "strikethrough"])
+    (md.use(footnote_plugin) if notes else md).use(deflist_plugin)
     ends = ["paragraph", "reference", "blockquote"]  # what it may end, as CommonMark's
     md.block.ruler.before("html_block", "kramdown_html", kramdown.html_block, {"alt": ends})
     md.block.ruler.before("paragraph", "kramdown_options", kramdown.options)
@@ -370,7 +374,8 @@ def render_markdown(text: str) -> str:
     in the cleaner, as a scraped page's always does."""
     references = "]:" not in text or not _expands(text)  # else they stay as written
     tables = "|" not in text or not _padded(text)  # else as text
-    markup: str = _markdown(references, tables).render(text)
+    notes = text.count("[^") <= MAX_NOTES  # else as text
+    markup: str = _markdown(references, tables, notes).render(text)
     return _fallbacks(markup) if "<noscript" in markup else markup
 
 
