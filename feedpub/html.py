@@ -90,7 +90,7 @@ DEFAULT_REMOVE: tuple[str, ...] = (
 _ALWAYS_DROP = (
     *("script", "style", "noscript", "template", "title", "form", "input", "button"),
     *("select", "textarea", "object", "applet", "svg", "math", "link", "meta"),
-    *("frameset", "frame"),
+    *("frameset", "frame", "noembed", "noframes"),
 )
 # Tracking pixels: 1x1 or 0x0 by attribute or by inline style.
 _PIXELS = etree.XPath(
@@ -108,6 +108,7 @@ _VALUE_OPERATORS = {"=", "~=", "|=", "^=", "$=", "*="}
 # two parsers most often disagree about where markup ends.
 _PARSER = lxml_html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
 _TRANSLATOR = cssselect.HTMLTranslator()
+_WRAPPED = ("<html><body>", "</body></html>")  # around a body that is not a whole document
 # What a summary leaves out: a photo's caption or credit is not how a story begins
 # ("Pedro Pardo—AFP/Getty Images China's leader…" led 29 of ChinaFile's 50 entries),
 # nor is its byline (as Readability finds one, by an `author` or `byline` class: 泡泡's
@@ -166,7 +167,7 @@ _ATTRIBUTES = {
 # Dropped with their content: a second line behind the lxml pass.
 _CLEAN_CONTENT = {
     *("script", "style", "noscript", "template", "iframe", "object", "embed"),
-    *("svg", "math", "select", "textarea", "button", "form", "title"),
+    *("svg", "math", "select", "textarea", "button", "form", "title", "noembed", "noframes"),
 }
 
 # A comment ends at its first `-->` (`.*?-->` spanned several: exponential backtracking).
@@ -324,7 +325,7 @@ def _parse(html: str) -> Any:
     if not html.strip():
         return None
     if not _FULL_DOCUMENT.match(html):
-        html = f"<html><body>{html}</body></html>"
+        html = _WRAPPED[0] + html + _WRAPPED[1]
     try:
         doc = lxml_html.document_fromstring(html, parser=_PARSER)
     except (etree.ParserError, ValueError):
@@ -350,6 +351,11 @@ def _remove_junk(body: Any, tags: str, selectors: tuple[str, ...]) -> None:
     (to HTML it is void): a post's text after one was lost."""
     if "<embed" in tags:
         etree.strip_tags(body, "embed")
+    if "<xmp" in tags or "<plaintext" in tags:  # text shown as written: a `<pre>` now
+        for element in body.iter("xmp", "plaintext"):
+            element.tag = "pre"  # (its text was escaped twice, `&amp;lt;b&amp;gt;`)
+            if element.text and element.text.endswith(_WRAPPED[1]):
+                element.text = element.text[: -len(_WRAPPED[1])]  # (`_parse`'s, not the body's)
     for needles, query in _junk_queries(selectors):
         if all(needle in tags for needle in needles):
             trees.drop_all(body, query(body))

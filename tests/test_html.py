@@ -1662,6 +1662,18 @@ def test_an_embed_goes_but_not_the_text_after_it() -> None:
         assert "AFTER the rest" in content.summary
 
 
+def test_text_shown_as_written_is_escaped_once() -> None:
+    """The hostile review: `<xmp>` and `<plaintext>` (text as written, to a browser) came
+    out escaped twice, `&amp;lt;b&amp;gt;`, the latter with the `</body></html>` the
+    cleaner wraps a body in; `<noembed>`'s and `<noframes>`' raw text showed too. The
+    first two are `<pre>` of their text; the others, shown by no browser, go."""
+    body = "<p>a</p><xmp><b>x</b></xmp><noembed><b>n</b></noembed><noframes>f</noframes><p>z</p>"
+    assert clean(body, BASE).html == "<p>a</p><pre>&lt;b&gt;x&lt;/b&gt;</pre><p>z</p>"
+    assert (
+        clean("<p>a</p><plaintext><b>p</b>", BASE).html == "<p>a</p><pre>&lt;b&gt;p&lt;/b&gt;</pre>"
+    )
+
+
 _BREAK_BEFORE = r"(?:\A|(?<=[\s。！？!?.=~＝－━─═▬-]))"
 
 
