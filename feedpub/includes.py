@@ -13,8 +13,9 @@ The folder is listed and hashed with the config (`listing`), so an edited includ
 voids the cache like any setting; a file is read when first used, and only if it
 is still what was hashed (a link or a file swapped in meanwhile is not read). A
 hostile include is bounded: its output, loops, variables, includes and depth, and
-its time (MAX_SECONDS a tag, in a process's main thread); a file that does not
-parse, or an include that took too long, is not tried again in that process.
+its time (MAX_SECONDS a tag, MAX_POST_SECONDS all of a post's, in a process's main
+thread); a file that does not parse, or an include that took too long, is not tried
+again in that process.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import re
 import signal
 import stat
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache, partial, wraps
@@ -57,6 +59,7 @@ MAX_LOOPS = 100_000  # iterations of `for` in one tag's rendering
 MAX_DEPTH = 30  # includes inside includes
 MAX_INCLUDED = 1_000  # files one tag's rendering may include, all depths together
 MAX_SECONDS = 5.0  # one tag's rendering (its files' parsing included)
+MAX_POST_SECONDS = 10.0  # all of a post's tags: 200 of a loop's 0.6 s took 132 s
 MAX_FILES = 2_000  # files of the folder listed
 MAX_FILE_BYTES = 256_000  # a larger file is not listed
 MAX_FOLDER_BYTES = 16_000_000  # files listed (and hashed) at most, in all
@@ -69,24 +72,31 @@ class Includes(NamedTuple):
     folder: str  # its path
     files: tuple[tuple[str, str], ...]  # each file in it (relative, with `/`) and its hash
 
-    def render(self, markup: str, variables: Mapping[str, Any], filters: URLFilters) -> str | None:
+    def render(
+        self, markup: str, variables: Mapping[str, Any], filters: URLFilters, spent: list[float]
+    ) -> str | None:
         """What `{% include markup %}` renders to, with `variables` (`page`, `site`)
-        as its context; None when feedpub cannot render it as Jekyll would."""
+        as its context; None when feedpub cannot render it as Jekyll would, or when
+        the post's includes took MAX_POST_SECONDS (`spent[0]`, added to here)."""
         parsed = _parsed(markup)
-        if parsed is None or parsed[0] not in _names(self):
+        seconds = min(MAX_SECONDS, MAX_POST_SECONDS - spent[0])
+        if parsed is None or parsed[0] not in _names(self) or seconds <= 0:
             return None
         name, params = parsed
         env = _environment(self, filters)
         env.included = 0
         timer = _Timer()
+        start = time.monotonic()
         try:
             values = {key: _value(value, partial(_lookup, variables)) for key, value in params}
-            with _deadline(MAX_SECONDS, timer):
+            with _deadline(seconds, timer):
                 return str(_template(env, name).render(**variables, include=_Params(values)))
         except Exception:  # a site's template, whatever it raises, fails only itself
-            if timer.expired:  # (python-liquid may raise its own error for it)
+            if timer.expired and seconds == MAX_SECONDS:  # (python-liquid may raise its own)
                 env.failed.add(name)  # too slow: not tried again in this process
             return None
+        finally:
+            spent[0] += time.monotonic() - start
 
     def why(self, markup: str) -> str:
         """Why `{% include markup %}` is not rendered, as a message says it."""

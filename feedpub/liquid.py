@@ -107,6 +107,7 @@ class _Page(NamedTuple):
     dropped: list[int]  # the offsets of plugins' blocks shown without their tags
     ends: Mapping[str, list[int]]  # the offsets of the `{% endX %}`s of each X in the body
     scans: list[int]  # what looking for plugins' block ends may still read (characters)
+    spent: list[float]  # the seconds its includes took (see includes.MAX_POST_SECONDS)
     base: int = 0  # the offset of the text rendered in the body (a block's is inside it)
     depth: int = 0  # plugins' blocks this text is inside (at most MAX_PLUGINS)
 
@@ -116,7 +117,7 @@ def _page(body: str, title: str = "", links: Mapping[str, str] | None = None) ->
     for found in _END.finditer(body):
         ends.setdefault(found[1], []).append(found.start())
     scans = [MAX_PLUGINS * len(body)]  # each depth of well-nested blocks read once
-    return _Page(title, links, [], [0], {}, [0], [], ends, scans)
+    return _Page(title, links, [], [0], {}, [0], [], ends, scans, [0.0])
 
 
 def _plugin_block(text: str, name: str, tag: _Tag, page: _Page) -> _Tag | None:
@@ -406,14 +407,13 @@ def _captured(
 def _included(markup: str, tag: _Tag, site: Site, page: _Page) -> _Done | None:
     """A file of the site's `_includes/`, rendered (see `includes`)."""
     assert site.includes is not None
-    values = sitedata.as_tables(site.config)
-    values |= {"url": site.url, "baseurl": site.baseurl}
+    values = sitedata.as_tables(site.config) | {"url": site.url, "baseurl": site.baseurl}
     variables = {**page.assigned, "page": {"title": page.title}, "site": values}
     passed = {v for v in _NAMED.findall(markup) if isinstance(page.assigned.get(v), str)}
     if page.added[0] + (given := sum(len(page.assigned[v]) for v in passed)) > MAX_ADDED:
         return None  # a capture passed whole to each of many includes (the review)
     page.added[0] += given
-    piece = site.includes.render(markup, variables, url_filters(site.url, site.baseurl))
+    piece = site.includes.render(markup, variables, url_filters(site.url, site.baseurl), page.spent)
     if piece is None or page.added[0] + len(piece) > MAX_ADDED:
         return None
     page.added[0] += len(piece)

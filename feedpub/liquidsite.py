@@ -22,7 +22,7 @@ class Includer(Protocol):
     """The site's `_includes/` (`includes.Includes`)."""
 
     def render(
-        self, markup: str, variables: Mapping[str, Any], filters: URLFilters
+        self, markup: str, variables: Mapping[str, Any], filters: URLFilters, spent: list[float]
     ) -> str | None: ...
 
     def why(self, markup: str) -> str: ...
