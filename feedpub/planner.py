@@ -276,7 +276,7 @@ def published(
 ) -> Published:
     """The feeds to publish: those the settings want (`[feeds.tag]` and the like), one
     per set of posts (`merge_duplicates`: the first in FEED_KINDS order, then by path,
-    keeps it; the others are listed as it), at most `max_feeds`.
+    keeps it; the others are listed as it), at most `max_feeds`, aliases' pages counted.
 
     A feed published before (its folder in `was`) stays published when another comes
     to hold the same posts: its subscribers must not find it gone."""
@@ -298,17 +298,17 @@ def published(
                 aliases[f.folder] = keeper.folder
                 shown.append(replace(keeper, kind=f.kind, name=f.name, alias=f.folder))
     kept = [f for f in wanted if f.folder not in aliases]
-    dropped, problems = over_limit(kept, settings.max_feeds)
+    named = [replace(f, folder=f.alias) for f in shown]  # (1,500 posts' 100 tags: 150,000)
+    dropped, problems = over_limit(kept + named, settings.max_feeds)
     lists = [f for f in kept if f.folder not in dropped]
-    lists += [f for f in shown if f.folder not in dropped]
+    lists += [f for f in shown if f.folder not in dropped and f.alias not in dropped]
     hidden = {f.folder for f in listings} - {f.folder for f in lists if not f.alias}
     return Published(lists, frozenset(hidden), aliases, problems)
 
 
 def over_limit(listings: Sequence[Listing], limit: int) -> tuple[set[str], list[Problem]]:
-    """The folders of the feeds past `limit` and FP503 if there are any: the site and
-    the feeds with the most entries are kept (ties by kind, then path), so a tag bomb
-    costs the smallest tags, never a source."""
+    """The folders past `limit`, and FP503 if any: the site and the feeds of most entries
+    stay (ties by kind, then path), so a tag bomb costs the smallest tags, never a source."""
     if len(listings) <= limit:
         return set(), []
     ranked = sorted(listings, key=lambda f: (f.kind is not SITE, -f.total, order(f.kind), f.folder))

@@ -228,8 +228,10 @@ def test_hostile_repository(tmp_path: Path, case: str) -> None:
 
 
 def test_limits_on_feeds_and_output_bytes(tmp_path: Path) -> None:
-    """Past `max_feeds` the smallest feeds are not published; past `max_output_bytes`
-    the build stops (exit 1) and the last build's pages and files stay."""
+    """Past `max_feeds` the smallest feeds are not published, a feed published as another
+    of the same posts counted too (its folder holds a page: 100 tags of each of 1,500
+    posts made 150,000, 1.3 GB, past any limit); past `max_output_bytes` the build stops
+    (exit 1) and the last build's pages and files stay."""
     posts = tmp_path / "_posts"
     posts.mkdir()
     for n in range(12):
@@ -238,11 +240,20 @@ def test_limits_on_feeds_and_output_bytes(tmp_path: Path) -> None:
     (tmp_path / "feedpub.toml").write_text("max_feeds = 8\n", encoding="utf-8")
     result = feedpub(tmp_path, "build", "--site-url", SITE)
     assert result.returncode == 0, result.stderr
-    # 15 feeds, of which the source's, the author's and tag0's are the site's
-    assert "FP503 too-many-feeds: 12 feeds, over the limit of 8 (max_feeds)" in result.stderr
+    # 15 feeds, of which the source's, the author's and tag0's are the site's (pages)
+    assert "FP503 too-many-feeds: 15 feeds, over the limit of 8 (max_feeds)" in result.stderr
     tags = sorted(p.name for p in (tmp_path / "public" / "tags").iterdir())
-    assert tags == ["tag0", *(f"tag{n}" for n in range(1, 8))]  # tag0 is the site; 8 with it
-    assert "tags/tag8/" not in (tmp_path / "public" / "index.html").read_text("utf-8")
+    assert tags == ["tag0", *(f"tag{n}" for n in range(1, 5))]  # with the site's three, 8
+    assert (tmp_path / "public" / "sources" / "wire" / "index.html").is_file()
+    assert "tags/tag5/" not in (tmp_path / "public" / "index.html").read_text("utf-8")
+    (tmp_path / "feedpub.toml").write_text("max_feeds = 2\n", encoding="utf-8")
+    assert feedpub(tmp_path, "build", "--site-url", SITE).returncode == 0
+    assert sorted(p.name for p in (tmp_path / "public").iterdir() if p.is_dir()) == [
+        "archive",
+        "sources",
+    ]
+    (tmp_path / "feedpub.toml").write_text("max_feeds = 8\n", encoding="utf-8")
+    assert feedpub(tmp_path, "build", "--site-url", SITE).returncode == 0
     before = tree(tmp_path / "public")
     (tmp_path / "feedpub.toml").write_text("max_output_bytes = 40000\n", encoding="utf-8")
     result = feedpub(tmp_path, "build", "--site-url", SITE)
