@@ -17,6 +17,15 @@ from .text import printed, unescape_references, xml_safe
 
 # Plain-text fields whose character references are decoded (not `from:`, a URL).
 _DECODED = frozenset({"title", "author", "tags", "categories"})
+# The longest a field may be, in characters: a 2 MB title was in every archive document
+# of its 100 tags' feeds (2.4 MB of posts made 197 MB of feeds), and so was a 10 KB tag.
+_LONGEST = {"title": 1_000, "author": 200, "tags": 200, "categories": 200}
+_CALLED = {
+    "title": "the title",
+    "author": "the author's name",
+    "tags": "a tag",
+    "categories": "a category",
+}
 # The start and end tags of the elements a title may be marked up with.
 _INLINE_TAG = re.compile(
     r"</?(?:a|abbr|b|bdi|bdo|br|cite|code|del|dfn|em|i|ins|kbd|mark|q|s|samp|small|span"
@@ -36,6 +45,7 @@ class Fields:
         self.problems = problems
         self.max_tags = max_tags
         self.removed: Counter[str] = Counter()  # key -> XML-illegal characters removed
+        self.cut: dict[str, int] = {}  # key -> the longest value cut to `_LONGEST`
 
     def line(self, key: str) -> int:
         return self.lines.get(key, 1)
@@ -53,7 +63,15 @@ class Fields:
         safe = xml_safe(text)
         if len(safe) < len(text):
             self.removed[key] += len(text) - len(safe)
-        return safe.strip()
+        return self._bounded(key, safe.strip())
+
+    def _bounded(self, key: str, text: str) -> str:
+        """`text`, cut to `_LONGEST[key]` characters (its last an ellipsis) if longer."""
+        limit = _LONGEST.get(key)
+        if limit is None or len(text) <= limit:
+            return text
+        self.cut[key] = max(self.cut.get(key, 0), len(text))
+        return text[: limit - 1].rstrip() + "…"
 
     def names(self, key: str, value: Any) -> tuple[str, ...]:
         """Tags or categories as a clean tuple, whatever shape the YAML gave them."""
@@ -118,7 +136,7 @@ class Fields:
                 self.report("title", "FP105", f"title is a {kind}; used as the text {text!r}")
         elif not text:
             self.report("title", "FP104", f"the title is empty; {using}")
-        return text or fallback
+        return self._bounded("title", text or fallback)  # (the link text's, the file name's)
 
     def author(self, meta: dict[str, Any], names: Mapping[str, str]) -> str:
         """One name (NFC: two spellings of a name are one feed), interned; FP109 for
@@ -145,7 +163,7 @@ class Fields:
 
     def report_removed(self) -> None:
         """FP201 for characters that YAML escapes (`"\\x08"`) or character references
-        (`&#8;`) put into a value."""
+        (`&#8;`) put into a value; FP110 for a value cut to its longest."""
         for key, n in sorted(self.removed.items()):
             if n:
                 msg = (
@@ -153,6 +171,10 @@ class Fields:
                     " (from YAML escapes or character references); removed"
                 )
                 self.report(key, "FP201", msg)
+        for key, n in sorted(self.cut.items()):
+            what = _CALLED[key]
+            msg = f"{what} is {n:,} characters long, over {_LONGEST[key]:,}: cut there"
+            self.report(key, "FP110", msg)
 
 
 def _empty(value: Any) -> bool:

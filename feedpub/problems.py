@@ -89,6 +89,11 @@ CODES: dict[str, tuple[str, Severity, str]] = {
         "warning",
         "write one author's name as text, quoted if YAML would read it as a number or a boolean",
     ),
+    "FP110": (
+        "value-too-long",
+        "warning",
+        "shorten it: a title of at most 1,000 characters, a name of at most 200",
+    ),
     "FP201": (
         "illegal-xml-chars",
         "warning",

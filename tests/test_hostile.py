@@ -275,6 +275,31 @@ def test_limits_on_feeds_and_output_bytes(tmp_path: Path) -> None:
                 assert "://" in path or unquote(path) in files, (rel, href)
 
 
+def test_a_title_or_name_is_bounded_in_length(tmp_path: Path) -> None:
+    """The hostile review: a 2 MB title was in every archive document of its post's 100
+    tags' feeds (2.4 MB of posts made 197 MB of output), and 10 KB tags alike. A title
+    is cut at 1,000 characters, a tag, category or author at 200 (FP110)."""
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    tags = ", ".join(f"t{n}{'x' * 5_000}" for n in range(20))
+    (posts / "2021-05-01-big.md").write_text(post("B" * 200_000, 1, tags), "utf-8")
+    for n in range(20):  # each tag a feed of its own (not one of the same posts as another)
+        (posts / f"2021-05-02-p{n}.md").write_text(post(f"P{n}", n + 2, f"t{n}{'x' * 5_000}"))
+    result = feedpub(tmp_path, "build", "--site-url", SITE, "--verbose")
+    assert result.returncode == 0, result.stderr
+    assert (
+        "_posts/2021-05-01-big.md:2: FP110 value-too-long: the title is 200,000 characters long,"
+        " over 1,000: cut there." in result.stderr
+    )
+    assert "_posts/2021-05-01-big.md:6: FP110 value-too-long: a tag is 5,003 characters" in (
+        result.stderr
+    )
+    assert sum(len(b) for b in tree(tmp_path / "public").values()) < 3_000_000  # (was 100 MB)
+    items = json.loads((tmp_path / "public" / "feed.json").read_text("utf-8"))["items"]
+    big = next(i for i in items if i["title"].startswith("B"))
+    assert big["title"] == "B" * 999 + "…" and {len(t) for t in big["tags"]} == {4, 200}  # (Wire)
+
+
 def _links(html: str) -> list[str]:
     page = etree.HTML(html)
     return [unquote(h) for h in page.xpath("//a/@href | //link/@href") if "://" not in h]
