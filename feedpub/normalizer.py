@@ -130,8 +130,7 @@ class Context:
         self.authors = {n: (u and urls.on_site(u, base), e) for n, u, e in links}
 
     def sources(self, raw: RawPost) -> tuple[str, ...]:
-        found = self._sources.get(raw.categories)
-        if found is None:
+        if (found := self._sources.get(raw.categories)) is None:
             found = tuple(c for c in raw.categories if c not in self.generic)
             self._sources[raw.categories] = found
         return found
@@ -147,8 +146,7 @@ class Context:
         return found if wanted else None
 
     def zone(self, source: str) -> tzinfo:
-        zone = self._zones.get(source)
-        if zone is None:
+        if (zone := self._zones.get(source)) is None:
             zone = self._zones[source] = ZoneInfo(self.settings.source(source).zone)
         return zone
 
@@ -221,7 +219,9 @@ def story_problems(copies: list[Timed], post: Post) -> list[Problem]:
         msg = f"{len(copies)} copies of {latest.ident} merged into one entry"
         if len({t.raw.title for t in copies}) > 1:  # which one readers see
             msg += f", titled as this copy: {printable(post.title)}"
-        found.append(Problem(latest.raw.path, 1, 0, "FP401", msg, owner=owner, also=also))
+        shared = latest.own and len({t.raw.path.rpartition("/")[2] for t in copies}) > 1
+        code = "FP404" if shared else "FP401"  # files of two names, one page: not copies
+        found.append(Problem(latest.raw.path, 1, 0, code, msg, owner=owner, also=also))
     missing = {name for name, url in post.links if not url}
     for name, line in [r for r in latest.raw.refs if r[0] in missing][:1]:  # the first
         msg = f"no post {printable(name)}, which a `post_url` or `link` names; shown as written"

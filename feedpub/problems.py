@@ -151,6 +151,12 @@ CODES: dict[str, tuple[str, Severity, str]] = {
         "give the post a `from:` URL, or accept the new id (readers see the post again)"
         " by deleting its line in the output's .feedpub-manifest.json",
     ),
+    "FP404": (
+        "page-shared",
+        "warning",
+        "rename one of the files, or give one a `permalink:` of its own (Jekyll writes one"
+        " page over the other)",
+    ),
     "FP501": (
         "path-collision",
         "warning",

@@ -300,6 +300,28 @@ def test_a_title_or_name_is_bounded_in_length(tmp_path: Path) -> None:
     assert big["title"] == "B" * 999 + "…" and {len(t) for t in big["tags"]} == {4, 200}  # (Wire)
 
 
+def test_two_files_of_one_page_are_a_warning_not_copies(tmp_path: Path) -> None:
+    """The hostile review: `x:y.md` and `x?y.md` are both /2021/04/10/x-y.html, as Jekyll
+    makes the names; their posts, though not copies of one story, were one entry with
+    a note --verbose alone showed (FP401). Jekyll writes one page over the other: a
+    warning, FP404. Copies of one name, in `_posts/` and `archived/`, stay a note."""
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    (posts / "2021-04-10-x:y.md").write_text("---\ntitle: Three\n---\n<p>three</p>\n")
+    (posts / "2021-04-10-x?y.md").write_text("---\ntitle: Four\n---\n<p>four</p>\n")
+    (tmp_path / "archived" / "2021-04-11").mkdir(parents=True)
+    for folder in (posts, tmp_path / "archived" / "2021-04-11"):
+        (folder / "2021-04-11-z.md").write_text("---\ntitle: Z\n---\n<p>z</p>\n")
+    result = feedpub(tmp_path, "build", "--site-url", SITE, "--verbose")
+    assert result.returncode == 0, result.stderr
+    assert (
+        "_posts/2021-04-10-x?y.md:1: FP404 page-shared: 2 copies of"
+        f" {SITE}/2021/04/10/x-y.html merged into one entry, titled as this copy: Four"
+        " (also in _posts/2021-04-10-x:y.md)." in result.stderr
+    )
+    assert "FP401 duplicate: 2 copies of https://example.org/2021/04/11/z" in result.stderr
+
+
 def _links(html: str) -> list[str]:
     page = etree.HTML(html)
     return [unquote(h) for h in page.xpath("//a/@href | //link/@href") if "://" not in h]
