@@ -202,9 +202,11 @@ CODES: dict[str, tuple[str, Severity, str]] = {
     ),
 }
 
-# What cannot go into a line of text as is: controls (a newline would split the
-# line) and the lone surrogates `os.walk` makes of file-name bytes that are not UTF-8.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+# What cannot go into a line of text as is: controls (a newline would split the line),
+# C1 controls, the line and paragraph separators (U+2028 ends a line too), the direction
+# overrides (a name shown backwards) and the lone surrogates `os.walk` makes of file-name
+# bytes that are not UTF-8.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 

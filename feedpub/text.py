@@ -242,6 +242,8 @@ def printed(value: object) -> str:
         found = repr(value)
         mantissa, e, exponent = found.partition("e")
         return f"{mantissa}.0e{exponent}" if e and "." not in mantissa else found
+    if isinstance(value, bytes):  # YAML's `!!binary`: Ruby prints its bytes, not `b'…'`
+        return value.decode("utf-8", "replace")
     return str(value)
 
 

@@ -852,6 +852,17 @@ def test_a_name_in_a_diff_is_one_line() -> None:
     assert rewrite.unified_diff(edit).startswith("--- a/_posts/a\\x0a::error title=X::b.md\n+++ ")
 
 
+def test_a_name_that_breaks_or_turns_a_line_is_escaped() -> None:
+    """The hostile review: U+2028 in a file name went raw into text and GitHub problem
+    lines, where it ends a line as `\\n` does (escaped); so do C1 controls, and a
+    direction override shows a name backwards (`exe.txt` read as `txt.exe`)."""
+    from feedpub.problems import Problem
+
+    name = "_posts/a\u2028::error::b\x85c\u202etxt.exe.md"
+    line = str(Problem(name, 1, 0, "FP001", "cannot read the file"))
+    assert line.startswith("_posts/a\\u2028::error::b\\x85c\\u202etxt.exe.md:1: FP001 ")
+
+
 def test_a_cache_file_that_is_a_link_is_not_written_through(tmp_path: Path) -> None:
     """A committed `.feedpub-cache/cache.sqlite` linked to another SQLite file had
     SQLite change that file (WAL mode, a table of its own)."""
@@ -1012,6 +1023,18 @@ def test_a_yaml_set_is_read_in_the_order_written(tmp_path: Path) -> None:
     ]
     item = json.loads(trees[0]["feed.json"])["items"][0]
     assert item["tags"] == ["x3", "x1", "x4", "x2"]
+
+
+def test_a_yaml_binary_is_its_text_not_pythons_repr() -> None:
+    """The hostile review: a `!!binary` title was published as `b'hello'`, an author as
+    `b'\\xff'`: their bytes are their text (Ruby prints them), still FP105 and FP109."""
+    from feedpub import collector
+
+    text = "---\ntitle: !!binary aGVsbG8=\nauthor: !!binary /w==\ntags: [!!binary eA==]\n---\nx\n"
+    read = collector.parse("p.md", text.encode())
+    assert read.post is not None
+    assert (read.post.title, read.post.author, read.post.tags) == ("hello", "\ufffd", ("x",))
+    assert {p.code for p in read.problems} >= {"FP105", "FP109"}
 
 
 def test_a_rewritten_files_owner_and_mode_go_to_it_not_to_a_link(
