@@ -117,16 +117,19 @@ def _latin(text: str) -> str:
     return "en" if len(words) >= 2 and not _ACCENTED.search(low) else ""
 
 
-def majority(langs: Iterable[str]) -> str:
+def majority(langs: Iterable[str], otherwise: str = "") -> str:
     """The commonest of `langs` ("" ignored; ties by name, so never by order). Chinese
-    whose script is not told counts for the commoner script."""
+    whose script is not told counts for the commoner script. With `otherwise` (the
+    site's), that unless over half of `langs` say the commonest: a blog's feed of one
+    French post and one Japanese is its English site's, not French by the alphabet."""
     counts = Counter(lang for lang in langs if lang)
     if not counts:
         return ""
     scripts = [(counts[s], s) for s in ("zh-Hans", "zh-Hant") if counts[s]]
     if "zh" in counts and scripts:
         counts[max(scripts)[1]] += counts.pop("zh")
-    return min(counts.items(), key=lambda item: (-item[1], item[0]))[0]
+    best, n = min(counts.items(), key=lambda item: (-item[1], item[0]))
+    return best if not otherwise or 2 * n > counts.total() else otherwise
 
 
 def chosen(source: str, own: str, site: str) -> str:

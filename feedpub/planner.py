@@ -258,7 +258,7 @@ def feed_lang(kind: FeedKind, name: str, head: Iterable[Member], settings: Setti
         return stated
     # "und" (BCP 47's undetermined) when none of its newest titles tells: every feed
     # says something, and nothing depends on another feed (a warm build redoes one).
-    return language.majority(m.lang for m in head) or settings.lang or "und"
+    return language.majority((m.lang for m in head), settings.lang) or settings.lang or "und"
 
 
 @dataclass(frozen=True)

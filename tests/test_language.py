@@ -44,6 +44,11 @@ def test_majority() -> None:
     assert language.majority(["zh", "zh", "zh-Hans"]) == "zh-Hans"  # script untold: counted
     assert language.majority(["en", "fr"]) == "en"  # a tie, by name: never by order
     assert language.majority(["", ""]) == ""
+    # With the site's language: the commonest only if over half say it (the blog trial's
+    # travel feed of a French post and a Japanese one was `fr`, its site `en-US`).
+    assert language.majority(["fr", "ja"], "en-US") == "en-US"
+    assert language.majority(["fr", "ja", "fr", ""], "en-US") == "fr"
+    assert language.majority(["zh", "zh-Hans", "en"], "en") == "zh-Hans"
 
 
 def test_the_table_is_hanzidentifiers() -> None:
