@@ -67,7 +67,7 @@ CODES: dict[str, tuple[str, Severity, str]] = {
         "start the file with a `---` line, `key: value` lines and a closing `---`",
     ),
     "FP103": ("front-matter-not-mapping", "error", "write the front matter as `key: value` lines"),
-    "FP104": ("title-missing", "warning", "add a non-empty `title:`"),
+    "FP104": ("title-missing", "info", "add a non-empty `title:` if the one used is not right"),
     "FP105": (
         "title-not-string",
         "warning",
