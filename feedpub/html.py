@@ -147,10 +147,10 @@ _MEDIA_URLS = etree.XPath(
 
 _TAGS = {
     *("a", "abbr", "audio", "b", "blockquote", "br", "caption", "cite", "code", "dd"),
-    *("del", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4"),
+    *("del", "details", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4"),
     *("h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "picture"),
     *("pre", "q", "s", "small", "source", "span", "strong", "sub", "sup", "table", "tbody"),
-    *("td", "tfoot", "th", "thead", "tr", "u", "ul", "video"),
+    *("summary", "td", "tfoot", "th", "thead", "tr", "u", "ul", "video"),
 }
 _ATTRIBUTES = {
     "*": {"lang"},  # replaces nh3's default of lang and title everywhere

@@ -1662,6 +1662,13 @@ def test_an_embed_goes_but_not_the_text_after_it() -> None:
         assert "AFTER the rest" in content.summary
 
 
+def test_a_disclosure_stays_one() -> None:
+    """The blog trial: `<details><summary>Click</summary>…` lost both tags, and "Click"
+    was a stray line before the text it opened. Both are kept, as a reader's HTML."""
+    body = "<p>a</p><details><summary>Click</summary><p>hidden</p></details>"
+    assert clean(body, BASE).html == body
+
+
 def test_text_shown_as_written_is_escaped_once() -> None:
     """The hostile review: `<xmp>` and `<plaintext>` (text as written, to a browser) came
     out escaped twice, `&amp;lt;b&amp;gt;`, the latter with the `</body></html>` the
