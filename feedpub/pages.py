@@ -16,7 +16,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from . import language
-from .formats import rfc822, url_of
+from .formats import home_of, rfc822, url_of
 from .model import EPOCH, MIME, SITE_INDEX, FeedKind, Listing
 from .planner import FEED_KINDS, KIND, SITE, kind_of, order
 from .settings import Settings
@@ -100,7 +100,7 @@ def opml(feeds: Sequence[Listing], settings: Settings) -> bytes:
         for feed in members:  # a feed published as another is under its own title
             title = _xml_attr(_own_title(feed, settings) if feed.alias else feed.title)
             xml_url = _xml_attr(url_of(settings, feed.file("atom")))
-            home = _xml_attr(url_of(settings, feed.page))
+            home = _xml_attr(home_of(settings, feed))
             lines.append(
                 f'<outline type="rss" text={title} title={title} xmlUrl={xml_url} htmlUrl={home}/>'
             )

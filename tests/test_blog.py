@@ -492,10 +492,9 @@ def test_feeds_published_beside_the_jekyll_site(tmp_path: Path) -> None:
         assert code == 0, stderr
         assert check_all(out) == []
         data = json.loads((out / "feed.json").read_text("utf-8"))
-        assert (data["feed_url"], data["home_page_url"]) == (
-            feeds + "feed.json",
-            feeds + "feed.html",
-        )
+        # the site's feed links to the blog's home, as jekyll-feed's (the blog trial's
+        # "visit website" went to feeds/feed.html, a list of feeds)
+        assert (data["feed_url"], data["home_page_url"]) == (feeds + "feed.json", site)
         items = {i["title"]: i for i in data["items"]}
         assert items["Plain"]["url"] == site + "2024/01/06/plain/"
         assert items["Described"]["image"] == site + "assets/pic.png"
@@ -503,6 +502,8 @@ def test_feeds_published_beside_the_jekyll_site(tmp_path: Path) -> None:
         assert f'href="{site}about/"' in html and f'href="{site}2024/01/06/plain/"' in html
         atom = (out / "feed.xml").read_text("utf-8")
         assert f'<link rel="self" type="application/atom+xml" href="{feeds}feed.xml"/>' in atom
+        assert f'<link rel="alternate" type="text/html" href="{site}"/>' in atom
+        assert f"<link>{site}</link>" in (out / "rss.xml").read_text("utf-8")
         assert f'xmlUrl="{feeds}feed.xml"' in (out / "feeds.opml").read_text("utf-8")
         last = json.loads((repo / ".feedpub-cache" / "last-build.json").read_text("utf-8"))
         assert last["site_url"] == feeds  # what `ping` announces

@@ -16,7 +16,7 @@ from ..model import FILES, Content, Feed, Post
 from ..settings import Settings
 from . import atom, jsonfeed, page, rss
 from .atom import archive_bound, archive_entry
-from .common import Pieces, bound, budget, iso, rfc822, text, url_of, variants
+from .common import Pieces, bound, budget, home_of, iso, rfc822, text, url_of, variants
 
 __all__ = [
     "Cut",
@@ -27,6 +27,7 @@ __all__ = [
     "archive_entry",
     "bound",
     "fragments",
+    "home_of",
     "iso",
     "render",
     "rfc822",

@@ -12,6 +12,7 @@ from .common import (
     bound,
     categories,
     description,
+    home_of,
     hub,
     images,
     iso,
@@ -61,7 +62,7 @@ def head(feed: Feed, settings: Settings, prev: str | None) -> tuple[str, str]:
         f'<link rel="self" type="application/atom+xml" href={attr(self_url)}/>\n'
         + hub(settings, "")
         + prev_archive(settings, "", prev)
-        + f'<link rel="alternate" type="text/html" href={attr(url_of(settings, feed.page))}/>\n'
+        + f'<link rel="alternate" type="text/html" href={attr(home_of(settings, feed))}/>\n'
         + _author(*site_author(settings))
         + "\n<generator>feedpub</generator>\n"
         + _images(feed, settings)
@@ -121,7 +122,7 @@ def archive(
             f'<link rel="{rel}" type="application/atom+xml" href={attr(url_of(settings, f))}/>\n'
             for rel, f in links
         )
-        + f'<link rel="alternate" type="text/html" href={attr(url_of(settings, feed.page))}/>\n'
+        + f'<link rel="alternate" type="text/html" href={attr(home_of(settings, feed))}/>\n'
         + _author(*site_author(settings))
         + "\n<generator>feedpub</generator>\n"
     )

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from urllib.parse import quote
 
 from .. import urls
-from ..model import Feed, Post
+from ..model import Feed, Listing, Post
 from ..settings import Settings
 from ..text import xml_attr, xml_safe, xml_text
 
@@ -40,6 +40,15 @@ def attr(value: str) -> str:
 def url_of(settings: Settings, path: str) -> str:
     """The URL of an output file (`path` in the output folder)."""
     return settings.feeds_root + quote(path)
+
+
+def home_of(settings: Settings, feed: Feed | Listing) -> str:
+    """A feed's web page: its page in the output; for the site's feed published beside a
+    Jekyll site (`feeds_url`), the site's home, as jekyll-feed links it (a reader's
+    "visit website" went to a list of feeds, not to the blog)."""
+    return (
+        settings.site_url if settings.feeds_url and not feed.folder else url_of(settings, feed.page)
+    )
 
 
 def images(feed: Feed, settings: Settings) -> tuple[str, str]:

@@ -7,7 +7,7 @@ import json
 from ..model import Content, Feed, Post
 from ..settings import Settings
 from ..text import indented_json, xml_safe
-from .common import Pieces, categories, description, images, iso, site_author, url_of
+from .common import Pieces, categories, description, home_of, images, iso, site_author, url_of
 
 
 def item(post: Post, content: Content, full: bool) -> Pieces:
@@ -46,7 +46,7 @@ def document(feed: Feed, settings: Settings, items: bytes) -> bytes:
     top = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": xml_safe(feed.title),
-        "home_page_url": url_of(settings, feed.page),  # its page, which lists its entries
+        "home_page_url": home_of(settings, feed),  # its page, which lists its entries
         "feed_url": url_of(settings, feed.file("json")),
         "description": xml_safe(description(feed, settings)),
         "authors": [_author(*site_author(settings)[:2])],

@@ -10,6 +10,7 @@ from .common import (
     attr,
     categories,
     description,
+    home_of,
     hub,
     images,
     prev_archive,
@@ -51,7 +52,7 @@ def head(feed: Feed, settings: Settings, prev: str | None) -> tuple[str, str]:
     self_url = url_of(settings, feed.file("rss"))
     top = (
         prolog(feed.file("rss")) + f'<rss version="2.0" {_NAMESPACES}>\n<channel>\n'
-        f"<title>{text(feed.title)}</title><link>{text(url_of(settings, feed.page))}</link>"
+        f"<title>{text(feed.title)}</title><link>{text(home_of(settings, feed))}</link>"
         f"<description>{text(description(feed, settings))}</description>\n"
         + (f"<language>{text(feed.lang)}</language>\n" if feed.lang else "")
         + f'<atom:link rel="self" type="application/rss+xml" href={attr(self_url)}/>\n'
@@ -68,5 +69,5 @@ def _image(feed: Feed, settings: Settings) -> str:
     logo = images(feed, settings)[1]
     if not logo:
         return ""
-    parts = (text(logo), text(feed.title), text(url_of(settings, feed.page)))
+    parts = (text(logo), text(feed.title), text(home_of(settings, feed)))
     return "<image><url>{}</url><title>{}</title><link>{}</link></image>\n".format(*parts)
