@@ -13,34 +13,29 @@ The folder is listed and hashed with the config (`listing`), so an edited includ
 voids the cache like any setting; a file is read when first used, and only if it
 is still what was hashed (a link or a file swapped in meanwhile is not read). A
 hostile include is bounded: its output, loops, variables, includes and depth, and
-its time (MAX_SECONDS a tag, MAX_POST_SECONDS all of a post's, in a process's main
-thread); a file that does not parse, or an include that took too long, is not tried
-again in that process.
+its time (MAX_SECONDS a tag, in a process's main thread) and the work of all of a
+post's tags (MAX_POST_WORK); a file that does not parse, or an include that took too
+long, is not tried again in that process. Jekyll's filters are `jekyllfilters`'.
 """
 
 from __future__ import annotations
 
 import gc
 import hashlib
-import html
-import json
 import os
 import re
 import signal
 import stat
 import threading
-import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from functools import cache, partial, wraps
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
-from urllib.parse import quote_plus
 
-from .commonmark import render_markdown
+from . import jekyllfilters
 from .liquidsite import Site, URLFilters
 from .settings import Settings
-from .text import printed
 
 if TYPE_CHECKING:
     from liquid import Environment
@@ -59,7 +54,11 @@ MAX_LOOPS = 100_000  # iterations of `for` in one tag's rendering
 MAX_DEPTH = 30  # includes inside includes
 MAX_INCLUDED = 1_000  # files one tag's rendering may include, all depths together
 MAX_SECONDS = 5.0  # one tag's rendering (its files' parsing included)
-MAX_POST_SECONDS = 10.0  # all of a post's tags: 200 of a loop's 0.6 s took 132 s
+# The work all of a post's tags may do, as loop iterations (a file included counts as
+# INCLUDE_WORK): 200 tags of a 99,000-step loop, each within MAX_SECONDS, took 132 s.
+# Work, not time: where a post's tags stop must not change from one build to the next.
+MAX_POST_WORK = 1_000_000
+INCLUDE_WORK = 1_000
 MAX_FILES = 2_000  # files of the folder listed
 MAX_FILE_BYTES = 256_000  # a larger file is not listed
 MAX_FOLDER_BYTES = 16_000_000  # files listed (and hashed) at most, in all
@@ -77,30 +76,30 @@ class Includes(NamedTuple):
     ) -> str | None:
         """What `{% include markup %}` renders to, with `variables` (`page`, `site`)
         as its context; None when feedpub cannot render it as Jekyll would, or when
-        the post's includes took MAX_POST_SECONDS (`spent[0]`, added to here)."""
+        the post's tags did MAX_POST_WORK (`spent[0]`, the post's, added to here)."""
         parsed = _parsed(markup)
-        seconds = min(MAX_SECONDS, MAX_POST_SECONDS - spent[0])
-        if parsed is None or parsed[0] not in _names(self) or seconds <= 0:
+        if parsed is None or parsed[0] not in _names(self) or spent[0] >= MAX_POST_WORK:
             return None
         name, params = parsed
         env = _environment(self, filters)
-        env.included = 0
+        env.included, env.spent = 0, spent
+        spent[0] += INCLUDE_WORK
         timer = _Timer()
-        start = time.monotonic()
         try:
             values = {key: _value(value, partial(_lookup, variables)) for key, value in params}
-            with _deadline(seconds, timer):
+            with _deadline(MAX_SECONDS, timer):
                 return str(_template(env, name).render(**variables, include=_Params(values)))
         except Exception:  # a site's template, whatever it raises, fails only itself
-            if timer.expired and seconds == MAX_SECONDS:  # (python-liquid may raise its own)
+            if timer.expired:  # (python-liquid may raise its own error for it)
                 env.failed.add(name)  # too slow: not tried again in this process
             return None
-        finally:
-            spent[0] += time.monotonic() - start
 
-    def why(self, markup: str) -> str:
-        """Why `{% include markup %}` is not rendered, as a message says it."""
+    def why(self, markup: str, spent: list[float]) -> str:
+        """Why `{% include markup %}` is not rendered, as a message says it (`spent`: the
+        work the post's tags did, see `render`)."""
         parsed = _parsed(markup)
+        if spent[0] >= MAX_POST_WORK:
+            return f"the post's includes did their work ({MAX_POST_WORK:,} loop steps)"
         if parsed is None:
             return "a file name or parameters feedpub cannot read, as a name from a variable"
         if parsed[0] not in _names(self):
@@ -279,30 +278,6 @@ def _lookup(variables: Mapping[str, Any], path: list[str]) -> Any:
     return found
 
 
-def _markdownify(value: object) -> str:
-    return render_markdown(printed(value))
-
-
-def _jsonify(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
-
-
-def _xml_escape(value: object) -> str:
-    return html.escape(printed(value))
-
-
-def _cgi_escape(value: object) -> str:
-    return quote_plus(printed(value), safe="*")
-
-
-def _words(value: object) -> int:
-    return len(printed(value).split())
-
-
-def _normalize_whitespace(value: object) -> str:
-    return " ".join(printed(value).split())
-
-
 @cache
 def _names(includes: Includes) -> frozenset[str]:
     return frozenset(name for name, _ in includes.files)
@@ -322,6 +297,8 @@ def _environment(includes: Includes, filters: URLFilters) -> Any:  # a local sub
         context_depth_limit = 2 * MAX_DEPTH + 2  # (an include takes two)
         failed: set[str]  # the files that failed to render: not tried again
         included = 0  # files the tag being rendered has included
+        spent: list[float]  # the work of the post being rendered (see MAX_POST_WORK)
+        template_class = _counted_template()
 
         def tokenizer(self) -> Any:
             """python-liquid 2.3's lexer ends a text at `$`, which matches before a
@@ -337,54 +314,28 @@ def _environment(includes: Includes, filters: URLFilters) -> Any:  # a local sub
     env.failed = set()
     for name in TAGS:
         env.tags[name] = _include_tag(env, name)
-    env.filters.update(dict(filters))
-    env.filters.update(
-        markdownify=_markdownify,
-        jsonify=_jsonify,
-        xml_escape=_xml_escape,
-        cgi_escape=_cgi_escape,
-        number_of_words=_words,
-        normalize_whitespace=_normalize_whitespace,
-    )
-    env.filters = {name: _bounded(name, func) for name, func in env.filters.items()}
+    env.filters = jekyllfilters.bounded(env.filters | dict(filters) | jekyllfilters.JEKYLL)
     return env
 
 
-def _bounded(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
-    """`func`, a filter, refusing inputs of more than MAX_OUTPUT characters or items
-    in all: python-liquid's build a range's list in one call, past every other limit
-    (`(1..60000000) | reverse` took 2.4 GB); and what `join` and `replace` multiply,
-    their arguments given by position or by name (`replace: 'a', sub: b`)."""
+def _counted_template() -> Any:
+    """python-liquid's template, whose loops count their steps into the post's work (a
+    loop's length, when it starts) and stop past MAX_POST_WORK, as past a tag's limit."""
+    from liquid import BoundTemplate, RenderContext
+    from liquid.exceptions import LoopIterationLimitError
 
-    @wraps(func)
-    def bounded(value: Any, *args: Any, **kwargs: Any) -> Any:
-        given = (*args, *(v for k, v in kwargs.items() if k not in ("context", "environment")))
-        weight = sum(_weight(each) for each in (value, *given))
-        if weight <= MAX_OUTPUT and name == "join" and given:  # between every two items
-            weight += _weight(value) * len(str(given[0]))
-        elif weight <= MAX_OUTPUT and name == "replace" and len(given) > 1:
-            text = value if isinstance(value, str) else printed(value)  # as the filter reads it
-            weight += text.count(str(given[0])) * len(str(given[1]))
-        if weight > MAX_OUTPUT:
-            raise _Unknown(f"{name}: too large")
-        return func(value, *args, **kwargs)
+    class _Context(RenderContext):
+        def raise_for_loop_limit(self, length: int = 1) -> None:
+            super().raise_for_loop_limit(length)
+            spent: list[float] = self.env.spent  # type: ignore[attr-defined]
+            spent[0] += length
+            if spent[0] > MAX_POST_WORK:
+                raise LoopIterationLimitError("the post's work is done", token=None)
 
-    return bounded
+    class _Template(BoundTemplate):
+        context_class = _Context
 
-
-def _weight(value: object) -> int:
-    """How long a text, list or range is, with the texts a list holds (one long text
-    many times), counted up to MAX_OUTPUT."""
-    if isinstance(value, str | range):
-        return len(value)
-    if not isinstance(value, list | tuple):
-        return 0
-    total = len(value)
-    for item in value:
-        if total > MAX_OUTPUT:
-            break
-        total += len(item) if isinstance(item, str) else 0
-    return total
+    return _Template
 
 
 class _Files(dict[str, str]):
@@ -422,7 +373,8 @@ def _include_tag(env: Environment, tag_name: str) -> Any:
             parsed = _parsed(self.markup)
             env = context.env
             env.included += 1
-            if parsed is None or env.included > MAX_INCLUDED:
+            env.spent[0] += INCLUDE_WORK
+            if parsed is None or env.included > MAX_INCLUDED or env.spent[0] > MAX_POST_WORK:
                 raise _Unknown(self.markup)
             name, params = parsed
             values = {key: _value(value, partial(_get, context)) for key, value in params}

@@ -107,7 +107,7 @@ class _Page(NamedTuple):
     dropped: list[int]  # the offsets of plugins' blocks shown without their tags
     ends: Mapping[str, list[int]]  # the offsets of the `{% endX %}`s of each X in the body
     scans: list[int]  # what looking for plugins' block ends may still read (characters)
-    spent: list[float]  # the seconds its includes took (see includes.MAX_POST_SECONDS)
+    spent: list[float]  # the work its includes did (see includes.MAX_POST_WORK)
     base: int = 0  # the offset of the text rendered in the body (a block's is inside it)
     depth: int = 0  # plugins' blocks this text is inside (at most MAX_PLUGINS)
 
@@ -175,7 +175,8 @@ def read(path: str, text: str, at: int, site: Site) -> Found:
         _, more = _render(body[left + 2 :], site, _page(body[left + 2 :]))
         left = None if more is None else left + 2 + more
     places = (("FP203", left), ("FP204", page.dropped[0] if page.dropped else None))
-    problems = tuple(_problem(path, text, at + w, c, site) for c, w in places if w is not None)
+    found = [(c, w) for c, w in places if w is not None]
+    problems = tuple(_problem(path, text, at + w, c, site, page) for c, w in found)
     first: dict[str, int] = {}
     line, counted = text.count("\n", 0, at) + 1, at
     for name, offset in sorted(page.refs, key=lambda ref: ref[1]):  # lines counted once
@@ -185,16 +186,15 @@ def read(path: str, text: str, at: int, site: Site) -> Found:
     return Found(rendered != body, tuple(first.items()), problems)  # (by line, as found)
 
 
-def _problem(path: str, text: str, at: int, code: str, site: Site) -> Problem:
+def _problem(path: str, text: str, at: int, code: str, site: Site, page: _Page) -> Problem:
     """FP203 (Liquid left as written) or FP204 (a plugin's block) at `at` (a post may have both)."""
     msg = f"Liquid feedpub does not render, shown as written: {_shown(text, at)}"
     if code == "FP204":
         msg = f"{_group(text, at)} is a plugin's block: what it holds is shown, not what the"
         msg += " plugin adds around it"
     line, col = text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
-    return Problem(
-        path, line, col, code, msg + _why(text, at, site), group=f"at {_group(text, at)}"
-    )
+    msg += _why(text, at, site, page.spent)
+    return Problem(path, line, col, code, msg, group=f"at {_group(text, at)}")
 
 
 def render(
@@ -239,7 +239,7 @@ def _render(text: str, site: Site, page: _Page) -> tuple[str, int | None]:
     return "".join(out), left
 
 
-def _why(text: str, at: int, site: Site) -> str:
+def _why(text: str, at: int, site: Site, spent: list[float]) -> str:
     """Why the include at `at`, if the tag there is one, is not rendered ("" else)."""
     tag = next(_tags(text, at))
     name = _name(tag)
@@ -247,7 +247,7 @@ def _why(text: str, at: int, site: Site) -> str:
         return ""
     if site.includes is None:
         return " (the site has no _includes/ folder beside its _config.yml)"
-    return f" ({site.includes.why(tag.markup.strip()[len(name) :])})"
+    return f" ({site.includes.why(tag.markup.strip()[len(name) :], spent)})"
 
 
 def _group(text: str, at: int) -> str:

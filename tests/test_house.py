@@ -33,7 +33,7 @@ LAYERS: list[set[str]] = [
         "kramdown",
     },
     {"__init__", "titles", "checks", "sitedata", "commonmark", "trees", "autolinks"},
-    {"model", "summaries", "encoding", "images", "players", "plugins"},
+    {"model", "summaries", "encoding", "images", "players", "plugins", "jekyllfilters"},
     {
         "liquid",
         "html",
