@@ -97,7 +97,8 @@ def _markdown(references: bool, tables: bool = True, notes: bool = True) -> Any:
 
     md = MarkdownIt("commonmark", {"html": True, "linkify": False})
     md.enable(["table", "strikethrough"])
-    (md.use(footnote_plugin) if notes else md).use(deflist_plugin)
+    # (no inline notes, `^[x]`: kramdown has none, and they escaped MAX_NOTES)
+    (md.use(footnote_plugin, inline=False) if notes else md).use(deflist_plugin)
     ends = ["paragraph", "reference", "blockquote"]  # what it may end, as CommonMark's
     md.block.ruler.before("html_block", "kramdown_html", kramdown.html_block, {"alt": ends})
     md.block.ruler.before("paragraph", "kramdown_options", kramdown.options)

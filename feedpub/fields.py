@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -66,12 +67,18 @@ class Fields:
         return self._bounded(key, safe.strip())
 
     def _bounded(self, key: str, text: str) -> str:
-        """`text`, cut to `_LONGEST[key]` characters (its last an ellipsis) if longer."""
+        """`text`, cut to `_LONGEST[key]` characters if longer: an ellipsis, and for a name
+        the CRC-32 of all of it."""
         limit = _LONGEST.get(key)
         if limit is None or len(text) <= limit:
             return text
         self.cut[key] = max(self.cut.get(key, 0), len(text))
-        return text[: limit - 1].rstrip() + "…"
+        if key == "title":
+            return text[: limit - 1].rstrip() + "…"
+        # A name is a feed: two that differ past the cut stay two (the review's merged)
+        return (
+            f"{text[: limit - 10].rstrip()}…{zlib.crc32(text.encode('utf-8', 'surrogatepass')):08x}"
+        )
 
     def names(self, key: str, value: Any) -> tuple[str, ...]:
         """Tags or categories as a clean tuple, whatever shape the YAML gave them."""
@@ -158,7 +165,7 @@ class Fields:
             used = self.text("author", value)
             self.report("author", "FP109", f"`author` is a {kind}; used as the text {used!r}")
         text = self.text("author", value) or ""
-        text = names.get(text, text)
+        text = self._bounded("author", names.get(text, text))  # (a name of _data/ too)
         return sys.intern(unicodedata.normalize("NFC", text))
 
     def report_removed(self) -> None:

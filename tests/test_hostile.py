@@ -19,6 +19,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 import pytest
@@ -297,7 +298,23 @@ def test_a_title_or_name_is_bounded_in_length(tmp_path: Path) -> None:
     assert sum(len(b) for b in tree(tmp_path / "public").values()) < 3_000_000  # (was 100 MB)
     items = json.loads((tmp_path / "public" / "feed.json").read_text("utf-8"))["items"]
     big = next(i for i in items if i["title"].startswith("B"))
-    assert big["title"] == "B" * 999 + "…" and {len(t) for t in big["tags"]} == {4, 200}  # (Wire)
+    assert big["title"] == "B" * 999 + "…" and {len(t) for t in big["tags"]} == {4, 199}  # (Wire)
+
+
+def test_long_names_that_differ_past_the_cut_stay_apart() -> None:
+    """The session's review: two tags that differ only past 200 characters became one
+    feed, and a 5,000-character author name from `_data/authors.yml` was not cut. A
+    name cut ends with the CRC-32 of all of it; a name of the data is held alike."""
+    from feedpub.fields import Fields
+
+    problems: list[Any] = []
+    fields = Fields("p.md", {}, problems, 100)
+    tags = fields.names("tags", ["a" * 250 + "X", "a" * 250 + "Y"])
+    assert len(tags) == 2 and tags[0] != tags[1] and {len(t) for t in tags} == {199}
+    author = fields.author({"author": "bob"}, {"bob": "B" * 5_000})
+    assert len(author) == 199 and author.startswith("B" * 190 + "…")
+    fields.report_removed()
+    assert [p.code for p in problems] == ["FP110", "FP110"]
 
 
 def test_two_files_of_one_page_are_a_warning_not_copies(tmp_path: Path) -> None:

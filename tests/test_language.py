@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import run
+from conftest import run, run_in
 from lxml import etree
 
 from feedpub import language
@@ -143,3 +143,28 @@ def test_stated_languages_win(tmp_path: Path) -> None:
     (tmp_path / "feedpub.toml").write_text('lang = "chinese!"\n', "utf-8")
     code, _, stderr = run("build", str(tmp_path), "--out", str(tmp_path / "out"))
     assert code == 2 and 'lang: must be a language tag like "zh-Hant"' in stderr
+
+
+def test_a_tags_feed_and_its_archives_of_no_majority_are_the_sites_language(
+    tmp_path: Path,
+) -> None:
+    """The blog trial's travel feed (a French post, a Japanese one) was `fr`; the review
+    then found its archive documents still `fr` while the feed was the site's `en-US`."""
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    titles = ["Café crème et croissants à Paris", "日本の旅：京都と奈良"]
+    for year in (2020, 2021):
+        for n, title in enumerate(titles):
+            text = f"---\ntitle: {title}\ndate: {year}-05-0{n + 1}\ntags: [travel]\n---\nx\n"
+            (posts / f"{year}-05-0{n + 1}-t{n}.md").write_text(text, "utf-8")
+    (posts / "2021-06-01-home.md").write_text("---\ntitle: Home news\n---\nx\n", "utf-8")
+    (tmp_path / "_config.yml").write_text("title: B\nurl: https://b.example\nlang: en-US\n")
+    (tmp_path / "feedpub.toml").write_text('limit = 2\narchive_period = "year"\n', "utf-8")
+    code, _, stderr = run_in(tmp_path, "build", "--no-cache", "-q")
+    assert code == 0, stderr
+    folder = tmp_path / "public" / "tags" / "travel"
+    documents = [folder / "feed.xml", *sorted((folder / "archive").glob("*.xml"))]
+    assert len(documents) >= 3
+    for path in documents:
+        lang = etree.parse(str(path)).getroot().get("{http://www.w3.org/XML/1998/namespace}lang")
+        assert lang == "en-US", path

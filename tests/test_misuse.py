@@ -238,6 +238,8 @@ def test_the_sites_data_and_includes_are_no_output_or_cache(repo: Path) -> None:
         assert (code, stdout) == (2, ""), stderr
         what = "must not be, be inside or hold the site's"
         assert stderr == f"Error: {flag} {folder}: {what} {read}/, which the build reads\n"
+    code, _, stderr = feedpub(repo, "build", "--report", "_data/report.json")
+    assert code == 2 and "Error: --report _data/report.json: must not be, be inside" in stderr
     assert sorted(p.name for p in (repo / "_data").iterdir()) == ["authors.yml"]
     assert feedpub(repo, "build", "--out", "_includes")[0] == 0  # not this site's includes
 

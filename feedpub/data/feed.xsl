@@ -71,7 +71,7 @@ a{color:#1a6fc9}
           <xsl:text> · </xsl:text>
           <xsl:call-template name="link">
             <xsl:with-param name="href" select="$home"/>
-            <xsl:with-param name="text" select="'This feed as a web page'"/>
+            <xsl:with-param name="text" select="'Its web page'"/>
           </xsl:call-template>
         </xsl:if>
       </p>

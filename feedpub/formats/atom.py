@@ -112,7 +112,7 @@ def archive(
     ]
     updated = from_micros(max(m.updated for m in page.members))
     # its own entries' language: what it holds decides it, as what it holds keys it
-    lang = language.majority(m.lang for m in page.members) or "und"
+    lang = language.majority((m.lang for m in page.members), settings.lang) or "und"
     top = (
         prolog(page.file) + f"<feed {_NAMESPACES} xml:lang={attr(lang)}"
         ' xmlns:fh="http://purl.org/syndication/history/1.0">\n<fh:archive/>\n'

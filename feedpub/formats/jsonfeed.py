@@ -46,7 +46,7 @@ def document(feed: Feed, settings: Settings, items: bytes) -> bytes:
     top = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": xml_safe(feed.title),
-        "home_page_url": home_of(settings, feed),  # its page, which lists its entries
+        "home_page_url": home_of(settings, feed),  # its page (or the site's home)
         "feed_url": url_of(settings, feed.file("json")),
         "description": xml_safe(description(feed, settings)),
         "authors": [_author(*site_author(settings)[:2])],
