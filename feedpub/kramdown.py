@@ -291,7 +291,7 @@ def extension_block(state: Any, start: int, last: int, silent: bool) -> bool:
         return False
     line, end = start + 1, None
     if not tag[2]:
-        end = _extension_end(state, tag[1], tag.end(), len(state.src))
+        end = _extension_end(state, tag[1], tag.end(), _container_end(state, start, last))
         if end is None:
             return False
         while line < last and state.bMarks[line] <= end[0]:
@@ -303,6 +303,21 @@ def extension_block(state: Any, start: int, last: int, silent: bool) -> bool:
             )
         state.line = line
     return True
+
+
+def _container_end(state: Any, start: int, last: int) -> int:
+    """Where the block holding line `start` ends in the source: at its first line after it
+    that is not blank and is indented less (kramdown reads a list item's lines alone: a
+    `{::comment}` in one, closed after the list, hid the next item), else at `last`. The
+    lines found inside are kept on the state, so that many starts read them once."""
+    held = vars(state).setdefault("kramdown_inside", {})
+    lo, hi = held.get((state.blkIndent, last), (-1, -1))
+    if not lo <= start < hi:
+        hi = start + 1
+        while hi < last and (state.isEmpty(hi) or state.sCount[hi] >= state.blkIndent):
+            hi += 1
+        held[(state.blkIndent, last)] = (start, hi)  # (the same for every start before it)
+    return state.bMarks[hi] if hi < state.lineMax else len(state.src)
 
 
 def extension_span(state: Any, silent: bool) -> bool:

@@ -1151,6 +1151,20 @@ def test_a_bodys_footnote_references_are_bounded() -> None:
     assert few.count('<sup class="footnote-ref">') == 2 and 'href="#fnref:1:1"' in few
 
 
+def test_a_comment_ends_in_the_block_that_holds_it() -> None:
+    """The session's review: a `{::comment}` in a list item, closed after the list, hid
+    the next item ("second" lost); kramdown reads an item's lines alone. Many starts
+    cost no square, at the top or in an item."""
+    assert render_markdown("- {::comment}\n  secret\n- second\n{:/}\n").count("<li>") == 2
+    assert "second" in render_markdown("- {::comment}\n  secret\n- second\n{:/}\n")
+    assert (
+        render_markdown("- a\n\n  {::comment}\n  secret\n  {:/comment}\n- b\n").count("secret") == 0
+    )
+    assert render_markdown("{::comment}\n\n" * 20_000 + "x\n").endswith(
+        "<p>x</p>\n"
+    )  # (in seconds)
+
+
 def test_an_attribute_list_after_a_reference_image_goes() -> None:
     """blog.rust-lang.org: `![A chart][chart]{:class="center"}` (6 of 91 posts, 35
     times) showed the attribute list as text; after `](url)` it went already."""
