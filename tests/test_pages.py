@@ -475,9 +475,7 @@ def test_stylesheet_renders_the_feed(
         assert page.xpath("//script") == []
         # the header's link is the feed's page (the trial's said "All feeds of this site";
         # beside a Jekyll site, the site feed's is the site's home: "its web page" both)
-        assert page.xpath("//header//a") == page.xpath(
-            "//header//a[text()='Its web page']"
-        )
+        assert page.xpath("//header//a") == page.xpath("//header//a[text()='Its web page']")
         assert page.xpath("//header//a/@href") == [url_of(settings, feed.page)]
         # both formats show a time alike, as UTC: RSS's pubDate is no other text
         shown = [p.published.strftime("%Y-%m-%d %H:%M UTC") for p in feed.posts]
