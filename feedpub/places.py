@@ -65,7 +65,7 @@ def check(
         raise Misuse(f"--report {report_file}: must not be in the output folder or the cache")
     if scan.in_posts_folder(root, f.parent):
         raise Misuse(f"--report {report_file}: must not be in a posts folder")
-    if wrong := _site_folder(root, f.parent, settings):  # (read back as the site's data)
+    if wrong := _site_folder(root, f, settings):  # (read back as the site's data)
         raise Misuse(f"--report {report_file}: {wrong}")
 
 
