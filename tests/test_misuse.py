@@ -240,6 +240,8 @@ def test_the_sites_data_and_includes_are_no_output_or_cache(repo: Path) -> None:
         assert stderr == f"Error: {flag} {folder}: {what} {read}/, which the build reads\n"
     code, _, stderr = feedpub(repo, "build", "--report", "_data/report.json")
     assert code == 2 and "Error: --report _data/report.json: must not be, be inside" in stderr
+    beside = repo.parent / f"{repo.name}-report.json"  # (its folder holds _data: allowed)
+    assert feedpub(repo, "build", "--report", str(beside))[0] == 0 and beside.is_file()
     assert sorted(p.name for p in (repo / "_data").iterdir()) == ["authors.yml"]
     assert feedpub(repo, "build", "--out", "_includes")[0] == 0  # not this site's includes
 
