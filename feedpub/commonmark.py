@@ -40,7 +40,6 @@ _SPACED_DESTINATION = re.compile(
     r"""([^\s()<>"'{}]{1,500}(?:[ \t]{1,10}[^\s()<>"'{}]{1,500}){1,20})"""
     r"""((?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'))?\))"""
 )
-_BACKTICKS = re.compile("`+")
 _SPACED_REFERENCE = re.compile(r"(?<![\]\\])\[([^\[\]\n]*)\] \[([^\[\]\n]+)\](?![(\[:])")
 # Elements whose text kramdown leaves as written (its typography does not reach it).
 _RAW_START = re.compile(r"<(code|kbd|samp|var|math|script|style|pre|tt)(?=[\s>])(?![^>]*/>)", re.I)
@@ -175,7 +174,7 @@ def _outside_code(
     to the next run as long; after a run that none closes, nothing is changed), and
     what `after` matches right after a code span taken out."""
     parts, at, code = [], 0, ""
-    for run in _BACKTICKS.finditer(text):
+    for run in kramdown.BACKTICKS.finditer(text):
         if not code:
             parts.append(change(text[at : run.start()]))
             at, code = run.start(), run.group()

@@ -21,6 +21,7 @@ _DECODED = frozenset({"title", "author", "tags", "categories"})
 # The longest a field may be, in characters: a 2 MB title was in every archive document
 # of its 100 tags' feeds (2.4 MB of posts made 197 MB of feeds), and so was a 10 KB tag.
 _LONGEST = {"title": 1_000, "author": 200, "tags": 200, "categories": 200}
+_SHORTEST = min(_LONGEST.values())  # (a value no longer is never cut: no call)
 _CALLED = {
     "title": "the title",
     "author": "the author's name",
@@ -64,7 +65,8 @@ class Fields:
         safe = xml_safe(text)
         if len(safe) < len(text):
             self.removed[key] += len(text) - len(safe)
-        return self._bounded(key, safe.strip())
+        safe = safe.strip()
+        return safe if len(safe) <= _SHORTEST else self._bounded(key, safe)
 
     def _bounded(self, key: str, text: str) -> str:
         """`text`, cut to `_LONGEST[key]` characters if longer: an ellipsis, and for a name

@@ -72,7 +72,7 @@ class Includes(NamedTuple):
     files: tuple[tuple[str, str], ...]  # each file in it (relative, with `/`) and its hash
 
     def render(
-        self, markup: str, variables: Mapping[str, Any], filters: URLFilters, spent: list[float]
+        self, markup: str, variables: Mapping[str, Any], filters: URLFilters, spent: list[int]
     ) -> str | None:
         """What `{% include markup %}` renders to, with `variables` (`page`, `site`)
         as its context; None when feedpub cannot render it as Jekyll would, or when
@@ -94,7 +94,7 @@ class Includes(NamedTuple):
                 env.failed.add(name)  # too slow: not tried again in this process
             return None
 
-    def why(self, markup: str, spent: list[float]) -> str:
+    def why(self, markup: str, spent: list[int]) -> str:
         """Why `{% include markup %}` is not rendered, as a message says it (`spent`: the
         work the post's tags did, see `render`)."""
         parsed = _parsed(markup)
@@ -297,7 +297,7 @@ def _environment(includes: Includes, filters: URLFilters) -> Any:  # a local sub
         context_depth_limit = 2 * MAX_DEPTH + 2  # (an include takes two)
         failed: set[str]  # the files that failed to render: not tried again
         included = 0  # files the tag being rendered has included
-        spent: list[float]  # the work of the post being rendered (see MAX_POST_WORK)
+        spent: list[int]  # the work of the post being rendered (see MAX_POST_WORK)
         template_class = _counted_template()
 
         def tokenizer(self) -> Any:
@@ -327,7 +327,7 @@ def _counted_template() -> Any:
     class _Context(RenderContext):
         def raise_for_loop_limit(self, length: int = 1) -> None:
             super().raise_for_loop_limit(length)
-            spent: list[float] = self.env.spent  # type: ignore[attr-defined]
+            spent: list[int] = self.env.spent  # type: ignore[attr-defined]
             spent[0] += length
             if spent[0] > MAX_POST_WORK:
                 raise LoopIterationLimitError("the post's work is done", token=None)

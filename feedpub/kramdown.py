@@ -23,7 +23,7 @@ _BLOCK_NAMES = (
     "|picture|pre|script|section|style|summary|svg|table|tbody|td|textarea|tfoot|th|thead"
     "|title|tr|ul|video"
 )
-_BACKTICKS = re.compile("`+")
+BACKTICKS = re.compile("`+")  # (`commonmark`'s too)
 BLOCK_START = re.compile(f"[ \\t]*<({_BLOCK_NAMES})(?=[\\s/>]|$)", re.I)
 # kramdown's span elements: one at a line's start begins a paragraph, not an HTML block
 # (CommonMark's rule 7 showed the Markdown after a `<br>` or `<a href>` line as text).
@@ -365,7 +365,7 @@ def _code_spans(row: str) -> list[tuple[int, int]]:
     """Where each code span of `row` starts and ends: a run of backticks to the next of
     the same length (one escaped with `\\` opens none). The next run of each length is
     looked up, not searched for: a row of many runs costs no square."""
-    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(row)]
+    runs = [(m.start(), m.end()) for m in BACKTICKS.finditer(row)]
     following: list[int | None] = [None] * len(runs)
     seen: dict[int, int] = {}
     for n in range(len(runs) - 1, -1, -1):

@@ -107,7 +107,7 @@ class _Page(NamedTuple):
     dropped: list[int]  # the offsets of plugins' blocks shown without their tags
     ends: Mapping[str, list[int]]  # the offsets of the `{% endX %}`s of each X in the body
     scans: list[int]  # what looking for plugins' block ends may still read (characters)
-    spent: list[float]  # the work its includes did (see includes.MAX_POST_WORK)
+    spent: list[int]  # the work its includes did (see includes.MAX_POST_WORK)
     base: int = 0  # the offset of the text rendered in the body (a block's is inside it)
     depth: int = 0  # plugins' blocks this text is inside (at most MAX_PLUGINS)
 
@@ -117,7 +117,7 @@ def _page(body: str, title: str = "", links: Mapping[str, str] | None = None) ->
     for found in _END.finditer(body):
         ends.setdefault(found[1], []).append(found.start())
     scans = [MAX_PLUGINS * len(body)]  # each depth of well-nested blocks read once
-    return _Page(title, links, [], [0], {}, [0], [], ends, scans, [0.0])
+    return _Page(title, links, [], [0], {}, [0], [], ends, scans, [0])
 
 
 def _plugin_block(text: str, name: str, tag: _Tag, page: _Page) -> _Tag | None:
@@ -239,7 +239,7 @@ def _render(text: str, site: Site, page: _Page) -> tuple[str, int | None]:
     return "".join(out), left
 
 
-def _why(text: str, at: int, site: Site, spent: list[float]) -> str:
+def _why(text: str, at: int, site: Site, spent: list[int]) -> str:
     """Why the include at `at`, if the tag there is one, is not rendered ("" else)."""
     tag = next(_tags(text, at))
     name = _name(tag)

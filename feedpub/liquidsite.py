@@ -22,10 +22,10 @@ class Includer(Protocol):
     """The site's `_includes/` (`includes.Includes`)."""
 
     def render(
-        self, markup: str, variables: Mapping[str, Any], filters: URLFilters, spent: list[float]
+        self, markup: str, variables: Mapping[str, Any], filters: URLFilters, spent: list[int]
     ) -> str | None: ...
 
-    def why(self, markup: str, spent: list[float]) -> str: ...
+    def why(self, markup: str, spent: list[int]) -> str: ...
 
 
 Value = str | int | float | None  # of a config key Liquid reads (a bool is an int)

@@ -217,11 +217,11 @@ def test_an_include_failing_with_some_parameters_renders_with_others(tmp_path: P
     (tmp_path / "bad.html").write_text("{% if %}")  # does not parse: remembered, for itself
     found = Includes(str(tmp_path), listing(tmp_path))
     variables = {"page": {"title": "T"}}
-    assert found.render('cond.html x="1"', variables, (), [0.0]) is None  # page.image: unknown
-    assert found.render("cond.html", variables, (), [0.0]) == "ok"
-    assert found.render('outer.html x="1"', variables, (), [0.0]) is None
-    assert found.render("outer.html", variables, (), [0.0]) == "ok"
-    assert found.render("bad.html", variables, (), [0.0]) is None
+    assert found.render('cond.html x="1"', variables, (), [0]) is None  # page.image: unknown
+    assert found.render("cond.html", variables, (), [0]) == "ok"
+    assert found.render('outer.html x="1"', variables, (), [0]) is None
+    assert found.render("outer.html", variables, (), [0]) == "ok"
+    assert found.render("bad.html", variables, (), [0]) is None
 
 
 def test_an_include_that_takes_too_long_fails_once(
@@ -238,9 +238,9 @@ def test_an_include_that_takes_too_long_fails_once(
     monkeypatch.setattr(
         env, "get_template", lambda *a, **k: parsed.append(1) or get_template(*a, **k)
     )
-    assert found.render("slow.html", {}, (), [0.0]) is None
+    assert found.render("slow.html", {}, (), [0]) is None
     assert "slow.html" in env.failed  # (python-liquid's error)
-    assert found.render("slow.html", {}, (), [0.0]) is None
+    assert found.render("slow.html", {}, (), [0]) is None
     assert parsed == [1]  # stopped once, then not parsed again (no wall clock: it varies)
 
 
@@ -284,7 +284,7 @@ def test_an_include_timeout_is_not_lost_in_a_collection(
 
     gc.callbacks.append(slow_callback)
     try:
-        assert found.render("slow.html", {}, (), [0.0]) is None
+        assert found.render("slow.html", {}, (), [0]) is None
     finally:
         gc.callbacks.remove(slow_callback)
 
@@ -418,6 +418,6 @@ def test_what_an_include_renders_to(tmp_path: Path, markup: str, rendered: str |
     includes = Includes(str(tmp_path), listing(tmp_path))
     variables = {"page": {"title": "T"}, "site": {"url": ""}}
     assert (
-        includes.render(markup, variables, liquidsite.url_filters("https://e.org", "/b"), [0.0])
+        includes.render(markup, variables, liquidsite.url_filters("https://e.org", "/b"), [0])
         == rendered
     )
