@@ -244,13 +244,19 @@ def _includes(site: Path, folder: str) -> tuple[tuple[str, str], ...]:
     """The files of the site's `_includes/` (Jekyll's `includes_dir`, inside the site),
     each with a hash, so that an edited include voids the cache (`includes.listing`)."""
     parts = Path(folder).parts
-    if not parts or Path(folder).is_absolute() or ".." in parts or not (site / folder).is_dir():
+    if not _in_site(folder) or not (site / folder).is_dir():
         return ()
     if any((site / Path(*parts[: i + 1])).is_symlink() for i in range(len(parts))):
         return ()
     from . import includes  # here: a build with nothing changed imports no more than it needs
 
     return includes.listing(site / folder)
+
+
+def _in_site(folder: str) -> bool:
+    """Whether `includes_dir` names a folder inside the site (Jekyll reads no other)."""
+    parts = Path(folder).parts
+    return bool(parts) and not Path(folder).is_absolute() and ".." not in parts
 
 
 def _read_jekyll(path: Path) -> _Layer:
@@ -312,8 +318,9 @@ def _read_jekyll(path: Path) -> _Layer:
             f"includes_dir {printable(folder)}: no hidden folder is read (.git/config holds tokens)"
         )
         layer.unused(("includes_dir",), why)
-    elif isinstance(folder, str) and (files := _includes(path.parent, folder)):
-        layer.values["includes_dir"], layer.values["includes"] = str(path.parent / folder), files
+    elif isinstance(folder, str) and _in_site(folder):  # (kept apart from --out if not made yet)
+        layer.values["includes_dir"] = str(path.parent / folder)
+        layer.values["includes"] = _includes(path.parent, folder)
     layer.values["defaults"] = _defaults(data.get("defaults"))
     feed_values, unused = jekyllfeed.read(data.get("feed"))  # `feed: {path: atom.xml}`
     layer.values.update(feed_values)

@@ -244,6 +244,12 @@ def test_the_sites_data_and_includes_are_no_output_or_cache(repo: Path) -> None:
     assert feedpub(repo, "build", "--report", str(beside))[0] == 0 and beside.is_file()
     assert sorted(p.name for p in (repo / "_data").iterdir()) == ["authors.yml"]
     assert feedpub(repo, "build", "--out", "_includes")[0] == 0  # not this site's includes
+    (repo / "_config.yml").write_text("title: T\nincludes_dir: parts2\n", "utf-8")
+    code, _, stderr = feedpub(
+        repo, "build", "--out", "parts2"
+    )  # not made yet: refused all the same
+    assert code == 2 and "Error: --out parts2: must not be, be inside or hold the site's" in stderr
+    assert not (repo / "parts2").exists()
 
 
 def test_folders_the_scan_never_reads_may_hold_anything(repo: Path) -> None:
