@@ -261,8 +261,13 @@ def _cleaned(
         for element in list(body.iter("image")):
             images.as_img(element)
         tags = tags.replace("<image", "<img")  # (the junk rules' needles: pixels', `img.ad`)
-    _remove_junk(body, tags, rules.remove)
     base_url = base_url if base_url is None or not too_many_links(html, base_url) else None
+    if "<svg" in tags or "<math" in tags:  # (before the junk rules drop them)
+        trees.break_out(body)
+    if "<object" in tags or "<embed" in tags:
+        players.from_objects(body, base_url)
+        tags += " <iframe <img"
+    _remove_junk(body, tags, rules.remove)
     images.fix_images(body, base_url, rules.data_images)
     _fix_urls(body, base_url)
     autolinks.link_bare_urls(body, html)

@@ -80,3 +80,35 @@ def _spacer(element: Any, gone: set[Any]) -> bool:
     else:
         beside = before.tag not in _BLOCK_LEVEL or (before.tail or "").strip(_BLANK)
     return not beside and (after is None or after.tag in _BLOCK_LEVEL)
+
+
+# HTML elements that end an `<svg>` or `<math>` they stand in, for a browser (the HTML
+# standard's "breakout" start tags in foreign content).
+_BREAKOUT = frozenset(
+    "b big blockquote body br center code dd div dl dt em embed h1 h2 h3 h4 h5 h6 head"
+    " hr i img li listing menu meta nobr ol p pre ruby s small span strong strike sub"
+    " sup table tt u ul var".split()
+)
+
+
+def break_out(body: Any) -> None:
+    """What follows the first HTML block or phrase in an `<svg>` or `<math>`, moved
+    out after it, as a browser reads it: libxml2 holds all of a body that follows
+    an unclosed `<svg>` in it, and the cleaner drops a drawing with what it holds."""
+    for drawing in reversed(list(body.iter("svg", "math"))):
+        first = next((e for e in drawing.iterdescendants() if e.tag in _BREAKOUT), None)
+        if first is None:
+            continue
+        moved = [first, *first.itersiblings()]
+        above = first.getparent()
+        while above is not drawing:
+            if above.tail:  # the text after an element it closed
+                moved[-1].tail, above.tail = (moved[-1].tail or "") + above.tail, None
+            moved += above.itersiblings()
+            above = above.getparent()
+        tail, drawing.tail = drawing.tail, None
+        after = drawing
+        for element in moved:
+            after.addnext(element)  # (with its tail: the text after it)
+            after = element
+        after.tail = (after.tail or "") + (tail or "")

@@ -47,6 +47,7 @@ def video_id(url: str) -> str | None:
     elif host in _HOSTS:
         segments = parts.path.split("/")  # "/embed/ID" -> ["", "embed", "ID"]
         found = segments[2] if len(segments) > 2 and segments[1] in _PLAYERS else ""
+        found = found.partition("&")[0]  # Flash embed code's `/v/<id>&hl=en&fs=1`
     else:
         return None
     return found if _ID.fullmatch(found) and found not in _NOT_IDS else None

@@ -600,6 +600,74 @@ def test_a_vimeo_player_is_a_link_to_its_videos_page() -> None:
     assert content.summary == "a"
 
 
+# YouTube's embed code until 2012, in many a blog's old posts (WordPress exports).
+FLASH_YOUTUBE = (
+    '<object width="425" height="344"><param name="movie"'
+    ' value="http://www.youtube.com/v/dQw4w9WgXcQ&hl=en&fs=1"></param>'
+    '<embed src="http://www.youtube.com/v/dQw4w9WgXcQ&hl=en&fs=1"'
+    ' type="application/x-shockwave-flash" width="425" height="344"></embed></object>'
+)
+
+
+def test_a_flash_player_is_a_link_to_its_video() -> None:
+    """A reader shows no `<object>`: YouTube's and Vimeo's old Flash players were
+    dropped whole, the post's video with them. They are their video's link now, as
+    its `<iframe>` is, and lead a post without image with the video's still."""
+    watch = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+    content = clean(f"<p>Watch:</p>{FLASH_YOUTUBE}<p>after</p>", BASE)
+    assert content.html == (
+        still("dQw4w9WgXcQ")
+        + f'<p>Watch:</p><p><a href="{watch}">www.youtube.com</a></p><p>after</p>'
+    )
+    assert content.summary == "Watch: after"  # (the link reads as the player's host)
+    alone = '<p>a</p><embed src="//www.youtube.com/v/dQw4w9WgXcQ"><p>b</p>'  # (unclosed)
+    assert f'<p><a href="{watch}">www.youtube.com</a></p><p>b</p>' in html_of(alone)
+    vimeo = (
+        '<object><param name="movie" value="http://vimeo.com/moogaloop.swf?clip_id=2&amp;'
+        'server=vimeo.com"><embed src="http://vimeo.com/moogaloop.swf?clip_id=2"></object>'
+    )
+    assert html_of(f"<p>a</p>{vimeo}<p>b</p>") == (
+        '<p>a</p><p><a href="https://vimeo.com/2">Vimeo</a></p><p>b</p>'
+    )
+    assert html_of(f"<p>a</p>{FLASH_YOUTUBE}<p>b</p>", iframes="drop") == (
+        still("dQw4w9WgXcQ") + "<p>a</p><p>b</p>"
+    )
+
+
+def test_an_object_is_what_a_reader_without_plugins_sees() -> None:
+    """An `<object>` is its fallback, what its author wrote for a browser that cannot
+    show it, as a feed reader cannot; a picture is an `<img>`; a page a frame's link;
+    a Flash movie of no known player nothing. Unclosed, libxml2 held the rest of the
+    post in it, and the cleaner dropped it all."""
+    movie = '<object data="m.swf"><param name="movie" value="m.swf">'
+    fallback = '<p>Get <a href="m.mp4">the video</a></p>'
+    assert html_of(f"<p>a</p>{movie}{fallback}</object><p>b</p>") == (
+        '<p>a</p><p>Get <a href="https://www.zaobao.com/realtime/china/m.mp4">the video</a></p>'
+        "<p>b</p>"
+    )
+    assert html_of(f"<p>a</p>{movie}<p>the rest of the post</p>") == (
+        "<p>a</p><p>the rest of the post</p>"
+    )
+    assert html_of(f"<p>a</p>{movie}</object><p>b</p>") == "<p>a</p><p>b</p>"
+    chart = '<object type="image/svg+xml" data="https://example.org/c.svg">Sales</object>'
+    assert html_of(chart) == f'{IMG}src="https://example.org/c.svg" alt="Sales">'
+    page = '<object data="https://example.org/w.html"></object>'
+    assert html_of(page) == '<p><a href="https://example.org/w.html">example.org</a></p>'
+
+
+def test_an_unclosed_drawing_ends_where_a_browser_ends_it() -> None:
+    """The text after an unclosed `<svg>` or `<math>` is the post's, as a browser
+    reads it (an HTML paragraph ends a drawing): libxml2 held it in the drawing,
+    dropped with it."""
+    assert html_of("<p>a</p><svg width=10><p>the rest</p><p>more</p>") == (
+        "<p>a</p><p>the rest</p><p>more</p>"
+    )
+    assert html_of("<p>a</p><math><mi>x</mi><p>the rest</p>") == "<p>a</p><p>the rest</p>"
+    body = "<svg><g><text>label</text><p>out <b>b</b></p>t1</g>t2<rect/></svg>t3<p>z</p>"
+    assert html_of(body) == "<p>out <b>b</b></p>t1t2t3<p>z</p>"
+    assert html_of("<p>a</p><svg><circle r=3></circle></svg><p>b</p>") == "<p>a</p><p>b</p>"
+
+
 def test_iframe_dropped() -> None:
     body = '<p>a</p><iframe src="https://www.youtube.com/embed/x"></iframe><p>b</p>'
     assert html_of(body, iframes="drop") == "<p>a</p><p>b</p>"
