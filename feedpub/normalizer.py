@@ -264,6 +264,8 @@ def time_file(
     if how != "marker":
         _note(p, how, marker, stamp, settings, problems)
     ident, link = p.ident, raw.url.strip()
+    if ident is not None and "%25" in link:  # a browser would ask for `%E5…` as written
+        link = urls.undouble(link)
     if ident is None:
         ident, link, legacy = permalinks.of(raw, when, settings)
         if given := raw.url.strip():  # (a hostile one may run to megabytes: cut)

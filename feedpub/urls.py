@@ -130,7 +130,7 @@ def _apply_rules(url: str) -> str:
 
 def _canonical_once(url: str) -> str:
     url = url.strip()
-    parts = _split(url) and _split(_undouble(url))
+    parts = _split(url) and _split(undouble(url))
     if parts is None:
         return url
     host = parts.host.translate(_ASCII_LOWER)
@@ -140,7 +140,7 @@ def _canonical_once(url: str) -> str:
     return f"https://{parts.userinfo}{host}{port}{path}{'?' + query if query else ''}".strip()
 
 
-def _undouble(url: str) -> str:
+def undouble(url: str) -> str:
     """`%25XX` -> `%XX`, repeatedly: the scraper sometimes encoded an encoded URL twice."""
     while True:
         once = _DOUBLE.sub(r"%\1", url)

@@ -428,6 +428,19 @@ def test_updated_is_when_the_content_last_changed() -> None:
     assert post.copies == tuple(r.path for r in copies)
 
 
+def test_a_link_encoded_twice_is_repaired_as_its_id_is() -> None:
+    """The trial (teahouse): 90 entries linked to `…/@ahyong/%25E5%258F%2596…`, which a
+    browser asks for as the literal `%E5…`, where their id was repaired; the link is
+    its `from:` as written but for that."""
+    twice, settings = "https://matters.news/@m/%25E9%2594%2590-x?q=100%25", config.Settings()
+    (post,) = normalizer.normalize([raw_post("_posts/2021-04-10-a.md", url=twice)], settings).posts
+    assert post.url == "https://matters.news/@m/%E9%94%90-x?q=100%25"
+    assert post.id == "https://matters.news/@m/%E9%94%90-x?q=100%25"
+    plain = "http://A.example/x/?utm_source=feed"  # (only the id loses the rest)
+    (post,) = normalizer.normalize([raw_post("_posts/2021-04-10-a.md", url=plain)], settings).posts
+    assert (post.url, post.id) == (plain, "https://a.example/x")
+
+
 def test_title_edit_counts_as_a_change_a_comments_line_does_not() -> None:
     same = [
         raw_post("_posts/2021-04-10-a.md", date="2021-04-10T08:00:00Z"),
