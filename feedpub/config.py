@@ -323,6 +323,8 @@ def _read_jekyll(path: Path) -> _Layer:
         layer.values["includes"] = _includes(path.parent, folder)
     layer.values["defaults"] = _defaults(data.get("defaults"))
     feed_values, unused = jekyllfeed.read(data.get("feed"))  # `feed: {path: atom.xml}`
+    if "feed" in data:
+        layer.values["feed_at"] = layer.line("feed")
     layer.values.update(feed_values)
     for keys, why in unused:
         layer.unused(keys, why)
@@ -395,6 +397,12 @@ def find_jekyll(posts: Path) -> Path | None:
     return None
 
 
+def _site_url(values: dict[str, Any]) -> str | None:
+    """The site's URL the config's `url` and `baseurl` give, if it sets `url`."""
+    url = values.get("url")
+    return Settings(url=url, baseurl=values.get("baseurl", "")).site_url if url else None
+
+
 def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
     """Build the settings in layers; flags that are None were not given.
 
@@ -445,7 +453,8 @@ def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
             wrong = f"names a file ({site_url}), not the folder the site is published at"
         if wrong:
             mistakes.append(f"Error: --site-url: {wrong}")
-        values.update(url=site_url, baseurl="")
+        elif Settings(url=site_url).site_url != _site_url(values):  # (the same: a warm cache)
+            values.update(url=site_url, baseurl="")
     if flags.get("feeds_url") is not None:
         flags["feeds_url"], wrong = checked_feeds_url(flags["feeds_url"])
         if wrong:

@@ -9,6 +9,7 @@ jekyll-feed reads them (`author_links`)."""
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -119,7 +120,10 @@ def unknown(settings: Settings, sources: Iterable[str]) -> list[str]:
         if name in settings.generic_categories:
             why = f"{name!r} is a generic category (`generic_categories`), not a source's name"
         else:
+            close = [k for k in sorted(known) if k.casefold() == name.casefold()]
+            close = close or difflib.get_close_matches(name, sorted(known), n=1)
             why = f"no post has the category {name!r}"
+            why += f" (did you mean {close[0]!r}?)" if close else ""
         said.append(f"feed.categories: {why}, so /feed/{name}.xml is not written")
     return said
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import shlex
 from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -36,7 +37,8 @@ def sites_inside(root: Path) -> list[Problem]:
         if (site / "_config.yml").is_file() and (site / "_posts").is_dir():
             msg = (
                 f"{name}/ is a Jekyll site of its own: its posts are read as this folder's"
-                f" (their category `{name}`), and its _config.yml is not"
+                f" (their category `{name}`), and its _config.yml is not:"
+                f" `feedpub build {shlex.quote(os.path.relpath(site))}` builds it"
             )
             found.append(Problem(os.path.relpath(site / "_config.yml"), 0, 0, "FP605", msg, "file"))
     return found
@@ -70,5 +72,5 @@ def setting_problems(settings: Settings, root: Path, sources: Iterable[str]) -> 
             problems.append(Problem(os.path.relpath(file), line, 0, "FP602", msg, "file"))
     if said := jekyllfeed.unknown(settings, seen):
         jekyll = os.path.relpath(find_jekyll(root) or root / "_config.yml")
-        problems += [Problem(jekyll, 0, 0, "FP603", msg, "file") for msg in said]
+        problems += [Problem(jekyll, settings.feed_at, 0, "FP603", msg, "file") for msg in said]
     return problems

@@ -187,7 +187,7 @@ CODES: dict[str, tuple[str, Severity, str]] = {
     "FP603": (
         "jekyll-setting-unused",
         "warning",
-        "write it as the message says, or set it in feedpub.toml (which comes first)",
+        "mend or remove it in the file named, or set it in feedpub.toml (which comes first)",
     ),
     "FP604": (
         "baseurl-twice",
@@ -198,7 +198,7 @@ CODES: dict[str, tuple[str, Severity, str]] = {
     "FP605": (
         "site-inside",
         "warning",
-        "to publish that site, build its folder (`feedpub build NAME`) or run feedpub in it",
+        "to publish that site, build its folder, as the message says, or run feedpub in it",
     ),
 }
 

@@ -119,6 +119,7 @@ class Settings:
     # source no post has. Not a setting: left out of the fingerprint.
     origins: dict[str, tuple[str, int]] = field(default_factory=dict, compare=False)
     url_at: tuple[str, int] = field(default=("", 0), compare=False)  # so is `url`'s (FP604)
+    feed_at: int = field(default=0, compare=False)  # and the line of the config's `feed:`
     # What the Jekyll config sets that feedpub cannot use, (file, line, why): FP603. In
     # the fingerprint: a build after it is mended must not print the cache's warning.
     unused: tuple[tuple[str, int, str], ...] = field(default=(), compare=False)
@@ -165,7 +166,7 @@ class Settings:
     def fingerprint(self) -> str:
         """A hash of every setting: a cache built under other settings is void."""
         data = dataclasses.asdict(self)
-        del data["origins"], data["url_at"]
+        del data["origins"], data["url_at"], data["feed_at"]
         text = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 

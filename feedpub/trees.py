@@ -84,11 +84,12 @@ def _spacer(element: Any, gone: set[Any]) -> bool:
 
 # HTML elements that end an `<svg>` or `<math>` they stand in, for a browser (the HTML
 # standard's "breakout" start tags in foreign content).
-_BREAKOUT = frozenset(
-    "b big blockquote body br center code dd div dl dt em embed h1 h2 h3 h4 h5 h6 head"
-    " hr i img li listing menu meta nobr ol p pre ruby s small span strong strike sub"
-    " sup table tt u ul var".split()
-)
+_BREAKOUT = frozenset((
+    "b", "big", "blockquote", "body", "br", "center", "code", "dd", "div", "dl", "dt", "em",
+    "embed", "h1", "h2", "h3", "h4", "h5", "h6", "head", "hr", "i", "img", "li", "listing",
+    "menu", "meta", "nobr", "ol", "p", "pre", "ruby", "s", "small", "span", "strong",
+    "strike", "sub", "sup", "table", "tt", "u", "ul", "var",
+))  # fmt: skip
 
 
 def break_out(body: Any) -> None:

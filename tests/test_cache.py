@@ -113,6 +113,26 @@ def test_the_ids_kept_outlive_the_cache_a_site_move_empties(tmp_path: Path) -> N
     assert "<id>https://a.example/2021/03/01/x</id>" in (tmp_path / "b" / "feed.xml").read_text()
 
 
+def test_the_sites_own_url_as_a_flag_keeps_the_cache(tmp_path: Path) -> None:
+    """`--site-url` naming the site the `_config.yml` names (as the README's quick
+    start passes it) is the same site: the trial's build with it took 11.4 s of a
+    full build where the one before had taken 0.3, and 10.3 s again without it."""
+    shutil.copytree(POSTS, tmp_path / "_posts")
+    config = "title: T\nurl: https://example.github.io\nbaseurl: /news\n"
+    (tmp_path / "_config.yml").write_text(config, "utf-8")
+    assert run_in(tmp_path, "build")[0] == 0
+    before, db = tree(tmp_path / "public"), tmp_path / ".feedpub-cache" / FILE
+    kept = db.stat().st_mtime_ns
+    for url in ("https://example.github.io/news/", "https://Example.GitHub.io/news", ""):
+        code, _, stderr = run_in(tmp_path, "build", *(("--site-url", url) if url else ()))
+        assert code == 0, stderr
+        assert db.stat().st_mtime_ns == kept and tree(tmp_path / "public") == before
+    assert run_in(tmp_path, "build", "--site-url", "https://example.org/")[0] == 0
+    assert db.stat().st_mtime_ns != kept  # another site: built anew
+    settings = load(tmp_path, site_url="https://example.github.io/news/")
+    assert (settings.url, settings.baseurl) == ("https://example.github.io", "/news")
+
+
 def test_a_store_is_emptied_when_its_stamp_changes(tmp_path: Path) -> None:
     store = Store(tmp_path, "settings-a")
     store.put("x", {"kept": 1})

@@ -271,7 +271,7 @@ def test_jekyll_feeds_category_and_tag_feeds_keep_their_subscribers(tmp_path: Pa
     (posts / "2021-01-05-n.md").write_text(post.format(n=5, c="news, Dev Notes", t="python"))
     config = tmp_path / "_config.yml"
     config.write_text(
-        "title: T\nurl: https://e.org\nfeed:\n  categories: [news, updates, Dev Notes]\n"
+        "title: T\nurl: https://e.org\nfeed:\n  categories: [news, updates, Dev Notes, Update]\n"
         "  tags:\n    except: [skip_me]\n",
         "utf-8",
     )
@@ -279,9 +279,14 @@ def test_jekyll_feeds_category_and_tag_feeds_keep_their_subscribers(tmp_path: Pa
     code, _, stderr = run_in(tmp_path, "build")
     assert code == 0, stderr
     assert (
-        "_config.yml: FP603 jekyll-setting-unused: feed.categories: 'news' is a generic"
+        "_config.yml:3: FP603 jekyll-setting-unused: feed.categories: 'news' is a generic"
         " category (`generic_categories`), not a source's name, so /feed/news.xml is not"
         " written." in stderr
+    )
+    assert (
+        "_config.yml:3: FP603 jekyll-setting-unused: feed.categories: no post has the category"
+        " 'Update' (did you mean 'updates'?), so /feed/Update.xml is not written. Mend or"
+        " remove it in the file named" in stderr
     )
     copies = sorted(str(p.relative_to(out)) for p in (out / "feed").rglob("*.xml"))
     assert copies == [
@@ -357,7 +362,7 @@ def test_a_jekyll_setting_feedpub_cannot_use_is_a_warning(tmp_path: Path) -> Non
     config.write_text("title: T\nurl: https://e.org\nauthor: [Ann, Bob]\nlang: english\n")
     code, _, stderr = run_in(tmp_path, "build")
     assert code == 0
-    assert [ln.split(". Write")[0] for ln in stderr.splitlines() if "FP603" in ln][:2] == [
+    assert [ln.split(". Mend")[0] for ln in stderr.splitlines() if "FP603" in ln][:2] == [
         "_config.yml:3: FP603 jekyll-setting-unused: author: a list, not a name: not used",
         '_config.yml:4: FP603 jekyll-setting-unused: lang: "english", not a language tag'
         " like `en` or `zh-Hans`: not used",
@@ -439,8 +444,8 @@ def test_a_build_a_folder_too_high_says_the_site_is_inside(tmp_path: Path) -> No
     assert code == 0
     assert (
         "repo/_config.yml: FP605 site-inside: repo/ is a Jekyll site of its own: its posts"
-        " are read as this folder's (their category `repo`), and its _config.yml is not."
-        " To publish that site, build its folder (`feedpub build NAME`)"
+        " are read as this folder's (their category `repo`), and its _config.yml is not:"
+        " `feedpub build repo` builds it. To publish that site, build its folder"
     ) in stderr
     code, _, stderr = run_in(tmp_path, "build", "repo", "--out", "fine")
     assert code == 0 and "FP605" not in stderr
