@@ -82,15 +82,18 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-def print_problems(problems: Sequence[Problem], fmt: Format, verbose: bool, root: Path) -> None:
-    """Problems to stderr as text or GitHub annotations, or to stdout as JSON."""
+def print_problems(
+    problems: Sequence[Problem], fmt: Format, verbose: bool, root: Path, table: bool = False
+) -> None:
+    """Problems to stderr as text or GitHub annotations, or to stdout as JSON; `table`:
+    the count of each code, of notes alone too (`check`)."""
     if fmt is Format.json:
         typer.echo(report.json_text(problems, root))
     elif fmt is Format.github:
         for line in report.github_lines(problems, verbose, root):
             _err(line)
     else:
-        for line in report.text_lines(problems, verbose, root):
+        for line in report.text_lines(problems, verbose, root, table):
             _err(line)
 
 
@@ -240,7 +243,7 @@ def check(
         + misconfig.setting_problems(settings, root, result.report)
     )
     if not quiet or fmt is not Format.text:
-        print_problems(problems, fmt, verbose, root)
+        print_problems(problems, fmt, verbose, root, table=True)
     if fmt is Format.text and not quiet:
         typer.echo(f"{report.folders_line(found)}\n{report.time_table(result.report)}")
     if fmt is Format.text:

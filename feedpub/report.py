@@ -55,14 +55,16 @@ def shown(problems: Iterable[Problem], verbose: bool) -> list[Problem]:
     return [p for p in problems if verbose or p.severity != "info"]
 
 
-def text_lines(problems: Sequence[Problem], verbose: bool, root: Path) -> list[str]:
+def text_lines(
+    problems: Sequence[Problem], verbose: bool, root: Path, table: bool = False
+) -> list[str]:
     """One line per problem (the first few of a flood alike: see `_alike`), then the
-    count of each code."""
+    count of each code: for notes alone only if `table` (`check`'s report)."""
     listed = shown(problems, verbose)
     kept, cut = (listed, {}) if verbose else _alike(listed)
     lines = [line(p, root) for p in kept]
     counts = Counter(p.code for p in problems)
-    if kept:  # (notes alone, not listed: the summary line counts them)
+    if kept or (table and counts):  # (notes alone, not listed: the summary line counts them)
         lines.append("Problems by code:")
         for code, n in sorted(counts.items()):
             name, severity, _ = CODES[code]
@@ -208,5 +210,7 @@ def time_table(report: dict[str, Any]) -> str:
 def folders_line(counts: dict[str, int]) -> str:
     """`Found 6040 post files: _posts 210, archived 5830.`"""
     total = sum(counts.values())
-    parts = ", ".join(f"{printable(top)} {n}" for top, n in counts.items())
+    parts = ", ".join(
+        f"{printable(top)} {n}" for top, n in counts.items() if counts.keys() != {"."}
+    )
     return f"Found {count(total, 'post file')}" + (f": {parts}." if parts else ".")

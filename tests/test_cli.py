@@ -212,6 +212,24 @@ def test_check_reports_what_a_strict_build_fails_on(tmp_path: Path) -> None:
     assert built == checked
 
 
+def test_check_counts_each_code_of_notes_alone_too(tmp_path: Path) -> None:
+    """`check` is asked for a report (the README: "a per-code summary"): the trial's
+    clean site printed `(75 notes not listed …)` alone, not what they were. Its posts
+    folder's own files are the folder's, not `.`'s ("Found 218 post files: . 218.")."""
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    (posts / "2021-01-01-a.md").write_text("---\ntitle: A\ndate: 2021-01-01\n---\nHi.\n")
+    code, stdout, stderr = run_in(tmp_path, "check", "--site-url", "https://e.org")
+    assert code == 0
+    assert stderr == (
+        "Problems by code:\n  FP307 naive-date                 note          1\n"
+        "(1 note not listed: --verbose lists them)\n"
+    )
+    assert "Found 1 post file: _posts 1." in stdout
+    code, stdout, _ = run_in(posts, "check", "--site-url", "https://e.org")
+    assert code == 0 and "Found 1 post file.\n" in stdout
+
+
 def test_check_takes_builds_quiet_and_jobs(tmp_path: Path) -> None:
     """`check -q -j 1`, as a CI step gives `build` the same flags: only its last line
     (and exit 1 on an error, said by the line's counts)."""
