@@ -99,7 +99,7 @@ def content_of(root: Path, settings: Settings, post: Post) -> html.Content:
         body = postfiles.read_body(root, post.path, post.body_start, settings.max_bytes)
     except postfiles.Refused:
         body = ""  # changed or gone since it was read: the next build will see it
-    shared = summaries.shared_of(body, post.skip)
+    shared = summaries.shared_of(body, post.skip, post.title)
     content = _cleaned(body, settings, post, root, shared)
     lead, summary, image = post.lead, content.summary, content.image
     if lead is not None:

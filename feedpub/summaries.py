@@ -307,11 +307,15 @@ def _crc(text: str) -> int:
     return zlib.crc32(text.encode("utf-8", "surrogatepass"))
 
 
-def _parts(text: str, whole: bool) -> list[tuple[int, int, bytes]]:
+def _parts(text: str, whole: bool, title: str = "") -> list[tuple[int, int, bytes]]:
     """Where each part of `text` (a body's `opening`) between the places it may break
     starts and ends, and its key (of its text, white space around it aside); to the
-    text's end if it is `whole` (the text ends there, not the window)."""
+    text's end if it is `whole` (the text ends there, not the window). The post's
+    `title` leading it is a part of its own: a channel's promotion glued to it (老楊's
+    "…後續影響訂閱楊錦麟頻道，…") is then one its stories share."""
     ends = {len(text)} if whole else set()
+    if title and (after := title_end(text, title)):
+        ends.add(after)
     for m in _BREAK.finditer(text):
         if not (link := m[1]):
             ends.add(m.end())
@@ -329,6 +333,23 @@ def _parts(text: str, whole: bool) -> list[tuple[int, int, bytes]]:
             found.append((start, end, _KEY.pack(len(part), _crc(part))))
         start = end
     return found
+
+
+def title_end(text: str, title: str) -> int:
+    """Where `title` ends if `text` starts with it (white space and case aside) at the
+    end of a word or in text written without spaces, else 0."""
+    i = j = 0
+    while j < len(title):
+        if title[j].isspace():
+            j += 1
+        elif i < len(text) and text[i].isspace():
+            i += 1
+        elif i < len(text) and text[i].casefold() == title[j].casefold():
+            i, j = i + 1, j + 1
+        else:
+            return 0
+    glued = 0 < i < len(text) and text[i].isalnum() and text[i - 1].isalnum()
+    return 0 if glued and not (_is_cjk(text[i]) or _is_cjk(text[i - 1])) else i
 
 
 def _link_end(link: str, glued: bool) -> int:
@@ -357,7 +378,7 @@ def openings(body: str, title: str = "", digest: int = 0) -> bytes:
     if len(text) < _SHORTEST_PART:
         return b""
     whole = _whole(body, text)
-    found = [key for _, _, key in _parts(text, whole)]
+    found = [key for _, _, key in _parts(text, whole, title)]
     if digest and not whole:
         found.append(_KEY.pack(_ALL, digest & 0xFFFFFFFF))
     found.append(_KEY.pack(0, _crc(f"{text}\0{title}")))
@@ -444,7 +465,7 @@ def skip_of(found: bytes, shared: Leads | None) -> bytes:
     return b"".join(kept)
 
 
-def shared_of(body: str, skip: bytes) -> tuple[str, ...]:
+def shared_of(body: str, skip: bytes, title: str = "") -> tuple[str, ...]:
     """The text of each run of parts of `body` whose keys `skip` holds (see `skip_of`;
     none if the body changed since), and _UNREAD last if the last run ends the opening,
     after text of the body's own, short of the body's end: what follows it was never
@@ -455,7 +476,7 @@ def shared_of(body: str, skip: bytes) -> tuple[str, ...]:
     keys, text = set(_keys(skip)), opening(body)
     runs: list[list[int]] = []  # (start, end, length of its parts, as `skip_of` counts)
     after = False  # (whether the part before is in one)
-    for start, end, key in _parts(text, _whole(body, text)):
+    for start, end, key in _parts(text, _whole(body, text), title):
         if key in keys and after:
             runs[-1][1:] = end, runs[-1][2] + len(text[start:end].strip())
         elif key in keys:

@@ -884,6 +884,25 @@ def test_a_summary_leaves_out_what_its_source_says_on_every_post() -> None:
     assert summarize(long, 30, ("Join us!",)) == "word word word word word word…"
 
 
+def test_a_promotion_glued_to_the_title_is_found() -> None:
+    """The trial (teahouse): 老楊's descriptions are the title and the channel's
+    promotion with nothing between ("…後續影響訂閱楊錦麟頻道，…"): one part of each,
+    none shared, so the summary was the title again and the promotion. The title
+    that leads a body is a part of its own; not a word's start ("Apples" after
+    "Apple")."""
+    promo = "訂閱楊錦麟頻道，每天免費收看最新影片歡迎支持我們：http://bit.ly/support-laoyang"
+    titles = [f"老楊週六直播 報刊摘要 第{n}集 後續影響" for n in range(5)]
+    bodies = [f"<div>{t.replace(' ', '   ')}{promo}</div>" for t in titles]
+    found = summaries.leads(
+        [(summaries.openings(b, t),) for b, t in zip(bodies, titles, strict=True)]
+    )
+    skip = summaries.skip_of(summaries.openings(bodies[0], titles[0]), found)
+    assert summaries.shared_of(bodies[0], skip, titles[0]) == (promo,)
+    assert summaries.title_end("Apples are red", "Apple") == 0
+    assert summaries.title_end("Apple: red", "apple") == 5
+    assert summaries.title_end("老楊  直播訂閱", "老楊 直播") == 6
+
+
 def test_what_five_stories_of_a_source_share_is_found() -> None:
     """A source's shared parts: text up to a sentence's, a link's, a rule's or a line's
     end that five of its stories hold, and one in LEAD_SHARE, wherever it stands; what
