@@ -11,7 +11,8 @@ def main() -> None:
     try:
         from .cli import main as run
     except KeyboardInterrupt:
-        sys.stderr.write(INTERRUPTED_LINE + "\n")
+        if sys.stderr is not None:  # (None: started with it closed)
+            sys.stderr.write(INTERRUPTED_LINE + "\n")
         raise SystemExit(130) from None
     run()
 

@@ -101,7 +101,7 @@ def print_problems(
 def _progress(enabled: bool) -> Iterator[Progress | None]:
     """A progress bar on stderr while the block runs, if that is a terminal: gone when
     done, and the cursor given back however the block ends (an error, Ctrl-C)."""
-    if not enabled or not sys.stderr.isatty():
+    if not enabled or sys.stderr is None or not sys.stderr.isatty():
         yield None
         return
     # typer ships rich; loaded only for a terminal
@@ -390,11 +390,12 @@ def _exit(code: int) -> NoReturn:
     a profiler or a coverage tracer is watching: it writes its data at exit)."""
     if sys.getprofile() is not None or sys.gettrace() is not None:
         sys.exit(code)
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (BrokenPipeError, ValueError):  # the reader went away, or a stream is closed
-        code = code or 1
+    for stream in (sys.stdout, sys.stderr):  # (None: started with it closed, `>&-`)
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):  # the reader went away, the disk is full, it closed
+            code = code or 1
     os._exit(code)
 
 
@@ -415,8 +416,21 @@ def _failed(e: Exception) -> int:
     if type(e).__name__ == "Abort":
         _err("Aborted.")
         return 1
+    if isinstance(e, OSError) and _printing(e):  # `>/dev/full`: the build is done
+        _err(f"Error: cannot print the report: {e.strerror or e}")
+        return 1
     if os.environ.get("FEEDPUB_TRACEBACK"):
         raise e
     what = f"{type(e).__name__}: {printable(str(e))}"
     _err(f"Error: unexpected {what} (a bug in feedpub: please report it)")
     return 1
+
+
+def _printing(e: BaseException) -> bool:
+    """Whether `e` was raised printing to standard output or error (click's `echo`)."""
+    tb = e.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_name == "echo":
+            return True
+        tb = tb.tb_next
+    return False

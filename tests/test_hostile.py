@@ -1080,3 +1080,23 @@ def test_a_rewritten_files_owner_and_mode_go_to_it_not_to_a_link(
     monkeypatch.setattr(writer.os, "geteuid", lambda: -1)  # as if it ran as another user
     writer.write_file(post, b"new\n")
     assert oct(victim.stat().st_mode & 0o777) == "0o600"
+
+
+def test_a_closed_or_full_standard_stream_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    """The robustness review: a build started with stdout closed (`>&-`) ended in a
+    traceback, exit 1, its feeds all written; with stderr closed, exit 1 and not a
+    word; with stdout full (`>/dev/full`) it asked for a bug report."""
+    command = f"{FEEDPUB} build {POSTS} --out {{out}} --no-cache"
+
+    def shell(line: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["bash", "-c", line], cwd=tmp_path, capture_output=True, text=True, check=False
+        )
+
+    done = shell(command.format(out="a") + " >&-")
+    assert (done.returncode, done.stderr) == (0, "(5 notes not listed: --verbose lists them)\n")
+    assert shell(command.format(out="b") + " 2>&-").returncode == 0
+    done = shell(command.format(out="c") + " >/dev/full")
+    assert done.returncode == 1
+    assert done.stderr.endswith("Error: cannot print the report: No space left on device\n")
+    assert tree(tmp_path / "a") == tree(tmp_path / "b") == tree(tmp_path / "c")
