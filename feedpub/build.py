@@ -90,8 +90,13 @@ def _build(options: Options, progress: Progress | None) -> Summary:
     cache = _open(options)
     try:
         with Workers(options.jobs) as workers, writer.writing(out, cache.sure), cache.transaction():
-            manifest = cache.manifest(writer.read_manifest(out))
+            own = writer.read_manifest(out)
+            manifest = cache.manifest(own)
             records = cache.outputs.records()
+            # An unreadable manifest, and no cache that knows what the last build wrote:
+            # what is feedpub's cannot be told.
+            trouble = "" if records else writer.manifest_trouble(out)
+            foreign = set() if own.files or trouble else writer.files_in(out) - set(records)
             mapper = partial(workers.map, progress=progress, stage="read")
             limits = collector.limits(settings, root)
             read = partial(collector.read_files, root, limits=limits, mapper=mapper)
@@ -128,6 +133,8 @@ def _build(options: Options, progress: Progress | None) -> Summary:
                 over = render.over_limit(settings, done.skipped)
                 raise BuildFailure(message, tuple(sorted(problems + over)))
             done = render.publish(target, done, kept, shown, derived.ids)
+            replaced = sorted(foreign.intersection(done.files))
+            problems += render.output_notes(out, trouble, replaced)
             problems = sorted(problems + render.budget_notes(settings, done.short, out))
             summary = Summary(
                 posts_read=derived.posts_read,
@@ -142,7 +149,8 @@ def _build(options: Options, progress: Progress | None) -> Summary:
                 plans = {f: p for f, p in old_plans.items() if f not in derived.redo} | plans
             cache.outputs.save_records(done.records)
             cache.outputs.save_short(done.short)
-            cache.commit(snap, summary, derived, plans, done.manifest)
+            once = tuple(p for p in summary.problems if p.code not in render.ONCE)
+            cache.commit(snap, replace(summary, problems=once), derived, plans, done.manifest)
     finally:
         cache.close()
     return summary

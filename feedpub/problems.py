@@ -178,6 +178,17 @@ CODES: dict[str, tuple[str, Severity, str]] = {
         "info",
         "raise `feed_bytes` in feedpub.toml to give every entry its content, or lower `limit`",
     ),
+    "FP506": (
+        "file-replaced",
+        "warning",
+        "keep files of your own out of the paths feedpub writes (restore this one from"
+        " git or a backup, and put it elsewhere)",
+    ),
+    "FP507": (
+        "manifest-unreadable",
+        "warning",
+        "restore the manifest (from git), or delete the output folder and build again",
+    ),
     "FP601": (
         "no-site-url",
         "warning",

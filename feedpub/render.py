@@ -370,6 +370,26 @@ def _free(rel: str, taken: set[str]) -> bool:
 _FOLDERS = frozenset({"archive", *(kind.folder for kind in FEED_KINDS if kind.folder)})
 
 
+ONCE = frozenset({"FP506", "FP507"})  # what this build did: not said again by the next
+
+
+def output_notes(out: Path, trouble: str, replaced: Sequence[str]) -> list[Problem]:
+    """FP507 if the output folder's manifest could not be read (what the last build
+    wrote and this one does not is then left there), FP506 for each file that a
+    build wrote over in a folder without one: not feedpub's, a person's."""
+    if trouble:
+        msg = (
+            f"the output folder's manifest cannot be read ({trouble}), nor does the cache"
+            " know what the last build wrote: the files an earlier build wrote there that"
+            " this one does not are left in place"
+        )
+        return [Problem(os.path.join(out, writer.MANIFEST), 0, 0, "FP507", msg, "file")]
+    msg = (
+        "replaced a file that was here before, not known as feedpub's (the folder held no manifest)"
+    )
+    return [Problem(os.path.join(out, rel), 0, 0, "FP506", msg, "file") for rel in replaced]
+
+
 def budget_notes(settings: Settings, short: Mapping[str, formats.Cut], out: Path) -> list[Problem]:
     """FP505: the feeds whose files show some of their entries as summaries only (or
     not at all) to stay within `feed_bytes`: one note a feed, of its Atom file if it

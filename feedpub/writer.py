@@ -336,6 +336,38 @@ def read_manifest(out: Path, name: str = MANIFEST) -> Manifest:
     return Manifest(files, slugs, ids, aliases)
 
 
+def manifest_trouble(out: Path) -> str:
+    """Why the manifest in `out` cannot be read ("" if it can, or there is none): an
+    edit, a merge conflict in a committed gh-pages folder."""
+    try:
+        data = json.loads((out / MANIFEST).read_bytes())
+    except FileNotFoundError:
+        return ""
+    except OSError as e:
+        return str(e.strerror or e)
+    except (ValueError, RecursionError):
+        return "it is not JSON"
+    if not isinstance(data, dict) or not isinstance(data.get("files"), list):
+        return "it is not a manifest feedpub wrote"
+    return ""
+
+
+MAX_FOREIGN = 100_000  # files of an output folder without a manifest looked at
+
+
+def files_in(out: Path) -> set[str]:
+    """The files in `out` (not in a hidden folder, `.git`), by path in it: the first
+    MAX_FOREIGN a walk finds."""
+    found: set[str] = set()
+    for folder, folders, files in os.walk(out):
+        folders[:] = [f for f in folders if not f.startswith(".")]
+        rel = os.path.relpath(folder, out)
+        found.update(f if rel == "." else f"{rel}/{f}" for f in files)
+        if len(found) >= MAX_FOREIGN:
+            break
+    return found
+
+
 def manifest_bytes(manifest: Manifest) -> bytes:
     """The manifest as a file: sorted, so the same build writes the same bytes."""
     data = {

@@ -482,6 +482,46 @@ def test_settings_that_drop_feeds_drop_their_files_whatever_the_cache(tmp_path: 
     assert (out / "authors" / "mine.txt").exists() and (out / "CNAME").exists()
 
 
+def test_a_file_of_the_users_that_a_build_replaces_is_said(tmp_path: Path) -> None:
+    """The robustness review: a hand-written `index.html` and another tool's `feed.xml`
+    in the output folder were replaced without a word. A build into a folder without
+    a manifest says which it replaced (FP506), once; what it does not write stays."""
+    out = tmp_path / "public"
+    out.mkdir()
+    for name, text in [("index.html", "<h1>mine</h1>"), ("feed.xml", "<rss/>"), ("CNAME", "x")]:
+        (out / name).write_text(text + "\n", "utf-8")
+    code, _, stderr = run("build", str(POSTS), "--out", str(out), "--cache", str(tmp_path / "c"))
+    assert code == 0
+    said = sorted(ln.split(": FP506")[0] for ln in stderr.splitlines() if ": FP506 " in ln)
+    assert said == [f"{out}/feed.xml", f"{out}/index.html"]
+    assert (out / "CNAME").read_text("utf-8") == "x\n"
+    code, _, stderr = run("build", str(POSTS), "--out", str(out), "--cache", str(tmp_path / "c"))
+    assert code == 0 and "FP506" not in stderr  # (a build that wrote nothing: not again)
+
+
+def test_an_unreadable_manifest_is_said_when_nothing_knows_what_is_feedpubs(
+    tmp_path: Path,
+) -> None:
+    """The robustness review: a manifest a merge conflict broke was read as none, and
+    the author feeds turned off stayed published for good, without a word (FP507).
+    With the cache that knows what the last build wrote, they go as ever."""
+    site = tmp_path / "site"
+    shutil.copytree(POSTS, site)
+    config = site / "feedpub.toml"
+    out, cache = tmp_path / "public", ("--cache", str(tmp_path / "c"))
+    assert run("build", str(site), "--out", str(out), *cache)[0] == 0
+    (out / writer.MANIFEST).write_text('{"files": 5', "utf-8")
+    code, _, stderr = run("build", str(site), "--out", str(out), *cache)
+    assert code == 0 and "FP507" not in stderr  # (the cache knows what is feedpub's)
+    assert json.loads((out / writer.MANIFEST).read_bytes())["files"]  # (and wrote it again)
+    (out / writer.MANIFEST).write_text('{"files": 5', "utf-8")
+    config.write_text("author_feeds = false\n" + config.read_text("utf-8"), "utf-8")
+    code, _, stderr = run("build", str(site), "--out", str(out), *cache)  # (a new cache)
+    assert code == 0 and "FP507 manifest-unreadable" in stderr and (out / "authors").exists()
+    code, _, stderr = run("build", str(site), "--out", str(out), "--no-cache")
+    assert code == 0 and "FP507" not in stderr and "FP506" not in stderr
+
+
 def test_a_feeds_path_stays_with_its_name(tmp_path: Path) -> None:
     """`BBC` arriving after `bbc` had tags/bbc/ gets another path; with or without cache."""
     posts = tmp_path / "site" / "_posts"
