@@ -86,6 +86,9 @@ def stamp(settings_fingerprint: str) -> str:
     return f"{code_version()}/{SCHEMA}/{settings_fingerprint}/{owner_key()}"
 
 
+_ADVICE = " (make it writable or delete it, or build with --no-cache or another --cache)"
+
+
 def _connect(folder: Path, journal: str = "WAL") -> sqlite3.Connection:
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -96,13 +99,9 @@ def _connect(folder: Path, journal: str = "WAL") -> sqlite3.Connection:
     except sqlite3.DatabaseError as e:  # not a database: the caller makes it again
         if not isinstance(e, sqlite3.OperationalError):  # (which cannot open or lock it)
             raise
-        raise FeedpubError(
-            f"cannot use the cache {folder}: {e} (delete it, or build with --no-cache)"
-        ) from e
+        raise FeedpubError(f"cannot use the cache {folder}: {e}{_ADVICE}") from e
     except (OSError, sqlite3.Error) as e:
-        raise FeedpubError(
-            f"cannot use the cache {folder}: {e} (delete it, or build with --no-cache)"
-        ) from e
+        raise FeedpubError(f"cannot use the cache {folder}: {e}{_ADVICE}") from e
     return db
 
 
