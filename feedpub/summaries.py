@@ -338,6 +338,9 @@ def _parts(text: str, whole: bool, title: str = "") -> list[tuple[int, int, byte
 def title_end(text: str, title: str) -> int:
     """Where `title` ends if `text` starts with it (white space and case aside) at the
     end of a word or in text written without spaces, else 0."""
+    a, b = text[:1], title[:1]
+    if a != b and not a.isspace() and not b.isspace() and a.casefold() != b.casefold():
+        return 0  # (most bodies)
     i = j = 0
     while j < len(title):
         if title[j].isspace():
