@@ -277,9 +277,10 @@ def redirect(feed: Listing, settings: Settings) -> bytes:
     lang = f' lang="{_h(feed.lang)}"' if feed.lang else ""
     home = url_of(settings, feed.page)
     own = _own_title(feed, settings)
+    words = ' lang="en"' if feed.lang and feed.lang != "en" else ""  # (the paragraph's)
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="en">',  # its words are; the feed's language is its title's
+        f'<html lang="{_h(feed.lang or "en")}">',  # its `<title>`'s: the feeds' titles
         "<head>",
         '<meta charset="utf-8">',
         f'<meta http-equiv="refresh" content="0; url={page}">',
@@ -288,7 +289,7 @@ def redirect(feed: Listing, settings: Settings) -> bytes:
         f"<title>{_h(own)} → {_h(feed.title)}</title>",
         "</head>",
         "<body>",
-        f"<p>The feed of the {feed.kind.name} {_h(feed.name)} has the same posts as the"
+        f"<p{words}>The feed of the {feed.kind.name} {_h(feed.name)} has the same posts as the"
         f' {_holder(feed)} <a href="{page}"{lang}>{_h(feed.title)}</a>:'
         f" subscribe there ({links}).</p>",
         "</body>",
