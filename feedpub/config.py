@@ -16,7 +16,6 @@ import re
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -265,6 +264,8 @@ def _read_jekyll(path: Path) -> _Layer:
     is the posts' permalink where it is set)."""
     import yaml  # here, not above: a build without a _config.yml may need no YAML at all
 
+    from . import frontmatter
+
     layer = _Layer(str(path))
     node, data = _yaml(path, layer, "the Jekyll config")
     if data is None:
@@ -321,7 +322,7 @@ def _read_jekyll(path: Path) -> _Layer:
     elif isinstance(folder, str) and _in_site(folder):  # (kept apart from --out if not made yet)
         layer.values["includes_dir"] = str(path.parent / folder)
         layer.values["includes"] = _includes(path.parent, folder)
-    layer.values["defaults"] = _defaults(data.get("defaults"))
+    layer.values["defaults"] = frontmatter.defaults_of(data.get("defaults"))
     feed_values, unused = jekyllfeed.read(data.get("feed"))  # `feed: {path: atom.xml}`
     if "feed" in data:
         layer.values["feed_at"] = layer.line("feed")
@@ -337,34 +338,6 @@ def _read_jekyll(path: Path) -> _Layer:
         else:
             layer.values["permalink"] = converted
     return layer
-
-
-def _defaults(sets: Any) -> tuple[tuple[str, str, str], ...]:
-    """Jekyll's `defaults:` as (scope path, scope type, values as JSON): what a post's
-    front matter lacks, it takes from them (`frontmatter.defaulted`). Only what a
-    post's front matter could say is kept: a set of a scope table and a values table,
-    values of text, a number, a boolean or a list of those (not YAML's aliases of
-    nested tables, which JSON would write out again and again); the first 100 sets."""
-    found = []
-    for entry in sets[:100] if isinstance(sets, list) else ():
-        scope = entry.get("scope", {}) if isinstance(entry, dict) else None
-        values = entry.get("values") if isinstance(entry, dict) else None
-        if not isinstance(scope, dict) or not isinstance(values, dict):
-            continue
-        kept = {k: v for k, v in values.items() if isinstance(k, str) and _front_value(v)}
-        path, kind = scope.get("path") or "", scope.get("type") or ""
-        if kept and isinstance(path, str) and isinstance(kind, str):
-            text = json.dumps(kept, sort_keys=True, ensure_ascii=False, default=str)
-            found.append((path, kind, text))
-    return tuple(found)
-
-
-def _front_value(value: Any) -> bool:
-    """Whether `value` is one a post's front matter could hold for feedpub to read."""
-    one = (str, int, float, bool, date)
-    return isinstance(value, one) or (
-        isinstance(value, list) and len(value) <= 1_000 and all(isinstance(v, one) for v in value)
-    )
 
 
 def parent_folder(folder: Path) -> Path:

@@ -307,6 +307,34 @@ def kind(value: Any) -> str:
 Defaults = tuple[tuple[str, str, str], ...]  # Jekyll's `defaults:`: (path, type, values JSON)
 
 
+def defaults_of(sets: Any) -> Defaults:
+    """Jekyll's `defaults:` as (scope path, scope type, values as JSON): what a post's
+    front matter lacks, it takes from them (`defaulted`). Only what a
+    post's front matter could say is kept: a set of a scope table and a values table,
+    values of text, a number, a boolean or a list of those (not YAML's aliases of
+    nested tables, which JSON would write out again and again); the first 100 sets."""
+    found = []
+    for entry in sets[:100] if isinstance(sets, list) else ():
+        scope = entry.get("scope", {}) if isinstance(entry, dict) else None
+        values = entry.get("values") if isinstance(entry, dict) else None
+        if not isinstance(scope, dict) or not isinstance(values, dict):
+            continue
+        kept = {k: v for k, v in values.items() if isinstance(k, str) and _front_value(v)}
+        path, kind = scope.get("path") or "", scope.get("type") or ""
+        if kept and isinstance(path, str) and isinstance(kind, str):
+            text = json.dumps(kept, sort_keys=True, ensure_ascii=False, default=str)
+            found.append((path, kind, text))
+    return tuple(found)
+
+
+def _front_value(value: Any) -> bool:
+    """Whether `value` is one a post's front matter could hold for feedpub to read."""
+    one = (str, int, float, bool, date)
+    return isinstance(value, one) or (
+        isinstance(value, list) and len(value) <= 1_000 and all(isinstance(v, one) for v in value)
+    )
+
+
 def defaulted(path: str, sets: Defaults) -> dict[str, Any]:
     """The front matter Jekyll's `defaults:` give the file at `path` (from the site's
     root), as Jekyll merges them: a set applies if its `path` starts the file's (or

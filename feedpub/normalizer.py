@@ -263,9 +263,7 @@ def time_file(
         return None
     if how != "marker":
         _note(p, how, marker, stamp, settings, problems)
-    ident, link = p.ident, raw.url.strip()
-    if ident is not None and "%25" in link:  # a browser would ask for `%E5…` as written
-        link = urls.undouble(link)
+    ident, link = p.ident, urls.undouble(raw.url.strip())  # (a browser asks for `%E5…`)
     if ident is None:
         ident, link, legacy = permalinks.of(raw, when, settings)
         if given := raw.url.strip():  # (a hostile one may run to megabytes: cut)

@@ -142,11 +142,12 @@ def _canonical_once(url: str) -> str:
 
 def undouble(url: str) -> str:
     """`%25XX` -> `%XX`, repeatedly: the scraper sometimes encoded an encoded URL twice."""
-    while True:
+    while "%25" in url:
         once = _DOUBLE.sub(r"%\1", url)
         if once == url:
             return url
         url = once
+    return url
 
 
 def _is_default_port(port: str) -> bool:
