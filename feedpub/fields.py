@@ -65,6 +65,8 @@ class Fields:
         safe = xml_safe(text)
         if len(safe) < len(text):
             self.removed[key] += len(text) - len(safe)
+        if "\ufffc" in safe:  # an editor's stand-in for a picture: a box in every reader
+            safe = safe.replace("\ufffc", "")
         safe = safe.strip()
         return safe if len(safe) <= _SHORTEST else self._bounded(key, safe)
 

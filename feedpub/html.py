@@ -23,7 +23,7 @@ from cssselect.parser import Attrib, Class, CombinedSelector, Element, Hash
 from lxml import etree
 from lxml import html as lxml_html
 
-from . import autolinks, images, players, summaries, trees, videos
+from . import autolinks, echoes, images, players, summaries, trees, videos
 from .model import Content
 from .summaries import plain_text, summarize
 from .text import ILLEGAL_XML, crowded, too_deep, xml_safe
@@ -237,7 +237,7 @@ def clean(
     still adds none (its alt text is no text a reader sees), and a summary
     repeating the title would show twice in a reader's list of entries.
     """
-    content, embedded = _cleaned(html, page_url, rules, shared)
+    content, embedded = _cleaned(html, page_url, rules, shared, title)
     if content.image is not None:
         return content
     video = (videos.video_id(page_url) if page_url else None) or embedded
@@ -248,14 +248,14 @@ def clean(
 
 
 def _cleaned(
-    html: str, base_url: str | None, rules: ContentRules, shared: tuple[str, ...]
+    html: str, base_url: str | None, rules: ContentRules, shared: tuple[str, ...], title: str
 ) -> tuple[Content, str | None]:
     """The content, and the first YouTube video the body embeds (or None)."""
     if too_deep(html) or crowded(html):
-        return _as_text(html, rules, shared), None
+        return _as_text(html, rules, shared, title), None
     body = _parse(html)
     if body is None or (len(body) == 0 and not (body.text or "").strip()):
-        return _as_text(html, rules, shared), None  # "" when there is no text: nothing lost
+        return _as_text(html, rules, shared, title), None  # "" when no text: nothing lost
     tags = _tags_text(html)
     if "<image" in tags:  # an `<img>`, as HTML parses it (lxml does not): then junk or not
         for element in list(body.iter("image")):
@@ -274,7 +274,7 @@ def _cleaned(
     embedded, hosts = players.as_links(body, base_url, rules.iframes)
     trees.collapse_empty(body)
     safe = xml_safe(_sanitize(_serialize(body), rules).strip())
-    summary = _summary(plain_text(safe), rules, shared)
+    summary = _summary(plain_text(safe), rules, shared, title)
     captions = _CAPTIONS(body) if _CAPTION_NEEDLES.search(tags) else []
     captions = [c for c in captions if c.tag == "figcaption" or _short(c)]
     captions += _CODE(body) if "<pre" in tags and _CODE_NEEDLES.search(tags) else []
@@ -284,7 +284,7 @@ def _cleaned(
             link.text = ""
         trees.drop_all(body, captions)  # their tails stay
         text = plain_text(_sanitize(_serialize(body), rules))
-        summary = _summary(text, rules, shared) if text.strip() else summary
+        summary = _summary(text, rules, shared, title) if text.strip() else summary
     if _DRAWN_RULE.search(safe):  # (after the summary, which leaves the rules out)
         safe = _ruled(safe, rules)
     image = _IMAGE_SRC.search(safe)
@@ -299,9 +299,13 @@ def _ruled(safe: str, rules: ContentRules) -> str:
     return xml_safe(_sanitize(ruled, rules).strip())
 
 
-def _summary(text: str, rules: ContentRules, shared: tuple[str, ...]) -> str:
-    """The summary of `text`, without the parts it shares with its source's posts."""
-    return xml_safe(summarize(text, rules.summary_chars, rules.summary_skip, shared))
+def _summary(text: str, rules: ContentRules, shared: tuple[str, ...], title: str) -> str:
+    """The summary of `text`, without the parts it shares with its source's posts, and
+    without what its `title` and hashtags say (`echoes`)."""
+    text = echoes.text_of_its_own(text, title)
+    summary = summarize(text, rules.summary_chars, rules.summary_skip, shared)
+    summary = echoes.text_of_its_own(summary, title)  # (what led the parts left out)
+    return xml_safe(echoes.without_trailing_hashtags(summary))
 
 
 def _short(element: Any) -> bool:
@@ -314,10 +318,10 @@ def _short(element: Any) -> bool:
     return True
 
 
-def _as_text(html: str, rules: ContentRules, shared: tuple[str, ...]) -> Content:
+def _as_text(html: str, rules: ContentRules, shared: tuple[str, ...], title: str) -> Content:
     """`html` as the paragraphs of its text, for a body the parser cannot hold."""
     safe = summaries.paragraphs(html)
-    return Content(safe, _summary(plain_text(safe), rules, shared), None)
+    return Content(safe, _summary(plain_text(safe), rules, shared, title), None)
 
 
 def _parse(html: str) -> Any:

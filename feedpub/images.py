@@ -40,7 +40,13 @@ def _image_src(img: Any, base: str | None, data_ok: bool) -> str | None:
         lazy += [_first(img.get(name, "")) for name in _LAZY_SRCSET]  # a set's first then
         own = "" if _blank(src) or any(lazy) else src
         src = next((v for v in lazy if v and not _is_placeholder(v)), own)
-    return absolute(src, base, data_ok) if src else None
+    url = absolute(src, base, data_ok) if src else None
+    if url is None or url == base or url.rpartition("/")[2] in _UNSET:
+        return None  # (the page itself, or a script's value never set: no picture)
+    return url
+
+
+_UNSET = frozenset({"undefined", "null"})  # `src=".../@penfarming/undefined"`
 
 
 def _first(srcset: str) -> str:

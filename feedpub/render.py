@@ -20,6 +20,7 @@ from typing import Protocol
 
 from . import (
     commonmark,
+    echoes,
     formats,
     html,
     includes,
@@ -94,7 +95,7 @@ def content_of(root: Path, settings: Settings, post: Post) -> html.Content:
     (`Post.lead`): the author's summary, or the text of the excerpt, the body before
     its separator (split before rendering, as Jekyll splits it, with the definitions
     of reference links found after it), either up to `summaries.LONGEST`. None if it
-    only repeats the title (`summaries.repeats`)."""
+    only repeats the title (`echoes.repeats`)."""
     try:
         body = postfiles.read_body(root, post.path, post.body_start, settings.max_bytes)
     except postfiles.Refused:
@@ -109,7 +110,7 @@ def content_of(root: Path, settings: Settings, post: Post) -> html.Content:
             head = body[:cut] + (commonmark.references(body, cut) if post.markdown else "")
             summary = _cleaned(head, settings, post, root, shared, whole=True).summary or summary
         image = lead.image or image
-    if summaries.repeats(summary, post.title):  # (a video's description: its title)
+    if echoes.repeats(summary, post.title):  # (a video's description: its title)
         summary = ""
     elif summaries.all_shared(post.skip) and not (lead and lead.summary):
         summary = ""  # (what its source's every story says: a channel's description)

@@ -25,6 +25,7 @@ from html import unescape
 from itertools import accumulate
 from typing import NamedTuple
 
+from . import echoes
 from .text import TAG, unescape_references, xml_safe, xml_text
 
 _BLOCK_TAG = re.compile(
@@ -53,7 +54,6 @@ _SCHEME = re.compile(r"https?://", re.I)
 _URL_CHARS = re.compile(r"[!-~]*\Z")  # what a link the cut falls in holds from its start
 _GLUED_WORD = re.compile(r"(?<=[\u2e80-\U0010ffff])[A-Za-z0-9]+\Z")  # a word glued to CJK
 _ASCII_WORD = re.compile("[A-Za-z0-9]")
-_HASHTAGS = re.compile(r"(?:#[^#]+)+")  # a word's run of hashtags, from its first `#`
 # A rule drawn of characters: four or more of one (`----`, `=====`, `－－－－`), six of
 # those that also mean something in fewer (`****` a censor's mask, `__` a blank).
 _RULE = re.compile(r"([-=~#＝－━─═▬])\1{3,}|([*_—])\2{5,}")
@@ -192,29 +192,6 @@ def _a_word(cut: str) -> bool:
     return len(cut) <= _LONGEST_WORD and not any(map(_is_cjk, cut))
 
 
-def repeats(summary: str, title: str) -> bool:
-    """Whether `summary` says nothing its title does not: the title again (a video's
-    description often is), perhaps with hashtags after it, or the title's start up to
-    a word's or a clause's end (white space aside). A reader would show it under the
-    title as a second copy."""
-    said = "".join(_without_hashtags(summary.casefold()).split())
-    named = "".join(title.casefold().split())
-    if not said or not named.startswith(said):
-        return False
-    return len(said) == len(named) or not (said[-1].isalnum() and named[len(said)].isalnum())
-
-
-def _without_hashtags(text: str) -> str:
-    """`text` without the hashtags that end it (`… #夜市 #台湾`, or glued to it)."""
-    words = text.split()
-    while words and (at := words[-1].find("#")) >= 0 and _HASHTAGS.fullmatch(words[-1], at):
-        if at:
-            words[-1] = words[-1][:at]
-            break
-        words.pop()
-    return " ".join(words)
-
-
 def whole(text: str) -> str:
     """All a reader sees of `text` (HTML or plain), its white space collapsed: a summary
     its author wrote is used whole, as Pelican and Hugo use theirs, up to LONGEST."""
@@ -314,7 +291,7 @@ def _parts(text: str, whole: bool, title: str = "") -> list[tuple[int, int, byte
     `title` leading it is a part of its own: a channel's promotion glued to it (老楊's
     "…後續影響訂閱楊錦麟頻道，…") is then one its stories share."""
     ends = {len(text)} if whole else set()
-    if title and (after := title_end(text, title)):
+    if title and (after := echoes.title_end(text, title)):
         ends.add(after)
     for m in _BREAK.finditer(text):
         if not (link := m[1]):
@@ -333,26 +310,6 @@ def _parts(text: str, whole: bool, title: str = "") -> list[tuple[int, int, byte
             found.append((start, end, _KEY.pack(len(part), _crc(part))))
         start = end
     return found
-
-
-def title_end(text: str, title: str) -> int:
-    """Where `title` ends if `text` starts with it (white space and case aside) at the
-    end of a word or in text written without spaces, else 0."""
-    a, b = text[:1], title[:1]
-    if a != b and not a.isspace() and not b.isspace() and a.casefold() != b.casefold():
-        return 0  # (most bodies)
-    i = j = 0
-    while j < len(title):
-        if title[j].isspace():
-            j += 1
-        elif i < len(text) and text[i].isspace():
-            i += 1
-        elif i < len(text) and text[i].casefold() == title[j].casefold():
-            i, j = i + 1, j + 1
-        else:
-            return 0
-    glued = 0 < i < len(text) and text[i].isalnum() and text[i - 1].isalnum()
-    return 0 if glued and not (_is_cjk(text[i]) or _is_cjk(text[i - 1])) else i
 
 
 def _link_end(link: str, glued: bool) -> int:

@@ -23,7 +23,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from test_build import check_all
 
-from feedpub import config, render, summaries
+from feedpub import config, echoes, render
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
@@ -625,15 +625,15 @@ def test_byte_budget_holds_with_a_long_description(tmp_path: Path) -> None:
     ],
 )
 def test_what_repeats_a_title(summary: str, title: str, said: bool) -> None:
-    assert summaries.repeats(summary, title) is said
+    assert echoes.repeats(summary, title) is said
 
 
 def test_hashtags_are_read_in_one_pass() -> None:
     """200,000 characters of hashtags and words (one pass: the review's regular
     expression took a second for 10,000)."""
     text = "x #a " * 40_000
-    assert not summaries.repeats(text, "y")
-    assert summaries.repeats("Title " + "#a " * 40_000, "Title")
+    assert not echoes.repeats(text, "y")
+    assert echoes.repeats("Title " + "#a " * 40_000, "Title")
 
 
 @pytest.mark.parametrize(
@@ -642,17 +642,20 @@ def test_hashtags_are_read_in_one_pass() -> None:
         ("<p>台湾夜市太多了！ 大陆姑娘逛花眼</p>", None),  # the title again (a video's)
         ("<p>台湾夜市太多了！大陆姑娘逛花眼#夜市 #台湾</p>", None),  # and its hashtags
         ("<p>台湾夜市太多了！</p>", None),  # the title's start
-        (
-            "<p>台湾夜市太多了！大陆姑娘逛花眼，还吃了臭豆腐。</p>",
-            "台湾夜市太多了！大陆姑娘逛花眼，还吃了臭豆腐。",
-        ),
+        ("<p>台湾夜市太多了！大陆姑娘逛花眼，还吃了臭豆腐。</p>", "还吃了臭豆腐。"),  # leads
+        ("<p>#夜市#台湾#美食</p>", None),  # hashtags alone (柳傑克's: 242 corpus summaries)
+        ("<p>#夜市 #台湾 好吃的真多。 #美食 #小吃</p>", "好吃的真多。"),
+        ("<p>We are #1 in town.</p>", "We are #1 in town."),  # (a number, no hashtag)
+        ("<p>#全职太太离婚#的热搜引发讨论。</p>", "#全职太太离婚#的热搜引发讨论。"),  # Weibo's
     ],
 )
 def test_a_summary_that_repeats_the_title_is_none(
     tmp_path: Path, body: str, summary: str | None
 ) -> None:
     """A video's description is often its title again (139 corpus entries, some with
-    hashtags after it): a reader would show it twice, under the title as its summary."""
+    hashtags after it): a reader would show it twice, under the title as its summary.
+    A summary that leads with its title (the trial, the reader review: 28 corpus
+    entries) or with hashtags, or ends with them, is the rest of its text."""
     posts = tmp_path / "posts" / "_posts"
     posts.mkdir(parents=True)
     url = "https://www.youtube.com/watch?v=abcdefghijk"

@@ -317,6 +317,18 @@ def test_long_names_that_differ_past_the_cut_stay_apart() -> None:
     assert [p.code for p in problems] == ["FP110", "FP110"]
 
 
+def test_an_object_replacement_character_is_no_part_of_a_name() -> None:
+    """The reader review: ten 城寨 titles read "Singjai Stand \ufffcUp II" (an editor's
+    stand-in for a picture), a box or a gap in every reader."""
+    from feedpub.fields import Fields
+
+    fields = Fields("p.md", {}, [], 100)
+    assert fields.text("title", "Singjai Stand \ufffcUp II : 2/2/2025") == (
+        "Singjai Stand Up II : 2/2/2025"
+    )
+    assert fields.names("tags", ["\ufffc", "a\ufffc"]) == ("a",)
+
+
 def test_two_files_of_one_page_are_a_warning_not_copies(tmp_path: Path) -> None:
     """The hostile review: `x:y.md` and `x?y.md` are both /2021/04/10/x-y.html, as Jekyll
     makes the names; their posts, though not copies of one story, were one entry with

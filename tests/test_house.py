@@ -32,7 +32,7 @@ LAYERS: list[set[str]] = [
         "liquidsite",
         "kramdown",
     },
-    {"__init__", "titles", "checks", "sitedata", "commonmark", "trees", "autolinks"},
+    {"__init__", "titles", "checks", "sitedata", "commonmark", "trees", "autolinks", "echoes"},
     {"model", "summaries", "encoding", "images", "players", "plugins", "jekyllfilters"},
     {
         "liquid",

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feedpub import summaries
+from feedpub import echoes, summaries
 from feedpub.commonmark import MAX_NOTES, _padded, html_only, render_markdown
 from feedpub.html import (
     DEFAULT_REMOVE,
@@ -411,6 +411,17 @@ def test_a_placeholder_with_a_lazy_srcset_takes_its_first_source() -> None:
 def test_image_without_usable_source_is_removed() -> None:
     body = '<p>a<img src="data:image/gif;base64,R0lGODlh" alt="x">b<img alt="y"></p>'
     assert clean(body, BASE) == Content("<p>ab</p>", "ab", None)
+
+
+def test_an_image_of_the_page_itself_or_of_no_value_is_removed() -> None:
+    """The reader review: matters.news posts with ten `<img>` of their own page's address
+    (a broken picture each, and the entry's thumbnail), and `src=".../undefined"`, a
+    script's value never set."""
+    page = "https://matters.news/@x/post-1"
+    body = f'<p>a<img src="{page}">b<img src="/@pen/undefined"><img src="/p.jpg"></p>'
+    assert clean(body, page) == Content(
+        f'<p>ab{IMG}src="https://matters.news/p.jpg"></p>', "ab", "https://matters.news/p.jpg"
+    )
 
 
 def test_srcset_is_made_absolute() -> None:
@@ -873,7 +884,8 @@ def test_a_summary_leaves_out_what_its_source_says_on_every_post() -> None:
     skip = ("訂閱楊錦麟頻道.*?support-laoyang", "贊助：https?://[!-~]+")
     rules = ContentRules(summary_skip=skip)
     content = clean(body, "https://www.youtube.com/watch?v=KvySyQYMTJs", rules)
-    assert content.summary == "#緬甸 第三次發生#軍事政變。 外部開始關注。"  # (its own space)
+    assert content.summary == "第三次發生#軍事政變。 外部開始關注。"  # (its own space; a
+    # hashtag leading what is left goes, `echoes`; one in the text is the text's)
     assert "訂閱楊錦麟頻道" in content.html and "ecpay" in content.html
     assert clean(body, None).summary.startswith("訂閱楊錦麟頻道，")  # no patterns: as it was
     assert summarize("Subscribe: https://a.b/c " * 50, 20, (r"Subscribe: \S+",)) == ""
@@ -898,9 +910,9 @@ def test_a_promotion_glued_to_the_title_is_found() -> None:
     )
     skip = summaries.skip_of(summaries.openings(bodies[0], titles[0]), found)
     assert summaries.shared_of(bodies[0], skip, titles[0]) == (promo,)
-    assert summaries.title_end("Apples are red", "Apple") == 0
-    assert summaries.title_end("Apple: red", "apple") == 5
-    assert summaries.title_end("老楊  直播訂閱", "老楊 直播") == 6
+    assert echoes.title_end("Apples are red", "Apple") == 0
+    assert echoes.title_end("Apple: red", "apple") == 5
+    assert echoes.title_end("老楊  直播訂閱", "老楊 直播") == 6
 
 
 def test_what_five_stories_of_a_source_share_is_found() -> None:

@@ -1,0 +1,79 @@
+"""What of a summary its entry's title and tags already say: a reader shows the title
+above the summary, so a summary that is the title again, leads with it or with a
+run of hashtags (a video description's `#中國 #老楊到處說 …`) shows it twice.
+
+Comparisons are of the text without white space and case: scraped titles and bodies
+space the same words differently ("老楊週六直播   報刊摘要").
+"""
+
+from __future__ import annotations
+
+import re
+
+_HASHTAGS = re.compile(r"(?:#[^#0-9][^#]*)+")  # a word's run of hashtags, from its first `#`
+# Hashtags before the text, or after it: `#` and a word that is no number ("#1 pick"),
+# apart from the text (`…一条#全职太太离婚获5万家务补偿#的热搜…` is Weibo's topic, text).
+_LEADING = re.compile(r"(?:\s*#+(?![0-9]+\b)\w+)+#*(?:\s+|$)")
+_TRAILING = re.compile(r"(?:\s+#+(?![0-9]+\b)\w+)+#*$")
+_AFTER_TITLE = " \t\n:：-–—|丨·,，.。"  # what separates a title from the text after it
+
+
+def repeats(summary: str, title: str) -> bool:
+    """Whether `summary` says nothing its title does not: the title again (a video's
+    description often is), perhaps with hashtags after it, or the title's start up to
+    a word's or a clause's end (white space aside)."""
+    said = "".join(without_hashtags(summary.casefold()).split())
+    named = "".join(title.casefold().split())
+    if not said or not named.startswith(said):
+        return False
+    return len(said) == len(named) or not (said[-1].isalnum() and named[len(said)].isalnum())
+
+
+def without_hashtags(text: str) -> str:
+    """`text` without the hashtags that end it (`… #夜市 #台湾`, or glued to it)."""
+    words = text.split()
+    while words and (at := words[-1].find("#")) >= 0 and _HASHTAGS.fullmatch(words[-1], at):
+        if at:
+            words[-1] = words[-1][:at]
+            break
+        words.pop()
+    return " ".join(words)
+
+
+def title_end(text: str, title: str) -> int:
+    """Where `title` ends if `text` starts with it (white space and case aside) at the
+    end of a word or in text written without spaces, else 0."""
+    a, b = text[:1], title[:1]
+    if a != b and not a.isspace() and not b.isspace() and a.casefold() != b.casefold():
+        return 0  # (most bodies)
+    i = j = 0
+    while j < len(title):
+        if title[j].isspace():
+            j += 1
+        elif i < len(text) and text[i].isspace():
+            i += 1
+        elif i < len(text) and text[i].casefold() == title[j].casefold():
+            i, j = i + 1, j + 1
+        else:
+            return 0
+    glued = 0 < i < len(text) and text[i].isalnum() and text[i - 1].isalnum()
+    return 0 if glued and not (_is_cjk(text[i]) or _is_cjk(text[i - 1])) else i
+
+
+def text_of_its_own(text: str, title: str) -> str:
+    """`text` (a summary's, before it is cut) without the title that leads it and the
+    hashtags before and after it: "" if nothing else is left."""
+    if end := title_end(text, title):
+        text = text[end:].lstrip(_AFTER_TITLE)
+    if lead := _LEADING.match(text):
+        text = text[lead.end() :]
+    return text if text.strip() else ""
+
+
+def without_trailing_hashtags(summary: str) -> str:
+    """`summary` without the hashtags apart from the text that end it."""
+    return _TRAILING.sub("", summary)
+
+
+def _is_cjk(char: str) -> bool:
+    return bool(char) and ord(char) >= 0x2E80
