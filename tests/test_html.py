@@ -1545,7 +1545,7 @@ def test_relative_links_that_would_copy_a_long_base_without_end_are_dropped() ->
     # images too: each `<img src=b>` copied the base as well (32,000: 821 MB)
     pictures = clean("<p>t</p>" + "<img src=b>" * 7_000, base)
     assert pictures.html == "<p>t</p>"
-    assert "<img" in clean("<p>t</p><img src=b>", base).html
+    assert "<img" in clean("<p>t</p><img src=c>", base).html
 
 
 def test_attributes_separated_by_slashes_are_counted() -> None:
