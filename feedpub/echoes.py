@@ -15,6 +15,7 @@ _HASHTAGS = re.compile(r"(?:#[^#0-9][^#]*)+")  # a word's run of hashtags, from 
 # apart from the text (`…一条#全职太太离婚获5万家务补偿#的热搜…` is Weibo's topic, text).
 _LEADING = re.compile(r"(?:\s*#+(?![0-9]+\b)\w+)+#*(?:\s+|$)")
 _TRAILING = re.compile(r"(?:\s+#+(?![0-9]+\b)\w+)+#*$")
+GLUED_TITLE = 10  # characters of a title that text without spaces may follow glued
 _AFTER_TITLE = " \t\n:：-–—|丨·,，.。"  # what separates a title from the text after it
 
 
@@ -42,7 +43,8 @@ def without_hashtags(text: str) -> str:
 
 def title_end(text: str, title: str) -> int:
     """Where `title` ends if `text` starts with it (white space and case aside) at the
-    end of a word or in text written without spaces, else 0."""
+    end of a word, or, if it is GLUED_TITLE characters long at least, in text written
+    without spaces (a title of two, "電影", may be a word's start: "電影與現實"), else 0."""
     a, b = text[:1], title[:1]
     if a != b and not a.isspace() and not b.isspace() and a.casefold() != b.casefold():
         return 0  # (most bodies)
@@ -57,7 +59,9 @@ def title_end(text: str, title: str) -> int:
         else:
             return 0
     glued = 0 < i < len(text) and text[i].isalnum() and text[i - 1].isalnum()
-    return 0 if glued and not (_is_cjk(text[i]) or _is_cjk(text[i - 1])) else i
+    if glued and (len(title) < GLUED_TITLE or not (_is_cjk(text[i]) or _is_cjk(text[i - 1]))):
+        return 0
+    return i
 
 
 def text_of_its_own(text: str, title: str) -> str:

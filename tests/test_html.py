@@ -912,7 +912,8 @@ def test_a_promotion_glued_to_the_title_is_found() -> None:
     assert summaries.shared_of(bodies[0], skip, titles[0]) == (promo,)
     assert echoes.title_end("Apples are red", "Apple") == 0
     assert echoes.title_end("Apple: red", "apple") == 5
-    assert echoes.title_end("老楊  直播訂閱", "老楊 直播") == 6
+    assert echoes.title_end("老楊週六直播   報刊摘要訂閱", "老楊週六直播 報刊摘要") == 13
+    assert echoes.title_end("電影與現實", "電影") == 0  # (a short one: a word's start)
 
 
 def test_what_five_stories_of_a_source_share_is_found() -> None:

@@ -89,13 +89,14 @@ def _text(value: Any, references: bool = True) -> str | None:
 
     Deliberate: the scraper escaped some names (`Tong &#38; more`) and readers
     showed the reference; feedpub decodes complete references once, in titles,
-    authors, tags and categories (not in `from:`, a URL)."""
+    authors, tags and categories (not in `from:`, a URL). U+FFFC, an editor's stand-in
+    for a picture, goes (a box in every reader: ten of 城寨's titles)."""
     if value is None or isinstance(value, list | tuple | dict):
         return None
     text = value if isinstance(value, str) else str(value)
     if references:
         text = _REFERENCE.sub(lambda m: html.unescape(m.group()), text)
-    return xml_safe(text).strip()
+    return xml_safe(text).replace("\ufffc", "").strip()
 
 
 def _names(value: Any) -> tuple[str, ...]:
