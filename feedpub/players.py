@@ -83,7 +83,7 @@ def from_objects(body: Any, base: str | None) -> None:
         elif element.tag == "embed":
             continue  # (what libxml2 put inside it stays: `html._remove_junk`)
         elif _has_fallback(element):
-            for param in element.iter("param"):
+            for param in list(element.iter("param")):
                 param.drop_tree()
             element.drop_tag()
             continue
