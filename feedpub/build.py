@@ -95,7 +95,7 @@ def _build(options: Options, progress: Progress | None) -> Summary:
             records = cache.outputs.records()
             # An unreadable manifest, and no cache that knows what the last build wrote:
             # what is feedpub's cannot be told.
-            trouble = "" if records else writer.manifest_trouble(out)
+            trouble = "" if records or own.files else writer.manifest_trouble(out)
             foreign = set() if own.files or trouble else writer.files_in(out) - set(records)
             mapper = partial(workers.map, progress=progress, stage="read")
             limits = collector.limits(settings, root)

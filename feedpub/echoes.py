@@ -59,7 +59,7 @@ def title_end(text: str, title: str) -> int:
         else:
             return 0
     glued = 0 < i < len(text) and text[i].isalnum() and text[i - 1].isalnum()
-    if glued and (len(title) < GLUED_TITLE or not (_is_cjk(text[i]) or _is_cjk(text[i - 1]))):
+    if glued and (len(title) < GLUED_TITLE or not (is_cjk(text[i]) or is_cjk(text[i - 1]))):
         return 0
     return i
 
@@ -79,5 +79,6 @@ def without_trailing_hashtags(summary: str) -> str:
     return _TRAILING.sub("", summary)
 
 
-def _is_cjk(char: str) -> bool:
+def is_cjk(char: str) -> bool:
+    """Whether `char` belongs to a script written without spaces between words."""
     return bool(char) and ord(char) >= 0x2E80

@@ -129,7 +129,7 @@ def summarize(text: str, limit: int, skip: tuple[str, ...] = (), shared: Sequenc
     if sentence:
         return text[:sentence].rstrip()
     head = text[: limit - 1]
-    if not text[limit - 1].isspace() and not _is_cjk(head[-1:]):
+    if not text[limit - 1].isspace() and not echoes.is_cjk(head[-1:]):
         space = head.rfind(" ")
         links = list(_SCHEME.finditer(text, 0, limit + 6))  # (one the cut comes before or in)
         scheme = links[-1].start() if links else -1
@@ -179,7 +179,7 @@ def _gap(left_out: re.Match[str]) -> str:
 def _gap_at(text: str, start: int, end: int) -> str:
     """What stands for text left out: a space between words, none beside CJK text (nor
     for an empty match: a look-ahead would space every two characters)."""
-    if start == end or _is_cjk(text[start - 1 : start]) or _is_cjk(text[end : end + 1]):
+    if start == end or echoes.is_cjk(text[start - 1 : start]) or echoes.is_cjk(text[end : end + 1]):
         return ""
     return " "
 
@@ -189,7 +189,7 @@ def _a_word(cut: str) -> bool:
     goes back to the space before it), not a run of text without spaces: a URL, an
     e-mail address glued to CJK text ("支付：524926114@qq.comFallow…" left 50
     characters of a 300-character summary)."""
-    return len(cut) <= _LONGEST_WORD and not any(map(_is_cjk, cut))
+    return len(cut) <= _LONGEST_WORD and not any(map(echoes.is_cjk, cut))
 
 
 def whole(text: str) -> str:
@@ -222,11 +222,6 @@ def _last_sentence_end(text: str, limit: int) -> int:
     """Where the last sentence ending in the second half of `text[:limit]` ends, or 0."""
     ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, limit + 1) if m.end() <= limit]
     return ends[-1] if ends and ends[-1] >= limit // 2 else 0
-
-
-def _is_cjk(char: str) -> bool:
-    """Whether `char` belongs to a script written without spaces between words."""
-    return bool(char) and ord(char) >= 0x2E80
 
 
 def plain_text(html: str) -> str:
