@@ -23,7 +23,7 @@ from cssselect.parser import Attrib, Class, CombinedSelector, Element, Hash
 from lxml import etree
 from lxml import html as lxml_html
 
-from . import autolinks, echoes, images, players, summaries, trees, videos
+from . import autolinks, echoes, images, linebreaks, players, summaries, trees, videos
 from .model import Content
 from .summaries import plain_text, summarize
 from .text import ILLEGAL_XML, crowded, too_deep, xml_safe
@@ -446,7 +446,7 @@ def _sanitize(html: str, rules: ContentRules) -> str:
         result = _IMG_WITHOUT_SRC.sub("", result)  # nh3 dropped a src it could not parse
         result = result.replace("<img ", images.img_start(rules.referrer_policy))
     # html5ever turns a stray </p> (a block that closed its paragraph) into <p></p>.
-    return result.replace("<p></p>", "")
+    return linebreaks.joined(result.replace("<p></p>", ""))
 
 
 @lru_cache(maxsize=4)

@@ -31,6 +31,7 @@ LAYERS: list[set[str]] = [
         "emphasis",
         "liquidsite",
         "kramdown",
+        "linebreaks",
     },
     {"__init__", "titles", "checks", "sitedata", "commonmark", "trees", "autolinks", "echoes"},
     {"model", "summaries", "encoding", "images", "players", "plugins", "jekyllfilters"},

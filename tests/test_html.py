@@ -679,6 +679,39 @@ def test_an_unclosed_drawing_ends_where_a_browser_ends_it() -> None:
     assert html_of("<p>a</p><svg><circle r=3></circle></svg><p>b</p>") == "<p>a</p><p>b</p>"
 
 
+def test_a_line_break_between_chinese_words_is_no_space() -> None:
+    """A scraper's pretty-printed HTML breaks the line around every link, and
+    Chromium shows each break between two Chinese words as a space (151 of oped2's
+    entries): gone, across the inline elements between them, as CSS Text 3 says.
+    A break beside Latin text or Hangul is a space, and `<pre>` is as written."""
+    body = (
+        "<p>\n  收纳在\n  <a href='/l'>\n   列表-5 “板块”\n  </a>\n  中：\n</p>"
+        "<p>Hi\n<b>朋友</b>\n好</p><p>한국\n어</p><pre>中\n文</pre><p>前<!-- c -->\n后</p>"
+    )
+    content = clean(body, BASE)
+    assert content.html == (
+        '<p>\n  收纳在<a href="https://www.zaobao.com/l">列表-5 “板块”</a>中：\n</p>'
+        "<p>Hi\n<b>朋友</b>好</p><p>한국\n어</p><pre>中\n文</pre><p>前后</p>"
+    )
+    assert content.summary == "收纳在列表-5 “板块”中： Hi 朋友好 한국 어 中 文 前后"
+    assert html_of("<p>中文\n<span>\n</span>\n<i>字</i>\n<br>\n段</p>") == (
+        "<p>中文<i>字</i>\n<br>\n段</p>"  # (a line break ends the line)
+    )
+
+
+@given(st.lists(st.sampled_from(["中", "文", "a", " ", "\n", "<b>", "</b>", "<p>", "<br>"])))
+@settings(max_examples=300, deadline=None)
+def test_joining_lines_loses_nothing_but_spaces(parts: list[str]) -> None:
+    """What goes is blank: every character but spaces and line breaks stays, in order."""
+    body = "".join(parts)
+    plain = lambda html: re.sub(r"<[^>]*>|\s", "", html)  # noqa: E731
+    assert plain(html_of(body)) == plain(
+        lxml.html.tostring(
+            lxml.html.fragment_fromstring(body or " ", create_parent="div"), encoding="unicode"
+        )
+    )
+
+
 def test_iframe_dropped() -> None:
     body = '<p>a</p><iframe src="https://www.youtube.com/embed/x"></iframe><p>b</p>'
     assert html_of(body, iframes="drop") == "<p>a</p><p>b</p>"
