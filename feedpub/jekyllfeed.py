@@ -29,11 +29,16 @@ def read(feed: Any) -> tuple[dict[str, Any], list[Unused]]:
     """The settings `_config.yml`'s `feed:` table gives, and what of it is not used
     (as jekyll-feed reads it: nothing set is its default; Jekyll takes anything, so
     what feedpub cannot use is a warning, FP603)."""
-    if not isinstance(feed, dict):
+    if feed is None:
         return {}, []
+    if not isinstance(feed, dict):
+        why = f"feed: {shown(feed)}, not a table (path:, categories:, tags:): not used"
+        return {}, [(("feed",), why)]
     given: list[tuple[tuple[str, ...], str, tuple[Any, str]]] = []  # key, setting, check
     if feed.get("path") is not None:
         given.append((("feed", "path"), "feed_path", CHECKS["feed_path"](feed["path"])))
+    if feed.get("posts_limit") is not None:  # (jekyll-feed's default is 10, feedpub's 50)
+        given.append((("feed", "posts_limit"), "limit", CHECKS["limit"](feed["posts_limit"])))
     if (names := feed.get("categories")) is not None:
         given.append((("feed", "categories"), "feed_categories", _names(names)))
     if tags := feed.get("tags"):  # anything true turns them on, a table says more
@@ -45,9 +50,40 @@ def read(feed: Any) -> tuple[dict[str, Any], list[Unused]]:
             if (names := tags.get(key)) is not None:
                 given.append((("feed", "tags", key), f"feed_tags_{key}", _names(names)))
     values = {name: value for _, name, (value, why) in given if not why}
-    return values, [
-        (keys, f"{'.'.join(keys)}: {why}: not used") for keys, _, (_, why) in given if why
-    ]
+    unused = [(keys, f"{'.'.join(keys)}: {why}: not used") for keys, _, (_, why) in given if why]
+    tags = feed.get("tags")
+    for keys, table in ((("feed",), feed), (("feed", "tags"), tags)):
+        if isinstance(table, dict):
+            unused += [((*keys, k), why) for k in table if (why := _unused(keys, k))]
+    return values, unused
+
+
+# The keys jekyll-feed 0.17 reads, and why feedpub has no use for some of them.
+_KNOWN: dict[tuple[str, ...], dict[str, str]] = {
+    ("feed",): {
+        "path": "",
+        "posts_limit": "",
+        "categories": "",
+        "tags": "",
+        "disable_in_development": "",  # (feedpub has no development builds: nothing to say)
+        "excerpt_only": "its entries carry their content (past feed_bytes, a summary)",
+        "collections": "it publishes posts alone (their path: and categories: go at the"
+        " top of feed:)",
+    },
+    ("feed", "tags"): {"path": "", "only": "", "except": ""},
+}
+
+
+def _unused(keys: tuple[str, ...], key: Any) -> str:
+    """Why `key` of the table at `keys` is not used (not feedpub's, or not jekyll-feed's),
+    or "" if it is."""
+    where = ".".join((*keys, printed(key)))
+    if key in _KNOWN[keys]:
+        why = _KNOWN[keys][key]
+        return why and f"{where}: jekyll-feed's, not feedpub's: {why}"
+    close = difflib.get_close_matches(printed(key), list(_KNOWN[keys]), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"{where}: not a setting of jekyll-feed's{hint}: not used"
 
 
 def _names(value: Any) -> tuple[Any, str]:

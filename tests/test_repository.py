@@ -326,6 +326,43 @@ def test_jekyll_feeds_category_and_tag_feeds_keep_their_subscribers(tmp_path: Pa
     assert "FP603 jekyll-setting-unused: feed.path: must be the path of a file" in stderr
 
 
+def test_jekyll_feeds_other_settings_and_typos_are_said(tmp_path: Path) -> None:
+    """A typo in `feed:` was silent, and the copy its key asked for gone without a word:
+    each key jekyll-feed does not read is said, with the key it may mean, and each it
+    reads that feedpub does not (`excerpt_only`). `posts_limit` is feedpub's `limit`."""
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    for n in range(1, 5):
+        text = f"---\ntitle: P{n}\ndate: 2021-01-0{n}T10:00:00Z\ntags: [py]\n---\nx\n"
+        (posts / f"2021-01-0{n}-p{n}.md").write_text(text, "utf-8")
+    config = tmp_path / "_config.yml"
+    config.write_text(
+        "title: T\nurl: https://e.org\nfeed:\n  pth: atom.xml\n  posts_limit: 2\n"
+        "  excerpt_only: true\n  disable_in_development: true\n  tags: {exept: [x]}\n",
+        "utf-8",
+    )
+    code, _, stderr = run_in(tmp_path, "build")
+    said = sorted(
+        ln.split(": FP603 jekyll-setting-unused: ")[1].split(". Mend")[0]
+        for ln in stderr.splitlines()
+        if "FP603" in ln and ": FP603" in ln
+    )
+    assert code == 0 and said == [
+        "feed.excerpt_only: jekyll-feed's, not feedpub's: its entries carry their content"
+        " (past feed_bytes, a summary)",
+        "feed.pth: not a setting of jekyll-feed's (did you mean 'path'?): not used",
+        "feed.tags.exept: not a setting of jekyll-feed's (did you mean 'except'?): not used",
+    ]
+    feed = json.loads((tmp_path / "public/feed.json").read_text("utf-8"))
+    assert [item["title"] for item in feed["items"]] == ["P4", "P3"]
+    config.write_text("title: T\nurl: https://e.org\nfeed: atom.xml\n", "utf-8")
+    code, _, stderr = run_in(tmp_path, "build")
+    assert code == 0 and (
+        '_config.yml:3: FP603 jekyll-setting-unused: feed: "atom.xml", not a table (path:,'
+        " categories:, tags:): not used." in stderr
+    )
+
+
 def test_jekyll_feeds_copies_of_hostile_names_stay_in_their_folder(tmp_path: Path) -> None:
     """A category's path is cleaned as Jekyll cleans a URL (`a/../../robots` is
     feed/a/robots.xml, not robots.xml over the site's); one that makes no file
