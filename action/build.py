@@ -129,7 +129,8 @@ def write_summary(path: str, report: dict[str, Any], problems: list[dict[str, An
         lines.append(
             f"Read {report['posts_read']} posts ({report['entries']} entries) into "
             f"{report['feeds']} feeds: {len(report['written'])} files written, "
-            f"{len(report['unchanged'])} unchanged."
+            f"{len(report['unchanged'])} unchanged"
+            + (f", {len(report['removed'])} removed." if report.get("removed") else ".")
         )
     else:
         lines.append("No feed was written.")
@@ -208,7 +209,7 @@ def main() -> int:
     shown = sum(p["severity"] in LEVELS for p in problems)
     outputs = {
         "feeds-written": str(len(written)),
-        "feeds-changed": "true" if written else "false",
+        "feeds-changed": "true" if written or report.get("removed") else "false",
         "problems": str(shown),
     }
     print(f"feedpub: {', '.join(f'{k}={v}' for k, v in outputs.items())}", flush=True)

@@ -84,7 +84,8 @@ def _build(options: Options, progress: Progress | None) -> Summary:
         last = unchanged(options.cache, settings, found, out)
         if last is not None:
             _check_strict(options, last.problems)
-            return replace(last, written=(), unchanged=tuple(sorted(last.written + last.unchanged)))
+            same = tuple(sorted(last.written + last.unchanged))
+            return replace(last, written=(), unchanged=same, removed=())
     from . import collector, planner, render  # lxml and the rest: only when there is work
 
     cache = _open(options)
@@ -144,6 +145,7 @@ def _build(options: Options, progress: Progress | None) -> Summary:
                 unchanged=tuple(sorted(set(done.records) - set(done.files) - {writer.MANIFEST})),
                 problems=tuple(problems),
                 seconds=0.0,
+                removed=tuple(done.removed),
             )
             if derived.redo is not None:
                 plans = {f: p for f, p in old_plans.items() if f not in derived.redo} | plans

@@ -414,6 +414,7 @@ class Summary:
     unchanged: tuple[str, ...]
     problems: tuple[Problem, ...]
     seconds: float
+    removed: tuple[str, ...] = ()  # files of the last build's that this one removed
 
     def written_json(self, feeds_root: str) -> bytes:
         """`<cache>/last-build.json`, for `feedpub ping`: the files written, and the URL

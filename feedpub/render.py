@@ -76,6 +76,7 @@ class Written:
     skipped: list[str]
     manifest: Manifest = field(default_factory=Manifest)  # the one `publish` wrote
     short: dict[str, formats.Cut] = field(default_factory=dict)  # `formats.Rendered.short`
+    removed: list[str] = field(default_factory=list)  # files of the last build's, gone
 
 
 def rules(settings: Settings, source: str) -> html.ContentRules:
@@ -335,9 +336,8 @@ def publish(
         if writer.write_file(path, data):
             written.append(rel)
         records[rel] = _record("page", path)
-    for stale in sorted(
-        (set(target.records) | target.manifest.files) - {*records, writer.MANIFEST}
-    ):
+    removed = sorted((set(target.records) | target.manifest.files) - {*records, writer.MANIFEST})
+    for stale in removed:
         writer.remove_file(out, stale)
     slugs: dict[str, dict[str, str]] = {}
     for listing in listings:
@@ -350,7 +350,7 @@ def publish(
     writer.write_file(path, writer.manifest_bytes(manifest))  # not a file readers see
     records[writer.MANIFEST] = _record("manifest", path)
     short = {f: n for f, n in target.short.items() if f in kept} | done.short
-    return Written(written, records, done.skipped, manifest, short)
+    return Written(written, records, done.skipped, manifest, short, removed)
 
 
 def _moved(data: bytes, rel: str, to: str) -> bytes:

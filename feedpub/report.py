@@ -142,10 +142,11 @@ def summary_line(summary: Summary, out: Path) -> str:
     """The one line every build ends with (Pelican's `Done: Processed N articles`), and
     where it wrote (mkdocs' `Documentation built in`): the folder as it was given."""
     files = len(summary.written) + len(summary.unchanged)
+    removed = f" (removed {len(summary.removed)})" if summary.removed else ""
     return (
         f"Done: read {count(summary.posts_read, 'post')}"
         f" ({count(summary.entries, 'entry', 'entries')}), {count(summary.feeds, 'feed')},"
-        f" wrote {len(summary.written)} of {count(files, 'file')} to"
+        f" wrote {len(summary.written)} of {count(files, 'file')}{removed} to"
         f" {printable(os.path.join(out, ''))}, {problem_counts(summary.problems)},"
         f" in {summary.seconds:.2f} seconds."
     )
@@ -159,6 +160,7 @@ def summary_json(summary: Summary, root: Path) -> bytes:
         "feeds": summary.feeds,
         "written": list(summary.written),
         "unchanged": list(summary.unchanged),
+        "removed": list(summary.removed),
         "problems": as_dicts(summary.problems, root),
     }
     return compact_json(data)

@@ -297,6 +297,22 @@ def test_build_step_publishes_only_what_changed(tmp_path: Path) -> None:
     assert outputs == {"feeds-written": "0", "feeds-changed": "false", "problems": "2"}
 
 
+def test_a_build_that_only_removes_a_file_changed_the_feeds(tmp_path: Path) -> None:
+    """A setting taken out (jekyll-feed's `feed.path`) removes its file and writes none:
+    `feeds-changed` said false, and the gh-pages workflow kept the file published."""
+    runner = Runner(tmp_path)
+    (runner.repo / "feedpub.toml").write_text('feed_path = "atom.xml"\n', "utf-8")
+    assert runner.run()[0] == 0 and (runner.out / "atom.xml").is_file()
+    (runner.repo / "feedpub.toml").unlink()
+    code, log, outputs = runner.run()
+    assert code == 0 and not (runner.out / "atom.xml").exists(), log
+    assert " wrote 0 of " in log and " files (removed 1) to public/" in log, log
+    assert outputs == {"feeds-written": "0", "feeds-changed": "true", "problems": "2"}
+    assert "0 files written" in runner.summary.read_text() and ", 1 removed." in (
+        runner.summary.read_text()
+    )
+
+
 def test_build_step_fails_on_a_link_in_the_site_to_a_file_outside_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
