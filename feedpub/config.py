@@ -65,6 +65,7 @@ class _Layer:
     values: dict[str, Any] = field(default_factory=dict)
     lines: dict[tuple[str, ...], int] = field(default_factory=dict)
     mistakes: list[str] = field(default_factory=list)
+    url_mistakes: list[str] = field(default_factory=list)  # moot with --site-url
 
     def line(self, *path: str) -> int:
         for end in range(len(path), 0, -1):
@@ -79,7 +80,8 @@ class _Layer:
 
     def wrong(self, path: tuple[str, ...], message: str) -> None:
         key = ".".join(key_text(p) for p in path)
-        self.mistakes.append(f"{self.file}:{self.line(*path)}: {key}: {message}")
+        found = f"{self.file}:{self.line(*path)}: {key}: {message}"
+        (self.url_mistakes if path[0] in ("url", "baseurl") else self.mistakes).append(found)
 
 
 def key_text(part: str) -> str:
@@ -409,8 +411,9 @@ def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
     kinds: dict[str, dict[str, Any]] = {}
     origins: dict[str, tuple[str, int]] = {}
     url_at = ("", 0)
-    for layer in layers:
-        mistakes += layer.mistakes
+    site_url = flags.pop("site_url", None)
+    for layer in layers:  # (--site-url replaces a config's url and baseurl, right or not)
+        mistakes += layer.mistakes + (layer.url_mistakes if site_url is None else [])
         if "url" in layer.values:
             url_at = (layer.file, layer.line("url"))
         for name, table in layer.values.pop("sources", {}).items():
@@ -419,7 +422,6 @@ def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
         for name, table in layer.values.pop("feeds", {}).items():
             kinds.setdefault(name, {}).update(table)
         values.update(layer.values)
-    site_url = flags.pop("site_url", None)
     if site_url is not None:
         site_url, wrong = normal_url(site_url)
         if not wrong and site_url.lower().endswith(FILE_ENDINGS):

@@ -363,6 +363,22 @@ def test_jekyll_feeds_other_settings_and_typos_are_said(tmp_path: Path) -> None:
     )
 
 
+def test_site_url_replaces_a_wrong_url_of_the_config(tmp_path: Path) -> None:
+    """`--site-url` replaces `url` and `baseurl`: a wrong one in `_config.yml` (Jekyll's,
+    which takes anything) stopped the action's build all the same."""
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    text = "---\ntitle: P\ndate: 2021-01-01T10:00:00Z\n---\nx\n"
+    (posts / "2021-01-01-p.md").write_text(text, "utf-8")
+    (tmp_path / "_config.yml").write_text("title: T\nurl: e.org\nbaseurl: 5\n", "utf-8")
+    code, _, stderr = run_in(tmp_path, "build")
+    assert code == 2 and "_config.yml:2: url: must be an absolute http(s) URL" in stderr
+    code, _, stderr = run_in(tmp_path, "build", "--site-url", "https://e.org/blog/")
+    assert code == 0, stderr
+    feed = json.loads((tmp_path / "public/feed.json").read_text("utf-8"))
+    assert feed["feed_url"] == "https://e.org/blog/feed.json"
+
+
 def test_jekyll_feeds_copies_of_hostile_names_stay_in_their_folder(tmp_path: Path) -> None:
     """A category's path is cleaned as Jekyll cleans a URL (`a/../../robots` is
     feed/a/robots.xml, not robots.xml over the site's); one that makes no file
