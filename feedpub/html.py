@@ -1,12 +1,11 @@
 """Turn a post's scraped body HTML into clean, safe feed content.
 
-One lxml pass removes junk (ads, promos, page chrome), wakes lazy images, makes
-every URL absolute and links the addresses written as text; one nh3 pass then
-enforces the allowlist (again where a drawn rule became `<hr>`, to close the
-paragraph it stood in). Safety rests on nh3 alone, so no junk rule or lxml quirk
-can let a script through. (The one piece of markup feedpub writes itself, a video's
-still, is made of a checked id and an escaped title; the tests hold that nh3 would
-keep it as is.)
+One lxml pass removes junk (ads, promos, page chrome), wakes lazy images, makes every
+URL absolute and links the addresses written as text; one nh3 pass then enforces the
+allowlist (again where a drawn rule became `<hr>`, to close the paragraph it stood in).
+Safety rests on nh3 alone, so no junk rule or lxml quirk can let a script through.
+(The one piece of markup feedpub writes itself, a video's still, is made of a checked
+id and an escaped title; the tests hold that nh3 would keep it as is.)
 """
 
 from __future__ import annotations
@@ -225,17 +224,16 @@ def clean(
     """`html`, the body of the page at `page_url`, as safe feed content: junk gone,
     lazy images woken and loaded lazily, URLs absolute (against `page_url`).
 
-    A body nested deeper than NESTING_LIMIT, or one lxml makes nothing of,
-    becomes its plain text: lxml drops what nests too deep without an error,
-    and an entry must not be published empty. (The collector reports the
-    first, by the same estimate: FP202.)
+    A body nested deeper than NESTING_LIMIT, or one lxml makes nothing of, becomes its
+    plain text: lxml drops what nests too deep without an error, and an entry must not
+    be published empty. (The collector reports the first, by the same estimate: FP202.)
 
-    Content without an image of its own, of a YouTube video's page (else of a
-    body embedding one), is led by the video's still, `title` its alt text: a
-    reader shows a video post, mostly a title and a short description or
-    nothing, with no picture otherwise. The summary stays the body's text: the
-    still adds none (its alt text is no text a reader sees), and a summary
-    repeating the title would show twice in a reader's list of entries.
+    Content without an image of its own, of a YouTube video's page (else of a body
+    embedding one), is led by the video's still, `title` its alt text: a reader shows a
+    video post, mostly a title and a short description or nothing, with no picture
+    otherwise; a description that is the title again goes (the still alone). The
+    summary stays the body's text: the still adds none (its alt text is no text a reader
+    sees), and a summary repeating the title would show twice in a list of entries.
     """
     content, embedded = _cleaned(html, page_url, rules, shared, title)
     if content.image is not None:
@@ -244,6 +242,8 @@ def clean(
     if video is None:
         return content
     still, image = images.video_still(video, title, rules.referrer_policy)
+    if echoes.repeats(plain_text(content.html), title):  # a description of the title alone
+        return Content(still, content.summary, image)
     return Content(still + content.html, content.summary, image)
 
 

@@ -584,6 +584,19 @@ def test_a_wrapped_player_is_a_link_to_what_it_plays() -> None:
     )
 
 
+def test_a_video_description_of_its_title_alone_is_the_still_alone() -> None:
+    """A video's description is often its title again (88 of the corpus's entries): a
+    reader showed it twice, above the still and under it. Any more text stays."""
+    page = "https://www.youtube.com/watch?v=7iw0udYmTPY"
+    title = "梁文道：文明意味着什么"
+    content = clean(f"<div>\n{title}\n</div>", page, title=title)
+    assert content.html == still("7iw0udYmTPY", title)
+    content = clean(f"<div>{title} #文明 #读书</div>", page, title=title)
+    assert content.html == still("7iw0udYmTPY", title)
+    more = clean(f"<div>{title}。下一集见</div>", page, title=title)
+    assert more.html == still("7iw0udYmTPY", title) + f"<div>{title}。下一集见</div>"
+
+
 def test_a_vimeo_player_is_a_link_to_its_videos_page() -> None:
     """The trial (oped2): Vimeo's players were links to `player.vimeo.com/video/ID?title=0
     &byline=0`, the bare player, where YouTube's lead to the watch page; one inside a
