@@ -17,6 +17,9 @@ _LEADING = re.compile(r"(?:\s*#+(?![0-9]+\b)\w+)+#*(?:\s+|$)")
 _TRAILING = re.compile(r"(?:\s+#+(?![0-9]+\b)\w+)+#*$")
 GLUED_TITLE = 10  # characters of a title that text without spaces may follow glued
 _AFTER_TITLE = " \t\n:：-–—|丨·,，.。"  # what separates a title from the text after it
+_URL = re.compile(r"(?:https?://|www\.)[!-~]+")  # (ASCII: not the CJK text glued after it)
+_LETTER = re.compile(r"[^\W\d_]")
+LINKS_LABEL = 10  # letters of a summary beside its links for it to say something
 
 
 def repeats(summary: str, title: str) -> bool:
@@ -77,6 +80,14 @@ def text_of_its_own(text: str, title: str) -> str:
 def without_trailing_hashtags(summary: str) -> str:
     """`summary` without the hashtags apart from the text that end it."""
     return _TRAILING.sub("", summary)
+
+
+def links_alone(summary: str) -> bool:
+    """Whether `summary` is links and their labels (`課金：https://…`, `✪ Fanpage: https://…`):
+    fewer than LINKS_LABEL letters beside its URLs, nothing a reader reads in a list."""
+    if "://" not in summary and "www." not in summary:
+        return False
+    return len(_LETTER.findall(_URL.sub("", summary))) < LINKS_LABEL
 
 
 def is_cjk(char: str) -> bool:

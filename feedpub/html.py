@@ -304,8 +304,8 @@ def _summary(text: str, rules: ContentRules, shared: tuple[str, ...], title: str
     without what its `title` and hashtags say (`echoes`)."""
     text = echoes.text_of_its_own(text, title)
     summary = summarize(text, rules.summary_chars, rules.summary_skip, shared)
-    summary = echoes.text_of_its_own(summary, title)  # (what led the parts left out)
-    return xml_safe(echoes.without_trailing_hashtags(summary))
+    summary = echoes.without_trailing_hashtags(echoes.text_of_its_own(summary, title))
+    return "" if echoes.links_alone(summary) else xml_safe(summary)
 
 
 def _short(element: Any) -> bool:

@@ -739,6 +739,29 @@ def test_iframe_without_usable_source_is_dropped() -> None:
 # --- summary -------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("body", "summary"),
+    [
+        ("<p>課金：https://streamelements.com/tip</p>", ""),
+        ("<p>✪ Fanpage: https://www.facebook.com/xiaolivn/</p>", ""),
+        ("<p>https://ppt.cc/fNB8Dx</p>", ""),
+        ("<p>#民進黨上集連結:https://youtu.be/cdXDnJOgKjE</p>", ""),
+        (
+            "<p>Read more at https://e.org/a about the floods</p>",
+            "Read more at https://e.org/a about the floods",
+        ),
+        (
+            "<p>我的推特：https://twitter.com/K閉目塞聽，吞炭為啞</p>",
+            "我的推特：https://twitter.com/K閉目塞聽，吞炭為啞",
+        ),
+    ],
+)
+def test_a_summary_of_links_alone_is_none(body: str, summary: str) -> None:
+    """A video description that starts with its channel's links (32 of the corpus's
+    summaries: `課金：https://…`) gave a summary a reader could not read: none now."""
+    assert clean(body, BASE).summary == summary
+
+
 def test_summary_is_plain_text() -> None:
     body = "<h1>Title</h1><p>One&amp;two&nbsp;&lt;three&gt;</p>\n\n<ul><li>a</li><li>b</li></ul>"
     assert clean(body, BASE).summary == "Title One&two <three> a b"
