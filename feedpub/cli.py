@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import os
+import shlex
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -298,6 +299,9 @@ def normalize(
         typer.echo(f"{shown}:{edit.line}: {edit.old} -> {edit.new} ({edit.reason})")
     n = f"{len(plan.edits) - failed} of {plan.posts} posts"
     done = f"Rewrote the date line of {n}" if write else f"The date line would change in {n}"
+    if plan.edits and not write:  # (the way to do it, as `ruff check` says `--fix`)
+        where = "" if root == Path(".") else f" {shlex.quote(printable(str(root)))}"
+        done += f" (`feedpub normalize{where} --write` rewrites them)"
     unwritten = f"{failed} could not be written; " if failed else ""
     _err(
         f"{done}; {len(plan.skipped)} skipped; {unwritten}{plan.duplicates} file(s) are copies"

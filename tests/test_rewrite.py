@@ -198,7 +198,10 @@ def test_check_lists_and_exits_1(archive: Path) -> None:
     ]
     assert "_posts/2021-04-12-broken.md:3: skipped: not read as a post (FP101" in stderr
     assert "_posts/2021-04-11-no-date.md:1: skipped: no `date:` line" in stderr
-    assert "The date line would change in 2 of 4 posts; 2 skipped;" in stderr
+    assert (
+        "The date line would change in 2 of 4 posts (`feedpub normalize --write` rewrites"
+        " them); 2 skipped;" in stderr
+    )
     assert tree(archive) == before
     assert run_in(archive, "normalize", ".", "--check")[:2] == (code, stdout)
 
