@@ -69,11 +69,14 @@ def title_end(text: str, title: str) -> int:
 
 def text_of_its_own(text: str, title: str) -> str:
     """`text` (a summary's, before it is cut) without the title that leads it and the
-    hashtags before and after it: "" if nothing else is left."""
+    hashtags before and after it: "" if nothing else is left, or only the end of a
+    hashtag of two words (`#slow motion`: "motion", two words of Latin letters at most)."""
     if end := title_end(text, title):
         text = text[end:].lstrip(_AFTER_TITLE)
     if lead := _LEADING.match(text):
         text = text[lead.end() :]
+        if len(text.split()) <= 2 and len(text) < 20 and not any(map(is_cjk, text)):
+            return ""
     return text if text.strip() else ""
 
 

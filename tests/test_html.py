@@ -965,6 +965,23 @@ def test_a_summary_leaves_out_what_its_source_says_on_every_post() -> None:
     assert summarize(long, 30, ("Join us!",)) == "word word word word word word…"
 
 
+@pytest.mark.parametrize(
+    ("body", "summary"),
+    [
+        ("<div>#gopro#hero9#slow motion</div>", ""),
+        ("<div>#Nancy Patricia Pelosi</div>", ""),
+        ("<div>#vlog Today we went to the beach</div>", "Today we went to the beach"),
+        ("<div>#中國 #老楊 老楊今天</div>", "老楊今天"),
+    ],
+)
+def test_the_end_of_a_hashtag_of_two_words_is_no_summary(body: str, summary: str) -> None:
+    """A hashtag ends at a space, so `#slow motion` left "motion" as the summary (four
+    of the corpus's): two words of Latin letters or fewer after hashtags are none."""
+    assert clean(body, "https://www.youtube.com/watch?v=7iw0udYmTPY", title="t").summary == (
+        summary
+    )
+
+
 def test_a_promotion_glued_to_the_title_is_found() -> None:
     """The trial (teahouse): 老楊's descriptions are the title and the channel's
     promotion with nothing between ("…後續影響訂閱楊錦麟頻道，…"): one part of each,
