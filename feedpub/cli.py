@@ -300,8 +300,11 @@ def normalize(
     n = f"{len(plan.edits) - failed} of {plan.posts} posts"
     done = f"Rewrote the date line of {n}" if write else f"The date line would change in {n}"
     if plan.edits and not write:  # (the way to do it, as `ruff check` says `--fix`)
-        where = "" if root == Path(".") else f" {shlex.quote(printable(str(root)))}"
-        done += f" (`feedpub normalize{where} --write` rewrites them)"
+        given = ([] if root == Path(".") else [str(root)]) + (
+            ["--config", str(config_file)] if config_file else []
+        )
+        command = shlex.join(["feedpub", "normalize", *given, "--write"])
+        done += f" (`{printable(command)}` rewrites them)"
     unwritten = f"{failed} could not be written; " if failed else ""
     _err(
         f"{done}; {len(plan.skipped)} skipped; {unwritten}{plan.duplicates} file(s) are copies"

@@ -69,14 +69,11 @@ def title_end(text: str, title: str) -> int:
 
 def text_of_its_own(text: str, title: str) -> str:
     """`text` (a summary's, before it is cut) without the title that leads it and the
-    hashtags before and after it: "" if nothing else is left, or only the end of a
-    hashtag of two words (`#slow motion`: "motion", two words of Latin letters at most)."""
+    hashtags before and after it: "" if nothing else is left."""
     if end := title_end(text, title):
         text = text[end:].lstrip(_AFTER_TITLE)
     if lead := _LEADING.match(text):
         text = text[lead.end() :]
-        if len(text.split()) <= 2 and len(text) < 20 and not any(map(is_cjk, text)):
-            return ""
     return text if text.strip() else ""
 
 
@@ -87,10 +84,12 @@ def without_trailing_hashtags(summary: str) -> str:
 
 def links_alone(summary: str) -> bool:
     """Whether `summary` is links and their labels (`課金：https://…`, `✪ Fanpage: https://…`):
-    fewer than LINKS_LABEL letters beside its URLs, nothing a reader reads in a list."""
+    fewer than LINKS_LABEL letters beside its URLs (a CJK character counts two, a word
+    of its own), nothing a reader reads in a list."""
     if "://" not in summary and "www." not in summary:
         return False
-    return len(_LETTER.findall(_URL.sub("", summary))) < LINKS_LABEL
+    letters = _LETTER.findall(_URL.sub("", summary))
+    return len(letters) + sum(map(is_cjk, letters)) < LINKS_LABEL
 
 
 def is_cjk(char: str) -> bool:

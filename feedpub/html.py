@@ -180,6 +180,7 @@ _START_TAG = re.compile(r"<[a-zA-Z](?:[^>\"']+|\"[^\"]*\"|'[^']*')*")
 _BRACKET_IN_VALUE = re.compile(r'="[^"]*[<>]')
 _TAG_WITH_ATTRIBUTES = re.compile(r'<[a-zA-Z][a-zA-Z0-9]*(?: [^\s"=/>]+="[^"]*")+>')
 _IMG_WITHOUT_SRC = re.compile(r'<img(?: (?!src=)[^\s"=/>]+="[^"]*")*>')
+_MEDIA = re.compile(r"<(?:img|video|audio|iframe|a)\b")
 _IMAGE_SRC = re.compile(r'<img [^>]*?\bsrc="(https?://[^"]*)"')
 # A rule drawn of ten characters or more (a description's separators: 325 of the
 # corpus's 3,241 shown entries, up to 100 characters long), in text, not in code or
@@ -242,8 +243,8 @@ def clean(
     if video is None:
         return content
     still, image = images.video_still(video, title, rules.referrer_policy)
-    if echoes.repeats(plain_text(content.html), title):  # a description of the title alone
-        return Content(still, content.summary, image)
+    if echoes.repeats(plain_text(content.html), title) and not _MEDIA.search(content.html):
+        return Content(still, content.summary, image)  # (a description of the title alone)
     return Content(still + content.html, content.summary, image)
 
 
@@ -466,5 +467,4 @@ def _cleaner(data_images: bool, keep_referrer_policy: bool) -> Any:
 
 
 def _escape_brackets(tag: re.Match[str]) -> str:
-    inner = tag[0][1:-1].replace("<", "&lt;").replace(">", "&gt;")
-    return f"<{inner}>"
+    return "<" + tag[0][1:-1].replace("<", "&lt;").replace(">", "&gt;") + ">"

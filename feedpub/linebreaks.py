@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from unicodedata import category, east_asian_width
+from unicodedata import east_asian_width
 
 # Phrasing elements, which a line of text flows through: the break between `在` and
 # `列` above is one, across the `<a>`. Any other element ends the line.
@@ -19,52 +19,83 @@ _INLINE = (
     "a|abbr|b|bdi|bdo|big|cite|code|data|del|dfn|em|font|i|ins|kbd|label|mark|nobr|q|s"
     "|samp|small|span|strike|strong|sub|sup|time|tt|u|var"
 )
-_MAYBE_WIDE = "[\u00a1\u00a7\u00b6\u00b7\u00bf\u1100-\U0010ffff]"  # tested by `_joins`
-# A line break, then blanks and phrasing tags up to a wide character, searched in the
-# text (the breaks before a wide character) and in the text reversed (after one): a
-# pattern that starts with a line break is searched at C speed, one that starts with
-# any CJK character is tried at every character of a Chinese post.
-_AFTER = re.compile(rf"\n(?:[ \t\r\n\f]|</?(?:{_INLINE})(?:\s[^>]*)?>)*(?={_MAYBE_WIDE})")
 _REVERSED = "|".join(name[::-1] for name in _INLINE.split("|"))
-_BEFORE = re.compile(rf"\n(?:[ \t\r\n\f]|>(?:[^<]*\s)?(?:{_REVERSED})/?<)*(?={_MAYBE_WIDE})")
-_PRE = re.compile(r"(<pre\b.*?</pre>)", re.DOTALL)  # as written: its breaks are lines
+_MAYBE_WIDE = "[\u1100-\U0010ffff]"  # (tested by `_wide`)
+# A run of blanks and phrasing tags from its first line break on, and the character
+# after it if it may be wide; searched in the text (the run's end) and in the text
+# reversed (its start). Each run is matched once, from a line break: a pattern that
+# starts with one is searched at C speed, and the possessive `*+` gives each run one
+# match (a run it cannot end at a wide character would be tried again from each of
+# its line breaks, in quadratic time).
+_AFTER = re.compile(rf"\n(?:[ \t\r\n\f]|</?(?:{_INLINE})(?:\s[^>]*)?>)*+({_MAYBE_WIDE})?")
+_BEFORE = re.compile(rf"\n(?:[ \t\r\n\f]|>(?:[^<]*\s)?(?:{_REVERSED})/?<)*+({_MAYBE_WIDE})?")
+_PRE = re.compile(r"<(/?)pre\b[^>]*>")  # as written: its breaks are lines
 _BLANK_OR_TAG = re.compile(r"(<[^>]*>)|[ \t\r\n\f]+")
 _HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7ff\uffa0-\uffdc]")
 
 
 def joined(html: str) -> str:
-    """`html` (serialized: `<` only starts tags) without its line breaks between wide
-    characters, and the blanks beside them, outside `<pre>`."""
+    """`html`, as nh3 writes it (a `<` or `>` is a tag's, in text and attribute values
+    alike), without its line breaks between two wide characters, and the blanks beside
+    them, outside `<pre>`."""
     if "\n" not in html:
         return html
     if "<pre" not in html:
         return _joined(html)
-    parts = _PRE.split(html)
-    return "".join(p if n % 2 else _joined(p) for n, p in enumerate(parts))
+    parts: list[str] = []
+    at = 0
+    for start, end in _outside_pre(html):
+        parts += (html[at:start], _joined(html[start:end]))
+        at = end
+    return "".join(parts) + html[at:]
+
+
+def _outside_pre(html: str) -> list[tuple[int, int]]:
+    """The spans of `html` outside its `<pre>` elements (which may nest)."""
+    spans: list[tuple[int, int]] = []
+    depth = start = 0
+    for tag in _PRE.finditer(html):
+        if not tag[1]:
+            if not depth:
+                spans.append((start, tag.start()))
+            depth += 1
+        elif depth:
+            depth -= 1
+            start = tag.end()
+    if not depth:
+        spans.append((start, len(html)))
+    return spans
 
 
 def _joined(html: str) -> str:
-    breaks = list(_AFTER.finditer(html))
+    breaks = [found for found in _AFTER.finditer(html) if found[1] and _wide(found[1])]
     if not breaks:
         return html
-    # Where each run of blanks and tags before a line break starts (after a wide
-    # character), and where its last line break ends.
+    # Where each run ending in a line break after a wide character starts, and where
+    # its last line break ends.
     size, starts, ends = len(html), [], []
     for found in _BEFORE.finditer(html[::-1]):
-        starts.append(size - found.end())
-        ends.append(size - found.start())
+        if found[1] and _wide(found[1]):
+            starts.append(size - found.start(1))
+            ends.append(size - found.start())
     starts.reverse()
     ends.reverse()
     kept: list[str] = []
-    at = 0
+    at = seen = 0
+    opened = closed = -1  # where the last `<` and `>` before `seen` are
     for found in breaks:
-        n = bisect_right(starts, found.start()) - 1
-        if n < 0 or ends[n] <= found.start():  # a line break after no wide character
-            continue
-        start, end = starts[n], found.end()
-        if _joins(html[start - 1], html[end]):
-            kept += (html[at:start], _BLANK_OR_TAG.sub(_tag, html[start:end]))
-            at = end
+        first = found.start()
+        opened = max(opened, html.rfind("<", seen, first))
+        closed = max(closed, html.rfind(">", seen, first))
+        seen = first
+        if opened > closed:
+            continue  # in an attribute's value
+        n = bisect_right(starts, first) - 1
+        if n < 0 or ends[n] <= first or starts[n] < at:
+            continue  # (no wide character before it)
+        start, end = starts[n], found.start(1)
+        kept += (html[at:start], _BLANK_OR_TAG.sub(_tag, html[start:end]))
+        at = end
     return "".join(kept) + html[at:] if kept else html
 
 
@@ -72,20 +103,7 @@ def _tag(part: re.Match[str]) -> str:
     return part[1] or ""
 
 
-def _joins(before: str, after: str) -> bool:
-    """Whether a line break between `before` and `after` shows as nothing: between two
-    wide characters, neither of them Hangul (Korean puts spaces between its words).
-    Punctuation of ambiguous width (`“”…—`) is wide beside a wide character: a
-    Chinese font draws it so."""
-    wide_before, wide_after = _wide(before), _wide(after)
-    if wide_before and wide_after:
-        return True
-    return (wide_before and _wide_punctuation(after)) or (wide_after and _wide_punctuation(before))
-
-
 def _wide(char: str) -> bool:
+    """Whether a line break beside `char` and another such shows as nothing: a wide
+    character that is no Hangul (Korean puts spaces between its words)."""
     return east_asian_width(char) in "FWH" and not _HANGUL.match(char)
-
-
-def _wide_punctuation(char: str) -> bool:
-    return east_asian_width(char) == "A" and category(char)[0] == "P"

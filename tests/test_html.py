@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feedpub import echoes, summaries
+from feedpub import echoes, linebreaks, summaries
 from feedpub.commonmark import MAX_NOTES, _padded, html_only, render_markdown
 from feedpub.html import (
     DEFAULT_REMOVE,
@@ -27,6 +27,7 @@ from feedpub.html import (
     summarize,
     xml_safe,
 )
+from feedpub.linebreaks import joined
 
 BASE = "https://www.zaobao.com/realtime/china/story20210410-1138402"
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed"
@@ -595,6 +596,8 @@ def test_a_video_description_of_its_title_alone_is_the_still_alone() -> None:
     assert content.html == still("7iw0udYmTPY", title)
     more = clean(f"<div>{title}。下一集见</div>", page, title=title)
     assert more.html == still("7iw0udYmTPY", title) + f"<div>{title}。下一集见</div>"
+    sound = f'<p>{title}</p><audio controls src="https://e.org/a.mp3"></audio>'
+    assert "<audio" in clean(sound, page, title=title).html  # (what it shows stays)
 
 
 def test_a_vimeo_player_is_a_link_to_its_videos_page() -> None:
@@ -694,35 +697,82 @@ def test_an_unclosed_drawing_ends_where_a_browser_ends_it() -> None:
 
 def test_a_line_break_between_chinese_words_is_no_space() -> None:
     """A scraper's pretty-printed HTML breaks the line around every link, and
-    Chromium shows each break between two Chinese words as a space (151 of oped2's
-    entries): gone, across the inline elements between them, as CSS Text 3 says.
-    A break beside Latin text or Hangul is a space, and `<pre>` is as written."""
+    Chromium shows each break between two Chinese words as a space (142 of the
+    corpus's entries): gone, across the inline elements between them, as CSS Text 3
+    says. A break beside Latin text, Hangul or punctuation of ambiguous width (`”`) is
+    a space; `<pre>` is as written, and a line break in an attribute's value is the
+    attribute's."""
     body = (
-        "<p>\n  收纳在\n  <a href='/l'>\n   列表-5 “板块”\n  </a>\n  中：\n</p>"
+        "<p>\n  收纳在\n  <a href='/l'>\n   列表-5 板块\n  </a>\n  中：\n</p>"
         "<p>Hi\n<b>朋友</b>\n好</p><p>한국\n어</p><pre>中\n文</pre><p>前<!-- c -->\n后</p>"
+        "<p>“是”\n中</p>"
     )
     content = clean(body, BASE)
     assert content.html == (
-        '<p>\n  收纳在<a href="https://www.zaobao.com/l">列表-5 “板块”</a>中：\n</p>'
-        "<p>Hi\n<b>朋友</b>好</p><p>한국\n어</p><pre>中\n文</pre><p>前后</p>"
+        '<p>\n  收纳在<a href="https://www.zaobao.com/l">列表-5 板块</a>中：\n</p>'
+        "<p>Hi\n<b>朋友</b>好</p><p>한국\n어</p><pre>中\n文</pre><p>前后</p><p>“是”\n中</p>"
     )
-    assert content.summary == "收纳在列表-5 “板块”中： Hi 朋友好 한국 어 中 文 前后"
+    assert content.summary == "收纳在列表-5 板块中： Hi 朋友好 한국 어 中 文 前后 “是”中"
     assert html_of("<p>中文\n<span>\n</span>\n<i>字</i>\n<br>\n段</p>") == (
         "<p>中文<i>字</i>\n<br>\n段</p>"  # (a line break ends the line)
     )
+    hostile = '<p>中<abbr lang="x/onmouseover=alert(1)//" title="\n文">\n字</abbr></p>'
+    assert html_of(hostile) == hostile.replace(">\n字", ">字")
+    assert html_of("<pre>x<pre>y</pre>中\n文</pre>") == "<pre>x<pre>y</pre>中\n文</pre>"
+    assert joined("\n" * 50_000 + "a") == "\n" * 50_000 + "a"  # (one pass: was quadratic)
+    assert joined("中\n" * 50_000) == "中" * 50_000 + "\n"
 
 
-@given(st.lists(st.sampled_from(["中", "文", "a", " ", "\n", "<b>", "</b>", "<p>", "<br>"])))
-@settings(max_examples=300, deadline=None)
-def test_joining_lines_loses_nothing_but_spaces(parts: list[str]) -> None:
-    """What goes is blank: every character but spaces and line breaks stays, in order."""
-    body = "".join(parts)
-    plain = lambda html: re.sub(r"<[^>]*>|\s", "", html)  # noqa: E731
-    assert plain(html_of(body)) == plain(
-        lxml.html.tostring(
-            lxml.html.fragment_fromstring(body or " ", create_parent="div"), encoding="unicode"
-        )
-    )
+_TOKEN = re.compile(r"<[^>]*>|[^<]")
+_INLINE = set(linebreaks._INLINE.split("|"))
+
+
+def _joined_by_tokens(html: str) -> str:
+    """`linebreaks.joined` as its rule reads, a token at a time: the blanks of a run of
+    blanks and phrasing tags that holds a line break and stands between two wide
+    characters go, outside `<pre>`."""
+    tokens, kinds, depth = _TOKEN.findall(html), [], 0
+    for token in tokens:
+        tag = re.match(r"</?([a-z0-9]+)", token)
+        name = tag[1] if tag else ""
+        if name == "pre":
+            depth = max(0, depth + (-1 if token[1] == "/" else 1))
+            kinds.append("end")
+        elif depth or (name and name not in _INLINE):
+            kinds.append("end")
+        else:
+            kinds.append("tag" if name else "blank" if token in " \t\r\n\f" else "text")
+    kept, i = [], 0
+    while i < len(tokens):
+        j = i
+        while j < len(tokens) and kinds[j] in ("tag", "blank"):
+            j += 1
+        if j > i:
+            joins = i > 0 and j < len(tokens) and "\n" in tokens[i:j]
+            joins = joins and kinds[i - 1] == kinds[j] == "text"
+            joins = joins and linebreaks._wide(tokens[i - 1]) and linebreaks._wide(tokens[j])
+            kept += [
+                t for t, k in zip(tokens[i:j], kinds[i:j], strict=True) if not joins or k == "tag"
+            ]
+            i = j
+        else:
+            kept.append(tokens[i])
+            i += 1
+    return "".join(kept)
+
+
+_PARTS = [
+    *("中", "文", "。", "한", "a", "“", " ", "\n", "\n", "\t", "&lt;"),
+    *("<b>", "</b>", "<p>", "</p>", "<br>", "<pre>", "</pre>", '<a href="x">', "</a>"),
+    *('<abbr title="\n中">', "</abbr>", '<span lang="中\n文">', "</span>"),
+]
+
+
+@given(st.lists(st.sampled_from(_PARTS), max_size=40))
+@settings(max_examples=1000, deadline=None)
+def test_joining_lines_is_the_rule_a_token_at_a_time(parts: list[str]) -> None:
+    html = "".join(parts)
+    assert joined(html) == _joined_by_tokens(html)
 
 
 def test_iframe_dropped() -> None:
@@ -745,7 +795,8 @@ def test_iframe_without_usable_source_is_dropped() -> None:
         ("<p>課金：https://streamelements.com/tip</p>", ""),
         ("<p>✪ Fanpage: https://www.facebook.com/xiaolivn/</p>", ""),
         ("<p>https://ppt.cc/fNB8Dx</p>", ""),
-        ("<p>#民進黨上集連結:https://youtu.be/cdXDnJOgKjE</p>", ""),
+        ("<p>我的推特：https://twitter.com/KcrissLi</p>", ""),
+        ("<p>我們搬家了！新網址：https://new.e.org</p>", "我們搬家了！新網址：https://new.e.org"),
         (
             "<p>Read more at https://e.org/a about the floods</p>",
             "Read more at https://e.org/a about the floods",
@@ -757,8 +808,8 @@ def test_iframe_without_usable_source_is_dropped() -> None:
     ],
 )
 def test_a_summary_of_links_alone_is_none(body: str, summary: str) -> None:
-    """A video description that starts with its channel's links (32 of the corpus's
-    summaries: `課金：https://…`) gave a summary a reader could not read: none now."""
+    """A video description that starts with its channel's links (`課金：https://…`) gave
+    a summary a reader could not read: none now. A CJK character is a word."""
     assert clean(body, BASE).summary == summary
 
 
@@ -963,23 +1014,6 @@ def test_a_summary_leaves_out_what_its_source_says_on_every_post() -> None:
     )
     long = "Join us! " + "word " * 2000 + "end."
     assert summarize(long, 30, ("Join us!",)) == "word word word word word word…"
-
-
-@pytest.mark.parametrize(
-    ("body", "summary"),
-    [
-        ("<div>#gopro#hero9#slow motion</div>", ""),
-        ("<div>#Nancy Patricia Pelosi</div>", ""),
-        ("<div>#vlog Today we went to the beach</div>", "Today we went to the beach"),
-        ("<div>#中國 #老楊 老楊今天</div>", "老楊今天"),
-    ],
-)
-def test_the_end_of_a_hashtag_of_two_words_is_no_summary(body: str, summary: str) -> None:
-    """A hashtag ends at a space, so `#slow motion` left "motion" as the summary (four
-    of the corpus's): two words of Latin letters or fewer after hashtags are none."""
-    assert clean(body, "https://www.youtube.com/watch?v=7iw0udYmTPY", title="t").summary == (
-        summary
-    )
 
 
 def test_a_promotion_glued_to_the_title_is_found() -> None:
