@@ -29,6 +29,7 @@ _MAYBE_WIDE = "[\u1100-\U0010ffff]"  # (tested by `_wide`)
 # its line breaks, in quadratic time).
 _AFTER = re.compile(rf"\n(?:[ \t\r\n\f]|</?(?:{_INLINE})(?:\s[^>]*)?>)*+({_MAYBE_WIDE})?")
 _BEFORE = re.compile(rf"\n(?:[ \t\r\n\f]|>(?:[^<]*\s)?(?:{_REVERSED})/?<)*+({_MAYBE_WIDE})?")
+_PHRASING = re.compile(rf"</?(?:{_INLINE})[\s>]")
 _PRE = re.compile(r"<(/?)pre\b[^>]*>")  # as written: its breaks are lines
 _BLANK_OR_TAG = re.compile(r"(<[^>]*>)|[ \t\r\n\f]+")
 _HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7ff\uffa0-\uffdc]")
@@ -68,7 +69,7 @@ def _outside_pre(html: str) -> list[tuple[int, int]]:
 
 
 def _joined(html: str) -> str:
-    breaks = [found for found in _AFTER.finditer(html) if found[1] and _wide(found[1])]
+    breaks = [b for b in _AFTER.finditer(html) if b[1] and _wide(b[1]) and _after(html, b.start())]
     if not breaks:
         return html
     # Where each run ending in a line break after a wide character starts, and where
@@ -97,6 +98,15 @@ def _joined(html: str) -> str:
         kept += (html[at:start], _BLANK_OR_TAG.sub(_tag, html[start:end]))
         at = end
     return "".join(kept) + html[at:] if kept else html
+
+
+def _after(html: str, first: int) -> bool:
+    """Whether the run whose first line break is at `first` may follow a wide character,
+    told by the character before it (a block's start tag, most often: `<div>\n…`)."""
+    before = html[first - 1] if first else "\0"
+    if before == ">":
+        return _PHRASING.match(html, html.rfind("<", 0, first)) is not None
+    return before in " \t\r\f" or _wide(before)
 
 
 def _tag(part: re.Match[str]) -> str:
