@@ -36,9 +36,9 @@ _HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7ff\uffa
 
 
 def joined(html: str) -> str:
-    """`html`, as nh3 writes it (a `<` or `>` is a tag's, in text and attribute values
-    alike), without its line breaks between two wide characters, and the blanks beside
-    them, outside `<pre>`."""
+    """`html`, as `html._sanitize` writes it (a `<` or `>` only ever delimits a tag: text
+    and attribute values have theirs escaped), without its line breaks between two wide
+    characters, and the blanks beside them, outside `<pre>`."""
     if "\n" not in html:
         return html
     if "<pre" not in html:
