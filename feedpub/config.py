@@ -260,6 +260,19 @@ def _in_site(folder: str) -> bool:
     return bool(parts) and not Path(folder).is_absolute() and ".." not in parts
 
 
+def _key_lines(layer: _Layer, node: Any, above: tuple[str, ...], seen: set[int]) -> None:
+    """The line of each key of the YAML mapping `node` and of its mappings', 3 keys deep,
+    at its path below `above`; a mapping an alias repeats, once (a hostile config's
+    aliases of aliases would be millions of keys)."""
+    seen.add(id(node))
+    for key_node, value in node.value:
+        if isinstance(key_node.value, str):
+            path = (*above, key_node.value)
+            layer.lines.setdefault(path, key_node.start_mark.line + 1)
+            if len(path) < 3 and value.tag == "tag:yaml.org,2002:map" and id(value) not in seen:
+                _key_lines(layer, value, path, seen)
+
+
 def _read_jekyll(path: Path) -> _Layer:
     """The site fields of a Jekyll `_config.yml` (title, description, author, url, baseurl,
     and the permalink and timezone of its posts' links; `collections.posts.permalink`
@@ -279,9 +292,7 @@ def _read_jekyll(path: Path) -> _Layer:
             f"{path}:{line}: the Jekyll config must be `key: value` lines, not {what}"
         )
         return layer
-    for key_node, _ in node.value:
-        if isinstance(key_node.value, str):
-            layer.lines.setdefault((key_node.value,), key_node.start_mark.line + 1)
+    _key_lines(layer, node, (), set())  # (`feed.tags.only`: its own line, said FP603)
     for key in JEKYLL_KEYS:
         value = data.get(key)
         if key == "title" and value is None and isinstance(data.get("name"), str):

@@ -206,7 +206,7 @@ def test_the_posts_collections_permalink_wins(tmp_path: Path) -> None:
     bad = config.replace("/news/:year/:month/:day/:title/", "/:nope/")
     (tmp_path / "_config.yml").write_text(bad, "utf-8")
     code, _, stderr = run("build", str(tmp_path), "--out", str(out))
-    assert code == 2 and "_config.yml:3: collections.posts.permalink: unknown placeholder" in stderr
+    assert code == 2 and "_config.yml:5: collections.posts.permalink: unknown placeholder" in stderr
 
 
 DEFAULTS = """url: https://example.org

@@ -243,7 +243,7 @@ def test_jekyll_feeds_own_path_keeps_its_subscribers(tmp_path: Path) -> None:
         config.write_text(f"title: T\nurl: https://e.org\nfeed:\n  path: {wrong}\n", "utf-8")
         code, _, stderr = run_in(tmp_path, "build")  # Jekyll's config: a warning, FP603
         assert (
-            code == 0 and "_config.yml:3: FP603 jekyll-setting-unused: feed.path: must be" in stderr
+            code == 0 and "_config.yml:4: FP603 jekyll-setting-unused: feed.path: must be" in stderr
         )
         assert not (out / "blog").exists()
     site = "title: T\nurl: https://e.org\nfeed:\n  path: https://e.org/atom.xml\n"
@@ -343,15 +343,16 @@ def test_jekyll_feeds_other_settings_and_typos_are_said(tmp_path: Path) -> None:
     )
     code, _, stderr = run_in(tmp_path, "build")
     said = sorted(
-        ln.split(": FP603 jekyll-setting-unused: ")[1].split(". Mend")[0]
+        ln.split(" jekyll-setting-unused: ")[1].split(". Mend")[0]
+        + ln.split(": FP603")[0].removeprefix("_config.yml")
         for ln in stderr.splitlines()
-        if "FP603" in ln and ": FP603" in ln
+        if ": FP603" in ln
     )
-    assert code == 0 and said == [
+    assert code == 0 and said == [  # each at its own line
         "feed.excerpt_only: jekyll-feed's, not feedpub's: its entries carry their content"
-        " (past feed_bytes, a summary)",
-        "feed.pth: not a setting of jekyll-feed's (did you mean 'path'?): not used",
-        "feed.tags.exept: not a setting of jekyll-feed's (did you mean 'except'?): not used",
+        " (past feed_bytes, a summary):6",
+        "feed.pth: not a setting of jekyll-feed's (did you mean 'path'?): not used:4",
+        "feed.tags.exept: not a setting of jekyll-feed's (did you mean 'except'?): not used:8",
     ]
     feed = json.loads((tmp_path / "public/feed.json").read_text("utf-8"))
     assert [item["title"] for item in feed["items"]] == ["P4", "P3"]
