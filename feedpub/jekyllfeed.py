@@ -51,8 +51,7 @@ def read(feed: Any) -> tuple[dict[str, Any], list[Unused]]:
                 given.append((("feed", "tags", key), f"feed_tags_{key}", _names(names)))
     values = {name: value for _, name, (value, why) in given if not why}
     unused = [(keys, f"{'.'.join(keys)}: {why}: not used") for keys, _, (_, why) in given if why]
-    tags = feed.get("tags")
-    for keys, table in ((("feed",), feed), (("feed", "tags"), tags)):
+    for keys, table in ((("feed",), feed), (("feed", "tags"), feed.get("tags"))):
         if isinstance(table, dict):
             unused += [((*keys, k), why) for k in table if (why := _unused(keys, k))]
     return values, unused

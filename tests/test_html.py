@@ -697,7 +697,7 @@ def test_an_unclosed_drawing_ends_where_a_browser_ends_it() -> None:
 
 def test_a_line_break_between_chinese_words_is_no_space() -> None:
     """A scraper's pretty-printed HTML breaks the line around every link, and
-    Chromium shows each break between two Chinese words as a space (142 of the
+    Chromium shows each break between two Chinese words as a space (139 of the
     corpus's entries): gone, across the inline elements between them, as CSS Text 3
     says. A break beside Latin text, Hangul or punctuation of ambiguous width (`”`) is
     a space; `<pre>` is as written, and a line break in an attribute's value is the
