@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import model, writer
+from . import misconfig, model, writer
 from .model import Feed, Manifest, Options, RawPost, Record, Summary
 from .problems import BuildFailure, FeedpubError, Problem, StrictFailure
 from .scan import Selection, no_posts, posts_beside, scan, scanned, top_folders
@@ -69,6 +69,9 @@ def _open(options: Options) -> Cache | NoCache:
 
 def _build(options: Options, progress: Progress | None) -> Summary:
     root, out, settings = options.posts, options.out, options.settings
+    if inside := misconfig.sites_inside(root):  # run a folder too high: not that site's feeds
+        message = f"{root} holds a Jekyll site and is none itself; nothing was written"
+        raise BuildFailure(message, tuple(inside))
     skip = (out,) + ((options.cache,) if options.cache else ())
     found = scanned(root, skip, selection(settings), options.jobs)
     if not found.files and _has_entries(out):
@@ -176,7 +179,7 @@ def _checked(
 ) -> tuple[list[Problem], list[Feed], Published]:
     """The build's problems, the feeds to write and what is published, or why
     nothing can be: no post could be read, none has a time, or --strict and a problem."""
-    from . import misconfig, planner
+    from . import planner
     from .incremental.cache import published_in
 
     settings, root = options.settings, options.posts

@@ -23,7 +23,8 @@ from .settings import Settings
 def sites_inside(root: Path) -> list[Problem]:
     """FP605 for each folder in `root` (which has no `_config.yml` and no feedpub.toml)
     that is a Jekyll site of its own, `_config.yml` and `_posts/`: the build was run a
-    folder too high (its posts then read as this folder's, in a category of its name)."""
+    folder too high. Its posts would be read as this folder's, in a category of its
+    name, without its settings (as Hugo stops without its config, a build stops)."""
     if (root / "_config.yml").is_file() or is_posts_folder(root) or find_config(root):
         return []  # (a feedpub.toml says what to read: an archive of several sites, say)
     try:
@@ -36,9 +37,9 @@ def sites_inside(root: Path) -> list[Problem]:
         site = root / name
         if (site / "_config.yml").is_file() and (site / "_posts").is_dir():
             msg = (
-                f"{name}/ is a Jekyll site of its own: its posts are read as this folder's"
-                f" (their category `{name}`), and its _config.yml is not:"
-                f" `feedpub build {shlex.quote(os.path.relpath(site))}` builds it"
+                f"{name}/ is a Jekyll site of its own, and this folder is none (no _config.yml,"
+                f" no feedpub.toml): its posts would be published as this folder's, without"
+                f" its settings; `feedpub build {shlex.quote(os.path.relpath(site))}` builds it"
             )
             found.append(Problem(os.path.relpath(site / "_config.yml"), 0, 0, "FP605", msg, "file"))
     return found

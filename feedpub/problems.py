@@ -208,8 +208,8 @@ CODES: dict[str, tuple[str, Severity, str]] = {
     ),
     "FP605": (
         "site-inside",
-        "warning",
-        "to publish that site, build its folder, as the message says, or run feedpub in it",
+        "error",
+        "to publish this folder as it is instead, give it a feedpub.toml",
     ),
 }
 

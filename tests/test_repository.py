@@ -487,24 +487,31 @@ def test_a_url_that_ends_with_the_baseurl_is_a_warning(tmp_path: Path) -> None:
     )
 
 
-def test_a_build_a_folder_too_high_says_the_site_is_inside(tmp_path: Path) -> None:
-    """Run above the repository, feedpub reads its posts as the folder's, in a category
-    of the repository's name (Jekyll's `en/news/_posts/`), without its config: a
-    warning names the site inside (a news-archive owner's trial: it built silently)."""
+def test_a_build_a_folder_too_high_stops_and_names_the_site_inside(tmp_path: Path) -> None:
+    """Run above the repository, feedpub would read its posts as the folder's, in a
+    category of the repository's name (Jekyll's `en/news/_posts/`), without its
+    config: the build stops, writing nothing, and names the site inside (two
+    news-archive owners' trials: it built the wrong feeds and exited 0); a check fails."""
     repo = tmp_path / "repo"
     write_post(repo / "_posts", "a")
     (repo / "_config.yml").write_text("title: T\nurl: https://u.github.io\n", "utf-8")
     code, _, stderr = run_in(tmp_path, "build")
-    assert code == 0
-    assert (
-        "repo/_config.yml: FP605 site-inside: repo/ is a Jekyll site of its own: its posts"
-        " are read as this folder's (their category `repo`), and its _config.yml is not:"
-        " `feedpub build repo` builds it. To publish that site, build its folder"
-    ) in stderr
+    assert code == 1 and not (tmp_path / "public").exists()
+    assert stderr.splitlines()[0] == (
+        "repo/_config.yml: FP605 site-inside: repo/ is a Jekyll site of its own, and this"
+        " folder is none (no _config.yml, no feedpub.toml): its posts would be published as"
+        " this folder's, without its settings; `feedpub build repo` builds it. To publish"
+        " this folder as it is instead, give it a feedpub.toml."
+    )
+    assert stderr.splitlines()[-1] == (
+        "Error: . holds a Jekyll site and is none itself; nothing was written"
+    )
+    code, out, stderr = run_in(tmp_path, "check", "--quiet")
+    assert code == 1 and "1 error" in out + stderr
     code, _, stderr = run_in(tmp_path, "build", "repo", "--out", "fine")
     assert code == 0 and "FP605" not in stderr
     # A feedpub.toml says how to read the folder (an archive of several sites, or one
-    # excluded): no warning (the review).
+    # excluded): it builds (the review).
     (tmp_path / "feedpub.toml").write_text('exclude = ["repo/"]\n', "utf-8")
     code, _, stderr = run_in(tmp_path, "build", "--out", "configured")
     assert "FP605" not in stderr
