@@ -98,7 +98,7 @@ def unread_posts(root: Path, folder: Path, walk: bool = True) -> str:
     to be feedpub's own, whose tree is large)."""
     r = root.resolve()
     if r == folder or folder in r.parents:
-        return f"must not be, or contain, the folder of posts {root}"
+        return f"must not be the folder of posts ({root}) or a folder above it"
     if not folder.is_relative_to(r) or not _searched(folder.relative_to(r).parts):
         return ""  # never read by the scan: whatever it holds
     if in_posts_folder(root, folder):

@@ -62,7 +62,11 @@ MISUSE = [
         2,
         "Error: --out a-file.txt/feeds: a-file.txt is a file, not a folder",
     ),
-    (["build", "--out", "."], 2, "Error: --out .: must not be, or contain, the folder of posts ."),
+    (
+        ["build", "--out", "."],
+        2,
+        "Error: --out .: must not be the folder of posts (.) or a folder above it",
+    ),
     (
         ["build", "--out", "/proc/feedpub-out"],
         1,
@@ -74,7 +78,7 @@ MISUSE = [
     (
         ["build", "--cache", "."],
         2,
-        "Error: --cache .: must not be, or contain, the folder of posts",
+        "Error: --cache .: must not be the folder of posts (.) or a folder above it",
     ),
     (
         ["build", "--cache", "public"],

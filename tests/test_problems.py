@@ -391,6 +391,18 @@ def test_text_after_a_quoted_value_is_said_so(line: str, said: bool) -> None:
     assert bool(told) is (line != 'title: "A" # a comment')
 
 
+@pytest.mark.parametrize("quote", ['"', "'"])
+def test_a_quote_left_open_is_said_so_at_its_start(quote: str) -> None:
+    """PyYAML says "found unexpected end of stream (while scanning a quoted scalar)"
+    of a value whose quote is never closed (a user's trial): the message says that,
+    at the line and column where the quote opens."""
+    text = f"---\nlayout: post\ntitle: {quote}Unclosed\ndate: 2021-01-01\n---\nb\n"
+    read = collector.parse("a.md", text.encode())
+    assert [(p.line, p.col, p.message) for p in read.problems if p.code == "FP101"] == [
+        (3, 8, "invalid YAML: the quote opened here is never closed; post skipped")
+    ]
+
+
 def test_a_folder_that_cannot_be_listed_is_reported(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -533,7 +545,7 @@ def test_output_may_not_be_the_posts_or_hold_them(tmp_path: Path) -> None:
     for out in (posts, tmp_path / "site", tmp_path, tmp_path / "link", posts / ".."):
         code, _, stderr = run("build", str(posts), "--out", str(out), "--no-cache")
         assert code == 2, out
-        assert "must not be, or contain, the folder of posts" in stderr
+        assert "must not be the folder of posts" in stderr
     code, _, stderr = run("build", str(posts), "--out", str(posts / "public"), "--no-cache")
     assert code == 2
     assert stderr == f"Error: --out {posts / 'public'}: must not be a posts folder, or inside one\n"
