@@ -109,7 +109,9 @@ def _yaml_error(path: str, source: str, e: yaml.YAMLError) -> Problem:
     else:
         line, col = 2, 0
     reason = problem or str(e).split("\n")[0]
-    if context:
+    if context == "while scanning a quoted scalar" and "end of stream" in reason:
+        reason = "the quote opened here is never closed"  # (PyYAML's words: a trial's puzzle)
+    elif context:
         reason = f"{reason} ({context})"
     if mark is not None and _AFTER_QUOTE.match(source.split("\n")[mark[0]] if source else ""):
         reason += (
