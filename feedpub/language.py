@@ -49,7 +49,9 @@ _VIETNAMESE = frozenset("ăâđêôơưạảấầẩẫậắằẳẵặẹ�
 
 _HAN = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]"
 _SCRIPTS = {
-    "kana": "[\u3040-\u30ff\u31f0-\u31ff]",
+    # Not the middle dot and the long-vowel mark (U+30FB, U+30FC): Chinese writes "・"
+    # between words ("導讀・你真的理解") and kana words have kana beside the mark.
+    "kana": "[\u3040-\u30fa\u30fd-\u30ff\u31f0-\u31ff]",
     "ko": "[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]",
     "latin": "[A-Za-z\u00c0-\u024f]",
     "el": "[\u0370-\u03ff]",

@@ -25,6 +25,8 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
         ("香港", "zh"),  # characters both scripts share: the feed decides
         ("從World Value Survey看港台民眾的錯覺與策略選擇", "zh-Hant"),
         ("東京の天気予報", "ja"),
+        ("コーヒー・ブレイク", "ja"),
+        ("《區塊鏈社會學》導讀・你真的理解「去中心化」嗎？", "zh-Hant"),  # a reader's review
         ("서울 뉴스", "ko"),
         ("Why the election was lost", "en"),
         ("Xi Jinping's Three Balancing Acts", "en"),
