@@ -20,13 +20,18 @@ _AFTER_TITLE = " \t\n:：-–—|丨·,，.。"  # what separates a title from t
 _URL = re.compile(r"(?:https?://|www\.)[!-~]+")  # (ASCII: not the CJK text glued after it)
 _LETTER = re.compile(r"[^\W\d_]")
 LINKS_LABEL = 10  # letters of a summary beside its links for it to say something
+# What the scraper writes for a live stream's description (5 of the corpus's videos),
+# as `repeats` compares text: it says nothing either.
+_PLACEHOLDERS = frozenset({"youtubelivestreamdescription"})
 
 
 def repeats(summary: str, title: str) -> bool:
     """Whether `summary` says nothing its title does not: the title again (a video's
     description often is), perhaps with hashtags after it, or the title's start up to
-    a word's or a clause's end (white space aside)."""
+    a word's or a clause's end (white space aside); or a scraper's placeholder."""
     said = "".join(without_hashtags(summary.casefold()).split())
+    if said in _PLACEHOLDERS:
+        return True
     named = "".join(title.casefold().split())
     if not said or not named.startswith(said):
         return False

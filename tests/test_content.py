@@ -647,6 +647,7 @@ def test_hashtags_are_read_in_one_pass() -> None:
         ("<p>#夜市 #台湾 好吃的真多。 #美食 #小吃</p>", "好吃的真多。"),
         ("<p>We are #1 in town.</p>", "We are #1 in town."),  # (a number, no hashtag)
         ("<p>#全职太太离婚#的热搜引发讨论。</p>", "#全职太太离婚#的热搜引发讨论。"),  # Weibo's
+        ("<div>\nyoutube liveStream Description\n</div>", None),  # the scraper's placeholder
     ],
 )
 def test_a_summary_that_repeats_the_title_is_none(
@@ -673,3 +674,4 @@ def test_a_summary_that_repeats_the_title_is_none(
     assert entry is not None and (entry.find(f"{ATOM}summary") is None) is (summary is None)
     rss = etree.parse(str(out / "rss.xml")).getroot().find("channel/item")
     assert rss is not None and (rss.find("description") is None) is (summary is None)
+    assert "liveStream" not in item["content_html"]  # (the still alone)
