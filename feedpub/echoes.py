@@ -93,7 +93,13 @@ def links_alone(summary: str) -> bool:
     of its own), nothing a reader reads in a list."""
     if "://" not in summary and "www." not in summary:
         return False
-    letters = _LETTER.findall(_URL.sub("", summary))
+    return says_little(summary)
+
+
+def says_little(text: str) -> bool:
+    """Whether `text` holds fewer than LINKS_LABEL letters beside its URLs (see
+    `links_alone`)."""
+    letters = _LETTER.findall(_URL.sub("", text))
     return len(letters) + sum(map(is_cjk, letters)) < LINKS_LABEL
 
 

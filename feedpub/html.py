@@ -28,14 +28,7 @@ from .summaries import plain_text, summarize
 from .text import ILLEGAL_XML, crowded, too_deep, xml_safe
 from .urls import absolute, absolute_srcset, too_many_links
 
-__all__ = [
-    "DEFAULT_REMOVE",
-    "Content",
-    "ContentRules",
-    "clean",
-    "summarize",
-    "xml_safe",
-]
+__all__ = ["DEFAULT_REMOVE", "Content", "ContentRules", "clean", "summarize", "xml_safe"]
 
 # Junk seen in the corpus. Counts are files in the 10,321-post sample
 # (../shared/corpus/archive), all in oped2's scraped pages unless noted.
@@ -181,6 +174,7 @@ _BRACKET_IN_VALUE = re.compile(r'="[^"]*[<>]')
 _TAG_WITH_ATTRIBUTES = re.compile(r'<[a-zA-Z][a-zA-Z0-9]*(?: [^\s"=/>]+="[^"]*")+>')
 _IMG_WITHOUT_SRC = re.compile(r'<img(?: (?!src=)[^\s"=/>]+="[^"]*")*>')
 _MEDIA = re.compile(r"<(?:img|video|audio|iframe|a)\b")
+_PICTURES = re.compile(r"<(?:img|video|audio)\b")
 _IMAGE_SRC = re.compile(r'<img [^>]*?\bsrc="(https?://[^"]*)"')
 # A rule drawn of ten characters or more (a description's separators: 325 of the
 # corpus's 3,241 shown entries, up to 100 characters long), in text, not in code or
@@ -221,6 +215,7 @@ def clean(
     rules: ContentRules = ContentRules(),
     title: str = "",
     shared: tuple[str, ...] = (),
+    promotion: bool = False,
 ) -> Content:
     """`html`, the body of the page at `page_url`, as safe feed content: junk gone,
     lazy images woken and loaded lazily, URLs absolute (against `page_url`).
@@ -232,9 +227,10 @@ def clean(
     Content without an image of its own, of a YouTube video's page (else of a body
     embedding one), is led by the video's still, `title` its alt text: a reader shows a
     video post, mostly a title and a short description or nothing, with no picture
-    otherwise; a description that is the title again goes (the still alone). The
-    summary stays the body's text: the still adds none (its alt text is no text a reader
-    sees), and a summary repeating the title would show twice in a list of entries.
+    otherwise. A description that is the title again goes (the still alone), as does
+    one of its channel's promotion alone (parts `shared` with its source's stories, or
+    all of it: `promotion`). The summary stays the body's text: the still adds none (its
+    alt text is no text a reader sees), and one repeating the title would show twice.
     """
     content, embedded = _cleaned(html, page_url, rules, shared, title)
     if content.image is not None:
@@ -243,8 +239,11 @@ def clean(
     if video is None:
         return content
     still, image = images.video_still(video, title, rules.referrer_policy)
-    if echoes.repeats(plain_text(content.html), title) and not _MEDIA.search(content.html):
-        return Content(still, content.summary, image)  # (a description of the title alone)
+    text = plain_text(content.html)
+    alone = echoes.repeats(text, title) and not _MEDIA.search(content.html)
+    promoted = promotion or summaries.promotion_only(text, shared)
+    if alone or (promoted and not _PICTURES.search(content.html)):
+        return Content(still, content.summary, image)  # (a description of nothing its own)
     return Content(still + content.html, content.summary, image)
 
 

@@ -102,7 +102,7 @@ def content_of(root: Path, settings: Settings, post: Post) -> html.Content:
     except postfiles.Refused:
         body = ""  # changed or gone since it was read: the next build will see it
     shared = summaries.shared_of(body, post.skip, post.title)
-    content = _cleaned(body, settings, post, root, shared)
+    content = _cleaned(body, settings, post, root, shared, promotion=True)
     lead, summary, image = post.lead, content.summary, content.image
     if lead is not None:
         if lead.summary:  # (one of no text, an image alone: the body's)
@@ -125,9 +125,11 @@ def _cleaned(
     root: Path,
     shared: tuple[str, ...] = (),
     whole: bool = False,
+    promotion: bool = False,
 ) -> html.Content:
     """`body` rendered and cleaned, its summary without the parts it `shared` with its
-    source's posts (`Post.skip`); `whole`: its summary all of its text (up to LONGEST)."""
+    source's posts (`Post.skip`); `whole`: its summary all of its text (up to LONGEST);
+    `promotion`: a video's description goes if its source's stories share all of it."""
     if post.liquid:  # Jekyll renders Liquid first, then Markdown
         site = includes.site_of(settings, root)
         body, _ = liquid.render(body, site, post.title, dict(post.links))
@@ -137,7 +139,8 @@ def _cleaned(
     used = rules(settings, source)
     if whole:
         used = replace(used, summary_chars=summaries.LONGEST)
-    return html.clean(body, post.url, used, post.title, shared)
+    everywhere = promotion and summaries.all_shared(post.skip)
+    return html.clean(body, post.url, used, post.title, shared, everywhere)
 
 
 def _fragment_chunk(

@@ -144,6 +144,19 @@ def summarize(text: str, limit: int, skip: tuple[str, ...] = (), shared: Sequenc
     return head.rstrip(" ,;:、，；：") + "…"
 
 
+def promotion_only(text: str, shared: Sequence[str]) -> bool:
+    """Whether `text` holds parts it `shared` with its source's posts (all of it read:
+    no _UNREAD) and, besides them, nothing a reader reads: hashtags, links and their
+    labels (a channel's promotion, under a video with no description of its own)."""
+    if not shared or shared[-1] == _UNREAD:
+        return False
+    head = _flat(text)
+    for part in shared:
+        if found := _find_part(head, _bare(part)):
+            head = head[: found[0]] + " " + head[found[1] :]
+    return echoes.says_little(echoes.without_trailing_hashtags(echoes.text_of_its_own(head, "")))
+
+
 def _find_part(head: str, part: str) -> tuple[int, int] | None:
     """Where in `head` (text whose only white space is spaces: `_flat`'s, and the gaps
     parts before it left) `part` (text without white space) first stands, spaces

@@ -1187,6 +1187,31 @@ def test_shared_parts_found_whatever_the_order_and_cut_where_they_stand() -> Non
     assert summarize(text, 170).endswith(" see…")  # ("İ".lower() is two characters)
 
 
+@pytest.mark.parametrize(
+    ("text", "shared", "alone"),
+    [
+        ("訂閱頻道：https://bit.ly/chan\n#台灣 #美國", ("訂閱頻道：https://bit.ly/chan",), True),
+        (
+            "訂閱頻道：https://bit.ly/chan 官網：https://x.com",
+            ("訂閱頻道：https://bit.ly/chan",),
+            True,
+        ),
+        (
+            "訂閱頻道：https://bit.ly/chan 第5集：今天談談歷史。",
+            ("訂閱頻道：https://bit.ly/chan",),
+            False,
+        ),
+        ("訂閱頻道：https://bit.ly/chan 第5集", ("訂閱頻道：https://bit.ly/chan", "\0"), False),
+        ("完整版：https://example.com/full", (), False),  # links of its own, nothing shared
+    ],
+)
+def test_what_is_a_promotion_alone(text: str, shared: tuple[str, ...], alone: bool) -> None:
+    """A description is its channel's promotion alone if, its shared parts left out,
+    fewer than ten letters stand beside its links and hashtags; not when the text after
+    the shared parts was never compared (_UNREAD), nor when it shares nothing."""
+    assert summaries.promotion_only(text, shared) is alone
+
+
 def test_leads_count_each_text_once() -> None:
     """What `leads` finds is every part that LEAD_STORIES texts hold, and one in
     LEAD_SHARE of the stories; a text under several addresses counts once."""
