@@ -699,9 +699,9 @@ def test_a_line_break_between_chinese_words_is_no_space() -> None:
     """A scraper's pretty-printed HTML breaks the line around every link, and
     Chromium shows each break between two Chinese words as a space (139 of the
     corpus's entries): gone, across the inline elements between them, as CSS Text 3
-    says. A break beside Latin text, Hangul or punctuation of ambiguous width (`”`) is
-    a space; `<pre>` is as written, and a line break in an attribute's value is the
-    attribute's."""
+    says (a curly quote beside a Chinese word counts as wide, as CJK fonts draw it). A
+    break beside Latin text or Hangul is a space; `<pre>` is as written, and a line
+    break in an attribute's value is the attribute's."""
     body = (
         "<p>\n  收纳在\n  <a href='/l'>\n   列表-5 板块\n  </a>\n  中：\n</p>"
         "<p>Hi\n<b>朋友</b>\n好</p><p>한국\n어</p><pre>中\n文</pre><p>前<!-- c -->\n后</p>"
@@ -710,7 +710,7 @@ def test_a_line_break_between_chinese_words_is_no_space() -> None:
     content = clean(body, BASE)
     assert content.html == (
         '<p>\n  收纳在<a href="https://www.zaobao.com/l">列表-5 板块</a>中：\n</p>'
-        "<p>Hi\n<b>朋友</b>好</p><p>한국\n어</p><pre>中\n文</pre><p>前后</p><p>“是”\n中</p>"
+        "<p>Hi\n<b>朋友</b>好</p><p>한국\n어</p><pre>中\n文</pre><p>前后</p><p>“是”中</p>"
     )
     assert content.summary == "收纳在列表-5 板块中： Hi 朋友好 한국 어 中 文 前后 “是”中"
     assert html_of("<p>中文\n<span>\n</span>\n<i>字</i>\n<br>\n段</p>") == (
@@ -720,6 +720,22 @@ def test_a_line_break_between_chinese_words_is_no_space() -> None:
     assert html_of(hostile) == hostile.replace(">\n字", ">字")
     assert html_of("<pre>x<pre>y</pre>中\n文</pre>") == "<pre>x<pre>y</pre>中\n文</pre>"
     assert joined("\n" * 50_000 + "a") == "\n" * 50_000 + "a"  # (one pass: was quadratic)
+    assert joined("（\n" * 50_000 + "1") == "（" * 50_000 + "1"
+
+
+def test_a_line_break_beside_a_full_width_bracket_is_no_space() -> None:
+    """Beside a full-width bracket or mark, after an opening curly quote and before a
+    closing one, a line break is nothing whatever is on its other side: the scraped
+    `（\\n16\\n）日` read `（ 16 ）日` (a reader's review: 97 corpus entries); not
+    after a closing quote, nor inside French guillemets."""
+    body = (
+        "<p>“\n<span>土耳其政變今（\n</span><span>16\n</span>）日\n《\nOxu.Az\n》\nPO 出了</p>"
+        "<p>He said “\n<a>Hello</a>\n” to me</p><p>“是”\nok</p><p>«\nOui\n»</p>"
+    )
+    assert html_of(body) == (
+        "<p>“<span>土耳其政變今（</span><span>16</span>）日《Oxu.Az》PO 出了</p>"
+        "<p>He said “<a>Hello</a>” to me</p><p>“是”\nok</p><p>«\nOui\n»</p>"
+    )
     assert joined("中\n" * 50_000) == "中" * 50_000 + "\n"
 
 
@@ -750,7 +766,12 @@ def _joined_by_tokens(html: str) -> str:
         if j > i:
             joins = i > 0 and j < len(tokens) and "\n" in tokens[i:j]
             joins = joins and kinds[i - 1] == kinds[j] == "text"
-            joins = joins and linebreaks._wide(tokens[i - 1]) and linebreaks._wide(tokens[j])
+            x, y = (tokens[i - 1], tokens[j]) if joins else ("a", "a")
+            tight = x in linebreaks._OPENING or y in linebreaks._CLOSING
+            wide = [linebreaks._wide(c) for c in (x, y)]
+            quote = [c in "“”‘’" for c in (x, y)]
+            pair = (wide[0] and wide[1]) or (wide[0] and quote[1]) or (quote[0] and wide[1])
+            joins = joins and (tight or pair)
             kept += [
                 t for t, k in zip(tokens[i:j], kinds[i:j], strict=True) if not joins or k == "tag"
             ]
@@ -762,7 +783,7 @@ def _joined_by_tokens(html: str) -> str:
 
 
 _PARTS = [
-    *("中", "文", "。", "한", "a", "“", " ", "\n", "\n", "\t", "&lt;"),
+    *("中", "文", "。", "한", "a", "“", "”", "（", "）", "1", " ", "\n", "\n", "\t", "&lt;"),
     *("<b>", "</b>", "<p>", "</p>", "<br>", "<pre>", "</pre>", '<a href="x">', "</a>"),
     *('<abbr title="\n中">', "</abbr>", '<span lang="中\n文">', "</span>"),
 ]
