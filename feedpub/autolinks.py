@@ -8,7 +8,7 @@ address of a domain with a dot; trailing punctuation, unbalanced parentheses and
 brackets are the sentence's), with rules for scraped text that lost its line
 breaks: a link is ASCII, so it ends where CJK text is glued to it, and it ends
 before what _GLUED and _LABELS tell is glued to it. Each is a guess the corpus
-bears out; about 25 of the 746 addresses in its feeds still hold a glued word.
+bears out; about 30 of the 724 addresses in its feeds still hold a glued word.
 """
 
 from __future__ import annotations
@@ -34,11 +34,13 @@ _HOST = re.compile(r"(?:[A-Za-z0-9_-]+\.)+[A-Za-z0-9_-]+(?::[0-9]{1,5})?(?=[/?#]
 # and calls a video's description puts before its links ("…/serpentzaPayPal",
 # "…/EducatorKlausFollow"), glued to a name ("…/advpodcastsSupport": 50 in the
 # corpus, where no account's name ended so; twitter.com/AppleSupport is cut too) or
-# a path's segment of its own if a colon follows ("…/Instagram: https://…").
+# a path's segment of its own if a colon follows ("…/Instagram: https://…"), or
+# another segment comes before it and the next address after it
+# ("facebook.com/isuntvvr/Twitter  https://…": not en.wikipedia.org/wiki/Bitcoin).
 _LABELS = (
-    "And Bitcoin Discord Documentary Email Facebook Follow For Get Instagram Join Line Links"
-    " Live Music Our Patreon PayPal Signal Skype Spotify Stay Subscribe Support Telegram The"
-    " This TikTok Twitter Watch WeChat Weibo WhatsApp YouTube"
+    "Bitcoin Discord Email Facebook Follow For Get Instagram Join Line Links Live Music Our"
+    " Patreon PayPal Signal Skype Spotify Stay Subscribe Support Telegram The This TikTok"
+    " Twitter Watch WeChat Weibo WhatsApp YouTube"
 )
 _GLUED = re.compile(
     r"(?=[-=~]{4})|\A(?i:https?://|www\.)[^/?#]*?\.[a-z]{2,}(?=[A-Z][^./?#]*(?:[/?#]|\Z))"
@@ -49,6 +51,7 @@ _LABEL_WORDS = frozenset(
 )
 _LONGEST_LABEL = max(map(len, _LABEL_WORDS))
 _WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+_NEXT_ADDRESS = re.compile(r"[^\w/]{0,4}(?:https?://|www\.)", re.I)  # after a link
 _TRAILING = "?!.,:;*_~'\"#"  # a sentence's, not the link's (GFM's; quotes, a hashtag's)
 _UNLINKED = {"a", "pre", "code", "kbd", "samp", "script", "style", "textarea", "button"}
 _TEXT_WITH_ADDRESS = etree.XPath(
@@ -61,13 +64,13 @@ def links_in(text: str) -> Iterator[tuple[int, int, str]]:
     for m in _CANDIDATE.finditer(text):
         starts = [m.start(), *(m.start() + n.start() for n in _NEXT_LINK.finditer(m[0], 1))]
         for start, stop in zip(starts, [*starts[1:], m.end()], strict=True):
-            if found := _link(text[start:stop], text[stop : stop + 1]):
+            if found := _link(text[start:stop], text[stop : stop + 12]):
                 yield start, start + len(found[0]), found[1]
 
 
 def _link(candidate: str, after: str) -> tuple[str, str] | None:
-    """The part of `candidate` (`after` the character after it in the text) that is a
-    web address, and its URL; None if none is. Digits glued to the text after it are
+    """The part of `candidate` (`after` the few characters after it in the text) that is
+    a web address, and its URL; None if none is. Digits glued to the text after it are
     its own: a video's id, a short link's code, `?sub_confirmation=1` (the summaries'
     guess that one or two are a date's, "…/chan1月18日", was wrong for 116 of the
     corpus's links and right for 28)."""
@@ -77,11 +80,13 @@ def _link(candidate: str, after: str) -> tuple[str, str] | None:
     link = candidate[: cut.end()] if cut else candidate
     if "..." in link:
         return None  # an address shortened for show ("vimeo.com/ondemand/conquering...")
-    glued = not cut and bool(after) and not after.isascii() and not after.isspace()
+    char = after[:1]
+    glued = not cut and bool(char) and not char.isascii() and not char.isspace()
     link = _trimmed(link, _TRAILING.replace("_", "") if glued else _TRAILING)
     rest = candidate[len(link) :] if not cut else ""
-    colon = rest[:1] == ":" or (not rest and bool(after) and after in ":：")
-    if label := _label(link, colon):
+    colon = rest[:1] == ":" or (not rest and bool(char) and char in ":：")
+    listed = not rest and _NEXT_ADDRESS.match(after) is not None
+    if label := _label(link, colon, listed):
         link = link[:-label]
     url = link if link[:4].lower() == "http" else f"https://{link}"
     host = _HOST.match(url, url.index("://") + 3)
@@ -91,15 +96,15 @@ def _link(candidate: str, after: str) -> tuple[str, str] | None:
     return (link, href) if href is not None else None
 
 
-def _label(link: str, colon: bool) -> int:
+def _label(link: str, colon: bool, listed: bool) -> int:
     """The length of the label glued to the end of `link` (see _LABELS), or 0; after a
-    `/` only if a `colon` follows it or a segment of the path comes before it
-    ("facebook.com/isuntvvr/Twitter", not "twitter.com/Twitter")."""
+    `/` only if a `colon` follows it, or if a segment of the path comes before it and
+    the next address after it (`listed`)."""
     for size in range(min(_LONGEST_LABEL, len(link) - 1), 2, -1):
         before = link[-size - 1]
         if link[-size:] not in _LABEL_WORDS:
             continue
-        deep = link.count("/", 0, -size - 1) >= (3 if "://" in link else 1)
+        deep = listed and link.count("/", 0, -size - 1) >= (3 if "://" in link else 1)
         if before in _WORD_CHARS or (before == "/" and (colon or deep)):
             return size
     return 0

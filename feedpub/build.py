@@ -69,7 +69,8 @@ def _open(options: Options) -> Cache | NoCache:
 
 def _build(options: Options, progress: Progress | None) -> Summary:
     root, out, settings = options.posts, options.out, options.settings
-    if inside := misconfig.sites_inside(root):  # run a folder too high: not that site's feeds
+    inside = [] if options.configured else misconfig.sites_inside(root)
+    if inside:  # run a folder too high: not that site's feeds
         message = f"{root} holds a Jekyll site and is none itself; nothing was written"
         raise BuildFailure(message, tuple(inside))
     skip = (out,) + ((options.cache,) if options.cache else ())
@@ -184,7 +185,9 @@ def _checked(
 
     settings, root = options.settings, options.posts
     sources = [f.name for f in derived.listings if f.kind is planner.KIND["source"]]
-    problems = derived.problems + misconfig.setting_problems(settings, root, sources)
+    problems = derived.problems + misconfig.setting_problems(
+        settings, root, sources, options.configured
+    )
     if not files:
         problems.append(no_posts(root, selection(settings)))
     if beside := posts_beside(root):

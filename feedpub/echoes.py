@@ -103,6 +103,11 @@ def says_little(text: str) -> bool:
     return len(letters) + sum(map(is_cjk, letters)) < LINKS_LABEL
 
 
+def says_nothing(text: str) -> bool:
+    """Whether `text` holds no letter and no URL (marks, digits, white space)."""
+    return "://" not in text and "www." not in text and not _LETTER.search(text)
+
+
 def is_cjk(char: str) -> bool:
     """Whether `char` belongs to a script written without spaces between words."""
     return bool(char) and ord(char) >= 0x2E80

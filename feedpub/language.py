@@ -49,9 +49,7 @@ _VIETNAMESE = frozenset("ăâđêôơưạảấầẩẫậắằẳẵặẹ�
 
 _HAN = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]"
 _SCRIPTS = {
-    # Not the middle dot and the long-vowel mark (U+30FB, U+30FC): Chinese writes "・"
-    # between words ("導讀・你真的理解") and kana words have kana beside the mark.
-    "kana": "[\u3040-\u30fa\u30fd-\u30ff\u31f0-\u31ff]",
+    "kana": "[\u3040-\u30ff\u31f0-\u31ff]",
     "ko": "[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]",
     "latin": "[A-Za-z\u00c0-\u024f]",
     "el": "[\u0370-\u03ff]",
@@ -60,6 +58,11 @@ _SCRIPTS = {
     "hi": "[\u0900-\u097f]",
     "th": "[\u0e00-\u0e7f]",
 }
+
+
+# A kana that is no middle dot or long-vowel mark (U+30FB, U+30FC), which counts only
+# beside one: Chinese writes "・" between words ("導讀・你真的理解").
+_KANA = re.compile("[\u3040-\u30fa\u30fd-\u30ff\u31f0-\u31ff]")
 
 
 @cache
@@ -91,7 +94,7 @@ def detect(text: str, words: bool = True) -> str:
     han_chars, scripts = _patterns()
     han = len(han_chars.findall(text))
     counts = {name: len(pattern.findall(text)) for name, pattern in scripts.items()}
-    if counts["kana"] and counts["kana"] + han >= max(counts.values()):
+    if counts["kana"] and counts["kana"] + han >= max(counts.values()) and _KANA.search(text):
         return "ja"
     script, count = max(counts.items(), key=lambda item: item[1])
     if han and 4 * han >= count:  # a Han character says about as much as a word

@@ -1,8 +1,8 @@
-"""What a build warns of its settings, given the posts it read: no site URL (FP601), a
+"""What a build says of its settings, given the posts it read: no site URL (FP601), a
 source's table no post has (FP602), a Jekyll setting it cannot use (FP603), a `url`
-that already ends with the `baseurl` (FP604), a Jekyll site inside the folder built
-(FP605). Apart from `config`, which reads and checks the settings before anything
-runs, as these need the posts."""
+that already ends with the `baseurl` (FP604); and a Jekyll site inside the folder
+built (FP605, which stops a build before it reads). Apart from `config`, which reads
+and checks the settings before anything runs, as these need the posts."""
 
 from __future__ import annotations
 
@@ -21,21 +21,34 @@ from .settings import Settings
 
 
 def sites_inside(root: Path) -> list[Problem]:
-    """FP605 for each folder in `root` (which has no `_config.yml` and no feedpub.toml)
-    that is a Jekyll site of its own, `_config.yml` and `_posts/`: the build was run a
-    folder too high. Its posts would be read as this folder's, in a category of its
-    name, without its settings (as Hugo stops without its config, a build stops)."""
-    if (root / "_config.yml").is_file() or is_posts_folder(root) or find_config(root):
-        return []  # (a feedpub.toml says what to read: an archive of several sites, say)
+    """FP605 for each folder in `root` (which has no `_config.yml`, no feedpub.toml and
+    no posts folder of its own) that is a Jekyll site of its own, `_config.yml` and
+    `_posts/`: the build was run a folder too high. Its posts would be read as this
+    folder's, in a category of its name, without its settings (as Hugo stops without
+    its config, a build stops). A link to a folder is not followed, as the scan does
+    not follow it; a folder that cannot be looked into is none."""
+    own = ("_config.yml", "_posts", "archived")
     try:
+        if any(os.path.lexists(root / name) for name in own) or is_posts_folder(root):
+            return []  # (a site itself, perhaps without a config: Jekyll's default)
+        if find_config(root):
+            return []  # (a feedpub.toml says what to read: an archive of several sites, say)
         with os.scandir(root) as listed:
-            names = sorted(e.name for e in listed if e.is_dir() and not e.name.startswith("."))
+            names = sorted(
+                e.name
+                for e in listed
+                if e.is_dir(follow_symlinks=False) and not e.name.startswith(".")
+            )
     except OSError:
         return []
     found = []
     for name in names:
         site = root / name
-        if (site / "_config.yml").is_file() and (site / "_posts").is_dir():
+        try:
+            inside = (site / "_config.yml").is_file() and (site / "_posts").is_dir()
+        except OSError:  # (Python 3.11 raises EACCES here)
+            continue
+        if inside:
             msg = (
                 f"{name}/ is a Jekyll site of its own, and this folder is none (no _config.yml,"
                 f" no feedpub.toml): its posts would be published as this folder's, without"
@@ -45,10 +58,13 @@ def sites_inside(root: Path) -> list[Problem]:
     return found
 
 
-def setting_problems(settings: Settings, root: Path, sources: Iterable[str]) -> list[Problem]:
+def setting_problems(
+    settings: Settings, root: Path, sources: Iterable[str], configured: bool = False
+) -> list[Problem]:
     """What the settings miss or name in vain, given the sources the posts have
-    (a `check` says what a build would)."""
-    problems = sites_inside(root)
+    (a `check` says what a build would); `configured`: a --config file says how to
+    read `root` (no FP605)."""
+    problems = [] if configured else sites_inside(root)
     if not settings.url:
         home = parent_folder(root) if is_posts_folder(root) else root
         where = find_jekyll(root) or find_config(root) or home / "_config.yml"

@@ -129,7 +129,8 @@ def _cleaned(
 ) -> html.Content:
     """`body` rendered and cleaned, its summary without the parts it `shared` with its
     source's posts (`Post.skip`); `whole`: its summary all of its text (up to LONGEST);
-    `promotion`: a video's description goes if its source's stories share all of it."""
+    `promotion`: the body may be its source's promotion (`html.clean` is told if its
+    source's stories hold all of it)."""
     if post.liquid:  # Jekyll renders Liquid first, then Markdown
         site = includes.site_of(settings, root)
         body, _ = liquid.render(body, site, post.title, dict(post.links))

@@ -146,15 +146,17 @@ def summarize(text: str, limit: int, skip: tuple[str, ...] = (), shared: Sequenc
 
 def promotion_only(text: str, shared: Sequence[str]) -> bool:
     """Whether `text` holds parts it `shared` with its source's posts (all of it read:
-    no _UNREAD) and, besides them, nothing a reader reads: hashtags, links and their
-    labels (a channel's promotion, under a video with no description of its own)."""
+    no _UNREAD) and, besides them, nothing a reader reads: no letter or link, only
+    hashtags and marks (a channel's promotion, under a video with no description of
+    its own; "Part 2 of 3." or a link of its own is one)."""
     if not shared or shared[-1] == _UNREAD:
         return False
-    head = _flat(text)
+    head, found = _flat(text), 0
     for part in shared:
-        if found := _find_part(head, _bare(part)):
-            head = head[: found[0]] + " " + head[found[1] :]
-    return echoes.says_little(echoes.without_trailing_hashtags(echoes.text_of_its_own(head, "")))
+        if at := _find_part(head, _bare(part)):
+            head, found = head[: at[0]] + " " + head[at[1] :], found + 1
+    rest = echoes.without_trailing_hashtags(echoes.text_of_its_own(head, ""))
+    return bool(found) and echoes.says_nothing(rest)
 
 
 def _find_part(head: str, part: str) -> tuple[int, int] | None:

@@ -78,16 +78,21 @@ def linked(text: str) -> list[str]:
             "list=https://y.com/p?list=PLab_瑪力 https://y.com/c_ ok",
             ["https://y.com/p?list=PLab_", "https://y.com/c"],
         ),
-        # a label after a path's segment (a reader's review: 27 corpus entries linked
-        # "facebook.com/isuntvvr/Twitter"), but not as the first ("twitter.com/Twitter")
+        # a label after a path's segment, before the next address (a reader's review: 28
+        # corpus entries linked "facebook.com/isuntvvr/Twitter"); not as the first
+        # segment, nor at the end of an address of its own (the code review)
         (
             "https://x.com/isuntvvr/Twitter  https://y.com",
             ["https://x.com/isuntvvr/", "https://y.com"],
         ),
-        ("www.x.com/isuntvvr/Twitter", ["www.x.com/isuntvvr/"]),
-        ("https://twitter.com/Twitter", ["https://twitter.com/Twitter"]),
-        ("https://www.youtube.com/advpodcastsAnd don't", ["https://www.youtube.com/advpodcasts"]),
-        ("https://paypal.me/serpentzaDOCUMENTARY LINKS:", ["https://paypal.me/serpentza"]),
+        ("www.x.com/isuntvvr/Twitter→ www.y.com", ["www.x.com/isuntvvr/", "www.y.com"]),
+        (
+            "https://twitter.com/Twitter https://y.com",
+            ["https://twitter.com/Twitter", "https://y.com"],
+        ),
+        ("https://x.com/isuntvvr/Twitter", ["https://x.com/isuntvvr/Twitter"]),
+        ("https://en.wikipedia.org/wiki/Bitcoin and", ["https://en.wikipedia.org/wiki/Bitcoin"]),
+        ("www.reddit.com/r/Music, https://y.com", ["www.reddit.com/r/Music", "https://y.com"]),
         ("https://x.net/Instagram: https://y.com/z", ["https://x.net/", "https://y.com/z"]),
         ("https://www.youtube.com/serpentzaSupport Sasha", ["https://www.youtube.com/serpentza"]),
         # not addresses

@@ -1208,15 +1208,16 @@ def test_shared_parts_found_whatever_the_order_and_cut_where_they_stand() -> Non
     assert summarize(text, 170).endswith(" see…")  # ("İ".lower() is two characters)
 
 
+CHAN = "訂閱頻道：https://bit.ly/chan"
+
+
 @pytest.mark.parametrize(
     ("text", "shared", "alone"),
     [
         ("訂閱頻道：https://bit.ly/chan\n#台灣 #美國", ("訂閱頻道：https://bit.ly/chan",), True),
-        (
-            "訂閱頻道：https://bit.ly/chan 官網：https://x.com",
-            ("訂閱頻道：https://bit.ly/chan",),
-            True,
-        ),
+        ("訂閱頻道：https://bit.ly/chan 官網：https://x.com", (CHAN,), False),
+        ("Part 2 of 3. 訂閱頻道：https://bit.ly/chan", (CHAN,), False),
+        ("#台灣 ！", (CHAN,), False),  # (no shared part in it)
         (
             "訂閱頻道：https://bit.ly/chan 第5集：今天談談歷史。",
             ("訂閱頻道：https://bit.ly/chan",),
@@ -1227,9 +1228,10 @@ def test_shared_parts_found_whatever_the_order_and_cut_where_they_stand() -> Non
     ],
 )
 def test_what_is_a_promotion_alone(text: str, shared: tuple[str, ...], alone: bool) -> None:
-    """A description is its channel's promotion alone if, its shared parts left out,
-    fewer than ten letters stand beside its links and hashtags; not when the text after
-    the shared parts was never compared (_UNREAD), nor when it shares nothing."""
+    """A description is its channel's promotion alone if, its shared parts left out, no
+    letter and no link of its own is left beside its hashtags ("Part 2 of 3." is a
+    line of its own: the code review); not when the text after the shared parts was
+    never compared (_UNREAD), nor when it holds none of them."""
     assert summaries.promotion_only(text, shared) is alone
 
 

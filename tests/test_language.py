@@ -26,6 +26,7 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
         ("從World Value Survey看港台民眾的錯覺與策略選擇", "zh-Hant"),
         ("東京の天気予報", "ja"),
         ("コーヒー・ブレイク", "ja"),
+        ("iPhone スーパーセール", "ja"),  # (the marks count beside kana: the code review)
         ("《區塊鏈社會學》導讀・你真的理解「去中心化」嗎？", "zh-Hant"),  # a reader's review
         ("서울 뉴스", "ko"),
         ("Why the election was lost", "en"),

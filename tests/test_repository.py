@@ -510,10 +510,33 @@ def test_a_build_a_folder_too_high_stops_and_names_the_site_inside(tmp_path: Pat
     assert code == 1 and "1 error" in out + stderr
     code, _, stderr = run_in(tmp_path, "build", "repo", "--out", "fine")
     assert code == 0 and "FP605" not in stderr
-    # A feedpub.toml says how to read the folder (an archive of several sites, or one
-    # excluded): it builds (the review).
+    # A feedpub.toml, here or given with --config, says how to read the folder (an
+    # archive of several sites, or one excluded): it builds (the reviews).
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "feedpub.toml").write_text('exclude = ["repo/"]\n', "utf-8")
+    code, _, stderr = run_in(tmp_path, "build", "--config", "elsewhere/feedpub.toml")
+    assert code == 0 and "FP605" not in stderr
+    code, out, stderr = run_in(tmp_path, "check", "--config", "elsewhere/feedpub.toml")
+    assert "FP605" not in out + stderr
     (tmp_path / "feedpub.toml").write_text('exclude = ["repo/"]\n', "utf-8")
     code, _, stderr = run_in(tmp_path, "build", "--out", "configured")
+    assert code == 0 and "FP605" not in stderr
+
+
+def test_a_folder_with_posts_of_its_own_or_a_link_to_a_site_is_built(tmp_path: Path) -> None:
+    """FP605 is for a folder that is no site: one with posts of its own (a Jekyll site
+    needs no _config.yml) builds, with a site in `docs/` beside them; a link to a
+    site is not followed by the scan, nor taken for a site inside (the review)."""
+    site = tmp_path / "site"
+    write_post(site / "docs" / "_posts", "a")
+    (site / "docs" / "_config.yml").write_text("title: D\n", "utf-8")
+    write_post(site / "_posts", "b")
+    code, _, stderr = run_in(site, "build")
+    assert code == 0 and "FP605" not in stderr
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    (linked / "repo").symlink_to(site / "docs", target_is_directory=True)
+    code, _, stderr = run_in(linked, "build")
     assert "FP605" not in stderr
 
 
