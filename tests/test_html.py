@@ -739,6 +739,28 @@ def test_a_line_break_beside_a_full_width_bracket_is_no_space() -> None:
     assert joined("中\n" * 50_000) == "中" * 50_000 + "\n"
 
 
+def test_a_pre_of_prose_is_a_paragraph() -> None:
+    """Matters' editor gives prose a code block (`pre.ql-syntax`), which a phone's
+    reader scrolls sideways along (a reader's review: 81 corpus entries): a `<pre>` at
+    least half CJK, with nothing of code in it, is a paragraph, its lines ended by
+    `<br>`. Code stays as written, Chinese comments and all."""
+    line = "第一行的文字，很多很多的中文內容，" * 3  # (45 characters: 90 columns)
+    prose = f"{line}\n第二行也是中文（Faye）。"
+    assert html_of(f'<pre class="ql-syntax" spellcheck="false">\n{prose}\n</pre>') == (
+        f"<p>{line}<br>\n第二行也是中文（Faye）。</p>"
+    )
+    poem = "床前明月光，\n疑是地上霜。"  # (short lines: as written)
+    assert html_of(f"<pre>{poem}</pre>") == f"<pre>{poem}</pre>"
+    comment = "呼叫器響了，來拿餐囉，" * 5  # (long lines, mostly CJK: code for its marks)
+    for code in (
+        f"function 呼叫器() {{\n  // {comment}\n}}",
+        f"x = 1 # {comment}",
+        f"<b>粗體</b>的中文 &lt;標籤&gt;{comment}",
+        f"呼叫器({comment})$",
+    ):
+        assert html_of(f"<pre>{code}</pre>").startswith("<pre>"), code
+
+
 _TOKEN = re.compile(r"<[^>]*>|[^<]")
 _INLINE = set(linebreaks._INLINE.split("|"))
 
