@@ -93,13 +93,7 @@ def links_alone(summary: str) -> bool:
     of its own), nothing a reader reads in a list."""
     if "://" not in summary and "www." not in summary:
         return False
-    return says_little(summary)
-
-
-def says_little(text: str) -> bool:
-    """Whether `text` holds fewer than LINKS_LABEL letters beside its URLs (see
-    `links_alone`)."""
-    letters = _LETTER.findall(_URL.sub("", text))
+    letters = _LETTER.findall(_URL.sub("", summary))
     return len(letters) + sum(map(is_cjk, letters)) < LINKS_LABEL
 
 

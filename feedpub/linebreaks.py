@@ -76,9 +76,9 @@ def _prose(pre: re.Match[str]) -> str:
     """A `<pre>` of prose as a paragraph, its lines ended by `<br>`: Matters' editor
     (Quill) gives prose a code block's `pre.ql-syntax`, and a phone's reader scrolled
     sideways along a paragraph's one line (a reader's review: 81 corpus entries). Prose
-    is text at least half CJK, of no character code has and prose has not (a code's
-    comments in Chinese are less than half of it, in the corpus's 25 blocks of code),
-    with a line wider than a phone (_WIDE_LINE columns, a CJK character two)."""
+    is at least half CJK (the Chinese comments of the corpus's 25 blocks of code are
+    less), holds none of the marks of code (`_CODE`), and has a line wider than a
+    phone (_WIDE_LINE columns, a CJK character two)."""
     inner = pre[1]
     text = unescape(_TAG.sub("", inner))
     if "<pre" in inner or _CODE.search(text):
