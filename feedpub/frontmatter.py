@@ -113,7 +113,8 @@ def _yaml_error(path: str, source: str, e: yaml.YAMLError) -> Problem:
         reason = "the quote opened here is never closed"  # (PyYAML's words: a trial's puzzle)
     elif context:
         reason = f"{reason} ({context})"
-    if mark is not None and _AFTER_QUOTE.match(source.split("\n")[mark[0]] if source else ""):
+    lines = source.split("\n")
+    if mark is not None and mark[0] < len(lines) and _AFTER_QUOTE.match(lines[mark[0]]):
         reason += (
             "; text follows the value's closing quote: quote the whole value, in the other"
             """ kind of quotes (`title: '"A" and B'`)"""
