@@ -182,7 +182,8 @@ _HOW_COLUMNS = ("marker", "clamped", "nan-marker", "shifted", "date", "filename"
 
 
 def time_table(report: dict[str, Any]) -> str:
-    """Time and identity by source, as a markdown table (the README explains it)."""
+    """Time and identity by source, as a markdown table (docs/time-and-identity.md
+    explains it)."""
     cols = (
         "posts", "marker", "clamped", "NaN", "shifted", "date", "file name", "no time",
         "naive", "bad date", "merged", "shared", "language", "shift",

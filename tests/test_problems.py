@@ -829,7 +829,7 @@ def test_every_code_is_used_and_documented() -> None:
     source = "\n".join(
         p.read_text("utf-8") for p in (ROOT / "feedpub").glob("*.py") if p.name != "problems.py"
     )
-    docs = (ROOT / "README.md").read_text("utf-8")
+    docs = (ROOT / "docs" / "problems.md").read_text("utf-8")
     for code, (name, severity, hint) in CODES.items():
         assert f'"{code}"' in source, f"{code} is never reported: remove it"
         assert f"`{code}`" in docs and f"`{name}`" in docs, f"{code} is not in the docs"
