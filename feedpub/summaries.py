@@ -96,6 +96,13 @@ def _paragraph_break(tag: re.Match[str]) -> str:
     return "\n\n" if tag[2].lower() in _BLOCKS else ""
 
 
+# YouTube's invitation to a channel's membership, glued to a hashtag (27 corpus summaries).
+_PITCHES = (
+    r"想要成[為为]\S{1,40}?[頻频]道的[會会][員员][並并][獲获]得相[關关][獎奖][勵励][嗎吗][？?]",
+    r"成为此频道的会员即可获享以下福利[：:]?",
+)
+
+
 def summarize(text: str, limit: int, skip: tuple[str, ...] = (), shared: Sequence[str] = ()) -> str:
     """At most `limit` chars of `text`, ending on a sentence if one ends late enough,
     without the parts it `shared` with its source's posts (each where it first stands,
@@ -104,7 +111,10 @@ def summarize(text: str, limit: int, skip: tuple[str, ...] = (), shared: Sequenc
     part that `shared_of` marks _UNREAD, nothing of the text is the summary's.
 
     Otherwise the cut falls between words (Latin) or characters (CJK) and gets "…".
+    YouTube's invitation to a channel's membership is left out too (`_PITCHES`).
     """
+    if "的會員" in text or "的会员" in text:
+        skip = (*_PITCHES, *skip)
     if skip or shared:  # (not all of a long text: a pattern like `a.*?b` is quadratic in it)
         span = 2 * limit + _SKIP_SPAN
         head = _flat(text[:span])

@@ -856,6 +856,25 @@ def test_a_summary_of_links_alone_is_none(body: str, summary: str) -> None:
     assert clean(body, BASE).summary == summary
 
 
+@pytest.mark.parametrize(
+    ("body", "summary"),
+    [
+        ("<p>#韓國瑜想要成為羅文好公民頻道的會員並獲得相關獎勵嗎？</p>", ""),
+        (
+            "<p>總有一天我們會找回自在想要成為羅文好公民頻道的會員並獲得相關獎勵嗎？</p>",
+            "總有一天我們會找回自在",
+        ),
+        ("<p>成为此频道的会员即可获享以下福利：https://www.youtube.com/channel/x/join</p>", ""),
+        ("<p>他是這個頻道的會員。</p>", "他是這個頻道的會員。"),
+    ],
+)
+def test_youtubes_invitation_to_a_membership_is_no_summary(body: str, summary: str) -> None:
+    """A channel's description quotes YouTube's invitation to its membership, glued to a
+    hashtag before it where the source's shared parts do not find it (a reader's
+    review: 27 corpus summaries were "#韓國瑜想要成為羅文好公民頻道的會員…")."""
+    assert clean(body, BASE).summary == summary
+
+
 def test_summary_is_plain_text() -> None:
     body = "<h1>Title</h1><p>One&amp;two&nbsp;&lt;three&gt;</p>\n\n<ul><li>a</li><li>b</li></ul>"
     assert clean(body, BASE).summary == "Title One&two <three> a b"
