@@ -88,6 +88,38 @@ def test_warm_equals_cold_after_random_edits(tmp_path: Path) -> None:
         shutil.rmtree(cold)
 
 
+def test_posts_without_categories_equal_a_cold_build_after_an_edit(tmp_path: Path) -> None:
+    """Posts with a marker and no category are a shift group of their own, the source
+    "" (a user trial: the warm build after one was added failed with an
+    AttributeError, and every build after it)."""
+    posts = tmp_path / "posts"
+    shutil.copytree(POSTS, posts)
+    (posts / "feedpub.toml").write_text('title = "t"\nurl = "https://example.org"\n')
+    start = datetime(2021, 3, 1, 8, tzinfo=UTC)
+
+    def write(n: int, extra: str = "") -> None:
+        when = start + timedelta(days=n)
+        marker = int((when + timedelta(hours=16)).timestamp() * 1000)  # a clock ahead
+        text = (
+            f'---\ntitle: "Uncategorised {n}"\ndate: {when:%Y-%m-%dT%H:%M:%SZ}\n'
+            f"from: https://example.com/u{n}\n---\n<!--{marker}-->\n<p>body {n}{extra}</p>\n"
+        )
+        (posts / "_posts" / f"{when:%Y-%m-%d}-u{n}.md").write_text(text, encoding="utf-8")
+
+    for n in range(8):
+        write(n)
+    warm, cache = tmp_path / "warm", tmp_path / "cache"
+    for step, change in enumerate([lambda: None, lambda: write(8), lambda: write(3, " edited")]):
+        change()
+        code, _, stderr = run("build", str(posts), "--out", str(warm), "--cache", str(cache))
+        assert code == 0, stderr
+        cold = tmp_path / f"cold{step}"
+        shutil.copytree(warm, cold)
+        assert run("build", str(posts), "--out", str(cold), "--no-cache")[0] == 0
+        assert tree(warm) == tree(cold), f"step {step}"
+    assert "edited" in (warm / "feed.json").read_text("utf-8")
+
+
 def test_a_large_change_equals_a_cold_build(tmp_path: Path) -> None:
     """More than 200 posts changed (and 5 %): the changed files are read, the others'
     readings come from the cache, and every post is normalized and planned again.

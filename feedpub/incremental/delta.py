@@ -72,7 +72,7 @@ class Delta:
             self.readings.delete(path)
             self.index.put_problems(f"file:{path}", ())
         retime = set()
-        groups = {g.shift for g in old.values() if g.shift}
+        groups = {g.shift for g in old.values() if g.shift is not None}
         leads = Counter(g.lead for g in old.values() if g.lead is not None)  # files changed
         for path, reading in changed.items():
             shift = ident = found = lead = None
@@ -81,7 +81,7 @@ class Delta:
                 retime.add(path)
                 shift, found, lead = self._group(post)
                 ident = old.get(path, Groups(None, None)).ident  # until it is timed again
-            if shift:
+            if shift is not None:
                 groups.add(shift)
             if lead is not None:
                 leads[lead] += 1

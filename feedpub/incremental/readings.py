@@ -192,13 +192,13 @@ class Readings:
         post, e = reading.post, groups.evidence
         return (
             b(path), post.digest if post else "",
-            groups.shift and b(groups.shift), groups.ident and b(groups.ident),
+            _blob(groups.shift), _blob(groups.ident),
             post is not None, dump_reading(reading),
             micros(e.marker) if e else None,
             micros(e.fetched) if e and e.fetched else None,
             b(e.story) if e else None,
             groups.own,
-            None if groups.lead is None else b(groups.lead),
+            _blob(groups.lead),
             post.opening if post is not None and groups.lead is not None else None,
         )  # fmt: skip
 
@@ -254,7 +254,7 @@ class Readings:
 
     def set_ident(self, path: str, ident: str | None, own: bool) -> None:
         sql = "UPDATE files SET ident = ?, own = ? WHERE path = ?"
-        self.db.execute(sql, (ident and b(ident), own, b(path)))
+        self.db.execute(sql, (_blob(ident), own, b(path)))
 
     def own_ids(self) -> dict[str, str]:
         """path -> id of the files whose story's id is their permalink (`Groups.own`)."""
@@ -277,3 +277,9 @@ class Readings:
             reading = load_reading(s(path), blob)
             if reading.post is not None:
                 yield reading.post
+
+
+def _blob(text: str | None) -> bytes | None:
+    """A group's name as stored: "" (the source of a post without categories) is a
+    group too, as the cold build times it, and must read back as one."""
+    return None if text is None else b(text)
