@@ -1,6 +1,7 @@
 """What of a summary its entry's title and tags already say: a reader shows the title
 above the summary, so a summary that is the title again, leads with it or with a
-run of hashtags (a video description's `#中國 #老楊到處說 …`) shows it twice.
+run of hashtags (a video description's `#中國 #老楊到處說 …`) shows it twice. And
+what of a title its feed's name says: the site's name a scraped page's title ends with.
 
 Comparisons are of the text without white space and case: scraped titles and bodies
 space the same words differently ("老楊週六直播   報刊摘要").
@@ -23,6 +24,9 @@ LINKS_LABEL = 10  # letters of a summary beside its links for it to say somethin
 # What the scraper writes for a live stream's description (5 of the corpus's videos),
 # as `repeats` compares text: it says nothing either.
 _PLACEHOLDERS = frozenset({"youtubelivestreamdescription"})
+# A name after a dash or a bar at a title's end: `… - iYouPort`, `… | The Guardian`.
+_SITE_NAME = re.compile(r"\s+[-|–—·]\s+([^\s|–—·-][^|–—·-]{0,40}?)\s*$")
+_NOT_ALNUM = re.compile(r"[\W_]+")
 
 
 def repeats(summary: str, title: str) -> bool:
@@ -36,6 +40,21 @@ def repeats(summary: str, title: str) -> bool:
     if not said or not named.startswith(said):
         return False
     return len(said) == len(named) or not (said[-1].isalnum() and named[len(said)].isalnum())
+
+
+def without_site_name(title: str, url: str) -> str:
+    """`title` without the name of the site at `url` after a dash or a bar at its end
+    (`… - iYouPort` of www.iyouport.org, `… | The Guardian` of theguardian.com): a
+    scraper that took a page's <title> kept the site's name after the headline, and a
+    reader shows the feed's name beside every entry already. Only a name that is one
+    of the host's labels (case, spaces and marks aside) goes: a post's own title
+    (one without a `from:` page) names no host, and stays as written."""
+    found = _SITE_NAME.search(title)
+    if found is None or not title[: found.start()].strip() or "//" not in url:
+        return title
+    name = _NOT_ALNUM.sub("", found[1].casefold())
+    labels = url.split("//", 1)[1].split("/", 1)[0].casefold().split(".")[:-1]
+    return title[: found.start()] if name and name in labels else title
 
 
 def without_hashtags(text: str) -> str:

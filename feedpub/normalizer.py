@@ -33,7 +33,7 @@ from operator import attrgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from . import language, permalinks, shifts, timestamps, urls
+from . import echoes, language, permalinks, shifts, timestamps, urls
 from .model import Post, RawPost, SourceReport
 from .problems import Problem, printable
 from .settings import Settings
@@ -374,7 +374,7 @@ def _entry(
     return Post(
         id=latest.ident,
         url=latest.link,
-        title=raw.title,
+        title=raw.title if latest.own else echoes.without_site_name(raw.title, latest.link),
         published=first.when,
         updated=updated,
         how=first.how,

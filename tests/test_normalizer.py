@@ -497,6 +497,33 @@ def test_a_relative_url_is_reported_at_its_line() -> None:
     assert (problem.path, problem.line) == ("_posts/a.md", 4)
 
 
+@pytest.mark.parametrize(
+    ("title", "url", "shown"),
+    [
+        ("数据 - 新的问题 - iYouPort", "https://www.iyouport.org/a/", "数据 - 新的问题"),
+        ("Talks stall | The Guardian", "https://www.theguardian.com/world/x", "Talks stall"),
+        ("Talks stall — Guardian ", "https://www.guardian.co.uk/x", "Talks stall"),
+        ("An interview - John Smith", "https://www.iyouport.org/a/", "An interview - John Smith"),
+        ("Notes - Example", "https://news.example/x", "Notes - Example"),  # (a TLD is no name)
+        (" - iYouPort", "https://www.iyouport.org/a/", " - iYouPort"),
+        ("iYouPort", "https://www.iyouport.org/a/", "iYouPort"),
+        ("About iYouPort", "https://www.iyouport.org/a/", "About iYouPort"),
+    ],
+)
+def test_a_scraped_title_loses_the_site_name_after_it(title: str, url: str, shown: str) -> None:
+    (post,) = normalizer.normalize([raw_post("_posts/2021-04-10-a.md", title=title, url=url)],
+                                   config.Settings()).posts  # fmt: skip
+    assert post.title == shown
+
+
+def test_a_title_of_the_sites_own_keeps_the_name_after_it() -> None:
+    """A post without `from:` links to its own page: its title is its author's."""
+    raw = raw_post("_posts/2021-04-10-a.md", title="Release notes - Example", url="")
+    settings = config.Settings(url="https://example.org")
+    (post,) = normalizer.normalize([raw], settings).posts
+    assert (post.url, post.title) == ("https://example.org/s/2021/04/10/a.html", raw.title)
+
+
 # --- properties ------------------------------------------------------------------------
 
 MONTH = datetime(2021, 4, 1, tzinfo=UTC)
