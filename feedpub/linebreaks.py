@@ -5,10 +5,13 @@ A scraper's pretty-printed HTML breaks the line around every link and phrase
 where its author likes. CSS removes a line break between two wide characters,
 but Chromium, and most feed readers with it, shows it as a space between the
 words: the feeds remove it themselves (as Hugo's `eastAsianLineBreaks` does).
-So they do beside a full-width bracket or mark, after an opening curly quote and
-before a closing one, whatever is on the other side: no text puts a space there,
-and the scraped `（\\n16\\n）日` and `《\\nOxu.Az\\n》` read as `（ 16 ）日` (a
-reader's review: 97 corpus entries). A `<pre>` of prose, not code, is a paragraph.
+So they do beside a full-width bracket or mark, whatever is on its other side: no
+text puts a space there, and the scraped `（\\n16\\n）日` and `《\\nOxu.Az\\n》` read
+as `（ 16 ）日` (a reader's review: 97 corpus entries). So they do after an opening
+curly quote and before a closing one where the break is a tag's, as a scraper
+pretty-prints `“\\n<a>Hello</a>\\n”`; in text (German closes a quote with `“`,
+Swedish opens one with `”`, English writes `’90s`) only beside a wide character.
+A `<pre>` of prose, not code, is a paragraph.
 """
 
 from __future__ import annotations
@@ -25,14 +28,11 @@ _INLINE = (
 )
 _TEXT = "[^ \t\r\n\f<>]"  # (tested by `_joins`)
 # Full-width and CJK brackets and marks, whose glyphs hold their own space: a line
-# break beside one is nothing, as is one after an opening curly quote or before a
-# closing one (not `«»`: French spaces them). A break after what _OPENING holds, or
-# before what _CLOSING holds, is nothing.
-_FULL_WIDTH = "（）［］｛｝｟｠《》〈〉「」『』【】〔〕〖〗〘〙〚〛、。，．；：！？"
-_OPENING = frozenset(_FULL_WIDTH + "“‘")
-_CLOSING = frozenset(_FULL_WIDTH + "”’")
+# break beside one is nothing (not beside `«»`: French spaces them).
+_FULL_WIDTH = frozenset("（）［］｛｝｟｠《》〈〉「」『』【】〔〕〖〗〘〙〚〛、。，．；：！？")
 _QUOTES = frozenset("“”‘’")
-_OPENING_CHAR = re.compile(f"[{''.join(sorted(_OPENING))}]")
+_BEFORE = _FULL_WIDTH | _QUOTES  # (a run before one may join whatever is before it)
+_JOINING_CHAR = re.compile(f"[{''.join(sorted(_FULL_WIDTH))}“‘]")  # (what joins anything)
 # A run of blanks and phrasing tags from its first line break on, and the character
 # after it (the blanks and tags before it, back to the text, are `_text_before`'s).
 # Each run is matched once, from a line break: a pattern that starts with one is
@@ -113,11 +113,11 @@ def _outside_pre(html: str) -> list[tuple[int, int]]:
 
 
 def _joined(html: str) -> str:
-    opening = _OPENING_CHAR.search(html) is not None  # (else text after a run must be wide)
+    marks = _JOINING_CHAR.search(html) is not None  # (else text after a run must be wide)
     breaks = [
         b
         for b in _AFTER.finditer(html)
-        if b[1] and (b[1] in _CLOSING or ((opening or _wide(b[1])) and _after(html, b)))
+        if b[1] and (b[1] in _BEFORE or ((marks or _wide(b[1])) and _after(html, b)))
     ]
     if not breaks:
         return html
@@ -132,9 +132,9 @@ def _joined(html: str) -> str:
         if opened > closed:
             continue  # in an attribute's value
         text = _text_before(html, first)
-        if text < at or not _joins(html[text], found[1]):
-            continue  # (no text before it that joins the text after it)
         end = found.start(1)
+        if text < at or not _joins(html[text], found[1], "<" in html[text:end]):
+            continue  # (no text before it that joins the text after it)
         kept += (html[at : text + 1], _BLANK_OR_TAG.sub(_tag, html[text + 1 : end]))
         at = end
     return "".join(kept) + html[at:] if kept else html
@@ -165,14 +165,17 @@ def _after(html: str, run: re.Match[str]) -> bool:
     before = html[first - 1] if first else "\0"
     if before == ">":
         return _PHRASING.match(html, html.rfind("<", 0, first)) is not None
-    return before in " \t\r\f" or _joins(before, run[1])
+    return before in " \t\r\f" or _joins(before, run[1], "<" in run[0])
 
 
-def _joins(before: str, after: str) -> bool:
+def _joins(before: str, after: str, tagged: bool = False) -> bool:
     """Whether a line break between the characters `before` and `after` shows as nothing:
     two wide characters (a curly quote beside a wide one is wide: CJK fonts draw it so),
-    or an opening or closing mark beside it."""
-    if before in _OPENING or after in _CLOSING:
+    a full-width mark beside anything, or, across a `tagged` run, an opening quote
+    before anything and a closing one after it."""
+    if before in _FULL_WIDTH or after in _FULL_WIDTH:
+        return True
+    if tagged and (before in "“‘" or after in "”’"):
         return True
     if _wide(before):
         return _wide(after) or after in _QUOTES

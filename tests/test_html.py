@@ -724,10 +724,12 @@ def test_a_line_break_between_chinese_words_is_no_space() -> None:
 
 
 def test_a_line_break_beside_a_full_width_bracket_is_no_space() -> None:
-    """Beside a full-width bracket or mark, after an opening curly quote and before a
-    closing one, a line break is nothing whatever is on its other side: the scraped
-    `（\\n16\\n）日` read `（ 16 ）日` (a reader's review: 97 corpus entries); not
-    after a closing quote, nor inside French guillemets."""
+    """Beside a full-width bracket or mark, and after an opening curly quote and before a
+    closing one across a tag (a scraper's pretty-printing), a line break is nothing
+    whatever is on its other side: the scraped `（\\n16\\n）日` read `（ 16 ）日` (a
+    reader's review: 97 corpus entries); not after a closing quote, nor inside French
+    guillemets, nor beside a curly quote in text: German closes a quote with `“`,
+    Swedish opens one with `”`, English writes `’90s` (a code review)."""
     body = (
         "<p>“\n<span>土耳其政變今（\n</span><span>16\n</span>）日\n《\nOxu.Az\n》\nPO 出了</p>"
         "<p>He said “\n<a>Hello</a>\n” to me</p><p>“是”\nok</p><p>«\nOui\n»</p>"
@@ -737,6 +739,8 @@ def test_a_line_break_beside_a_full_width_bracket_is_no_space() -> None:
         "<p>He said “<a>Hello</a>” to me</p><p>“是”\nok</p><p>«\nOui\n»</p>"
     )
     assert joined("中\n" * 50_000) == "中" * 50_000 + "\n"
+    latin = "<p>Er nannte es „das Ende“\nund ging.</p><p>Han sa\n”Hej”.</p><p>the\n’90s</p>"
+    assert html_of(latin) == latin
 
 
 def test_a_pre_of_prose_is_a_paragraph() -> None:
@@ -768,7 +772,8 @@ _INLINE = set(linebreaks._INLINE.split("|"))
 def _joined_by_tokens(html: str) -> str:
     """`linebreaks.joined` as its rule reads, a token at a time: the blanks of a run of
     blanks and phrasing tags that holds a line break and stands between two wide
-    characters go, outside `<pre>`."""
+    characters (or beside a full-width mark, or inside curly quotes across a tag) go,
+    outside `<pre>`."""
     tokens, kinds, depth = _TOKEN.findall(html), [], 0
     for token in tokens:
         tag = re.match(r"</?([a-z0-9]+)", token)
@@ -789,7 +794,9 @@ def _joined_by_tokens(html: str) -> str:
             joins = i > 0 and j < len(tokens) and "\n" in tokens[i:j]
             joins = joins and kinds[i - 1] == kinds[j] == "text"
             x, y = (tokens[i - 1], tokens[j]) if joins else ("a", "a")
-            tight = x in linebreaks._OPENING or y in linebreaks._CLOSING
+            tagged = "tag" in kinds[i:j]
+            tight = x in linebreaks._FULL_WIDTH or y in linebreaks._FULL_WIDTH
+            tight = tight or (tagged and (x in "“‘" or y in "”’"))
             wide = [linebreaks._wide(c) for c in (x, y)]
             quote = [c in "“”‘’" for c in (x, y)]
             pair = (wide[0] and wide[1]) or (wide[0] and quote[1]) or (quote[0] and wide[1])
