@@ -94,7 +94,9 @@ def detect(text: str, words: bool = True) -> str:
     han_chars, scripts = _patterns()
     han = len(han_chars.findall(text))
     counts = {name: len(pattern.findall(text)) for name, pattern in scripts.items()}
-    if counts["kana"] and counts["kana"] + han >= max(counts.values()) and _KANA.search(text):
+    if counts["kana"] and not _KANA.search(text):
+        counts["kana"] = 0  # only "・" and "ー", which say nothing alone (see _KANA)
+    if counts["kana"] and counts["kana"] + han >= max(counts.values()):
         return "ja"
     script, count = max(counts.items(), key=lambda item: item[1])
     if han and 4 * han >= count:  # a Han character says about as much as a word

@@ -27,6 +27,8 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
         ("東京の天気予報", "ja"),
         ("コーヒー・ブレイク", "ja"),
         ("iPhone スーパーセール", "ja"),  # (the marks count beside kana: the code review)
+        ("12・25", ""),  # (the marks alone say nothing: the next code review)
+        ("Aー・・", ""),
         ("《區塊鏈社會學》導讀・你真的理解「去中心化」嗎？", "zh-Hant"),  # a reader's review
         ("서울 뉴스", "ko"),
         ("Why the election was lost", "en"),
