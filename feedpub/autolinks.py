@@ -35,8 +35,9 @@ _HOST = re.compile(r"(?:[A-Za-z0-9_-]+\.)+[A-Za-z0-9_-]+(?::[0-9]{1,5})?(?=[/?#]
 # "…/EducatorKlausFollow"), glued to a name ("…/advpodcastsSupport": 50 in the
 # corpus, where no account's name ended so; twitter.com/AppleSupport is cut too) or
 # a path's segment of its own if a colon follows ("…/Instagram: https://…"), or
-# another segment comes before it and the next address after it
-# ("facebook.com/isuntvvr/Twitter  https://…": not en.wikipedia.org/wiki/Bitcoin).
+# another segment comes before it and the next address after it is on the site it
+# names ("facebook.com/isuntvvr/Twitter  https://twitter.com/…": not
+# en.wikipedia.org/wiki/Bitcoin, before another address or none).
 _LABELS = (
     "Bitcoin Discord Email Facebook Follow For Get Instagram Join Line Links Live Music Our"
     " Patreon PayPal Signal Skype Spotify Stay Subscribe Support Telegram The This TikTok"
@@ -51,7 +52,9 @@ _LABEL_WORDS = frozenset(
 )
 _LONGEST_LABEL = max(map(len, _LABEL_WORDS))
 _WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
-_NEXT_ADDRESS = re.compile(r"[^\w/]{0,4}(?:https?://|www\.)", re.I)  # after a link
+# The address after a link, and its host (`Twitter→   https://www.twitter.com/…`).
+_NEXT_ADDRESS = re.compile(r"[^\w/]{0,4}(?:https?://|(?=www\.))([^/?#\s]*)", re.I)
+_AFTER = 64  # characters after a link that `_link` looks at
 _TRAILING = "?!.,:;*_~'\"#"  # a sentence's, not the link's (GFM's; quotes, a hashtag's)
 _UNLINKED = {"a", "pre", "code", "kbd", "samp", "script", "style", "textarea", "button"}
 _TEXT_WITH_ADDRESS = etree.XPath(
@@ -64,7 +67,7 @@ def links_in(text: str) -> Iterator[tuple[int, int, str]]:
     for m in _CANDIDATE.finditer(text):
         starts = [m.start(), *(m.start() + n.start() for n in _NEXT_LINK.finditer(m[0], 1))]
         for start, stop in zip(starts, [*starts[1:], m.end()], strict=True):
-            if found := _link(text[start:stop], text[stop : stop + 12]):
+            if found := _link(text[start:stop], text[stop : stop + _AFTER]):
                 yield start, start + len(found[0]), found[1]
 
 
@@ -85,8 +88,8 @@ def _link(candidate: str, after: str) -> tuple[str, str] | None:
     link = _trimmed(link, _TRAILING.replace("_", "") if glued else _TRAILING)
     rest = candidate[len(link) :] if not cut else ""
     colon = rest[:1] == ":" or (not rest and bool(char) and char in ":：")
-    listed = not rest and _NEXT_ADDRESS.match(after) is not None
-    if label := _label(link, colon, listed):
+    listed = None if rest else _NEXT_ADDRESS.match(after)
+    if label := _label(link, colon, listed[1].casefold() if listed else ""):
         link = link[:-label]
     url = link if link[:4].lower() == "http" else f"https://{link}"
     host = _HOST.match(url, url.index("://") + 3)
@@ -96,15 +99,17 @@ def _link(candidate: str, after: str) -> tuple[str, str] | None:
     return (link, href) if href is not None else None
 
 
-def _label(link: str, colon: bool, listed: bool) -> int:
+def _label(link: str, colon: bool, host: str) -> int:
     """The length of the label glued to the end of `link` (see _LABELS), or 0; after a
     `/` only if a `colon` follows it, or if a segment of the path comes before it and
-    the next address after it (`listed`)."""
+    the next address after it is on the site it names (`host`, casefolded:
+    `…/isuntvvr/Twitter→ https://www.twitter.com/…`, not `…/wiki/Bitcoin https://…`)."""
     for size in range(min(_LONGEST_LABEL, len(link) - 1), 2, -1):
         before = link[-size - 1]
         if link[-size:] not in _LABEL_WORDS:
             continue
-        deep = listed and link.count("/", 0, -size - 1) >= (3 if "://" in link else 1)
+        named = bool(host) and link[-size:].casefold() in host
+        deep = named and link.count("/", 0, -size - 1) >= (3 if "://" in link else 1)
         if before in _WORD_CHARS or (before == "/" and (colon or deep)):
             return size
     return 0

@@ -78,14 +78,23 @@ def linked(text: str) -> list[str]:
             "list=https://y.com/p?list=PLab_瑪力 https://y.com/c_ ok",
             ["https://y.com/p?list=PLab_", "https://y.com/c"],
         ),
-        # a label after a path's segment, before the next address (a reader's review: 28
-        # corpus entries linked "facebook.com/isuntvvr/Twitter"); not as the first
-        # segment, nor at the end of an address of its own (the code review)
+        # a label after a path's segment, before the next address on the site it names
+        # (a reader's review: 28 corpus entries linked "facebook.com/isuntvvr/Twitter");
+        # not as the first segment, nor at the end of an address of its own, nor before
+        # an address elsewhere (the code reviews)
         (
-            "https://x.com/isuntvvr/Twitter  https://y.com",
-            ["https://x.com/isuntvvr/", "https://y.com"],
+            "https://x.com/isuntvvr/Twitter  https://twitter.com/y",
+            ["https://x.com/isuntvvr/", "https://twitter.com/y"],
         ),
-        ("www.x.com/isuntvvr/Twitter→ www.y.com", ["www.x.com/isuntvvr/", "www.y.com"]),
+        ("www.x.com/isuntvvr/Twitter→ www.twitter.com", ["www.x.com/isuntvvr/", "www.twitter.com"]),
+        (
+            "https://en.wikipedia.org/wiki/Bitcoin https://en.wikipedia.org/wiki/Ethereum",
+            ["https://en.wikipedia.org/wiki/Bitcoin", "https://en.wikipedia.org/wiki/Ethereum"],
+        ),
+        (
+            "https://x.com/genre/Music\nhttps://y.org",
+            ["https://x.com/genre/Music", "https://y.org"],
+        ),
         (
             "https://twitter.com/Twitter https://y.com",
             ["https://twitter.com/Twitter", "https://y.com"],
