@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # the collector (and YAML) is imported only when a post must 
 
 
 def selection(settings: Settings) -> Selection:
-    return Selection(settings.include, settings.exclude)
+    return Selection(settings.include, settings.exclude, settings.site_exclude, settings.site_path)
 
 
 def build(options: Options, progress: Progress | None = None) -> Summary:

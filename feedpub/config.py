@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import jekyllfeed, language, sitedata
+from . import jekyllexclude, jekyllfeed, language, sitedata
 from .checks import (
     CHECKS,
     FILE_ENDINGS,
@@ -340,7 +340,8 @@ def _read_jekyll(path: Path) -> _Layer:
     if "feed" in data:
         layer.values["feed_at"] = layer.line("feed")
     layer.values.update(feed_values)
-    for keys, why in unused:
+    layer.values["site_exclude"], odd = jekyllexclude.patterns(data)
+    for keys, why in (*unused, *odd):
         layer.unused(keys, why)
     collections = data.get("collections")
     posts = collections.get("posts") if isinstance(collections, dict) else None
@@ -377,10 +378,8 @@ def find_config(posts: Path) -> Path | None:
 
 
 def find_jekyll(posts: Path) -> Path | None:
-    for folder in _config_folders(posts):
-        if (folder / "_config.yml").is_file():
-            return folder / "_config.yml"
-    return None
+    found = (folder / "_config.yml" for folder in _config_folders(posts))
+    return next((path for path in found if path.is_file()), None)
 
 
 def _site_url(values: dict[str, Any]) -> str | None:
@@ -441,19 +440,19 @@ def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
             mistakes.append(f"Error: --site-url: {wrong}")
         elif Settings(url=site_url).site_url != _site_url(values):  # (the same: a warm cache)
             values.update(url=site_url, baseurl="")
-    if flags.get("feeds_url") is not None:
-        flags["feeds_url"], wrong = checked_feeds_url(flags["feeds_url"])
-        if wrong:
-            mistakes.append(f"Error: --feeds-url: {wrong}")
-    if flags.get("hub") is not None:
-        flags["hub"], wrong = normal_url(flags["hub"])
-        if wrong:
-            mistakes.append(f"Error: --hub: {wrong}")
+    for flag, check in (("feeds_url", checked_feeds_url), ("hub", normal_url)):
+        if flags.get(flag) is not None:
+            flags[flag], wrong = check(flags[flag])
+            if wrong:
+                mistakes.append(f"Error: --{flag.replace('_', '-')}: {wrong}")
     values.update({k: v for k, v in flags.items() if v is not None})
     later = {key for layer in layers[1:] for key in layer.values} | {k for k in flags if flags[k]}
     values["unused"] = tuple(u[:3] for u in values.get("unused", ()) if u[3] not in later)
     if mistakes:
         raise ConfigError(mistakes)
+    if values.get("site_exclude") and jekyll is not None:  # (the site's paths: the posts' in it)
+        exclude = jekyllexclude.rooted(values["site_exclude"], posts, jekyll.parent)
+        values["site_exclude"], values["site_path"] = exclude
     if "includes_dir" in values:  # where the posts' workers find it
         values["includes_dir"] = Path(os.path.relpath(values["includes_dir"], posts)).as_posix()
     if "zone" not in values and values.get("timezone", "UTC") != "UTC":

@@ -1,12 +1,11 @@
 """Finding the posts: one pass over the folder that lists and stats every post file.
 
 Which files are posts is Jekyll's answer: the files of every `_posts/` folder
-(`category/_posts/` included) and, for the news archives, of every `archived/`
-folder, at any depth; a root that is itself such a folder is read whole. The
-rest of a repository (README.md, pages, `_layouts/`, `_site/`) is never read,
-unless `include` names it, nor is a folder feedpub built into (its manifest says);
-`exclude` takes files or folders out. Both are
-gitignore-style patterns, relative to the root.
+(`category/_posts/` included) and, for the news archives, of every `archived/` folder,
+at any depth; a root that is itself such a folder is read whole. The rest of a
+repository (README.md, pages, `_layouts/`, `_site/`) is never read, unless `include`
+names it, nor a folder feedpub built into (its manifest says); `exclude` takes files
+or folders out (gitignore-style, from the root), as does `_config.yml`'s `exclude:`.
 
 Kept apart from the collector so that a build with nothing to do (the common
 case in CI) needs neither YAML nor the parser to find that out. On Linux the
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, NoReturn, cast
 
 from .checks import gitignore
+from .jekyllexclude import Excluding
 from .model import MANIFEST
 from .problems import Problem
 
@@ -50,11 +50,15 @@ class Selection:
 
     include: tuple[str, ...] = ()  # gitignore-style patterns of more post files
     exclude: tuple[str, ...] = ()  # ... of files and folders that are never posts
+    site_exclude: tuple[str, ...] = ()  # Jekyll's `exclude:`, of the site's paths
+    site_path: str = ""  # the root's path in the site ("_posts/": that folder built)
 
     def matchers(self) -> tuple[Any, Any]:
         """Compiled `include` and `exclude` (pathspec, imported only when they are set)."""
-        include, exclude = self.include, self.exclude
-        return gitignore(include) if include else None, gitignore(exclude) if exclude else None
+        exclude = gitignore(self.exclude) if self.exclude else None
+        if self.site_exclude:
+            exclude = Excluding(exclude, self.site_exclude, self.site_path)
+        return gitignore(self.include) if self.include else None, exclude
 
 
 def is_posts_folder(root: Path) -> bool:
@@ -124,7 +128,7 @@ def _searched(parts: tuple[str, ...]) -> bool:
 def no_posts(root: Path, select: Selection = Selection()) -> Problem:
     """FP008: nothing under `root` is a post file (as `select` chooses them)."""
     where = "in _posts/ or archived/ folders"
-    if select.include or select.exclude:
+    if select.include or select.exclude or select.site_exclude:
         where += ", with `include` and `exclude` as set"
     msg = f"no post files found under {root} ({where}); nothing to publish"
     return Problem(str(root), 0, 0, "FP008", msg, "file")

@@ -115,6 +115,8 @@ class Settings:
     includes: tuple[tuple[str, str], ...] = ()  # the files in it and a hash of each
     include: tuple[str, ...] = ()  # more post files, besides _posts/ and archived/
     exclude: tuple[str, ...] = ()  # files and folders that are never posts
+    site_exclude: tuple[str, ...] = ()  # the Jekyll config's `exclude:` (`jekyllexclude`)
+    site_path: str = ""  # the posts folder's path in the Jekyll site ("" for its own)
     # Where each `[sources."X"]` is written, (file, line): for the warning about a
     # source no post has. Not a setting: left out of the fingerprint.
     origins: dict[str, tuple[str, int]] = field(default_factory=dict, compare=False)

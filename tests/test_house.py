@@ -32,6 +32,7 @@ LAYERS: list[set[str]] = [
         "liquidsite",
         "kramdown",
         "linebreaks",
+        "jekyllexclude",
     },
     {"__init__", "titles", "checks", "sitedata", "commonmark", "trees", "autolinks", "echoes"},
     {"model", "summaries", "encoding", "images", "players", "plugins", "jekyllfilters"},

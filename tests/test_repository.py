@@ -154,6 +154,44 @@ def test_a_file_of_posts_named_without_a_date_is_not_published(tmp_path: Path) -
     assert code == 0 and stderr.count(": FP010") == 2, stderr
 
 
+def test_what_the_jekyll_config_excludes_is_not_published(tmp_path: Path) -> None:
+    """Jekyll reads no file its `exclude:` names (a path's start, or a pattern whose `*`
+    crosses folders; `include:` takes a pattern back), so publishes no page for it: no
+    entry either (a user trial: `exclude: [archived]` was ignored without a word),
+    from the repository and from `_posts` built alone. An `exclude:` that is no list
+    is not used, and said so."""
+    body = "---\ntitle: {0}\ndate: 2021-05-0{1}\n---\n<p>{0}</p>\n"
+    files = {
+        "_posts/2021-05-01-kept.md": "Kept",
+        "_posts/2021-05-02-plan-draft.md": "Draft",
+        "_posts/2021-05-03-old.md": "Old",
+        "archived/2021-05-04/a.md": "Archived",
+        "news/_posts/2021-05-05-news.md": "News",
+    }
+    for n, (rel, title) in enumerate(files.items(), 1):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(body.format(title, n), "utf-8")
+    config = "title: S\nurl: https://example.org\nexclude:\n{}include: [news]\n"
+    patterns = ["archived", "/*-draft.md", "_posts/2021-05-03", "news", "Gemfile"]
+    (tmp_path / "_config.yml").write_text(
+        config.format("".join(f"  - {p}\n" for p in patterns)), "utf-8"
+    )
+
+    def titles(out: Path) -> list[str]:
+        return sorted(i["title"] for i in json.loads((out / "feed.json").read_text())["items"])
+
+    code, _, stderr = run_in(tmp_path, "build", "--out", "a")
+    assert code == 0, stderr
+    assert titles(tmp_path / "a") == ["Kept", "News"]
+    code, _, stderr = run_in(tmp_path, "build", "_posts", "--out", "b")
+    assert code == 0, stderr
+    assert titles(tmp_path / "b") == ["Kept"]
+    (tmp_path / "_config.yml").write_text("title: S\nurl: https://example.org\nexclude: x\n")
+    code, _, stderr = run_in(tmp_path, "build", "--out", "a")
+    assert code == 0 and len(titles(tmp_path / "a")) == 5, stderr
+    assert "_config.yml:3: FP603 jekyll-setting-unused: exclude: not a list of paths" in stderr
+
+
 def test_the_folders_above_a_posts_folder_are_categories(tmp_path: Path) -> None:
     """As Jekyll's categories from the path (`jekyll build` 4.3.1 + jekyll-feed): a
     post in `blog/_posts/` is in the category `blog`, and so in its source feed; one in
