@@ -10,6 +10,7 @@ would overwrite a feed, in a posts folder a post. The site's `_data/` and
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from . import config, scan, writer
@@ -65,8 +66,27 @@ def check(
         raise Misuse(f"--report {report_file}: must not be in the output folder or the cache")
     if scan.in_posts_folder(root, f.parent):
         raise Misuse(f"--report {report_file}: must not be in a posts folder")
-    if wrong := _site_folder(root, f, settings):  # (read back as the site's data)
+    if wrong := _site_folder(root, f, settings) or _not_a_report(f):
         raise Misuse(f"--report {report_file}: {wrong}")
+
+
+_REPORT_STARTS = (b'{"posts_read":', b'{"failed":')  # (`report.summary_json`, `failure_json`)
+
+
+def _not_a_report(path: Path) -> str:
+    """What is wrong with replacing the file at `path` by a report: "" if nothing (no
+    file, an empty one, a pipe or a device, or a report of an earlier build), else that
+    it is some other file (a user trial's `--report _config.yml` replaced the config)."""
+    if not os.path.isfile(path):  # (nor opened: a pipe would block)
+        return ""
+    try:
+        with open(path, "rb") as f:
+            start = f.read(16)
+    except OSError as e:
+        return f"cannot be read: {e.strerror or e}"
+    if not start or start.startswith(_REPORT_STARTS):
+        return ""
+    return "is a file of another kind, not a report of feedpub's; not replaced"
 
 
 def _site_folder(root: Path, out: Path, settings: Settings) -> str:

@@ -88,6 +88,11 @@ MISUSE = [
     (["build", "-o", "o", "--cache", "o/c"], 2, "Error: --cache o/c: must not be the output fold"),
     (["build", "-q", "--report", "/proc/none/r.json"], 1, "Error: cannot write /proc/none/r.json"),
     (["build", "--report", "."], 2, "Error: --report .: is a folder, not a file"),
+    (  # (a user trial's `--report _config.yml` replaced the config)
+        ["build", "--report", "a-file.txt"],
+        2,
+        "Error: --report a-file.txt: is a file of another kind, not a report of feedpub's;",
+    ),
     (["build", "--report", ""], 2, "Error: --report .: is a folder, not a file"),
     (
         ["build", "--report", "public/feed.xml"],
