@@ -39,7 +39,7 @@ def check(
     known = (out / writer.MANIFEST).is_file()  # feedpub's already: its tree is not walked
     if wrong := scan.unread_posts(root, o, walk=not known):
         raise Misuse(f"{flag} {out}: {wrong}{hint if scan.in_posts_folder(root, o) else ''}")
-    if wrong := scan.linked_inside(root, out) or _site_folder(root, o, settings):
+    if wrong := scan.linked_inside(root, out) or _site_folder(root, o, settings) or _git(o):
         raise Misuse(f"{flag} {out}: {wrong}")
     c = None
     if cache is not None:
@@ -51,6 +51,7 @@ def check(
             scan.unread_posts(root, c)
             or scan.linked_inside(root, cache)
             or _site_folder(root, c, settings)
+            or _git(c)
         ):
             raise Misuse(f"{flag} {cache}: {wrong}{hint}")
         if c == o or o in c.parents or c in o.parents:
@@ -66,8 +67,14 @@ def check(
         raise Misuse(f"--report {report_file}: must not be in the output folder or the cache")
     if scan.in_posts_folder(root, f.parent):
         raise Misuse(f"--report {report_file}: must not be in a posts folder")
-    if wrong := _site_folder(root, f, settings) or _not_a_report(f):
+    if wrong := _site_folder(root, f, settings) or _git(f) or _not_a_report(f):
         raise Misuse(f"--report {report_file}: {wrong}")
+
+
+def _git(path: Path) -> str:
+    """What is wrong with `path` (resolved) as a place to write: being in a `.git`
+    folder, whose files are the repository itself (a user trial's `--out .git`)."""
+    return "must not be in a .git folder (the repository's own)" if ".git" in path.parts else ""
 
 
 _REPORT_STARTS = (b'{"posts_read":', b'{"failed":')  # (`report.summary_json`, `failure_json`)

@@ -88,6 +88,9 @@ MISUSE = [
     (["build", "-o", "o", "--cache", "o/c"], 2, "Error: --cache o/c: must not be the output fold"),
     (["build", "-q", "--report", "/proc/none/r.json"], 1, "Error: cannot write /proc/none/r.json"),
     (["build", "--report", "."], 2, "Error: --report .: is a folder, not a file"),
+    (["build", "--out", ".git"], 2, "Error: --out .git: must not be in a .git folder"),
+    (["build", "--cache", ".git/c"], 2, "Error: --cache .git/c: must not be in a .git folder"),
+    (["build", "--report", ".git/r.json"], 2, "Error: --report .git/r.json: must not be in a .gi"),
     (  # (a user trial's `--report _config.yml` replaced the config)
         ["build", "--report", "a-file.txt"],
         2,
