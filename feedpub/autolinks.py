@@ -168,10 +168,11 @@ def _in_text(html: str, needle: str) -> bool:
 
 def _insert(owner: Any, tail: bool, text: str, links: list[tuple[int, int, Any]]) -> None:
     """Put `links` into `text`, the text or the tail of `owner`, each with the text after
-    it as its tail: each added after the one before (an index into the parent's children
+    it as its tail (a space between two the text glued: "…/airporthttps://…" showed as
+    one address), each added after the one before (an index into the parent's children
     would take a walk along them each time: 20,000 links in one paragraph took 13 s)."""
     for i, (_, end, link) in enumerate(links):
-        link.tail = text[end : links[i + 1][0]] if i + 1 < len(links) else text[end:]
+        link.tail = (text[end : links[i + 1][0]] or " ") if i + 1 < len(links) else text[end:]
     if tail:
         owner.tail = text[: links[0][0]]
         owner.addnext(links[0][2])

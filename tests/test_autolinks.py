@@ -135,6 +135,11 @@ def test_bare_addresses_in_text_become_links() -> None:
         "https://shop.example.com/x?a=1&amp;b=2</a>.</p>"
     )
     assert nh3.clean(html, link_rel=None) == html  # markup nh3 would keep as it is
+    glued = clean("<p>https://a.com/x-airporthttps://b.com/y ok</p>", None).html
+    assert glued == (  # (a space between addresses glued together: a reader's review)
+        '<p><a href="https://a.com/x-airport">https://a.com/x-airport</a> '
+        '<a href="https://b.com/y">https://b.com/y</a> ok</p>'
+    )
 
 
 @pytest.mark.parametrize(
