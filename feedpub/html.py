@@ -268,6 +268,7 @@ def _cleaned(
         players.from_objects(body, base_url)
         tags += " <iframe <img"
     _remove_junk(body, tags, rules.remove)
+    trees.drop_title(body, title)
     images.fix_images(body, base_url, rules.data_images)
     _fix_urls(body, base_url)
     autolinks.link_bare_urls(body, html)

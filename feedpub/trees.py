@@ -1,5 +1,6 @@
 """Edits of a parsed body that lxml lacks, for the cleaner (`html`): elements dropped
-with their text's tail kept, many at once, and the wrappers left empty collapsed."""
+with their text's tail kept, many at once, the wrappers left empty collapsed, and a
+headline that repeats the title."""
 
 from __future__ import annotations
 
@@ -80,6 +81,27 @@ def _spacer(element: Any, gone: set[Any]) -> bool:
     else:
         beside = before.tag not in _BLOCK_LEVEL or (before.tail or "").strip(_BLANK)
     return not beside and (after is None or after.tag in _BLOCK_LEVEL)
+
+
+def drop_title(body: Any, title: str) -> None:
+    """Remove what `body` starts with if it is `title` again (its letters and digits,
+    case aside) and more follows: a scraped page's headline (`<h1 class="entry-title">`,
+    32 corpus entries), which a reader shows above the content already. Readability
+    drops such a heading too (`_headerDuplicatesTitle`)."""
+    named = _letters(title)
+    node = body
+    while named and len(node) and not (node.text or "").strip(_BLANK):
+        node = node[0]
+    if node is body or not isinstance(node.tag, str) or _letters(node.text_content()) != named:
+        return
+    while node.getparent() is not body and _letters(node.getparent().text_content()) == named:
+        node = node.getparent()
+    if node.tag in _BLOCK_LEVEL and _letters(body.text_content()) != named:
+        drop(node)
+
+
+def _letters(text: str) -> str:
+    return "".join(c for c in text.casefold() if c.isalnum())
 
 
 # HTML elements that end an `<svg>` or `<math>` they stand in, for a browser (the HTML

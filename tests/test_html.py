@@ -2060,3 +2060,31 @@ def test_a_lazy_line_is_no_term_where_markdown_it_ends_the_paragraph(
     outer block's. What it renders is markdown-it's with the deflist plugin (the
     session's review found these changed, 2,502 of 50,000 random bodies, all so)."""
     assert render_markdown(markdown) == html
+
+
+@pytest.mark.parametrize(
+    ("body", "html"),
+    [  # a headline that is the title again goes (a reader's review: 32 corpus entries)
+        (
+            '<header><h1 class="entry-title">“Nothing” - to hide?</h1></header><p>Text.</p>',
+            "<p>Text.</p>",
+        ),
+        ("<h2><a href='/a'>Nothing - to <b>hide</b></a></h2><p>Text.</p>", "<p>Text.</p>"),
+        ("<p>Nothing - to hide</p><p>Text.</p>", "<p>Text.</p>"),
+        # kept: the body is the title alone, an inline headline, an image beside it,
+        # another first text
+        ("<p>Nothing - to hide</p>", "<p>Nothing - to hide</p>"),
+        (
+            "<p><b>Nothing - to hide</b><br>Text.</p>",
+            "<p><b>Nothing - to hide</b><br>Text.</p>",
+        ),
+        (
+            '<p><img src="https://e.org/a.png">Nothing - to hide</p><p>Text.</p>',
+            '<p><img loading="lazy" referrerpolicy="no-referrer" src="https://e.org/a.png">'
+            "Nothing - to hide</p><p>Text.</p>",
+        ),
+        ("<p>Text.</p><h1>Nothing - to hide</h1>", "<p>Text.</p><h1>Nothing - to hide</h1>"),
+    ],
+)
+def test_a_headline_that_repeats_the_title_goes(body: str, html: str) -> None:
+    assert clean(body, BASE, title="Nothing - to hide").html == html
