@@ -31,15 +31,21 @@ _NOT_ALNUM = re.compile(r"[\W_]+")
 
 def repeats(summary: str, title: str) -> bool:
     """Whether `summary` says nothing its title does not: the title again (a video's
-    description often is), perhaps with hashtags after it, or the title's start up to
-    a word's or a clause's end (white space aside); or a scraper's placeholder."""
+    description often is), perhaps with hashtags after it, or a part of the title from
+    a word's or a clause's start to one's end (white space aside: 高晓松's descriptions
+    are the `【晓年鉴】高晓松` that ends their titles); or a scraper's placeholder."""
     said = "".join(without_hashtags(summary.casefold()).split())
     if said in _PLACEHOLDERS:
         return True
     named = "".join(title.casefold().split())
-    if not said or not named.startswith(said):
-        return False
-    return len(said) == len(named) or not (said[-1].isalnum() and named[len(said)].isalnum())
+    at = named.find(said) if said else -1
+    while at >= 0:
+        end = at + len(said)
+        starts = at == 0 or not (named[at - 1].isalnum() and said[0].isalnum())
+        if starts and (end == len(named) or not (said[-1].isalnum() and named[end].isalnum())):
+            return True
+        at = named.find(said, at + 1)
+    return False
 
 
 def without_site_name(title: str, url: str) -> str:

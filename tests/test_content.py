@@ -684,6 +684,11 @@ def test_byte_budget_holds_with_a_long_description(tmp_path: Path) -> None:
         ("Part #2", "Part one", False),
         ("#only #tags", "Title", False),
         ("Title and more", "Title", False),
+        ("【晓年鉴】高晓松", "张三丰的故事【晓年鉴】高晓松", True),  # its end (a reader's review)
+        ("(Part 2)", "Interview (Part 2) today", True),
+        ("to do today", "10 things to do today", False),  # (no word's edge without spaces)
+        ("hing", "10 things", False),
+        ("经济", "中国经济全面倒退", False),  # (no word's edge in CJK but the marks)
     ],
 )
 def test_what_repeats_a_title(summary: str, title: str, said: bool) -> None:
