@@ -251,8 +251,9 @@ def _last_sentence_end(text: str, limit: int) -> int:
 
 def plain_text(html: str) -> str:
     """What a reader sees of `html` (nh3 output: every attribute double-quoted), its
-    blocks on lines of their own."""
-    return unescape(_ANY_TAG.sub("", _BLOCK_TAG.sub("\n", html)))
+    blocks on lines of their own; no zero-width space or BOM (8 corpus summaries')."""
+    text = unescape(_ANY_TAG.sub("", _BLOCK_TAG.sub("\n", html)))
+    return text.replace("\u200b", "").replace("\ufeff", "")
 
 
 _SKIP_SPAN = 4_000  # chars of a summary's text, beyond twice its length, `skip` runs on

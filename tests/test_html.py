@@ -885,6 +885,7 @@ def test_youtubes_invitation_to_a_membership_is_no_summary(body: str, summary: s
 def test_summary_is_plain_text() -> None:
     body = "<h1>Title</h1><p>One&amp;two&nbsp;&lt;three&gt;</p>\n\n<ul><li>a</li><li>b</li></ul>"
     assert clean(body, BASE).summary == "Title One&two <three> a b"
+    assert clean("<p>\ufeffOne\u200b two\u200b</p>", BASE).summary == "One two"  # (unseen)
 
 
 @pytest.mark.parametrize(
