@@ -241,7 +241,7 @@ def clean(
     still, image = images.video_still(video, title, rules.referrer_policy)
     text = plain_text(content.html)
     alone = echoes.repeats(text, title) and not _MEDIA.search(content.html)
-    promoted = promotion or summaries.promotion_only(text, shared)
+    promoted = promotion or summaries.promotion_only(text, shared, title)
     if alone or (promoted and not _PICTURES.search(content.html)):
         return Content(still, content.summary, image)  # (a description of nothing its own)
     return Content(still + content.html, content.summary, image)

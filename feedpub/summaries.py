@@ -154,18 +154,18 @@ def summarize(text: str, limit: int, skip: tuple[str, ...] = (), shared: Sequenc
     return head.rstrip(" ,;:、，；：") + "…"
 
 
-def promotion_only(text: str, shared: Sequence[str]) -> bool:
+def promotion_only(text: str, shared: Sequence[str], title: str = "") -> bool:
     """Whether `text` holds parts it `shared` with its source's posts (all of it read:
-    no _UNREAD) and, besides them, nothing a reader reads: no letter or link, only
-    hashtags and marks (a channel's promotion, under a video with no description of
-    its own; "Part 2 of 3." or a link of its own is one)."""
+    no _UNREAD) and, besides them and the `title` leading it, nothing a reader reads:
+    no letter or link, only hashtags and marks (a channel's promotion, under a video
+    with no description of its own; "Part 2 of 3." or a link of its own is one)."""
     if not shared or shared[-1] == _UNREAD:
         return False
     head, found = _flat(text), 0
     for part in shared:
         if at := _find_part(head, _bare(part)):
             head, found = head[: at[0]] + " " + head[at[1] :], found + 1
-    rest = echoes.without_trailing_hashtags(echoes.text_of_its_own(head, ""))
+    rest = echoes.without_trailing_hashtags(echoes.text_of_its_own(head, title))
     return bool(found) and echoes.says_nothing(rest)
 
 

@@ -1282,6 +1282,8 @@ def test_what_is_a_promotion_alone(text: str, shared: tuple[str, ...], alone: bo
     line of its own: the code review); not when the text after the shared parts was
     never compared (_UNREAD), nor when it holds none of them."""
     assert summaries.promotion_only(text, shared) is alone
+    titled = f"【城市中国12】下集：偷渡生意经----------{text}"  # the title before it
+    assert summaries.promotion_only(titled, shared, "【城市中国12】下集：偷渡生意经") is alone
 
 
 def test_leads_count_each_text_once() -> None:
