@@ -17,6 +17,7 @@ _BLOCK_LEVEL = {  # what a spacer may stand between
     *("table", "figure", "pre", "hr", "section", "article", "header", "footer", "aside"),
 }
 _BLANK = " \t\n\r\f\v\u00a0\u200b\u3000\ufeff"
+_MEDIA = ("img", "picture", "video", "audio", "iframe", "object", "embed", "svg", "canvas")
 
 
 def drop(node: Any) -> None:
@@ -92,12 +93,20 @@ def drop_title(body: Any, title: str) -> None:
     node = body
     while named and len(node) and not (node.text or "").strip(_BLANK):
         node = node[0]
-    if node is body or not isinstance(node.tag, str) or _letters(node.text_content()) != named:
+    if node is body or not _headline(node, named):
         return
-    while node.getparent() is not body and _letters(node.getparent().text_content()) == named:
+    while node.getparent() is not body and _headline(node.getparent(), named):
         node = node.getparent()
     if node.tag in _BLOCK_LEVEL and _letters(body.text_content()) != named:
         drop(node)
+
+
+def _headline(element: Any, named: str) -> bool:
+    """Whether `element` shows the text `named` (`_letters`) and nothing else: no image,
+    video or player (a featured image beside the headline, in its wrapper, stays)."""
+    if not isinstance(element.tag, str) or _letters(element.text_content()) != named:
+        return False
+    return next(element.iter(*_MEDIA), None) is None
 
 
 def _letters(text: str) -> str:

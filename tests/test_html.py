@@ -2087,6 +2087,17 @@ def test_a_lazy_line_is_no_term_where_markdown_it_ends_the_paragraph(
             "Nothing - to hide</p><p>Text.</p>",
         ),
         ("<p>Text.</p><h1>Nothing - to hide</h1>", "<p>Text.</p><h1>Nothing - to hide</h1>"),
+        (  # (the code review: the featured image beside it stays)
+            '<div><h1>Nothing - to hide</h1><figure><img src="https://e.org/a.png"></figure>'
+            "</div><p>Text.</p>",
+            '<div><figure><img loading="lazy" referrerpolicy="no-referrer"'
+            ' src="https://e.org/a.png"></figure></div><p>Text.</p>',
+        ),
+        (
+            '<h1>Nothing - to hide<img src="https://e.org/a.png"></h1><p>Text.</p>',
+            '<h1>Nothing - to hide<img loading="lazy" referrerpolicy="no-referrer"'
+            ' src="https://e.org/a.png"></h1><p>Text.</p>',
+        ),
     ],
 )
 def test_a_headline_that_repeats_the_title_goes(body: str, html: str) -> None:
