@@ -2,34 +2,43 @@
 posts it never publishes. A post it leaves out has no page to link to, and must not
 be an entry.
 
-As Jekyll's `EntryFilter#glob_include?` reads a pattern: relative to the site's
-folder, it takes a path that it matches as `File.fnmatch` does without
-FNM_PATHNAME (`*` matches `/` too: `*.draft.md` takes `_posts/a.draft.md`) or
-that starts with it (`archived` takes `archived/2021-04-10/a.md`); `include:`
-names patterns it does not exclude after all.
+As Jekyll's `EntryFilter` reads a pattern, relative to the site's folder: it takes a
+path that it matches as `File.fnmatch` does without FNM_PATHNAME (`*` matches `/`
+too: `*.draft.md` takes `_posts/a.draft.md`) or that starts with it (`archived`
+takes `archived/2021-04-10/a.md`), unless an `include:` pattern takes the path or
+its name back. Outside a `_posts/` folder Jekyll skips an excluded folder whole; in
+one it looks at each file (`*/drafts` leaves `_posts/drafts/a.md` in).
 """
 
 from __future__ import annotations
 
 import os
-from fnmatch import fnmatchcase
+import re
+from collections.abc import Callable
+from fnmatch import translate
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 Unused = tuple[tuple[str, ...], str]  # a key's path in `_config.yml`, why it is not used
+_INCLUDED = "!"  # before an `include:` pattern, in the patterns kept
 
 
 def patterns(data: dict[Any, Any]) -> tuple[tuple[str, ...], tuple[Unused, ...]]:
-    """The patterns `exclude:` sets (less those `include:` names), and why it is not
-    used, if it is not: Jekyll stops at an `exclude:` that is no list."""
+    """The patterns `exclude:` sets, less those `include:` names, then `include:`'s
+    (marked _INCLUDED); and why `exclude:` is not used, if it is not: Jekyll stops at
+    one that is no list."""
     exclude, include = data.get("exclude"), data.get("include")
     if exclude is None:
         return (), ()
     if not isinstance(exclude, list):
         return (), ((("exclude",), "exclude: not a list of paths, as Jekyll needs: not used"),)
-    kept = include if isinstance(include, list) else []
-    found = (p.lstrip("/") for p in exclude if isinstance(p, str) and p not in kept)
-    return tuple(dict.fromkeys(p for p in found if p)), ()
+    kept = [p for p in include if isinstance(p, str) and p] if isinstance(include, list) else []
+    found = [p.lstrip("/") for p in exclude if isinstance(p, str) and p not in kept]
+    found = [p for p in found if p]
+    if not found:
+        return (), ()
+    return tuple(dict.fromkeys([*found, *(_INCLUDED + p.lstrip("/") for p in kept)])), ()
 
 
 def rooted(patterns: tuple[str, ...], posts: Path, site: Path) -> tuple[tuple[str, ...], str]:
@@ -45,13 +54,45 @@ def rooted(patterns: tuple[str, ...], posts: Path, site: Path) -> tuple[tuple[st
 
 
 def excluded(path: str, patterns: tuple[str, ...], folder: bool = False) -> bool:
-    """Whether Jekyll excludes `path` (of the site's folder; a `folder`'s too)."""
-    for pattern in patterns:
-        if path.startswith(pattern) or fnmatchcase(path, pattern):
+    """Whether Jekyll excludes `path` (of the site's folder; a `folder`'s, if it skips
+    all of it)."""
+    return _matcher(patterns)(path, folder)
+
+
+Match = Callable[[str], Any]
+
+
+@lru_cache(maxsize=16)
+def _matcher(patterns: tuple[str, ...]) -> Callable[[str, bool], bool]:
+    """`excluded` for `patterns`, each kind of pattern one regular expression (a scan
+    tests every file of an archive)."""
+    exclude = [p for p in patterns if not p.startswith(_INCLUDED)]
+    include = [p[1:] for p in patterns if p.startswith(_INCLUDED)]
+    starts, globbed = _compiled(exclude)
+    named = _compiled(include)
+    whole = frozenset(exclude)
+
+    def test(path: str, folder: bool) -> bool:
+        inside = folder and "/_posts/" in f"/{path}"  # (Jekyll looks at its files, one by one)
+        if not (starts(path) or (not inside and globbed(path)) or (folder and path + "/" in whole)):
+            return False
+        if not include:
             return True
-        if folder and pattern == f"{path}/":
-            return True
-    return False
+        if inside:
+            return False  # (a file in it may be taken back)
+        name = path.rpartition("/")[2]
+        return not any(match(x) for match in named for x in (path, name))
+
+    return test
+
+
+def _compiled(patterns: list[str]) -> tuple[Match, Match]:
+    """Tests of whether a path starts with one of `patterns`, and whether one matches it."""
+    if not patterns:
+        return (lambda _: None), (lambda _: None)
+    starts = re.compile("|".join(map(re.escape, patterns))).match
+    globbed = re.compile("|".join(f"(?:{translate(p)})" for p in patterns)).match
+    return starts, globbed
 
 
 class Excluding:
@@ -59,10 +100,10 @@ class Excluding:
     the root's paths (`root` the root's path in the site)."""
 
     def __init__(self, spec: Any, patterns: tuple[str, ...], root: str) -> None:
-        self.spec, self.patterns, self.root = spec, patterns, root
+        self.spec, self.test, self.root = spec, _matcher(patterns), root
 
     def match_file(self, rel: str) -> bool:
         """Whether the file, or the folder (`rel` ends with `/`), `rel` is excluded."""
         if self.spec is not None and self.spec.match_file(rel):
             return True
-        return excluded(self.root + rel.rstrip("/"), self.patterns, rel.endswith("/"))
+        return self.test(self.root + rel.rstrip("/"), rel.endswith("/"))

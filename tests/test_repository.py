@@ -186,9 +186,23 @@ def test_what_the_jekyll_config_excludes_is_not_published(tmp_path: Path) -> Non
     code, _, stderr = run_in(tmp_path, "build", "_posts", "--out", "b")
     assert code == 0, stderr
     assert titles(tmp_path / "b") == ["Kept"]
+    # In `_posts/` Jekyll looks at each file: a pattern of a folder there takes none of
+    # them; `include:` takes back a file by its name (the code review)
+    (tmp_path / "_posts" / "drafts").mkdir()
+    (tmp_path / "_posts" / "drafts" / "2021-05-06-d.md").write_text(body.format("D", 6), "utf-8")
+    (tmp_path / "_config.yml").write_text(
+        config.format("  - '*/drafts'\n  - '*.md'\n").replace("[news]", "[2021-05-01-kept.md]"),
+        "utf-8",
+    )
+    code, _, stderr = run_in(tmp_path, "build", "--out", "c")
+    assert code == 0, stderr
+    assert titles(tmp_path / "c") == ["Kept"]
+    (tmp_path / "_config.yml").write_text(config.format("  - '*/drafts'\n"), "utf-8")
+    code, _, stderr = run_in(tmp_path, "build", "--out", "c")
+    assert code == 0 and len(titles(tmp_path / "c")) == 6, stderr
     (tmp_path / "_config.yml").write_text("title: S\nurl: https://example.org\nexclude: x\n")
     code, _, stderr = run_in(tmp_path, "build", "--out", "a")
-    assert code == 0 and len(titles(tmp_path / "a")) == 5, stderr
+    assert code == 0 and len(titles(tmp_path / "a")) == 6, stderr
     assert "_config.yml:3: FP603 jekyll-setting-unused: exclude: not a list of paths" in stderr
 
 
