@@ -102,13 +102,14 @@ def _link(candidate: str, after: str) -> tuple[str, str] | None:
 def _label(link: str, colon: bool, host: str) -> int:
     """The length of the label glued to the end of `link` (see _LABELS), or 0; after a
     `/` only if a `colon` follows it, or if a segment of the path comes before it and
-    the next address after it is on the site it names (`host`, casefolded:
-    `…/isuntvvr/Twitter→ https://www.twitter.com/…`, not `…/wiki/Bitcoin https://…`)."""
+    the next address after it is on the site it names (one of the labels of `host`,
+    casefolded: `…/isuntvvr/Twitter→ https://www.twitter.com/…`, not `…/wiki/Bitcoin
+    https://…`, nor `…/a/Live https://www.deliveroo.com/`)."""
     for size in range(min(_LONGEST_LABEL, len(link) - 1), 2, -1):
         before = link[-size - 1]
         if link[-size:] not in _LABEL_WORDS:
             continue
-        named = bool(host) and link[-size:].casefold() in host
+        named = bool(host) and link[-size:].casefold() in host.split(".")
         deep = named and link.count("/", 0, -size - 1) >= (3 if "://" in link else 1)
         if before in _WORD_CHARS or (before == "/" and (colon or deep)):
             return size

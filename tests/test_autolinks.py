@@ -96,6 +96,10 @@ def linked(text: str) -> list[str]:
             ["https://x.com/genre/Music", "https://y.org"],
         ),
         (
+            "https://x.com/a/Live https://www.deliveroo.com/x",
+            ["https://x.com/a/Live", "https://www.deliveroo.com/x"],
+        ),
+        (
             "https://twitter.com/Twitter https://y.com",
             ["https://twitter.com/Twitter", "https://y.com"],
         ),
