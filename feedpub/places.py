@@ -67,7 +67,7 @@ def check(
         raise Misuse(f"--report {report_file}: must not be in the output folder or the cache")
     if scan.in_posts_folder(root, f.parent):
         raise Misuse(f"--report {report_file}: must not be in a posts folder")
-    if wrong := _site_folder(root, f, settings) or _git(f) or _not_a_report(f):
+    if wrong := _site_folder(root, f, settings) or _git(f) or _not_a_report(report_file):
         raise Misuse(f"--report {report_file}: {wrong}")
 
 
@@ -82,13 +82,14 @@ _REPORT_STARTS = (b'{"posts_read":', b'{"failed":')  # (`report.summary_json`, `
 
 def _not_a_report(path: Path) -> str:
     """What is wrong with replacing the file at `path` by a report: "" if nothing (no
-    file, an empty one, a pipe or a device, or a report of an earlier build), else that
-    it is some other file (a user trial's `--report _config.yml` replaced the config)."""
-    if not os.path.isfile(path):  # (nor opened: a pipe would block)
+    file, an empty one, a link such as /dev/stdout, a pipe or a device, or a report of
+    an earlier build), else that it is some other file (a user trial's `--report
+    _config.yml` replaced the config)."""
+    if os.path.islink(path) or not os.path.isfile(path):  # (a pipe is not opened: it blocks)
         return ""
     try:
         with open(path, "rb") as f:
-            start = f.read(16)
+            start = b"".join(f.read(64).removeprefix(b"\xef\xbb\xbf").split())
     except OSError as e:
         return f"cannot be read: {e.strerror or e}"
     if not start or start.startswith(_REPORT_STARTS):

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import stat
+import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -139,11 +140,21 @@ def _owned_as(fd: int, st: os.stat_result) -> None:
             os.fchown(fd, st.st_uid, st.st_gid)
 
 
+_STREAM = re.compile(r"/dev/std(out|err)|/dev/fd/([0-9]+)|/proc/self/fd/([0-9]+)")
+
+
 def write_named(path: Path, data: bytes) -> None:
-    """Write a file the user named (`--report`): a pipe, a terminal or `/dev/stdout`
-    is written to as it is (not replaced by a file); anything else as `write_file`."""
+    """Write a file the user named (`--report`). `/dev/stdout` and the like are written
+    to the open stream itself: opened again, a file the output is redirected to would
+    be emptied, then written over from its start (and as root, a rename over
+    `/dev/stdout` replaced it). A pipe, a terminal or a link is written to as it is,
+    not replaced by a file; anything else as `write_file`."""
+    if stream := _STREAM.fullmatch(os.path.abspath(path)):
+        out, err, *fd = stream.groups()
+        _write_fd(1 if out == "out" else 2 if out else int(err or fd[0]), data, path)
+        return
     try:
-        special = not stat.S_ISREG(os.stat(path).st_mode)
+        special = os.path.islink(path) or not stat.S_ISREG(os.stat(path).st_mode)
     except OSError:
         special = False
     if not special:
@@ -152,6 +163,18 @@ def write_named(path: Path, data: bytes) -> None:
     try:
         with open(path, "wb") as f:
             f.write(data)
+    except OSError as e:
+        raise WriteError(f"cannot write {path}: {e.strerror or e}") from e
+
+
+def _write_fd(fd: int, data: bytes, path: Path) -> None:
+    for stream in (sys.stdout, sys.stderr):  # (what was printed before comes first)
+        with suppress(OSError, ValueError):
+            stream.flush()
+    view = memoryview(data)
+    try:
+        while view:
+            view = view[os.write(fd, view) :]
     except OSError as e:
         raise WriteError(f"cannot write {path}: {e.strerror or e}") from e
 

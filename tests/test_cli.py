@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -263,3 +266,23 @@ def test_a_config_line_of_a_million_spaces_is_read_at_once(tmp_path: Path) -> No
 
     text = "[" + " " * 1_000_000 + "x\n[ sources . 'a b' ]  # c\nmarker_offset = 1\n"
     assert toml_lines(text) == {("sources", "a b"): 2, ("sources", "a b", "marker_offset"): 3}
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/stdout"), reason="no /dev/stdout here")
+def test_a_report_to_dev_stdout_is_written_to_the_output_as_it_goes(tmp_path: Path) -> None:
+    """The code review: `--report /dev/stdout >> build.log` was written by renaming a
+    file over /dev/stdout (as root, replacing it), then by opening it again, which
+    emptied the log and wrote the summary line over the report. The report now goes
+    to the open stream, after what was in the log."""
+    log = tmp_path / "build.log"
+    log.write_text("earlier\n")
+    args = ["build", str(POSTS), "--out", str(tmp_path / "out"), "--no-cache", "-q"]
+    with open(log, "ab") as out:
+        done = subprocess.run(
+            [sys.executable, "-m", "feedpub", *args, "--report", "/dev/stdout"], stdout=out
+        )
+    assert done.returncode == 0
+    earlier, report, summary = log.read_text("utf-8").splitlines()
+    assert earlier == "earlier" and summary.startswith("Done: read ")
+    assert json.loads(report)["posts_read"] > 0
+    assert os.path.islink("/dev/stdout") or not os.path.isfile("/dev/stdout")  # (not replaced)
