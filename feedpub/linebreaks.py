@@ -133,7 +133,7 @@ def _joined(html: str) -> str:
             continue  # in an attribute's value
         text = _text_before(html, first)
         end = found.start(1)
-        if text < at or not _joins(html[text], found[1], "<" in html[text:end]):
+        if text < at or not _joins(html[text], found[1], _quoted(html, text, end)):
             continue  # (no text before it that joins the text after it)
         kept += (html[at : text + 1], _BLANK_OR_TAG.sub(_tag, html[text + 1 : end]))
         at = end
@@ -168,14 +168,32 @@ def _after(html: str, run: re.Match[str]) -> bool:
     return before in " \t\r\f" or _joins(before, run[1], "<" in run[0])
 
 
-def _joins(before: str, after: str, tagged: bool = False) -> bool:
+def _quoted(html: str, text: int, end: int) -> bool:
+    """Whether the run from `text` (the character before it) to `end` (the one after
+    it) holds a tag, and a quote beside it opens or closes as a scraper's pretty-printed
+    `said “\\n<a>Hello</a>\\n” to` and `使用了“\\n</span><span>VPN` do: after a wide
+    character or none of a word, or before one (not German's closing `„Hallo“\\n<a>hier`,
+    nor `the\\n<a>’90s`)."""
+    if "<" not in html[text:end]:
+        return False
+    if html[text] in "“‘" and _apart(html[text - 1 : text]):
+        return True
+    return html[end] in "”’" and _apart(html[end + 1 : end + 2])
+
+
+def _apart(char: str) -> bool:
+    """Whether a quote beside `char` stands apart from a word of spaced script."""
+    return not char.isalnum() or _wide(char)
+
+
+def _joins(before: str, after: str, quoted: bool = False) -> bool:
     """Whether a line break between the characters `before` and `after` shows as nothing:
     two wide characters (a curly quote beside a wide one is wide: CJK fonts draw it so),
-    a full-width mark beside anything, or, across a `tagged` run, an opening quote
-    before anything and a closing one after it."""
+    a full-width mark beside anything, or, across a `quoted` run (`_quoted`), an
+    opening quote before anything and a closing one after it."""
     if before in _FULL_WIDTH or after in _FULL_WIDTH:
         return True
-    if tagged and (before in "“‘" or after in "”’"):
+    if quoted and (before in "“‘" or after in "”’"):
         return True
     if _wide(before):
         return _wide(after) or after in _QUOTES

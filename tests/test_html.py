@@ -741,6 +741,8 @@ def test_a_line_break_beside_a_full_width_bracket_is_no_space() -> None:
     assert joined("中\n" * 50_000) == "中" * 50_000 + "\n"
     latin = "<p>Er nannte es „das Ende“\nund ging.</p><p>Han sa\n”Hej”.</p><p>the\n’90s</p>"
     assert html_of(latin) == latin
+    tagged = "<p>Er sagte „Hallo“\n<a>hier</a></p><p>the\n<a>’90s</a></p><p>sa\n<em>”Hej”</em></p>"
+    assert html_of(tagged) == tagged
 
 
 def test_a_pre_of_prose_is_a_paragraph() -> None:
@@ -794,9 +796,13 @@ def _joined_by_tokens(html: str) -> str:
             joins = i > 0 and j < len(tokens) and "\n" in tokens[i:j]
             joins = joins and kinds[i - 1] == kinds[j] == "text"
             x, y = (tokens[i - 1], tokens[j]) if joins else ("a", "a")
-            tagged = "tag" in kinds[i:j]
+            prev = tokens[i - 2][-1:] if i >= 2 else ""
+            after = tokens[j + 1][:1] if j + 1 < len(tokens) else ""
+            opens = x in "“‘" and (not prev.isalnum() or linebreaks._wide(prev))
+            closes = y in "”’" and (not after.isalnum() or linebreaks._wide(after))
+            quoted = "tag" in kinds[i:j] and (opens or closes)
             tight = x in linebreaks._FULL_WIDTH or y in linebreaks._FULL_WIDTH
-            tight = tight or (tagged and (x in "“‘" or y in "”’"))
+            tight = tight or (quoted and (x in "“‘" or y in "”’"))
             wide = [linebreaks._wide(c) for c in (x, y)]
             quote = [c in "“”‘’" for c in (x, y)]
             pair = (wide[0] and wide[1]) or (wide[0] and quote[1]) or (quote[0] and wide[1])
@@ -812,7 +818,8 @@ def _joined_by_tokens(html: str) -> str:
 
 
 _PARTS = [
-    *("中", "文", "。", "한", "a", "“", "”", "（", "）", "1", " ", "\n", "\n", "\t", "&lt;"),
+    *("中", "文", "。", "한", "a", "“", "”", "‘", "’", "（", "）", "1", " ", "\n", "\n", "\t"),
+    "&lt;",
     *("<b>", "</b>", "<p>", "</p>", "<br>", "<pre>", "</pre>", '<a href="x">', "</a>"),
     *('<abbr title="\n中">', "</abbr>", '<span lang="中\n文">', "</span>"),
 ]
