@@ -172,8 +172,6 @@ def build(
     """Build the feeds of ROOT into --out: the site's, and one per source, tag and so on."""
     if quiet and verbose:
         fail("give only one of --quiet and --verbose", 2)
-    if no_cache and cache is not None:  # (which one was meant cannot be told)
-        fail("give only one of --cache and --no-cache", 2)
     settings = _settings(root, config_file, site_url=site_url, feeds_url=feeds_url, limit=limit)
     given = (out is not None, cache is not None)
     out, cache = out or DEFAULT_OUT, cache or DEFAULT_CACHE

@@ -145,7 +145,6 @@ MISUSE = [
     (["check", "--format", "xml"], 2, "Error: Invalid value for '--format': 'xml'"),
     (["normalize", "--check", "--write"], 2, "Error: give only one of --check, --diff and --write"),
     (["build", "-q", "--verbose"], 2, "Error: give only one of --quiet and --verbose"),
-    (["build", "--cache", "c", "--no-cache"], 2, "Error: give only one of --cache and --no-cache"),
     (
         ["build", "--config", "_config.yml"],
         2,
