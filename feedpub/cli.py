@@ -163,7 +163,9 @@ def build(
             "--cache", help="Incremental cache folder (safe to delete; default .feedpub-cache)."
         ),
     ] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Build from scratch.")] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Build from scratch (over --cache).")
+    ] = False,
     report_file: Annotated[
         Path | None,
         typer.Option("--report", help="Also write a JSON report of the build here."),
