@@ -119,12 +119,19 @@ def write_post(folder: Path, name: str, tags: str = "", body: str = "<p>x</p>") 
     return path
 
 
+def write_titled(root: Path, files: dict[str, str]) -> None:
+    """A post for each of `files` (path: title), dated 2021-05-0N, N its place."""
+    body = "---\ntitle: {0}\ndate: 2021-05-0{1}\n---\n<p>{0}</p>\n"
+    for n, (rel, title) in enumerate(files.items(), 1):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(body.format(title, n % 9 or 1), "utf-8")
+
+
 def test_a_file_of_posts_named_without_a_date_is_not_published(tmp_path: Path) -> None:
     """Jekyll publishes a file of `_posts/` only if its name starts with a date: an
     entry of `_posts/hello.md` (dated in its front matter) would link to a page that
     does not exist. Skipped with a warning (FP010), in a `_posts/` at any depth and
     when `_posts` itself is built; `archived/` keeps any name, as before."""
-    body = "---\ntitle: {0}\ndate: 2021-05-0{1}\n---\n<p>{0}</p>\n"
     files = {
         "_posts/hello.md": "Hello",
         "_posts/README.md": "Readme",
@@ -133,9 +140,7 @@ def test_a_file_of_posts_named_without_a_date_is_not_published(tmp_path: Path) -
         "news/_posts/2021/2021-05-03-deep.md": "Deep",
         "archived/2021-05-04/any-name.md": "Any",
     }
-    for n, (rel, title) in enumerate(files.items(), 1):
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(body.format(title, n % 9 or 1), "utf-8")
+    write_titled(tmp_path, files)
     site = ("--site-url", "https://example.org")
     code, stdout, stderr = run_in(tmp_path, "build", *site)
     assert code == 0, stderr
@@ -160,17 +165,15 @@ def test_what_the_jekyll_config_excludes_is_not_published(tmp_path: Path) -> Non
     entry either (a user trial: `exclude: [archived]` was ignored without a word),
     from the repository and from `_posts` built alone. An `exclude:` that is no list
     is not used, and said so."""
-    body = "---\ntitle: {0}\ndate: 2021-05-0{1}\n---\n<p>{0}</p>\n"
     files = {
         "_posts/2021-05-01-kept.md": "Kept",
         "_posts/2021-05-02-plan-draft.md": "Draft",
         "_posts/2021-05-03-old.md": "Old",
         "archived/2021-05-04/a.md": "Archived",
         "news/_posts/2021-05-05-news.md": "News",
+        "_posts/drafts/2021-05-06-d.md": "D",
     }
-    for n, (rel, title) in enumerate(files.items(), 1):
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(body.format(title, n), "utf-8")
+    write_titled(tmp_path, files)
     config = "title: S\nurl: https://example.org\nexclude:\n{}include: [news]\n"
     patterns = ["archived", "/*-draft.md", "_posts/2021-05-03", "news", "Gemfile"]
     (tmp_path / "_config.yml").write_text(
@@ -182,14 +185,12 @@ def test_what_the_jekyll_config_excludes_is_not_published(tmp_path: Path) -> Non
 
     code, _, stderr = run_in(tmp_path, "build", "--out", "a")
     assert code == 0, stderr
-    assert titles(tmp_path / "a") == ["Kept", "News"]
+    assert titles(tmp_path / "a") == ["D", "Kept", "News"]
     code, _, stderr = run_in(tmp_path, "build", "_posts", "--out", "b")
     assert code == 0, stderr
-    assert titles(tmp_path / "b") == ["Kept"]
+    assert titles(tmp_path / "b") == ["D", "Kept"]
     # In `_posts/` Jekyll looks at each file: a pattern of a folder there takes none of
     # them; `include:` takes back a file by its name (the code review)
-    (tmp_path / "_posts" / "drafts").mkdir()
-    (tmp_path / "_posts" / "drafts" / "2021-05-06-d.md").write_text(body.format("D", 6), "utf-8")
     (tmp_path / "_config.yml").write_text(
         config.format("  - '*/drafts'\n  - '*.md'\n").replace("[news]", "[2021-05-01-kept.md]"),
         "utf-8",
