@@ -5,9 +5,10 @@ be an entry.
 As Jekyll's `EntryFilter` reads a pattern, relative to the site's folder: it takes a
 path that it matches as `File.fnmatch` does without FNM_PATHNAME (`*` matches `/`
 too: `*.draft.md` takes `_posts/a.draft.md`) or that starts with it (`archived`
-takes `archived/2021-04-10/a.md`), unless an `include:` pattern takes the path or
-its name back. Outside a `_posts/` folder Jekyll skips an excluded folder whole; in
-one it looks at each file (`*/drafts` leaves `_posts/drafts/a.md` in).
+takes `archived/2021-04-10/a.md`), unless an `include:` pattern takes its name back,
+or in a `_posts/` folder its path there (`2019/*`). Outside a `_posts/` folder Jekyll
+skips an excluded folder whole; in one it looks at each file (`*/drafts` leaves
+`_posts/drafts/a.md` in).
 """
 
 from __future__ import annotations
@@ -29,16 +30,19 @@ def patterns(data: dict[Any, Any]) -> tuple[tuple[str, ...], tuple[Unused, ...]]
     (marked _INCLUDED); and why `exclude:` is not used, if it is not: Jekyll stops at
     one that is no list."""
     exclude, include = data.get("exclude"), data.get("include")
-    if exclude is None:
-        return (), ()
+    unused = tuple(
+        ((key,), f"{key}: not a list of paths, as Jekyll needs: not used")
+        for key, value in (("exclude", exclude), ("include", include))
+        if value is not None and not isinstance(value, list)
+    )
     if not isinstance(exclude, list):
-        return (), ((("exclude",), "exclude: not a list of paths, as Jekyll needs: not used"),)
+        return (), unused
     kept = [p for p in include if isinstance(p, str) and p] if isinstance(include, list) else []
     found = [p.lstrip("/") for p in exclude if isinstance(p, str) and p not in kept]
     found = [p for p in found if p]
     if not found:
-        return (), ()
-    return tuple(dict.fromkeys([*found, *(_INCLUDED + p.lstrip("/") for p in kept)])), ()
+        return (), unused
+    return tuple(dict.fromkeys([*found, *(_INCLUDED + p.lstrip("/") for p in kept)])), unused
 
 
 def rooted(patterns: tuple[str, ...], posts: Path, site: Path) -> tuple[tuple[str, ...], str]:
@@ -81,7 +85,8 @@ def _matcher(patterns: tuple[str, ...]) -> Callable[[str, bool], bool]:
         if inside:
             return False  # (a file in it may be taken back)
         name = path.rpartition("/")[2]
-        return not any(match(x) for match in named for x in (path, name))
+        _, posts, inner = f"/{path}".partition("/_posts/")  # (what Jekyll reads it as)
+        return not any(match(x) for match in named for x in (inner if posts else name, name))
 
     return test
 

@@ -201,10 +201,22 @@ def test_what_the_jekyll_config_excludes_is_not_published(tmp_path: Path) -> Non
     (tmp_path / "_config.yml").write_text(config.format("  - '*/drafts'\n"), "utf-8")
     code, _, stderr = run_in(tmp_path, "build", "--out", "c")
     assert code == 0 and len(titles(tmp_path / "c")) == 6, stderr
-    (tmp_path / "_config.yml").write_text("title: S\nurl: https://example.org\nexclude: x\n")
+    # in `_posts/`, an `include:` pattern is of the path there (a second user trial)
+    (tmp_path / "_config.yml").write_text(
+        config.format("  - _posts/drafts/\n  - '*kept*'\n").replace(
+            "[news]", "[drafts/*, _posts/2021-05-01-kept.md]"
+        ),
+        "utf-8",
+    )
+    code, _, stderr = run_in(tmp_path, "build", "--out", "c")
+    assert code == 0 and titles(tmp_path / "c") == sorted(set(files.values()) - {"Kept"}), stderr
+    (tmp_path / "_config.yml").write_text(
+        "title: S\nurl: https://example.org\nexclude: x\ninclude: y\n", "utf-8"
+    )
     code, _, stderr = run_in(tmp_path, "build", "--out", "a")
     assert code == 0 and len(titles(tmp_path / "a")) == 6, stderr
     assert "_config.yml:3: FP603 jekyll-setting-unused: exclude: not a list of paths" in stderr
+    assert "_config.yml:4: FP603 jekyll-setting-unused: include: not a list of paths" in stderr
 
 
 def test_the_folders_above_a_posts_folder_are_categories(tmp_path: Path) -> None:
