@@ -181,6 +181,9 @@ def build(
         places.check(root, out, None if no_cache else cache, given, report_file, settings)
     except places.Misuse as e:
         fail(str(e), 2)
+    to_stdout = report_file is not None and writer.stream_of(report_file) == 1  # the JSON alone
+    if to_stdout and fmt is Format.json:
+        fail(f"--report {report_file} and --format json would both write to stdout: give one", 2)
     options = Options(
         posts=root,
         out=out,
@@ -210,7 +213,7 @@ def build(
             writer.write_named(report_file, report.summary_json(summary, root))
         except FeedpubError as e:
             fail(str(e))
-    typer.echo(report.summary_line(summary, out), err=fmt is Format.json)  # stdout: the JSON alone
+    typer.echo(report.summary_line(summary, out), err=fmt is Format.json or to_stdout)
 
 
 # Help texts as one line per paragraph: Typer keeps a docstring's line breaks.

@@ -81,11 +81,11 @@ _REPORT_STARTS = (b'{"posts_read":', b'{"failed":')  # (`report.summary_json`, `
 
 
 def _not_a_report(path: Path) -> str:
-    """What is wrong with replacing the file at `path` by a report: "" if nothing (no
-    file, an empty one, a link such as /dev/stdout, a pipe or a device, or a report of
-    an earlier build), else that it is some other file (a user trial's `--report
-    _config.yml` replaced the config)."""
-    if os.path.islink(path) or not os.path.isfile(path):  # (a pipe is not opened: it blocks)
+    """What is wrong with replacing the file at `path` (or the one a link there leads
+    to) by a report: "" if nothing (no file, an empty one, a stream such as
+    /dev/stdout, a pipe or a device, or a report of an earlier build), else that it is
+    some other file (a user trial's `--report _config.yml` replaced the config)."""
+    if writer.stream_of(path) is not None or not os.path.isfile(path):  # (a pipe: not opened)
         return ""
     try:
         with open(path, "rb") as f:

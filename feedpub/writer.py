@@ -149,9 +149,8 @@ def write_named(path: Path, data: bytes) -> None:
     be emptied, then written over from its start (and as root, a rename over
     `/dev/stdout` replaced it). A pipe, a terminal or a link is written to as it is,
     not replaced by a file; anything else as `write_file`."""
-    if stream := _STREAM.fullmatch(os.path.abspath(path)):
-        out, err, *fd = stream.groups()
-        _write_fd(1 if out == "out" else 2 if out else int(err or fd[0]), data, path)
+    if (fd := stream_of(path)) is not None:
+        _write_fd(fd, data, path)
         return
     try:
         special = os.path.islink(path) or not stat.S_ISREG(os.stat(path).st_mode)
@@ -165,6 +164,14 @@ def write_named(path: Path, data: bytes) -> None:
             f.write(data)
     except OSError as e:
         raise WriteError(f"cannot write {path}: {e.strerror or e}") from e
+
+
+def stream_of(path: Path) -> int | None:
+    """The file descriptor `path` names (`/dev/stdout` 1, `/dev/fd/3` 3), if it names one."""
+    if stream := _STREAM.fullmatch(os.path.abspath(path)):
+        std, fd, own = stream.groups()
+        return 1 if std == "out" else 2 if std else int(fd or own)
+    return None
 
 
 def _write_fd(fd: int, data: bytes, path: Path) -> None:

@@ -91,6 +91,11 @@ MISUSE = [
     (["build", "--out", ".git"], 2, "Error: --out .git: must not be in a .git folder"),
     (["build", "--cache", ".git/c"], 2, "Error: --cache .git/c: must not be in a .git folder"),
     (["build", "--report", ".git/r.json"], 2, "Error: --report .git/r.json: must not be in a .gi"),
+    (
+        ["build", "--report", "/dev/stdout", "--format", "json"],
+        2,
+        "Error: --report /dev/stdout and --format json would both write to stdout: give one",
+    ),
     (  # (a user trial's `--report _config.yml` replaced the config)
         ["build", "--report", "a-file.txt"],
         2,
@@ -295,6 +300,16 @@ def test_an_output_folder_in_a_loop_of_links_is_one_line(repo: Path) -> None:
     code, stdout, stderr = feedpub(repo, "build", "--out", "a")
     assert (code, stdout) == (2, "")
     assert stderr.startswith("Error: --out a: cannot be used: ") and stderr.count("\n") == 1
+
+
+def test_a_report_through_a_link_replaces_no_other_file(repo: Path) -> None:
+    """A second user trial: `--report` to a link to `_config.yml` wrote the report into
+    the config; a link is followed, and what it leads to must be a report too."""
+    (repo / "_config.yml").write_text("title: Site\n", encoding="utf-8")
+    (repo / "r.json").symlink_to("_config.yml")
+    got, _, stderr = feedpub(repo, "build", "-q", "--report", "r.json")
+    assert got == 2 and stderr.startswith("Error: --report r.json: is a file of another kind")
+    assert (repo / "_config.yml").read_text(encoding="utf-8") == "title: Site\n"
 
 
 def test_a_report_to_a_pipe_is_written_into_it(repo: Path) -> None:
