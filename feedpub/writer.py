@@ -140,7 +140,7 @@ def _owned_as(fd: int, st: os.stat_result) -> None:
             os.fchown(fd, st.st_uid, st.st_gid)
 
 
-_STREAM = re.compile(r"/dev/std(out|err)|/dev/fd/([0-9]+)|/proc/self/fd/([0-9]+)")
+_STREAM = re.compile(r"/dev/std(out|err)|/dev/fd/([0-9]{1,9})|/proc/self/fd/([0-9]{1,9})")
 
 
 def write_named(path: Path, data: bytes) -> None:
