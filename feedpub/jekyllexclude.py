@@ -17,7 +17,6 @@ import os
 import re
 from collections.abc import Callable
 from fnmatch import translate
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -57,19 +56,13 @@ def rooted(patterns: tuple[str, ...], posts: Path, site: Path) -> tuple[tuple[st
     return patterns, Path(rel).as_posix() + "/"
 
 
-def excluded(path: str, patterns: tuple[str, ...], folder: bool = False) -> bool:
-    """Whether Jekyll excludes `path` (of the site's folder; a `folder`'s, if it skips
-    all of it)."""
-    return _matcher(patterns)(path, folder)
-
-
 Match = Callable[[str], Any]
 
 
-@lru_cache(maxsize=16)
 def _matcher(patterns: tuple[str, ...]) -> Callable[[str, bool], bool]:
-    """`excluded` for `patterns`, each kind of pattern one regular expression (a scan
-    tests every file of an archive)."""
+    """Whether Jekyll excludes a path of the site's folder (a folder's, if it skips all
+    of it), by `patterns`: each kind of pattern one regular expression (a scan tests
+    every file of an archive)."""
     exclude = [p for p in patterns if not p.startswith(_INCLUDED)]
     include = [p[1:] for p in patterns if p.startswith(_INCLUDED)]
     starts, globbed = _compiled(exclude)

@@ -160,7 +160,8 @@ def _text_before(html: str, first: int) -> int:
 def _after(html: str, run: re.Match[str]) -> bool:
     """Whether the `run` may join the text before it to the character after it, told by
     the character before its first line break (a block's start tag, most often:
-    `<div>\n…`)."""
+    `<div>\n…`); a first sift, which a run with a tag passes as if quoted (`_joined`
+    tells it with `_quoted`)."""
     first = run.start()
     before = html[first - 1] if first else "\0"
     if before == ">":

@@ -110,9 +110,8 @@ def _headline(element: Any, named: str) -> bool:
 
 
 def _says(text: str, named: str) -> bool:
-    """Whether `text`'s letters and digits are `named`; a text much longer is not looked
-    at a character at a time (a body's whole text: 19,000 of them cost a cold build of
-    50,000 posts 10 s)."""
+    """Whether `text`'s letters and digits are `named`; a text much longer (a body's
+    whole text, when its first element holds it) is not walked a character at a time."""
     return len(text) <= 2 * len(named) + 40 and _letters(text) == named
 
 
