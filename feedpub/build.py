@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from . import misconfig, model, writer
 from .model import Feed, Manifest, Options, RawPost, Record, Summary
 from .problems import BuildFailure, FeedpubError, Problem, StrictFailure
-from .scan import Selection, no_posts, posts_beside, scan, scanned, top_folders
+from .scan import Selection, scan, scanned, top_folders
 from .settings import Settings
 from .workers import Progress, Workers, paused_gc
 
@@ -80,7 +80,7 @@ def _build(options: Options, progress: Progress | None) -> Summary:
             f"no post files found under {root}: the feeds in {out} were left as they are"
             f" (delete {out} to publish an empty site)"
         )
-        raise BuildFailure(message, (no_posts(root, selection(settings)),))
+        raise BuildFailure(message, (misconfig.no_posts(root, selection(settings)),))
     killed = (out / writer.BUILDING).exists()  # a build was killed here: finish its work
     if options.cache is not None and not killed:  # nothing changed: a look at the cache
         from .incremental.snapshot import unchanged
@@ -99,9 +99,11 @@ def _build(options: Options, progress: Progress | None) -> Summary:
             manifest = cache.manifest(own)
             records = cache.outputs.records()
             # An unreadable manifest, and no cache that knows what the last build wrote:
-            # what is feedpub's cannot be told.
+            # what is feedpub's cannot be told. With no manifest, a file is feedpub's if
+            # it is as the last build left it (a user trial: a folder made afresh with a
+            # page of the user's, replaced without a word by a warm build).
             trouble = "" if records or own.files else writer.manifest_trouble(out)
-            foreign = set() if own.files or trouble else writer.files_in(out) - set(records)
+            foreign = set() if own.files or trouble else writer.files_in(out) - _left(out, records)
             mapper = partial(workers.map, progress=progress, stage="read")
             limits = collector.limits(settings, root)
             read = partial(collector.read_files, root, limits=limits, mapper=mapper)
@@ -162,6 +164,13 @@ def _build(options: Options, progress: Progress | None) -> Summary:
     return summary
 
 
+def _left(out: Path, records: dict[str, Record]) -> set[str]:
+    """The outputs in `out` as the last build left them."""
+    from .incremental.snapshot import broken
+
+    return set(records).difference(broken(out, records)) if records else set()
+
+
 def _has_entries(out: Path) -> bool:
     """Whether the output folder holds a site feed of feedpub's with entries: a build
     that finds no post file at all (a wrong folder, a failed checkout) must not
@@ -189,8 +198,8 @@ def _checked(
         settings, root, sources, options.configured
     )
     if not files:
-        problems.append(no_posts(root, selection(settings)))
-    if beside := posts_beside(root):
+        problems.append(misconfig.no_posts(root, selection(settings)))
+    if beside := misconfig.posts_beside(root, selection(settings)):
         problems.append(beside)
     shown = planner.published(derived.listings, settings, published_in(manifest.files))
     problems = sorted(problems + shown.problems)
@@ -244,8 +253,8 @@ def collect(
         model.shared_names.clear()
     problems = [p for r in reads for p in r.problems]
     if not found:
-        problems.append(no_posts(posts, selection(settings)))
-    if beside := posts_beside(posts):
+        problems.append(misconfig.no_posts(posts, selection(settings)))
+    if beside := misconfig.posts_beside(posts, selection(settings)):
         problems.append(beside)
     posts_read = [r.post for r in reads if r.post is not None]
     return posts_read, problems, top_folders(found)

@@ -84,6 +84,8 @@ def limits(settings: Settings, root: Path) -> Limits:
 def read_file(root: Path, path: str, limits: Limits = Limits()) -> Reading:
     """Reading one post file; problems with the file itself are reported, not raised."""
     if not_dated(limits.above + path):
+        if path.rpartition("/")[2].upper().startswith("README."):
+            return Reading(None, ())  # a folder's notes: Jekyll skips them without a word
         msg = (
             "Jekyll publishes a file of `_posts/` only if its name starts with a date"
             " (YYYY-MM-DD-), so this one's link would lead nowhere; skipped"
@@ -375,6 +377,7 @@ def _build(
         title=title,
         date=_date(meta.get("date")),
         date_line=front.lines.get("date", 0),
+        date_text=front.date_text,
         author=fields.author(meta, limits.names) or limits.author,
         url=url,
         tags=_interned(fields.names("tags", meta.get("tags"))),

@@ -65,7 +65,7 @@ class _Layer:
     values: dict[str, Any] = field(default_factory=dict)
     lines: dict[tuple[str, ...], int] = field(default_factory=dict)
     mistakes: list[str] = field(default_factory=list)
-    url_mistakes: list[str] = field(default_factory=list)  # moot with --site-url
+    url_mistakes: set[str] = field(default_factory=set)  # of `mistakes`: moot with --site-url
 
     def line(self, *path: str) -> int:
         for end in range(len(path), 0, -1):
@@ -81,7 +81,15 @@ class _Layer:
     def wrong(self, path: tuple[str, ...], message: str) -> None:
         key = ".".join(key_text(p) for p in path)
         found = f"{self.file}:{self.line(*path)}: {key}: {message}"
-        (self.url_mistakes if path[0] in ("url", "baseurl") else self.mistakes).append(found)
+        self.mistakes.append(found)
+        if path[0] in ("url", "baseurl"):
+            self.url_mistakes.add(found)
+
+    def said(self, site_url: object) -> list[str]:
+        """The mistakes, in the file's line order (those of `url` moot if `site_url`)."""
+        at = re.compile(re.escape(self.file) + r":(\d+):").match  # (a data file's: last)
+        kept = [m for m in self.mistakes if site_url is None or m not in self.url_mistakes]
+        return sorted(kept, key=lambda m: int(n[1]) if (n := at(m)) else float("inf"))
 
 
 def key_text(part: str) -> str:
@@ -241,19 +249,6 @@ def _authors(path: Path, layer: _Layer) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(found.items()))
 
 
-def _includes(site: Path, folder: str) -> tuple[tuple[str, str], ...]:
-    """The files of the site's `_includes/` (Jekyll's `includes_dir`, inside the site),
-    each with a hash, so that an edited include voids the cache (`includes.listing`)."""
-    parts = Path(folder).parts
-    if not _in_site(folder) or not (site / folder).is_dir():
-        return ()
-    if any((site / Path(*parts[: i + 1])).is_symlink() for i in range(len(parts))):
-        return ()
-    from . import includes  # here: a build with nothing changed imports no more than it needs
-
-    return includes.listing(site / folder)
-
-
 def _in_site(folder: str) -> bool:
     """Whether `includes_dir` names a folder inside the site (Jekyll reads no other)."""
     parts = Path(folder).parts
@@ -334,7 +329,9 @@ def _read_jekyll(path: Path) -> _Layer:
         layer.unused(("includes_dir",), why)
     elif isinstance(folder, str) and _in_site(folder):  # (kept apart from --out if not made yet)
         layer.values["includes_dir"] = str(path.parent / folder)
-        layer.values["includes"] = _includes(path.parent, folder)
+        from .includes import listing  # here: a build with nothing changed needs none
+
+        layer.values["includes"] = listing(path.parent, folder)
     layer.values["defaults"] = frontmatter.defaults_of(data.get("defaults"))
     feed_values, unused = jekyllfeed.read(data.get("feed"))  # `feed: {path: atom.xml}`
     if "feed" in data:
@@ -423,7 +420,7 @@ def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
     url_at = ("", 0)
     site_url = flags.pop("site_url", None)
     for layer in layers:  # (--site-url replaces a config's url and baseurl, right or not)
-        mistakes += layer.mistakes + (layer.url_mistakes if site_url is None else [])
+        mistakes += layer.said(site_url)
         if "url" in layer.values:
             url_at = (layer.file, layer.line("url"))
         for name, table in layer.values.pop("sources", {}).items():

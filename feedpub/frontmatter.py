@@ -42,6 +42,7 @@ class FrontMatter:
     lines: dict[str, int]  # line in the file of each top-level key
     body_line: int  # 0-based index of the first line after the front matter; 0 if none
     present: bool  # the file starts with a front-matter block
+    date_text: bool = False  # `date:` is YAML text (quoted), not a timestamp (`permalinks`)
 
 
 # What PyYAML's scalar constructors raise on values their tag does not fit.
@@ -201,7 +202,7 @@ def read(path: str, text: str, problems: list[Problem]) -> FrontMatter:
         problems.append(Problem(path, 2, 1, "FP103", msg))
         return FrontMatter(None, keys, 0, True)
     meta = {k: v for k, v in loaded.items() if isinstance(k, str)}
-    return FrontMatter(meta, keys, end + 1, True)
+    return FrontMatter(meta, keys, end + 1, True, isinstance(meta.get("date"), str))
 
 
 # A key and its colon; the value, after a space or tab, is the rest of the line
@@ -241,6 +242,8 @@ def _plain(value: str, in_flow: bool) -> bool:
 
 
 def _scalar(key: str, value: str) -> tuple[bool, Any]:
+    if key == "date" and value[:1] in ("'", '"'):
+        return False, value  # text, not YAML's timestamp: YAML says (`FrontMatter.date_text`)
     if value.startswith('"'):  # escapes: only \" and \\ (a scraped title quotes a name)
         if "\\" not in value:
             return len(value) > 1 and value.endswith('"') and '"' not in value[1:-1], value[1:-1]
@@ -296,6 +299,8 @@ def kind(value: Any) -> str:
     """What YAML made of a value, in words."""
     if isinstance(value, bool):
         return "boolean"
+    if isinstance(value, bytes):  # (`!!binary`)
+        return "binary value"
     if isinstance(value, int | float):
         return "number"
     if isinstance(value, date):

@@ -120,10 +120,17 @@ def site_of(settings: Settings, root: Path) -> Site:
     return Site.of(settings.url, settings.baseurl, settings.site_values, found, settings.site_data)
 
 
-def listing(folder: Path) -> tuple[tuple[str, str], ...]:
-    """The files of an `_includes/` folder and a hash of each: regular files only (no
-    link, pipe or device), the first MAX_FILES, each at most MAX_FILE_BYTES, at most
-    MAX_FOLDER_BYTES in all, MAX_FOLDER_DEPTH folders deep, in name order."""
+def listing(site: Path, includes_dir: str = ".") -> tuple[tuple[str, str], ...]:
+    """The files of the site's `_includes/` folder (none if it, or a folder it is in,
+    is a link) and a hash of each: regular files only (no link, pipe or device), the
+    first MAX_FILES, each at most MAX_FILE_BYTES, at most MAX_FOLDER_BYTES in all,
+    MAX_FOLDER_DEPTH folders deep, in name order."""
+    parts = Path(includes_dir).parts
+    folder = site / includes_dir
+    if not folder.is_dir() or any(
+        (site / Path(*parts[: i + 1])).is_symlink() for i in range(len(parts))
+    ):
+        return ()
     found: list[tuple[str, str]] = []
     total = 0
     todo = [(str(folder), "", 0)]

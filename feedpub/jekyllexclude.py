@@ -37,8 +37,9 @@ def patterns(data: dict[Any, Any]) -> tuple[tuple[str, ...], tuple[Unused, ...]]
     if not isinstance(exclude, list):
         return (), unused
     kept = [p for p in include if isinstance(p, str) and p] if isinstance(include, list) else []
+    # "/" (or "") is the site's folder itself: as Jekyll joins it to the site's path,
+    # every path starts with it
     found = [p.lstrip("/") for p in exclude if isinstance(p, str) and p not in kept]
-    found = [p for p in found if p]
     if not found:
         return (), unused
     return tuple(dict.fromkeys([*found, *(_INCLUDED + p.lstrip("/") for p in kept)])), unused
@@ -57,6 +58,11 @@ def rooted(patterns: tuple[str, ...], posts: Path, site: Path) -> tuple[tuple[st
 
 
 Match = Callable[[str], Any]
+
+
+def excluded(patterns: tuple[str, ...], folder: str) -> bool:
+    """Whether Jekyll skips the `folder` of the site's (its path there) by `patterns`."""
+    return bool(patterns) and _matcher(patterns)(folder, True)
 
 
 def _matcher(patterns: tuple[str, ...]) -> Callable[[str, bool], bool]:

@@ -1,4 +1,5 @@
-"""What a build says of its settings, given the posts it read: no site URL (FP601), a
+"""What a build says of its settings and of where it looked, given the posts it read:
+no post file (FP008), posts beside the posts folder built (FP009), no site URL (FP601), a
 source's table no post has (FP602), a Jekyll setting it cannot use (FP603), a `url`
 that already ends with the `baseurl` (FP604); and a Jekyll site inside the folder
 built (FP605, which stops a build before it reads). Apart from `config`, which reads
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import posixpath
 import shlex
 from collections.abc import Iterable
 from pathlib import Path
@@ -15,9 +17,48 @@ from urllib.parse import urlsplit
 
 from . import jekyllfeed
 from .config import find_config, find_jekyll, key_text, parent_folder
+from .jekyllexclude import excluded
 from .problems import Problem
-from .scan import is_posts_folder
+from .scan import EXTENSIONS, POST_FOLDERS, Selection, is_posts_folder
 from .settings import Settings
+
+
+def no_posts(root: Path, select: Selection = Selection()) -> Problem:
+    """FP008: nothing under `root` is a post file (as `select` chooses them)."""
+    where = "in _posts/ or archived/ folders"
+    if select.include or select.exclude or select.site_exclude:
+        where += ", with `include` and `exclude` as set"
+    msg = f"no post files found under {root} ({where}); nothing to publish"
+    return Problem(str(root), 0, 0, "FP008", msg, "file")
+
+
+def posts_beside(root: Path, select: Selection = Selection()) -> Problem | None:
+    """FP009 when `root` is a posts folder (`feedpub build _posts`) with another
+    beside it (`archived/`) that this build does not read: a site built from the
+    repository, then from `_posts` alone, would lose the archive's entries. Not
+    for one that `_config.yml`'s `exclude:` leaves out: Jekyll publishes none of it."""
+    if not is_posts_folder(root):
+        return None
+    real = Path(os.path.realpath(root))
+    up = posixpath.dirname(select.site_path.rstrip("/"))  # the site's path of the parent
+    beside = [
+        n
+        for n in POST_FOLDERS
+        if n != real.name
+        and not (select.site_path and excluded(select.site_exclude, posixpath.join(up, n)))
+        and _holds_posts(real.parent / n)
+    ]
+    if not beside:
+        return None
+    others = " and ".join(os.path.normpath(root / ".." / name) + "/" for name in beside)
+    msg = f"only {root} is read: the posts in {others} are not published"
+    return Problem(str(root), 0, 0, "FP009", msg, "file")
+
+
+def _holds_posts(folder: Path) -> bool:
+    """Whether `folder` holds a post file at any depth (found at the first one)."""
+    walk = (files for _, _, files in os.walk(folder))
+    return any(name.lower().endswith(EXTENSIONS) for files in walk for name in files)
 
 
 def sites_inside(root: Path) -> list[Problem]:
@@ -67,8 +108,10 @@ def setting_problems(
     problems = [] if configured else sites_inside(root)
     if not settings.url:
         home = parent_folder(root) if is_posts_folder(root) else root
-        where = find_jekyll(root) or find_config(root) or home / "_config.yml"
-        msg = f"no site URL: ids and links use {settings.site_url}"
+        found = find_jekyll(root) or find_config(root)
+        where = found or home  # (not a _config.yml that is not there)
+        none = "" if found else f" (no _config.yml or feedpub.toml in {home})"
+        msg = f"no site URL{none}: ids and links use {settings.site_url}"
         problems.append(Problem(os.path.relpath(where), 0, 0, "FP601", msg, "file"))
     base = "/" + settings.baseurl.strip("/")
     if settings.url and base != "/" and urlsplit(settings.url).path.rstrip("/").endswith(base):

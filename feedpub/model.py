@@ -76,6 +76,7 @@ class RawPost:
     refs: tuple[tuple[str, int], ...] = ()  # the posts its `{% post_url %}`s name, and where
     lead: Lead | None = None  # what its front matter says of its summary and picture
     opening: bytes = b""  # its HTML body's openings (`summaries.openings`)
+    date_text: bool = False  # `date:` is YAML text (quoted), which Jekyll reads in its zone
 
     def __reduce__(self) -> tuple[Callable[..., RawPost], tuple[Any, ...]]:
         """Pickled as its values (half the time to load); see `_unpickled`."""

@@ -154,7 +154,7 @@ class Context:
         found = self.sources(raw)
         source = found[0] if found else ""
         zone = self.zone(source)
-        if zone is self.jekyll and permalinks.yaml_timestamp(raw.date):  # not a source's own
+        if zone is self.jekyll and permalinks.yaml_timestamp(raw):  # not a source's own
             zone = UTC  # a Jekyll site's YAML timestamp without a zone: Jekyll's reading
         marker = timestamps.parse_marker(raw.marker) if raw.marker is not None else None
         stamp = timestamps.parse_date(raw.date, zone) if raw.date is not None else None
@@ -167,9 +167,8 @@ def evidence(p: Parsed) -> Evidence | None:
     marker, stamp = p.marker, p.stamp
     if not isinstance(marker, datetime) or not timestamps.plausible(marker):
         return None
-    fetched = None
-    if stamp is not None and timestamps.plausible(stamp.when) and marker > stamp.when:
-        fetched = stamp.when
+    when = stamp.when if stamp is not None else None
+    fetched = when if when is not None and timestamps.plausible(when) and marker > when else None
     return Evidence(marker, fetched, p.ident or p.raw.path)
 
 
@@ -283,15 +282,16 @@ def time_file(
 
 def _bad_marker(raw: RawPost, what: str, problems: list[Problem]) -> None:
     """FP306 for a marker that is not a time or not a plausible one: it counts as absent."""
-    msg = f"marker {raw.marker!r} {what}"
-    problems.append(Problem(raw.path, raw.marker_at, 0, "FP306", msg))
+    problems.append(Problem(raw.path, raw.marker_at, 0, "FP306", f"marker {raw.marker!r} {what}"))
 
 
 def _bad_date(raw: RawPost, what: str, problems: list[Problem]) -> None:
     """FP301 for a `date:` that cannot be read or is not plausible: it counts as absent."""
     shown = raw.date if isinstance(raw.date, str) else str(raw.date)  # a date as YAML read it
-    then = "the marker's, else the file name's date" if raw.marker else "the file name's date"
-    msg = f"{what} {shown!r}; ignored (the time is {then})"
+    day = timestamps.parse_filename(raw.path, UTC) is not None
+    then = ", else ".join(["the marker's"] * bool(raw.marker) + ["the file name's date"] * day)
+    odd = " (no such day)" if timestamps.off_the_calendar(shown) else ""
+    msg = f"{what} {shown!r}{odd}; ignored" + (f" (the time is {then})" if then else "")
     problems.append(Problem(raw.path, raw.date_line or 1, 0, "FP301", msg))
 
 

@@ -178,12 +178,12 @@ def names_of(path: str) -> list[str]:
     return ["/".join(parts[i:]) for i in range(len(parts) - 1, -1, -1)]
 
 
-def yaml_timestamp(value: object) -> bool:
-    """Whether a `date:` is what YAML reads as a timestamp, which Jekyll's YAML reads
-    in UTC when it has no zone (a day or other text is read in the site's zone). A
-    quoted one too: Jekyll would read it in the site's zone."""
-    if isinstance(value, str):
-        return bool(_YAML_TIMESTAMP.fullmatch(value.strip()))
+def yaml_timestamp(raw: RawPost) -> bool:
+    """Whether a post's `date:` is what YAML reads as a timestamp, which Jekyll's YAML
+    reads in UTC when it has no zone; a day, or text (a quoted timestamp too: Ruby's
+    `Time.parse`), is read in the site's zone."""
+    if isinstance(value := raw.date, str):
+        return not raw.date_text and bool(_YAML_TIMESTAMP.fullmatch(value.strip()))
     return isinstance(value, datetime)
 
 
@@ -193,7 +193,7 @@ def _jekyll_date(raw: RawPost, when: datetime, zone: ZoneInfo) -> datetime:
     `date:`, or one feedpub cannot read (Ruby's `Time.parse` reads more), the file
     name's day is."""
     value = raw.date
-    read = UTC if yaml_timestamp(value) else zone
+    read = UTC if yaml_timestamp(raw) else zone
     if value is not None and (stamp := timestamps.parse_date(value, read)) is not None:
         return stamp.when.astimezone(zone)
     day = timestamps.parse_filename(raw.path, zone)

@@ -11,6 +11,7 @@ would overwrite a feed, in a posts folder a post. The site's `_data/` and
 from __future__ import annotations
 
 import os
+import shlex
 from pathlib import Path
 
 from . import config, scan, writer
@@ -32,6 +33,8 @@ def check(
 ) -> None:
     """Raise Misuse if `out`, `cache` (None: no cache) or `report_file` is no place for
     them; `given` says whether `--out` and `--cache` were (else they are the defaults)."""
+    if wrong := _in_posts(root):
+        raise Misuse(wrong)
     flag = "--out" if given[0] else "the default output folder"
     hint = "" if given[0] else " (run feedpub in the repository's root, or pass --out DIR)"
     _check_folder(flag, out)
@@ -69,6 +72,28 @@ def check(
         raise Misuse(f"--report {report_file}: must not be in a posts folder")
     if wrong := _site_folder(root, f, settings) or _git(f) or _not_a_report(report_file):
         raise Misuse(f"--report {report_file}: {wrong}")
+
+
+def _in_posts(root: Path) -> str:
+    """What is wrong with building `root`: "" if nothing, else that it is inside a posts
+    folder of a site (a user trial, in `archived/2025-02-01/`: its posts were none of
+    the site's, and an empty site was written among them). The site, or the posts
+    folder itself, is built instead. A folder `archived` counts if its site has a
+    `_config.yml`, a feedpub.toml or a `_posts/` beside it (else the name is a user's)."""
+    r = _resolved("ROOT", root)
+    for above in r.parents:
+        site = above.parent
+        if above.name == "_posts" or (
+            above.name == "archived"
+            and any(os.path.lexists(site / n) for n in ("_config.yml", "feedpub.toml", "_posts"))
+        ):
+            posts, home = (os.path.relpath(p) for p in (above, site))
+            return (
+                f"{root} is inside the posts folder {posts}/, whose files are all posts of the"
+                f" site {home}: build the site (`feedpub build {shlex.quote(home)}`) or that"
+                " folder"
+            )
+    return ""
 
 
 def _git(path: Path) -> str:

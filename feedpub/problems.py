@@ -43,7 +43,8 @@ CODES: dict[str, tuple[str, Severity, str]] = {
     "FP008": (
         "no-posts",
         "warning",
-        "put the posts in `_posts/` or `archived/` folders, or list them in `include`",
+        "put the posts in `_posts/` or `archived/` folders, or list them in feedpub.toml's"
+        " `include`",
     ),
     "FP009": (
         "posts-beside",
@@ -198,7 +199,7 @@ CODES: dict[str, tuple[str, Severity, str]] = {
     "FP603": (
         "jekyll-setting-unused",
         "warning",
-        "mend or remove it in the file named, or set it in feedpub.toml (which comes first)",
+        "mend or remove it in the file named, or set it in feedpub.toml (whose settings win)",
     ),
     "FP604": (
         "baseurl-twice",

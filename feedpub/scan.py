@@ -31,7 +31,6 @@ from typing import Any, NamedTuple, NoReturn, cast
 from .checks import gitignore
 from .jekyllexclude import Excluding
 from .model import MANIFEST
-from .problems import Problem
 
 EXTENSIONS = (".md", ".markdown", ".html")
 POST_FOLDERS = ("_posts", "archived")  # every file in them (at any depth) is a post
@@ -123,36 +122,6 @@ def unread_posts(root: Path, folder: Path, walk: bool = True) -> str:
 def _searched(parts: tuple[str, ...]) -> bool:
     """Whether the scan looks for posts folders in a folder at `parts` (below ROOT)."""
     return not any(p.startswith(".") or p in NOT_SEARCHED for p in parts)
-
-
-def no_posts(root: Path, select: Selection = Selection()) -> Problem:
-    """FP008: nothing under `root` is a post file (as `select` chooses them)."""
-    where = "in _posts/ or archived/ folders"
-    if select.include or select.exclude or select.site_exclude:
-        where += ", with `include` and `exclude` as set"
-    msg = f"no post files found under {root} ({where}); nothing to publish"
-    return Problem(str(root), 0, 0, "FP008", msg, "file")
-
-
-def posts_beside(root: Path) -> Problem | None:
-    """FP009 when `root` is a posts folder (`feedpub build _posts`) with another
-    beside it (`archived/`) that this build does not read: a site built from the
-    repository, then from `_posts` alone, would lose the archive's entries."""
-    if not is_posts_folder(root):
-        return None
-    real = Path(os.path.realpath(root))
-    beside = [n for n in POST_FOLDERS if n != real.name and _holds_posts(real.parent / n)]
-    if not beside:
-        return None
-    others = " and ".join(os.path.normpath(root / ".." / name) + "/" for name in beside)
-    msg = f"only {root} is read: the posts in {others} are not published"
-    return Problem(str(root), 0, 0, "FP009", msg, "file")
-
-
-def _holds_posts(folder: Path) -> bool:
-    """Whether `folder` holds a post file at any depth (found at the first one)."""
-    walk = (files for _, _, files in os.walk(folder))
-    return any(name.lower().endswith(EXTENSIONS) for files in walk for name in files)
 
 
 def top_folders(paths: Iterable[str]) -> dict[str, int]:

@@ -227,6 +227,17 @@ def parse_date(value: object, zone: tzinfo) -> Stamp | None:
 
 
 _FILENAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})-", re.ASCII)
+_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)", re.ASCII)
+
+
+def off_the_calendar(text: str) -> bool:
+    """Whether `text` starts with a date that is no day (2025-02-30: Jekyll's "invalid")."""
+    if (m := _DAY.match(text)) is None:
+        return False
+    try:
+        return date(*map(int, m.groups())) is None
+    except ValueError:
+        return True
 
 
 def parse_filename(name: str, zone: tzinfo) -> datetime | None:

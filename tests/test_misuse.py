@@ -186,6 +186,24 @@ def test_a_build_in_the_posts_folder_says_where_to_run(repo: Path) -> None:
     assert not (repo / "_posts" / "public").exists()
 
 
+def test_a_build_of_a_folder_inside_a_posts_folder_says_what_to_build(repo: Path) -> None:
+    """`cd archived/2025-02-01 && feedpub build` (a user trial): its posts were none of
+    the site's (FP008), and an empty site was written among them. Nothing is written."""
+    day = repo / "archived" / "2021-01-03"
+    day.mkdir(parents=True)
+    (day / "b.md").write_text(POST, encoding="utf-8")
+    code, stdout, stderr = feedpub(day, "build")
+    assert (code, stdout) == (2, "")
+    assert stderr == (
+        "Error: . is inside the posts folder ../, whose files are all posts of the site"
+        " ../..: build the site (`feedpub build ../..`) or that folder\n"
+    )
+    (repo / "_posts" / "2021").mkdir()
+    code, _, stderr = feedpub(repo, "build", "_posts/2021", "--out", str(repo / "o"))
+    assert code == 2 and "Error: _posts/2021 is inside the posts folder _posts/" in stderr
+    assert sorted(p.name for p in day.iterdir()) == ["b.md"] and not (repo / "o").exists()
+
+
 def test_an_output_folder_linked_to_a_posts_folder_is_refused(repo: Path) -> None:
     """The scan skips the output folder: its posts would be left out, the feeds
     written among them."""
@@ -431,13 +449,15 @@ def test_a_pattern_python_warns_of_prints_no_warning(repo: Path) -> None:
 
 def test_every_config_mistake_is_one_line_with_its_file_and_line(repo: Path) -> None:
     (repo / "feedpub.toml").write_text(CONFIG, encoding="utf-8")
-    (repo / "_config.yml").write_text("title: T\nurl: example.org\n", encoding="utf-8")
+    config = "title: T\nurl: example.org\ntimezone: Mars/Base\n"  # in line order (a user trial)
+    (repo / "_config.yml").write_text(config, encoding="utf-8")
     code, stdout, stderr = feedpub(repo, "build")
     assert (code, stdout) == (2, "")
     lines = stderr.splitlines()
     assert lines == [
         "_config.yml:2: url: must be an absolute http(s) URL, like https://example.org/,"
         ' not "example.org"',
+        '_config.yml:3: timezone: unknown time zone "Mars/Base" (use a name like "Asia/Singapore")',
         "feedpub.toml:2: limt: unknown setting (did you mean 'limit'?)",
         "feedpub.toml:3: generic_categories: must be a list of text items,"
         ' like ["a", "b"], not "news"',

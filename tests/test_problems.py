@@ -872,3 +872,12 @@ def test_an_implausible_date_is_shown_as_written_whichever_reader_read_it(tmp_pa
     # A blog's post has no marker: its time is its file name's (the review: "the
     # marker's" means nothing to a Jekyll site's owner).
     assert all("(the time is the file name's date). Write" in line for line in lines), lines
+    # a day that is none, in the file name too: no time to fall back on, and said why
+    # (a user trial: "the time is the file name's date", then FP302 "no usable time")
+    bad = posts / "2025-02-30-bad.md"
+    bad.write_text("---\ntitle: Bad\ndate: 2025-02-30\n---\nBody\n", encoding="utf-8")
+    _, out, err = run_in(tmp_path, "check", ".")
+    assert (
+        "2025-02-30-bad.md:3: FP301 date-unparseable: cannot read date '2025-02-30' (no such"
+        " day); ignored. " in err
+    ), err

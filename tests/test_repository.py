@@ -131,7 +131,8 @@ def test_a_file_of_posts_named_without_a_date_is_not_published(tmp_path: Path) -
     """Jekyll publishes a file of `_posts/` only if its name starts with a date: an
     entry of `_posts/hello.md` (dated in its front matter) would link to a page that
     does not exist. Skipped with a warning (FP010), in a `_posts/` at any depth and
-    when `_posts` itself is built; `archived/` keeps any name, as before."""
+    when `_posts` itself is built; `archived/` keeps any name, as before. A README is
+    a folder's notes: skipped without a word, as Jekyll does (a user trial)."""
     files = {
         "_posts/hello.md": "Hello",
         "_posts/README.md": "Readme",
@@ -146,7 +147,7 @@ def test_a_file_of_posts_named_without_a_date_is_not_published(tmp_path: Path) -
     assert code == 0, stderr
     assert stdout.startswith("Done: read 3 posts (3 entries)"), stdout
     flagged = sorted(line.partition(":")[0] for line in stderr.splitlines() if ": FP010" in line)
-    assert flagged == ["_posts/README.md", "_posts/hello.md", "news/_posts/2021/notes.markdown"]
+    assert flagged == ["_posts/hello.md", "news/_posts/2021/notes.markdown"]
     assert (
         "_posts/hello.md:1: FP010 name-not-dated: Jekyll publishes a file of `_posts/` only if"
         " its name starts with a date (YYYY-MM-DD-), so this one's link would lead nowhere;"
@@ -156,7 +157,7 @@ def test_a_file_of_posts_named_without_a_date_is_not_published(tmp_path: Path) -
     feed = (tmp_path / "public" / "feed.xml").read_text("utf-8")
     assert [t for t in re.findall(r"<title>([^<]*)</title>", feed)[1:]] == ["Any", "Deep", "Short"]
     code, _, stderr = run_in(tmp_path / "_posts", "check", ".")
-    assert code == 0 and stderr.count(": FP010") == 2, stderr
+    assert code == 0 and stderr.count(": FP010") == 1, stderr
 
 
 def test_what_the_jekyll_config_excludes_is_not_published(tmp_path: Path) -> None:
@@ -189,6 +190,7 @@ def test_what_the_jekyll_config_excludes_is_not_published(tmp_path: Path) -> Non
     code, _, stderr = run_in(tmp_path, "build", "_posts", "--out", "b")
     assert code == 0, stderr
     assert titles(tmp_path / "b") == ["D", "Kept"]
+    assert "FP009" not in stderr  # archived/ is not published, built from the site either
     # In `_posts/` Jekyll looks at each file: a pattern of a folder there takes none of
     # them; `include:` takes back a file by its name (the code review)
     (tmp_path / "_config.yml").write_text(
@@ -217,6 +219,11 @@ def test_what_the_jekyll_config_excludes_is_not_published(tmp_path: Path) -> Non
     assert code == 0 and len(titles(tmp_path / "a")) == 6, stderr
     assert "_config.yml:3: FP603 jekyll-setting-unused: exclude: not a list of paths" in stderr
     assert "_config.yml:4: FP603 jekyll-setting-unused: include: not a list of paths" in stderr
+    # "/" is the site's folder, as Jekyll joins it to the site's path: all of it (a
+    # post of news/_posts/ too: Jekyll filters its files by their own names)
+    (tmp_path / "_config.yml").write_text(config.format("  - /\n"), "utf-8")
+    code, _, stderr = run_in(tmp_path, "build", "--out", "d")
+    assert "FP008 no-posts" in stderr and "with `include` and `exclude` as set" in stderr
 
 
 def test_the_folders_above_a_posts_folder_are_categories(tmp_path: Path) -> None:
@@ -519,9 +526,12 @@ def test_no_site_url_is_a_warning_and_strict_fails(tmp_path: Path) -> None:
     code, _, stderr = run_in(tmp_path, "build")
     assert code == 0
     assert (
-        "_config.yml: FP601 no-site-url: no site URL: ids and links use http://localhost:4000/"
-        in stderr
-    )
+        ".: FP601 no-site-url: no site URL (no _config.yml or feedpub.toml in .): ids and"
+        " links use http://localhost:4000/" in stderr
+    )  # (not a _config.yml that is not there: a user trial)
+    (tmp_path / "_config.yml").write_text("title: T\n", "utf-8")
+    code, _, stderr = run_in(tmp_path, "build")
+    assert code == 0 and "_config.yml: FP601 no-site-url: no site URL: ids" in stderr
     code, _, stderr = run_in(tmp_path, "build", "--strict", "--out", "strict")
     assert code == 1
     assert "FP601 no-site-url" in stderr and "--strict: 1 problem(s), errors or warnings" in stderr
@@ -646,6 +656,14 @@ def test_a_file_of_the_users_that_a_build_replaces_is_said(tmp_path: Path) -> No
     assert (out / "CNAME").read_text("utf-8") == "x\n"
     code, _, stderr = run("build", str(POSTS), "--out", str(out), "--cache", str(tmp_path / "c"))
     assert code == 0 and "FP506" not in stderr  # (a build that wrote nothing: not again)
+    # the folder made afresh, a page of the user's in it: the cache knows what the last
+    # build wrote there, not that this is it (a user trial: not said by a warm build)
+    shutil.rmtree(out)
+    out.mkdir()
+    (out / "index.html").write_text("<h1>mine</h1>\n", "utf-8")
+    code, _, stderr = run("build", str(POSTS), "--out", str(out), "--cache", str(tmp_path / "c"))
+    said = [ln.split(": FP506")[0] for ln in stderr.splitlines() if ": FP506 " in ln]
+    assert code == 0 and said == [f"{out}/index.html"], stderr
 
 
 def test_an_unreadable_manifest_is_said_when_nothing_knows_what_is_feedpubs(
