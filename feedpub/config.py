@@ -334,8 +334,9 @@ def _read_jekyll(path: Path) -> _Layer:
         layer.values["includes"] = listing(path.parent, folder)
     layer.values["defaults"] = frontmatter.defaults_of(data.get("defaults"))
     feed_values, unused = jekyllfeed.read(data.get("feed"))  # `feed: {path: atom.xml}`
-    if "feed" in data:
-        layer.values["feed_at"] = layer.line("feed")
+    if "feed" in data:  # (the line of each key a warning may be of, else of `feed:`)
+        at = [("feed",), ("feed", "path"), ("feed", "categories"), ("feed", "tags", "path")]
+        layer.values["feed_at"] = tuple((".".join(k), layer.line(*k)) for k in at)
     layer.values.update(feed_values)
     layer.values["site_exclude"], odd = jekyllexclude.patterns(data)
     for keys, why in (*unused, *odd):

@@ -132,5 +132,8 @@ def setting_problems(
             problems.append(Problem(os.path.relpath(file), line, 0, "FP602", msg, "file"))
     if said := jekyllfeed.unknown(settings, seen):
         jekyll = os.path.relpath(find_jekyll(root) or root / "_config.yml")
-        problems += [Problem(jekyll, settings.feed_at, 0, "FP603", msg, "file") for msg in said]
+        lines = dict(settings.feed_at)
+        for msg in said:  # at the line of the key it is of (`feed.categories: ...`)
+            line = lines.get(msg.partition(":")[0], lines.get("feed", 0))
+            problems.append(Problem(jekyll, line, 0, "FP603", msg, "file"))
     return problems

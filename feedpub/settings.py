@@ -121,7 +121,8 @@ class Settings:
     # source no post has. Not a setting: left out of the fingerprint.
     origins: dict[str, tuple[str, int]] = field(default_factory=dict, compare=False)
     url_at: tuple[str, int] = field(default=("", 0), compare=False)  # so is `url`'s (FP604)
-    feed_at: int = field(default=0, compare=False)  # and the line of the config's `feed:`
+    # and the lines of the config's `feed:` and its keys ("feed.path": 3)
+    feed_at: tuple[tuple[str, int], ...] = field(default=(), compare=False)
     # What the Jekyll config sets that feedpub cannot use, (file, line, why): FP603. In
     # the fingerprint: a build after it is mended must not print the cache's warning.
     unused: tuple[tuple[str, int, str], ...] = field(default=(), compare=False)

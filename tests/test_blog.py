@@ -543,7 +543,7 @@ def test_jekyll_feeds_copies_are_made_only_inside_the_feeds_folder(tmp_path: Pat
     assert (out / "atom.xml").read_bytes().count(b"<entry") == 5
     assert not (out / "feeds").exists() and not (out / "feed").exists()
     assert (
-        "_config.yml:4: FP603 jekyll-setting-unused: feed.categories: /feed/news2.xml is outside"
+        "_config.yml:6: FP603 jekyll-setting-unused: feed.categories: /feed/news2.xml is outside"
         " https://example.org/blog/feeds/, where feeds_url publishes the output" in stderr
     )
     said = [ln for ln in stderr.splitlines() if " FP603 " in ln]

@@ -351,12 +351,12 @@ def test_jekyll_feeds_category_and_tag_feeds_keep_their_subscribers(tmp_path: Pa
     code, _, stderr = run_in(tmp_path, "build")
     assert code == 0, stderr
     assert (
-        "_config.yml:3: FP603 jekyll-setting-unused: feed.categories: 'news' is a generic"
+        "_config.yml:4: FP603 jekyll-setting-unused: feed.categories: 'news' is a generic"
         " category (`generic_categories`), not a source's name, so /feed/news.xml is not"
         " written." in stderr
     )
     assert (
-        "_config.yml:3: FP603 jekyll-setting-unused: feed.categories: no post has the category"
+        "_config.yml:4: FP603 jekyll-setting-unused: feed.categories: no post has the category"
         " 'Update' (did you mean 'updates'?), so /feed/Update.xml is not written. Mend or"
         " remove it in the file named" in stderr
     )
