@@ -101,9 +101,10 @@ def _build(options: Options, progress: Progress | None) -> Summary:
             # An unreadable manifest, and no cache that knows what the last build wrote:
             # what is feedpub's cannot be told. With no manifest, a file is feedpub's if
             # it is as the last build left it (a user trial: a folder made afresh with a
-            # page of the user's, replaced without a word by a warm build).
+            # page of the user's, replaced without a word by a warm build, or removed).
             trouble = "" if records or own.files else writer.manifest_trouble(out)
-            foreign = set() if own.files or trouble else writer.files_in(out) - _left(out, records)
+            left = records if own.files else _left(out, records)
+            foreign = set() if own.files or trouble else writer.files_in(out) - set(left)
             mapper = partial(workers.map, progress=progress, stage="read")
             limits = collector.limits(settings, root)
             read = partial(collector.read_files, root, limits=limits, mapper=mapper)
@@ -118,7 +119,7 @@ def _build(options: Options, progress: Progress | None) -> Summary:
             problems, feeds, shown = _checked(options, derived, files, manifest)
             old_plans = cache.outputs.plans()
             jobs, plans = planner.jobs(feeds, settings, derived.load, old_plans)
-            target = render.Target(root, out, settings, manifest, records, cache.outputs.short())
+            target = render.Target(root, out, settings, manifest, left, cache.outputs.short())
             kept = _kept(derived, records, shown.hidden)
             used = sum(r.size for r in kept.values())
             done = render.write(
@@ -164,11 +165,12 @@ def _build(options: Options, progress: Progress | None) -> Summary:
     return summary
 
 
-def _left(out: Path, records: dict[str, Record]) -> set[str]:
-    """The outputs in `out` as the last build left them."""
+def _left(out: Path, records: dict[str, Record]) -> dict[str, Record]:
+    """The records of the outputs in `out` that are as the last build left them."""
     from .incremental.snapshot import broken
 
-    return set(records).difference(broken(out, records)) if records else set()
+    gone = set(broken(out, records)) if records else set()
+    return {rel: r for rel, r in records.items() if rel not in gone}
 
 
 def _has_entries(out: Path) -> bool:

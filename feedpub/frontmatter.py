@@ -172,8 +172,10 @@ def read(path: str, text: str, problems: list[Problem]) -> FrontMatter:
     block = FRONT_MATTER_BAD.sub("", "\n".join(lines[1:end])).split("\n") if end > 1 else []
     keys = {m.group(1): i + 2 for i, ln in enumerate(block) if (m := _KEY_LINE.match(ln))}
     meta = simple_yaml(block)
-    if meta is not None:
-        return FrontMatter(meta, keys, end + 1, True)
+    if meta is not None:  # (a quoted date is text, not YAML's timestamp: `date_text`)
+        at = keys.get("date")
+        quote = block[at - 2].partition(":")[2].lstrip(" \t")[:1] if at else ""
+        return FrontMatter(meta, keys, end + 1, True, quote in ("'", '"'))
     import yaml
 
     source = _YAML_BREAKS.sub(" ", "\n".join(block))
@@ -242,8 +244,6 @@ def _plain(value: str, in_flow: bool) -> bool:
 
 
 def _scalar(key: str, value: str) -> tuple[bool, Any]:
-    if key == "date" and value[:1] in ("'", '"'):
-        return False, value  # text, not YAML's timestamp: YAML says (`FrontMatter.date_text`)
     if value.startswith('"'):  # escapes: only \" and \\ (a scraped title quotes a name)
         if "\\" not in value:
             return len(value) > 1 and value.endswith('"') and '"' not in value[1:-1], value[1:-1]

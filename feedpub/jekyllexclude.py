@@ -17,6 +17,7 @@ import os
 import re
 from collections.abc import Callable
 from fnmatch import translate
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -60,11 +61,12 @@ def rooted(patterns: tuple[str, ...], posts: Path, site: Path) -> tuple[tuple[st
 Match = Callable[[str], Any]
 
 
-def excluded(patterns: tuple[str, ...], folder: str) -> bool:
-    """Whether Jekyll skips the `folder` of the site's (its path there) by `patterns`."""
-    return bool(patterns) and _matcher(patterns)(folder, True)
+def excluded(patterns: tuple[str, ...], path: str, folder: bool = False) -> bool:
+    """Whether Jekyll skips the file (or `folder`) of the site's at `path` by `patterns`."""
+    return bool(patterns) and _matcher(patterns)(path, folder)
 
 
+@lru_cache(maxsize=4)
 def _matcher(patterns: tuple[str, ...]) -> Callable[[str, bool], bool]:
     """Whether Jekyll excludes a path of the site's folder (a folder's, if it skips all
     of it), by `patterns`: each kind of pattern one regular expression (a scan tests

@@ -41,12 +41,11 @@ def posts_beside(root: Path, select: Selection = Selection()) -> Problem | None:
         return None
     real = Path(os.path.realpath(root))
     up = posixpath.dirname(select.site_path.rstrip("/"))  # the site's path of the parent
+    site = select.site_exclude if select.site_path else ()
     beside = [
         n
         for n in POST_FOLDERS
-        if n != real.name
-        and not (select.site_path and excluded(select.site_exclude, posixpath.join(up, n)))
-        and _holds_posts(real.parent / n)
+        if n != real.name and _holds_posts(real.parent / n, posixpath.join(up, n), site)
     ]
     if not beside:
         return None
@@ -55,10 +54,17 @@ def posts_beside(root: Path, select: Selection = Selection()) -> Problem | None:
     return Problem(str(root), 0, 0, "FP009", msg, "file")
 
 
-def _holds_posts(folder: Path) -> bool:
-    """Whether `folder` holds a post file at any depth (found at the first one)."""
-    walk = (files for _, _, files in os.walk(folder))
-    return any(name.lower().endswith(EXTENSIONS) for files in walk for name in files)
+def _holds_posts(folder: Path, at: str, patterns: tuple[str, ...]) -> bool:
+    """Whether `folder` (the site's `at`) holds a post file at any depth that Jekyll's
+    `exclude:` `patterns` leave in (found at the first one)."""
+    if excluded(patterns, at, folder=True):
+        return False
+    for here, _, files in os.walk(folder):
+        rel = posixpath.normpath(posixpath.join(at, Path(os.path.relpath(here, folder)).as_posix()))
+        for name in files:
+            if name.lower().endswith(EXTENSIONS) and not excluded(patterns, f"{rel}/{name}"):
+                return True
+    return False
 
 
 def sites_inside(root: Path) -> list[Problem]:

@@ -233,18 +233,18 @@ def time_file(
 ) -> Timed | None:
     """One file's time and story (`ctx.kept`: the ids published: one never changes)."""
     raw, marker, stamp = p.raw, p.marker, p.stamp
-    if isinstance(marker, datetime):
-        if not timestamps.plausible(marker):
-            _bad_marker(raw, "is not a plausible time (1990 to 2100); ignored", problems)
-            marker = None
+    if isinstance(marker, datetime) and not timestamps.plausible(marker):
+        _bad_marker(raw, "is not a plausible time (1990 to 2100); ignored", problems)
+        marker = None
     elif marker is None and raw.marker is not None:
         _bad_marker(raw, "is not a time", problems)
+    timed = isinstance(marker, datetime)  # (a plausible one)
     if stamp is not None:
         if not timestamps.plausible(stamp.when):
-            _bad_date(raw, "implausible date (not 1990 to 2100)", problems)
+            _bad_date(raw, "implausible date (not 1990 to 2100)", timed, problems)
             stamp = None
     elif raw.date is not None:
-        _bad_date(raw, "cannot read date", problems)
+        _bad_date(raw, "cannot read date", timed, problems)
     offset = _ZERO
     if isinstance(marker, datetime):
         offset = stated(settings, p.source) or _ZERO
@@ -285,11 +285,11 @@ def _bad_marker(raw: RawPost, what: str, problems: list[Problem]) -> None:
     problems.append(Problem(raw.path, raw.marker_at, 0, "FP306", f"marker {raw.marker!r} {what}"))
 
 
-def _bad_date(raw: RawPost, what: str, problems: list[Problem]) -> None:
-    """FP301 for a `date:` that cannot be read or is not plausible: it counts as absent."""
+def _bad_date(raw: RawPost, what: str, timed: bool, problems: list[Problem]) -> None:
+    """FP301 for a `date:` that cannot be read or is not plausible (`timed`: a marker is)."""
     shown = raw.date if isinstance(raw.date, str) else str(raw.date)  # a date as YAML read it
-    day = timestamps.parse_filename(raw.path, UTC) is not None
-    then = ", else ".join(["the marker's"] * bool(raw.marker) + ["the file name's date"] * day)
+    named = timestamps.parse_filename(raw.path, UTC) is not None
+    then = "the marker's" if timed else "the file name's date" if named else ""
     odd = " (no such day)" if timestamps.off_the_calendar(shown) else ""
     msg = f"{what} {shown!r}{odd}; ignored" + (f" (the time is {then})" if then else "")
     problems.append(Problem(raw.path, raw.date_line or 1, 0, "FP301", msg))

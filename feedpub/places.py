@@ -74,26 +74,32 @@ def check(
         raise Misuse(f"--report {report_file}: {wrong}")
 
 
+_SITE_FILES = ("_config.yml", "feedpub.toml", *scan.POST_FOLDERS)  # what makes a folder a site
+
+
 def _in_posts(root: Path) -> str:
     """What is wrong with building `root`: "" if nothing, else that it is inside a posts
     folder of a site (a user trial, in `archived/2025-02-01/`: its posts were none of
     the site's, and an empty site was written among them). The site, or the posts
-    folder itself, is built instead. A folder `archived` counts if its site has a
-    `_config.yml`, a feedpub.toml or a `_posts/` beside it (else the name is a user's)."""
+    folder itself, is built instead. Only the nearest posts folder above counts, and
+    `archived` only if a `_config.yml`, a feedpub.toml or a `_posts/` is beside it; a
+    root that is a posts folder or a site of its own is none (a repository checked out
+    in `/home/runner/work/_posts/_posts`)."""
+    if scan.is_posts_folder(root) or any(os.path.lexists(root / n) for n in _SITE_FILES):
+        return ""
     r = _resolved("ROOT", root)
-    for above in r.parents:
-        site = above.parent
-        if above.name == "_posts" or (
-            above.name == "archived"
-            and any(os.path.lexists(site / n) for n in ("_config.yml", "feedpub.toml", "_posts"))
-        ):
-            posts, home = (os.path.relpath(p) for p in (above, site))
-            return (
-                f"{root} is inside the posts folder {posts}/, whose files are all posts of the"
-                f" site {home}: build the site (`feedpub build {shlex.quote(home)}`) or that"
-                " folder"
-            )
-    return ""
+    above = next((p for p in r.parents if p.name in scan.POST_FOLDERS), None)
+    if above is None:
+        return ""
+    site = above.parent
+    beside = (n for n in _SITE_FILES if n != "archived")
+    if above.name == "archived" and not any(os.path.lexists(site / n) for n in beside):
+        return ""
+    posts, home = (os.path.relpath(p) for p in (above, site))
+    return (
+        f"{root} is inside the posts folder {posts}/, whose files are all posts of the"
+        f" site {home}: build the site (`feedpub build {shlex.quote(home)}`) or that folder"
+    )
 
 
 def _git(path: Path) -> str:

@@ -231,8 +231,9 @@ _DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)", re.ASCII)
 
 
 def off_the_calendar(text: str) -> bool:
-    """Whether `text` starts with a date that is no day (2025-02-30: Jekyll's "invalid")."""
-    if (m := _DAY.match(text)) is None:
+    """Whether `text` starts with a date that is no day (2025-02-30, 2025-13-01; Ruby rolls
+    the first over to March 2nd, and so would Jekyll, but no reader would mean that)."""
+    if (m := _DAY.match(text)) is None or m[1] == "0000":  # (year 0: Ruby's, implausible)
         return False
     try:
         return date(*map(int, m.groups())) is None

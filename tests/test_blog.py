@@ -233,6 +233,7 @@ def test_a_jekyll_sites_dates_are_read_in_its_timezone(tmp_path: Path) -> None:
         # quoted, a timestamp is text: `Time.parse`, in the site's zone (a user trial)
         "2021-03-04-e.md": ('"2021-03-04 10:00:00"', "2021-03-04T15:00:00Z"),
         "2021-03-05-f.md": ("'2021-03-05T10:00:00'", "2021-03-05T15:00:00Z"),
+        "2021-03-06-g.md": ('"2021-03-06 10:00:00"  # (read by YAML)', "2021-03-06T15:00:00Z"),
     }
     for name, (date, _) in dates.items():
         said = f"date: {date}\n" if date else ""
@@ -249,9 +250,9 @@ def test_a_jekyll_sites_dates_are_read_in_its_timezone(tmp_path: Path) -> None:
     code, _, stderr = run_in(tmp_path, "build", "blog", "--out", "out2", "-v")
     assert code == 0 and "in UTC (the site's zone)" in stderr  # `zone`: the site's
     (repo / "_config.yml").write_text(CONFIG, "utf-8")  # and with no zone at all
-    assert run_in(tmp_path, "check", "blog", "-v")[2].count("in UTC (the default zone)") == 5
+    assert run_in(tmp_path, "check", "blog", "-v")[2].count("in UTC (the default zone)") == 6
     (repo / "feedpub.toml").write_text('zone = "Asia/Tokyo"\n[sources.""]\nzone = "UTC"\n')
-    assert run_in(tmp_path, "check", "blog", "-v")[2].count("in UTC (its source's zone)") == 5
+    assert run_in(tmp_path, "check", "blog", "-v")[2].count("in UTC (its source's zone)") == 6
     items = json.loads((tmp_path / "out2" / "feed.json").read_text("utf-8"))["items"]
     times = {i["title"]: i["date_published"][11:16] for i in items}
     assert times == {
@@ -261,6 +262,7 @@ def test_a_jekyll_sites_dates_are_read_in_its_timezone(tmp_path: Path) -> None:
         "d": "00:00",
         "e": "10:00",
         "f": "10:00",
+        "g": "10:00",
     }
 
 

@@ -202,6 +202,15 @@ def test_a_build_of_a_folder_inside_a_posts_folder_says_what_to_build(repo: Path
     code, _, stderr = feedpub(repo, "build", "_posts/2021", "--out", str(repo / "o"))
     assert code == 2 and "Error: _posts/2021 is inside the posts folder _posts/" in stderr
     assert sorted(p.name for p in day.iterdir()) == ["b.md"] and not (repo / "o").exists()
+    # the nearest posts folder above alone counts, and not when the root is one or a
+    # site: a repository checked out in /home/runner/work/_posts/_posts (the review)
+    for site in (repo / "_posts" / "2021" / "_posts", repo / "_posts" / "2021" / "blog"):
+        (site / "_posts" if site.name == "blog" else site).mkdir(parents=True)
+        code, _, stderr = feedpub(site, "build", "--site-url", "https://e.org", "-o", "/dev/null/x")
+        assert "is inside the posts folder" not in stderr, stderr
+    (repo / "x" / "archived" / "day").mkdir(parents=True)  # not a site's: a name
+    code, _, stderr = feedpub(repo / "x" / "archived" / "day", "build", "-o", "/dev/null/x")
+    assert "is inside the posts folder" not in stderr, stderr
 
 
 def test_an_output_folder_linked_to_a_posts_folder_is_refused(repo: Path) -> None:

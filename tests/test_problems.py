@@ -881,3 +881,18 @@ def test_an_implausible_date_is_shown_as_written_whichever_reader_read_it(tmp_pa
         "2025-02-30-bad.md:3: FP301 date-unparseable: cannot read date '2025-02-30' (no such"
         " day); ignored. " in err
     ), err
+    # a marker that gives no time is none to fall back on either (the code review)
+    day = tmp_path / "archived" / "x"
+    day.mkdir(parents=True)
+    marked = "---\ntitle: M\ndate: 2025-02-30\n---\n<!--{}-->\n[M](https://e.org/m)\n------\nb\n"
+    (day / "m.md").write_text(marked.format("NaN"), encoding="utf-8")
+    (day / "n.md").write_text(marked.format("1618094400000"), encoding="utf-8")
+    _, out, err = run_in(tmp_path, "check", ".")
+    assert (
+        "m.md:3: FP301 date-unparseable: cannot read date '2025-02-30' (no such day); ignored."
+        in err
+    )
+    assert (
+        "n.md:3: FP301 date-unparseable: cannot read date '2025-02-30' (no such day);"
+        " ignored (the time is the marker's)." in err
+    )

@@ -191,6 +191,15 @@ def test_what_the_jekyll_config_excludes_is_not_published(tmp_path: Path) -> Non
     assert code == 0, stderr
     assert titles(tmp_path / "b") == ["D", "Kept"]
     assert "FP009" not in stderr  # archived/ is not published, built from the site either
+    (tmp_path / "_config.yml").write_text(config.format("  - archived/*\n"), "utf-8")
+    code, _, stderr = run_in(tmp_path, "build", "_posts", "--out", "b")  # each of its files
+    assert code == 0 and "FP009" not in stderr, stderr
+    (tmp_path / "_config.yml").write_text(config.format("  - archived/*.html\n"), "utf-8")
+    code, _, stderr = run_in(tmp_path, "build", "_posts", "--out", "b")  # not its .md files
+    assert code == 0 and "FP009 posts-beside" in stderr, stderr
+    (tmp_path / "_config.yml").write_text(
+        config.format("".join(f"  - {p}\n" for p in patterns)), "utf-8"
+    )
     # In `_posts/` Jekyll looks at each file: a pattern of a folder there takes none of
     # them; `include:` takes back a file by its name (the code review)
     (tmp_path / "_config.yml").write_text(
@@ -664,6 +673,27 @@ def test_a_file_of_the_users_that_a_build_replaces_is_said(tmp_path: Path) -> No
     code, _, stderr = run("build", str(POSTS), "--out", str(out), "--cache", str(tmp_path / "c"))
     said = [ln.split(": FP506")[0] for ln in stderr.splitlines() if ": FP506 " in ln]
     assert code == 0 and said == [f"{out}/index.html"], stderr
+
+
+def test_a_warm_build_into_a_folder_made_afresh_removes_no_file_of_the_users(
+    tmp_path: Path,
+) -> None:
+    """The code review: the cache knew tags/old/ as the last build's; a page of the
+    user's there, in an output folder made afresh (no manifest), was removed as a feed
+    no post has any more. Kept, as a build without the cache keeps it."""
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    post = posts / "2021-05-01-a.md"
+    post.write_text("---\ntitle: A\ntags: [old]\n---\n<p>a</p>\n", "utf-8")
+    out, flags = tmp_path / "public", ("--site-url", "https://e.org", "--cache", "c")
+    assert run_in(tmp_path, "build", *flags)[0] == 0 and (out / "tags" / "old").is_dir()
+    post.write_text("---\ntitle: A\ntags: [new]\n---\n<p>a</p>\n", "utf-8")
+    shutil.rmtree(out)
+    (out / "tags" / "old").mkdir(parents=True)
+    (out / "tags" / "old" / "index.html").write_text("<p>mine</p>\n", "utf-8")
+    code, _, stderr = run_in(tmp_path, "build", *flags)
+    assert code == 0 and (out / "tags" / "new" / "index.html").is_file(), stderr
+    assert (out / "tags" / "old" / "index.html").read_text("utf-8") == "<p>mine</p>\n"
 
 
 def test_an_unreadable_manifest_is_said_when_nothing_knows_what_is_feedpubs(
