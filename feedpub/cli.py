@@ -135,6 +135,10 @@ def _settings(root: Path, config_file: Path | None, **flags: Any) -> Settings:
         what = "is not a folder" if root.exists() else "does not exist"
         fail(f"{root} {what} (give the repository or posts folder to read)", 2)
     try:
+        places.check_root(root)
+    except places.Misuse as e:
+        fail(str(e), 2)
+    try:
         return config.load(root, config_file, **flags)
     except config.ConfigError as e:
         for mistake in e.mistakes:

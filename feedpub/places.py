@@ -33,8 +33,6 @@ def check(
 ) -> None:
     """Raise Misuse if `out`, `cache` (None: no cache) or `report_file` is no place for
     them; `given` says whether `--out` and `--cache` were (else they are the defaults)."""
-    if wrong := _in_posts(root):
-        raise Misuse(wrong)
     flag = "--out" if given[0] else "the default output folder"
     hint = "" if given[0] else " (run feedpub in the repository's root, or pass --out DIR)"
     _check_folder(flag, out)
@@ -77,8 +75,15 @@ def check(
 _SITE_FILES = ("_config.yml", "feedpub.toml", *scan.POST_FOLDERS)  # what makes a folder a site
 
 
+def check_root(root: Path) -> None:
+    """Raise Misuse if `root` is inside a site's posts folder (`_in_posts`): for every
+    command that reads it."""
+    if wrong := _in_posts(root):
+        raise Misuse(wrong)
+
+
 def _in_posts(root: Path) -> str:
-    """What is wrong with building `root`: "" if nothing, else that it is inside a posts
+    """What is wrong with reading `root`: "" if nothing, else that it is inside a posts
     folder of a site (a user trial, in `archived/2025-02-01/`: its posts were none of
     the site's, and an empty site was written among them). The site, or the posts
     folder itself, is built instead. Only the nearest posts folder above counts, and
@@ -87,8 +92,8 @@ def _in_posts(root: Path) -> str:
     in `/home/runner/work/_posts/_posts`)."""
     if scan.is_posts_folder(root) or any(os.path.lexists(root / n) for n in _SITE_FILES):
         return ""
-    r = _resolved("ROOT", root)
-    above = next((p for p in r.parents if p.name in scan.POST_FOLDERS), None)
+    ways = (Path(os.path.abspath(root)), _resolved("ROOT", root))  # (`_posts` may be a link)
+    above = next((p for w in ways for p in w.parents if p.name in scan.POST_FOLDERS), None)
     if above is None:
         return ""
     site = above.parent

@@ -202,6 +202,12 @@ def test_a_build_of_a_folder_inside_a_posts_folder_says_what_to_build(repo: Path
     code, _, stderr = feedpub(repo, "build", "_posts/2021", "--out", str(repo / "o"))
     assert code == 2 and "Error: _posts/2021 is inside the posts folder _posts/" in stderr
     assert sorted(p.name for p in day.iterdir()) == ["b.md"] and not (repo / "o").exists()
+    code, _, stderr = feedpub(day, "check")  # (it said FP008, of posts it did not read)
+    assert code == 2 and stderr.startswith("Error: . is inside the posts folder ../,"), stderr
+    (repo / "data" / "2024").mkdir(parents=True)  # through a link (the code review)
+    (repo / "archived" / "linked").symlink_to(repo / "data", target_is_directory=True)
+    code, _, stderr = feedpub(repo, "build", "archived/linked/2024", "-o", str(repo / "o"))
+    assert code == 2 and "is inside the posts folder archived/" in stderr, stderr
     # the nearest posts folder above alone counts, and not when the root is one or a
     # site: a repository checked out in /home/runner/work/_posts/_posts (the review)
     for site in (repo / "_posts" / "2021" / "_posts", repo / "_posts" / "2021" / "blog"):
