@@ -69,7 +69,7 @@ def _open(options: Options) -> Cache | NoCache:
 
 def _build(options: Options, progress: Progress | None) -> Summary:
     root, out, settings = options.posts, options.out, options.settings
-    inside = [] if options.configured else misconfig.sites_inside(root)
+    inside = [] if options.config else misconfig.sites_inside(root)
     if inside:  # run a folder too high: not that site's feeds
         message = f"{root} holds a Jekyll site and is none itself; nothing was written"
         raise BuildFailure(message, tuple(inside))
@@ -197,7 +197,7 @@ def _checked(
     settings, root = options.settings, options.posts
     sources = [f.name for f in derived.listings if f.kind is planner.KIND["source"]]
     problems = derived.problems + misconfig.setting_problems(
-        settings, root, sources, options.configured
+        settings, root, sources, options.config
     )
     if not files:
         problems.append(misconfig.no_posts(root, selection(settings)))

@@ -195,7 +195,7 @@ def build(
         strict=strict,
         jobs=jobs,
         cache=None if no_cache else cache,
-        configured=config_file is not None,
+        config=config_file,
     )
     try:
         with _progress(not quiet) as progress:
@@ -251,7 +251,7 @@ def check(
         + list(result.problems)
         + slug_problems
         + planner.published([f.listing for f in feeds], settings).problems
-        + misconfig.setting_problems(settings, root, result.report, config_file is not None)
+        + misconfig.setting_problems(settings, root, result.report, config_file)
     )
     if not quiet or fmt is not Format.text:
         print_problems(problems, fmt, verbose, root, table=True)

@@ -106,15 +106,15 @@ def sites_inside(root: Path) -> list[Problem]:
 
 
 def setting_problems(
-    settings: Settings, root: Path, sources: Iterable[str], configured: bool = False
+    settings: Settings, root: Path, sources: Iterable[str], config: Path | None = None
 ) -> list[Problem]:
     """What the settings miss or name in vain, given the sources the posts have
-    (a `check` says what a build would); `configured`: a --config file says how to
-    read `root` (no FP605)."""
-    problems = [] if configured else sites_inside(root)
+    (a `check` says what a build would); `config`: the --config file given, which says
+    how to read `root` (no FP605) and is where `url` goes."""
+    problems = [] if config else sites_inside(root)
     if not settings.url:
         home = parent_folder(root) if is_posts_folder(root) else root
-        found = find_jekyll(root) or find_config(root)
+        found = config or find_jekyll(root) or find_config(root)
         where = found or home  # (not a _config.yml that is not there)
         none = "" if found else f" (no _config.yml or feedpub.toml in {home})"
         msg = f"no site URL{none}: ids and links use {settings.site_url}"

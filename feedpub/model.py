@@ -32,7 +32,7 @@ class Options:
     strict: bool = False
     jobs: int = 0  # worker processes; 0 = one per core
     cache: Path | None = None  # folder of the incremental cache; None = no cache
-    configured: bool = False  # a --config file was given: it says how to read `posts`
+    config: Path | None = None  # the --config file given: it says how to read `posts`
 
 
 class Lead(NamedTuple):

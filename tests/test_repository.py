@@ -541,6 +541,10 @@ def test_no_site_url_is_a_warning_and_strict_fails(tmp_path: Path) -> None:
     (tmp_path / "_config.yml").write_text("title: T\n", "utf-8")
     code, _, stderr = run_in(tmp_path, "build")
     assert code == 0 and "_config.yml: FP601 no-site-url: no site URL: ids" in stderr
+    (tmp_path / "conf").mkdir()  # the config given is where `url` goes (the code review)
+    (tmp_path / "conf" / "site.toml").write_text("limit = 5\n", "utf-8")
+    code, _, stderr = run_in(tmp_path, "build", "--config", "conf/site.toml", "--out", "c")
+    assert code == 0 and "conf/site.toml: FP601 no-site-url: no site URL: ids" in stderr
     code, _, stderr = run_in(tmp_path, "build", "--strict", "--out", "strict")
     assert code == 1
     assert "FP601 no-site-url" in stderr and "--strict: 1 problem(s), errors or warnings" in stderr
