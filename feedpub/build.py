@@ -169,7 +169,7 @@ def _left(out: Path, records: dict[str, Record]) -> dict[str, Record]:
     """The records of the outputs in `out` that are as the last build left them."""
     from .incremental.snapshot import broken
 
-    gone = set(broken(out, records)) if records else set()
+    gone = set(broken(out, records))
     return {rel: r for rel, r in records.items() if rel not in gone}
 
 

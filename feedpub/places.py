@@ -72,36 +72,28 @@ def check(
         raise Misuse(f"--report {report_file}: {wrong}")
 
 
-_SITE_FILES = ("_config.yml", "feedpub.toml", *scan.POST_FOLDERS)  # what makes a folder a site
+_SITE_MARKS = ("_config.yml", "feedpub.toml", "_posts")  # beside `archived/`: a site's
 
 
 def check_root(root: Path) -> None:
-    """Raise Misuse if `root` is inside a site's posts folder (`_in_posts`): for every
-    command that reads it."""
-    if wrong := _in_posts(root):
-        raise Misuse(wrong)
-
-
-def _in_posts(root: Path) -> str:
-    """What is wrong with reading `root`: "" if nothing, else that it is inside a posts
-    folder of a site (a user trial, in `archived/2025-02-01/`: its posts were none of
-    the site's, and an empty site was written among them). The site, or the posts
-    folder itself, is built instead. Only the nearest posts folder above counts, and
-    `archived` only if a `_config.yml`, a feedpub.toml or a `_posts/` is beside it; a
-    root that is a posts folder or a site of its own is none (a repository checked out
-    in `/home/runner/work/_posts/_posts`)."""
-    if scan.is_posts_folder(root) or any(os.path.lexists(root / n) for n in _SITE_FILES):
-        return ""
+    """Raise Misuse if `root` is inside a posts folder of a site, for every command that
+    reads it (a user trial, in `archived/2025-02-01/`: its posts were none of the
+    site's, and an empty site was written among them): the site, or the posts folder
+    itself, is read instead. Only the nearest posts folder above counts, `archived`
+    only with a mark of a site beside it; a root that is a posts folder or a site of
+    its own is none (a repository checked out in `/home/runner/work/_posts/_posts`)."""
+    own = (*_SITE_MARKS, "archived")
+    if scan.is_posts_folder(root) or any(os.path.lexists(root / n) for n in own):
+        return
     ways = (Path(os.path.abspath(root)), _resolved("ROOT", root))  # (`_posts` may be a link)
     above = next((p for w in ways for p in w.parents if p.name in scan.POST_FOLDERS), None)
     if above is None:
-        return ""
+        return
     site = above.parent
-    beside = (n for n in _SITE_FILES if n != "archived")
-    if above.name == "archived" and not any(os.path.lexists(site / n) for n in beside):
-        return ""
+    if above.name == "archived" and not any(os.path.lexists(site / n) for n in _SITE_MARKS):
+        return
     posts, home = (os.path.relpath(p) for p in (above, site))
-    return (
+    raise Misuse(
         f"{root} is inside the posts folder {posts}/, whose files are all posts of the"
         f" site {home}: build the site (`feedpub build {shlex.quote(home)}`) or that folder"
     )
