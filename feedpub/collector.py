@@ -166,8 +166,10 @@ def parse(path: str, data: bytes, limits: Limits = Limits()) -> Reading:
         return Reading(None, tuple(problems))
     meta = front.meta
     if limits.defaults and front.present:  # what the post does not say, Jekyll's defaults do
-        meta = frontmatter.defaulted(limits.above + path, limits.defaults) | meta
-        front = dataclasses.replace(front, meta=meta)
+        given = frontmatter.defaulted(limits.above + path, limits.defaults)
+        quoted = front.date_text if "date" in meta else isinstance(given.get("date"), str)
+        meta = given | meta
+        front = dataclasses.replace(front, meta=meta, date_text=quoted)
     if meta.get("published") is False:
         line = front.lines.get("published", 1)
         msg = "draft (`published: false`); skipped"

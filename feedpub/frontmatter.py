@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from . import liquidsite
@@ -330,9 +330,25 @@ def defaults_of(sets: Any) -> Defaults:
         kept = {k: v for k, v in values.items() if isinstance(k, str) and _front_value(v)}
         path, kind = scope.get("path") or "", scope.get("type") or ""
         if kept and isinstance(path, str) and isinstance(kind, str):
-            text = json.dumps(kept, sort_keys=True, ensure_ascii=False, default=str)
+            text = json.dumps(kept, sort_keys=True, ensure_ascii=False, default=_timestamp)
             found.append((path, kind, text))
     return tuple(found)
+
+
+_TIMESTAMP = "\0timestamp"  # a JSON object holding a YAML timestamp (no key says it)
+
+
+def _timestamp(value: date) -> dict[str, str]:
+    """A YAML timestamp (unquoted: UTC if zoneless), told apart from text (quoted: read
+    in the site's zone, as a post's own `date:`, see `FrontMatter.date_text`)."""
+    return {_TIMESTAMP: value.isoformat()}
+
+
+def _timestamps(found: dict[str, Any]) -> Any:
+    if _TIMESTAMP not in found:
+        return found
+    text = found[_TIMESTAMP]
+    return datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text)
 
 
 def _front_value(value: Any) -> bool:
@@ -371,7 +387,7 @@ def defaulted(path: str, sets: Defaults) -> dict[str, Any]:
 @functools.lru_cache(maxsize=128)
 def _values(text: str) -> dict[str, Any]:
     """A set's values, read once a build (a post copies what applies)."""
-    found: dict[str, Any] = json.loads(text)
+    found: dict[str, Any] = json.loads(text, object_hook=_timestamps)
     return found
 
 

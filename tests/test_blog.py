@@ -266,6 +266,28 @@ def test_a_jekyll_sites_dates_are_read_in_its_timezone(tmp_path: Path) -> None:
     }
 
 
+def test_a_date_of_defaults_is_read_as_a_posts_own(tmp_path: Path) -> None:
+    """`defaults:` may give the date (Jekyll's `merge_data!` reads it as a post's own):
+    quoted it is text, read in the site's zone; unquoted a YAML timestamp, in UTC."""
+    repo = tmp_path / "blog"
+    (repo / "_posts").mkdir(parents=True)
+    sets = [("2021-03-07-q", '"2021-03-07 10:00:00"'), ("2021-03-08-u", "2021-03-08 10:00:00")]
+    defaults = "".join(
+        f"  - scope: {{path: _posts/{name}}}\n    values: {{date: {date}}}\n" for name, date in sets
+    )
+    config = CONFIG + f"timezone: America/New_York\ndefaults:\n{defaults}"
+    (repo / "_config.yml").write_text(config, "utf-8")
+    for name, _ in sets:
+        (repo / "_posts" / f"{name}.md").write_text(f"---\ntitle: {name[11]}\n---\nx\n")
+    code, _, stderr = run_in(tmp_path, "build", "blog", "--out", "out")
+    assert code == 0, stderr
+    items = json.loads((tmp_path / "out" / "feed.json").read_text("utf-8"))["items"]
+    assert {i["title"]: i["date_published"] for i in items} == {
+        "q": "2021-03-07T15:00:00Z",
+        "u": "2021-03-08T10:00:00Z",
+    }
+
+
 def _authored(tmp_path: Path, author: str, data: str, said: dict[str, str]) -> tuple[Path, Path]:
     """The blog built with the config's `author`, `_data/authors.yml` and a line added
     to the front matter of posts: its folder and its output."""
