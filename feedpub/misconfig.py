@@ -29,7 +29,26 @@ def no_posts(root: Path, select: Selection = Selection()) -> Problem:
     if select.include or select.exclude or select.site_exclude:
         where += ", with `include` and `exclude` as set"
     msg = f"no post files found under {root} ({where}); nothing to publish"
+    if site := _site_above(root):  # (a user trial: `feedpub build docs` in the repository)
+        name = shlex.quote(os.path.relpath(site))
+        msg += f"; {root} is a folder of the Jekyll site {name}, which `feedpub build {name}`"
+        msg += " builds"
     return Problem(str(root), 0, 0, "FP008", msg, "file")
+
+
+def _site_above(root: Path) -> Path | None:
+    """The nearest folder above `root` that is a Jekyll site with posts (`_config.yml`
+    and `_posts/` or `archived/`), if `root` is no site of its own."""
+    here = Path(os.path.abspath(root))
+    if is_posts_folder(here) or (here / "_config.yml").exists() or find_config(here):
+        return None
+    for folder in here.parents:
+        try:
+            if (folder / "_config.yml").is_file():
+                return folder if any((folder / n).is_dir() for n in POST_FOLDERS) else None
+        except OSError:
+            return None
+    return None
 
 
 def posts_beside(root: Path, select: Selection = Selection()) -> Problem | None:

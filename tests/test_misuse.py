@@ -219,6 +219,28 @@ def test_a_build_of_a_folder_inside_a_posts_folder_says_what_to_build(repo: Path
     assert "is inside the posts folder" not in stderr, stderr
 
 
+def test_a_folder_of_a_site_with_no_posts_names_the_site(repo: Path) -> None:
+    """`feedpub build docs` in the repository (a user trial) wrote an empty site: its
+    FP008 names the site to build. Not for a site of its own, nor a posts folder."""
+    (repo / "_config.yml").write_text("url: https://e.org\n", encoding="utf-8")
+    (repo / "docs").mkdir()
+    (repo / "docs" / "guide.md").write_text("# Guide\n", encoding="utf-8")
+    code, _, stderr = feedpub(repo, "build", "docs", "-o", "o")
+    assert code == 0 and (
+        "docs: FP008 no-posts: no post files found under docs (in _posts/ or archived/"
+        " folders); nothing to publish; docs is a folder of the Jekyll site ., which"
+        " `feedpub build .` builds." in stderr
+    ), stderr
+    code, _, stderr = feedpub(repo / "docs", "check")
+    assert "which `feedpub build ..` builds" in stderr, stderr
+    (repo / "docs" / "_config.yml").write_text("title: Docs\n", encoding="utf-8")
+    code, _, stderr = feedpub(repo, "check", "docs")
+    assert "FP008" in stderr and "Jekyll site" not in stderr, stderr
+    (repo / "_posts" / "2021-01-02-a.md").unlink()
+    code, _, stderr = feedpub(repo, "check", "_posts")
+    assert "FP008" in stderr and "Jekyll site" not in stderr, stderr
+
+
 def test_an_output_folder_linked_to_a_posts_folder_is_refused(repo: Path) -> None:
     """The scan skips the output folder: its posts would be left out, the feeds
     written among them."""
