@@ -14,6 +14,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import language
+from .model import POST_FOLDERS
 from .settings import PERMALINK_PLACEHOLDERS, PERMALINK_STYLES
 from .urls import holds_no_bad_char, punycode
 
@@ -242,7 +243,11 @@ def _feed_path(value: Any) -> tuple[Any, str]:
     given = urlsplit(value).path if isinstance(value, str) and "://" in value else value
     path = posixpath.normpath(given.lstrip("/")) if isinstance(given, str) else "."
     if path[0] != "." and "/." not in path and _plain_path(given) and given[-1] != "/":
-        return path, ""  # (not a dot-file: Jekyll publishes none, feedpub keeps its own)
+        if not set(path.split("/")[:-1]).intersection(POST_FOLDERS):
+            return path, ""  # (not a dot-file: Jekyll publishes none, feedpub keeps its own)
+        # (a user trial: `_posts/atom.xml` made the output folder hold a posts folder,
+        # which every later build refused)
+        return value, f"must not be in a folder named _posts or archived, not {shown(value)}"
     return value, f'must be the path of a file on the site like "atom.xml", not {shown(value)}'
 
 

@@ -18,8 +18,9 @@ from urllib.parse import urlsplit
 from . import jekyllfeed
 from .config import find_config, find_jekyll, key_text, parent_folder
 from .jekyllexclude import excluded
+from .model import POST_FOLDERS
 from .problems import Problem
-from .scan import EXTENSIONS, POST_FOLDERS, Selection, is_posts_folder
+from .scan import EXTENSIONS, Selection, is_posts_folder
 from .settings import Settings
 
 

@@ -5,7 +5,8 @@ The scan skips the output folder and the cache, so posts there would be left
 unread (`scan.unread_posts`), and feeds would be written among posts; a cache in
 the output folder would be published (or its lock taken twice); a report there
 would overwrite a feed, in a posts folder a post. The site's `_data/` and
-`_includes/` are read too: feeds written there would be read back as the site's.
+`_includes/` are read too: feeds written there would be read back as the site's;
+Jekyll's `_layouts/`, `_sass/`, `_plugins/` and `_drafts/` are no place for them either.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import shlex
 from pathlib import Path
 
 from . import config, scan, writer
+from .model import POST_FOLDERS
 from .problems import FeedpubError
 from .settings import Settings
 
@@ -86,7 +88,7 @@ def check_root(root: Path) -> None:
     if scan.is_posts_folder(root) or any(os.path.lexists(root / n) for n in own):
         return
     ways = (Path(os.path.abspath(root)), _resolved("ROOT", root))  # (`_posts` may be a link)
-    above = next((p for w in ways for p in w.parents if p.name in scan.POST_FOLDERS), None)
+    above = next((p for w in ways for p in w.parents if p.name in POST_FOLDERS), None)
     if above is None:
         return
     site = above.parent
@@ -134,14 +136,21 @@ def _site_folder(root: Path, out: Path, settings: Settings) -> str:
         return ""
     site = jekyll.parent
     includes = root / settings.includes_dir if settings.includes_dir else site / "_includes"
-    for read in (site / "_data", includes):
+    jekylls = [site / name for name in _JEKYLL_FOLDERS]
+    for read in (site / "_data", includes, *jekylls):
         try:
             r = read.resolve()
         except (OSError, RuntimeError):
             continue
         if r == out or r in out.parents or out in r.parents:
-            return f"must not be, be inside or hold the site's {read.name}/, which the build reads"
+            what = "Jekyll builds the site from" if read in jekylls else "the build reads"
+            return f"must not be, be inside or hold the site's {read.name}/, which {what}"
     return ""
+
+
+# Where Jekyll finds a site's layouts, Sass, plugins, drafts: no place for feeds, never
+# published (a user trial wrote 474 files among `_layouts/default.html` and the rest).
+_JEKYLL_FOLDERS = ("_layouts", "_sass", "_plugins", "_drafts")
 
 
 def _check_folder(flag: str, folder: Path) -> None:

@@ -30,10 +30,9 @@ from typing import Any, NamedTuple, NoReturn, cast
 
 from .checks import gitignore
 from .jekyllexclude import Excluding
-from .model import MANIFEST
+from .model import MANIFEST, POST_FOLDERS
 
 EXTENSIONS = (".md", ".markdown", ".html")
-POST_FOLDERS = ("_posts", "archived")  # every file in them (at any depth) is a post
 # Never searched for posts folders: Jekyll's output and the folders of other tools.
 NOT_SEARCHED = frozenset({"_site", "node_modules", "vendor"})
 SPLIT = 4  # a folder with this many subfolders or more: `_in_two` splits them

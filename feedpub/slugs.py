@@ -12,6 +12,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 
+from .model import POST_FOLDERS
+
 # Path separators, Windows-reserved characters, URL delimiters, whitespace and
 # every control or format character (Unicode categories C*, Z*).
 _UNSAFE = re.compile(r'[\\/:*?"<>|#%&+=;,\[\]{}^`\'~\s]+')
@@ -33,7 +35,9 @@ def _short_hash(name: str) -> str:
 
 
 def slugify(name: str) -> str:
-    """Return one safe path segment for `name` (never empty, `.`, `..` or reserved)."""
+    """Return one safe path segment for `name` (never empty, `.`, `..` or reserved, nor
+    a posts folder's name: a tag `archived` made the output folder one that holds
+    posts, which a build refuses where no manifest says it is feedpub's)."""
     text = unicodedata.normalize("NFC", name)
     text = _UNSAFE.sub("-", _visible(text)).lower()
     text = re.sub(r"-{2,}", "-", text).strip("-.")
@@ -45,6 +49,8 @@ def slugify(name: str) -> str:
     stem, dot, rest = text.partition(".")
     if stem in _RESERVED:  # Windows reserves `nul` and `nul.txt` alike
         text = f"{stem}-{dot}{rest}"
+    elif text in POST_FOLDERS:
+        text += "-"
     return text
 
 

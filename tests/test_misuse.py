@@ -241,6 +241,21 @@ def test_a_folder_of_a_site_with_no_posts_names_the_site(repo: Path) -> None:
     assert "FP008" in stderr and "Jekyll site" not in stderr, stderr
 
 
+def test_a_tag_named_as_a_posts_folder_does_not_lock_the_output_folder(repo: Path) -> None:
+    """A tag `archived` wrote `public/tags/archived/`: with the manifest lost, every
+    later build refused the output folder as one holding a posts folder."""
+    post = POST.replace("categories: [ Wire ]", "tags: [ archived, _posts ]")
+    (repo / "_posts" / "2021-01-02-a.md").write_text(post, encoding="utf-8")
+    assert feedpub(repo, "build", "--site-url", "https://e.org")[0] == 0
+    assert sorted(p.name for p in (repo / "public" / "tags").iterdir()) == [
+        "_posts-",
+        "archived-",
+    ]
+    (repo / "public" / ".feedpub-manifest.json").unlink()
+    code, _, stderr = feedpub(repo, "build", "--site-url", "https://e.org", "--no-cache")
+    assert code == 0, stderr
+
+
 def test_an_output_folder_linked_to_a_posts_folder_is_refused(repo: Path) -> None:
     """The scan skips the output folder: its posts would be left out, the feeds
     written among them."""
@@ -322,6 +337,17 @@ def test_the_sites_data_and_includes_are_no_output_or_cache(repo: Path) -> None:
     )  # not made yet: refused all the same
     assert code == 2 and "Error: --out parts2: must not be, be inside or hold the site's" in stderr
     assert not (repo / "parts2").exists()
+    (repo / "_layouts").mkdir()  # Jekyll's: a trial wrote 474 files among the layouts
+    for flag, folder in [("--out", "_layouts"), ("--out", "_layouts/f"), ("--cache", "_sass")]:
+        code, _, stderr = feedpub(repo, "build", flag, folder)
+        name = folder.partition("/")[0]
+        said = f"the site's {name}/, which Jekyll builds the site from\n"
+        assert (
+            code == 2
+            and stderr.startswith(f"Error: {flag} {folder}: must not")
+            and stderr.endswith(said)
+        ), stderr
+    assert sorted(p.name for p in (repo / "_layouts").iterdir()) == []
 
 
 def test_folders_the_scan_never_reads_may_hold_anything(repo: Path) -> None:

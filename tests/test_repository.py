@@ -320,13 +320,17 @@ def test_jekyll_feeds_own_path_keeps_its_subscribers(tmp_path: Path) -> None:
             k: v for k, v in before.items() if k not in gone
         }
         assert not (out / "blog").exists()
-    for wrong in ("../atom.xml", '"."', ".feedpub-manifest.json", "blog/"):
+    # a posts folder's name: the output would hold a posts folder, which every later
+    # build refused (a user trial)
+    wrong_paths = ("../atom.xml", '"."', ".feedpub-manifest.json", "blog/", "/_posts/atom.xml")
+    for wrong in (*wrong_paths, "archived/2020/atom.xml"):
         config.write_text(f"title: T\nurl: https://e.org\nfeed:\n  path: {wrong}\n", "utf-8")
         code, _, stderr = run_in(tmp_path, "build")  # Jekyll's config: a warning, FP603
         assert (
-            code == 0 and "_config.yml:4: FP603 jekyll-setting-unused: feed.path: must be" in stderr
+            code == 0 and "_config.yml:4: FP603 jekyll-setting-unused: feed.path: must " in stderr
         )
-        assert not (out / "blog").exists()
+        assert not any((out / name).exists() for name in ("blog", "_posts", "archived"))
+        assert run_in(tmp_path, "build")[0] == 0  # (not refused: "must not hold a posts folder")
     site = "title: T\nurl: https://e.org\nfeed:\n  path: https://e.org/atom.xml\n"
     config.write_text(site, "utf-8")  # made-mistakes.com writes the URL
     assert run_in(tmp_path, "build")[0] == 0 and (out / "atom.xml").is_file()

@@ -24,6 +24,13 @@ def test_hostile_names() -> None:
     assert [slugify(n) for n in ("COM¹", "lpt³", "CONIN$")] == ["com¹-", "lpt³-", "conin$-"]
     assert slugify("a\x00b\x1fc") == "a-b-c"
     assert slugify("#?%&").startswith("_")
+    # a posts folder's name: the output folder would hold posts (a tag `archived`)
+    assert [slugify(n) for n in ("archived", "Archived", "_posts", "archived.x")] == [
+        "archived-",
+        "archived-",
+        "_posts-",
+        "archived.x",
+    ]
 
 
 def test_long_names_are_cut_with_a_hash() -> None:
