@@ -461,7 +461,8 @@ def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
         "summary_leads": values.get("summary_leads", True),
     }
     values["sources"] = {
-        name: SourceSettings(**{**inherited, **table}) for name, table in sources.items()
+        name: SourceSettings(**{**inherited, **table, "own_zone": "zone" in table})
+        for name, table in sources.items()
     }
     values["feeds"] = {name: KindSettings(**table) for name, table in sorted(kinds.items())}
     return Settings(**values, origins=origins, url_at=url_at)

@@ -123,7 +123,6 @@ class Context:
         self.generic = frozenset(settings.generic_categories)
         self._sources: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._zones: dict[str, tzinfo] = {}
-        self.jekyll = ZoneInfo(settings.zone) if settings.jekyll_dates else None  # see `parse`
         self.links: dict[str, str] = {}  # post name -> URL: what the stories' post_urls name
         self.leads: dict[str, Leads] = {}  # by source: its `summaries.leads`
         base, links = settings.site_url, reversed(settings.author_links)  # the first wins
@@ -154,7 +153,8 @@ class Context:
         found = self.sources(raw)
         source = found[0] if found else ""
         zone = self.zone(source)
-        if zone is self.jekyll and permalinks.yaml_timestamp(raw):  # not a source's own
+        jekylls = self.settings.jekyll_dates and not self.settings.source(source).own_zone
+        if jekylls and permalinks.yaml_timestamp(raw):  # (a source's own zone is its own)
             zone = UTC  # a Jekyll site's YAML timestamp without a zone: Jekyll's reading
         marker = timestamps.parse_marker(raw.marker) if raw.marker is not None else None
         stamp = timestamps.parse_date(raw.date, zone) if raw.date is not None else None
@@ -317,10 +317,10 @@ def _note(
     if how in ("date", "nan-marker") and stamp is not None and stamp.naive:
         what = "a naive date, read"
         what = "a date-only value, read as the start of the day," if stamp.date_only else what
-        zone = settings.source(p.source).zone  # the site's, unless the source sets its own
-        why = "the default zone" if zone == "UTC" == settings.timezone else "the site's zone"
-        why = "its source's zone" if zone != settings.zone else why
-        why = why if str(p.zone) == zone else "as Jekyll reads it"
+        own = settings.source(p.source)  # the site's zone, unless the source sets its own
+        why = "the default zone" if own.zone == "UTC" == settings.timezone else "the site's zone"
+        why = "its source's zone" if own.own_zone else why
+        why = why if str(p.zone) == own.zone else "as Jekyll reads it"
         msg = f"{what} in {p.zone} ({why})"
         problems.append(Problem(path, line, 0, "FP307", msg))
 

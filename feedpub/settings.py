@@ -38,6 +38,7 @@ class SourceSettings:
     """Per-source overrides, `[sources."联合早报"]` in the config."""
 
     zone: str = "UTC"  # the zone naive dates of this source are read in
+    own_zone: bool = False  # its table sets `zone` (YAML timestamps too are read in it)
     remove: tuple[str, ...] = ()  # extra CSS selectors of junk to delete from bodies
     summary_skip: tuple[str, ...] = ()  # regular expressions: text its summaries leave out
     summary_leads: bool = True  # its summaries leave out what it shares (the global unless set)

@@ -264,6 +264,13 @@ def test_a_jekyll_sites_dates_are_read_in_its_timezone(tmp_path: Path) -> None:
         "f": "10:00",
         "g": "10:00",
     }
+    # a source's own zone is its own, the site's `timezone` though it be (the review)
+    (repo / "_config.yml").write_text(CONFIG + "timezone: America/New_York\n", "utf-8")
+    (repo / "feedpub.toml").write_text('[sources.""]\nzone = "America/New_York"\n')
+    code, _, stderr = run_in(tmp_path, "build", "blog", "--out", "out3", "-v")
+    items = json.loads((tmp_path / "out3" / "feed.json").read_text("utf-8"))["items"]
+    assert {i["title"]: i["date_published"][11:16] for i in items}["b"] == "15:00"
+    assert "in America/New_York (its source's zone)" in stderr and "as Jekyll" not in stderr
 
 
 def test_a_date_of_defaults_is_read_as_a_posts_own(tmp_path: Path) -> None:
