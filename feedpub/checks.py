@@ -14,8 +14,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import language
-from .model import POST_FOLDERS
-from .settings import PERMALINK_PLACEHOLDERS, PERMALINK_STYLES
+from .settings import PERMALINK_PLACEHOLDERS, PERMALINK_STYLES, POST_FOLDERS
 from .urls import holds_no_bad_char, punycode
 
 Check = Callable[[Any], tuple[Any, str]]  # value -> (converted value, "" or what is wrong)

@@ -26,11 +26,11 @@ from typing import Any, NamedTuple
 
 from . import commonmark, encoding, frontmatter, includes, language, liquid, liquidsite, permalinks
 from .fields import Fields
-from .model import POST_FOLDERS, RawPost, Reading
+from .model import RawPost, Reading
 from .postfiles import Refused, read_bytes
 from .problems import Problem
 from .scan import EXTENSIONS, is_posts_folder
-from .settings import Settings
+from .settings import POST_FOLDERS, Settings
 from .summaries import OPENING_HTML, openings
 from .text import (
     ILLEGAL_XML,

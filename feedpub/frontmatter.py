@@ -327,7 +327,11 @@ def defaults_of(sets: Any) -> Defaults:
         values = entry.get("values") if isinstance(entry, dict) else None
         if not isinstance(scope, dict) or not isinstance(values, dict):
             continue
-        kept = {k: v for k, v in values.items() if isinstance(k, str) and _front_value(v)}
+        kept = {
+            k: v
+            for k, v in values.items()
+            if isinstance(k, str) and k != _TIMESTAMP and _front_value(v)
+        }
         path, kind = scope.get("path") or "", scope.get("type") or ""
         if kept and isinstance(path, str) and isinstance(kind, str):
             text = json.dumps(kept, sort_keys=True, ensure_ascii=False, default=_timestamp)
@@ -345,6 +349,7 @@ def _timestamp(value: date) -> dict[str, str]:
 
 
 def _timestamps(found: dict[str, Any]) -> Any:
+    """`json.loads`'s object hook: a `_timestamp` object as the date it holds."""
     if _TIMESTAMP not in found:
         return found
     text = found[_TIMESTAMP]

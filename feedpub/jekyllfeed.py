@@ -16,7 +16,7 @@ from typing import Any
 
 from .checks import CHECKS, shown
 from .model import FILES, Listing
-from .settings import Settings
+from .settings import POST_FOLDERS, Settings
 from .text import printed, xml_safe
 
 TAG_NAME = re.compile(r"[A-Za-z0-9_]+")  # jekyll-feed makes no feed of other tags
@@ -44,7 +44,9 @@ def read(feed: Any) -> tuple[dict[str, Any], list[Unused]]:
     if tags := feed.get("tags"):  # anything true turns them on, a table says more
         tags = tags if isinstance(tags, dict) else {}
         prefix = tags.get("path") or TAGS_PATH
-        path, why = CHECKS["feed_path"](f"{prefix}x.xml" if isinstance(prefix, str) else prefix)
+        file = f"{prefix}x.xml" if isinstance(prefix, str) else prefix
+        path, why = CHECKS["feed_path"](file)
+        why = why.replace(shown(file), shown(prefix))  # (of the prefix given, not of a file)
         given.append((("feed", "tags", "path"), "feed_tags", (path if why else path[:-5], why)))
         for key in ("only", "except"):
             if (names := tags.get(key)) is not None:
@@ -94,9 +96,12 @@ def _names(value: Any) -> tuple[Any, str]:
 def category_path(name: str) -> str:
     """Where jekyll-feed writes the feed of the category `name` (`feed/NAME.xml`, its
     `..` and `.` dropped, as Jekyll cleans a URL); "" if no file can be: a hidden
-    one, a name over MAX_NAME bytes."""
+    one, a name over MAX_NAME bytes, one in a posts folder's name (a build would refuse
+    an output folder holding one)."""
     parts = [part for part in name.split("/") if part not in ("", ".", "..")]
     if not parts or any(p[0] == "." or len(p.encode()) > MAX_NAME or "\\" in p for p in parts):
+        return ""
+    if set(parts[:-1]).intersection(POST_FOLDERS):  # the output would hold a posts folder
         return ""
     return f"feed/{'/'.join(parts)}.xml"
 
@@ -144,7 +149,10 @@ def unknown(settings: Settings, sources: Iterable[str]) -> list[str]:
             said.append(f"{what}: /{path} is outside {where}: no copy is written")
     for name in settings.feed_categories:
         if not category_path(name):
-            why = f"{name[:80]!r} makes no file name (hidden, or over {MAX_NAME} bytes)"
+            why = (
+                f"{name[:80]!r} makes no file name (hidden, over {MAX_NAME} bytes, or in a"
+                " folder named _posts or archived)"
+            )
             said.append(f"feed.categories: {why}, so its feed is not written")
             continue
         if name in known:

@@ -18,10 +18,9 @@ from urllib.parse import urlsplit
 from . import jekyllfeed
 from .config import find_config, find_jekyll, key_text, parent_folder
 from .jekyllexclude import excluded
-from .model import POST_FOLDERS
 from .problems import Problem
 from .scan import EXTENSIONS, Selection, is_posts_folder
-from .settings import Settings
+from .settings import POST_FOLDERS, Settings
 
 
 def no_posts(root: Path, select: Selection = Selection()) -> Problem:
@@ -32,8 +31,7 @@ def no_posts(root: Path, select: Selection = Selection()) -> Problem:
     msg = f"no post files found under {root} ({where}); nothing to publish"
     if site := _site_above(root):  # (a user trial: `feedpub build docs` in the repository)
         name = shlex.quote(os.path.relpath(site))
-        msg += f"; {root} is a folder of the Jekyll site {name}, which `feedpub build {name}`"
-        msg += " builds"
+        msg += f"; {root} is inside the Jekyll site at {name}: `feedpub build {name}` builds it"
     return Problem(str(root), 0, 0, "FP008", msg, "file")
 
 
@@ -41,7 +39,8 @@ def _site_above(root: Path) -> Path | None:
     """The nearest folder above `root` that is a Jekyll site with posts (`_config.yml`
     and `_posts/` or `archived/`), if `root` is no site of its own."""
     here = Path(os.path.abspath(root))
-    if is_posts_folder(here) or (here / "_config.yml").exists() or find_config(here):
+    own = ("_config.yml", "feedpub.toml")  # (not find_config's: it looks here, too)
+    if is_posts_folder(here) or any((here / name).exists() for name in own):
         return None
     for folder in here.parents:
         try:

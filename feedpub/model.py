@@ -391,7 +391,6 @@ class Record(NamedTuple):
 
 
 MANIFEST = ".feedpub-manifest.json"  # in an output folder: what feedpub wrote there
-POST_FOLDERS = ("_posts", "archived")  # every file in them (at any depth) is a post
 
 
 @dataclass(frozen=True)

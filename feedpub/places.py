@@ -16,9 +16,8 @@ import shlex
 from pathlib import Path
 
 from . import config, scan, writer
-from .model import POST_FOLDERS
 from .problems import FeedpubError
-from .settings import Settings
+from .settings import POST_FOLDERS, Settings
 
 
 class Misuse(FeedpubError):

@@ -30,7 +30,8 @@ from typing import Any, NamedTuple, NoReturn, cast
 
 from .checks import gitignore
 from .jekyllexclude import Excluding
-from .model import MANIFEST, POST_FOLDERS
+from .model import MANIFEST
+from .settings import POST_FOLDERS
 
 EXTENSIONS = (".md", ".markdown", ".html")
 # Never searched for posts folders: Jekyll's output and the folders of other tools.

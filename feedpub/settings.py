@@ -32,6 +32,8 @@ PERMALINK_PLACEHOLDERS = frozenset(
     | {"slugified_categories", "collection", "output_ext"}
 )
 
+POST_FOLDERS = ("_posts", "archived")  # every file in them (at any depth) is a post
+
 
 @dataclass(frozen=True)
 class SourceSettings:

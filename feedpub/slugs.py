@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 
-from .model import POST_FOLDERS
+from .settings import POST_FOLDERS
 
 # Path separators, Windows-reserved characters, URL delimiters, whitespace and
 # every control or format character (Unicode categories C*, Z*).

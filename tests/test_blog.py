@@ -282,6 +282,7 @@ def test_a_date_of_defaults_is_read_as_a_posts_own(tmp_path: Path) -> None:
     defaults = "".join(
         f"  - scope: {{path: _posts/{name}}}\n    values: {{date: {date}}}\n" for name, date in sets
     )
+    defaults += '  - scope: {path: ""}\n    values: {"\\0timestamp": x}\n'  # (the review)
     config = CONFIG + f"timezone: America/New_York\ndefaults:\n{defaults}"
     (repo / "_config.yml").write_text(config, "utf-8")
     for name, _ in sets:

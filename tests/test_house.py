@@ -22,7 +22,6 @@ LAYERS: list[set[str]] = [
         "settings",
         "timestamps",
         "urls",
-        "slugs",
         "shifts",
         "language",
         "tomllines",
@@ -34,7 +33,8 @@ LAYERS: list[set[str]] = [
         "linebreaks",
         "jekyllexclude",
     },
-    {"__init__", "titles", "checks", "sitedata", "commonmark", "trees", "autolinks", "echoes"},
+    {"__init__", "titles", "checks", "sitedata", "commonmark", "trees", "autolinks", "echoes"}
+    | {"slugs"},
     {"model", "summaries", "encoding", "images", "players", "plugins", "jekyllfilters"},
     {
         "liquid",

@@ -228,11 +228,14 @@ def test_a_folder_of_a_site_with_no_posts_names_the_site(repo: Path) -> None:
     code, _, stderr = feedpub(repo, "build", "docs", "-o", "o")
     assert code == 0 and (
         "docs: FP008 no-posts: no post files found under docs (in _posts/ or archived/"
-        " folders); nothing to publish; docs is a folder of the Jekyll site ., which"
-        " `feedpub build .` builds." in stderr
+        " folders); nothing to publish; docs is inside the Jekyll site at .: `feedpub build .`"
+        " builds it." in stderr
     ), stderr
     code, _, stderr = feedpub(repo / "docs", "check")
-    assert "which `feedpub build ..` builds" in stderr, stderr
+    assert "the Jekyll site at ..: `feedpub build ..` builds it" in stderr, stderr
+    (repo / "feedpub.toml").write_text('title = "T"\n', encoding="utf-8")  # (the review)
+    code, _, stderr = feedpub(repo, "check", "docs")
+    assert "`feedpub build .` builds it" in stderr, stderr
     (repo / "docs" / "_config.yml").write_text("title: Docs\n", encoding="utf-8")
     code, _, stderr = feedpub(repo, "check", "docs")
     assert "FP008" in stderr and "Jekyll site" not in stderr, stderr

@@ -468,15 +468,17 @@ def test_site_url_replaces_a_wrong_url_of_the_config(tmp_path: Path) -> None:
 def test_jekyll_feeds_copies_of_hostile_names_stay_in_their_folder(tmp_path: Path) -> None:
     """A category's path is cleaned as Jekyll cleans a URL (`a/../../robots` is
     feed/a/robots.xml, not robots.xml over the site's); one that makes no file
-    name (300 bytes, hidden) is a warning, not a build that stops."""
+    name (300 bytes, hidden, in a folder `_posts`: the output would hold a posts
+    folder, which the next build without a manifest refused) is a warning, not a
+    build that stops."""
     (tmp_path / "_posts").mkdir()
     long = "x" * 300
-    for n, cat in enumerate(("a/../../robots", long, ".hidden"), 1):
+    for n, cat in enumerate(("a/../../robots", long, ".hidden", "_posts/x"), 1):
         (tmp_path / "_posts" / f"2021-01-0{n}-p.md").write_text(
             f"---\ntitle: P{n}\ndate: 2021-01-0{n}T10:00:00Z\ncategories: [{cat!r}]\n---\n"
         )
     (tmp_path / "_config.yml").write_text(
-        f"url: https://e.org\nfeed:\n  categories: ['a/../../robots', {long}, .hidden]\n"
+        f"url: https://e.org\nfeed:\n  categories: ['a/../../robots', {long}, .hidden, _posts/x]\n"
     )
     code, _, stderr = run_in(tmp_path, "build")
     assert code == 0, stderr
@@ -486,7 +488,7 @@ def test_jekyll_feeds_copies_of_hostile_names_stay_in_their_folder(tmp_path: Pat
         "feed/a/robots.xml",
     ]
     assert not (out / "robots.xml").exists()
-    assert stderr.count("makes no file name (hidden, or over 200 bytes)") == 2
+    assert stderr.count("makes no file name (hidden, over 200 bytes, or in a folder named") == 3
 
 
 def test_a_jekyll_setting_feedpub_cannot_use_is_a_warning(tmp_path: Path) -> None:
