@@ -104,6 +104,9 @@ def assign_slugs(
 
 def _own(old: str, slug: str, name: str) -> bool:
     """Whether `old` is one of the slugs `assign_slugs` gives `name` (a manifest's slug
-    is kept only then: an edited one must not lead out of the kind's folder)."""
+    is kept only then: an edited one must not lead out of the kind's folder), or the
+    posts folder's name it was before such names got their `-`: its URL is kept."""
     rest = old.removeprefix(f"{slug}-{_short_hash(name)}")
+    if old in POST_FOLDERS and slug == f"{old}-":
+        return True
     return old == slug or (rest != old and (not rest or re.fullmatch(r"-[0-9]+", rest) is not None))

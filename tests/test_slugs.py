@@ -74,6 +74,12 @@ def test_every_name_keeps_the_slug_it_had() -> None:
     assert collisions == [("c", ["c", "C"])]
     assert assign_slugs(["C"], {"C": "../../etc"})[0] == {"C": "c"}
     assert assign_slugs(["C"], {"C": "c-x"})[0] == {"C": "c"}
+    # a posts folder's name, had before such names got their `-`: its URL is kept
+    assert assign_slugs(["archived", "B"], {"archived": "archived"})[0] == {
+        "archived": "archived",
+        "B": "b",
+    }
+    assert assign_slugs(["B"], {"B": "archived"})[0] == {"B": "b"}
 
 
 @given(st.text())
