@@ -36,6 +36,7 @@ from .text import (
     ILLEGAL_XML,
     MAX_ATTRIBUTES,
     NESTING_LIMIT,
+    TERMINAL_CODES,
     content_hash,
     crowded,
     first_illegal,
@@ -289,6 +290,8 @@ def _illegal_chars(path: str, text: str, front_end: int, utf8: bytes | None) -> 
     line = text.count("\n", 0, at.start()) + 1
     col = at.start() - text.rfind("\n", 0, at.start())
     msg = f"{count} control character(s) XML cannot carry (first U+{ord(at.group()):04X}); removed"
+    if "\x1b" in text and TERMINAL_CODES.search(text):
+        msg += ", with the terminal codes an ESC starts (`ESC [31m`)"
     return Problem(path, line, col, "FP201", msg)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from . import frontmatter
 from .problems import Problem
-from .text import printed, unescape_references, xml_safe
+from .text import ILLEGAL_XML, printed, unescape_references, xml_safe
 
 # Plain-text fields whose character references are decoded (not `from:`, a URL).
 _DECODED = frozenset({"title", "author", "tags", "categories"})
@@ -63,8 +63,8 @@ class Fields:
         if key in _DECODED:
             text = unescape_references(text)
         safe = xml_safe(text)
-        if len(safe) < len(text):
-            self.removed[key] += len(text) - len(safe)
+        if len(safe) < len(text):  # (the characters, not the terminal codes an ESC starts)
+            self.removed[key] += len(ILLEGAL_XML.findall(text))
         if "\ufffc" in safe:  # an editor's stand-in for a picture: a box in every reader
             safe = safe.replace("\ufffc", "")
         safe = safe.strip()

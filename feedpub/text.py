@@ -92,8 +92,17 @@ def xml_attr(value: str) -> str:
 
 
 def xml_safe(text: str) -> str:
-    """`text` without the characters XML 1.0 forbids (lxml refuses them)."""
-    return ILLEGAL_XML.sub("", text) if ILLEGAL_XML.search(text) else text
+    """`text` without the characters XML 1.0 forbids (lxml refuses them), and without
+    the terminal's colour and title codes their ESC starts (a user trial: a title
+    `ESC [31m red` read "[31m red")."""
+    if not ILLEGAL_XML.search(text):
+        return text
+    return ILLEGAL_XML.sub("", TERMINAL_CODES.sub("", text) if "\x1b" in text else text)
+
+
+# ECMA-48's control sequences (CSI: `ESC [ 31 m`) and operating system commands
+# (OSC: `ESC ] 0;title BEL`), as a terminal reads them.
+TERMINAL_CODES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\))")
 
 
 # A complete character reference, `;` and all: decimal, hexadecimal or named. The

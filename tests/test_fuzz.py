@@ -18,7 +18,7 @@ from test_build import check_all
 
 from feedpub import collector, encoding
 from feedpub.problems import CODES
-from feedpub.text import ILLEGAL_XML, unescape_references
+from feedpub.text import ILLEGAL_XML, TERMINAL_CODES, unescape_references
 
 # --- strategies ---------------------------------------------------------------------
 
@@ -235,11 +235,10 @@ def test_names_and_title_reach_the_post_clean(tags: list[str], title: str) -> No
     assert read.post is not None
     decoded = [unescape_references(t) for t in [title, *tags]]
     # Names are NFC, so two spellings are one feed (a CJK compatibility ideograph
-    # becomes its unified one); U+FFFC, an editor's stand-in for a picture, goes.
-    cleaned = [
-        unicodedata.normalize("NFC", ILLEGAL_XML.sub("", t).replace("\ufffc", "").strip())
-        for t in decoded[1:]
-    ]
+    # becomes its unified one); U+FFFC, an editor's stand-in for a picture, goes, and
+    # a terminal's codes with the ESC that starts them.
+    bare = [ILLEGAL_XML.sub("", TERMINAL_CODES.sub("", t)) for t in decoded[1:]]
+    cleaned = [unicodedata.normalize("NFC", t.replace("\ufffc", "").strip()) for t in bare]
     assert set(read.post.tags) == {t for t in cleaned if t}
     if any(ILLEGAL_XML.search(t) for t in decoded):
         assert "FP201" in {p.code for p in read.problems}

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feedpub import echoes, linebreaks, summaries
+from feedpub import collector, echoes, linebreaks, summaries
 from feedpub.commonmark import MAX_NOTES, _padded, html_only, render_markdown
 from feedpub.html import (
     DEFAULT_REMOVE,
@@ -1652,6 +1652,19 @@ def test_kramdown_attribute_lists_cost_no_square_and_code_spans_stay() -> None:
 
 def test_xml_safe() -> None:
     assert xml_safe("a\x08b\x00c\ufffed\uffffe\ud800f\udfff\t\n\r") == "abcdef\t\n\r"
+    # a terminal's codes go with their ESC (a user trial's title read "[31m red")
+    codes = "\x1b[31mred\x1b[0m \x1b[1;4mbold\x1b[m \x1b]0;title\x07ok \x1b]8;;u\x1b\\x"
+    assert xml_safe(codes) == "red bold ok x"
+    assert xml_safe("a\x1b(b \x1bc") == "a(b c"  # (no code of a terminal's: the ESC alone)
+    read = collector.parse("p.md", b'---\ntitle: "\\e[31mred\\e[0m"\n---\n\x1b[1mb\n')
+    assert read.post is not None and read.post.title == "red"
+    said = sorted(p.message for p in read.problems if p.code == "FP201")
+    assert said == [
+        "1 control character(s) XML cannot carry (first U+001B); removed, with the terminal"
+        " codes an ESC starts (`ESC [31m`)",
+        "`title` holds 2 character(s) XML cannot carry (from YAML escapes or character"
+        " references); removed",
+    ]
     text = "clean text 中文 \U0001f600"
     assert xml_safe(text) is text
 
