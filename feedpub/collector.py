@@ -290,7 +290,7 @@ def _illegal_chars(path: str, text: str, front_end: int, utf8: bytes | None) -> 
     line = text.count("\n", 0, at.start()) + 1
     col = at.start() - text.rfind("\n", 0, at.start())
     msg = f"{count} control character(s) XML cannot carry (first U+{ord(at.group()):04X}); removed"
-    if "\x1b" in text and TERMINAL_CODES.search(text):
+    if TERMINAL_CODES.search(text):
         msg += ", with the terminal codes an ESC starts (`ESC [31m`)"
     return Problem(path, line, col, "FP201", msg)
 

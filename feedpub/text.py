@@ -97,7 +97,7 @@ def xml_safe(text: str) -> str:
     `ESC [31m red` read "[31m red")."""
     if not ILLEGAL_XML.search(text):
         return text
-    return ILLEGAL_XML.sub("", TERMINAL_CODES.sub("", text) if "\x1b" in text else text)
+    return ILLEGAL_XML.sub("", TERMINAL_CODES.sub("", text))
 
 
 # ECMA-48's control sequences (CSI: `ESC [ 31 m`) and operating system commands
