@@ -496,6 +496,24 @@ def test_stylesheet_shows_another_rss_date_as_it_is() -> None:
     assert page.xpath("//time") == []
 
 
+def test_stylesheet_shows_an_rss_description_as_its_text() -> None:
+    """An RSS description is HTML: feedpub's summaries are its text escaped once more
+    ("AT&amp;T"), shown as the text (the trial's page read "檢索 &amp; 應用"); a
+    description of markup (an item's content: a video's still) is not shown."""
+    rss = (
+        '<rss version="2.0"><channel><title>T</title><link>https://e.org/</link>'
+        "<description>d</description>"
+        "<item><title>a</title>"
+        "<description>AT&amp;amp;T &amp;lt;3 &amp;amp;lt;</description></item>"
+        "<item><title>b</title>"
+        "<description>&lt;p&gt;&lt;img src=x&gt;&lt;/p&gt;</description></item>"
+        "</channel></rss>"
+    )
+    page = lxml.html.fromstring(str(xsl()(etree.fromstring(rss.encode()))))
+    assert page.xpath("//p[@class='summary']/text()") == ["AT&T <3 &lt;"]
+    assert page.xpath("//img") == []
+
+
 ATOM = """<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom"><title>T &lt;i&gt;</title><id>urn:x</id>
 <updated>2021-01-01T00:00:00Z</updated>

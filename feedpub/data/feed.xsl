@@ -191,9 +191,56 @@ a{color:#1a6fc9}
             </xsl:choose>
           </xsl:with-param>
           <xsl:with-param name="author" select="dc:creator | author"/>
-          <xsl:with-param name="summary" select="description"/>
+          <xsl:with-param name="summary">
+            <xsl:call-template name="html-text">
+              <xsl:with-param name="html" select="description"/>
+            </xsl:call-template>
+          </xsl:with-param>
         </xsl:call-template>
       </xsl:for-each>
     </ol>
+  </xsl:template>
+
+  <!-- An RSS description is HTML: text without markup (feedpub's summaries) is shown
+       with its &lt; &gt; &amp; decoded ("AT&amp;T" is AT&T); markup is not shown. -->
+  <xsl:template name="html-text">
+    <xsl:param name="html"/>
+    <xsl:if test="not(contains($html, '&lt;'))">
+      <xsl:call-template name="replace">
+        <xsl:with-param name="from" select="'&amp;amp;'"/>
+        <xsl:with-param name="to" select="'&amp;'"/>
+        <xsl:with-param name="text">
+          <xsl:call-template name="replace">
+            <xsl:with-param name="from" select="'&amp;gt;'"/>
+            <xsl:with-param name="to" select="'&gt;'"/>
+            <xsl:with-param name="text">
+              <xsl:call-template name="replace">
+                <xsl:with-param name="from" select="'&amp;lt;'"/>
+                <xsl:with-param name="to" select="'&lt;'"/>
+                <xsl:with-param name="text" select="$html"/>
+              </xsl:call-template>
+            </xsl:with-param>
+          </xsl:call-template>
+        </xsl:with-param>
+      </xsl:call-template>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- `text` with every `from` replaced by `to` (&amp; last, so "&amp;lt;" reads "&lt;"). -->
+  <xsl:template name="replace">
+    <xsl:param name="text"/>
+    <xsl:param name="from"/>
+    <xsl:param name="to"/>
+    <xsl:choose>
+      <xsl:when test="contains($text, $from)">
+        <xsl:value-of select="concat(substring-before($text, $from), $to)"/>
+        <xsl:call-template name="replace">
+          <xsl:with-param name="text" select="substring-after($text, $from)"/>
+          <xsl:with-param name="from" select="$from"/>
+          <xsl:with-param name="to" select="$to"/>
+        </xsl:call-template>
+      </xsl:when>
+      <xsl:otherwise><xsl:value-of select="$text"/></xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
 </xsl:stylesheet>

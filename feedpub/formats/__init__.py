@@ -56,7 +56,7 @@ def fragments(post: Post, content: Content) -> Fragments:
     body = text(content.html).encode() if content.html else b""
     return Fragments(
         atom=variants(atom.entry(post, content), b'<content type="html">', body, b"</content>"),
-        rss=variants(rss.item(post, content), b"<content:encoded>", body, b"</content:encoded>"),
+        rss=variants(rss.item(post, content), *rss.wrapped(content, body)),
         json=(jsonfeed.item(post, content, True), jsonfeed.item(post, content, False)),
         page=page.entry(post, content),
     )

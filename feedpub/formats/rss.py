@@ -47,6 +47,16 @@ def item(post: Post, content: Content) -> tuple[str, str]:
     return "".join(parts), thumb + "</item>\n"
 
 
+def wrapped(content: Content, body: bytes) -> tuple[bytes, bytes, bytes]:
+    """The escaped content in its element: `content:encoded` beside a summary, else the
+    `description` (the RSS Best Practices Profile: "On items with no summary, the full
+    content should be stored in description", which readers of RSS alone show; a
+    video's still with no text has no summary)."""
+    if content.summary:
+        return b"<content:encoded>", body, b"</content:encoded>"
+    return b"<description>", body, b"</description>"
+
+
 def head(feed: Feed, settings: Settings, prev: str | None) -> tuple[str, str]:
     """A channel before and after its items."""
     self_url = url_of(settings, feed.file("rss"))
