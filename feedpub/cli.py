@@ -130,12 +130,12 @@ def _progress(enabled: bool) -> Iterator[Progress | None]:
         yield update
 
 
-def _settings(root: Path, config_file: Path | None, **flags: Any) -> Settings:
+def _settings(root: Path, config_file: Path | None, command: str, **flags: Any) -> Settings:
     if not root.is_dir():
         what = "is not a folder" if root.exists() else "does not exist"
         fail(f"{root} {what} (give the repository or posts folder to read)", 2)
     try:
-        places.check_root(root)
+        places.check_root(root, command)
     except places.Misuse as e:
         fail(str(e), 2)
     try:
@@ -178,7 +178,9 @@ def build(
     """Build the feeds of ROOT into --out: the site's, and one per source, tag and so on."""
     if quiet and verbose:
         fail("give only one of --quiet and --verbose", 2)
-    settings = _settings(root, config_file, site_url=site_url, feeds_url=feeds_url, limit=limit)
+    settings = _settings(
+        root, config_file, "build", site_url=site_url, feeds_url=feeds_url, limit=limit
+    )
     given = (out is not None, cache is not None)
     out, cache = out or DEFAULT_OUT, cache or DEFAULT_CACHE
     try:
@@ -239,7 +241,7 @@ def check(
 
     if quiet and verbose:
         fail("give only one of --quiet and --verbose", 2)
-    settings = _settings(root, config_file, site_url=site_url, feeds_url=feeds_url)
+    settings = _settings(root, config_file, "check", site_url=site_url, feeds_url=feeds_url)
     with _progress(fmt is Format.text and not quiet) as progress:
         raws, problems, found = builder.collect(
             root, root / ".feedpub-none", settings, jobs, progress
@@ -283,14 +285,15 @@ def normalize(
     ] = False,
     config_file: ConfigOpt = None,
 ) -> None:
-    from . import normalizer, rewrite
+    from . import collector, normalizer, rewrite
 
     if check_only + diff + write > 1:
         fail("give only one of --check, --diff and --write", 2)
-    settings = _settings(root, config_file)
+    settings = _settings(root, config_file, "normalize")
     raws, problems, _ = builder.collect(root, root / ".feedpub-none", settings)
     result = normalizer.normalize(raws, settings)
-    plan = rewrite.plan(result, lambda path: (root / path).read_bytes(), raws, problems)
+    limits = collector.limits(settings, root)
+    plan = rewrite.plan(result, lambda path: (root / path).read_bytes(), raws, problems, limits)
     for skip in plan.skipped:
         _err(f"{printable(os.path.relpath(root / skip.path))}:{skip.line}: skipped: {skip.reason}")
     failed = 0
@@ -344,7 +347,7 @@ def ping(
     """Tell the WebSub hub which feeds the last build changed; exit 1 if it refused any."""
     from . import websub
 
-    settings = _settings(root, config_file, site_url=site_url, feeds_url=feeds_url, hub=hub)
+    settings = _settings(root, config_file, "ping", site_url=site_url, feeds_url=feeds_url, hub=hub)
     if not settings.hub:
         fail('no WebSub hub: set hub = "https://..." in feedpub.toml or pass --hub', 2)
     if out is not None and not out.is_dir():

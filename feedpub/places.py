@@ -41,7 +41,9 @@ def check(
     known = (out / writer.MANIFEST).is_file()  # feedpub's already: its tree is not walked
     if wrong := scan.unread_posts(root, o, walk=not known):
         raise Misuse(f"{flag} {out}: {wrong}{hint if scan.in_posts_folder(root, o) else ''}")
-    if wrong := scan.linked_inside(root, out) or _site_folder(root, o, settings) or _git(o):
+    if wrong := (
+        scan.linked_inside(root, out) or _site_folder(root, o, settings) or _git(o) or _home(o)
+    ):
         raise Misuse(f"{flag} {out}: {wrong}")
     c = None
     if cache is not None:
@@ -54,6 +56,7 @@ def check(
             or scan.linked_inside(root, cache)
             or _site_folder(root, c, settings)
             or _git(c)
+            or _home(c)
         ):
             raise Misuse(f"{flag} {cache}: {wrong}{hint}")
         if c == o or o in c.parents or c in o.parents:
@@ -76,10 +79,11 @@ def check(
 _SITE_MARKS = ("_config.yml", "feedpub.toml", "_posts")  # beside `archived/`: a site's
 
 
-def check_root(root: Path) -> None:
-    """Raise Misuse if `root` is inside a posts folder of a site, for every command that
-    reads it (a user trial, in `archived/2025-02-01/`: its posts were none of the
-    site's, and an empty site was written among them): the site, or the posts folder
+def check_root(root: Path, command: str = "build") -> None:
+    """Raise Misuse if `root` is inside a posts folder of a site, or inside the folders
+    Jekyll builds a site from (`_layouts/`, `_data/` ...), for every command that reads
+    it (user trials, in `archived/2025-02-01/` and in `_layouts/`: no post of the site
+    was read, and an empty site was written there): the site, or the posts folder
     itself, is read instead. Only the nearest posts folder above counts, `archived`
     only with a mark of a site beside it; a root that is a posts folder or a site of
     its own is none (a repository checked out in `/home/runner/work/_posts/_posts`)."""
@@ -87,6 +91,14 @@ def check_root(root: Path) -> None:
     if scan.is_posts_folder(root) or any(os.path.lexists(root / n) for n in own):
         return
     ways = (Path(os.path.abspath(root)), _resolved("ROOT", root))  # (`_posts` may be a link)
+    here = ways[0]
+    for folder in (here, *here.parents):
+        if folder.name in _READ_FOLDERS and os.path.isfile(folder.parent / "_config.yml"):
+            home = os.path.relpath(folder.parent)
+            raise Misuse(
+                f"{root} is in {folder.name}/ of the Jekyll site at {home}, which holds no"
+                f" posts: run `feedpub {command} {shlex.quote(home)}`"
+            )
     above = next((p for w in ways for p in w.parents if p.name in POST_FOLDERS), None)
     if above is None:
         return
@@ -94,9 +106,10 @@ def check_root(root: Path) -> None:
     if above.name == "archived" and not any(os.path.lexists(site / n) for n in _SITE_MARKS):
         return
     posts, home = (os.path.relpath(p) for p in (above, site))
+    doing = "build the site" if command == "build" else "read the site"
     raise Misuse(
         f"{root} is inside the posts folder {posts}/, whose files are all posts of the"
-        f" site {home}: build the site (`feedpub build {shlex.quote(home)}`) or that folder"
+        f" site {home}: {doing} (`feedpub {command} {shlex.quote(home)}`) or that folder"
     )
 
 
@@ -104,6 +117,16 @@ def _git(path: Path) -> str:
     """What is wrong with `path` (resolved) as a place to write: being in a `.git`
     folder, whose files are the repository itself (a user trial's `--out .git`)."""
     return "must not be in a .git folder (the repository's own)" if ".git" in path.parts else ""
+
+
+def _home(path: Path) -> str:
+    """What is wrong with `path` (resolved) as a folder to fill: being the user's home
+    (a user trial's `--out ~` wrote 610 files among its dotfiles, exit 0)."""
+    try:
+        home = Path.home().resolve()
+    except (OSError, RuntimeError):  # (no HOME, no passwd entry)
+        return ""
+    return "must not be your home folder" if path == home else ""
 
 
 _REPORT_STARTS = (b'{"posts_read":', b'{"failed":')  # (`report.summary_json`, `failure_json`)
@@ -150,6 +173,7 @@ def _site_folder(root: Path, out: Path, settings: Settings) -> str:
 # Where Jekyll finds a site's layouts, Sass, plugins, drafts: no place for feeds, never
 # published (a user trial wrote 474 files among `_layouts/default.html` and the rest).
 _JEKYLL_FOLDERS = ("_layouts", "_sass", "_plugins", "_drafts")
+_READ_FOLDERS = ("_data", "_includes", *_JEKYLL_FOLDERS)  # (a root there has no posts)
 
 
 def _check_folder(flag: str, folder: Path) -> None:

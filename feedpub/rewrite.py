@@ -113,12 +113,14 @@ def plan(
     read: Callable[[str], bytes],
     raws: Iterable[RawPost] = (),
     unread: Iterable[Problem] = (),
+    limits: collector.Limits = collector.Limits(),
 ) -> Plan:
     """The edits `normalize --write` would make.
 
     `read` gives a post's bytes by path. `raws` are the posts the collector read
     (those the normalizer could not time are reported as skipped), `unread` the
-    collector's problems, of which those of files it could not read are reported.
+    collector's problems, of which those of files it could not read are reported;
+    `limits` those it read them with (the site's author and `defaults:`).
     """
     edits: list[Edit] = []
     skipped: list[Skip] = []
@@ -149,7 +151,7 @@ def plan(
             continue
         try:
             data = read(raw.path)
-            after, old, new = edit(data, raw, timestamps.format_iso(t.when))
+            after, old, new = edit(data, raw, timestamps.format_iso(t.when), limits)
         except OSError as e:
             skipped.append(Skip(raw.path, raw.date_line, f"cannot read: {e.strerror or e}"))
             continue
@@ -195,10 +197,13 @@ def _lines(data: bytes, count: int) -> list[tuple[int, int, int]]:
     return found
 
 
-def edit(data: bytes, raw: RawPost, value: str) -> tuple[bytes, str, str]:
+def edit(
+    data: bytes, raw: RawPost, value: str, limits: collector.Limits = collector.Limits()
+) -> tuple[bytes, str, str]:
     """`data` with the value of its `date:` line set to `value`: (bytes, old line, new line).
 
-    Raises `Refused` if that cannot be done without touching anything else.
+    Raises `Refused` if that cannot be done without touching anything else (read back
+    with `limits`, as `raw` was).
     """
     if raw.encoding not in _REWRITABLE:
         raise Refused(f"the file is {raw.encoding}, not UTF-8 or GB18030")
@@ -223,7 +228,7 @@ def edit(data: bytes, raw: RawPost, value: str) -> tuple[bytes, str, str]:
         rest = b" " + rest
     line = key + quote + value.encode("ascii") + quote + rest
     after = data[:start] + line + data[end:]
-    _check(raw, after, value)
+    _check(raw, after, value, limits)
     encoding = "gb18030" if raw.encoding == "gb18030" else "utf-8"
     old = data[start:end].decode(encoding, "replace")
     return after, old, line.decode(encoding, "replace")
@@ -253,9 +258,9 @@ def _same_value(found: bytes, date: object) -> bool:
     return ours == theirs
 
 
-def _check(raw: RawPost, after: bytes, value: str) -> None:
+def _check(raw: RawPost, after: bytes, value: str, limits: collector.Limits) -> None:
     """Refuse an edit after which the post would read differently but for its date."""
-    new = collector.parse(raw.path, after).post
+    new = collector.parse(raw.path, after, limits).post
     stamp = None if new is None else timestamps.parse_date(new.date, UTC)
     if new is None or stamp is None or timestamps.format_iso(stamp.when) != value:
         raise Refused("the edited file would not read back with the new date")

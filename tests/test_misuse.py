@@ -198,6 +198,8 @@ def test_a_build_of_a_folder_inside_a_posts_folder_says_what_to_build(repo: Path
         "Error: . is inside the posts folder ../, whose files are all posts of the site"
         " ../..: build the site (`feedpub build ../..`) or that folder\n"
     )
+    code, _, stderr = feedpub(day, "normalize")  # the command given (the next trial's)
+    assert "read the site (`feedpub normalize ../..`) or that folder" in stderr, stderr
     (repo / "_posts" / "2021").mkdir()
     code, _, stderr = feedpub(repo, "build", "_posts/2021", "--out", str(repo / "o"))
     assert code == 2 and "Error: _posts/2021 is inside the posts folder _posts/" in stderr
@@ -217,6 +219,36 @@ def test_a_build_of_a_folder_inside_a_posts_folder_says_what_to_build(repo: Path
     (repo / "x" / "archived" / "day").mkdir(parents=True)  # not a site's: a name
     code, _, stderr = feedpub(repo / "x" / "archived" / "day", "build", "-o", "/dev/null/x")
     assert "is inside the posts folder" not in stderr, stderr
+
+
+def test_the_home_folder_is_no_output_folder(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--out ~` (a user trial) wrote 610 files among the home folder's, exit 0."""
+    home = repo.parent / "home"
+    (home / ".ssh").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    for flag in ("--out", "--cache"):
+        code, _, stderr = feedpub(repo, "build", flag, str(home))
+        assert (code, stderr) == (2, f"Error: {flag} {home}: must not be your home folder\n")
+    assert [p.name for p in home.iterdir()] == [".ssh"]
+
+
+@pytest.mark.parametrize("folder", ["_layouts", "_includes/sub", "_data"])
+def test_a_build_in_a_folder_jekyll_builds_from_says_what_to_build(repo: Path, folder: str) -> None:
+    """`cd _layouts && feedpub build` (the next trial) wrote an empty site into
+    `_layouts/public/`, which `--out _layouts` refuses; now refused, naming the site
+    and the command given (`normalize` was told to run `feedpub build`)."""
+    (repo / "_config.yml").write_text("url: https://e.org\n", encoding="utf-8")
+    (repo / folder).mkdir(parents=True)
+    up = "/".join([".."] * len(folder.split("/")))
+    for command in ("build", "normalize"):
+        code, stdout, stderr = feedpub(repo / folder, command)
+        assert (code, stdout) == (2, "")
+        top = folder.split("/")[0]
+        assert stderr == (
+            f"Error: . is in {top}/ of the Jekyll site at {up}, which holds no posts:"
+            f" run `feedpub {command} {up}`\n"
+        )
+    assert sorted(p.name for p in (repo / folder).iterdir()) == []
 
 
 def test_a_folder_of_a_site_with_no_posts_names_the_site(repo: Path) -> None:

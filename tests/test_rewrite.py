@@ -253,6 +253,26 @@ def test_write_then_check(archive: Path) -> None:
     assert (code, stdout) == (0, "")
 
 
+@pytest.mark.parametrize(
+    "config",
+    [
+        "author: NodeBE4\n",  # jekyll-feed's site author, for posts that name none
+        'defaults:\n  - scope: {path: ""}\n    values: {tags: [a, b]}\n',
+    ],
+)
+def test_write_reads_back_with_the_sites_values(tmp_path: Path, config: str) -> None:
+    """The trial's: with a site-wide `author:` (or `defaults:` giving tags), every post
+    that did not say its own was skipped, "the edited file would read differently":
+    it was read back without the site's values."""
+    (tmp_path / "_posts").mkdir()
+    (tmp_path / "_config.yml").write_text("timezone: UTC\n" + config, encoding="utf-8")
+    post = tmp_path / "_posts" / "2021-04-10-x.md"
+    post.write_bytes(post_bytes("date: 2021-04-10 09:00:00"))  # (it names no author)
+    code, _, stderr = run("normalize", str(tmp_path), "--write")
+    assert code == 0 and "of 1 of 1 posts; 0 skipped" in stderr, stderr
+    assert b"date: 2021-04-10T08:00:00Z\n" in post.read_bytes()
+
+
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root")
 def test_write_keeps_a_posts_owner_and_mode(archive: Path) -> None:
     """The hostile review: run as root (a CI job's container), `--write` gave a post of
