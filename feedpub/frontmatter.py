@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from . import liquidsite
 from .model import Lead
 from .problems import Problem
-from .text import printed, yaml_mark
+from .text import TERMINAL_CODES, printed, yaml_mark
 
 if TYPE_CHECKING:  # imported when a post needs it: a build that reads two posts may not
     import yaml
@@ -169,7 +169,10 @@ def read(path: str, text: str, problems: list[Problem]) -> FrontMatter:
         )
         problems.append(Problem(path, 1, 1, "FP107", f"front matter {what}; post skipped"))
         return FrontMatter(None, {}, 0, True)
-    block = FRONT_MATTER_BAD.sub("", "\n".join(lines[1:end])).split("\n") if end > 1 else []
+    given = "\n".join(lines[1:end])
+    if "\x1b" in given:  # a terminal's codes go with their ESC, as in `text.xml_safe`
+        given = TERMINAL_CODES.sub("", given)
+    block = FRONT_MATTER_BAD.sub("", given).split("\n") if end > 1 else []
     keys = {m.group(1): i + 2 for i, ln in enumerate(block) if (m := _KEY_LINE.match(ln))}
     meta = simple_yaml(block)
     if meta is not None:  # (a quoted date is text, not YAML's timestamp: `date_text`)

@@ -101,8 +101,9 @@ def xml_safe(text: str) -> str:
 
 
 # ECMA-48's control sequences (CSI: `ESC [ 31 m`) and operating system commands
-# (OSC: `ESC ] 0;title BEL`), as a terminal reads them.
-TERMINAL_CODES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\))")
+# (OSC: `ESC ] 0;title BEL`), as a terminal reads them; within a line, so that the
+# front matter's lines keep their numbers.
+TERMINAL_CODES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b\n]*(?:\x07|\x1b\\))")
 
 
 # A complete character reference, `;` and all: decimal, hexadecimal or named. The

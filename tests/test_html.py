@@ -1665,6 +1665,12 @@ def test_xml_safe() -> None:
         "`title` holds 2 character(s) XML cannot carry (from YAML escapes or character"
         " references); removed",
     ]
+    # written raw in the front matter too (the next trial's title read "[31mALERT[0m")
+    raw = b'---\ntitle: "Red \x1b[31mALERT\x1b[0m"\nauthor: A \x1b]0;t\x07B\n'
+    raw += b"date: 2021-04-10\n---\nb\n"
+    read = collector.parse("p.md", raw)
+    assert read.post is not None and (read.post.title, read.post.author) == ("Red ALERT", "A B")
+    assert read.post.date_line == 4
     text = "clean text 中文 \U0001f600"
     assert xml_safe(text) is text
 
