@@ -100,17 +100,22 @@ def write_file(path: Path, data: bytes) -> bool:
     The bytes go to a temporary file in the same folder that is then renamed
     over the old one, so a reader (or a build killed at any point) sees the
     old file or the new one, never a truncated one. A rewritten file keeps
-    its permissions and, where the process may give it, its owner.
+    its permissions and, where the process may give it, its owner; a link is
+    replaced by a file (a link to a 0600 file made a feed no web server could read).
     (`remove_stale_temps_under` clears what killed builds left.)
     """
     try:
+        mode: int | None = None
         try:
-            st = os.stat(path)
-            if st.st_size == len(data) and path.read_bytes() == data:
+            st = os.lstat(path)
+            if stat.S_ISLNK(st.st_mode):
+                pass  # replaced by a file of the build's, not given its target's mode, owner
+            elif st.st_size == len(data) and path.read_bytes() == data:
                 return False
-            mode: int | None = stat.S_IMODE(st.st_mode)
+            else:
+                mode = stat.S_IMODE(st.st_mode)
         except FileNotFoundError:
-            mode = None
+            pass
         tmp = _temp_name(path)
         try:
             try:

@@ -384,6 +384,27 @@ def test_a_link_in_the_output_folder_is_never_written_through(tmp_path: Path) ->
     assert (public / "authors").is_dir() and (public / "tags" / "wire" / "index.html").is_file()
 
 
+def test_a_file_link_in_the_output_folder_becomes_a_file_of_its_own(tmp_path: Path) -> None:
+    """`public/feed.json` made a link to a private file (mode 0600): the build wrote
+    the feed with the target's mode, which no web server of another user could read.
+    The link is replaced by a file made as any other, and the target left alone."""
+    (tmp_path / "_posts").mkdir()
+    (tmp_path / "_posts" / "2021-05-01-p.md").write_text(post("P", 0), "utf-8")
+    assert feedpub(tmp_path, "build", "--site-url", SITE).returncode == 0
+    public, private = tmp_path / "public", tmp_path / "private.json"
+    fresh = (public / "feed.json").read_bytes()
+    private.write_bytes(fresh)  # the same bytes: still no reason to keep the link
+    private.chmod(0o600)
+    (public / "feed.json").unlink()
+    (public / "feed.json").symlink_to(private)
+    result = feedpub(tmp_path, "build", "--site-url", SITE, "--no-cache")
+    assert result.returncode == 0, result.stderr
+    made = public / "feed.json"
+    assert not made.is_symlink() and made.read_bytes() == fresh
+    assert made.stat().st_mode & 0o777 == (public / "feed.xml").stat().st_mode & 0o777
+    assert private.stat().st_mode & 0o777 == 0o600 and private.read_bytes() == fresh
+
+
 def test_a_file_name_that_is_not_utf8_is_built_and_reported(tmp_path: Path) -> None:
     """A post without `from:` whose name holds a byte that is not UTF-8 (its id is
     remembered in the manifest by its name; a broken one is reported by name):
