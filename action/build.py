@@ -104,27 +104,35 @@ def run_feedpub(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[s
 MISTAKE = re.compile(r"(?P<path>[^\n]+?):(?P<line>[0-9]+): (?P<message>.+)")
 
 
-def mistakes(stderr: str, workspace: Path) -> list[str]:
+def mistakes(stderr: str, workspace: Path) -> tuple[list[str], list[str]]:
     """Annotations of why feedpub stopped before reading a post (exit 2: a mistake in
     the config, `path:line: message`, or in the inputs, `Error: message`): on the
-    line of the file where the config is in the checkout."""
-    found = []
+    line of the file where the config is in the checkout; and the lines they say."""
+    found, said = [], []
     for line in stderr.splitlines():
         if line.startswith("Error: "):
             found.append(f"::error title=feedpub::{escape_data(line[7:])}")
+            said.append(line[7:])
         elif (mistake := MISTAKE.fullmatch(line)) is not None:
             problem = {"path": mistake["path"], "scope": "file", "line": int(mistake["line"])}
             where = repo_path(problem, workspace)
             props = f"file={escape_property(where)},line={problem['line']}," if where else ""
             text = mistake["message"] if where else line
             found.append(f"::error {props}title=feedpub config::{escape_data(text)}")
-    return found[:MAX_ANNOTATIONS]
+            said.append(line)
+    return found[:MAX_ANNOTATIONS], said
 
 
-def write_summary(path: str, report: dict[str, Any], problems: list[dict[str, Any]]) -> None:
+def write_summary(
+    path: str, report: dict[str, Any], problems: list[dict[str, Any]], why: list[str]
+) -> None:
+    """The job summary: what the build did, or why it wrote nothing; `why` is what
+    stopped it before it read a post, or failed the step after it (a trial's summary
+    of a config mistake read only "No feed was written.")."""
     lines = ["### feedpub", ""]
-    if report.get("failed"):
-        lines.append(f"No feed was written: {report['failed']}.")
+    if report.get("failed"):  # (the problems are the table's, below: not "above")
+        said = report["failed"].removesuffix("; nothing was written")
+        lines.append(f"No feed was written: {said.replace(' (counted above)', '')}.")
     elif report:
         lines.append(
             f"Read {report['posts_read']} posts ({report['entries']} entries) into "
@@ -133,7 +141,9 @@ def write_summary(path: str, report: dict[str, Any], problems: list[dict[str, An
             + (f", {len(report['removed'])} removed." if report.get("removed") else ".")
         )
     else:
-        lines.append("No feed was written.")
+        lines.append("No feed was written." if not why else "No feed was written:")
+    if why:
+        lines += (["", "The step failed:"] if report else []) + ["", *(f"- {w}" for w in why)]
     counts = Counter((p["code"], p["name"], p["severity"]) for p in problems)
     if counts:
         lines += ["", "| code | problem | severity | count |", "|---|---|---|---|"]
@@ -186,14 +196,18 @@ def main() -> int:
     sys.stderr.write(done.stderr)  # the log shows what feedpub said, as it said it
     sys.stderr.flush()
     code = done.returncode
-    for line in mistakes(done.stderr, workspace) if code == 2 else ():  # nothing was read
-        print(line, flush=True)
+    why: list[str] = []  # what stopped the build, or failed the step, for the summary
+    if code == 2:  # nothing was read
+        found, why = mistakes(done.stderr, workspace)
+        for line in found:
+            print(line, flush=True)
     if code == 0 and (linked := links_out(Path(out))):
         for rel in linked:
             message = f"{out}/{rel} is a link to a file outside it, which the site would publish"
             if rel == ".":
                 message = f"{out} leads out of the checkout, and the site would publish it"
             print(f"::error title=feedpub::{escape_data(message)}. Remove it.", flush=True)
+            why.append(f"{message}. Remove it.")
         code = 1
 
     report: dict[str, Any] = {}
@@ -210,14 +224,14 @@ def main() -> int:
     outputs = {
         "feeds-written": str(len(written)),
         "feeds-changed": "true" if written or report.get("removed") else "false",
-        "problems": str(shown),
+        "problems": str(shown + len(why)),
     }
     print(f"feedpub: {', '.join(f'{k}={v}' for k, v in outputs.items())}", flush=True)
     if env("GITHUB_OUTPUT"):
         with open(env("GITHUB_OUTPUT"), "a", encoding="utf-8") as f:
             f.writelines(f"{k}={v}\n" for k, v in outputs.items())
     if env("GITHUB_STEP_SUMMARY"):
-        write_summary(env("GITHUB_STEP_SUMMARY"), report, problems)
+        write_summary(env("GITHUB_STEP_SUMMARY"), report, problems, why)
     return code
 
 

@@ -326,6 +326,10 @@ def test_build_step_fails_on_a_link_in_the_site_to_a_file_outside_it(
     assert code == 1, log
     assert "::error title=feedpub::public/x/env is a link to a file outside it" in log
     assert "public/here" not in log
+    assert (  # not only "N files written"
+        "35 files written, 0 unchanged.\n\nThe step failed:\n\n- public/x/env is a link to a"
+        " file outside it, which the site would publish. Remove it.\n\n| code |"
+    ) in runner.summary.read_text()
     (runner.repo / "public" / "x" / "env").unlink()
     shutil.move(runner.repo / "public", tmp_path / "elsewhere")
     (runner.repo / "docs").symlink_to(tmp_path)  # out: docs/elsewhere, through a link
@@ -360,6 +364,9 @@ def test_build_step_strict_fails_but_still_annotates(tmp_path: Path) -> None:
     check_annotations(log)
     assert not runner.out.exists()
     assert outputs == {"feeds-written": "0", "feeds-changed": "false", "problems": "2"}
+    summary = runner.summary.read_text()  # (a trial's read "(counted above); nothing was
+    assert "No feed was written: --strict: 2 problem(s), errors or warnings.\n" in summary
+    assert "| code | problem | severity | count |" in summary  # written" in a summary)
 
 
 def test_build_step_annotates_a_mistake_in_the_settings(tmp_path: Path) -> None:
@@ -374,7 +381,11 @@ def test_build_step_annotates_a_mistake_in_the_settings(tmp_path: Path) -> None:
         "::error file=feedpub.toml,line=2,title=feedpub config::timezone: must be a time"
         " zone name, not 5"
     ]
-    assert outputs == {"feeds-written": "0", "feeds-changed": "false", "problems": "0"}
+    assert outputs == {"feeds-written": "0", "feeds-changed": "false", "problems": "1"}
+    assert runner.summary.read_text() == (  # (a trial's said "No feed was written." alone)
+        "### feedpub\n\nNo feed was written:\n\n"
+        "- feedpub.toml:2: timezone: must be a time zone name, not 5\n"
+    )
     runner.env["INPUT_SITE_URL"] = "ftp://x"
     (runner.repo / "feedpub.toml").unlink()
     code, log, _ = runner.run()
