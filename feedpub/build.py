@@ -54,7 +54,8 @@ def build(options: Options, progress: Progress | None = None) -> Summary:
             out.rmdir()
     if cache is not None:
         writer.write_file(
-            cache / "last-build.json", summary.written_json(options.settings.feeds_root)
+            cache / "last-build.json",
+            summary.written_json(options.settings.feeds_root, options.settings.hub),
         )
     return replace(summary, seconds=time.perf_counter() - start)
 

@@ -353,9 +353,16 @@ def ping(
     if out is not None and not out.is_dir():
         fail(f"--out {out}: no such folder (the build's output folder)", 2)
     try:
-        urls = websub.feed_urls(websub.changed_feeds(cache, settings.feeds_root), settings, out)
+        changed, named = websub.changed_feeds(cache, settings.feeds_root)
+        urls = websub.feed_urls(changed, settings, out)
     except FeedpubError as e:
         fail(str(e))
+    if named is not None and named != settings.hub:  # (announced all the same: --hub says so)
+        said = f"name the hub {printable(named)}" if named else 'name no hub (rel="hub")'
+        _err(
+            f"Warning: the last build's feeds {said}: readers subscribe at the hub a feed"
+            " names, so set `hub` in feedpub.toml and build again"
+        )
     if not urls:
         typer.echo("Nothing to announce: the last build changed no feed.")
         return

@@ -418,10 +418,10 @@ class Summary:
     seconds: float
     removed: tuple[str, ...] = ()  # files of the last build's that this one removed
 
-    def written_json(self, feeds_root: str) -> bytes:
-        """`<cache>/last-build.json`, for `feedpub ping`: the files written, and the URL
-        of the folder they were written to (under the key it had before `feeds_url`).
-        Not the whole report: encoding thousands of problems took ~15 ms of every
-        warm build."""
-        data = {"site_url": feeds_root, "written": list(self.written)}
+    def written_json(self, feeds_root: str, hub: str = "") -> bytes:
+        """`<cache>/last-build.json`, for `feedpub ping`: the files written, the URL
+        of the folder they were written to (under the key it had before `feeds_url`)
+        and the hub they name. Not the whole report: encoding thousands of problems
+        took ~15 ms of every warm build."""
+        data = {"site_url": feeds_root, "hub": hub, "written": list(self.written)}
         return compact_json(data)

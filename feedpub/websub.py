@@ -44,10 +44,11 @@ class Ping:
         return 200 <= self.status < 300
 
 
-def changed_feeds(cache: Path, feeds_root: str = "") -> list[str]:
+def changed_feeds(cache: Path, feeds_root: str = "") -> tuple[list[str], str | None]:
     """The feed files (Atom, RSS, JSON) the last build wrote, relative to its output,
-    sorted; an error if that build wrote them for another output folder's URL than
-    `feeds_root` (given): the hub would be sent the URLs of feeds that did not change."""
+    sorted, and the hub they name (None: not recorded); an error if that build wrote
+    them for another output folder's URL than `feeds_root` (given): the hub would be
+    sent the URLs of feeds that did not change."""
     path = cache / LAST_BUILD
     try:
         report = json.loads(path.read_text(encoding="utf-8"))
@@ -64,8 +65,10 @@ def changed_feeds(cache: Path, feeds_root: str = "") -> list[str]:
             f"the last build wrote its feeds for {printable(built)}, not {feeds_root}: give"
             " `ping` the settings the build had (--site-url, --feeds-url, --config)"
         )
+    named = report.get("hub")  # (older builds recorded none)
     names = set(FILES.values())
-    return sorted(w for w in written if PurePosixPath(w).name in names)
+    feeds = sorted(w for w in written if PurePosixPath(w).name in names)
+    return feeds, named if isinstance(named, str) else None
 
 
 def feed_urls(paths: Sequence[str], settings: Settings, out: Path | None = None) -> list[str]:

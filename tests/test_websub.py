@@ -83,7 +83,7 @@ def build(posts: Path, out: Path, cache: Path) -> list[str]:
     """Build; return the feed files written."""
     code, _, stderr = run("build", str(posts), "--out", str(out), "--cache", str(cache), "-q")
     assert code == 0, stderr
-    return websub.changed_feeds(cache)
+    return websub.changed_feeds(cache)[0]
 
 
 def feeds_in(out: Path) -> list[str]:
@@ -157,7 +157,7 @@ def test_ping_skips_non_feed_files(tmp_path: Path) -> None:
     cache.mkdir()
     written = ["feed.xml", "index.html", "feeds.opml", "feed.xsl", "tags/x/rss.xml", "x.json"]
     (cache / "last-build.json").write_text(json.dumps({"written": written}), encoding="utf-8")
-    assert websub.changed_feeds(cache) == ["feed.xml", "tags/x/rss.xml"]
+    assert websub.changed_feeds(cache) == (["feed.xml", "tags/x/rss.xml"], None)
 
 
 def test_ping_with_out_skips_feeds_no_longer_there(tmp_path: Path, hub: Hub) -> None:
@@ -195,6 +195,17 @@ def test_hub_flag_overrides_the_config(tmp_path: Path, hub: Hub) -> None:
     code, _, stderr = run("ping", str(posts), "--cache", str(cache), "--hub", hub.url)
     assert code == 0, stderr
     assert len(hub.announced) == 24
+    # ... but the feeds name another hub: said (a trial pinged feeds that named none)
+    assert stderr == (
+        "Warning: the last build's feeds name the hub https://hub.invalid/: readers"
+        " subscribe at the hub a feed names, so set `hub` in feedpub.toml and build again\n"
+    )
+    (posts.parent / "feedpub.toml").write_text(f'url = "{SITE}"\n', encoding="utf-8")
+    build(posts, tmp_path / "out", cache)
+    code, _, stderr = run("ping", str(posts), "--cache", str(cache), "--hub", hub.url)
+    assert code == 0 and stderr.startswith(
+        'Warning: the last build\'s feeds name no hub (rel="hub"): readers'
+    ), stderr
 
 
 def test_refusal_exits_1(tmp_path: Path, hub: Hub) -> None:
