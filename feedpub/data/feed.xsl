@@ -206,24 +206,50 @@ a{color:#1a6fc9}
   <xsl:template name="html-text">
     <xsl:param name="html"/>
     <xsl:if test="not(contains($html, '&lt;'))">
-      <xsl:call-template name="replace">
-        <xsl:with-param name="from" select="'&amp;amp;'"/>
-        <xsl:with-param name="to" select="'&amp;'"/>
-        <xsl:with-param name="text">
-          <xsl:call-template name="replace">
-            <xsl:with-param name="from" select="'&amp;gt;'"/>
-            <xsl:with-param name="to" select="'&gt;'"/>
-            <xsl:with-param name="text">
-              <xsl:call-template name="replace">
-                <xsl:with-param name="from" select="'&amp;lt;'"/>
-                <xsl:with-param name="to" select="'&lt;'"/>
-                <xsl:with-param name="text" select="$html"/>
-              </xsl:call-template>
-            </xsl:with-param>
-          </xsl:call-template>
-        </xsl:with-param>
+      <xsl:call-template name="decode">
+        <xsl:with-param name="text" select="$html"/>
       </xsl:call-template>
     </xsl:if>
+  </xsl:template>
+
+  <!-- `text` decoded in halves, cut before an entity, down to pieces short enough for
+       `replace` to recurse once per entity: a browser stops at 3,000 calls deep, and
+       one long description of "&amp;"s must not blank the page. -->
+  <xsl:template name="decode">
+    <xsl:param name="text"/>
+    <xsl:choose>
+      <xsl:when test="string-length($text) &gt; 400">
+        <xsl:variable name="mid" select="floor(string-length($text) div 2)"/>
+        <xsl:variable name="tail" select="substring($text, $mid - 3, 4)"/>
+        <xsl:variable name="cut" select="$mid - (string-length($tail)
+          - string-length(substring-before($tail, '&amp;'))) * number(contains($tail, '&amp;'))"/>
+        <xsl:call-template name="decode">
+          <xsl:with-param name="text" select="substring($text, 1, $cut)"/>
+        </xsl:call-template>
+        <xsl:call-template name="decode">
+          <xsl:with-param name="text" select="substring($text, $cut + 1)"/>
+        </xsl:call-template>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:call-template name="replace">
+          <xsl:with-param name="from" select="'&amp;amp;'"/>
+          <xsl:with-param name="to" select="'&amp;'"/>
+          <xsl:with-param name="text">
+            <xsl:call-template name="replace">
+              <xsl:with-param name="from" select="'&amp;gt;'"/>
+              <xsl:with-param name="to" select="'&gt;'"/>
+              <xsl:with-param name="text">
+                <xsl:call-template name="replace">
+                  <xsl:with-param name="from" select="'&amp;lt;'"/>
+                  <xsl:with-param name="to" select="'&lt;'"/>
+                  <xsl:with-param name="text" select="$text"/>
+                </xsl:call-template>
+              </xsl:with-param>
+            </xsl:call-template>
+          </xsl:with-param>
+        </xsl:call-template>
+      </xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
 
   <!-- `text` with every `from` replaced by `to` (&amp; last, so "&amp;lt;" reads "&lt;"). -->

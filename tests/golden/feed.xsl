@@ -191,9 +191,82 @@ a{color:#1a6fc9}
             </xsl:choose>
           </xsl:with-param>
           <xsl:with-param name="author" select="dc:creator | author"/>
-          <xsl:with-param name="summary" select="description"/>
+          <xsl:with-param name="summary">
+            <xsl:call-template name="html-text">
+              <xsl:with-param name="html" select="description"/>
+            </xsl:call-template>
+          </xsl:with-param>
         </xsl:call-template>
       </xsl:for-each>
     </ol>
+  </xsl:template>
+
+  <!-- An RSS description is HTML: text without markup (feedpub's summaries) is shown
+       with its &lt; &gt; &amp; decoded ("AT&amp;T" is AT&T); markup is not shown. -->
+  <xsl:template name="html-text">
+    <xsl:param name="html"/>
+    <xsl:if test="not(contains($html, '&lt;'))">
+      <xsl:call-template name="decode">
+        <xsl:with-param name="text" select="$html"/>
+      </xsl:call-template>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- `text` decoded in halves, cut before an entity, down to pieces short enough for
+       `replace` to recurse once per entity: a browser stops at 3,000 calls deep, and
+       one long description of "&amp;"s must not blank the page. -->
+  <xsl:template name="decode">
+    <xsl:param name="text"/>
+    <xsl:choose>
+      <xsl:when test="string-length($text) &gt; 400">
+        <xsl:variable name="mid" select="floor(string-length($text) div 2)"/>
+        <xsl:variable name="tail" select="substring($text, $mid - 3, 4)"/>
+        <xsl:variable name="cut" select="$mid - (string-length($tail)
+          - string-length(substring-before($tail, '&amp;'))) * number(contains($tail, '&amp;'))"/>
+        <xsl:call-template name="decode">
+          <xsl:with-param name="text" select="substring($text, 1, $cut)"/>
+        </xsl:call-template>
+        <xsl:call-template name="decode">
+          <xsl:with-param name="text" select="substring($text, $cut + 1)"/>
+        </xsl:call-template>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:call-template name="replace">
+          <xsl:with-param name="from" select="'&amp;amp;'"/>
+          <xsl:with-param name="to" select="'&amp;'"/>
+          <xsl:with-param name="text">
+            <xsl:call-template name="replace">
+              <xsl:with-param name="from" select="'&amp;gt;'"/>
+              <xsl:with-param name="to" select="'&gt;'"/>
+              <xsl:with-param name="text">
+                <xsl:call-template name="replace">
+                  <xsl:with-param name="from" select="'&amp;lt;'"/>
+                  <xsl:with-param name="to" select="'&lt;'"/>
+                  <xsl:with-param name="text" select="$text"/>
+                </xsl:call-template>
+              </xsl:with-param>
+            </xsl:call-template>
+          </xsl:with-param>
+        </xsl:call-template>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- `text` with every `from` replaced by `to` (&amp; last, so "&amp;lt;" reads "&lt;"). -->
+  <xsl:template name="replace">
+    <xsl:param name="text"/>
+    <xsl:param name="from"/>
+    <xsl:param name="to"/>
+    <xsl:choose>
+      <xsl:when test="contains($text, $from)">
+        <xsl:value-of select="concat(substring-before($text, $from), $to)"/>
+        <xsl:call-template name="replace">
+          <xsl:with-param name="text" select="substring-after($text, $from)"/>
+          <xsl:with-param name="from" select="$from"/>
+          <xsl:with-param name="to" select="$to"/>
+        </xsl:call-template>
+      </xsl:when>
+      <xsl:otherwise><xsl:value-of select="$text"/></xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
 </xsl:stylesheet>
