@@ -105,17 +105,14 @@ def write_file(path: Path, data: bytes) -> bool:
     (`remove_stale_temps_under` clears what killed builds left.)
     """
     try:
-        mode: int | None = None
         try:
-            st = os.lstat(path)
-            if stat.S_ISLNK(st.st_mode):
-                pass  # replaced by a file of the build's, not given its target's mode, owner
-            elif st.st_size == len(data) and path.read_bytes() == data:
+            st = os.lstat(path)  # a link is replaced by a file made as a new one
+            link = stat.S_ISLNK(st.st_mode)
+            if not link and st.st_size == len(data) and path.read_bytes() == data:
                 return False
-            else:
-                mode = stat.S_IMODE(st.st_mode)
+            mode = None if link else stat.S_IMODE(st.st_mode)
         except FileNotFoundError:
-            pass
+            mode = None
         tmp = _temp_name(path)
         try:
             try:
@@ -196,9 +193,10 @@ Made = tuple[bool, int, int]  # (written, size, mtime in ns) of a file `write_fi
 
 def file_stat(path: Path) -> tuple[int, int]:
     """(size, mtime in ns) of `path`, zeros if it cannot be read: what a build
-    records of each output, to see later whether it was touched."""
+    records of each output, to see later whether it was touched (a link put in its
+    place was: the link's own, not its target's)."""
     try:
-        st = os.stat(path)
+        st = os.lstat(path)
     except OSError:
         return (0, 0)
     return (st.st_size, st.st_mtime_ns)

@@ -16,12 +16,13 @@ from .store import FILE, ForeignCache, Store, stamp
 
 
 def broken(out: Path, records: Mapping[str, Record]) -> list[str]:
-    """The outputs that are gone or not as the last build left them."""
+    """The outputs that are gone or not as the last build left them (a link put in a
+    file's place is not: looked at as itself, as `writer.file_stat` records a file)."""
     base = os.fspath(out)
     found = []
     for rel, record in records.items():
         try:
-            st = os.stat(os.path.join(base, rel))
+            st = os.lstat(os.path.join(base, rel))
         except OSError:
             found.append(rel)
             continue
