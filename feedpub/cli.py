@@ -135,7 +135,7 @@ def _settings(root: Path, config_file: Path | None, command: str, **flags: Any) 
         what = "is not a folder" if root.exists() else "does not exist"
         fail(f"{root} {what} (give the repository or posts folder to read)", 2)
     try:
-        places.check_root(root, command)
+        places.check_root(root, command, configured=config_file is not None)
     except places.Misuse as e:
         fail(str(e), 2)
     try:
@@ -353,11 +353,11 @@ def ping(
     if out is not None and not out.is_dir():
         fail(f"--out {out}: no such folder (the build's output folder)", 2)
     try:
-        changed, named = websub.changed_feeds(cache, settings.feeds_root)
-        urls = websub.feed_urls(changed, settings, out)
+        last = websub.changed_feeds(cache, settings.feeds_root)
+        urls = websub.feed_urls(last.feeds, settings, out)
     except FeedpubError as e:
         fail(str(e))
-    if named is not None and named != settings.hub:  # (announced all the same: --hub says so)
+    if (named := last.hub) is not None and named != settings.hub:  # (announced all the same)
         said = f"name the hub {printable(named)}" if named else 'name no hub (rel="hub")'
         _err(
             f"Warning: the last build's feeds {said}: readers subscribe at the hub a feed"

@@ -79,25 +79,23 @@ def check(
 _SITE_MARKS = ("_config.yml", "feedpub.toml", "_posts")  # beside `archived/`: a site's
 
 
-def check_root(root: Path, command: str = "build") -> None:
-    """Raise Misuse if `root` is inside a posts folder of a site, or inside the folders
-    Jekyll builds a site from (`_layouts/`, `_data/` ...), for every command that reads
-    it (user trials, in `archived/2025-02-01/` and in `_layouts/`: no post of the site
-    was read, and an empty site was written there): the site, or the posts folder
-    itself, is read instead. Only the nearest posts folder above counts, `archived`
-    only with a mark of a site beside it; a root that is a posts folder or a site of
-    its own is none (a repository checked out in `/home/runner/work/_posts/_posts`)."""
+def check_root(root: Path, command: str = "build", configured: bool = False) -> None:
+    """Raise Misuse if `root` is inside a posts folder of a site, or (unless `--config`
+    says how to read it) in a folder Jekyll builds the site from (`_layouts/`,
+    `_drafts/` ...): user trials there read none of the site's posts and wrote an
+    empty site among the files. Only the nearest posts folder above counts,
+    `archived` only with a mark of a site beside it; a root that is a posts folder or
+    a site of its own is none (a checkout in `/home/runner/work/_posts/_posts`)."""
     own = (*_SITE_MARKS, "archived")
     if scan.is_posts_folder(root) or any(os.path.lexists(root / n) for n in own):
         return
     ways = (Path(os.path.abspath(root)), _resolved("ROOT", root))  # (`_posts` may be a link)
-    here = ways[0]
-    for folder in (here, *here.parents):
+    for folder in () if configured else (f for w in ways for f in (w, *w.parents)):
         if folder.name in _READ_FOLDERS and os.path.isfile(folder.parent / "_config.yml"):
             home = os.path.relpath(folder.parent)
             raise Misuse(
-                f"{root} is in {folder.name}/ of the Jekyll site at {home}, which holds no"
-                f" posts: run `feedpub {command} {shlex.quote(home)}`"
+                f"{root} is in {folder.name}/ of the Jekyll site at {home}, whose files are no"
+                f" posts of the site: run `feedpub {command} {shlex.quote(home)}`"
             )
     above = next((p for w in ways for p in w.parents if p.name in POST_FOLDERS), None)
     if above is None:

@@ -245,10 +245,17 @@ def test_a_build_in_a_folder_jekyll_builds_from_says_what_to_build(repo: Path, f
         assert (code, stdout) == (2, "")
         top = folder.split("/")[0]
         assert stderr == (
-            f"Error: . is in {top}/ of the Jekyll site at {up}, which holds no posts:"
-            f" run `feedpub {command} {up}`\n"
+            f"Error: . is in {top}/ of the Jekyll site at {up}, whose files are no posts of"
+            f" the site: run `feedpub {command} {up}`\n"
         )
     assert sorted(p.name for p in (repo / folder).iterdir()) == []
+    (repo / "linked").symlink_to(repo / folder)  # through a link too (the review's)
+    code, _, stderr = feedpub(repo / "linked", "build")
+    assert code == 2 and f"is in {top}/ of the Jekyll site at " in stderr, stderr
+    # --config says how to read it (a preview of `_drafts/`): not refused (the review)
+    (repo / "preview.toml").write_text('include = ["*.md"]\n', encoding="utf-8")
+    code, _, stderr = feedpub(repo / folder, "check", "--config", str(repo / "preview.toml"))
+    assert "of the Jekyll site" not in stderr, stderr
 
 
 def test_a_folder_of_a_site_with_no_posts_names_the_site(repo: Path) -> None:
