@@ -111,9 +111,9 @@ _ORIGIN = {"marker": "the marker", "filename": "the file name", "shifted": "the 
 def plan(
     result: Result,
     read: Callable[[str], bytes],
-    raws: Iterable[RawPost] = (),
-    unread: Iterable[Problem] = (),
-    limits: collector.Limits = collector.Limits(),
+    raws: Iterable[RawPost],
+    unread: Iterable[Problem],
+    limits: collector.Limits,
 ) -> Plan:
     """The edits `normalize --write` would make.
 
@@ -197,9 +197,7 @@ def _lines(data: bytes, count: int) -> list[tuple[int, int, int]]:
     return found
 
 
-def edit(
-    data: bytes, raw: RawPost, value: str, limits: collector.Limits = collector.Limits()
-) -> tuple[bytes, str, str]:
+def edit(data: bytes, raw: RawPost, value: str, limits: collector.Limits) -> tuple[bytes, str, str]:
     """`data` with the value of its `date:` line set to `value`: (bytes, old line, new line).
 
     Raises `Refused` if that cannot be done without touching anything else (read back

@@ -44,7 +44,15 @@ class Ping:
         return 200 <= self.status < 300
 
 
-def changed_feeds(cache: Path, feeds_root: str = "") -> tuple[list[str], str | None]:
+@dataclass(frozen=True)
+class LastBuild:
+    """What `ping` needs of the last build: the feeds it wrote, and the hub they name."""
+
+    feeds: list[str]
+    hub: str | None  # None: not recorded (a build of an older feedpub)
+
+
+def changed_feeds(cache: Path, feeds_root: str = "") -> LastBuild:
     """The feed files (Atom, RSS, JSON) the last build wrote, relative to its output,
     sorted, and the hub they name (None: not recorded); an error if that build wrote
     them for another output folder's URL than `feeds_root` (given): the hub would be
@@ -68,7 +76,7 @@ def changed_feeds(cache: Path, feeds_root: str = "") -> tuple[list[str], str | N
     named = report.get("hub")  # (older builds recorded none)
     names = set(FILES.values())
     feeds = sorted(w for w in written if PurePosixPath(w).name in names)
-    return feeds, named if isinstance(named, str) else None
+    return LastBuild(feeds, named if isinstance(named, str) else None)
 
 
 def feed_urls(paths: Sequence[str], settings: Settings, out: Path | None = None) -> list[str]:

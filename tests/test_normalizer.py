@@ -129,7 +129,9 @@ def _seconds(when: str) -> str:
 def test_fixture_normalize_plan(fixtures: tuple[Result, list[RawPost], Path]) -> None:
     """`normalize=` says what `feedpub normalize` does to the file's date line."""
     result, raws, _ = fixtures
-    plan = rewrite.plan(result, lambda path: (FIXTURES / path).read_bytes(), raws)
+    plan = rewrite.plan(
+        result, lambda path: (FIXTURES / path).read_bytes(), raws, [], collector.Limits()
+    )
     edits = {e.path: e for e in plan.edits}
     skipped = {s.path for s in plan.skipped}
     for raw in raws:

@@ -20,6 +20,8 @@ from feedpub import build as builder
 from feedpub import collector, config, normalizer, rewrite
 from feedpub.collector import RawPost
 
+LIMITS = collector.Limits()  # a site that gives its posts nothing
+
 
 def parsed(data: bytes, path: str = "_posts/2021-04-10-x.md") -> RawPost:
     post = collector.parse(path, data).post
@@ -84,7 +86,7 @@ NEW = "2021-04-10T08:00:00Z"
 )
 def test_edit_replaces_only_the_value(line: str, expected: str) -> None:
     data = post_bytes(line)
-    after, old, new = rewrite.edit(data, parsed(data), NEW)
+    after, old, new = rewrite.edit(data, parsed(data), NEW, LIMITS)
     assert (old, new) == (line, expected)
     assert after == data.replace(line.encode(), expected.encode())
 
@@ -92,13 +94,13 @@ def test_edit_replaces_only_the_value(line: str, expected: str) -> None:
 @pytest.mark.parametrize("eol", ["\r\n", "\r"])
 def test_edit_keeps_line_endings(eol: str) -> None:
     data = post_bytes("date: 2021-04-10T08:44:53.510Z", eol)
-    after, _, _ = rewrite.edit(data, parsed(data), NEW)
+    after, _, _ = rewrite.edit(data, parsed(data), NEW, LIMITS)
     assert after == post_bytes(f"date: {NEW}", eol)
 
 
 def test_edit_keeps_the_bom() -> None:
     data = codecs.BOM_UTF8 + post_bytes("date: 2021-04-10T08:44:53.510Z")
-    after, _, _ = rewrite.edit(data, parsed(data), NEW)
+    after, _, _ = rewrite.edit(data, parsed(data), NEW, LIMITS)
     assert after == codecs.BOM_UTF8 + post_bytes(f"date: {NEW}")
 
 
@@ -106,7 +108,7 @@ def test_edit_gb18030_bytes() -> None:
     data = post_bytes("date: 2021-04-10T08:44:53.510Z").decode().encode("gb18030")
     raw = parsed(data)
     assert raw.encoding == "gb18030"
-    after, old, _ = rewrite.edit(data, raw, NEW)
+    after, old, _ = rewrite.edit(data, raw, NEW, LIMITS)
     assert old == "date: 2021-04-10T08:44:53.510Z"
     assert after == post_bytes(f"date: {NEW}").decode().encode("gb18030")
 
@@ -138,14 +140,14 @@ def test_edit_gb18030_bytes() -> None:
 )
 def test_edit_refuses(data: bytes, why: str) -> None:
     with pytest.raises(rewrite.Refused, match=why):
-        rewrite.edit(data, parsed(data), NEW)
+        rewrite.edit(data, parsed(data), NEW, LIMITS)
 
 
 def test_edit_refuses_a_file_changed_since_it_was_read() -> None:
     data = post_bytes("date: 2021-04-10T08:44:53.510Z")
     raw = parsed(data)
     with pytest.raises(rewrite.Refused, match="changed since it was read"):
-        rewrite.edit(data.replace(b"\xe6\xad\xa3", b"\xe5\x89\xaf"), raw, NEW)
+        rewrite.edit(data.replace(b"\xe6\xad\xa3", b"\xe5\x89\xaf"), raw, NEW, LIMITS)
 
 
 def test_reasons() -> None:
@@ -416,7 +418,7 @@ def test_a_stated_offset_is_cited_as_stated() -> None:
     data = post_bytes("date: 2021-04-10T10:05:00Z", marker="1618048800000")
     result = normalizer.normalize([parsed(data)], settings)
     assert [p.code for p in result.problems] == ["FP308"]
-    edits = rewrite.plan(result, lambda _: data).edits
+    edits = rewrite.plan(result, lambda _: data, [], [], LIMITS).edits
     assert [(e.new, e.reason) for e in edits] == [
         (
             "date: 2021-04-10T08:00:00Z",

@@ -83,7 +83,7 @@ def build(posts: Path, out: Path, cache: Path) -> list[str]:
     """Build; return the feed files written."""
     code, _, stderr = run("build", str(posts), "--out", str(out), "--cache", str(cache), "-q")
     assert code == 0, stderr
-    return websub.changed_feeds(cache)[0]
+    return websub.changed_feeds(cache).feeds
 
 
 def feeds_in(out: Path) -> list[str]:
@@ -157,7 +157,7 @@ def test_ping_skips_non_feed_files(tmp_path: Path) -> None:
     cache.mkdir()
     written = ["feed.xml", "index.html", "feeds.opml", "feed.xsl", "tags/x/rss.xml", "x.json"]
     (cache / "last-build.json").write_text(json.dumps({"written": written}), encoding="utf-8")
-    assert websub.changed_feeds(cache) == (["feed.xml", "tags/x/rss.xml"], None)
+    assert websub.changed_feeds(cache) == websub.LastBuild(["feed.xml", "tags/x/rss.xml"], None)
 
 
 def test_ping_with_out_skips_feeds_no_longer_there(tmp_path: Path, hub: Hub) -> None:
