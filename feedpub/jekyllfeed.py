@@ -124,6 +124,12 @@ def copies(settings: Settings, listings: Sequence[Listing]) -> list[tuple[str, s
     ]
 
 
+def in_output(settings: Settings, path: str) -> str | None:
+    """`path` (of the site) in the output folder, or None: outside it (`feeds_url`)."""
+    below = _output_path(settings)
+    return path.removeprefix(below) if below is not None and path.startswith(below) else None
+
+
 def _output_path(settings: Settings) -> str | None:
     """The path of the output folder on the site ("" at its root), or None: elsewhere."""
     root, site = settings.feeds_root, settings.site_url

@@ -5,7 +5,7 @@ kinds' `names` give. A feed's history is kept by archive period (a month of
 the site, a year of a source or tag), with a digest of each, so that a small
 change re-plans only the periods it touches (`incremental/delta.py` calls the
 same functions on them). `jobs` turns the feeds into the outputs to render,
-each with a key of everything it is rendered from.
+each with a key of everything it is rendered from. No other file goes in `FOLDERS`.
 """
 
 from __future__ import annotations
@@ -78,6 +78,7 @@ FEED_KINDS = (
     FeedKind("author", "authors", "Authors", _author, False, False, _wanted("author")),
 )
 KIND = {kind.name: kind for kind in FEED_KINDS}
+FOLDERS = frozenset({"archive", *(kind.folder for kind in FEED_KINDS if kind.folder)})  # feeds
 SITE = KIND["site"]
 SETTABLE = tuple(kind.name for kind in FEED_KINDS if kind is not SITE)  # `[feeds.X]` may name
 _ORDER = {kind: i for i, kind in enumerate(FEED_KINDS)}
@@ -399,12 +400,10 @@ def key(*parts: object) -> str:
 def jobs(
     feeds: Sequence[Feed], settings: Settings, load: Load, plans: Plans | None = None
 ) -> tuple[list[Job], Plans]:
-    """Every output's job, and the plan of every feed.
-
-    `plans` from the last build spare a feed whose entries did not change the
-    work of planning it again, and a feed that changed the splitting of the
-    periods that did not (and so the loading of their members).
-    """
+    """Every output's job, and the plan of every feed. `plans` from the last build
+    spare a feed whose entries did not change the work of planning it again, and a
+    feed that changed the splitting of the periods that did not (and so the loading
+    of their members)."""
     found = []
     made: Plans = {}
     for feed in feeds:

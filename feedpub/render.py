@@ -33,7 +33,7 @@ from . import (
     writer,
 )
 from .model import FILES, Job, Load, Manifest, Post, Record, feed_file, page_file
-from .planner import FEED_KINDS, Published
+from .planner import FOLDERS, Published
 from .problems import Problem
 from .settings import Settings
 from .workers import Progress, Workers
@@ -367,12 +367,9 @@ def _free(rel: str, taken: set[str]) -> bool:
     """Whether a file may be written at `rel` beside the files `taken`: none of them,
     nor in a folder of theirs or holding one, nor in (or named as) a folder a later
     build's feeds may need (the site's feed must be one of them)."""
-    if FILES["atom"] not in taken or rel.partition("/")[0] in _FOLDERS:
+    if FILES["atom"] not in taken or rel.partition("/")[0] in FOLDERS:
         return False
     return not any(t == rel or t.startswith(f"{rel}/") or rel.startswith(f"{t}/") for t in taken)
-
-
-_FOLDERS = frozenset({"archive", *(kind.folder for kind in FEED_KINDS if kind.folder)})
 
 
 ONCE = frozenset({"FP506", "FP507"})  # what this build did: not said again by the next

@@ -314,7 +314,18 @@ def test_jekyll_feeds_own_path_keeps_its_subscribers(tmp_path: Path) -> None:
     for taken in ("rss.xml", "feed.xml", "archive", "tags/y"):  # feedpub's, or a later feed's
         config.write_text(f"title: T\nurl: https://e.org\nfeed:\n  path: {taken}\n", "utf-8")
         before = tree(out)
-        assert run_in(tmp_path, "build", "--no-cache")[0] == 0
+        code, _, stderr = run_in(tmp_path, "build", "--no-cache")
+        assert code == 0
+        said = {  # (a user trial's went without a word; feed.xml is the very file)
+            "rss.xml": "feed.path: /rss.xml is a file of feedpub's own: no copy is written",
+            "archive": "feed.path: /archive is the name of feedpub's folder archive/, for its",
+            "tags/y": "feed.path: /tags/y is in feedpub's folder tags/, for its own feeds: no",
+        }
+        assert (taken in said) is ("FP603" in stderr), stderr
+        assert (
+            taken not in said
+            or f"_config.yml:4: FP603 jekyll-setting-unused: {said[taken]}" in stderr
+        )
         gone = {"blog/atom.xml", writer.MANIFEST}
         assert {k: v for k, v in tree(out).items() if k not in gone} == {
             k: v for k, v in before.items() if k not in gone
