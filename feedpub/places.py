@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shlex
+from contextlib import suppress
 from pathlib import Path
 
 from . import config, scan, writer
@@ -155,6 +156,13 @@ def _site_folder(root: Path, out: Path, settings: Settings) -> str:
     if jekyll is None:
         return ""
     site = jekyll.parent
+    with suppress(OSError, RuntimeError):
+        if (site / "_site").resolve() == out:  # (a blog trial's home page was replaced)
+            return (
+                "must not be Jekyll's output folder _site/ itself: feedpub's index.html would"
+                " replace the site's home page; write the feeds below it"
+                " (`--out _site/feeds --feeds-url feeds/`)"
+            )
     includes = root / settings.includes_dir if settings.includes_dir else site / "_includes"
     jekylls = [site / name for name in _JEKYLL_FOLDERS]
     for read in (site / "_data", includes, *jekylls):

@@ -221,6 +221,23 @@ def test_a_build_of_a_folder_inside_a_posts_folder_says_what_to_build(repo: Path
     assert "is inside the posts folder" not in stderr, stderr
 
 
+def test_jekylls_site_folder_itself_is_no_output_folder(repo: Path) -> None:
+    """`jekyll build && feedpub build --out _site` (a blog trial) replaced the site's
+    home page with feedpub's index.html, FP506 said after; below it is the way."""
+    (repo / "_config.yml").write_text("url: https://e.org\n", encoding="utf-8")
+    (repo / "_site").mkdir()
+    (repo / "_site" / "index.html").write_text("home\n", encoding="utf-8")
+    code, _, stderr = feedpub(repo, "build", "--out", "_site")
+    assert (code, stderr) == (
+        2,
+        "Error: --out _site: must not be Jekyll's output folder _site/ itself: feedpub's"
+        " index.html would replace the site's home page; write the feeds below it"
+        " (`--out _site/feeds --feeds-url feeds/`)\n",
+    )
+    assert [p.name for p in (repo / "_site").iterdir()] == ["index.html"]
+    assert feedpub(repo, "build", "-q", "--out", "_site/feeds", "--feeds-url", "feeds/")[0] == 0
+
+
 def test_the_home_folder_is_no_output_folder(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`--out ~` (a user trial) wrote 610 files among the home folder's, exit 0."""
     home = repo.parent / "home"
