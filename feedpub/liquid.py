@@ -9,9 +9,9 @@ and `{{ }}` of `page.title`, a quoted string or a `site.X` of the config, throug
 the `relative_url`, `absolute_url`, `escape` and `xml_escape` filters. A known
 plugin's block (`{% notice %}…{% endnotice %}`, `plugins.BLOCKS`) shows its content
 without its tags: the post's own text, which a reader would see inside its markup.
-Anything else (`if`, a variable of a layout or plugin) is left as written, and the
-first of it reported (FP203): a reader sees the template's text, not a guess.
-Jekyll prints nothing for a tag it cannot parse; feedpub keeps its text.
+Anything else (`if`, a `for` loop and all in it, a variable of a layout or plugin) is
+left as written, the first of it reported (FP203): a reader sees the template's text,
+not a guess (Jekyll prints nothing for a tag it cannot parse).
 
 A `post_url` is read twice: by the collector (`read`), which learns the names, and
 when the body is rendered, with the URLs the normalizer found for them.
@@ -103,7 +103,7 @@ class _Page(NamedTuple):
     refs: list[tuple[str, int]]  # the names `post_url` gave and where, when collecting
     added: list[int]  # the characters `{{ }}` have added so far (see MAX_ADDED)
     assigned: dict[str, Any]  # the variables its `assign`s of site data gave (`sitedata`)
-    blocks: list[int]  # Liquid blocks (`if`, `for`) open, left as written: no `assign` read
+    blocks: list[int]  # blocks (`if`) open, left as written, no `assign` read; [1]: loops
     dropped: list[int]  # the offsets of plugins' blocks shown without their tags
     ends: Mapping[str, list[int]]  # the offsets of the `{% endX %}`s of each X in the body
     scans: list[int]  # what looking for plugins' block ends may still read (characters)
@@ -117,7 +117,7 @@ def _page(body: str, title: str = "", links: Mapping[str, str] | None = None) ->
     for found in _END.finditer(body):
         ends.setdefault(found[1], []).append(found.start())
     scans = [MAX_PLUGINS * len(body)]  # each depth of well-nested blocks read once
-    return _Page(title, links, [], [0], {}, [0], [], ends, scans, [0])
+    return _Page(title, links, [], [0], {}, [0, 0], [], ends, scans, [0])
 
 
 def _plugin_block(text: str, name: str, tag: _Tag, page: _Page) -> _Tag | None:
@@ -225,7 +225,9 @@ def _render(text: str, site: Site, page: _Page) -> tuple[str, int | None]:
             at, trim_next, base = tag.end, False, -1
             name = "" if tag.output else _name(tag)  # a block's start or end, shown as is
             closed = name[:3] == "end" and name[3:] in _OPENERS and page.blocks[0] > 0
-            page.blocks[0] += (name in _OPENERS) - closed
+            step = (name in _OPENERS) - closed
+            page.blocks[0] += step
+            page.blocks[1] += step * (name.removeprefix("end") in ("for", "tablerow"))
         else:
             if base >= 0 and _name(tag) in _LINKS and done.piece.startswith("http"):
                 out[base:] = [""] * (len(out) - base)  # Jekyll 3's, GitHub Pages': the URL
@@ -278,10 +280,8 @@ def _raw_end(text: str, at: int) -> _Tag | None:
     """The `{% endraw %}` after `at`. Liquid reads a raw block's text to the first
     one, whatever braces come before it (a post explaining Liquid writes `{{`)."""
     found = _END_RAW.search(text, at)
-    if not found:
-        return None
-    close = text.find("%}", found.end())
-    if close < 0:
+    close = text.find("%}", found.end()) if found else -1
+    if found is None or close < 0:
         return None
     trim_left, trim_right = found.group(1) == "-", text[close - 1] == "-"
     return _Tag(found.start(), close + 2, False, "endraw", trim_left, trim_right)
@@ -315,8 +315,8 @@ def _rendered(text: str, tag: _Tag, site: Site, page: _Page, unclosed: set[str])
     """What `tag` renders to; None if feedpub does not render it."""
     if len(tag.markup) > MAX_MARKUP:
         return None
-    if tag.output:
-        value = _output(tag.markup, site, page)
+    if tag.output:  # (in a loop left as written, none: `…/issues/{{ n }}` made a link)
+        value = None if page.blocks[1] > 0 else _output(tag.markup, site, page)
         if value is None or page.added[0] + len(value) > MAX_ADDED:
             return None
         page.added[0] += len(value)

@@ -590,6 +590,19 @@ def test_an_assign_in_a_block_left_as_written_is_not_run() -> None:
     assert left == 0
 
 
+def test_a_loop_left_as_written_is_left_whole() -> None:
+    """jekyll's 2013 release notes: `[#{{ issue }}]: {{ site.repository }}/issues/{{ issue }}`
+    in a `{% for %}` had its site value rendered and its loop's not, and the cleaner
+    linked `https://github.com/jekyll/jekyll/issues/{{` (a blog trial). A loop is not
+    run, so nothing in it is rendered; an `if`'s text is shown, its site values too."""
+    site = liquidsite.Site("https://e.org", "", config={"repo": "https://github.com/j/j"})
+    loop = "{% for n in page.issues %}\n[#{{ n }}]: {{ site.repo }}/issues/{{ n }}\n{% endfor %}"
+    text = loop + "\n{{ site.repo }} {% if x %}{{ site.repo }}{% endif %}"
+    rendered, left = liquid.render(text, site, "t")
+    gh = "https://github.com/j/j"
+    assert (rendered, left) == (f"{loop}\n{gh} {{% if x %}}{gh}{{% endif %}}", 0)
+
+
 def test_a_plugins_block_shows_what_it_holds() -> None:
     """mademistakes.com's `{% notice %}…{% endnotice %}` (a theme's plugin) showed its
     tags as text around its content: the reader now sees the post's own content, as
