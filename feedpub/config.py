@@ -332,11 +332,14 @@ def _read_jekyll(path: Path) -> _Layer:
         from .includes import listing  # here: a build with nothing changed needs none
 
         layer.values["includes"] = listing(path.parent, folder)
+    dest = data.get("destination") or "_site"  # where `jekyll build` writes the site
+    layer.values["site_destination"] = str(path.parent / dest) if isinstance(dest, str) else ""
     layer.values["defaults"] = frontmatter.defaults_of(data.get("defaults"))
     feed_values, unused = jekyllfeed.read(data.get("feed"))  # `feed: {path: atom.xml}`
     if "feed" in data:  # (the line of each key a warning may be of, else of `feed:`)
         at = [("feed",), ("feed", "path"), ("feed", "categories"), ("feed", "tags", "path")]
         layer.values["feed_at"] = tuple((".".join(k), layer.line(*k)) for k in at)
+        layer.lines[("feed_path",)] = layer.line("feed", "path")  # (feedpub's name of it)
     layer.values.update(feed_values)
     layer.values["site_exclude"], odd = jekyllexclude.patterns(data)
     for keys, why in (*unused, *odd):
@@ -387,11 +390,9 @@ def _site_url(values: dict[str, Any]) -> str | None:
 
 
 def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
-    """Build the settings in layers; flags that are None were not given.
-
-    `site_url` (the `--site-url` flag) replaces `url` and `baseurl` together, as
-    Hugo's `--baseURL` does: a Pages workflow passes the whole URL of the site.
-    """
+    """Build the settings in layers; flags that are None were not given. `site_url`
+    (`--site-url`) replaces `url` and `baseurl` together, as Hugo's `--baseURL` does:
+    a Pages workflow passes the whole URL of the site."""
     layers: list[_Layer] = []
     mistakes: list[str] = []
     jekyll = find_jekyll(posts)
@@ -404,12 +405,8 @@ def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
         )
         config = None
     elif config is not None and not config.is_file():
-        what = "no such file"
-        if config.is_dir():
-            what = "a folder, not a file"
-        elif config.exists():
-            what = "not a regular file"
-        mistakes.append(f"Error: --config: {config}: {what}")
+        what = "a folder, not a file" if config.is_dir() else "not a regular file"
+        mistakes.append(f"Error: --config: {config}: {what if config.exists() else 'no such file'}")
     given = config is not None and config.is_file()
     path = config if given else find_config(posts)
     if path is not None:
@@ -418,12 +415,14 @@ def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
     sources: dict[str, dict[str, Any]] = {}
     kinds: dict[str, dict[str, Any]] = {}
     origins: dict[str, tuple[str, int]] = {}
-    url_at = ("", 0)
+    url_at = feed_path_at = ("", 0)
     site_url = flags.pop("site_url", None)
     for layer in layers:  # (--site-url replaces a config's url and baseurl, right or not)
         mistakes += layer.said(site_url)
         if "url" in layer.values:
             url_at = (layer.file, layer.line("url"))
+        if "feed_path" in layer.values:
+            feed_path_at = (layer.file, layer.line("feed_path"))
         for name, table in layer.values.pop("sources", {}).items():
             sources.setdefault(name, {}).update(table)
             origins[name] = (layer.file, layer.line("sources", name))
@@ -465,4 +464,4 @@ def load(posts: Path, config: Path | None = None, **flags: Any) -> Settings:
         for name, table in sources.items()
     }
     values["feeds"] = {name: KindSettings(**table) for name, table in sorted(kinds.items())}
-    return Settings(**values, origins=origins, url_at=url_at)
+    return Settings(**values, origins=origins, url_at=url_at, feed_path_at=feed_path_at)

@@ -14,11 +14,10 @@ left as written, the first of it reported (FP203): a reader sees the template's 
 not a guess (Jekyll prints nothing for a tag it cannot parse).
 
 A `post_url` is read twice: by the collector (`read`), which learns the names, and
-when the body is rendered, with the URLs the normalizer found for them.
-
-Reading is linear in the body (a hostile one is tested at megabytes): a tag is read to
-its first closing delimiter, an unclosed one ends the scan (the rest is text, as
-written), blocks nest at most MAX_NESTING deep, and `{{ }}` add at most MAX_ADDED.
+when the body is rendered, with the URLs the normalizer found for them. Reading is
+linear in the body (a hostile one is tested at megabytes): a tag is read to its first
+closing delimiter, an unclosed one ends the scan (the rest is text, as written),
+blocks nest at most MAX_NESTING deep, and `{{ }}` add at most MAX_ADDED.
 """
 
 from __future__ import annotations
@@ -44,6 +43,7 @@ _NAMED = re.compile(r"[A-Za-z_][\w-]*")  # a variable: a capture's, one an inclu
 _BLOCKS = ("raw", "comment", "highlight")  # the blocks rendered: to their end tag
 _LINKS = ("post_url", "link")  # the tags that give a post's URL
 _OPENERS = frozenset({"if", "unless", "for", "case", "capture", "tablerow"})  # and `end`+
+_LOOPS = ("for", "tablerow")  # not run: all in one is left as written
 _LANGUAGE = re.compile(r"[\w+#.-]+")
 # `{% link _posts/2021-04-10-x.md %}`: the post of that name, as `post_url` names it
 _LINKED_POST = re.compile(r"/?(?:[^/]+/)*_posts/((?:[^/]+/)*[^/]+)\.(?:md|markdown|html)")
@@ -227,7 +227,7 @@ def _render(text: str, site: Site, page: _Page) -> tuple[str, int | None]:
             closed = name[:3] == "end" and name[3:] in _OPENERS and page.blocks[0] > 0
             step = (name in _OPENERS) - closed
             page.blocks[0] += step
-            page.blocks[1] += step * (name.removeprefix("end") in ("for", "tablerow"))
+            page.blocks[1] = max(0, page.blocks[1] + step * (name.removeprefix("end") in _LOOPS))
         else:
             if base >= 0 and _name(tag) in _LINKS and done.piece.startswith("http"):
                 out[base:] = [""] * (len(out) - base)  # Jekyll 3's, GitHub Pages': the URL
@@ -313,10 +313,10 @@ def _block_end(text: str, name: str, at: int) -> _Tag | None:
 
 def _rendered(text: str, tag: _Tag, site: Site, page: _Page, unclosed: set[str]) -> _Done | None:
     """What `tag` renders to; None if feedpub does not render it."""
-    if len(tag.markup) > MAX_MARKUP:
+    if len(tag.markup) > MAX_MARKUP or page.blocks[1]:  # (in a loop: `…/issues/{{ n }}`)
         return None
-    if tag.output:  # (in a loop left as written, none: `…/issues/{{ n }}` made a link)
-        value = None if page.blocks[1] > 0 else _output(tag.markup, site, page)
+    if tag.output:
+        value = _output(tag.markup, site, page)
         if value is None or page.added[0] + len(value) > MAX_ADDED:
             return None
         page.added[0] += len(value)

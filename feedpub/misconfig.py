@@ -158,35 +158,39 @@ def setting_problems(
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             msg = f"[sources.{key_text(name)}]: no post has this source{hint}; its settings unused"
             problems.append(Problem(os.path.relpath(file), line, 0, "FP602", msg, "file"))
-    if said := [*jekyllfeed.unknown(settings, seen), *_copies_taken(settings)]:
+    if said := jekyllfeed.unknown(settings, seen):
         jekyll = os.path.relpath(find_jekyll(root) or root / "_config.yml")
         lines = dict(settings.feed_at)
-        toml = find_config(root)
         for msg in said:  # at the line of the key it is of (`feed.categories: ...`)
-            key = msg.partition(":")[0]
-            if key == "feed.path" and key not in lines and toml is not None:  # `feed_path`
-                msg = "feed_path" + msg.removeprefix(key)
-                problems.append(Problem(os.path.relpath(toml), 0, 0, "FP603", msg, "file"))
-                continue
-            line = lines.get(key, lines.get("feed", 0))
+            line = lines.get(msg.partition(":")[0], lines.get("feed", 0))
             problems.append(Problem(jekyll, line, 0, "FP603", msg, "file"))
+    jekyll = os.path.relpath(find_jekyll(root) or root / "_config.yml")
+    for file, line, msg in _copies_taken(settings, jekyll):
+        problems.append(Problem(os.path.relpath(file), line, 0, "FP603", msg, "file"))
     return problems
 
 
-def _copies_taken(settings: Settings) -> list[str]:
-    """What to say of jekyll-feed's `feed.path` or `feed.tags.path` where feedpub's own
-    files go (`rss.xml`, `tags/`): the copy is not written (a user trial's was not,
-    without a word)."""
+def _copies_taken(settings: Settings, jekyll: str) -> list[tuple[str, int, str]]:
+    """Where, and what to say, of jekyll-feed's `feed.path` (or feedpub's `feed_path`)
+    or `feed.tags.path` where feedpub's own files go (`rss.xml`, `tags/`): the copy is
+    not written (a user trial's was not, without a word). A tag's copy is the path
+    and the tag's name joined (`tags` + `x.xml`)."""
     own = {*FILES.values(), SITE_PAGE, INDEX_FILE, OPML_FILE, XSL_FILE} - {FILES["atom"]}
+    file, line = settings.feed_path_at
+    named = "feed.path" if file.endswith("_config.yml") else "feed_path"
+    tags_at = (jekyll, dict(settings.feed_at).get("feed.tags.path", 0))
     said = []
-    for what, path in (("feed.path", settings.feed_path), ("feed.tags.path", settings.feed_tags)):
+    for what, path, (file, line) in (
+        (named, settings.feed_path, settings.feed_path_at),
+        ("feed.tags.path", settings.feed_tags, tags_at),
+    ):
         rel = jekyllfeed.in_output(settings, path) if path else None
         if rel is None:
             continue  # (none, or outside the output folder: `jekyllfeed.unknown` says so)
         top, slash, _ = rel.partition("/")
-        if what == "feed.path" and rel in own:
-            said.append(f"feed.path: /{path} is a file of feedpub's own: no copy is written")
-        elif top in FOLDERS:
-            where = "in feedpub's folder" if slash else "the name of feedpub's folder"
-            said.append(f"{what}: /{path} is {where} {top}/, for its own feeds: no copy is written")
-    return said
+        if what != "feed.tags.path" and rel in own:
+            said.append((file, line, f"{what}: /{path} is a file of feedpub's own"))
+        elif top in FOLDERS and (slash or what != "feed.tags.path"):
+            how = "in feedpub's folder" if slash else "the name of feedpub's folder"
+            said.append((file, line, f"{what}: /{path} is {how} {top}/, for its own feeds"))
+    return [(f, n, f"{msg}: no copy is written") for f, n, msg in said]

@@ -43,7 +43,11 @@ def check(
     if wrong := scan.unread_posts(root, o, walk=not known):
         raise Misuse(f"{flag} {out}: {wrong}{hint if scan.in_posts_folder(root, o) else ''}")
     if wrong := (
-        scan.linked_inside(root, out) or _site_folder(root, o, settings) or _git(o) or _home(o)
+        scan.linked_inside(root, out)
+        or _site_folder(root, o, settings)
+        or _jekyll_output(o, settings)
+        or _git(o)
+        or _home(o)
     ):
         raise Misuse(f"{flag} {out}: {wrong}")
     c = None
@@ -118,6 +122,24 @@ def _git(path: Path) -> str:
     return "must not be in a .git folder (the repository's own)" if ".git" in path.parts else ""
 
 
+def _jekyll_output(out: Path, settings: Settings) -> str:
+    """What is wrong with `out` (resolved) as the output folder if it is the one `jekyll
+    build` writes the site to (`_site`, or `destination:`) itself: feedpub's index.html
+    replaced a blog trial's home page there (below it is the way)."""
+    if not settings.site_destination:
+        return ""
+    with suppress(OSError, RuntimeError):
+        destination = Path(settings.site_destination)
+        if destination.resolve() == out:
+            name = f"{destination.name}/"
+            return (
+                f"must not be Jekyll's output folder {name} itself: feedpub's index.html would"
+                f" replace the site's home page; write the feeds below it (`--out {name}feeds"
+                " --feeds-url feeds/`)"
+            )
+    return ""
+
+
 def _home(path: Path) -> str:
     """What is wrong with `path` (resolved) as a folder to fill: being the user's home
     (a user trial's `--out ~` wrote 610 files among its dotfiles, exit 0)."""
@@ -156,13 +178,6 @@ def _site_folder(root: Path, out: Path, settings: Settings) -> str:
     if jekyll is None:
         return ""
     site = jekyll.parent
-    with suppress(OSError, RuntimeError):
-        if (site / "_site").resolve() == out:  # (a blog trial's home page was replaced)
-            return (
-                "must not be Jekyll's output folder _site/ itself: feedpub's index.html would"
-                " replace the site's home page; write the feeds below it"
-                " (`--out _site/feeds --feeds-url feeds/`)"
-            )
     includes = root / settings.includes_dir if settings.includes_dir else site / "_includes"
     jekylls = [site / name for name in _JEKYLL_FOLDERS]
     for read in (site / "_data", includes, *jekylls):

@@ -124,6 +124,8 @@ class Settings:
     # source no post has. Not a setting: left out of the fingerprint.
     origins: dict[str, tuple[str, int]] = field(default_factory=dict, compare=False)
     url_at: tuple[str, int] = field(default=("", 0), compare=False)  # so is `url`'s (FP604)
+    feed_path_at: tuple[str, int] = field(default=("", 0), compare=False)  # and `feed_path`'s
+    site_destination: str = field(default="", compare=False)  # Jekyll's output (`_site`)
     # and the lines of the config's `feed:` and its keys ("feed.path": 3)
     feed_at: tuple[tuple[str, int], ...] = field(default=(), compare=False)
     # What the Jekyll config sets that feedpub cannot use, (file, line, why): FP603. In
@@ -172,7 +174,8 @@ class Settings:
     def fingerprint(self) -> str:
         """A hash of every setting: a cache built under other settings is void."""
         data = dataclasses.asdict(self)
-        del data["origins"], data["url_at"], data["feed_at"]
+        for where in ("origins", "url_at", "feed_at", "feed_path_at", "site_destination"):
+            del data[where]
         text = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 

@@ -601,6 +601,13 @@ def test_a_loop_left_as_written_is_left_whole() -> None:
     rendered, left = liquid.render(text, site, "t")
     gh = "https://github.com/j/j"
     assert (rendered, left) == (f"{loop}\n{gh} {{% if x %}}{gh}{{% endif %}}", 0)
+    # its tags too (the review: `{{ site.repo }}{% post_url %}` made half a link), and an
+    # `endfor` with no loop open counts nothing (`{% if %}{% endfor %}`: Jekyll's error)
+    links = {"2021-05-01-a": "/2021/05/01/a.html"}
+    tags = "{% for n in x %}[a]({{ site.repo }}{% post_url 2021-05-01-a %}){% endfor %}"
+    assert liquid.render(tags, site, "t", links) == (tags, 0)
+    odd = "{% if a %}{% endfor %}{% endif %}{% for n in x %}{{ site.repo }}{% endfor %}"
+    assert liquid.render(odd + "{{ site.repo }}", site, "t") == (odd + gh, 0)
 
 
 def test_a_plugins_block_shows_what_it_holds() -> None:

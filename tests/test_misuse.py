@@ -236,6 +236,12 @@ def test_jekylls_site_folder_itself_is_no_output_folder(repo: Path) -> None:
     )
     assert [p.name for p in (repo / "_site").iterdir()] == ["index.html"]
     assert feedpub(repo, "build", "-q", "--out", "_site/feeds", "--feeds-url", "feeds/")[0] == 0
+    # Jekyll's `destination:`, where it is not _site (the review)
+    (repo / "_config.yml").write_text("url: https://e.org\ndestination: www\n", "utf-8")
+    code, _, stderr = feedpub(repo, "build", "--out", "www/")
+    assert code == 2 and "must not be Jekyll's output folder www/ itself" in stderr, stderr
+    code, _, stderr = feedpub(repo, "build", "-q", "--out", "_site", "--cache", "www")
+    assert code == 0, stderr  # (not Jekyll's output, then; and a cache is no site's page)
 
 
 def test_the_home_folder_is_no_output_folder(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -342,6 +342,14 @@ def test_jekyll_feeds_own_path_keeps_its_subscribers(tmp_path: Path) -> None:
         )
         assert not any((out / name).exists() for name in ("blog", "_posts", "archived"))
         assert run_in(tmp_path, "build")[0] == 0  # (not refused: "must not hold a posts folder")
+    # where it was set (the review): feedpub.toml's `feed_path`, beside a `feed:` table
+    (tmp_path / "feedpub.toml").write_text('title = "T"\nfeed_path = "rss.xml"\n', "utf-8")
+    code, _, stderr = run_in(tmp_path, "build")
+    assert "feedpub.toml:2: FP603 jekyll-setting-unused: feed_path: /rss.xml is a file" in stderr
+    (tmp_path / "feedpub.toml").unlink()
+    # a tag's copy is its path and name joined: `tags` + `x.xml` is no folder of feedpub's
+    config.write_text("title: T\nurl: https://e.org\nfeed:\n  tags:\n    path: tags\n", "utf-8")
+    assert "FP603" not in run_in(tmp_path, "build")[2]
     site = "title: T\nurl: https://e.org\nfeed:\n  path: https://e.org/atom.xml\n"
     config.write_text(site, "utf-8")  # made-mistakes.com writes the URL
     assert run_in(tmp_path, "build")[0] == 0 and (out / "atom.xml").is_file()
