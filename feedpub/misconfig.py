@@ -164,21 +164,19 @@ def setting_problems(
         for msg in said:  # at the line of the key it is of (`feed.categories: ...`)
             line = lines.get(msg.partition(":")[0], lines.get("feed", 0))
             problems.append(Problem(jekyll, line, 0, "FP603", msg, "file"))
-    jekyll = os.path.relpath(find_jekyll(root) or root / "_config.yml")
-    for file, line, msg in _copies_taken(settings, jekyll):
+    for file, line, msg in _copies_taken(settings, find_jekyll(root) or root / "_config.yml"):
         problems.append(Problem(os.path.relpath(file), line, 0, "FP603", msg, "file"))
     return problems
 
 
-def _copies_taken(settings: Settings, jekyll: str) -> list[tuple[str, int, str]]:
+def _copies_taken(settings: Settings, jekyll: Path) -> list[tuple[str, int, str]]:
     """Where, and what to say, of jekyll-feed's `feed.path` (or feedpub's `feed_path`)
     or `feed.tags.path` where feedpub's own files go (`rss.xml`, `tags/`): the copy is
     not written (a user trial's was not, without a word). A tag's copy is the path
     and the tag's name joined (`tags` + `x.xml`)."""
     own = {*FILES.values(), SITE_PAGE, INDEX_FILE, OPML_FILE, XSL_FILE} - {FILES["atom"]}
-    file, line = settings.feed_path_at
-    named = "feed.path" if file.endswith("_config.yml") else "feed_path"
-    tags_at = (jekyll, dict(settings.feed_at).get("feed.tags.path", 0))
+    named = "feed.path" if settings.feed_path_at[0].endswith("_config.yml") else "feed_path"
+    tags_at = (str(jekyll), dict(settings.feed_at).get("feed.tags.path", 0))
     said = []
     for what, path, (file, line) in (
         (named, settings.feed_path, settings.feed_path_at),
