@@ -158,13 +158,12 @@ def setting_problems(
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             msg = f"[sources.{key_text(name)}]: no post has this source{hint}; its settings unused"
             problems.append(Problem(os.path.relpath(file), line, 0, "FP602", msg, "file"))
-    if said := jekyllfeed.unknown(settings, seen):
-        jekyll = os.path.relpath(find_jekyll(root) or root / "_config.yml")
-        lines = dict(settings.feed_at)
-        for msg in said:  # at the line of the key it is of (`feed.categories: ...`)
-            line = lines.get(msg.partition(":")[0], lines.get("feed", 0))
-            problems.append(Problem(jekyll, line, 0, "FP603", msg, "file"))
-    for file, line, msg in _copies_taken(settings, find_jekyll(root) or root / "_config.yml"):
+    jekyll = find_jekyll(root) or root / "_config.yml"
+    lines = dict(settings.feed_at)
+    for msg in jekyllfeed.unknown(settings, seen):  # at its key's line (`feed.categories`)
+        line = lines.get(msg.partition(":")[0], lines.get("feed", 0))
+        problems.append(Problem(os.path.relpath(jekyll), line, 0, "FP603", msg, "file"))
+    for file, line, msg in _copies_taken(settings, jekyll):
         problems.append(Problem(os.path.relpath(file), line, 0, "FP603", msg, "file"))
     return problems
 
